@@ -1,0 +1,208 @@
+#include "casepack/db.h"
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace casepack {
+
+Error SqliteError(sqlite3* db, int rc, std::string_view what) {
+  const int primary = rc & 0xFF;
+  const int sys_errno = db != nullptr ? sqlite3_system_errno(db) : 0;
+  std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  ErrorCode code = ErrorCode::kIo;
+  switch (primary) {
+    case SQLITE_FULL: code = ErrorCode::kNoSpace; detail = "the disk is full"; break;
+    case SQLITE_NOTADB: code = ErrorCode::kAuthFailed; break;
+    case SQLITE_CORRUPT: code = ErrorCode::kCorrupt; detail = "the database is damaged"; break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: code = ErrorCode::kUnavailable; break;
+    case SQLITE_CONSTRAINT: code = ErrorCode::kConflict; break;
+    case SQLITE_READONLY: code = ErrorCode::kIo; detail = "the store is read-only"; break;
+    case SQLITE_CANTOPEN: code = ErrorCode::kIo; detail = "cannot open the database file"; break;
+    case SQLITE_IOERR:
+      if (sys_errno == ENOSPC || sys_errno == EFBIG || sys_errno == EDQUOT) {
+        code = ErrorCode::kNoSpace;
+        detail = "the disk is full";
+      } else if (sys_errno == EROFS || sys_errno == EACCES || sys_errno == EPERM) {
+        detail = "the store is read-only";
+      } else if (sys_errno != 0) {
+        detail = std::strerror(sys_errno);
+      }
+      break;
+    default: break;
+  }
+  return Error{code, std::string(what) + ": " + detail, {}};
+}
+
+// ---- Statement ----
+
+Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+Statement::~Statement() {
+  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+}
+
+Statement& Statement::Bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+Statement& Statement::Bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::Bind(int index, std::span<const std::uint8_t> blob) {
+  // A zero-length blob must still be a blob, not NULL: pass a valid pointer.
+  static const std::uint8_t kEmpty = 0;
+  sqlite3_bind_blob(stmt_, index, blob.empty() ? &kEmpty : blob.data(), static_cast<int>(blob.size()),
+                    SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Result<bool> Statement::Step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteError(db_, rc, "database step");
+}
+
+Status Statement::Run() {
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(bool row, Step());
+    if (!row) return Ok();
+  }
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::string Statement::Text(int column) const {
+  const auto* p = sqlite3_column_text(stmt_, column);
+  const int n = sqlite3_column_bytes(stmt_, column);
+  return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+}
+std::span<const std::uint8_t> Statement::BlobView(int column) const {
+  const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, column));
+  const int n = sqlite3_column_bytes(stmt_, column);
+  return p == nullptr ? std::span<const std::uint8_t>() : std::span<const std::uint8_t>(p, static_cast<std::size_t>(n));
+}
+Bytes Statement::Blob(int column) const {
+  auto v = BlobView(column);
+  return Bytes(v.begin(), v.end());
+}
+bool Statement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+// ---- Database ----
+
+Result<Database> Database::Open(const std::filesystem::path& file, const SecretBytes& key, bool create) {
+  if (key.size() != 32) return MakeError(ErrorCode::kInvalidArgument, "database key must be 32 bytes");
+  sqlite3* raw = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
+  Database db(raw);
+  if (rc != SQLITE_OK) return SqliteError(raw, rc, "opening database");
+  sqlite3_extended_result_codes(raw, 1);
+
+  // The raw-key form "x'<64 hex>'" built in secure memory, so the key never sits in an ordinary string.
+  CP_ASSIGN_OR_RETURN(SecretBytes keyspec, SecretBytes::Zeroed(3 + 64));
+  auto ks = keyspec.expose_mutable();
+  static constexpr char kHex[] = "0123456789abcdef";
+  ks[0] = 'x';
+  ks[1] = '\'';
+  for (std::size_t i = 0; i < 32; ++i) {
+    ks[2 + 2 * i] = static_cast<std::uint8_t>(kHex[key.expose()[i] >> 4]);
+    ks[3 + 2 * i] = static_cast<std::uint8_t>(kHex[key.expose()[i] & 0xF]);
+  }
+  ks[66] = '\'';
+  rc = sqlite3_key(raw, ks.data(), static_cast<int>(ks.size()));
+  if (rc != SQLITE_OK) return SqliteError(raw, rc, "setting database key");
+
+  // Settings that must be identical on every open (docs/store.md). cipher_page_size must come before the
+  // first read.
+  CP_RETURN_IF_ERROR(db.Exec("PRAGMA cipher_page_size = 4096;"));
+  // The first real read verifies the key: a wrong key reads as "file is not a database".
+  rc = sqlite3_exec(raw, "SELECT count(*) FROM sqlite_master;", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    if ((rc & 0xFF) == SQLITE_NOTADB)
+      return MakeError(ErrorCode::kAuthFailed, "the database key does not open the database, or the file is damaged");
+    return SqliteError(raw, rc, "reading database");
+  }
+  CP_RETURN_IF_ERROR(db.Exec(
+      "PRAGMA journal_mode = WAL;"
+      "PRAGMA synchronous = FULL;"
+      "PRAGMA secure_delete = ON;"
+      "PRAGMA foreign_keys = ON;"
+      "PRAGMA temp_store = MEMORY;"));
+  sqlite3_busy_timeout(raw, 5000);
+  return db;
+}
+
+Database::Database(Database&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    if (db_ != nullptr) sqlite3_close_v2(db_);
+    db_ = other.db_;
+    other.db_ = nullptr;
+  }
+  return *this;
+}
+Database::~Database() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Status Database::Exec(std::string_view sql) {
+  const std::string s(sql);
+  const int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db_, rc, "database");
+  return Ok();
+}
+
+Result<Statement> Database::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db_, rc, "preparing statement");
+  return Statement(db_, stmt);
+}
+
+Result<std::int64_t> Database::QueryInt(std::string_view sql) {
+  CP_ASSIGN_OR_RETURN(Statement st, Prepare(sql));
+  CP_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return MakeError(ErrorCode::kNotFound, "no row");
+  return st.Int(0);
+}
+
+std::int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+int Database::Changes() const { return sqlite3_changes(db_); }
+
+Status Database::CheckpointTruncate() {
+  int log = 0, done = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+  if (rc != SQLITE_OK) return SqliteError(db_, rc, "checkpointing the write-ahead log");
+  return Ok();
+}
+
+// ---- Transaction ----
+
+Result<Transaction> Transaction::Begin(Database& db) {
+  CP_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE;"));
+  return Transaction(&db);
+}
+
+Transaction::~Transaction() {
+  if (db_ != nullptr) (void)db_->Exec("ROLLBACK;");
+}
+
+Status Transaction::Commit() {
+  if (db_ == nullptr) std::abort();
+  Status s = db_->Exec("COMMIT;");
+  if (s.ok()) db_ = nullptr;  // else the destructor rolls back
+  return s;
+}
+
+}  // namespace casepack

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages casepack needs to build, test, fuzz and benchmark.
+# Idempotent: installs only what is missing, and says what it installs.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libsqlcipher-dev sqlcipher          # client store, and the CLI for interoperability tests
+  libsqlite3-dev sqlite3              # the server's embedded store (never linked with SQLCipher)
+  libsodium-dev                       # all cryptography
+  libboost1.81-dev                    # Asio/Beast (1.74 lacks what we use)
+  libssl-dev                          # TLS
+  nlohmann-json3-dev libcli11-dev libarchive-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev            # libFuzzer and sanitizers
+  age                                 # interoperability tests against the reference CLI
+  util-linux procps                   # script(1) drives age's passphrase prompt in tests
+)
+
+missing=()
+# Node.js is only for the peer benchmarks (Yjs, Loro, Automerge); the machine may already carry its own.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "casepack: all build dependencies are installed"
+  exit 0
+fi
+
+echo "casepack: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

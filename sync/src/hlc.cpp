@@ -1,0 +1,31 @@
+#include "casepack/hlc.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace casepack {
+
+HlcTimestamp HybridClock::Now(std::uint64_t physical_millis) {
+  const std::uint64_t wall = std::max(physical_millis, last_.millis());
+  if (wall == last_.millis()) {
+    // Counter overflow borrows a millisecond rather than wrapping: monotonicity matters more than accuracy.
+    last_ = last_.counter() == 0xFFFF ? HlcTimestamp::From(wall + 1, 0) : HlcTimestamp{last_.value + 1};
+  } else {
+    last_ = HlcTimestamp::From(wall, 0);
+  }
+  return last_;
+}
+
+Status HybridClock::Observe(HlcTimestamp received, std::uint64_t physical_millis) {
+  if (received.millis() > physical_millis + kMaxDriftMillis)
+    return MakeError(ErrorCode::kInvalidArgument, "timestamp is implausibly far in the future");
+  if (received > last_) last_ = received;
+  return Ok();
+}
+
+std::uint64_t SystemMillis() {
+  using namespace std::chrono;
+  return static_cast<std::uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace casepack
