@@ -1,1 +1,64 @@
-int main() { return 0; }
+// casepack: the facilitator's command line. Messages follow age's style: "casepack: error: …" with an
+// optional "casepack: hint: …", lower case, no trailing period. Exit 0 success, 1 failure, 2 usage.
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "cli.h"
+
+namespace {
+
+void HardenProcess() {
+  // No core dumps: a crash must not write decrypted case content or keys to disk.
+  rlimit none{0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // A file-size limit must surface as a write error ("disk full"), not kill us mid-transaction.
+  std::signal(SIGXFSZ, SIG_IGN);
+  // Everything casepack writes (store, exports) is for this user only.
+  umask(077);
+}
+
+void PrintError(const casepack::Error& e) {
+  std::fprintf(stderr, "casepack: error: %s\n", e.message.c_str());
+  if (!e.hint.empty()) std::fprintf(stderr, "casepack: hint: %s\n", e.hint.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  HardenProcess();
+  casepack::InitCrypto();
+  CLI::App app{"casepack: encrypted case packs for multi-agency child-protection reviews", "casepack"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "casepack 0.1.0");
+  casepack::cli::Context ctx;
+  app.add_option("--store", ctx.store_dir, "store directory (default: $CASEPACK_STORE or $XDG_DATA_HOME/casepack)")
+      ->envname("CASEPACK_STORE");
+  app.add_option("--passphrase-file", ctx.passphrase_file,
+                 "read the store passphrase from the first line of FILE instead of the terminal")
+      ->envname("CASEPACK_PASSPHRASE_FILE");
+  casepack::cli::RegisterStoreCommands(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "casepack: error: %s\n", e.what());
+    std::fprintf(stderr, "casepack: hint: run 'casepack --help' or 'casepack COMMAND --help'\n");
+    return 2;
+  } catch (const casepack::cli::CommandFailed& f) {
+    PrintError(f.error);
+    return f.error.code == casepack::ErrorCode::kInvalidArgument && f.error.message.rfind("usage:", 0) == 0 ? 2 : 1;
+  }
+  return 0;
+}

@@ -17,7 +17,7 @@ struct KdfParams {
   std::uint64_t mem_limit = 0;    // bytes (crypto_pwhash memlimit)
   Bytes salt;                     // kSaltBytes random bytes
 
-  // The production default: about 0.5 s and 256 MiB on the reference machine (2 cores, see docs/store.md).
+  // The production default: about 0.5 s with 256 MiB (5 passes) on the reference machine (2 cores, see docs/store.md).
   static KdfParams Default();
   // A deliberately cheap setting for tests only (libsodium's minimum); never the default.
   static KdfParams CheapForTests();

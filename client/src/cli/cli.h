@@ -1,0 +1,55 @@
+// Shared plumbing of the casepack command line: global options, how a passphrase is obtained, how errors
+// are printed. Each command family lives in its own file and registers itself on the CLI11 app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "casepack/result.h"
+#include "casepack/secret.h"
+#include "casepack/store.h"
+
+namespace casepack::cli {
+
+// Thrown from a command's callback to end it with a message and exit 1; caught in main.
+struct CommandFailed {
+  Error error;
+};
+
+struct Context {
+  std::string store_dir;        // --store / CASEPACK_STORE / $XDG_DATA_HOME/casepack
+  std::string passphrase_file;  // --passphrase-file / CASEPACK_PASSPHRASE_FILE
+  bool json = false;
+
+  std::filesystem::path StorePath() const;
+  // Unlocks the store with the passphrase from the file or the terminal; throws CommandFailed.
+  std::unique_ptr<Store> OpenStore(std::string_view purpose) const;
+};
+
+// The store's passphrase: from `file` if given, else asked on the terminal without echo. With confirm,
+// the terminal asks twice. Throws CommandFailed (no terminal, unreadable file, empty, mismatch).
+SecretBytes ReadPassphrase(const std::string& file, const std::string& prompt, bool confirm);
+
+// Ends the command with an error unless `r` is ok.
+template <typename T>
+T Unwrap(Result<T> r) {
+  if (!r.ok()) throw CommandFailed{r.error()};
+  return std::move(r).value();
+}
+inline void Check(const Status& s) {
+  if (!s.ok()) throw CommandFailed{s.error()};
+}
+[[noreturn]] inline void Fail(ErrorCode code, std::string message, std::string hint = {}) {
+  throw CommandFailed{MakeError(code, std::move(message), std::move(hint))};
+}
+
+inline std::string_view View(const SecretBytes& s) { return AsText(s.expose()); }
+
+void RegisterStoreCommands(CLI::App& app, Context& ctx);
+
+}  // namespace casepack::cli
