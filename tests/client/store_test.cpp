@@ -323,12 +323,12 @@ TEST(Store, DebianSqlcipherCliReadsOnlyWithTheKey) {
   auto key = UnwrapKey(*kek, header->wrapped_db_key, AsBytes(header->AssociatedData()));
   ASSERT_TRUE(key.ok());
   const std::string db = (t / "s" / "store.db").string();
-  auto without = testing::Run({"sqlcipher", db}, {.stdin_data = "SELECT value FROM meta;\n"});
+  auto without = testing::RunProcess({"sqlcipher", db}, {.stdin_data = "SELECT value FROM meta;\n"});
   EXPECT_EQ(without.out.find(id), std::string::npos);
   EXPECT_NE(without.err.find("not a database"), std::string::npos) << without.err;
   const std::string script = "PRAGMA key = \"x'" + HexEncode(key->expose()) +
                              "'\";\nPRAGMA cipher_page_size = 4096;\nSELECT value FROM meta WHERE key = 'store_id';\n";
-  auto with = testing::Run({"sqlcipher", db}, {.stdin_data = script});
+  auto with = testing::RunProcess({"sqlcipher", db}, {.stdin_data = script});
   EXPECT_NE(with.out.find(id), std::string::npos) << with.out << with.err;
 }
 

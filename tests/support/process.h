@@ -31,7 +31,7 @@ struct RunOptions {
   std::vector<std::string> unset_env;
 };
 
-inline ProcessResult Run(const std::vector<std::string>& argv, const RunOptions& opt = {}) {
+inline ProcessResult RunProcess(const std::vector<std::string>& argv, const RunOptions& opt = {}) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0 || pipe(err_pipe) != 0) std::abort();
   const pid_t pid = fork();

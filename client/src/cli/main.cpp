@@ -52,6 +52,19 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ExtrasError&) {
+    // CLI11 would echo every unexpected word, and one of them may be a passphrase typed as an argument:
+    // name only the option-like words.
+    std::string shown;
+    std::size_t hidden = 0;
+    for (const auto& word : app.remaining(true)) {
+      if (!word.empty() && word[0] == '-' && word.find('=') == std::string::npos) shown += " " + word;
+      else ++hidden;
+    }
+    std::fprintf(stderr, "casepack: error: unexpected argument(s):%s%s\n", shown.c_str(),
+                 hidden > 0 ? (" and " + std::to_string(hidden) + " more word(s), not shown").c_str() : "");
+    std::fprintf(stderr, "casepack: hint: passphrases are never taken as arguments; use --passphrase-file FILE\n");
+    return 2;
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "casepack: error: %s\n", e.what());
     std::fprintf(stderr, "casepack: hint: run 'casepack --help' or 'casepack COMMAND --help'\n");
