@@ -19,6 +19,45 @@ CREATE TABLE identity (
   created_at     TEXT NOT NULL
 );
 )sql"},
+    {2, "cases, operations and documents",
+     R"sql(
+-- One row per case on this device. The state itself is the sync engine's replica snapshot; the other
+-- columns are an index of the winning values, rewritten with every change, so that listing 1,000 cases
+-- never decodes a snapshot.
+CREATE TABLE cases (
+  id           TEXT PRIMARY KEY,
+  case_key     BLOB NOT NULL,      -- 32 bytes; destroying it shreds the case's blobs (purge)
+  replica_id   INTEGER NOT NULL,   -- this device's replica id for the case (sync engine)
+  snapshot     BLOB NOT NULL,      -- Replica::SaveSnapshot()
+  event_type   TEXT NOT NULL,
+  subject      TEXT NOT NULL,
+  area         TEXT NOT NULL,
+  lead_agency  TEXT NOT NULL,
+  status       TEXT NOT NULL,
+  key_dates    TEXT NOT NULL,      -- JSON object: key date -> YYYY-MM-DD (winning values)
+  created_at   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL
+);
+-- Every operation of every case, local or received, encoded as a one-operation batch
+-- (docs/operation-format.md). Sync pushes the local ones the server lacks.
+CREATE TABLE ops (
+  case_id  TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  replica  INTEGER NOT NULL,
+  counter  INTEGER NOT NULL,
+  body     BLOB NOT NULL,
+  local    INTEGER NOT NULL,
+  PRIMARY KEY (case_id, replica, counter)
+);
+-- Index of documents (the metadata itself lives in the replica): duplicate detection and counts.
+CREATE TABLE documents (
+  case_id  TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  id       TEXT NOT NULL,
+  blob_id  TEXT NOT NULL,
+  sha256   TEXT NOT NULL,
+  PRIMARY KEY (case_id, id)
+);
+CREATE INDEX documents_by_hash ON documents (case_id, sha256);
+)sql"},
 };
 }  // namespace
 

@@ -51,5 +51,6 @@ inline void Check(const Status& s) {
 inline std::string_view View(const SecretBytes& s) { return AsText(s.expose()); }
 
 void RegisterStoreCommands(CLI::App& app, Context& ctx);
+void RegisterCaseCommands(CLI::App& app, Context& ctx);
 
 }  // namespace casepack::cli

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
                  "read the store passphrase from the first line of FILE instead of the terminal")
       ->envname("CASEPACK_PASSPHRASE_FILE");
   casepack::cli::RegisterStoreCommands(app, ctx);
+  casepack::cli::RegisterCaseCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,149 @@
+// The case service: everything a facilitator or Business Unit officer does to a case, fully offline.
+// Every change is recorded as sync-engine operations (casepack/replica.h) in the store, so the sync
+// service can later push them without this layer knowing; the replica's snapshot is the state, and a small
+// index row per case keeps listing fast. Document bytes go to the blob store, encrypted with the case key.
+// How domain fields map onto registers, collections and texts: docs/case-model.md.
+//
+// Every mutating call runs in one store transaction: it succeeds whole or changes nothing. Reads return
+// case content: callers must treat it as such (never log it; write it out only where the user asked).
+// Not thread safe; one CaseService per open Store.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "casepack/blob_store.h"
+#include "casepack/dates.h"
+#include "casepack/domain.h"
+#include "casepack/replica.h"
+#include "casepack/report.h"
+#include "casepack/store.h"
+#include "casepack/timescales.h"
+
+namespace casepack {
+
+struct NewCase {
+  EventType event_type = EventType::kMas;
+  Subject subject;
+  std::string lead_agency;
+  std::string venue;
+  std::map<std::string, Date, std::less<>> key_dates;
+  std::vector<std::string> facilitators;
+};
+
+// A row of `casepack case list`: the index, no snapshot decoded.
+struct CaseSummary {
+  std::string id;
+  EventType event_type = EventType::kMas;
+  Subject subject;
+  std::string lead_agency;
+  CaseStatus status = CaseStatus::kOpen;
+  std::map<std::string, Date, std::less<>> key_dates;
+  std::string updated_at;
+
+  Case AsCase() const;  // for timescales: the basics and key dates
+};
+
+struct AttendanceRecord {
+  std::string id;
+  Attendance attendance;                 // status = the winning value
+  Conflicted<std::string> status_values;  // every concurrent status (ToString(AttendanceStatus))
+};
+
+struct StoredDocument {
+  DocumentMeta meta;
+  std::string blob_id;
+};
+
+// Everything about one case, merged: what `case show` and `report` read.
+struct CaseDetail {
+  Case record;
+  std::vector<std::string> facilitators;
+  std::vector<StoredDocument> documents;
+  std::vector<AttendanceRecord> attendance;
+  SectionNotes notes;
+  std::string facilitator_comments;
+  std::vector<Action> actions;
+  std::vector<std::pair<std::string, ChronologyEntry>> chronology;  // id, entry; in date order
+  std::vector<std::pair<std::string, ParticipantFeedback>> feedback;
+  std::vector<FieldConflict> conflicts;  // unresolved, other than actions' owner/due (those are in actions)
+};
+
+struct ActionChange {
+  std::optional<std::string> what;
+  std::optional<Owner> owner;
+  std::optional<Date> due;
+  std::optional<ActionStatus> status;
+};
+
+struct CaseChange {
+  std::map<std::string, Date, std::less<>> key_dates;
+  std::optional<CaseStatus> status;
+  std::optional<std::string> lead_agency;
+  std::optional<std::string> venue;
+  std::optional<std::vector<std::string>> facilitators;
+};
+
+class CaseService {
+ public:
+  static constexpr std::uint64_t kDefaultDocumentLimit = 200ULL * 1024 * 1024;
+
+  // REQUIRES: `store` outlives the service.
+  explicit CaseService(Store& store, std::uint64_t document_limit = kDefaultDocumentLimit);
+
+  // kInvalidArgument (ValidateCase) naming the field. Returns the new case's id.
+  Result<std::string> CreateCase(const NewCase& c);
+  // Resolves a full id or a unique prefix of at least 4 characters: kNotFound / kInvalidArgument (ambiguous).
+  Result<std::string> ResolveCaseId(std::string_view id_or_prefix);
+  Result<std::vector<CaseSummary>> ListCases();
+  Result<CaseDetail> GetCase(std::string_view case_id);
+  Status UpdateCase(std::string_view case_id, const CaseChange& change);
+
+  // Documents. kInvalidArgument: empty, over the limit, or the same bytes already in the case (by hash).
+  Result<DocumentMeta> AddDocument(std::string_view case_id, DocumentType type, std::string original_name,
+                                   Date received, std::string sending_agency, const ByteSource& bytes);
+  // Streams the plaintext to `sink`; kNotFound for an unknown document.
+  Status ExportDocument(std::string_view case_id, std::string_view document_id, const ByteSink& sink);
+  Result<StoredDocument> FindDocument(std::string_view case_id, std::string_view document_id_or_prefix);
+
+  // Attendance: adds a new attendee, or (id given) updates one. Returns the attendee id.
+  Result<std::string> RecordAttendance(std::string_view case_id, std::optional<std::string> attendee_id,
+                                       const Attendance& a);
+
+  // Notes: text merged by the sync engine. SetNote replaces a section's text by editing only what differs
+  // (so a concurrent edit elsewhere in the section survives); AppendNote adds a paragraph at the end.
+  Status SetNote(std::string_view case_id, std::string_view section, std::string_view text);
+  Status AppendNote(std::string_view case_id, std::string_view section, std::string_view text);
+  Status SetFacilitatorComments(std::string_view case_id, std::string_view text);
+
+  Result<std::string> AddAction(std::string_view case_id, const Action& a);
+  Status UpdateAction(std::string_view case_id, std::string_view action_id_or_prefix, const ActionChange& change);
+
+  Result<std::string> AddChronologyEntry(std::string_view case_id, const ChronologyEntry& e);
+  Result<std::string> AddFeedback(std::string_view case_id, const ParticipantFeedback& f);
+
+  // Every open case's timescales as of `today`, from the index (no snapshot decoded).
+  Result<std::vector<CaseTimescales>> Deadlines(const Date& today);
+  // The report input for a case, with every unresolved conflict.
+  Result<ReportInput> BuildReportInput(std::string_view case_id, std::optional<Date> report_date);
+
+  // The operations recorded for a case (for tests and, later, sync).
+  Result<std::size_t> CountOperations(std::string_view case_id);
+
+ private:
+  struct Loaded;
+  Result<Loaded> Load(std::string_view case_id);
+  template <typename Edit>
+  Status Mutate(std::string_view case_id, Edit&& edit);
+  Status Persist(Loaded& loaded, const VersionVector& before);
+
+  Store& store_;
+  BlobStore blobs_;
+  std::uint64_t document_limit_;
+  std::string author_;
+};
+
+}  // namespace casepack

@@ -1,0 +1,637 @@
+#include "casepack/cases.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "casepack/random.h"
+
+namespace casepack {
+
+namespace {
+
+using nlohmann::json;
+
+// ---- how the domain maps onto the sync engine (docs/case-model.md) ----
+
+constexpr std::string_view kCaseObject = "case";
+Target CaseField(std::string_view field) { return {std::string(kCaseObject), std::string(field)}; }
+Target KeyDateField(std::string_view key) { return CaseField("date/" + std::string(key)); }
+const Target kDocuments = {"case", "documents"};
+const Target kAttendees = {"case", "attendees"};
+const Target kActions = {"case", "actions"};
+const Target kChronology = {"case", "chronology"};
+const Target kFeedback = {"case", "feedback"};
+const Target kComments = {"report", "comments"};
+Target NoteText(std::string_view section) { return {"notes", std::string(section)}; }
+Target AttendeeField(std::string_view id, std::string_view f) { return {"attendee/" + std::string(id), std::string(f)}; }
+Target ActionField(std::string_view id, std::string_view f) { return {"action/" + std::string(id), std::string(f)}; }
+
+std::string ShortId() { return HexEncode(RandomBytes(6)); }
+
+std::string NowIso() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string ClockText(HlcTimestamp ts) {
+  const std::time_t secs = static_cast<std::time_t>(ts.millis() / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%MZ", &tm);
+  return buf;
+}
+
+std::string Winner(const Replica& r, const Target& t) {
+  const RegisterView v = r.ReadRegister(t);
+  return v.winner() ? v.winner()->value : std::string();
+}
+
+// Every surviving value of a register, winner first, converted by `parse` (values that do not parse are
+// skipped: they cannot have been written by this program, and must not hide the others).
+template <typename T, typename Parse>
+Conflicted<T> ReadConflicted(const Replica& r, const Target& t, Parse parse) {
+  Conflicted<T> out;
+  for (const RegisterValue& v : r.ReadRegister(t).values) {
+    auto parsed = parse(v.value);
+    if (parsed.ok()) out.candidates.push_back(Candidate<T>{std::move(parsed).value(), v.author, ClockText(v.clock)});
+  }
+  return out;
+}
+
+Result<std::string> AsString(const std::string& s) { return s; }
+
+Result<json> ParseJson(std::string_view text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return MakeError(ErrorCode::kCorrupt, "a stored value is not valid JSON");
+  return j;
+}
+
+template <typename T>
+Result<T> ParseStored(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseJson(text));
+  return FromJson<T>(j);
+}
+
+Case MaterializeCase(const Replica& r) {
+  Case c;
+  c.id = r.case_id();
+  if (auto t = ParseEventType(Winner(r, CaseField("event-type"))); t.ok()) c.event_type = *t;
+  c.subject.name_or_initials = Winner(r, CaseField("subject-name"));
+  c.subject.area = Winner(r, CaseField("area"));
+  c.lead_agency = Winner(r, CaseField("lead-agency"));
+  c.venue = Winner(r, CaseField("venue"));
+  if (auto s = ParseCaseStatus(Winner(r, CaseField("status"))); s.ok()) c.status = *s;
+  for (const KeyDateDef& def : KeyDateDefs(c.event_type)) {
+    const std::string v = Winner(r, KeyDateField(def.key));
+    if (auto d = ParseDate(v); d.ok()) c.key_dates.emplace(std::string(def.key), *d);
+  }
+  return c;
+}
+
+std::vector<std::string> ReadFacilitators(const Replica& r) {
+  std::vector<std::string> out;
+  auto j = ParseJson(Winner(r, CaseField("facilitators")));
+  if (j.ok() && j->is_array())
+    for (const auto& f : *j)
+      if (f.is_string()) out.push_back(f.get<std::string>());
+  return out;
+}
+
+// Conflicts on case-level registers that keep them (key dates), for the report's list.
+void CollectCaseConflicts(const Replica& r, const Case& c, std::vector<FieldConflict>& out) {
+  for (const KeyDateDef& def : KeyDateDefs(c.event_type)) {
+    const RegisterView v = r.ReadRegister(KeyDateField(def.key));
+    if (!v.conflict) continue;
+    FieldConflict f{"case", std::string(def.title), ReadConflicted<std::string>(r, KeyDateField(def.key), AsString)};
+    if (f.values.has_conflict()) out.push_back(std::move(f));
+  }
+}
+
+// The smallest edit turning `from` into `to`: common prefix and suffix kept, in code points.
+struct Splice {
+  std::uint64_t pos = 0, remove = 0;
+  std::string insert;
+};
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+Result<Splice> Diff(std::string_view from, std::string_view to) {
+  std::size_t pre = 0;
+  while (pre < from.size() && pre < to.size() && from[pre] == to[pre]) ++pre;
+  while (pre > 0 && pre < from.size() && IsContinuationByte(from[pre])) --pre;  // back to a boundary
+  while (pre > 0 && pre < to.size() && IsContinuationByte(to[pre])) --pre;
+  std::size_t suf = 0;
+  while (suf < from.size() - pre && suf < to.size() - pre &&
+         from[from.size() - 1 - suf] == to[to.size() - 1 - suf])
+    ++suf;
+  while (suf > 0 && IsContinuationByte(from[from.size() - suf])) --suf;
+  Splice s;
+  CP_ASSIGN_OR_RETURN(s.pos, Utf8Length(from.substr(0, pre)));
+  CP_ASSIGN_OR_RETURN(s.remove, Utf8Length(from.substr(pre, from.size() - pre - suf)));
+  s.insert = std::string(to.substr(pre, to.size() - pre - suf));
+  return s;
+}
+
+Status CheckText(std::string_view text, std::string_view what) {
+  if (!Utf8Length(text).ok())
+    return MakeError(ErrorCode::kInvalidArgument, std::string(what) + " is not valid UTF-8 text",
+                     "save the text as UTF-8 and try again");
+  return Ok();
+}
+
+Result<std::string> FindByPrefix(const std::vector<std::string>& ids, std::string_view prefix, std::string_view what) {
+  std::vector<std::string> matches;
+  for (const auto& id : ids)
+    if (id.compare(0, prefix.size(), prefix) == 0) matches.push_back(id);
+  if (matches.size() == 1) return matches[0];
+  if (matches.empty()) return MakeError(ErrorCode::kNotFound, "no " + std::string(what) + " '" + std::string(prefix) + "'");
+  return MakeError(ErrorCode::kInvalidArgument,
+                   std::string(what) + " '" + std::string(prefix) + "' is ambiguous: it matches " +
+                       std::to_string(matches.size()),
+                   "give more characters of the id");
+}
+
+std::vector<std::string> Keys(const std::vector<CollectionEntry>& entries) {
+  std::vector<std::string> out;
+  for (const auto& e : entries) out.push_back(e.key);
+  return out;
+}
+
+json KeyDatesJson(const std::map<std::string, Date, std::less<>>& dates) {
+  json j = json::object();
+  for (const auto& [k, d] : dates) j[k] = FormatDate(d);
+  return j;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+
+struct CaseService::Loaded {
+  std::string case_id;
+  SecretBytes case_key;
+  Replica replica;
+};
+
+Case CaseSummary::AsCase() const {
+  Case c;
+  c.id = id;
+  c.event_type = event_type;
+  c.subject = subject;
+  c.lead_agency = lead_agency;
+  c.status = status;
+  c.key_dates = key_dates;
+  return c;
+}
+
+CaseService::CaseService(Store& store, std::uint64_t document_limit)
+    : store_(store), blobs_(store.paths().dir / "blobs"), document_limit_(document_limit) {
+  auto st = store_.db().Prepare("SELECT value FROM meta WHERE key = 'author';");
+  if (st.ok()) {
+    auto row = st->Step();
+    if (row.ok() && *row) author_ = st->Text(0);
+  }
+  if (author_.empty()) author_ = "device " + store_.id().substr(0, 8);
+}
+
+Result<CaseService::Loaded> CaseService::Load(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT case_key, replica_id, snapshot FROM cases WHERE id = ?;"));
+  st.Bind(1, case_id);
+  CP_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return MakeError(ErrorCode::kNotFound, "no case '" + std::string(case_id) + "'", "see 'casepack case list'");
+  CP_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::CopyOf(st.BlobView(0)));
+  ReplicaOptions opt{std::string(case_id), static_cast<ReplicaId>(st.Int(1)), author_, {}};
+  auto replica = Replica::LoadSnapshot(st.BlobView(2), opt);
+  if (!replica.ok()) return replica.error().Context("loading case " + std::string(case_id));
+  return Loaded{std::string(case_id), std::move(key), std::move(replica).value()};
+}
+
+Status CaseService::Persist(Loaded& loaded, const VersionVector& before) {
+  Replica& r = loaded.replica;
+  CP_ASSIGN_OR_RETURN(std::vector<Operation> ops, r.ChangesSince(before));
+  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
+      "INSERT OR IGNORE INTO ops (case_id, replica, counter, body, local) VALUES (?, ?, ?, ?, 1);"));
+  for (const Operation& op : ops) {
+    const Bytes body = EncodeOperations(std::span<const Operation>(&op, 1));
+    ins.Reset();
+    ins.Bind(1, loaded.case_id).Bind(2, static_cast<std::int64_t>(op.id.replica))
+        .Bind(3, static_cast<std::int64_t>(op.id.counter)).Bind(4, body);
+    CP_RETURN_IF_ERROR(ins.Run());
+  }
+  const Case c = MaterializeCase(r);
+  CP_ASSIGN_OR_RETURN(Statement up, store_.db().Prepare(
+      "UPDATE cases SET snapshot = ?, event_type = ?, subject = ?, area = ?, lead_agency = ?, status = ?, "
+      "key_dates = ?, updated_at = ? WHERE id = ?;"));
+  up.Bind(1, r.SaveSnapshot()).Bind(2, ToString(c.event_type)).Bind(3, c.subject.name_or_initials)
+      .Bind(4, c.subject.area).Bind(5, c.lead_agency).Bind(6, ToString(c.status))
+      .Bind(7, KeyDatesJson(c.key_dates).dump()).Bind(8, NowIso()).Bind(9, loaded.case_id);
+  return up.Run();
+}
+
+template <typename Edit>
+Status CaseService::Mutate(std::string_view case_id, Edit&& edit) {
+  CP_ASSIGN_OR_RETURN(Loaded loaded, Load(case_id));
+  const VersionVector before = loaded.replica.version();
+  CP_RETURN_IF_ERROR(edit(loaded));
+  CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
+  CP_RETURN_IF_ERROR(Persist(loaded, before));
+  return tx.Commit();
+}
+
+// ---- cases ----
+
+Result<std::string> CaseService::CreateCase(const NewCase& in) {
+  Case c;
+  c.id = RandomId();
+  c.event_type = in.event_type;
+  c.subject = in.subject;
+  c.lead_agency = in.lead_agency;
+  c.venue = in.venue;
+  c.key_dates = in.key_dates;
+  CP_RETURN_IF_ERROR(ValidateCase(c));
+  for (const auto& f : in.facilitators) CP_RETURN_IF_ERROR(CheckText(f, "a facilitator's name"));
+
+  CP_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(32));
+  ReplicaId rid = 0;
+  while (rid == 0) rid = RandomU64();
+  Replica r(ReplicaOptions{c.id, rid, author_, {}});
+  const VersionVector empty;
+  CP_RETURN_IF_ERROR(r.SetRegister(CaseField("event-type"), ToString(c.event_type), false));
+  CP_RETURN_IF_ERROR(r.SetRegister(CaseField("subject-name"), c.subject.name_or_initials, true));
+  CP_RETURN_IF_ERROR(r.SetRegister(CaseField("area"), c.subject.area, true));
+  CP_RETURN_IF_ERROR(r.SetRegister(CaseField("status"), ToString(CaseStatus::kOpen), true));
+  if (!c.lead_agency.empty()) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("lead-agency"), c.lead_agency, true));
+  if (!c.venue.empty()) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("venue"), c.venue, false));
+  if (!in.facilitators.empty())
+    CP_RETURN_IF_ERROR(r.SetRegister(CaseField("facilitators"), json(in.facilitators).dump(), false));
+  for (const auto& [k, d] : c.key_dates) CP_RETURN_IF_ERROR(r.SetRegister(KeyDateField(k), FormatDate(d), true));
+
+  CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
+  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
+      "INSERT INTO cases (id, case_key, replica_id, snapshot, event_type, subject, area, lead_agency, status, "
+      "key_dates, created_at, updated_at) VALUES (?, ?, ?, x'', '', '', '', '', '', '{}', ?, ?);"));
+  const std::string now = NowIso();
+  ins.Bind(1, c.id).Bind(2, key.expose()).Bind(3, static_cast<std::int64_t>(rid)).Bind(4, now).Bind(5, now);
+  CP_RETURN_IF_ERROR(ins.Run());
+  Loaded loaded{c.id, std::move(key), std::move(r)};
+  CP_RETURN_IF_ERROR(Persist(loaded, empty));
+  CP_RETURN_IF_ERROR(tx.Commit());
+  return c.id;
+}
+
+Result<std::string> CaseService::ResolveCaseId(std::string_view id_or_prefix) {
+  if (id_or_prefix.size() < 4)
+    return MakeError(ErrorCode::kInvalidArgument, "a case id needs at least 4 characters", "see 'casepack case list'");
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT id FROM cases WHERE substr(id, 1, ?) = ? LIMIT 2;"));
+  st.Bind(1, static_cast<std::int64_t>(id_or_prefix.size())).Bind(2, id_or_prefix);
+  std::vector<std::string> ids;
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    ids.push_back(st.Text(0));
+  }
+  auto found = FindByPrefix(ids, id_or_prefix, "case");
+  if (!found.ok() && found.error().code == ErrorCode::kNotFound) return found.error().WithHint("see 'casepack case list'");
+  return found;
+}
+
+Result<std::vector<CaseSummary>> CaseService::ListCases() {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "SELECT id, event_type, subject, area, lead_agency, status, key_dates, updated_at FROM cases "
+      "ORDER BY updated_at DESC, id;"));
+  std::vector<CaseSummary> out;
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    CaseSummary s;
+    s.id = st.Text(0);
+    if (auto t = ParseEventType(st.Text(1)); t.ok()) s.event_type = *t;
+    s.subject = {st.Text(2), st.Text(3)};
+    s.lead_agency = st.Text(4);
+    if (auto cs = ParseCaseStatus(st.Text(5)); cs.ok()) s.status = *cs;
+    if (auto dates = ParseJson(st.Text(6)); dates.ok() && dates->is_object()) {
+      for (const auto& [k, v] : dates->items())
+        if (v.is_string())
+          if (auto d = ParseDate(v.get<std::string>()); d.ok()) s.key_dates.emplace(k, *d);
+    }
+    s.updated_at = st.Text(7);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(Loaded loaded, Load(case_id));
+  const Replica& r = loaded.replica;
+  CaseDetail d;
+  d.record = MaterializeCase(r);
+  d.facilitators = ReadFacilitators(r);
+  CollectCaseConflicts(r, d.record, d.conflicts);
+
+  for (const CollectionEntry& e : r.ReadCollection(kDocuments)) {
+    auto j = ParseJson(e.value);
+    if (!j.ok() || !j->is_object() || !j->contains("blob_id")) continue;
+    StoredDocument doc;
+    doc.blob_id = (*j)["blob_id"].get<std::string>();
+    j->erase("blob_id");
+    auto meta = FromJson<DocumentMeta>(*j);
+    if (!meta.ok()) continue;
+    doc.meta = std::move(meta).value();
+    d.documents.push_back(std::move(doc));
+  }
+  for (const CollectionEntry& e : r.ReadCollection(kAttendees)) {
+    auto who = ParseStored<Attendance>(e.value);
+    if (!who.ok()) continue;
+    AttendanceRecord rec{e.key, std::move(who).value(), {}};
+    rec.status_values = ReadConflicted<std::string>(r, AttendeeField(e.key, "status"), AsString);
+    if (!rec.status_values.empty())
+      if (auto s = ParseAttendanceStatus(rec.status_values.value()); s.ok()) rec.attendance.status = *s;
+    rec.attendance.reason = Winner(r, AttendeeField(e.key, "reason"));
+    if (rec.status_values.has_conflict()) {
+      d.conflicts.push_back(FieldConflict{"attendance: " + rec.attendance.agency +
+                                              (rec.attendance.role.empty() ? "" : " (" + rec.attendance.role + ")"),
+                                          "status", rec.status_values});
+    }
+    d.attendance.push_back(std::move(rec));
+  }
+  for (const NoteSectionDef& s : NoteSections(d.record.event_type)) {
+    std::string text = r.ReadText(NoteText(s.key));
+    if (!text.empty()) d.notes.emplace(std::string(s.key), std::move(text));
+  }
+  d.facilitator_comments = r.ReadText(kComments);
+  for (const CollectionEntry& e : r.ReadCollection(kActions)) {
+    Action a;
+    a.id = e.key;
+    a.what = Winner(r, ActionField(e.key, "what"));
+    a.owner = ReadConflicted<Owner>(r, ActionField(e.key, "owner"), [](const std::string& v) { return ParseStored<Owner>(v); });
+    a.due = ReadConflicted<Date>(r, ActionField(e.key, "due"), [](const std::string& v) { return ParseDate(v); });
+    if (auto s = ParseActionStatus(Winner(r, ActionField(e.key, "status"))); s.ok()) a.status = *s;
+    const auto statuses = ReadConflicted<std::string>(r, ActionField(e.key, "status"), AsString);
+    if (statuses.has_conflict()) d.conflicts.push_back(FieldConflict{"action: " + a.what, "status", statuses});
+    d.actions.push_back(std::move(a));
+  }
+  std::sort(d.actions.begin(), d.actions.end(), [](const Action& x, const Action& y) {
+    const Date far{9999, 12, 31};
+    const Date dx = x.due.empty() ? far : x.due.value(), dy = y.due.empty() ? far : y.due.value();
+    return std::tie(dx, x.id) < std::tie(dy, y.id);
+  });
+  for (const CollectionEntry& e : r.ReadCollection(kChronology)) {
+    auto entry = ParseStored<ChronologyEntry>(e.value);
+    if (entry.ok()) d.chronology.emplace_back(e.key, std::move(entry).value());
+  }
+  std::stable_sort(d.chronology.begin(), d.chronology.end(),
+                   [](const auto& x, const auto& y) { return x.second.when < y.second.when; });
+  for (const CollectionEntry& e : r.ReadCollection(kFeedback)) {
+    auto f = ParseStored<ParticipantFeedback>(e.value);
+    if (f.ok()) d.feedback.emplace_back(e.key, std::move(f).value());
+  }
+  return d;
+}
+
+Status CaseService::UpdateCase(std::string_view case_id, const CaseChange& change) {
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    const Case current = MaterializeCase(r);
+    Case next = current;
+    for (const auto& [k, d] : change.key_dates) next.key_dates[k] = d;
+    if (change.status) next.status = *change.status;
+    if (change.lead_agency) next.lead_agency = *change.lead_agency;
+    if (change.venue) next.venue = *change.venue;
+    CP_RETURN_IF_ERROR(ValidateCase(next));
+    for (const auto& [k, d] : change.key_dates) CP_RETURN_IF_ERROR(r.SetRegister(KeyDateField(k), FormatDate(d), true));
+    if (change.status) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("status"), ToString(*change.status), true));
+    if (change.lead_agency) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("lead-agency"), *change.lead_agency, true));
+    if (change.venue) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("venue"), *change.venue, false));
+    if (change.facilitators) {
+      for (const auto& f : *change.facilitators) CP_RETURN_IF_ERROR(CheckText(f, "a facilitator's name"));
+      CP_RETURN_IF_ERROR(r.SetRegister(CaseField("facilitators"), json(*change.facilitators).dump(), false));
+    }
+    return Ok();
+  });
+}
+
+// ---- documents ----
+
+Result<DocumentMeta> CaseService::AddDocument(std::string_view case_id, DocumentType type, std::string original_name,
+                                              Date received, std::string sending_agency, const ByteSource& bytes) {
+  CP_ASSIGN_OR_RETURN(Loaded probe, Load(case_id));
+  DocumentMeta meta;
+  meta.id = ShortId();
+  meta.type = type;
+  meta.original_name = std::move(original_name);
+  meta.received = received;
+  meta.sending_agency = std::move(sending_agency);
+  meta.sha256 = std::string(64, '0');
+  meta.size = 1;
+  CP_RETURN_IF_ERROR(ValidateDocumentMeta(meta));  // names and dates before reading a byte
+
+  CP_ASSIGN_OR_RETURN(BlobInfo blob, blobs_.Put(probe.case_key, case_id, bytes, document_limit_));
+  meta.sha256 = HexEncode(blob.sha256);
+  meta.size = blob.size;
+  auto forget_blob = [&](Error e) -> Error {
+    (void)blobs_.Remove(blob.blob_id);
+    return e;
+  };
+  auto dup = store_.db().Prepare(
+      "SELECT documents.id FROM documents WHERE case_id = ? AND sha256 = ?;");
+  if (!dup.ok()) return forget_blob(dup.error());
+  dup->Bind(1, case_id).Bind(2, meta.sha256);
+  auto row = dup->Step();
+  if (!row.ok()) return forget_blob(row.error());
+  if (*row) {
+    return forget_blob(MakeError(ErrorCode::kInvalidArgument,
+                                 "this document is already in the case, as document " + dup->Text(0),
+                                 "nothing was added; see 'casepack doc list'"));
+  }
+  json value = ToJson(meta);
+  value["blob_id"] = blob.blob_id;
+  Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    CP_RETURN_IF_ERROR(l.replica.AddToCollection(kDocuments, meta.id, value.dump()));
+    CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
+        "INSERT INTO documents (case_id, id, blob_id, sha256) VALUES (?, ?, ?, ?);"));
+    ins.Bind(1, case_id).Bind(2, meta.id).Bind(3, blob.blob_id).Bind(4, meta.sha256);
+    return ins.Run();
+  });
+  if (!s.ok()) return forget_blob(s.error());
+  return meta;
+}
+
+Result<StoredDocument> CaseService::FindDocument(std::string_view case_id, std::string_view prefix) {
+  CP_ASSIGN_OR_RETURN(CaseDetail d, GetCase(case_id));
+  std::vector<std::string> ids;
+  for (const auto& doc : d.documents) ids.push_back(doc.meta.id);
+  CP_ASSIGN_OR_RETURN(std::string id, FindByPrefix(ids, prefix, "document"));
+  for (auto& doc : d.documents)
+    if (doc.meta.id == id) return std::move(doc);
+  return MakeError(ErrorCode::kNotFound, "no document '" + std::string(prefix) + "'");
+}
+
+Status CaseService::ExportDocument(std::string_view case_id, std::string_view document_id, const ByteSink& sink) {
+  CP_ASSIGN_OR_RETURN(StoredDocument doc, FindDocument(case_id, document_id));
+  CP_ASSIGN_OR_RETURN(Loaded l, Load(case_id));
+  return blobs_.Get(l.case_key, case_id, doc.blob_id, sink);
+}
+
+// ---- attendance ----
+
+Result<std::string> CaseService::RecordAttendance(std::string_view case_id, std::optional<std::string> attendee_id,
+                                                  const Attendance& a) {
+  CP_RETURN_IF_ERROR(ValidateAttendance(a));
+  std::string id;
+  Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    const auto existing = r.ReadCollection(kAttendees);
+    if (attendee_id) {
+      CP_ASSIGN_OR_RETURN(id, FindByPrefix(Keys(existing), *attendee_id, "attendee"));
+    } else {
+      id = ShortId();
+    }
+    json who = {{"agency", a.agency}, {"role", a.role}, {"name", a.name}, {"status", "invited"}, {"reason", ""}};
+    CP_RETURN_IF_ERROR(r.AddToCollection(kAttendees, id, who.dump()));
+    CP_RETURN_IF_ERROR(r.SetRegister(AttendeeField(id, "status"), ToString(a.status), true));
+    CP_RETURN_IF_ERROR(r.SetRegister(AttendeeField(id, "reason"), a.reason, false));
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
+  return id;
+}
+
+// ---- notes ----
+
+Status CaseService::SetNote(std::string_view case_id, std::string_view section, std::string_view text) {
+  CP_RETURN_IF_ERROR(CheckText(text, "the note"));
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    const Case c = MaterializeCase(r);
+    auto def = FindNoteSection(c.event_type, section);
+    if (!def.ok()) return def.error();
+    const Target t = NoteText(section);
+    CP_ASSIGN_OR_RETURN(Splice s, Diff(r.ReadText(t), text));
+    if (s.remove > 0) CP_RETURN_IF_ERROR(r.DeleteText(t, s.pos, s.remove));
+    if (!s.insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(t, s.pos, s.insert));
+    return Ok();
+  });
+}
+
+Status CaseService::AppendNote(std::string_view case_id, std::string_view section, std::string_view text) {
+  CP_RETURN_IF_ERROR(CheckText(text, "the note"));
+  if (text.empty()) return MakeError(ErrorCode::kInvalidArgument, "the note is empty", "nothing was added");
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    const Case c = MaterializeCase(r);
+    auto def = FindNoteSection(c.event_type, section);
+    if (!def.ok()) return def.error();
+    const Target t = NoteText(section);
+    const std::string current = r.ReadText(t);
+    std::string add = current.empty() || current.back() == '\n' ? std::string(text) : "\n" + std::string(text);
+    CP_RETURN_IF_ERROR(r.InsertText(t, r.TextLength(t), add));
+    return Ok();
+  });
+}
+
+Status CaseService::SetFacilitatorComments(std::string_view case_id, std::string_view text) {
+  CP_RETURN_IF_ERROR(CheckText(text, "the comments"));
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    CP_ASSIGN_OR_RETURN(Splice s, Diff(l.replica.ReadText(kComments), text));
+    if (s.remove > 0) CP_RETURN_IF_ERROR(l.replica.DeleteText(kComments, s.pos, s.remove));
+    if (!s.insert.empty()) CP_RETURN_IF_ERROR(l.replica.InsertText(kComments, s.pos, s.insert));
+    return Ok();
+  });
+}
+
+// ---- actions ----
+
+Result<std::string> CaseService::AddAction(std::string_view case_id, const Action& a) {
+  CP_RETURN_IF_ERROR(ValidateAction(a));
+  const std::string id = ShortId();
+  Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    CP_RETURN_IF_ERROR(r.AddToCollection(kActions, id));
+    CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "what"), a.what, false));
+    CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "owner"), ToJson(a.owner.value()).dump(), true));
+    CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "due"), FormatDate(a.due.value()), true));
+    CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "status"), ToString(a.status), true));
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
+  return id;
+}
+
+Status CaseService::UpdateAction(std::string_view case_id, std::string_view action_id, const ActionChange& change) {
+  if (change.what) CP_RETURN_IF_ERROR(CheckText(*change.what, "the action"));
+  if (change.owner && change.owner->agency.empty() && change.owner->role.empty())
+    return MakeError(ErrorCode::kInvalidArgument, "an action's owner needs an agency or a role");
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    CP_ASSIGN_OR_RETURN(std::string id, FindByPrefix(Keys(r.ReadCollection(kActions)), action_id, "action"));
+    if (change.what) CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "what"), *change.what, false));
+    if (change.owner) CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "owner"), ToJson(*change.owner).dump(), true));
+    if (change.due) CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "due"), FormatDate(*change.due), true));
+    if (change.status) CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "status"), ToString(*change.status), true));
+    return Ok();
+  });
+}
+
+// ---- chronology, feedback ----
+
+Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, const ChronologyEntry& e) {
+  CP_RETURN_IF_ERROR(ValidateChronologyEntry(e));
+  const std::string id = ShortId();
+  Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    CP_RETURN_IF_ERROR(l.replica.AddToCollection(kChronology, id, ToJson(e).dump()));
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
+  return id;
+}
+
+Result<std::string> CaseService::AddFeedback(std::string_view case_id, const ParticipantFeedback& f) {
+  CP_RETURN_IF_ERROR(ValidateParticipantFeedback(f));
+  const std::string id = ShortId();
+  Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    CP_RETURN_IF_ERROR(l.replica.AddToCollection(kFeedback, id, ToJson(f).dump()));
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
+  return id;
+}
+
+// ---- timescales, reports ----
+
+Result<std::vector<CaseTimescales>> CaseService::Deadlines(const Date& today) {
+  CP_ASSIGN_OR_RETURN(std::vector<CaseSummary> cases, ListCases());
+  std::vector<CaseTimescales> out;
+  for (const CaseSummary& s : cases) {
+    if (s.status != CaseStatus::kOpen) continue;
+    out.push_back(ComputeTimescales(s.AsCase(), today));
+  }
+  return out;
+}
+
+Result<ReportInput> CaseService::BuildReportInput(std::string_view case_id, std::optional<Date> report_date) {
+  CP_ASSIGN_OR_RETURN(CaseDetail d, GetCase(case_id));
+  ReportInput in;
+  in.case_record = std::move(d.record);
+  in.facilitators = std::move(d.facilitators);
+  for (auto& a : d.attendance) in.attendance.push_back(std::move(a.attendance));
+  in.notes = std::move(d.notes);
+  in.facilitator_comments = std::move(d.facilitator_comments);
+  in.actions = std::move(d.actions);
+  for (auto& [id, e] : d.chronology) in.chronology.push_back(std::move(e));
+  for (auto& [id, f] : d.feedback) in.feedback.push_back(std::move(f));
+  in.conflicts = std::move(d.conflicts);
+  in.report_date = report_date;
+  return in;
+}
+
+Result<std::size_t> CaseService::CountOperations(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT count(*) FROM ops WHERE case_id = ?;"));
+  st.Bind(1, case_id);
+  CP_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? static_cast<std::size_t>(st.Int(0)) : 0;
+}
+
+}  // namespace casepack

@@ -1,0 +1,105 @@
+#include "io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+namespace casepack::cli {
+
+namespace fs = std::filesystem;
+
+std::string ReadTextInput(const std::string& file, std::string_view what) {
+  const bool from_stdin = file.empty() || file == "-";
+  const int fd = from_stdin ? 0 : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) Fail(ErrorCode::kIo, "cannot read " + file + ": " + std::strerror(errno));
+  if (from_stdin && ::isatty(0))
+    std::fprintf(stderr, "casepack: type the %s, then press Ctrl-D on a new line\n", std::string(what).c_str());
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      if (!from_stdin) ::close(fd);
+      Fail(ErrorCode::kIo, "cannot read " + (from_stdin ? std::string("standard input") : file) + ": " + std::strerror(err));
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > 16 * 1024 * 1024) Fail(ErrorCode::kInvalidArgument, "the " + std::string(what) + " is larger than 16 MiB");
+  }
+  if (!from_stdin) ::close(fd);
+  return text;
+}
+
+Output::Output(const std::string& target, bool force) : target_(target) {
+  if (target.empty()) {
+    Fail(ErrorCode::kInvalidArgument, "usage: this writes decrypted case content: name where with -o FILE",
+         "use -o - to write to standard output");
+  }
+  if (target == "-") {
+    file_ = stdout;
+    return;
+  }
+  std::error_code ec;
+  if (fs::exists(target, ec) && !force)
+    Fail(ErrorCode::kConflict, target + " already exists", "choose another name, or add --force to replace it");
+  partial_ = target + ".casepack-partial";
+  const int fd = ::open(partial_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) Fail(ErrorCode::kIo, "cannot write " + target + ": " + std::strerror(errno));
+  file_ = ::fdopen(fd, "wb");
+}
+
+Output::~Output() {
+  if (file_ != nullptr && file_ != stdout) {
+    std::fclose(file_);
+    if (!committed_) ::unlink(partial_.c_str());
+  }
+}
+
+Status Output::Write(std::span<const std::uint8_t> bytes) {
+  if (bytes.empty()) return Ok();
+  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
+    const int err = errno;
+    if (err == ENOSPC || err == EFBIG)
+      return MakeError(ErrorCode::kNoSpace, "cannot write " + target_ + ": the disk is full", "nothing was written");
+    return MakeError(ErrorCode::kIo, "cannot write " + target_ + ": " + std::strerror(err));
+  }
+  return Ok();
+}
+
+void Output::Commit() {
+  if (file_ == stdout) {
+    std::fflush(stdout);
+    return;
+  }
+  const bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+  const int err = errno;
+  std::fclose(file_);
+  file_ = nullptr;
+  if (!ok || ::rename(partial_.c_str(), target_.c_str()) != 0) {
+    ::unlink(partial_.c_str());
+    Fail(err == ENOSPC || err == EFBIG ? ErrorCode::kNoSpace : ErrorCode::kIo,
+         "cannot write " + target_ + ": " + (err == ENOSPC || err == EFBIG ? "the disk is full" : std::strerror(err)),
+         "nothing was written");
+  }
+  committed_ = true;
+}
+
+Date ParseDateOption(const std::string& text, std::string_view option) {
+  auto d = ParseDate(text);
+  if (!d.ok()) Fail(ErrorCode::kInvalidArgument, std::string(option) + ": " + d.error().message, "dates are written YYYY-MM-DD");
+  return *d;
+}
+
+Date Today() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  return Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+}
+
+}  // namespace casepack::cli

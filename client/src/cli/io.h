@@ -1,0 +1,46 @@
+// Where case content may go: reading long text from a file or standard input (never a temporary file of
+// ours), and writing decrypted content only to a destination the user named with -o.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "casepack/blob_store.h"
+#include "cli.h"
+
+namespace casepack::cli {
+
+// The whole of FILE, or of standard input when file is empty or "-". Throws CommandFailed.
+std::string ReadTextInput(const std::string& file, std::string_view what);
+
+// A file for decrypted output named by -o: "-" is standard output. A file is written beside its final
+// name and renamed into place by Commit(); if the command fails first, the partial file is removed, so a
+// failed export never leaves half a document behind. An existing file is refused unless `force`.
+class Output {
+ public:
+  Output(const std::string& target, bool force);
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  ~Output();
+  bool is_stdout() const { return file_ == nullptr || file_ == stdout; }
+  Status Write(std::span<const std::uint8_t> bytes);
+  Status Write(std::string_view text) { return Write(AsBytes(text)); }
+  ByteSink Sink() {
+    return [this](std::span<const std::uint8_t> b) { return Write(b); };
+  }
+  void Commit();
+  const std::string& target() const { return target_; }
+
+ private:
+  std::string target_;
+  std::filesystem::path partial_;
+  std::FILE* file_ = nullptr;
+  bool committed_ = false;
+};
+
+// Date from an ISO string, as a usage-style error naming the option.
+Date ParseDateOption(const std::string& text, std::string_view option);
+Date Today();
+
+}  // namespace casepack::cli
