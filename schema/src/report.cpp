@@ -112,22 +112,26 @@ std::vector<std::vector<std::string>> Paragraphs(std::string_view text) {
 
 // ---- Markdown -------------------------------------------------------------------------------------------
 
-// Escapes one line of user text for CommonMark/GFM: inline syntax everywhere, block syntax at the line
-// start. '<' and '&' are escaped too, because Markdown viewers pass raw HTML through.
-std::string MdEscapeLine(std::string_view line) {
+// Escapes one line of user text for CommonMark/GFM: inline syntax everywhere and, when the text starts a
+// block (a paragraph line, a list item), block syntax at its start. '<' and '&' are escaped too, because
+// Markdown viewers pass raw HTML through.
+std::string MdEscapeLine(std::string_view line, bool block_start = true) {
   std::string out;
   std::size_t i = 0;
   while (i < line.size() && line[i] == ' ') out += line[i++];
   // Block markers at the start of a line: headings, lists, quotes, rules, ordered lists ("1.").
   std::size_t j = i;
   while (j < line.size() && std::isdigit(static_cast<unsigned char>(line[j]))) ++j;
-  const bool ordered = j > i && j < line.size() && (line[j] == '.' || line[j] == ')');
+  const bool ordered = block_start && j > i && j < line.size() && (line[j] == '.' || line[j] == ')');
   for (std::size_t k = i; k < line.size(); ++k) {
     const char c = line[k];
     const bool start = k == i;
+    // '&' only where it could begin an entity reference ("&lt;", "&#60;"); "Date & Time" stays readable.
+    const bool entity = c == '&' && k + 1 < line.size() &&
+                        (std::isalnum(static_cast<unsigned char>(line[k + 1])) || line[k + 1] == '#');
     if (c == '\\' || c == '`' || c == '*' || c == '_' || c == '[' || c == ']' || c == '<' || c == '>' ||
-        c == '|' || c == '&' || c == '~' || c == '#' || c == '!' ||
-        (start && (c == '-' || c == '+' || c == '=')) || (ordered && k == j)) {
+        c == '|' || entity || c == '~' || c == '#' || c == '!' ||
+        (block_start && start && (c == '-' || c == '+' || c == '=')) || (ordered && k == j)) {
       out += '\\';
     }
     out += c;
@@ -135,31 +139,34 @@ std::string MdEscapeLine(std::string_view line) {
   return out;
 }
 
-std::string MdInline(std::string_view text) {  // table cells and list items: one line, breaks as <br>
+// Table cells, list items, field values: one line, line breaks as <br>. Only the very start of the text
+// can start a block (a list item's content), and only when `block_start`.
+std::string MdInline(std::string_view text, bool block_start = false) {
   std::string out;
   for (const auto& para : Paragraphs(text)) {
     for (const auto& line : para) {
-      if (!out.empty()) out += "<br>";
-      out += MdEscapeLine(Trim(line));
+      const bool first = out.empty();
+      if (!first) out += "<br>";
+      out += MdEscapeLine(Trim(line), block_start && first);
     }
   }
   return out;
 }
 
-std::string MdText(const Text& t) {
-  std::string out = MdInline(t.main);
+std::string MdText(const Text& t, bool block_start = false) {
+  std::string out = MdInline(t.main, block_start);
   if (!t.warning.empty()) out += (out.empty() ? "" : " ") + std::string("**") + MdInline(t.warning) + "**";
   return out;
 }
 
 std::string RenderMarkdown(const Doc& doc) {
-  std::string out = "# " + MdEscapeLine(doc.title) + "\n";
+  std::string out = "# " + MdEscapeLine(doc.title, false) + "\n";
   for (const auto& b : doc.blocks) {
     out += "\n";
     switch (b.kind) {
       case Block::Kind::kHeading:
         out += std::string(static_cast<std::size_t>(std::clamp(b.level, 2, 6)), '#') + " " +
-               MdEscapeLine(b.text.main) + "\n";
+               MdEscapeLine(b.text.main, false) + "\n";
         break;
       case Block::Kind::kParagraph: {
         const auto paras = Paragraphs(b.text.main);
@@ -177,12 +184,14 @@ std::string RenderMarkdown(const Doc& doc) {
       case Block::Kind::kAlert: out += "> **" + MdInline(b.text.main) + "**\n"; break;
       case Block::Kind::kFields:
         for (const auto& [label, value] : b.fields) {
-          out += "- **" + MdEscapeLine(label) + ":** " + MdText(value) + "\n";
+          // A label that is a question ("How could this event be improved?") takes no colon.
+          const bool question = !label.empty() && label.back() == '?';
+          out += "- **" + MdEscapeLine(label, false) + (question ? "**" : ":**") + " " + MdText(value) + "\n";
         }
         break;
       case Block::Kind::kTable: {
         out += "|";
-        for (const auto& h : b.headers) out += " " + MdEscapeLine(h) + " |";
+        for (const auto& h : b.headers) out += " " + MdEscapeLine(h, false) + " |";
         out += "\n|";
         for (std::size_t i = 0; i < b.headers.size(); ++i) out += " --- |";
         out += "\n";
@@ -194,7 +203,7 @@ std::string RenderMarkdown(const Doc& doc) {
         break;
       }
       case Block::Kind::kList:
-        for (const auto& item : b.items) out += "- " + MdText(item) + "\n";
+        for (const auto& item : b.items) out += "- " + MdText(item, true) + "\n";
         break;
     }
   }
@@ -423,7 +432,7 @@ void ActionsTable(const ReportInput& in, Doc* doc) {
                     ConflictedText(a.due, [](const Date& d) { return ShortDate(d); }),
                     {std::string(ToString(a.status)), {}}});
   }
-  doc->Table({"#", "Action", "Owner", "Due", "Status"}, std::move(rows));
+  doc->Table({"No.", "Action", "Owner", "Due", "Status"}, std::move(rows));
 }
 
 // Renders sections in the guidance's order; with `all`, empty ones say so (a minutes format), else they
@@ -464,7 +473,7 @@ void ConflictsSection(const ReportInput& in, Doc* doc) {
   std::vector<Text> items;
   for (const auto& f : in.conflicts) {
     const std::string where = (f.subject.empty() ? "" : f.subject + ", ") + f.field;
-    Text t = ConflictedText(f.values, [](const std::string& s) { return "'" + s + "'"; });
+    Text t = ConflictedText(f.values, [](const std::string& s) { return s; });
     if (t.warning.empty()) continue;  // all candidates agree: nothing to resolve
     items.push_back({where + ": " + t.main, t.warning});
   }

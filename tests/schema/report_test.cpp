@@ -161,9 +161,9 @@ TEST(Report, FeedbackAnnexUsesAppendix2Questions) {
   in.feedback.push_back(f);
   const std::string md = RenderReport(in, ReportFormat::kMarkdown);
   ExpectInOrder(md, {"## Annex: participant feedback (1 form)", "### Form 1: Education, Teacher",
-                     "1. What did you find most useful about this event?:** Hearing from health",
-                     "2. How could this event be improved?:** Not answered",
-                     "3. Were there any barriers to your participation?:** Yes. Short notice",
+                     "1. What did you find most useful about this event?** Hearing from health",
+                     "2. How could this event be improved?** Not answered",
+                     "3. Were there any barriers to your participation?** Yes. Short notice",
                      "6. Final comments:** Not answered"});
 }
 
