@@ -544,9 +544,11 @@ Status CaseService::SetFacilitatorComments(std::string_view case_id, std::string
 
 // ---- actions ----
 
-Result<std::string> CaseService::AddAction(std::string_view case_id, const Action& a) {
+Result<std::string> CaseService::AddAction(std::string_view case_id, const Action& input) {
+  Action a = input;
+  a.id = ShortId();
   CP_RETURN_IF_ERROR(ValidateAction(a));
-  const std::string id = ShortId();
+  const std::string& id = a.id;
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
     Replica& r = l.replica;
     CP_RETURN_IF_ERROR(r.AddToCollection(kActions, id));

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "casepack/blob_store.h"
+#include "casepack/dates.h"
 #include "cli.h"
 
 namespace casepack::cli {
