@@ -1,0 +1,63 @@
+// Reports: the document an event produces, rendered from plain data to Markdown or to one printable,
+// self-contained HTML file.
+//   MAS  — the Facilitator's Summary of the MAS event (003 Appendix 3), with actions, the return date
+//          (event + 2 weeks, 003 §4.9) and, as an annex, participant feedback (Appendix 2);
+//   MAPF — the learning report and action plan for the Local Operational Group (000 §4, §6), with the
+//          merged multi-agency timeline (001 chronology format);
+//   MAPM — the minutes in the suggested format of 002 §7 (12 numbered items), with actions arising and
+//          the 5-working-day distribution date.
+// Nothing given is dropped: notes under unknown section keys appear under "Other notes", chronology and
+// feedback appear as annexes for any event type, and concurrent values ("conflicts") are shown where
+// they occur and counted at the top — never silently resolved.
+//
+// Pure and free of I/O: returns text, the caller decides where it goes (and must treat it as case
+// content: never log it, write it only to an encrypted store or to a file the user asked for by name).
+// The input holds no key material, so a report can never contain any. All user text is escaped: HTML
+// special characters in HTML; Markdown and inline-HTML syntax in Markdown.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "casepack/dates.h"
+#include "casepack/domain.h"
+#include "casepack/result.h"
+
+namespace casepack {
+
+enum class ReportFormat { kMarkdown, kHtml };
+std::string_view ToString(ReportFormat f);                     // "md", "html"
+Result<ReportFormat> ParseReportFormat(std::string_view text);  // "md", "markdown", "html"
+std::string_view FileExtension(ReportFormat f);                // ".md", ".html"
+
+struct ReportInput {
+  Case case_record;
+  std::vector<std::string> facilitators;  // names, as they sign the report
+  std::vector<Attendance> attendance;
+  SectionNotes notes;                 // section key -> merged plain text (see NoteSections)
+  std::string facilitator_comments;   // MAS Appendix 3 item 4; "comments" for the other types
+  std::vector<Action> actions;
+  std::vector<ChronologyEntry> chronology;  // rendered in date order (stable)
+  std::vector<ParticipantFeedback> feedback;
+  std::vector<FieldConflict> conflicts;  // conflicts on fields other than actions' owner/due
+  std::optional<Date> report_date;       // the date the report is signed
+};
+
+// Every part valid (ValidateCase, ValidateNotes for the case's type, ValidateAction, …). RenderReport
+// does not require this (it renders whatever it is given); call it before sending a report out.
+Status ValidateReportInput(const ReportInput& in);
+
+std::string ReportTitle(EventType t);  // "Multi-Agency Supervision (MAS): Facilitator's Summary of MAS Event"
+
+// The whole report as one string: Markdown (CommonMark + GFM tables) or a complete HTML5 document with
+// inline CSS (including @media print), no scripts and no external resources.
+std::string RenderReport(const ReportInput& in, ReportFormat format);
+
+nlohmann::json ToJson(const ReportInput& in);
+template <> Result<ReportInput> FromJson<ReportInput>(const nlohmann::json& j);
+
+}  // namespace casepack
