@@ -143,11 +143,16 @@ awaitable<void> Session(tcp::socket socket, Shared& shared) {
   while (!shared.stopping.load()) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
+    // Beast checks Content-Length against body_limit when the header completes, so the largest limit
+    // is set first and the route's own limit is enforced below, once the request line is known.
+    parser.body_limit(kMaxBlobBodyBytes);
     beast::get_lowest_layer(stream).expires_after(opt.idle_timeout);
     auto [hdr_ec, hdr_n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
     if (hdr_ec) {
       if (hdr_ec == http::error::header_limit) {
         co_await WriteError(stream, shared, 431, "too_large", "request headers too large", "(headers too large)");
+      } else if (hdr_ec == http::error::body_limit) {
+        co_await WriteError(stream, shared, 413, "too_large", "request body too large", "(body too large)");
       } else if (hdr_ec.category() == http::make_error_code(http::error::bad_target).category() &&
                  hdr_ec != http::error::end_of_stream && hdr_ec != http::error::partial_message) {
         co_await WriteError(stream, shared, 400, "bad_request", "malformed http request", "(malformed)");
@@ -157,8 +162,13 @@ awaitable<void> Session(tcp::socket socket, Shared& shared) {
     }
     conn.busy = true;
     const auto started = std::chrono::steady_clock::now();
-    parser.body_limit(Api::BodyLimitFor(std::string_view(parser.get().method_string()),
-                                        std::string_view(parser.get().target())));
+    const std::size_t limit = Api::BodyLimitFor(std::string_view(parser.get().method_string()),
+                                                std::string_view(parser.get().target()));
+    if (parser.content_length() && *parser.content_length() > limit) {
+      co_await WriteError(stream, shared, 413, "too_large", "request body too large", "(body too large)");
+      break;
+    }
+    parser.body_limit(limit);  // for chunked bodies
     beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
     auto [body_ec, body_n] = co_await http::async_read(stream, buffer, parser, kTuple);
     if (body_ec) {
@@ -323,6 +333,7 @@ Status RunServer(Api& api, Metrics& metrics, const ServerOptions& options,
 Result<HttpRequest> ParseRawHttpRequest(std::string_view raw) {
   http::request_parser<http::string_body> p;
   p.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
+  p.body_limit(kMaxBlobBodyBytes);  // as in Session: the route's limit is applied after the header
   p.eager(false);
   beast::error_code ec;
   std::size_t off = 0;
@@ -351,7 +362,9 @@ Result<HttpRequest> ParseRawHttpRequest(std::string_view raw) {
     if (ec == http::error::header_limit) return MakeError(ErrorCode::kNoSpace, "headers too large");
     return MakeError(ErrorCode::kInvalidArgument, "malformed http request");
   }
-  p.body_limit(Api::BodyLimitFor(std::string_view(p.get().method_string()), std::string_view(p.get().target())));
+  const std::size_t limit = Api::BodyLimitFor(std::string_view(p.get().method_string()), std::string_view(p.get().target()));
+  if (p.content_length() && *p.content_length() > limit) return MakeError(ErrorCode::kNoSpace, "body too large");
+  p.body_limit(limit);
   p.eager(true);
   pump([&] { return p.is_done(); });
   if (!ec && !p.is_done()) ec = http::error::partial_message;

@@ -54,6 +54,9 @@ class HttpsClient {
                                  std::string_view content_type,
                                  const std::vector<std::pair<std::string, std::string>>& extra_headers) = 0;
   virtual void Disconnect() = 0;
+  // True if the last Send failed on a reused keep-alive connection before any reply byte arrived (the
+  // server most likely closed it while idle). Worth one immediate retry, re-signed.
+  virtual bool last_failure_was_stale_connection() const = 0;
 };
 
 // The typed casepackd API (docs/api.md). Each call signs its request with the device identity.

@@ -33,19 +33,26 @@ Result<HttpReply> CasepackClient::SignedRequestCapture(std::string_view method, 
                                                        std::string_view body,
                                                        std::vector<std::pair<std::string, std::string>>* sent,
                                                        std::int64_t time_ms) {
-  if (time_ms == 0) time_ms = wire::NowMs();
-  const auto signed_headers = wire::SignRequest(*identity_, method, target, time_ms, AsBytes(body));
-  std::vector<std::pair<std::string, std::string>> headers;
-  if (!device_id_.empty()) headers.emplace_back(std::string(wire::kHeaderDevice), device_id_);
-  headers.emplace_back(std::string(wire::kHeaderTime), signed_headers.time);
-  headers.emplace_back(std::string(wire::kHeaderNonce), signed_headers.nonce);
-  headers.emplace_back(std::string(wire::kHeaderSignature), signed_headers.signature);
-  if (sent != nullptr) *sent = headers;
   const std::string_view content_type =
       (method == "PUT") ? std::string_view("application/octet-stream") : std::string_view("application/json");
-  CP_ASSIGN_OR_RETURN(HttpReply reply, http_->Send(method, target, body, content_type, headers));
-  latest_server_time_ms_ = std::max(latest_server_time_ms_, reply.server_time_ms);
-  return reply;
+  for (int attempt = 0;; ++attempt) {
+    // Signed afresh for every attempt: a new nonce, so a retry is never mistaken for a replay.
+    const auto signed_headers =
+        wire::SignRequest(*identity_, method, target, time_ms != 0 ? time_ms : wire::NowMs(), AsBytes(body));
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!device_id_.empty()) headers.emplace_back(std::string(wire::kHeaderDevice), device_id_);
+    headers.emplace_back(std::string(wire::kHeaderTime), signed_headers.time);
+    headers.emplace_back(std::string(wire::kHeaderNonce), signed_headers.nonce);
+    headers.emplace_back(std::string(wire::kHeaderSignature), signed_headers.signature);
+    if (sent != nullptr) *sent = headers;
+    auto reply = http_->Send(method, target, body, content_type, headers);
+    if (!reply.ok()) {
+      if (attempt == 0 && http_->last_failure_was_stale_connection()) continue;
+      return reply.error();
+    }
+    latest_server_time_ms_ = std::max(latest_server_time_ms_, reply->server_time_ms);
+    return reply;
+  }
 }
 
 Result<HttpReply> CasepackClient::SignedRequest(std::string_view method, std::string_view target,

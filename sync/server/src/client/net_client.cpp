@@ -38,6 +38,8 @@ class BeastHttpsClient final : public HttpsClient {
   }
   ~BeastHttpsClient() override { Disconnect(); }
 
+  bool last_failure_was_stale_connection() const override { return last_failure_stale_; }
+
   void Disconnect() override {
     if (stream_) {
       beast::error_code ec;
@@ -58,15 +60,11 @@ class BeastHttpsClient final : public HttpsClient {
     req.keep_alive(true);
     req.prepare_payload();
 
-    // A kept-alive connection may have been closed by the server while idle; if so the failure shows
-    // before any reply byte, and one fresh connection is tried. (The server never processed the request,
-    // so its nonce is unused and resending the same signed bytes is safe.)
-    const bool reused = stream_ != nullptr;
+    const bool reused = stream_.has_value();
     auto r = Attempt(req);
-    if (!r.ok() && reused && r.error().code == ErrorCode::kUnavailable && !got_reply_bytes_) {
-      Disconnect();
-      r = Attempt(req);
-    }
+    // The failure is "stale": a kept-alive connection that died before any reply byte. The caller may
+    // re-sign and resend at once (never the same signed bytes: the server may have seen them).
+    last_failure_stale_ = !r.ok() && reused && r.error().code == ErrorCode::kUnavailable && !got_reply_bytes_;
     if (!r.ok()) Disconnect();
     return r;
   }
@@ -96,7 +94,6 @@ class BeastHttpsClient final : public HttpsClient {
     RunIo();
     if (ec) return MakeError(ErrorCode::kUnavailable, "cannot connect to server: " + ec.message());
     tcp_layer.socket().set_option(tcp::no_delay(true), ec);
-    SSL_set_tlsext_host_name(stream_->native_handle(), endpoint_.host.c_str());
     tcp_layer.expires_after(options_.connect_timeout);
     stream_->async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
     RunIo();
@@ -156,6 +153,7 @@ class BeastHttpsClient final : public HttpsClient {
   std::optional<Stream> stream_;
   beast::flat_buffer buffer_;
   bool got_reply_bytes_ = false;
+  bool last_failure_stale_ = false;
 };
 
 }  // namespace
