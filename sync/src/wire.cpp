@@ -416,16 +416,49 @@ Result<std::vector<OpAck>> ParseOpAcks(std::string_view text) {
   return out;
 }
 
-std::string ToJson(const OpsPage& page) {
-  json arr = json::array();
-  for (const auto& o : page.ops) {
-    arr.push_back(json{{"seq", o.seq},
-                       {"op_id", o.op_id},
-                       {"epoch", o.epoch},
-                       {"device_id", o.device_id},
-                       {"blob", B64(o.blob)}});
+namespace {
+// Pull pages are the bulk of the traffic, so they are written directly rather than through a json DOM.
+// Only for strings that need no escaping (ids are validated to a safe alphabet); otherwise nlohmann.
+bool PlainJsonString(std::string_view s) {
+  for (char c : s) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x80) {
+      return false;
+    }
   }
-  return json{{"ops", arr}, {"next_after", page.next_after}, {"more", page.more}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  return true;
+}
+void AppendJsonString(std::string& out, std::string_view s) {
+  if (PlainJsonString(s)) {
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+  } else {
+    out.append(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace));
+  }
+}
+}  // namespace
+
+std::string ToJson(const OpsPage& page) {
+  std::string out;
+  std::size_t estimate = 64;
+  for (const auto& o : page.ops) estimate += 96 + o.op_id.size() + o.device_id.size() + o.blob.size() * 4 / 3;
+  out.reserve(estimate);
+  out.append("{\"ops\":[");
+  bool first = true;
+  for (const auto& o : page.ops) {
+    if (!first) out.push_back(',');
+    first = false;
+    out.append("{\"seq\":").append(std::to_string(o.seq));
+    out.append(",\"op_id\":");
+    AppendJsonString(out, o.op_id);
+    out.append(",\"epoch\":").append(std::to_string(o.epoch));
+    out.append(",\"device_id\":");
+    AppendJsonString(out, o.device_id);
+    out.append(",\"blob\":\"").append(B64(o.blob)).append("\"}");
+  }
+  out.append("],\"next_after\":").append(std::to_string(page.next_after));
+  out.append(",\"more\":").append(page.more ? "true" : "false").append("}");
+  return out;
 }
 Result<OpsPage> ParseOpsPage(std::string_view text) {
   CP_ASSIGN_OR_RETURN(json j, ParseObject(text));

@@ -66,8 +66,7 @@ class ServerProcess {
       const int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      ::execl(CASEPACKD, CASEPACKD, "--data", data_dir_.c_str(), "--listen", listen.c_str(), "--threads", "2",
-              static_cast<char*>(nullptr));
+      ::execl(CASEPACKD, CASEPACKD, "--data", data_dir_.c_str(), "--listen", listen.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     ASSERT_GT(pid_, 0);

@@ -20,7 +20,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0: an ephemeral port, reported to on_listening
   TlsFiles tls;
-  int threads = 2;
+  int threads = 8;  // handlers block on the store: more threads than cores let pushes share a commit
   std::size_t max_connections = 512;
   std::chrono::milliseconds handshake_timeout{10000};
   std::chrono::milliseconds idle_timeout{30000};     // waiting for the next request on a kept-alive connection

@@ -185,7 +185,8 @@ int main(int argc, char** argv) {
   CLI::App app{"casepackd: the casepack central store (HTTPS, JSON API; see docs/api.md)"};
   app.set_config("--config", "", "read options from a TOML/INI file (see packaging/casepackd.conf.sample)");
   std::string data_dir, listen = "127.0.0.1:8443", cert, key;
-  int threads = 2;
+  // Handlers block on the store; more threads than cores let concurrent pushes share one commit.
+  int threads = 8;
   std::size_t max_connections = 512;
   app.add_option("--data", data_dir, "data directory (store, certificate, port file)");
   app.add_option("--listen", listen, "address and port, e.g. 127.0.0.1:8443 (port 0: any free port)");

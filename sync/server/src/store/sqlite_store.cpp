@@ -3,8 +3,10 @@
 // short, so a single connection keeps the code simple without costing ingest speed.
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "casepack/random.h"
 #include "casepack/server_store.h"
@@ -112,9 +114,19 @@ class Stmt {
 };
 
 class SqliteStore final : public ServerStore {
+  // One push waiting for a group commit (see AppendOps).
+  struct PendingAppend {
+    const std::string* case_id;
+    const std::string* device_id;
+    const std::vector<StoredOp>* ops;
+    std::optional<Result<std::vector<wire::OpAck>>> result;
+  };
+
  public:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  SqliteStore(sqlite3* db, sqlite3* reader) : db_(db), rdb_(reader) {}
   ~SqliteStore() override {
+    for (auto& [sql, s] : rcache_) sqlite3_finalize(s);
+    sqlite3_close_v2(rdb_);
     for (auto& [sql, s] : cache_) sqlite3_finalize(s);
     // Checkpoint so that a clean shutdown leaves a single database file.
     sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
@@ -132,8 +144,8 @@ class SqliteStore final : public ServerStore {
   }
 
   Result<bool> HasUsers() override {
-    std::lock_guard lock(mu_);
-    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT 1 FROM users LIMIT 1"));
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT 1 FROM users LIMIT 1"));
     return s->Step("reading users");
   }
 
@@ -156,8 +168,8 @@ class SqliteStore final : public ServerStore {
   }
 
   Result<DeviceRecord> GetDevice(const std::string& device_id) override {
-    std::lock_guard lock(mu_);
-    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT d.user_id, u.role, d.x25519, d.ed25519, d.revoked, u.revoked "
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT d.user_id, u.role, d.x25519, d.ed25519, d.revoked, u.revoked "
                                         "FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = ?"));
     s->Bind(1, device_id);
     CP_ASSIGN_OR_RETURN(bool row, s->Step("reading device"));
@@ -175,11 +187,19 @@ class SqliteStore final : public ServerStore {
 
   Status RecordNonce(const std::string& device_id, const std::string& nonce, std::int64_t time_ms) override {
     std::lock_guard lock(mu_);
-    CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO nonces(device_id, nonce, time_ms) VALUES(?,?,?)"));
-    s->Bind(1, device_id).Bind(2, nonce).Bind(3, time_ms);
-    CP_RETURN_IF_ERROR(s->Run("recording nonce"));
-    if (sqlite3_changes(db_) == 0) return MakeError(ErrorCode::kConflict, "nonce already used");
-    return Ok();
+    // Without its own fsync: the nonce reaches the disk with the next durable commit (a push right after
+    // it) or checkpoint. A crash of the process loses nothing (the OS has the WAL); only a power cut could
+    // forget nonces of the last moments, and a replay then still needs a TLS-protected request to copy.
+    CP_RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
+    Status st = [&]() -> Status {
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO nonces(device_id, nonce, time_ms) VALUES(?,?,?)"));
+      s->Bind(1, device_id).Bind(2, nonce).Bind(3, time_ms);
+      CP_RETURN_IF_ERROR(s->Run("recording nonce"));
+      if (sqlite3_changes(db_) == 0) return MakeError(ErrorCode::kConflict, "nonce already used");
+      return Ok();
+    }();
+    CP_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
+    return st;
   }
 
   Status PruneNonces(std::int64_t before_ms) override {
@@ -208,11 +228,11 @@ class SqliteStore final : public ServerStore {
   }
 
   Result<std::vector<wire::UserEntry>> ListUsers() override {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(rmu_);
     std::vector<wire::UserEntry> users;
     std::map<std::string, std::size_t> index;
     {
-      CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT id, role, revoked FROM users ORDER BY created_ms, id"));
+      CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT id, role, revoked FROM users ORDER BY created_ms, id"));
       while (true) {
         CP_ASSIGN_OR_RETURN(bool row, s->Step("listing users"));
         if (!row) break;
@@ -224,7 +244,7 @@ class SqliteStore final : public ServerStore {
         users.push_back(std::move(u));
       }
     }
-    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT id, user_id, x25519, ed25519, revoked FROM devices "
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT id, user_id, x25519, ed25519, revoked FROM devices "
                                         "ORDER BY created_ms, id"));
     while (true) {
       CP_ASSIGN_OR_RETURN(bool row, s->Step("listing devices"));
@@ -265,8 +285,13 @@ class SqliteStore final : public ServerStore {
   }
 
   Result<std::int64_t> MemberEpoch(const std::string& case_id, const std::string& user_id) override {
-    std::lock_guard lock(mu_);
-    return MemberEpochLocked(case_id, user_id);
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT c.epoch FROM members m JOIN cases c ON c.id = m.case_id "
+                                            "WHERE m.case_id = ? AND m.user_id = ? AND m.removed = 0"));
+    s->Bind(1, case_id).Bind(2, user_id);
+    CP_ASSIGN_OR_RETURN(bool row, s->Step("reading membership"));
+    if (!row) return MakeError(ErrorCode::kNotFound, "no such case");
+    return s->Int(0);
   }
 
   Status AddMember(const std::string& case_id, const std::string& user_id,
@@ -337,8 +362,8 @@ class SqliteStore final : public ServerStore {
 
   Result<std::vector<wire::Envelope>> GetEnvelopes(const std::string& case_id,
                                                    const std::string& user_id) override {
-    std::lock_guard lock(mu_);
-    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT epoch, sealed FROM envelopes WHERE case_id = ? AND user_id = ? "
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT epoch, sealed FROM envelopes WHERE case_id = ? AND user_id = ? "
                                         "ORDER BY epoch"));
     s->Bind(1, case_id).Bind(2, user_id);
     std::vector<wire::Envelope> out;
@@ -351,8 +376,8 @@ class SqliteStore final : public ServerStore {
   }
 
   Result<std::vector<wire::CaseSummary>> ListCases(const std::string& user_id) override {
-    std::lock_guard lock(mu_);
-    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT c.id, c.epoch FROM members m JOIN cases c ON c.id = m.case_id "
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT c.id, c.epoch FROM members m JOIN cases c ON c.id = m.case_id "
                                         "WHERE m.user_id = ? AND m.removed = 0 ORDER BY c.created_ms, c.id"));
     s->Bind(1, user_id);
     std::vector<wire::CaseSummary> out;
@@ -365,8 +390,8 @@ class SqliteStore final : public ServerStore {
   }
 
   Result<std::vector<wire::MemberEntry>> ListMembers(const std::string& case_id) override {
-    std::lock_guard lock(mu_);
-    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT user_id, removed FROM members WHERE case_id = ? ORDER BY user_id"));
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT user_id, removed FROM members WHERE case_id = ? ORDER BY user_id"));
     s->Bind(1, case_id);
     std::vector<wire::MemberEntry> out;
     while (true) {
@@ -379,40 +404,87 @@ class SqliteStore final : public ServerStore {
 
   Result<std::vector<wire::OpAck>> AppendOps(const std::string& case_id, const std::string& device_id,
                                              const std::vector<StoredOp>& ops) override {
-    std::lock_guard lock(mu_);
-    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    Result<std::vector<wire::OpAck>> r = [&]() -> Result<std::vector<wire::OpAck>> {
-      std::vector<wire::OpAck> acks;
-      acks.reserve(ops.size());
-      for (const auto& op : ops) {
-        {
-          CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO ops(case_id, op_id, epoch, device_id, blob) "
-                                              "VALUES(?,?,?,?,?)"));
-          s->Bind(1, case_id).Bind(2, op.op_id).Bind(3, op.epoch).Bind(4, device_id).Bind(5, op.blob);
-          CP_RETURN_IF_ERROR(s->Run("appending op"));
-        }
-        if (sqlite3_changes(db_) == 1) {
-          acks.push_back(wire::OpAck{op.op_id, sqlite3_last_insert_rowid(db_)});
-          continue;
-        }
-        CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT seq, blob FROM ops WHERE case_id = ? AND op_id = ?"));
-        s->Bind(1, case_id).Bind(2, op.op_id);
-        CP_ASSIGN_OR_RETURN(bool row, s->Step("reading existing op"));
-        if (!row) return MakeError(ErrorCode::kCorrupt, "op vanished during push");
-        if (s->Blob(1) != op.blob) {
-          return MakeError(ErrorCode::kConflict, "op_id already used with different content");
-        }
-        acks.push_back(wire::OpAck{op.op_id, s->Int(0)});
+    PendingAppend me{&case_id, &device_id, &ops, std::nullopt};
+    std::unique_lock qlock(queue_mu_);
+    queue_.push_back(&me);
+    while (!me.result) {
+      if (leader_active_) {
+        queue_cv_.wait(qlock);
+        continue;
       }
-      return acks;
-    }();
-    CP_RETURN_IF_ERROR(Finish(r.ok()));
-    return r;
+      // Become the leader: commit everything queued so far (including our own request) at once.
+      leader_active_ = true;
+      std::vector<PendingAppend*> group;
+      group.swap(queue_);
+      qlock.unlock();
+      CommitGroup(group);
+      qlock.lock();
+      leader_active_ = false;
+      queue_cv_.notify_all();
+    }
+    return std::move(*me.result);
+  }
+
+  // Each request in its own savepoint, so one request's conflict does not undo the others; one COMMIT
+  // (one fsync) for the group. Acks are only released after the COMMIT succeeded.
+  void CommitGroup(const std::vector<PendingAppend*>& group) {
+    std::lock_guard lock(mu_);
+    Status begin = Exec("BEGIN IMMEDIATE");
+    if (!begin.ok()) {
+      for (auto* p : group) p->result = begin.error();
+      return;
+    }
+    std::vector<Result<std::vector<wire::OpAck>>> results;
+    results.reserve(group.size());
+    for (auto* p : group) {
+      (void)Exec("SAVEPOINT push");
+      auto r = AppendLocked(*p->case_id, *p->device_id, *p->ops);
+      if (r.ok()) {
+        (void)Exec("RELEASE push");
+      } else {
+        (void)Exec("ROLLBACK TO push");
+        (void)Exec("RELEASE push");
+      }
+      results.push_back(std::move(r));
+    }
+    Status commit = Finish(true);
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      if (commit.ok()) {
+        group[i]->result = std::move(results[i]);
+      } else {
+        group[i]->result = commit.error();
+      }
+    }
+  }
+
+  Result<std::vector<wire::OpAck>> AppendLocked(const std::string& case_id, const std::string& device_id,
+                                                const std::vector<StoredOp>& ops) {
+    std::vector<wire::OpAck> acks;
+    acks.reserve(ops.size());
+    for (const auto& op : ops) {
+      {
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO ops(case_id, op_id, epoch, device_id, blob) "
+                                            "VALUES(?,?,?,?,?)"));
+        s->Bind(1, case_id).Bind(2, op.op_id).Bind(3, op.epoch).Bind(4, device_id).Bind(5, op.blob);
+        CP_RETURN_IF_ERROR(s->Run("appending op"));
+      }
+      if (sqlite3_changes(db_) == 1) {
+        acks.push_back(wire::OpAck{op.op_id, sqlite3_last_insert_rowid(db_)});
+        continue;
+      }
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT seq, blob FROM ops WHERE case_id = ? AND op_id = ?"));
+      s->Bind(1, case_id).Bind(2, op.op_id);
+      CP_ASSIGN_OR_RETURN(bool row, s->Step("reading existing op"));
+      if (!row) return MakeError(ErrorCode::kCorrupt, "op vanished during push");
+      if (s->Blob(1) != op.blob) return MakeError(ErrorCode::kConflict, "op_id already used with different content");
+      acks.push_back(wire::OpAck{op.op_id, s->Int(0)});
+    }
+    return acks;
   }
 
   Result<std::vector<wire::OpOut>> PullOps(const std::string& case_id, std::int64_t after, int limit) override {
-    std::lock_guard lock(mu_);
-    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT seq, op_id, epoch, device_id, blob FROM ops "
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT seq, op_id, epoch, device_id, blob FROM ops "
                                         "WHERE case_id = ? AND seq > ? ORDER BY seq LIMIT ?"));
     s->Bind(1, case_id).Bind(2, after).Bind(3, static_cast<std::int64_t>(limit));
     std::vector<wire::OpOut> out;
@@ -445,8 +517,8 @@ class SqliteStore final : public ServerStore {
   }
 
   Result<Bytes> GetBlob(const std::string& case_id, const std::string& blob_id) override {
-    std::lock_guard lock(mu_);
-    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT data FROM blobs WHERE case_id = ? AND blob_id = ?"));
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT data FROM blobs WHERE case_id = ? AND blob_id = ?"));
     s->Bind(1, case_id).Bind(2, blob_id);
     CP_ASSIGN_OR_RETURN(bool row, s->Step("reading blob"));
     if (!row) return MakeError(ErrorCode::kNotFound, "no such blob");
@@ -454,9 +526,9 @@ class SqliteStore final : public ServerStore {
   }
 
   Result<StoreCounts> Counts() override {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(rmu_);
     StoreCounts c;
-    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM devices), "
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM devices), "
                                         "(SELECT count(*) FROM cases), (SELECT count(*) FROM ops)"));
     CP_ASSIGN_OR_RETURN(bool row, s->Step("counting"));
     if (row) {
@@ -469,6 +541,19 @@ class SqliteStore final : public ServerStore {
   }
 
  private:
+  // Reads go through a second connection: in WAL mode they proceed while the writer waits for fsync.
+  Result<std::unique_ptr<Stmt>> PrepareRead(const char* sql) {
+    auto it = rcache_.find(sql);
+    sqlite3_stmt* s = nullptr;
+    if (it != rcache_.end()) {
+      s = it->second;
+    } else {
+      if (sqlite3_prepare_v2(rdb_, sql, -1, &s, nullptr) != SQLITE_OK) return DbError(rdb_, "preparing statement");
+      rcache_.emplace(sql, s);
+    }
+    return std::make_unique<Stmt>(rdb_, s);
+  }
+
   Result<std::unique_ptr<Stmt>> Prepare(const char* sql) {
     auto it = cache_.find(sql);
     sqlite3_stmt* s = nullptr;
@@ -550,9 +635,18 @@ class SqliteStore final : public ServerStore {
     return p;
   }
 
-  std::mutex mu_;
+  std::mutex mu_;  // the writer connection
   sqlite3* db_;
   std::map<const char*, sqlite3_stmt*> cache_;  // keyed by the literal's address: each call site is one entry
+  std::mutex rmu_;  // the reader connection
+  sqlite3* rdb_;
+  std::map<const char*, sqlite3_stmt*> rcache_;
+  // Group commit (AppendOps): pushes that arrive while a commit is in progress wait here and are then
+  // committed together, one fsync for all of them.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<PendingAppend*> queue_;  // GUARDED_BY(queue_mu_)
+  bool leader_active_ = false;         // GUARDED_BY(queue_mu_)
 };
 
 }  // namespace
@@ -566,13 +660,30 @@ Result<std::unique_ptr<ServerStore>> OpenSqliteStore(const std::string& path) {
     sqlite3_close_v2(db);
     return MakeError(ErrorCode::kIo, "opening server store: " + msg);
   }
-  auto store = std::make_unique<SqliteStore>(db);
   sqlite3_busy_timeout(db, 5000);
   // FULL: a push is acknowledged only after its transaction is on disk, so a crash (or SIGKILL, or power
   // loss) never loses an acknowledged operation. secure_delete: purged ciphertext is overwritten.
-  CP_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; "
-                                 "PRAGMA foreign_keys=ON;"));
-  CP_RETURN_IF_ERROR(store->Exec(kSchema));
+  char* err = nullptr;
+  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; "
+                       "PRAGMA foreign_keys=ON;", nullptr, nullptr, &err) != SQLITE_OK ||
+      sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown";
+    sqlite3_free(err);
+    sqlite3_close_v2(db);
+    return MakeError(ErrorCode::kIo, "initialising server store: " + msg);
+  }
+  sqlite3* reader = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    sqlite3_close_v2(reader);
+    // ":memory:" and the like: one connection for both.
+    reader = nullptr;
+  }
+  if (reader != nullptr) sqlite3_busy_timeout(reader, 5000);
+  if (reader == nullptr || path == ":memory:") {
+    sqlite3_close_v2(reader);
+    return MakeError(ErrorCode::kInvalidArgument, "the server store needs a file path");
+  }
+  auto store = std::make_unique<SqliteStore>(db, reader);
   return std::unique_ptr<ServerStore>(std::move(store));
 }
 
