@@ -92,6 +92,14 @@ Bytes Sha256(std::string_view s) {
 
 std::int64_t SystemNow() { return wire::NowMs(); }
 
+// The method as a log/metric label: only the verbs the API knows; anything else is "OTHER".
+std::string MethodLabel(const std::string& m) {
+  for (const char* known : {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"}) {
+    if (m == known) return m;
+  }
+  return "OTHER";
+}
+
 }  // namespace
 
 std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
@@ -293,31 +301,32 @@ HttpResponse Api::Dispatch(const HttpRequest& req, RequestLog* log) {
   const std::string_view query = QueryOf(req.target);
   const auto parts = SplitPath(path);
   const std::string& m = req.method;
+  const std::string ml = MethodLabel(m);
 
   if (path == "/healthz") {
-    log->route = m + " /healthz";
+    log->route = ml + " /healthz";
     if (m != "GET") return ErrorReply(405, "method_not_allowed", "use GET", log);
     return JsonReply(200, R"({"status":"ok"})");
   }
   if (path == "/metrics") {
-    log->route = m + " /metrics";
+    log->route = ml + " /metrics";
     if (m != "GET") return ErrorReply(405, "method_not_allowed", "use GET", log);
     auto counts = store_.Counts();
     HttpResponse r{200, "text/plain; version=0.0.4", metrics_.Render(counts.ok() ? *counts : StoreCounts{})};
     return r;
   }
   if (parts.size() < 2 || parts[0] != "v1") {
-    log->route = m + " (unknown)";
+    log->route = ml + " (unknown)";
     return NotFound(log);
   }
   if (path == "/v1/enroll") {
-    log->route = m + " /v1/enroll";
+    log->route = ml + " /v1/enroll";
     if (m != "POST") return ErrorReply(405, "method_not_allowed", "use POST", log);
     return Enroll(req, log);
   }
 
   // Everything else needs a signed request from a live device.
-  log->route = m + " /v1/" + std::string(parts[1]) + (parts.size() > 2 ? "/..." : "");
+  log->route = ml + " /v1/(unknown)";
   HttpResponse denied;
   auto caller_or = Authenticate(req, path, log, &denied);
   if (!caller_or.ok()) return denied;
@@ -325,13 +334,13 @@ HttpResponse Api::Dispatch(const HttpRequest& req, RequestLog* log) {
   const bool is_bu = caller.device.role == wire::kRoleBusinessUnit;
 
   if (parts.size() == 2 && parts[1] == "me") {
-    log->route = m + " /v1/me";
+    log->route = ml + " /v1/me";
     if (m != "GET") return ErrorReply(405, "method_not_allowed", "use GET", log);
     return JsonReply(200, wire::ToJson(wire::Principal{caller.device.user_id, caller.device.device_id,
                                                        caller.device.role}));
   }
   if (parts.size() == 2 && parts[1] == "invitations") {
-    log->route = m + " /v1/invitations";
+    log->route = ml + " /v1/invitations";
     if (m != "POST") return ErrorReply(405, "method_not_allowed", "use POST", log);
     if (!is_bu) return ErrorReply(403, "forbidden", "only the business unit can invite", log);
     auto inv_req = wire::ParseInvitationRequest(req.body);
@@ -346,14 +355,14 @@ HttpResponse Api::Dispatch(const HttpRequest& req, RequestLog* log) {
   }
   if (parts[1] == "users") {
     if (parts.size() == 2) {
-      log->route = m + " /v1/users";
+      log->route = ml + " /v1/users";
       if (m != "GET") return ErrorReply(405, "method_not_allowed", "use GET", log);
       auto users = store_.ListUsers();
       if (!users.ok()) return StoreErrorReply(users.error(), log);
       return JsonReply(200, wire::ToJson(*users));
     }
     if (parts.size() == 4 && parts[3] == "revoke") {
-      log->route = m + " /v1/users/{id}/revoke";
+      log->route = ml + " /v1/users/{id}/revoke";
       if (m != "POST") return ErrorReply(405, "method_not_allowed", "use POST", log);
       if (!is_bu) return ErrorReply(403, "forbidden", "only the business unit can revoke users", log);
       if (!wire::IsHexId(parts[2])) return NotFound(log);
@@ -364,7 +373,7 @@ HttpResponse Api::Dispatch(const HttpRequest& req, RequestLog* log) {
     return NotFound(log);
   }
   if (parts[1] == "devices" && parts.size() == 4 && parts[3] == "revoke") {
-    log->route = m + " /v1/devices/{id}/revoke";
+    log->route = ml + " /v1/devices/{id}/revoke";
     if (m != "POST") return ErrorReply(405, "method_not_allowed", "use POST", log);
     if (!wire::IsHexId(parts[2])) return NotFound(log);
     auto target = store_.GetDevice(std::string(parts[2]));
@@ -376,7 +385,7 @@ HttpResponse Api::Dispatch(const HttpRequest& req, RequestLog* log) {
   }
   if (parts[1] == "cases") {
     if (parts.size() == 2) {
-      log->route = m + " /v1/cases";
+      log->route = ml + " /v1/cases";
       if (m == "GET") {
         auto cases = store_.ListCases(caller.device.user_id);
         if (!cases.ok()) return StoreErrorReply(cases.error(), log);
@@ -406,8 +415,16 @@ HttpResponse Api::Dispatch(const HttpRequest& req, RequestLog* log) {
 HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const std::vector<std::string_view>& parts,
                             std::string_view query, RequestLog* log) {
   const std::string& m = req.method;
-  log->route = m + " /v1/cases/{id}" + (parts.size() > 3 ? "/" + std::string(parts[3]) : "") +
-               (parts.size() > 4 ? "/{id}" : "");
+  // Route labels are fixed templates: nothing the client chose reaches logs or metric labels.
+  const std::string ml = MethodLabel(m);
+  log->route = ml + " /v1/cases/{id}/(unknown)";
+  if (parts.size() == 4 && (parts[3] == "members" || parts[3] == "keys" || parts[3] == "ops")) {
+    log->route = ml + " /v1/cases/{id}/" + std::string(parts[3]);
+  } else if (parts.size() == 5 && parts[3] == "members") {
+    log->route = ml + " /v1/cases/{id}/members/{user}";
+  } else if (parts.size() == 5 && parts[3] == "blobs") {
+    log->route = ml + " /v1/cases/{id}/blobs/{blob}";
+  }
   // Membership first, before the body is even parsed: a non-member gets 404 for everything about the
   // case, whether or not it exists, and not one byte of it.
   if (!wire::IsHexId(parts[2])) return NotFound(log);

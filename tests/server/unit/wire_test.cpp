@@ -39,7 +39,8 @@ TEST(WireSigning, MatchesIndependentVectors) {
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     SCOPED_TRACE(entry.path().string());
     auto v = ReadVector(entry.path());
-    const Bytes body = HexDecode(v["body_hex"]).value();
+    // (HexDecode("") trips UBSan in crypto/src/encoding.cpp: reported; avoided here.)
+    const Bytes body = v["body_hex"].empty() ? Bytes{} : HexDecode(v["body_hex"]).value();
     const std::int64_t t = std::stoll(v["time"]);
     const std::string canonical = CanonicalRequest(v["method"], v["target"], t, v["nonce"], body);
     EXPECT_EQ(HexEncode(AsBytes(canonical)), v["canonical_hex"]);
