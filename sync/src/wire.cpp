@@ -460,22 +460,169 @@ std::string ToJson(const OpsPage& page) {
   out.append(",\"more\":").append(page.more ? "true" : "false").append("}");
   return out;
 }
-Result<OpsPage> ParseOpsPage(std::string_view text) {
-  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
-  OpsPage page;
-  CP_ASSIGN_OR_RETURN(const json* arr, GetArray(j, "ops"));
-  for (const auto& o : *arr) {
-    if (!o.is_object()) return Bad("op is not an object");
-    OpOut op;
-    CP_ASSIGN_OR_RETURN(op.seq, GetInt(o, "seq"));
-    CP_ASSIGN_OR_RETURN(op.op_id, GetString(o, "op_id"));
-    CP_ASSIGN_OR_RETURN(op.epoch, GetInt(o, "epoch"));
-    CP_ASSIGN_OR_RETURN(op.device_id, GetString(o, "device_id"));
-    CP_ASSIGN_OR_RETURN(op.blob, GetBase64(o, "blob"));
-    page.ops.push_back(std::move(op));
+namespace {
+// Pull pages are parsed with a SAX handler rather than a DOM: a page holds thousands of ops and a
+// client pulls every op of every case, so this is the client's hottest path. Same rules as the DOM
+// parsers: required fields with the right types, unknown keys ignored, anything malformed rejected.
+class OpsPageHandler {
+ public:
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using string_t = json::string_t;
+  using binary_t = json::binary_t;
+
+  bool null() { return Scalar(); }
+  bool boolean(bool v) {
+    if (level_ == 1 && top_key_ == "more") {
+      page_.more = v;
+      have_more_ = true;
+      return true;
+    }
+    return Scalar();
   }
-  CP_ASSIGN_OR_RETURN(page.next_after, GetInt(j, "next_after"));
-  CP_ASSIGN_OR_RETURN(page.more, GetBool(j, "more"));
+  bool number_integer(number_integer_t v) { return Integer(v); }
+  bool number_unsigned(number_unsigned_t v) {
+    if (v > static_cast<number_unsigned_t>(std::numeric_limits<std::int64_t>::max())) return Fail("integer out of range");
+    return Integer(static_cast<std::int64_t>(v));
+  }
+  bool number_float(number_float_t, const string_t&) { return Scalar(); }
+  bool binary(binary_t&) { return Scalar(); }
+  bool string(string_t& v) {
+    if (InOp()) {
+      if (op_key_ == "op_id") return Set(&op_.op_id, std::move(v), kOpId);
+      if (op_key_ == "device_id") return Set(&op_.device_id, std::move(v), kDeviceId);
+      if (op_key_ == "blob") {
+        auto b = Base64Decode(v);
+        if (!b.ok()) return Fail("field is not base64: blob");
+        op_.blob = std::move(b).value();
+        op_fields_ |= kBlob;
+        return true;
+      }
+    }
+    return Scalar();
+  }
+  bool start_object(std::size_t) {
+    if (!Container()) return false;
+    ++level_;
+    if (level_ == 3 && in_ops_) {
+      op_ = OpOut{};
+      op_fields_ = 0;
+      op_key_.clear();
+    }
+    return true;
+  }
+  bool key(string_t& k) {
+    if (level_ == 1) top_key_ = k;
+    if (InOp()) op_key_ = k;
+    return true;
+  }
+  bool end_object() {
+    if (level_ == 3 && in_ops_) {
+      if (op_fields_ != kAll) return Fail("op is missing a field");
+      page_.ops.push_back(std::move(op_));
+    }
+    --level_;
+    return true;
+  }
+  bool start_array(std::size_t) {
+    if (level_ == 0) return Fail("expected a json object");
+    if (level_ == 2 && in_ops_) return Fail("op is not an object");
+    if (level_ == 1 && top_key_ == "ops") {
+      ++level_;
+      in_ops_ = true;
+      have_ops_ = true;
+      return true;
+    }
+    if (!Container()) return false;
+    ++level_;
+    return true;
+  }
+  bool end_array() {
+    if (level_ == 2 && in_ops_) in_ops_ = false;
+    --level_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    return Fail("malformed json");
+  }
+
+  Result<OpsPage> Take() {
+    if (!error_.empty()) return Bad(error_);
+    if (!have_ops_) return Bad("missing or non-array field ops");
+    if (!have_next_) return Bad("missing or non-integer field next_after");
+    if (!have_more_) return Bad("missing or non-boolean field more");
+    return std::move(page_);
+  }
+  bool started_with_object() const { return first_is_object_; }
+
+ private:
+  static constexpr int kSeq = 1, kOpId = 2, kEpoch = 4, kDeviceId = 8, kBlob = 16, kAll = 31;
+
+  bool InOp() const { return level_ == 3 && in_ops_; }
+  bool Fail(std::string why) {
+    if (error_.empty()) error_ = std::move(why);
+    return false;
+  }
+  // A scalar where a known field or an op was expected is an error; elsewhere it is ignored.
+  bool Scalar() {
+    if (level_ == 0) return Fail("expected a json object");
+    if (level_ == 2 && in_ops_) return Fail("op is not an object");
+    if (level_ == 1 && (top_key_ == "ops" || top_key_ == "next_after" || top_key_ == "more")) {
+      return Fail("wrong type for field " + top_key_);
+    }
+    if (InOp() && (op_key_ == "seq" || op_key_ == "op_id" || op_key_ == "epoch" || op_key_ == "device_id" ||
+                   op_key_ == "blob")) {
+      return Fail("wrong type for field " + op_key_);
+    }
+    return true;
+  }
+  // An object or array as a value: allowed only where nothing specific is expected.
+  bool Container() {
+    if (level_ == 0) {
+      first_is_object_ = true;
+      return true;
+    }
+    if (level_ == 2 && in_ops_) return true;  // an op object (arrays there are refused in start_array)
+    return Scalar();
+  }
+  bool Integer(std::int64_t v) {
+    if (level_ == 1 && top_key_ == "next_after") {
+      page_.next_after = v;
+      have_next_ = true;
+      return true;
+    }
+    if (InOp() && op_key_ == "seq") return SetInt(&op_.seq, v, kSeq);
+    if (InOp() && op_key_ == "epoch") return SetInt(&op_.epoch, v, kEpoch);
+    return Scalar();
+  }
+  bool Set(std::string* field, std::string v, int bit) {
+    *field = std::move(v);
+    op_fields_ |= bit;
+    return true;
+  }
+  bool SetInt(std::int64_t* field, std::int64_t v, int bit) {
+    *field = v;
+    op_fields_ |= bit;
+    return true;
+  }
+
+  OpsPage page_;
+  OpOut op_;
+  int op_fields_ = 0;
+  int level_ = 0;
+  bool in_ops_ = false, have_ops_ = false, have_next_ = false, have_more_ = false, first_is_object_ = false;
+  std::string top_key_, op_key_, error_;
+};
+}  // namespace
+
+Result<OpsPage> ParseOpsPage(std::string_view text) {
+  OpsPageHandler handler;
+  const bool ok = json::sax_parse(text.begin(), text.end(), &handler, json::input_format_t::json, true, false);
+  if (!handler.started_with_object() && ok) return Bad("expected a json object");
+  auto page = handler.Take();
+  if (!page.ok()) return page.error();
+  if (!ok) return Bad("malformed json");
   return page;
 }
 

@@ -3,6 +3,7 @@
 // (round-robin over the cases) and, when done, pulls every case until it holds all N*M ops.
 // Prints: time until all clients converge, server ingest rate, push latency p50/p99.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -202,6 +203,15 @@ int main(int argc, char** argv) {
               static_cast<long long>(total_ops));
   std::printf("  push latency (%zu pushes): p50 %.1f ms, p99 %.1f ms\n", all.size(), Percentile(all, 0.5),
               Percentile(all, 0.99));
+  auto cpu = [](int who) {
+    rusage u{};
+    ::getrusage(who, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  // CPU seconds for the whole run (set-up included), to read the figures on a shared machine.
+  std::printf("  cpu used (whole run): clients %.2f s, casepackd %.2f s, on %u cores\n", cpu(RUSAGE_SELF),
+              cpu(RUSAGE_CHILDREN), std::thread::hardware_concurrency());
   std::printf("  retried requests: %d; server exit status %d\n", failures.load(),
               WIFEXITED(status) ? WEXITSTATUS(status) : -1);
   if (keep) {

@@ -122,6 +122,45 @@ TEST(WireJson, OpsRoundTripAndRejections) {
   EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a","epoch":18446744073709551615,"blob":"AA=="}]})").ok());
 }
 
+TEST(WireJson, OpsPageRoundTripsAndAcceptsAnyLayout) {
+  OpsPage page;
+  for (int i = 0; i < 50; ++i) {
+    page.ops.push_back({i * 3 + 1, "r:" + std::to_string(i), 1 + i % 2, "00112233445566778899aabbccddeeff",
+                        Bytes(static_cast<std::size_t>(i), static_cast<std::uint8_t>(i))});
+  }
+  page.ops[3].blob = {1};
+  page.next_after = 148;
+  page.more = true;
+  auto back = ParseOpsPage(ToJson(page));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(ToJson(*back), ToJson(page));
+  // Key order, whitespace and unknown (nested) keys do not matter.
+  auto p2 = ParseOpsPage(R"( { "more" : false, "x": {"ops": [1, {"a": []}]},
+      "ops" : [ { "blob":"AQI=", "device_id":"d", "extra":[{"seq":"no"}], "epoch":2, "op_id":"o", "seq":7 } ],
+      "next_after": 7 } )");
+  ASSERT_TRUE(p2.ok()) << p2.error().message;
+  ASSERT_EQ(p2->ops.size(), 1u);
+  EXPECT_EQ(p2->ops[0].seq, 7);
+  EXPECT_EQ(p2->ops[0].blob, (Bytes{1, 2}));
+  EXPECT_FALSE(p2->more);
+}
+
+TEST(WireJson, OpsPageRejectsMalformed) {
+  for (const char* bad : {
+           "", "[]", "1", "{", R"({"ops":[],"next_after":0})", R"({"ops":[],"more":true})",
+           R"({"next_after":0,"more":true})", R"({"ops":{},"next_after":0,"more":true})",
+           R"({"ops":[1],"next_after":0,"more":true})", R"({"ops":[[]],"next_after":0,"more":true})",
+           R"({"ops":[],"next_after":"0","more":true})", R"({"ops":[],"next_after":0,"more":1})",
+           R"({"ops":[],"next_after":18446744073709551615,"more":true})",
+           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d"}],"next_after":0,"more":true})",
+           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d","blob":"%"}],"next_after":0,"more":true})",
+           R"({"ops":[{"seq":1.5,"op_id":"o","epoch":1,"device_id":"d","blob":""}],"next_after":0,"more":true})",
+           R"({"ops":[{"seq":1,"op_id":{},"epoch":1,"device_id":"d","blob":""}],"next_after":0,"more":true})",
+           R"({"ops":[],"next_after":0,"more":true} x)"}) {
+    EXPECT_FALSE(ParseOpsPage(bad).ok()) << bad;
+  }
+}
+
 TEST(WireJson, EnrollRequiresKeySizes) {
   EnrollRequest r{"code", Bytes(32, 1), Bytes(32, 2)};
   auto p = ParseEnrollRequest(ToJson(r));
