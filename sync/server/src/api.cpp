@@ -475,7 +475,7 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
     if (m == "POST") {
       auto envs = wire::ParseEnvelopes(req.body, nullptr);
       if (!envs.ok()) return ErrorReply(400, "bad_request", envs.error().message, log);
-      Status st = store_.PutEnvelopes(case_id, *envs);
+      Status st = store_.PutEnvelopes(case_id, *envs, caller.device.user_id);
       if (!st.ok()) return StoreErrorReply(st.error(), log);
       return JsonReply(200, wire::ToJson(wire::CaseSummary{case_id, epoch}));
     }

@@ -88,12 +88,18 @@ TEST_F(StoreTest, MembershipAndEpochs) {
   EXPECT_EQ(store_->MemberEpoch(c, a.user_id).value(), 2);
   EXPECT_TRUE(store_->ListCases(b.user_id)->empty());
   // New-epoch envelopes only for current members.
-  EXPECT_FALSE(store_->PutEnvelopes(c, {{b.user_id, 2, {1}}}).ok());
-  ASSERT_TRUE(store_->PutEnvelopes(c, {{a.user_id, 2, {9}}}).ok());
+  EXPECT_FALSE(store_->PutEnvelopes(c, {{b.user_id, 2, {1}}}, a.user_id).ok());
+  ASSERT_TRUE(store_->PutEnvelopes(c, {{a.user_id, 2, {8}}}, a.user_id).ok());
+  ASSERT_TRUE(store_->PutEnvelopes(c, {{a.user_id, 2, {9}}}, a.user_id).ok());  // own: replaced
   auto envs = store_->GetEnvelopes(c, a.user_id).value();
   ASSERT_EQ(envs.size(), 2u);
   EXPECT_EQ(envs[1].epoch, 2);
   EXPECT_EQ(envs[1].sealed, Bytes{9});
+  // Another member cannot overwrite a's key copy.
+  auto d = Enrol("facilitator");
+  ASSERT_TRUE(store_->AddMember(c, d.user_id, {{d.user_id, 2, {5}}}).ok());
+  ASSERT_TRUE(store_->PutEnvelopes(c, {{a.user_id, 2, {6}}}, d.user_id).ok());
+  EXPECT_EQ(store_->GetEnvelopes(c, a.user_id)->at(1).sealed, Bytes{9});
 }
 
 TEST_F(StoreTest, AppendIsIdempotentAndOrdered) {

@@ -75,14 +75,17 @@ class ServerStore {
   // The case's current epoch if `user_id` is a current (not removed) member; kNotFound otherwise,
   // whether or not the case exists (callers must not reveal a case to non-members).
   virtual Result<std::int64_t> MemberEpoch(const std::string& case_id, const std::string& user_id) = 0;
-  // Adds (or re-adds) a member with their envelopes. kInvalidArgument if no envelope is for the current epoch.
+  // Adds (or re-adds) a member with their envelopes (existing envelopes are kept, as in PutEnvelopes).
+  // kInvalidArgument if no envelope is for the current epoch.
   virtual Status AddMember(const std::string& case_id, const std::string& user_id,
                            const std::vector<wire::Envelope>& envelopes) = 0;
   // Marks a member removed and starts a new epoch; returns the new epoch. kNotFound if not a current member.
   virtual Result<std::int64_t> RemoveMember(const std::string& case_id, const std::string& user_id) = 0;
-  // Stores envelopes (replacing any for the same user and epoch). kInvalidArgument if an envelope is for a
-  // user who is not a current member or for an epoch after the current one.
-  virtual Status PutEnvelopes(const std::string& case_id, const std::vector<wire::Envelope>& envelopes) = 0;
+  // Stores envelopes. The caller's own envelope replaces an existing one for that epoch; an envelope for
+  // another member is stored only if none exists yet (nobody can overwrite someone else's key copy).
+  // kInvalidArgument if an envelope is for a user who is not a current member or for a future epoch.
+  virtual Status PutEnvelopes(const std::string& case_id, const std::vector<wire::Envelope>& envelopes,
+                              const std::string& caller) = 0;
   virtual Result<std::vector<wire::Envelope>> GetEnvelopes(const std::string& case_id,
                                                            const std::string& user_id) = 0;
   virtual Result<std::vector<wire::CaseSummary>> ListCases(const std::string& user_id) = 0;

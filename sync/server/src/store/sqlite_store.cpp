@@ -278,7 +278,7 @@ class SqliteStore final : public ServerStore {
         s->Bind(1, case_id).Bind(2, creator);
         CP_RETURN_IF_ERROR(s->Run("adding creator"));
       }
-      return InsertEnvelope(case_id, 1, creator, envelope);
+      return InsertEnvelope(case_id, 1, creator, envelope, /*replace=*/true);
     }();
     CP_RETURN_IF_ERROR(Finish(st.ok()));
     return st;
@@ -315,7 +315,9 @@ class SqliteStore final : public ServerStore {
         s->Bind(1, case_id).Bind(2, user_id);
         CP_RETURN_IF_ERROR(s->Run("adding member"));
       }
-      for (const auto& e : envelopes) CP_RETURN_IF_ERROR(InsertEnvelope(case_id, e.epoch, e.user_id, e.sealed));
+      for (const auto& e : envelopes) {
+        CP_RETURN_IF_ERROR(InsertEnvelope(case_id, e.epoch, e.user_id, e.sealed, /*replace=*/false));
+      }
       return Ok();
     }();
     CP_RETURN_IF_ERROR(Finish(st.ok()));
@@ -343,7 +345,8 @@ class SqliteStore final : public ServerStore {
     return r;
   }
 
-  Status PutEnvelopes(const std::string& case_id, const std::vector<wire::Envelope>& envelopes) override {
+  Status PutEnvelopes(const std::string& case_id, const std::vector<wire::Envelope>& envelopes,
+                      const std::string& caller) override {
     std::lock_guard lock(mu_);
     CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
     Status st = [&]() -> Status {
@@ -352,7 +355,7 @@ class SqliteStore final : public ServerStore {
         if (e.epoch > epoch || e.epoch < 1) return MakeError(ErrorCode::kInvalidArgument, "envelope epoch out of range");
         auto m = MemberEpochLocked(case_id, e.user_id);
         if (!m.ok()) return MakeError(ErrorCode::kInvalidArgument, "envelope for a user who is not a member");
-        CP_RETURN_IF_ERROR(InsertEnvelope(case_id, e.epoch, e.user_id, e.sealed));
+        CP_RETURN_IF_ERROR(InsertEnvelope(case_id, e.epoch, e.user_id, e.sealed, e.user_id == caller));
       }
       return Ok();
     }();
@@ -578,10 +581,14 @@ class SqliteStore final : public ServerStore {
     return Exec("ROLLBACK");
   }
 
+  // replace=false: an existing envelope is kept (another member may not overwrite someone's key copy;
+  // a re-sent envelope is a no-op, which keeps retries idempotent).
   Status InsertEnvelope(const std::string& case_id, std::int64_t epoch, const std::string& user_id,
-                        const Bytes& sealed) {
-    CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR REPLACE INTO envelopes(case_id, epoch, user_id, sealed) "
-                                        "VALUES(?,?,?,?)"));
+                        const Bytes& sealed, bool replace) {
+    CP_ASSIGN_OR_RETURN(auto s, Prepare(replace ? "INSERT OR REPLACE INTO envelopes(case_id, epoch, user_id, sealed) "
+                                                  "VALUES(?,?,?,?)"
+                                                : "INSERT OR IGNORE INTO envelopes(case_id, epoch, user_id, sealed) "
+                                                  "VALUES(?,?,?,?)"));
     s->Bind(1, case_id).Bind(2, epoch).Bind(3, user_id).Bind(4, sealed);
     return s->Run("storing envelope");
   }
