@@ -35,6 +35,33 @@ std::string Plural(std::size_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
+// ChaCha20-Poly1305 (RFC 8439) opened in two steps, so that the tag is checked without touching the buffer:
+// libsodium's one-call decryption zeroes its output on failure, which in place would destroy the chunk we
+// may still want to try with the other final flag. Same primitives, same cost.
+bool VerifyChunk(const SecretBytes& key, const std::uint8_t nonce[12], std::span<const std::uint8_t> ciphertext,
+                 const std::uint8_t* tag) {
+  std::uint8_t block0[64];
+  crypto_stream_chacha20_ietf(block0, sizeof block0, nonce, key.expose().data());
+  crypto_onetimeauth_poly1305_state st;
+  crypto_onetimeauth_poly1305_init(&st, block0);
+  sodium_memzero(block0, sizeof block0);
+  static const std::uint8_t kZeros[16] = {};
+  crypto_onetimeauth_poly1305_update(&st, ciphertext.data(), ciphertext.size());
+  crypto_onetimeauth_poly1305_update(&st, kZeros, (0x10 - ciphertext.size()) & 0xf);
+  std::uint8_t lengths[16] = {};  // le64(aad length = 0) || le64(ciphertext length)
+  const std::uint64_t clen = ciphertext.size();
+  for (int i = 0; i < 8; ++i) lengths[8 + i] = static_cast<std::uint8_t>(clen >> (8 * i));
+  crypto_onetimeauth_poly1305_update(&st, lengths, sizeof lengths);
+  std::uint8_t computed[16];
+  crypto_onetimeauth_poly1305_final(&st, computed);
+  sodium_memzero(&st, sizeof st);
+  return crypto_verify_16(computed, tag) == 0;
+}
+
+void DecryptInPlace(const SecretBytes& key, const std::uint8_t nonce[12], std::span<std::uint8_t> data) {
+  crypto_stream_chacha20_ietf_xor_ic(data.data(), data.data(), data.size(), nonce, 1, key.expose().data());
+}
+
 // Replays bytes already read (for sniffing) before reading on from the underlying source.
 class ReplaySource final : public AgeSource {
  public:
@@ -419,19 +446,19 @@ Result<std::span<const std::uint8_t>> AgeDecryptor::Next() {
   const bool more = n == kEncChunk + 1;
   const std::size_t clen = more ? kEncChunk : n;
   if (clen < kAgeTagBytes) return payload_error("file is truncated: " + chunk_name + " is shorter than its tag", kTruncHint);
-  if (!more && clen == kAgeTagBytes && index > 0) {
-    return payload_error("the final payload chunk is empty, which the age format forbids", kAlterHint);
-  }
   const std::size_t plen = clen - kAgeTagBytes;
   std::uint8_t* p = d.buf.data();
   auto open = [&](bool last) {
     std::uint8_t nonce[12];
     ChunkNonce(index, last, nonce);
-    // Verifies the tag before writing any plaintext (libsodium's order), so a failure leaves buf intact.
-    return crypto_aead_chacha20poly1305_ietf_decrypt_detached(p, nullptr, p, plen, p + plen, nullptr, 0, nonce,
-                                                              d.payload_key.expose().data()) == 0;
+    return VerifyChunk(d.payload_key, nonce, std::span<const std::uint8_t>(p, plen), p + plen);
   };
   const bool last = !more;
+  if (!more && plen == 0 && index > 0) {
+    // An authentic empty final chunk is a broken encryptor's doing; anything else is a cut-off chunk.
+    if (open(true)) return payload_error("the final payload chunk is empty, which the age format forbids", kAlterHint);
+    return payload_error("file is truncated: " + chunk_name + " is cut short", kTruncHint);
+  }
   if (!open(last)) {
     if (open(!last)) {
       // Authentic, but with the wrong final flag for where it sits in the file.
@@ -444,6 +471,9 @@ Result<std::span<const std::uint8_t>> AgeDecryptor::Next() {
     }
     return payload_error(chunk_name + " does not verify: the file was altered or truncated", kAlterHint);
   }
+  std::uint8_t nonce[12];
+  ChunkNonce(index, last, nonce);
+  DecryptInPlace(d.payload_key, nonce, std::span<std::uint8_t>(p, plen));
   d.counter = index + 1;
   if (more) {
     d.carry = d.buf[kEncChunk];
