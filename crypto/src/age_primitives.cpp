@@ -17,8 +17,10 @@ Result<SecretBytes> HkdfSha256(std::span<const std::uint8_t> ikm, std::span<cons
   // Extract. HMAC pads its key with zeros to the block size, so an empty salt is the RFC's HashLen zeros.
   CP_ASSIGN_OR_RETURN(SecretBytes prk, SecretBytes::Zeroed(kHash));
   crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, salt.data(), salt.size());
-  crypto_auth_hmacsha256_update(&st, ikm.data(), ikm.size());
+  // libsodium declares its pointers non-null even for zero lengths.
+  static const std::uint8_t kEmpty[1] = {0};
+  crypto_auth_hmacsha256_init(&st, salt.empty() ? kEmpty : salt.data(), salt.size());
+  crypto_auth_hmacsha256_update(&st, ikm.empty() ? kEmpty : ikm.data(), ikm.size());
   crypto_auth_hmacsha256_final(&st, prk.expose_mutable().data());
 
   // Expand: T(i) = HMAC(PRK, T(i-1) || info || i).
@@ -28,7 +30,8 @@ Result<SecretBytes> HkdfSha256(std::span<const std::uint8_t> ikm, std::span<cons
   for (std::uint8_t i = 1; done < length; ++i) {
     crypto_auth_hmacsha256_init(&st, prk.expose().data(), kHash);
     if (i > 1) crypto_auth_hmacsha256_update(&st, t.expose().data(), kHash);
-    crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(info.data()), info.size());
+    crypto_auth_hmacsha256_update(&st, info.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(info.data()),
+                                  info.size());
     crypto_auth_hmacsha256_update(&st, &i, 1);
     crypto_auth_hmacsha256_final(&st, t.expose_mutable().data());
     const std::size_t n = std::min(kHash, length - done);

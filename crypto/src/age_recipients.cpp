@@ -222,6 +222,7 @@ Result<std::vector<AgeStanza>> ScryptRecipient::Wrap(const SecretBytes& file_key
 }
 
 Result<ScryptIdentity> ScryptIdentity::Create(std::string_view passphrase, int max_work_factor) {
+  if (passphrase.empty()) return MakeError(ErrorCode::kInvalidArgument, "the passphrase is empty");
   if (max_work_factor < 1 || max_work_factor > kAgeScryptMaxWorkFactor) {
     return MakeError(ErrorCode::kInvalidArgument, "the maximum scrypt work factor must be between 1 and " +
                                                       std::to_string(kAgeScryptMaxWorkFactor));

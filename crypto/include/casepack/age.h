@@ -207,7 +207,7 @@ class ScryptRecipient final : public AgeRecipient {
 
 class ScryptIdentity final : public AgeIdentity {
  public:
-  // kInvalidArgument if max_work_factor is outside 1…kAgeScryptMaxWorkFactor.
+  // kInvalidArgument if the passphrase is empty or max_work_factor is outside 1…kAgeScryptMaxWorkFactor.
   [[nodiscard]] static Result<ScryptIdentity> Create(std::string_view passphrase,
                                                      int max_work_factor = kAgeScryptMaxWorkFactor);
   // A wrong passphrase is std::nullopt ("not mine"); a work factor above the maximum is kUnsupported
