@@ -2,7 +2,15 @@
 // flag as the nonce) and the encrypt/decrypt state machines around it.
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <vector>
 
 #include "casepack/age.h"
 #include "casepack/age_primitives.h"
@@ -62,6 +70,92 @@ void DecryptInPlace(const SecretBytes& key, const std::uint8_t nonce[12], std::s
   crypto_stream_chacha20_ietf_xor_ic(data.data(), data.data(), data.size(), nonce, 1, key.expose().data());
 }
 
+// One helper thread that runs jobs in submission order, so cryptography overlaps the caller's I/O. A
+// persistent thread (not one per batch) because on a busy machine every thread start and join waits for
+// the scheduler. If the thread cannot start, jobs run inline: slower, never wrong.
+class Worker {
+ public:
+  static constexpr std::uint64_t kInline = ~std::uint64_t{0};  // the ticket of a job already done
+
+  Worker() = default;
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+  ~Worker() { Stop(); }
+
+  std::uint64_t Submit(std::function<void()> job) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!started_ && !failed_) {
+        try {
+          thread_ = std::thread([this] { Loop(); });
+          started_ = true;
+        } catch (const std::system_error&) {
+          failed_ = true;
+        }
+      }
+      if (started_) {
+        jobs_.push_back(std::move(job));
+        cv_job_.notify_one();
+        return submitted_++;
+      }
+    }
+    job();
+    return kInline;
+  }
+
+  void Wait(std::uint64_t ticket) {
+    if (ticket == kInline) return;
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_done_.wait(lock, [&] { return completed_ > ticket; });
+  }
+
+  bool Done(std::uint64_t ticket) {
+    if (ticket == kInline) return true;
+    std::lock_guard<std::mutex> lock(mu_);
+    return completed_ > ticket;
+  }
+
+  // Finishes every submitted job, then joins. Safe to call twice.
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!started_) return;
+      stopping_ = true;
+      cv_job_.notify_one();
+    }
+    thread_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    started_ = false;
+    failed_ = true;  // no restart after Stop
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_job_.wait(lock, [&] { return !jobs_.empty() || stopping_; });
+      if (jobs_.empty()) return;  // stopping, and everything is done
+      std::function<void()> job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      job();
+      lock.lock();
+      ++completed_;
+      cv_done_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_job_, cv_done_;
+  std::deque<std::function<void()>> jobs_;
+  std::uint64_t submitted_ = 0, completed_ = 0;
+  bool started_ = false, failed_ = false, stopping_ = false;
+  std::thread thread_;
+};
+
+constexpr std::size_t kBatches = 3;     // batches in flight: one being filled/released, two in the worker
+constexpr std::size_t kInlineBelow = 4; // smaller batches are not worth a hand-over to the worker
+
 // Replays bytes already read (for sniffing) before reading on from the underlying source.
 class ReplaySource final : public AgeSource {
  public:
@@ -99,6 +193,114 @@ std::string_view ToString(AgeFailure failure) {
 
 // ---- encryption -----------------------------------------------------------------------------------------
 
+struct AgeEncryptor::Impl {
+  struct Batch {
+    Bytes buf;                     // slot i: chunk i's plaintext, then (in place) its ciphertext and tag
+    std::uint64_t ticket = 0;
+    bool in_flight = false;
+  };
+  AgeSink* out = nullptr;
+  std::unique_ptr<AgeArmorWriter> armor;
+  SecretBytes payload_key;
+  std::array<Batch, kBatches> batches;
+  std::deque<std::size_t> flight;  // batches submitted for sealing, oldest first: written in this order
+  std::size_t cur = 0;             // the batch being filled
+  std::size_t slot = 0, fill = 0;  // the slot being filled, and its plaintext bytes
+  std::uint64_t counter = 0;       // index of the next chunk to submit
+  bool closed = false;
+  Status write_status;             // the first failed write; touched by jobs, read after waiting for them
+  Worker worker;
+
+  ~Impl() {
+    worker.Stop();  // no job may touch a buffer after this
+    for (Batch& b : batches) Wipe(b.buf);
+  }
+
+  std::uint8_t* Slot(std::size_t b, std::size_t i) {
+    Bytes& buf = batches[b].buf;
+    if (buf.size() < (i + 1) * kEncChunk) buf.resize(std::max(buf.size() * 2, (i + 1) * kEncChunk));
+    return buf.data() + i * kEncChunk;
+  }
+
+  // Retires the oldest submitted batch (waiting for it if `block`): false if there is none (ready).
+  Result<bool> RetireOldest(bool block) {
+    if (flight.empty()) return false;
+    Batch& b = batches[flight.front()];
+    if (!block && !worker.Done(b.ticket)) return false;
+    worker.Wait(b.ticket);
+    b.in_flight = false;
+    flight.pop_front();
+    if (!write_status.ok()) return write_status.error();  // safe to read: the worker is past this batch
+    return true;
+  }
+
+  // Seals batch `b` ([0, chunks) full except the last, last_len bytes, final if `final`) and writes it, on
+  // the worker: the write copies from the cache the sealing just filled. Jobs run one at a time, in order,
+  // so writes reach the sink in order and never concurrently.
+  Status Submit(std::size_t b, std::size_t chunks, std::size_t last_len, bool final) {
+    Batch& batch = batches[b];
+    const std::size_t bytes = (chunks - 1) * kEncChunk + last_len + kAgeTagBytes;
+    batch.in_flight = true;
+    auto job = [this, p = batch.buf.data(), key = payload_key.expose().data(), first = counter, chunks, last_len,
+                final, bytes] {
+      for (std::size_t i = 0; i < chunks; ++i) {
+        const bool is_last = i + 1 == chunks;
+        const std::size_t len = is_last ? last_len : kAgeChunkBytes;
+        std::uint8_t nonce[12];
+        ChunkNonce(first + i, is_last && final, nonce);
+        std::uint8_t* c = p + i * kEncChunk;
+        crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, c + len, nullptr, c, len, nullptr, 0, nullptr, nonce,
+                                                           key);
+      }
+      if (write_status.ok()) write_status = out->Write(std::span<const std::uint8_t>(p, bytes));
+    };
+    counter += chunks;
+    if (chunks < kInlineBelow && flight.empty()) {
+      job();
+      batch.ticket = Worker::kInline;
+    } else {
+      batch.ticket = worker.Submit(std::move(job));
+    }
+    flight.push_back(b);
+    for (;;) {  // retire what is done, without waiting
+      CP_ASSIGN_OR_RETURN(bool retired, RetireOldest(false));
+      if (!retired) break;
+    }
+    return Ok();
+  }
+
+  // A batch to fill next: the one after `cur`, written out first if it is still in flight.
+  Result<std::size_t> NextFree() {
+    const std::size_t b = (cur + 1) % kBatches;
+    while (batches[b].in_flight) {
+      CP_ASSIGN_OR_RETURN(bool retired, RetireOldest(true));
+      (void)retired;
+    }
+    return b;
+  }
+
+  // The current slot is full and more data exists (the caller has it in hand): move to the next slot.
+  Status Advance() {
+    if (slot + 1 < kAgeBatchChunks) {
+      ++slot;
+      fill = 0;
+      Slot(cur, slot);
+      return Ok();
+    }
+    CP_ASSIGN_OR_RETURN(std::size_t next, NextFree());
+    CP_RETURN_IF_ERROR(Submit(cur, kAgeBatchChunks, kAgeChunkBytes, false));
+    cur = next;
+    slot = 0;
+    fill = 0;
+    return Ok();
+  }
+};
+
+AgeEncryptor::AgeEncryptor() : impl_(std::make_unique<Impl>()) {}
+AgeEncryptor::AgeEncryptor(AgeEncryptor&&) noexcept = default;
+AgeEncryptor& AgeEncryptor::operator=(AgeEncryptor&&) noexcept = default;
+AgeEncryptor::~AgeEncryptor() = default;
+
 Result<AgeEncryptor> AgeEncryptor::Create(AgeSink& sink, std::span<const AgeRecipient* const> recipients,
                                           AgeEncryptOptions options) {
   InitCrypto();
@@ -110,10 +312,11 @@ Result<AgeEncryptor> AgeEncryptor::Create(AgeSink& sink, std::span<const AgeReci
     }
   }
   AgeEncryptor e;
-  e.out_ = &sink;
+  Impl& d = *e.impl_;
+  d.out = &sink;
   if (options.armor) {
-    e.armor_ = std::make_unique<AgeArmorWriter>(sink);
-    e.out_ = e.armor_.get();
+    d.armor = std::make_unique<AgeArmorWriter>(sink);
+    d.out = d.armor.get();
   }
   CP_ASSIGN_OR_RETURN(SecretBytes file_key, SecretBytes::Random(kAgeFileKeyBytes));
   AgeHeader header;
@@ -127,81 +330,76 @@ Result<AgeEncryptor> AgeEncryptor::Create(AgeSink& sink, std::span<const AgeReci
 
   std::array<std::uint8_t, kAgeNonceBytes> nonce{};
   randombytes_buf(nonce.data(), nonce.size());
-  CP_ASSIGN_OR_RETURN(e.payload_key_, HkdfSha256(file_key.expose(), nonce, "payload", 32));
+  CP_ASSIGN_OR_RETURN(d.payload_key, HkdfSha256(file_key.expose(), nonce, "payload", 32));
 
   std::string head = EncodeAgeHeader(header);
   head.append(reinterpret_cast<const char*>(nonce.data()), nonce.size());
-  CP_RETURN_IF_ERROR(e.out_->Write(AsBytes(head)));
-  e.buf_.resize(kEncChunk);
+  CP_RETURN_IF_ERROR(d.out->Write(AsBytes(head)));
+  d.Slot(0, 0);
   return e;
 }
 
-AgeEncryptor::~AgeEncryptor() { Wipe(buf_); }
-
-Status AgeEncryptor::EmitChunk(std::span<const std::uint8_t> plaintext, bool last) {
-  std::uint8_t nonce[12];
-  ChunkNonce(counter_, last, nonce);
-  ++counter_;
-  // In place when plaintext is buf_ itself; otherwise straight from the caller's memory into buf_.
-  crypto_aead_chacha20poly1305_ietf_encrypt_detached(buf_.data(), buf_.data() + plaintext.size(), nullptr,
-                                                     plaintext.data(), plaintext.size(), nullptr, 0, nullptr, nonce,
-                                                     payload_key_.expose().data());
-  return out_->Write(std::span<const std::uint8_t>(buf_.data(), plaintext.size() + kAgeTagBytes));
-}
-
 Status AgeEncryptor::Write(std::span<const std::uint8_t> plaintext) {
-  if (closed_) std::abort();  // REQUIRES: not closed
+  Impl& d = *impl_;
+  if (d.closed) std::abort();  // REQUIRES: not closed
   while (!plaintext.empty()) {
-    // A full chunk is only sealed once more data shows it is not the last one (its nonce says so).
-    if (fill_ == kAgeChunkBytes) {
-      CP_RETURN_IF_ERROR(EmitChunk(std::span<const std::uint8_t>(buf_.data(), fill_), false));
-      fill_ = 0;
-    }
-    if (fill_ == 0 && plaintext.size() > kAgeChunkBytes) {
-      CP_RETURN_IF_ERROR(EmitChunk(plaintext.first(kAgeChunkBytes), false));
-      plaintext = plaintext.subspan(kAgeChunkBytes);
-      continue;
-    }
-    const std::size_t n = std::min(plaintext.size(), kAgeChunkBytes - fill_);
-    std::memcpy(buf_.data() + fill_, plaintext.data(), n);
-    fill_ += n;
+    if (d.fill == kAgeChunkBytes) CP_RETURN_IF_ERROR(d.Advance());
+    const std::size_t n = std::min(plaintext.size(), kAgeChunkBytes - d.fill);
+    std::memcpy(d.Slot(d.cur, d.slot) + d.fill, plaintext.data(), n);
+    d.fill += n;
     plaintext = plaintext.subspan(n);
   }
   return Ok();
 }
 
+Status AgeEncryptor::WriteFrom(AgeSource& source) {
+  Impl& d = *impl_;
+  if (d.closed) std::abort();  // REQUIRES: not closed
+  for (;;) {
+    if (d.fill == kAgeChunkBytes) {
+      // Whether a next chunk exists decides this one's final flag: read it first, into the slot it will
+      // occupy (the next batch's first slot if this batch is complete).
+      const bool batch_full = d.slot + 1 == kAgeBatchChunks;
+      std::size_t b = d.cur, i = d.slot + 1;
+      if (batch_full) {
+        CP_ASSIGN_OR_RETURN(b, d.NextFree());
+        i = 0;
+      }
+      CP_ASSIGN_OR_RETURN(std::size_t n, source.Read(std::span<std::uint8_t>(d.Slot(b, i), kAgeChunkBytes)));
+      if (n == 0) return Ok();
+      if (batch_full) {
+        CP_RETURN_IF_ERROR(d.Submit(d.cur, kAgeBatchChunks, kAgeChunkBytes, false));
+        d.cur = b;
+      }
+      d.slot = i;
+      d.fill = n;
+      continue;
+    }
+    CP_ASSIGN_OR_RETURN(std::size_t n,
+                        source.Read(std::span<std::uint8_t>(d.Slot(d.cur, d.slot) + d.fill, kAgeChunkBytes - d.fill)));
+    if (n == 0) return Ok();
+    d.fill += n;
+  }
+}
+
 Status AgeEncryptor::Close() {
-  if (closed_) return Ok();
-  closed_ = true;
-  // The final chunk may be empty only if the whole payload is (counter_ == 0 then).
-  CP_RETURN_IF_ERROR(EmitChunk(std::span<const std::uint8_t>(buf_.data(), fill_), true));
-  fill_ = 0;
-  if (armor_) CP_RETURN_IF_ERROR(armor_->Close());
+  Impl& d = *impl_;
+  if (d.closed) return Ok();
+  d.closed = true;
+  // The final chunk may be empty only if the whole payload is (then it is the only chunk).
+  CP_RETURN_IF_ERROR(d.Submit(d.cur, d.slot + 1, d.fill, true));
+  while (!d.flight.empty()) {
+    CP_ASSIGN_OR_RETURN(bool retired, d.RetireOldest(true));
+    (void)retired;
+  }
+  if (d.armor) CP_RETURN_IF_ERROR(d.armor->Close());
   return Ok();
 }
 
 Status AgeEncrypt(AgeSource& plaintext, AgeSink& out, std::span<const AgeRecipient* const> recipients,
                   AgeEncryptOptions options) {
   CP_ASSIGN_OR_RETURN(AgeEncryptor enc, AgeEncryptor::Create(out, recipients, options));
-  // 16 chunks per read: few system calls, and all but the last chunk of each block go straight from this
-  // buffer into the cipher without a copy.
-  Bytes buf(16 * kAgeChunkBytes);
-  for (;;) {
-    std::size_t got = 0;
-    while (got < buf.size()) {
-      CP_ASSIGN_OR_RETURN(std::size_t n, plaintext.Read(std::span<std::uint8_t>(buf).subspan(got)));
-      if (n == 0) break;
-      got += n;
-    }
-    if (got == 0) break;
-    Status s = enc.Write(std::span<const std::uint8_t>(buf.data(), got));
-    if (!s.ok()) {
-      Wipe(buf);
-      return s;
-    }
-    if (got < buf.size()) break;
-  }
-  Wipe(buf);
+  CP_RETURN_IF_ERROR(enc.WriteFrom(plaintext));
   return enc.Close();
 }
 
@@ -220,12 +418,108 @@ struct AgeDecryptor::Impl {
   Bytes pre;               // bytes read while looking for the end of the header
   std::size_t pre_pos = 0; // payload bytes in `pre` start here
   SecretBytes payload_key;
-  Bytes buf;               // one encrypted chunk plus one byte of look-ahead
+  // Batches of encrypted chunks, read ahead and verified on the worker while earlier ones are released.
+  // A batch is read with one byte of look-ahead (does the file go on after it?); batch sizes start at one
+  // chunk and double up to kAgeBatchChunks, so small files never allocate megabytes.
+  struct Batch {
+    Bytes buf;
+    std::size_t count = 0;
+    std::uint64_t first = 0;                            // index of its first chunk
+    std::array<std::size_t, kAgeBatchChunks> len{};     // encrypted length of each chunk
+    std::array<bool, kAgeBatchChunks> last{};           // the chunk must be the final one
+    std::array<bool, kAgeBatchChunks> verified{};       // tag checked and plaintext in place
+    std::uint64_t ticket = 0;
+  };
+  std::array<Batch, kBatches> batches;
+  std::deque<std::size_t> queue;       // loaded batches not yet released, oldest first
+  std::size_t cur = kBatches;          // the batch being released (kBatches: none)
+  std::size_t pos = 0;                 // next chunk of `cur` to release
+  std::size_t capacity = 0;            // chunks in the last batch read
   bool have_carry = false;
   std::uint8_t carry = 0;
-  std::uint64_t counter = 0;
+  std::uint64_t counter = 0;           // index of the next chunk to release
+  std::uint64_t next_load = 0;         // index of the next chunk to read
+  bool input_done = false;             // the end of the input (or a read error) has been reached
+  std::optional<Error> pending;        // the error to report once everything before it is released
+  AgeFailure pending_failure = AgeFailure::kNone;
+  Worker worker;
 
-  ~Impl() { Wipe(buf); }
+  ~Impl() {
+    worker.Stop();  // no job may touch a buffer after this
+    for (Batch& b : batches) Wipe(b.buf);
+  }
+
+  // Reads the next batch into a free buffer and submits its verification. Errors are kept in `pending`.
+  void Load() {
+    std::size_t b = 0;
+    while (b == cur || std::find(queue.begin(), queue.end(), b) != queue.end()) ++b;
+    Batch& batch = batches[b];
+    capacity = std::min(kAgeBatchChunks, std::max<std::size_t>(1, capacity * 2));
+    const std::size_t cap = capacity * kEncChunk + 1;
+    if (batch.buf.size() < cap) batch.buf.resize(cap);
+    std::size_t n = 0;
+    if (have_carry) {
+      batch.buf[0] = carry;
+      n = 1;
+      have_carry = false;
+    }
+    auto got = ReadFull(std::span<std::uint8_t>(batch.buf.data() + n, cap - n));
+    if (!got.ok()) {
+      input_done = true;
+      pending = got.error();
+      pending_failure = (armor && armor->failed()) ? AgeFailure::kArmor : AgeFailure::kOther;
+      return;
+    }
+    n += *got;
+    if (n == 0) {
+      input_done = true;
+      pending = MakeError(ErrorCode::kCorrupt,
+                          next_load == 0 ? "file is truncated: the payload has no chunks"
+                                         : "file is truncated: it ends after " + Plural(next_load, "chunk", "chunks") +
+                                               " without the final chunk",
+                          "the file was probably cut short while copying or downloading");
+      pending_failure = AgeFailure::kPayload;
+      return;
+    }
+    const bool more = n == cap;
+    const std::size_t data = more ? cap - 1 : n;
+    if (more) {
+      carry = batch.buf[cap - 1];
+      have_carry = true;
+    } else {
+      input_done = true;
+    }
+    batch.count = (data + kEncChunk - 1) / kEncChunk;
+    batch.first = next_load;
+    next_load += batch.count;
+    for (std::size_t i = 0; i < batch.count; ++i) {
+      batch.len[i] = std::min(kEncChunk, data - i * kEncChunk);
+      batch.last[i] = !more && i + 1 == batch.count;
+    }
+    auto job = [&batch, key = &payload_key] {
+      for (std::size_t i = 0; i < batch.count; ++i) {
+        std::uint8_t* p = batch.buf.data() + i * kEncChunk;
+        const std::size_t clen = batch.len[i];
+        const std::uint64_t index = batch.first + i;
+        batch.verified[i] = false;
+        if (clen < kAgeTagBytes) continue;
+        if (batch.last[i] && clen == kAgeTagBytes && index > 0) continue;  // empty final chunk: refused later
+        std::uint8_t nonce[12];
+        ChunkNonce(index, batch.last[i], nonce);
+        const std::size_t plen = clen - kAgeTagBytes;
+        if (!VerifyChunk(*key, nonce, std::span<const std::uint8_t>(p, plen), p + plen)) continue;
+        DecryptInPlace(*key, nonce, std::span<std::uint8_t>(p, plen));
+        batch.verified[i] = true;
+      }
+    };
+    if (batch.count < kInlineBelow) {
+      job();
+      batch.ticket = Worker::kInline;
+    } else {
+      batch.ticket = worker.Submit(std::move(job));
+    }
+    queue.push_back(b);
+  }
 
   // Reads until `out` is full or the input ends; payload reads first drain what the header read left.
   Result<std::size_t> ReadFull(std::span<std::uint8_t> out) {
@@ -407,7 +701,6 @@ Status AgeDecryptor::Unlock(std::span<const AgeIdentity* const> identities) {
                      "the file was probably cut short while copying or downloading");
   }
   CP_ASSIGN_OR_RETURN(d.payload_key, HkdfSha256(file_key->expose(), nonce, "payload", 32));
-  d.buf.resize(kEncChunk + 1);
   d.unlocked = true;
   return Ok();
 }
@@ -418,48 +711,49 @@ Result<std::span<const std::uint8_t>> AgeDecryptor::Next() {
   if (d.done) return std::span<const std::uint8_t>();
   auto payload_error = [&](std::string what, std::string hint) -> Error {
     failure_ = AgeFailure::kPayload;
+    d.done = true;  // nothing after a bad chunk is released
     return MakeError(ErrorCode::kCorrupt, std::move(what), std::move(hint));
   };
   const std::string kTruncHint = "the file was probably cut short while copying or downloading";
   const std::string kAlterHint = "the file was damaged or altered; get an unmodified copy";
 
-  std::size_t n = 0;
-  if (d.have_carry) {
-    d.buf[0] = d.carry;
-    n = 1;
-    d.have_carry = false;
+  if (d.cur == kBatches || d.pos == d.batches[d.cur].count) {
+    d.cur = kBatches;
+    // Keep two batches ahead: while this thread releases one, the worker verifies the next.
+    while (d.queue.size() < kBatches - 1 && !d.input_done) d.Load();
+    if (d.queue.empty()) {
+      d.done = true;
+      failure_ = d.pending_failure;
+      if (!d.pending) std::abort();  // the input ended without a final chunk, which Load() reports
+      return *d.pending;
+    }
+    d.cur = d.queue.front();
+    d.queue.pop_front();
+    d.pos = 0;
+    d.worker.Wait(d.batches[d.cur].ticket);
+    if (d.queue.empty() && !d.input_done) d.Load();  // read ahead before releasing
   }
-  auto got = d.ReadFull(std::span<std::uint8_t>(d.buf).subspan(n));
-  if (!got.ok()) {
-    failure_ = (d.armor && d.armor->failed()) ? AgeFailure::kArmor : AgeFailure::kOther;
-    return got.error();
-  }
-  n += *got;
+
+  Impl::Batch& batch = d.batches[d.cur];
+  const std::size_t i = d.pos;
   const std::uint64_t index = d.counter;
+  std::uint8_t* p = batch.buf.data() + i * kEncChunk;
+  const std::size_t clen = batch.len[i];
+  const bool last = batch.last[i];
   const std::string chunk_name = "payload chunk " + std::to_string(index + 1);
-  if (n == 0) {
-    return payload_error(index == 0 ? "file is truncated: the payload has no chunks"
-                                    : "file is truncated: it ends after " + Plural(index, "chunk", "chunks") +
-                                          " without the final chunk",
-                         kTruncHint);
-  }
-  const bool more = n == kEncChunk + 1;
-  const std::size_t clen = more ? kEncChunk : n;
-  if (clen < kAgeTagBytes) return payload_error("file is truncated: " + chunk_name + " is shorter than its tag", kTruncHint);
-  const std::size_t plen = clen - kAgeTagBytes;
-  std::uint8_t* p = d.buf.data();
-  auto open = [&](bool last) {
-    std::uint8_t nonce[12];
-    ChunkNonce(index, last, nonce);
-    return VerifyChunk(d.payload_key, nonce, std::span<const std::uint8_t>(p, plen), p + plen);
-  };
-  const bool last = !more;
-  if (!more && plen == 0 && index > 0) {
-    // An authentic empty final chunk is a broken encryptor's doing; anything else is a cut-off chunk.
-    if (open(true)) return payload_error("the final payload chunk is empty, which the age format forbids", kAlterHint);
-    return payload_error("file is truncated: " + chunk_name + " is cut short", kTruncHint);
-  }
-  if (!open(last)) {
+  if (!batch.verified[i]) {
+    if (clen < kAgeTagBytes) return payload_error("file is truncated: " + chunk_name + " is shorter than its tag", kTruncHint);
+    const std::size_t plen = clen - kAgeTagBytes;
+    auto open = [&](bool final_flag) {
+      std::uint8_t nonce[12];
+      ChunkNonce(index, final_flag, nonce);
+      return VerifyChunk(d.payload_key, nonce, std::span<const std::uint8_t>(p, plen), p + plen);
+    };
+    if (last && plen == 0) {
+      // An authentic empty final chunk is a broken encryptor's doing; anything else is a cut-off chunk.
+      if (open(true)) return payload_error("the final payload chunk is empty, which the age format forbids", kAlterHint);
+      return payload_error("file is truncated: " + chunk_name + " is cut short", kTruncHint);
+    }
     if (open(!last)) {
       // Authentic, but with the wrong final flag for where it sits in the file.
       if (last) {
@@ -471,17 +765,10 @@ Result<std::span<const std::uint8_t>> AgeDecryptor::Next() {
     }
     return payload_error(chunk_name + " does not verify: the file was altered or truncated", kAlterHint);
   }
-  std::uint8_t nonce[12];
-  ChunkNonce(index, last, nonce);
-  DecryptInPlace(d.payload_key, nonce, std::span<std::uint8_t>(p, plen));
+  ++d.pos;
   d.counter = index + 1;
-  if (more) {
-    d.carry = d.buf[kEncChunk];
-    d.have_carry = true;
-  } else {
-    d.done = true;
-  }
-  return std::span<const std::uint8_t>(p, plen);
+  if (last) d.done = true;
+  return std::span<const std::uint8_t>(p, clen - kAgeTagBytes);
 }
 
 Status AgeDecrypt(AgeSource& in, AgeSink& plaintext, std::span<const AgeIdentity* const> identities,

@@ -99,6 +99,69 @@ TEST(Age, PiecewiseWritesAndChunkwiseReads) {
   EXPECT_EQ(got, plain);
 }
 
+// A source that hands out data in random small pieces, as a pipe or socket would.
+class TrickleSource final : public AgeSource {
+ public:
+  TrickleSource(std::span<const std::uint8_t> b, unsigned seed) : b_(b), rng_(seed) {}
+  Result<std::size_t> Read(std::span<std::uint8_t> out) override {
+    const std::size_t n = std::min({out.size(), b_.size() - pos_, std::size_t{1} + rng_() % 100000});
+    std::copy_n(b_.data() + pos_, n, out.data());
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  std::span<const std::uint8_t> b_;
+  std::size_t pos_ = 0;
+  std::mt19937 rng_;
+};
+
+// Sizes around the batch (kAgeBatchChunks) and the decryptor's growing batch boundaries (1, 3, 7, 15, 31, 63
+// chunks), through WriteFrom with short reads, through Write, and back through a short-reading source.
+TEST(Age, RoundTripAcrossBatchesWithShortReads) {
+  Keys k;
+  const unsigned seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  const std::size_t C = kAgeChunkBytes, B = kAgeBatchChunks;
+  for (std::size_t n : {B * C, B * C + 1, (B + 1) * C, 31 * C, 63 * C + 5, 2 * B * C + 3}) {
+    Bytes plain = RandomBytes(n);
+    TrickleSource trickle(plain, seed);
+    AgeMemorySink out;
+    ASSERT_TRUE(AgeEncrypt(trickle, out, std::vector<const AgeRecipient*>{&k.recipient}).ok());
+    TrickleSource back(out.bytes(), seed + 1);
+    AgeMemorySink plain_out;
+    Status s = AgeDecrypt(back, plain_out, std::vector<const AgeIdentity*>{&k.id});
+    ASSERT_TRUE(s.ok()) << n << ": " << s.error().message;
+    EXPECT_EQ(plain_out.bytes(), plain) << n;
+    const std::size_t chunks = (n + C - 1) / C;
+    EXPECT_EQ(out.bytes().size(), ParseAgeHeader(out.bytes())->size + kAgeNonceBytes + n + chunks * kAgeTagBytes);
+  }
+}
+
+// Cut after k whole chunks of a 70-chunk file, at and around every batch boundary: exactly the k verified
+// chunks are released, then "truncated".
+TEST(Age, TruncationAtBatchBoundariesReleasesOnlyVerifiedChunks) {
+  Keys k;
+  const std::size_t C = kAgeChunkBytes;
+  Bytes plain = RandomBytes(70 * C);
+  Bytes file = Encrypt(plain, {&k.recipient});
+  const std::size_t start = ParseAgeHeader(file)->size + kAgeNonceBytes;
+  for (std::size_t chunks : {1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 33, 63, 64, 65}) {
+    Opened o = Decrypt(std::span<const std::uint8_t>(file).first(start + chunks * (C + kAgeTagBytes)), {&k.id});
+    EXPECT_EQ(o.message(), "file is truncated: it ends after " + std::to_string(chunks) +
+                               (chunks == 1 ? " chunk" : " chunks") + " without the final chunk");
+    EXPECT_EQ(o.failure, AgeFailure::kPayload);
+    ASSERT_EQ(o.plain.size(), (chunks - 1) * C) << chunks;  // the last one is withheld: it is not final
+    EXPECT_TRUE(std::equal(o.plain.begin(), o.plain.end(), plain.begin()));
+  }
+  Bytes flipped = file;
+  flipped[start + 40 * (C + kAgeTagBytes) + 5] ^= 0x80;
+  Opened o = Decrypt(flipped, {&k.id});
+  EXPECT_EQ(o.message(), "payload chunk 41 does not verify: the file was altered or truncated");
+  ASSERT_EQ(o.plain.size(), 40 * C);
+  EXPECT_TRUE(std::equal(o.plain.begin(), o.plain.end(), plain.begin()));
+}
+
 TEST(Age, HeaderParsesAndReencodesToTheSameBytes) {
   Keys a, b;
   Bytes file = Encrypt(AsBytes("hello"), {&a.recipient, &b.recipient});
