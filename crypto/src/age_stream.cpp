@@ -198,6 +198,7 @@ struct AgeEncryptor::Impl {
     Bytes buf;                     // slot i: chunk i's plaintext, then (in place) its ciphertext and tag
     std::uint64_t ticket = 0;
     bool in_flight = false;
+    Status status;                 // its write; set by its job, read after waiting for it
   };
   AgeSink* out = nullptr;
   std::unique_ptr<AgeArmorWriter> armor;
@@ -208,7 +209,7 @@ struct AgeEncryptor::Impl {
   std::size_t slot = 0, fill = 0;  // the slot being filled, and its plaintext bytes
   std::uint64_t counter = 0;       // index of the next chunk to submit
   bool closed = false;
-  Status write_status;             // the first failed write; touched by jobs, read after waiting for them
+  bool jobs_failed = false;        // a write failed: later jobs must not write (touched by jobs only)
   Worker worker;
 
   ~Impl() {
@@ -230,7 +231,7 @@ struct AgeEncryptor::Impl {
     worker.Wait(b.ticket);
     b.in_flight = false;
     flight.pop_front();
-    if (!write_status.ok()) return write_status.error();  // safe to read: the worker is past this batch
+    if (!b.status.ok()) return b.status.error();  // safe to read: its job is done
     return true;
   }
 
@@ -241,8 +242,9 @@ struct AgeEncryptor::Impl {
     Batch& batch = batches[b];
     const std::size_t bytes = (chunks - 1) * kEncChunk + last_len + kAgeTagBytes;
     batch.in_flight = true;
-    auto job = [this, p = batch.buf.data(), key = payload_key.expose().data(), first = counter, chunks, last_len,
-                final, bytes] {
+    batch.status = Ok();
+    auto job = [this, &batch, p = batch.buf.data(), key = payload_key.expose().data(), first = counter, chunks,
+                last_len, final, bytes] {
       for (std::size_t i = 0; i < chunks; ++i) {
         const bool is_last = i + 1 == chunks;
         const std::size_t len = is_last ? last_len : kAgeChunkBytes;
@@ -252,7 +254,12 @@ struct AgeEncryptor::Impl {
         crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, c + len, nullptr, c, len, nullptr, 0, nullptr, nonce,
                                                            key);
       }
-      if (write_status.ok()) write_status = out->Write(std::span<const std::uint8_t>(p, bytes));
+      if (jobs_failed) {
+        batch.status = MakeError(ErrorCode::kIo, "an earlier write failed");
+        return;
+      }
+      batch.status = out->Write(std::span<const std::uint8_t>(p, bytes));
+      if (!batch.status.ok()) jobs_failed = true;
     };
     counter += chunks;
     if (chunks < kInlineBelow && flight.empty()) {

@@ -162,6 +162,56 @@ TEST(Age, TruncationAtBatchBoundariesReleasesOnlyVerifiedChunks) {
   EXPECT_TRUE(std::equal(o.plain.begin(), o.plain.end(), plain.begin()));
 }
 
+// A disk that fills up mid-file: the error reaches the caller (from the helper thread), once, intact.
+TEST(Age, SinkAndSourceErrorsPropagate) {
+  class FullDisk final : public AgeSink {
+   public:
+    explicit FullDisk(std::size_t room) : room_(room) {}
+    Status Write(std::span<const std::uint8_t> b) override {
+      if (b.size() > room_) return MakeError(ErrorCode::kNoSpace, "writing output: no space left on device");
+      room_ -= b.size();
+      return Ok();
+    }
+
+   private:
+    std::size_t room_;
+  };
+  class BrokenSource final : public AgeSource {
+   public:
+    explicit BrokenSource(std::span<const std::uint8_t> b) : b_(b) {}
+    Result<std::size_t> Read(std::span<std::uint8_t> out) override {
+      if (pos_ >= b_.size() / 2) return MakeError(ErrorCode::kIo, "reading input: input/output error");
+      const std::size_t n = std::min(out.size(), b_.size() / 2 - pos_);
+      std::copy_n(b_.data() + pos_, n, out.data());
+      pos_ += n;
+      return n;
+    }
+
+   private:
+    std::span<const std::uint8_t> b_;
+    std::size_t pos_ = 0;
+  };
+  Keys k;
+  Bytes plain = RandomBytes(40 * kAgeChunkBytes);
+  for (std::size_t room : {std::size_t{10}, std::size_t{300}, 5 * kAgeChunkBytes, 30 * kAgeChunkBytes}) {
+    AgeMemorySource src(plain);
+    FullDisk disk(room);
+    Status s = AgeEncrypt(src, disk, std::vector<const AgeRecipient*>{&k.recipient});
+    ASSERT_FALSE(s.ok()) << room;
+    EXPECT_EQ(s.error().code, ErrorCode::kNoSpace) << room;
+  }
+  Bytes file = Encrypt(plain, {&k.recipient});
+  BrokenSource broken(file);
+  AgeMemorySink out;
+  AgeFailure failure = AgeFailure::kNone;
+  Status s = AgeDecrypt(broken, out, std::vector<const AgeIdentity*>{&k.id}, {}, &failure);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kIo);
+  EXPECT_EQ(failure, AgeFailure::kOther);
+  EXPECT_EQ(out.bytes().size() % kAgeChunkBytes, 0u);
+  EXPECT_TRUE(std::equal(out.bytes().begin(), out.bytes().end(), plain.begin()));
+}
+
 TEST(Age, HeaderParsesAndReencodesToTheSameBytes) {
   Keys a, b;
   Bytes file = Encrypt(AsBytes("hello"), {&a.recipient, &b.recipient});
