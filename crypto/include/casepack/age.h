@@ -9,7 +9,8 @@
 // their stanzas are ignored like any unknown stanza, so such files fail with "no identity matched".
 //
 // Thread safety: the recipient and identity types are immutable and may be shared between threads; an
-// AgeEncryptor / AgeDecryptor is used by one thread at a time.
+// AgeEncryptor / AgeDecryptor is used by one thread at a time (each runs one helper thread of its own for
+// the cryptography of large files).
 #pragma once
 
 #include <array>
@@ -327,7 +328,9 @@ enum class AgeFailure { kNone, kArmor, kHeader, kNoMatch, kHeaderMac, kPayload, 
 std::string_view ToString(AgeFailure failure);
 
 // Reads a file in stages: ReadHeader() (enough for inspection), Unlock() (finds the file key, checks the
-// header MAC), then Next() for each verified chunk of plaintext. `source` must outlive the decryptor.
+// header MAC), then Next() for each verified chunk of plaintext. `source` must outlive the decryptor and is
+// only read from the calling thread. Batches of chunks are read ahead and verified on a helper thread while
+// the caller consumes earlier ones; nothing is returned before its tag has been checked.
 class AgeDecryptor {
  public:
   explicit AgeDecryptor(AgeSource& source, AgeDecryptOptions options = {});
