@@ -219,7 +219,9 @@ struct AgeEncryptor::Impl {
 
   std::uint8_t* Slot(std::size_t b, std::size_t i) {
     Bytes& buf = batches[b].buf;
-    if (buf.size() < (i + 1) * kEncChunk) buf.resize(std::max(buf.size() * 2, (i + 1) * kEncChunk));
+    if (buf.size() < (i + 1) * kEncChunk) {
+      buf.resize(std::min(kAgeBatchChunks * kEncChunk, std::max(buf.size() * 2, (i + 1) * kEncChunk)));
+    }
     return buf.data() + i * kEncChunk;
   }
 

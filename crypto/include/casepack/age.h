@@ -294,7 +294,8 @@ struct AgeEncryptOptions {
 // small files. A full chunk is only sealed once more data shows it is not the last (its nonce says so).
 class AgeEncryptor {
  public:
-  // kInvalidArgument if there are no recipients, or an scrypt recipient is mixed with others.
+  // kInvalidArgument if there are no recipients, or an scrypt recipient is mixed with others. `sink` must
+  // outlive the encryptor.
   [[nodiscard]] static Result<AgeEncryptor> Create(AgeSink& sink, std::span<const AgeRecipient* const> recipients,
                                                    AgeEncryptOptions options = {});
   AgeEncryptor(AgeEncryptor&&) noexcept;
