@@ -98,7 +98,7 @@ TEST_F(AgeInterop, OursToAgeX25519) {
   auto recipient = X25519Recipient::Parse(recipient_text);
   ASSERT_TRUE(recipient.ok());
   EXPECT_EQ(recipient->ToString(), ids[0].ToRecipient().ToString());
-  for (std::size_t n : {std::size_t{0}, std::size_t{1000}, 3 * kAgeChunkBytes, 3 * kAgeChunkBytes + 7}) {
+  for (std::size_t n : {std::size_t{0}, std::size_t{1000}, 3 * kAgeChunkBytes, 20 * kAgeChunkBytes + 7}) {
     for (bool armor : {false, true}) {
       const Bytes plain = RandomBytes(n);
       WriteFile(Path("ours.age"), Encrypt(plain, *recipient, armor));
@@ -114,7 +114,7 @@ TEST_F(AgeInterop, OursToAgeX25519) {
 TEST_F(AgeInterop, AgeToOursX25519) {
   std::string recipient;
   auto ids = Keygen(&recipient);
-  for (std::size_t n : {std::size_t{0}, std::size_t{1000}, 3 * kAgeChunkBytes, 3 * kAgeChunkBytes + 7}) {
+  for (std::size_t n : {std::size_t{0}, std::size_t{1000}, 3 * kAgeChunkBytes, 20 * kAgeChunkBytes + 7}) {
     for (bool armor : {false, true}) {
       const Bytes plain = RandomBytes(n);
       WriteFile(Path("in"), plain);
