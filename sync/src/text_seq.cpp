@@ -45,6 +45,31 @@ std::uint32_t TextSeq::ByteOffset(const Run& r, std::uint32_t cps) const {
   return Utf8Advance(arena_.data() + r.content, r.bytes, cps);
 }
 
+std::string TextSeq::CheckInvariants() const {
+  std::uint64_t len = 0, vis = 0;
+  for (std::size_t ci = 0; ci < chunks_.size(); ++ci) {
+    const Chunk& c = *chunks_[ci];
+    if (c.index != ci) return "chunk index stale at " + std::to_string(ci);
+    std::uint64_t cl = 0, cv = 0;
+    for (std::size_t ri = 0; ri < c.runs.size(); ++ri) {
+      const Run& r = c.runs[ri];
+      if (r.len == 0) return "empty run";
+      cl += r.len;
+      if (!r.deleted) cv += r.len;
+      for (std::uint32_t k = 0; k < r.len; k += (r.len > 2 ? r.len - 1 : 1)) {
+        Loc l;
+        if (!Lookup({r.rep, r.ctr + k}, l) || l.ci != ci || l.ri != ri || l.off != k)
+          return "id " + std::to_string(r.rep) + ":" + std::to_string(r.ctr + k) + " not found where it is";
+      }
+    }
+    if (cl != c.len || cv != c.vis) return "chunk lengths wrong at " + std::to_string(ci);
+    len += cl;
+    vis += cv;
+  }
+  if (len != len_ || vis != vis_) return "total lengths wrong";
+  return {};
+}
+
 std::size_t TextSeq::run_count() const {
   std::size_t n = 0;
   for (const auto& c : chunks_) n += c->runs.size();
@@ -76,6 +101,11 @@ bool TextSeq::IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, c
   return it == m.end() || it->first >= e;
 }
 
+void TextSeq::NoteTop(std::uint32_t rep, std::uint32_t end) {
+  if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
+  index_top_[rep] = std::max(index_top_[rep], end);
+}
+
 void TextSeq::AddVisible(std::size_t ci, std::int64_t delta) {
   chunks_[ci]->vis = static_cast<std::uint32_t>(static_cast<std::int64_t>(chunks_[ci]->vis) + delta);
   vis_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(vis_) + delta);
@@ -84,10 +114,8 @@ void TextSeq::AddVisible(std::size_t ci, std::int64_t delta) {
 }
 
 void TextSeq::IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* c) {
-  if (rep >= index_.size()) {
-    index_.resize(rep + 1);
-    index_top_.resize(rep + 1, 0);
-  }
+  if (rep >= index_.size()) index_.resize(rep + 1);
+  if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
   auto& m = index_[rep];
   Chunk* after = nullptr;
   // Counters at or above the highest one ever indexed belong to no run yet: nothing to preserve there.
@@ -104,9 +132,6 @@ void TextSeq::IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Ch
   if (lo != m.begin() && std::prev(lo)->second == c) prev_same = true;
   if (!prev_same) m.emplace_hint(lo, s, c);
   if (after != nullptr && after != c && m.find(e) == m.end()) m.emplace(e, after);
-  if (beyond_top) {
-    // Keep "from s onwards" open-ended.
-  }
   auto at_e = m.find(e);
   if (at_e != m.end() && at_e->second == c) m.erase(at_e);
 }
@@ -273,6 +298,7 @@ void TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
       len_ += run.len;
       if (!run.deleted) AddVisible(prev.ci, static_cast<std::int64_t>(run.len));
       if (!IndexCovers(run.rep, run.ctr, run.ctr + run.len, &pc)) IndexRange(run.rep, run.ctr, run.ctr + run.len, &pc);
+      NoteTop(run.rep, run.ctr + run.len);
       return;
     }
   }
@@ -282,6 +308,7 @@ void TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
   len_ += run.len;
   if (!run.deleted) AddVisible(at.ci, static_cast<std::int64_t>(run.len));
   if (!IndexCovers(run.rep, run.ctr, run.ctr + run.len, &c)) IndexRange(run.rep, run.ctr, run.ctr + run.len, &c);
+  NoteTop(run.rep, run.ctr + run.len);
   MaybeSplitChunk(at.ci);
 }
 
@@ -529,6 +556,7 @@ void TextSeq::AppendLoadedRun(Run r, std::string_view utf8) {
   len_ += r.len;
   if (!r.deleted) AddVisible(chunks_.size() - 1, static_cast<std::int64_t>(r.len));
   if (!IndexCovers(r.rep, r.ctr, r.ctr + r.len, c)) IndexRange(r.rep, r.ctr, r.ctr + r.len, c);
+  NoteTop(r.rep, r.ctr + r.len);
 }
 
 void TextSeq::AppendLoadedDelete(DelRecord d, const std::vector<TRange>& ranges) {

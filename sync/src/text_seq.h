@@ -119,6 +119,8 @@ class TextSeq {
 
   std::vector<VisibleRange> InsertedAfter(const std::function<bool(std::uint32_t rep, std::uint32_t ctr)>& known) const;
 
+  // Verifies the cached lengths and that every code point is found by id where it is (for tests).
+  std::string CheckInvariants() const;
   std::size_t run_count() const;
   std::size_t MemoryBytes() const;  // approximate heap use, for benchmarks
 
@@ -154,6 +156,7 @@ class TextSeq {
   Chunk* IndexFind(std::uint32_t rep, std::uint32_t ctr) const;
   bool IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, const Chunk* c) const;
   void AddVisible(std::size_t ci, std::int64_t delta);
+  void NoteTop(std::uint32_t rep, std::uint32_t end);
   std::uint32_t ByteOffset(const Run& r, std::uint32_t cps) const;
   void RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r, std::uint64_t hlc,
                     std::uint32_t author, bool may_extend);
