@@ -30,6 +30,8 @@ Replica::Replica(ReplicaOptions options)
   if (options_.replica == 0) std::abort();  // REQUIRES: a real replica id
   if (!options_.now_millis) options_.now_millis = SystemMillis;
   RepIndex(options_.replica);
+  authors_.push_back(options_.author);
+  author_index_.emplace(options_.author, 0);
 }
 Replica::~Replica() = default;
 Replica::Replica(Replica&&) noexcept = default;
@@ -42,6 +44,7 @@ std::uint32_t Replica::RepIndex(ReplicaId r) {
 }
 
 std::uint32_t Replica::AuthorIndex(std::string_view a) {
+  if (a == options_.author) return 0;  // interned first, in the constructor
   auto it = author_index_.find(a);
   if (it != author_index_.end()) return it->second;
   const auto i = static_cast<std::uint32_t>(authors_.size());
@@ -55,9 +58,19 @@ std::uint64_t Replica::Now() const { return options_.now_millis(); }
 OpId Replica::NextId() { return {options_.replica, version_.Get(options_.replica) + 1}; }
 
 TextSeq& Replica::TextFor(const Target& t) {
+  // Edits come in long streams to one text: remember the last one.
+  if (last_text_ != nullptr && last_text_target_ == t) return *last_text_;
   auto it = texts_.find(t);
   if (it == texts_.end()) it = texts_.emplace(t, std::make_unique<TextSeq>(replica_ids_.get())).first;
+  last_text_target_ = t;
+  last_text_ = it->second.get();
   return *it->second;
+}
+
+TextSeq* Replica::FindTextMutable(const Target& t) {
+  if (last_text_ != nullptr && last_text_target_ == t) return last_text_;
+  auto it = texts_.find(t);
+  return it == texts_.end() ? nullptr : it->second.get();
 }
 
 const TextSeq* Replica::FindText(const Target& t) const {
@@ -259,32 +272,9 @@ int Replica::CheckReady(const Operation& op, Error& err) const {
   return 0;
 }
 
-Status Replica::ApplyReady(Operation& op) {
+Status Replica::ApplyReady(const Operation& op) {
   const std::uint64_t have = version_.Get(op.id.replica);
   const std::uint64_t orig_end = op.id.counter + op.Span() - 1;
-  // Part of this operation may be known already (a peer coalesced differently): keep the new part.
-  if (have >= op.id.counter) {
-    const std::uint64_t known = have - op.id.counter + 1;
-    if (op.kind == OpKind::kTextInsert) {
-      if (op.tombstone_len > 0) {
-        op.tombstone_len -= known;
-      } else {
-        const char* p = op.text.data();
-        std::uint64_t skip = known;
-        std::size_t i = 0;
-        while (skip > 0 && i < op.text.size()) {
-          const auto c = static_cast<unsigned char>(p[i]);
-          i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-          --skip;
-        }
-        op.text.erase(0, i);
-      }
-      op.origin_left = {op.id.replica, have};
-      op.id.counter = have + 1;
-    } else if (op.kind == OpKind::kTextDelete) {
-      op.id.counter = have + 1;  // deleting again is harmless; only the new counters are recorded
-    }
-  }
   const std::uint32_t rep = RepIndex(op.id.replica);
   const std::uint32_t author = AuthorIndex(op.author);
   switch (op.kind) {
@@ -317,21 +307,39 @@ Status Replica::ApplyReady(Operation& op) {
     }
     case OpKind::kTextInsert: {
       TextSeq& text = TextFor(op.target);
+      // Part of this run may be known already (a peer coalesced differently): integrate the new part only.
+      std::uint64_t counter = op.id.counter;
+      std::uint64_t n = op.tombstone_len > 0 ? op.tombstone_len : *Utf8Length(op.text);
+      std::string_view content = op.text;
+      OpId origin_left = op.origin_left;
+      if (have >= counter) {
+        const std::uint64_t known = have - counter + 1;
+        if (!content.empty()) {
+          std::size_t i = 0;
+          for (std::uint64_t k = 0; k < known; ++k) {
+            const auto c = static_cast<unsigned char>(content[i]);
+            i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+          }
+          content.remove_prefix(i);
+        }
+        n -= known;
+        origin_left = {op.id.replica, have};
+        counter = have + 1;
+      }
       TId left, right;
-      if (!op.origin_left.none()) left = {RepIndex(op.origin_left.replica), static_cast<std::uint32_t>(op.origin_left.counter)};
+      if (!origin_left.none()) left = {RepIndex(origin_left.replica), static_cast<std::uint32_t>(origin_left.counter)};
       if (!op.origin_right.none())
         right = {RepIndex(op.origin_right.replica), static_cast<std::uint32_t>(op.origin_right.counter)};
       if ((!left.none() && !text.HasId(left)) || (!right.none() && !text.HasId(right)))
         return MakeError(ErrorCode::kCorrupt, "text insert names an origin this text lacks");
-      const std::uint64_t n = op.tombstone_len > 0 ? op.tombstone_len : *Utf8Length(op.text);
-      text.RemoteInsert(rep, static_cast<std::uint32_t>(op.id.counter), static_cast<std::uint32_t>(n), left, right,
-                        op.text, op.clock.value, author);
-      version_.Set(op.id.replica, op.id.counter + n - 1);
+      text.RemoteInsert(rep, static_cast<std::uint32_t>(counter), static_cast<std::uint32_t>(n), left, right, content,
+                        op.clock.value, author);
+      version_.Set(op.id.replica, orig_end);
       return Ok();
     }
     case OpKind::kTextDelete: {
-      auto it = texts_.find(op.target);
-      if (it == texts_.end()) return MakeError(ErrorCode::kCorrupt, "text delete for a text that does not exist");
+      TextSeq* text = FindTextMutable(op.target);
+      if (text == nullptr) return MakeError(ErrorCode::kCorrupt, "text delete for a text that does not exist");
       std::vector<TRange> ranges;
       ranges.reserve(op.ranges.size());
       for (const auto& r : op.ranges)
@@ -339,7 +347,7 @@ Status Replica::ApplyReady(Operation& op) {
                           static_cast<std::uint32_t>(r.length)});
       const std::uint64_t end = orig_end;
       const std::uint64_t first = std::max(op.id.counter, have + 1);
-      CP_RETURN_IF_ERROR(it->second->RemoteDelete(rep, static_cast<std::uint32_t>(first),
+      CP_RETURN_IF_ERROR(text->RemoteDelete(rep, static_cast<std::uint32_t>(first),
                                                   static_cast<std::uint32_t>(end - first + 1), ranges, op.clock.value,
                                                   author));
       version_.Set(op.id.replica, end);
@@ -384,7 +392,7 @@ void Replica::Drain(ApplyResult& result) {
         if (ready == 0 && op.id.replica != options_.replica) {
           Status s = clock_.Observe(op.clock, Now());
           if (!s.ok()) {
-            err = s.error().WithHint("check the sending device's clock; the operation can be retried later");
+            err = s.error();
             Operation bad = std::move(op);
             queue.erase(ot);
             result.rejected.push_back({std::move(bad), err});
@@ -419,6 +427,7 @@ void Replica::Drain(ApplyResult& result) {
 
 ApplyResult Replica::Apply(std::span<const Operation> ops) {
   ApplyResult result;
+  bool drain = !pending_.empty();
   for (const Operation& op : ops) {
     if (op.case_id != options_.case_id) {
       result.rejected.push_back({op, Reject(ErrorCode::kInvalidArgument, "operation belongs to another case")});
@@ -429,7 +438,8 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
       result.rejected.push_back({op, valid.error()});
       continue;
     }
-    if (op.id.counter + op.Span() - 1 <= version_.Get(op.id.replica)) {
+    const std::uint64_t have = version_.Get(op.id.replica);
+    if (op.id.counter + op.Span() - 1 <= have) {
       ++result.duplicates;
       continue;
     }
@@ -439,14 +449,39 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
           {op, Reject(ErrorCode::kConflict, "operation follows a rejected operation of its replica")});
       continue;
     }
+    // The common case (operations arrive in order): apply at once, without queueing a copy.
+    if (op.id.counter <= have + 1 && !pending_.count(op.id.replica)) {
+      Error err{ErrorCode::kConflict, {}, {}};
+      const int ready = CheckReady(op, err);
+      if (ready == 0) {
+        Status s = op.id.replica == options_.replica ? Ok() : clock_.Observe(op.clock, Now());
+        if (s.ok()) s = ApplyReady(op);
+        if (s.ok()) {
+          ++result.applied;
+          drain = drain || !pending_.empty();
+          continue;
+        }
+        err = s.error();
+      }
+      if (ready != 1) {
+        result.rejected.push_back({op, err});
+        RejectFollowers(op.id.replica, op.id.counter, result);
+        continue;
+      }
+    }
     auto& queue = pending_[op.id.replica];
     auto [it, fresh] = queue.emplace(op.id.counter, op);
     if (!fresh) {
       if (it->second.Span() < op.Span()) it->second = op;  // keep the longer of two codings of one run
       ++result.duplicates;
     }
+    drain = true;
   }
-  Drain(result);
+  if (drain) {
+    Drain(result);
+  } else {
+    result.pending = pending_count();
+  }
   return result;
 }
 
@@ -739,7 +774,7 @@ Result<Replica> Replica::LoadSnapshot(std::span<const std::uint8_t> bytes, Repli
           (flags & 24) == 24)
         return corrupt("bad run flags");
       detail::Run run{};
-      run.deleted = flags & 1;
+      run.deleted = (flags & 1) != 0;
       std::uint64_t a, b, ctr, len, zz;
       if (!(flags & 32)) {
         if (!r.Varint(a) || !r.Varint(b) || a >= remap.size() || b >= author_map.size()) return corrupt("bad run");
@@ -747,7 +782,7 @@ Result<Replica> Replica::LoadSnapshot(std::span<const std::uint8_t> bytes, Repli
         cur_author = author_map[b];
       }
       run.rep = cur_rep;
-      run.author = cur_author;
+      run.author = cur_author & 0x7FFFFFFFu;
       if (!r.Varint(zz) || !r.Varint(len) || len == 0 || len > 0xFFFFFFFFull) return corrupt("bad run");
       const std::int64_t base = (flags & 32) ? static_cast<std::int64_t>(prev.ctr) + prev.len : 0;
       const std::int64_t c = base + wire::UnZigZag(zz);
@@ -779,6 +814,7 @@ Result<Replica> Replica::LoadSnapshot(std::span<const std::uint8_t> bytes, Repli
       text.AppendLoadedRun(run, content);
       prev = run;
     }
+    text.FinishLoad();
     std::uint64_t ndel;
     if (!r.Varint(ndel) || ndel > r.remaining()) return corrupt("bad delete count");
     for (std::uint64_t i = 0; i < ndel; ++i) {

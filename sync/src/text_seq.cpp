@@ -7,7 +7,8 @@ namespace casepack::detail {
 
 namespace {
 
-constexpr std::size_t kMaxRuns = 128;
+constexpr std::size_t kMaxRuns = 64;
+constexpr std::size_t kLoadFill = 48;  // loaded chunks leave room for edits before they split
 
 inline std::uint32_t Utf8Advance(const char* p, std::uint32_t bytes, std::uint32_t cps) {
   std::uint32_t i = 0;
@@ -167,9 +168,21 @@ bool TextSeq::HasRange(const TRange& r) const {
   return true;
 }
 
+std::uint64_t TextSeq::ChunkStart(std::size_t ci) const {
+  if (chunk_start_.size() < chunks_.size()) chunk_start_.resize(chunks_.size());
+  if (starts_valid_ == 0) {
+    chunk_start_[0] = 0;
+    starts_valid_ = 1;
+  }
+  while (starts_valid_ <= ci) {
+    chunk_start_[starts_valid_] = chunk_start_[starts_valid_ - 1] + chunks_[starts_valid_ - 1]->len;
+    ++starts_valid_;
+  }
+  return chunk_start_[ci];
+}
+
 std::uint64_t TextSeq::PositionOf(const Loc& loc) const {
-  std::uint64_t p = 0;
-  for (std::size_t i = 0; i < loc.ci; ++i) p += chunks_[i]->len;
+  std::uint64_t p = ChunkStart(loc.ci);
   const auto& runs = chunks_[loc.ci]->runs;
   for (std::size_t i = 0; i < loc.ri; ++i) p += runs[i].len;
   return p + loc.off;
@@ -264,6 +277,7 @@ void TextSeq::MaybeSplitChunk(std::size_t ci) {
   }
   c.len -= fresh->len;
   c.vis -= fresh->vis;
+  LengthChanged(ci);
   Chunk* fp = fresh.get();
   chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(ci) + 1, std::move(fresh));
   for (std::size_t i = ci + 1; i < chunks_.size(); ++i) chunks_[i]->index = static_cast<std::uint32_t>(i);
@@ -295,6 +309,7 @@ void TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
       p.len += run.len;
       p.bytes += run.bytes;
       pc.len += run.len;
+      LengthChanged(prev.ci);
       len_ += run.len;
       if (!run.deleted) AddVisible(prev.ci, static_cast<std::int64_t>(run.len));
       if (!IndexCovers(run.rep, run.ctr, run.ctr + run.len, &pc)) IndexRange(run.rep, run.ctr, run.ctr + run.len, &pc);
@@ -305,6 +320,7 @@ void TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
   Chunk& c = *chunks_[at.ci];
   c.runs.insert(c.runs.begin() + static_cast<std::ptrdiff_t>(at.ri), run);
   c.len += run.len;
+  LengthChanged(at.ci);
   len_ += run.len;
   if (!run.deleted) AddVisible(at.ci, static_cast<std::int64_t>(run.len));
   if (!IndexCovers(run.rep, run.ctr, run.ctr + run.len, &c)) IndexRange(run.rep, run.ctr, run.ctr + run.len, &c);
@@ -319,7 +335,7 @@ void TextSeq::LocalInsert(std::uint32_t rep, std::uint32_t ctr, std::uint64_t po
   run.rep = rep;
   run.ctr = ctr;
   run.len = n;
-  run.author = author;
+  run.author = author & 0x7FFFFFFFu;
   run.hlc = hlc;
   run.deleted = false;
   Loc prev;
@@ -486,7 +502,7 @@ void TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n
   run.rep = rep;
   run.ctr = ctr;
   run.len = n;
-  run.author = author;
+  run.author = author & 0x7FFFFFFFu;
   run.hlc = hlc;
   run.left = left;
   run.right = right;
@@ -537,12 +553,12 @@ void TextSeq::DropDeletes(const std::function<bool(const DelRecord&)>& keep) {
 
 void TextSeq::AppendLoadedRun(Run r, std::string_view utf8) {
   Chunk* c = chunks_.back().get();
-  if (c->runs.size() >= kMaxRuns / 2) {
+  if (c->runs.size() >= kLoadFill) {
     chunks_.push_back(std::make_unique<Chunk>());
     c = chunks_.back().get();
     c->index = static_cast<std::uint32_t>(chunks_.size() - 1);
-    c->runs.reserve(kMaxRuns + 2);
   }
+  if (c->runs.empty()) c->runs.reserve(kLoadFill);
   if (!utf8.empty()) {
     r.content = static_cast<std::uint32_t>(arena_.size());
     r.bytes = static_cast<std::uint32_t>(utf8.size());
@@ -555,8 +571,36 @@ void TextSeq::AppendLoadedRun(Run r, std::string_view utf8) {
   c->len += r.len;
   len_ += r.len;
   if (!r.deleted) AddVisible(chunks_.size() - 1, static_cast<std::int64_t>(r.len));
-  if (!IndexCovers(r.rep, r.ctr, r.ctr + r.len, c)) IndexRange(r.rep, r.ctr, r.ctr + r.len, c);
-  NoteTop(r.rep, r.ctr + r.len);
+  LengthChanged(chunks_.size() - 1);
+}
+
+void TextSeq::FinishLoad() {
+  // Per replica, (counter, end, chunk) sorted by counter; one index entry wherever the chunk changes.
+  struct Item {
+    std::uint32_t ctr, end;
+    Chunk* chunk;
+  };
+  std::vector<std::vector<Item>> per;
+  for (const auto& c : chunks_)
+    for (const Run& r : c->runs) {
+      if (r.rep >= per.size()) per.resize(r.rep + 1);
+      per[r.rep].push_back({r.ctr, r.ctr + r.len, c.get()});
+    }
+  index_.assign(per.size(), {});
+  index_top_.assign(per.size(), 0);
+  for (std::size_t rep = 0; rep < per.size(); ++rep) {
+    auto& items = per[rep];
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.ctr < b.ctr; });
+    auto& m = index_[rep];
+    Chunk* last = nullptr;
+    for (const Item& it : items) {
+      if (it.chunk != last) {
+        m.emplace_hint(m.end(), it.ctr, it.chunk);
+        last = it.chunk;
+      }
+      index_top_[rep] = std::max(index_top_[rep], it.end);
+    }
+  }
 }
 
 void TextSeq::AppendLoadedDelete(DelRecord d, const std::vector<TRange>& ranges) {

@@ -14,6 +14,7 @@
 // for id lookups. Local typing goes through a cursor cache and usually just extends the last run.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -49,12 +50,12 @@ struct Run {
   std::uint32_t ctr;
   std::uint32_t len;      // code points
   std::uint32_t content;  // byte offset in the arena, or kNoContent (a tombstone whose text was dropped)
-  std::uint32_t bytes;    // UTF-8 bytes of the content (0 without content)
-  std::uint32_t author;   // index into the owning Replica's string table
-  TId left;               // left origin of the first code point
-  TId right;              // right origin shared by all code points
-  std::uint64_t hlc;      // clock of the operation that inserted the first code point
-  bool deleted;
+  std::uint32_t bytes;        // UTF-8 bytes of the content (0 without content)
+  std::uint32_t author : 31;  // index into the owning Replica's author table
+  std::uint32_t deleted : 1;
+  TId left;                   // left origin of the first code point
+  TId right;                  // right origin shared by all code points
+  std::uint64_t hlc;          // clock of the operation that inserted the first code point
 };
 
 // A delete operation as recorded: counters [ctr, ctr + span) of replica rep, deleting the ranges
@@ -113,8 +114,10 @@ class TextSeq {
   // Drops delete records for which keep() is false (their effect stays in the runs).
   void DropDeletes(const std::function<bool(const DelRecord&)>& keep);
 
-  // Snapshot loading: appends a run at the end without integration, and a delete record as-is.
+  // Snapshot loading: appends a run at the end without integration, and a delete record as-is. The id
+  // index is built once by FinishLoad (REQUIRES: called after the last AppendLoadedRun, before any use).
   void AppendLoadedRun(Run r, std::string_view utf8);
+  void FinishLoad();
   void AppendLoadedDelete(DelRecord d, const std::vector<TRange>& ranges);
 
   std::vector<VisibleRange> InsertedAfter(const std::function<bool(std::uint32_t rep, std::uint32_t ctr)>& known) const;
@@ -141,6 +144,8 @@ class TextSeq {
   Loc FindVisible(std::uint64_t pos);
   bool Lookup(TId id, Loc& out) const;
   std::uint64_t PositionOf(const Loc& loc) const;
+  std::uint64_t ChunkStart(std::size_t ci) const;
+  void LengthChanged(std::size_t ci) { starts_valid_ = std::min(starts_valid_, ci + 1); }
   bool IsEnd(const Loc& l) const { return l.ci + 1 == chunks_.size() && l.ri == chunks_[l.ci]->runs.size(); }
   Loc End() const { return {chunks_.size() - 1, chunks_.back()->runs.size(), 0}; }
   bool Prev(const Loc& l, Loc& out) const;
@@ -170,6 +175,9 @@ class TextSeq {
   std::vector<TRange> del_ranges_;
   std::uint64_t len_ = 0;
   std::uint64_t vis_ = 0;
+  // Code points (tombstones included) before each chunk, valid for chunks below starts_valid_.
+  mutable std::vector<std::uint64_t> chunk_start_;
+  mutable std::size_t starts_valid_ = 0;
   std::size_t cursor_ci_ = 0;       // cursor cache for local edits: a chunk and the visible count before it
   std::uint64_t cursor_before_ = 0;
 };

@@ -171,13 +171,14 @@ class Replica {
   std::uint64_t Now() const;
   OpId NextId();
   // Applies one operation whose prerequisites are present. kCorrupt if it names what is not there.
-  Status ApplyReady(Operation& op);
+  Status ApplyReady(const Operation& op);
   // 0 = ready, 1 = wait, 2 = reject (err set)
   int CheckReady(const Operation& op, Error& err) const;
   void Drain(ApplyResult& result);
   void RejectFollowers(ReplicaId r, std::uint64_t from, ApplyResult& result);
   detail::TextSeq& TextFor(const Target& t);
   const detail::TextSeq* FindText(const Target& t) const;
+  detail::TextSeq* FindTextMutable(const Target& t);
 
   ReplicaOptions options_;
   HybridClock clock_;
@@ -192,6 +193,8 @@ class Replica {
   std::map<Target, std::vector<RegValue>> registers_;
   std::map<Target, std::map<std::string, std::vector<Tag>>> collections_;
   std::map<Target, std::unique_ptr<detail::TextSeq>> texts_;
+  Target last_text_target_;                 // cache for TextFor: the last text edited
+  detail::TextSeq* last_text_ = nullptr;
   std::vector<Operation> struct_log_;  // register and collection operations, in application order
   std::map<ReplicaId, std::map<std::uint64_t, Operation>> pending_;
   std::map<ReplicaId, std::uint64_t> rejected_from_;  // per replica: first rejected counter
