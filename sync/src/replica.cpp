@@ -604,6 +604,212 @@ constexpr std::uint8_t kSnapVersion = 1;
 constexpr std::uint64_t kMaxSnapshotBytes = 1ull << 30;
 }  // namespace
 
+namespace {
+
+// Text state in a snapshot: runs in document order, then delete records, as columns (each a str) so that
+// deflate sees similar bytes together. Run flags:
+//   1 deleted        2 left origin = previous run's last code point   4 left origin none
+//   8 right none     16 right = previous run's right origin           32 same replica and author as previous
+//   64 content is ASCII (byte length = length, not stored)            128 right = next run's first code point
+enum Col { kFlags, kRepAuthor, kCtr, kLen, kLeft, kRight, kHlc, kBytes, kContent, kDel, kNumCols };
+
+void SaveText(const TextSeq& text, wire::Writer& w) {
+  wire::Writer c[kNumCols];
+  std::vector<detail::Run> runs;
+  runs.reserve(text.run_count());
+  text.ForEachRun([&](const detail::Run& r) { runs.push_back(r); });
+  w.Varint(runs.size());
+  std::uint64_t prev_hlc = 0;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const detail::Run& r = runs[i];
+    const detail::Run* prev = i > 0 ? &runs[i - 1] : nullptr;
+    const detail::Run* next = i + 1 < runs.size() ? &runs[i + 1] : nullptr;
+    std::uint8_t flags = r.deleted ? 1 : 0;
+    if (prev && r.left == TId{prev->rep, prev->ctr + prev->len - 1}) flags |= 2;
+    else if (r.left.none()) flags |= 4;
+    if (r.right.none()) flags |= 8;
+    else if (prev && r.right == prev->right) flags |= 16;
+    else if (next && r.right == TId{next->rep, next->ctr}) flags |= 128;
+    const bool same = prev && r.rep == prev->rep && r.author == prev->author;
+    if (same) flags |= 32;
+    std::string_view content = r.deleted ? std::string_view() : text.Content(r);
+    if (!r.deleted && content.size() == r.len) flags |= 64;
+    c[kFlags].Byte(flags);
+    if (!same) {
+      c[kRepAuthor].Varint(r.rep);
+      c[kRepAuthor].Varint(r.author);
+    }
+    c[kCtr].Varint(wire::ZigZag(static_cast<std::int64_t>(r.ctr) -
+                                (same ? static_cast<std::int64_t>(prev->ctr) + prev->len : 0)));
+    c[kLen].Varint(r.len);
+    if (!(flags & 6)) {
+      c[kLeft].Varint(r.left.rep);
+      c[kLeft].Varint(wire::ZigZag(static_cast<std::int64_t>(r.left.ctr) - r.ctr));
+    }
+    if (!(flags & (8 | 16 | 128))) {
+      c[kRight].Varint(r.right.rep);
+      c[kRight].Varint(wire::ZigZag(static_cast<std::int64_t>(r.right.ctr) - r.ctr));
+    }
+    c[kHlc].Varint(wire::ZigZag(static_cast<std::int64_t>(r.hlc - prev_hlc)));
+    prev_hlc = r.hlc;
+    if (!r.deleted) {
+      if (!(flags & 64)) c[kBytes].Varint(content.size());
+      c[kContent].Raw(content.data(), content.size());
+    }
+  }
+  const auto& ranges = text.delete_ranges();
+  c[kDel].Varint(text.deletes().size());
+  std::uint64_t prev_end = 0, prev_del_hlc = 0;
+  for (const auto& d : text.deletes()) {
+    c[kDel].Varint(d.rep);
+    c[kDel].Varint(wire::ZigZag(static_cast<std::int64_t>(d.ctr) - static_cast<std::int64_t>(prev_end)));
+    c[kDel].Varint(d.span);
+    c[kDel].Varint(d.author);
+    c[kDel].Varint(wire::ZigZag(static_cast<std::int64_t>(d.hlc - prev_del_hlc)));
+    c[kDel].Varint(d.count);
+    for (std::uint32_t k = 0; k < d.count; ++k) {
+      const TRange& tr = ranges[d.first + k];
+      c[kDel].Varint(tr.rep);
+      c[kDel].Varint(wire::ZigZag(static_cast<std::int64_t>(tr.ctr) - d.ctr));
+      c[kDel].Varint(tr.len);
+    }
+    prev_end = d.ctr + d.span;
+    prev_del_hlc = d.hlc;
+  }
+  for (auto& col : c) {
+    w.Varint(col.bytes().size());
+    w.Raw(col.bytes().data(), col.bytes().size());
+  }
+}
+
+Status LoadText(wire::Reader& in, const std::vector<std::uint32_t>& remap, const std::vector<std::uint32_t>& author_map,
+                TextSeq& text) {
+  auto corrupt = [](std::string m) { return MakeError(ErrorCode::kCorrupt, "snapshot: " + m); };
+  std::uint64_t nruns;
+  if (!in.Varint(nruns) || nruns > in.remaining()) return corrupt("bad run count");
+  std::string_view views[kNumCols];
+  for (auto& v : views)
+    if (!in.View(v, in.remaining())) return corrupt("bad column");
+  auto reader = [&](Col k) { return wire::Reader(AsBytes(views[k])); };
+  wire::Reader c[kNumCols] = {reader(kFlags), reader(kRepAuthor), reader(kCtr),   reader(kLen),     reader(kLeft),
+                              reader(kRight), reader(kHlc),       reader(kBytes), reader(kContent), reader(kDel)};
+  std::string_view content_all = views[kContent];
+  std::size_t content_at = 0;
+  auto rep_of = [&](std::uint64_t a, std::uint32_t& out) {
+    if (a >= remap.size()) return false;
+    out = remap[a];
+    return true;
+  };
+  detail::Run prev{};
+  bool prev_right_is_next = false;
+  std::uint64_t prev_hlc = 0;
+  std::uint32_t cur_rep = 0, cur_author = 0;
+  std::vector<std::pair<detail::Run, std::string_view>> pending;  // runs waiting for their right origin
+  for (std::uint64_t i = 0; i < nruns; ++i) {
+    std::uint8_t flags;
+    if (!c[kFlags].Byte(flags) || (i == 0 && (flags & (2 | 16 | 32))) || (flags & 6) == 6 ||
+        ((flags & 8) != 0) + ((flags & 16) != 0) + ((flags & 128) != 0) > 1 || ((flags & 1) && (flags & 64)))
+      return corrupt("bad run flags");
+    detail::Run run{};
+    run.deleted = (flags & 1) != 0;
+    std::uint64_t a, b, zz, len;
+    if (!(flags & 32)) {
+      if (!c[kRepAuthor].Varint(a) || !c[kRepAuthor].Varint(b) || !rep_of(a, cur_rep) || b >= author_map.size())
+        return corrupt("bad run replica");
+      cur_author = author_map[b];
+    }
+    run.rep = cur_rep;
+    run.author = cur_author & 0x7FFFFFFFu;
+    if (!c[kCtr].Varint(zz) || !c[kLen].Varint(len) || len == 0 || len > 0xFFFFFFFFull) return corrupt("bad run");
+    const std::int64_t base = (flags & 32) ? static_cast<std::int64_t>(prev.ctr) + prev.len : 0;
+    const std::int64_t ctr = base + wire::UnZigZag(zz);
+    if (ctr <= 0 || static_cast<std::uint64_t>(ctr) + len - 1 > 0xFFFFFFFFull) return corrupt("bad run counter");
+    run.ctr = static_cast<std::uint32_t>(ctr);
+    run.len = static_cast<std::uint32_t>(len);
+    auto origin = [&](wire::Reader& col, TId& out) {
+      std::uint64_t x, y;
+      if (!col.Varint(x) || !col.Varint(y) || !rep_of(x, out.rep)) return false;
+      const std::int64_t oc = static_cast<std::int64_t>(run.ctr) + wire::UnZigZag(y);
+      if (oc <= 0 || oc > 0xFFFFFFFFll) return false;
+      out.ctr = static_cast<std::uint32_t>(oc);
+      return true;
+    };
+    if (flags & 2) {
+      run.left = {prev.rep, prev.ctr + prev.len - 1};
+    } else if (!(flags & 4)) {
+      if (!origin(c[kLeft], run.left)) return corrupt("bad left origin");
+    }
+    if (flags & 16) {
+      run.right = prev.right;
+    } else if (!(flags & (8 | 128))) {
+      if (!origin(c[kRight], run.right)) return corrupt("bad right origin");
+    }
+    if (!c[kHlc].Varint(zz)) return corrupt("bad run clock");
+    run.hlc = prev_hlc + static_cast<std::uint64_t>(wire::UnZigZag(zz));
+    prev_hlc = run.hlc;
+    std::string_view content;
+    if (!run.deleted) {
+      std::uint64_t nbytes = len;
+      if (!(flags & 64) && !c[kBytes].Varint(nbytes)) return corrupt("bad content length");
+      if (nbytes > content_all.size() - content_at) return corrupt("content overruns");
+      content = content_all.substr(content_at, nbytes);
+      content_at += nbytes;
+      if (flags & 64) {
+        for (char ch : content)
+          if (static_cast<unsigned char>(ch) >= 0x80) return corrupt("run marked ascii is not");
+      } else {
+        auto cps = Utf8Length(content);
+        if (!cps.ok() || *cps != len) return corrupt("run content does not match its length");
+      }
+    }
+    if (prev_right_is_next) pending.back().first.right = {run.rep, run.ctr};
+    prev_right_is_next = (flags & 128) != 0;
+    pending.emplace_back(run, content);
+    if (!prev_right_is_next) {
+      for (auto& [pr, pc] : pending) text.AppendLoadedRun(pr, pc);
+      pending.clear();
+    }
+    prev = run;
+  }
+  if (prev_right_is_next) return corrupt("last run names a next run");
+  if (content_at != content_all.size()) return corrupt("unused content");
+  text.FinishLoad();
+  wire::Reader& d = c[kDel];
+  std::uint64_t ndel;
+  if (!d.Varint(ndel) || ndel > d.remaining()) return corrupt("bad delete count");
+  std::uint64_t prev_end = 0, prev_del_hlc = 0;
+  std::vector<TRange> ranges;
+  for (std::uint64_t i = 0; i < ndel; ++i) {
+    std::uint64_t drep, zz, span, author, hz, count;
+    if (!d.Varint(drep) || !d.Varint(zz) || !d.Varint(span) || !d.Varint(author) || !d.Varint(hz) ||
+        !d.Varint(count) || drep >= remap.size() || author >= author_map.size() || count > d.remaining() ||
+        span == 0 || span > 0xFFFFFFFFull)
+      return corrupt("bad delete record");
+    const std::int64_t dctr = static_cast<std::int64_t>(prev_end) + wire::UnZigZag(zz);
+    if (dctr <= 0 || static_cast<std::uint64_t>(dctr) + span - 1 > 0xFFFFFFFFull) return corrupt("bad delete record");
+    const std::uint64_t hlc = prev_del_hlc + static_cast<std::uint64_t>(wire::UnZigZag(hz));
+    ranges.assign(count, {});
+    for (auto& tr : ranges) {
+      std::uint64_t x, y, z;
+      if (!d.Varint(x) || !d.Varint(y) || !d.Varint(z) || x >= remap.size() || z == 0 || z > 0xFFFFFFFFull)
+        return corrupt("bad delete range");
+      const std::int64_t tc = dctr + wire::UnZigZag(y);
+      if (tc <= 0 || static_cast<std::uint64_t>(tc) + z - 1 > 0xFFFFFFFFull) return corrupt("bad delete range");
+      tr = {remap[x], static_cast<std::uint32_t>(tc), static_cast<std::uint32_t>(z)};
+    }
+    text.AppendLoadedDelete({remap[drep], static_cast<std::uint32_t>(dctr), static_cast<std::uint32_t>(span), 0, 0,
+                             author_map[author], hlc},
+                            ranges);
+    prev_end = static_cast<std::uint64_t>(dctr) + span;
+    prev_del_hlc = hlc;
+  }
+  for (int k = 0; k < kNumCols; ++k)
+    if (k != kContent && c[k].remaining() != 0) return corrupt("trailing bytes in column " + std::to_string(k));
+  return Ok();
+}
+
+}  // namespace
+
 Bytes Replica::SaveSnapshot() const {
   wire::Writer w;
   const auto& ids = *replica_ids_;
@@ -633,58 +839,7 @@ Bytes Replica::SaveSnapshot() const {
   for (const auto& [target, text] : texts_) {
     w.Str(target.object);
     w.Str(target.field);
-    w.Varint(text->run_count());
-    std::uint64_t prev_hlc = 0;
-    detail::Run prev{};
-    bool first = true;
-    text->ForEachRun([&](const detail::Run& r) {
-      // flags: 1 deleted, 2 left = previous run's last code point, 4 left none, 8 right = none,
-      //        16 right = right of the previous run, 32 same replica and author as the previous run
-      std::uint8_t flags = r.deleted ? 1 : 0;
-      const bool left_prev = !first && r.left == TId{prev.rep, prev.ctr + prev.len - 1};
-      if (left_prev) flags |= 2;
-      else if (r.left.none()) flags |= 4;
-      if (r.right.none()) flags |= 8;
-      else if (!first && r.right == prev.right) flags |= 16;
-      const bool same = !first && r.rep == prev.rep && r.author == prev.author;
-      if (same) flags |= 32;
-      w.Byte(flags);
-      if (!same) {
-        w.Varint(r.rep);
-        w.Varint(r.author);
-      }
-      w.Varint(wire::ZigZag(static_cast<std::int64_t>(r.ctr) - static_cast<std::int64_t>(same ? prev.ctr + prev.len : 0)));
-      w.Varint(r.len);
-      if (!(flags & 6)) {
-        w.Varint(r.left.rep);
-        w.Varint(r.left.ctr);
-      }
-      if (!(flags & 24)) {
-        w.Varint(r.right.rep);
-        w.Varint(r.right.ctr);
-      }
-      w.Varint(wire::ZigZag(static_cast<std::int64_t>(r.hlc - prev_hlc)));
-      prev_hlc = r.hlc;
-      if (!r.deleted) w.Str(text->Content(r));
-      prev = r;
-      first = false;
-    });
-    const auto& ranges = text->delete_ranges();
-    w.Varint(text->deletes().size());
-    for (const auto& d : text->deletes()) {
-      w.Varint(d.rep);
-      w.Varint(d.ctr);
-      w.Varint(d.span);
-      w.Varint(d.author);
-      w.Varint(d.hlc);
-      w.Varint(d.count);
-      for (std::uint32_t k = 0; k < d.count; ++k) {
-        const TRange& tr = ranges[d.first + k];
-        w.Varint(tr.rep);
-        w.Varint(tr.ctr);
-        w.Varint(tr.len);
-      }
-    }
+    SaveText(*text, w);
   }
   Bytes body = w.Take();
   uLongf bound = compressBound(static_cast<uLong>(body.size()));
@@ -695,7 +850,7 @@ Bytes Replica::SaveSnapshot() const {
   Bytes& o = out.bytes();
   const std::size_t head = o.size();
   o.resize(head + bound);
-  if (compress2(o.data() + head, &bound, body.data(), static_cast<uLong>(body.size()), 6) != Z_OK) std::abort();
+  if (compress2(o.data() + head, &bound, body.data(), static_cast<uLong>(body.size()), 9) != Z_OK) std::abort();
   o.resize(head + bound);
   return out.Take();
 }
@@ -761,80 +916,9 @@ Result<Replica> Replica::LoadSnapshot(std::span<const std::uint8_t> bytes, Repli
   if (!r.Varint(n)) return corrupt("bad text count");
   for (std::uint64_t t = 0; t < n; ++t) {
     Target target;
-    std::uint64_t runs;
-    if (!r.Str(target.object, 1 << 20) || !r.Str(target.field, 1 << 20) || !r.Varint(runs) || runs > r.remaining())
-      return corrupt("bad text header");
-    TextSeq& text = rep.TextFor(target);
-    detail::Run prev{};
-    std::uint64_t prev_hlc = 0;
-    std::uint32_t cur_rep = 0, cur_author = 0;
-    for (std::uint64_t i = 0; i < runs; ++i) {
-      std::uint8_t flags;
-      if (!r.Byte(flags) || flags >= 64 || (i == 0 && (flags & (2 | 16 | 32))) || (flags & 6) == 6 ||
-          (flags & 24) == 24)
-        return corrupt("bad run flags");
-      detail::Run run{};
-      run.deleted = (flags & 1) != 0;
-      std::uint64_t a, b, ctr, len, zz;
-      if (!(flags & 32)) {
-        if (!r.Varint(a) || !r.Varint(b) || a >= remap.size() || b >= author_map.size()) return corrupt("bad run");
-        cur_rep = remap[a];
-        cur_author = author_map[b];
-      }
-      run.rep = cur_rep;
-      run.author = cur_author & 0x7FFFFFFFu;
-      if (!r.Varint(zz) || !r.Varint(len) || len == 0 || len > 0xFFFFFFFFull) return corrupt("bad run");
-      const std::int64_t base = (flags & 32) ? static_cast<std::int64_t>(prev.ctr) + prev.len : 0;
-      const std::int64_t c = base + wire::UnZigZag(zz);
-      ctr = static_cast<std::uint64_t>(c);
-      if (c <= 0 || ctr + len - 1 > 0xFFFFFFFFull) return corrupt("bad run counter");
-      run.ctr = static_cast<std::uint32_t>(ctr);
-      run.len = static_cast<std::uint32_t>(len);
-      if (flags & 2) {
-        run.left = {prev.rep, prev.ctr + prev.len - 1};
-      } else if (!(flags & 4)) {
-        if (!r.Varint(a) || !r.Varint(b) || a >= remap.size() || b == 0 || b > 0xFFFFFFFFull) return corrupt("bad run");
-        run.left = {remap[a], static_cast<std::uint32_t>(b)};
-      }
-      if (flags & 16) {
-        run.right = prev.right;
-      } else if (!(flags & 8)) {
-        if (!r.Varint(a) || !r.Varint(b) || a >= remap.size() || b == 0 || b > 0xFFFFFFFFull) return corrupt("bad run");
-        run.right = {remap[a], static_cast<std::uint32_t>(b)};
-      }
-      if (!r.Varint(zz)) return corrupt("bad run clock");
-      run.hlc = prev_hlc + static_cast<std::uint64_t>(wire::UnZigZag(zz));
-      prev_hlc = run.hlc;
-      std::string_view content;
-      if (!run.deleted) {
-        if (!r.View(content, 0xFFFFFFFFull)) return corrupt("bad run content");
-        auto cps = Utf8Length(content);
-        if (!cps.ok() || *cps != len) return corrupt("run content does not match its length");
-      }
-      text.AppendLoadedRun(run, content);
-      prev = run;
-    }
-    text.FinishLoad();
-    std::uint64_t ndel;
-    if (!r.Varint(ndel) || ndel > r.remaining()) return corrupt("bad delete count");
-    for (std::uint64_t i = 0; i < ndel; ++i) {
-      std::uint64_t drep, dctr, span, author, hlc, count;
-      if (!r.Varint(drep) || !r.Varint(dctr) || !r.Varint(span) || !r.Varint(author) || !r.Varint(hlc) ||
-          !r.Varint(count) || drep >= remap.size() || author >= author_map.size() || count > r.remaining() ||
-          dctr > 0xFFFFFFFFull || span > 0xFFFFFFFFull)
-        return corrupt("bad delete record");
-      std::vector<TRange> ranges(count);
-      for (auto& tr : ranges) {
-        std::uint64_t x, y, z;
-        if (!r.Varint(x) || !r.Varint(y) || !r.Varint(z) || x >= remap.size() || y > 0xFFFFFFFFull ||
-            z > 0xFFFFFFFFull)
-          return corrupt("bad delete range");
-        tr = {remap[x], static_cast<std::uint32_t>(y), static_cast<std::uint32_t>(z)};
-      }
-      text.AppendLoadedDelete({remap[drep], static_cast<std::uint32_t>(dctr), static_cast<std::uint32_t>(span), 0, 0,
-                               author_map[author], hlc},
-                              ranges);
-    }
+    if (!r.Str(target.object, 1 << 20) || !r.Str(target.field, 1 << 20)) return corrupt("bad text header");
+    if (rep.texts_.count(target)) return corrupt("duplicate text");
+    CP_RETURN_IF_ERROR(LoadText(r, remap, author_map, rep.TextFor(target)));
   }
   if (r.remaining() != 0) return corrupt("trailing bytes");
   rep.version_ = vv;
