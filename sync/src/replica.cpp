@@ -330,10 +330,8 @@ Status Replica::ApplyReady(const Operation& op) {
       if (!origin_left.none()) left = {RepIndex(origin_left.replica), static_cast<std::uint32_t>(origin_left.counter)};
       if (!op.origin_right.none())
         right = {RepIndex(op.origin_right.replica), static_cast<std::uint32_t>(op.origin_right.counter)};
-      if ((!left.none() && !text.HasId(left)) || (!right.none() && !text.HasId(right)))
-        return MakeError(ErrorCode::kCorrupt, "text insert names an origin this text lacks");
-      text.RemoteInsert(rep, static_cast<std::uint32_t>(counter), static_cast<std::uint32_t>(n), left, right, content,
-                        op.clock.value, author);
+      CP_RETURN_IF_ERROR(text.RemoteInsert(rep, static_cast<std::uint32_t>(counter), static_cast<std::uint32_t>(n), left,
+                                           right, content, op.clock.value, author));
       version_.Set(op.id.replica, orig_end);
       return Ok();
     }

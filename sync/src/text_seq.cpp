@@ -263,9 +263,9 @@ TextSeq::Loc TextSeq::SplitAt(Loc l) {
   return {l.ci, l.ri + 1, 0};
 }
 
-void TextSeq::MaybeSplitChunk(std::size_t ci) {
+std::size_t TextSeq::MaybeSplitChunk(std::size_t ci) {
   Chunk& c = *chunks_[ci];
-  if (c.runs.size() <= kMaxRuns) return;
+  if (c.runs.size() <= kMaxRuns) return c.runs.size();
   auto fresh = std::make_unique<Chunk>();
   const std::size_t half = c.runs.size() / 2;
   fresh->runs.assign(c.runs.begin() + static_cast<std::ptrdiff_t>(half), c.runs.end());
@@ -283,12 +283,13 @@ void TextSeq::MaybeSplitChunk(std::size_t ci) {
   for (std::size_t i = ci + 1; i < chunks_.size(); ++i) chunks_[i]->index = static_cast<std::uint32_t>(i);
   for (const Run& r : fp->runs) IndexRange(r.rep, r.ctr, r.ctr + r.len, fp);
   if (cursor_ci_ > ci) ++cursor_ci_;
+  return half;
 }
 
 // Places `run` immediately before location `at` (which must have off == 0 or be split first), extending the
 // run to its left instead when it continues it exactly (same replica, next counters, left origin = its last
 // code point, same right origin, same deleted state, content adjacent in the arena).
-void TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
+TextSeq::Loc TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
   at = SplitAt(at);
   if (!utf8.empty()) {
     run.content = static_cast<std::uint32_t>(arena_.size());
@@ -314,7 +315,7 @@ void TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
       if (!run.deleted) AddVisible(prev.ci, static_cast<std::int64_t>(run.len));
       if (!IndexCovers(run.rep, run.ctr, run.ctr + run.len, &pc)) IndexRange(run.rep, run.ctr, run.ctr + run.len, &pc);
       NoteTop(run.rep, run.ctr + run.len);
-      return;
+      return {prev.ci, prev.ri, 0};
     }
   }
   Chunk& c = *chunks_[at.ci];
@@ -325,11 +326,32 @@ void TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
   if (!run.deleted) AddVisible(at.ci, static_cast<std::int64_t>(run.len));
   if (!IndexCovers(run.rep, run.ctr, run.ctr + run.len, &c)) IndexRange(run.rep, run.ctr, run.ctr + run.len, &c);
   NoteTop(run.rep, run.ctr + run.len);
-  MaybeSplitChunk(at.ci);
+  const std::size_t half = MaybeSplitChunk(at.ci);
+  if (at.ri >= half) return {at.ci + 1, at.ri - half, 0};
+  return {at.ci, at.ri, 0};
 }
 
 void TextSeq::LocalInsert(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::string_view utf8,
                           std::uint32_t n, std::uint64_t hlc, std::uint32_t author) {
+  // Typing: the keystroke continues the run the previous one extended or created, and nothing else has
+  // changed since. Its left origin is that run's last code point and its right origin the run's (the run
+  // sits immediately before it), so extending the run in place is exactly what integration would do.
+  if (hot_.valid && rep == hot_.rep && ctr == hot_.next_ctr && pos == hot_.pos_end && author == hot_.author) {
+    Chunk& c = *chunks_[hot_.ci];
+    Run& r = c.runs[hot_.ri];
+    arena_.append(utf8);
+    r.len += n;
+    r.bytes += static_cast<std::uint32_t>(utf8.size());
+    c.len += n;
+    len_ += n;
+    LengthChanged(hot_.ci);
+    AddVisible(hot_.ci, n);
+    NoteTop(rep, r.ctr + r.len);
+    hot_.next_ctr += n;
+    hot_.pos_end += n;
+    return;
+  }
+  hot_.valid = false;
   Loc at = FindVisible(pos);
   Run run{};
   run.rep = rep;
@@ -341,7 +363,14 @@ void TextSeq::LocalInsert(std::uint32_t rep, std::uint32_t ctr, std::uint64_t po
   Loc prev;
   run.left = Prev(at, prev) ? IdAt(prev) : TId{};
   run.right = IsEnd(at) ? TId{} : IdAt(at);
-  InsertRunBefore(at, run, utf8);
+  const Loc placed = InsertRunBefore(at, run, utf8);
+  // The fast path above may extend this run if its content ends the arena and the id index already maps
+  // every counter above it to its chunk (so extending needs no index change).
+  const Chunk* pc = chunks_[placed.ci].get();
+  const Run& r = pc->runs[placed.ri];
+  if (r.content != kNoContent && r.content + r.bytes == arena_.size() && r.ctr + r.len == ctr + n &&
+      IndexCovers(rep, r.ctr + r.len - 1, 0xFFFFFFFFu, pc))
+    hot_ = {true, placed.ci, placed.ri, rep, author, ctr + n, pos + n};
 }
 
 // Marks up to `max` code points from l (within one run) deleted, splitting as needed. Returns how many
@@ -410,6 +439,7 @@ void TextSeq::RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t s
 
 void TextSeq::LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::uint32_t len,
                           std::uint64_t hlc, std::uint32_t author) {
+  hot_.valid = false;
   std::uint32_t remaining = len;
   std::uint32_t next_ctr = ctr;
   while (remaining > 0) {
@@ -424,18 +454,20 @@ void TextSeq::LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t po
   }
 }
 
-void TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n, TId left, TId right,
-                           std::string_view utf8, std::uint64_t hlc, std::uint32_t author) {
+Status TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n, TId left, TId right,
+                             std::string_view utf8, std::uint64_t hlc, std::uint32_t author) {
+  hot_.valid = false;
+  Loc left_loc, right_loc;
+  if ((!left.none() && !Lookup(left, left_loc)) || (!right.none() && !Lookup(right, right_loc)))
+    return MakeError(ErrorCode::kCorrupt, "text insert names an origin this text lacks");
   Loc loc;
   std::uint64_t pos_left;  // position of the left origin + 1 (0 = start)
   if (left.none()) {
     loc = {0, 0, 0};
     pos_left = 0;
   } else {
-    Loc l;
-    if (!Lookup(left, l)) std::abort();  // REQUIRES: origins exist
-    pos_left = PositionOf(l) + 1;
-    loc = l;
+    pos_left = PositionOf(left_loc) + 1;
+    loc = left_loc;
     if (loc.off + 1 < chunks_[loc.ci]->runs[loc.ri].len) {
       ++loc.off;
     } else {
@@ -443,11 +475,7 @@ void TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n
     }
   }
   std::uint64_t pos_right = len_;
-  if (!right.none()) {
-    Loc r;
-    if (!Lookup(right, r)) std::abort();
-    pos_right = PositionOf(r);
-  }
+  if (!right.none()) pos_right = PositionOf(right_loc);
   const ReplicaId my_id = (*replica_ids_)[rep];
   std::uint64_t pos = pos_left;
   Loc dest_loc = loc;
@@ -508,10 +536,12 @@ void TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n
   run.right = right;
   run.deleted = utf8.empty();
   InsertRunBefore(dest_loc, run, utf8);
+  return Ok();
 }
 
 Status TextSeq::RemoteDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span,
                              const std::vector<TRange>& ranges, std::uint64_t hlc, std::uint32_t author) {
+  hot_.valid = false;
   for (const TRange& r : ranges)
     if (!HasRange(r)) return MakeError(ErrorCode::kCorrupt, "text delete names code points this text lacks");
   const auto first = static_cast<std::uint32_t>(del_ranges_.size());
@@ -538,6 +568,7 @@ void TextSeq::ForEachRun(const std::function<void(const Run&)>& f) const {
 }
 
 void TextSeq::DropDeletes(const std::function<bool(const DelRecord&)>& keep) {
+  hot_.valid = false;
   std::vector<DelRecord> dels;
   std::vector<TRange> ranges;
   for (const DelRecord& d : dels_) {
@@ -552,6 +583,7 @@ void TextSeq::DropDeletes(const std::function<bool(const DelRecord&)>& keep) {
 }
 
 void TextSeq::AppendLoadedRun(Run r, std::string_view utf8) {
+  hot_.valid = false;
   Chunk* c = chunks_.back().get();
   if (c->runs.size() >= kLoadFill) {
     chunks_.push_back(std::make_unique<Chunk>());
@@ -604,6 +636,7 @@ void TextSeq::FinishLoad() {
 }
 
 void TextSeq::AppendLoadedDelete(DelRecord d, const std::vector<TRange>& ranges) {
+  hot_.valid = false;
   d.first = static_cast<std::uint32_t>(del_ranges_.size());
   d.count = static_cast<std::uint32_t>(ranges.size());
   del_ranges_.insert(del_ranges_.end(), ranges.begin(), ranges.end());

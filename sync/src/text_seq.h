@@ -95,9 +95,9 @@ class TextSeq {
   void LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::uint32_t len, std::uint64_t hlc,
                    std::uint32_t author);
 
-  // Integrates a run received from another replica. REQUIRES: its ids are new and its origins exist (HasId).
-  // An empty utf8 inserts a tombstone of n code points.
-  void RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n, TId left, TId right,
+  // Integrates a run received from another replica. REQUIRES: its ids are new. kCorrupt (and no change) if
+  // an origin is not in this text. An empty utf8 inserts a tombstone of n code points.
+  Status RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n, TId left, TId right,
                     std::string_view utf8, std::uint64_t hlc, std::uint32_t author);
   // Marks the ranges deleted and records the delete. kCorrupt if a range names ids this text lacks (nothing
   // is changed then).
@@ -153,8 +153,10 @@ class TextSeq {
   TId IdAt(const Loc& l) const;
   // Splits the run at l so that l.off becomes 0 of a new run; returns the new location.
   Loc SplitAt(Loc l);
-  void InsertRunBefore(Loc at, Run run, std::string_view utf8);
-  void MaybeSplitChunk(std::size_t ci);
+  // Returns where the run holding the new code points is (after any chunk split).
+  Loc InsertRunBefore(Loc at, Run run, std::string_view utf8);
+  // Splits an overfull chunk in two; returns the index of the first run that moved (runs.size() if none).
+  std::size_t MaybeSplitChunk(std::size_t ci);
   void TryMergeWithNext(std::size_t ci, std::size_t ri);
   std::uint32_t MarkDeleted(Loc l, std::uint32_t max, TRange& deleted);
   void IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* c);
@@ -178,6 +180,14 @@ class TextSeq {
   // Code points (tombstones included) before each chunk, valid for chunks below starts_valid_.
   mutable std::vector<std::uint64_t> chunk_start_;
   mutable std::size_t starts_valid_ = 0;
+  // The run local typing is extending; valid until any other change to the text.
+  struct Hot {
+    bool valid = false;
+    std::size_t ci = 0, ri = 0;
+    std::uint32_t rep = 0, author = 0;
+    std::uint32_t next_ctr = 0;
+    std::uint64_t pos_end = 0;  // visible position just after the run
+  } hot_;
   std::size_t cursor_ci_ = 0;       // cursor cache for local edits: a chunk and the visible count before it
   std::uint64_t cursor_before_ = 0;
 };

@@ -29,11 +29,15 @@ TEST(TextSeq, MatchesAStringModelAndKeepsInvariants) {
         ctr += n;
         model.erase(pos, n);
       } else {
-        const std::uint64_t pos = rng() % (len + 1);
-        const std::string s(1 + rng() % 3, static_cast<char>('a' + rng() % 26));
-        a.LocalInsert(0, ctr, pos, s, static_cast<std::uint32_t>(s.size()), 1, 0);
-        ctr += static_cast<std::uint32_t>(s.size());
-        model.insert(pos, s);
+        std::uint64_t pos = rng() % (len + 1);
+        const int keystrokes = 1 + static_cast<int>(rng() % 6);  // typing: consecutive positions
+        for (int k = 0; k < keystrokes; ++k) {
+          const std::string s(1 + rng() % 3, static_cast<char>('a' + rng() % 26));
+          a.LocalInsert(0, ctr, pos, s, static_cast<std::uint32_t>(s.size()), 1, 0);
+          ctr += static_cast<std::uint32_t>(s.size());
+          model.insert(pos, s);
+          pos += s.size();
+        }
       }
       if (step % 25 == 0 || step > 1950) {
         const std::string bad = a.CheckInvariants();
@@ -49,7 +53,7 @@ TEST(TextSeq, MatchesAStringModelAndKeepsInvariants) {
     for (const auto& r : runs) {
       ASSERT_TRUE(r.left.none() || b.HasId(r.left)) << "seed " << seed;
       ASSERT_TRUE(r.right.none() || b.HasId(r.right)) << "seed " << seed;
-      b.RemoteInsert(r.rep, r.ctr, r.len, r.left, r.right, r.deleted ? std::string_view() : a.Content(r), 1, 0);
+      ASSERT_TRUE(b.RemoteInsert(r.rep, r.ctr, r.len, r.left, r.right, r.deleted ? std::string_view() : a.Content(r), 1, 0).ok());
       if (r.ctr % 16 == 0) {
         const std::string bad = b.CheckInvariants();
         ASSERT_TRUE(bad.empty()) << "seed " << seed << ": " << bad;
