@@ -492,7 +492,10 @@ Result<std::vector<Operation>> Replica::ChangesSince(const VersionVector& theirs
   for (const Operation& op : struct_log_)
     if (!theirs.Contains(op.id)) out.push_back(op);
   const auto& ids = *replica_ids_;
-  for (const auto& [target, text] : texts_) {
+  for (const auto& entry : texts_) {
+    // (Not a structured binding: clang 14 cannot capture those in the lambda below.)
+    const Target& target = entry.first;
+    const TextSeq* text = entry.second.get();
     text->ForEachRun([&](const detail::Run& r) {
       const ReplicaId rid = ids[r.rep];
       const std::uint64_t have = theirs.Get(rid);

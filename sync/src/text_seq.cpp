@@ -108,7 +108,7 @@ void TextSeq::NoteTop(std::uint32_t rep, std::uint32_t end) {
 }
 
 void TextSeq::AddVisible(std::size_t ci, std::int64_t delta) {
-  chunks_[ci]->vis = static_cast<std::uint32_t>(static_cast<std::int64_t>(chunks_[ci]->vis) + delta);
+  chunks_[ci]->vis = static_cast<std::uint64_t>(static_cast<std::int64_t>(chunks_[ci]->vis) + delta);
   vis_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(vis_) + delta);
   // The cursor caches the visible count before its chunk; keep it true when an earlier chunk changes.
   if (ci < cursor_ci_) cursor_before_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(cursor_before_) + delta);

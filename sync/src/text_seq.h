@@ -130,8 +130,8 @@ class TextSeq {
  private:
   struct Chunk {
     std::vector<Run> runs;
-    std::uint32_t len = 0;  // code points, tombstones included
-    std::uint32_t vis = 0;  // visible code points
+    std::uint64_t len = 0;  // code points, tombstones included (64 bits: many long tombstones must not wrap)
+    std::uint64_t vis = 0;  // visible code points
     std::uint32_t index = 0;
   };
   // Location of one code point: run ri of chunk ci, offset off. ri == runs.size() of the last chunk = end.
