@@ -55,7 +55,14 @@ std::uint32_t Replica::AuthorIndex(std::string_view a) {
 
 std::uint64_t Replica::Now() const { return options_.now_millis(); }
 
-OpId Replica::NextId() { return {options_.replica, version_.Get(options_.replica) + 1}; }
+OpId Replica::NextId() {
+  return {options_.replica, (self_counter_ ? *self_counter_ : version_.Get(options_.replica)) + 1};
+}
+
+void Replica::SetLocalCounter(std::uint64_t last) {
+  if (self_counter_ == nullptr) self_counter_ = &version_.v_[options_.replica];
+  *self_counter_ = last;
+}
 
 TextSeq& Replica::TextFor(const Target& t) {
   // Edits come in long streams to one text: remember the last one.
@@ -141,7 +148,7 @@ Result<OpId> Replica::InsertText(const Target& target, std::uint64_t pos, std::s
   if (id.counter + n - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
   text.LocalInsert(0, static_cast<std::uint32_t>(id.counter), pos, utf8, static_cast<std::uint32_t>(n),
                    clock_.Now(Now()).value, AuthorIndex(options_.author));
-  version_.Set(options_.replica, id.counter + n - 1);
+  SetLocalCounter(id.counter + n - 1);
   return id;
 }
 
@@ -154,7 +161,7 @@ Result<OpId> Replica::DeleteText(const Target& target, std::uint64_t pos, std::u
   if (id.counter + count - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
   it->second->LocalDelete(0, static_cast<std::uint32_t>(id.counter), pos, static_cast<std::uint32_t>(count),
                           clock_.Now(Now()).value, AuthorIndex(options_.author));
-  version_.Set(options_.replica, id.counter + count - 1);
+  SetLocalCounter(id.counter + count - 1);
   return id;
 }
 
@@ -923,6 +930,7 @@ Result<Replica> Replica::LoadSnapshot(std::span<const std::uint8_t> bytes, Repli
   }
   if (r.remaining() != 0) return corrupt("trailing bytes");
   rep.version_ = vv;
+  rep.self_counter_ = nullptr;
   rep.cut_ = cut;
   rep.cut_clock_ = HlcTimestamp{cut_clock};
   rep.clock_ = HybridClock(HlcTimestamp{last_clock});

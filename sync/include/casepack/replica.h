@@ -170,6 +170,7 @@ class Replica {
   std::uint32_t AuthorIndex(std::string_view a);
   std::uint64_t Now() const;
   OpId NextId();
+  void SetLocalCounter(std::uint64_t last);
   // Applies one operation whose prerequisites are present. kCorrupt if it names what is not there.
   Status ApplyReady(const Operation& op);
   // 0 = ready, 1 = wait, 2 = reject (err set)
@@ -183,6 +184,7 @@ class Replica {
   ReplicaOptions options_;
   HybridClock clock_;
   VersionVector version_;
+  std::uint64_t* self_counter_ = nullptr;  // this replica's entry in version_, once it has one
   VersionVector cut_;
   HlcTimestamp cut_clock_;
   // Interned replica ids (TextSeq works with indices). unique_ptr keeps the address stable across moves.
