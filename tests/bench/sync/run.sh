@@ -12,6 +12,7 @@ traces="$shared/data/traces"
 build="$root/build/release"
 [ -f "$traces/automerge-paper.json.gz" ] || { echo "sync bench: $traces/automerge-paper.json.gz not found" >&2; exit 1; }
 
+cd "$root"
 echo "== building sync_bench (release)" >&2
 cmake --preset release >/dev/null
 cmake --build --preset release -j2 --target sync_bench >/dev/null
