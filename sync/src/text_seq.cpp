@@ -118,23 +118,20 @@ void TextSeq::IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Ch
   if (rep >= index_.size()) index_.resize(rep + 1);
   if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
   auto& m = index_[rep];
-  Chunk* after = nullptr;
   // Counters at or above the highest one ever indexed belong to no run yet: nothing to preserve there.
   const bool beyond_top = e >= index_top_[rep];
   index_top_[rep] = std::max(index_top_[rep], e);
-  if (!beyond_top) {
-    auto it = m.upper_bound(e);
-    if (it != m.begin()) after = std::prev(it)->second;
-  }
-  auto lo = m.lower_bound(s);
   auto hi = m.lower_bound(e);
-  lo = m.erase(lo, hi);
-  bool prev_same = false;
-  if (lo != m.begin() && std::prev(lo)->second == c) prev_same = true;
-  if (!prev_same) m.emplace_hint(lo, s, c);
-  if (after != nullptr && after != c && m.find(e) == m.end()) m.emplace(e, after);
-  auto at_e = m.find(e);
-  if (at_e != m.end() && at_e->second == c) m.erase(at_e);
+  const bool e_is_key = hi != m.end() && hi->first == e;
+  Chunk* after = nullptr;  // what counter e mapped to, to keep it so
+  if (!beyond_top && !e_is_key && hi != m.begin()) after = std::prev(hi)->second;
+  auto lo = m.erase(m.lower_bound(s), hi);  // == hi
+  if (lo == m.begin() || std::prev(lo)->second != c) m.emplace_hint(lo, s, c);
+  if (after != nullptr && after != c) {
+    m.emplace_hint(lo, e, after);
+  } else if (e_is_key && lo->second == c) {
+    m.erase(lo);  // [s, e) and [e, ...) now name the same chunk: one entry
+  }
 }
 
 bool TextSeq::Lookup(TId id, Loc& out) const {
@@ -281,7 +278,15 @@ std::size_t TextSeq::MaybeSplitChunk(std::size_t ci) {
   Chunk* fp = fresh.get();
   chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(ci) + 1, std::move(fresh));
   for (std::size_t i = ci + 1; i < chunks_.size(); ++i) chunks_[i]->index = static_cast<std::uint32_t>(i);
-  for (const Run& r : fp->runs) IndexRange(r.rep, r.ctr, r.ctr + r.len, fp);
+  // Runs that moved get the new chunk in the index; neighbours with consecutive ids share one update.
+  for (std::size_t i = 0; i < fp->runs.size();) {
+    const Run& first = fp->runs[i];
+    std::uint32_t end = first.ctr + first.len;
+    std::size_t j = i + 1;
+    while (j < fp->runs.size() && fp->runs[j].rep == first.rep && fp->runs[j].ctr == end) end += fp->runs[j++].len;
+    if (!IndexCovers(first.rep, first.ctr, end, fp)) IndexRange(first.rep, first.ctr, end, fp);
+    i = j;
+  }
   if (cursor_ci_ > ci) ++cursor_ci_;
   return half;
 }
