@@ -1,10 +1,13 @@
 #include "casepack/packs.h"
 
+#include "packs_internal.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 
 #include <cerrno>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -125,14 +128,18 @@ std::string DocumentPath(const DocumentMeta& m) { return "documents/" + m.id + "
 // ---------------------------------------------------------------------------------------------------------
 // Reading: age decryptor into libarchive.
 
+// The plaintext tar stream in pieces: the next piece (valid until the following call), empty at the end.
+// Over a pack it is the age decryptor's verified chunks; the fuzz target feeds plaintext directly.
+using ChunkSource = std::function<Result<std::span<const std::uint8_t>>()>;
+
 struct TarReader {
-  AgeDecryptor* decryptor;
-  Status status = Ok();  // the first error from the decryptor (truncation, altered chunk)
+  ChunkSource next;
+  Status status = Ok();  // the first error from the source (truncation, altered chunk)
   ArchivePtr ar{archive_read_new()};
 
   static la_ssize_t OnRead(archive* a, void* self, const void** buffer) {
     auto* r = static_cast<TarReader*>(self);
-    auto chunk = r->decryptor->Next();
+    auto chunk = r->next();
     if (!chunk.ok()) {
       r->status = chunk.error();
       archive_set_error(a, EIO, "decrypting the pack failed");
@@ -154,12 +161,12 @@ struct TarReader {
     return Ok();
   }
 
-  // Reads to the end of the age stream after the tar's end marker, so a truncated or altered tail is still
+  // Reads to the end of the stream after the tar's end marker, so a truncated or altered tail is still
   // caught (libarchive stops reading at the end-of-archive blocks).
   Status Drain() {
     if (!status.ok()) return status;
     for (;;) {
-      CP_ASSIGN_OR_RETURN(auto chunk, decryptor->Next());
+      CP_ASSIGN_OR_RETURN(auto chunk, next());
       if (chunk.empty()) return Ok();
     }
   }
@@ -352,15 +359,14 @@ Result<PackContents> PackService::Seal(std::string_view case_id, const PackSealO
   return contents;
 }
 
-Result<PackImportResult> PackService::Open(AgeSource& in, std::span<const AgeIdentity* const> identities) {
-  AgeDecryptor decryptor(in);
-  CP_RETURN_IF_ERROR(decryptor.ReadHeader());
-  CP_RETURN_IF_ERROR(decryptor.Unlock(identities));
-  TarReader tar{&decryptor};
+namespace {
+
+Result<PackImportResult> ImportTar(CaseService& cases, ChunkSource chunks) {
+  TarReader tar{std::move(chunks)};
   CP_RETURN_IF_ERROR(tar.Open());
 
   std::vector<ImportedDocument> imported;
-  const BlobStore& blobs = cases_.blobs();
+  const BlobStore& blobs = cases.blobs();
   auto forget = [&](Error e) -> Error {
     for (const auto& d : imported) (void)blobs.Remove(d.blob_id);
     return e;
@@ -389,10 +395,10 @@ Result<PackImportResult> PackService::Open(AgeSource& in, std::span<const AgeIde
       if (!parsed.ok()) return forget(parsed.error());
       manifest = std::move(parsed).value();
       for (const auto& [p, f] : manifest->files)
-        if (f.document && f.size > cases_.document_limit())
+        if (f.document && f.size > cases.document_limit())
           return forget(BadPack("document '" + f.document->original_name + "' is over the size limit of " +
-                                std::to_string(cases_.document_limit() / (1024 * 1024)) + " MiB"));
-      auto t = cases_.PrepareImport(manifest->basics.id);
+                                std::to_string(cases.document_limit() / (1024 * 1024)) + " MiB"));
+      auto t = cases.PrepareImport(manifest->basics.id);
       if (!t.ok()) return forget(t.error());
       target = std::move(t).value();
       continue;
@@ -421,7 +427,7 @@ Result<PackImportResult> PackService::Open(AgeSource& in, std::span<const AgeIde
       if (n < 0) return tar.Failure("reading a document");
       return static_cast<std::size_t>(n);
     };
-    auto blob = cases_.blobs().Put(target->case_key, target->case_id, source, f.size);
+    auto blob = cases.blobs().Put(target->case_key, target->case_id, source, f.size);
     if (!blob.ok()) {
       if (blob.error().code == ErrorCode::kInvalidArgument && f.size == 0)
         return forget(BadPack("document '" + f.document->original_name + "' is empty"));
@@ -446,7 +452,7 @@ Result<PackImportResult> PackService::Open(AgeSource& in, std::span<const AgeIde
   result.contents.purge_on = manifest->purge_on;
   for (const auto& d : imported) result.contents.documents.push_back(d.meta);
   std::vector<std::size_t> skipped;
-  Status committed = cases_.CommitImport(*target, manifest->basics, imported, manifest->notes, skipped);
+  Status committed = cases.CommitImport(*target, manifest->basics, imported, manifest->notes, skipped);
   if (!committed.ok()) return forget(committed.error());
   // Blobs of documents the case already held are not referenced: remove them.
   for (std::size_t i : skipped) {
@@ -455,6 +461,27 @@ Result<PackImportResult> PackService::Open(AgeSource& in, std::span<const AgeIde
   }
   return result;
 }
+
+}  // namespace
+
+Result<PackImportResult> PackService::Open(AgeSource& in, std::span<const AgeIdentity* const> identities) {
+  AgeDecryptor decryptor(in);
+  CP_RETURN_IF_ERROR(decryptor.ReadHeader());
+  CP_RETURN_IF_ERROR(decryptor.Unlock(identities));
+  return ImportTar(cases_, [&decryptor] { return decryptor.Next(); });
+}
+
+namespace internal {
+
+Result<PackImportResult> ImportPackTar(CaseService& cases, AgeSource& plaintext) {
+  Bytes buffer(kAgeChunkBytes);
+  return ImportTar(cases, [&]() -> Result<std::span<const std::uint8_t>> {
+    CP_ASSIGN_OR_RETURN(std::size_t n, plaintext.Read(buffer));
+    return std::span<const std::uint8_t>(buffer.data(), n);
+  });
+}
+
+}  // namespace internal
 
 Result<PackInspection> InspectPack(AgeSource& in) {
   AgeDecryptor decryptor(in);
