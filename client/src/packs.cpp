@@ -179,11 +179,13 @@ Result<std::string> CheckEntry(archive_entry* e) {
   if (raw == nullptr) raw = archive_entry_pathname(e);
   std::string path = raw == nullptr ? std::string() : std::string(raw);
   const std::string shown = path.size() > 80 ? path.substr(0, 80) + "…" : path;
+  // Control characters first: every message below quotes the name, and an escape sequence must never
+  // reach the user's terminal.
+  for (unsigned char ch : path)
+    if (ch < 0x20 || ch == 0x7f) return BadPack("a tar entry's name contains control characters");
   while (path.rfind("./", 0) == 0) path.erase(0, 2);
   if (path.empty()) return BadPack("a tar entry has an empty name");
   if (path[0] == '/') return BadPack("tar entry '" + shown + "' has an absolute path");
-  for (unsigned char ch : path)
-    if (ch < 0x20 || ch == 0x7f) return BadPack("a tar entry's name contains control characters");
   std::size_t start = 0;
   while (start <= path.size()) {
     const std::size_t slash = path.find('/', start);
@@ -218,6 +220,16 @@ struct Manifest {
   SectionNotes notes;
   std::map<std::string, DeclaredFile> files;  // by path
 };
+
+// A path the manifest lists. Only a tar entry of exactly that name can satisfy it, and entries are checked
+// on their own (CheckEntry); here we only make sure the path is safe to quote in a message.
+Result<std::string> ManifestPath(const json& j) {
+  const std::string path = j.get<std::string>();
+  if (path.empty()) return BadPack("manifest.json lists an empty path");
+  for (unsigned char ch : path)
+    if (ch < 0x20 || ch == 0x7f) return BadPack("manifest.json lists a path with control characters");
+  return path;
+}
 
 Result<std::uint64_t> GetSize(const json& j, std::string_view where) {
   if (!j.is_number_unsigned()) return BadPack(std::string(where) + ": size must be a non-negative integer");
@@ -255,7 +267,7 @@ Result<Manifest> ParseManifest(std::string_view text) {
       return BadPack("manifest.json: every document needs a path and a document record");
     auto meta = FromJson<DocumentMeta>(d["document"]);
     if (!meta.ok()) return BadPack("manifest.json: " + meta.error().message);
-    const std::string path = d["path"].get<std::string>();
+    CP_ASSIGN_OR_RETURN(const std::string path, ManifestPath(d["path"]));
     if (m.files.count(path)) return BadPack("manifest.json names '" + path + "' twice");
     m.files[path] = DeclaredFile{meta->size, meta->sha256, std::move(meta).value(), false};
   }
@@ -266,7 +278,7 @@ Result<Manifest> ParseManifest(std::string_view text) {
           !x.contains("sha256") || !x["sha256"].is_string())
         return BadPack("manifest.json: every extra file needs a path, size and sha256");
       CP_ASSIGN_OR_RETURN(std::uint64_t size, GetSize(x["size"], "manifest.json extras"));
-      const std::string path = x["path"].get<std::string>();
+      CP_ASSIGN_OR_RETURN(const std::string path, ManifestPath(x["path"]));
       if (m.files.count(path)) return BadPack("manifest.json names '" + path + "' twice");
       m.files[path] = DeclaredFile{size, x["sha256"].get<std::string>(), std::nullopt, false};
     }
