@@ -279,6 +279,8 @@ Result<Manifest> ParseManifest(std::string_view text) {
         return BadPack("manifest.json: every extra file needs a path, size and sha256");
       CP_ASSIGN_OR_RETURN(std::uint64_t size, GetSize(x["size"], "manifest.json extras"));
       CP_ASSIGN_OR_RETURN(const std::string path, ManifestPath(x["path"]));
+      if (size > kPackExtraLimit)
+        return BadPack("manifest.json: '" + path.substr(0, 80) + "' is larger than the 16 MiB limit for notes and reports");
       if (m.files.count(path)) return BadPack("manifest.json names '" + path + "' twice");
       m.files[path] = DeclaredFile{size, x["sha256"].get<std::string>(), std::nullopt, false};
     }

@@ -518,5 +518,23 @@ TEST_F(PacksTest, ErrorMessagesNeverQuoteControlCharacters) {
   }
 }
 
+// The size of notes.md / report.* is declared by the (untrusted) manifest and tar header; they are read
+// into memory, so they must be bounded. (Before the fix whatever was declared was allocated and zeroed up
+// front: 8 GiB, the most a ustar header can state, takes the machine down; this test uses 100 MiB.)
+TEST_F(PacksTest, HugeDeclaredExtraIsRefusedWithoutAllocating) {
+  Side b(tmp_ / "b");
+  SamplePack p;
+  const std::uint64_t huge = 100ULL << 20;
+  json m = p.Manifest();
+  m["extras"].push_back({{"path", "notes.md"}, {"size", huge}, {"sha256", Sha256Hex("x")}});
+  auto e = p.Entries(m);
+  e.push_back({"notes.md", "", '0', "", huge});
+  const std::string before = b.State();
+  auto opened = OpenPlaintext(b, Tar(e, /*end=*/false));
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.error().message.find("'notes.md' is larger than"), std::string::npos) << opened.error().message;
+  EXPECT_EQ(b.State(), before);
+}
+
 }  // namespace
 }  // namespace casepack::testing

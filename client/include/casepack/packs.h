@@ -21,6 +21,8 @@ namespace casepack {
 
 inline constexpr int kPackFormatVersion = 1;
 inline constexpr std::size_t kPackManifestLimit = 1024 * 1024;
+// notes.md and report.* are read into memory to check their hash: bounded, unlike documents (which stream).
+inline constexpr std::uint64_t kPackExtraLimit = 16 * 1024 * 1024;
 
 struct PackSealOptions {
   std::vector<std::string> document_ids;  // ids or unique prefixes; empty: every document
