@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -74,6 +75,21 @@ std::vector<X25519Recipient> ReadRecipientsFile(const std::string& path) {
   }
   if (out.empty()) Fail(ErrorCode::kInvalidArgument, "the recipients file " + path + " lists no recipient");
   return out;
+}
+
+// The largest document a pack may bring in: CaseService's default, or $CASEPACK_DOCUMENT_LIMIT_MB (MiB, a
+// whole number from 1 to 4096), the same variable and rules as `doc add` (case_commands.cpp on the
+// workflow branch), so that one setting governs both ways in.
+std::uint64_t DocumentLimit() {
+  const char* env = std::getenv("CASEPACK_DOCUMENT_LIMIT_MB");
+  if (env == nullptr || *env == '\0') return CaseService::kDefaultDocumentLimit;
+  const std::string text = env;
+  const bool digits = text.size() <= 4 && text.find_first_not_of("0123456789") == std::string::npos;
+  const unsigned long mib = digits ? std::stoul(text) : 0;
+  if (mib < 1 || mib > 4096)
+    Fail(ErrorCode::kInvalidArgument, "CASEPACK_DOCUMENT_LIMIT_MB must be a whole number of MiB from 1 to 4096",
+         "unset it to use the default of " + std::to_string(CaseService::kDefaultDocumentLimit >> 20) + " MiB");
+  return static_cast<std::uint64_t>(mib) << 20;
 }
 
 X25519Identity StoreAgeIdentity(const Store& store) {
@@ -184,6 +200,7 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
                                 inspection->stanza_types.end();
     if (::lseek(f.fd, 0, SEEK_SET) != 0) Fail(ErrorCode::kIo, "cannot re-read " + a.file);
 
+    const std::uint64_t document_limit = DocumentLimit();
     auto store = ctx.OpenStore("casepack pack open");
     std::vector<X25519Identity> keys;
     std::optional<ScryptIdentity> scrypt;
@@ -206,7 +223,7 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
     for (const auto& k : keys) identities.push_back(&k);
     if (scrypt) identities.push_back(&*scrypt);
 
-    CaseService cases(*store);
+    CaseService cases(*store, document_limit);
     PackService packs(cases);
     AgeFdSource source(f.fd);
     auto result = packs.Open(source, identities);
