@@ -229,7 +229,9 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
     auto result = packs.Open(source, identities);
     if (!result.ok()) {
       Error e = result.error().Context(a.file);
-      if (e.code == ErrorCode::kAuthFailed && e.hint.empty())
+      // The age layer's hints are generic ("ask the sender which public key they used"); ours name the
+      // options that fix it here, so they replace it.
+      if (e.code == ErrorCode::kAuthFailed)
         e.hint = wants_password ? "check the password the Business Unit gave you; nothing was imported"
                                 : "the pack was not encrypted to this key: pass --identity FILE, or ask the sender to use 'casepack identity'";
       throw CommandFailed{e};
