@@ -205,7 +205,17 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
     std::vector<X25519Identity> keys;
     std::optional<ScryptIdentity> scrypt;
     if (wants_password) {
-      SecretBytes pw = ReadPassphrase(a.password_file, "password for " + a.file + ": ", false);
+      SecretBytes pw = [] {
+        try {
+          return ReadPassphrase(a.password_file, "password for " + a.file + ": ", false);
+        } catch (CommandFailed& f) {
+          // ReadPassphrase speaks of the store's passphrase and its option; here it is the pack's password.
+          if (a.password_file.empty() && f.error.message.rfind("no terminal", 0) == 0)
+            Fail(ErrorCode::kInvalidArgument, "no terminal to ask for the pack's password",
+                 "use --password-file FILE (the password the Business Unit gave you, on its first line)");
+          throw;
+        }
+      }();
       scrypt = Must(ScryptIdentity::Create(View(pw)));
     } else if (!a.identity_file.empty()) {
       std::ifstream in(a.identity_file);
