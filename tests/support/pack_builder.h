@@ -65,6 +65,44 @@ inline std::string Tar(const std::vector<TarEntry>& entries, bool end = true) {
   return out;
 }
 
+// Reads back a ustar/pax archive's entries (name, type, data), for checking what a pack holds without
+// libarchive. pax extended headers ('x') are applied for "path" only; global headers are skipped. Stops
+// at the first zero block; returns what it has on anything malformed (tests then compare and fail).
+inline std::vector<TarEntry> ReadTar(const std::string& tar) {
+  std::vector<TarEntry> out;
+  std::string pax_path;
+  for (std::size_t pos = 0; pos + 512 <= tar.size();) {
+    const char* h = tar.data() + pos;
+    if (std::all_of(h, h + 512, [](char c) { return c == 0; })) break;
+    auto field = [&](std::size_t off, std::size_t len) { return std::string(h + off, strnlen(h + off, len)); };
+    const std::uint64_t size = std::strtoull(field(124, 12).c_str(), nullptr, 8);
+    if (pos + 512 + size > tar.size()) break;
+    std::string data = tar.substr(pos + 512, size);
+    const char type = h[156];
+    pos += 512 + (size + 511) / 512 * 512;
+    if (type == 'x') {  // records "LEN key=value\n"
+      for (std::size_t at = 0; at < data.size();) {
+        const std::size_t len = std::strtoull(data.c_str() + at, nullptr, 10);
+        if (len == 0) break;
+        const std::string rec = data.substr(at, len);
+        const auto sp = rec.find(' '), eq = rec.find('=');
+        if (sp != std::string::npos && eq != std::string::npos && rec.substr(sp + 1, eq - sp - 1) == "path")
+          pax_path = rec.substr(eq + 1, rec.size() - eq - 2);
+        at += len;
+      }
+      continue;
+    }
+    if (type == 'g') continue;
+    std::string name = field(0, 100);
+    const std::string prefix = field(345, 155);
+    if (!prefix.empty()) name = prefix + "/" + name;
+    if (!pax_path.empty()) name = pax_path;
+    pax_path.clear();
+    out.push_back({name, std::move(data), type == '\0' ? '0' : type, field(157, 100)});
+  }
+  return out;
+}
+
 inline std::string Sha256Hex(const std::string& data) { return HexEncode(Sha256(AsBytes(data))); }
 
 inline Case SampleCase(std::string id = "0123456789abcdef0123456789abcdef") {
