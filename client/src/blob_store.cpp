@@ -84,67 +84,129 @@ std::array<std::uint8_t, 32> Sha256(std::span<const std::uint8_t> bytes) {
 
 fs::path BlobStore::PathOf(std::string_view blob_id) const { return dir_ / (std::string(blob_id) + ".blob"); }
 
+Status SealBlobStream(const SecretBytes& key, std::string_view case_id, std::string_view blob_id,
+                      const ByteSource& source, const ByteSink& out, std::uint64_t max_size, BlobInfo& info) {
+  if (key.size() != crypto_secretstream_xchacha20poly1305_KEYBYTES) std::abort();
+  const std::string ad = AssociatedData(case_id, blob_id);
+  crypto_secretstream_xchacha20poly1305_state state;
+  std::uint8_t header[kHeaderBytes];
+  crypto_secretstream_xchacha20poly1305_init_push(&state, header, key.expose().data());
+  CP_RETURN_IF_ERROR(out(AsBytes(kMagic)));
+  CP_RETURN_IF_ERROR(out(std::span<const std::uint8_t>(header, sizeof header)));
+
+  std::unique_ptr<EVP_MD_CTX, EvpDeleter> sha(EVP_MD_CTX_new());
+  EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr);
+  info.size = 0;
+  // Read one chunk ahead so the last chunk can carry the final tag.
+  std::vector<std::uint8_t> cur(BlobStore::kChunkBytes), next(BlobStore::kChunkBytes),
+      sealed(BlobStore::kChunkBytes + kABytes);
+  auto fill = [&](std::vector<std::uint8_t>& buf) -> Result<std::size_t> {
+    std::size_t got = 0;
+    while (got < buf.size()) {
+      CP_ASSIGN_OR_RETURN(std::size_t n, source(std::span(buf).subspan(got)));
+      if (n == 0) break;
+      got += n;
+    }
+    return got;
+  };
+  auto wipe = [&] {
+    sodium_memzero(cur.data(), cur.size());
+    sodium_memzero(next.data(), next.size());
+  };
+  auto cur_len = fill(cur);
+  if (!cur_len.ok()) return cur_len.error();
+  if (*cur_len == 0) return MakeError(ErrorCode::kInvalidArgument, "the document is empty");
+  for (;;) {
+    auto next_len = fill(next);
+    if (!next_len.ok()) {
+      wipe();
+      return next_len.error();
+    }
+    info.size += *cur_len;
+    if (info.size > max_size) {
+      wipe();
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "the document is larger than the limit of " + std::to_string(max_size / (1024 * 1024)) + " MiB");
+    }
+    EVP_DigestUpdate(sha.get(), cur.data(), *cur_len);
+    const unsigned char tag = *next_len == 0 ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0;
+    unsigned long long out_len = 0;
+    crypto_secretstream_xchacha20poly1305_push(&state, sealed.data(), &out_len, cur.data(), *cur_len,
+                                               reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), tag);
+    if (Status s = out(std::span<const std::uint8_t>(sealed.data(), static_cast<std::size_t>(out_len))); !s.ok()) {
+      wipe();
+      return s;
+    }
+    if (*next_len == 0) break;
+    std::swap(cur, next);
+    cur_len = next_len;
+  }
+  wipe();
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(sha.get(), info.sha256.data(), &len);
+  return Ok();
+}
+
+Status OpenBlobStream(const SecretBytes& key, std::string_view case_id, std::string_view blob_id,
+                      const ByteSource& source, const ByteSink& out) {
+  if (key.size() != crypto_secretstream_xchacha20poly1305_KEYBYTES) std::abort();
+  auto read_up_to = [&](std::uint8_t* data, std::size_t n) -> Result<std::size_t> {
+    std::size_t got = 0;
+    while (got < n) {
+      CP_ASSIGN_OR_RETURN(std::size_t r, source(std::span<std::uint8_t>(data + got, n - got)));
+      if (r == 0) break;
+      got += r;
+    }
+    return got;
+  };
+  std::uint8_t head[16 + kHeaderBytes];
+  CP_ASSIGN_OR_RETURN(std::size_t n, read_up_to(head, sizeof head));
+  if (n != sizeof head || std::memcmp(head, kMagic.data(), kMagic.size()) != 0) return Damaged("bad header");
+  crypto_secretstream_xchacha20poly1305_state state;
+  if (crypto_secretstream_xchacha20poly1305_init_pull(&state, head + kMagic.size(), key.expose().data()) != 0)
+    return Damaged("bad header");
+  const std::string ad = AssociatedData(case_id, blob_id);
+  std::vector<std::uint8_t> in(BlobStore::kChunkBytes + kABytes), plain(BlobStore::kChunkBytes);
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(std::size_t got, read_up_to(in.data(), in.size()));
+    if (got < kABytes) return Damaged("truncated");
+    unsigned long long out_len = 0;
+    unsigned char tag = 0;
+    if (crypto_secretstream_xchacha20poly1305_pull(&state, plain.data(), &out_len, &tag, in.data(), got,
+                                                   reinterpret_cast<const unsigned char*>(ad.data()), ad.size()) != 0)
+      return MakeError(ErrorCode::kAuthFailed, "the stored document does not verify: it was altered or belongs elsewhere",
+                       "restore the store from a backup, or ask the sending agency for the document again");
+    Status s = out(std::span<const std::uint8_t>(plain.data(), static_cast<std::size_t>(out_len)));
+    sodium_memzero(plain.data(), plain.size());
+    CP_RETURN_IF_ERROR(s);
+    if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
+      std::uint8_t extra = 0;
+      CP_ASSIGN_OR_RETURN(std::size_t more, read_up_to(&extra, 1));
+      if (more != 0) return Damaged("data after the final chunk");
+      return Ok();
+    }
+    if (got < in.size()) return Damaged("truncated");
+  }
+}
+
 Result<BlobInfo> BlobStore::Put(const SecretBytes& case_key, std::string_view case_id, const ByteSource& source,
-                                std::uint64_t max_size) {
-  if (case_key.size() != crypto_secretstream_xchacha20poly1305_KEYBYTES) std::abort();
+                                std::uint64_t max_size, std::string_view wanted_id) {
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec) return FileError("cannot create", dir_, ec.value());
 
   BlobInfo info;
-  info.blob_id = RandomId();
+  info.blob_id = wanted_id.empty() ? RandomId() : std::string(wanted_id);
+  if (info.blob_id.size() != 32 || !HexDecode(info.blob_id).ok())
+    return MakeError(ErrorCode::kInvalidArgument, "a blob id must be 32 hex characters");
   const fs::path final_path = PathOf(info.blob_id);
   const fs::path tmp_path = dir_ / (info.blob_id + ".tmp");
-  const int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  const int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return FileError("cannot create", tmp_path, errno);
-
-  auto result = [&]() -> Status {
-    const std::string ad = AssociatedData(case_id, info.blob_id);
-    crypto_secretstream_xchacha20poly1305_state state;
-    std::uint8_t header[kHeaderBytes];
-    crypto_secretstream_xchacha20poly1305_init_push(&state, header, case_key.expose().data());
-    CP_RETURN_IF_ERROR(WriteAll(fd, reinterpret_cast<const std::uint8_t*>(kMagic.data()), kMagic.size(), tmp_path));
-    CP_RETURN_IF_ERROR(WriteAll(fd, header, sizeof header, tmp_path));
-
-    std::unique_ptr<EVP_MD_CTX, EvpDeleter> sha(EVP_MD_CTX_new());
-    EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr);
-    // Read one chunk ahead so the last chunk can carry the final tag.
-    std::vector<std::uint8_t> cur(kChunkBytes), next(kChunkBytes), out(kChunkBytes + kABytes);
-    auto fill = [&](std::vector<std::uint8_t>& buf) -> Result<std::size_t> {
-      std::size_t got = 0;
-      while (got < buf.size()) {
-        CP_ASSIGN_OR_RETURN(std::size_t n, source(std::span(buf).subspan(got)));
-        if (n == 0) break;
-        got += n;
-      }
-      return got;
-    };
-    CP_ASSIGN_OR_RETURN(std::size_t cur_len, fill(cur));
-    if (cur_len == 0) return MakeError(ErrorCode::kInvalidArgument, "the document is empty");
-    for (;;) {
-      CP_ASSIGN_OR_RETURN(std::size_t next_len, fill(next));
-      info.size += cur_len;
-      if (info.size > max_size) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         "the document is larger than the limit of " + std::to_string(max_size / (1024 * 1024)) + " MiB");
-      }
-      EVP_DigestUpdate(sha.get(), cur.data(), cur_len);
-      const unsigned char tag = next_len == 0 ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0;
-      unsigned long long out_len = 0;
-      crypto_secretstream_xchacha20poly1305_push(&state, out.data(), &out_len, cur.data(), cur_len,
-                                                 reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), tag);
-      CP_RETURN_IF_ERROR(WriteAll(fd, out.data(), static_cast<std::size_t>(out_len), tmp_path));
-      if (next_len == 0) break;
-      std::swap(cur, next);
-      cur_len = next_len;
-    }
-    sodium_memzero(cur.data(), cur.size());
-    sodium_memzero(next.data(), next.size());
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(sha.get(), info.sha256.data(), &len);
-    if (::fsync(fd) != 0) return FileError("cannot write", tmp_path, errno);
-    return Ok();
-  }();
+  Status result = SealBlobStream(case_key, case_id, info.blob_id, source,
+                                 [&](std::span<const std::uint8_t> b) { return WriteAll(fd, b.data(), b.size(), tmp_path); },
+                                 max_size, info);
+  if (result.ok() && ::fsync(fd) != 0) result = FileError("cannot write", tmp_path, errno);
   ::close(fd);
   if (result.ok() && ::rename(tmp_path.c_str(), final_path.c_str()) != 0) result = FileError("cannot write", final_path, errno);
   if (!result.ok()) {
@@ -161,43 +223,17 @@ Result<BlobInfo> BlobStore::Put(const SecretBytes& case_key, std::string_view ca
 
 Status BlobStore::Get(const SecretBytes& case_key, std::string_view case_id, std::string_view blob_id,
                       const ByteSink& sink) const {
-  if (case_key.size() != crypto_secretstream_xchacha20poly1305_KEYBYTES) std::abort();
   const fs::path path = PathOf(blob_id);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) return MakeError(ErrorCode::kNotFound, "the document's stored bytes are missing");
+    if (errno == ENOENT)
+      return MakeError(ErrorCode::kNotFound, "the document's stored bytes are not on this device",
+                       "if it came from a colleague, run 'casepack sync' to fetch it");
     return FileError("cannot read", path, errno);
   }
-  auto result = [&]() -> Status {
-    std::uint8_t head[16 + kHeaderBytes];
-    CP_ASSIGN_OR_RETURN(std::size_t n, ReadUpTo(fd, head, sizeof head, path));
-    if (n != sizeof head || std::memcmp(head, kMagic.data(), kMagic.size()) != 0) return Damaged("bad header");
-    crypto_secretstream_xchacha20poly1305_state state;
-    if (crypto_secretstream_xchacha20poly1305_init_pull(&state, head + kMagic.size(), case_key.expose().data()) != 0)
-      return Damaged("bad header");
-    const std::string ad = AssociatedData(case_id, blob_id);
-    std::vector<std::uint8_t> in(kChunkBytes + kABytes), out(kChunkBytes);
-    for (;;) {
-      CP_ASSIGN_OR_RETURN(std::size_t got, ReadUpTo(fd, in.data(), in.size(), path));
-      if (got < kABytes) return Damaged("truncated");
-      unsigned long long out_len = 0;
-      unsigned char tag = 0;
-      if (crypto_secretstream_xchacha20poly1305_pull(&state, out.data(), &out_len, &tag, in.data(), got,
-                                                     reinterpret_cast<const unsigned char*>(ad.data()), ad.size()) != 0)
-        return MakeError(ErrorCode::kAuthFailed, "the stored document does not verify: it was altered or belongs elsewhere",
-                         "restore the store from a backup, or ask the sending agency for the document again");
-      Status s = sink(std::span<const std::uint8_t>(out.data(), static_cast<std::size_t>(out_len)));
-      sodium_memzero(out.data(), out.size());
-      CP_RETURN_IF_ERROR(s);
-      if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
-        std::uint8_t extra = 0;
-        CP_ASSIGN_OR_RETURN(std::size_t more, ReadUpTo(fd, &extra, 1, path));
-        if (more != 0) return Damaged("data after the final chunk");
-        return Ok();
-      }
-      if (got < in.size()) return Damaged("truncated");
-    }
-  }();
+  Status result = OpenBlobStream(case_key, case_id, blob_id,
+                                 [&](std::span<std::uint8_t> buf) { return ReadUpTo(fd, buf.data(), buf.size(), path); },
+                                 sink);
   ::close(fd);
   return result;
 }

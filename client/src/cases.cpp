@@ -1,6 +1,7 @@
 #include "casepack/cases.h"
 
 #include <algorithm>
+#include <set>
 #include <ctime>
 
 #include "casepack/random.h"
@@ -711,6 +712,120 @@ Status CaseService::CommitImport(const ImportTarget& target, const Case& basics,
   }
   CP_RETURN_IF_ERROR(Persist(*loaded, before));
   return tx.Commit();
+}
+
+// ---- for the sync service ----
+
+Result<std::vector<std::string>> CaseService::AllCaseIds() {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT id FROM cases ORDER BY id;"));
+  std::vector<std::string> out;
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return out;
+    out.push_back(st.Text(0));
+  }
+}
+
+Result<std::vector<CaseService::PendingOp>> CaseService::UnpushedOperations(std::string_view case_id, std::size_t limit) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "SELECT replica, counter, body FROM ops WHERE case_id = ? AND local = 1 AND pushed = 0 "
+      "ORDER BY rowid LIMIT ?;"));
+  st.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(limit));
+  std::vector<PendingOp> out;
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return out;
+    out.push_back(PendingOp{static_cast<ReplicaId>(st.Int(0)), static_cast<std::uint64_t>(st.Int(1)), st.Blob(2)});
+  }
+}
+
+Status CaseService::MarkPushed(std::string_view case_id, std::span<const std::pair<ReplicaId, std::uint64_t>> ids) {
+  CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "UPDATE ops SET pushed = 1 WHERE case_id = ? AND replica = ? AND counter = ?;"));
+  for (const auto& [replica, counter] : ids) {
+    st.Reset();
+    st.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(replica)).Bind(3, static_cast<std::int64_t>(counter));
+    CP_RETURN_IF_ERROR(st.Run());
+  }
+  return tx.Commit();
+}
+
+Status CaseService::CreateReceivedCase(const std::string& case_id) {
+  CP_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(32));
+  const ReplicaId rid = NewReplicaId();
+  CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
+  CP_RETURN_IF_ERROR(InsertCaseRow(case_id, key, rid));
+  Loaded loaded{case_id, std::move(key), Replica(ReplicaOptions{case_id, rid, author_, {}})};
+  CP_RETURN_IF_ERROR(Persist(loaded, VersionVector()));
+  return tx.Commit();
+}
+
+Result<ApplyResult> CaseService::ApplyRemote(std::string_view case_id, std::span<const Operation> ops,
+                                             const std::function<Status()>& also) {
+  CP_ASSIGN_OR_RETURN(Loaded loaded, Load(case_id));
+  ApplyResult result = loaded.replica.Apply(ops);
+  std::set<std::pair<ReplicaId, std::uint64_t>> rejected;
+  for (const auto& r : result.rejected) rejected.emplace(r.op.id.replica, r.op.id.counter);
+  CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
+  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
+      "INSERT OR IGNORE INTO ops (case_id, replica, counter, body, local, pushed) VALUES (?, ?, ?, ?, 0, 1);"));
+  for (const Operation& op : ops) {
+    if (rejected.count({op.id.replica, op.id.counter})) continue;
+    ins.Reset();
+    ins.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(op.id.replica))
+        .Bind(3, static_cast<std::int64_t>(op.id.counter)).Bind(4, EncodeOperations(std::span<const Operation>(&op, 1)));
+    CP_RETURN_IF_ERROR(ins.Run());
+  }
+  CP_RETURN_IF_ERROR(Persist(loaded, loaded.replica.version()));  // snapshot and index; no new local ops
+  if (also) CP_RETURN_IF_ERROR(also());
+  CP_RETURN_IF_ERROR(tx.Commit());
+  return result;
+}
+
+Result<std::vector<StoredDocument>> CaseService::DocumentsWithoutLocalBlob(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(CaseDetail d, GetCase(case_id));
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT 1 FROM documents WHERE case_id = ? AND blob_id = ?;"));
+  std::vector<StoredDocument> out;
+  for (auto& doc : d.documents) {
+    st.Reset();
+    st.Bind(1, case_id).Bind(2, doc.blob_id);
+    CP_ASSIGN_OR_RETURN(bool have, st.Step());
+    if (!have) out.push_back(std::move(doc));
+  }
+  return out;
+}
+
+Result<std::vector<StoredDocument>> CaseService::DocumentsNotUploaded(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(CaseDetail d, GetCase(case_id));
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "SELECT 1 FROM documents WHERE case_id = ? AND id = ? AND uploaded = 0;"));
+  std::vector<StoredDocument> out;
+  for (auto& doc : d.documents) {
+    st.Reset();
+    st.Bind(1, case_id).Bind(2, doc.meta.id);
+    CP_ASSIGN_OR_RETURN(bool pending, st.Step());
+    if (pending) out.push_back(std::move(doc));
+  }
+  return out;
+}
+
+Status CaseService::MarkUploaded(std::string_view case_id, std::string_view document_id) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("UPDATE documents SET uploaded = 1 WHERE case_id = ? AND id = ?;"));
+  st.Bind(1, case_id).Bind(2, document_id);
+  return st.Run();
+}
+
+Status CaseService::AdoptReceivedBlob(std::string_view case_id, const StoredDocument& document) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "INSERT OR IGNORE INTO documents (case_id, id, blob_id, sha256, uploaded) VALUES (?, ?, ?, ?, 1);"));
+  st.Bind(1, case_id).Bind(2, document.meta.id).Bind(3, document.blob_id).Bind(4, document.meta.sha256);
+  return st.Run();
+}
+
+Result<SecretBytes> CaseService::LocalKey(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(Loaded l, Load(case_id));
+  return std::move(l.case_key);
 }
 
 Result<std::size_t> CaseService::CountOperations(std::string_view case_id) {

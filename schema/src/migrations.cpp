@@ -58,6 +58,38 @@ CREATE TABLE documents (
 );
 CREATE INDEX documents_by_hash ON documents (case_id, sha256);
 )sql"},
+    {3, "sync with the central store: server, case keys per epoch, cursors, push state",
+     R"sql(
+-- The central store this device is enrolled with (docs/sync-client.md). One at most.
+CREATE TABLE sync_server (
+  id           INTEGER PRIMARY KEY CHECK (id = 1),
+  url          TEXT NOT NULL,
+  host         TEXT NOT NULL,
+  port         INTEGER NOT NULL,
+  fingerprint  TEXT NOT NULL,   -- SHA-256 of the server's certificate, pinned at enrolment
+  user_id      TEXT NOT NULL,
+  device_id    TEXT NOT NULL,
+  role         TEXT NOT NULL,
+  enrolled_at  TEXT NOT NULL
+);
+-- The shared case keys, one per epoch, as opened from this user's envelopes. Operations and documents
+-- travel encrypted under them; the local store keeps its own per-device key (cases.case_key).
+CREATE TABLE case_keys (
+  case_id  TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  epoch    INTEGER NOT NULL,
+  key      BLOB NOT NULL,
+  PRIMARY KEY (case_id, epoch)
+);
+-- Per case: whether the server has it, and how far this device has pulled its log.
+CREATE TABLE case_sync (
+  case_id     TEXT PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+  on_server   INTEGER NOT NULL DEFAULT 0,
+  pulled_seq  INTEGER NOT NULL DEFAULT 0
+);
+ALTER TABLE ops ADD COLUMN pushed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE documents ADD COLUMN uploaded INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX ops_unpushed ON ops (case_id) WHERE local = 1 AND pushed = 0;
+)sql"},
 };
 }  // namespace
 

@@ -37,8 +37,9 @@ class BlobStore {
   // Encrypts everything `source` yields into a new blob. kInvalidArgument if it is empty or larger than
   // `max_size` (nothing is kept), kNoSpace/kIo from the file system (nothing is kept). The blob file
   // appears atomically (temporary file, fsync, rename).
+  // `blob_id` empty: a new random id; else that id (a blob received by sync keeps its sender's id).
   [[nodiscard]] Result<BlobInfo> Put(const SecretBytes& case_key, std::string_view case_id, const ByteSource& source,
-                                     std::uint64_t max_size);
+                                     std::uint64_t max_size, std::string_view blob_id = {});
   // Decrypts a blob to `sink`, chunk by chunk, each verified before it is released. kNotFound if there
   // is no such blob, kAuthFailed/kCorrupt if it was altered, truncated or belongs to another case. On
   // failure the sink may have received a verified prefix: callers writing to a file must discard it.
@@ -51,6 +52,15 @@ class BlobStore {
  private:
   std::filesystem::path dir_;
 };
+
+// The blob format on any byte stream (docs/blobs.md): what Put and Get do, minus the file. Sync uses them
+// to carry documents encrypted under the shared case key. SealBlobStream fills size and sha256 of `info`;
+// errors as Put (kInvalidArgument empty / over max_size) and Get (kAuthFailed, kCorrupt).
+[[nodiscard]] Status SealBlobStream(const SecretBytes& key, std::string_view case_id, std::string_view blob_id,
+                                    const ByteSource& source, const ByteSink& out, std::uint64_t max_size,
+                                    BlobInfo& info);
+[[nodiscard]] Status OpenBlobStream(const SecretBytes& key, std::string_view case_id, std::string_view blob_id,
+                                    const ByteSource& source, const ByteSink& out);
 
 // SHA-256 of a whole byte string (hardware accelerated through OpenSSL where the CPU allows).
 std::array<std::uint8_t, 32> Sha256(std::span<const std::uint8_t> bytes);

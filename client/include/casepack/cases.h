@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -158,6 +159,31 @@ class CaseService {
   Status CommitImport(const ImportTarget& target, const Case& basics,
                       const std::vector<ImportedDocument>& documents, const SectionNotes& notes,
                       std::vector<std::size_t>& skipped);
+  // ---- for the sync service (casepack/sync_service.h) ----
+  struct PendingOp {
+    ReplicaId replica = 0;
+    std::uint64_t counter = 0;
+    Bytes body;  // a one-operation batch (docs/operation-format.md)
+  };
+  Result<std::vector<std::string>> AllCaseIds();
+  // Local operations not yet acknowledged by the server, oldest first.
+  Result<std::vector<PendingOp>> UnpushedOperations(std::string_view case_id, std::size_t limit);
+  Status MarkPushed(std::string_view case_id, std::span<const std::pair<ReplicaId, std::uint64_t>> ids);
+  // An empty case that sync fills from the server (a case shared with this user), with its own local key.
+  Status CreateReceivedCase(const std::string& case_id);
+  // Applies operations received from the server and runs `also` (e.g. advancing the pull cursor), in one
+  // transaction. Operations the engine rejects are not stored; they come back in the result.
+  Result<ApplyResult> ApplyRemote(std::string_view case_id, std::span<const Operation> ops,
+                                  const std::function<Status()>& also);
+  // Documents whose bytes are not on this device yet, and local documents not yet uploaded.
+  Result<std::vector<StoredDocument>> DocumentsWithoutLocalBlob(std::string_view case_id);
+  Result<std::vector<StoredDocument>> DocumentsNotUploaded(std::string_view case_id);
+  Status MarkUploaded(std::string_view case_id, std::string_view document_id);
+  // Records a document whose blob sync has just stored locally (already on the server).
+  Status AdoptReceivedBlob(std::string_view case_id, const StoredDocument& document);
+  // The per-device key the case's blobs are stored under here.
+  Result<SecretBytes> LocalKey(std::string_view case_id);
+
   const BlobStore& blobs() const { return blobs_; }
   BlobStore& blobs() { return blobs_; }
   std::uint64_t document_limit() const { return document_limit_; }

@@ -53,5 +53,6 @@ inline std::string_view View(const SecretBytes& s) { return AsText(s.expose()); 
 void RegisterStoreCommands(CLI::App& app, Context& ctx);
 void RegisterCaseCommands(CLI::App& app, Context& ctx);
 void RegisterPackCommands(CLI::App& app, Context& ctx);
+void RegisterSyncCommands(CLI::App& app, Context& ctx);
 
 }  // namespace casepack::cli

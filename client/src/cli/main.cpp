@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   casepack::cli::RegisterStoreCommands(app, ctx);
   casepack::cli::RegisterCaseCommands(app, ctx);
   casepack::cli::RegisterPackCommands(app, ctx);
+  casepack::cli::RegisterSyncCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

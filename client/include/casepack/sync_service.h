@@ -1,0 +1,127 @@
+// End-to-end encrypted sync with casepackd (docs/sync-client.md). The server stores and orders
+// ciphertext; it never sees a case key or a plaintext field.
+//
+// - Every case has a shared key per epoch, delivered to each member as an envelope sealed to the member's
+//   X25519 key. This device keeps the keys it has opened in `case_keys`.
+// - Each local operation travels as: AEAD(epoch key, signature || operation) with the case, operation id and
+//   epoch as associated data; the signature is the author device's Ed25519 over the same fields and the
+//   operation, so neither the server nor another member can alter or forge it unnoticed.
+// - Documents travel as the blob format (docs/blobs.md) under the epoch key, prefixed by the epoch.
+//
+// A sync pushes what the server lacks and pulls what this store lacks, for every case, committing as it
+// goes (pull cursors advance in the same transaction as the operations they cover), so a sync cut off at
+// any point resumes where it stopped and nothing acknowledged is lost.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "casepack/cases.h"
+#include "casepack/net_client.h"
+#include "casepack/store.h"
+
+namespace casepack {
+
+struct ServerConfig {
+  std::string url;  // https://host:port
+  std::string host;
+  std::uint16_t port = 0;
+  std::string fingerprint;  // pinned SHA-256 of the server certificate (64 hex)
+  std::string user_id;
+  std::string device_id;
+  std::string role;
+};
+
+struct SyncProgress {
+  std::string phase;  // "pushing", "pulling", "uploading", "downloading"
+  std::string case_id;
+  std::uint64_t done = 0;
+  std::uint64_t total = 0;  // 0 if unknown
+};
+
+struct CaseSyncReport {
+  std::string case_id;
+  bool created_on_server = false;  // first push of a case made here
+  bool received = false;           // a case shared with us, new on this device
+  std::size_t pushed = 0;          // operations
+  std::size_t pulled = 0;
+  std::size_t blobs_up = 0;
+  std::size_t blobs_down = 0;
+  std::vector<std::string> rejected;     // operations the engine refused, with the reason
+  std::vector<FieldConflict> conflicts;  // concurrent values that now need a person
+  std::string error;                     // empty if the case synced completely
+};
+
+struct SyncReport {
+  std::vector<CaseSyncReport> cases;
+  std::int64_t server_time_ms = 0;
+  bool ok() const {
+    for (const auto& c : cases)
+      if (!c.error.empty()) return false;
+    return true;
+  }
+};
+
+class SyncService {
+ public:
+  // REQUIRES: store and cases outlive the service.
+  SyncService(Store& store, CaseService& cases) : store_(store), cases_(cases) {}
+
+  // kNotFound if this store is not enrolled with a server.
+  Result<ServerConfig> Config();
+  // Enrols this store's identity with the server at `url` (https://host:port), pinning `fingerprint`.
+  // kConflict if already enrolled; errors from the server (an unknown, used or expired code: kAuthFailed).
+  Result<ServerConfig> Enroll(const std::string& url, const std::string& fingerprint, const std::string& invitation);
+
+  using ProgressFn = std::function<void(const SyncProgress&)>;
+  // kUnavailable if the server cannot be reached (nothing is lost: run it again). Per-case problems (a
+  // tampered operation, a missing key) are reported in the case's `error`, and the other cases still sync.
+  Result<SyncReport> Sync(const ProgressFn& progress = {});
+
+  // Wraps the case's keys for `user_id` and adds them as a member. The case must be on the server (sync).
+  Status Share(const std::string& case_id, const std::string& user_id);
+  // Removes a member; the case moves to a new epoch whose key only the remaining members receive.
+  Status Unshare(const std::string& case_id, const std::string& user_id);
+
+  Result<std::vector<wire::UserEntry>> Users();
+  Result<wire::Invitation> Invite(const std::string& role, std::int64_t expires_in_s);
+  Status RevokeDevice(const std::string& device_id);
+  Status RevokeUser(const std::string& user_id);
+
+ private:
+  Result<std::unique_ptr<net::CasepackClient>> Connect();
+  Status RefreshKeys(net::CasepackClient& client, const std::string& case_id, std::int64_t* current_epoch);
+  Result<std::int64_t> CurrentEpoch(const std::string& case_id);
+  Result<SecretBytes> KeyFor(const std::string& case_id, std::int64_t epoch);
+  Status SyncCase(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
+                  const ProgressFn& progress);
+  Status PushCase(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
+                  const ProgressFn& progress);
+  Status PullCase(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
+                  const ProgressFn& progress);
+  Status UploadBlobs(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
+                     const ProgressFn& progress);
+  Status DownloadBlobs(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
+                       const ProgressFn& progress);
+  Result<Bytes> DevicePublicKey(net::CasepackClient& client, const std::string& device_id);
+
+  Store& store_;
+  CaseService& cases_;
+  std::optional<ServerConfig> config_;
+  std::map<std::string, Bytes> device_keys_;  // device id -> Ed25519 public key (from the directory)
+  bool directory_loaded_ = false;
+};
+
+// The signed and sealed form of one operation on the wire, exposed for tests (docs/sync-client.md).
+std::string OperationWireId(ReplicaId replica, std::uint64_t counter);
+Bytes SealOperation(const SecretBytes& epoch_key, const Identity& author, const std::string& case_id,
+                    const std::string& op_id, std::int64_t epoch, std::span<const std::uint8_t> operation);
+// kAuthFailed if the ciphertext or the signature does not verify.
+Result<Bytes> OpenOperation(const SecretBytes& epoch_key, std::span<const std::uint8_t> author_ed25519,
+                            const std::string& case_id, const std::string& op_id, std::int64_t epoch,
+                            std::span<const std::uint8_t> sealed);
+
+}  // namespace casepack

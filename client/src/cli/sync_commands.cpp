@@ -1,0 +1,216 @@
+// casepack server add | show | invite | users | revoke-device | revoke-user, casepack sync,
+// casepack case share | unshare
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "casepack/sync_service.h"
+#include "cli.h"
+
+namespace casepack::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct SyncArgs {
+  std::string url, invite, fingerprint, role = "facilitator", id, case_id, user;
+  int expires_days = 7;
+  bool json = false;
+};
+
+template <typename T>
+T Must(Result<T> r) {
+  if (!r.ok()) throw CommandFailed{r.error()};
+  return std::move(r).value();
+}
+
+struct Session {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<CaseService> cases;
+  std::unique_ptr<SyncService> sync;
+};
+
+Session Open(Context& ctx, std::string_view purpose) {
+  Session s;
+  s.store = ctx.OpenStore(purpose);
+  s.cases = std::make_unique<CaseService>(*s.store);
+  s.sync = std::make_unique<SyncService>(*s.store, *s.cases);
+  return s;
+}
+
+// A one-line progress bar on standard error, only when it is a terminal.
+class ProgressBar {
+ public:
+  ProgressBar() : enabled_(::isatty(2) == 1) {}
+  ~ProgressBar() {
+    if (drawn_) std::fprintf(stderr, "\r%-78s\r", "");
+  }
+  void Update(const SyncProgress& p) {
+    if (!enabled_) return;
+    char line[128];
+    if (p.total > 0) {
+      const int width = 30;
+      const int filled = static_cast<int>(width * p.done / p.total);
+      std::snprintf(line, sizeof line, "%-11s %.8s [%.*s%*s] %llu/%llu", p.phase.c_str(), p.case_id.c_str(), filled,
+                    "==============================", width - filled, "", static_cast<unsigned long long>(p.done),
+                    static_cast<unsigned long long>(p.total));
+    } else {
+      std::snprintf(line, sizeof line, "%-11s %.8s %llu operations", p.phase.c_str(), p.case_id.c_str(),
+                    static_cast<unsigned long long>(p.done));
+    }
+    std::fprintf(stderr, "\r%-78s", line);
+    drawn_ = true;
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+};
+
+json ReportJson(const SyncReport& r) {
+  json cases = json::array();
+  std::size_t pushed = 0, pulled = 0, conflicts = 0;
+  for (const auto& c : r.cases) {
+    json conf = json::array();
+    for (const auto& f : c.conflicts) conf.push_back(ToJson(f));
+    cases.push_back({{"case_id", c.case_id}, {"created_on_server", c.created_on_server}, {"received", c.received},
+                     {"pushed", c.pushed}, {"pulled", c.pulled}, {"documents_uploaded", c.blobs_up},
+                     {"documents_downloaded", c.blobs_down}, {"rejected", c.rejected}, {"conflicts", conf},
+                     {"error", c.error.empty() ? json(nullptr) : json(c.error)}});
+    pushed += c.pushed;
+    pulled += c.pulled;
+    conflicts += c.conflicts.size();
+  }
+  return {{"ok", r.ok()}, {"pushed", pushed}, {"pulled", pulled}, {"conflicts", conflicts},
+          {"server_time_ms", r.server_time_ms}, {"cases", cases}};
+}
+
+}  // namespace
+
+void RegisterSyncCommands(CLI::App& app, Context& ctx) {
+  static SyncArgs a;
+
+  auto* server = app.add_subcommand("server", "the central store this device syncs with");
+  server->require_subcommand(1);
+  auto* add = server->add_subcommand("add", "enrol this store with a central store, using a one-time invitation");
+  add->add_option("URL", a.url, "https://host:port")->required();
+  add->add_option("--invite", a.invite, "the invitation code from the Business Unit")->required();
+  add->add_option("--fingerprint", a.fingerprint, "the server certificate's SHA-256 fingerprint, from the Business Unit")->required();
+  add->callback([&ctx] {
+    auto s = Open(ctx, "casepack server add");
+    const ServerConfig c = Must(s.sync->Enroll(a.url, a.fingerprint, a.invite));
+    std::printf("enrolled with %s as a %s\n", c.url.c_str(), c.role.c_str());
+    std::printf("server certificate pinned: sha256:%s\n", c.fingerprint.c_str());
+    std::printf("user id    %s\ndevice id  %s\n", c.user_id.c_str(), c.device_id.c_str());
+  });
+
+  auto* show = server->add_subcommand("show", "the central store and this device's enrolment");
+  show->add_flag("--json", a.json, "machine-readable output");
+  show->callback([&ctx] {
+    auto s = Open(ctx, "casepack server show");
+    const ServerConfig c = Must(s.sync->Config());
+    if (a.json) {
+      std::cout << json{{"url", c.url}, {"fingerprint", c.fingerprint}, {"user_id", c.user_id},
+                        {"device_id", c.device_id}, {"role", c.role}}.dump(2) << "\n";
+      return;
+    }
+    std::printf("server      %s\nfingerprint sha256:%s\nuser id     %s\ndevice id   %s\nrole        %s\n", c.url.c_str(),
+                c.fingerprint.c_str(), c.user_id.c_str(), c.device_id.c_str(), c.role.c_str());
+  });
+
+  auto* invite = server->add_subcommand("invite", "create a one-time invitation (Business Unit only)");
+  invite->add_option("--role", a.role, "facilitator or business-unit")->check(CLI::IsMember({"facilitator", "business-unit"}));
+  invite->add_option("--expires-days", a.expires_days, "days until the code expires")->check(CLI::Range(1, 90));
+  invite->callback([&ctx] {
+    auto s = Open(ctx, "casepack server invite");
+    const wire::Invitation inv = Must(s.sync->Invite(a.role, static_cast<std::int64_t>(a.expires_days) * 24 * 3600));
+    std::printf("%s\n", inv.code.c_str());
+    std::fprintf(stderr, "one-time %s invitation; give it with the server's fingerprint (see 'casepack server show')\n",
+                 inv.role.c_str());
+  });
+
+  auto* users = server->add_subcommand("users", "the users and devices the central store knows");
+  users->add_flag("--json", a.json, "machine-readable output");
+  users->callback([&ctx] {
+    auto s = Open(ctx, "casepack server users");
+    const auto list = Must(s.sync->Users());
+    if (a.json) {
+      json arr = json::array();
+      for (const auto& u : list) {
+        json devices = json::array();
+        for (const auto& d : u.devices) devices.push_back({{"device_id", d.device_id}, {"revoked", d.revoked}});
+        arr.push_back({{"user_id", u.user_id}, {"role", u.role}, {"revoked", u.revoked}, {"devices", devices}});
+      }
+      std::cout << arr.dump(2) << "\n";
+      return;
+    }
+    for (const auto& u : list)
+      std::printf("%s  %-14s %zu device(s)%s\n", u.user_id.c_str(), u.role.c_str(), u.devices.size(), u.revoked ? "  REVOKED" : "");
+  });
+
+  for (const char* what : {"revoke-device", "revoke-user"}) {
+    const bool device = std::string_view(what) == "revoke-device";
+    auto* revoke = server->add_subcommand(what, device ? "revoke a device at once (Business Unit)" : "revoke a user and all their devices at once (Business Unit)");
+    revoke->add_option("ID", a.id, device ? "device id" : "user id")->required();
+    revoke->callback([&ctx, device] {
+      auto s = Open(ctx, device ? "casepack server revoke-device" : "casepack server revoke-user");
+      Check(device ? s.sync->RevokeDevice(a.id) : s.sync->RevokeUser(a.id));
+      std::printf("revoked %s\n", a.id.c_str());
+    });
+  }
+
+  auto* sync = app.add_subcommand("sync", "push what the central store lacks and pull what this store lacks, for every case");
+  sync->add_flag("--json", a.json, "machine-readable report of what moved and which conflicts need a person");
+  sync->callback([&ctx] {
+    auto s = Open(ctx, "casepack sync");
+    ProgressBar bar;
+    auto report = s.sync->Sync([&bar](const SyncProgress& p) { bar.Update(p); });
+    if (!report.ok()) throw CommandFailed{report.error()};
+    if (a.json) {
+      std::cout << ReportJson(*report).dump(2) << "\n";
+    } else {
+      std::size_t pushed = 0, pulled = 0;
+      for (const auto& c : report->cases) {
+        pushed += c.pushed;
+        pulled += c.pulled;
+        if (c.received) std::printf("  new case %s shared with you\n", c.case_id.substr(0, 8).c_str());
+        for (const auto& f : c.conflicts) {
+          std::string values;
+          for (const auto& v : f.values.candidates) values += (values.empty() ? "" : " | ") + v.value + " (" + v.author + ")";
+          std::printf("  conflict in %s, %s, %s: %s\n", c.case_id.substr(0, 8).c_str(), f.subject.c_str(), f.field.c_str(), values.c_str());
+        }
+        for (const auto& r : c.rejected) std::printf("  refused operation in %s: %s\n", c.case_id.substr(0, 8).c_str(), r.c_str());
+        if (!c.error.empty()) std::fprintf(stderr, "casepack: error: %s\n", c.error.c_str());
+      }
+      std::printf("synced %zu case(s): %zu operation(s) pushed, %zu pulled\n", report->cases.size(), pushed, pulled);
+    }
+    if (!report->ok()) throw CommandFailed{MakeError(ErrorCode::kAuthFailed, "some cases did not sync (see above)", "the other cases are up to date")};
+  });
+
+  // casepack case share / unshare: added to the existing `case` command.
+  CLI::App* case_cmd = app.get_subcommand("case");
+  auto* share = case_cmd->add_subcommand("share", "give another user the case's key, so they receive it on their next sync");
+  share->add_option("CASE", a.case_id, "case id")->required();
+  share->add_option("--with", a.user, "the user id (see 'casepack server users')")->required();
+  share->callback([&ctx] {
+    auto s = Open(ctx, "casepack case share");
+    const std::string id = Must(s.cases->ResolveCaseId(a.case_id));
+    Check(s.sync->Share(id, a.user));
+    std::printf("case %s shared with %s\n", id.substr(0, 8).c_str(), a.user.c_str());
+  });
+  auto* unshare = case_cmd->add_subcommand("unshare", "remove a member; later content uses a new key they never get");
+  unshare->add_option("CASE", a.case_id, "case id")->required();
+  unshare->add_option("--user", a.user, "the user id")->required();
+  unshare->callback([&ctx] {
+    auto s = Open(ctx, "casepack case unshare");
+    const std::string id = Must(s.cases->ResolveCaseId(a.case_id));
+    Check(s.sync->Unshare(id, a.user));
+    std::printf("removed %s from case %s; later content is under a new key\n", a.user.c_str(), id.substr(0, 8).c_str());
+  });
+}
+
+}  // namespace casepack::cli

@@ -1,0 +1,581 @@
+#include "casepack/sync_service.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <ctime>
+#include <set>
+
+#include "casepack/aead.h"
+#include "casepack/random.h"
+
+namespace casepack {
+
+namespace {
+
+constexpr std::string_view kOpContext = "casepack-op-v1";
+constexpr std::size_t kPushBatch = 500;
+constexpr int kPullPage = 1000;
+
+std::string NowIso() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// What the author signs and what the AEAD binds: the operation's place, so a valid ciphertext cannot be
+// replayed into another case, under another id, or as another epoch.
+std::string OperationContext(const std::string& case_id, const std::string& op_id, std::int64_t epoch) {
+  return std::string(kOpContext) + "\n" + case_id + "\n" + op_id + "\n" + std::to_string(epoch) + "\n";
+}
+
+Result<ServerConfig> ParseUrl(const std::string& url) {
+  const std::string scheme = "https://";
+  if (url.rfind(scheme, 0) != 0)
+    return MakeError(ErrorCode::kInvalidArgument, "the server address must start with https://",
+                     "e.g. https://casepack.example.org:8443");
+  std::string rest = url.substr(scheme.size());
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  ServerConfig c;
+  c.url = scheme + rest;
+  const auto colon = rest.rfind(':');
+  c.host = colon == std::string::npos ? rest : rest.substr(0, colon);
+  int port = 443;
+  if (colon != std::string::npos) {
+    const std::string p = rest.substr(colon + 1);
+    if (p.empty() || p.size() > 5 || !std::all_of(p.begin(), p.end(), [](unsigned char ch) { return std::isdigit(ch); }))
+      return MakeError(ErrorCode::kInvalidArgument, "the server address has an invalid port");
+    port = std::stoi(p);
+  }
+  if (c.host.empty() || c.host.find('/') != std::string::npos || port < 1 || port > 65535)
+    return MakeError(ErrorCode::kInvalidArgument, "the server address is not host:port");
+  c.port = static_cast<std::uint16_t>(port);
+  return c;
+}
+
+Result<std::string> NormaliseFingerprint(std::string text) {
+  if (text.rfind("sha256:", 0) == 0 || text.rfind("SHA256:", 0) == 0) text = text.substr(7);
+  std::string hex;
+  for (char ch : text) {
+    if (ch == ':' || ch == ' ') continue;
+    hex.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+  }
+  if (hex.size() != 64 || !HexDecode(hex).ok())
+    return MakeError(ErrorCode::kInvalidArgument, "the fingerprint must be 64 hex digits (SHA-256)",
+                     "copy it from the Business Unit, who gets it from 'casepackd fingerprint'");
+  return hex;
+}
+
+Error CaseError(const std::string& case_id, const Error& e) { return e.Context("case " + case_id.substr(0, 8)); }
+
+}  // namespace
+
+std::string OperationWireId(ReplicaId replica, std::uint64_t counter) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%016llx-%llu", static_cast<unsigned long long>(replica),
+                static_cast<unsigned long long>(counter));
+  return buf;
+}
+
+Bytes SealOperation(const SecretBytes& epoch_key, const Identity& author, const std::string& case_id,
+                    const std::string& op_id, std::int64_t epoch, std::span<const std::uint8_t> operation) {
+  const std::string context = OperationContext(case_id, op_id, epoch);
+  Bytes signed_message(context.begin(), context.end());
+  signed_message.insert(signed_message.end(), operation.begin(), operation.end());
+  const auto signature = author.Sign(signed_message);
+  Bytes plain(signature.begin(), signature.end());
+  plain.insert(plain.end(), operation.begin(), operation.end());
+  Bytes sealed = AeadSeal(epoch_key, plain, AsBytes(context));
+  Wipe(plain);
+  Wipe(signed_message);
+  return sealed;
+}
+
+Result<Bytes> OpenOperation(const SecretBytes& epoch_key, std::span<const std::uint8_t> author_ed25519,
+                            const std::string& case_id, const std::string& op_id, std::int64_t epoch,
+                            std::span<const std::uint8_t> sealed) {
+  const std::string context = OperationContext(case_id, op_id, epoch);
+  auto plain = AeadOpen(epoch_key, sealed, AsBytes(context));
+  if (!plain.ok()) return MakeError(ErrorCode::kAuthFailed, "operation " + op_id + " does not decrypt: it was altered");
+  if (plain->size() < kSignatureBytes) return MakeError(ErrorCode::kAuthFailed, "operation " + op_id + " is not signed");
+  Bytes operation(plain->begin() + kSignatureBytes, plain->end());
+  Bytes signed_message(context.begin(), context.end());
+  signed_message.insert(signed_message.end(), operation.begin(), operation.end());
+  const bool ok = VerifySignature(author_ed25519, signed_message,
+                                  std::span<const std::uint8_t>(plain->data(), kSignatureBytes));
+  Wipe(*plain);
+  Wipe(signed_message);
+  if (!ok) {
+    Wipe(operation);
+    return MakeError(ErrorCode::kAuthFailed, "operation " + op_id + " is not signed by the device that pushed it");
+  }
+  return operation;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+Result<ServerConfig> SyncService::Config() {
+  if (config_) return *config_;
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "SELECT url, host, port, fingerprint, user_id, device_id, role FROM sync_server WHERE id = 1;"));
+  CP_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row)
+    return MakeError(ErrorCode::kNotFound, "this store is not enrolled with a central store",
+                     "run 'casepack server add URL --invite CODE --fingerprint FP' with what the Business Unit gave you");
+  ServerConfig c{st.Text(0), st.Text(1), static_cast<std::uint16_t>(st.Int(2)), st.Text(3), st.Text(4), st.Text(5), st.Text(6)};
+  config_ = c;
+  return c;
+}
+
+Result<std::unique_ptr<net::CasepackClient>> SyncService::Connect() {
+  CP_ASSIGN_OR_RETURN(ServerConfig c, Config());
+  CP_ASSIGN_OR_RETURN(auto http, net::HttpsClient::Create(net::Endpoint{c.host, c.port, c.fingerprint}));
+  return std::make_unique<net::CasepackClient>(std::move(http), &store_.identity(), c.device_id);
+}
+
+Result<ServerConfig> SyncService::Enroll(const std::string& url, const std::string& fingerprint,
+                                         const std::string& invitation) {
+  if (Config().ok())
+    return MakeError(ErrorCode::kConflict, "this store is already enrolled with " + config_->url,
+                     "one store syncs with one central store");
+  CP_ASSIGN_OR_RETURN(ServerConfig c, ParseUrl(url));
+  CP_ASSIGN_OR_RETURN(c.fingerprint, NormaliseFingerprint(fingerprint));
+  CP_ASSIGN_OR_RETURN(auto http, net::HttpsClient::Create(net::Endpoint{c.host, c.port, c.fingerprint}));
+  net::CasepackClient client(std::move(http), &store_.identity());
+  CP_ASSIGN_OR_RETURN(wire::Principal who, client.Enroll(invitation));
+  c.user_id = who.user_id;
+  c.device_id = who.device_id;
+  c.role = who.role;
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "INSERT INTO sync_server (id, url, host, port, fingerprint, user_id, device_id, role, enrolled_at) "
+      "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?);"));
+  st.Bind(1, c.url).Bind(2, c.host).Bind(3, static_cast<std::int64_t>(c.port)).Bind(4, c.fingerprint)
+      .Bind(5, c.user_id).Bind(6, c.device_id).Bind(7, c.role).Bind(8, NowIso());
+  CP_RETURN_IF_ERROR(st.Run());
+  config_ = c;
+  return c;
+}
+
+// ---- keys ----
+
+Result<std::int64_t> SyncService::CurrentEpoch(const std::string& case_id) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT coalesce(max(epoch), 0) FROM case_keys WHERE case_id = ?;"));
+  st.Bind(1, case_id);
+  CP_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : 0;
+}
+
+Result<SecretBytes> SyncService::KeyFor(const std::string& case_id, std::int64_t epoch) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT key FROM case_keys WHERE case_id = ? AND epoch = ?;"));
+  st.Bind(1, case_id).Bind(2, epoch);
+  CP_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row)
+    return MakeError(ErrorCode::kNotFound, "no key for epoch " + std::to_string(epoch) + " of this case",
+                     "ask a member of the case to share it with you again");
+  return SecretBytes::CopyOf(st.BlobView(0));
+}
+
+Status SyncService::RefreshKeys(net::CasepackClient& client, const std::string& case_id, std::int64_t* current_epoch) {
+  CP_ASSIGN_OR_RETURN(std::vector<wire::Envelope> envelopes, client.GetKeys(case_id, current_epoch));
+  CP_ASSIGN_OR_RETURN(ServerConfig c, Config());
+  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare("INSERT OR IGNORE INTO case_keys (case_id, epoch, key) VALUES (?, ?, ?);"));
+  for (const wire::Envelope& e : envelopes) {
+    if (e.user_id != c.user_id) continue;
+    auto key = OpenSealed(store_.identity(), e.sealed);
+    if (!key.ok()) return key.error().Context("opening the case key for epoch " + std::to_string(e.epoch));
+    ins.Reset();
+    ins.Bind(1, case_id).Bind(2, e.epoch).Bind(3, key->expose());
+    CP_RETURN_IF_ERROR(ins.Run());
+  }
+  return Ok();
+}
+
+Result<Bytes> SyncService::DevicePublicKey(net::CasepackClient& client, const std::string& device_id) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto it = device_keys_.find(device_id);
+    if (it != device_keys_.end()) return it->second;
+    if (directory_loaded_ && attempt == 1) break;
+    CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client.ListUsers());
+    for (const auto& u : users)
+      for (const auto& d : u.devices) device_keys_[d.device_id] = d.ed25519;
+    directory_loaded_ = true;
+  }
+  return MakeError(ErrorCode::kAuthFailed, "an operation was pushed by a device the server does not list");
+}
+
+// ---- one case ----
+
+Status SyncService::UploadBlobs(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
+                                const ProgressFn& progress) {
+  CP_ASSIGN_OR_RETURN(std::vector<StoredDocument> pending, cases_.DocumentsNotUploaded(case_id));
+  if (pending.empty()) return Ok();
+  CP_ASSIGN_OR_RETURN(std::int64_t epoch, CurrentEpoch(case_id));
+  CP_ASSIGN_OR_RETURN(SecretBytes key, KeyFor(case_id, epoch));
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    const StoredDocument& doc = pending[i];
+    if (progress) progress({"uploading", case_id, i, pending.size()});
+    Bytes plain;
+    plain.reserve(doc.meta.size);
+    CP_RETURN_IF_ERROR(cases_.ExportDocument(case_id, doc.meta.id, [&](std::span<const std::uint8_t> b) {
+      plain.insert(plain.end(), b.begin(), b.end());
+      return Ok();
+    }));
+    Bytes wire(8);
+    for (int b = 0; b < 8; ++b) wire[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(epoch) >> (56 - 8 * b));
+    std::size_t pos = 0;
+    BlobInfo info;
+    Status sealed = SealBlobStream(
+        key, case_id, doc.blob_id,
+        [&](std::span<std::uint8_t> buf) -> Result<std::size_t> {
+          const std::size_t n = std::min(buf.size(), plain.size() - pos);
+          std::memcpy(buf.data(), plain.data() + pos, n);
+          pos += n;
+          return n;
+        },
+        [&](std::span<const std::uint8_t> b) {
+          wire.insert(wire.end(), b.begin(), b.end());
+          return Ok();
+        },
+        cases_.document_limit(), info);
+    Wipe(plain);
+    CP_RETURN_IF_ERROR(sealed);
+    CP_RETURN_IF_ERROR(client.PutBlob(case_id, doc.blob_id, wire));
+    CP_RETURN_IF_ERROR(cases_.MarkUploaded(case_id, doc.meta.id));
+    ++report.blobs_up;
+  }
+  return Ok();
+}
+
+Status SyncService::PushCase(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
+                             const ProgressFn& progress) {
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(std::vector<CaseService::PendingOp> pending, cases_.UnpushedOperations(case_id, kPushBatch));
+    if (pending.empty()) return Ok();
+    for (int attempt = 0;; ++attempt) {
+      CP_ASSIGN_OR_RETURN(std::int64_t epoch, CurrentEpoch(case_id));
+      CP_ASSIGN_OR_RETURN(SecretBytes key, KeyFor(case_id, epoch));
+      std::vector<wire::OpIn> batch;
+      batch.reserve(pending.size());
+      for (const auto& p : pending) {
+        const std::string op_id = OperationWireId(p.replica, p.counter);
+        batch.push_back(wire::OpIn{op_id, epoch, SealOperation(key, store_.identity(), case_id, op_id, epoch, p.body)});
+      }
+      auto acks = client.PushOps(case_id, batch);
+      if (acks.ok()) break;
+      // The case moved to a new epoch (a member was removed): fetch its key and seal again.
+      if (acks.error().code == ErrorCode::kConflict && attempt == 0) {
+        std::int64_t current = 0;
+        CP_RETURN_IF_ERROR(RefreshKeys(client, case_id, &current));
+        continue;
+      }
+      return acks.error();
+    }
+    std::vector<std::pair<ReplicaId, std::uint64_t>> ids;
+    for (const auto& p : pending) ids.emplace_back(p.replica, p.counter);
+    CP_RETURN_IF_ERROR(cases_.MarkPushed(case_id, ids));
+    report.pushed += pending.size();
+    if (progress) progress({"pushing", case_id, report.pushed, 0});
+  }
+}
+
+Status SyncService::PullCase(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
+                             const ProgressFn& progress) {
+  CP_ASSIGN_OR_RETURN(ServerConfig config, Config());
+  CP_ASSIGN_OR_RETURN(Statement cursor, store_.db().Prepare("SELECT pulled_seq FROM case_sync WHERE case_id = ?;"));
+  cursor.Bind(1, case_id);
+  CP_ASSIGN_OR_RETURN(bool row, cursor.Step());
+  std::int64_t after = row ? cursor.Int(0) : 0;
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(wire::OpsPage page, client.PullOps(case_id, after, kPullPage));
+    std::vector<Operation> ops;
+    for (const wire::OpOut& in : page.ops) {
+      if (in.device_id == config.device_id) continue;  // our own: already applied here
+      auto key = KeyFor(case_id, in.epoch);
+      if (!key.ok()) {
+        std::int64_t current = 0;
+        CP_RETURN_IF_ERROR(RefreshKeys(client, case_id, &current));
+        key = KeyFor(case_id, in.epoch);
+        if (!key.ok()) return key.error();
+      }
+      CP_ASSIGN_OR_RETURN(Bytes author, DevicePublicKey(client, in.device_id));
+      auto plain = OpenOperation(*key, author, case_id, in.op_id, in.epoch, in.blob);
+      if (!plain.ok())
+        return plain.error().WithHint("refused: nothing from it was applied; the Business Unit should check the server");
+      auto decoded = DecodeOperations(*plain);
+      Wipe(*plain);
+      if (!decoded.ok() || decoded->size() != 1 || (*decoded)[0].case_id != case_id ||
+          OperationWireId((*decoded)[0].id.replica, (*decoded)[0].id.counter) != in.op_id)
+        return MakeError(ErrorCode::kCorrupt, "operation " + in.op_id + " does not match its envelope: refused");
+      ops.push_back(std::move((*decoded)[0]));
+    }
+    const std::int64_t next = page.next_after;
+    CP_ASSIGN_OR_RETURN(ApplyResult applied, cases_.ApplyRemote(case_id, ops, [&]() -> Status {
+      CP_ASSIGN_OR_RETURN(Statement up, store_.db().Prepare("UPDATE case_sync SET pulled_seq = ? WHERE case_id = ?;"));
+      up.Bind(1, next).Bind(2, case_id);
+      return up.Run();
+    }));
+    for (const auto& r : applied.rejected)
+      report.rejected.push_back(OperationWireId(r.op.id.replica, r.op.id.counter) + ": " + r.error.message);
+    report.pulled += ops.size();
+    if (progress) progress({"pulling", case_id, report.pulled, 0});
+    after = next;
+    if (!page.more) return Ok();
+  }
+}
+
+Status SyncService::DownloadBlobs(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
+                                  const ProgressFn& progress) {
+  CP_ASSIGN_OR_RETURN(std::vector<StoredDocument> missing, cases_.DocumentsWithoutLocalBlob(case_id));
+  if (missing.empty()) return Ok();
+  CP_ASSIGN_OR_RETURN(SecretBytes local_key, cases_.LocalKey(case_id));
+  for (std::size_t i = 0; i < missing.size(); ++i) {
+    const StoredDocument& doc = missing[i];
+    if (progress) progress({"downloading", case_id, i, missing.size()});
+    auto wire = client.GetBlob(case_id, doc.blob_id);
+    if (!wire.ok() && wire.error().code == ErrorCode::kNotFound) continue;  // not uploaded yet: next sync
+    if (!wire.ok()) return wire.error();
+    if (wire->size() < 8) return MakeError(ErrorCode::kCorrupt, "a document on the server is damaged");
+    std::uint64_t epoch = 0;
+    for (int b = 0; b < 8; ++b) epoch = (epoch << 8) | (*wire)[static_cast<std::size_t>(b)];
+    CP_ASSIGN_OR_RETURN(SecretBytes key, KeyFor(case_id, static_cast<std::int64_t>(epoch)));
+    Bytes plain;
+    std::size_t pos = 8;
+    Status opened = OpenBlobStream(
+        key, case_id, doc.blob_id,
+        [&](std::span<std::uint8_t> buf) -> Result<std::size_t> {
+          const std::size_t n = std::min(buf.size(), wire->size() - pos);
+          std::memcpy(buf.data(), wire->data() + pos, n);
+          pos += n;
+          return n;
+        },
+        [&](std::span<const std::uint8_t> b) {
+          plain.insert(plain.end(), b.begin(), b.end());
+          return Ok();
+        });
+    if (!opened.ok()) {
+      Wipe(plain);
+      return opened.error().Context("document " + doc.meta.id);
+    }
+    pos = 0;
+    auto stored = cases_.blobs().Put(
+        local_key, case_id,
+        [&](std::span<std::uint8_t> buf) -> Result<std::size_t> {
+          const std::size_t n = std::min(buf.size(), plain.size() - pos);
+          std::memcpy(buf.data(), plain.data() + pos, n);
+          pos += n;
+          return n;
+        },
+        cases_.document_limit(), doc.blob_id);
+    Wipe(plain);
+    if (!stored.ok()) return stored.error();
+    if (HexEncode(stored->sha256) != doc.meta.sha256) {
+      (void)cases_.blobs().Remove(doc.blob_id);
+      return MakeError(ErrorCode::kCorrupt, "document " + doc.meta.id + " does not match its recorded hash: refused");
+    }
+    CP_RETURN_IF_ERROR(cases_.AdoptReceivedBlob(case_id, doc));
+    ++report.blobs_down;
+  }
+  return Ok();
+}
+
+Status SyncService::SyncCase(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
+                             const ProgressFn& progress) {
+  std::int64_t current = 0;
+  CP_RETURN_IF_ERROR(RefreshKeys(client, case_id, &current));
+  CP_RETURN_IF_ERROR(UploadBlobs(client, case_id, report, progress));
+  CP_RETURN_IF_ERROR(PushCase(client, case_id, report, progress));
+  CP_RETURN_IF_ERROR(PullCase(client, case_id, report, progress));
+  CP_RETURN_IF_ERROR(DownloadBlobs(client, case_id, report, progress));
+  CP_ASSIGN_OR_RETURN(CaseDetail detail, cases_.GetCase(case_id));
+  report.conflicts = detail.conflicts;
+  for (const Action& a : detail.actions) {
+    if (a.owner.has_conflict()) {
+      FieldConflict f{"action: " + a.what, "owner", {}};
+      for (const auto& c : a.owner.candidates) f.values.candidates.push_back({DescribeOwner(c.value), c.author, c.at});
+      report.conflicts.push_back(std::move(f));
+    }
+    if (a.due.has_conflict()) {
+      FieldConflict f{"action: " + a.what, "due date", {}};
+      for (const auto& c : a.due.candidates) f.values.candidates.push_back({FormatDate(c.value), c.author, c.at});
+      report.conflicts.push_back(std::move(f));
+    }
+  }
+  return Ok();
+}
+
+// ---- the whole store ----
+
+Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
+  CP_ASSIGN_OR_RETURN(auto client, Connect());
+  CP_ASSIGN_OR_RETURN(std::vector<wire::CaseSummary> listed, client->ListCases());
+  std::set<std::string> on_server;
+  for (const auto& c : listed) on_server.insert(c.case_id);
+  CP_ASSIGN_OR_RETURN(std::vector<std::string> local, cases_.AllCaseIds());
+  const std::set<std::string> local_set(local.begin(), local.end());
+
+  SyncReport report;
+  CP_ASSIGN_OR_RETURN(Statement mark, store_.db().Prepare(
+      "INSERT OR REPLACE INTO case_sync (case_id, on_server, pulled_seq) "
+      "VALUES (?, 1, coalesce((SELECT pulled_seq FROM case_sync WHERE case_id = ?), 0));"));
+  auto mark_on_server = [&](const std::string& id) -> Status {
+    mark.Reset();
+    mark.Bind(1, id).Bind(2, id);
+    return mark.Run();
+  };
+
+  std::vector<std::string> to_sync;
+  // Cases shared with us that this device has not seen.
+  for (const auto& id : on_server) {
+    if (local_set.count(id)) continue;
+    CaseSyncReport r;
+    r.case_id = id;
+    r.received = true;
+    if (Status s = cases_.CreateReceivedCase(id); !s.ok()) {
+      r.error = CaseError(id, s.error()).message;
+    } else if (Status m = mark_on_server(id); !m.ok()) {
+      r.error = m.error().message;
+    } else {
+      to_sync.push_back(id);
+    }
+    report.cases.push_back(std::move(r));
+  }
+  // Cases made here: create them on the server, with our own envelope for epoch 1.
+  CP_ASSIGN_OR_RETURN(Statement was_on_server, store_.db().Prepare("SELECT on_server FROM case_sync WHERE case_id = ?;"));
+  for (const auto& id : local) {
+    CaseSyncReport r;
+    r.case_id = id;
+    if (!on_server.count(id)) {
+      was_on_server.Reset();
+      was_on_server.Bind(1, id);
+      CP_ASSIGN_OR_RETURN(bool known, was_on_server.Step());
+      if (known && was_on_server.Int(0) == 1) {
+        r.error = "case " + id.substr(0, 8) + " is no longer on the server or no longer shared with you";
+        report.cases.push_back(std::move(r));
+        continue;
+      }
+      auto key = KeyFor(id, 1);
+      if (!key.ok()) {
+        CP_ASSIGN_OR_RETURN(SecretBytes fresh, SecretBytes::Random(32));
+        CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare("INSERT INTO case_keys (case_id, epoch, key) VALUES (?, 1, ?);"));
+        ins.Bind(1, id).Bind(2, fresh.expose());
+        CP_RETURN_IF_ERROR(ins.Run());
+        key = std::move(fresh);
+      }
+      auto created = client->CreateCase(id, SealToPublicKey(store_.identity().public_keys().x25519, *key));
+      if (!created.ok() && created.error().code != ErrorCode::kConflict) {
+        if (created.error().code == ErrorCode::kUnavailable) return created.error();
+        r.error = CaseError(id, created.error()).message;
+        report.cases.push_back(std::move(r));
+        continue;
+      }
+      CP_RETURN_IF_ERROR(mark_on_server(id));
+      r.created_on_server = true;
+    }
+    report.cases.push_back(std::move(r));
+    to_sync.push_back(id);
+  }
+  for (const auto& id : to_sync) {
+    auto it = std::find_if(report.cases.begin(), report.cases.end(), [&](const CaseSyncReport& c) { return c.case_id == id; });
+    Status s = SyncCase(*client, id, *it, progress);
+    if (!s.ok()) {
+      // Lost connection: stop here (everything so far is committed); the next sync resumes.
+      if (s.error().code == ErrorCode::kUnavailable) return s.error().WithHint("nothing is lost: run 'casepack sync' again when the server is reachable");
+      it->error = CaseError(id, s.error()).message + (s.error().hint.empty() ? "" : " (" + s.error().hint + ")");
+    }
+  }
+  report.server_time_ms = client->latest_server_time_ms();
+  if (report.server_time_ms > 0) {
+    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('latest_server_time_ms', "
+        "CAST(max(?, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'latest_server_time_ms'), 0)) AS TEXT));"));
+    st.Bind(1, report.server_time_ms);
+    CP_RETURN_IF_ERROR(st.Run());
+  }
+  return report;
+}
+
+// ---- members ----
+
+Status SyncService::Share(const std::string& case_id, const std::string& user_id) {
+  CP_ASSIGN_OR_RETURN(auto client, Connect());
+  CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client->ListUsers());
+  const wire::UserEntry* user = nullptr;
+  for (const auto& u : users)
+    if (u.user_id == user_id) user = &u;
+  if (user == nullptr) return MakeError(ErrorCode::kNotFound, "no user " + user_id + " on the server", "see 'casepack server users'");
+  if (user->revoked) return MakeError(ErrorCode::kInvalidArgument, "user " + user_id + " has been revoked");
+  const wire::DeviceKeys* device = nullptr;
+  for (const auto& d : user->devices)
+    if (!d.revoked && d.x25519.size() == kX25519PublicBytes) device = &d;
+  if (device == nullptr) return MakeError(ErrorCode::kInvalidArgument, "user " + user_id + " has no active device");
+  std::int64_t current = 0;
+  auto refreshed = RefreshKeys(*client, case_id, &current);
+  if (!refreshed.ok()) {
+    if (refreshed.error().code == ErrorCode::kNotFound)
+      return refreshed.error().WithHint("run 'casepack sync' first so that the case is on the server");
+    return refreshed;
+  }
+  std::vector<wire::Envelope> envelopes;
+  for (std::int64_t epoch = 1; epoch <= current; ++epoch) {
+    auto key = KeyFor(case_id, epoch);
+    if (!key.ok()) continue;
+    envelopes.push_back(wire::Envelope{user_id, epoch,
+                                       SealToPublicKey(std::span<const std::uint8_t, kX25519PublicBytes>(device->x25519.data(), kX25519PublicBytes), *key)});
+  }
+  CP_RETURN_IF_ERROR(client->AddMember(case_id, user_id, envelopes));
+  return Ok();
+}
+
+Status SyncService::Unshare(const std::string& case_id, const std::string& user_id) {
+  CP_ASSIGN_OR_RETURN(auto client, Connect());
+  CP_ASSIGN_OR_RETURN(std::int64_t epoch, client->RemoveMember(case_id, user_id));
+  CP_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(32));
+  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare("INSERT OR REPLACE INTO case_keys (case_id, epoch, key) VALUES (?, ?, ?);"));
+  ins.Bind(1, case_id).Bind(2, epoch).Bind(3, key.expose());
+  CP_RETURN_IF_ERROR(ins.Run());
+  std::int64_t members_epoch = 0;
+  CP_ASSIGN_OR_RETURN(std::vector<wire::MemberEntry> members, client->ListMembers(case_id));
+  CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client->ListUsers());
+  (void)members_epoch;
+  std::vector<wire::Envelope> envelopes;
+  for (const auto& m : members) {
+    if (m.removed) continue;
+    for (const auto& u : users) {
+      if (u.user_id != m.user_id || u.revoked) continue;
+      for (const auto& d : u.devices) {
+        if (d.revoked || d.x25519.size() != kX25519PublicBytes) continue;
+        envelopes.push_back(wire::Envelope{m.user_id, epoch,
+                                           SealToPublicKey(std::span<const std::uint8_t, kX25519PublicBytes>(d.x25519.data(), kX25519PublicBytes), key)});
+        break;
+      }
+    }
+  }
+  return client->PutKeys(case_id, envelopes);
+}
+
+Result<std::vector<wire::UserEntry>> SyncService::Users() {
+  CP_ASSIGN_OR_RETURN(auto client, Connect());
+  return client->ListUsers();
+}
+
+Result<wire::Invitation> SyncService::Invite(const std::string& role, std::int64_t expires_in_s) {
+  CP_ASSIGN_OR_RETURN(auto client, Connect());
+  return client->CreateInvitation(role, expires_in_s);
+}
+
+Status SyncService::RevokeDevice(const std::string& device_id) {
+  CP_ASSIGN_OR_RETURN(auto client, Connect());
+  return client->RevokeDevice(device_id);
+}
+
+Status SyncService::RevokeUser(const std::string& user_id) {
+  CP_ASSIGN_OR_RETURN(auto client, Connect());
+  return client->RevokeUser(user_id);
+}
+
+}  // namespace casepack
