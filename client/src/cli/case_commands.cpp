@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <linux/magic.h>
@@ -47,10 +48,25 @@ struct Session {
   std::string case_id;
 };
 
+// The largest document `doc add` accepts: CaseService's default, or $CASEPACK_DOCUMENT_LIMIT_MB (MiB, a
+// whole number from 1 to 4096) so that a deployment, or a test, can set another.
+std::uint64_t DocumentLimit() {
+  const char* env = std::getenv("CASEPACK_DOCUMENT_LIMIT_MB");
+  if (env == nullptr || *env == '\0') return CaseService::kDefaultDocumentLimit;
+  const std::string text = env;
+  const bool digits = text.size() <= 4 && text.find_first_not_of("0123456789") == std::string::npos;
+  const unsigned long mib = digits ? std::stoul(text) : 0;
+  if (mib < 1 || mib > 4096)
+    Fail(ErrorCode::kInvalidArgument, "CASEPACK_DOCUMENT_LIMIT_MB must be a whole number of MiB from 1 to 4096",
+         "unset it to use the default of " + std::to_string(CaseService::kDefaultDocumentLimit >> 20) + " MiB");
+  return static_cast<std::uint64_t>(mib) << 20;
+}
+
 Session OpenCases(Context& ctx, std::string_view purpose, const std::string& case_arg = {}) {
   Session s;
+  const std::uint64_t document_limit = DocumentLimit();
   s.store = ctx.OpenStore(purpose);
-  s.cases = std::make_unique<CaseService>(*s.store);
+  s.cases = std::make_unique<CaseService>(*s.store, document_limit);
   if (!case_arg.empty()) s.case_id = Must(s.cases->ResolveCaseId(case_arg));
   return s;
 }
@@ -290,7 +306,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   doc->require_subcommand(1);
   auto* doc_add = doc->add_subcommand("add", "add a document to a case (the file is encrypted into the store)");
   doc_add->add_option("CASE", a.case_id, "case id")->required();
-  doc_add->add_option("FILE", a.file, "the document")->required();
+  doc_add->add_option("FILE", a.file, "the document (at most 200 MiB; $CASEPACK_DOCUMENT_LIMIT_MB sets another limit)")->required();
   doc_add->add_option("--type", a.type, "icpc-minutes, rcpc-minutes, core-group-minutes, child-protection-plan, …")->required();
   doc_add->add_option("--received", a.received, "date received, YYYY-MM-DD (default today)");
   doc_add->add_option("--from", a.from, "sending agency")->required();
