@@ -3,6 +3,9 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -47,8 +50,26 @@ inline std::string BinaryDocument(std::size_t size, unsigned seed) {
   return s;
 }
 
+// /dev/shm when it is a tmpfs, else the system temp dir. The workflow tests run a hundred or so commands
+// that each commit with fsync; on tmpfs fsync is free, and these tests are about behaviour, not about
+// durability (tests/client/store_test.cpp covers that on a real file system).
+inline std::filesystem::path FastTempParent() {
+  struct statfs fs_info {};
+  if (::statfs("/dev/shm", &fs_info) == 0 && static_cast<unsigned long>(fs_info.f_type) == TMPFS_MAGIC &&
+      ::access("/dev/shm", W_OK) == 0)
+    return "/dev/shm";
+  return std::filesystem::temp_directory_path();
+}
+
 class WorkflowTest : public CliTest {
  protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    store_ = (fast_ / "store").string();
+  }
+
+  TempDir fast_{FastTempParent()};  // the store; tmp_ keeps the passphrase, documents and outputs
+
   // A command that must succeed; returns its standard output.
   std::string Ok(const std::vector<std::string>& args, RunOptions opt = {}) {
     auto r = Cli(args, opt);
