@@ -226,3 +226,26 @@ TEST_F(BadInputTest, OutputMustBeNamedAndIsNeverOverwrittenUnasked) {
 
 }  // namespace
 }  // namespace casepack::testing
+
+namespace casepack::testing {
+namespace {
+
+// Regression: with -o -, a failed write to standard output (a full disk behind a redirection) was lost in
+// stdio's buffer and the command exited 0: a script would believe a truncated export or report complete.
+TEST_F(BadInputTest, StandardOutputThatCannotBeWrittenIsAnError) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full to stand for a full disk";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"doc", "export", case_, doc_, "-o", "-"},
+        std::vector<std::string>{"report", case_, "--format", "md", "-o", "-"}}) {
+    SCOPED_TRACE(Join(args));
+    std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" > /dev/full", CASEPACK_CLI, "--store", store_,
+                                     "--passphrase-file", (tmp_ / "pass").string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto r = RunProcess(argv);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_TRUE(Contains(r.err, "casepack: error: cannot write standard output: the disk is full")) << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace casepack::testing

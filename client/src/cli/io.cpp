@@ -60,20 +60,32 @@ Output::~Output() {
   }
 }
 
+namespace {
+std::string Describe(const std::string& target) { return target == "-" ? "standard output" : target; }
+}  // namespace
+
 Status Output::Write(std::span<const std::uint8_t> bytes) {
   if (bytes.empty()) return Ok();
   if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
     const int err = errno;
     if (err == ENOSPC || err == EFBIG)
-      return MakeError(ErrorCode::kNoSpace, "cannot write " + target_ + ": the disk is full", "nothing was written");
-    return MakeError(ErrorCode::kIo, "cannot write " + target_ + ": " + std::strerror(err));
+      return MakeError(ErrorCode::kNoSpace, "cannot write " + Describe(target_) + ": the disk is full",
+                       is_stdout() ? "" : "nothing was written");
+    return MakeError(ErrorCode::kIo, "cannot write " + Describe(target_) + ": " + std::strerror(err));
   }
   return Ok();
 }
 
 void Output::Commit() {
   if (file_ == stdout) {
-    std::fflush(stdout);
+    // The last bytes sit in stdio's buffer: a write error (a full disk behind a redirection, a closed
+    // pipe) surfaces only here, and must not end the command as a success.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+      const int err = errno;
+      Fail(err == ENOSPC || err == EFBIG ? ErrorCode::kNoSpace : ErrorCode::kIo,
+           std::string("cannot write standard output: ") + (err == ENOSPC || err == EFBIG ? "the disk is full" : std::strerror(err)),
+           "what was written there is incomplete");
+    }
     return;
   }
   const bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
