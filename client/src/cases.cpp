@@ -142,7 +142,15 @@ Status CheckText(std::string_view text, std::string_view what) {
   return Ok();
 }
 
+// Like case ids, an item id needs 4 characters: a shorter (or empty) prefix would quietly pick a case's
+// only document or action.
 Result<std::string> FindByPrefix(const std::vector<std::string>& ids, std::string_view prefix, std::string_view what) {
+  if (prefix.size() < 4) {
+    const bool vowel = !what.empty() && std::string_view("aeiou").find(what[0]) != std::string_view::npos;
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(vowel ? "an " : "a ") + std::string(what) + " id needs at least 4 characters",
+                     "give more characters of the id");
+  }
   std::vector<std::string> matches;
   for (const auto& id : ids)
     if (id.compare(0, prefix.size(), prefix) == 0) matches.push_back(id);

@@ -249,3 +249,28 @@ TEST_F(BadInputTest, StandardOutputThatCannotBeWrittenIsAnError) {
 
 }  // namespace
 }  // namespace casepack::testing
+
+namespace casepack::testing {
+namespace {
+
+// Regression: document, action and attendee ids took any prefix, even an empty one, so
+// `action update CASE "" --status done` closed the case's only action. Like case ids, they now need at
+// least 4 characters.
+TEST_F(BadInputTest, EmptyOrShortItemIdsAreRefused) {
+  const std::string attendee = FirstWord(Changes({"attend", case_, "--agency", "Health", "--status", "invited"}));
+  ExpectRefused({"action", "update", case_, "", "--status", "done"}, 1, "an action id needs at least 4 characters");
+  ExpectRefused({"action", "update", case_, action_.substr(0, 3), "--status", "done"}, 1, "an action id needs at least 4");
+  ExpectRefused({"doc", "export", case_, "", "-o", Out("doc.txt")}, 1, "a document id needs at least 4 characters");
+  ExpectRefused({"doc", "export", case_, doc_.substr(0, 1), "-o", "-"}, 1, "a document id needs at least 4 characters");
+  ExpectRefused({"doc", "open", case_, ""}, 1, "a document id needs at least 4 characters");
+  ExpectRefused({"attend", case_, "--id", "", "--agency", "Health", "--status", "attended"}, 1,
+                "an attendee id needs at least 4 characters");
+  // Four characters are enough.
+  Changes({"action", "update", case_, action_.substr(0, 4), "--status", "done"});
+  Changes({"attend", case_, "--id", attendee.substr(0, 4), "--agency", "Health", "--status", "attended"});
+  EXPECT_EQ(Show(case_)["actions"][0]["status"], "done");
+  EXPECT_EQ(Show(case_)["attendance"][0]["status"], "attended");
+}
+
+}  // namespace
+}  // namespace casepack::testing
