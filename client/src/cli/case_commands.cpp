@@ -84,6 +84,20 @@ std::map<std::string, Date, std::less<>> ParseKeyDates(EventType type, const std
   return out;
 }
 
+// The one item whose id starts with `prefix` (4 characters at least, as CaseService requires), or null:
+// then the service call that follows reports the unknown, short or ambiguous id.
+template <typename T, typename IdOf>
+const T* UniqueByPrefix(const std::vector<T>& items, std::string_view prefix, IdOf id_of) {
+  if (prefix.size() < 4) return nullptr;
+  const T* found = nullptr;
+  for (const T& item : items) {
+    if (!std::string_view(id_of(item)).starts_with(prefix)) continue;
+    if (found != nullptr) return nullptr;
+    found = &item;
+  }
+  return found;
+}
+
 void PrintJson(const json& j) { std::cout << j.dump(2) << "\n"; }
 
 json SummaryJson(const CaseSummary& s) {
@@ -447,17 +461,34 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   // ---- attendance ----
   auto* attend = app.add_subcommand("attend", "record who was invited, attended, sent apologies or was absent");
   attend->add_option("CASE", a.case_id, "case id")->required();
-  attend->add_option("--agency", a.agency, "agency")->required();
+  attend->add_option("--agency", a.agency, "agency (required to add an attendee)");
   attend->add_option("--role", a.role, "role, e.g. Health visitor");
   attend->add_option("--name", a.name, "the person's name (optional)");
-  attend->add_option("--status", a.status, "invited, attended, apologies or absent")->required();
+  attend->add_option("--status", a.status, "invited, attended, apologies or absent (required to add an attendee)");
   attend->add_option("--reason", a.reason, "reason given for not attending");
-  attend->add_option("--id", a.opt_id, "update this attendee instead of adding one");
-  attend->callback([&ctx] {
-    Attendance who{a.agency, a.role, a.name, Must(ParseAttendanceStatus(a.status), "--status"), a.reason};
+  attend->add_option("--id", a.opt_id, "update this attendee instead of adding one (only the options given change)");
+  attend->callback([&ctx, attend] {
+    const bool has_status = attend->count("--status") > 0;
+    if (!a.opt_id && (a.agency.empty() || !has_status))
+      Fail(ErrorCode::kInvalidArgument, "usage: --agency and --status are required to add an attendee",
+           "to change an attendee, name it with --id ID");
+    const AttendanceStatus status = has_status ? Must(ParseAttendanceStatus(a.status), "--status") : AttendanceStatus::kInvited;
     auto s = OpenCases(ctx, "casepack attend", a.case_id);
+    Attendance who;
+    if (a.opt_id) {
+      // An update changes only what is given: start from the attendee as recorded (if the id does not
+      // name exactly one, RecordAttendance says why).
+      const auto d = Must(s.cases->GetCase(s.case_id));
+      if (const auto* rec = UniqueByPrefix(d.attendance, *a.opt_id, [](const AttendanceRecord& r) { return r.id; }))
+        who = rec->attendance;
+    }
+    if (attend->count("--agency")) who.agency = a.agency;
+    if (attend->count("--role")) who.role = a.role;
+    if (attend->count("--name")) who.name = a.name;
+    if (has_status) who.status = status;
+    if (attend->count("--reason")) who.reason = a.reason;
     const std::string id = Must(s.cases->RecordAttendance(s.case_id, a.opt_id, who));
-    std::printf("%s  %s: %s\n", id.c_str(), a.agency.c_str(), a.status.c_str());
+    std::printf("%s  %s: %s\n", id.c_str(), who.agency.c_str(), std::string(ToString(who.status)).c_str());
   });
 
   // ---- actions ----
@@ -487,11 +518,24 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   action_update->add_option("--status", a.status, "open, done or dropped");
   action_update->callback([&ctx, action_update] {
     ActionChange change;
+    const bool agency = action_update->count("--owner-agency") > 0, role = action_update->count("--owner-role") > 0;
     if (action_update->count("--what")) change.what = a.what;
-    if (action_update->count("--owner-agency") || action_update->count("--owner-role")) change.owner = Owner{a.owner_agency, a.owner_role};
     if (action_update->count("--due")) change.due = ParseDateOption(a.due, "--due");
     if (action_update->count("--status")) change.status = Must(ParseActionStatus(a.status), "--status");
     auto s = OpenCases(ctx, "casepack action update", a.case_id);
+    if (agency || role) {
+      Owner owner{a.owner_agency, a.owner_role};
+      if (!agency || !role) {
+        // Only one half given: the other half stays as recorded (an owner is agency and role together).
+        const auto d = Must(s.cases->GetCase(s.case_id));
+        const auto* act = UniqueByPrefix(d.actions, a.item_id, [](const Action& x) { return x.id; });
+        if (act != nullptr && !act->owner.empty()) {
+          if (!agency) owner.agency = act->owner.value().agency;
+          if (!role) owner.role = act->owner.value().role;
+        }
+      }
+      change.owner = owner;
+    }
     Check(s.cases->UpdateAction(s.case_id, a.item_id, change));
     std::printf("action updated\n");
   });
