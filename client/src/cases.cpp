@@ -1,6 +1,8 @@
 #include "casepack/cases.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <ctime>
 
 #include "casepack/random.h"
@@ -27,6 +29,20 @@ Target AttendeeField(std::string_view id, std::string_view f) { return {"attende
 Target ActionField(std::string_view id, std::string_view f) { return {"action/" + std::string(id), std::string(f)}; }
 
 std::string ShortId() { return HexEncode(RandomBytes(6)); }
+
+// Chronology entries with the same date (and time) must read back in the order they were entered: the
+// merged timeline is read as a sequence (001; domain.h MergeChronologies), and a collection reads back
+// sorted by key. So their ids sort by creation time: milliseconds (kept increasing within a process),
+// then random digits for another device's entry in the same millisecond. Nobody types these ids.
+std::string TimeOrderedId() {
+  static std::uint64_t last = 0;
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  last = std::max(static_cast<std::uint64_t>(now.count()), last + 1);
+  char millis[17];
+  std::snprintf(millis, sizeof millis, "%012llx", static_cast<unsigned long long>(last & 0xffffffffffffULL));
+  return millis + HexEncode(RandomBytes(2));
+}
 
 std::string NowIso() {
   std::time_t t = std::time(nullptr);
@@ -589,7 +605,7 @@ Status CaseService::UpdateAction(std::string_view case_id, std::string_view acti
 
 Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, const ChronologyEntry& e) {
   CP_RETURN_IF_ERROR(ValidateChronologyEntry(e));
-  const std::string id = ShortId();
+  const std::string id = TimeOrderedId();
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kChronology, id, ToJson(e).dump()));
     return Ok();

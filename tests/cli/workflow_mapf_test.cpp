@@ -133,6 +133,29 @@ TEST_F(WorkflowTest, MapfCaseFromBriefingPapersToLearningReport) {
   }
 }
 
+// Regression: chronology entries read back sorted by their random ids, so entries with the same date (or
+// date and time) came out in a different order in every case, though the merged timeline must keep the
+// order they were given in (domain.h MergeChronologies; 001 reads the timeline as a sequence).
+TEST_F(WorkflowTest, ChronologyEntriesAtTheSameTimeKeepTheOrderGiven) {
+  InitStore();
+  const std::string c = NewCase({"--type", "MAPF", "--subject", "Baby T", "--area", "Torfaen"});
+  const std::vector<std::pair<std::string, std::string>> entries = {
+      {"2026-06-02", "Police called to the home"},   {"2026-06-02", "Police arrest the father"},
+      {"2026-06-02", "Health visitor told"},         {"2026-06-02T09:00", "Strategy discussion"},
+      {"2026-06-02T09:00", "Section 47 enquiry opened"}, {"2026-06-02", "Mother taken to refuge"},
+      {"2026-06-01", "Neighbour reports shouting"},
+  };
+  for (const auto& [when, what] : entries)
+    Ok({"chronology", "add", c, "--when", when, "--source", "Gwent Police", "--event", what});
+  const std::vector<std::string> expected = {"Neighbour reports shouting", "Police called to the home",
+                                             "Police arrest the father",   "Health visitor told",
+                                             "Mother taken to refuge",     "Strategy discussion",
+                                             "Section 47 enquiry opened"};
+  const json timeline = Json({"chronology", "list", c, "--json"});
+  ASSERT_EQ(timeline.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(timeline[i]["significant_event"], expected[i]) << i;
+}
+
 // MAPM minutes and actions go out within 5 working days of the meeting (002 §7): weekends and England and
 // Wales bank holidays do not count. Two meetings straddle bank holidays: the Spring bank holiday (Monday
 // 25 May 2026) and Christmas (Friday 25 December 2026, Boxing Day substitute Monday 28 December).
