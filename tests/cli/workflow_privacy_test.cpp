@@ -92,6 +92,29 @@ TEST_F(DocOpenTest, ViewerGetsThePlaintextFromAPrivateRamDirectoryThatIsThenRemo
   EXPECT_TRUE(fs::is_empty(runtime.path()));
 }
 
+// Regression: Ctrl-C (or a closed terminal, or SIGTERM) while the viewer was open killed casepack before it
+// removed the private directory, leaving the decrypted document in $XDG_RUNTIME_DIR. Like system(),
+// casepack now waits for the viewer through such signals, then removes the directory.
+TEST_F(DocOpenTest, InterruptWhileTheViewerIsOpenStillRemovesThePlaintext) {
+  fs::path ram_parent = "/dev/shm";
+  if (!IsTmpfs(ram_parent) || ::access(ram_parent.c_str(), W_OK) != 0) GTEST_SKIP() << "no writable tmpfs at /dev/shm";
+  TempDir runtime(ram_parent);
+  // The viewer signals casepack (its parent) as a terminal would, then carries on and exits normally.
+  for (const char* sig : {"INT", "TERM", "HUP", "QUIT"}) {
+    SCOPED_TRACE(sig);
+    WriteFile(viewer_, std::string("#!/bin/sh\n"
+                                   "printf '%s' \"$1\" > \"$RECORD_DIR/path\"\n"
+                                   "kill -") + sig + " $PPID\n"
+                                   "cp \"$1\" \"$RECORD_DIR/copy\"\n");
+    fs::remove(tmp_ / "record" / "copy");
+    const auto r = Open({{"XDG_RUNTIME_DIR", runtime.path().string()}});
+    EXPECT_EQ(ReadFile(tmp_ / "record" / "copy"), bytes_) << "the viewer could read the document";
+    EXPECT_TRUE(fs::is_empty(runtime.path())) << "decrypted document left in $XDG_RUNTIME_DIR: exit " << r.exit_code
+                                              << " signal " << r.signal << "\n" << r.err;
+    for (const auto& e : fs::directory_iterator(runtime.path())) fs::remove_all(e.path());
+  }
+}
+
 TEST_F(DocOpenTest, RefusesWithoutAPrivateRamDirectoryAndWritesNothing) {
   fs::create_directory(tmp_ / "disk");
   std::vector<std::pair<std::string, ProcessResult>> runs;

@@ -1,5 +1,6 @@
 // casepack case | doc | note | comments | attend | action | chronology | feedback | deadlines | report
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -227,6 +228,30 @@ std::filesystem::path PrivateRamDirectory() {
   return tmpl;
 }
 
+// Ignores SIGINT, SIGQUIT, SIGHUP and SIGTERM for its lifetime (restoring the previous dispositions).
+class SignalsDeferred {
+ public:
+  SignalsDeferred() {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    for (std::size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &ignore, &saved_[i]);
+  }
+  ~SignalsDeferred() {
+    for (std::size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &saved_[i], nullptr);
+  }
+  SignalsDeferred(const SignalsDeferred&) = delete;
+  SignalsDeferred& operator=(const SignalsDeferred&) = delete;
+  // In a forked child before exec: the viewer gets the dispositions casepack was started with.
+  void RestoreInChild() const {
+    for (std::size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &saved_[i], nullptr);
+  }
+
+ private:
+  static constexpr int kSignals[] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM};
+  struct sigaction saved_[std::size(kSignals)] {};
+};
+
 }  // namespace
 
 void RegisterCaseCommands(CLI::App& app, Context& ctx) {
@@ -385,6 +410,10 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   doc_open->callback([&ctx] {
     auto s = OpenCases(ctx, "casepack doc open", a.case_id);
     const StoredDocument d = Must(s.cases->FindDocument(s.case_id, a.item_id));
+    // From here until the directory is removed, Ctrl-C, a closed terminal or SIGTERM must not kill us
+    // and leave the plaintext behind: like system(), wait for the viewer through them (it gets them
+    // too, and exits), then clean up. Declared first, so restored last.
+    const SignalsDeferred deferred;
     const std::filesystem::path dir = PrivateRamDirectory();
     const std::filesystem::path file = dir / std::filesystem::path(d.meta.original_name).filename();
     struct Cleanup {
@@ -401,12 +430,14 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     std::fprintf(stderr, "opening %s with %s; it is removed when the viewer exits\n", d.meta.original_name.c_str(), viewer.c_str());
     const pid_t pid = ::fork();
     if (pid == 0) {
+      deferred.RestoreInChild();
       ::execlp(viewer.c_str(), viewer.c_str(), file.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    while (pid > 0 && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
       Fail(ErrorCode::kUnavailable, "the viewer '" + viewer + "' failed", "set CASEPACK_VIEWER to a program that opens files");
   });
 
