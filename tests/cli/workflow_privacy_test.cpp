@@ -4,7 +4,15 @@
 //    without such a directory it refuses and writes nothing;
 //  * text planted in every kind of case content is never found in the raw bytes of the store directory
 //    (database, WAL, blobs), after each command (SQLite's securedel2.test, through the CLI).
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include <linux/magic.h>
 
@@ -133,6 +141,55 @@ TEST_F(DocOpenTest, RefusesWithoutAPrivateRamDirectoryAndWritesNothing) {
   EXPECT_TRUE(fs::is_empty(tmp_ / "record")) << "the viewer must not have been started";
   EXPECT_TRUE(fs::is_empty(tmp_ / "disk")) << "nothing written to the on-disk directory";
   EXPECT_FALSE(fs::exists(tmp_ / "no-such-dir"));
+}
+
+// Regression: `doc export -o FILE` killed mid-write (Ctrl-C, SIGTERM, a closed terminal) left
+// FILE.casepack-partial, half a decrypted document, because the Output's destructor never ran. To be
+// sure casepack is mid-write when the signal comes, the partial file is a FIFO that this test reads from:
+// casepack blocks on it once the pipe is full.
+TEST_F(WorkflowTest, ExportKilledMidWriteLeavesNoPartialFile) {
+  InitStore();
+  const std::string c = NewCase({"--type", "MAS", "--subject", "J.S.", "--area", "Newport"});
+  const std::string bytes = BinaryDocument(1 << 20, 11);
+  WriteFile(tmp_ / "doc.pdf", bytes);
+  const std::string doc = FirstWord(Ok({"doc", "add", c, (tmp_ / "doc.pdf").string(), "--type", "other", "--from", "X"}));
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    SCOPED_TRACE(strsignal(sig));
+    const fs::path target = tmp_ / "exported.pdf";
+    const fs::path partial = tmp_ / "exported.pdf.casepack-partial";
+    ASSERT_EQ(::mkfifo(partial.c_str(), 0600), 0);
+    const std::vector<std::string> argv = {CASEPACK_CLI, "--store", store_, "--passphrase-file", (tmp_ / "pass").string(),
+                                           "doc", "export", c, doc, "-o", target.string()};
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      const int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 0), ::dup2(null, 1), ::dup2(null, 2);
+      ::setpgid(0, 0);
+      std::vector<char*> args;
+      for (const auto& s : argv) args.push_back(const_cast<char*>(s.c_str()));
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      _exit(127);
+    }
+    const int fifo = ::open(partial.c_str(), O_RDONLY | O_NONBLOCK);
+    ASSERT_GE(fifo, 0);
+    pollfd readable{fifo, POLLIN, 0};
+    if (::poll(&readable, 1, 20'000) != 1) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      FAIL() << "casepack never started writing the export";
+    }
+    std::string got(4096, '\0');
+    ASSERT_GT(::read(fifo, got.data(), got.size()), 0) << "casepack is writing";
+    ::kill(pid, sig);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(fifo);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == sig) << "casepack should die of the signal, status " << status;
+    EXPECT_FALSE(fs::exists(fs::symlink_status(partial))) << "half a decrypted document left behind";
+    EXPECT_FALSE(fs::exists(target));
+    fs::remove(partial);
+  }
 }
 
 // Text planted in every kind of case content, and in a document, is never in the store's raw bytes.
