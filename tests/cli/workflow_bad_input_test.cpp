@@ -274,3 +274,19 @@ TEST_F(BadInputTest, EmptyOrShortItemIdsAreRefused) {
 
 }  // namespace
 }  // namespace casepack::testing
+
+namespace casepack::testing {
+namespace {
+
+// Regression: when the final rename failed (here: --force onto a directory), the message carried a stale
+// errno: "cannot write DIR: Success".
+TEST_F(BadInputTest, ExportOntoADirectoryNamesTheRealError) {
+  fs::create_directory(tmp_ / "out" / "a-directory");
+  ExpectRefused({"doc", "export", case_, doc_, "-o", Out("a-directory"), "--force"}, 1,
+                "cannot write " + Out("a-directory") + ": Is a directory");
+  ExpectRefused({"report", case_, "--format", "md", "-o", Out("a-directory"), "--force"}, 1,
+                "cannot write " + Out("a-directory") + ": Is a directory");
+}
+
+}  // namespace
+}  // namespace casepack::testing

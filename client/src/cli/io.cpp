@@ -140,13 +140,16 @@ void Output::Commit() {
     }
     return;
   }
-  const bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
-  const int err = errno;
+  bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+  int err = errno;
   std::fclose(file_);
   file_ = nullptr;
-  const bool renamed = ok && ::rename(partial_.c_str(), target_.c_str()) == 0;
+  if (ok && ::rename(partial_.c_str(), target_.c_str()) != 0) {
+    ok = false;
+    err = errno;  // e.g. EISDIR for --force onto a directory
+  }
   UnguardPartial();  // the partial name is gone (renamed) or about to be
-  if (!renamed) {
+  if (!ok) {
     ::unlink(partial_.c_str());
     Fail(err == ENOSPC || err == EFBIG ? ErrorCode::kNoSpace : ErrorCode::kIo,
          "cannot write " + target_ + ": " + (err == ENOSPC || err == EFBIG ? "the disk is full" : std::strerror(err)),
