@@ -171,6 +171,14 @@ TEST_F(BadInputTest, DocumentsRefused) {
   ExpectRefused({"doc", "add", case_, (tmp_ / "no-such.pdf").string(), "--type", "other", "--from", "X"}, 1,
                 "cannot read " + (tmp_ / "no-such.pdf").string() + ": No such file or directory");
   ExpectRefused({"doc", "add", case_, (tmp_ / "out").string(), "--type", "other", "--from", "X"}, 1, "Is a directory");
+  // Opens, but the first read fails (EIO): the encrypting reader stops and removes its temporary blob.
+  if (fs::exists("/proc/self/mem")) {
+    ExpectRefused({"doc", "add", case_, "/proc/self/mem", "--type", "other", "--from", "X"}, 1,
+                  "cannot read /proc/self/mem: Input/output error");
+  }
+  // An endless file stops at the limit.
+  ExpectRefused({"doc", "add", case_, "/dev/zero", "--type", "other", "--from", "X"}, 1, "larger than the limit of 1 MiB",
+                {.env = {{"CASEPACK_DOCUMENT_LIMIT_MB", "1"}}});
   if (::geteuid() != 0) {
     WriteFile(tmp_ / "locked.pdf", "secret");
     fs::permissions(tmp_ / "locked.pdf", fs::perms::none);
