@@ -193,6 +193,10 @@ TEST_F(BadInputTest, DocumentsRefused) {
   WriteFile(tmp_ / "copy.txt", ReadFile(tmp_ / "minutes.txt"));
   ExpectRefused({"doc", "add", case_, (tmp_ / "copy.txt").string(), "--type", "rcpc-minutes", "--from", "Health"}, 1,
                 "already in the case, as document " + doc_);
+  // Another case may hold the same bytes: the check is per case.
+  const std::string other = FirstWord(Changes({"case", "new", "--type", "MAPM", "--subject", "K.L.", "--area", "Cardiff"}));
+  Changes({"doc", "add", other, (tmp_ / "copy.txt").string(), "--type", "other", "--from", "Health"});
+  EXPECT_EQ(Json({"status", "--json"})["counts"]["documents"], 2);
 }
 
 TEST_F(BadInputTest, DocumentLargerThanTheConfiguredLimit) {
@@ -232,11 +236,6 @@ TEST_F(BadInputTest, OutputMustBeNamedAndIsNeverOverwrittenUnasked) {
   EXPECT_TRUE(Contains(ReadFile(Out("existing.md")), "The story so far."));
 }
 
-}  // namespace
-}  // namespace casepack::testing
-
-namespace casepack::testing {
-namespace {
 
 // Regression: with -o -, a failed write to standard output (a full disk behind a redirection) was lost in
 // stdio's buffer and the command exited 0: a script would believe a truncated export or report complete.
@@ -255,11 +254,6 @@ TEST_F(BadInputTest, StandardOutputThatCannotBeWrittenIsAnError) {
   }
 }
 
-}  // namespace
-}  // namespace casepack::testing
-
-namespace casepack::testing {
-namespace {
 
 // Regression: document, action and attendee ids took any prefix, even an empty one, so
 // `action update CASE "" --status done` closed the case's only action. Like case ids, they now need at
@@ -280,11 +274,6 @@ TEST_F(BadInputTest, EmptyOrShortItemIdsAreRefused) {
   EXPECT_EQ(Show(case_)["attendance"][0]["status"], "attended");
 }
 
-}  // namespace
-}  // namespace casepack::testing
-
-namespace casepack::testing {
-namespace {
 
 // Regression: when the final rename failed (here: --force onto a directory), the message carried a stale
 // errno: "cannot write DIR: Success".
