@@ -58,7 +58,15 @@ TEST_F(WorkflowTest, MasCaseFromPackToSummaryReport) {
     EXPECT_EQ(Ok({"doc", "export", c, d.id, "-o", "-"}), d.bytes) << d.file;
   }
 
-  // ---- timescales before the event: the booking is due, the event waits ----
+  // ---- timescales before anything is booked: the booking is due, then overdue; the rest waits ----
+  auto steps = Deadlines(id, "2026-11-16");
+  EXPECT_EQ(steps["event-booked"]["state"], "due");
+  EXPECT_EQ(steps["event-booked"]["days_left"], 0);
+  EXPECT_EQ(steps["papers-received"]["state"], "waiting") << "its due date follows from the event date";
+  EXPECT_EQ(steps["summary-report"]["state"], "waiting");
+  EXPECT_EQ(steps["event"]["state"], "due");
+  steps = Deadlines(id, "2026-11-17");
+  EXPECT_EQ(steps["event-booked"]["state"], "overdue");
   Ok({"case", "set", c, "--date", "event-booked=2026-11-12", "--date", "papers-received=2026-11-24", "--date",
       "event=2026-12-01"});
 
@@ -140,7 +148,7 @@ TEST_F(WorkflowTest, MasCaseFromPackToSummaryReport) {
       "--answer", "barriers=Could join only by phone"});
 
   // ---- deadlines as of three days: before the report is due, after, and once it is sent ----
-  auto steps = Deadlines(id, "2026-12-10");
+  steps = Deadlines(id, "2026-12-10");
   EXPECT_EQ(steps["event-booked"]["state"], "done");
   EXPECT_EQ(steps["event-booked"]["due"], "2026-11-16");
   EXPECT_EQ(steps["event-booked"]["late"], false);
@@ -172,6 +180,10 @@ TEST_F(WorkflowTest, MasCaseFromPackToSummaryReport) {
     if (html) {
       EXPECT_EQ(r.rfind("<!DOCTYPE html>", 0), 0u) << r.substr(0, 80);
       EXPECT_FALSE(Contains(r, "<script")) << "reports carry no scripts";
+      EXPECT_FALSE(Contains(r, "src=")) << "nor external resources";
+      EXPECT_FALSE(Contains(r, "<link"));
+      EXPECT_FALSE(Contains(r, "http://"));
+      EXPECT_FALSE(Contains(r, "https://"));
     }
     EXPECT_TRUE(Contains(r, "Facilitator")) << r;
     EXPECT_TRUE(Contains(r, "J.S."));
