@@ -30,10 +30,11 @@ Target ActionField(std::string_view id, std::string_view f) { return {"action/" 
 
 std::string ShortId() { return HexEncode(RandomBytes(6)); }
 
-// Chronology entries with the same date (and time) must read back in the order they were entered: the
-// merged timeline is read as a sequence (001; domain.h MergeChronologies), and a collection reads back
-// sorted by key. So their ids sort by creation time: milliseconds (kept increasing within a process),
-// then random digits for another device's entry in the same millisecond. Nobody types these ids.
+// Chronology entries with the same date (and time) must read back in the order they were entered (the
+// merged timeline is read as a sequence: 001; domain.h MergeChronologies), and so must feedback forms (the
+// report numbers them); a collection reads back sorted by key. So their ids sort by creation time:
+// milliseconds (kept increasing within a process), then random digits for another device's entry in the
+// same millisecond. Nobody types these ids.
 std::string TimeOrderedId() {
   static std::uint64_t last = 0;
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -616,7 +617,7 @@ Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, co
 
 Result<std::string> CaseService::AddFeedback(std::string_view case_id, const ParticipantFeedback& f) {
   CP_RETURN_IF_ERROR(ValidateParticipantFeedback(f));
-  const std::string id = ShortId();
+  const std::string id = TimeOrderedId();  // forms are numbered in the report in the order entered
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kFeedback, id, ToJson(f).dump()));
     return Ok();

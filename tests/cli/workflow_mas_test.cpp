@@ -255,5 +255,20 @@ TEST_F(WorkflowTest, MasCaseFromPackToSummaryReport) {
   for (const auto& t : Json({"deadlines", "--today", "2027-06-01", "--json"})) EXPECT_NE(t["case_id"], id);
 }
 
+// Regression: feedback forms read back sorted by random ids, so the report's "Form 1, Form 2, …" came
+// out in a different order from the order the forms were entered in.
+TEST_F(WorkflowTest, FeedbackFormsKeepTheOrderEntered) {
+  InitStore();
+  const std::string c = NewCase({"--type", "MAS", "--subject", "J.S.", "--area", "Newport", "--date", "event=2026-12-01"});
+  const std::vector<std::string> agencies = {"Health", "Gwent Police", "Education", "Probation", "Housing", "CAMHS"};
+  for (const auto& agency : agencies) Ok({"feedback", "add", c, "--agency", agency, "--role", "Practitioner"});
+  const json forms = Show(c)["feedback"];
+  ASSERT_EQ(forms.size(), agencies.size());
+  for (std::size_t i = 0; i < agencies.size(); ++i) EXPECT_EQ(forms[i]["agency"], agencies[i]) << i;
+  const std::string r = Report(c, "md", "2026-12-02");
+  for (std::size_t i = 0; i < agencies.size(); ++i)
+    EXPECT_TRUE(Contains(r, "Form " + std::to_string(i + 1) + ": " + agencies[i] + ", Practitioner")) << i;
+}
+
 }  // namespace
 }  // namespace casepack::testing
