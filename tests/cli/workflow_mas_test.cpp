@@ -55,6 +55,8 @@ TEST_F(WorkflowTest, MasCaseFromPackToSummaryReport) {
     const fs::path out = tmp_ / ("exported-" + d.id);
     Ok({"doc", "export", id, d.id.substr(0, 5), "-o", out.string()});
     EXPECT_EQ(ReadFile(out), d.bytes) << d.file;
+    EXPECT_EQ(fs::status(out).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write)
+        << "a decrypted document is readable by its owner only";
     EXPECT_EQ(Ok({"doc", "export", c, d.id, "-o", "-"}), d.bytes) << d.file;
   }
 
