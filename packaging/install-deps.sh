@@ -13,6 +13,7 @@ packages=(
   libssl-dev                          # TLS
   nlohmann-json3-dev libcli11-dev libarchive-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  zlib1g-dev                          # sync snapshots (deflate), trace replay in tests and benchmarks
   clang libclang-rt-14-dev            # libFuzzer and sanitizers
   age                                 # interoperability tests against the reference CLI
   util-linux procps                   # script(1) drives age's passphrase prompt in tests

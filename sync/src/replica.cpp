@@ -1,0 +1,981 @@
+#include "casepack/replica.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+
+#include "text_seq.h"
+#include "wire.h"
+
+namespace casepack {
+
+using detail::TextSeq;
+using detail::TId;
+using detail::TRange;
+
+namespace {
+
+bool ValueBefore(HlcTimestamp ca, ReplicaId ra, HlcTimestamp cb, ReplicaId rb) {
+  return std::tie(ca, ra) < std::tie(cb, rb);
+}
+
+Error Reject(ErrorCode c, std::string m) { return MakeError(c, std::move(m)); }
+
+}  // namespace
+
+Replica::Replica(ReplicaOptions options)
+    : options_(std::move(options)), replica_ids_(std::make_unique<std::vector<ReplicaId>>()) {
+  if (options_.replica == 0) std::abort();  // REQUIRES: a real replica id
+  if (!options_.now_millis) options_.now_millis = SystemMillis;
+  RepIndex(options_.replica);
+  authors_.push_back(options_.author);
+  author_index_.emplace(options_.author, 0);
+}
+Replica::~Replica() = default;
+Replica::Replica(Replica&&) noexcept = default;
+Replica& Replica::operator=(Replica&&) noexcept = default;
+
+std::uint32_t Replica::RepIndex(ReplicaId r) {
+  auto [it, fresh] = replica_index_.emplace(r, static_cast<std::uint32_t>(replica_ids_->size()));
+  if (fresh) replica_ids_->push_back(r);
+  return it->second;
+}
+
+std::uint32_t Replica::AuthorIndex(std::string_view a) {
+  if (a == options_.author) return 0;  // interned first, in the constructor
+  auto it = author_index_.find(a);
+  if (it != author_index_.end()) return it->second;
+  const auto i = static_cast<std::uint32_t>(authors_.size());
+  authors_.emplace_back(a);
+  author_index_.emplace(std::string(a), i);
+  return i;
+}
+
+std::uint64_t Replica::Now() const { return options_.now_millis(); }
+
+OpId Replica::NextId() {
+  return {options_.replica, (self_counter_ ? *self_counter_ : version_.Get(options_.replica)) + 1};
+}
+
+void Replica::SetLocalCounter(std::uint64_t last) {
+  if (self_counter_ == nullptr) self_counter_ = &version_.v_[options_.replica];
+  *self_counter_ = last;
+}
+
+TextSeq& Replica::TextFor(const Target& t) {
+  // Edits come in long streams to one text: remember the last one.
+  if (last_text_ != nullptr && last_text_target_ == t) return *last_text_;
+  auto it = texts_.find(t);
+  if (it == texts_.end()) it = texts_.emplace(t, std::make_unique<TextSeq>(replica_ids_.get())).first;
+  last_text_target_ = t;
+  last_text_ = it->second.get();
+  return *it->second;
+}
+
+TextSeq* Replica::FindTextMutable(const Target& t) {
+  if (last_text_ != nullptr && last_text_target_ == t) return last_text_;
+  auto it = texts_.find(t);
+  return it == texts_.end() ? nullptr : it->second.get();
+}
+
+const TextSeq* Replica::FindText(const Target& t) const {
+  auto it = texts_.find(t);
+  return it == texts_.end() ? nullptr : it->second.get();
+}
+
+// ---------------------------------------------------------------- local edits
+
+Result<OpId> Replica::SetRegister(const Target& target, std::string_view value, bool keep_conflicts) {
+  Operation op;
+  op.id = NextId();
+  op.clock = clock_.Now(Now());
+  op.author = options_.author;
+  op.case_id = options_.case_id;
+  op.target = target;
+  op.kind = OpKind::kRegisterSet;
+  op.value = std::string(value);
+  op.keep_conflicts = keep_conflicts;
+  auto it = registers_.find(target);
+  if (it != registers_.end())
+    for (const auto& v : it->second) op.refs.push_back(v.id);
+  CP_RETURN_IF_ERROR(Validate(op));
+  CP_RETURN_IF_ERROR(ApplyReady(op));
+  return op.id;
+}
+
+Result<OpId> Replica::AddToCollection(const Target& target, std::string_view key, std::string_view value) {
+  Operation op;
+  op.id = NextId();
+  op.clock = clock_.Now(Now());
+  op.author = options_.author;
+  op.case_id = options_.case_id;
+  op.target = target;
+  op.kind = OpKind::kCollectionAdd;
+  op.key = std::string(key);
+  op.value = std::string(value);
+  CP_RETURN_IF_ERROR(Validate(op));
+  CP_RETURN_IF_ERROR(ApplyReady(op));
+  return op.id;
+}
+
+Result<OpId> Replica::RemoveFromCollection(const Target& target, std::string_view key) {
+  auto it = collections_.find(target);
+  if (it == collections_.end()) return MakeError(ErrorCode::kNotFound, "no such collection");
+  auto kt = it->second.find(std::string(key));
+  if (kt == it->second.end()) return MakeError(ErrorCode::kNotFound, "key not in collection");
+  Operation op;
+  op.id = NextId();
+  op.clock = clock_.Now(Now());
+  op.author = options_.author;
+  op.case_id = options_.case_id;
+  op.target = target;
+  op.kind = OpKind::kCollectionRemove;
+  op.key = std::string(key);
+  for (const auto& t : kt->second) op.refs.push_back(t.id);
+  CP_RETURN_IF_ERROR(Validate(op));
+  CP_RETURN_IF_ERROR(ApplyReady(op));
+  return op.id;
+}
+
+Result<OpId> Replica::InsertText(const Target& target, std::uint64_t pos, std::string_view utf8) {
+  CP_ASSIGN_OR_RETURN(const std::uint64_t n, Utf8Length(utf8));
+  if (n == 0) return MakeError(ErrorCode::kInvalidArgument, "empty text insert");
+  TextSeq& text = TextFor(target);
+  if (pos > text.length()) return MakeError(ErrorCode::kInvalidArgument, "insert position beyond the end of the text");
+  const OpId id = NextId();
+  if (id.counter + n - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
+  text.LocalInsert(0, static_cast<std::uint32_t>(id.counter), pos, utf8, static_cast<std::uint32_t>(n),
+                   clock_.Now(Now()).value, AuthorIndex(options_.author));
+  SetLocalCounter(id.counter + n - 1);
+  return id;
+}
+
+Result<OpId> Replica::DeleteText(const Target& target, std::uint64_t pos, std::uint64_t count) {
+  auto it = texts_.find(target);
+  const std::uint64_t len = it == texts_.end() ? 0 : it->second->length();
+  if (count == 0 || pos > len || count > len - pos)
+    return MakeError(ErrorCode::kInvalidArgument, "delete range leaves the text");
+  const OpId id = NextId();
+  if (id.counter + count - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
+  it->second->LocalDelete(0, static_cast<std::uint32_t>(id.counter), pos, static_cast<std::uint32_t>(count),
+                          clock_.Now(Now()).value, AuthorIndex(options_.author));
+  SetLocalCounter(id.counter + count - 1);
+  return id;
+}
+
+// ---------------------------------------------------------------- reads
+
+RegisterView Replica::ReadRegister(const Target& target) const {
+  RegisterView view;
+  auto it = registers_.find(target);
+  if (it == registers_.end()) return view;
+  bool keep = false;
+  for (const auto& v : it->second) {
+    view.values.push_back({v.value, v.id, v.clock, authors_[v.author]});
+    keep = keep || v.keep;
+  }
+  std::sort(view.values.begin(), view.values.end(), [](const RegisterValue& a, const RegisterValue& b) {
+    return ValueBefore(b.clock, b.id.replica, a.clock, a.id.replica);
+  });
+  if (!keep && view.values.size() > 1) view.values.resize(1);
+  view.conflict = keep && view.values.size() > 1;
+  return view;
+}
+
+std::vector<CollectionEntry> Replica::ReadCollection(const Target& target) const {
+  std::vector<CollectionEntry> out;
+  auto it = collections_.find(target);
+  if (it == collections_.end()) return out;
+  for (const auto& [key, tags] : it->second) {
+    const Tag* best = &tags.front();
+    for (const auto& t : tags)
+      if (ValueBefore(best->clock, best->id.replica, t.clock, t.id.replica)) best = &t;
+    out.push_back({key, best->value});
+  }
+  return out;
+}
+
+std::string Replica::ReadText(const Target& target) const {
+  const TextSeq* t = FindText(target);
+  return t ? t->Text() : std::string();
+}
+
+std::uint64_t Replica::TextLength(const Target& target) const {
+  const TextSeq* t = FindText(target);
+  return t ? t->length() : 0;
+}
+
+std::vector<Target> Replica::Texts() const {
+  std::vector<Target> out;
+  for (const auto& [t, _] : texts_) out.push_back(t);
+  return out;
+}
+
+std::vector<EditedRange> Replica::EditedSince(const Target& target, const VersionVector& base) const {
+  std::vector<EditedRange> out;
+  const TextSeq* t = FindText(target);
+  if (!t) return out;
+  const auto& ids = *replica_ids_;
+  for (const auto& r : t->InsertedAfter([&](std::uint32_t rep, std::uint32_t ctr) {
+         return base.Get(ids[rep]) >= ctr;
+       }))
+    out.push_back({r.begin, r.end, ids[r.rep]});
+  return out;
+}
+
+std::size_t Replica::pending_count() const {
+  std::size_t n = 0;
+  for (const auto& [_, m] : pending_) n += m.size();
+  return n;
+}
+
+std::size_t Replica::MemoryBytes() const {
+  std::size_t n = sizeof(*this);
+  for (const auto& [_, t] : texts_) n += t->MemoryBytes();
+  n += struct_log_.capacity() * sizeof(Operation);
+  return n;
+}
+
+// ---------------------------------------------------------------- applying remote operations
+
+int Replica::CheckReady(const Operation& op, Error& err) const {
+  auto present = [&](OpId id) { return version_.Contains(id); };
+  auto rejected = [&](OpId id) {
+    auto it = rejected_from_.find(id.replica);
+    return it != rejected_from_.end() && id.counter >= it->second;
+  };
+  auto need = [&](OpId id) -> int {
+    if (id.none() || present(id)) return 0;
+    if (rejected(id)) {
+      err = Reject(ErrorCode::kConflict, "operation depends on a rejected operation");
+      return 2;
+    }
+    return 1;
+  };
+  int worst = 0;
+  switch (op.kind) {
+    case OpKind::kRegisterSet:
+    case OpKind::kCollectionRemove:
+      for (const auto& r : op.refs) worst = std::max(worst, need(r));
+      break;
+    case OpKind::kCollectionAdd:
+      break;
+    case OpKind::kTextInsert:
+      worst = std::max(need(op.origin_left), need(op.origin_right));
+      break;
+    case OpKind::kTextDelete:
+      for (const auto& r : op.ranges) worst = std::max(worst, need({r.start.replica, r.start.counter + r.length - 1}));
+      break;
+  }
+  if (worst == 2) return 2;
+  if (worst == 1) return 1;
+  if (!cut_.entries().empty() && op.clock <= cut_clock_) {
+    err = Reject(ErrorCode::kConflict, "operation is older than the history cut (compaction)")
+              .WithHint("re-apply its content as a new edit");
+    return 2;
+  }
+  return 0;
+}
+
+Status Replica::ApplyReady(const Operation& op) {
+  const std::uint64_t have = version_.Get(op.id.replica);
+  const std::uint64_t orig_end = op.id.counter + op.Span() - 1;
+  const std::uint32_t rep = RepIndex(op.id.replica);
+  const std::uint32_t author = AuthorIndex(op.author);
+  switch (op.kind) {
+    case OpKind::kRegisterSet: {
+      auto& values = registers_[op.target];
+      std::erase_if(values, [&](const RegValue& v) {
+        return std::find(op.refs.begin(), op.refs.end(), v.id) != op.refs.end();
+      });
+      values.push_back({op.id, op.clock, author, op.keep_conflicts, op.value});
+      struct_log_.push_back(op);
+      break;
+    }
+    case OpKind::kCollectionAdd:
+      collections_[op.target][op.key].push_back({op.id, op.clock, op.value});
+      struct_log_.push_back(op);
+      break;
+    case OpKind::kCollectionRemove: {
+      auto ct = collections_.find(op.target);
+      if (ct != collections_.end()) {
+        auto kt = ct->second.find(op.key);
+        if (kt != ct->second.end()) {
+          std::erase_if(kt->second, [&](const Tag& t) {
+            return std::find(op.refs.begin(), op.refs.end(), t.id) != op.refs.end();
+          });
+          if (kt->second.empty()) ct->second.erase(kt);
+        }
+      }
+      struct_log_.push_back(op);
+      break;
+    }
+    case OpKind::kTextInsert: {
+      TextSeq& text = TextFor(op.target);
+      // Part of this run may be known already (a peer coalesced differently): integrate the new part only.
+      std::uint64_t counter = op.id.counter;
+      std::uint64_t n = op.tombstone_len > 0 ? op.tombstone_len : *Utf8Length(op.text);
+      std::string_view content = op.text;
+      OpId origin_left = op.origin_left;
+      if (have >= counter) {
+        const std::uint64_t known = have - counter + 1;
+        if (!content.empty()) {
+          std::size_t i = 0;
+          for (std::uint64_t k = 0; k < known; ++k) {
+            const auto c = static_cast<unsigned char>(content[i]);
+            i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+          }
+          content.remove_prefix(i);
+        }
+        n -= known;
+        origin_left = {op.id.replica, have};
+        counter = have + 1;
+      }
+      TId left, right;
+      if (!origin_left.none()) left = {RepIndex(origin_left.replica), static_cast<std::uint32_t>(origin_left.counter)};
+      if (!op.origin_right.none())
+        right = {RepIndex(op.origin_right.replica), static_cast<std::uint32_t>(op.origin_right.counter)};
+      CP_RETURN_IF_ERROR(text.RemoteInsert(rep, static_cast<std::uint32_t>(counter), static_cast<std::uint32_t>(n), left,
+                                           right, content, op.clock.value, author));
+      version_.Set(op.id.replica, orig_end);
+      return Ok();
+    }
+    case OpKind::kTextDelete: {
+      TextSeq* text = FindTextMutable(op.target);
+      if (text == nullptr) return MakeError(ErrorCode::kCorrupt, "text delete for a text that does not exist");
+      std::vector<TRange> ranges;
+      ranges.reserve(op.ranges.size());
+      for (const auto& r : op.ranges)
+        ranges.push_back({RepIndex(r.start.replica), static_cast<std::uint32_t>(r.start.counter),
+                          static_cast<std::uint32_t>(r.length)});
+      const std::uint64_t end = orig_end;
+      const std::uint64_t first = std::max(op.id.counter, have + 1);
+      CP_RETURN_IF_ERROR(text->RemoteDelete(rep, static_cast<std::uint32_t>(first),
+                                                  static_cast<std::uint32_t>(end - first + 1), ranges, op.clock.value,
+                                                  author));
+      version_.Set(op.id.replica, end);
+      return Ok();
+    }
+  }
+  version_.Set(op.id.replica, op.id.counter);
+  return Ok();
+}
+
+void Replica::RejectFollowers(ReplicaId r, std::uint64_t from, ApplyResult& result) {
+  auto [it, fresh] = rejected_from_.emplace(r, from);
+  if (!fresh) it->second = std::min(it->second, from);
+  auto pt = pending_.find(r);
+  if (pt == pending_.end()) return;
+  for (auto ot = pt->second.lower_bound(from); ot != pt->second.end();) {
+    result.rejected.push_back(
+        {std::move(ot->second), Reject(ErrorCode::kConflict, "operation follows a rejected operation of its replica")});
+    ot = pt->second.erase(ot);
+  }
+}
+
+void Replica::Drain(ApplyResult& result) {
+  bool progress = true;
+  while (progress) {
+    progress = false;
+    for (auto pt = pending_.begin(); pt != pending_.end(); ++pt) {
+      auto& queue = pt->second;
+      while (!queue.empty()) {
+        auto ot = queue.begin();
+        Operation& op = ot->second;
+        const std::uint64_t have = version_.Get(op.id.replica);
+        if (op.id.counter > have + 1) break;  // a gap: earlier operations of this replica are missing
+        if (op.id.counter + op.Span() - 1 <= have) {
+          ++result.duplicates;
+          queue.erase(ot);
+          continue;
+        }
+        Error err{ErrorCode::kConflict, {}, {}};
+        const int ready = CheckReady(op, err);
+        if (ready == 1) break;
+        if (ready == 0 && op.id.replica != options_.replica) {
+          Status s = clock_.Observe(op.clock, Now());
+          if (!s.ok()) {
+            err = s.error();
+            Operation bad = std::move(op);
+            queue.erase(ot);
+            result.rejected.push_back({std::move(bad), err});
+            RejectFollowers(pt->first, version_.Get(pt->first) + 1, result);
+            progress = true;
+            break;
+          }
+        }
+        if (ready == 0) {
+          Status s = ApplyReady(op);
+          if (s.ok()) {
+            ++result.applied;
+            queue.erase(ot);
+            progress = true;
+            continue;
+          }
+          err = s.error();
+        }
+        const ReplicaId r = pt->first;
+        Operation bad = std::move(op);
+        queue.erase(ot);
+        result.rejected.push_back({std::move(bad), err});
+        RejectFollowers(r, version_.Get(r) + 1, result);
+        progress = true;
+        break;
+      }
+    }
+  }
+  for (auto pt = pending_.begin(); pt != pending_.end();) pt = pt->second.empty() ? pending_.erase(pt) : std::next(pt);
+  result.pending = pending_count();
+}
+
+ApplyResult Replica::Apply(std::span<const Operation> ops) {
+  ApplyResult result;
+  bool drain = !pending_.empty();
+  for (const Operation& op : ops) {
+    if (op.case_id != options_.case_id) {
+      result.rejected.push_back({op, Reject(ErrorCode::kInvalidArgument, "operation belongs to another case")});
+      continue;
+    }
+    Status valid = Validate(op);
+    if (!valid.ok()) {
+      result.rejected.push_back({op, valid.error()});
+      continue;
+    }
+    const std::uint64_t have = version_.Get(op.id.replica);
+    if (op.id.counter + op.Span() - 1 <= have) {
+      ++result.duplicates;
+      continue;
+    }
+    auto rj = rejected_from_.find(op.id.replica);
+    if (rj != rejected_from_.end() && op.id.counter + op.Span() - 1 >= rj->second) {
+      result.rejected.push_back(
+          {op, Reject(ErrorCode::kConflict, "operation follows a rejected operation of its replica")});
+      continue;
+    }
+    // The common case (operations arrive in order): apply at once, without queueing a copy.
+    if (op.id.counter <= have + 1 && !pending_.count(op.id.replica)) {
+      Error err{ErrorCode::kConflict, {}, {}};
+      const int ready = CheckReady(op, err);
+      if (ready == 0) {
+        Status s = op.id.replica == options_.replica ? Ok() : clock_.Observe(op.clock, Now());
+        if (s.ok()) s = ApplyReady(op);
+        if (s.ok()) {
+          ++result.applied;
+          drain = drain || !pending_.empty();
+          continue;
+        }
+        err = s.error();
+      }
+      if (ready != 1) {
+        result.rejected.push_back({op, err});
+        RejectFollowers(op.id.replica, op.id.counter, result);
+        continue;
+      }
+    }
+    auto& queue = pending_[op.id.replica];
+    auto [it, fresh] = queue.emplace(op.id.counter, op);
+    if (!fresh) {
+      if (it->second.Span() < op.Span()) it->second = op;  // keep the longer of two codings of one run
+      ++result.duplicates;
+    }
+    drain = true;
+  }
+  if (drain) {
+    Drain(result);
+  } else {
+    result.pending = pending_count();
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- producing what a peer lacks
+
+Result<std::vector<Operation>> Replica::ChangesSince(const VersionVector& theirs) const {
+  if (!theirs.Includes(cut_))
+    return MakeError(ErrorCode::kConflict, "peer is behind the history cut", "send it a snapshot");
+  std::vector<Operation> out;
+  for (const Operation& op : struct_log_)
+    if (!theirs.Contains(op.id)) out.push_back(op);
+  const auto& ids = *replica_ids_;
+  for (const auto& entry : texts_) {
+    // (Not a structured binding: clang 14 cannot capture those in the lambda below.)
+    const Target& target = entry.first;
+    const TextSeq* text = entry.second.get();
+    text->ForEachRun([&](const detail::Run& r) {
+      const ReplicaId rid = ids[r.rep];
+      const std::uint64_t have = theirs.Get(rid);
+      if (have >= r.ctr + r.len - 1ull) return;
+      const std::uint32_t skip = have >= r.ctr ? static_cast<std::uint32_t>(have - r.ctr + 1) : 0;
+      Operation op;
+      op.id = {rid, r.ctr + skip};
+      op.clock = HlcTimestamp{r.hlc};
+      op.author = authors_[r.author];
+      op.case_id = options_.case_id;
+      op.target = target;
+      op.kind = OpKind::kTextInsert;
+      if (skip > 0) {
+        op.origin_left = {rid, r.ctr + skip - 1ull};
+      } else if (!r.left.none()) {
+        op.origin_left = {ids[r.left.rep], r.left.ctr};
+      }
+      if (!r.right.none()) op.origin_right = {ids[r.right.rep], r.right.ctr};
+      if (r.deleted || r.content == detail::kNoContent) {
+        op.tombstone_len = r.len - skip;
+      } else {
+        std::string_view c = text->Content(r);
+        std::size_t i = 0;
+        for (std::uint32_t k = 0; k < skip; ++k) {
+          const auto ch = static_cast<unsigned char>(c[i]);
+          i += ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
+        }
+        op.text = std::string(c.substr(i));
+      }
+      out.push_back(std::move(op));
+    });
+    const auto& ranges = text->delete_ranges();
+    for (const auto& d : text->deletes()) {
+      const ReplicaId rid = ids[d.rep];
+      if (theirs.Get(rid) >= d.ctr + d.span - 1ull) continue;
+      Operation op;
+      op.id = {rid, d.ctr};
+      op.clock = HlcTimestamp{d.hlc};
+      op.author = authors_[d.author];
+      op.case_id = options_.case_id;
+      op.target = target;
+      op.kind = OpKind::kTextDelete;
+      std::uint64_t total = 0;
+      for (std::uint32_t k = 0; k < d.count; ++k) {
+        const TRange& tr = ranges[d.first + k];
+        op.ranges.push_back({{ids[tr.rep], tr.ctr}, tr.len});
+        total += tr.len;
+      }
+      // A record's span equals the code points it names unless it absorbed a partly known delete; then it
+      // names more, and its id moves back so the counters it claims stay its own.
+      if (total != d.span) op.id.counter = d.ctr + d.span - total;
+      out.push_back(std::move(op));
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Operation& a, const Operation& b) {
+    return std::tie(a.clock, a.id.replica, a.id.counter) < std::tie(b.clock, b.id.replica, b.id.counter);
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------- compaction
+
+Status Replica::Compact(const VersionVector& cut) {
+  if (!version_.Includes(cut))
+    return MakeError(ErrorCode::kInvalidArgument, "cannot cut history at a version this replica has not reached");
+  HlcTimestamp cut_clock = cut_clock_;
+  std::set<OpId> live;
+  for (const auto& [_, values] : registers_)
+    for (const auto& v : values) live.insert(v.id);
+  for (const auto& [_, keys] : collections_)
+    for (const auto& [__, tags] : keys)
+      for (const auto& t : tags) live.insert(t.id);
+  std::vector<Operation> kept;
+  for (auto& op : struct_log_) {
+    if (cut.Contains(op.id)) {
+      cut_clock = std::max(cut_clock, op.clock);
+      if (!live.count(op.id)) continue;
+    }
+    kept.push_back(std::move(op));
+  }
+  struct_log_ = std::move(kept);
+  const auto& ids = *replica_ids_;
+  for (auto& [_, text] : texts_) {
+    text->ForEachRun([&](const detail::Run& r) {
+      if (cut.Get(ids[r.rep]) >= r.ctr) cut_clock = std::max(cut_clock, HlcTimestamp{r.hlc});
+    });
+    text->DropDeletes([&](const detail::DelRecord& d) {
+      if (cut.Get(ids[d.rep]) >= d.ctr + d.span - 1ull) {
+        cut_clock = std::max(cut_clock, HlcTimestamp{d.hlc});
+        return false;
+      }
+      return true;
+    });
+  }
+  cut_ = cut;
+  cut_clock_ = cut_clock;
+  return Ok();
+}
+
+// ---------------------------------------------------------------- snapshots
+//
+// "CPSN" | version 1 | uncompressed size (varint) | zlib stream of the body (docs/sync.md).
+
+namespace {
+constexpr std::uint8_t kSnapMagic[4] = {'C', 'P', 'S', 'N'};
+constexpr std::uint8_t kSnapVersion = 1;
+constexpr std::uint64_t kMaxSnapshotBytes = 1ull << 30;
+}  // namespace
+
+namespace {
+
+// Text state in a snapshot: runs in document order, then delete records, as columns (each a str) so that
+// deflate sees similar bytes together. Run flags:
+//   1 deleted        2 left origin = previous run's last code point   4 left origin none
+//   8 right none     16 right = previous run's right origin           32 same replica and author as previous
+//   64 content is ASCII (byte length = length, not stored)            128 right = next run's first code point
+enum Col { kFlags, kRepAuthor, kCtr, kLen, kLeft, kRight, kHlc, kBytes, kContent, kDel, kNumCols };
+
+void SaveText(const TextSeq& text, wire::Writer& w) {
+  wire::Writer c[kNumCols];
+  std::vector<detail::Run> runs;
+  runs.reserve(text.run_count());
+  text.ForEachRun([&](const detail::Run& r) { runs.push_back(r); });
+  w.Varint(runs.size());
+  std::uint64_t prev_hlc = 0;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const detail::Run& r = runs[i];
+    const detail::Run* prev = i > 0 ? &runs[i - 1] : nullptr;
+    const detail::Run* next = i + 1 < runs.size() ? &runs[i + 1] : nullptr;
+    std::uint8_t flags = r.deleted ? 1 : 0;
+    if (prev && r.left == TId{prev->rep, prev->ctr + prev->len - 1}) flags |= 2;
+    else if (r.left.none()) flags |= 4;
+    if (r.right.none()) flags |= 8;
+    else if (prev && r.right == prev->right) flags |= 16;
+    else if (next && r.right == TId{next->rep, next->ctr}) flags |= 128;
+    const bool same = prev && r.rep == prev->rep && r.author == prev->author;
+    if (same) flags |= 32;
+    std::string_view content = r.deleted ? std::string_view() : text.Content(r);
+    if (!r.deleted && content.size() == r.len) flags |= 64;
+    c[kFlags].Byte(flags);
+    if (!same) {
+      c[kRepAuthor].Varint(r.rep);
+      c[kRepAuthor].Varint(r.author);
+    }
+    c[kCtr].Varint(wire::ZigZag(static_cast<std::int64_t>(r.ctr) -
+                                (same ? static_cast<std::int64_t>(prev->ctr) + prev->len : 0)));
+    c[kLen].Varint(r.len);
+    if (!(flags & 6)) {
+      c[kLeft].Varint(r.left.rep);
+      c[kLeft].Varint(wire::ZigZag(static_cast<std::int64_t>(r.left.ctr) - r.ctr));
+    }
+    if (!(flags & (8 | 16 | 128))) {
+      c[kRight].Varint(r.right.rep);
+      c[kRight].Varint(wire::ZigZag(static_cast<std::int64_t>(r.right.ctr) - r.ctr));
+    }
+    c[kHlc].Varint(wire::ZigZag(static_cast<std::int64_t>(r.hlc - prev_hlc)));
+    prev_hlc = r.hlc;
+    if (!r.deleted) {
+      if (!(flags & 64)) c[kBytes].Varint(content.size());
+      c[kContent].Raw(content.data(), content.size());
+    }
+  }
+  const auto& ranges = text.delete_ranges();
+  c[kDel].Varint(text.deletes().size());
+  std::uint64_t prev_end = 0, prev_del_hlc = 0;
+  for (const auto& d : text.deletes()) {
+    c[kDel].Varint(d.rep);
+    c[kDel].Varint(wire::ZigZag(static_cast<std::int64_t>(d.ctr) - static_cast<std::int64_t>(prev_end)));
+    c[kDel].Varint(d.span);
+    c[kDel].Varint(d.author);
+    c[kDel].Varint(wire::ZigZag(static_cast<std::int64_t>(d.hlc - prev_del_hlc)));
+    c[kDel].Varint(d.count);
+    for (std::uint32_t k = 0; k < d.count; ++k) {
+      const TRange& tr = ranges[d.first + k];
+      c[kDel].Varint(tr.rep);
+      c[kDel].Varint(wire::ZigZag(static_cast<std::int64_t>(tr.ctr) - d.ctr));
+      c[kDel].Varint(tr.len);
+    }
+    prev_end = d.ctr + d.span;
+    prev_del_hlc = d.hlc;
+  }
+  for (auto& col : c) {
+    w.Varint(col.bytes().size());
+    w.Raw(col.bytes().data(), col.bytes().size());
+  }
+}
+
+Status LoadText(wire::Reader& in, const std::vector<std::uint32_t>& remap, const std::vector<std::uint32_t>& author_map,
+                TextSeq& text) {
+  auto corrupt = [](std::string m) { return MakeError(ErrorCode::kCorrupt, "snapshot: " + m); };
+  std::uint64_t nruns;
+  if (!in.Varint(nruns) || nruns > in.remaining()) return corrupt("bad run count");
+  std::string_view views[kNumCols];
+  for (auto& v : views)
+    if (!in.View(v, in.remaining())) return corrupt("bad column");
+  auto reader = [&](Col k) { return wire::Reader(AsBytes(views[k])); };
+  wire::Reader c[kNumCols] = {reader(kFlags), reader(kRepAuthor), reader(kCtr),   reader(kLen),     reader(kLeft),
+                              reader(kRight), reader(kHlc),       reader(kBytes), reader(kContent), reader(kDel)};
+  std::string_view content_all = views[kContent];
+  std::size_t content_at = 0;
+  auto rep_of = [&](std::uint64_t a, std::uint32_t& out) {
+    if (a >= remap.size()) return false;
+    out = remap[a];
+    return true;
+  };
+  detail::Run prev{};
+  bool prev_right_is_next = false;
+  std::uint64_t prev_hlc = 0;
+  std::uint32_t cur_rep = 0, cur_author = 0;
+  std::vector<std::pair<detail::Run, std::string_view>> pending;  // runs waiting for their right origin
+  for (std::uint64_t i = 0; i < nruns; ++i) {
+    std::uint8_t flags;
+    if (!c[kFlags].Byte(flags) || (i == 0 && (flags & (2 | 16 | 32))) || (flags & 6) == 6 ||
+        ((flags & 8) != 0) + ((flags & 16) != 0) + ((flags & 128) != 0) > 1 || ((flags & 1) && (flags & 64)))
+      return corrupt("bad run flags");
+    detail::Run run{};
+    run.deleted = (flags & 1) != 0;
+    std::uint64_t a, b, zz, len;
+    if (!(flags & 32)) {
+      if (!c[kRepAuthor].Varint(a) || !c[kRepAuthor].Varint(b) || !rep_of(a, cur_rep) || b >= author_map.size())
+        return corrupt("bad run replica");
+      cur_author = author_map[b];
+    }
+    run.rep = cur_rep;
+    run.author = cur_author & 0x7FFFFFFFu;
+    if (!c[kCtr].Varint(zz) || !c[kLen].Varint(len) || len == 0 || len > 0xFFFFFFFFull) return corrupt("bad run");
+    const std::int64_t base = (flags & 32) ? static_cast<std::int64_t>(prev.ctr) + prev.len : 0;
+    const std::int64_t ctr = base + wire::UnZigZag(zz);
+    if (ctr <= 0 || static_cast<std::uint64_t>(ctr) + len - 1 > 0xFFFFFFFFull) return corrupt("bad run counter");
+    run.ctr = static_cast<std::uint32_t>(ctr);
+    run.len = static_cast<std::uint32_t>(len);
+    auto origin = [&](wire::Reader& col, TId& out) {
+      std::uint64_t x, y;
+      if (!col.Varint(x) || !col.Varint(y) || !rep_of(x, out.rep)) return false;
+      const std::int64_t oc = static_cast<std::int64_t>(run.ctr) + wire::UnZigZag(y);
+      if (oc <= 0 || oc > 0xFFFFFFFFll) return false;
+      out.ctr = static_cast<std::uint32_t>(oc);
+      return true;
+    };
+    if (flags & 2) {
+      run.left = {prev.rep, prev.ctr + prev.len - 1};
+    } else if (!(flags & 4)) {
+      if (!origin(c[kLeft], run.left)) return corrupt("bad left origin");
+    }
+    if (flags & 16) {
+      run.right = prev.right;
+    } else if (!(flags & (8 | 128))) {
+      if (!origin(c[kRight], run.right)) return corrupt("bad right origin");
+    }
+    if (!c[kHlc].Varint(zz)) return corrupt("bad run clock");
+    run.hlc = prev_hlc + static_cast<std::uint64_t>(wire::UnZigZag(zz));
+    prev_hlc = run.hlc;
+    std::string_view content;
+    if (!run.deleted) {
+      std::uint64_t nbytes = len;
+      if (!(flags & 64) && !c[kBytes].Varint(nbytes)) return corrupt("bad content length");
+      if (nbytes > content_all.size() - content_at) return corrupt("content overruns");
+      content = content_all.substr(content_at, nbytes);
+      content_at += nbytes;
+      if (flags & 64) {
+        for (char ch : content)
+          if (static_cast<unsigned char>(ch) >= 0x80) return corrupt("run marked ascii is not");
+      } else {
+        auto cps = Utf8Length(content);
+        if (!cps.ok() || *cps != len) return corrupt("run content does not match its length");
+      }
+    }
+    if (prev_right_is_next) pending.back().first.right = {run.rep, run.ctr};
+    prev_right_is_next = (flags & 128) != 0;
+    pending.emplace_back(run, content);
+    if (!prev_right_is_next) {
+      for (auto& [pr, pc] : pending) text.AppendLoadedRun(pr, pc);
+      pending.clear();
+    }
+    prev = run;
+  }
+  if (prev_right_is_next) return corrupt("last run names a next run");
+  if (content_at != content_all.size()) return corrupt("unused content");
+  text.FinishLoad();
+  wire::Reader& d = c[kDel];
+  std::uint64_t ndel;
+  if (!d.Varint(ndel) || ndel > d.remaining()) return corrupt("bad delete count");
+  std::uint64_t prev_end = 0, prev_del_hlc = 0;
+  std::vector<TRange> ranges;
+  for (std::uint64_t i = 0; i < ndel; ++i) {
+    std::uint64_t drep, zz, span, author, hz, count;
+    if (!d.Varint(drep) || !d.Varint(zz) || !d.Varint(span) || !d.Varint(author) || !d.Varint(hz) ||
+        !d.Varint(count) || drep >= remap.size() || author >= author_map.size() || count > d.remaining() ||
+        span == 0 || span > 0xFFFFFFFFull)
+      return corrupt("bad delete record");
+    const std::int64_t dctr = static_cast<std::int64_t>(prev_end) + wire::UnZigZag(zz);
+    if (dctr <= 0 || static_cast<std::uint64_t>(dctr) + span - 1 > 0xFFFFFFFFull) return corrupt("bad delete record");
+    const std::uint64_t hlc = prev_del_hlc + static_cast<std::uint64_t>(wire::UnZigZag(hz));
+    ranges.assign(count, {});
+    for (auto& tr : ranges) {
+      std::uint64_t x, y, z;
+      if (!d.Varint(x) || !d.Varint(y) || !d.Varint(z) || x >= remap.size() || z == 0 || z > 0xFFFFFFFFull)
+        return corrupt("bad delete range");
+      const std::int64_t tc = dctr + wire::UnZigZag(y);
+      if (tc <= 0 || static_cast<std::uint64_t>(tc) + z - 1 > 0xFFFFFFFFull) return corrupt("bad delete range");
+      tr = {remap[x], static_cast<std::uint32_t>(tc), static_cast<std::uint32_t>(z)};
+    }
+    text.AppendLoadedDelete({remap[drep], static_cast<std::uint32_t>(dctr), static_cast<std::uint32_t>(span), 0, 0,
+                             author_map[author], hlc},
+                            ranges);
+    prev_end = static_cast<std::uint64_t>(dctr) + span;
+    prev_del_hlc = hlc;
+  }
+  for (int k = 0; k < kNumCols; ++k)
+    if (k != kContent && c[k].remaining() != 0) return corrupt("trailing bytes in column " + std::to_string(k));
+  return Ok();
+}
+
+}  // namespace
+
+Bytes Replica::SaveSnapshot() const {
+  wire::Writer w;
+  const auto& ids = *replica_ids_;
+  w.Str(options_.case_id);
+  w.Varint(ids.size());
+  for (ReplicaId r : ids) w.Fixed64(r);
+  w.Varint(authors_.size());
+  for (const auto& a : authors_) w.Str(a);
+  auto put_vv = [&](const VersionVector& v) {
+    w.Varint(v.entries().size());
+    for (const auto& [r, c] : v.entries()) {
+      w.Fixed64(r);
+      w.Varint(c);
+    }
+  };
+  put_vv(version_);
+  put_vv(cut_);
+  w.Varint(cut_clock_.value);
+  w.Varint(clock_.last().value);
+  // Register and collection operations, in application order, in the operation batch format.
+  {
+    Bytes log = struct_log_.empty() ? Bytes() : EncodeOperations(struct_log_);
+    w.Varint(log.size());
+    w.Raw(log.data(), log.size());
+  }
+  w.Varint(texts_.size());
+  for (const auto& [target, text] : texts_) {
+    w.Str(target.object);
+    w.Str(target.field);
+    SaveText(*text, w);
+  }
+  Bytes body = w.Take();
+  uLongf bound = compressBound(static_cast<uLong>(body.size()));
+  wire::Writer out;
+  out.Raw(kSnapMagic, 4);
+  out.Byte(kSnapVersion);
+  out.Varint(body.size());
+  Bytes& o = out.bytes();
+  const std::size_t head = o.size();
+  o.resize(head + bound);
+  if (compress2(o.data() + head, &bound, body.data(), static_cast<uLong>(body.size()), 9) != Z_OK) std::abort();
+  o.resize(head + bound);
+  return out.Take();
+}
+
+Result<Replica> Replica::LoadSnapshot(std::span<const std::uint8_t> bytes, ReplicaOptions options) {
+  auto corrupt = [](std::string m) { return MakeError(ErrorCode::kCorrupt, "snapshot: " + m); };
+  wire::Reader head(bytes);
+  std::uint8_t magic[4], version;
+  if (!head.Raw(magic, 4) || std::memcmp(magic, kSnapMagic, 4) != 0) return corrupt("bad magic");
+  if (!head.Byte(version)) return corrupt("truncated");
+  if (version != kSnapVersion) return MakeError(ErrorCode::kUnsupported, "snapshot version unsupported");
+  std::uint64_t size;
+  if (!head.Varint(size) || size > kMaxSnapshotBytes) return corrupt("bad size");
+  Bytes body(size);
+  uLongf got = static_cast<uLongf>(size);
+  const std::size_t used = bytes.size() - head.remaining();
+  if (uncompress(body.data(), &got, bytes.data() + used, static_cast<uLong>(head.remaining())) != Z_OK || got != size)
+    return corrupt("bad compressed body");
+
+  wire::Reader r(body);
+  std::string case_id;
+  if (!r.Str(case_id, 1 << 20)) return corrupt("bad case id");
+  if (case_id != options.case_id) return MakeError(ErrorCode::kInvalidArgument, "snapshot belongs to another case");
+  Replica rep(std::move(options));
+  std::uint64_t n;
+  if (!r.Varint(n) || n > r.remaining() / 8) return corrupt("bad replica table");
+  std::vector<std::uint32_t> remap(n);  // snapshot replica index -> our index
+  for (auto& m : remap) {
+    std::uint64_t id;
+    if (!r.Fixed64(id) || id == 0) return corrupt("bad replica id");
+    m = rep.RepIndex(id);
+  }
+  if (!r.Varint(n) || n > r.remaining()) return corrupt("bad author table");
+  std::vector<std::uint32_t> author_map(n);
+  for (auto& a : author_map) {
+    std::string s;
+    if (!r.Str(s, 1 << 20)) return corrupt("bad author");
+    a = rep.AuthorIndex(s);
+  }
+  auto get_vv = [&](VersionVector& v) {
+    std::uint64_t k;
+    if (!r.Varint(k) || k > r.remaining()) return false;
+    for (std::uint64_t i = 0; i < k; ++i) {
+      std::uint64_t id, c;
+      if (!r.Fixed64(id) || !r.Varint(c)) return false;
+      v.Set(id, c);
+    }
+    return true;
+  };
+  VersionVector vv, cut;
+  std::uint64_t cut_clock, last_clock;
+  if (!get_vv(vv) || !get_vv(cut) || !r.Varint(cut_clock) || !r.Varint(last_clock)) return corrupt("bad versions");
+  std::string_view log;
+  if (!r.View(log, kMaxSnapshotBytes)) return corrupt("bad operation log");
+  if (!log.empty()) {
+    auto ops = DecodeOperations(AsBytes(log));
+    if (!ops.ok()) return ops.error().Context("snapshot");
+    for (auto& op : *ops) {
+      Status s = rep.ApplyReady(op);
+      if (!s.ok()) return s.error().Context("snapshot");
+    }
+  }
+  if (!r.Varint(n)) return corrupt("bad text count");
+  for (std::uint64_t t = 0; t < n; ++t) {
+    Target target;
+    if (!r.Str(target.object, 1 << 20) || !r.Str(target.field, 1 << 20)) return corrupt("bad text header");
+    if (rep.texts_.count(target)) return corrupt("duplicate text");
+    CP_RETURN_IF_ERROR(LoadText(r, remap, author_map, rep.TextFor(target)));
+  }
+  if (r.remaining() != 0) return corrupt("trailing bytes");
+  rep.version_ = vv;
+  rep.self_counter_ = nullptr;
+  rep.cut_ = cut;
+  rep.cut_clock_ = HlcTimestamp{cut_clock};
+  rep.clock_ = HybridClock(HlcTimestamp{last_clock});
+  return rep;
+}
+
+// ---------------------------------------------------------------- ReplicaSet
+
+Result<Replica*> ReplicaSet::Open(const ReplicaOptions& options) {
+  if (purged_.count(options.case_id)) return MakeError(ErrorCode::kNotFound, "case was purged from this device");
+  auto it = replicas_.find(options.case_id);
+  if (it == replicas_.end()) it = replicas_.emplace(options.case_id, std::make_unique<Replica>(options)).first;
+  return it->second.get();
+}
+
+Replica* ReplicaSet::Find(std::string_view case_id) {
+  auto it = replicas_.find(case_id);
+  return it == replicas_.end() ? nullptr : it->second.get();
+}
+
+void ReplicaSet::DropCase(const std::string& case_id) {
+  replicas_.erase(case_id);
+  purged_.insert(case_id);
+}
+
+ApplyResult ReplicaSet::Apply(std::span<const Operation> ops) {
+  ApplyResult total;
+  std::map<std::string, std::vector<Operation>> by_case;
+  for (const auto& op : ops) {
+    if (purged_.count(op.case_id)) {
+      total.rejected.push_back({op, MakeError(ErrorCode::kNotFound, "case was purged from this device")});
+    } else if (!replicas_.count(op.case_id)) {
+      total.rejected.push_back({op, MakeError(ErrorCode::kNotFound, "case is not open on this device")});
+    } else {
+      by_case[op.case_id].push_back(op);
+    }
+  }
+  for (auto& [id, list] : by_case) {
+    ApplyResult r = replicas_.find(id)->second->Apply(list);
+    total.applied += r.applied;
+    total.duplicates += r.duplicates;
+    total.pending += r.pending;
+    for (auto& x : r.rejected) total.rejected.push_back(std::move(x));
+  }
+  return total;
+}
+
+}  // namespace casepack

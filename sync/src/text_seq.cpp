@@ -1,0 +1,678 @@
+#include "text_seq.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace casepack::detail {
+
+namespace {
+
+constexpr std::size_t kMaxRuns = 64;
+constexpr std::size_t kLoadFill = 48;  // loaded chunks leave room for edits before they split
+
+inline std::uint32_t Utf8Advance(const char* p, std::uint32_t bytes, std::uint32_t cps) {
+  std::uint32_t i = 0;
+  while (cps > 0 && i < bytes) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    --cps;
+  }
+  return i;
+}
+
+}  // namespace
+
+TextSeq::TextSeq(const std::vector<ReplicaId>* replica_ids) : replica_ids_(replica_ids) {
+  chunks_.push_back(std::make_unique<Chunk>());
+}
+
+std::string TextSeq::Text() const {
+  std::string out;
+  out.reserve(vis_);
+  for (const auto& c : chunks_)
+    for (const Run& r : c->runs)
+      if (!r.deleted) out.append(arena_, r.content, r.bytes);
+  return out;
+}
+
+std::string_view TextSeq::Content(const Run& r) const {
+  if (r.content == kNoContent) return {};
+  return std::string_view(arena_).substr(r.content, r.bytes);
+}
+
+std::uint32_t TextSeq::ByteOffset(const Run& r, std::uint32_t cps) const {
+  if (r.content == kNoContent) return 0;
+  if (r.bytes == r.len) return cps;  // ASCII run
+  return Utf8Advance(arena_.data() + r.content, r.bytes, cps);
+}
+
+std::string TextSeq::CheckInvariants() const {
+  std::uint64_t len = 0, vis = 0;
+  for (std::size_t ci = 0; ci < chunks_.size(); ++ci) {
+    const Chunk& c = *chunks_[ci];
+    if (c.index != ci) return "chunk index stale at " + std::to_string(ci);
+    std::uint64_t cl = 0, cv = 0;
+    for (std::size_t ri = 0; ri < c.runs.size(); ++ri) {
+      const Run& r = c.runs[ri];
+      if (r.len == 0) return "empty run";
+      cl += r.len;
+      if (!r.deleted) cv += r.len;
+      for (std::uint32_t k = 0; k < r.len; k += (r.len > 2 ? r.len - 1 : 1)) {
+        Loc l;
+        if (!Lookup({r.rep, r.ctr + k}, l) || l.ci != ci || l.ri != ri || l.off != k)
+          return "id " + std::to_string(r.rep) + ":" + std::to_string(r.ctr + k) + " not found where it is";
+      }
+    }
+    if (cl != c.len || cv != c.vis) return "chunk lengths wrong at " + std::to_string(ci);
+    len += cl;
+    vis += cv;
+  }
+  if (len != len_ || vis != vis_) return "total lengths wrong";
+  return {};
+}
+
+std::size_t TextSeq::run_count() const {
+  std::size_t n = 0;
+  for (const auto& c : chunks_) n += c->runs.size();
+  return n;
+}
+
+std::size_t TextSeq::MemoryBytes() const {
+  std::size_t n = arena_.capacity() + dels_.capacity() * sizeof(DelRecord) + del_ranges_.capacity() * sizeof(TRange);
+  for (const auto& c : chunks_) n += sizeof(Chunk) + c->runs.capacity() * sizeof(Run);
+  for (const auto& m : index_) n += m.size() * 48;  // red-black tree node with key and value
+  return n;
+}
+
+// ---- the interval index: for replica rep, the entry with the greatest key <= ctr names the chunk ----
+
+TextSeq::Chunk* TextSeq::IndexFind(std::uint32_t rep, std::uint32_t ctr) const {
+  if (rep >= index_.size()) return nullptr;
+  const auto& m = index_[rep];
+  auto it = m.upper_bound(ctr);
+  if (it == m.begin()) return nullptr;
+  return std::prev(it)->second;
+}
+
+bool TextSeq::IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, const Chunk* c) const {
+  if (rep >= index_.size()) return false;
+  const auto& m = index_[rep];
+  auto it = m.upper_bound(s);
+  if (it == m.begin() || std::prev(it)->second != c) return false;
+  return it == m.end() || it->first >= e;
+}
+
+void TextSeq::NoteTop(std::uint32_t rep, std::uint32_t end) {
+  if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
+  index_top_[rep] = std::max(index_top_[rep], end);
+}
+
+void TextSeq::AddVisible(std::size_t ci, std::int64_t delta) {
+  chunks_[ci]->vis = static_cast<std::uint64_t>(static_cast<std::int64_t>(chunks_[ci]->vis) + delta);
+  vis_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(vis_) + delta);
+  // The cursor caches the visible count before its chunk; keep it true when an earlier chunk changes.
+  if (ci < cursor_ci_) cursor_before_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(cursor_before_) + delta);
+}
+
+void TextSeq::IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* c) {
+  if (rep >= index_.size()) index_.resize(rep + 1);
+  if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
+  auto& m = index_[rep];
+  // Counters at or above the highest one ever indexed belong to no run yet: nothing to preserve there.
+  const bool beyond_top = e >= index_top_[rep];
+  index_top_[rep] = std::max(index_top_[rep], e);
+  auto hi = m.lower_bound(e);
+  const bool e_is_key = hi != m.end() && hi->first == e;
+  Chunk* after = nullptr;  // what counter e mapped to, to keep it so
+  if (!beyond_top && !e_is_key && hi != m.begin()) after = std::prev(hi)->second;
+  auto lo = m.erase(m.lower_bound(s), hi);  // == hi
+  if (lo == m.begin() || std::prev(lo)->second != c) m.emplace_hint(lo, s, c);
+  if (after != nullptr && after != c) {
+    m.emplace_hint(lo, e, after);
+  } else if (e_is_key && lo->second == c) {
+    m.erase(lo);  // [s, e) and [e, ...) now name the same chunk: one entry
+  }
+}
+
+bool TextSeq::Lookup(TId id, Loc& out) const {
+  if (id.none()) return false;
+  Chunk* c = IndexFind(id.rep, id.ctr);
+  if (c == nullptr) return false;
+  for (std::size_t ri = 0; ri < c->runs.size(); ++ri) {
+    const Run& r = c->runs[ri];
+    if (r.rep == id.rep && id.ctr >= r.ctr && id.ctr - r.ctr < r.len) {
+      out = {c->index, ri, id.ctr - r.ctr};
+      return true;
+    }
+  }
+  return false;
+}
+
+bool TextSeq::HasId(TId id) const {
+  Loc l;
+  return Lookup(id, l);
+}
+
+bool TextSeq::HasRange(const TRange& r) const {
+  std::uint32_t ctr = r.ctr;
+  const std::uint32_t end = r.ctr + r.len;
+  while (ctr < end) {
+    Loc l;
+    if (!Lookup({r.rep, ctr}, l)) return false;
+    const Run& run = chunks_[l.ci]->runs[l.ri];
+    ctr = run.ctr + run.len;
+  }
+  return true;
+}
+
+std::uint64_t TextSeq::ChunkStart(std::size_t ci) const {
+  if (chunk_start_.size() < chunks_.size()) chunk_start_.resize(chunks_.size());
+  if (starts_valid_ == 0) {
+    chunk_start_[0] = 0;
+    starts_valid_ = 1;
+  }
+  while (starts_valid_ <= ci) {
+    chunk_start_[starts_valid_] = chunk_start_[starts_valid_ - 1] + chunks_[starts_valid_ - 1]->len;
+    ++starts_valid_;
+  }
+  return chunk_start_[ci];
+}
+
+std::uint64_t TextSeq::PositionOf(const Loc& loc) const {
+  std::uint64_t p = ChunkStart(loc.ci);
+  const auto& runs = chunks_[loc.ci]->runs;
+  for (std::size_t i = 0; i < loc.ri; ++i) p += runs[i].len;
+  return p + loc.off;
+}
+
+TId TextSeq::IdAt(const Loc& l) const {
+  const Run& r = chunks_[l.ci]->runs[l.ri];
+  return {r.rep, r.ctr + l.off};
+}
+
+bool TextSeq::Prev(const Loc& l, Loc& out) const {
+  if (l.off > 0) {
+    out = {l.ci, l.ri, l.off - 1};
+    return true;
+  }
+  std::size_t ci = l.ci, ri = l.ri;
+  while (true) {
+    if (ri > 0) {
+      out = {ci, ri - 1, chunks_[ci]->runs[ri - 1].len - 1};
+      return true;
+    }
+    if (ci == 0) return false;
+    --ci;
+    ri = chunks_[ci]->runs.size();
+  }
+}
+
+void TextSeq::NextRun(Loc& l) const {
+  l.off = 0;
+  ++l.ri;
+  while (l.ri >= chunks_[l.ci]->runs.size() && l.ci + 1 < chunks_.size()) {
+    ++l.ci;
+    l.ri = 0;
+  }
+}
+
+TextSeq::Loc TextSeq::FindVisible(std::uint64_t pos) {
+  std::size_t ci = cursor_ci_ < chunks_.size() ? cursor_ci_ : 0;
+  std::uint64_t before = ci == cursor_ci_ ? cursor_before_ : 0;
+  while (ci > 0 && pos < before) {
+    --ci;
+    before -= chunks_[ci]->vis;
+  }
+  while (ci + 1 < chunks_.size() && pos >= before + chunks_[ci]->vis) {
+    before += chunks_[ci]->vis;
+    ++ci;
+  }
+  cursor_ci_ = ci;
+  cursor_before_ = before;
+  std::uint64_t rem = pos - before;
+  const auto& runs = chunks_[ci]->runs;
+  for (std::size_t ri = 0; ri < runs.size(); ++ri) {
+    const Run& r = runs[ri];
+    if (r.deleted) continue;
+    if (rem < r.len) return {ci, ri, static_cast<std::uint32_t>(rem)};
+    rem -= r.len;
+  }
+  // pos is the visible length: the end. (Only the last chunk can get here.)
+  return End();
+}
+
+TextSeq::Loc TextSeq::SplitAt(Loc l) {
+  if (l.off == 0) return l;
+  Chunk& c = *chunks_[l.ci];
+  Run& r = c.runs[l.ri];
+  const std::uint32_t b = ByteOffset(r, l.off);
+  Run tail = r;
+  tail.ctr = r.ctr + l.off;
+  tail.len = r.len - l.off;
+  tail.left = {r.rep, r.ctr + l.off - 1};
+  if (r.content != kNoContent) {
+    tail.content = r.content + b;
+    tail.bytes = r.bytes - b;
+    r.bytes = b;
+  }
+  r.len = l.off;
+  c.runs.insert(c.runs.begin() + static_cast<std::ptrdiff_t>(l.ri) + 1, tail);
+  return {l.ci, l.ri + 1, 0};
+}
+
+std::size_t TextSeq::MaybeSplitChunk(std::size_t ci) {
+  Chunk& c = *chunks_[ci];
+  if (c.runs.size() <= kMaxRuns) return c.runs.size();
+  auto fresh = std::make_unique<Chunk>();
+  const std::size_t half = c.runs.size() / 2;
+  fresh->runs.assign(c.runs.begin() + static_cast<std::ptrdiff_t>(half), c.runs.end());
+  c.runs.resize(half);
+  fresh->runs.reserve(kMaxRuns + 2);
+  for (const Run& r : fresh->runs) {
+    fresh->len += r.len;
+    if (!r.deleted) fresh->vis += r.len;
+  }
+  c.len -= fresh->len;
+  c.vis -= fresh->vis;
+  LengthChanged(ci);
+  Chunk* fp = fresh.get();
+  chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(ci) + 1, std::move(fresh));
+  for (std::size_t i = ci + 1; i < chunks_.size(); ++i) chunks_[i]->index = static_cast<std::uint32_t>(i);
+  // Runs that moved get the new chunk in the index; neighbours with consecutive ids share one update.
+  for (std::size_t i = 0; i < fp->runs.size();) {
+    const Run& first = fp->runs[i];
+    std::uint32_t end = first.ctr + first.len;
+    std::size_t j = i + 1;
+    while (j < fp->runs.size() && fp->runs[j].rep == first.rep && fp->runs[j].ctr == end) end += fp->runs[j++].len;
+    if (!IndexCovers(first.rep, first.ctr, end, fp)) IndexRange(first.rep, first.ctr, end, fp);
+    i = j;
+  }
+  if (cursor_ci_ > ci) ++cursor_ci_;
+  return half;
+}
+
+// Places `run` immediately before location `at` (which must have off == 0 or be split first), extending the
+// run to its left instead when it continues it exactly (same replica, next counters, left origin = its last
+// code point, same right origin, same deleted state, content adjacent in the arena).
+TextSeq::Loc TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
+  at = SplitAt(at);
+  if (!utf8.empty()) {
+    run.content = static_cast<std::uint32_t>(arena_.size());
+    run.bytes = static_cast<std::uint32_t>(utf8.size());
+    arena_.append(utf8);
+  } else {
+    run.content = kNoContent;
+    run.bytes = 0;
+  }
+  Loc prev;
+  if (Prev(at, prev)) {
+    Chunk& pc = *chunks_[prev.ci];
+    Run& p = pc.runs[prev.ri];
+    if (prev.off == p.len - 1 && p.rep == run.rep && p.ctr + p.len == run.ctr && run.left == TId{p.rep, run.ctr - 1} &&
+        p.right == run.right && p.deleted == run.deleted && p.author == run.author &&
+        ((p.content == kNoContent && run.content == kNoContent) ||
+         (p.content != kNoContent && run.content != kNoContent && p.content + p.bytes == run.content))) {
+      p.len += run.len;
+      p.bytes += run.bytes;
+      pc.len += run.len;
+      LengthChanged(prev.ci);
+      len_ += run.len;
+      if (!run.deleted) AddVisible(prev.ci, static_cast<std::int64_t>(run.len));
+      if (!IndexCovers(run.rep, run.ctr, run.ctr + run.len, &pc)) IndexRange(run.rep, run.ctr, run.ctr + run.len, &pc);
+      NoteTop(run.rep, run.ctr + run.len);
+      return {prev.ci, prev.ri, 0};
+    }
+  }
+  Chunk& c = *chunks_[at.ci];
+  c.runs.insert(c.runs.begin() + static_cast<std::ptrdiff_t>(at.ri), run);
+  c.len += run.len;
+  LengthChanged(at.ci);
+  len_ += run.len;
+  if (!run.deleted) AddVisible(at.ci, static_cast<std::int64_t>(run.len));
+  if (!IndexCovers(run.rep, run.ctr, run.ctr + run.len, &c)) IndexRange(run.rep, run.ctr, run.ctr + run.len, &c);
+  NoteTop(run.rep, run.ctr + run.len);
+  const std::size_t half = MaybeSplitChunk(at.ci);
+  if (at.ri >= half) return {at.ci + 1, at.ri - half, 0};
+  return {at.ci, at.ri, 0};
+}
+
+void TextSeq::LocalInsert(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::string_view utf8,
+                          std::uint32_t n, std::uint64_t hlc, std::uint32_t author) {
+  // Typing: the keystroke continues the run the previous one extended or created, and nothing else has
+  // changed since. Its left origin is that run's last code point and its right origin the run's (the run
+  // sits immediately before it), so extending the run in place is exactly what integration would do.
+  if (hot_.valid && rep == hot_.rep && ctr == hot_.next_ctr && pos == hot_.pos_end && author == hot_.author) {
+    Chunk& c = *chunks_[hot_.ci];
+    Run& r = c.runs[hot_.ri];
+    arena_.append(utf8);
+    r.len += n;
+    r.bytes += static_cast<std::uint32_t>(utf8.size());
+    c.len += n;
+    len_ += n;
+    LengthChanged(hot_.ci);
+    AddVisible(hot_.ci, n);
+    NoteTop(rep, r.ctr + r.len);
+    hot_.next_ctr += n;
+    hot_.pos_end += n;
+    return;
+  }
+  hot_.valid = false;
+  Loc at = FindVisible(pos);
+  Run run{};
+  run.rep = rep;
+  run.ctr = ctr;
+  run.len = n;
+  run.author = author & 0x7FFFFFFFu;
+  run.hlc = hlc;
+  run.deleted = false;
+  Loc prev;
+  run.left = Prev(at, prev) ? IdAt(prev) : TId{};
+  run.right = IsEnd(at) ? TId{} : IdAt(at);
+  const Loc placed = InsertRunBefore(at, run, utf8);
+  // The fast path above may extend this run if its content ends the arena and the id index already maps
+  // every counter above it to its chunk (so extending needs no index change).
+  const Chunk* pc = chunks_[placed.ci].get();
+  const Run& r = pc->runs[placed.ri];
+  if (r.content != kNoContent && r.content + r.bytes == arena_.size() && r.ctr + r.len == ctr + n &&
+      IndexCovers(rep, r.ctr + r.len - 1, 0xFFFFFFFFu, pc))
+    hot_ = {true, placed.ci, placed.ri, rep, author, ctr + n, pos + n};
+}
+
+// Marks up to `max` code points from l (within one run) deleted, splitting as needed. Returns how many
+// were visible and are now deleted (0 if the run was already deleted), and their ids in `deleted`.
+std::uint32_t TextSeq::MarkDeleted(Loc l, std::uint32_t max, TRange& deleted) {
+  l = SplitAt(l);
+  Chunk& c = *chunks_[l.ci];
+  Run* r = &c.runs[l.ri];
+  const std::uint32_t k = std::min(max, r->len);
+  if (r->deleted) {
+    deleted = {r->rep, r->ctr, k};
+    return 0;
+  }
+  if (k < r->len) {
+    SplitAt({l.ci, l.ri, k});
+    r = &c.runs[l.ri];
+  }
+  r->deleted = true;
+  AddVisible(l.ci, -static_cast<std::int64_t>(k));
+  deleted = {r->rep, r->ctr, k};
+  // Undo the splits that deleting made where the neighbours are deleted too, so that typing and then
+  // deleting does not leave a trail of one-character runs.
+  TryMergeWithNext(l.ci, l.ri);
+  if (l.ri > 0) TryMergeWithNext(l.ci, l.ri - 1);
+  MaybeSplitChunk(l.ci);
+  return k;
+}
+
+void TextSeq::TryMergeWithNext(std::size_t ci, std::size_t ri) {
+  Chunk& c = *chunks_[ci];
+  if (ri + 1 >= c.runs.size()) return;
+  Run& a = c.runs[ri];
+  const Run& b = c.runs[ri + 1];
+  if (a.rep == b.rep && a.ctr + a.len == b.ctr && b.left == TId{a.rep, b.ctr - 1} && a.right == b.right &&
+      a.deleted == b.deleted && a.author == b.author &&
+      ((a.content == kNoContent && b.content == kNoContent) ||
+       (a.content != kNoContent && b.content != kNoContent && a.content + a.bytes == b.content))) {
+    a.len += b.len;
+    a.bytes += b.bytes;
+    c.runs.erase(c.runs.begin() + static_cast<std::ptrdiff_t>(ri) + 1);
+  }
+}
+
+void TextSeq::RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r,
+                           std::uint64_t hlc, std::uint32_t author, bool may_extend) {
+  if (may_extend && !dels_.empty()) {
+    DelRecord& d = dels_.back();
+    if (d.rep == rep && d.ctr + d.span == ctr && d.author == author && d.first + d.count == del_ranges_.size()) {
+      d.span += span;
+      TRange& last = del_ranges_.back();
+      if (last.rep == r.rep && last.ctr + last.len == r.ctr) {
+        last.len += r.len;
+      } else if (last.rep == r.rep && r.ctr + r.len == last.ctr) {
+        last.ctr = r.ctr;
+        last.len += r.len;
+      } else {
+        del_ranges_.push_back(r);
+        ++d.count;
+      }
+      return;
+    }
+  }
+  dels_.push_back({rep, ctr, span, static_cast<std::uint32_t>(del_ranges_.size()), 1, author, hlc});
+  del_ranges_.push_back(r);
+}
+
+void TextSeq::LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::uint32_t len,
+                          std::uint64_t hlc, std::uint32_t author) {
+  hot_.valid = false;
+  std::uint32_t remaining = len;
+  std::uint32_t next_ctr = ctr;
+  while (remaining > 0) {
+    // Re-locating from the cursor each time keeps the code simple; deletes of long ranges are rare.
+    Loc l = FindVisible(pos);
+    TRange got;
+    const std::uint32_t k = MarkDeleted(l, remaining, got);
+    if (k == 0) std::abort();  // FindVisible returns a visible code point
+    RecordDelete(rep, next_ctr, k, got, hlc, author, true);
+    next_ctr += k;
+    remaining -= k;
+  }
+}
+
+Status TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n, TId left, TId right,
+                             std::string_view utf8, std::uint64_t hlc, std::uint32_t author) {
+  hot_.valid = false;
+  Loc left_loc, right_loc;
+  if ((!left.none() && !Lookup(left, left_loc)) || (!right.none() && !Lookup(right, right_loc)))
+    return MakeError(ErrorCode::kCorrupt, "text insert names an origin this text lacks");
+  Loc loc;
+  std::uint64_t pos_left;  // position of the left origin + 1 (0 = start)
+  if (left.none()) {
+    loc = {0, 0, 0};
+    pos_left = 0;
+  } else {
+    pos_left = PositionOf(left_loc) + 1;
+    loc = left_loc;
+    if (loc.off + 1 < chunks_[loc.ci]->runs[loc.ri].len) {
+      ++loc.off;
+    } else {
+      NextRun(loc);
+    }
+  }
+  std::uint64_t pos_right = len_;
+  if (!right.none()) pos_right = PositionOf(right_loc);
+  const ReplicaId my_id = (*replica_ids_)[rep];
+  std::uint64_t pos = pos_left;
+  Loc dest_loc = loc;
+  bool scanning = false;
+  while (true) {
+    if (!scanning) dest_loc = loc;
+    if (IsEnd(loc) || pos == pos_right) break;
+    const Run& other = chunks_[loc.ci]->runs[loc.ri];
+    const TId oleft = loc.off > 0 ? TId{other.rep, other.ctr + loc.off - 1} : other.left;
+    int cmp_left;
+    if (oleft == left) {
+      cmp_left = 0;
+    } else if (oleft.none()) {
+      cmp_left = -1;
+    } else if (left.none() || loc.off > 0) {
+      cmp_left = 1;
+    } else {
+      Loc ol;
+      if (!Lookup(oleft, ol)) std::abort();
+      const std::uint64_t p = PositionOf(ol) + 1;
+      cmp_left = p < pos_left ? -1 : (p == pos_left ? 0 : 1);
+    }
+    if (cmp_left < 0) break;
+    if (cmp_left == 0) {
+      int cmp_right;
+      if (other.right == right) {
+        cmp_right = 0;
+      } else {
+        std::uint64_t p = len_;
+        if (!other.right.none()) {
+          Loc orl;
+          if (!Lookup(other.right, orl)) std::abort();
+          p = PositionOf(orl);
+        }
+        cmp_right = p < pos_right ? -1 : (p == pos_right ? 0 : 1);
+      }
+      if (cmp_right == 0 && my_id < (*replica_ids_)[other.rep]) break;
+      scanning = cmp_right < 0;
+    }
+    // The rest of this run has left origins inside the scanned region: skip it (no state change), but
+    // never beyond the right origin.
+    std::uint64_t step = other.len - loc.off;
+    if (pos_right > pos && pos_right - pos < step) step = pos_right - pos;
+    pos += step;
+    if (loc.off + step < other.len) {
+      loc.off += static_cast<std::uint32_t>(step);
+    } else {
+      NextRun(loc);
+    }
+  }
+  Run run{};
+  run.rep = rep;
+  run.ctr = ctr;
+  run.len = n;
+  run.author = author & 0x7FFFFFFFu;
+  run.hlc = hlc;
+  run.left = left;
+  run.right = right;
+  run.deleted = utf8.empty();
+  InsertRunBefore(dest_loc, run, utf8);
+  return Ok();
+}
+
+Status TextSeq::RemoteDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span,
+                             const std::vector<TRange>& ranges, std::uint64_t hlc, std::uint32_t author) {
+  hot_.valid = false;
+  for (const TRange& r : ranges)
+    if (!HasRange(r)) return MakeError(ErrorCode::kCorrupt, "text delete names code points this text lacks");
+  const auto first = static_cast<std::uint32_t>(del_ranges_.size());
+  for (const TRange& r : ranges) {
+    std::uint32_t c = r.ctr;
+    const std::uint32_t end = r.ctr + r.len;
+    while (c < end) {
+      Loc l;
+      if (!Lookup({r.rep, c}, l)) std::abort();
+      TRange got;
+      const std::uint32_t room = chunks_[l.ci]->runs[l.ri].len - l.off;
+      MarkDeleted(l, std::min(room, end - c), got);
+      c += got.len;
+    }
+    del_ranges_.push_back(r);
+  }
+  dels_.push_back({rep, ctr, span, first, static_cast<std::uint32_t>(ranges.size()), author, hlc});
+  return Ok();
+}
+
+void TextSeq::ForEachRun(const std::function<void(const Run&)>& f) const {
+  for (const auto& c : chunks_)
+    for (const Run& r : c->runs) f(r);
+}
+
+void TextSeq::DropDeletes(const std::function<bool(const DelRecord&)>& keep) {
+  hot_.valid = false;
+  std::vector<DelRecord> dels;
+  std::vector<TRange> ranges;
+  for (const DelRecord& d : dels_) {
+    if (!keep(d)) continue;
+    DelRecord n = d;
+    n.first = static_cast<std::uint32_t>(ranges.size());
+    ranges.insert(ranges.end(), del_ranges_.begin() + d.first, del_ranges_.begin() + d.first + d.count);
+    dels.push_back(n);
+  }
+  dels_ = std::move(dels);
+  del_ranges_ = std::move(ranges);
+}
+
+void TextSeq::AppendLoadedRun(Run r, std::string_view utf8) {
+  hot_.valid = false;
+  Chunk* c = chunks_.back().get();
+  if (c->runs.size() >= kLoadFill) {
+    chunks_.push_back(std::make_unique<Chunk>());
+    c = chunks_.back().get();
+    c->index = static_cast<std::uint32_t>(chunks_.size() - 1);
+  }
+  if (c->runs.empty()) c->runs.reserve(kLoadFill);
+  if (!utf8.empty()) {
+    r.content = static_cast<std::uint32_t>(arena_.size());
+    r.bytes = static_cast<std::uint32_t>(utf8.size());
+    arena_.append(utf8);
+  } else {
+    r.content = kNoContent;
+    r.bytes = 0;
+  }
+  c->runs.push_back(r);
+  c->len += r.len;
+  len_ += r.len;
+  if (!r.deleted) AddVisible(chunks_.size() - 1, static_cast<std::int64_t>(r.len));
+  LengthChanged(chunks_.size() - 1);
+}
+
+void TextSeq::FinishLoad() {
+  // Per replica, (counter, end, chunk) sorted by counter; one index entry wherever the chunk changes.
+  struct Item {
+    std::uint32_t ctr, end;
+    Chunk* chunk;
+  };
+  std::vector<std::vector<Item>> per;
+  for (const auto& c : chunks_)
+    for (const Run& r : c->runs) {
+      if (r.rep >= per.size()) per.resize(r.rep + 1);
+      per[r.rep].push_back({r.ctr, r.ctr + r.len, c.get()});
+    }
+  index_.assign(per.size(), {});
+  index_top_.assign(per.size(), 0);
+  for (std::size_t rep = 0; rep < per.size(); ++rep) {
+    auto& items = per[rep];
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.ctr < b.ctr; });
+    auto& m = index_[rep];
+    Chunk* last = nullptr;
+    for (const Item& it : items) {
+      if (it.chunk != last) {
+        m.emplace_hint(m.end(), it.ctr, it.chunk);
+        last = it.chunk;
+      }
+      index_top_[rep] = std::max(index_top_[rep], it.end);
+    }
+  }
+}
+
+void TextSeq::AppendLoadedDelete(DelRecord d, const std::vector<TRange>& ranges) {
+  hot_.valid = false;
+  d.first = static_cast<std::uint32_t>(del_ranges_.size());
+  d.count = static_cast<std::uint32_t>(ranges.size());
+  del_ranges_.insert(del_ranges_.end(), ranges.begin(), ranges.end());
+  dels_.push_back(d);
+}
+
+std::vector<VisibleRange> TextSeq::InsertedAfter(
+    const std::function<bool(std::uint32_t rep, std::uint32_t ctr)>& known) const {
+  std::vector<VisibleRange> out;
+  std::uint64_t pos = 0;
+  for (const auto& c : chunks_) {
+    for (const Run& r : c->runs) {
+      if (r.deleted) continue;
+      // The known counters of a run are a prefix (counters are applied in order per replica).
+      std::uint32_t lo = 0, hi = r.len;
+      while (lo < hi) {
+        const std::uint32_t mid = lo + (hi - lo) / 2;
+        if (known(r.rep, r.ctr + mid)) lo = mid + 1; else hi = mid;
+      }
+      const std::uint32_t k = lo;
+      if (k < r.len) {
+        const std::uint64_t b = pos + k, e = pos + r.len;
+        if (!out.empty() && out.back().end == b && out.back().rep == r.rep)
+          out.back().end = e;
+        else
+          out.push_back({b, e, r.rep});
+      }
+      pos += r.len;
+    }
+  }
+  return out;
+}
+
+}  // namespace casepack::detail

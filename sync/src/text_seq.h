@@ -1,0 +1,195 @@
+// The text sequence CRDT behind Replica's text fields (private to sync/).
+//
+// Algorithm: FugueMax (Weidner & Kleppmann, "The Art of the Fugue", 2023), in the list form that Joseph
+// Gentle's reference-crdts calls YjsMod: every inserted code point has an id, a left origin (the code point
+// left of it when typed) and a right origin (the next visible one). Concurrent inserts at one place are
+// ordered by scanning right from the left origin, which keeps each author's run together (no character
+// interleaving, forwards or backwards). Deleted code points stay as tombstones: later operations may
+// name them as origins.
+//
+// Representation: run-length encoded. A Run is consecutive ids (one replica, counters c..c+len) that sit
+// next to each other, typed left to right: its first code point carries explicit origins, the others have
+// the previous code point as left origin and share the right origin. Runs live in chunks of at most
+// kMaxRuns with cached lengths (a two-level list), plus a per-replica interval map from counters to chunks
+// for id lookups. Local typing goes through a cursor cache and usually just extends the last run.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "casepack/operation.h"
+#include "casepack/result.h"
+
+namespace casepack::detail {
+
+constexpr std::uint32_t kNoRep = 0xFFFFFFFFu;
+constexpr std::uint32_t kNoContent = 0xFFFFFFFFu;
+
+// A code point id inside the sequence: replica index (into the owning Replica's table) and counter.
+struct TId {
+  std::uint32_t rep = kNoRep;
+  std::uint32_t ctr = 0;
+  bool none() const { return rep == kNoRep; }
+  bool operator==(const TId&) const = default;
+};
+
+struct TRange {
+  std::uint32_t rep;
+  std::uint32_t ctr;
+  std::uint32_t len;
+};
+
+struct Run {
+  std::uint32_t rep;
+  std::uint32_t ctr;
+  std::uint32_t len;      // code points
+  std::uint32_t content;  // byte offset in the arena, or kNoContent (a tombstone whose text was dropped)
+  std::uint32_t bytes;        // UTF-8 bytes of the content (0 without content)
+  std::uint32_t author : 31;  // index into the owning Replica's author table
+  std::uint32_t deleted : 1;
+  TId left;                   // left origin of the first code point
+  TId right;                  // right origin shared by all code points
+  std::uint64_t hlc;          // clock of the operation that inserted the first code point
+};
+
+// A delete operation as recorded: counters [ctr, ctr + span) of replica rep, deleting the ranges
+// ranges_[first, first + count). Consecutive deletes by one replica coalesce into one record.
+struct DelRecord {
+  std::uint32_t rep;
+  std::uint32_t ctr;
+  std::uint32_t span;
+  std::uint32_t first;
+  std::uint32_t count;
+  std::uint32_t author;
+  std::uint64_t hlc;
+};
+
+// A visible range of text inserted after a given version (for highlighting concurrent edits).
+struct VisibleRange {
+  std::uint64_t begin;
+  std::uint64_t end;
+  std::uint32_t rep;
+};
+
+class TextSeq {
+ public:
+  // `replica_ids` maps replica indices to ids; ties between concurrent runs are broken by replica id so that
+  // every replica orders them the same way. It must outlive this object.
+  explicit TextSeq(const std::vector<ReplicaId>* replica_ids);
+  TextSeq(const TextSeq&) = delete;
+  TextSeq& operator=(const TextSeq&) = delete;
+
+  std::uint64_t length() const { return vis_; }
+  std::string Text() const;
+
+  // REQUIRES: pos <= length(), utf8 valid, n = its code point count > 0, ids (rep, ctr..ctr+n) unused.
+  void LocalInsert(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::string_view utf8, std::uint32_t n,
+                   std::uint64_t hlc, std::uint32_t author);
+  // REQUIRES: pos + len <= length(), len > 0. Uses counters [ctr, ctr + len).
+  void LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::uint32_t len, std::uint64_t hlc,
+                   std::uint32_t author);
+
+  // Integrates a run received from another replica. REQUIRES: its ids are new. kCorrupt (and no change) if
+  // an origin is not in this text. An empty utf8 inserts a tombstone of n code points.
+  Status RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n, TId left, TId right,
+                    std::string_view utf8, std::uint64_t hlc, std::uint32_t author);
+  // Marks the ranges deleted and records the delete. kCorrupt if a range names ids this text lacks (nothing
+  // is changed then).
+  Status RemoteDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const std::vector<TRange>& ranges,
+                      std::uint64_t hlc, std::uint32_t author);
+  bool HasId(TId id) const;
+  bool HasRange(const TRange& r) const;
+
+  // Walks runs in document order / delete records in arrival order (for deltas, snapshots and compaction).
+  void ForEachRun(const std::function<void(const Run&)>& f) const;
+  const std::vector<DelRecord>& deletes() const { return dels_; }
+  const std::vector<TRange>& delete_ranges() const { return del_ranges_; }
+  std::string_view Content(const Run& r) const;
+  // Drops delete records for which keep() is false (their effect stays in the runs).
+  void DropDeletes(const std::function<bool(const DelRecord&)>& keep);
+
+  // Snapshot loading: appends a run at the end without integration, and a delete record as-is. The id
+  // index is built once by FinishLoad (REQUIRES: called after the last AppendLoadedRun, before any use).
+  void AppendLoadedRun(Run r, std::string_view utf8);
+  void FinishLoad();
+  void AppendLoadedDelete(DelRecord d, const std::vector<TRange>& ranges);
+
+  std::vector<VisibleRange> InsertedAfter(const std::function<bool(std::uint32_t rep, std::uint32_t ctr)>& known) const;
+
+  // Verifies the cached lengths and that every code point is found by id where it is (for tests).
+  std::string CheckInvariants() const;
+  std::size_t run_count() const;
+  std::size_t MemoryBytes() const;  // approximate heap use, for benchmarks
+
+ private:
+  struct Chunk {
+    std::vector<Run> runs;
+    std::uint64_t len = 0;  // code points, tombstones included (64 bits: many long tombstones must not wrap)
+    std::uint64_t vis = 0;  // visible code points
+    std::uint32_t index = 0;
+  };
+  // Location of one code point: run ri of chunk ci, offset off. ri == runs.size() of the last chunk = end.
+  struct Loc {
+    std::size_t ci;
+    std::size_t ri;
+    std::uint32_t off;
+  };
+
+  Loc FindVisible(std::uint64_t pos);
+  bool Lookup(TId id, Loc& out) const;
+  std::uint64_t PositionOf(const Loc& loc) const;
+  std::uint64_t ChunkStart(std::size_t ci) const;
+  void LengthChanged(std::size_t ci) { starts_valid_ = std::min(starts_valid_, ci + 1); }
+  bool IsEnd(const Loc& l) const { return l.ci + 1 == chunks_.size() && l.ri == chunks_[l.ci]->runs.size(); }
+  Loc End() const { return {chunks_.size() - 1, chunks_.back()->runs.size(), 0}; }
+  bool Prev(const Loc& l, Loc& out) const;
+  void NextRun(Loc& l) const;
+  TId IdAt(const Loc& l) const;
+  // Splits the run at l so that l.off becomes 0 of a new run; returns the new location.
+  Loc SplitAt(Loc l);
+  // Returns where the run holding the new code points is (after any chunk split).
+  Loc InsertRunBefore(Loc at, Run run, std::string_view utf8);
+  // Splits an overfull chunk in two; returns the index of the first run that moved (runs.size() if none).
+  std::size_t MaybeSplitChunk(std::size_t ci);
+  void TryMergeWithNext(std::size_t ci, std::size_t ri);
+  std::uint32_t MarkDeleted(Loc l, std::uint32_t max, TRange& deleted);
+  void IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* c);
+  Chunk* IndexFind(std::uint32_t rep, std::uint32_t ctr) const;
+  bool IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, const Chunk* c) const;
+  void AddVisible(std::size_t ci, std::int64_t delta);
+  void NoteTop(std::uint32_t rep, std::uint32_t end);
+  std::uint32_t ByteOffset(const Run& r, std::uint32_t cps) const;
+  void RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r, std::uint64_t hlc,
+                    std::uint32_t author, bool may_extend);
+
+  const std::vector<ReplicaId>* replica_ids_;
+  std::vector<std::unique_ptr<Chunk>> chunks_;
+  std::vector<std::map<std::uint32_t, Chunk*>> index_;  // per replica index: counter -> chunk from there on
+  std::vector<std::uint32_t> index_top_;                // per replica: highest counter indexed + 1
+  std::string arena_;                                   // UTF-8 content of runs, in insertion order
+  std::vector<DelRecord> dels_;
+  std::vector<TRange> del_ranges_;
+  std::uint64_t len_ = 0;
+  std::uint64_t vis_ = 0;
+  // Code points (tombstones included) before each chunk, valid for chunks below starts_valid_.
+  mutable std::vector<std::uint64_t> chunk_start_;
+  mutable std::size_t starts_valid_ = 0;
+  // The run local typing is extending; valid until any other change to the text.
+  struct Hot {
+    bool valid = false;
+    std::size_t ci = 0, ri = 0;
+    std::uint32_t rep = 0, author = 0;
+    std::uint32_t next_ctr = 0;
+    std::uint64_t pos_end = 0;  // visible position just after the run
+  } hot_;
+  std::size_t cursor_ci_ = 0;       // cursor cache for local edits: a chunk and the visible count before it
+  std::uint64_t cursor_before_ = 0;
+};
+
+}  // namespace casepack::detail

@@ -1,0 +1,311 @@
+#include "casepack/replica.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace casepack {
+namespace {
+
+struct Fixture {
+  std::uint64_t now = 1'700'000'000'000ull;
+  Replica Make(ReplicaId id, std::string author = "user") {
+    return Replica({"case-1", id, std::move(author), [this] { return now; }});
+  }
+};
+
+std::vector<Operation> All(const Replica& r) { return *r.ChangesSince({}); }
+
+void SyncBoth(Replica& a, Replica& b) {
+  auto ab = a.ChangesSince(b.version());
+  auto ba = b.ChangesSince(a.version());
+  ASSERT_TRUE(ab.ok());
+  ASSERT_TRUE(ba.ok());
+  auto r1 = b.Apply(*ab);
+  auto r2 = a.Apply(*ba);
+  ASSERT_TRUE(r1.rejected.empty());
+  ASSERT_TRUE(r2.rejected.empty());
+}
+
+const Target kOwner{"action/1", "owner"};
+const Target kTitle{"action/1", "title"};
+const Target kActions{"case", "actions"};
+const Target kNotes{"note/1", "body"};
+
+TEST(Register, LastWriterWinsWithoutConflictFlag) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2);
+  ASSERT_TRUE(a.SetRegister(kTitle, "first", false).ok());
+  f.now += 10;
+  ASSERT_TRUE(b.SetRegister(kTitle, "second", false).ok());
+  SyncBoth(a, b);
+  for (Replica* r : {&a, &b}) {
+    auto v = r->ReadRegister(kTitle);
+    ASSERT_EQ(v.values.size(), 1u);
+    EXPECT_EQ(v.winner()->value, "second");
+    EXPECT_FALSE(v.conflict);
+  }
+}
+
+TEST(Register, ConcurrentValuesKeptAndResolvedLater) {
+  Fixture f;
+  Replica a = f.Make(1, "bu-officer"), b = f.Make(2, "facilitator");
+  ASSERT_TRUE(a.SetRegister(kOwner, "\"alice\"", true).ok());
+  ASSERT_TRUE(b.SetRegister(kOwner, "\"bob\"", true).ok());
+  SyncBoth(a, b);
+  auto va = a.ReadRegister(kOwner), vb = b.ReadRegister(kOwner);
+  EXPECT_TRUE(va.conflict);
+  ASSERT_EQ(va.values.size(), 2u);
+  EXPECT_EQ(va.winner()->value, vb.winner()->value);  // same order everywhere
+  EXPECT_EQ(va.values[1].value, vb.values[1].value);
+  // A person picks one: the new write supersedes both.
+  ASSERT_TRUE(b.SetRegister(kOwner, "\"alice\"", true).ok());
+  SyncBoth(a, b);
+  EXPECT_FALSE(a.ReadRegister(kOwner).conflict);
+  EXPECT_EQ(a.ReadRegister(kOwner).winner()->value, "\"alice\"");
+  EXPECT_EQ(a.ReadRegister(kOwner).winner()->author, "facilitator");
+}
+
+TEST(Register, CausallyLaterWriteWinsEvenWithAnOlderClock) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2);
+  f.now += 100000;
+  ASSERT_TRUE(a.SetRegister(kTitle, "fast clock", true).ok());
+  SyncBoth(a, b);
+  f.now -= 100000;  // b's clock is behind; its HLC still moves past what it saw
+  ASSERT_TRUE(b.SetRegister(kTitle, "seen and replaced", true).ok());
+  SyncBoth(a, b);
+  EXPECT_FALSE(a.ReadRegister(kTitle).conflict);
+  EXPECT_EQ(a.ReadRegister(kTitle).winner()->value, "seen and replaced");
+}
+
+TEST(Collection, RemoveDoesNotResurrectAndConcurrentAddWins) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2);
+  ASSERT_TRUE(a.AddToCollection(kActions, "action/1").ok());
+  ASSERT_TRUE(a.AddToCollection(kActions, "action/2").ok());
+  SyncBoth(a, b);
+  auto old_ops = All(a);
+  ASSERT_TRUE(b.RemoveFromCollection(kActions, "action/1").ok());
+  ASSERT_TRUE(a.RemoveFromCollection(kActions, "action/2").ok());
+  ASSERT_TRUE(a.AddToCollection(kActions, "action/2", "re-added").ok());  // seen-remove then add: a new add
+  SyncBoth(a, b);
+  // Replaying old adds (duplicates) must not bring action/1 back.
+  b.Apply(old_ops);
+  a.Apply(old_ops);
+  for (Replica* r : {&a, &b}) {
+    auto c = r->ReadCollection(kActions);
+    ASSERT_EQ(c.size(), 1u);
+    EXPECT_EQ(c[0].key, "action/2");
+    EXPECT_EQ(c[0].value, "re-added");
+  }
+  // Concurrent remove (b) and re-add (a) of the same key: the add survives.
+  ASSERT_TRUE(b.RemoveFromCollection(kActions, "action/2").ok());
+  ASSERT_TRUE(a.AddToCollection(kActions, "action/2", "again").ok());
+  SyncBoth(a, b);
+  EXPECT_EQ(a.ReadCollection(kActions).size(), 1u);
+  EXPECT_EQ(b.ReadCollection(kActions).size(), 1u);
+  EXPECT_EQ(b.RemoveFromCollection(kActions, "nope").ok(), false);
+}
+
+TEST(Text, LocalEditing) {
+  Fixture f;
+  Replica a = f.Make(1);
+  ASSERT_TRUE(a.InsertText(kNotes, 0, "helo").ok());
+  ASSERT_TRUE(a.InsertText(kNotes, 3, "l").ok());
+  ASSERT_TRUE(a.InsertText(kNotes, 5, " wörld").ok());
+  EXPECT_EQ(a.ReadText(kNotes), "hello wörld");
+  EXPECT_EQ(a.TextLength(kNotes), 11u);
+  ASSERT_TRUE(a.DeleteText(kNotes, 0, 6).ok());
+  EXPECT_EQ(a.ReadText(kNotes), "wörld");
+  EXPECT_FALSE(a.InsertText(kNotes, 6, "x").ok());
+  EXPECT_FALSE(a.DeleteText(kNotes, 3, 3).ok());
+  EXPECT_FALSE(a.InsertText(kNotes, 0, "\xff").ok());
+  Replica b = f.Make(2);
+  b.Apply(All(a));
+  EXPECT_EQ(b.ReadText(kNotes), "wörld");
+}
+
+TEST(Text, ConcurrentTypingAtOnePlaceDoesNotInterleave) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2);
+  ASSERT_TRUE(a.InsertText(kNotes, 0, "[]").ok());
+  SyncBoth(a, b);
+  // Forward typing, one keystroke at a time.
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(a.InsertText(kNotes, 1 + i, std::string(1, static_cast<char>('a' + i))).ok());
+    ASSERT_TRUE(b.InsertText(kNotes, 1 + i, std::string(1, static_cast<char>('v' + i))).ok());
+  }
+  SyncBoth(a, b);
+  EXPECT_EQ(a.ReadText(kNotes), b.ReadText(kNotes));
+  EXPECT_TRUE(a.ReadText(kNotes) == "[abcdevwxyz]" || a.ReadText(kNotes) == "[vwxyzabcde]") << a.ReadText(kNotes);
+  // Backward typing (each keystroke before the previous one) must not interleave either (Fugue).
+  Replica c = f.Make(3), d = f.Make(4);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(c.InsertText(kNotes, 0, std::string(1, static_cast<char>('e' - i))).ok());
+    ASSERT_TRUE(d.InsertText(kNotes, 0, std::string(1, static_cast<char>('5' - i))).ok());
+  }
+  SyncBoth(c, d);
+  EXPECT_EQ(c.ReadText(kNotes), d.ReadText(kNotes));
+  EXPECT_TRUE(c.ReadText(kNotes) == "abcde12345" || c.ReadText(kNotes) == "12345abcde") << c.ReadText(kNotes);
+}
+
+TEST(Text, EditedSinceReportsConcurrentRanges) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2);
+  ASSERT_TRUE(a.InsertText(kNotes, 0, "The meeting.").ok());
+  SyncBoth(a, b);
+  const VersionVector base = a.version();
+  ASSERT_TRUE(a.InsertText(kNotes, 11, " on Monday").ok());
+  ASSERT_TRUE(b.InsertText(kNotes, 0, "Note: ").ok());
+  SyncBoth(a, b);
+  EXPECT_EQ(a.ReadText(kNotes), "Note: The meeting on Monday.");
+  auto ranges = a.EditedSince(kNotes, base);
+  ASSERT_EQ(ranges.size(), 2u);
+  EXPECT_EQ(ranges[0].begin, 0u);
+  EXPECT_EQ(ranges[0].end, 6u);
+  EXPECT_EQ(ranges[0].replica, 2u);
+  EXPECT_EQ(ranges[1].begin, 17u);
+  EXPECT_EQ(ranges[1].end, 27u);
+  EXPECT_EQ(ranges[1].replica, 1u);
+}
+
+TEST(Apply, OutOfOrderAndDuplicatesConverge) {
+  Fixture f;
+  Replica a = f.Make(1);
+  ASSERT_TRUE(a.InsertText(kNotes, 0, "abc").ok());
+  ASSERT_TRUE(a.SetRegister(kTitle, "t", false).ok());
+  ASSERT_TRUE(a.InsertText(kNotes, 1, "X").ok());
+  ASSERT_TRUE(a.DeleteText(kNotes, 0, 2).ok());
+  auto ops = All(a);
+  std::reverse(ops.begin(), ops.end());
+  Replica b = f.Make(2);
+  for (const auto& op : ops) {
+    auto r = b.Apply(std::span(&op, 1));
+    EXPECT_TRUE(r.rejected.empty());
+  }
+  b.Apply(ops);
+  EXPECT_EQ(b.ReadText(kNotes), a.ReadText(kNotes));
+  EXPECT_EQ(b.version(), a.version());
+  EXPECT_EQ(b.pending_count(), 0u);
+}
+
+TEST(Apply, FutureClockRejectedAndHandedBack) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2);
+  f.now += 3ull * 24 * 3600 * 1000;  // a's laptop is three days ahead
+  ASSERT_TRUE(a.SetRegister(kTitle, "from the future", false).ok());
+  ASSERT_TRUE(a.SetRegister(kTitle, "and again", false).ok());
+  f.now -= 3ull * 24 * 3600 * 1000;
+  auto r = b.Apply(All(a));
+  ASSERT_EQ(r.rejected.size(), 2u);
+  EXPECT_EQ(r.rejected[0].error.code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.rejected[0].op.value, "from the future");
+  EXPECT_EQ(b.ReadRegister(kTitle).values.size(), 0u);
+}
+
+TEST(Apply, OtherCaseAndMalformedRejected) {
+  Fixture f;
+  Replica a = f.Make(1);
+  Operation op;
+  op.id = {7, 1};
+  op.case_id = "case-2";
+  op.kind = OpKind::kRegisterSet;
+  auto r = a.Apply(std::span(&op, 1));
+  ASSERT_EQ(r.rejected.size(), 1u);
+  op.case_id = "case-1";
+  op.kind = OpKind::kTextDelete;  // without ranges
+  r = a.Apply(std::span(&op, 1));
+  ASSERT_EQ(r.rejected.size(), 1u);
+  EXPECT_EQ(r.rejected[0].error.code, ErrorCode::kInvalidArgument);
+}
+
+TEST(Snapshot, RoundTripKeepsStateAndContinues) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2);
+  ASSERT_TRUE(a.InsertText(kNotes, 0, "hello world").ok());
+  ASSERT_TRUE(b.SetRegister(kOwner, "x", true).ok());
+  ASSERT_TRUE(a.SetRegister(kOwner, "y", true).ok());
+  ASSERT_TRUE(a.AddToCollection(kActions, "k", "v").ok());
+  SyncBoth(a, b);
+  ASSERT_TRUE(b.DeleteText(kNotes, 0, 6).ok());
+  SyncBoth(a, b);
+  Bytes snap = a.SaveSnapshot();
+  auto loaded = Replica::LoadSnapshot(snap, {"case-1", 1, "user", [&] { return f.now; }});
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->ReadText(kNotes), "world");
+  EXPECT_EQ(loaded->version(), a.version());
+  EXPECT_TRUE(loaded->ReadRegister(kOwner).conflict);
+  EXPECT_EQ(loaded->ReadCollection(kActions).size(), 1u);
+  EXPECT_EQ(loaded->SaveSnapshot(), snap);
+  // Keeps editing with fresh counters, and merges with b.
+  ASSERT_TRUE(loaded->InsertText(kNotes, 5, "!").ok());
+  ASSERT_TRUE(b.InsertText(kNotes, 0, "> ").ok());
+  SyncBoth(*loaded, b);
+  EXPECT_EQ(b.ReadText(kNotes), "> world!");
+  EXPECT_EQ(loaded->ReadText(kNotes), "> world!");
+  auto bad = Replica::LoadSnapshot(Bytes(snap.begin(), snap.end() - 3), {"case-1", 1, "u", {}});
+  EXPECT_FALSE(bad.ok());
+  auto other = Replica::LoadSnapshot(snap, {"case-9", 1, "u", {}});
+  EXPECT_FALSE(other.ok());
+}
+
+TEST(Compaction, CutRejectsConcurrentOldOperationsAndHandsThemBack) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2), straggler = f.Make(3);
+  ASSERT_TRUE(a.InsertText(kNotes, 0, "draft text").ok());
+  SyncBoth(a, b);
+  straggler.Apply(All(a));
+  f.now += 10;
+  ASSERT_TRUE(straggler.InsertText(kNotes, 0, "offline: ").ok());  // concurrent with the cut below
+  f.now += 10;
+  ASSERT_TRUE(b.SetRegister(kTitle, "old", false).ok());
+  ASSERT_TRUE(b.SetRegister(kTitle, "new", false).ok());
+  ASSERT_TRUE(b.DeleteText(kNotes, 0, 6).ok());
+  SyncBoth(a, b);
+  const VersionVector cut = VersionVector::Min(a.version(), b.version());
+  ASSERT_TRUE(a.Compact(cut).ok());
+  ASSERT_TRUE(b.Compact(cut).ok());
+  EXPECT_EQ(a.ReadText(kNotes), "text");
+  EXPECT_EQ(a.ReadRegister(kTitle).winner()->value, "new");
+  // A peer behind the cut must get a snapshot.
+  EXPECT_EQ(a.ChangesSince({}).ok(), false);
+  auto from_straggler = straggler.ChangesSince(a.version());
+  ASSERT_TRUE(from_straggler.ok());
+  auto r = a.Apply(*from_straggler);
+  ASSERT_EQ(r.rejected.size(), 1u);
+  EXPECT_EQ(r.rejected[0].error.code, ErrorCode::kConflict);
+  EXPECT_EQ(r.rejected[0].op.text, "offline: ");
+  EXPECT_EQ(a.ReadText(kNotes), "text");
+  // Operations made after the cut by members that passed it still merge.
+  f.now += 10;
+  ASSERT_TRUE(b.InsertText(kNotes, 4, "!").ok());
+  SyncBoth(a, b);
+  EXPECT_EQ(a.ReadText(kNotes), "text!");
+  // The snapshot of a compacted replica loads and continues.
+  auto loaded = Replica::LoadSnapshot(a.SaveSnapshot(), {"case-1", 9, "u", [&] { return f.now; }});
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->ReadText(kNotes), "text!");
+  // A cut this replica has not reached is refused.
+  auto not_reached = a.Compact(straggler.version());
+  ASSERT_FALSE(not_reached.ok());
+  EXPECT_EQ(not_reached.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(ReplicaSet, DroppedCaseStaysDropped) {
+  ReplicaSet set;
+  auto r = set.Open({"case-1", 1, "u", {}});
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE((*r)->SetRegister(kTitle, "x", false).ok());
+  auto ops = *(*r)->ChangesSince({});
+  set.DropCase("case-1");
+  EXPECT_EQ(set.Find("case-1"), nullptr);
+  EXPECT_FALSE(set.Open({"case-1", 1, "u", {}}).ok());
+  auto res = set.Apply(ops);
+  ASSERT_EQ(res.rejected.size(), 1u);
+  EXPECT_EQ(res.rejected[0].error.code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace casepack
