@@ -8,6 +8,7 @@ packages=(
   libsqlcipher-dev sqlcipher          # client store, and the CLI for interoperability tests
   libsqlite3-dev sqlite3              # the server's embedded store (never linked with SQLCipher)
   libsodium-dev                       # all cryptography
+  zlib1g-dev                          # tests only: the compressed age test vectors
   libboost1.81-dev                    # Asio/Beast (1.74 lacks what we use)
   libssl-dev                          # TLS
   nlohmann-json3-dev libcli11-dev libarchive-dev libspdlog-dev libfmt-dev

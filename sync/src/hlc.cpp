@@ -18,7 +18,8 @@ HlcTimestamp HybridClock::Now(std::uint64_t physical_millis) {
 
 Status HybridClock::Observe(HlcTimestamp received, std::uint64_t physical_millis) {
   if (received.millis() > physical_millis + kMaxDriftMillis)
-    return MakeError(ErrorCode::kInvalidArgument, "timestamp is implausibly far in the future");
+    return MakeError(ErrorCode::kInvalidArgument, "timestamp is implausibly far in the future",
+                     "check the sending device's clock; the operation can be applied once it is plausible");
   if (received > last_) last_ = received;
   return Ok();
 }

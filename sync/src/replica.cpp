@@ -30,6 +30,8 @@ Replica::Replica(ReplicaOptions options)
   if (options_.replica == 0) std::abort();  // REQUIRES: a real replica id
   if (!options_.now_millis) options_.now_millis = SystemMillis;
   RepIndex(options_.replica);
+  authors_.push_back(options_.author);
+  author_index_.emplace(options_.author, 0);
 }
 Replica::~Replica() = default;
 Replica::Replica(Replica&&) noexcept = default;
@@ -42,6 +44,7 @@ std::uint32_t Replica::RepIndex(ReplicaId r) {
 }
 
 std::uint32_t Replica::AuthorIndex(std::string_view a) {
+  if (a == options_.author) return 0;  // interned first, in the constructor
   auto it = author_index_.find(a);
   if (it != author_index_.end()) return it->second;
   const auto i = static_cast<std::uint32_t>(authors_.size());
@@ -52,12 +55,29 @@ std::uint32_t Replica::AuthorIndex(std::string_view a) {
 
 std::uint64_t Replica::Now() const { return options_.now_millis(); }
 
-OpId Replica::NextId() { return {options_.replica, version_.Get(options_.replica) + 1}; }
+OpId Replica::NextId() {
+  return {options_.replica, (self_counter_ ? *self_counter_ : version_.Get(options_.replica)) + 1};
+}
+
+void Replica::SetLocalCounter(std::uint64_t last) {
+  if (self_counter_ == nullptr) self_counter_ = &version_.v_[options_.replica];
+  *self_counter_ = last;
+}
 
 TextSeq& Replica::TextFor(const Target& t) {
+  // Edits come in long streams to one text: remember the last one.
+  if (last_text_ != nullptr && last_text_target_ == t) return *last_text_;
   auto it = texts_.find(t);
   if (it == texts_.end()) it = texts_.emplace(t, std::make_unique<TextSeq>(replica_ids_.get())).first;
+  last_text_target_ = t;
+  last_text_ = it->second.get();
   return *it->second;
+}
+
+TextSeq* Replica::FindTextMutable(const Target& t) {
+  if (last_text_ != nullptr && last_text_target_ == t) return last_text_;
+  auto it = texts_.find(t);
+  return it == texts_.end() ? nullptr : it->second.get();
 }
 
 const TextSeq* Replica::FindText(const Target& t) const {
@@ -128,7 +148,7 @@ Result<OpId> Replica::InsertText(const Target& target, std::uint64_t pos, std::s
   if (id.counter + n - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
   text.LocalInsert(0, static_cast<std::uint32_t>(id.counter), pos, utf8, static_cast<std::uint32_t>(n),
                    clock_.Now(Now()).value, AuthorIndex(options_.author));
-  version_.Set(options_.replica, id.counter + n - 1);
+  SetLocalCounter(id.counter + n - 1);
   return id;
 }
 
@@ -141,7 +161,7 @@ Result<OpId> Replica::DeleteText(const Target& target, std::uint64_t pos, std::u
   if (id.counter + count - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
   it->second->LocalDelete(0, static_cast<std::uint32_t>(id.counter), pos, static_cast<std::uint32_t>(count),
                           clock_.Now(Now()).value, AuthorIndex(options_.author));
-  version_.Set(options_.replica, id.counter + count - 1);
+  SetLocalCounter(id.counter + count - 1);
   return id;
 }
 
@@ -259,32 +279,9 @@ int Replica::CheckReady(const Operation& op, Error& err) const {
   return 0;
 }
 
-Status Replica::ApplyReady(Operation& op) {
+Status Replica::ApplyReady(const Operation& op) {
   const std::uint64_t have = version_.Get(op.id.replica);
   const std::uint64_t orig_end = op.id.counter + op.Span() - 1;
-  // Part of this operation may be known already (a peer coalesced differently): keep the new part.
-  if (have >= op.id.counter) {
-    const std::uint64_t known = have - op.id.counter + 1;
-    if (op.kind == OpKind::kTextInsert) {
-      if (op.tombstone_len > 0) {
-        op.tombstone_len -= known;
-      } else {
-        const char* p = op.text.data();
-        std::uint64_t skip = known;
-        std::size_t i = 0;
-        while (skip > 0 && i < op.text.size()) {
-          const auto c = static_cast<unsigned char>(p[i]);
-          i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-          --skip;
-        }
-        op.text.erase(0, i);
-      }
-      op.origin_left = {op.id.replica, have};
-      op.id.counter = have + 1;
-    } else if (op.kind == OpKind::kTextDelete) {
-      op.id.counter = have + 1;  // deleting again is harmless; only the new counters are recorded
-    }
-  }
   const std::uint32_t rep = RepIndex(op.id.replica);
   const std::uint32_t author = AuthorIndex(op.author);
   switch (op.kind) {
@@ -317,21 +314,37 @@ Status Replica::ApplyReady(Operation& op) {
     }
     case OpKind::kTextInsert: {
       TextSeq& text = TextFor(op.target);
+      // Part of this run may be known already (a peer coalesced differently): integrate the new part only.
+      std::uint64_t counter = op.id.counter;
+      std::uint64_t n = op.tombstone_len > 0 ? op.tombstone_len : *Utf8Length(op.text);
+      std::string_view content = op.text;
+      OpId origin_left = op.origin_left;
+      if (have >= counter) {
+        const std::uint64_t known = have - counter + 1;
+        if (!content.empty()) {
+          std::size_t i = 0;
+          for (std::uint64_t k = 0; k < known; ++k) {
+            const auto c = static_cast<unsigned char>(content[i]);
+            i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+          }
+          content.remove_prefix(i);
+        }
+        n -= known;
+        origin_left = {op.id.replica, have};
+        counter = have + 1;
+      }
       TId left, right;
-      if (!op.origin_left.none()) left = {RepIndex(op.origin_left.replica), static_cast<std::uint32_t>(op.origin_left.counter)};
+      if (!origin_left.none()) left = {RepIndex(origin_left.replica), static_cast<std::uint32_t>(origin_left.counter)};
       if (!op.origin_right.none())
         right = {RepIndex(op.origin_right.replica), static_cast<std::uint32_t>(op.origin_right.counter)};
-      if ((!left.none() && !text.HasId(left)) || (!right.none() && !text.HasId(right)))
-        return MakeError(ErrorCode::kCorrupt, "text insert names an origin this text lacks");
-      const std::uint64_t n = op.tombstone_len > 0 ? op.tombstone_len : *Utf8Length(op.text);
-      text.RemoteInsert(rep, static_cast<std::uint32_t>(op.id.counter), static_cast<std::uint32_t>(n), left, right,
-                        op.text, op.clock.value, author);
-      version_.Set(op.id.replica, op.id.counter + n - 1);
+      CP_RETURN_IF_ERROR(text.RemoteInsert(rep, static_cast<std::uint32_t>(counter), static_cast<std::uint32_t>(n), left,
+                                           right, content, op.clock.value, author));
+      version_.Set(op.id.replica, orig_end);
       return Ok();
     }
     case OpKind::kTextDelete: {
-      auto it = texts_.find(op.target);
-      if (it == texts_.end()) return MakeError(ErrorCode::kCorrupt, "text delete for a text that does not exist");
+      TextSeq* text = FindTextMutable(op.target);
+      if (text == nullptr) return MakeError(ErrorCode::kCorrupt, "text delete for a text that does not exist");
       std::vector<TRange> ranges;
       ranges.reserve(op.ranges.size());
       for (const auto& r : op.ranges)
@@ -339,7 +352,7 @@ Status Replica::ApplyReady(Operation& op) {
                           static_cast<std::uint32_t>(r.length)});
       const std::uint64_t end = orig_end;
       const std::uint64_t first = std::max(op.id.counter, have + 1);
-      CP_RETURN_IF_ERROR(it->second->RemoteDelete(rep, static_cast<std::uint32_t>(first),
+      CP_RETURN_IF_ERROR(text->RemoteDelete(rep, static_cast<std::uint32_t>(first),
                                                   static_cast<std::uint32_t>(end - first + 1), ranges, op.clock.value,
                                                   author));
       version_.Set(op.id.replica, end);
@@ -384,7 +397,7 @@ void Replica::Drain(ApplyResult& result) {
         if (ready == 0 && op.id.replica != options_.replica) {
           Status s = clock_.Observe(op.clock, Now());
           if (!s.ok()) {
-            err = s.error().WithHint("check the sending device's clock; the operation can be retried later");
+            err = s.error();
             Operation bad = std::move(op);
             queue.erase(ot);
             result.rejected.push_back({std::move(bad), err});
@@ -419,6 +432,7 @@ void Replica::Drain(ApplyResult& result) {
 
 ApplyResult Replica::Apply(std::span<const Operation> ops) {
   ApplyResult result;
+  bool drain = !pending_.empty();
   for (const Operation& op : ops) {
     if (op.case_id != options_.case_id) {
       result.rejected.push_back({op, Reject(ErrorCode::kInvalidArgument, "operation belongs to another case")});
@@ -429,7 +443,8 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
       result.rejected.push_back({op, valid.error()});
       continue;
     }
-    if (op.id.counter + op.Span() - 1 <= version_.Get(op.id.replica)) {
+    const std::uint64_t have = version_.Get(op.id.replica);
+    if (op.id.counter + op.Span() - 1 <= have) {
       ++result.duplicates;
       continue;
     }
@@ -439,14 +454,39 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
           {op, Reject(ErrorCode::kConflict, "operation follows a rejected operation of its replica")});
       continue;
     }
+    // The common case (operations arrive in order): apply at once, without queueing a copy.
+    if (op.id.counter <= have + 1 && !pending_.count(op.id.replica)) {
+      Error err{ErrorCode::kConflict, {}, {}};
+      const int ready = CheckReady(op, err);
+      if (ready == 0) {
+        Status s = op.id.replica == options_.replica ? Ok() : clock_.Observe(op.clock, Now());
+        if (s.ok()) s = ApplyReady(op);
+        if (s.ok()) {
+          ++result.applied;
+          drain = drain || !pending_.empty();
+          continue;
+        }
+        err = s.error();
+      }
+      if (ready != 1) {
+        result.rejected.push_back({op, err});
+        RejectFollowers(op.id.replica, op.id.counter, result);
+        continue;
+      }
+    }
     auto& queue = pending_[op.id.replica];
     auto [it, fresh] = queue.emplace(op.id.counter, op);
     if (!fresh) {
       if (it->second.Span() < op.Span()) it->second = op;  // keep the longer of two codings of one run
       ++result.duplicates;
     }
+    drain = true;
   }
-  Drain(result);
+  if (drain) {
+    Drain(result);
+  } else {
+    result.pending = pending_count();
+  }
   return result;
 }
 
@@ -459,7 +499,10 @@ Result<std::vector<Operation>> Replica::ChangesSince(const VersionVector& theirs
   for (const Operation& op : struct_log_)
     if (!theirs.Contains(op.id)) out.push_back(op);
   const auto& ids = *replica_ids_;
-  for (const auto& [target, text] : texts_) {
+  for (const auto& entry : texts_) {
+    // (Not a structured binding: clang 14 cannot capture those in the lambda below.)
+    const Target& target = entry.first;
+    const TextSeq* text = entry.second.get();
     text->ForEachRun([&](const detail::Run& r) {
       const ReplicaId rid = ids[r.rep];
       const std::uint64_t have = theirs.Get(rid);
@@ -569,6 +612,212 @@ constexpr std::uint8_t kSnapVersion = 1;
 constexpr std::uint64_t kMaxSnapshotBytes = 1ull << 30;
 }  // namespace
 
+namespace {
+
+// Text state in a snapshot: runs in document order, then delete records, as columns (each a str) so that
+// deflate sees similar bytes together. Run flags:
+//   1 deleted        2 left origin = previous run's last code point   4 left origin none
+//   8 right none     16 right = previous run's right origin           32 same replica and author as previous
+//   64 content is ASCII (byte length = length, not stored)            128 right = next run's first code point
+enum Col { kFlags, kRepAuthor, kCtr, kLen, kLeft, kRight, kHlc, kBytes, kContent, kDel, kNumCols };
+
+void SaveText(const TextSeq& text, wire::Writer& w) {
+  wire::Writer c[kNumCols];
+  std::vector<detail::Run> runs;
+  runs.reserve(text.run_count());
+  text.ForEachRun([&](const detail::Run& r) { runs.push_back(r); });
+  w.Varint(runs.size());
+  std::uint64_t prev_hlc = 0;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const detail::Run& r = runs[i];
+    const detail::Run* prev = i > 0 ? &runs[i - 1] : nullptr;
+    const detail::Run* next = i + 1 < runs.size() ? &runs[i + 1] : nullptr;
+    std::uint8_t flags = r.deleted ? 1 : 0;
+    if (prev && r.left == TId{prev->rep, prev->ctr + prev->len - 1}) flags |= 2;
+    else if (r.left.none()) flags |= 4;
+    if (r.right.none()) flags |= 8;
+    else if (prev && r.right == prev->right) flags |= 16;
+    else if (next && r.right == TId{next->rep, next->ctr}) flags |= 128;
+    const bool same = prev && r.rep == prev->rep && r.author == prev->author;
+    if (same) flags |= 32;
+    std::string_view content = r.deleted ? std::string_view() : text.Content(r);
+    if (!r.deleted && content.size() == r.len) flags |= 64;
+    c[kFlags].Byte(flags);
+    if (!same) {
+      c[kRepAuthor].Varint(r.rep);
+      c[kRepAuthor].Varint(r.author);
+    }
+    c[kCtr].Varint(wire::ZigZag(static_cast<std::int64_t>(r.ctr) -
+                                (same ? static_cast<std::int64_t>(prev->ctr) + prev->len : 0)));
+    c[kLen].Varint(r.len);
+    if (!(flags & 6)) {
+      c[kLeft].Varint(r.left.rep);
+      c[kLeft].Varint(wire::ZigZag(static_cast<std::int64_t>(r.left.ctr) - r.ctr));
+    }
+    if (!(flags & (8 | 16 | 128))) {
+      c[kRight].Varint(r.right.rep);
+      c[kRight].Varint(wire::ZigZag(static_cast<std::int64_t>(r.right.ctr) - r.ctr));
+    }
+    c[kHlc].Varint(wire::ZigZag(static_cast<std::int64_t>(r.hlc - prev_hlc)));
+    prev_hlc = r.hlc;
+    if (!r.deleted) {
+      if (!(flags & 64)) c[kBytes].Varint(content.size());
+      c[kContent].Raw(content.data(), content.size());
+    }
+  }
+  const auto& ranges = text.delete_ranges();
+  c[kDel].Varint(text.deletes().size());
+  std::uint64_t prev_end = 0, prev_del_hlc = 0;
+  for (const auto& d : text.deletes()) {
+    c[kDel].Varint(d.rep);
+    c[kDel].Varint(wire::ZigZag(static_cast<std::int64_t>(d.ctr) - static_cast<std::int64_t>(prev_end)));
+    c[kDel].Varint(d.span);
+    c[kDel].Varint(d.author);
+    c[kDel].Varint(wire::ZigZag(static_cast<std::int64_t>(d.hlc - prev_del_hlc)));
+    c[kDel].Varint(d.count);
+    for (std::uint32_t k = 0; k < d.count; ++k) {
+      const TRange& tr = ranges[d.first + k];
+      c[kDel].Varint(tr.rep);
+      c[kDel].Varint(wire::ZigZag(static_cast<std::int64_t>(tr.ctr) - d.ctr));
+      c[kDel].Varint(tr.len);
+    }
+    prev_end = d.ctr + d.span;
+    prev_del_hlc = d.hlc;
+  }
+  for (auto& col : c) {
+    w.Varint(col.bytes().size());
+    w.Raw(col.bytes().data(), col.bytes().size());
+  }
+}
+
+Status LoadText(wire::Reader& in, const std::vector<std::uint32_t>& remap, const std::vector<std::uint32_t>& author_map,
+                TextSeq& text) {
+  auto corrupt = [](std::string m) { return MakeError(ErrorCode::kCorrupt, "snapshot: " + m); };
+  std::uint64_t nruns;
+  if (!in.Varint(nruns) || nruns > in.remaining()) return corrupt("bad run count");
+  std::string_view views[kNumCols];
+  for (auto& v : views)
+    if (!in.View(v, in.remaining())) return corrupt("bad column");
+  auto reader = [&](Col k) { return wire::Reader(AsBytes(views[k])); };
+  wire::Reader c[kNumCols] = {reader(kFlags), reader(kRepAuthor), reader(kCtr),   reader(kLen),     reader(kLeft),
+                              reader(kRight), reader(kHlc),       reader(kBytes), reader(kContent), reader(kDel)};
+  std::string_view content_all = views[kContent];
+  std::size_t content_at = 0;
+  auto rep_of = [&](std::uint64_t a, std::uint32_t& out) {
+    if (a >= remap.size()) return false;
+    out = remap[a];
+    return true;
+  };
+  detail::Run prev{};
+  bool prev_right_is_next = false;
+  std::uint64_t prev_hlc = 0;
+  std::uint32_t cur_rep = 0, cur_author = 0;
+  std::vector<std::pair<detail::Run, std::string_view>> pending;  // runs waiting for their right origin
+  for (std::uint64_t i = 0; i < nruns; ++i) {
+    std::uint8_t flags;
+    if (!c[kFlags].Byte(flags) || (i == 0 && (flags & (2 | 16 | 32))) || (flags & 6) == 6 ||
+        ((flags & 8) != 0) + ((flags & 16) != 0) + ((flags & 128) != 0) > 1 || ((flags & 1) && (flags & 64)))
+      return corrupt("bad run flags");
+    detail::Run run{};
+    run.deleted = (flags & 1) != 0;
+    std::uint64_t a, b, zz, len;
+    if (!(flags & 32)) {
+      if (!c[kRepAuthor].Varint(a) || !c[kRepAuthor].Varint(b) || !rep_of(a, cur_rep) || b >= author_map.size())
+        return corrupt("bad run replica");
+      cur_author = author_map[b];
+    }
+    run.rep = cur_rep;
+    run.author = cur_author & 0x7FFFFFFFu;
+    if (!c[kCtr].Varint(zz) || !c[kLen].Varint(len) || len == 0 || len > 0xFFFFFFFFull) return corrupt("bad run");
+    const std::int64_t base = (flags & 32) ? static_cast<std::int64_t>(prev.ctr) + prev.len : 0;
+    const std::int64_t ctr = base + wire::UnZigZag(zz);
+    if (ctr <= 0 || static_cast<std::uint64_t>(ctr) + len - 1 > 0xFFFFFFFFull) return corrupt("bad run counter");
+    run.ctr = static_cast<std::uint32_t>(ctr);
+    run.len = static_cast<std::uint32_t>(len);
+    auto origin = [&](wire::Reader& col, TId& out) {
+      std::uint64_t x, y;
+      if (!col.Varint(x) || !col.Varint(y) || !rep_of(x, out.rep)) return false;
+      const std::int64_t oc = static_cast<std::int64_t>(run.ctr) + wire::UnZigZag(y);
+      if (oc <= 0 || oc > 0xFFFFFFFFll) return false;
+      out.ctr = static_cast<std::uint32_t>(oc);
+      return true;
+    };
+    if (flags & 2) {
+      run.left = {prev.rep, prev.ctr + prev.len - 1};
+    } else if (!(flags & 4)) {
+      if (!origin(c[kLeft], run.left)) return corrupt("bad left origin");
+    }
+    if (flags & 16) {
+      run.right = prev.right;
+    } else if (!(flags & (8 | 128))) {
+      if (!origin(c[kRight], run.right)) return corrupt("bad right origin");
+    }
+    if (!c[kHlc].Varint(zz)) return corrupt("bad run clock");
+    run.hlc = prev_hlc + static_cast<std::uint64_t>(wire::UnZigZag(zz));
+    prev_hlc = run.hlc;
+    std::string_view content;
+    if (!run.deleted) {
+      std::uint64_t nbytes = len;
+      if (!(flags & 64) && !c[kBytes].Varint(nbytes)) return corrupt("bad content length");
+      if (nbytes > content_all.size() - content_at) return corrupt("content overruns");
+      content = content_all.substr(content_at, nbytes);
+      content_at += nbytes;
+      if (flags & 64) {
+        for (char ch : content)
+          if (static_cast<unsigned char>(ch) >= 0x80) return corrupt("run marked ascii is not");
+      } else {
+        auto cps = Utf8Length(content);
+        if (!cps.ok() || *cps != len) return corrupt("run content does not match its length");
+      }
+    }
+    if (prev_right_is_next) pending.back().first.right = {run.rep, run.ctr};
+    prev_right_is_next = (flags & 128) != 0;
+    pending.emplace_back(run, content);
+    if (!prev_right_is_next) {
+      for (auto& [pr, pc] : pending) text.AppendLoadedRun(pr, pc);
+      pending.clear();
+    }
+    prev = run;
+  }
+  if (prev_right_is_next) return corrupt("last run names a next run");
+  if (content_at != content_all.size()) return corrupt("unused content");
+  text.FinishLoad();
+  wire::Reader& d = c[kDel];
+  std::uint64_t ndel;
+  if (!d.Varint(ndel) || ndel > d.remaining()) return corrupt("bad delete count");
+  std::uint64_t prev_end = 0, prev_del_hlc = 0;
+  std::vector<TRange> ranges;
+  for (std::uint64_t i = 0; i < ndel; ++i) {
+    std::uint64_t drep, zz, span, author, hz, count;
+    if (!d.Varint(drep) || !d.Varint(zz) || !d.Varint(span) || !d.Varint(author) || !d.Varint(hz) ||
+        !d.Varint(count) || drep >= remap.size() || author >= author_map.size() || count > d.remaining() ||
+        span == 0 || span > 0xFFFFFFFFull)
+      return corrupt("bad delete record");
+    const std::int64_t dctr = static_cast<std::int64_t>(prev_end) + wire::UnZigZag(zz);
+    if (dctr <= 0 || static_cast<std::uint64_t>(dctr) + span - 1 > 0xFFFFFFFFull) return corrupt("bad delete record");
+    const std::uint64_t hlc = prev_del_hlc + static_cast<std::uint64_t>(wire::UnZigZag(hz));
+    ranges.assign(count, {});
+    for (auto& tr : ranges) {
+      std::uint64_t x, y, z;
+      if (!d.Varint(x) || !d.Varint(y) || !d.Varint(z) || x >= remap.size() || z == 0 || z > 0xFFFFFFFFull)
+        return corrupt("bad delete range");
+      const std::int64_t tc = dctr + wire::UnZigZag(y);
+      if (tc <= 0 || static_cast<std::uint64_t>(tc) + z - 1 > 0xFFFFFFFFull) return corrupt("bad delete range");
+      tr = {remap[x], static_cast<std::uint32_t>(tc), static_cast<std::uint32_t>(z)};
+    }
+    text.AppendLoadedDelete({remap[drep], static_cast<std::uint32_t>(dctr), static_cast<std::uint32_t>(span), 0, 0,
+                             author_map[author], hlc},
+                            ranges);
+    prev_end = static_cast<std::uint64_t>(dctr) + span;
+    prev_del_hlc = hlc;
+  }
+  for (int k = 0; k < kNumCols; ++k)
+    if (k != kContent && c[k].remaining() != 0) return corrupt("trailing bytes in column " + std::to_string(k));
+  return Ok();
+}
+
+}  // namespace
+
 Bytes Replica::SaveSnapshot() const {
   wire::Writer w;
   const auto& ids = *replica_ids_;
@@ -598,58 +847,7 @@ Bytes Replica::SaveSnapshot() const {
   for (const auto& [target, text] : texts_) {
     w.Str(target.object);
     w.Str(target.field);
-    w.Varint(text->run_count());
-    std::uint64_t prev_hlc = 0;
-    detail::Run prev{};
-    bool first = true;
-    text->ForEachRun([&](const detail::Run& r) {
-      // flags: 1 deleted, 2 left = previous run's last code point, 4 left none, 8 right = none,
-      //        16 right = right of the previous run, 32 same replica and author as the previous run
-      std::uint8_t flags = r.deleted ? 1 : 0;
-      const bool left_prev = !first && r.left == TId{prev.rep, prev.ctr + prev.len - 1};
-      if (left_prev) flags |= 2;
-      else if (r.left.none()) flags |= 4;
-      if (r.right.none()) flags |= 8;
-      else if (!first && r.right == prev.right) flags |= 16;
-      const bool same = !first && r.rep == prev.rep && r.author == prev.author;
-      if (same) flags |= 32;
-      w.Byte(flags);
-      if (!same) {
-        w.Varint(r.rep);
-        w.Varint(r.author);
-      }
-      w.Varint(wire::ZigZag(static_cast<std::int64_t>(r.ctr) - static_cast<std::int64_t>(same ? prev.ctr + prev.len : 0)));
-      w.Varint(r.len);
-      if (!(flags & 6)) {
-        w.Varint(r.left.rep);
-        w.Varint(r.left.ctr);
-      }
-      if (!(flags & 24)) {
-        w.Varint(r.right.rep);
-        w.Varint(r.right.ctr);
-      }
-      w.Varint(wire::ZigZag(static_cast<std::int64_t>(r.hlc - prev_hlc)));
-      prev_hlc = r.hlc;
-      if (!r.deleted) w.Str(text->Content(r));
-      prev = r;
-      first = false;
-    });
-    const auto& ranges = text->delete_ranges();
-    w.Varint(text->deletes().size());
-    for (const auto& d : text->deletes()) {
-      w.Varint(d.rep);
-      w.Varint(d.ctr);
-      w.Varint(d.span);
-      w.Varint(d.author);
-      w.Varint(d.hlc);
-      w.Varint(d.count);
-      for (std::uint32_t k = 0; k < d.count; ++k) {
-        const TRange& tr = ranges[d.first + k];
-        w.Varint(tr.rep);
-        w.Varint(tr.ctr);
-        w.Varint(tr.len);
-      }
-    }
+    SaveText(*text, w);
   }
   Bytes body = w.Take();
   uLongf bound = compressBound(static_cast<uLong>(body.size()));
@@ -660,7 +858,7 @@ Bytes Replica::SaveSnapshot() const {
   Bytes& o = out.bytes();
   const std::size_t head = o.size();
   o.resize(head + bound);
-  if (compress2(o.data() + head, &bound, body.data(), static_cast<uLong>(body.size()), 6) != Z_OK) std::abort();
+  if (compress2(o.data() + head, &bound, body.data(), static_cast<uLong>(body.size()), 9) != Z_OK) std::abort();
   o.resize(head + bound);
   return out.Take();
 }
@@ -726,82 +924,13 @@ Result<Replica> Replica::LoadSnapshot(std::span<const std::uint8_t> bytes, Repli
   if (!r.Varint(n)) return corrupt("bad text count");
   for (std::uint64_t t = 0; t < n; ++t) {
     Target target;
-    std::uint64_t runs;
-    if (!r.Str(target.object, 1 << 20) || !r.Str(target.field, 1 << 20) || !r.Varint(runs) || runs > r.remaining())
-      return corrupt("bad text header");
-    TextSeq& text = rep.TextFor(target);
-    detail::Run prev{};
-    std::uint64_t prev_hlc = 0;
-    std::uint32_t cur_rep = 0, cur_author = 0;
-    for (std::uint64_t i = 0; i < runs; ++i) {
-      std::uint8_t flags;
-      if (!r.Byte(flags) || flags >= 64 || (i == 0 && (flags & (2 | 16 | 32))) || (flags & 6) == 6 ||
-          (flags & 24) == 24)
-        return corrupt("bad run flags");
-      detail::Run run{};
-      run.deleted = flags & 1;
-      std::uint64_t a, b, ctr, len, zz;
-      if (!(flags & 32)) {
-        if (!r.Varint(a) || !r.Varint(b) || a >= remap.size() || b >= author_map.size()) return corrupt("bad run");
-        cur_rep = remap[a];
-        cur_author = author_map[b];
-      }
-      run.rep = cur_rep;
-      run.author = cur_author;
-      if (!r.Varint(zz) || !r.Varint(len) || len == 0 || len > 0xFFFFFFFFull) return corrupt("bad run");
-      const std::int64_t base = (flags & 32) ? static_cast<std::int64_t>(prev.ctr) + prev.len : 0;
-      const std::int64_t c = base + wire::UnZigZag(zz);
-      ctr = static_cast<std::uint64_t>(c);
-      if (c <= 0 || ctr + len - 1 > 0xFFFFFFFFull) return corrupt("bad run counter");
-      run.ctr = static_cast<std::uint32_t>(ctr);
-      run.len = static_cast<std::uint32_t>(len);
-      if (flags & 2) {
-        run.left = {prev.rep, prev.ctr + prev.len - 1};
-      } else if (!(flags & 4)) {
-        if (!r.Varint(a) || !r.Varint(b) || a >= remap.size() || b == 0 || b > 0xFFFFFFFFull) return corrupt("bad run");
-        run.left = {remap[a], static_cast<std::uint32_t>(b)};
-      }
-      if (flags & 16) {
-        run.right = prev.right;
-      } else if (!(flags & 8)) {
-        if (!r.Varint(a) || !r.Varint(b) || a >= remap.size() || b == 0 || b > 0xFFFFFFFFull) return corrupt("bad run");
-        run.right = {remap[a], static_cast<std::uint32_t>(b)};
-      }
-      if (!r.Varint(zz)) return corrupt("bad run clock");
-      run.hlc = prev_hlc + static_cast<std::uint64_t>(wire::UnZigZag(zz));
-      prev_hlc = run.hlc;
-      std::string_view content;
-      if (!run.deleted) {
-        if (!r.View(content, 0xFFFFFFFFull)) return corrupt("bad run content");
-        auto cps = Utf8Length(content);
-        if (!cps.ok() || *cps != len) return corrupt("run content does not match its length");
-      }
-      text.AppendLoadedRun(run, content);
-      prev = run;
-    }
-    std::uint64_t ndel;
-    if (!r.Varint(ndel) || ndel > r.remaining()) return corrupt("bad delete count");
-    for (std::uint64_t i = 0; i < ndel; ++i) {
-      std::uint64_t drep, dctr, span, author, hlc, count;
-      if (!r.Varint(drep) || !r.Varint(dctr) || !r.Varint(span) || !r.Varint(author) || !r.Varint(hlc) ||
-          !r.Varint(count) || drep >= remap.size() || author >= author_map.size() || count > r.remaining() ||
-          dctr > 0xFFFFFFFFull || span > 0xFFFFFFFFull)
-        return corrupt("bad delete record");
-      std::vector<TRange> ranges(count);
-      for (auto& tr : ranges) {
-        std::uint64_t x, y, z;
-        if (!r.Varint(x) || !r.Varint(y) || !r.Varint(z) || x >= remap.size() || y > 0xFFFFFFFFull ||
-            z > 0xFFFFFFFFull)
-          return corrupt("bad delete range");
-        tr = {remap[x], static_cast<std::uint32_t>(y), static_cast<std::uint32_t>(z)};
-      }
-      text.AppendLoadedDelete({remap[drep], static_cast<std::uint32_t>(dctr), static_cast<std::uint32_t>(span), 0, 0,
-                               author_map[author], hlc},
-                              ranges);
-    }
+    if (!r.Str(target.object, 1 << 20) || !r.Str(target.field, 1 << 20)) return corrupt("bad text header");
+    if (rep.texts_.count(target)) return corrupt("duplicate text");
+    CP_RETURN_IF_ERROR(LoadText(r, remap, author_map, rep.TextFor(target)));
   }
   if (r.remaining() != 0) return corrupt("trailing bytes");
   rep.version_ = vv;
+  rep.self_counter_ = nullptr;
   rep.cut_ = cut;
   rep.cut_clock_ = HlcTimestamp{cut_clock};
   rep.clock_ = HybridClock(HlcTimestamp{last_clock});

@@ -7,7 +7,8 @@ namespace casepack::detail {
 
 namespace {
 
-constexpr std::size_t kMaxRuns = 128;
+constexpr std::size_t kMaxRuns = 64;
+constexpr std::size_t kLoadFill = 48;  // loaded chunks leave room for edits before they split
 
 inline std::uint32_t Utf8Advance(const char* p, std::uint32_t bytes, std::uint32_t cps) {
   std::uint32_t i = 0;
@@ -45,6 +46,31 @@ std::uint32_t TextSeq::ByteOffset(const Run& r, std::uint32_t cps) const {
   return Utf8Advance(arena_.data() + r.content, r.bytes, cps);
 }
 
+std::string TextSeq::CheckInvariants() const {
+  std::uint64_t len = 0, vis = 0;
+  for (std::size_t ci = 0; ci < chunks_.size(); ++ci) {
+    const Chunk& c = *chunks_[ci];
+    if (c.index != ci) return "chunk index stale at " + std::to_string(ci);
+    std::uint64_t cl = 0, cv = 0;
+    for (std::size_t ri = 0; ri < c.runs.size(); ++ri) {
+      const Run& r = c.runs[ri];
+      if (r.len == 0) return "empty run";
+      cl += r.len;
+      if (!r.deleted) cv += r.len;
+      for (std::uint32_t k = 0; k < r.len; k += (r.len > 2 ? r.len - 1 : 1)) {
+        Loc l;
+        if (!Lookup({r.rep, r.ctr + k}, l) || l.ci != ci || l.ri != ri || l.off != k)
+          return "id " + std::to_string(r.rep) + ":" + std::to_string(r.ctr + k) + " not found where it is";
+      }
+    }
+    if (cl != c.len || cv != c.vis) return "chunk lengths wrong at " + std::to_string(ci);
+    len += cl;
+    vis += cv;
+  }
+  if (len != len_ || vis != vis_) return "total lengths wrong";
+  return {};
+}
+
 std::size_t TextSeq::run_count() const {
   std::size_t n = 0;
   for (const auto& c : chunks_) n += c->runs.size();
@@ -76,39 +102,36 @@ bool TextSeq::IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, c
   return it == m.end() || it->first >= e;
 }
 
+void TextSeq::NoteTop(std::uint32_t rep, std::uint32_t end) {
+  if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
+  index_top_[rep] = std::max(index_top_[rep], end);
+}
+
 void TextSeq::AddVisible(std::size_t ci, std::int64_t delta) {
-  chunks_[ci]->vis = static_cast<std::uint32_t>(static_cast<std::int64_t>(chunks_[ci]->vis) + delta);
+  chunks_[ci]->vis = static_cast<std::uint64_t>(static_cast<std::int64_t>(chunks_[ci]->vis) + delta);
   vis_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(vis_) + delta);
   // The cursor caches the visible count before its chunk; keep it true when an earlier chunk changes.
   if (ci < cursor_ci_) cursor_before_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(cursor_before_) + delta);
 }
 
 void TextSeq::IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* c) {
-  if (rep >= index_.size()) {
-    index_.resize(rep + 1);
-    index_top_.resize(rep + 1, 0);
-  }
+  if (rep >= index_.size()) index_.resize(rep + 1);
+  if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
   auto& m = index_[rep];
-  Chunk* after = nullptr;
   // Counters at or above the highest one ever indexed belong to no run yet: nothing to preserve there.
   const bool beyond_top = e >= index_top_[rep];
   index_top_[rep] = std::max(index_top_[rep], e);
-  if (!beyond_top) {
-    auto it = m.upper_bound(e);
-    if (it != m.begin()) after = std::prev(it)->second;
-  }
-  auto lo = m.lower_bound(s);
   auto hi = m.lower_bound(e);
-  lo = m.erase(lo, hi);
-  bool prev_same = false;
-  if (lo != m.begin() && std::prev(lo)->second == c) prev_same = true;
-  if (!prev_same) m.emplace_hint(lo, s, c);
-  if (after != nullptr && after != c && m.find(e) == m.end()) m.emplace(e, after);
-  if (beyond_top) {
-    // Keep "from s onwards" open-ended.
+  const bool e_is_key = hi != m.end() && hi->first == e;
+  Chunk* after = nullptr;  // what counter e mapped to, to keep it so
+  if (!beyond_top && !e_is_key && hi != m.begin()) after = std::prev(hi)->second;
+  auto lo = m.erase(m.lower_bound(s), hi);  // == hi
+  if (lo == m.begin() || std::prev(lo)->second != c) m.emplace_hint(lo, s, c);
+  if (after != nullptr && after != c) {
+    m.emplace_hint(lo, e, after);
+  } else if (e_is_key && lo->second == c) {
+    m.erase(lo);  // [s, e) and [e, ...) now name the same chunk: one entry
   }
-  auto at_e = m.find(e);
-  if (at_e != m.end() && at_e->second == c) m.erase(at_e);
 }
 
 bool TextSeq::Lookup(TId id, Loc& out) const {
@@ -142,9 +165,21 @@ bool TextSeq::HasRange(const TRange& r) const {
   return true;
 }
 
+std::uint64_t TextSeq::ChunkStart(std::size_t ci) const {
+  if (chunk_start_.size() < chunks_.size()) chunk_start_.resize(chunks_.size());
+  if (starts_valid_ == 0) {
+    chunk_start_[0] = 0;
+    starts_valid_ = 1;
+  }
+  while (starts_valid_ <= ci) {
+    chunk_start_[starts_valid_] = chunk_start_[starts_valid_ - 1] + chunks_[starts_valid_ - 1]->len;
+    ++starts_valid_;
+  }
+  return chunk_start_[ci];
+}
+
 std::uint64_t TextSeq::PositionOf(const Loc& loc) const {
-  std::uint64_t p = 0;
-  for (std::size_t i = 0; i < loc.ci; ++i) p += chunks_[i]->len;
+  std::uint64_t p = ChunkStart(loc.ci);
   const auto& runs = chunks_[loc.ci]->runs;
   for (std::size_t i = 0; i < loc.ri; ++i) p += runs[i].len;
   return p + loc.off;
@@ -225,9 +260,9 @@ TextSeq::Loc TextSeq::SplitAt(Loc l) {
   return {l.ci, l.ri + 1, 0};
 }
 
-void TextSeq::MaybeSplitChunk(std::size_t ci) {
+std::size_t TextSeq::MaybeSplitChunk(std::size_t ci) {
   Chunk& c = *chunks_[ci];
-  if (c.runs.size() <= kMaxRuns) return;
+  if (c.runs.size() <= kMaxRuns) return c.runs.size();
   auto fresh = std::make_unique<Chunk>();
   const std::size_t half = c.runs.size() / 2;
   fresh->runs.assign(c.runs.begin() + static_cast<std::ptrdiff_t>(half), c.runs.end());
@@ -239,17 +274,27 @@ void TextSeq::MaybeSplitChunk(std::size_t ci) {
   }
   c.len -= fresh->len;
   c.vis -= fresh->vis;
+  LengthChanged(ci);
   Chunk* fp = fresh.get();
   chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(ci) + 1, std::move(fresh));
   for (std::size_t i = ci + 1; i < chunks_.size(); ++i) chunks_[i]->index = static_cast<std::uint32_t>(i);
-  for (const Run& r : fp->runs) IndexRange(r.rep, r.ctr, r.ctr + r.len, fp);
+  // Runs that moved get the new chunk in the index; neighbours with consecutive ids share one update.
+  for (std::size_t i = 0; i < fp->runs.size();) {
+    const Run& first = fp->runs[i];
+    std::uint32_t end = first.ctr + first.len;
+    std::size_t j = i + 1;
+    while (j < fp->runs.size() && fp->runs[j].rep == first.rep && fp->runs[j].ctr == end) end += fp->runs[j++].len;
+    if (!IndexCovers(first.rep, first.ctr, end, fp)) IndexRange(first.rep, first.ctr, end, fp);
+    i = j;
+  }
   if (cursor_ci_ > ci) ++cursor_ci_;
+  return half;
 }
 
 // Places `run` immediately before location `at` (which must have off == 0 or be split first), extending the
 // run to its left instead when it continues it exactly (same replica, next counters, left origin = its last
 // code point, same right origin, same deleted state, content adjacent in the arena).
-void TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
+TextSeq::Loc TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
   at = SplitAt(at);
   if (!utf8.empty()) {
     run.content = static_cast<std::uint32_t>(arena_.size());
@@ -270,35 +315,67 @@ void TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
       p.len += run.len;
       p.bytes += run.bytes;
       pc.len += run.len;
+      LengthChanged(prev.ci);
       len_ += run.len;
       if (!run.deleted) AddVisible(prev.ci, static_cast<std::int64_t>(run.len));
       if (!IndexCovers(run.rep, run.ctr, run.ctr + run.len, &pc)) IndexRange(run.rep, run.ctr, run.ctr + run.len, &pc);
-      return;
+      NoteTop(run.rep, run.ctr + run.len);
+      return {prev.ci, prev.ri, 0};
     }
   }
   Chunk& c = *chunks_[at.ci];
   c.runs.insert(c.runs.begin() + static_cast<std::ptrdiff_t>(at.ri), run);
   c.len += run.len;
+  LengthChanged(at.ci);
   len_ += run.len;
   if (!run.deleted) AddVisible(at.ci, static_cast<std::int64_t>(run.len));
   if (!IndexCovers(run.rep, run.ctr, run.ctr + run.len, &c)) IndexRange(run.rep, run.ctr, run.ctr + run.len, &c);
-  MaybeSplitChunk(at.ci);
+  NoteTop(run.rep, run.ctr + run.len);
+  const std::size_t half = MaybeSplitChunk(at.ci);
+  if (at.ri >= half) return {at.ci + 1, at.ri - half, 0};
+  return {at.ci, at.ri, 0};
 }
 
 void TextSeq::LocalInsert(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::string_view utf8,
                           std::uint32_t n, std::uint64_t hlc, std::uint32_t author) {
+  // Typing: the keystroke continues the run the previous one extended or created, and nothing else has
+  // changed since. Its left origin is that run's last code point and its right origin the run's (the run
+  // sits immediately before it), so extending the run in place is exactly what integration would do.
+  if (hot_.valid && rep == hot_.rep && ctr == hot_.next_ctr && pos == hot_.pos_end && author == hot_.author) {
+    Chunk& c = *chunks_[hot_.ci];
+    Run& r = c.runs[hot_.ri];
+    arena_.append(utf8);
+    r.len += n;
+    r.bytes += static_cast<std::uint32_t>(utf8.size());
+    c.len += n;
+    len_ += n;
+    LengthChanged(hot_.ci);
+    AddVisible(hot_.ci, n);
+    NoteTop(rep, r.ctr + r.len);
+    hot_.next_ctr += n;
+    hot_.pos_end += n;
+    return;
+  }
+  hot_.valid = false;
   Loc at = FindVisible(pos);
   Run run{};
   run.rep = rep;
   run.ctr = ctr;
   run.len = n;
-  run.author = author;
+  run.author = author & 0x7FFFFFFFu;
   run.hlc = hlc;
   run.deleted = false;
   Loc prev;
   run.left = Prev(at, prev) ? IdAt(prev) : TId{};
   run.right = IsEnd(at) ? TId{} : IdAt(at);
-  InsertRunBefore(at, run, utf8);
+  const Loc placed = InsertRunBefore(at, run, utf8);
+  // The fast path above may extend this run if its content ends the arena and the id index already maps
+  // every counter above it to its chunk (so extending needs no index change).
+  const Chunk* pc = chunks_[placed.ci].get();
+  const Run& r = pc->runs[placed.ri];
+  if (r.content != kNoContent && r.content + r.bytes == arena_.size() && r.ctr + r.len == ctr + n &&
+      IndexCovers(rep, r.ctr + r.len - 1, 0xFFFFFFFFu, pc))
+    hot_ = {true, placed.ci, placed.ri, rep, author, ctr + n, pos + n};
 }
 
 // Marks up to `max` code points from l (within one run) deleted, splitting as needed. Returns how many
@@ -367,6 +444,7 @@ void TextSeq::RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t s
 
 void TextSeq::LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::uint32_t len,
                           std::uint64_t hlc, std::uint32_t author) {
+  hot_.valid = false;
   std::uint32_t remaining = len;
   std::uint32_t next_ctr = ctr;
   while (remaining > 0) {
@@ -381,18 +459,20 @@ void TextSeq::LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t po
   }
 }
 
-void TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n, TId left, TId right,
-                           std::string_view utf8, std::uint64_t hlc, std::uint32_t author) {
+Status TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n, TId left, TId right,
+                             std::string_view utf8, std::uint64_t hlc, std::uint32_t author) {
+  hot_.valid = false;
+  Loc left_loc, right_loc;
+  if ((!left.none() && !Lookup(left, left_loc)) || (!right.none() && !Lookup(right, right_loc)))
+    return MakeError(ErrorCode::kCorrupt, "text insert names an origin this text lacks");
   Loc loc;
   std::uint64_t pos_left;  // position of the left origin + 1 (0 = start)
   if (left.none()) {
     loc = {0, 0, 0};
     pos_left = 0;
   } else {
-    Loc l;
-    if (!Lookup(left, l)) std::abort();  // REQUIRES: origins exist
-    pos_left = PositionOf(l) + 1;
-    loc = l;
+    pos_left = PositionOf(left_loc) + 1;
+    loc = left_loc;
     if (loc.off + 1 < chunks_[loc.ci]->runs[loc.ri].len) {
       ++loc.off;
     } else {
@@ -400,11 +480,7 @@ void TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n
     }
   }
   std::uint64_t pos_right = len_;
-  if (!right.none()) {
-    Loc r;
-    if (!Lookup(right, r)) std::abort();
-    pos_right = PositionOf(r);
-  }
+  if (!right.none()) pos_right = PositionOf(right_loc);
   const ReplicaId my_id = (*replica_ids_)[rep];
   std::uint64_t pos = pos_left;
   Loc dest_loc = loc;
@@ -459,16 +535,18 @@ void TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n
   run.rep = rep;
   run.ctr = ctr;
   run.len = n;
-  run.author = author;
+  run.author = author & 0x7FFFFFFFu;
   run.hlc = hlc;
   run.left = left;
   run.right = right;
   run.deleted = utf8.empty();
   InsertRunBefore(dest_loc, run, utf8);
+  return Ok();
 }
 
 Status TextSeq::RemoteDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span,
                              const std::vector<TRange>& ranges, std::uint64_t hlc, std::uint32_t author) {
+  hot_.valid = false;
   for (const TRange& r : ranges)
     if (!HasRange(r)) return MakeError(ErrorCode::kCorrupt, "text delete names code points this text lacks");
   const auto first = static_cast<std::uint32_t>(del_ranges_.size());
@@ -495,6 +573,7 @@ void TextSeq::ForEachRun(const std::function<void(const Run&)>& f) const {
 }
 
 void TextSeq::DropDeletes(const std::function<bool(const DelRecord&)>& keep) {
+  hot_.valid = false;
   std::vector<DelRecord> dels;
   std::vector<TRange> ranges;
   for (const DelRecord& d : dels_) {
@@ -509,13 +588,14 @@ void TextSeq::DropDeletes(const std::function<bool(const DelRecord&)>& keep) {
 }
 
 void TextSeq::AppendLoadedRun(Run r, std::string_view utf8) {
+  hot_.valid = false;
   Chunk* c = chunks_.back().get();
-  if (c->runs.size() >= kMaxRuns / 2) {
+  if (c->runs.size() >= kLoadFill) {
     chunks_.push_back(std::make_unique<Chunk>());
     c = chunks_.back().get();
     c->index = static_cast<std::uint32_t>(chunks_.size() - 1);
-    c->runs.reserve(kMaxRuns + 2);
   }
+  if (c->runs.empty()) c->runs.reserve(kLoadFill);
   if (!utf8.empty()) {
     r.content = static_cast<std::uint32_t>(arena_.size());
     r.bytes = static_cast<std::uint32_t>(utf8.size());
@@ -528,10 +608,40 @@ void TextSeq::AppendLoadedRun(Run r, std::string_view utf8) {
   c->len += r.len;
   len_ += r.len;
   if (!r.deleted) AddVisible(chunks_.size() - 1, static_cast<std::int64_t>(r.len));
-  if (!IndexCovers(r.rep, r.ctr, r.ctr + r.len, c)) IndexRange(r.rep, r.ctr, r.ctr + r.len, c);
+  LengthChanged(chunks_.size() - 1);
+}
+
+void TextSeq::FinishLoad() {
+  // Per replica, (counter, end, chunk) sorted by counter; one index entry wherever the chunk changes.
+  struct Item {
+    std::uint32_t ctr, end;
+    Chunk* chunk;
+  };
+  std::vector<std::vector<Item>> per;
+  for (const auto& c : chunks_)
+    for (const Run& r : c->runs) {
+      if (r.rep >= per.size()) per.resize(r.rep + 1);
+      per[r.rep].push_back({r.ctr, r.ctr + r.len, c.get()});
+    }
+  index_.assign(per.size(), {});
+  index_top_.assign(per.size(), 0);
+  for (std::size_t rep = 0; rep < per.size(); ++rep) {
+    auto& items = per[rep];
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.ctr < b.ctr; });
+    auto& m = index_[rep];
+    Chunk* last = nullptr;
+    for (const Item& it : items) {
+      if (it.chunk != last) {
+        m.emplace_hint(m.end(), it.ctr, it.chunk);
+        last = it.chunk;
+      }
+      index_top_[rep] = std::max(index_top_[rep], it.end);
+    }
+  }
 }
 
 void TextSeq::AppendLoadedDelete(DelRecord d, const std::vector<TRange>& ranges) {
+  hot_.valid = false;
   d.first = static_cast<std::uint32_t>(del_ranges_.size());
   d.count = static_cast<std::uint32_t>(ranges.size());
   del_ranges_.insert(del_ranges_.end(), ranges.begin(), ranges.end());

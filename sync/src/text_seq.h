@@ -14,6 +14,7 @@
 // for id lookups. Local typing goes through a cursor cache and usually just extends the last run.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -49,12 +50,12 @@ struct Run {
   std::uint32_t ctr;
   std::uint32_t len;      // code points
   std::uint32_t content;  // byte offset in the arena, or kNoContent (a tombstone whose text was dropped)
-  std::uint32_t bytes;    // UTF-8 bytes of the content (0 without content)
-  std::uint32_t author;   // index into the owning Replica's string table
-  TId left;               // left origin of the first code point
-  TId right;              // right origin shared by all code points
-  std::uint64_t hlc;      // clock of the operation that inserted the first code point
-  bool deleted;
+  std::uint32_t bytes;        // UTF-8 bytes of the content (0 without content)
+  std::uint32_t author : 31;  // index into the owning Replica's author table
+  std::uint32_t deleted : 1;
+  TId left;                   // left origin of the first code point
+  TId right;                  // right origin shared by all code points
+  std::uint64_t hlc;          // clock of the operation that inserted the first code point
 };
 
 // A delete operation as recorded: counters [ctr, ctr + span) of replica rep, deleting the ranges
@@ -94,9 +95,9 @@ class TextSeq {
   void LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::uint32_t len, std::uint64_t hlc,
                    std::uint32_t author);
 
-  // Integrates a run received from another replica. REQUIRES: its ids are new and its origins exist (HasId).
-  // An empty utf8 inserts a tombstone of n code points.
-  void RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n, TId left, TId right,
+  // Integrates a run received from another replica. REQUIRES: its ids are new. kCorrupt (and no change) if
+  // an origin is not in this text. An empty utf8 inserts a tombstone of n code points.
+  Status RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n, TId left, TId right,
                     std::string_view utf8, std::uint64_t hlc, std::uint32_t author);
   // Marks the ranges deleted and records the delete. kCorrupt if a range names ids this text lacks (nothing
   // is changed then).
@@ -113,20 +114,24 @@ class TextSeq {
   // Drops delete records for which keep() is false (their effect stays in the runs).
   void DropDeletes(const std::function<bool(const DelRecord&)>& keep);
 
-  // Snapshot loading: appends a run at the end without integration, and a delete record as-is.
+  // Snapshot loading: appends a run at the end without integration, and a delete record as-is. The id
+  // index is built once by FinishLoad (REQUIRES: called after the last AppendLoadedRun, before any use).
   void AppendLoadedRun(Run r, std::string_view utf8);
+  void FinishLoad();
   void AppendLoadedDelete(DelRecord d, const std::vector<TRange>& ranges);
 
   std::vector<VisibleRange> InsertedAfter(const std::function<bool(std::uint32_t rep, std::uint32_t ctr)>& known) const;
 
+  // Verifies the cached lengths and that every code point is found by id where it is (for tests).
+  std::string CheckInvariants() const;
   std::size_t run_count() const;
   std::size_t MemoryBytes() const;  // approximate heap use, for benchmarks
 
  private:
   struct Chunk {
     std::vector<Run> runs;
-    std::uint32_t len = 0;  // code points, tombstones included
-    std::uint32_t vis = 0;  // visible code points
+    std::uint64_t len = 0;  // code points, tombstones included (64 bits: many long tombstones must not wrap)
+    std::uint64_t vis = 0;  // visible code points
     std::uint32_t index = 0;
   };
   // Location of one code point: run ri of chunk ci, offset off. ri == runs.size() of the last chunk = end.
@@ -139,6 +144,8 @@ class TextSeq {
   Loc FindVisible(std::uint64_t pos);
   bool Lookup(TId id, Loc& out) const;
   std::uint64_t PositionOf(const Loc& loc) const;
+  std::uint64_t ChunkStart(std::size_t ci) const;
+  void LengthChanged(std::size_t ci) { starts_valid_ = std::min(starts_valid_, ci + 1); }
   bool IsEnd(const Loc& l) const { return l.ci + 1 == chunks_.size() && l.ri == chunks_[l.ci]->runs.size(); }
   Loc End() const { return {chunks_.size() - 1, chunks_.back()->runs.size(), 0}; }
   bool Prev(const Loc& l, Loc& out) const;
@@ -146,14 +153,17 @@ class TextSeq {
   TId IdAt(const Loc& l) const;
   // Splits the run at l so that l.off becomes 0 of a new run; returns the new location.
   Loc SplitAt(Loc l);
-  void InsertRunBefore(Loc at, Run run, std::string_view utf8);
-  void MaybeSplitChunk(std::size_t ci);
+  // Returns where the run holding the new code points is (after any chunk split).
+  Loc InsertRunBefore(Loc at, Run run, std::string_view utf8);
+  // Splits an overfull chunk in two; returns the index of the first run that moved (runs.size() if none).
+  std::size_t MaybeSplitChunk(std::size_t ci);
   void TryMergeWithNext(std::size_t ci, std::size_t ri);
   std::uint32_t MarkDeleted(Loc l, std::uint32_t max, TRange& deleted);
   void IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* c);
   Chunk* IndexFind(std::uint32_t rep, std::uint32_t ctr) const;
   bool IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, const Chunk* c) const;
   void AddVisible(std::size_t ci, std::int64_t delta);
+  void NoteTop(std::uint32_t rep, std::uint32_t end);
   std::uint32_t ByteOffset(const Run& r, std::uint32_t cps) const;
   void RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r, std::uint64_t hlc,
                     std::uint32_t author, bool may_extend);
@@ -167,6 +177,17 @@ class TextSeq {
   std::vector<TRange> del_ranges_;
   std::uint64_t len_ = 0;
   std::uint64_t vis_ = 0;
+  // Code points (tombstones included) before each chunk, valid for chunks below starts_valid_.
+  mutable std::vector<std::uint64_t> chunk_start_;
+  mutable std::size_t starts_valid_ = 0;
+  // The run local typing is extending; valid until any other change to the text.
+  struct Hot {
+    bool valid = false;
+    std::size_t ci = 0, ri = 0;
+    std::uint32_t rep = 0, author = 0;
+    std::uint32_t next_ctr = 0;
+    std::uint64_t pos_end = 0;  // visible position just after the run
+  } hot_;
   std::size_t cursor_ci_ = 0;       // cursor cache for local edits: a chunk and the visible count before it
   std::uint64_t cursor_before_ = 0;
 };

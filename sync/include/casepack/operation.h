@@ -52,6 +52,7 @@ class VersionVector {
   bool operator==(const VersionVector&) const = default;
 
  private:
+  friend class Replica;  // keeps a pointer to its own entry (map nodes are stable) for fast local edits
   std::map<ReplicaId, std::uint64_t> v_;
 };
 

@@ -170,18 +170,21 @@ class Replica {
   std::uint32_t AuthorIndex(std::string_view a);
   std::uint64_t Now() const;
   OpId NextId();
+  void SetLocalCounter(std::uint64_t last);
   // Applies one operation whose prerequisites are present. kCorrupt if it names what is not there.
-  Status ApplyReady(Operation& op);
+  Status ApplyReady(const Operation& op);
   // 0 = ready, 1 = wait, 2 = reject (err set)
   int CheckReady(const Operation& op, Error& err) const;
   void Drain(ApplyResult& result);
   void RejectFollowers(ReplicaId r, std::uint64_t from, ApplyResult& result);
   detail::TextSeq& TextFor(const Target& t);
   const detail::TextSeq* FindText(const Target& t) const;
+  detail::TextSeq* FindTextMutable(const Target& t);
 
   ReplicaOptions options_;
   HybridClock clock_;
   VersionVector version_;
+  std::uint64_t* self_counter_ = nullptr;  // this replica's entry in version_, once it has one
   VersionVector cut_;
   HlcTimestamp cut_clock_;
   // Interned replica ids (TextSeq works with indices). unique_ptr keeps the address stable across moves.
@@ -192,6 +195,8 @@ class Replica {
   std::map<Target, std::vector<RegValue>> registers_;
   std::map<Target, std::map<std::string, std::vector<Tag>>> collections_;
   std::map<Target, std::unique_ptr<detail::TextSeq>> texts_;
+  Target last_text_target_;                 // cache for TextFor: the last text edited
+  detail::TextSeq* last_text_ = nullptr;
   std::vector<Operation> struct_log_;  // register and collection operations, in application order
   std::map<ReplicaId, std::map<std::uint64_t, Operation>> pending_;
   std::map<ReplicaId, std::uint64_t> rejected_from_;  // per replica: first rejected counter

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# One command for the sync benchmark: builds sync_bench (release preset), installs the JS peers once in
+# build/release/peers (a copy of ../shared/bench/peers: that folder is read-only), runs casepack and the
+# peers in the same run, and prints a side-by-side table of medians and ratios.
+#
+#   tests/bench/sync/run.sh              # RUNS=5 for casepack, PEER_RUNS=3 per peer case
+#   PEER_CASES=yjs:per-edit,yjs:merge2 tests/bench/sync/run.sh   # fewer peers (each case is 3 processes)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+shared=$(cd "$root/.." && pwd)/shared
+traces="$shared/data/traces"
+build="$root/build/release"
+[ -f "$traces/automerge-paper.json.gz" ] || { echo "sync bench: $traces/automerge-paper.json.gz not found" >&2; exit 1; }
+
+cd "$root"
+echo "== building sync_bench (release)" >&2
+cmake --preset release >/dev/null
+cmake --build --preset release -j2 --target sync_bench >/dev/null
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+echo "== casepack (RUNS=${RUNS:-5})" >&2
+RUNS=${RUNS:-5} "$build/tests/bench/sync/sync_bench" "$traces" | tee "$out/ours.jsonl" >&2
+
+peers_dir="$build/peers"
+peer_cases=${PEER_CASES:-yjs:per-edit,loro:per-edit,automerge-wasm:per-edit,yjs:merge2,loro:merge2,automerge-wasm:merge2}
+if command -v node >/dev/null && [ -d "$shared/bench/peers" ]; then
+  if [ ! -d "$peers_dir/node_modules" ]; then
+    echo "== installing peers once in $peers_dir (npm ci)" >&2
+    mkdir -p "$peers_dir"
+    cp "$shared/bench/peers/"* "$peers_dir/"
+    (cd "$peers_dir" && npm ci --no-audit --no-fund >&2)
+  fi
+  cp "$shared/bench/peers/bench.mjs" "$peers_dir/bench.mjs"
+  echo "== peers (PEER_RUNS=${PEER_RUNS:-3}): $peer_cases" >&2
+  (cd "$peers_dir" && TRACE_DIR="$traces" RUNS=${PEER_RUNS:-3} CASES="$peer_cases" node bench.mjs) | tee "$out/peers.jsonl" >&2
+else
+  echo "== node or ../shared/bench/peers missing: peers skipped" >&2
+  : > "$out/peers.jsonl"
+fi
+
+python3 - "$out/ours.jsonl" "$out/peers.jsonl" <<'PY'
+import json, sys
+ours = {}
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line.startswith('{'):
+        o = json.loads(line); ours[o['case']] = o
+peers = {}
+for line in open(sys.argv[2]):
+    line = line.strip()
+    if line.startswith('{'):
+        o = json.loads(line); peers[o['case']] = o
+
+def peer(case, key):
+    p = peers.get(case)
+    return None if p is None else p.get(key)
+
+def fmt(x, unit='ms'):
+    return '-' if x is None else (f'{x:.1f} {unit}' if unit else str(x))
+
+def ratio(peer_ms, our_ms):
+    return '-' if peer_ms is None or not our_ms else f'{peer_ms / our_ms:.1f}x'
+
+pe = ours.get('casepack:per-edit', {}).get('ms')
+fl = ours.get('floor:per-edit', {}).get('ms')
+m2 = ours.get('casepack:merge2', {})
+ld = ours.get('casepack:load', {})
+print()
+print('automerge-paper trace (259,778 edits), medians; ratio = peer time / casepack time (higher = casepack faster)')
+print()
+print(f"{'figure':44} {'casepack':>12} {'Yjs':>10} {'Loro':>10} {'Automerge':>10} {'vs Yjs':>8} {'vs Loro':>8} {'vs AM':>8}")
+def row(name, ours_ms, case_mode, key):
+    y, l, a = peer('yjs:' + case_mode, key), peer('loro:' + case_mode, key), peer('automerge-wasm:' + case_mode, key)
+    print(f"{name:44} {fmt(ours_ms):>12} {fmt(y):>10} {fmt(l):>10} {fmt(a):>10} {ratio(y, ours_ms):>8} {ratio(l, ours_ms):>8} {ratio(a, ours_ms):>8}")
+row('apply, one op per keystroke (ids + clocks)', pe, 'per-edit', 'applyMs')
+row('merge 2 replicas that typed it concurrently', m2.get('ms'), 'merge2', 'mergeMs')
+print()
+print(f"gap buffer floor (same splices, no CRDT):     {fmt(fl)}   casepack / floor = {pe / fl:.1f}x" if pe and fl else 'floor: -')
+print(f"merge: apply only (after decoding the bytes):  {fmt(m2.get('applyOnlyMs'))}; delta {m2.get('deltaBytes')} bytes (Yjs {peer('yjs:merge2','deltaBytes')})")
+print(f"load saved document cold:                     {fmt(ld.get('ms'))}   (Yjs {fmt(peer('yjs:per-edit','loadMs.load'))}, Loro {fmt(peer('loro:per-edit','loadMs.load'))})")
+hl = ld.get('heapAfterLoadBytes')
+print(f"heap after load:                              {hl/1048576:.2f} MB" if hl else 'heap after load: -')
+print(f"full-history snapshot (deflated):             {ld.get('snapshotBytes')} bytes; as an op batch: {ld.get('opBatchBytes')} bytes in {ld.get('ops')} ops")
+ys = peers.get('yjs:per-edit', {}).get('sizes')
+if ys: print(f"  (Yjs update v1/v2: {ys.get('v1')}/{ys.get('v2')} bytes)")
+ff = ours.get('casepack:ff', {}).get('ms')
+print(f"friendsforever replay with merges:            {fmt(ff)}")
+PY

@@ -1,0 +1,228 @@
+// Text merge figures on the automerge-paper trace (and friendsforever), printed as one JSON line per
+// measurement for tests/bench/sync/run.sh, which puts them beside Yjs, Loro and Automerge. Medians of
+// RUNS runs (default 5). Printed, never asserted.
+//
+//   sync_bench <trace dir>
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "casepack/replica.h"
+#include "sync/trace_loader.h"
+
+using namespace casepack;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const Target kText{"doc", "text"};
+
+double Ms(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+std::size_t HeapInUse() { return mallinfo2().uordblks; }
+
+// The floor: the same splices on a gap buffer of bytes (the trace is ASCII), no CRDT at all.
+class GapBuffer {
+ public:
+  void Splice(std::size_t pos, std::size_t del, const std::string& ins) {
+    MoveGap(pos);
+    gap_end_ += del;
+    if (gap_end_ - gap_start_ < ins.size()) Grow(ins.size());
+    std::memcpy(buf_.data() + gap_start_, ins.data(), ins.size());
+    gap_start_ += ins.size();
+  }
+  std::string Text() const {
+    std::string s(buf_.begin(), buf_.begin() + static_cast<long>(gap_start_));
+    s.append(buf_.begin() + static_cast<long>(gap_end_), buf_.end());
+    return s;
+  }
+
+ private:
+  void MoveGap(std::size_t pos) {
+    if (pos < gap_start_) {
+      const std::size_t n = gap_start_ - pos;
+      std::memmove(buf_.data() + gap_end_ - n, buf_.data() + pos, n);
+      gap_start_ -= n;
+      gap_end_ -= n;
+    } else if (pos > gap_start_) {
+      const std::size_t n = pos - gap_start_;
+      std::memmove(buf_.data() + gap_start_, buf_.data() + gap_end_, n);
+      gap_start_ += n;
+      gap_end_ += n;
+    }
+  }
+  void Grow(std::size_t need) {
+    const std::size_t tail = buf_.size() - gap_end_;
+    const std::size_t size = std::max<std::size_t>(buf_.size() * 2, buf_.size() + need + 64);
+    std::vector<char> n(size);
+    std::memcpy(n.data(), buf_.data(), gap_start_);
+    std::memcpy(n.data() + size - tail, buf_.data() + gap_end_, tail);
+    buf_ = std::move(n);
+    gap_end_ = size - tail;
+  }
+  std::vector<char> buf_;
+  std::size_t gap_start_ = 0, gap_end_ = 0;
+};
+
+void Replay(Replica& r, const testing::Trace& t) {
+  for (const auto& tx : t.txns)
+    for (const auto& p : tx.patches) {
+      if (p.del > 0 && !r.DeleteText(kText, p.pos, p.del).ok()) std::abort();
+      if (!p.ins.empty() && !r.InsertText(kText, p.pos, p.ins).ok()) std::abort();
+    }
+}
+
+void Print(const char* name, double ms, const char* extra = "") {
+  std::printf("{\"case\":\"%s\",\"ms\":%.3f%s}\n", name, ms, extra);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string dir = argc > 1 ? argv[1] : std::string(CASEPACK_SHARED_DIR) + "/data/traces";
+  const int runs = std::getenv("RUNS") ? std::atoi(std::getenv("RUNS")) : 5;
+  auto trace = testing::LoadTrace(dir + "/automerge-paper.json.gz");
+  if (!trace) {
+    std::fprintf(stderr, "sync_bench: %s/automerge-paper.json.gz not found\n", dir.c_str());
+    return 1;
+  }
+  // ONLY=name runs one case (for profiling): floor, per-edit, load, merge2, ff.
+  const std::string only = std::getenv("ONLY") ? std::getenv("ONLY") : "";
+  auto want = [&](const char* c) { return only.empty() || only == c; };
+  std::uint64_t fake_now = 1'700'000'000'000ull;
+  auto now = [&fake_now] { return ++fake_now; };  // a clock read per keystroke, like the system clock
+
+  // 1. The floor.
+  if (want("floor")) {
+    std::vector<double> t;
+    for (int i = 0; i < runs; ++i) {
+      GapBuffer g;
+      auto a = Clock::now();
+      for (const auto& tx : trace->txns)
+        for (const auto& p : tx.patches) g.Splice(p.pos, p.del, p.ins);
+      auto b = Clock::now();
+      if (g.Text() != trace->end_content) std::abort();
+      t.push_back(Ms(a, b));
+    }
+    Print("floor:per-edit", Median(t));
+  }
+  // 2. Per keystroke, with ids and clocks: one operation per edit.
+  if (want("per-edit")) {
+    std::vector<double> t;
+    for (int i = 0; i < runs; ++i) {
+      Replica r({"case", 1, "author", now});
+      malloc_trim(0);
+      auto a = Clock::now();
+      Replay(r, *trace);
+      auto b = Clock::now();
+      if (r.ReadText(kText) != trace->end_content) std::abort();
+      t.push_back(Ms(a, b));
+    }
+    Print("casepack:per-edit", Median(t));
+  }
+  // 3. Sizes, cold load, memory.
+  if (want("load")) {
+    const std::size_t heap0 = HeapInUse();
+    Replica r({"case", 1, "author", now});
+    Replay(r, *trace);
+    const std::size_t heap_after_replay = HeapInUse() - heap0;
+    Bytes snap = r.SaveSnapshot();
+    auto ops = *r.ChangesSince({});
+    Bytes batch = EncodeOperations(ops);
+    std::vector<double> t;
+    std::size_t heap_loaded = 0;
+    for (int i = 0; i < runs; ++i) {
+      const std::size_t h0 = HeapInUse();
+      auto a = Clock::now();
+      auto loaded = Replica::LoadSnapshot(snap, {"case", 9, "reader", now});
+      auto b = Clock::now();
+      heap_loaded = HeapInUse() - h0;
+      if (!loaded.ok() || loaded->ReadText(kText) != trace->end_content) std::abort();
+      t.push_back(Ms(a, b));
+    }
+    char extra[256];
+    std::snprintf(extra, sizeof extra,
+                  ",\"snapshotBytes\":%zu,\"opBatchBytes\":%zu,\"ops\":%zu,\"heapAfterLoadBytes\":%zu,"
+                  "\"heapAfterReplayBytes\":%zu",
+                  snap.size(), batch.size(), ops.size(), heap_loaded, heap_after_replay);
+    Print("casepack:load", Median(t), extra);
+  }
+  // 4. Two replicas each type the whole trace concurrently; merge B's operations (as bytes) into A.
+  if (want("merge2")) {
+    std::vector<double> t, t_apply;
+    Replica a0({"case", 1, "a", now}), b({"case", 2, "b", now});
+    Replay(a0, *trace);
+    Replay(b, *trace);
+    const Bytes update = EncodeOperations(*b.ChangesSince(a0.version()));
+    const std::size_t bytes = update.size();
+    const Bytes a_saved = a0.SaveSnapshot();
+    for (int i = 0; i < runs; ++i) {
+      auto a = Replica::LoadSnapshot(a_saved, {"case", 1, "a", now});  // a fresh copy of A (not timed)
+      malloc_trim(0);  // do not time the allocator tidying up after the previous run
+      auto t0 = Clock::now();
+      auto ops = DecodeOperations(update);
+      auto t1 = Clock::now();
+      auto res = a->Apply(*ops);
+      auto t2 = Clock::now();
+      if (!res.rejected.empty() || a->TextLength(kText) != 2 * 104852) std::abort();
+      t.push_back(Ms(t0, t2));
+      t_apply.push_back(Ms(t1, t2));
+    }
+    char extra[128];
+    std::snprintf(extra, sizeof extra, ",\"applyOnlyMs\":%.3f,\"deltaBytes\":%zu", Median(t_apply), bytes);
+    Print("casepack:merge2", Median(t), extra);
+  }
+  // 5. friendsforever: replicas per agent, merging along the parents DAG (as bench.mjs's ff case).
+  auto ff = want("ff") ? testing::LoadTrace(dir + "/friendsforever.json.gz") : std::nullopt;
+  if (ff) {
+    std::vector<double> t;
+    for (int run = 0; run < runs; ++run) {
+      const auto agents = static_cast<std::size_t>(ff->num_agents);
+      auto a0 = Clock::now();
+      std::vector<Replica> reps;
+      for (std::size_t a = 0; a < agents; ++a) reps.emplace_back(ReplicaOptions{"case", 100 + a, "agent", now});
+      std::vector<std::vector<std::size_t>> vv(ff->txns.size()), by_agent(agents);
+      std::vector<std::vector<std::size_t>> have(agents, std::vector<std::size_t>(agents, 0));
+      std::vector<std::vector<Operation>> deltas(ff->txns.size());
+      for (std::size_t i = 0; i < ff->txns.size(); ++i) {
+        const auto& tx = ff->txns[i];
+        const auto a = static_cast<std::size_t>(tx.agent);
+        std::vector<std::size_t> need(agents, 0);
+        for (std::size_t p : tx.parents)
+          for (std::size_t k = 0; k < agents; ++k) need[k] = std::max(need[k], vv[p][k]);
+        std::vector<std::size_t> missing;
+        for (std::size_t k = 0; k < agents; ++k)
+          if (k != a)
+            for (std::size_t s = have[a][k]; s < need[k]; ++s) missing.push_back(by_agent[k][s]);
+        std::sort(missing.begin(), missing.end());
+        for (std::size_t j : missing) reps[a].Apply(deltas[j]);
+        for (std::size_t k = 0; k < agents; ++k)
+          if (k != a) have[a][k] = std::max(have[a][k], need[k]);
+        const VersionVector before = reps[a].version();
+        Replay(reps[a], testing::Trace{"", 1, {tx}});
+        deltas[i] = *reps[a].ChangesSince(before);
+        by_agent[a].push_back(i);
+        ++have[a][a];
+        need[a] = by_agent[a].size();
+        vv[i] = need;
+      }
+      auto a1 = Clock::now();
+      if (reps[static_cast<std::size_t>(ff->txns.back().agent)].ReadText(kText) != ff->end_content) std::abort();
+      t.push_back(Ms(a0, a1));
+    }
+    Print("casepack:ff", Median(t));
+  }
+  return 0;
+}
