@@ -103,6 +103,84 @@ std::int64_t NowMs() {
       .count();
 }
 
+namespace {
+
+// Base64 (RFC 4648 §4, with padding) for the wire's byte fields. These are ciphertext, envelopes and public
+// keys, never secrets, so a table-driven codec is used instead of libsodium's constant-time one (which was
+// the largest single cost of pulling pages). Decoding is strict: padding required, no whitespace, and
+// unused trailing bits must be zero, so every byte string has exactly one accepted encoding.
+constexpr char kB64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+struct B64Table {
+  std::int8_t v[256];
+  constexpr B64Table() : v() {
+    for (auto& x : v) x = -1;
+    for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(kB64Alphabet[i])] = static_cast<std::int8_t>(i);
+  }
+};
+constexpr B64Table kB64Table;
+
+std::string WireBase64Encode(std::span<const std::uint8_t> in) {
+  std::string out;
+  out.resize((in.size() + 2) / 3 * 4);
+  std::size_t o = 0, i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    const std::uint32_t n = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+    out[o++] = kB64Alphabet[(n >> 18) & 63];
+    out[o++] = kB64Alphabet[(n >> 12) & 63];
+    out[o++] = kB64Alphabet[(n >> 6) & 63];
+    out[o++] = kB64Alphabet[n & 63];
+  }
+  const std::size_t rest = in.size() - i;
+  if (rest > 0) {
+    std::uint32_t n = std::uint32_t{in[i]} << 16;
+    if (rest == 2) n |= std::uint32_t{in[i + 1]} << 8;
+    out[o++] = kB64Alphabet[(n >> 18) & 63];
+    out[o++] = kB64Alphabet[(n >> 12) & 63];
+    out[o++] = rest == 2 ? kB64Alphabet[(n >> 6) & 63] : '=';
+    out[o++] = '=';
+  }
+  return out;
+}
+
+std::optional<Bytes> WireBase64Decode(std::string_view in) {
+  if (in.size() % 4 != 0) return std::nullopt;
+  std::size_t pad = 0;
+  if (!in.empty() && in[in.size() - 1] == '=') pad = (in.size() >= 2 && in[in.size() - 2] == '=') ? 2 : 1;
+  Bytes out(in.size() / 4 * 3 - pad);
+  std::size_t o = 0;
+  for (std::size_t i = 0; i < in.size(); i += 4) {
+    const bool last = i + 4 == in.size();
+    std::uint32_t n = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const char c = in[i + k];
+      int d;
+      if (c == '=' && last && k >= 4 - pad) {
+        d = 0;
+      } else {
+        d = kB64Table.v[static_cast<unsigned char>(c)];
+        if (d < 0) return std::nullopt;
+      }
+      n = (n << 6) | static_cast<std::uint32_t>(d);
+    }
+    if (last && pad == 2) {
+      if ((n & 0xFFFF) != 0) return std::nullopt;  // non-canonical trailing bits
+      out[o++] = static_cast<std::uint8_t>(n >> 16);
+    } else if (last && pad == 1) {
+      if ((n & 0xFF) != 0) return std::nullopt;
+      out[o++] = static_cast<std::uint8_t>(n >> 16);
+      out[o++] = static_cast<std::uint8_t>(n >> 8);
+    } else {
+      out[o++] = static_cast<std::uint8_t>(n >> 16);
+      out[o++] = static_cast<std::uint8_t>(n >> 8);
+      out[o++] = static_cast<std::uint8_t>(n);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 // ---- JSON helpers. Every accessor checks the type first, so no nlohmann exception escapes. ----
 namespace {
 
@@ -139,9 +217,9 @@ Result<bool> GetBool(const json& j, const char* key) {
 
 Result<Bytes> GetBase64(const json& j, const char* key) {
   CP_ASSIGN_OR_RETURN(std::string s, GetString(j, key));
-  auto b = Base64Decode(s);
-  if (!b.ok()) return Bad(std::string("field is not base64: ") + key);
-  return std::move(b).value();
+  auto b = WireBase64Decode(s);
+  if (!b) return Bad(std::string("field is not base64: ") + key);
+  return std::move(*b);
 }
 
 Result<const json*> GetArray(const json& j, const char* key) {
@@ -162,7 +240,7 @@ Result<std::string> GetRole(const json& j, const char* key) {
   return s;
 }
 
-std::string B64(const Bytes& b) { return Base64Encode(b); }
+std::string B64(const Bytes& b) { return WireBase64Encode(b); }
 
 Result<Envelope> EnvelopeFrom(const json& e) {
   if (!e.is_object()) return Bad("envelope is not an object");
@@ -493,9 +571,9 @@ class OpsPageHandler {
       if (op_key_ == "op_id") return Set(&op_.op_id, std::move(v), kOpId);
       if (op_key_ == "device_id") return Set(&op_.device_id, std::move(v), kDeviceId);
       if (op_key_ == "blob") {
-        auto b = Base64Decode(v);
-        if (!b.ok()) return Fail("field is not base64: blob");
-        op_.blob = std::move(b).value();
+        auto b = WireBase64Decode(v);
+        if (!b) return Fail("field is not base64: blob");
+        op_.blob = std::move(*b);
         op_fields_ |= kBlob;
         return true;
       }

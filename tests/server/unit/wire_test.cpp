@@ -161,6 +161,30 @@ TEST(WireJson, OpsPageRejectsMalformed) {
   }
 }
 
+TEST(WireJson, Base64FieldsAgreeWithLibsodiumAndAreCanonical) {
+  // The wire's own base64 codec against crypto's (libsodium) for every length 0..64 and random bytes.
+  for (std::size_t n = 0; n <= 64; ++n) {
+    Bytes b(n);
+    for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(i * 37 + n);
+    const std::string json = OpsPushToJson({{"o", 1, b.empty() ? Bytes{0} : b}});
+    EXPECT_NE(json.find(Base64Encode(b.empty() ? Bytes{0} : b)), std::string::npos);
+    auto back = ParseOpsPush(json);
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ((*back)[0].blob, b.empty() ? Bytes{0} : b);
+  }
+  auto op = [](const std::string& b64) {
+    return ParseOpsPush(R"({"ops":[{"op_id":"o","epoch":1,"blob":")" + b64 + R"("}]})");
+  };
+  EXPECT_TRUE(op("AQ==").ok());
+  EXPECT_FALSE(op("AR==").ok());   // non-zero trailing bits
+  EXPECT_FALSE(op("AQI").ok());    // missing padding
+  EXPECT_FALSE(op("A=Q=").ok());   // padding in the middle
+  EXPECT_FALSE(op("AQ==AQ==").ok());
+  EXPECT_FALSE(op("AQ\n==").ok());
+  EXPECT_FALSE(op("====").ok());
+  EXPECT_EQ((*op("AQID"))[0].blob, (Bytes{1, 2, 3}));
+}
+
 TEST(WireJson, EnrollRequiresKeySizes) {
   EnrollRequest r{"code", Bytes(32, 1), Bytes(32, 2)};
   auto p = ParseEnrollRequest(ToJson(r));
