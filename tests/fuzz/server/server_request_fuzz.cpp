@@ -87,6 +87,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   RoundTrip<wire::AddMemberRequest>(body, wire::ParseAddMemberRequest);
   RoundTrip<wire::InvitationRequest>(body, wire::ParseInvitationRequest);
   RoundTrip<wire::OpsPage>(body, wire::ParseOpsPage);
+  // Differential: the fast page parser agrees with the nlohmann reference on every input.
+  auto fast = wire::ParseOpsPage(body);
+  auto reference = wire::detail::ParseOpsPageReference(body);
+  if (fast.ok() != reference.ok()) std::abort();
+  if (fast.ok() && wire::ToJson(*fast) != wire::ToJson(*reference)) std::abort();
   auto ops = wire::ParseOpsPush(body);
   if (ops.ok()) {
     auto again = wire::ParseOpsPush(wire::OpsPushToJson(*ops));

@@ -145,6 +145,32 @@ TEST(WireJson, OpsPageRoundTripsAndAcceptsAnyLayout) {
   EXPECT_FALSE(p2->more);
 }
 
+TEST(WireJson, OpsPageFastPathAgreesWithReference) {
+  OpsPage page;
+  page.ops.push_back({1, "a", 1, "d", {1, 2}});
+  const std::string good = ToJson(page);
+  std::vector<std::string> inputs{good, R"({"ops":[{"seq":1,"op_id":"a\u0062","epoch":1,"device_id":"d","blob":"AQI="}],"next_after":1,"more":false})",
+                                  R"({"ops":[],"next_after":-0,"more":false})", R"({"ops":[],"next_after":1e2,"more":false})",
+                                  R"({"ops":[],"next_after":01,"more":false})", R"({"ops":[],"next_after":1,"more":false,})",
+                                  R"({"ops":[,],"next_after":1,"more":false})", R"({"ops":[] "next_after":1,"more":false})",
+                                  R"({"x":"é","ops":[],"next_after":1,"more":false})", "{\"x\":\"\xc3\xa9\",\"ops\":[],\"next_after\":1,\"more\":false}",
+                                  R"({"ops":[],"next_after":-9223372036854775808,"more":false})", R"({"ops":[],"next_after":1,"more":nul})",
+                                  R"( {"ops":[],"next_after":1,"more":false} )", R"({"ops":[],"next_after":1,"more":false}})"};
+  // Every prefix of a valid page too.
+  for (std::size_t n = 0; n < good.size(); ++n) inputs.push_back(good.substr(0, n));
+  for (const auto& in : inputs) {
+    auto fast = ParseOpsPage(in);
+    auto ref = detail::ParseOpsPageReference(in);
+    ASSERT_EQ(fast.ok(), ref.ok()) << in;
+    if (fast.ok()) {
+      EXPECT_EQ(ToJson(*fast), ToJson(*ref)) << in;
+    }
+  }
+  auto escaped = ParseOpsPage(inputs[1]);
+  ASSERT_TRUE(escaped.ok());
+  EXPECT_EQ(escaped->ops[0].op_id, "ab");
+}
+
 TEST(WireJson, OpsPageRejectsMalformed) {
   for (const char* bad : {
            "", "[]", "1", "{", R"({"ops":[],"next_after":0})", R"({"ops":[],"more":true})",
