@@ -1,0 +1,210 @@
+// The casepackd wire protocol, shared by the client and the server: how a request is signed by a device
+// key, and the JSON messages of the API. No sockets, no TLS, no database here, so both sides (and tests
+// with an in-memory transport) use exactly the same code. The format is specified in docs/api.md.
+//
+// Request signing (docs/api.md, "Signed requests"). Every authenticated request carries four headers:
+//   X-Casepack-Device     device id (absent on POST /v1/enroll, where the key is in the body)
+//   X-Casepack-Time       signer's clock, unix milliseconds, decimal
+//   X-Casepack-Nonce      32 lower-case hex characters (128 random bits), never reused by a device
+//   X-Casepack-Signature  base64 Ed25519 signature over CanonicalRequest(...)
+// The server rejects a time outside ±kMaxClockSkewMs of its own clock and a (device, nonce) pair it has
+// seen, so a captured request cannot be replayed, neither now nor after the window.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "casepack/encoding.h"
+#include "casepack/identity.h"
+#include "casepack/result.h"
+
+namespace casepack::wire {
+
+inline constexpr std::string_view kHeaderDevice = "X-Casepack-Device";
+inline constexpr std::string_view kHeaderTime = "X-Casepack-Time";
+inline constexpr std::string_view kHeaderNonce = "X-Casepack-Nonce";
+inline constexpr std::string_view kHeaderSignature = "X-Casepack-Signature";
+// Set by the server on every response: its clock in unix ms. Clients keep the latest value they have seen
+// (a clock that only moves forward, used by retention).
+inline constexpr std::string_view kHeaderServerTime = "X-Casepack-Server-Time";
+
+inline constexpr std::int64_t kMaxClockSkewMs = 5 * 60 * 1000;
+inline constexpr std::string_view kSignatureContext = "casepack-req-v1";
+
+inline constexpr std::string_view kRoleBusinessUnit = "business-unit";
+inline constexpr std::string_view kRoleFacilitator = "facilitator";
+
+// Lower-case hex SHA-256 of `body` (of the empty string for a request without a body).
+std::string BodyHash(std::span<const std::uint8_t> body);
+
+// The exact bytes that are signed:
+//   "casepack-req-v1\n" METHOD "\n" PATH-WITH-QUERY "\n" TIME "\n" NONCE "\n" hex(sha256(body))
+// METHOD is upper case ("GET"); PATH-WITH-QUERY is the request target exactly as sent on the request
+// line (no scheme or host); TIME is decimal without leading zeros or sign.
+std::string CanonicalRequest(std::string_view method, std::string_view target, std::int64_t time_ms,
+                             std::string_view nonce, std::span<const std::uint8_t> body);
+
+struct SignedHeaders {
+  std::string time;       // decimal unix ms
+  std::string nonce;      // 32 lower-case hex
+  std::string signature;  // base64
+};
+
+// Signs a request with the device's Ed25519 key, using a fresh random nonce.
+SignedHeaders SignRequest(const Identity& identity, std::string_view method, std::string_view target,
+                          std::int64_t time_ms, std::span<const std::uint8_t> body);
+
+// Checks the header syntax and the signature (not time window nor replay: those need server state).
+// kInvalidArgument for malformed headers, kAuthFailed for a signature that does not verify.
+Status VerifyRequest(std::span<const std::uint8_t> ed25519_public, std::string_view method,
+                     std::string_view target, std::string_view time, std::string_view nonce,
+                     std::string_view signature_b64, std::span<const std::uint8_t> body);
+
+// Parses a strict decimal unix-ms value (digits only, no leading zero unless "0", fits in int64).
+std::optional<std::int64_t> ParseTimeMs(std::string_view text);
+
+// Identifier syntax. Case ids, user ids and device ids are 32 lower-case hex characters; op ids and blob
+// ids are 1..128 characters of [A-Za-z0-9._:-] (so they are safe in paths and log lines).
+bool IsHexId(std::string_view id);
+bool IsOpaqueId(std::string_view id);
+bool IsNonce(std::string_view nonce);
+
+std::int64_t NowMs();
+
+// ---- JSON messages (docs/api.md). Parse functions return kInvalidArgument for anything malformed:
+// wrong types, missing fields, bad ids, bad base64, unknown roles. Blobs are opaque ciphertext. ----
+
+struct EnrollRequest {
+  std::string code;
+  Bytes x25519;  // 32 bytes
+  Bytes ed25519;  // 32 bytes; the request is signed with the matching secret key
+};
+std::string ToJson(const EnrollRequest& m);
+Result<EnrollRequest> ParseEnrollRequest(std::string_view json);
+
+struct Principal {  // response of POST /v1/enroll and GET /v1/me
+  std::string user_id;
+  std::string device_id;
+  std::string role;
+};
+std::string ToJson(const Principal& m);
+Result<Principal> ParsePrincipal(std::string_view json);
+
+struct InvitationRequest {
+  std::string role;
+  std::int64_t expires_in_s = 7 * 24 * 3600;
+};
+std::string ToJson(const InvitationRequest& m);
+Result<InvitationRequest> ParseInvitationRequest(std::string_view json);
+
+struct Invitation {
+  std::string code;  // shown once; the server keeps only its hash
+  std::string role;
+  std::int64_t expires_at_ms = 0;
+};
+std::string ToJson(const Invitation& m);
+Result<Invitation> ParseInvitation(std::string_view json);
+
+struct DeviceKeys {
+  std::string device_id;
+  Bytes x25519;
+  Bytes ed25519;
+  bool revoked = false;
+};
+struct UserEntry {
+  std::string user_id;
+  std::string role;
+  bool revoked = false;
+  std::vector<DeviceKeys> devices;
+};
+std::string ToJson(const std::vector<UserEntry>& users);
+Result<std::vector<UserEntry>> ParseUserList(std::string_view json);
+
+// A case key sealed (crypto_box_seal) to one member for one epoch. Opaque to the server.
+struct Envelope {
+  std::string user_id;
+  std::int64_t epoch = 0;
+  Bytes sealed;
+};
+
+struct CreateCaseRequest {
+  std::string case_id;  // chosen by the client (RandomId), so a retried create is idempotent
+  Bytes envelope;       // the creator's own sealed copy of the epoch-1 key
+};
+std::string ToJson(const CreateCaseRequest& m);
+Result<CreateCaseRequest> ParseCreateCaseRequest(std::string_view json);
+
+struct CaseSummary {
+  std::string case_id;
+  std::int64_t epoch = 0;
+};
+std::string ToJson(const CaseSummary& m);
+Result<CaseSummary> ParseCaseSummary(std::string_view json);
+std::string ToJson(const std::vector<CaseSummary>& cases);
+Result<std::vector<CaseSummary>> ParseCaseList(std::string_view json);
+
+struct AddMemberRequest {
+  std::string user_id;
+  std::vector<Envelope> envelopes;  // user_id of each must equal the new member's; must cover the current epoch
+};
+std::string ToJson(const AddMemberRequest& m);
+Result<AddMemberRequest> ParseAddMemberRequest(std::string_view json);
+
+std::string EnvelopesToJson(const std::vector<Envelope>& envelopes, std::int64_t current_epoch);
+// {"epoch": N, "envelopes": [...]}; epoch is the case's current epoch.
+Result<std::vector<Envelope>> ParseEnvelopes(std::string_view json, std::int64_t* current_epoch);
+
+struct MemberEntry {
+  std::string user_id;
+  bool removed = false;
+};
+std::string ToJson(const std::vector<MemberEntry>& members, std::int64_t epoch);
+Result<std::vector<MemberEntry>> ParseMemberList(std::string_view json, std::int64_t* epoch);
+
+struct OpIn {
+  std::string op_id;
+  std::int64_t epoch = 0;  // key epoch the blob is encrypted under; must be the case's current epoch
+  Bytes blob;
+};
+std::string OpsPushToJson(const std::vector<OpIn>& ops);
+Result<std::vector<OpIn>> ParseOpsPush(std::string_view json);
+
+struct OpAck {
+  std::string op_id;
+  std::int64_t seq = 0;
+};
+std::string ToJson(const std::vector<OpAck>& acks);
+Result<std::vector<OpAck>> ParseOpAcks(std::string_view json);
+
+struct OpOut {
+  std::int64_t seq = 0;  // strictly increasing within a case; not contiguous
+  std::string op_id;
+  std::int64_t epoch = 0;
+  std::string device_id;  // the pushing device
+  Bytes blob;
+};
+struct OpsPage {
+  std::vector<OpOut> ops;
+  std::int64_t next_after = 0;  // pass as ?after= for the next page
+  bool more = false;            // true if the page was full
+};
+std::string ToJson(const OpsPage& page);
+Result<OpsPage> ParseOpsPage(std::string_view json);
+namespace detail {
+// The same parse through nlohmann's parser only (ParseOpsPage has a faster path for the common shape).
+// For differential tests and fuzzing.
+Result<OpsPage> ParseOpsPageReference(std::string_view json);
+}  // namespace detail
+
+struct ErrorBody {
+  std::string error;    // machine-readable code: "unauthorized", "not_found", ...
+  std::string message;  // for people; never contains case content
+};
+std::string ToJson(const ErrorBody& m);
+Result<ErrorBody> ParseErrorBody(std::string_view json);
+
+}  // namespace casepack::wire

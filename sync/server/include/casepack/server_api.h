@@ -1,0 +1,116 @@
+// The casepackd HTTP API as a pure function from a parsed request to a response: authentication
+// (signed requests, replay and clock-window checks, revocation), authorisation (roles, case membership)
+// and the JSON handlers. No sockets here, so the fuzz target and unit tests drive it directly; the Beast
+// server (server.h) only moves bytes. Endpoints are documented in docs/api.md.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "casepack/server_store.h"
+
+namespace casepack::server {
+
+inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+inline constexpr std::size_t kMaxJsonBodyBytes = 16 * 1024 * 1024;  // ops batches and other JSON
+inline constexpr std::size_t kMaxBlobBodyBytes = 64 * 1024 * 1024;  // PUT /v1/cases/{id}/blobs/{blob}
+inline constexpr std::size_t kMaxOpsPerPush = 10000;
+inline constexpr std::size_t kMaxOpBlobBytes = 1024 * 1024;
+inline constexpr int kDefaultPullLimit = 1000;
+inline constexpr int kMaxPullLimit = 5000;
+
+struct HttpRequest {
+  std::string method;  // upper case
+  std::string target;  // path with query, as on the request line
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower case
+  std::string body;
+
+  std::optional<std::string_view> Header(std::string_view lower_name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// What the access log may say about a request: ids and outcome, never bodies or headers' values.
+struct RequestLog {
+  std::string route;  // route template, e.g. "POST /v1/cases/{id}/ops"
+  std::string user_id;
+  std::string device_id;
+  std::string case_id;
+  std::string error;  // error code sent ("unauthorized", ...), empty on success
+  std::string detail;  // server-side reason for an internal error (store message; never content)
+  std::size_t ops = 0;
+};
+
+// Counters for /metrics (Prometheus text format). Thread safe.
+class Metrics {
+ public:
+  void CountRequest(const std::string& route, int status, double seconds);
+  void CountOps(std::size_t n) { ops_ingested_.fetch_add(n, std::memory_order_relaxed); }
+  void ConnectionOpened() { active_connections_.fetch_add(1); connections_total_.fetch_add(1); }
+  void ConnectionClosed() { active_connections_.fetch_sub(1); }
+  void ConnectionRejected() { connections_rejected_.fetch_add(1); }
+  void TlsFailure() { tls_failures_.fetch_add(1); }
+  std::int64_t active_connections() const { return active_connections_.load(); }
+  std::string Render(const StoreCounts& counts) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;
+  std::vector<std::uint64_t> latency_buckets_ = std::vector<std::uint64_t>(12, 0);
+  double latency_sum_ = 0;
+  std::uint64_t latency_count_ = 0;
+  std::atomic<std::uint64_t> ops_ingested_{0};
+  std::atomic<std::int64_t> active_connections_{0};
+  std::atomic<std::uint64_t> connections_total_{0};
+  std::atomic<std::uint64_t> connections_rejected_{0};
+  std::atomic<std::uint64_t> tls_failures_{0};
+};
+
+class Api {
+ public:
+  // `store` and `metrics` must outlive the Api. `clock` returns unix ms (tests substitute it).
+  Api(ServerStore& store, Metrics& metrics, std::int64_t (*clock)() = nullptr);
+
+  // Thread safe. Never throws. The response is complete (status, type, body); the caller adds
+  // X-Casepack-Server-Time (see ServerTimeMs) and transport headers.
+  HttpResponse Handle(const HttpRequest& request, RequestLog* log);
+
+  // The body limit for a request, decided from its request line before the body is read:
+  // kMaxBlobBodyBytes for blob uploads, kMaxJsonBodyBytes otherwise.
+  static std::size_t BodyLimitFor(std::string_view method, std::string_view target);
+
+  std::int64_t NowMs() const;
+
+ private:
+  struct Caller {
+    DeviceRecord device;
+  };
+  HttpResponse Dispatch(const HttpRequest& req, RequestLog* log);
+  Result<Caller> Authenticate(const HttpRequest& req, std::string_view path, RequestLog* log, HttpResponse* denied);
+  HttpResponse Enroll(const HttpRequest& req, RequestLog* log);
+  HttpResponse CaseRoute(const HttpRequest& req, const Caller& caller, const std::vector<std::string_view>& parts,
+                         std::string_view query, RequestLog* log);
+  void MaybePruneNonces(std::int64_t now);
+
+  ServerStore& store_;
+  Metrics& metrics_;
+  std::int64_t (*clock_)();
+  std::atomic<std::int64_t> last_prune_ms_{0};
+};
+
+// Helpers shared with the fuzz target and the server.
+std::string_view PathOf(std::string_view target);   // without "?query"
+std::string_view QueryOf(std::string_view target);  // after "?", or empty
+
+}  // namespace casepack::server

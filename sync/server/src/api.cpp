@@ -1,0 +1,550 @@
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "casepack/random.h"
+#include "casepack/server_api.h"
+#include "casepack/wire.h"
+
+namespace casepack::server {
+namespace {
+
+using nlohmann::json;
+
+HttpResponse JsonReply(int status, std::string body) { return HttpResponse{status, "application/json", std::move(body)}; }
+
+HttpResponse ErrorReply(int status, std::string_view code, std::string message, RequestLog* log) {
+  log->error = std::string(code);
+  return JsonReply(status, wire::ToJson(wire::ErrorBody{std::string(code), std::move(message)}));
+}
+
+// Errors from the store. Their messages never contain content (ids and sqlite text at most), but internal
+// failures are logged server side and answered generically.
+HttpResponse StoreErrorReply(const Error& e, RequestLog* log) {
+  switch (e.code) {
+    case ErrorCode::kNotFound:
+      return ErrorReply(404, "not_found", e.message, log);
+    case ErrorCode::kConflict:
+      return ErrorReply(409, "conflict", e.message, log);
+    case ErrorCode::kInvalidArgument:
+      return ErrorReply(400, "bad_request", e.message, log);
+    case ErrorCode::kUnavailable:
+      log->detail = e.message;
+      return ErrorReply(503, "unavailable", "server busy, retry later", log);
+    case ErrorCode::kNoSpace:
+      log->detail = e.message;
+      return ErrorReply(507, "no_space", "server storage full", log);
+    default:
+      log->detail = e.message;
+      return ErrorReply(500, "internal", "internal server error", log);
+  }
+}
+
+HttpResponse NotFound(RequestLog* log) { return ErrorReply(404, "not_found", "not found", log); }
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> parts;
+  if (path.empty() || path[0] != '/') return parts;
+  std::size_t i = 1;
+  while (i <= path.size()) {
+    const std::size_t j = path.find('/', i);
+    const std::size_t end = j == std::string_view::npos ? path.size() : j;
+    parts.push_back(path.substr(i, end - i));
+    if (j == std::string_view::npos) break;
+    i = j + 1;
+  }
+  return parts;
+}
+
+// Strict query parameter: digits only.
+std::optional<std::int64_t> QueryInt(std::string_view query, std::string_view name) {
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    const std::size_t amp = query.find('&', pos);
+    const std::string_view kv = query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
+    const std::size_t eq = kv.find('=');
+    if (eq != std::string_view::npos && kv.substr(0, eq) == name) return wire::ParseTimeMs(kv.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    pos = amp + 1;
+  }
+  return std::nullopt;
+}
+
+bool HasParam(std::string_view query, std::string_view name) {
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    const std::size_t amp = query.find('&', pos);
+    const std::string_view kv = query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
+    if (kv.substr(0, kv.find('=')) == name) return true;
+    if (amp == std::string_view::npos) break;
+    pos = amp + 1;
+  }
+  return false;
+}
+
+Bytes Sha256(std::string_view s) {
+  Bytes d(crypto_hash_sha256_BYTES);
+  crypto_hash_sha256(d.data(), reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  return d;
+}
+
+std::int64_t SystemNow() { return wire::NowMs(); }
+
+// The method as a log/metric label: only the verbs the API knows; anything else is "OTHER".
+std::string MethodLabel(const std::string& m) {
+  for (const char* known : {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"}) {
+    if (m == known) return m;
+  }
+  return "OTHER";
+}
+
+}  // namespace
+
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+std::string_view QueryOf(std::string_view target) {
+  const std::size_t q = target.find('?');
+  return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+}
+
+std::optional<std::string_view> HttpRequest::Header(std::string_view lower_name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == lower_name) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Metrics
+
+namespace {
+constexpr double kBucketBounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+}
+
+void Metrics::CountRequest(const std::string& route, int status, double seconds) {
+  std::lock_guard lock(mu_);
+  ++requests_[{route, status}];
+  std::size_t b = 0;
+  while (b < std::size(kBucketBounds) && seconds > kBucketBounds[b]) ++b;
+  ++latency_buckets_[b];
+  latency_sum_ += seconds;
+  ++latency_count_;
+}
+
+std::string Metrics::Render(const StoreCounts& counts) const {
+  std::string out;
+  char line[512];
+  auto add = [&](const char* fmt, auto... args) {
+    std::snprintf(line, sizeof line, fmt, args...);
+    out += line;
+  };
+  std::lock_guard lock(mu_);
+  out += "# HELP casepackd_requests_total HTTP requests by route template and status.\n";
+  out += "# TYPE casepackd_requests_total counter\n";
+  for (const auto& [key, n] : requests_) {
+    add("casepackd_requests_total{route=\"%s\",status=\"%d\"} %llu\n", key.first.c_str(), key.second,
+        static_cast<unsigned long long>(n));
+  }
+  out += "# HELP casepackd_request_duration_seconds Time from a complete request to its reply being ready (handling, not writing).\n";
+  out += "# TYPE casepackd_request_duration_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < std::size(kBucketBounds); ++i) {
+    cumulative += latency_buckets_[i];
+    add("casepackd_request_duration_seconds_bucket{le=\"%g\"} %llu\n", kBucketBounds[i],
+        static_cast<unsigned long long>(cumulative));
+  }
+  cumulative += latency_buckets_.back();
+  add("casepackd_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", static_cast<unsigned long long>(cumulative));
+  add("casepackd_request_duration_seconds_sum %.6f\n", latency_sum_);
+  add("casepackd_request_duration_seconds_count %llu\n", static_cast<unsigned long long>(latency_count_));
+  out += "# TYPE casepackd_ops_acknowledged_total counter\n";
+  add("casepackd_ops_acknowledged_total %llu\n", static_cast<unsigned long long>(ops_ingested_.load()));
+  out += "# TYPE casepackd_connections_active gauge\n";
+  add("casepackd_connections_active %lld\n", static_cast<long long>(active_connections_.load()));
+  out += "# TYPE casepackd_connections_total counter\n";
+  add("casepackd_connections_total %llu\n", static_cast<unsigned long long>(connections_total_.load()));
+  out += "# TYPE casepackd_connections_rejected_total counter\n";
+  add("casepackd_connections_rejected_total %llu\n", static_cast<unsigned long long>(connections_rejected_.load()));
+  out += "# TYPE casepackd_tls_handshake_failures_total counter\n";
+  add("casepackd_tls_handshake_failures_total %llu\n", static_cast<unsigned long long>(tls_failures_.load()));
+  out += "# TYPE casepackd_store_users gauge\n";
+  add("casepackd_store_users %lld\n", static_cast<long long>(counts.users));
+  out += "# TYPE casepackd_store_devices gauge\n";
+  add("casepackd_store_devices %lld\n", static_cast<long long>(counts.devices));
+  out += "# TYPE casepackd_store_cases gauge\n";
+  add("casepackd_store_cases %lld\n", static_cast<long long>(counts.cases));
+  out += "# TYPE casepackd_store_ops gauge\n";
+  add("casepackd_store_ops %lld\n", static_cast<long long>(counts.ops));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Api
+
+Api::Api(ServerStore& store, Metrics& metrics, std::int64_t (*clock)())
+    : store_(store), metrics_(metrics), clock_(clock ? clock : &SystemNow) {}
+
+std::int64_t Api::NowMs() const { return clock_(); }
+
+std::size_t Api::BodyLimitFor(std::string_view method, std::string_view target) {
+  const auto parts = SplitPath(PathOf(target));
+  if (method == "PUT" && parts.size() == 5 && parts[0] == "v1" && parts[1] == "cases" && parts[3] == "blobs") {
+    return kMaxBlobBodyBytes;
+  }
+  return kMaxJsonBodyBytes;
+}
+
+HttpResponse Api::Handle(const HttpRequest& request, RequestLog* log) {
+  try {
+    return Dispatch(request, log);
+  } catch (const std::exception&) {
+    // Only allocation failure can get here; the message could hold anything, so it is not logged.
+    log->detail = "exception in handler";
+    return ErrorReply(500, "internal", "internal server error", log);
+  }
+}
+
+void Api::MaybePruneNonces(std::int64_t now) {
+  std::int64_t last = last_prune_ms_.load();
+  if (now - last < 60 * 1000) return;
+  if (!last_prune_ms_.compare_exchange_strong(last, now)) return;
+  (void)store_.PruneNonces(now - 2 * wire::kMaxClockSkewMs);
+}
+
+Result<Api::Caller> Api::Authenticate(const HttpRequest& req, std::string_view path, RequestLog* log,
+                                      HttpResponse* denied) {
+  auto deny = [&](std::string_view code, std::string msg) -> Error {
+    *denied = ErrorReply(401, code, msg, log);
+    return MakeError(ErrorCode::kAuthFailed, std::move(msg));
+  };
+  const auto device_id = req.Header("x-casepack-device");
+  const auto time = req.Header("x-casepack-time");
+  const auto nonce = req.Header("x-casepack-nonce");
+  const auto signature = req.Header("x-casepack-signature");
+  if (!device_id || !time || !nonce || !signature) return deny("unauthorized", "missing request signature headers");
+  if (!wire::IsHexId(*device_id)) return deny("unauthorized", "malformed device id");
+  const auto t = wire::ParseTimeMs(*time);
+  if (!t) return deny("unauthorized", "malformed request time");
+  const std::int64_t now = NowMs();
+  if (*t < now - wire::kMaxClockSkewMs || *t > now + wire::kMaxClockSkewMs) {
+    return deny("stale_request", "request time outside the accepted window; check the device clock");
+  }
+  auto device = store_.GetDevice(std::string(*device_id));
+  if (!device.ok()) {
+    if (device.error().code == ErrorCode::kNotFound) return deny("unauthorized", "unknown device");
+    *denied = StoreErrorReply(device.error(), log);
+    return device.error();
+  }
+  Status verified = wire::VerifyRequest(device->ed25519, req.method, req.target, *time, *nonce, *signature,
+                                        AsBytes(req.body));
+  if (!verified.ok()) return deny("unauthorized", verified.error().message);
+  // Checked on every request, after the signature, so revocation takes effect at once.
+  if (device->device_revoked) return deny("revoked", "device revoked");
+  if (device->user_revoked) return deny("revoked", "user revoked");
+  // Only a correctly signed request consumes its nonce, so nobody else can burn a device's nonces.
+  Status fresh = store_.RecordNonce(device->device_id, std::string(*nonce), *t);
+  if (!fresh.ok()) {
+    if (fresh.error().code == ErrorCode::kConflict) return deny("replayed_request", "nonce already used");
+    *denied = StoreErrorReply(fresh.error(), log);
+    return fresh.error();
+  }
+  MaybePruneNonces(now);
+  log->user_id = device->user_id;
+  log->device_id = device->device_id;
+  (void)path;
+  return Caller{std::move(device).value()};
+}
+
+HttpResponse Api::Enroll(const HttpRequest& req, RequestLog* log) {
+  auto parsed = wire::ParseEnrollRequest(req.body);
+  if (!parsed.ok()) return ErrorReply(400, "bad_request", parsed.error().message, log);
+  const auto time = req.Header("x-casepack-time");
+  const auto nonce = req.Header("x-casepack-nonce");
+  const auto signature = req.Header("x-casepack-signature");
+  if (!time || !nonce || !signature) {
+    return ErrorReply(401, "unauthorized", "enrolment must be signed with the new device key", log);
+  }
+  const auto t = wire::ParseTimeMs(*time);
+  const std::int64_t now = NowMs();
+  if (!t || *t < now - wire::kMaxClockSkewMs || *t > now + wire::kMaxClockSkewMs) {
+    return ErrorReply(401, "stale_request", "request time outside the accepted window; check the device clock", log);
+  }
+  Status verified = wire::VerifyRequest(parsed->ed25519, req.method, req.target, *time, *nonce, *signature,
+                                        AsBytes(req.body));
+  if (!verified.ok()) return ErrorReply(401, "unauthorized", verified.error().message, log);
+  Status fresh = store_.RecordNonce("enroll:" + HexEncode(parsed->ed25519), std::string(*nonce), *t);
+  if (!fresh.ok()) {
+    if (fresh.error().code == ErrorCode::kConflict) {
+      return ErrorReply(401, "replayed_request", "nonce already used", log);
+    }
+    return StoreErrorReply(fresh.error(), log);
+  }
+  auto p = store_.Enroll(Sha256(parsed->code), now, parsed->x25519, parsed->ed25519);
+  if (!p.ok()) {
+    switch (p.error().code) {
+      case ErrorCode::kNotFound:
+      case ErrorCode::kConflict:
+      case ErrorCode::kAuthFailed:
+        return ErrorReply(403, "invitation_invalid", p.error().message, log);
+      default:
+        return StoreErrorReply(p.error(), log);
+    }
+  }
+  log->user_id = p->user_id;
+  log->device_id = p->device_id;
+  return JsonReply(201, wire::ToJson(*p));
+}
+
+HttpResponse Api::Dispatch(const HttpRequest& req, RequestLog* log) {
+  const std::string_view path = PathOf(req.target);
+  const std::string_view query = QueryOf(req.target);
+  const auto parts = SplitPath(path);
+  const std::string& m = req.method;
+  const std::string ml = MethodLabel(m);
+
+  if (path == "/healthz") {
+    log->route = ml + " /healthz";
+    if (m != "GET") return ErrorReply(405, "method_not_allowed", "use GET", log);
+    return JsonReply(200, R"({"status":"ok"})");
+  }
+  if (path == "/metrics") {
+    log->route = ml + " /metrics";
+    if (m != "GET") return ErrorReply(405, "method_not_allowed", "use GET", log);
+    auto counts = store_.Counts();
+    HttpResponse r{200, "text/plain; version=0.0.4", metrics_.Render(counts.ok() ? *counts : StoreCounts{})};
+    return r;
+  }
+  if (parts.size() < 2 || parts[0] != "v1") {
+    log->route = ml + " (unknown)";
+    return NotFound(log);
+  }
+  if (path == "/v1/enroll") {
+    log->route = ml + " /v1/enroll";
+    if (m != "POST") return ErrorReply(405, "method_not_allowed", "use POST", log);
+    return Enroll(req, log);
+  }
+
+  // Everything else needs a signed request from a live device.
+  log->route = ml + " /v1/(unknown)";
+  HttpResponse denied;
+  auto caller_or = Authenticate(req, path, log, &denied);
+  if (!caller_or.ok()) return denied;
+  const Caller& caller = *caller_or;
+  const bool is_bu = caller.device.role == wire::kRoleBusinessUnit;
+
+  if (parts.size() == 2 && parts[1] == "me") {
+    log->route = ml + " /v1/me";
+    if (m != "GET") return ErrorReply(405, "method_not_allowed", "use GET", log);
+    return JsonReply(200, wire::ToJson(wire::Principal{caller.device.user_id, caller.device.device_id,
+                                                       caller.device.role}));
+  }
+  if (parts.size() == 2 && parts[1] == "invitations") {
+    log->route = ml + " /v1/invitations";
+    if (m != "POST") return ErrorReply(405, "method_not_allowed", "use POST", log);
+    if (!is_bu) return ErrorReply(403, "forbidden", "only the business unit can invite", log);
+    auto inv_req = wire::ParseInvitationRequest(req.body);
+    if (!inv_req.ok()) return ErrorReply(400, "bad_request", inv_req.error().message, log);
+    wire::Invitation inv;
+    inv.code = HexEncode(RandomBytes(16));
+    inv.role = inv_req->role;
+    inv.expires_at_ms = NowMs() + inv_req->expires_in_s * 1000;
+    Status st = store_.CreateInvitation(Sha256(inv.code), inv.role, inv.expires_at_ms, caller.device.user_id);
+    if (!st.ok()) return StoreErrorReply(st.error(), log);
+    return JsonReply(201, wire::ToJson(inv));
+  }
+  if (parts[1] == "users") {
+    if (parts.size() == 2) {
+      log->route = ml + " /v1/users";
+      if (m != "GET") return ErrorReply(405, "method_not_allowed", "use GET", log);
+      auto users = store_.ListUsers();
+      if (!users.ok()) return StoreErrorReply(users.error(), log);
+      return JsonReply(200, wire::ToJson(*users));
+    }
+    if (parts.size() == 4 && parts[3] == "revoke") {
+      log->route = ml + " /v1/users/{id}/revoke";
+      if (m != "POST") return ErrorReply(405, "method_not_allowed", "use POST", log);
+      if (!is_bu) return ErrorReply(403, "forbidden", "only the business unit can revoke users", log);
+      if (!wire::IsHexId(parts[2])) return NotFound(log);
+      Status st = store_.RevokeUser(std::string(parts[2]));
+      if (!st.ok()) return StoreErrorReply(st.error(), log);
+      return JsonReply(200, R"({"revoked":true})");
+    }
+    return NotFound(log);
+  }
+  if (parts[1] == "devices" && parts.size() == 4 && parts[3] == "revoke") {
+    log->route = ml + " /v1/devices/{id}/revoke";
+    if (m != "POST") return ErrorReply(405, "method_not_allowed", "use POST", log);
+    if (!wire::IsHexId(parts[2])) return NotFound(log);
+    auto target = store_.GetDevice(std::string(parts[2]));
+    // A facilitator may revoke only their own devices; others' devices do not exist for them.
+    if (!target.ok() || (!is_bu && target->user_id != caller.device.user_id)) return NotFound(log);
+    Status st = store_.RevokeDevice(target->device_id);
+    if (!st.ok()) return StoreErrorReply(st.error(), log);
+    return JsonReply(200, R"({"revoked":true})");
+  }
+  if (parts[1] == "cases") {
+    if (parts.size() == 2) {
+      log->route = ml + " /v1/cases";
+      if (m == "GET") {
+        auto cases = store_.ListCases(caller.device.user_id);
+        if (!cases.ok()) return StoreErrorReply(cases.error(), log);
+        return JsonReply(200, wire::ToJson(*cases));
+      }
+      if (m == "POST") {
+        auto c = wire::ParseCreateCaseRequest(req.body);
+        if (!c.ok()) return ErrorReply(400, "bad_request", c.error().message, log);
+        log->case_id = c->case_id;
+        Status st = store_.CreateCase(c->case_id, caller.device.user_id, c->envelope, NowMs());
+        if (st.ok()) return JsonReply(201, wire::ToJson(wire::CaseSummary{c->case_id, 1}));
+        if (st.error().code == ErrorCode::kConflict) {
+          // A retried create by a member is idempotent; anyone else learns only that the id is taken.
+          auto epoch = store_.MemberEpoch(c->case_id, caller.device.user_id);
+          if (epoch.ok()) return JsonReply(200, wire::ToJson(wire::CaseSummary{c->case_id, *epoch}));
+          return ErrorReply(409, "conflict", "case id already taken; choose another", log);
+        }
+        return StoreErrorReply(st.error(), log);
+      }
+      return ErrorReply(405, "method_not_allowed", "use GET or POST", log);
+    }
+    return CaseRoute(req, caller, parts, query, log);
+  }
+  return NotFound(log);
+}
+
+HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const std::vector<std::string_view>& parts,
+                            std::string_view query, RequestLog* log) {
+  const std::string& m = req.method;
+  // Route labels are fixed templates: nothing the client chose reaches logs or metric labels.
+  const std::string ml = MethodLabel(m);
+  log->route = ml + " /v1/cases/{id}/(unknown)";
+  if (parts.size() == 4 && (parts[3] == "members" || parts[3] == "keys" || parts[3] == "ops")) {
+    log->route = ml + " /v1/cases/{id}/" + std::string(parts[3]);
+  } else if (parts.size() == 5 && parts[3] == "members") {
+    log->route = ml + " /v1/cases/{id}/members/{user}";
+  } else if (parts.size() == 5 && parts[3] == "blobs") {
+    log->route = ml + " /v1/cases/{id}/blobs/{blob}";
+  }
+  // Membership first, before the body is even parsed: a non-member gets 404 for everything about the
+  // case, whether or not it exists, and not one byte of it.
+  if (!wire::IsHexId(parts[2])) return NotFound(log);
+  const std::string case_id(parts[2]);
+  auto epoch_or = store_.MemberEpoch(case_id, caller.device.user_id);
+  if (!epoch_or.ok()) {
+    if (epoch_or.error().code == ErrorCode::kNotFound) return NotFound(log);
+    return StoreErrorReply(epoch_or.error(), log);
+  }
+  log->case_id = case_id;
+  const std::int64_t epoch = *epoch_or;
+  if (parts.size() < 4) return NotFound(log);
+  const std::string_view what = parts[3];
+
+  if (what == "members" && parts.size() == 4) {
+    if (m == "GET") {
+      auto members = store_.ListMembers(case_id);
+      if (!members.ok()) return StoreErrorReply(members.error(), log);
+      return JsonReply(200, wire::ToJson(*members, epoch));
+    }
+    if (m == "POST") {
+      auto add = wire::ParseAddMemberRequest(req.body);
+      if (!add.ok()) return ErrorReply(400, "bad_request", add.error().message, log);
+      auto users = store_.ListUsers();
+      if (!users.ok()) return StoreErrorReply(users.error(), log);
+      const auto it = std::find_if(users->begin(), users->end(),
+                                   [&](const wire::UserEntry& u) { return u.user_id == add->user_id; });
+      if (it == users->end() || it->revoked) return ErrorReply(400, "bad_request", "no such active user", log);
+      Status st = store_.AddMember(case_id, add->user_id, add->envelopes);
+      if (!st.ok()) return StoreErrorReply(st.error(), log);
+      return JsonReply(200, wire::ToJson(wire::CaseSummary{case_id, epoch}));
+    }
+    return ErrorReply(405, "method_not_allowed", "use GET or POST", log);
+  }
+  if (what == "members" && parts.size() == 5) {
+    if (m != "DELETE") return ErrorReply(405, "method_not_allowed", "use DELETE", log);
+    if (!wire::IsHexId(parts[4])) return NotFound(log);
+    auto new_epoch = store_.RemoveMember(case_id, std::string(parts[4]));
+    if (!new_epoch.ok()) return StoreErrorReply(new_epoch.error(), log);
+    return JsonReply(200, wire::ToJson(wire::CaseSummary{case_id, *new_epoch}));
+  }
+  if (what == "keys" && parts.size() == 4) {
+    if (m == "GET") {
+      auto envs = store_.GetEnvelopes(case_id, caller.device.user_id);
+      if (!envs.ok()) return StoreErrorReply(envs.error(), log);
+      return JsonReply(200, wire::EnvelopesToJson(*envs, epoch));
+    }
+    if (m == "POST") {
+      auto envs = wire::ParseEnvelopes(req.body, nullptr);
+      if (!envs.ok()) return ErrorReply(400, "bad_request", envs.error().message, log);
+      Status st = store_.PutEnvelopes(case_id, *envs, caller.device.user_id);
+      if (!st.ok()) return StoreErrorReply(st.error(), log);
+      return JsonReply(200, wire::ToJson(wire::CaseSummary{case_id, epoch}));
+    }
+    return ErrorReply(405, "method_not_allowed", "use GET or POST", log);
+  }
+  if (what == "ops" && parts.size() == 4) {
+    if (m == "POST") {
+      auto ops = wire::ParseOpsPush(req.body);
+      if (!ops.ok()) return ErrorReply(400, "bad_request", ops.error().message, log);
+      if (ops->size() > kMaxOpsPerPush) return ErrorReply(413, "too_large", "too many ops in one push", log);
+      std::vector<StoredOp> stored;
+      stored.reserve(ops->size());
+      for (auto& op : *ops) {
+        if (op.blob.size() > kMaxOpBlobBytes) return ErrorReply(413, "too_large", "op blob too large", log);
+        if (op.epoch != epoch) {
+          return ErrorReply(409, "stale_epoch", "op encrypted under epoch " + std::to_string(op.epoch) +
+                                                    ", case is at epoch " + std::to_string(epoch), log);
+        }
+        stored.push_back(StoredOp{std::move(op.op_id), op.epoch, std::move(op.blob)});
+      }
+      auto acks = store_.AppendOps(case_id, caller.device.device_id, stored);
+      if (!acks.ok()) return StoreErrorReply(acks.error(), log);
+      log->ops = acks->size();
+      metrics_.CountOps(acks->size());
+      return JsonReply(200, wire::ToJson(*acks));
+    }
+    if (m == "GET") {
+      std::int64_t after = 0;
+      int limit = kDefaultPullLimit;
+      if (HasParam(query, "after")) {
+        auto a = QueryInt(query, "after");
+        if (!a) return ErrorReply(400, "bad_request", "after must be a non-negative integer", log);
+        after = *a;
+      }
+      if (HasParam(query, "limit")) {
+        auto l = QueryInt(query, "limit");
+        if (!l || *l < 1 || *l > kMaxPullLimit) {
+          return ErrorReply(400, "bad_request", "limit must be between 1 and 5000", log);
+        }
+        limit = static_cast<int>(*l);
+      }
+      auto ops = store_.PullOps(case_id, after, limit);
+      if (!ops.ok()) return StoreErrorReply(ops.error(), log);
+      wire::OpsPage page;
+      page.more = static_cast<int>(ops->size()) == limit;
+      page.next_after = ops->empty() ? after : ops->back().seq;
+      page.ops = std::move(ops).value();
+      log->ops = page.ops.size();
+      return JsonReply(200, wire::ToJson(page));
+    }
+    return ErrorReply(405, "method_not_allowed", "use GET or POST", log);
+  }
+  if (what == "blobs" && parts.size() == 5) {
+    if (!wire::IsOpaqueId(parts[4])) return NotFound(log);
+    const std::string blob_id(parts[4]);
+    if (m == "PUT") {
+      if (req.body.empty()) return ErrorReply(400, "bad_request", "empty blob", log);
+      auto created = store_.PutBlob(case_id, blob_id, Bytes(req.body.begin(), req.body.end()));
+      if (!created.ok()) return StoreErrorReply(created.error(), log);
+      return JsonReply(*created ? 201 : 200, R"({"stored":true})");
+    }
+    if (m == "GET") {
+      auto data = store_.GetBlob(case_id, blob_id);
+      if (!data.ok()) return StoreErrorReply(data.error(), log);
+      return HttpResponse{200, "application/octet-stream", std::string(AsText(*data))};
+    }
+    return ErrorReply(405, "method_not_allowed", "use GET or PUT", log);
+  }
+  return NotFound(log);
+}
+
+}  // namespace casepack::server

@@ -1,0 +1,171 @@
+// The typed casepackd API over HttpsClient (no Beast here).
+#include <algorithm>
+
+#include "casepack/net_client.h"
+#include "casepack/wire.h"
+
+namespace casepack::net {
+
+Error ErrorFromReply(const HttpReply& reply) {
+  std::string message = "server answered " + std::to_string(reply.status);
+  auto body = wire::ParseErrorBody(reply.body);
+  if (body.ok()) message = "server: " + body->error + ": " + body->message;
+  ErrorCode code = ErrorCode::kIo;
+  switch (reply.status) {
+    case 400: code = ErrorCode::kInvalidArgument; break;
+    case 401:
+    case 403: code = ErrorCode::kAuthFailed; break;
+    case 404: code = ErrorCode::kNotFound; break;
+    case 409: code = ErrorCode::kConflict; break;
+    case 413:
+    case 507: code = ErrorCode::kNoSpace; break;
+    default:
+      if (reply.status >= 500) code = ErrorCode::kUnavailable;
+      break;
+  }
+  return MakeError(code, std::move(message));
+}
+
+CasepackClient::CasepackClient(std::unique_ptr<HttpsClient> http, const Identity* identity, std::string device_id)
+    : http_(std::move(http)), identity_(identity), device_id_(std::move(device_id)) {}
+
+Result<HttpReply> CasepackClient::SignedRequestCapture(std::string_view method, std::string_view target,
+                                                       std::string_view body,
+                                                       std::vector<std::pair<std::string, std::string>>* sent,
+                                                       std::int64_t time_ms) {
+  const std::string_view content_type =
+      (method == "PUT") ? std::string_view("application/octet-stream") : std::string_view("application/json");
+  for (int attempt = 0;; ++attempt) {
+    // Signed afresh for every attempt: a new nonce, so a retry is never mistaken for a replay.
+    const auto signed_headers =
+        wire::SignRequest(*identity_, method, target, time_ms != 0 ? time_ms : wire::NowMs(), AsBytes(body));
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!device_id_.empty()) headers.emplace_back(std::string(wire::kHeaderDevice), device_id_);
+    headers.emplace_back(std::string(wire::kHeaderTime), signed_headers.time);
+    headers.emplace_back(std::string(wire::kHeaderNonce), signed_headers.nonce);
+    headers.emplace_back(std::string(wire::kHeaderSignature), signed_headers.signature);
+    if (sent != nullptr) *sent = headers;
+    auto reply = http_->Send(method, target, body, content_type, headers);
+    if (!reply.ok()) {
+      if (attempt == 0 && http_->last_failure_was_stale_connection()) continue;
+      return reply.error();
+    }
+    latest_server_time_ms_ = std::max(latest_server_time_ms_, reply->server_time_ms);
+    return reply;
+  }
+}
+
+Result<HttpReply> CasepackClient::SignedRequest(std::string_view method, std::string_view target,
+                                                std::string_view body, std::string_view /*content_type*/) {
+  return SignedRequestCapture(method, target, body, nullptr);
+}
+
+Result<std::string> CasepackClient::Call(std::string_view method, const std::string& target, std::string_view body,
+                                         std::string_view /*content_type*/) {
+  CP_ASSIGN_OR_RETURN(HttpReply reply, SignedRequestCapture(method, target, body, nullptr));
+  if (reply.status < 200 || reply.status >= 300) return ErrorFromReply(reply);
+  return std::move(reply.body);
+}
+
+Result<wire::Principal> CasepackClient::Enroll(const std::string& code) {
+  const auto& pub = identity_->public_keys();
+  wire::EnrollRequest req{code, Bytes(pub.x25519.begin(), pub.x25519.end()),
+                          Bytes(pub.ed25519.begin(), pub.ed25519.end())};
+  device_id_.clear();  // enrolment is signed by the key in the body, not by a device id
+  CP_ASSIGN_OR_RETURN(std::string body, Call("POST", "/v1/enroll", wire::ToJson(req)));
+  CP_ASSIGN_OR_RETURN(wire::Principal p, wire::ParsePrincipal(body));
+  device_id_ = p.device_id;
+  return p;
+}
+
+Result<wire::Principal> CasepackClient::Me() {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/me", ""));
+  return wire::ParsePrincipal(body);
+}
+
+Result<wire::Invitation> CasepackClient::CreateInvitation(const std::string& role, std::int64_t expires_in_s) {
+  CP_ASSIGN_OR_RETURN(std::string body,
+                      Call("POST", "/v1/invitations", wire::ToJson(wire::InvitationRequest{role, expires_in_s})));
+  return wire::ParseInvitation(body);
+}
+
+Status CasepackClient::RevokeDevice(const std::string& device_id) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("POST", "/v1/devices/" + device_id + "/revoke", "{}"));
+  return Ok();
+}
+
+Status CasepackClient::RevokeUser(const std::string& user_id) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("POST", "/v1/users/" + user_id + "/revoke", "{}"));
+  return Ok();
+}
+
+Result<std::vector<wire::UserEntry>> CasepackClient::ListUsers() {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/users", ""));
+  return wire::ParseUserList(body);
+}
+
+Result<wire::CaseSummary> CasepackClient::CreateCase(const std::string& case_id, const Bytes& own_envelope) {
+  CP_ASSIGN_OR_RETURN(std::string body,
+                      Call("POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{case_id, own_envelope})));
+  return wire::ParseCaseSummary(body);
+}
+
+Result<std::vector<wire::CaseSummary>> CasepackClient::ListCases() {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/cases", ""));
+  return wire::ParseCaseList(body);
+}
+
+Result<wire::CaseSummary> CasepackClient::AddMember(const std::string& case_id, const std::string& user_id,
+                                                    const std::vector<wire::Envelope>& envelopes) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("POST", "/v1/cases/" + case_id + "/members",
+                                             wire::ToJson(wire::AddMemberRequest{user_id, envelopes})));
+  return wire::ParseCaseSummary(body);
+}
+
+Result<std::int64_t> CasepackClient::RemoveMember(const std::string& case_id, const std::string& user_id) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("DELETE", "/v1/cases/" + case_id + "/members/" + user_id, ""));
+  CP_ASSIGN_OR_RETURN(wire::CaseSummary s, wire::ParseCaseSummary(body));
+  return s.epoch;
+}
+
+Result<std::vector<wire::MemberEntry>> CasepackClient::ListMembers(const std::string& case_id) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/cases/" + case_id + "/members", ""));
+  return wire::ParseMemberList(body, nullptr);
+}
+
+Status CasepackClient::PutKeys(const std::string& case_id, const std::vector<wire::Envelope>& envelopes) {
+  CP_ASSIGN_OR_RETURN(std::string body,
+                      Call("POST", "/v1/cases/" + case_id + "/keys", wire::EnvelopesToJson(envelopes, 0)));
+  return Ok();
+}
+
+Result<std::vector<wire::Envelope>> CasepackClient::GetKeys(const std::string& case_id, std::int64_t* current_epoch) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/cases/" + case_id + "/keys", ""));
+  return wire::ParseEnvelopes(body, current_epoch);
+}
+
+Result<std::vector<wire::OpAck>> CasepackClient::PushOps(const std::string& case_id,
+                                                         const std::vector<wire::OpIn>& ops) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("POST", "/v1/cases/" + case_id + "/ops", wire::OpsPushToJson(ops)));
+  return wire::ParseOpAcks(body);
+}
+
+Result<wire::OpsPage> CasepackClient::PullOps(const std::string& case_id, std::int64_t after, int limit) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/cases/" + case_id + "/ops?after=" + std::to_string(after) +
+                                                        "&limit=" + std::to_string(limit),
+                                             ""));
+  return wire::ParseOpsPage(body);
+}
+
+Status CasepackClient::PutBlob(const std::string& case_id, const std::string& blob_id, const Bytes& data) {
+  CP_ASSIGN_OR_RETURN(std::string body,
+                      Call("PUT", "/v1/cases/" + case_id + "/blobs/" + blob_id, AsText(data), "application/octet-stream"));
+  return Ok();
+}
+
+Result<Bytes> CasepackClient::GetBlob(const std::string& case_id, const std::string& blob_id) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/cases/" + case_id + "/blobs/" + blob_id, ""));
+  return Bytes(body.begin(), body.end());
+}
+
+}  // namespace casepack::net

@@ -1,0 +1,697 @@
+// SQLite implementation of ServerStore (system SQLite 3.40; never SQLCipher, see DESIGN.md).
+// One connection behind a mutex: SQLite serialises writers anyway, and the per-push transaction is
+// short, so a single connection keeps the code simple without costing ingest speed.
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include "casepack/random.h"
+#include "casepack/server_store.h"
+
+namespace casepack::server {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');
+CREATE TABLE IF NOT EXISTS users(
+  id TEXT PRIMARY KEY, role TEXT NOT NULL, created_ms INTEGER NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS devices(
+  id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id),
+  x25519 BLOB NOT NULL, ed25519 BLOB NOT NULL, created_ms INTEGER NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS invitations(
+  code_hash BLOB PRIMARY KEY, role TEXT NOT NULL, expires_ms INTEGER NOT NULL,
+  created_by TEXT NOT NULL, used_by TEXT, used_ms INTEGER);
+CREATE TABLE IF NOT EXISTS cases(
+  id TEXT PRIMARY KEY, created_by TEXT NOT NULL, created_ms INTEGER NOT NULL, epoch INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS members(
+  case_id TEXT NOT NULL, user_id TEXT NOT NULL, removed INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(case_id, user_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS members_user ON members(user_id);
+CREATE TABLE IF NOT EXISTS envelopes(
+  case_id TEXT NOT NULL, epoch INTEGER NOT NULL, user_id TEXT NOT NULL, sealed BLOB NOT NULL,
+  PRIMARY KEY(case_id, user_id, epoch)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ops(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, op_id TEXT NOT NULL,
+  epoch INTEGER NOT NULL, device_id TEXT NOT NULL, blob BLOB NOT NULL, UNIQUE(case_id, op_id));
+CREATE INDEX IF NOT EXISTS ops_case_seq ON ops(case_id, seq);
+CREATE TABLE IF NOT EXISTS blobs(
+  case_id TEXT NOT NULL, blob_id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY(case_id, blob_id));
+CREATE TABLE IF NOT EXISTS nonces(
+  device_id TEXT NOT NULL, nonce TEXT NOT NULL, time_ms INTEGER NOT NULL,
+  PRIMARY KEY(device_id, nonce)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS nonces_time ON nonces(time_ms);
+)sql";
+
+Error DbError(sqlite3* db, const char* what) {
+  const int code = sqlite3_extended_errcode(db);
+  ErrorCode ec = ErrorCode::kIo;
+  if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) ec = ErrorCode::kUnavailable;
+  if ((code & 0xff) == SQLITE_FULL) ec = ErrorCode::kNoSpace;
+  if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB) ec = ErrorCode::kCorrupt;
+  // sqlite3_errmsg never includes bound values, so it cannot leak ciphertext or ids.
+  return MakeError(ec, std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+// A cached prepared statement, reset on scope exit.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  ~Stmt() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& Bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, const Bytes& v) {
+    // A zero-length blob must still be a blob, not NULL.
+    sqlite3_bind_blob(s_, i, v.empty() ? "" : static_cast<const void*>(v.data()), static_cast<int>(v.size()),
+                      SQLITE_STATIC);
+    return *this;
+  }
+  // SQLITE_ROW → true, SQLITE_DONE → false, else error.
+  Result<bool> Step(const char* what) {
+    const int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return DbError(db_, what);
+  }
+  Status Run(const char* what) {
+    auto r = Step(what);
+    if (!r.ok()) return r.error();
+    return Ok();
+  }
+  std::int64_t Int(int col) { return sqlite3_column_int64(s_, col); }
+  std::string Text(int col) {
+    const auto* p = sqlite3_column_text(s_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_, col)))
+             : std::string();
+  }
+  Bytes Blob(int col) {
+    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s_, col));
+    const int n = sqlite3_column_bytes(s_, col);
+    return p ? Bytes(p, p + n) : Bytes();
+  }
+  bool IsNull(int col) { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_;
+};
+
+class SqliteStore final : public ServerStore {
+  // One push waiting for a group commit (see AppendOps).
+  struct PendingAppend {
+    const std::string* case_id;
+    const std::string* device_id;
+    const std::vector<StoredOp>* ops;
+    std::optional<Result<std::vector<wire::OpAck>>> result;
+  };
+
+ public:
+  SqliteStore(sqlite3* db, sqlite3* reader) : db_(db), rdb_(reader) {}
+  ~SqliteStore() override {
+    for (auto& [sql, s] : rcache_) sqlite3_finalize(s);
+    sqlite3_close_v2(rdb_);
+    for (auto& [sql, s] : cache_) sqlite3_finalize(s);
+    // Checkpoint so that a clean shutdown leaves a single database file.
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    sqlite3_close_v2(db_);
+  }
+
+  Status Exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown";
+      sqlite3_free(err);
+      return MakeError(ErrorCode::kIo, "sqlite: " + msg);
+    }
+    return Ok();
+  }
+
+  Result<bool> HasUsers() override {
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT 1 FROM users LIMIT 1"));
+    return s->Step("reading users");
+  }
+
+  Status CreateInvitation(const Bytes& code_hash, const std::string& role, std::int64_t expires_at_ms,
+                          const std::string& created_by) override {
+    std::lock_guard lock(mu_);
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT INTO invitations(code_hash, role, expires_ms, created_by) "
+                                        "VALUES(?,?,?,?)"));
+    s->Bind(1, code_hash).Bind(2, role).Bind(3, expires_at_ms).Bind(4, created_by);
+    return s->Run("storing invitation");
+  }
+
+  Result<wire::Principal> Enroll(const Bytes& code_hash, std::int64_t now_ms, const Bytes& x25519,
+                                 const Bytes& ed25519) override {
+    std::lock_guard lock(mu_);
+    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    auto r = EnrollLocked(code_hash, now_ms, x25519, ed25519);
+    CP_RETURN_IF_ERROR(Finish(r.ok()));
+    return r;
+  }
+
+  Result<DeviceRecord> GetDevice(const std::string& device_id) override {
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT d.user_id, u.role, d.x25519, d.ed25519, d.revoked, u.revoked "
+                                        "FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = ?"));
+    s->Bind(1, device_id);
+    CP_ASSIGN_OR_RETURN(bool row, s->Step("reading device"));
+    if (!row) return MakeError(ErrorCode::kNotFound, "unknown device");
+    DeviceRecord d;
+    d.device_id = device_id;
+    d.user_id = s->Text(0);
+    d.role = s->Text(1);
+    d.x25519 = s->Blob(2);
+    d.ed25519 = s->Blob(3);
+    d.device_revoked = s->Int(4) != 0;
+    d.user_revoked = s->Int(5) != 0;
+    return d;
+  }
+
+  Status RecordNonce(const std::string& device_id, const std::string& nonce, std::int64_t time_ms) override {
+    std::lock_guard lock(mu_);
+    // Without its own fsync: the nonce reaches the disk with the next durable commit (a push right after
+    // it) or checkpoint. A crash of the process loses nothing (the OS has the WAL); only a power cut could
+    // forget nonces of the last moments, and a replay then still needs a TLS-protected request to copy.
+    CP_RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
+    Status st = [&]() -> Status {
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO nonces(device_id, nonce, time_ms) VALUES(?,?,?)"));
+      s->Bind(1, device_id).Bind(2, nonce).Bind(3, time_ms);
+      CP_RETURN_IF_ERROR(s->Run("recording nonce"));
+      if (sqlite3_changes(db_) == 0) return MakeError(ErrorCode::kConflict, "nonce already used");
+      return Ok();
+    }();
+    CP_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
+    return st;
+  }
+
+  Status PruneNonces(std::int64_t before_ms) override {
+    std::lock_guard lock(mu_);
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("DELETE FROM nonces WHERE time_ms < ?"));
+    s->Bind(1, before_ms);
+    return s->Run("pruning nonces");
+  }
+
+  Status RevokeDevice(const std::string& device_id) override {
+    std::lock_guard lock(mu_);
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("UPDATE devices SET revoked = 1 WHERE id = ?"));
+    s->Bind(1, device_id);
+    CP_RETURN_IF_ERROR(s->Run("revoking device"));
+    if (sqlite3_changes(db_) == 0) return MakeError(ErrorCode::kNotFound, "unknown device");
+    return Ok();
+  }
+
+  Status RevokeUser(const std::string& user_id) override {
+    std::lock_guard lock(mu_);
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("UPDATE users SET revoked = 1 WHERE id = ?"));
+    s->Bind(1, user_id);
+    CP_RETURN_IF_ERROR(s->Run("revoking user"));
+    if (sqlite3_changes(db_) == 0) return MakeError(ErrorCode::kNotFound, "unknown user");
+    return Ok();
+  }
+
+  Result<std::vector<wire::UserEntry>> ListUsers() override {
+    std::lock_guard lock(rmu_);
+    std::vector<wire::UserEntry> users;
+    std::map<std::string, std::size_t> index;
+    {
+      CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT id, role, revoked FROM users ORDER BY created_ms, id"));
+      while (true) {
+        CP_ASSIGN_OR_RETURN(bool row, s->Step("listing users"));
+        if (!row) break;
+        wire::UserEntry u;
+        u.user_id = s->Text(0);
+        u.role = s->Text(1);
+        u.revoked = s->Int(2) != 0;
+        index[u.user_id] = users.size();
+        users.push_back(std::move(u));
+      }
+    }
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT id, user_id, x25519, ed25519, revoked FROM devices "
+                                        "ORDER BY created_ms, id"));
+    while (true) {
+      CP_ASSIGN_OR_RETURN(bool row, s->Step("listing devices"));
+      if (!row) break;
+      wire::DeviceKeys d;
+      d.device_id = s->Text(0);
+      const std::string user = s->Text(1);
+      d.x25519 = s->Blob(2);
+      d.ed25519 = s->Blob(3);
+      d.revoked = s->Int(4) != 0;
+      auto it = index.find(user);
+      if (it != index.end()) users[it->second].devices.push_back(std::move(d));
+    }
+    return users;
+  }
+
+  Status CreateCase(const std::string& case_id, const std::string& creator, const Bytes& envelope,
+                    std::int64_t now_ms) override {
+    std::lock_guard lock(mu_);
+    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status st = [&]() -> Status {
+      {
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO cases(id, created_by, created_ms, epoch) "
+                                            "VALUES(?,?,?,1)"));
+        s->Bind(1, case_id).Bind(2, creator).Bind(3, now_ms);
+        CP_RETURN_IF_ERROR(s->Run("creating case"));
+        if (sqlite3_changes(db_) == 0) return MakeError(ErrorCode::kConflict, "case already exists");
+      }
+      {
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT INTO members(case_id, user_id, removed) VALUES(?,?,0)"));
+        s->Bind(1, case_id).Bind(2, creator);
+        CP_RETURN_IF_ERROR(s->Run("adding creator"));
+      }
+      return InsertEnvelope(case_id, 1, creator, envelope, /*replace=*/true);
+    }();
+    CP_RETURN_IF_ERROR(Finish(st.ok()));
+    return st;
+  }
+
+  Result<std::int64_t> MemberEpoch(const std::string& case_id, const std::string& user_id) override {
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT c.epoch FROM members m JOIN cases c ON c.id = m.case_id "
+                                            "WHERE m.case_id = ? AND m.user_id = ? AND m.removed = 0"));
+    s->Bind(1, case_id).Bind(2, user_id);
+    CP_ASSIGN_OR_RETURN(bool row, s->Step("reading membership"));
+    if (!row) return MakeError(ErrorCode::kNotFound, "no such case");
+    return s->Int(0);
+  }
+
+  Status AddMember(const std::string& case_id, const std::string& user_id,
+                   const std::vector<wire::Envelope>& envelopes) override {
+    std::lock_guard lock(mu_);
+    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status st = [&]() -> Status {
+      CP_ASSIGN_OR_RETURN(std::int64_t epoch, CaseEpochLocked(case_id));
+      bool covers_current = false;
+      for (const auto& e : envelopes) {
+        if (e.user_id != user_id) return MakeError(ErrorCode::kInvalidArgument, "envelope for another user");
+        if (e.epoch > epoch) return MakeError(ErrorCode::kInvalidArgument, "envelope for a future epoch");
+        covers_current = covers_current || e.epoch == epoch;
+      }
+      if (!covers_current) {
+        return MakeError(ErrorCode::kInvalidArgument, "no envelope for the current epoch");
+      }
+      {
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT INTO members(case_id, user_id, removed) VALUES(?,?,0) "
+                                            "ON CONFLICT(case_id, user_id) DO UPDATE SET removed = 0"));
+        s->Bind(1, case_id).Bind(2, user_id);
+        CP_RETURN_IF_ERROR(s->Run("adding member"));
+      }
+      for (const auto& e : envelopes) {
+        CP_RETURN_IF_ERROR(InsertEnvelope(case_id, e.epoch, e.user_id, e.sealed, /*replace=*/false));
+      }
+      return Ok();
+    }();
+    CP_RETURN_IF_ERROR(Finish(st.ok()));
+    return st;
+  }
+
+  Result<std::int64_t> RemoveMember(const std::string& case_id, const std::string& user_id) override {
+    std::lock_guard lock(mu_);
+    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Result<std::int64_t> r = [&]() -> Result<std::int64_t> {
+      CP_ASSIGN_OR_RETURN(std::int64_t epoch, MemberEpochLocked(case_id, user_id));
+      {
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("UPDATE members SET removed = 1 WHERE case_id = ? AND user_id = ?"));
+        s->Bind(1, case_id).Bind(2, user_id);
+        CP_RETURN_IF_ERROR(s->Run("removing member"));
+      }
+      {
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("UPDATE cases SET epoch = epoch + 1 WHERE id = ?"));
+        s->Bind(1, case_id);
+        CP_RETURN_IF_ERROR(s->Run("advancing epoch"));
+      }
+      return epoch + 1;
+    }();
+    CP_RETURN_IF_ERROR(Finish(r.ok()));
+    return r;
+  }
+
+  Status PutEnvelopes(const std::string& case_id, const std::vector<wire::Envelope>& envelopes,
+                      const std::string& caller) override {
+    std::lock_guard lock(mu_);
+    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status st = [&]() -> Status {
+      CP_ASSIGN_OR_RETURN(std::int64_t epoch, CaseEpochLocked(case_id));
+      for (const auto& e : envelopes) {
+        if (e.epoch > epoch || e.epoch < 1) return MakeError(ErrorCode::kInvalidArgument, "envelope epoch out of range");
+        auto m = MemberEpochLocked(case_id, e.user_id);
+        if (!m.ok()) return MakeError(ErrorCode::kInvalidArgument, "envelope for a user who is not a member");
+        CP_RETURN_IF_ERROR(InsertEnvelope(case_id, e.epoch, e.user_id, e.sealed, e.user_id == caller));
+      }
+      return Ok();
+    }();
+    CP_RETURN_IF_ERROR(Finish(st.ok()));
+    return st;
+  }
+
+  Result<std::vector<wire::Envelope>> GetEnvelopes(const std::string& case_id,
+                                                   const std::string& user_id) override {
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT epoch, sealed FROM envelopes WHERE case_id = ? AND user_id = ? "
+                                        "ORDER BY epoch"));
+    s->Bind(1, case_id).Bind(2, user_id);
+    std::vector<wire::Envelope> out;
+    while (true) {
+      CP_ASSIGN_OR_RETURN(bool row, s->Step("reading envelopes"));
+      if (!row) break;
+      out.push_back(wire::Envelope{user_id, s->Int(0), s->Blob(1)});
+    }
+    return out;
+  }
+
+  Result<std::vector<wire::CaseSummary>> ListCases(const std::string& user_id) override {
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT c.id, c.epoch FROM members m JOIN cases c ON c.id = m.case_id "
+                                        "WHERE m.user_id = ? AND m.removed = 0 ORDER BY c.created_ms, c.id"));
+    s->Bind(1, user_id);
+    std::vector<wire::CaseSummary> out;
+    while (true) {
+      CP_ASSIGN_OR_RETURN(bool row, s->Step("listing cases"));
+      if (!row) break;
+      out.push_back(wire::CaseSummary{s->Text(0), s->Int(1)});
+    }
+    return out;
+  }
+
+  Result<std::vector<wire::MemberEntry>> ListMembers(const std::string& case_id) override {
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT user_id, removed FROM members WHERE case_id = ? ORDER BY user_id"));
+    s->Bind(1, case_id);
+    std::vector<wire::MemberEntry> out;
+    while (true) {
+      CP_ASSIGN_OR_RETURN(bool row, s->Step("listing members"));
+      if (!row) break;
+      out.push_back(wire::MemberEntry{s->Text(0), s->Int(1) != 0});
+    }
+    return out;
+  }
+
+  Result<std::vector<wire::OpAck>> AppendOps(const std::string& case_id, const std::string& device_id,
+                                             const std::vector<StoredOp>& ops) override {
+    PendingAppend me{&case_id, &device_id, &ops, std::nullopt};
+    std::unique_lock qlock(queue_mu_);
+    queue_.push_back(&me);
+    while (!me.result) {
+      if (leader_active_) {
+        queue_cv_.wait(qlock);
+        continue;
+      }
+      // Become the leader: commit everything queued so far (including our own request) at once.
+      leader_active_ = true;
+      std::vector<PendingAppend*> group;
+      group.swap(queue_);
+      qlock.unlock();
+      CommitGroup(group);
+      qlock.lock();
+      leader_active_ = false;
+      queue_cv_.notify_all();
+    }
+    return std::move(*me.result);
+  }
+
+  // Each request in its own savepoint, so one request's conflict does not undo the others; one COMMIT
+  // (one fsync) for the group. Acks are only released after the COMMIT succeeded.
+  void CommitGroup(const std::vector<PendingAppend*>& group) {
+    std::lock_guard lock(mu_);
+    Status begin = Exec("BEGIN IMMEDIATE");
+    if (!begin.ok()) {
+      for (auto* p : group) p->result = begin.error();
+      return;
+    }
+    std::vector<Result<std::vector<wire::OpAck>>> results;
+    results.reserve(group.size());
+    for (auto* p : group) {
+      (void)Exec("SAVEPOINT push");
+      auto r = AppendLocked(*p->case_id, *p->device_id, *p->ops);
+      if (r.ok()) {
+        (void)Exec("RELEASE push");
+      } else {
+        (void)Exec("ROLLBACK TO push");
+        (void)Exec("RELEASE push");
+      }
+      results.push_back(std::move(r));
+    }
+    Status commit = Finish(true);
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      if (commit.ok()) {
+        group[i]->result = std::move(results[i]);
+      } else {
+        group[i]->result = commit.error();
+      }
+    }
+  }
+
+  Result<std::vector<wire::OpAck>> AppendLocked(const std::string& case_id, const std::string& device_id,
+                                                const std::vector<StoredOp>& ops) {
+    std::vector<wire::OpAck> acks;
+    acks.reserve(ops.size());
+    for (const auto& op : ops) {
+      {
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO ops(case_id, op_id, epoch, device_id, blob) "
+                                            "VALUES(?,?,?,?,?)"));
+        s->Bind(1, case_id).Bind(2, op.op_id).Bind(3, op.epoch).Bind(4, device_id).Bind(5, op.blob);
+        CP_RETURN_IF_ERROR(s->Run("appending op"));
+      }
+      if (sqlite3_changes(db_) == 1) {
+        acks.push_back(wire::OpAck{op.op_id, sqlite3_last_insert_rowid(db_)});
+        continue;
+      }
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT seq, blob FROM ops WHERE case_id = ? AND op_id = ?"));
+      s->Bind(1, case_id).Bind(2, op.op_id);
+      CP_ASSIGN_OR_RETURN(bool row, s->Step("reading existing op"));
+      if (!row) return MakeError(ErrorCode::kCorrupt, "op vanished during push");
+      if (s->Blob(1) != op.blob) return MakeError(ErrorCode::kConflict, "op_id already used with different content");
+      acks.push_back(wire::OpAck{op.op_id, s->Int(0)});
+    }
+    return acks;
+  }
+
+  Result<std::vector<wire::OpOut>> PullOps(const std::string& case_id, std::int64_t after, int limit) override {
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT seq, op_id, epoch, device_id, blob FROM ops "
+                                        "WHERE case_id = ? AND seq > ? ORDER BY seq LIMIT ?"));
+    s->Bind(1, case_id).Bind(2, after).Bind(3, static_cast<std::int64_t>(limit));
+    std::vector<wire::OpOut> out;
+    while (true) {
+      CP_ASSIGN_OR_RETURN(bool row, s->Step("pulling ops"));
+      if (!row) break;
+      out.push_back(wire::OpOut{s->Int(0), s->Text(1), s->Int(2), s->Text(3), s->Blob(4)});
+    }
+    return out;
+  }
+
+  Result<bool> PutBlob(const std::string& case_id, const std::string& blob_id, const Bytes& data) override {
+    std::lock_guard lock(mu_);
+    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Result<bool> r = [&]() -> Result<bool> {
+      {
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO blobs(case_id, blob_id, data) VALUES(?,?,?)"));
+        s->Bind(1, case_id).Bind(2, blob_id).Bind(3, data);
+        CP_RETURN_IF_ERROR(s->Run("storing blob"));
+      }
+      if (sqlite3_changes(db_) == 1) return true;
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT data FROM blobs WHERE case_id = ? AND blob_id = ?"));
+      s->Bind(1, case_id).Bind(2, blob_id);
+      CP_ASSIGN_OR_RETURN(bool row, s->Step("reading blob"));
+      if (!row || s->Blob(0) != data) return MakeError(ErrorCode::kConflict, "blob id already used with different content");
+      return false;
+    }();
+    CP_RETURN_IF_ERROR(Finish(r.ok()));
+    return r;
+  }
+
+  Result<Bytes> GetBlob(const std::string& case_id, const std::string& blob_id) override {
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT data FROM blobs WHERE case_id = ? AND blob_id = ?"));
+    s->Bind(1, case_id).Bind(2, blob_id);
+    CP_ASSIGN_OR_RETURN(bool row, s->Step("reading blob"));
+    if (!row) return MakeError(ErrorCode::kNotFound, "no such blob");
+    return s->Blob(0);
+  }
+
+  Result<StoreCounts> Counts() override {
+    std::lock_guard lock(rmu_);
+    StoreCounts c;
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM devices), "
+                                        "(SELECT count(*) FROM cases), (SELECT count(*) FROM ops)"));
+    CP_ASSIGN_OR_RETURN(bool row, s->Step("counting"));
+    if (row) {
+      c.users = s->Int(0);
+      c.devices = s->Int(1);
+      c.cases = s->Int(2);
+      c.ops = s->Int(3);
+    }
+    return c;
+  }
+
+ private:
+  // Reads go through a second connection: in WAL mode they proceed while the writer waits for fsync.
+  Result<std::unique_ptr<Stmt>> PrepareRead(const char* sql) {
+    auto it = rcache_.find(sql);
+    sqlite3_stmt* s = nullptr;
+    if (it != rcache_.end()) {
+      s = it->second;
+    } else {
+      if (sqlite3_prepare_v2(rdb_, sql, -1, &s, nullptr) != SQLITE_OK) return DbError(rdb_, "preparing statement");
+      rcache_.emplace(sql, s);
+    }
+    return std::make_unique<Stmt>(rdb_, s);
+  }
+
+  Result<std::unique_ptr<Stmt>> Prepare(const char* sql) {
+    auto it = cache_.find(sql);
+    sqlite3_stmt* s = nullptr;
+    if (it != cache_.end()) {
+      s = it->second;
+    } else {
+      if (sqlite3_prepare_v2(db_, sql, -1, &s, nullptr) != SQLITE_OK) return DbError(db_, "preparing statement");
+      cache_.emplace(sql, s);
+    }
+    return std::make_unique<Stmt>(db_, s);
+  }
+
+  Status Finish(bool commit) {
+    if (commit) {
+      Status st = Exec("COMMIT");
+      if (!st.ok()) {
+        (void)Exec("ROLLBACK");
+        return st;
+      }
+      return Ok();
+    }
+    return Exec("ROLLBACK");
+  }
+
+  // replace=false: an existing envelope is kept (another member may not overwrite someone's key copy;
+  // a re-sent envelope is a no-op, which keeps retries idempotent).
+  Status InsertEnvelope(const std::string& case_id, std::int64_t epoch, const std::string& user_id,
+                        const Bytes& sealed, bool replace) {
+    CP_ASSIGN_OR_RETURN(auto s, Prepare(replace ? "INSERT OR REPLACE INTO envelopes(case_id, epoch, user_id, sealed) "
+                                                  "VALUES(?,?,?,?)"
+                                                : "INSERT OR IGNORE INTO envelopes(case_id, epoch, user_id, sealed) "
+                                                  "VALUES(?,?,?,?)"));
+    s->Bind(1, case_id).Bind(2, epoch).Bind(3, user_id).Bind(4, sealed);
+    return s->Run("storing envelope");
+  }
+
+  Result<std::int64_t> CaseEpochLocked(const std::string& case_id) {
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT epoch FROM cases WHERE id = ?"));
+    s->Bind(1, case_id);
+    CP_ASSIGN_OR_RETURN(bool row, s->Step("reading case"));
+    if (!row) return MakeError(ErrorCode::kNotFound, "no such case");
+    return s->Int(0);
+  }
+
+  Result<std::int64_t> MemberEpochLocked(const std::string& case_id, const std::string& user_id) {
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT c.epoch FROM members m JOIN cases c ON c.id = m.case_id "
+                                        "WHERE m.case_id = ? AND m.user_id = ? AND m.removed = 0"));
+    s->Bind(1, case_id).Bind(2, user_id);
+    CP_ASSIGN_OR_RETURN(bool row, s->Step("reading membership"));
+    if (!row) return MakeError(ErrorCode::kNotFound, "no such case");
+    return s->Int(0);
+  }
+
+  Result<wire::Principal> EnrollLocked(const Bytes& code_hash, std::int64_t now_ms, const Bytes& x25519,
+                                       const Bytes& ed25519) {
+    std::string role;
+    {
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT role, expires_ms, used_by FROM invitations WHERE code_hash = ?"));
+      s->Bind(1, code_hash);
+      CP_ASSIGN_OR_RETURN(bool row, s->Step("reading invitation"));
+      if (!row) return MakeError(ErrorCode::kNotFound, "unknown invitation code");
+      if (!s->IsNull(2)) return MakeError(ErrorCode::kConflict, "invitation already used");
+      if (s->Int(1) < now_ms) return MakeError(ErrorCode::kAuthFailed, "invitation expired");
+      role = s->Text(0);
+    }
+    wire::Principal p{RandomId(), RandomId(), role};
+    {
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("UPDATE invitations SET used_by = ?, used_ms = ? WHERE code_hash = ?"));
+      s->Bind(1, p.user_id).Bind(2, now_ms).Bind(3, code_hash);
+      CP_RETURN_IF_ERROR(s->Run("using invitation"));
+    }
+    {
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT INTO users(id, role, created_ms) VALUES(?,?,?)"));
+      s->Bind(1, p.user_id).Bind(2, role).Bind(3, now_ms);
+      CP_RETURN_IF_ERROR(s->Run("creating user"));
+    }
+    {
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT INTO devices(id, user_id, x25519, ed25519, created_ms) "
+                                          "VALUES(?,?,?,?,?)"));
+      s->Bind(1, p.device_id).Bind(2, p.user_id).Bind(3, x25519).Bind(4, ed25519).Bind(5, now_ms);
+      CP_RETURN_IF_ERROR(s->Run("creating device"));
+    }
+    return p;
+  }
+
+  std::mutex mu_;  // the writer connection
+  sqlite3* db_;
+  std::map<const char*, sqlite3_stmt*> cache_;  // keyed by the literal's address: each call site is one entry
+  std::mutex rmu_;  // the reader connection
+  sqlite3* rdb_;
+  std::map<const char*, sqlite3_stmt*> rcache_;
+  // Group commit (AppendOps): pushes that arrive while a commit is in progress wait here and are then
+  // committed together, one fsync for all of them.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<PendingAppend*> queue_;  // GUARDED_BY(queue_mu_)
+  bool leader_active_ = false;         // GUARDED_BY(queue_mu_)
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ServerStore>> OpenSqliteStore(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return MakeError(ErrorCode::kIo, "opening server store: " + msg);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  // FULL: a push is acknowledged only after its transaction is on disk, so a crash (or SIGKILL, or power
+  // loss) never loses an acknowledged operation. secure_delete: purged ciphertext is overwritten.
+  char* err = nullptr;
+  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; "
+                       "PRAGMA foreign_keys=ON;", nullptr, nullptr, &err) != SQLITE_OK ||
+      sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown";
+    sqlite3_free(err);
+    sqlite3_close_v2(db);
+    return MakeError(ErrorCode::kIo, "initialising server store: " + msg);
+  }
+  sqlite3* reader = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    sqlite3_close_v2(reader);
+    // ":memory:" and the like: one connection for both.
+    reader = nullptr;
+  }
+  if (reader != nullptr) sqlite3_busy_timeout(reader, 5000);
+  if (reader == nullptr || path == ":memory:") {
+    sqlite3_close_v2(reader);
+    return MakeError(ErrorCode::kInvalidArgument, "the server store needs a file path");
+  }
+  auto store = std::make_unique<SqliteStore>(db, reader);
+  return std::unique_ptr<ServerStore>(std::move(store));
+}
+
+}  // namespace casepack::server

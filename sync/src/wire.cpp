@@ -1,0 +1,873 @@
+#include "casepack/wire.h"
+
+#include <sodium.h>
+
+#include <chrono>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "casepack/random.h"
+#include "casepack/secret.h"
+
+namespace casepack::wire {
+
+using nlohmann::json;
+
+std::string BodyHash(std::span<const std::uint8_t> body) {
+  InitCrypto();
+  std::uint8_t digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, body.data(), body.size());
+  return HexEncode(digest);
+}
+
+std::string CanonicalRequest(std::string_view method, std::string_view target, std::int64_t time_ms,
+                             std::string_view nonce, std::span<const std::uint8_t> body) {
+  std::string s;
+  s.reserve(kSignatureContext.size() + method.size() + target.size() + nonce.size() + 100);
+  s.append(kSignatureContext).append("\n");
+  s.append(method).append("\n");
+  s.append(target).append("\n");
+  s.append(std::to_string(time_ms)).append("\n");
+  s.append(nonce).append("\n");
+  s.append(BodyHash(body));
+  return s;
+}
+
+SignedHeaders SignRequest(const Identity& identity, std::string_view method, std::string_view target,
+                          std::int64_t time_ms, std::span<const std::uint8_t> body) {
+  SignedHeaders h;
+  h.time = std::to_string(time_ms);
+  h.nonce = HexEncode(RandomBytes(16));
+  const std::string canonical = CanonicalRequest(method, target, time_ms, h.nonce, body);
+  const auto sig = identity.Sign(AsBytes(canonical));
+  h.signature = Base64Encode(sig);
+  return h;
+}
+
+std::optional<std::int64_t> ParseTimeMs(std::string_view text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  if (text.size() > 1 && text[0] == '0') return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const int d = c - '0';
+    if (v > (std::numeric_limits<std::int64_t>::max() - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+bool IsHexId(std::string_view id) {
+  if (id.size() != 32) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool IsNonce(std::string_view nonce) { return IsHexId(nonce); }
+
+bool IsOpaqueId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status VerifyRequest(std::span<const std::uint8_t> ed25519_public, std::string_view method,
+                     std::string_view target, std::string_view time, std::string_view nonce,
+                     std::string_view signature_b64, std::span<const std::uint8_t> body) {
+  const auto t = ParseTimeMs(time);
+  if (!t) return MakeError(ErrorCode::kInvalidArgument, "malformed request time");
+  if (!IsNonce(nonce)) return MakeError(ErrorCode::kInvalidArgument, "malformed request nonce");
+  auto sig = Base64Decode(signature_b64);
+  if (!sig.ok() || sig->size() != kSignatureBytes) {
+    return MakeError(ErrorCode::kInvalidArgument, "malformed request signature");
+  }
+  if (ed25519_public.size() != kEd25519PublicBytes) {
+    return MakeError(ErrorCode::kAuthFailed, "device key has the wrong size");
+  }
+  const std::string canonical = CanonicalRequest(method, target, *t, nonce, body);
+  if (!VerifySignature(ed25519_public, AsBytes(canonical), *sig)) {
+    return MakeError(ErrorCode::kAuthFailed, "request signature does not verify");
+  }
+  return Ok();
+}
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+
+// Base64 (RFC 4648 §4, with padding) for the wire's byte fields. These are ciphertext, envelopes and public
+// keys, never secrets, so a table-driven codec is used instead of libsodium's constant-time one (which was
+// the largest single cost of pulling pages). Decoding is strict: padding required, no whitespace, and
+// unused trailing bits must be zero, so every byte string has exactly one accepted encoding.
+constexpr char kB64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+struct B64Table {
+  std::int8_t v[256];
+  constexpr B64Table() : v() {
+    for (auto& x : v) x = -1;
+    for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(kB64Alphabet[i])] = static_cast<std::int8_t>(i);
+  }
+};
+constexpr B64Table kB64Table;
+
+std::string WireBase64Encode(std::span<const std::uint8_t> in) {
+  std::string out;
+  out.resize((in.size() + 2) / 3 * 4);
+  std::size_t o = 0, i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    const std::uint32_t n = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+    out[o++] = kB64Alphabet[(n >> 18) & 63];
+    out[o++] = kB64Alphabet[(n >> 12) & 63];
+    out[o++] = kB64Alphabet[(n >> 6) & 63];
+    out[o++] = kB64Alphabet[n & 63];
+  }
+  const std::size_t rest = in.size() - i;
+  if (rest > 0) {
+    std::uint32_t n = std::uint32_t{in[i]} << 16;
+    if (rest == 2) n |= std::uint32_t{in[i + 1]} << 8;
+    out[o++] = kB64Alphabet[(n >> 18) & 63];
+    out[o++] = kB64Alphabet[(n >> 12) & 63];
+    out[o++] = rest == 2 ? kB64Alphabet[(n >> 6) & 63] : '=';
+    out[o++] = '=';
+  }
+  return out;
+}
+
+std::optional<Bytes> WireBase64Decode(std::string_view in) {
+  if (in.size() % 4 != 0) return std::nullopt;
+  std::size_t pad = 0;
+  if (!in.empty() && in[in.size() - 1] == '=') pad = (in.size() >= 2 && in[in.size() - 2] == '=') ? 2 : 1;
+  Bytes out(in.size() / 4 * 3 - pad);
+  std::size_t o = 0;
+  for (std::size_t i = 0; i < in.size(); i += 4) {
+    const bool last = i + 4 == in.size();
+    std::uint32_t n = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const char c = in[i + k];
+      int d;
+      if (c == '=' && last && k >= 4 - pad) {
+        d = 0;
+      } else {
+        d = kB64Table.v[static_cast<unsigned char>(c)];
+        if (d < 0) return std::nullopt;
+      }
+      n = (n << 6) | static_cast<std::uint32_t>(d);
+    }
+    if (last && pad == 2) {
+      if ((n & 0xFFFF) != 0) return std::nullopt;  // non-canonical trailing bits
+      out[o++] = static_cast<std::uint8_t>(n >> 16);
+    } else if (last && pad == 1) {
+      if ((n & 0xFF) != 0) return std::nullopt;
+      out[o++] = static_cast<std::uint8_t>(n >> 16);
+      out[o++] = static_cast<std::uint8_t>(n >> 8);
+    } else {
+      out[o++] = static_cast<std::uint8_t>(n >> 16);
+      out[o++] = static_cast<std::uint8_t>(n >> 8);
+      out[o++] = static_cast<std::uint8_t>(n);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---- JSON helpers. Every accessor checks the type first, so no nlohmann exception escapes. ----
+namespace {
+
+Error Bad(std::string what) { return MakeError(ErrorCode::kInvalidArgument, std::move(what)); }
+
+Result<json> ParseObject(std::string_view text) {
+  json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Bad("malformed json");
+  if (!j.is_object()) return Bad("expected a json object");
+  return j;
+}
+
+Result<std::string> GetString(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return Bad(std::string("missing or non-string field ") + key);
+  return it->get<std::string>();
+}
+
+Result<std::int64_t> GetInt(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer()) return Bad(std::string("missing or non-integer field ") + key);
+  if (it->is_number_unsigned() && it->get<std::uint64_t>() >
+                                      static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return Bad(std::string("field out of range: ") + key);
+  }
+  return it->get<std::int64_t>();
+}
+
+Result<bool> GetBool(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_boolean()) return Bad(std::string("missing or non-boolean field ") + key);
+  return it->get<bool>();
+}
+
+Result<Bytes> GetBase64(const json& j, const char* key) {
+  CP_ASSIGN_OR_RETURN(std::string s, GetString(j, key));
+  auto b = WireBase64Decode(s);
+  if (!b) return Bad(std::string("field is not base64: ") + key);
+  return std::move(*b);
+}
+
+Result<const json*> GetArray(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) return Bad(std::string("missing or non-array field ") + key);
+  return &*it;
+}
+
+Result<std::string> GetHexId(const json& j, const char* key) {
+  CP_ASSIGN_OR_RETURN(std::string s, GetString(j, key));
+  if (!IsHexId(s)) return Bad(std::string("malformed id in field ") + key);
+  return s;
+}
+
+Result<std::string> GetRole(const json& j, const char* key) {
+  CP_ASSIGN_OR_RETURN(std::string s, GetString(j, key));
+  if (s != kRoleBusinessUnit && s != kRoleFacilitator) return Bad("unknown role");
+  return s;
+}
+
+std::string B64(const Bytes& b) { return WireBase64Encode(b); }
+
+Result<Envelope> EnvelopeFrom(const json& e) {
+  if (!e.is_object()) return Bad("envelope is not an object");
+  Envelope env;
+  CP_ASSIGN_OR_RETURN(env.user_id, GetHexId(e, "user_id"));
+  CP_ASSIGN_OR_RETURN(env.epoch, GetInt(e, "epoch"));
+  CP_ASSIGN_OR_RETURN(env.sealed, GetBase64(e, "sealed"));
+  if (env.epoch < 1) return Bad("epoch must be at least 1");
+  if (env.sealed.empty()) return Bad("empty envelope");
+  return env;
+}
+
+json EnvelopeJson(const Envelope& e) {
+  return json{{"user_id", e.user_id}, {"epoch", e.epoch}, {"sealed", B64(e.sealed)}};
+}
+
+}  // namespace
+
+std::string ToJson(const EnrollRequest& m) {
+  return json{{"code", m.code}, {"x25519", B64(m.x25519)}, {"ed25519", B64(m.ed25519)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<EnrollRequest> ParseEnrollRequest(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  EnrollRequest m;
+  CP_ASSIGN_OR_RETURN(m.code, GetString(j, "code"));
+  CP_ASSIGN_OR_RETURN(m.x25519, GetBase64(j, "x25519"));
+  CP_ASSIGN_OR_RETURN(m.ed25519, GetBase64(j, "ed25519"));
+  if (m.code.empty() || m.code.size() > 256) return Bad("malformed invitation code");
+  if (m.x25519.size() != kX25519PublicBytes) return Bad("x25519 key must be 32 bytes");
+  if (m.ed25519.size() != kEd25519PublicBytes) return Bad("ed25519 key must be 32 bytes");
+  return m;
+}
+
+std::string ToJson(const Principal& m) {
+  return json{{"user_id", m.user_id}, {"device_id", m.device_id}, {"role", m.role}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<Principal> ParsePrincipal(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  Principal m;
+  CP_ASSIGN_OR_RETURN(m.user_id, GetHexId(j, "user_id"));
+  CP_ASSIGN_OR_RETURN(m.device_id, GetHexId(j, "device_id"));
+  CP_ASSIGN_OR_RETURN(m.role, GetRole(j, "role"));
+  return m;
+}
+
+std::string ToJson(const InvitationRequest& m) {
+  return json{{"role", m.role}, {"expires_in_s", m.expires_in_s}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<InvitationRequest> ParseInvitationRequest(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  InvitationRequest m;
+  CP_ASSIGN_OR_RETURN(m.role, GetRole(j, "role"));
+  if (j.contains("expires_in_s")) {
+    CP_ASSIGN_OR_RETURN(m.expires_in_s, GetInt(j, "expires_in_s"));
+  }
+  if (m.expires_in_s < 60 || m.expires_in_s > 90LL * 24 * 3600) {
+    return Bad("expires_in_s must be between 60 seconds and 90 days");
+  }
+  return m;
+}
+
+std::string ToJson(const Invitation& m) {
+  return json{{"code", m.code}, {"role", m.role}, {"expires_at_ms", m.expires_at_ms}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<Invitation> ParseInvitation(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  Invitation m;
+  CP_ASSIGN_OR_RETURN(m.code, GetString(j, "code"));
+  CP_ASSIGN_OR_RETURN(m.role, GetRole(j, "role"));
+  CP_ASSIGN_OR_RETURN(m.expires_at_ms, GetInt(j, "expires_at_ms"));
+  return m;
+}
+
+std::string ToJson(const std::vector<UserEntry>& users) {
+  json arr = json::array();
+  for (const auto& u : users) {
+    json devs = json::array();
+    for (const auto& d : u.devices) {
+      devs.push_back(json{{"device_id", d.device_id},
+                          {"x25519", B64(d.x25519)},
+                          {"ed25519", B64(d.ed25519)},
+                          {"revoked", d.revoked}});
+    }
+    arr.push_back(json{{"user_id", u.user_id}, {"role", u.role}, {"revoked", u.revoked}, {"devices", devs}});
+  }
+  return json{{"users", arr}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<std::vector<UserEntry>> ParseUserList(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  CP_ASSIGN_OR_RETURN(const json* arr, GetArray(j, "users"));
+  std::vector<UserEntry> out;
+  for (const auto& u : *arr) {
+    if (!u.is_object()) return Bad("user entry is not an object");
+    UserEntry e;
+    CP_ASSIGN_OR_RETURN(e.user_id, GetHexId(u, "user_id"));
+    CP_ASSIGN_OR_RETURN(e.role, GetRole(u, "role"));
+    CP_ASSIGN_OR_RETURN(e.revoked, GetBool(u, "revoked"));
+    CP_ASSIGN_OR_RETURN(const json* devs, GetArray(u, "devices"));
+    for (const auto& d : *devs) {
+      if (!d.is_object()) return Bad("device entry is not an object");
+      DeviceKeys k;
+      CP_ASSIGN_OR_RETURN(k.device_id, GetHexId(d, "device_id"));
+      CP_ASSIGN_OR_RETURN(k.x25519, GetBase64(d, "x25519"));
+      CP_ASSIGN_OR_RETURN(k.ed25519, GetBase64(d, "ed25519"));
+      CP_ASSIGN_OR_RETURN(k.revoked, GetBool(d, "revoked"));
+      e.devices.push_back(std::move(k));
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string ToJson(const CreateCaseRequest& m) {
+  return json{{"case_id", m.case_id}, {"envelope", B64(m.envelope)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<CreateCaseRequest> ParseCreateCaseRequest(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  CreateCaseRequest m;
+  CP_ASSIGN_OR_RETURN(m.case_id, GetHexId(j, "case_id"));
+  CP_ASSIGN_OR_RETURN(m.envelope, GetBase64(j, "envelope"));
+  if (m.envelope.empty()) return Bad("empty envelope");
+  return m;
+}
+
+std::string ToJson(const CaseSummary& m) { return json{{"case_id", m.case_id}, {"epoch", m.epoch}}.dump(-1, ' ', false, json::error_handler_t::replace); }
+Result<CaseSummary> ParseCaseSummary(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  CaseSummary m;
+  CP_ASSIGN_OR_RETURN(m.case_id, GetHexId(j, "case_id"));
+  CP_ASSIGN_OR_RETURN(m.epoch, GetInt(j, "epoch"));
+  return m;
+}
+std::string ToJson(const std::vector<CaseSummary>& cases) {
+  json arr = json::array();
+  for (const auto& c : cases) arr.push_back(json{{"case_id", c.case_id}, {"epoch", c.epoch}});
+  return json{{"cases", arr}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<std::vector<CaseSummary>> ParseCaseList(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  CP_ASSIGN_OR_RETURN(const json* arr, GetArray(j, "cases"));
+  std::vector<CaseSummary> out;
+  for (const auto& c : *arr) {
+    if (!c.is_object()) return Bad("case entry is not an object");
+    CaseSummary s;
+    CP_ASSIGN_OR_RETURN(s.case_id, GetHexId(c, "case_id"));
+    CP_ASSIGN_OR_RETURN(s.epoch, GetInt(c, "epoch"));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::string ToJson(const AddMemberRequest& m) {
+  json envs = json::array();
+  for (const auto& e : m.envelopes) envs.push_back(EnvelopeJson(e));
+  return json{{"user_id", m.user_id}, {"envelopes", envs}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<AddMemberRequest> ParseAddMemberRequest(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  AddMemberRequest m;
+  CP_ASSIGN_OR_RETURN(m.user_id, GetHexId(j, "user_id"));
+  CP_ASSIGN_OR_RETURN(const json* arr, GetArray(j, "envelopes"));
+  for (const auto& e : *arr) {
+    CP_ASSIGN_OR_RETURN(Envelope env, EnvelopeFrom(e));
+    if (env.user_id != m.user_id) return Bad("envelope addressed to another user");
+    m.envelopes.push_back(std::move(env));
+  }
+  if (m.envelopes.empty()) return Bad("at least one envelope is required");
+  return m;
+}
+
+std::string EnvelopesToJson(const std::vector<Envelope>& envelopes, std::int64_t current_epoch) {
+  json arr = json::array();
+  for (const auto& e : envelopes) arr.push_back(EnvelopeJson(e));
+  return json{{"epoch", current_epoch}, {"envelopes", arr}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<std::vector<Envelope>> ParseEnvelopes(std::string_view text, std::int64_t* current_epoch) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  if (current_epoch != nullptr) {
+    CP_ASSIGN_OR_RETURN(*current_epoch, GetInt(j, "epoch"));
+  }
+  CP_ASSIGN_OR_RETURN(const json* arr, GetArray(j, "envelopes"));
+  std::vector<Envelope> out;
+  for (const auto& e : *arr) {
+    CP_ASSIGN_OR_RETURN(Envelope env, EnvelopeFrom(e));
+    out.push_back(std::move(env));
+  }
+  return out;
+}
+
+std::string ToJson(const std::vector<MemberEntry>& members, std::int64_t epoch) {
+  json arr = json::array();
+  for (const auto& m : members) arr.push_back(json{{"user_id", m.user_id}, {"removed", m.removed}});
+  return json{{"epoch", epoch}, {"members", arr}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<std::vector<MemberEntry>> ParseMemberList(std::string_view text, std::int64_t* epoch) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  if (epoch != nullptr) {
+    CP_ASSIGN_OR_RETURN(*epoch, GetInt(j, "epoch"));
+  }
+  CP_ASSIGN_OR_RETURN(const json* arr, GetArray(j, "members"));
+  std::vector<MemberEntry> out;
+  for (const auto& m : *arr) {
+    if (!m.is_object()) return Bad("member entry is not an object");
+    MemberEntry e;
+    CP_ASSIGN_OR_RETURN(e.user_id, GetHexId(m, "user_id"));
+    CP_ASSIGN_OR_RETURN(e.removed, GetBool(m, "removed"));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string OpsPushToJson(const std::vector<OpIn>& ops) {
+  json arr = json::array();
+  for (const auto& o : ops) arr.push_back(json{{"op_id", o.op_id}, {"epoch", o.epoch}, {"blob", B64(o.blob)}});
+  return json{{"ops", arr}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<std::vector<OpIn>> ParseOpsPush(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  CP_ASSIGN_OR_RETURN(const json* arr, GetArray(j, "ops"));
+  std::vector<OpIn> out;
+  out.reserve(arr->size());
+  for (const auto& o : *arr) {
+    if (!o.is_object()) return Bad("op is not an object");
+    OpIn op;
+    CP_ASSIGN_OR_RETURN(op.op_id, GetString(o, "op_id"));
+    if (!IsOpaqueId(op.op_id)) return Bad("malformed op_id");
+    CP_ASSIGN_OR_RETURN(op.epoch, GetInt(o, "epoch"));
+    CP_ASSIGN_OR_RETURN(op.blob, GetBase64(o, "blob"));
+    if (op.blob.empty()) return Bad("empty op blob");
+    out.push_back(std::move(op));
+  }
+  return out;
+}
+
+std::string ToJson(const std::vector<OpAck>& acks) {
+  json arr = json::array();
+  for (const auto& a : acks) arr.push_back(json{{"op_id", a.op_id}, {"seq", a.seq}});
+  return json{{"acks", arr}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<std::vector<OpAck>> ParseOpAcks(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  CP_ASSIGN_OR_RETURN(const json* arr, GetArray(j, "acks"));
+  std::vector<OpAck> out;
+  for (const auto& a : *arr) {
+    if (!a.is_object()) return Bad("ack is not an object");
+    OpAck ack;
+    CP_ASSIGN_OR_RETURN(ack.op_id, GetString(a, "op_id"));
+    CP_ASSIGN_OR_RETURN(ack.seq, GetInt(a, "seq"));
+    out.push_back(std::move(ack));
+  }
+  return out;
+}
+
+namespace {
+// Pull pages are the bulk of the traffic, so they are written directly rather than through a json DOM.
+// Only for strings that need no escaping (ids are validated to a safe alphabet); otherwise nlohmann.
+bool PlainJsonString(std::string_view s) {
+  for (char c : s) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x80) {
+      return false;
+    }
+  }
+  return true;
+}
+void AppendJsonString(std::string& out, std::string_view s) {
+  if (PlainJsonString(s)) {
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+  } else {
+    out.append(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace));
+  }
+}
+}  // namespace
+
+std::string ToJson(const OpsPage& page) {
+  std::string out;
+  std::size_t estimate = 64;
+  for (const auto& o : page.ops) estimate += 96 + o.op_id.size() + o.device_id.size() + o.blob.size() * 4 / 3;
+  out.reserve(estimate);
+  out.append("{\"ops\":[");
+  bool first = true;
+  for (const auto& o : page.ops) {
+    if (!first) out.push_back(',');
+    first = false;
+    out.append("{\"seq\":").append(std::to_string(o.seq));
+    out.append(",\"op_id\":");
+    AppendJsonString(out, o.op_id);
+    out.append(",\"epoch\":").append(std::to_string(o.epoch));
+    out.append(",\"device_id\":");
+    AppendJsonString(out, o.device_id);
+    out.append(",\"blob\":\"").append(B64(o.blob)).append("\"}");
+  }
+  out.append("],\"next_after\":").append(std::to_string(page.next_after));
+  out.append(",\"more\":").append(page.more ? "true" : "false").append("}");
+  return out;
+}
+namespace {
+// Pull pages are parsed with a SAX handler rather than a DOM: a page holds thousands of ops and a
+// client pulls every op of every case, so this is the client's hottest path. Same rules as the DOM
+// parsers: required fields with the right types, unknown keys ignored, anything malformed rejected.
+class OpsPageHandler {
+ public:
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using string_t = json::string_t;
+  using binary_t = json::binary_t;
+
+  bool null() { return Scalar(); }
+  bool boolean(bool v) {
+    if (level_ == 1 && top_key_ == "more") {
+      page_.more = v;
+      have_more_ = true;
+      return true;
+    }
+    return Scalar();
+  }
+  bool number_integer(number_integer_t v) { return Integer(v); }
+  bool number_unsigned(number_unsigned_t v) {
+    if (v > static_cast<number_unsigned_t>(std::numeric_limits<std::int64_t>::max())) return Fail("integer out of range");
+    return Integer(static_cast<std::int64_t>(v));
+  }
+  bool number_float(number_float_t, const string_t&) { return Scalar(); }
+  bool binary(binary_t&) { return Scalar(); }
+  bool string(string_t& v) { return StringView(v); }
+  bool StringView(std::string_view v) {
+    if (InOp()) {
+      if (op_key_ == "op_id") return Set(&op_.op_id, std::string(v), kOpId);
+      if (op_key_ == "device_id") return Set(&op_.device_id, std::string(v), kDeviceId);
+      if (op_key_ == "blob") {
+        auto b = WireBase64Decode(v);
+        if (!b) return Fail("field is not base64: blob");
+        op_.blob = std::move(*b);
+        op_fields_ |= kBlob;
+        return true;
+      }
+    }
+    return Scalar();
+  }
+  bool start_object(std::size_t) {
+    if (!Container()) return false;
+    ++level_;
+    if (level_ == 3 && in_ops_) {
+      op_ = OpOut{};
+      op_fields_ = 0;
+      op_key_.clear();
+    }
+    return true;
+  }
+  bool key(string_t& k) { return KeyView(k); }
+  bool KeyView(std::string_view k) {
+    if (level_ == 1) top_key_ = k;
+    if (InOp()) op_key_ = k;
+    return true;
+  }
+  bool end_object() {
+    if (level_ == 3 && in_ops_) {
+      if (op_fields_ != kAll) return Fail("op is missing a field");
+      page_.ops.push_back(std::move(op_));
+    }
+    --level_;
+    return true;
+  }
+  bool start_array(std::size_t) {
+    if (level_ == 0) return Fail("expected a json object");
+    if (level_ == 2 && in_ops_) return Fail("op is not an object");
+    if (level_ == 1 && top_key_ == "ops") {
+      ++level_;
+      in_ops_ = true;
+      have_ops_ = true;
+      return true;
+    }
+    if (!Container()) return false;
+    ++level_;
+    return true;
+  }
+  bool end_array() {
+    if (level_ == 2 && in_ops_) in_ops_ = false;
+    --level_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    return Fail("malformed json");
+  }
+
+  Result<OpsPage> Take() {
+    if (!error_.empty()) return Bad(error_);
+    if (!have_ops_) return Bad("missing or non-array field ops");
+    if (!have_next_) return Bad("missing or non-integer field next_after");
+    if (!have_more_) return Bad("missing or non-boolean field more");
+    return std::move(page_);
+  }
+  bool started_with_object() const { return first_is_object_; }
+
+ private:
+  static constexpr int kSeq = 1, kOpId = 2, kEpoch = 4, kDeviceId = 8, kBlob = 16, kAll = 31;
+
+  bool InOp() const { return level_ == 3 && in_ops_; }
+  bool Fail(std::string why) {
+    if (error_.empty()) error_ = std::move(why);
+    return false;
+  }
+  // A scalar where a known field or an op was expected is an error; elsewhere it is ignored.
+  bool Scalar() {
+    if (level_ == 0) return Fail("expected a json object");
+    if (level_ == 2 && in_ops_) return Fail("op is not an object");
+    if (level_ == 1 && (top_key_ == "ops" || top_key_ == "next_after" || top_key_ == "more")) {
+      return Fail("wrong type for field " + top_key_);
+    }
+    if (InOp() && (op_key_ == "seq" || op_key_ == "op_id" || op_key_ == "epoch" || op_key_ == "device_id" ||
+                   op_key_ == "blob")) {
+      return Fail("wrong type for field " + op_key_);
+    }
+    return true;
+  }
+  // An object or array as a value: allowed only where nothing specific is expected.
+  bool Container() {
+    if (level_ == 0) {
+      first_is_object_ = true;
+      return true;
+    }
+    if (level_ == 2 && in_ops_) return true;  // an op object (arrays there are refused in start_array)
+    return Scalar();
+  }
+  bool Integer(std::int64_t v) {
+    if (level_ == 1 && top_key_ == "next_after") {
+      page_.next_after = v;
+      have_next_ = true;
+      return true;
+    }
+    if (InOp() && op_key_ == "seq") return SetInt(&op_.seq, v, kSeq);
+    if (InOp() && op_key_ == "epoch") return SetInt(&op_.epoch, v, kEpoch);
+    return Scalar();
+  }
+  bool Set(std::string* field, std::string v, int bit) {
+    *field = std::move(v);
+    op_fields_ |= bit;
+    return true;
+  }
+  bool SetInt(std::int64_t* field, std::int64_t v, int bit) {
+    *field = v;
+    op_fields_ |= bit;
+    return true;
+  }
+
+  OpsPage page_;
+  OpOut op_;
+  int op_fields_ = 0;
+  int level_ = 0;
+  bool in_ops_ = false, have_ops_ = false, have_next_ = false, have_more_ = false, first_is_object_ = false;
+  std::string top_key_, op_key_, error_;
+};
+
+// A fast tokenizer for the common shape of a page, feeding the same handler as nlohmann's SAX parser.
+// It handles a strict subset of JSON (no string escapes, no non-ASCII, integers only, bounded depth) and
+// says kFallback for anything else, including any syntax error; the input then goes through nlohmann,
+// which is the reference. So it can only be faster, never more lenient (checked differentially by
+// tests/fuzz/server against ParseOpsPageReference).
+class FastPageScanner {
+ public:
+  enum class Outcome { kOk, kRejected, kFallback };
+  FastPageScanner(std::string_view text, OpsPageHandler& h) : p_(text.data()), end_(text.data() + text.size()), h_(h) {}
+
+  Outcome Run() {
+    Ws();
+    if (p_ == end_ || *p_ != '{') return Outcome::kFallback;
+    Outcome r = Value(0);
+    if (r != Outcome::kOk) return r;
+    Ws();
+    return p_ == end_ ? Outcome::kOk : Outcome::kFallback;
+  }
+
+ private:
+  static Outcome Accept(bool handler_ok) { return handler_ok ? Outcome::kOk : Outcome::kRejected; }
+  void Ws() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+  bool String(std::string_view* out) {  // at '"'
+    ++p_;
+    const char* start = p_;
+    while (p_ != end_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') break;
+      if (c == '\\' || c < 0x20 || c >= 0x80) return false;
+      ++p_;
+    }
+    if (p_ == end_) return false;
+    *out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+    ++p_;
+    return true;
+  }
+  bool Literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
+    p_ += word.size();
+    return true;
+  }
+  Outcome Number() {
+    bool negative = false;
+    if (*p_ == '-') {
+      negative = true;
+      ++p_;
+    }
+    if (p_ == end_ || *p_ < '0' || *p_ > '9') return Outcome::kFallback;
+    if (*p_ == '0' && p_ + 1 != end_ && p_[1] >= '0' && p_[1] <= '9') return Outcome::kFallback;
+    std::uint64_t v = 0;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
+      const auto d = static_cast<std::uint64_t>(*p_ - '0');
+      if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return Outcome::kFallback;
+      v = v * 10 + d;
+      ++p_;
+    }
+    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return Outcome::kFallback;
+    if (negative) {
+      if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return Outcome::kFallback;
+      return Accept(h_.number_integer(-static_cast<std::int64_t>(v)));
+    }
+    return Accept(h_.number_unsigned(v));
+  }
+  Outcome Value(int depth) {
+    if (p_ == end_ || depth > 32) return Outcome::kFallback;
+    switch (*p_) {
+      case '{': return Object(depth);
+      case '[': return Array(depth);
+      case '"': {
+        std::string_view sv;
+        if (!String(&sv)) return Outcome::kFallback;
+        return Accept(h_.StringView(sv));
+      }
+      case 't': return Literal("true") ? Accept(h_.boolean(true)) : Outcome::kFallback;
+      case 'f': return Literal("false") ? Accept(h_.boolean(false)) : Outcome::kFallback;
+      case 'n': return Literal("null") ? Accept(h_.null()) : Outcome::kFallback;
+      default: return Number();
+    }
+  }
+  Outcome Object(int depth) {
+    ++p_;
+    if (!h_.start_object(0)) return Outcome::kRejected;
+    Ws();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+      return Accept(h_.end_object());
+    }
+    while (true) {
+      std::string_view key;
+      if (p_ == end_ || *p_ != '"' || !String(&key)) return Outcome::kFallback;
+      if (!h_.KeyView(key)) return Outcome::kRejected;
+      Ws();
+      if (p_ == end_ || *p_ != ':') return Outcome::kFallback;
+      ++p_;
+      Ws();
+      Outcome r = Value(depth + 1);
+      if (r != Outcome::kOk) return r;
+      Ws();
+      if (p_ == end_) return Outcome::kFallback;
+      if (*p_ == ',') {
+        ++p_;
+        Ws();
+        continue;
+      }
+      if (*p_ != '}') return Outcome::kFallback;
+      ++p_;
+      return Accept(h_.end_object());
+    }
+  }
+  Outcome Array(int depth) {
+    ++p_;
+    if (!h_.start_array(0)) return Outcome::kRejected;
+    Ws();
+    if (p_ != end_ && *p_ == ']') {
+      ++p_;
+      return Accept(h_.end_array());
+    }
+    while (true) {
+      Outcome r = Value(depth + 1);
+      if (r != Outcome::kOk) return r;
+      Ws();
+      if (p_ == end_) return Outcome::kFallback;
+      if (*p_ == ',') {
+        ++p_;
+        Ws();
+        continue;
+      }
+      if (*p_ != ']') return Outcome::kFallback;
+      ++p_;
+      return Accept(h_.end_array());
+    }
+  }
+
+  const char* p_;
+  const char* end_;
+  OpsPageHandler& h_;
+};
+
+}  // namespace
+
+namespace detail {
+Result<OpsPage> ParseOpsPageReference(std::string_view text) {
+  OpsPageHandler handler;
+  const bool ok = json::sax_parse(text.begin(), text.end(), &handler, json::input_format_t::json, true, false);
+  if (!handler.started_with_object() && ok) return Bad("expected a json object");
+  auto page = handler.Take();
+  if (!page.ok()) return page.error();
+  if (!ok) return Bad("malformed json");
+  return page;
+}
+}  // namespace detail
+
+Result<OpsPage> ParseOpsPage(std::string_view text) {
+  OpsPageHandler handler;
+  switch (FastPageScanner(text, handler).Run()) {
+    case FastPageScanner::Outcome::kOk:
+    case FastPageScanner::Outcome::kRejected:
+      return handler.Take();
+    case FastPageScanner::Outcome::kFallback:
+      break;
+  }
+  return detail::ParseOpsPageReference(text);
+}
+
+std::string ToJson(const ErrorBody& m) { return json{{"error", m.error}, {"message", m.message}}.dump(-1, ' ', false, json::error_handler_t::replace); }
+Result<ErrorBody> ParseErrorBody(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  ErrorBody m;
+  CP_ASSIGN_OR_RETURN(m.error, GetString(j, "error"));
+  CP_ASSIGN_OR_RETURN(m.message, GetString(j, "message"));
+  return m;
+}
+
+}  // namespace casepack::wire

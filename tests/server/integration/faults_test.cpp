@@ -1,0 +1,313 @@
+// Faults: the server SIGKILLed and restarted mid-push (nothing acknowledged lost), SIGTERM mid-push
+// (graceful, exit 0), the same push delivered twice (stored once), and connections cut mid-request by a
+// TCP proxy (the client retries and converges, each op stored once).
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+
+#include "harness.h"
+
+namespace casepack::testing {
+namespace {
+
+// Pulls every op of a case.
+std::vector<wire::OpOut> PullAll(net::CasepackClient& c, const std::string& case_id) {
+  std::vector<wire::OpOut> all;
+  std::int64_t after = 0;
+  while (true) {
+    auto page = c.PullOps(case_id, after, 1000);
+    EXPECT_TRUE(page.ok()) << (page.ok() ? "" : page.error().message);
+    if (!page.ok()) break;
+    for (auto& op : page->ops) all.push_back(std::move(op));
+    after = page->next_after;
+    if (!page->more) break;
+  }
+  return all;
+}
+
+std::vector<wire::OpIn> Batch(int batch, int size) {
+  std::vector<wire::OpIn> ops;
+  for (int i = 0; i < size; ++i) {
+    const std::string id = "b" + std::to_string(batch) + ":" + std::to_string(i);
+    ops.push_back({id, 1, Bytes(id.begin(), id.end())});
+  }
+  return ops;
+}
+
+// Pushes batches until told to stop, retrying each batch until it is acknowledged; records acked ids.
+class Pusher {
+ public:
+  Pusher(std::unique_ptr<net::CasepackClient> client, std::string case_id)
+      : client_(std::move(client)), case_id_(std::move(case_id)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~Pusher() { Finish(); }
+  void Finish() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  int acked_batches() const { return acked_batches_.load(); }
+  std::set<std::string> acked() {
+    std::lock_guard lock(mu_);
+    return acked_;
+  }
+  int failures() const { return failures_.load(); }
+
+ private:
+  void Run() {
+    int batch = 0;
+    while (!stop_) {
+      auto ops = Batch(batch, 50);
+      auto acks = client_->PushOps(case_id_, ops);
+      if (!acks.ok()) {
+        ++failures_;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // retry back-off, not synchronisation
+        continue;
+      }
+      {
+        std::lock_guard lock(mu_);
+        for (const auto& a : *acks) acked_.insert(a.op_id);
+      }
+      ++batch;
+      ++acked_batches_;
+    }
+  }
+  std::unique_ptr<net::CasepackClient> client_;
+  std::string case_id_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> acked_batches_{0};
+  std::atomic<int> failures_{0};
+  std::mutex mu_;
+  std::set<std::string> acked_;
+  std::thread thread_;
+};
+
+void WaitFor(const std::function<bool()>& cond, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!cond()) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+class FaultsTest : public ServerFixture {
+ protected:
+  void SetUp() override {
+    ServerFixture::SetUp();
+    if (HasFatalFailure()) return;
+    alice_ = NewUser("facilitator");
+    case_id_ = RandomId();
+    ASSERT_TRUE(alice_->CreateCase(case_id_, Bytes{1}).ok());
+  }
+  TestUser alice_;
+  std::string case_id_;
+};
+
+TEST_F(FaultsTest, KilledMidPushLosesNothingAcknowledged) {
+  Pusher pusher(Client(alice_.identity.get(), alice_.principal.device_id), case_id_);
+  for (int round = 0; round < 3; ++round) {
+    const int before = pusher.acked_batches();
+    ASSERT_NO_FATAL_FAILURE(WaitFor([&] { return pusher.acked_batches() >= before + 5; }, std::chrono::seconds(30)));
+    server_->Kill();
+    ASSERT_NO_FATAL_FAILURE(server_->Start(fingerprint_));
+  }
+  const int before = pusher.acked_batches();
+  ASSERT_NO_FATAL_FAILURE(WaitFor([&] { return pusher.acked_batches() >= before + 5; }, std::chrono::seconds(30)));
+  pusher.Finish();
+  const auto acked = pusher.acked();
+  auto all = PullAll(*alice_.client, case_id_);
+  std::set<std::string> stored;
+  std::int64_t last_seq = 0;
+  for (const auto& op : all) {
+    EXPECT_TRUE(stored.insert(op.op_id).second) << "stored twice: " << op.op_id;
+    EXPECT_GT(op.seq, last_seq);
+    last_seq = op.seq;
+    EXPECT_EQ(op.blob, Bytes(op.op_id.begin(), op.op_id.end()));
+  }
+  for (const auto& id : acked) EXPECT_TRUE(stored.count(id)) << "acknowledged but lost: " << id;
+  EXPECT_GE(acked.size(), 20u * 50u);
+  std::printf("acked %zu ops across 3 SIGKILLs, %d failed attempts retried\n", acked.size(), pusher.failures());
+}
+
+TEST_F(FaultsTest, SigtermMidPushIsGracefulAndLosesNothing) {
+  Pusher pusher(Client(alice_.identity.get(), alice_.principal.device_id), case_id_);
+  ASSERT_NO_FATAL_FAILURE(WaitFor([&] { return pusher.acked_batches() >= 5; }, std::chrono::seconds(30)));
+  EXPECT_EQ(server_->Stop(), 0);
+  ASSERT_NO_FATAL_FAILURE(server_->Start(fingerprint_));
+  const int before = pusher.acked_batches();
+  ASSERT_NO_FATAL_FAILURE(WaitFor([&] { return pusher.acked_batches() >= before + 3; }, std::chrono::seconds(30)));
+  pusher.Finish();
+  std::set<std::string> stored;
+  for (const auto& op : PullAll(*alice_.client, case_id_)) stored.insert(op.op_id);
+  for (const auto& id : pusher.acked()) EXPECT_TRUE(stored.count(id)) << id;
+  EXPECT_NE(ReadFile(log_).find("event=exit status=0"), std::string::npos);
+}
+
+TEST_F(FaultsTest, SamePushTwiceIsStoredOnce) {
+  auto ops = Batch(0, 100);
+  auto first = alice_->PushOps(case_id_, ops);
+  ASSERT_TRUE(first.ok());
+  // Again, from a second connection of the same device, concurrently with a third.
+  auto c2 = Client(alice_.identity.get(), alice_.principal.device_id);
+  auto c3 = Client(alice_.identity.get(), alice_.principal.device_id);
+  Result<std::vector<wire::OpAck>> second = MakeError(ErrorCode::kIo, "unset");
+  std::thread t([&] { second = c2->PushOps(case_id_, ops); });
+  auto third = c3->PushOps(case_id_, ops);
+  t.join();
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(third.ok());
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    EXPECT_EQ((*first)[i].seq, (*second)[i].seq);
+    EXPECT_EQ((*first)[i].seq, (*third)[i].seq);
+  }
+  EXPECT_EQ(PullAll(*alice_.client, case_id_).size(), ops.size());
+  // Same op id with other bytes: refused.
+  ops[0].blob.push_back(1);
+  EXPECT_EQ(alice_->PushOps(case_id_, ops).error().code, ErrorCode::kConflict);
+}
+
+// A TCP proxy that cuts connections: connection k (0-based) for k < cuts.size() is closed after
+// cuts[k].bytes have passed in the given direction. Later connections pass through untouched.
+class CuttingProxy {
+ public:
+  struct Cut {
+    bool client_to_server;
+    std::size_t bytes;
+  };
+  CuttingProxy(std::uint16_t upstream, std::vector<Cut> cuts) : upstream_(upstream), cuts_(std::move(cuts)) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(listen_fd_, 16);
+    socklen_t len = sizeof a;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    accept_thread_ = std::thread([this] { AcceptLoop(); });
+  }
+  ~CuttingProxy() {
+    stop_ = true;
+    ::shutdown(listen_fd_, SHUT_RDWR);
+    ::close(listen_fd_);
+    accept_thread_.join();
+    for (auto& t : conn_threads_) t.join();
+  }
+  std::uint16_t port() const { return port_; }
+  int cuts_made() const { return cuts_made_.load(); }
+
+ private:
+  void AcceptLoop() {
+    int n = 0;
+    while (!stop_) {
+      const int c = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) return;
+      const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      a.sin_port = htons(upstream_);
+      if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(c);
+        ::close(s);
+        continue;
+      }
+      std::optional<Cut> cut;
+      if (n < static_cast<int>(cuts_.size())) cut = cuts_[static_cast<std::size_t>(n)];
+      ++n;
+      conn_threads_.emplace_back([this, c, s, cut] { Pump(c, s, cut); });
+    }
+  }
+  void Pump(int c, int s, std::optional<Cut> cut) {
+    std::size_t passed[2] = {0, 0};  // [0]: client→server, [1]: server→client
+    char buf[16384];
+    pollfd fds[2] = {{c, POLLIN, 0}, {s, POLLIN, 0}};
+    while (!stop_) {
+      if (::poll(fds, 2, 100) < 0) break;
+      bool closed = false;
+      for (int i = 0; i < 2 && !closed; ++i) {
+        if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        std::size_t want = sizeof buf;
+        if (cut && cut->client_to_server == (i == 0)) want = std::min(want, cut->bytes - passed[i]);
+        const ssize_t r = want == 0 ? 0 : ::read(fds[i].fd, buf, want);
+        if (r <= 0) {
+          if (want == 0) ++cuts_made_;
+          closed = true;
+          break;
+        }
+        passed[i] += static_cast<std::size_t>(r);
+        if (::write(fds[1 - i].fd, buf, static_cast<std::size_t>(r)) != r) closed = true;
+        if (cut && cut->client_to_server == (i == 0) && passed[i] >= cut->bytes) {
+          ++cuts_made_;
+          closed = true;
+        }
+      }
+      if (closed) break;
+    }
+    ::close(c);
+    ::close(s);
+  }
+
+  std::uint16_t upstream_;
+  std::vector<Cut> cuts_;
+  int listen_fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> cuts_made_{0};
+  std::thread accept_thread_;
+  std::vector<std::thread> conn_threads_;
+};
+
+TEST_F(FaultsTest, ConnectionCutMidRequestRetriesAndConverges) {
+  // Cuts during the TLS handshake, mid-request (headers, body) and mid-reply (the server stored the
+  // batch but the ack was lost, so the retry is a duplicate push).
+  std::vector<CuttingProxy::Cut> cuts{{true, 100},   {true, 1500},  {false, 2000}, {true, 3000},
+                                      {true, 5000},  {false, 3500}, {true, 8000},  {false, 2600},
+                                      {true, 12000}, {false, 5000}};
+  CuttingProxy proxy(server_->port(), cuts);
+  const net::Endpoint via{"127.0.0.1", proxy.port(), fingerprint_};
+  auto client = Client(alice_.identity.get(), alice_.principal.device_id, &via);
+  int attempts = 0;
+  std::set<std::string> acked;
+  for (int b = 0; b < 20; ++b) {
+    auto ops = Batch(b, 50);
+    while (true) {
+      ++attempts;
+      ASSERT_LT(attempts, 200) << "no convergence";
+      auto r = client->PushOps(case_id_, ops);
+      if (r.ok()) {
+        for (const auto& a : *r) acked.insert(a.op_id);
+        break;
+      }
+      ASSERT_EQ(r.error().code, ErrorCode::kUnavailable) << r.error().message;
+    }
+  }
+  EXPECT_GE(proxy.cuts_made(), 5);
+  EXPECT_GT(attempts, 20);
+  auto all = PullAll(*alice_.client, case_id_);
+  std::set<std::string> stored;
+  for (const auto& op : all) EXPECT_TRUE(stored.insert(op.op_id).second) << "stored twice: " << op.op_id;
+  EXPECT_EQ(stored.size(), 20u * 50u);
+  EXPECT_EQ(stored, acked);
+  std::printf("%d cuts, %d attempts for 20 batches\n", proxy.cuts_made(), attempts);
+}
+
+TEST_F(FaultsTest, ShutdownExitsZeroAndKeepsData) {
+  ASSERT_TRUE(alice_->PushOps(case_id_, Batch(0, 10)).ok());
+  EXPECT_EQ(server_->Stop(), 0);
+  EXPECT_FALSE(std::filesystem::exists(data_ / "casepackd.db-wal") &&
+               std::filesystem::file_size(data_ / "casepackd.db-wal") > 0)
+      << "a clean stop checkpoints the WAL";
+  ASSERT_NO_FATAL_FAILURE(server_->Start(fingerprint_));
+  auto c = Client(alice_.identity.get(), alice_.principal.device_id);
+  EXPECT_EQ(PullAll(*c, case_id_).size(), 10u);
+}
+
+}  // namespace
+}  // namespace casepack::testing

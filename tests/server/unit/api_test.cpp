@@ -1,0 +1,206 @@
+// The API's authentication and authorisation, in process (no sockets): fast, and run under ASan.
+// The same matrix runs again over real TLS in tests/server/integration.
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <filesystem>
+
+#include "casepack/random.h"
+#include "casepack/server.h"
+#include "casepack/server_api.h"
+#include "casepack/server_store.h"
+#include "casepack/wire.h"
+
+namespace casepack::server {
+namespace {
+
+std::int64_t g_now = 1'800'000'000'000;
+std::int64_t TestClock() { return g_now; }
+
+struct Device {
+  Identity id = Identity::Generate().value();
+  std::string device_id;
+  std::string user_id;
+};
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    InitCrypto();
+    dir_ = std::filesystem::temp_directory_path() / ("casepack-api-" + RandomId());
+    std::filesystem::create_directories(dir_);
+    store_ = OpenSqliteStore((dir_ / "s.db").string()).value();
+    api_ = std::make_unique<Api>(*store_, metrics_, &TestClock);
+  }
+  void TearDown() override {
+    api_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  HttpRequest Signed(const Device& d, const std::string& method, const std::string& target, const std::string& body,
+                     std::int64_t time) {
+    auto h = wire::SignRequest(d.id, method, target, time, AsBytes(body));
+    HttpRequest r{method, target, {}, body};
+    if (!d.device_id.empty()) r.headers.emplace_back("x-casepack-device", d.device_id);
+    r.headers.emplace_back("x-casepack-time", h.time);
+    r.headers.emplace_back("x-casepack-nonce", h.nonce);
+    r.headers.emplace_back("x-casepack-signature", h.signature);
+    return r;
+  }
+  HttpResponse Call(const Device& d, const std::string& method, const std::string& target, const std::string& body = "") {
+    RequestLog log;
+    return api_->Handle(Signed(d, method, target, body, g_now), &log);
+  }
+  Device Enrol(const std::string& role) {
+    Device d;
+    const std::string code = RandomId();
+    Bytes h(32);
+    crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(code.data()), code.size());
+    EXPECT_TRUE(store_->CreateInvitation(h, role, g_now + 100000, "admin").ok());
+    const auto& pub = d.id.public_keys();
+    wire::EnrollRequest req{code, Bytes(pub.x25519.begin(), pub.x25519.end()),
+                            Bytes(pub.ed25519.begin(), pub.ed25519.end())};
+    auto r = Call(d, "POST", "/v1/enroll", wire::ToJson(req));
+    EXPECT_EQ(r.status, 201) << r.body;
+    auto p = wire::ParsePrincipal(r.body).value();
+    d.device_id = p.device_id;
+    d.user_id = p.user_id;
+    return d;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<ServerStore> store_;
+  Metrics metrics_;
+  std::unique_ptr<Api> api_;
+};
+
+TEST_F(ApiTest, ReplayStaleAndForgedRequestsAreRejected) {
+  Device a = Enrol("facilitator");
+  RequestLog log;
+  HttpRequest req = Signed(a, "GET", "/v1/me", "", g_now);
+  EXPECT_EQ(api_->Handle(req, &log).status, 200);
+  auto replay = api_->Handle(req, &log);
+  EXPECT_EQ(replay.status, 401);
+  EXPECT_NE(replay.body.find("replayed_request"), std::string::npos);
+  auto stale = api_->Handle(Signed(a, "GET", "/v1/me", "", g_now - wire::kMaxClockSkewMs - 1), &log);
+  EXPECT_EQ(stale.status, 401);
+  EXPECT_NE(stale.body.find("stale_request"), std::string::npos);
+  EXPECT_EQ(api_->Handle(Signed(a, "GET", "/v1/me", "", g_now + wire::kMaxClockSkewMs + 1), &log).status, 401);
+  // Signed by another key under a's device id.
+  Device forger;
+  forger.device_id = a.device_id;
+  EXPECT_EQ(api_->Handle(Signed(forger, "GET", "/v1/me", "", g_now), &log).status, 401);
+  // Body changed after signing.
+  HttpRequest tampered = Signed(a, "POST", "/v1/cases", R"({"a":1})", g_now);
+  tampered.body = R"({"a":2})";
+  EXPECT_EQ(api_->Handle(tampered, &log).status, 401);
+  // A forged request did not burn the nonce of a genuine one: nonces are recorded after verification.
+  EXPECT_EQ(Call(a, "GET", "/v1/me").status, 200);
+}
+
+TEST_F(ApiTest, EnrolmentProvesKeyPossessionAndUsesCodeOnce) {
+  Device d;
+  const std::string code = RandomId();
+  Bytes h(32);
+  crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(code.data()), code.size());
+  ASSERT_TRUE(store_->CreateInvitation(h, "facilitator", g_now + 1000, "admin").ok());
+  Device other;
+  const auto& pub = d.id.public_keys();
+  wire::EnrollRequest req{code, Bytes(pub.x25519.begin(), pub.x25519.end()), Bytes(pub.ed25519.begin(), pub.ed25519.end())};
+  // Signed by a key other than the one being enrolled.
+  EXPECT_EQ(Call(other, "POST", "/v1/enroll", wire::ToJson(req)).status, 401);
+  EXPECT_EQ(Call(d, "POST", "/v1/enroll", wire::ToJson(req)).status, 201);
+  EXPECT_EQ(Call(d, "POST", "/v1/enroll", wire::ToJson(req)).status, 403);
+}
+
+TEST_F(ApiTest, RevocationTakesEffectAtOnce) {
+  Device bu = Enrol("business-unit");
+  Device f = Enrol("facilitator");
+  Device g = Enrol("facilitator");
+  EXPECT_EQ(Call(f, "GET", "/v1/me").status, 200);
+  // A facilitator cannot revoke someone else's device (it does not exist for them) nor users.
+  EXPECT_EQ(Call(g, "POST", "/v1/devices/" + f.device_id + "/revoke", "{}").status, 404);
+  EXPECT_EQ(Call(g, "POST", "/v1/users/" + f.user_id + "/revoke", "{}").status, 403);
+  EXPECT_EQ(Call(bu, "POST", "/v1/devices/" + f.device_id + "/revoke", "{}").status, 200);
+  EXPECT_EQ(Call(f, "GET", "/v1/me").status, 401);
+  EXPECT_EQ(Call(g, "GET", "/v1/me").status, 200);
+  EXPECT_EQ(Call(bu, "POST", "/v1/users/" + g.user_id + "/revoke", "{}").status, 200);
+  EXPECT_EQ(Call(g, "GET", "/v1/me").status, 401);
+}
+
+TEST_F(ApiTest, NonMembersSeeNothingOfACase) {
+  Device a = Enrol("facilitator");
+  Device b = Enrol("business-unit");
+  const std::string c = RandomId();
+  ASSERT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1, 2, 3}})).status, 201);
+  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson({{"o1", 1, {0xAB, 0xCD}}})).status, 200);
+  const std::string unknown = RandomId();
+  for (const std::string& id : {c, unknown}) {
+    for (const auto& [m, path] : std::vector<std::pair<std::string, std::string>>{
+             {"GET", "/ops?after=0"}, {"POST", "/ops"}, {"GET", "/keys"}, {"POST", "/keys"}, {"GET", "/members"},
+             {"POST", "/members"}, {"DELETE", "/members/" + a.user_id}, {"GET", "/blobs/x"}, {"PUT", "/blobs/x"}}) {
+      auto r = Call(b, m, "/v1/cases/" + id + path, "{}");
+      EXPECT_EQ(r.status, 404) << m << path;
+      EXPECT_EQ(r.body, R"({"error":"not_found","message":"not found"})");
+    }
+  }
+  // Taking an existing id does not reveal anything but that it is taken.
+  EXPECT_EQ(Call(b, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1}})).status, 409);
+  // A retried create by the creator is idempotent.
+  EXPECT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1, 2, 3}})).status, 200);
+}
+
+TEST_F(ApiTest, RemovedMemberLosesAccessAndOldEpochIsRefused) {
+  Device a = Enrol("facilitator");
+  Device b = Enrol("facilitator");
+  const std::string c = RandomId();
+  ASSERT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1}})).status, 201);
+  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/members",
+                 wire::ToJson(wire::AddMemberRequest{b.user_id, {{b.user_id, 1, {2}}}})).status, 200);
+  EXPECT_EQ(Call(b, "GET", "/v1/cases/" + c + "/keys").status, 200);
+  auto rm = Call(a, "DELETE", "/v1/cases/" + c + "/members/" + b.user_id);
+  ASSERT_EQ(rm.status, 200);
+  EXPECT_EQ(wire::ParseCaseSummary(rm.body)->epoch, 2);
+  EXPECT_EQ(Call(b, "GET", "/v1/cases/" + c + "/keys").status, 404);
+  auto stale = Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson({{"o1", 1, {1}}}));
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_NE(stale.body.find("stale_epoch"), std::string::npos);
+  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/keys", wire::EnvelopesToJson({{a.user_id, 2, {3}}}, 0)).status, 200);
+  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson({{"o1", 2, {1}}})).status, 200);
+}
+
+TEST_F(ApiTest, PullPagesAndBadQueries) {
+  Device a = Enrol("facilitator");
+  const std::string c = RandomId();
+  ASSERT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1}})).status, 201);
+  std::vector<wire::OpIn> ops;
+  for (int i = 0; i < 5; ++i) ops.push_back({"op" + std::to_string(i), 1, {static_cast<std::uint8_t>(i)}});
+  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson(ops)).status, 200);
+  auto p1 = wire::ParseOpsPage(Call(a, "GET", "/v1/cases/" + c + "/ops?after=0&limit=3").body).value();
+  EXPECT_EQ(p1.ops.size(), 3u);
+  EXPECT_TRUE(p1.more);
+  auto p2 = wire::ParseOpsPage(Call(a, "GET", "/v1/cases/" + c + "/ops?after=" + std::to_string(p1.next_after) + "&limit=3").body).value();
+  EXPECT_EQ(p2.ops.size(), 2u);
+  EXPECT_EQ(p2.ops[1].op_id, "op4");
+  EXPECT_EQ(Call(a, "GET", "/v1/cases/" + c + "/ops?after=-1").status, 400);
+  EXPECT_EQ(Call(a, "GET", "/v1/cases/" + c + "/ops?limit=0").status, 400);
+  EXPECT_EQ(Call(a, "GET", "/v1/cases/" + c + "/ops?limit=99999").status, 400);
+}
+
+TEST(RawHttp, ParsesAndEnforcesLimits) {
+  auto r = ParseRawHttpRequest("POST /v1/cases HTTP/1.1\r\nHost: x\r\nX-Casepack-Time: 5\r\nContent-Length: 2\r\n\r\n{}");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->method, "POST");
+  EXPECT_EQ(r->body, "{}");
+  EXPECT_EQ(r->Header("x-casepack-time"), "5");
+  EXPECT_FALSE(ParseRawHttpRequest("POST /v1/cases HTTP/1.1\r\nContent-Length: 5\r\n\r\n{}").ok());
+  EXPECT_FALSE(ParseRawHttpRequest("garbage").ok());
+  const std::string big = "POST /v1/cases HTTP/1.1\r\nContent-Length: " + std::to_string(kMaxJsonBodyBytes + 1) + "\r\n\r\n{";
+  EXPECT_EQ(ParseRawHttpRequest(big).error().code, ErrorCode::kNoSpace);
+  const std::string hdr = "GET / HTTP/1.1\r\nX: " + std::string(kMaxHeaderBytes, 'a') + "\r\n\r\n";
+  EXPECT_EQ(ParseRawHttpRequest(hdr).error().code, ErrorCode::kNoSpace);
+}
+
+}  // namespace
+}  // namespace casepack::server
