@@ -4,6 +4,7 @@
 #include "casepack/retention.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -75,6 +76,31 @@ std::string DatabaseKeyHex(const fs::path& store_dir) {
   auto key = UnwrapKey(*kek, header->wrapped_db_key, AsBytes(header->AssociatedData()));
   EXPECT_TRUE(key.ok());
   return HexEncode(key->expose());
+}
+
+// Every page of an SQLCipher 3 database decrypted, free pages included — what sqlcipher_export (a
+// logical copy) would not show. With a raw key, SQLCipher uses it directly as the AES-256-CBC key; each
+// 4096-byte page ends with a 48-byte reserve (16-byte IV, 20-byte HMAC-SHA1, padding); page 1 starts
+// with the 16-byte salt, which is not encrypted.
+std::string DecryptAllPages(const std::string& file, const std::string& key_hex) {
+  constexpr std::size_t kPage = 4096, kReserve = 48;
+  const Bytes key = *HexDecode(key_hex);
+  std::string out;
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  for (std::size_t off = 0; off + kPage <= file.size(); off += kPage) {
+    const auto* page = reinterpret_cast<const unsigned char*>(file.data() + off);
+    const std::size_t start = off == 0 ? 16 : 0;
+    const unsigned char* iv = page + kPage - kReserve;
+    std::string plain(kPage - kReserve - start, '\0');
+    int n = 0;
+    EVP_DecryptInit_ex(ctx, EVP_aes_256_cbc(), nullptr, key.data(), iv);
+    EVP_CIPHER_CTX_set_padding(ctx, 0);
+    EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(plain.data()), &n, page + start,
+                      static_cast<int>(plain.size()));
+    out += plain;
+  }
+  EVP_CIPHER_CTX_free(ctx);
+  return out;
 }
 
 bool HaveSqlcipherCli() { return std::system("command -v sqlcipher >/dev/null 2>&1") == 0; }
@@ -398,6 +424,8 @@ TEST(Purge, NothingOfThePlantedTextSurvivesAnywhere) {
     const std::string before = DecryptedExport(dir, t / "before.db");
     for (const auto& s : {note, comments, chron}) ASSERT_NE(before.find(s), std::string::npos) << "the test cannot see " << s;
     fs::remove(t / "before.db");
+    // The page decryption below works: it sees the notes in the raw file too.
+    ASSERT_NE(DecryptAllPages(ReadFile(dir / "store.db"), DatabaseKeyHex(dir)).find(comments), std::string::npos);
   }
 
   fake.Set("2026-06-01");
@@ -413,7 +441,10 @@ TEST(Purge, NothingOfThePlantedTextSurvivesAnywhere) {
     }
     EXPECT_EQ(fs::file_size(dir / "store.db-wal"), 0u) << "the WAL is truncated after a purge";
   }
-  // (a) the decrypted database, made with the key.
+  // (a) every page of the database decrypted, free pages included (secure_delete zeroes freed content)…
+  EXPECT_EQ(DecryptAllPages(ReadFile(dir / "store.db"), DatabaseKeyHex(dir)).find(marker), std::string::npos)
+      << "planted text in a decrypted page (live or free) of the database after the purge";
+  // … and the decrypted database as sqlcipher_export gives it.
   const std::string after = DecryptedExport(dir, t / "after.db");
   EXPECT_EQ(after.find(marker), std::string::npos) << "planted text in the decrypted database after the purge";
   EXPECT_NE(after.find(subject), std::string::npos) << "the tombstone keeps the name";
