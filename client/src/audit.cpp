@@ -116,6 +116,16 @@ std::string CanonicalAuditEntry(const AuditEntry& e) {
   return j.dump();
 }
 
+Result<Statement*> Audit::Prepared(std::string_view sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(sql));
+    it = statements_.emplace(std::string(sql), std::move(st)).first;
+  }
+  it->second.Reset();
+  return &it->second;
+}
+
 Result<AuditEntry> Audit::Record(AuditKind kind, std::string_view case_id, std::string_view detail) {
   if (detail.size() > kMaxAuditDetail || !IsPrintableAscii(detail))
     return MakeError(ErrorCode::kInvalidArgument, "an audit entry's detail must be short printable ASCII",
@@ -134,10 +144,14 @@ Result<AuditEntry> Audit::Record(AuditKind kind, std::string_view case_id, std::
   e.detail = std::string(detail);
   e.store_id = store_.id();
   {
-    CP_ASSIGN_OR_RETURN(Statement last, db.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1;"));
-    CP_ASSIGN_OR_RETURN(bool row, last.Step());
-    e.seq = row ? last.Int(0) + 1 : 1;
-    e.prev_hash = row ? last.Blob(1) : Bytes(kAuditHashBytes, 0);
+    CP_ASSIGN_OR_RETURN(Statement* last, Prepared("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1;"));
+    auto row = last->Step();
+    if (row.ok()) {
+      e.seq = *row ? last->Int(0) + 1 : 1;
+      e.prev_hash = *row ? last->Blob(1) : Bytes(kAuditHashBytes, 0);
+    }
+    last->Reset();  // do not keep a read open
+    if (!row.ok()) return row.error();
   }
   TrustedClock clock(db);
   CP_ASSIGN_OR_RETURN(std::int64_t now, clock.Peek());
@@ -146,14 +160,14 @@ Result<AuditEntry> Audit::Record(AuditKind kind, std::string_view case_id, std::
   const auto sig = store_.identity().Sign(e.hash);
   e.signature.assign(sig.begin(), sig.end());
 
-  CP_ASSIGN_OR_RETURN(Statement ins, db.Prepare(
+  CP_ASSIGN_OR_RETURN(Statement* ins, Prepared(
       "INSERT INTO audit_log (seq, at, kind, case_id, detail, prev_hash, hash, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?);"));
-  ins.Bind(1, e.seq).Bind(2, e.at).Bind(3, ToString(e.kind)).Bind(4, e.case_id).Bind(5, e.detail)
+  ins->Bind(1, e.seq).Bind(2, e.at).Bind(3, ToString(e.kind)).Bind(4, e.case_id).Bind(5, e.detail)
       .Bind(6, e.prev_hash).Bind(7, e.hash).Bind(8, e.signature);
-  CP_RETURN_IF_ERROR(ins.Run());
-  CP_ASSIGN_OR_RETURN(Statement head, db.Prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?);"));
-  head.Bind(1, kHeadKey).Bind(2, std::to_string(e.seq) + " " + HexEncode(e.hash));
-  CP_RETURN_IF_ERROR(head.Run());
+  CP_RETURN_IF_ERROR(ins->Run());
+  CP_ASSIGN_OR_RETURN(Statement* head, Prepared("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?);"));
+  head->Bind(1, kHeadKey).Bind(2, std::to_string(e.seq) + " " + HexEncode(e.hash));
+  CP_RETURN_IF_ERROR(head->Run());
   if (own) CP_RETURN_IF_ERROR(own->Commit());
   return e;
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -85,7 +86,10 @@ class Audit {
   [[nodiscard]] Result<std::string> ExportJsonLines();
 
  private:
+  // Prepared once per Audit object (a purge records one entry per case), reset after each use.
+  Result<Statement*> Prepared(std::string_view sql);
   Store& store_;
+  std::map<std::string, Statement, std::less<>> statements_;
 };
 
 // Verifies an exported file on its own, against the public key in its header line (compare that key with

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +24,8 @@
 #include "casepack/store.h"
 
 namespace casepack {
+
+class Audit;
 
 // The policies in force. version 0 is the built-in defaults (nothing recorded yet).
 struct PolicyRecord {
@@ -82,6 +86,9 @@ class RetentionService {
  public:
   // REQUIRES: `store` outlives the service.
   explicit RetentionService(Store& store);
+  ~RetentionService();
+  RetentionService(const RetentionService&) = delete;
+  RetentionService& operator=(const RetentionService&) = delete;
 
   // ---- policies ----
   [[nodiscard]] Result<PolicyRecord> CurrentPolicies();
@@ -123,9 +130,13 @@ class RetentionService {
   Result<std::vector<std::string>> PurgeOne(const CaseRetention& c, const std::string& purged_at,
                                             const std::optional<Tombstone>& remote);
   Status ShredBlobs(const std::vector<std::string>& blob_ids);
+  // Prepared once per service (a purge runs the same statements per case), reset before each use.
+  Result<Statement*> Prepared(std::string_view sql);
 
   Store& store_;
   CaseService cases_;
+  std::map<std::string, Statement, std::less<>> statements_;
+  std::unique_ptr<Audit> audit_;
 };
 
 // The hook every command runs right after unlocking (the CLI's Context::OpenStore). Equivalent to
