@@ -18,8 +18,7 @@ namespace {
 
 using nlohmann::json;
 
-// Cases purged per commit. Each case is still all-or-nothing (a savepoint); batching saves syncs (with
-// 128 per commit, purging 1,000 cases took about 40% longer on the reference machine).
+// Cases purged per commit. Each case is still all-or-nothing (a savepoint); batching only saves syncs.
 constexpr std::size_t kPurgeBatch = 1000;
 
 Result<json> ParseJsonText(std::string_view text) {
