@@ -205,6 +205,29 @@ TEST(AuditExport, VerifiesOnItsOwnAndCatchesTampering) {
   EXPECT_EQ(VerifyAuditExport("").error().code, ErrorCode::kCorrupt);
 }
 
+// tests/vectors/audit: one scenario per file, the expected verdict in its name.
+TEST(AuditExport, Vectors) {
+  const fs::path dir = fs::path(CASEPACK_VECTORS_DIR) / "audit";
+  int seen = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".jsonl") continue;
+    ++seen;
+    const auto dash = name.find('-', 4);
+    const std::int64_t n = std::stoll(name.substr(name.find('-') + 1, dash - name.find('-') - 1));
+    auto v = VerifyAuditExport(testing::ReadFile(entry.path()));
+    ASSERT_TRUE(v.ok()) << name << ": " << v.error().message;
+    if (name.rfind("ok-", 0) == 0) {
+      EXPECT_TRUE(v->ok) << name << ": " << v->problem;
+      EXPECT_EQ(v->entries, n) << name;
+    } else {
+      EXPECT_FALSE(v->ok) << name;
+      EXPECT_EQ(v->first_bad_seq.value_or(-1), n) << name << ": " << v->problem;
+    }
+  }
+  EXPECT_GE(seen, 7);
+}
+
 TEST(Audit, HoldsNoCaseContent) {
   TempDir t;
   auto s = MakeStore(t / "s");
