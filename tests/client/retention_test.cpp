@@ -404,6 +404,7 @@ TEST(Purge, NothingOfThePlantedTextSurvivesAnywhere) {
   const std::string subject = "Zed Quux" + marker.substr(7, 6);
   FakeNow fake("2026-03-01");
   std::string id;
+  std::string case_key;  // the shredding key: it must be gone too
   {
     auto s = MakeStore(dir);
     CaseService cases(*s);
@@ -418,14 +419,22 @@ TEST(Purge, NothingOfThePlantedTextSurvivesAnywhere) {
     auto report = cases.BuildReportInput(id, std::nullopt);
     ASSERT_TRUE(report.ok());
     ASSERT_NE(RenderReport(*report, ReportFormat::kMarkdown).find(comments), std::string::npos);
+    auto key = s->db().Prepare("SELECT case_key FROM cases WHERE id = ?;");
+    key->Bind(1, id);
+    ASSERT_TRUE(*key->Step());
+    const Bytes k = key->Blob(0);
+    case_key.assign(k.begin(), k.end());
   }
   // The search can find what it looks for: before the purge, the decrypted export holds it all.
   {
     const std::string before = DecryptedExport(dir, t / "before.db");
     for (const auto& s : {note, comments, chron}) ASSERT_NE(before.find(s), std::string::npos) << "the test cannot see " << s;
     fs::remove(t / "before.db");
-    // The page decryption below works: it sees the notes in the raw file too.
-    ASSERT_NE(DecryptAllPages(ReadFile(dir / "store.db"), DatabaseKeyHex(dir)).find(comments), std::string::npos);
+    // The page decryption below works: it sees the notes and the case key in the raw file too.
+    const std::string pages = DecryptAllPages(ReadFile(dir / "store.db"), DatabaseKeyHex(dir));
+    ASSERT_NE(pages.find(comments), std::string::npos);
+    ASSERT_EQ(case_key.size(), 32u);
+    ASSERT_NE(pages.find(case_key), std::string::npos);
   }
 
   fake.Set("2026-06-01");
@@ -442,8 +451,9 @@ TEST(Purge, NothingOfThePlantedTextSurvivesAnywhere) {
     EXPECT_EQ(fs::file_size(dir / "store.db-wal"), 0u) << "the WAL is truncated after a purge";
   }
   // (a) every page of the database decrypted, free pages included (secure_delete zeroes freed content)…
-  EXPECT_EQ(DecryptAllPages(ReadFile(dir / "store.db"), DatabaseKeyHex(dir)).find(marker), std::string::npos)
-      << "planted text in a decrypted page (live or free) of the database after the purge";
+  const std::string pages = DecryptAllPages(ReadFile(dir / "store.db"), DatabaseKeyHex(dir));
+  EXPECT_EQ(pages.find(marker), std::string::npos) << "planted text in a decrypted page (live or free) after the purge";
+  EXPECT_EQ(pages.find(case_key), std::string::npos) << "the case key survives in a decrypted page: not shredded";
   // … and the decrypted database as sqlcipher_export gives it.
   const std::string after = DecryptedExport(dir, t / "after.db");
   EXPECT_EQ(after.find(marker), std::string::npos) << "planted text in the decrypted database after the purge";
