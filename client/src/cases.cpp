@@ -319,7 +319,18 @@ Result<std::string> CaseService::ResolveCaseId(std::string_view id_or_prefix) {
     ids.push_back(st.Text(0));
   }
   auto found = FindByPrefix(ids, id_or_prefix, "case");
-  if (!found.ok() && found.error().code == ErrorCode::kNotFound) return found.error().WithHint("see 'casepack case list'");
+  if (!found.ok() && found.error().code == ErrorCode::kNotFound) {
+    // A purged case keeps a tombstone (retention.h): say so rather than "no such case".
+    CP_ASSIGN_OR_RETURN(Statement tomb, store_.db().Prepare(
+        "SELECT case_id, substr(purged_at, 1, 10) FROM tombstones WHERE substr(case_id, 1, ?) = ? LIMIT 1;"));
+    tomb.Bind(1, static_cast<std::int64_t>(id_or_prefix.size())).Bind(2, id_or_prefix);
+    CP_ASSIGN_OR_RETURN(bool purged, tomb.Step());
+    if (purged)
+      return MakeError(ErrorCode::kNotFound,
+                       "case " + tomb.Text(0).substr(0, 8) + " was purged on " + tomb.Text(1) + " under the retention policy",
+                       "only its basics remain: see 'casepack case list'");
+    return found.error().WithHint("see 'casepack case list'");
+  }
   return found;
 }
 
@@ -652,6 +663,52 @@ Result<ReportInput> CaseService::BuildReportInput(std::string_view case_id, std:
   in.conflicts = std::move(d.conflicts);
   in.report_date = report_date;
   return in;
+}
+
+// ---- legal hold (docs/retention.md) ----
+
+namespace {
+const Target kLegalHold = {"case", "legal-hold"};
+
+std::optional<LegalHold> ReadHold(const Replica& r) {
+  // Any surviving non-empty value counts: a hold concurrent with a release wins.
+  for (const RegisterValue& v : r.ReadRegister(kLegalHold).values) {
+    if (v.value.empty()) continue;
+    auto j = ParseJson(v.value);
+    if (!j.ok() || !j->is_object()) continue;
+    return LegalHold{j->value("reason", ""), j->value("held_by", ""), j->value("held_at", "")};
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+Status CaseService::PlaceLegalHold(std::string_view case_id, const LegalHold& hold) {
+  CP_RETURN_IF_ERROR(CheckText(hold.reason, "the hold's reason"));
+  if (hold.reason.empty()) return MakeError(ErrorCode::kInvalidArgument, "a legal hold needs a reason");
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    const json value = {{"reason", hold.reason}, {"held_by", hold.held_by}, {"held_at", hold.held_at}};
+    CP_RETURN_IF_ERROR(l.replica.SetRegister(kLegalHold, value.dump(), true));
+    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+        "INSERT OR REPLACE INTO legal_holds (case_id, reason, held_by, held_at) VALUES (?, ?, ?, ?);"));
+    st.Bind(1, case_id).Bind(2, hold.reason).Bind(3, hold.held_by).Bind(4, hold.held_at);
+    return st.Run();
+  });
+}
+
+Status CaseService::ReleaseLegalHold(std::string_view case_id) {
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    if (!ReadHold(l.replica))
+      return MakeError(ErrorCode::kInvalidArgument, "case " + std::string(case_id.substr(0, 8)) + " is not on hold");
+    CP_RETURN_IF_ERROR(l.replica.SetRegister(kLegalHold, "", true));
+    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("DELETE FROM legal_holds WHERE case_id = ?;"));
+    st.Bind(1, case_id);
+    return st.Run();
+  });
+}
+
+Result<std::optional<LegalHold>> CaseService::ReadLegalHold(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(Loaded l, Load(case_id));
+  return ReadHold(l.replica);
 }
 
 Result<std::size_t> CaseService::CountOperations(std::string_view case_id) {

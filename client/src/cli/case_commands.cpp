@@ -16,6 +16,7 @@
 
 #include "casepack/cases.h"
 #include "io.h"
+#include "retention_view.h"
 
 namespace casepack::cli {
 
@@ -69,6 +70,7 @@ Session OpenCases(Context& ctx, std::string_view purpose, const std::string& cas
   s.store = ctx.OpenStore(purpose);
   s.cases = std::make_unique<CaseService>(*s.store, document_limit);
   if (!case_arg.empty()) s.case_id = Must(s.cases->ResolveCaseId(case_arg));
+  if (!s.case_id.empty()) AuditEvent(*s.store, AuditKind::kCaseOpen, s.case_id, purpose);  // docs/audit.md
   return s;
 }
 
@@ -289,6 +291,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     if (a.json) {
       json arr = json::array();
       for (const auto& c : cases) arr.push_back(SummaryJson(c));
+      ShowTombstones(*s.store, &arr);
       PrintJson(arr);
       return;
     }
@@ -297,6 +300,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
       std::printf("%s  %-4s  %-8s %-24s %-16s %s\n", c.id.substr(0, 8).c_str(), std::string(ToString(c.event_type)).c_str(),
                   std::string(ToString(c.status)).c_str(), c.subject.name_or_initials.c_str(), c.subject.area.c_str(),
                   c.lead_agency.c_str());
+    ShowTombstones(*s.store, nullptr);
   });
 
   auto* case_show = case_cmd->add_subcommand("show", "show everything about a case");
@@ -305,7 +309,14 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   case_show->callback([&ctx] {
     auto s = OpenCases(ctx, "casepack case show", a.case_id);
     const auto d = Must(s.cases->GetCase(s.case_id));
-    if (a.json) PrintJson(DetailJson(d)); else PrintDetail(d);
+    if (a.json) {
+      json j = DetailJson(d);
+      ShowCaseRetention(*s.store, s.case_id, &j);
+      PrintJson(j);
+    } else {
+      PrintDetail(d);
+      ShowCaseRetention(*s.store, s.case_id, nullptr);
+    }
   });
 
   auto* case_set = case_cmd->add_subcommand("set", "change a case's key dates, status, agency, venue or facilitators");
@@ -401,6 +412,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     Output out(a.output, a.force);
     Check(s.cases->ExportDocument(s.case_id, d.meta.id, out.Sink()));
     out.Commit();
+    AuditEvent(*s.store, AuditKind::kDocumentExport, s.case_id, "document " + d.meta.id + " exported");
     if (!out.is_stdout()) std::fprintf(stderr, "wrote %s (%llu bytes)\n", a.output.c_str(), static_cast<unsigned long long>(d.meta.size));
   });
 
@@ -425,6 +437,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
       Check(s.cases->ExportDocument(s.case_id, d.meta.id, out.Sink()));
       out.Commit();
     }
+    AuditEvent(*s.store, AuditKind::kDocumentExport, s.case_id, "document " + d.meta.id + " opened in a viewer");
     const char* viewer_env = std::getenv("CASEPACK_VIEWER");
     const std::string viewer = viewer_env != nullptr && *viewer_env != '\0' ? viewer_env : "xdg-open";
     std::fprintf(stderr, "opening %s with %s; it is removed when the viewer exits\n", d.meta.original_name.c_str(), viewer.c_str());
@@ -662,9 +675,13 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     const Date today = a.today.empty() ? Today() : ParseDateOption(a.today, "--today");
     auto s = OpenCases(ctx, "casepack deadlines");
     const auto all = Must(s.cases->Deadlines(today));
+    const auto retention = RetentionByCase(*s.store, today);
     if (a.json) {
       json arr = json::array();
-      for (const auto& t : all) arr.push_back(ToJson(t));
+      for (const auto& t : all) {
+        arr.push_back(ToJson(t));
+        if (auto it = retention.find(t.case_id); it != retention.end()) arr.back()["retention"] = ToJson(it->second);
+      }
       PrintJson(arr);
       return;
     }
@@ -675,6 +692,8 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
         std::printf("  %-8s %-10s %s (%s)%s\n", std::string(ToString(step.state)).c_str(),
                     step.due ? FormatDate(*step.due).c_str() : "-", step.title.c_str(), step.rule.c_str(),
                     step.late ? " — late" : "");
+      if (auto it = retention.find(t.case_id); it != retention.end())
+        std::printf("  %-8s %s\n", "purge", DescribePurgeDate(it->second).c_str());
     }
   });
 
@@ -694,6 +713,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     Output out(a.output, a.force);
     Check(out.Write(text));
     out.Commit();
+    AuditEvent(*s.store, AuditKind::kReport, s.case_id, "report written, format " + std::string(ToString(format)));
     if (!out.is_stdout()) std::fprintf(stderr, "wrote %s\n", a.output.c_str());
     if (!in.conflicts.empty()) std::fprintf(stderr, "casepack: note: the report shows %zu unresolved conflict(s)\n", in.conflicts.size());
   });
