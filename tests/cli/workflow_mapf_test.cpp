@@ -162,18 +162,19 @@ TEST_F(WorkflowTest, ChronologyEntriesAtTheSameTimeKeepTheOrderGiven) {
 TEST_F(WorkflowTest, MapmMinutesDueWithinFiveWorkingDaysAcrossBankHolidays) {
   InitStore();
   const std::string spring = NewCase({"--type", "MAPM", "--subject", "K.L.", "--area", "Cardiff", "--lead-agency",
-                                      "Cardiff Children's Services", "--venue", "County Hall", "--date", "meeting=2026-05-21"});
+                                      "Cardiff Children's Services", "--venue", "County Hall", "--date", "meeting=2027-05-27"});
   const std::string christmas = NewCase({"--type", "MAPM", "--subject", "M.N.", "--area", "Cardiff", "--date",
                                          "meeting=2026-12-21"});
 
-  // Thursday 21 May: Fri 22, (Mon 25 holiday), Tue 26, Wed 27, Thu 28, Fri 29.
-  auto steps = Deadlines(spring, "2026-05-28");
-  EXPECT_EQ(steps["minutes-sent"]["due"], "2026-05-29");
+  // Thursday 27 May 2027: Fri 28, (Mon 31 holiday), Tue 1, Wed 2, Thu 3, Fri 4 June. (A meeting in the
+  // future: retention would purge a past MAPM case at the next command.)
+  auto steps = Deadlines(spring, "2027-06-03");
+  EXPECT_EQ(steps["minutes-sent"]["due"], "2027-06-04");
   EXPECT_EQ(steps["minutes-sent"]["state"], "due");
   EXPECT_EQ(steps["minutes-sent"]["days_left"], 1);
-  EXPECT_EQ(steps["action-plan-review"]["due"], "2026-08-21") << "at least every 3 months";
+  EXPECT_EQ(steps["action-plan-review"]["due"], "2027-08-27") << "at least every 3 months";
   EXPECT_EQ(steps["action-plan-review"]["state"], "due");
-  steps = Deadlines(spring, "2026-06-01");
+  steps = Deadlines(spring, "2027-06-07");
   EXPECT_EQ(steps["minutes-sent"]["state"], "overdue");
   EXPECT_EQ(steps["minutes-sent"]["days_left"], -3);
 
@@ -185,9 +186,9 @@ TEST_F(WorkflowTest, MapmMinutesDueWithinFiveWorkingDaysAcrossBankHolidays) {
   EXPECT_EQ(steps["minutes-sent"]["state"], "overdue");
 
   // Sent on the last working day: done, on time. Sent a working day later: done, late.
-  Ok({"case", "set", spring, "--date", "minutes-sent=2026-05-29"});
+  Ok({"case", "set", spring, "--date", "minutes-sent=2027-06-04"});
   Ok({"case", "set", christmas, "--date", "minutes-sent=2026-12-31"});
-  steps = Deadlines(spring, "2026-06-01");
+  steps = Deadlines(spring, "2027-06-07");
   EXPECT_EQ(steps["minutes-sent"]["state"], "done");
   EXPECT_EQ(steps["minutes-sent"]["late"], false);
   steps = Deadlines(christmas, "2027-01-04");
@@ -195,27 +196,27 @@ TEST_F(WorkflowTest, MapmMinutesDueWithinFiveWorkingDaysAcrossBankHolidays) {
   EXPECT_EQ(steps["minutes-sent"]["late"], true);
 
   // A review recorded restarts the 3-month clock; past it, the review is overdue.
-  Ok({"case", "set", spring, "--date", "last-action-plan-review=2026-08-10"});
-  steps = Deadlines(spring, "2026-11-11");
-  EXPECT_EQ(steps["action-plan-review"]["due"], "2026-11-10");
+  Ok({"case", "set", spring, "--date", "last-action-plan-review=2027-08-10"});
+  steps = Deadlines(spring, "2027-11-11");
+  EXPECT_EQ(steps["action-plan-review"]["due"], "2027-11-10");
   EXPECT_EQ(steps["action-plan-review"]["state"], "overdue");
 
   // The minutes name the distribution date and the plan.
   Ok({"attend", spring, "--agency", "Health", "--role", "School nurse", "--status", "attended"});
   Ok({"attend", spring, "--agency", "Education", "--status", "apologies", "--reason", "exam invigilation"});
   WithStdin({"note", "add", spring, "aim"}, "Agree how to support K.L. back into school.\n");
-  Ok({"action", "add", spring, "--what", "Phased return timetable", "--owner-agency", "Education", "--due", "2026-06-05"});
+  Ok({"action", "add", spring, "--what", "Phased return timetable", "--owner-agency", "Education", "--due", "2027-06-11"});
   for (const std::string format : {"md", "html"}) {
     SCOPED_TRACE(format);
-    const std::string r = Report(spring, format, "2026-05-22");
+    const std::string r = Report(spring, format, "2027-05-28");
     EXPECT_TRUE(Contains(r, "Minutes")) << r;
-    EXPECT_TRUE(Contains(r, "Thursday 21 May 2026"));
+    EXPECT_TRUE(Contains(r, "Thursday 27 May 2027"));
     EXPECT_TRUE(Contains(r, "County Hall"));
     EXPECT_TRUE(Contains(r, "Education: apologies; reason given: exam invigilation"));
     EXPECT_TRUE(Contains(r, "Agree how to support K.L. back into school."));
     EXPECT_TRUE(Contains(r, "Phased return timetable"));
-    EXPECT_TRUE(Contains(r, "05/06/2026"));
-    EXPECT_TRUE(Contains(r, "within 5 working days: by Friday 29 May 2026"));
+    EXPECT_TRUE(Contains(r, "11/06/2027"));
+    EXPECT_TRUE(Contains(r, "within 5 working days: by Friday 4 June 2027"));
   }
 }
 
