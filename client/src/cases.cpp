@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <set>
+#include <chrono>
+#include <cstdio>
 #include <ctime>
 
 #include "casepack/random.h"
@@ -28,6 +30,21 @@ Target AttendeeField(std::string_view id, std::string_view f) { return {"attende
 Target ActionField(std::string_view id, std::string_view f) { return {"action/" + std::string(id), std::string(f)}; }
 
 std::string ShortId() { return HexEncode(RandomBytes(6)); }
+
+// Chronology entries with the same date (and time) must read back in the order they were entered (the
+// merged timeline is read as a sequence: 001; domain.h MergeChronologies), and so must feedback forms (the
+// report numbers them); a collection reads back sorted by key. So their ids sort by creation time:
+// milliseconds (kept increasing within a process), then random digits for another device's entry in the
+// same millisecond. Nobody types these ids.
+std::string TimeOrderedId() {
+  static std::uint64_t last = 0;
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  last = std::max(static_cast<std::uint64_t>(now.count()), last + 1);
+  char millis[17];
+  std::snprintf(millis, sizeof millis, "%012llx", static_cast<unsigned long long>(last & 0xffffffffffffULL));
+  return millis + HexEncode(RandomBytes(2));
+}
 
 std::string NowIso() {
   std::time_t t = std::time(nullptr);
@@ -143,7 +160,15 @@ Status CheckText(std::string_view text, std::string_view what) {
   return Ok();
 }
 
+// Like case ids, an item id needs 4 characters: a shorter (or empty) prefix would quietly pick a case's
+// only document or action.
 Result<std::string> FindByPrefix(const std::vector<std::string>& ids, std::string_view prefix, std::string_view what) {
+  if (prefix.size() < 4) {
+    const bool vowel = !what.empty() && std::string_view("aeiou").find(what[0]) != std::string_view::npos;
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(vowel ? "an " : "a ") + std::string(what) + " id needs at least 4 characters",
+                     "give more characters of the id");
+  }
   std::vector<std::string> matches;
   for (const auto& id : ids)
     if (id.compare(0, prefix.size(), prefix) == 0) matches.push_back(id);
@@ -313,7 +338,18 @@ Result<std::string> CaseService::ResolveCaseId(std::string_view id_or_prefix) {
     ids.push_back(st.Text(0));
   }
   auto found = FindByPrefix(ids, id_or_prefix, "case");
-  if (!found.ok() && found.error().code == ErrorCode::kNotFound) return found.error().WithHint("see 'casepack case list'");
+  if (!found.ok() && found.error().code == ErrorCode::kNotFound) {
+    // A purged case keeps a tombstone (retention.h): say so rather than "no such case".
+    CP_ASSIGN_OR_RETURN(Statement tomb, store_.db().Prepare(
+        "SELECT case_id, substr(purged_at, 1, 10) FROM tombstones WHERE substr(case_id, 1, ?) = ? LIMIT 1;"));
+    tomb.Bind(1, static_cast<std::int64_t>(id_or_prefix.size())).Bind(2, id_or_prefix);
+    CP_ASSIGN_OR_RETURN(bool purged, tomb.Step());
+    if (purged)
+      return MakeError(ErrorCode::kNotFound,
+                       "case " + tomb.Text(0).substr(0, 8) + " was purged on " + tomb.Text(1) + " under the retention policy",
+                       "only its basics remain: see 'casepack case list'");
+    return found.error().WithHint("see 'casepack case list'");
+  }
   return found;
 }
 
@@ -600,7 +636,7 @@ Status CaseService::UpdateAction(std::string_view case_id, std::string_view acti
 
 Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, const ChronologyEntry& e) {
   CP_RETURN_IF_ERROR(ValidateChronologyEntry(e));
-  const std::string id = ShortId();
+  const std::string id = TimeOrderedId();
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kChronology, id, ToJson(e).dump()));
     return Ok();
@@ -611,7 +647,7 @@ Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, co
 
 Result<std::string> CaseService::AddFeedback(std::string_view case_id, const ParticipantFeedback& f) {
   CP_RETURN_IF_ERROR(ValidateParticipantFeedback(f));
-  const std::string id = ShortId();
+  const std::string id = TimeOrderedId();  // forms are numbered in the report in the order entered
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kFeedback, id, ToJson(f).dump()));
     return Ok();
@@ -826,6 +862,50 @@ Status CaseService::AdoptReceivedBlob(std::string_view case_id, const StoredDocu
 Result<SecretBytes> CaseService::LocalKey(std::string_view case_id) {
   CP_ASSIGN_OR_RETURN(Loaded l, Load(case_id));
   return std::move(l.case_key);
+// ---- legal hold (docs/retention.md) ----
+
+namespace {
+const Target kLegalHold = {"case", "legal-hold"};
+
+std::optional<LegalHold> ReadHold(const Replica& r) {
+  // Any surviving non-empty value counts: a hold concurrent with a release wins.
+  for (const RegisterValue& v : r.ReadRegister(kLegalHold).values) {
+    if (v.value.empty()) continue;
+    auto j = ParseJson(v.value);
+    if (!j.ok() || !j->is_object()) continue;
+    return LegalHold{j->value("reason", ""), j->value("held_by", ""), j->value("held_at", "")};
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+Status CaseService::PlaceLegalHold(std::string_view case_id, const LegalHold& hold) {
+  CP_RETURN_IF_ERROR(CheckText(hold.reason, "the hold's reason"));
+  if (hold.reason.empty()) return MakeError(ErrorCode::kInvalidArgument, "a legal hold needs a reason");
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    const json value = {{"reason", hold.reason}, {"held_by", hold.held_by}, {"held_at", hold.held_at}};
+    CP_RETURN_IF_ERROR(l.replica.SetRegister(kLegalHold, value.dump(), true));
+    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+        "INSERT OR REPLACE INTO legal_holds (case_id, reason, held_by, held_at) VALUES (?, ?, ?, ?);"));
+    st.Bind(1, case_id).Bind(2, hold.reason).Bind(3, hold.held_by).Bind(4, hold.held_at);
+    return st.Run();
+  });
+}
+
+Status CaseService::ReleaseLegalHold(std::string_view case_id) {
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    if (!ReadHold(l.replica))
+      return MakeError(ErrorCode::kInvalidArgument, "case " + std::string(case_id.substr(0, 8)) + " is not on hold");
+    CP_RETURN_IF_ERROR(l.replica.SetRegister(kLegalHold, "", true));
+    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("DELETE FROM legal_holds WHERE case_id = ?;"));
+    st.Bind(1, case_id);
+    return st.Run();
+  });
+}
+
+Result<std::optional<LegalHold>> CaseService::ReadLegalHold(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(Loaded l, Load(case_id));
+  return ReadHold(l.replica);
 }
 
 Result<std::size_t> CaseService::CountOperations(std::string_view case_id) {

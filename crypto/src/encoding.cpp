@@ -13,6 +13,7 @@ std::string HexEncode(std::span<const std::uint8_t> bytes) {
 
 Result<Bytes> HexDecode(std::string_view hex) {
   if (hex.size() % 2 != 0) return MakeError(ErrorCode::kInvalidArgument, "hex text has an odd length");
+  if (hex.empty()) return Bytes();  // libsodium must not be handed a null output pointer
   Bytes out(hex.size() / 2);
   std::size_t len = 0;
   const char* end = nullptr;
@@ -32,6 +33,7 @@ std::string Base64Encode(std::span<const std::uint8_t> bytes) {
 }
 
 Result<Bytes> Base64Decode(std::string_view text) {
+  if (text.empty()) return Bytes();
   Bytes out(text.size() / 4 * 3 + 3);
   std::size_t len = 0;
   const char* end = nullptr;

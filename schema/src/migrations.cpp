@@ -58,7 +58,61 @@ CREATE TABLE documents (
 );
 CREATE INDEX documents_by_hash ON documents (case_id, sha256);
 )sql"},
-    {3, "sync with the central store: server, case keys per epoch, cursors, push state",
+    {3, "retention: policies, legal holds, tombstones, purge receipts, audit log",
+     R"sql(
+-- The retention policies as versioned records (docs/retention.md): the highest version is in force.
+-- A record is what the Business Unit set, as the JSON of RetentionPoliciesToJson, so sync can carry it
+-- unchanged. With no record, the built-in defaults apply.
+CREATE TABLE retention_policies (
+  version   INTEGER PRIMARY KEY,
+  policies  TEXT NOT NULL,   -- {"policies": [...]}
+  set_by    TEXT NOT NULL,
+  set_at    TEXT NOT NULL
+);
+-- Index of legal holds (the hold itself is the case's (case, legal-hold) register, which syncs).
+CREATE TABLE legal_holds (
+  case_id   TEXT PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+  reason    TEXT NOT NULL,
+  held_by   TEXT NOT NULL,
+  held_at   TEXT NOT NULL
+);
+-- What is left of a purged case: the basics only (003 §4.10). The case row, its operations and
+-- documents are deleted; the case key with them.
+CREATE TABLE tombstones (
+  case_id     TEXT PRIMARY KEY,
+  event_type  TEXT NOT NULL,
+  subject     TEXT NOT NULL,   -- name or initials
+  area        TEXT NOT NULL,
+  key_dates   TEXT NOT NULL,   -- JSON object: key date -> YYYY-MM-DD
+  purge_on    TEXT NOT NULL,   -- the deadline that applied, YYYY-MM-DD
+  rule        TEXT NOT NULL,   -- e.g. "summary-report-sent + 90 days (policy version 0)"
+  purged_at   TEXT NOT NULL    -- trusted-clock time of the purge, YYYY-MM-DDTHH:MM:SSZ
+);
+-- Device-signed proof of each purge, for the sync layer to report to the server.
+CREATE TABLE purge_receipts (
+  case_id     TEXT PRIMARY KEY,
+  store_id    TEXT NOT NULL,
+  purged_at   TEXT NOT NULL,
+  public_key  BLOB NOT NULL,   -- the device's Ed25519 key
+  signature   BLOB NOT NULL,   -- over the canonical receipt (docs/retention.md)
+  reported_at TEXT             -- set by sync once the server has it
+);
+-- Append-only, hash-chained, signed (docs/audit.md). Never holds case content.
+CREATE TABLE audit_log (
+  seq        INTEGER PRIMARY KEY,
+  at         TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  case_id    TEXT NOT NULL,
+  detail     TEXT NOT NULL,
+  prev_hash  BLOB NOT NULL,
+  hash       BLOB NOT NULL,
+  signature  BLOB NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    {4, "sync with the central store: server, case keys per epoch, cursors, push state",
      R"sql(
 -- The central store this device is enrolled with (docs/sync-client.md). One at most.
 CREATE TABLE sync_server (

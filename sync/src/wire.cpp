@@ -103,6 +103,84 @@ std::int64_t NowMs() {
       .count();
 }
 
+namespace {
+
+// Base64 (RFC 4648 §4, with padding) for the wire's byte fields. These are ciphertext, envelopes and public
+// keys, never secrets, so a table-driven codec is used instead of libsodium's constant-time one (which was
+// the largest single cost of pulling pages). Decoding is strict: padding required, no whitespace, and
+// unused trailing bits must be zero, so every byte string has exactly one accepted encoding.
+constexpr char kB64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+struct B64Table {
+  std::int8_t v[256];
+  constexpr B64Table() : v() {
+    for (auto& x : v) x = -1;
+    for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(kB64Alphabet[i])] = static_cast<std::int8_t>(i);
+  }
+};
+constexpr B64Table kB64Table;
+
+std::string WireBase64Encode(std::span<const std::uint8_t> in) {
+  std::string out;
+  out.resize((in.size() + 2) / 3 * 4);
+  std::size_t o = 0, i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    const std::uint32_t n = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+    out[o++] = kB64Alphabet[(n >> 18) & 63];
+    out[o++] = kB64Alphabet[(n >> 12) & 63];
+    out[o++] = kB64Alphabet[(n >> 6) & 63];
+    out[o++] = kB64Alphabet[n & 63];
+  }
+  const std::size_t rest = in.size() - i;
+  if (rest > 0) {
+    std::uint32_t n = std::uint32_t{in[i]} << 16;
+    if (rest == 2) n |= std::uint32_t{in[i + 1]} << 8;
+    out[o++] = kB64Alphabet[(n >> 18) & 63];
+    out[o++] = kB64Alphabet[(n >> 12) & 63];
+    out[o++] = rest == 2 ? kB64Alphabet[(n >> 6) & 63] : '=';
+    out[o++] = '=';
+  }
+  return out;
+}
+
+std::optional<Bytes> WireBase64Decode(std::string_view in) {
+  if (in.size() % 4 != 0) return std::nullopt;
+  std::size_t pad = 0;
+  if (!in.empty() && in[in.size() - 1] == '=') pad = (in.size() >= 2 && in[in.size() - 2] == '=') ? 2 : 1;
+  Bytes out(in.size() / 4 * 3 - pad);
+  std::size_t o = 0;
+  for (std::size_t i = 0; i < in.size(); i += 4) {
+    const bool last = i + 4 == in.size();
+    std::uint32_t n = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const char c = in[i + k];
+      int d;
+      if (c == '=' && last && k >= 4 - pad) {
+        d = 0;
+      } else {
+        d = kB64Table.v[static_cast<unsigned char>(c)];
+        if (d < 0) return std::nullopt;
+      }
+      n = (n << 6) | static_cast<std::uint32_t>(d);
+    }
+    if (last && pad == 2) {
+      if ((n & 0xFFFF) != 0) return std::nullopt;  // non-canonical trailing bits
+      out[o++] = static_cast<std::uint8_t>(n >> 16);
+    } else if (last && pad == 1) {
+      if ((n & 0xFF) != 0) return std::nullopt;
+      out[o++] = static_cast<std::uint8_t>(n >> 16);
+      out[o++] = static_cast<std::uint8_t>(n >> 8);
+    } else {
+      out[o++] = static_cast<std::uint8_t>(n >> 16);
+      out[o++] = static_cast<std::uint8_t>(n >> 8);
+      out[o++] = static_cast<std::uint8_t>(n);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 // ---- JSON helpers. Every accessor checks the type first, so no nlohmann exception escapes. ----
 namespace {
 
@@ -139,9 +217,9 @@ Result<bool> GetBool(const json& j, const char* key) {
 
 Result<Bytes> GetBase64(const json& j, const char* key) {
   CP_ASSIGN_OR_RETURN(std::string s, GetString(j, key));
-  auto b = Base64Decode(s);
-  if (!b.ok()) return Bad(std::string("field is not base64: ") + key);
-  return std::move(b).value();
+  auto b = WireBase64Decode(s);
+  if (!b) return Bad(std::string("field is not base64: ") + key);
+  return std::move(*b);
 }
 
 Result<const json*> GetArray(const json& j, const char* key) {
@@ -162,7 +240,7 @@ Result<std::string> GetRole(const json& j, const char* key) {
   return s;
 }
 
-std::string B64(const Bytes& b) { return Base64Encode(b); }
+std::string B64(const Bytes& b) { return WireBase64Encode(b); }
 
 Result<Envelope> EnvelopeFrom(const json& e) {
   if (!e.is_object()) return Bad("envelope is not an object");
@@ -488,14 +566,15 @@ class OpsPageHandler {
   }
   bool number_float(number_float_t, const string_t&) { return Scalar(); }
   bool binary(binary_t&) { return Scalar(); }
-  bool string(string_t& v) {
+  bool string(string_t& v) { return StringView(v); }
+  bool StringView(std::string_view v) {
     if (InOp()) {
-      if (op_key_ == "op_id") return Set(&op_.op_id, std::move(v), kOpId);
-      if (op_key_ == "device_id") return Set(&op_.device_id, std::move(v), kDeviceId);
+      if (op_key_ == "op_id") return Set(&op_.op_id, std::string(v), kOpId);
+      if (op_key_ == "device_id") return Set(&op_.device_id, std::string(v), kDeviceId);
       if (op_key_ == "blob") {
-        auto b = Base64Decode(v);
-        if (!b.ok()) return Fail("field is not base64: blob");
-        op_.blob = std::move(b).value();
+        auto b = WireBase64Decode(v);
+        if (!b) return Fail("field is not base64: blob");
+        op_.blob = std::move(*b);
         op_fields_ |= kBlob;
         return true;
       }
@@ -512,7 +591,8 @@ class OpsPageHandler {
     }
     return true;
   }
-  bool key(string_t& k) {
+  bool key(string_t& k) { return KeyView(k); }
+  bool KeyView(std::string_view k) {
     if (level_ == 1) top_key_ = k;
     if (InOp()) op_key_ = k;
     return true;
@@ -614,9 +694,151 @@ class OpsPageHandler {
   bool in_ops_ = false, have_ops_ = false, have_next_ = false, have_more_ = false, first_is_object_ = false;
   std::string top_key_, op_key_, error_;
 };
+
+// A fast tokenizer for the common shape of a page, feeding the same handler as nlohmann's SAX parser.
+// It handles a strict subset of JSON (no string escapes, no non-ASCII, integers only, bounded depth) and
+// says kFallback for anything else, including any syntax error; the input then goes through nlohmann,
+// which is the reference. So it can only be faster, never more lenient (checked differentially by
+// tests/fuzz/server against ParseOpsPageReference).
+class FastPageScanner {
+ public:
+  enum class Outcome { kOk, kRejected, kFallback };
+  FastPageScanner(std::string_view text, OpsPageHandler& h) : p_(text.data()), end_(text.data() + text.size()), h_(h) {}
+
+  Outcome Run() {
+    Ws();
+    if (p_ == end_ || *p_ != '{') return Outcome::kFallback;
+    Outcome r = Value(0);
+    if (r != Outcome::kOk) return r;
+    Ws();
+    return p_ == end_ ? Outcome::kOk : Outcome::kFallback;
+  }
+
+ private:
+  static Outcome Accept(bool handler_ok) { return handler_ok ? Outcome::kOk : Outcome::kRejected; }
+  void Ws() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+  bool String(std::string_view* out) {  // at '"'
+    ++p_;
+    const char* start = p_;
+    while (p_ != end_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') break;
+      if (c == '\\' || c < 0x20 || c >= 0x80) return false;
+      ++p_;
+    }
+    if (p_ == end_) return false;
+    *out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+    ++p_;
+    return true;
+  }
+  bool Literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
+    p_ += word.size();
+    return true;
+  }
+  Outcome Number() {
+    bool negative = false;
+    if (*p_ == '-') {
+      negative = true;
+      ++p_;
+    }
+    if (p_ == end_ || *p_ < '0' || *p_ > '9') return Outcome::kFallback;
+    if (*p_ == '0' && p_ + 1 != end_ && p_[1] >= '0' && p_[1] <= '9') return Outcome::kFallback;
+    std::uint64_t v = 0;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
+      const auto d = static_cast<std::uint64_t>(*p_ - '0');
+      if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return Outcome::kFallback;
+      v = v * 10 + d;
+      ++p_;
+    }
+    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return Outcome::kFallback;
+    if (negative) {
+      if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return Outcome::kFallback;
+      return Accept(h_.number_integer(-static_cast<std::int64_t>(v)));
+    }
+    return Accept(h_.number_unsigned(v));
+  }
+  Outcome Value(int depth) {
+    if (p_ == end_ || depth > 32) return Outcome::kFallback;
+    switch (*p_) {
+      case '{': return Object(depth);
+      case '[': return Array(depth);
+      case '"': {
+        std::string_view sv;
+        if (!String(&sv)) return Outcome::kFallback;
+        return Accept(h_.StringView(sv));
+      }
+      case 't': return Literal("true") ? Accept(h_.boolean(true)) : Outcome::kFallback;
+      case 'f': return Literal("false") ? Accept(h_.boolean(false)) : Outcome::kFallback;
+      case 'n': return Literal("null") ? Accept(h_.null()) : Outcome::kFallback;
+      default: return Number();
+    }
+  }
+  Outcome Object(int depth) {
+    ++p_;
+    if (!h_.start_object(0)) return Outcome::kRejected;
+    Ws();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+      return Accept(h_.end_object());
+    }
+    while (true) {
+      std::string_view key;
+      if (p_ == end_ || *p_ != '"' || !String(&key)) return Outcome::kFallback;
+      if (!h_.KeyView(key)) return Outcome::kRejected;
+      Ws();
+      if (p_ == end_ || *p_ != ':') return Outcome::kFallback;
+      ++p_;
+      Ws();
+      Outcome r = Value(depth + 1);
+      if (r != Outcome::kOk) return r;
+      Ws();
+      if (p_ == end_) return Outcome::kFallback;
+      if (*p_ == ',') {
+        ++p_;
+        Ws();
+        continue;
+      }
+      if (*p_ != '}') return Outcome::kFallback;
+      ++p_;
+      return Accept(h_.end_object());
+    }
+  }
+  Outcome Array(int depth) {
+    ++p_;
+    if (!h_.start_array(0)) return Outcome::kRejected;
+    Ws();
+    if (p_ != end_ && *p_ == ']') {
+      ++p_;
+      return Accept(h_.end_array());
+    }
+    while (true) {
+      Outcome r = Value(depth + 1);
+      if (r != Outcome::kOk) return r;
+      Ws();
+      if (p_ == end_) return Outcome::kFallback;
+      if (*p_ == ',') {
+        ++p_;
+        Ws();
+        continue;
+      }
+      if (*p_ != ']') return Outcome::kFallback;
+      ++p_;
+      return Accept(h_.end_array());
+    }
+  }
+
+  const char* p_;
+  const char* end_;
+  OpsPageHandler& h_;
+};
+
 }  // namespace
 
-Result<OpsPage> ParseOpsPage(std::string_view text) {
+namespace detail {
+Result<OpsPage> ParseOpsPageReference(std::string_view text) {
   OpsPageHandler handler;
   const bool ok = json::sax_parse(text.begin(), text.end(), &handler, json::input_format_t::json, true, false);
   if (!handler.started_with_object() && ok) return Bad("expected a json object");
@@ -624,6 +846,19 @@ Result<OpsPage> ParseOpsPage(std::string_view text) {
   if (!page.ok()) return page.error();
   if (!ok) return Bad("malformed json");
   return page;
+}
+}  // namespace detail
+
+Result<OpsPage> ParseOpsPage(std::string_view text) {
+  OpsPageHandler handler;
+  switch (FastPageScanner(text, handler).Run()) {
+    case FastPageScanner::Outcome::kOk:
+    case FastPageScanner::Outcome::kRejected:
+      return handler.Take();
+    case FastPageScanner::Outcome::kFallback:
+      break;
+  }
+  return detail::ParseOpsPageReference(text);
 }
 
 std::string ToJson(const ErrorBody& m) { return json{{"error", m.error}, {"message", m.message}}.dump(-1, ' ', false, json::error_handler_t::replace); }

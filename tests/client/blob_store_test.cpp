@@ -20,7 +20,7 @@ ByteSource FromBytes(const Bytes& data, std::size_t step = 10000) {
   auto pos = std::make_shared<std::size_t>(0);
   return [&data, pos, step](std::span<std::uint8_t> buf) -> Result<std::size_t> {
     const std::size_t n = std::min({buf.size(), data.size() - *pos, step});
-    std::memcpy(buf.data(), data.data() + *pos, n);
+    if (n > 0) std::memcpy(buf.data(), data.data() + *pos, n);
     *pos += n;
     return n;
   };

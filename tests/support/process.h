@@ -101,11 +101,11 @@ inline void WriteFile(const std::filesystem::path& p, const std::string& data) {
   out << data;
 }
 
-// A fresh directory under the system temp dir, removed with everything in it at scope exit.
+// A fresh directory under the system temp dir (or under `parent`), removed with everything in it at scope exit.
 class TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "casepack-test-XXXXXX").string();
+  explicit TempDir(const std::filesystem::path& parent = std::filesystem::temp_directory_path()) {
+    std::string tmpl = (parent / "casepack-test-XXXXXX").string();
     if (mkdtemp(tmpl.data()) == nullptr) std::abort();
     path_ = tmpl;
   }

@@ -80,6 +80,14 @@ struct ActionChange {
   std::optional<ActionStatus> status;
 };
 
+// A legal hold (court proceedings, 003 §4.5): suspends the case's purge on every device. Stored as the
+// case's (case, legal-hold) register, so it syncs like any other field; docs/retention.md.
+struct LegalHold {
+  std::string reason;
+  std::string held_by;
+  std::string held_at;  // YYYY-MM-DDTHH:MM:SSZ
+};
+
 struct CaseChange {
   std::map<std::string, Date, std::less<>> key_dates;
   std::optional<CaseStatus> status;
@@ -145,6 +153,13 @@ class CaseService {
   Result<std::vector<CaseTimescales>> Deadlines(const Date& today);
   // The report input for a case, with every unresolved conflict.
   Result<ReportInput> BuildReportInput(std::string_view case_id, std::optional<Date> report_date);
+
+  // Legal hold (retention). Placing a hold on a held case replaces its reason; ReleaseLegalHold is
+  // kInvalidArgument when the case is not on hold. A hold written concurrently with a release survives
+  // (the register keeps both, and any surviving hold counts): a hold beats a purge.
+  Status PlaceLegalHold(std::string_view case_id, const LegalHold& hold);
+  Status ReleaseLegalHold(std::string_view case_id);
+  Result<std::optional<LegalHold>> ReadLegalHold(std::string_view case_id);
 
   // The operations recorded for a case (for tests and, later, sync).
   Result<std::size_t> CountOperations(std::string_view case_id);

@@ -1,5 +1,6 @@
 // casepack case | doc | note | comments | attend | action | chronology | feedback | deadlines | report
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,12 +9,14 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <linux/magic.h>
 
 #include "casepack/cases.h"
 #include "io.h"
+#include "retention_view.h"
 
 namespace casepack::cli {
 
@@ -47,11 +50,27 @@ struct Session {
   std::string case_id;
 };
 
+// The largest document `doc add` accepts: CaseService's default, or $CASEPACK_DOCUMENT_LIMIT_MB (MiB, a
+// whole number from 1 to 4096) so that a deployment, or a test, can set another.
+std::uint64_t DocumentLimit() {
+  const char* env = std::getenv("CASEPACK_DOCUMENT_LIMIT_MB");
+  if (env == nullptr || *env == '\0') return CaseService::kDefaultDocumentLimit;
+  const std::string text = env;
+  const bool digits = text.size() <= 4 && text.find_first_not_of("0123456789") == std::string::npos;
+  const unsigned long mib = digits ? std::stoul(text) : 0;
+  if (mib < 1 || mib > 4096)
+    Fail(ErrorCode::kInvalidArgument, "CASEPACK_DOCUMENT_LIMIT_MB must be a whole number of MiB from 1 to 4096",
+         "unset it to use the default of " + std::to_string(CaseService::kDefaultDocumentLimit >> 20) + " MiB");
+  return static_cast<std::uint64_t>(mib) << 20;
+}
+
 Session OpenCases(Context& ctx, std::string_view purpose, const std::string& case_arg = {}) {
   Session s;
+  const std::uint64_t document_limit = DocumentLimit();
   s.store = ctx.OpenStore(purpose);
-  s.cases = std::make_unique<CaseService>(*s.store);
+  s.cases = std::make_unique<CaseService>(*s.store, document_limit);
   if (!case_arg.empty()) s.case_id = Must(s.cases->ResolveCaseId(case_arg));
+  if (!s.case_id.empty()) AuditEvent(*s.store, AuditKind::kCaseOpen, s.case_id, purpose);  // docs/audit.md
   return s;
 }
 
@@ -66,6 +85,20 @@ std::map<std::string, Date, std::less<>> ParseKeyDates(EventType type, const std
     out[key] = ParseDateOption(item.substr(eq + 1), "--date " + key);
   }
   return out;
+}
+
+// The one item whose id starts with `prefix` (4 characters at least, as CaseService requires), or null:
+// then the service call that follows reports the unknown, short or ambiguous id.
+template <typename T, typename IdOf>
+const T* UniqueByPrefix(const std::vector<T>& items, std::string_view prefix, IdOf id_of) {
+  if (prefix.size() < 4) return nullptr;
+  const T* found = nullptr;
+  for (const T& item : items) {
+    if (!std::string_view(id_of(item)).starts_with(prefix)) continue;
+    if (found != nullptr) return nullptr;
+    found = &item;
+  }
+  return found;
 }
 
 void PrintJson(const json& j) { std::cout << j.dump(2) << "\n"; }
@@ -197,6 +230,30 @@ std::filesystem::path PrivateRamDirectory() {
   return tmpl;
 }
 
+// Ignores SIGINT, SIGQUIT, SIGHUP and SIGTERM for its lifetime (restoring the previous dispositions).
+class SignalsDeferred {
+ public:
+  SignalsDeferred() {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    for (std::size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &ignore, &saved_[i]);
+  }
+  ~SignalsDeferred() {
+    for (std::size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &saved_[i], nullptr);
+  }
+  SignalsDeferred(const SignalsDeferred&) = delete;
+  SignalsDeferred& operator=(const SignalsDeferred&) = delete;
+  // In a forked child before exec: the viewer gets the dispositions casepack was started with.
+  void RestoreInChild() const {
+    for (std::size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &saved_[i], nullptr);
+  }
+
+ private:
+  static constexpr int kSignals[] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM};
+  struct sigaction saved_[std::size(kSignals)] {};
+};
+
 }  // namespace
 
 void RegisterCaseCommands(CLI::App& app, Context& ctx) {
@@ -234,6 +291,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     if (a.json) {
       json arr = json::array();
       for (const auto& c : cases) arr.push_back(SummaryJson(c));
+      ShowTombstones(*s.store, &arr);
       PrintJson(arr);
       return;
     }
@@ -242,6 +300,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
       std::printf("%s  %-4s  %-8s %-24s %-16s %s\n", c.id.substr(0, 8).c_str(), std::string(ToString(c.event_type)).c_str(),
                   std::string(ToString(c.status)).c_str(), c.subject.name_or_initials.c_str(), c.subject.area.c_str(),
                   c.lead_agency.c_str());
+    ShowTombstones(*s.store, nullptr);
   });
 
   auto* case_show = case_cmd->add_subcommand("show", "show everything about a case");
@@ -250,7 +309,14 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   case_show->callback([&ctx] {
     auto s = OpenCases(ctx, "casepack case show", a.case_id);
     const auto d = Must(s.cases->GetCase(s.case_id));
-    if (a.json) PrintJson(DetailJson(d)); else PrintDetail(d);
+    if (a.json) {
+      json j = DetailJson(d);
+      ShowCaseRetention(*s.store, s.case_id, &j);
+      PrintJson(j);
+    } else {
+      PrintDetail(d);
+      ShowCaseRetention(*s.store, s.case_id, nullptr);
+    }
   });
 
   auto* case_set = case_cmd->add_subcommand("set", "change a case's key dates, status, agency, venue or facilitators");
@@ -290,7 +356,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   doc->require_subcommand(1);
   auto* doc_add = doc->add_subcommand("add", "add a document to a case (the file is encrypted into the store)");
   doc_add->add_option("CASE", a.case_id, "case id")->required();
-  doc_add->add_option("FILE", a.file, "the document")->required();
+  doc_add->add_option("FILE", a.file, "the document (at most 200 MiB; $CASEPACK_DOCUMENT_LIMIT_MB sets another limit)")->required();
   doc_add->add_option("--type", a.type, "icpc-minutes, rcpc-minutes, core-group-minutes, child-protection-plan, …")->required();
   doc_add->add_option("--received", a.received, "date received, YYYY-MM-DD (default today)");
   doc_add->add_option("--from", a.from, "sending agency")->required();
@@ -346,6 +412,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     Output out(a.output, a.force);
     Check(s.cases->ExportDocument(s.case_id, d.meta.id, out.Sink()));
     out.Commit();
+    AuditEvent(*s.store, AuditKind::kDocumentExport, s.case_id, "document " + d.meta.id + " exported");
     if (!out.is_stdout()) std::fprintf(stderr, "wrote %s (%llu bytes)\n", a.output.c_str(), static_cast<unsigned long long>(d.meta.size));
   });
 
@@ -355,6 +422,10 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   doc_open->callback([&ctx] {
     auto s = OpenCases(ctx, "casepack doc open", a.case_id);
     const StoredDocument d = Must(s.cases->FindDocument(s.case_id, a.item_id));
+    // From here until the directory is removed, Ctrl-C, a closed terminal or SIGTERM must not kill us
+    // and leave the plaintext behind: like system(), wait for the viewer through them (it gets them
+    // too, and exits), then clean up. Declared first, so restored last.
+    const SignalsDeferred deferred;
     const std::filesystem::path dir = PrivateRamDirectory();
     const std::filesystem::path file = dir / std::filesystem::path(d.meta.original_name).filename();
     struct Cleanup {
@@ -366,17 +437,20 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
       Check(s.cases->ExportDocument(s.case_id, d.meta.id, out.Sink()));
       out.Commit();
     }
+    AuditEvent(*s.store, AuditKind::kDocumentExport, s.case_id, "document " + d.meta.id + " opened in a viewer");
     const char* viewer_env = std::getenv("CASEPACK_VIEWER");
     const std::string viewer = viewer_env != nullptr && *viewer_env != '\0' ? viewer_env : "xdg-open";
     std::fprintf(stderr, "opening %s with %s; it is removed when the viewer exits\n", d.meta.original_name.c_str(), viewer.c_str());
     const pid_t pid = ::fork();
     if (pid == 0) {
+      deferred.RestoreInChild();
       ::execlp(viewer.c_str(), viewer.c_str(), file.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    while (pid > 0 && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
       Fail(ErrorCode::kUnavailable, "the viewer '" + viewer + "' failed", "set CASEPACK_VIEWER to a program that opens files");
   });
 
@@ -431,17 +505,34 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   // ---- attendance ----
   auto* attend = app.add_subcommand("attend", "record who was invited, attended, sent apologies or was absent");
   attend->add_option("CASE", a.case_id, "case id")->required();
-  attend->add_option("--agency", a.agency, "agency")->required();
+  attend->add_option("--agency", a.agency, "agency (required to add an attendee)");
   attend->add_option("--role", a.role, "role, e.g. Health visitor");
   attend->add_option("--name", a.name, "the person's name (optional)");
-  attend->add_option("--status", a.status, "invited, attended, apologies or absent")->required();
+  attend->add_option("--status", a.status, "invited, attended, apologies or absent (required to add an attendee)");
   attend->add_option("--reason", a.reason, "reason given for not attending");
-  attend->add_option("--id", a.opt_id, "update this attendee instead of adding one");
-  attend->callback([&ctx] {
-    Attendance who{a.agency, a.role, a.name, Must(ParseAttendanceStatus(a.status), "--status"), a.reason};
+  attend->add_option("--id", a.opt_id, "update this attendee instead of adding one (only the options given change)");
+  attend->callback([&ctx, attend] {
+    const bool has_status = attend->count("--status") > 0;
+    if (!a.opt_id && (a.agency.empty() || !has_status))
+      Fail(ErrorCode::kInvalidArgument, "usage: --agency and --status are required to add an attendee",
+           "to change an attendee, name it with --id ID");
+    const AttendanceStatus status = has_status ? Must(ParseAttendanceStatus(a.status), "--status") : AttendanceStatus::kInvited;
     auto s = OpenCases(ctx, "casepack attend", a.case_id);
+    Attendance who;
+    if (a.opt_id) {
+      // An update changes only what is given: start from the attendee as recorded (if the id does not
+      // name exactly one, RecordAttendance says why).
+      const auto d = Must(s.cases->GetCase(s.case_id));
+      if (const auto* rec = UniqueByPrefix(d.attendance, *a.opt_id, [](const AttendanceRecord& r) { return r.id; }))
+        who = rec->attendance;
+    }
+    if (attend->count("--agency")) who.agency = a.agency;
+    if (attend->count("--role")) who.role = a.role;
+    if (attend->count("--name")) who.name = a.name;
+    if (has_status) who.status = status;
+    if (attend->count("--reason")) who.reason = a.reason;
     const std::string id = Must(s.cases->RecordAttendance(s.case_id, a.opt_id, who));
-    std::printf("%s  %s: %s\n", id.c_str(), a.agency.c_str(), a.status.c_str());
+    std::printf("%s  %s: %s\n", id.c_str(), who.agency.c_str(), std::string(ToString(who.status)).c_str());
   });
 
   // ---- actions ----
@@ -471,11 +562,24 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   action_update->add_option("--status", a.status, "open, done or dropped");
   action_update->callback([&ctx, action_update] {
     ActionChange change;
+    const bool agency = action_update->count("--owner-agency") > 0, role = action_update->count("--owner-role") > 0;
     if (action_update->count("--what")) change.what = a.what;
-    if (action_update->count("--owner-agency") || action_update->count("--owner-role")) change.owner = Owner{a.owner_agency, a.owner_role};
     if (action_update->count("--due")) change.due = ParseDateOption(a.due, "--due");
     if (action_update->count("--status")) change.status = Must(ParseActionStatus(a.status), "--status");
     auto s = OpenCases(ctx, "casepack action update", a.case_id);
+    if (agency || role) {
+      Owner owner{a.owner_agency, a.owner_role};
+      if (!agency || !role) {
+        // Only one half given: the other half stays as recorded (an owner is agency and role together).
+        const auto d = Must(s.cases->GetCase(s.case_id));
+        const auto* act = UniqueByPrefix(d.actions, a.item_id, [](const Action& x) { return x.id; });
+        if (act != nullptr && !act->owner.empty()) {
+          if (!agency) owner.agency = act->owner.value().agency;
+          if (!role) owner.role = act->owner.value().role;
+        }
+      }
+      change.owner = owner;
+    }
     Check(s.cases->UpdateAction(s.case_id, a.item_id, change));
     std::printf("action updated\n");
   });
@@ -571,9 +675,13 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     const Date today = a.today.empty() ? Today() : ParseDateOption(a.today, "--today");
     auto s = OpenCases(ctx, "casepack deadlines");
     const auto all = Must(s.cases->Deadlines(today));
+    const auto retention = RetentionByCase(*s.store, today);
     if (a.json) {
       json arr = json::array();
-      for (const auto& t : all) arr.push_back(ToJson(t));
+      for (const auto& t : all) {
+        arr.push_back(ToJson(t));
+        if (auto it = retention.find(t.case_id); it != retention.end()) arr.back()["retention"] = ToJson(it->second);
+      }
       PrintJson(arr);
       return;
     }
@@ -584,6 +692,8 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
         std::printf("  %-8s %-10s %s (%s)%s\n", std::string(ToString(step.state)).c_str(),
                     step.due ? FormatDate(*step.due).c_str() : "-", step.title.c_str(), step.rule.c_str(),
                     step.late ? " — late" : "");
+      if (auto it = retention.find(t.case_id); it != retention.end())
+        std::printf("  %-8s %s\n", "purge", DescribePurgeDate(it->second).c_str());
     }
   });
 
@@ -603,6 +713,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     Output out(a.output, a.force);
     Check(out.Write(text));
     out.Commit();
+    AuditEvent(*s.store, AuditKind::kReport, s.case_id, "report written, format " + std::string(ToString(format)));
     if (!out.is_stdout()) std::fprintf(stderr, "wrote %s\n", a.output.c_str());
     if (!in.conflicts.empty()) std::fprintf(stderr, "casepack: note: the report shows %zu unresolved conflict(s)\n", in.conflicts.size());
   });

@@ -27,8 +27,9 @@ struct Context {
   bool json = false;
 
   std::filesystem::path StorePath() const;
-  // Unlocks the store with the passphrase from the file or the terminal; throws CommandFailed.
-  std::unique_ptr<Store> OpenStore(std::string_view purpose) const;
+  // Unlocks the store with the passphrase from the file or the terminal, then (unless told not to) runs
+  // the retention purge due under the trusted clock (docs/retention.md); throws CommandFailed.
+  std::unique_ptr<Store> OpenStore(std::string_view purpose, bool run_retention = true) const;
 };
 
 // The store's passphrase: from `file` if given, else asked on the terminal without echo. With confirm,
@@ -54,5 +55,6 @@ void RegisterStoreCommands(CLI::App& app, Context& ctx);
 void RegisterCaseCommands(CLI::App& app, Context& ctx);
 void RegisterPackCommands(CLI::App& app, Context& ctx);
 void RegisterSyncCommands(CLI::App& app, Context& ctx);
+void RegisterRetentionCommands(CLI::App& app, Context& ctx);  // after RegisterCaseCommands: adds `case hold`
 
 }  // namespace casepack::cli

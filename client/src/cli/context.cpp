@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <cstdio>
+
+#include "casepack/retention.h"
 #include "cli.h"
 
 namespace casepack::cli {
@@ -21,7 +24,7 @@ fs::path Context::StorePath() const {
        "pass --store DIR or set CASEPACK_STORE");
 }
 
-std::unique_ptr<Store> Context::OpenStore(std::string_view purpose) const {
+std::unique_ptr<Store> Context::OpenStore(std::string_view purpose, bool run_retention) const {
   const fs::path dir = StorePath();
   // Read the header's existence first so that "no store here" is reported before asking for a passphrase.
   std::error_code ec;
@@ -30,7 +33,19 @@ std::unique_ptr<Store> Context::OpenStore(std::string_view purpose) const {
     if (!r.ok()) throw CommandFailed{r.error()};
   }
   SecretBytes pass = ReadPassphrase(passphrase_file, "passphrase for " + dir.string() + ": ", false);
-  return Unwrap(Store::Open(dir, View(pass), purpose));
+  auto store = Unwrap(Store::Open(dir, View(pass), purpose));
+  if (run_retention) {
+    // Before any command sees the store: cases past their retention date are purged, offline too.
+    auto purge = RunRetentionAtOpen(*store);
+    if (!purge.ok()) throw CommandFailed{purge.error().Context("retention check at open")};
+    const PurgeReport& r = *purge;
+    if (!r.purged.empty())
+      std::fprintf(stderr, "casepack: purged %zu case(s) past their retention date (see 'casepack case list')\n", r.purged.size());
+    for (const auto& [id, e] : r.failed)
+      std::fprintf(stderr, "casepack: warning: case %s could not be purged (%s); retried at the next open\n",
+                   id.substr(0, 8).c_str(), e.message.c_str());
+  }
+  return store;
 }
 
 namespace {

@@ -1,15 +1,61 @@
 #include "io.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <ctime>
 
 namespace casepack::cli {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// The partial file of the Output being written, for a fatal signal's handler: Ctrl-C, a closed terminal
+// or SIGTERM kill the process without running destructors, and must not leave half a decrypted document
+// behind. Only async-signal-safe calls in the handler.
+constexpr int kFatalSignals[] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM};
+char g_partial[4096];
+volatile std::sig_atomic_t g_have_partial = 0;
+struct sigaction g_saved[std::size(kFatalSignals)];
+bool g_installed[std::size(kFatalSignals)] = {};
+
+extern "C" void RemovePartialAndDie(int sig) {
+  if (g_have_partial != 0) ::unlink(g_partial);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+void GuardPartial(const fs::path& partial) {
+  const std::string& p = partial.native();
+  if (p.size() >= sizeof g_partial) return;  // not guarded; the destructor still removes it on failure
+  std::memcpy(g_partial, p.c_str(), p.size() + 1);
+  g_have_partial = 1;
+  struct sigaction remove {};
+  remove.sa_handler = RemovePartialAndDie;
+  sigemptyset(&remove.sa_mask);
+  for (std::size_t i = 0; i < std::size(kFatalSignals); ++i) {
+    struct sigaction current {};
+    ::sigaction(kFatalSignals[i], nullptr, &current);
+    // A signal the caller ignores (doc open waits for its viewer through them) stays ignored.
+    g_installed[i] = current.sa_handler != SIG_IGN;
+    if (g_installed[i]) ::sigaction(kFatalSignals[i], &remove, &g_saved[i]);
+  }
+}
+
+void UnguardPartial() {
+  for (std::size_t i = 0; i < std::size(kFatalSignals); ++i) {
+    if (g_installed[i]) ::sigaction(kFatalSignals[i], &g_saved[i], nullptr);
+    g_installed[i] = false;
+  }
+  g_have_partial = 0;
+}
+
+}  // namespace
 
 std::string ReadTextInput(const std::string& file, std::string_view what) {
   const bool from_stdin = file.empty() || file == "-";
@@ -48,8 +94,13 @@ Output::Output(const std::string& target, bool force) : target_(target) {
   if (fs::exists(target, ec) && !force)
     Fail(ErrorCode::kConflict, target + " already exists", "choose another name, or add --force to replace it");
   partial_ = target + ".casepack-partial";
+  GuardPartial(partial_);
   const int fd = ::open(partial_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) Fail(ErrorCode::kIo, "cannot write " + target + ": " + std::strerror(errno));
+  if (fd < 0) {
+    const int err = errno;
+    UnguardPartial();
+    Fail(ErrorCode::kIo, "cannot write " + target + ": " + std::strerror(err));
+  }
   file_ = ::fdopen(fd, "wb");
 }
 
@@ -58,29 +109,47 @@ Output::~Output() {
     std::fclose(file_);
     if (!committed_) ::unlink(partial_.c_str());
   }
+  if (file_ != stdout && !partial_.empty()) UnguardPartial();
 }
+
+namespace {
+std::string Describe(const std::string& target) { return target == "-" ? "standard output" : target; }
+}  // namespace
 
 Status Output::Write(std::span<const std::uint8_t> bytes) {
   if (bytes.empty()) return Ok();
   if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
     const int err = errno;
     if (err == ENOSPC || err == EFBIG)
-      return MakeError(ErrorCode::kNoSpace, "cannot write " + target_ + ": the disk is full", "nothing was written");
-    return MakeError(ErrorCode::kIo, "cannot write " + target_ + ": " + std::strerror(err));
+      return MakeError(ErrorCode::kNoSpace, "cannot write " + Describe(target_) + ": the disk is full",
+                       is_stdout() ? "" : "nothing was written");
+    return MakeError(ErrorCode::kIo, "cannot write " + Describe(target_) + ": " + std::strerror(err));
   }
   return Ok();
 }
 
 void Output::Commit() {
   if (file_ == stdout) {
-    std::fflush(stdout);
+    // The last bytes sit in stdio's buffer: a write error (a full disk behind a redirection, a closed
+    // pipe) surfaces only here, and must not end the command as a success.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+      const int err = errno;
+      Fail(err == ENOSPC || err == EFBIG ? ErrorCode::kNoSpace : ErrorCode::kIo,
+           std::string("cannot write standard output: ") + (err == ENOSPC || err == EFBIG ? "the disk is full" : std::strerror(err)),
+           "what was written there is incomplete");
+    }
     return;
   }
-  const bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
-  const int err = errno;
+  bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+  int err = errno;
   std::fclose(file_);
   file_ = nullptr;
-  if (!ok || ::rename(partial_.c_str(), target_.c_str()) != 0) {
+  if (ok && ::rename(partial_.c_str(), target_.c_str()) != 0) {
+    ok = false;
+    err = errno;  // e.g. EISDIR for --force onto a directory
+  }
+  UnguardPartial();  // the partial name is gone (renamed) or about to be
+  if (!ok) {
     ::unlink(partial_.c_str());
     Fail(err == ENOSPC || err == EFBIG ? ErrorCode::kNoSpace : ErrorCode::kIo,
          "cannot write " + target_ + ": " + (err == ENOSPC || err == EFBIG ? "the disk is full" : std::strerror(err)),

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   casepack::cli::RegisterCaseCommands(app, ctx);
   casepack::cli::RegisterPackCommands(app, ctx);
   casepack::cli::RegisterSyncCommands(app, ctx);
+  casepack::cli::RegisterRetentionCommands(app, ctx);
 
   try {
     app.parse(argc, argv);
@@ -75,6 +76,11 @@ int main(int argc, char** argv) {
   } catch (const casepack::cli::CommandFailed& f) {
     PrintError(f.error);
     return f.error.code == casepack::ErrorCode::kInvalidArgument && f.error.message.rfind("usage:", 0) == 0 ? 2 : 1;
+  }
+  // Output that never arrived (a full disk behind a redirect, a closed pipe) is a failure, not success.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    PrintError(casepack::MakeError(casepack::ErrorCode::kIo, "cannot write to standard output"));
+    return 1;
   }
   return 0;
 }

@@ -194,6 +194,11 @@ struct OpsPage {
 };
 std::string ToJson(const OpsPage& page);
 Result<OpsPage> ParseOpsPage(std::string_view json);
+namespace detail {
+// The same parse through nlohmann's parser only (ParseOpsPage has a faster path for the common shape).
+// For differential tests and fuzzing.
+Result<OpsPage> ParseOpsPageReference(std::string_view json);
+}  // namespace detail
 
 struct ErrorBody {
   std::string error;    // machine-readable code: "unauthorized", "not_found", ...

@@ -146,7 +146,7 @@ std::string Metrics::Render(const StoreCounts& counts) const {
     add("casepackd_requests_total{route=\"%s\",status=\"%d\"} %llu\n", key.first.c_str(), key.second,
         static_cast<unsigned long long>(n));
   }
-  out += "# HELP casepackd_request_duration_seconds Time from a complete request to its response.\n";
+  out += "# HELP casepackd_request_duration_seconds Time from a complete request to its reply being ready (handling, not writing).\n";
   out += "# TYPE casepackd_request_duration_seconds histogram\n";
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < std::size(kBucketBounds); ++i) {

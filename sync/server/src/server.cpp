@@ -185,6 +185,10 @@ awaitable<void> Session(tcp::socket socket, Shared& shared) {
     HttpResponse r = shared.api.Handle(req, &log);
     // Case content must not linger in freed memory longer than needed.
     Wipe(req.body);
+    // Counted before the reply is written, so a client that has its reply also sees it in /metrics.
+    shared.metrics.CountRequest(
+        log.route, r.status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     const bool keep = keep_alive && !shared.stopping.load();
     auto res = MakeResponse(r, version, keep, shared.api.NowMs());
     Wipe(r.body);
@@ -193,7 +197,6 @@ awaitable<void> Session(tcp::socket socket, Shared& shared) {
     Wipe(res.body());
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    shared.metrics.CountRequest(log.route, r.status, ms / 1000.0);
     LogRequest(log, r.status, ms);
     conn.busy = false;
     if (wr_ec) {

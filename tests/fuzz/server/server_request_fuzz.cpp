@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <unistd.h>
 
 #include "casepack/server.h"
@@ -20,6 +21,7 @@ using namespace casepack::server;
 constexpr const char* kCaseId = "00112233445566778899aabbccddeeff";
 
 struct World {
+  std::string dir;
   std::unique_ptr<ServerStore> store;
   Metrics metrics;
   std::unique_ptr<Api> api;
@@ -28,9 +30,10 @@ struct World {
 
   World() {
     InitCrypto();
-    char dir[] = "/tmp/casepack-fuzz-XXXXXX";
-    if (::mkdtemp(dir) == nullptr) std::abort();
-    store = OpenSqliteStore(std::string(dir) + "/fuzz.db").value();
+    char tmpl[] = "/tmp/casepack-fuzz-server-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) std::abort();
+    dir = tmpl;
+    store = OpenSqliteStore(dir + "/fuzz.db").value();
     api = std::make_unique<Api>(*store, metrics);
     identity = std::make_unique<Identity>(Identity::Generate().value());
     Bytes h(32);
@@ -43,6 +46,11 @@ struct World {
     if (!p.ok()) std::abort();
     device_id = p->device_id;
     if (!store->CreateCase(kCaseId, p->user_id, Bytes{1}, 0).ok()) std::abort();
+  }
+  ~World() {
+    api.reset();
+    store.reset();
+    std::filesystem::remove_all(dir);
   }
 };
 
@@ -87,6 +95,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   RoundTrip<wire::AddMemberRequest>(body, wire::ParseAddMemberRequest);
   RoundTrip<wire::InvitationRequest>(body, wire::ParseInvitationRequest);
   RoundTrip<wire::OpsPage>(body, wire::ParseOpsPage);
+  // Differential: the fast page parser agrees with the nlohmann reference on every input.
+  auto fast = wire::ParseOpsPage(body);
+  auto reference = wire::detail::ParseOpsPageReference(body);
+  if (fast.ok() != reference.ok()) std::abort();
+  if (fast.ok() && wire::ToJson(*fast) != wire::ToJson(*reference)) std::abort();
   auto ops = wire::ParseOpsPush(body);
   if (ops.ok()) {
     auto again = wire::ParseOpsPush(wire::OpsPushToJson(*ops));

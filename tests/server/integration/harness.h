@@ -163,6 +163,11 @@ class ServerFixture : public ::testing::Test {
   }
   void TearDown() override {
     server_.reset();
+    // Under the asan preset casepackd is instrumented too: any report in its log fails the test.
+    const std::string log = ReadFile(log_);
+    EXPECT_EQ(log.find("ERROR: AddressSanitizer"), std::string::npos) << log;
+    EXPECT_EQ(log.find("runtime error:"), std::string::npos) << log;
+    EXPECT_EQ(log.find("ERROR: LeakSanitizer"), std::string::npos) << log;
     if (!HasFailure()) std::filesystem::remove_all(root_);
     else std::fprintf(stderr, "kept %s for inspection\n", root_.c_str());
   }

@@ -145,6 +145,32 @@ TEST(WireJson, OpsPageRoundTripsAndAcceptsAnyLayout) {
   EXPECT_FALSE(p2->more);
 }
 
+TEST(WireJson, OpsPageFastPathAgreesWithReference) {
+  OpsPage page;
+  page.ops.push_back({1, "a", 1, "d", {1, 2}});
+  const std::string good = ToJson(page);
+  std::vector<std::string> inputs{good, R"({"ops":[{"seq":1,"op_id":"a\u0062","epoch":1,"device_id":"d","blob":"AQI="}],"next_after":1,"more":false})",
+                                  R"({"ops":[],"next_after":-0,"more":false})", R"({"ops":[],"next_after":1e2,"more":false})",
+                                  R"({"ops":[],"next_after":01,"more":false})", R"({"ops":[],"next_after":1,"more":false,})",
+                                  R"({"ops":[,],"next_after":1,"more":false})", R"({"ops":[] "next_after":1,"more":false})",
+                                  R"({"x":"é","ops":[],"next_after":1,"more":false})", "{\"x\":\"\xc3\xa9\",\"ops\":[],\"next_after\":1,\"more\":false}",
+                                  R"({"ops":[],"next_after":-9223372036854775808,"more":false})", R"({"ops":[],"next_after":1,"more":nul})",
+                                  R"( {"ops":[],"next_after":1,"more":false} )", R"({"ops":[],"next_after":1,"more":false}})"};
+  // Every prefix of a valid page too.
+  for (std::size_t n = 0; n < good.size(); ++n) inputs.push_back(good.substr(0, n));
+  for (const auto& in : inputs) {
+    auto fast = ParseOpsPage(in);
+    auto ref = detail::ParseOpsPageReference(in);
+    ASSERT_EQ(fast.ok(), ref.ok()) << in;
+    if (fast.ok()) {
+      EXPECT_EQ(ToJson(*fast), ToJson(*ref)) << in;
+    }
+  }
+  auto escaped = ParseOpsPage(inputs[1]);
+  ASSERT_TRUE(escaped.ok());
+  EXPECT_EQ(escaped->ops[0].op_id, "ab");
+}
+
 TEST(WireJson, OpsPageRejectsMalformed) {
   for (const char* bad : {
            "", "[]", "1", "{", R"({"ops":[],"next_after":0})", R"({"ops":[],"more":true})",
@@ -159,6 +185,30 @@ TEST(WireJson, OpsPageRejectsMalformed) {
            R"({"ops":[],"next_after":0,"more":true} x)"}) {
     EXPECT_FALSE(ParseOpsPage(bad).ok()) << bad;
   }
+}
+
+TEST(WireJson, Base64FieldsAgreeWithLibsodiumAndAreCanonical) {
+  // The wire's own base64 codec against crypto's (libsodium) for every length 0..64 and random bytes.
+  for (std::size_t n = 0; n <= 64; ++n) {
+    Bytes b(n);
+    for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(i * 37 + n);
+    const std::string json = OpsPushToJson({{"o", 1, b.empty() ? Bytes{0} : b}});
+    EXPECT_NE(json.find(Base64Encode(b.empty() ? Bytes{0} : b)), std::string::npos);
+    auto back = ParseOpsPush(json);
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ((*back)[0].blob, b.empty() ? Bytes{0} : b);
+  }
+  auto op = [](const std::string& b64) {
+    return ParseOpsPush(R"({"ops":[{"op_id":"o","epoch":1,"blob":")" + b64 + R"("}]})");
+  };
+  EXPECT_TRUE(op("AQ==").ok());
+  EXPECT_FALSE(op("AR==").ok());   // non-zero trailing bits
+  EXPECT_FALSE(op("AQI").ok());    // missing padding
+  EXPECT_FALSE(op("A=Q=").ok());   // padding in the middle
+  EXPECT_FALSE(op("AQ==AQ==").ok());
+  EXPECT_FALSE(op("AQ\n==").ok());
+  EXPECT_FALSE(op("====").ok());
+  EXPECT_EQ((*op("AQID"))[0].blob, (Bytes{1, 2, 3}));
 }
 
 TEST(WireJson, EnrollRequiresKeySizes) {

@@ -51,7 +51,9 @@ class BeastHttpsClient final : public HttpsClient {
   Result<HttpReply> Send(std::string_view method, std::string_view target, std::string_view body,
                          std::string_view content_type,
                          const std::vector<std::pair<std::string, std::string>>& extra_headers) override {
-    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    const http::verb verb = http::string_to_verb(method);
+    if (verb == http::verb::unknown) return MakeError(ErrorCode::kInvalidArgument, "unknown http method");
+    http::request<http::string_body> req{verb, target, 11};
     req.set(http::field::host, endpoint_.host);
     req.set(http::field::user_agent, "casepack");
     if (!body.empty() || method == "POST" || method == "PUT") req.set(http::field::content_type, content_type);

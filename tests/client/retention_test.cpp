@@ -1,0 +1,471 @@
+// Retention on the device: the forward-only clock, policies as data, legal hold, and the purge — proven
+// forensically: planted text is searched for in the decrypted database (sqlcipher_export with the key),
+// the raw store files, the whole store directory and the system temp directory.
+#include "casepack/retention.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+#include "casepack/aead.h"
+#include "casepack/audit.h"
+#include "casepack/cases.h"
+#include "casepack/kdf.h"
+#include "casepack/random.h"
+#include "casepack/trusted_clock.h"
+#include "support/process.h"
+
+namespace casepack {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ReadFile;
+using testing::TempDir;
+
+constexpr std::string_view kPass = "correct horse battery staple";
+
+// Sets CASEPACK_FAKE_NOW for the scope (tests in this binary run one at a time).
+class FakeNow {
+ public:
+  explicit FakeNow(const std::string& when) { setenv(kFakeNowVariable, when.c_str(), 1); }
+  ~FakeNow() { unsetenv(kFakeNowVariable); }
+  void Set(const std::string& when) { setenv(kFakeNowVariable, when.c_str(), 1); }
+};
+
+std::unique_ptr<Store> MakeStore(const fs::path& dir) {
+  auto s = Store::Create(dir, kPass, KdfParams::CheapForTests());
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+  return std::move(s).value();
+}
+
+std::unique_ptr<Store> Reopen(const fs::path& dir) {
+  auto s = Store::Open(dir, kPass);
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+  return std::move(s).value();
+}
+
+// A MAS case whose summary report was sent on `sent`: the default policy purges it 90 days later.
+std::string MakeMasCase(CaseService& cases, const std::string& subject, const std::string& sent) {
+  NewCase c;
+  c.event_type = EventType::kMas;
+  c.subject = {subject, "Newport"};
+  c.key_dates = {{"event", *ParseDate("2026-01-05")}, {"summary-report-sent", *ParseDate(sent)}};
+  auto id = cases.CreateCase(c);
+  EXPECT_TRUE(id.ok()) << (id.ok() ? "" : id.error().message);
+  return *id;
+}
+
+ByteSource FromString(const std::string& data) {
+  auto pos = std::make_shared<std::size_t>(0);
+  return [data, pos](std::span<std::uint8_t> buf) -> Result<std::size_t> {
+    const std::size_t n = std::min(buf.size(), data.size() - *pos);
+    std::copy_n(data.data() + *pos, n, buf.data());
+    *pos += n;
+    return n;
+  };
+}
+
+std::string DatabaseKeyHex(const fs::path& store_dir) {
+  auto header = StoreHeader::Parse(ReadFile(store_dir / "store.header"));
+  EXPECT_TRUE(header.ok());
+  auto kek = DeriveKey(kPass, header->kdf);
+  auto key = UnwrapKey(*kek, header->wrapped_db_key, AsBytes(header->AssociatedData()));
+  EXPECT_TRUE(key.ok());
+  return HexEncode(key->expose());
+}
+
+// Every page of an SQLCipher 3 database decrypted, free pages included — what sqlcipher_export (a
+// logical copy) would not show. With a raw key, SQLCipher uses it directly as the AES-256-CBC key; each
+// 4096-byte page ends with a 48-byte reserve (16-byte IV, 20-byte HMAC-SHA1, padding); page 1 starts
+// with the 16-byte salt, which is not encrypted.
+std::string DecryptAllPages(const std::string& file, const std::string& key_hex) {
+  constexpr std::size_t kPage = 4096, kReserve = 48;
+  const Bytes key = *HexDecode(key_hex);
+  std::string out;
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  for (std::size_t off = 0; off + kPage <= file.size(); off += kPage) {
+    const auto* page = reinterpret_cast<const unsigned char*>(file.data() + off);
+    const std::size_t start = off == 0 ? 16 : 0;
+    const unsigned char* iv = page + kPage - kReserve;
+    std::string plain(kPage - kReserve - start, '\0');
+    int n = 0;
+    EVP_DecryptInit_ex(ctx, EVP_aes_256_cbc(), nullptr, key.data(), iv);
+    EVP_CIPHER_CTX_set_padding(ctx, 0);
+    EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(plain.data()), &n, page + start,
+                      static_cast<int>(plain.size()));
+    out += plain;
+  }
+  EVP_CIPHER_CTX_free(ctx);
+  return out;
+}
+
+bool HaveSqlcipherCli() { return std::system("command -v sqlcipher >/dev/null 2>&1") == 0; }
+
+// The decrypted database as a plain SQLite file, made by the Debian sqlcipher CLI with the key.
+std::string DecryptedExport(const fs::path& store_dir, const fs::path& out) {
+  fs::remove(out);
+  const std::string script = "PRAGMA key = \"x'" + DatabaseKeyHex(store_dir) + "'\";\nPRAGMA cipher_page_size = 4096;\n" +
+                             "ATTACH DATABASE '" + out.string() + "' AS plain KEY '';\n" +
+                             "SELECT sqlcipher_export('plain');\nDETACH DATABASE plain;\n";
+  auto r = testing::RunProcess({"sqlcipher", (store_dir / "store.db").string()}, {.stdin_data = script});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(out)) << r.out << r.err;
+  return ReadFile(out);
+}
+
+// Every regular file under `dir` (recursively), concatenated with its name, for searching.
+std::vector<std::pair<fs::path, std::string>> FilesUnder(const fs::path& dir) {
+  std::vector<std::pair<fs::path, std::string>> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (it->is_regular_file(ec)) out.emplace_back(it->path(), ReadFile(it->path()));
+  }
+  return out;
+}
+
+// Files in the system temp directory modified since `since` (other processes' files are included: the
+// planted text is random per run, so they cannot match by accident).
+std::vector<fs::path> TempFilesContaining(const std::string& needle, std::chrono::system_clock::time_point since) {
+  std::vector<fs::path> hits;
+  std::error_code ec;
+  const fs::path tmp = fs::temp_directory_path();
+  for (auto it = fs::recursive_directory_iterator(tmp, fs::directory_options::skip_permission_denied, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 64 * 1024 * 1024) continue;
+    if (std::chrono::system_clock::from_time_t(st.st_mtime) + std::chrono::seconds(2) < since) continue;
+    if (ReadFile(it->path()).find(needle) != std::string::npos) hits.push_back(it->path());
+  }
+  return hits;
+}
+
+// ---- the clock ----
+
+TEST(TrustedClock, InstantsRoundTrip) {
+  auto t = ParseInstant("2027-06-01T12:34:56Z");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(FormatInstant(*t), "2027-06-01T12:34:56Z");
+  EXPECT_EQ(FormatDate(UtcDateOf(*t)), "2027-06-01");
+  EXPECT_EQ(*ParseInstant("2027-06-01"), *ParseInstant("2027-06-01T00:00:00Z"));
+  for (const char* bad : {"", "2027-06-01T12:34Z", "2027-02-30", "2027-06-01T24:00:00Z", "yesterday", "2027-06-01 00:00:00Z"})
+    EXPECT_FALSE(ParseInstant(bad).ok()) << bad;
+}
+
+TEST(TrustedClock, NeverMovesBackAndTakesServerTime) {
+  TempDir t;
+  auto s = MakeStore(t / "s");
+  TrustedClock clock(s->db());
+  FakeNow fake("2027-06-01T00:00:00Z");
+  EXPECT_EQ(FormatInstant(*clock.Advance()), "2027-06-01T00:00:00Z");
+  fake.Set("2026-01-01T00:00:00Z");  // the laptop's clock set back
+  EXPECT_EQ(FormatInstant(*clock.Advance()), "2027-06-01T00:00:00Z");
+  EXPECT_EQ(FormatInstant(*clock.Peek()), "2027-06-01T00:00:00Z");
+  ASSERT_TRUE(clock.ObserveServerTime(*ParseInstant("2027-07-01")).ok());
+  EXPECT_EQ(FormatInstant(*clock.Advance()), "2027-07-01T00:00:00Z");
+  ASSERT_TRUE(clock.ObserveServerTime(*ParseInstant("2020-01-01")).ok());  // an older server time is ignored
+  EXPECT_EQ(FormatInstant(*clock.LatestServerTime()), "2027-07-01T00:00:00Z");
+  fake.Set("2028-01-01");
+  EXPECT_EQ(FormatInstant(*clock.Advance()), "2028-01-01T00:00:00Z");
+  fake.Set("not a time");
+  EXPECT_EQ(clock.Advance().error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(TrustedClock, SurvivesReopen) {
+  TempDir t;
+  FakeNow fake("2027-06-01");
+  { auto s = MakeStore(t / "s"); ASSERT_TRUE(TrustedClock(s->db()).Advance().ok()); }
+  fake.Set("2026-01-01");
+  auto s = Reopen(t / "s");
+  EXPECT_EQ(FormatInstant(*TrustedClock(s->db()).Peek()), "2027-06-01T00:00:00Z");
+}
+
+// ---- policies ----
+
+TEST(RetentionPolicies, DefaultsThenVersionedChanges) {
+  TempDir t;
+  auto s = MakeStore(t / "s");
+  RetentionService svc(*s);
+  auto cur = svc.CurrentPolicies();
+  ASSERT_TRUE(cur.ok());
+  EXPECT_EQ(cur->version, 0);
+  EXPECT_EQ(cur->policies, DefaultRetentionPolicies());
+
+  auto j = nlohmann::json::parse(R"({"policies": [{"event_type": "MAPF", "rules": [{"after": "event", "days": 30}]}]})");
+  auto v1 = svc.SetPolicies(j, "Business Unit");
+  ASSERT_TRUE(v1.ok()) << v1.error().message;
+  EXPECT_EQ(v1->version, 1);
+  auto j2 = nlohmann::json::parse(R"({"policies": [{"event_type": "MAS", "rules": [{"after": "event", "days": 10}]}]})");
+  auto v2 = svc.SetPolicies(j2, "Business Unit");
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(v2->version, 2);
+  // MAPF keeps version 1's change: a file names only what it changes.
+  cur = svc.CurrentPolicies();
+  for (const auto& p : cur->policies) {
+    if (p.event_type == EventType::kMapf) {
+      EXPECT_EQ(p.rules.at(0).days, 30);
+    } else if (p.event_type == EventType::kMas) {
+      EXPECT_EQ(p.rules.at(0).days, 10);
+    } else {
+      EXPECT_EQ(p, DefaultRetentionPolicy(p.event_type));
+    }
+  }
+  // Invalid input changes nothing.
+  auto bad = nlohmann::json::parse(R"({"policies": [{"event_type": "MAS", "rules": [{"after": "nope", "days": 10}]}]})");
+  EXPECT_EQ(svc.SetPolicies(bad, "x").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(svc.CurrentPolicies()->version, 2);
+  // A record from sync applies only when newer.
+  PolicyRecord old = *cur;
+  old.version = 1;
+  EXPECT_FALSE(*svc.ApplyPolicyRecord(old));
+  old.version = 7;
+  EXPECT_TRUE(*svc.ApplyPolicyRecord(old));
+  EXPECT_EQ(svc.CurrentPolicies()->version, 7);
+}
+
+// ---- purge ----
+
+TEST(Purge, OfflineDeviceFollowsTheDateAndKeepsOnlyBasics) {
+  TempDir t;
+  FakeNow fake("2026-03-01");
+  auto s = MakeStore(t / "s");
+  CaseService cases(*s);
+  const std::string due = MakeMasCase(cases, "A.B.", "2026-03-02");    // purge on 2026-05-31
+  const std::string later = MakeMasCase(cases, "C.D.", "2026-04-02");  // purge on 2026-07-01
+  RetentionService svc(*s);
+  auto r = svc.ForCase(due);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->deadline.has_value());
+  EXPECT_EQ(FormatDate(r->deadline->purge_on), "2026-05-31");
+
+  fake.Set("2026-05-30T23:59:59Z");
+  EXPECT_TRUE(svc.PurgeDue()->purged.empty());
+  fake.Set("2026-05-31T00:00:00Z");
+  const std::size_t ops_before = cases.CountOperations(due).value();
+  auto plan = svc.PlanPurge();
+  ASSERT_EQ(plan->purged.size(), 1u);
+  EXPECT_EQ(cases.CountOperations(due).value(), ops_before);  // a dry run changes nothing
+  EXPECT_TRUE(cases.GetCase(due).ok());
+  EXPECT_EQ(FormatInstant(*TrustedClock(s->db()).Recorded()), "2026-05-30T23:59:59Z");  // not even the clock
+  auto report = svc.PurgeDue();
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_EQ(report->purged.size(), 1u);
+  EXPECT_EQ(report->purged[0].case_id, due);
+
+  EXPECT_FALSE(cases.GetCase(due).ok());
+  auto resolved = cases.ResolveCaseId(due.substr(0, 8));
+  ASSERT_FALSE(resolved.ok());
+  EXPECT_NE(resolved.error().message.find("was purged on 2026-05-31 under the retention policy"), std::string::npos)
+      << resolved.error().message;
+  EXPECT_TRUE(cases.GetCase(later).ok());
+  EXPECT_EQ(cases.CountOperations(due).value(), 0u);
+
+  auto tomb = svc.FindTombstone(due.substr(0, 6));
+  ASSERT_TRUE(tomb.ok() && tomb->has_value());
+  EXPECT_EQ((*tomb)->subject.name_or_initials, "A.B.");
+  EXPECT_EQ((*tomb)->subject.area, "Newport");
+  EXPECT_EQ(FormatDate((*tomb)->key_dates.at("summary-report-sent")), "2026-03-02");
+  EXPECT_EQ((*tomb)->purged_at, "2026-05-31T00:00:00Z");
+  EXPECT_NE((*tomb)->rule.find("summary-report-sent + 90 days"), std::string::npos);
+
+  auto receipts = svc.Receipts();
+  ASSERT_EQ(receipts->size(), 1u);
+  EXPECT_TRUE(VerifyPurgeReceipt(receipts->at(0)));
+  EXPECT_EQ(receipts->at(0).store_id, s->id());
+  PurgeReceipt forged = receipts->at(0);
+  forged.purged_at = "2026-09-01T00:00:00Z";
+  EXPECT_FALSE(VerifyPurgeReceipt(forged));
+
+  auto log = Audit(*s).Entries();
+  ASSERT_FALSE(log->empty());
+  EXPECT_EQ(log->back().kind, AuditKind::kPurge);
+  EXPECT_EQ(log->back().case_id, due);
+  EXPECT_TRUE(Audit(*s).Verify()->ok);
+}
+
+TEST(Purge, ClockSetBackPurgesAnyway) {
+  TempDir t;
+  FakeNow fake("2026-03-01");
+  std::string id;
+  {
+    auto s = MakeStore(t / "s");
+    CaseService cases(*s);
+    id = MakeMasCase(cases, "A.B.", "2026-03-02");  // purge on 2026-05-31
+    // The device saw a time after the date (here: it was on while the date passed, recorded by the
+    // clock), then its clock is set back before the next open.
+    fake.Set("2026-06-10");
+    ASSERT_TRUE(TrustedClock(s->db()).Advance().ok());
+  }
+  fake.Set("2026-04-01");
+  auto s = Reopen(t / "s");
+  auto report = RunRetentionAtOpen(*s);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->purged.size(), 1u);
+  EXPECT_FALSE(CaseService(*s).GetCase(id).ok());
+}
+
+TEST(Purge, ServerTimeSeenPurgesAnyway) {
+  TempDir t;
+  FakeNow fake("2026-03-01");
+  auto s = MakeStore(t / "s");
+  CaseService cases(*s);
+  const std::string id = MakeMasCase(cases, "A.B.", "2026-03-02");
+  ASSERT_TRUE(TrustedClock(s->db()).ObserveServerTime(*ParseInstant("2026-06-01")).ok());
+  ASSERT_EQ(RunRetentionAtOpen(*s)->purged.size(), 1u);
+}
+
+TEST(Purge, HoldBeatsThePurgeAndReleaseResumesIt) {
+  TempDir t;
+  FakeNow fake("2026-03-01");
+  auto s = MakeStore(t / "s");
+  CaseService cases(*s);
+  RetentionService svc(*s);
+  const std::string id = MakeMasCase(cases, "A.B.", "2026-03-02");
+  ASSERT_TRUE(svc.PlaceHold(id, "Family court, care proceedings", "BU officer").ok());
+  auto hold = cases.ReadLegalHold(id);
+  ASSERT_TRUE(hold.ok() && hold->has_value());
+  EXPECT_EQ((*hold)->held_by, "BU officer");
+
+  fake.Set("2027-01-01");
+  auto report = svc.PurgeDue();
+  EXPECT_TRUE(report->purged.empty());
+  ASSERT_EQ(report->held.size(), 1u);
+  EXPECT_TRUE(cases.GetCase(id).ok());
+  EXPECT_TRUE(svc.ForCase(id)->hold.has_value());
+  EXPECT_FALSE(svc.ForCase(id)->due);
+
+  ASSERT_TRUE(svc.ReleaseHold(id).ok());
+  EXPECT_EQ(svc.ReleaseHold(id).error().code, ErrorCode::kInvalidArgument);  // not on hold any more
+  ASSERT_EQ(svc.PurgeDue()->purged.size(), 1u);
+  EXPECT_FALSE(cases.GetCase(id).ok());
+
+  std::vector<AuditKind> kinds;
+  const auto entries = Audit(*s).Entries();
+  ASSERT_TRUE(entries.ok());
+  for (const auto& e : *entries) kinds.push_back(e.kind);
+  EXPECT_EQ(kinds, (std::vector<AuditKind>{AuditKind::kHold, AuditKind::kRelease, AuditKind::kPurge}));
+}
+
+TEST(Purge, HoldInTheReplicaCountsEvenIfTheIndexMissesIt) {
+  // A hold that arrived by sync is in the replica before any index row: the purge reads the register.
+  TempDir t;
+  FakeNow fake("2026-03-01");
+  auto s = MakeStore(t / "s");
+  CaseService cases(*s);
+  const std::string id = MakeMasCase(cases, "A.B.", "2026-03-02");
+  ASSERT_TRUE(cases.PlaceLegalHold(id, {"court", "BU", "2026-03-01T00:00:00Z"}).ok());
+  ASSERT_TRUE(s->db().Exec("DELETE FROM legal_holds;").ok());
+  fake.Set("2027-01-01");
+  EXPECT_TRUE(RunRetentionAtOpen(*s)->purged.empty());
+  EXPECT_TRUE(cases.GetCase(id).ok());
+}
+
+TEST(Purge, RemoteTombstonePurgesACaseThisDeviceStillHas) {
+  // A device that was offline when the server purged: the tombstone arrives by sync on reconnection.
+  TempDir t;
+  FakeNow fake("2026-03-01");
+  auto s = MakeStore(t / "s");
+  CaseService cases(*s);
+  RetentionService svc(*s);
+  const std::string id = MakeMasCase(cases, "A.B.", "2026-12-02");  // not due locally
+  Tombstone tomb{id, EventType::kMas, {"A.B.", "Newport"}, {}, *ParseDate("2026-03-01"), "server", "2026-03-01T00:00:00Z"};
+
+  const std::string held = MakeMasCase(cases, "E.F.", "2026-12-02");
+  ASSERT_TRUE(svc.PlaceHold(held, "court", "BU").ok());
+  Tombstone held_tomb = tomb;
+  held_tomb.case_id = held;
+  EXPECT_EQ(svc.ApplyRemoteTombstone(held_tomb).error().code, ErrorCode::kConflict);
+  EXPECT_TRUE(cases.GetCase(held).ok());
+
+  auto receipt = svc.ApplyRemoteTombstone(tomb);
+  ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+  EXPECT_TRUE(VerifyPurgeReceipt(*receipt));
+  EXPECT_FALSE(cases.GetCase(id).ok());
+  ASSERT_TRUE(svc.FindTombstone(id)->has_value());
+}
+
+TEST(Purge, NothingOfThePlantedTextSurvivesAnywhere) {
+  if (!HaveSqlcipherCli()) GTEST_SKIP() << "sqlcipher CLI not installed";
+  const auto started = std::chrono::system_clock::now();
+  TempDir t;
+  const fs::path dir = t / "s";
+  // Random per run, so no other file on the machine can match by accident.
+  const std::string marker = "PLANTED" + HexEncode(RandomBytes(8));
+  const std::string note = marker + "-NOTE the child said something only the note knows";
+  const std::string doc = marker + "-DOCUMENT minutes of the core group";
+  const std::string comments = marker + "-REPORT facilitator's comments for the summary";
+  const std::string chron = marker + "-CHRONOLOGY";
+  const std::string subject = "Zed Quux" + marker.substr(7, 6);
+  FakeNow fake("2026-03-01");
+  std::string id;
+  std::string case_key;  // the shredding key: it must be gone too
+  {
+    auto s = MakeStore(dir);
+    CaseService cases(*s);
+    id = MakeMasCase(cases, subject, "2026-03-02");
+    ASSERT_TRUE(cases.SetNote(id, "story", note).ok());
+    ASSERT_TRUE(cases.AppendNote(id, "story", note).ok());
+    ASSERT_TRUE(cases.SetFacilitatorComments(id, comments).ok());
+    ASSERT_TRUE(cases.AddDocument(id, DocumentType::kCoreGroupMinutes, "minutes.txt", *ParseDate("2026-02-01"),
+                                  "Health", FromString(doc)).ok());
+    ChronologyEntry e{*ParseDateTime("2026-01-02"), "Police", chron, chron, chron};
+    ASSERT_TRUE(cases.AddChronologyEntry(id, e).ok());
+    auto report = cases.BuildReportInput(id, std::nullopt);
+    ASSERT_TRUE(report.ok());
+    ASSERT_NE(RenderReport(*report, ReportFormat::kMarkdown).find(comments), std::string::npos);
+    auto key = s->db().Prepare("SELECT case_key FROM cases WHERE id = ?;");
+    key->Bind(1, id);
+    ASSERT_TRUE(*key->Step());
+    const Bytes k = key->Blob(0);
+    case_key.assign(k.begin(), k.end());
+  }
+  // The search can find what it looks for: before the purge, the decrypted export holds it all.
+  {
+    const std::string before = DecryptedExport(dir, t / "before.db");
+    for (const auto& s : {note, comments, chron}) ASSERT_NE(before.find(s), std::string::npos) << "the test cannot see " << s;
+    fs::remove(t / "before.db");
+    // The page decryption below works: it sees the notes and the case key in the raw file too.
+    const std::string pages = DecryptAllPages(ReadFile(dir / "store.db"), DatabaseKeyHex(dir));
+    ASSERT_NE(pages.find(comments), std::string::npos);
+    ASSERT_EQ(case_key.size(), 32u);
+    ASSERT_NE(pages.find(case_key), std::string::npos);
+  }
+
+  fake.Set("2026-06-01");
+  {
+    auto s = Reopen(dir);
+    auto report = RunRetentionAtOpen(*s);
+    ASSERT_TRUE(report.ok());
+    ASSERT_EQ(report->purged.size(), 1u);
+    // (b) while the store is open: the database, its WAL and shared memory, raw.
+    for (const char* f : {"store.db", "store.db-wal", "store.db-shm"}) {
+      const std::string bytes = ReadFile(dir / f);
+      EXPECT_EQ(bytes.find(marker), std::string::npos) << f;
+    }
+    EXPECT_EQ(fs::file_size(dir / "store.db-wal"), 0u) << "the WAL is truncated after a purge";
+  }
+  // (a) every page of the database decrypted, free pages included (secure_delete zeroes freed content)…
+  const std::string pages = DecryptAllPages(ReadFile(dir / "store.db"), DatabaseKeyHex(dir));
+  EXPECT_EQ(pages.find(marker), std::string::npos) << "planted text in a decrypted page (live or free) after the purge";
+  EXPECT_EQ(pages.find(case_key), std::string::npos) << "the case key survives in a decrypted page: not shredded";
+  // … and the decrypted database as sqlcipher_export gives it.
+  const std::string after = DecryptedExport(dir, t / "after.db");
+  EXPECT_EQ(after.find(marker), std::string::npos) << "planted text in the decrypted database after the purge";
+  EXPECT_NE(after.find(subject), std::string::npos) << "the tombstone keeps the name";
+  EXPECT_NE(after.find("Newport"), std::string::npos) << "the tombstone keeps the area";
+  fs::remove(t / "after.db");
+  // (c) every file of the store, blobs included (the blob file is gone).
+  for (const auto& [path, bytes] : FilesUnder(dir)) EXPECT_EQ(bytes.find(marker), std::string::npos) << path;
+  EXPECT_TRUE(!fs::exists(dir / "blobs") || fs::is_empty(dir / "blobs"));
+  // (d) the system temp directory: nothing written there during the test holds it.
+  EXPECT_EQ(TempFilesContaining(marker, started), std::vector<fs::path>{});
+}
+
+}  // namespace
+}  // namespace casepack
