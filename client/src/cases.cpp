@@ -862,6 +862,8 @@ Status CaseService::AdoptReceivedBlob(std::string_view case_id, const StoredDocu
 Result<SecretBytes> CaseService::LocalKey(std::string_view case_id) {
   CP_ASSIGN_OR_RETURN(Loaded l, Load(case_id));
   return std::move(l.case_key);
+}
+
 // ---- legal hold (docs/retention.md) ----
 
 namespace {

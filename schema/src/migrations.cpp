@@ -112,6 +112,7 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql"},
     {4, "sync with the central store: server, case keys per epoch, cursors, push state",
      R"sql(
 -- The central store this device is enrolled with (docs/sync-client.md). One at most.
