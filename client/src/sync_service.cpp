@@ -9,6 +9,8 @@
 #include <set>
 
 #include "casepack/aead.h"
+#include "casepack/audit.h"
+#include "casepack/trusted_clock.h"
 #include "casepack/random.h"
 
 namespace casepack {
@@ -489,12 +491,14 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
     }
   }
   report.server_time_ms = client->latest_server_time_ms();
-  if (report.server_time_ms > 0) {
-    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
-        "INSERT OR REPLACE INTO meta (key, value) VALUES ('latest_server_time_ms', "
-        "CAST(max(?, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'latest_server_time_ms'), 0)) AS TEXT));"));
-    st.Bind(1, report.server_time_ms);
-    CP_RETURN_IF_ERROR(st.Run());
+  // The authenticated server's clock feeds retention's clock, which only moves forward.
+  if (report.server_time_ms > 0) CP_RETURN_IF_ERROR(TrustedClock(store_.db()).ObserveServerTime(report.server_time_ms));
+  Audit audit(store_);
+  for (const auto& c : report.cases) {
+    if (c.pushed == 0 && c.pulled == 0 && c.blobs_up == 0 && c.blobs_down == 0 && !c.received) continue;
+    (void)audit.Record(AuditKind::kSync, c.case_id,
+                       "pushed " + std::to_string(c.pushed) + " pulled " + std::to_string(c.pulled) + " documents up " +
+                           std::to_string(c.blobs_up) + " down " + std::to_string(c.blobs_down));
   }
   return report;
 }
@@ -528,6 +532,7 @@ Status SyncService::Share(const std::string& case_id, const std::string& user_id
                                        SealToPublicKey(std::span<const std::uint8_t, kX25519PublicBytes>(device->x25519.data(), kX25519PublicBytes), *key)});
   }
   CP_RETURN_IF_ERROR(client->AddMember(case_id, user_id, envelopes));
+  (void)Audit(store_).Record(AuditKind::kShare, case_id, "shared with user " + user_id);
   return Ok();
 }
 
@@ -555,7 +560,9 @@ Status SyncService::Unshare(const std::string& case_id, const std::string& user_
       }
     }
   }
-  return client->PutKeys(case_id, envelopes);
+  CP_RETURN_IF_ERROR(client->PutKeys(case_id, envelopes));
+  (void)Audit(store_).Record(AuditKind::kShare, case_id, "removed user " + user_id + ", epoch " + std::to_string(epoch));
+  return Ok();
 }
 
 Result<std::vector<wire::UserEntry>> SyncService::Users() {

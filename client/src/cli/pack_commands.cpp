@@ -208,9 +208,9 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
       SecretBytes pw = [] {
         try {
           return ReadPassphrase(a.password_file, "password for " + a.file + ": ", false);
-        } catch (CommandFailed& f) {
+        } catch (CommandFailed& failure) {
           // ReadPassphrase speaks of the store's passphrase and its option; here it is the pack's password.
-          if (a.password_file.empty() && f.error.message.rfind("no terminal", 0) == 0)
+          if (a.password_file.empty() && failure.error.message.rfind("no terminal", 0) == 0)
             Fail(ErrorCode::kInvalidArgument, "no terminal to ask for the pack's password",
                  "use --password-file FILE (the password the Business Unit gave you, on its first line)");
           throw;

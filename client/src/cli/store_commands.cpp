@@ -15,11 +15,19 @@ KdfParams KdfFor(bool insecure_test_kdf) {
   return insecure_test_kdf ? KdfParams::CheapForTests() : KdfParams::Default();
 }
 
-void Init(Context& ctx, bool insecure_test_kdf) {
+void Init(Context& ctx, bool insecure_test_kdf, const std::string& name) {
   const auto dir = ctx.StorePath();
+  if (name.size() > 80 || name.find_first_of("\n\r\t") != std::string::npos)
+    Fail(ErrorCode::kInvalidArgument, "--name: at most 80 characters on one line");
   SecretBytes pass = ReadPassphrase(ctx.passphrase_file, "new passphrase for " + dir.string() + ": ", true);
   Check(CheckPassphraseStrength(View(pass)));
   auto store = Unwrap(Store::Create(dir, View(pass), KdfFor(insecure_test_kdf)));
+  if (!name.empty()) {
+    // The name colleagues see beside this device's edits (conflicts, reports); not case content.
+    auto st = Unwrap(store->db().Prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('author', ?);"));
+    st.Bind(1, name);
+    Check(st.Run());
+  }
   std::printf("created store %s\n", store->paths().dir.c_str());
   std::printf("store id   %s\n", store->id().c_str());
   std::printf("keep the passphrase safe: without it the store cannot be opened by anyone\n");
@@ -64,11 +72,13 @@ void Passwd(Context& ctx, const std::string& new_passphrase_file, bool insecure_
 void RegisterStoreCommands(CLI::App& app, Context& ctx) {
   static bool insecure_test_kdf = false;
   static std::string new_passphrase_file;
+  static std::string name;
 
   auto* init = app.add_subcommand("init", "create a new encrypted store");
   init->add_flag("--insecure-test-kdf", insecure_test_kdf,
                  "use libsodium's minimum key-derivation cost (tests and demonstrations only)");
-  init->callback([&ctx] { Init(ctx, insecure_test_kdf); });
+  init->add_option("--name", name, "your name as colleagues see it beside your edits (default: the device id)");
+  init->callback([&ctx] { Init(ctx, insecure_test_kdf, name); });
 
   auto* status = app.add_subcommand("status", "show the store's path, versions, id, identity keys and counts");
   status->add_flag("--json", ctx.json, "machine-readable output");
