@@ -8,13 +8,22 @@ root=$(pwd)
 
 packaging/install-deps.sh >&2
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)" --target casepack >&2
+cmake --build --preset release -j "$(nproc)" --target casepack casepackd >&2
 bin="$root/build/release/client"
+server_bin="$root/build/release/sync/server"
 
 demo=$(mktemp -d -t casepack-walkthrough-XXXXXX)
-trap 'rm -rf "$demo"' EXIT
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$demo"
+}
+trap cleanup EXIT
 cd "$demo"
-export PATH="$bin:$PATH"
+export PATH="$bin:$server_bin:$PATH"
+# Dates relative to today, so that the case is always current (retention purges old cases on its own).
+day() { date -u -d "$1 days" +%F; }
+conference=$(day -20); booked=$(day -13); papers=$(day -2); event=$(day 8); due=$(day 22); later=$(day 18)
 
 bold=""; plain=""
 if [ -t 1 ]; then bold=$'\033[1m'; plain=$'\033[0m'; fi
@@ -34,7 +43,7 @@ export CASEPACK_PASSPHRASE_FILE="$demo/facilitator.pass"
 printf '$ export CASEPACK_STORE=%s CASEPACK_PASSPHRASE_FILE=%s\n' "$CASEPACK_STORE" "$CASEPACK_PASSPHRASE_FILE"
 
 step "Create the encrypted store (the real default key derivation takes about half a second)"
-run 'casepack init'
+run 'casepack init --name "Alex Jones"'
 
 step "Unlock it and see what it holds"
 run 'casepack status'
@@ -58,7 +67,7 @@ run 'casepack status --json'
 step "A Multi-Agency Supervision case: the Business Unit books it after the referral conference"
 run 'casepack case keys --type MAS'
 case_id=$(casepack case new --type MAS --subject "J.S." --area Newport --lead-agency "Newport Children's Services" \
-  --date referral-conference=2026-11-02 --date event-booked=2026-11-09 --date event=2026-11-30 \
+  --date referral-conference=$conference --date event-booked=$booked --date event=$event \
   --facilitator "Alex Jones" --facilitator "Sam Price")
 printf '$ casepack case new --type MAS --subject "J.S." --area Newport ... \n%s\n' "$case_id"
 c=${case_id:0:8}
@@ -67,8 +76,8 @@ run "casepack case list"
 step "The case pack arrives a week before the event: each document is encrypted into the store"
 run 'printf "Review Child Protection Conference minutes for J.S. (demonstration text)\n" > rcpc-minutes.txt'
 run 'printf "Child Protection Plan for J.S. (demonstration text)\n" > cp-plan.txt'
-run "casepack doc add $c rcpc-minutes.txt --type rcpc-minutes --from \"Newport Children's Services\" --received 2026-11-20"
-run "casepack doc add $c cp-plan.txt --type child-protection-plan --from \"Newport Children's Services\" --received 2026-11-20"
+run "casepack doc add $c rcpc-minutes.txt --type rcpc-minutes --from \"Newport Children's Services\" --received $papers"
+run "casepack doc add $c cp-plan.txt --type child-protection-plan --from \"Newport Children's Services\" --received $papers"
 run "casepack doc list $c"
 run_fails "casepack doc add $c cp-plan.txt --type child-protection-plan --from Police"
 
@@ -79,19 +88,86 @@ run "casepack attend $c --agency Education --role \"Head teacher\" --status apol
 run "echo 'Mum has kept every appointment with the health visitor since September.' | casepack note add $c protective-factors"
 run "echo 'Father still visits the home although the plan says he should not.' | casepack note add $c risk-factors"
 run "echo 'A shared understanding of what safe enough looks like was agreed.' | casepack comments $c"
-run "casepack action add $c --what \"Core group to agree a written safety plan with the family\" --owner-agency \"Children's Services\" --owner-role \"Social worker\" --due 2026-12-14"
-run "casepack chronology add $c --when 2026-09-03T10:15 --source Police --event \"Domestic incident at the family home\" --action-taken \"Referral to Children's Services\""
-run "casepack case set $c --date papers-received=2026-11-20"
+run "casepack action add $c --what \"Core group to agree a written safety plan with the family\" --owner-agency \"Children's Services\" --owner-role \"Social worker\" --due $due"
+run "casepack chronology add $c --when $(day -80)T10:15 --source Police --event \"Domestic incident at the family home\" --action-taken \"Referral to Children's Services\""
+run "casepack case set $c --date papers-received=$papers"
 run "casepack case show $c"
 
-step "Timescales: what is done, due and overdue (counted as if today were 2026-12-10)"
-run "casepack deadlines --today 2026-12-10"
+step "Timescales: what is done, due and overdue (counted as if today were $later, after the event)"
+run "casepack deadlines --today $later"
 
 step "The Facilitator's Summary (Appendix 3), as Markdown on the terminal and as a printable HTML file"
-run "casepack report $c --format md --date 2026-12-01 -o - | head -n 40"
-run "casepack report $c --format html --date 2026-12-01 -o summary.html"
+run "casepack report $c --format md --date $event -o - | head -n 40"
+run "casepack report $c --format html --date $event -o summary.html"
 run_fails "casepack report $c --format html -o summary.html"
 run "casepack status"
+
+step "Transfer packs (age files) for agencies: standard tools open them, casepack opens what they send"
+run 'casepack password generate'
+run 'age-keygen -o police.key 2>/dev/null; age-keygen -y police.key > police.pub; cat police.pub'
+run "casepack pack seal $c --to \$(cat police.pub) --from \"Gwent Safeguarding Board Business Unit\" --report html -o for-police.age"
+run 'casepack pack inspect for-police.age'
+run 'age -d -i police.key for-police.age | tar tv'
+run "casepack pack seal $c --generate-password --from \"Gwent Safeguarding Board Business Unit\" --armor -o for-colleague.age | tee sealed.txt"
+run 'head -n 3 for-colleague.age'
+run 'sed -n "s/^password: //p" sealed.txt > colleague.pw'
+run 'casepack --store health-visitor init --insecure-test-kdf --name "Health visitor" > /dev/null'
+run 'casepack --store health-visitor pack open for-colleague.age --password-file colleague.pw'
+run 'echo wrong-password > wrong.pw'
+run_fails 'casepack --store health-visitor pack open for-colleague.age --password-file wrong.pw'
+
+step "The central store: casepackd on loopback, HTTPS with its own certificate; it only ever holds ciphertext"
+run 'casepackd admin init --data server | tee server-init.txt'
+casepackd --data server --listen 127.0.0.1:0 > server.log 2>&1 &
+server_pid=$!
+printf '$ casepackd --data server --listen 127.0.0.1:0 &\n'
+for _ in $(seq 1 50); do [ -s server/casepackd.port ] && break; sleep 0.1; done
+url="https://127.0.0.1:$(cat server/casepackd.port)"
+code=$(sed -n 's/^invitation code: //p' server-init.txt)
+fingerprint=$(sed -n 's/^server certificate sha256: //p' server-init.txt)
+
+step "The Business Unit enrols with the one-time code and the pinned fingerprint, then invites both facilitators"
+run 'casepack --store business-unit init --insecure-test-kdf --name "Bea Evans (Business Unit)" > /dev/null'
+run "casepack --store business-unit server add $url --invite $code --fingerprint $fingerprint"
+invite_a=$(casepack --store business-unit server invite --role facilitator 2>/dev/null)
+invite_b=$(casepack --store business-unit server invite --role facilitator 2>/dev/null)
+printf '$ casepack --store business-unit server invite --role facilitator\n%s\n' "$invite_a"
+run "casepack server add $url --invite $invite_a --fingerprint $fingerprint"
+run 'casepack --store laptop-b init --insecure-test-kdf --name "Sam Price" > /dev/null'
+run "casepack --store laptop-b server add $url --invite $invite_b --fingerprint $fingerprint"
+run 'casepack --store business-unit server users'
+user_b=$(casepack --store laptop-b server show --json | sed -n 's/.*"user_id": "\([0-9a-f]*\)".*/\1/p')
+
+step "Alex syncs the case and shares it with Sam; Sam's laptop receives it, documents included"
+run 'casepack sync'
+run "casepack case share $c --with $user_b"
+run 'casepack --store laptop-b sync'
+run "casepack --store laptop-b doc list $c"
+
+step "Both facilitators type notes and change the same action offline, then reconnect"
+action=$(casepack action list "$c" --json | sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' | head -n 1)
+run "echo 'Alex: the family want the grandmother involved in the safety plan.' | casepack note add $c where-next"
+run "echo 'Sam: school will report attendance weekly to the core group.' | casepack --store laptop-b note add $c where-next"
+run "casepack action update $c $action --owner-role \"Team manager\""
+run "casepack --store laptop-b action update $c $action --owner-role \"Independent reviewing officer\""
+run 'casepack sync'
+run 'casepack --store laptop-b sync'
+run 'casepack sync --json | head -n 30'
+run "casepack note show $c where-next"
+run "casepack --store laptop-b note show $c where-next"
+run "casepack action list $c"
+
+step "A person resolves the conflict; the choice reaches everyone"
+run "casepack action update $c $action --owner-role \"Team manager\""
+run 'casepack sync && casepack --store laptop-b sync'
+run "casepack --store laptop-b action list $c"
+
+step "Retention: the case is purged everywhere after the review period, unless it is on legal hold"
+run 'casepack purge --dry-run'
+run "casepack case hold $c --reason \"Care proceedings have started\""
+run 'casepack purge --dry-run'
+run 'casepack audit verify'
+run 'casepack audit list | tail -n 5'
 
 step "Nothing on disk is readable without the key"
 run 'ls -l "$CASEPACK_STORE"'

@@ -477,6 +477,10 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
       }
       CP_RETURN_IF_ERROR(mark_on_server(id));
       r.created_on_server = true;
+    } else {
+      // Already on the server (made elsewhere, or imported here from a pack of the same case): make sure
+      // it has a cursor row, or pulls would never be remembered.
+      CP_RETURN_IF_ERROR(mark_on_server(id));
     }
     report.cases.push_back(std::move(r));
     to_sync.push_back(id);
