@@ -241,10 +241,12 @@ Result<Manifest> ParseManifest(std::string_view text) {
   if (j.is_discarded() || !j.is_object()) return BadPack("manifest.json is not valid JSON");
   if (!j.contains("format") || j["format"] != kFormatName) return BadPack("manifest.json is not a casepack pack manifest");
   if (!j.contains("version") || !j["version"].is_number_integer()) return BadPack("manifest.json has no format version");
-  if (j["version"].get<int>() > kPackFormatVersion)
-    return MakeError(ErrorCode::kUnsupported,
-                     "the pack has format version " + std::to_string(j["version"].get<int>()) + ", newer than this casepack",
+  // Compared as the JSON number it is: narrowing to int first would let 4294967297 pass as 1.
+  if (j["version"].is_number_unsigned() ? j["version"].get<std::uint64_t>() > static_cast<std::uint64_t>(kPackFormatVersion)
+                                        : j["version"].get<std::int64_t>() > kPackFormatVersion)
+    return MakeError(ErrorCode::kUnsupported, "the pack has format version " + j["version"].dump() + ", newer than this casepack",
                      "upgrade casepack to open it");
+  if (j["version"].get<std::int64_t>() < 1) return BadPack("manifest.json: format version " + j["version"].dump() + " is not valid");
   for (const char* k : {"case", "documents", "sending_agency"})
     if (!j.contains(k)) return BadPack(std::string("manifest.json has no '") + k + "'");
   Manifest m;

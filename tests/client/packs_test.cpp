@@ -316,6 +316,13 @@ std::vector<BadTar> BadTars() {
       {"ManifestNewerVersion", [](const SamplePack& p) {
          return Tar(p.Entries(Tweak(p, [](json& m) { m["version"] = 2; }))); },
        "format version 2, newer than this casepack"},
+      // Before the fix, 0, negative numbers and values that wrap to 1 as an int passed as version 1.
+      {"ManifestVersionZero", [](const SamplePack& p) {
+         return Tar(p.Entries(Tweak(p, [](json& m) { m["version"] = 0; }))); },
+       "format version 0 is not valid"},
+      {"ManifestVersionWrapsToOne", [](const SamplePack& p) {
+         return Tar(p.Entries(Tweak(p, [](json& m) { m["version"] = 4294967297ULL; }))); },
+       "format version 4294967297, newer than this casepack"},
       {"ManifestWithoutCase", [](const SamplePack& p) {
          return Tar(p.Entries(Tweak(p, [](json& m) { m.erase("case"); }))); },
        "has no 'case'"},
@@ -359,6 +366,8 @@ std::vector<BadTar> BadTars() {
        "no-such-section"},
   };
 }
+
+void PrintTo(const BadTar& b, std::ostream* os) { *os << b.name; }
 
 class BadPackTest : public PacksTest, public ::testing::WithParamInterface<BadTar> {};
 
