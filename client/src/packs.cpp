@@ -5,6 +5,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 #include <functional>
@@ -314,7 +315,9 @@ Result<PackContents> PackService::Seal(std::string_view case_id, const PackSealO
   } else {
     for (const auto& id : options.document_ids) {
       CP_ASSIGN_OR_RETURN(StoredDocument d, cases_.FindDocument(case_id, id));
-      chosen.push_back(std::move(d));
+      // Named twice (an id and its prefix, say): once in the pack, whose manifest may list a path only once.
+      const bool seen = std::any_of(chosen.begin(), chosen.end(), [&](const StoredDocument& c) { return c.meta.id == d.meta.id; });
+      if (!seen) chosen.push_back(std::move(d));
     }
   }
   Case basics = detail.record;

@@ -547,3 +547,34 @@ TEST_F(PacksTest, HugeDeclaredExtraIsRefusedWithoutAllocating) {
 
 }  // namespace
 }  // namespace casepack::testing
+
+namespace casepack::testing {
+namespace {
+
+// The same document named twice (`--doc ID --doc ID`, or an id and its prefix) is sealed once. Before the
+// fix the manifest listed it twice and casepack's own import refused the pack.
+TEST_F(PacksTest, SealingADocumentNamedTwiceIncludesItOnce) {
+  Side a(tmp_ / "a"), b(tmp_ / "b");
+  NewCase nc;
+  nc.subject = {"G.H.", "Derby"};
+  const std::string id = Side::Must(a.cases.CreateCase(nc));
+  const std::string doc = "only once";
+  auto meta = Side::Must(a.cases.AddDocument(id, DocumentType::kOther, "once.txt", Date{2026, 1, 2}, "LA", FromString(doc)));
+  const X25519Recipient to_b = b.identity.ToRecipient();
+  const AgeRecipient* rs[] = {&to_b};
+  PackSealOptions opt;
+  opt.sending_agency = "Derby BU";
+  opt.document_ids = {meta.id, meta.id.substr(0, 6), meta.id};
+  AgeMemorySink sink;
+  auto sealed = a.packs.Seal(id, opt, rs, sink);
+  ASSERT_TRUE(sealed.ok()) << sealed.error().message;
+  EXPECT_EQ(sealed->documents.size(), 1u);
+  AgeMemorySource in(sink.bytes());
+  const AgeIdentity* ids[] = {&b.identity};
+  auto opened = b.packs.Open(in, ids);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  EXPECT_EQ(opened->contents.documents.size(), 1u);
+}
+
+}  // namespace
+}  // namespace casepack::testing
