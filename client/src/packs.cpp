@@ -4,9 +4,11 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <clocale>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -49,12 +51,44 @@ Error BadPack(std::string message) {
                    "nothing was imported; ask the sender for a new pack");
 }
 
+// libarchive converts entry names through the C library's current locale. casepack runs in the "C" locale
+// (it never calls setlocale), where a non-ASCII name cannot be converted: libarchive 3.6.2 (Debian 12)
+// then crashes in the pax writer (libarchive issue #2233, fixed upstream by PR #2856) and warns on read,
+// which we would report as a damaged pack. Names in a pack are UTF-8, so the tar work runs under a
+// thread-local C.UTF-8 locale (uselocale: the process locale is untouched). It must exist before the
+// archive object does, because libarchive notes the charset when it first converts.
+class Utf8Locale {
+ public:
+  Utf8Locale() : locale_(newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr))) {
+    if (locale_ != static_cast<locale_t>(nullptr)) previous_ = uselocale(locale_);
+  }
+  ~Utf8Locale() {
+    if (locale_ != static_cast<locale_t>(nullptr)) {
+      uselocale(previous_);
+      freelocale(locale_);
+    }
+  }
+  Utf8Locale(const Utf8Locale&) = delete;
+  Utf8Locale& operator=(const Utf8Locale&) = delete;
+  bool ok() const { return locale_ != static_cast<locale_t>(nullptr); }
+
+ private:
+  locale_t locale_;
+  locale_t previous_ = static_cast<locale_t>(nullptr);
+};
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Writing: tar (libarchive, pax) into an age encryptor.
 
 struct TarWriter {
+  explicit TarWriter(AgeEncryptor* e) : encryptor(e) {}
   AgeEncryptor* encryptor;
   Status status = Ok();  // the first error from the encryptor's sink
+  Utf8Locale utf8;       // before `ar`: see Utf8Locale
   ArchivePtr ar{archive_write_new()};
 
   static la_ssize_t OnWrite(archive* a, void* self, const void* buf, size_t n) {
@@ -82,6 +116,9 @@ struct TarWriter {
   }
 
   Status Begin(const std::string& path, std::uint64_t size) {
+    if (!utf8.ok() && !IsAscii(path))  // libarchive would crash (see Utf8Locale)
+      return MakeError(ErrorCode::kUnsupported, "cannot write a non-ASCII file name into the pack: the C.UTF-8 locale is missing",
+                       "install the locales package, or rename the document");
     EntryPtr e(archive_entry_new());
     archive_entry_set_pathname_utf8(e.get(), path.c_str());
     archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
@@ -134,8 +171,10 @@ std::string DocumentPath(const DocumentMeta& m) { return "documents/" + m.id + "
 using ChunkSource = std::function<Result<std::span<const std::uint8_t>>()>;
 
 struct TarReader {
+  explicit TarReader(ChunkSource n) : next(std::move(n)) {}
   ChunkSource next;
   Status status = Ok();  // the first error from the source (truncation, altered chunk)
+  Utf8Locale utf8;       // before `ar`: see Utf8Locale
   ArchivePtr ar{archive_read_new()};
 
   static la_ssize_t OnRead(archive* a, void* self, const void** buffer) {

@@ -578,3 +578,46 @@ TEST_F(PacksTest, SealingADocumentNamedTwiceIncludesItOnce) {
 
 }  // namespace
 }  // namespace casepack::testing
+
+namespace casepack::testing {
+namespace {
+
+// Document names are UTF-8, and casepack runs in the "C" locale (it never calls setlocale). libarchive
+// 3.6.2 converts names through the current locale and, when it cannot, crashed in the pax writer (a
+// segfault on sealing any non-ASCII name: libarchive issue #2233, fixed upstream by PR #2856) and warned
+// on read (refused as damaged). Both directions, plus a pack with such names written by another tar.
+TEST_F(PacksTest, NonAsciiDocumentNamesRoundTrip) {
+  Side a(tmp_ / "a"), b(tmp_ / "b");
+  NewCase nc;
+  nc.subject = {"Zoë", "Ynys Môn"};
+  const std::string id = Side::Must(a.cases.CreateCase(nc));
+  const std::string name = "Protokoll–Müller, 会议记录.pdf";
+  const std::string doc = "non-ASCII name";
+  (void)Side::Must(a.cases.AddDocument(id, DocumentType::kOther, name, Date{2026, 1, 2}, "Heddlu", FromString(doc)));
+  const X25519Recipient to_b = b.identity.ToRecipient();
+  const AgeRecipient* rs[] = {&to_b};
+  PackSealOptions opt;
+  opt.sending_agency = "Gogledd Cymru";
+  AgeMemorySink sink;
+  auto sealed = a.packs.Seal(id, opt, rs, sink);
+  ASSERT_TRUE(sealed.ok()) << sealed.error().message;
+  AgeMemorySource in(sink.bytes());
+  const AgeIdentity* ids[] = {&b.identity};
+  auto opened = b.packs.Open(in, ids);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto detail = Side::Must(b.cases.GetCase(id));
+  ASSERT_EQ(detail.documents.size(), 1u);
+  EXPECT_EQ(detail.documents[0].meta.original_name, name);
+  EXPECT_EQ(b.Export(id, detail.documents[0].meta.id), doc);
+
+  // A plain ustar archive with the UTF-8 bytes as the name (as GNU tar writes it).
+  Side c(tmp_ / "c");
+  SamplePack p;
+  p.m2 = SampleDocument("d2", "plan–ø.txt", p.doc2);
+  p.p2 = "documents/d2-plan–ø.txt";
+  auto plain = OpenPlaintext(c, p.Plaintext());
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+}
+
+}  // namespace
+}  // namespace casepack::testing
