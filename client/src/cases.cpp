@@ -268,6 +268,39 @@ Status CaseService::Mutate(std::string_view case_id, Edit&& edit) {
 
 // ---- cases ----
 
+namespace {
+
+// The registers a new case starts with. REQUIRES: ValidateCase(c).
+Status InitialiseCase(Replica& r, const Case& c, const std::vector<std::string>& facilitators) {
+  CP_RETURN_IF_ERROR(r.SetRegister(CaseField("event-type"), ToString(c.event_type), false));
+  CP_RETURN_IF_ERROR(r.SetRegister(CaseField("subject-name"), c.subject.name_or_initials, true));
+  CP_RETURN_IF_ERROR(r.SetRegister(CaseField("area"), c.subject.area, true));
+  CP_RETURN_IF_ERROR(r.SetRegister(CaseField("status"), ToString(CaseStatus::kOpen), true));
+  if (!c.lead_agency.empty()) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("lead-agency"), c.lead_agency, true));
+  if (!c.venue.empty()) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("venue"), c.venue, false));
+  if (!facilitators.empty())
+    CP_RETURN_IF_ERROR(r.SetRegister(CaseField("facilitators"), json(facilitators).dump(), false));
+  for (const auto& [k, d] : c.key_dates) CP_RETURN_IF_ERROR(r.SetRegister(KeyDateField(k), FormatDate(d), true));
+  return Ok();
+}
+
+ReplicaId NewReplicaId() {
+  ReplicaId rid = 0;
+  while (rid == 0) rid = RandomU64();
+  return rid;
+}
+
+}  // namespace
+
+Status CaseService::InsertCaseRow(const std::string& case_id, const SecretBytes& key, ReplicaId replica) {
+  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
+      "INSERT INTO cases (id, case_key, replica_id, snapshot, event_type, subject, area, lead_agency, status, "
+      "key_dates, created_at, updated_at) VALUES (?, ?, ?, x'', '', '', '', '', '', '{}', ?, ?);"));
+  const std::string now = NowIso();
+  ins.Bind(1, case_id).Bind(2, key.expose()).Bind(3, static_cast<std::int64_t>(replica)).Bind(4, now).Bind(5, now);
+  return ins.Run();
+}
+
 Result<std::string> CaseService::CreateCase(const NewCase& in) {
   Case c;
   c.id = RandomId();
@@ -280,29 +313,14 @@ Result<std::string> CaseService::CreateCase(const NewCase& in) {
   for (const auto& f : in.facilitators) CP_RETURN_IF_ERROR(CheckText(f, "a facilitator's name"));
 
   CP_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(32));
-  ReplicaId rid = 0;
-  while (rid == 0) rid = RandomU64();
+  const ReplicaId rid = NewReplicaId();
   Replica r(ReplicaOptions{c.id, rid, author_, {}});
-  const VersionVector empty;
-  CP_RETURN_IF_ERROR(r.SetRegister(CaseField("event-type"), ToString(c.event_type), false));
-  CP_RETURN_IF_ERROR(r.SetRegister(CaseField("subject-name"), c.subject.name_or_initials, true));
-  CP_RETURN_IF_ERROR(r.SetRegister(CaseField("area"), c.subject.area, true));
-  CP_RETURN_IF_ERROR(r.SetRegister(CaseField("status"), ToString(CaseStatus::kOpen), true));
-  if (!c.lead_agency.empty()) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("lead-agency"), c.lead_agency, true));
-  if (!c.venue.empty()) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("venue"), c.venue, false));
-  if (!in.facilitators.empty())
-    CP_RETURN_IF_ERROR(r.SetRegister(CaseField("facilitators"), json(in.facilitators).dump(), false));
-  for (const auto& [k, d] : c.key_dates) CP_RETURN_IF_ERROR(r.SetRegister(KeyDateField(k), FormatDate(d), true));
+  CP_RETURN_IF_ERROR(InitialiseCase(r, c, in.facilitators));
 
   CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
-  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
-      "INSERT INTO cases (id, case_key, replica_id, snapshot, event_type, subject, area, lead_agency, status, "
-      "key_dates, created_at, updated_at) VALUES (?, ?, ?, x'', '', '', '', '', '', '{}', ?, ?);"));
-  const std::string now = NowIso();
-  ins.Bind(1, c.id).Bind(2, key.expose()).Bind(3, static_cast<std::int64_t>(rid)).Bind(4, now).Bind(5, now);
-  CP_RETURN_IF_ERROR(ins.Run());
+  CP_RETURN_IF_ERROR(InsertCaseRow(c.id, key, rid));
   Loaded loaded{c.id, std::move(key), std::move(r)};
-  CP_RETURN_IF_ERROR(Persist(loaded, empty));
+  CP_RETURN_IF_ERROR(Persist(loaded, VersionVector()));
   CP_RETURN_IF_ERROR(tx.Commit());
   return c.id;
 }
@@ -709,6 +727,72 @@ Status CaseService::ReleaseLegalHold(std::string_view case_id) {
 Result<std::optional<LegalHold>> CaseService::ReadLegalHold(std::string_view case_id) {
   CP_ASSIGN_OR_RETURN(Loaded l, Load(case_id));
   return ReadHold(l.replica);
+}
+
+// ---- transfer-pack import ----
+
+Result<ImportTarget> CaseService::PrepareImport(std::string_view wanted_id) {
+  Case probe;
+  probe.id = std::string(wanted_id);
+  probe.subject = {"x", "x"};
+  if (Status s = ValidateCase(probe); !s.ok()) return s.error().Context("the pack's case id");
+  auto existing = Load(wanted_id);
+  if (existing.ok()) return ImportTarget{std::string(wanted_id), std::move(existing->case_key), false};
+  if (existing.error().code != ErrorCode::kNotFound) return existing.error();
+  CP_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(32));
+  return ImportTarget{std::string(wanted_id), std::move(key), true};
+}
+
+Status CaseService::CommitImport(const ImportTarget& target, const Case& basics,
+                                 const std::vector<ImportedDocument>& documents, const SectionNotes& notes,
+                                 std::vector<std::size_t>& skipped) {
+  CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
+  std::optional<Loaded> loaded;
+  VersionVector before;
+  if (target.is_new) {
+    Case c = basics;
+    c.id = target.case_id;
+    c.status = CaseStatus::kOpen;
+    CP_RETURN_IF_ERROR(ValidateCase(c));
+    const ReplicaId rid = NewReplicaId();
+    CP_ASSIGN_OR_RETURN(SecretBytes key, target.case_key.Clone());
+    loaded.emplace(Loaded{c.id, std::move(key), Replica(ReplicaOptions{c.id, rid, author_, {}})});
+    CP_RETURN_IF_ERROR(InitialiseCase(loaded->replica, c, {}));
+    CP_RETURN_IF_ERROR(InsertCaseRow(c.id, target.case_key, rid));
+    for (const auto& [section, text] : notes) {
+      auto def = FindNoteSection(c.event_type, section);
+      if (!def.ok()) return def.error().Context("the pack's notes");
+      CP_RETURN_IF_ERROR(CheckText(text, "the pack's notes"));
+      if (!text.empty()) CP_RETURN_IF_ERROR(loaded->replica.InsertText(NoteText(section), 0, text));
+    }
+  } else {
+    CP_ASSIGN_OR_RETURN(Loaded l, Load(target.case_id));
+    before = l.replica.version();
+    loaded.emplace(std::move(l));
+  }
+  CP_ASSIGN_OR_RETURN(Statement dup, store_.db().Prepare("SELECT id FROM documents WHERE case_id = ? AND sha256 = ?;"));
+  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
+      "INSERT INTO documents (case_id, id, blob_id, sha256) VALUES (?, ?, ?, ?);"));
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    const ImportedDocument& d = documents[i];
+    dup.Reset();
+    dup.Bind(1, target.case_id).Bind(2, d.meta.sha256);
+    CP_ASSIGN_OR_RETURN(bool present, dup.Step());
+    if (present) {
+      skipped.push_back(i);
+      continue;
+    }
+    DocumentMeta meta = d.meta;
+    meta.id = ShortId();  // ids are per case; the sender's id could clash with one of ours
+    json value = ToJson(meta);
+    value["blob_id"] = d.blob_id;
+    CP_RETURN_IF_ERROR(loaded->replica.AddToCollection(kDocuments, meta.id, value.dump()));
+    ins.Reset();
+    ins.Bind(1, target.case_id).Bind(2, meta.id).Bind(3, d.blob_id).Bind(4, meta.sha256);
+    CP_RETURN_IF_ERROR(ins.Run());
+  }
+  CP_RETURN_IF_ERROR(Persist(*loaded, before));
+  return tx.Commit();
 }
 
 Result<std::size_t> CaseService::CountOperations(std::string_view case_id) {

@@ -95,6 +95,21 @@ struct CaseChange {
   std::optional<std::vector<std::string>> facilitators;
 };
 
+// ---- importing a transfer pack (used by casepack/packs.h) ----
+// A pack's documents are written to the blob store before the import commits, so the target case's id and
+// key must exist first: PrepareImport makes them (a new case) or loads them (an existing one), and
+// CommitImport records everything in one transaction. If the caller abandons an import it must remove the
+// blobs it wrote (BlobStore::Remove).
+struct ImportTarget {
+  std::string case_id;
+  SecretBytes case_key;
+  bool is_new = false;
+};
+struct ImportedDocument {
+  DocumentMeta meta;
+  std::string blob_id;
+};
+
 class CaseService {
  public:
   static constexpr std::uint64_t kDefaultDocumentLimit = 200ULL * 1024 * 1024;
@@ -148,12 +163,27 @@ class CaseService {
   // The operations recorded for a case (for tests and, later, sync).
   Result<std::size_t> CountOperations(std::string_view case_id);
 
+  // Transfer-pack import (see ImportTarget above). If a case with `wanted_id` exists here, the import goes
+  // into it; otherwise into a new case with that id (the sender's, kept so that a later pack for the same
+  // case finds it). kInvalidArgument if `wanted_id` is not a valid case id.
+  Result<ImportTarget> PrepareImport(std::string_view wanted_id);
+  // Creates the case (if new) from `basics`, adds the documents (skipping any whose bytes the case already
+  // holds: their indices go to `skipped`, and the caller removes their blobs), and sets the notes of a new
+  // case. One transaction.
+  Status CommitImport(const ImportTarget& target, const Case& basics,
+                      const std::vector<ImportedDocument>& documents, const SectionNotes& notes,
+                      std::vector<std::size_t>& skipped);
+  const BlobStore& blobs() const { return blobs_; }
+  BlobStore& blobs() { return blobs_; }
+  std::uint64_t document_limit() const { return document_limit_; }
+
  private:
   struct Loaded;
   Result<Loaded> Load(std::string_view case_id);
   template <typename Edit>
   Status Mutate(std::string_view case_id, Edit&& edit);
   Status Persist(Loaded& loaded, const VersionVector& before);
+  Status InsertCaseRow(const std::string& case_id, const SecretBytes& key, ReplicaId replica);
 
   Store& store_;
   BlobStore blobs_;
@@ -162,3 +192,4 @@ class CaseService {
 };
 
 }  // namespace casepack
+

@@ -54,5 +54,6 @@ inline std::string_view View(const SecretBytes& s) { return AsText(s.expose()); 
 void RegisterStoreCommands(CLI::App& app, Context& ctx);
 void RegisterCaseCommands(CLI::App& app, Context& ctx);
 void RegisterRetentionCommands(CLI::App& app, Context& ctx);  // after RegisterCaseCommands: adds `case hold`
+void RegisterPackCommands(CLI::App& app, Context& ctx);
 
 }  // namespace casepack::cli

@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   casepack::cli::RegisterStoreCommands(app, ctx);
   casepack::cli::RegisterCaseCommands(app, ctx);
   casepack::cli::RegisterRetentionCommands(app, ctx);
+  casepack::cli::RegisterPackCommands(app, ctx);
 
   try {
     app.parse(argc, argv);
