@@ -4,8 +4,11 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <clocale>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -48,12 +51,44 @@ Error BadPack(std::string message) {
                    "nothing was imported; ask the sender for a new pack");
 }
 
+// libarchive converts entry names through the C library's current locale. casepack runs in the "C" locale
+// (it never calls setlocale), where a non-ASCII name cannot be converted: libarchive 3.6.2 (Debian 12)
+// then crashes in the pax writer (libarchive issue #2233, fixed upstream by PR #2856) and warns on read,
+// which we would report as a damaged pack. Names in a pack are UTF-8, so the tar work runs under a
+// thread-local C.UTF-8 locale (uselocale: the process locale is untouched). It must exist before the
+// archive object does, because libarchive notes the charset when it first converts.
+class Utf8Locale {
+ public:
+  Utf8Locale() : locale_(newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr))) {
+    if (locale_ != static_cast<locale_t>(nullptr)) previous_ = uselocale(locale_);
+  }
+  ~Utf8Locale() {
+    if (locale_ != static_cast<locale_t>(nullptr)) {
+      uselocale(previous_);
+      freelocale(locale_);
+    }
+  }
+  Utf8Locale(const Utf8Locale&) = delete;
+  Utf8Locale& operator=(const Utf8Locale&) = delete;
+  bool ok() const { return locale_ != static_cast<locale_t>(nullptr); }
+
+ private:
+  locale_t locale_;
+  locale_t previous_ = static_cast<locale_t>(nullptr);
+};
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Writing: tar (libarchive, pax) into an age encryptor.
 
 struct TarWriter {
+  explicit TarWriter(AgeEncryptor* e) : encryptor(e) {}
   AgeEncryptor* encryptor;
   Status status = Ok();  // the first error from the encryptor's sink
+  Utf8Locale utf8;       // before `ar`: see Utf8Locale
   ArchivePtr ar{archive_write_new()};
 
   static la_ssize_t OnWrite(archive* a, void* self, const void* buf, size_t n) {
@@ -81,6 +116,9 @@ struct TarWriter {
   }
 
   Status Begin(const std::string& path, std::uint64_t size) {
+    if (!utf8.ok() && !IsAscii(path))  // libarchive would crash (see Utf8Locale)
+      return MakeError(ErrorCode::kUnsupported, "cannot write a non-ASCII file name into the pack: the C.UTF-8 locale is missing",
+                       "install the locales package, or rename the document");
     EntryPtr e(archive_entry_new());
     archive_entry_set_pathname_utf8(e.get(), path.c_str());
     archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
@@ -133,8 +171,10 @@ std::string DocumentPath(const DocumentMeta& m) { return "documents/" + m.id + "
 using ChunkSource = std::function<Result<std::span<const std::uint8_t>>()>;
 
 struct TarReader {
+  explicit TarReader(ChunkSource n) : next(std::move(n)) {}
   ChunkSource next;
   Status status = Ok();  // the first error from the source (truncation, altered chunk)
+  Utf8Locale utf8;       // before `ar`: see Utf8Locale
   ArchivePtr ar{archive_read_new()};
 
   static la_ssize_t OnRead(archive* a, void* self, const void** buffer) {
@@ -241,10 +281,12 @@ Result<Manifest> ParseManifest(std::string_view text) {
   if (j.is_discarded() || !j.is_object()) return BadPack("manifest.json is not valid JSON");
   if (!j.contains("format") || j["format"] != kFormatName) return BadPack("manifest.json is not a casepack pack manifest");
   if (!j.contains("version") || !j["version"].is_number_integer()) return BadPack("manifest.json has no format version");
-  if (j["version"].get<int>() > kPackFormatVersion)
-    return MakeError(ErrorCode::kUnsupported,
-                     "the pack has format version " + std::to_string(j["version"].get<int>()) + ", newer than this casepack",
+  // Compared as the JSON number it is: narrowing to int first would let 4294967297 pass as 1.
+  if (j["version"].is_number_unsigned() ? j["version"].get<std::uint64_t>() > static_cast<std::uint64_t>(kPackFormatVersion)
+                                        : j["version"].get<std::int64_t>() > kPackFormatVersion)
+    return MakeError(ErrorCode::kUnsupported, "the pack has format version " + j["version"].dump() + ", newer than this casepack",
                      "upgrade casepack to open it");
+  if (j["version"].get<std::int64_t>() < 1) return BadPack("manifest.json: format version " + j["version"].dump() + " is not valid");
   for (const char* k : {"case", "documents", "sending_agency"})
     if (!j.contains(k)) return BadPack(std::string("manifest.json has no '") + k + "'");
   Manifest m;
@@ -312,7 +354,9 @@ Result<PackContents> PackService::Seal(std::string_view case_id, const PackSealO
   } else {
     for (const auto& id : options.document_ids) {
       CP_ASSIGN_OR_RETURN(StoredDocument d, cases_.FindDocument(case_id, id));
-      chosen.push_back(std::move(d));
+      // Named twice (an id and its prefix, say): once in the pack, whose manifest may list a path only once.
+      const bool seen = std::any_of(chosen.begin(), chosen.end(), [&](const StoredDocument& c) { return c.meta.id == d.meta.id; });
+      if (!seen) chosen.push_back(std::move(d));
     }
   }
   Case basics = detail.record;

@@ -48,7 +48,7 @@ class PackCliTest : public CliTest {
 
   // A case in store A with two documents (one of several 64 KiB chunks) and a note. Returns its id.
   std::string MakeCase() {
-    auto c = Cli({"case", "new", "--type", "MAS", "--subject", "A.B.", "--area", "Leeds", "--date", "event=2026-03-04"});
+    auto c = Cli({"case", "new", "--type", "MAS", "--subject", "A.B.", "--area", "Leeds", "--date", "event=2030-03-04"});
     EXPECT_EQ(c.exit_code, 0) << c.err;
     std::string id = c.out.substr(0, c.out.find('\n'));
     doc1_ = std::string(200000, 'q') + "end";
@@ -303,18 +303,15 @@ TEST_F(PackCliTest, DamagedFilesAreRefused) {
   ExpectRefused(variant("truncated-payload", [](std::string& b) { b.resize(b.size() - 1000); }), "truncated");
   ExpectRefused(variant("truncated-header", [](std::string& b) { b.resize(60); }), "file is truncated: it ends inside the age header");
   ExpectRefused(variant("empty", [](std::string& b) { b.clear(); }), "not an age file");
-  ExpectRefused(variant("flip-version", [](std::string& b) { b[19] ^= 0x04; }), "");  // "v1" -> "v5"
-  ExpectRefused(variant("flip-stanza", [](std::string& b) { b[40] ^= 0x01; }), "");
-  ExpectRefused(variant("flip-mac", [&](std::string& b) { b[header - 10] ^= 0x01; }), "");
+  ExpectRefused(variant("flip-version", [](std::string& b) { b[20] ^= 0x04; }), "unsupported age format version");  // v1 -> v5
+  // A changed share or wrapped key cannot be told from a stanza for someone else: "no identity matched".
+  ExpectRefused(variant("flip-stanza", [](std::string& b) { b[40] ^= 0x01; }), "no identity matched");
+  ExpectRefused(variant("flip-stanza-body", [](std::string& b) { b[b.find('\n', 30) + 5] ^= 0x01; }), "");
+  ExpectRefused(variant("flip-mac", [&](std::string& b) { b[header - 10] ^= 0x01; }), "header MAC does not verify");
   ExpectRefused(variant("flip-nonce", [&](std::string& b) { b[header + 2] ^= 0x01; }), "payload chunk 1 does not verify");
   ExpectRefused(variant("flip-payload", [&](std::string& b) { b[header + 16 + 70000] ^= 0x01; }), "payload chunk 2 does not verify");
   ExpectRefused(variant("flip-last", [](std::string& b) { b[b.size() - 1] ^= 0x01; }), "does not verify");
 
-  // What each refused file's message said, for the ones above with no fixed text: at least one line.
-  auto flipped_stanza = CliB({"pack", "open", (tmp_ / "flip-stanza").string()});
-  EXPECT_EQ(flipped_stanza.exit_code, 1);
-  auto flipped_mac = CliB({"pack", "open", (tmp_ / "flip-mac").string()});
-  EXPECT_NE(flipped_mac.err.find("header MAC does not verify"), std::string::npos) << flipped_mac.err;
 }
 
 TEST_F(PackCliTest, NotAnAgeFileSaysWhatItLooksLike) {

@@ -103,7 +103,7 @@ TEST_F(PacksTest, SealThenOpenInAnotherStoreGivesTheSameDocuments) {
   Side a(tmp_ / "a"), b(tmp_ / "b");
   NewCase nc;
   nc.subject = {"A.B.", "Leeds"};
-  nc.key_dates["event"] = Date{2026, 3, 4};
+  nc.key_dates["event"] = Date{2030, 3, 4};
   const std::string id = Side::Must(a.cases.CreateCase(nc));
   const std::string big(3 * 65536 + 17, 'x');  // several chunks, a partial last one
   const std::string small = "minutes\n";
@@ -316,6 +316,13 @@ std::vector<BadTar> BadTars() {
       {"ManifestNewerVersion", [](const SamplePack& p) {
          return Tar(p.Entries(Tweak(p, [](json& m) { m["version"] = 2; }))); },
        "format version 2, newer than this casepack"},
+      // Before the fix, 0, negative numbers and values that wrap to 1 as an int passed as version 1.
+      {"ManifestVersionZero", [](const SamplePack& p) {
+         return Tar(p.Entries(Tweak(p, [](json& m) { m["version"] = 0; }))); },
+       "format version 0 is not valid"},
+      {"ManifestVersionWrapsToOne", [](const SamplePack& p) {
+         return Tar(p.Entries(Tweak(p, [](json& m) { m["version"] = 4294967297ULL; }))); },
+       "format version 4294967297, newer than this casepack"},
       {"ManifestWithoutCase", [](const SamplePack& p) {
          return Tar(p.Entries(Tweak(p, [](json& m) { m.erase("case"); }))); },
        "has no 'case'"},
@@ -359,6 +366,8 @@ std::vector<BadTar> BadTars() {
        "no-such-section"},
   };
 }
+
+void PrintTo(const BadTar& b, std::ostream* os) { *os << b.name; }
 
 class BadPackTest : public PacksTest, public ::testing::WithParamInterface<BadTar> {};
 
@@ -534,6 +543,80 @@ TEST_F(PacksTest, HugeDeclaredExtraIsRefusedWithoutAllocating) {
   ASSERT_FALSE(opened.ok());
   EXPECT_NE(opened.error().message.find("'notes.md' is larger than"), std::string::npos) << opened.error().message;
   EXPECT_EQ(b.State(), before);
+}
+
+}  // namespace
+}  // namespace casepack::testing
+
+namespace casepack::testing {
+namespace {
+
+// The same document named twice (`--doc ID --doc ID`, or an id and its prefix) is sealed once. Before the
+// fix the manifest listed it twice and casepack's own import refused the pack.
+TEST_F(PacksTest, SealingADocumentNamedTwiceIncludesItOnce) {
+  Side a(tmp_ / "a"), b(tmp_ / "b");
+  NewCase nc;
+  nc.subject = {"G.H.", "Derby"};
+  const std::string id = Side::Must(a.cases.CreateCase(nc));
+  const std::string doc = "only once";
+  auto meta = Side::Must(a.cases.AddDocument(id, DocumentType::kOther, "once.txt", Date{2026, 1, 2}, "LA", FromString(doc)));
+  const X25519Recipient to_b = b.identity.ToRecipient();
+  const AgeRecipient* rs[] = {&to_b};
+  PackSealOptions opt;
+  opt.sending_agency = "Derby BU";
+  opt.document_ids = {meta.id, meta.id.substr(0, 6), meta.id};
+  AgeMemorySink sink;
+  auto sealed = a.packs.Seal(id, opt, rs, sink);
+  ASSERT_TRUE(sealed.ok()) << sealed.error().message;
+  EXPECT_EQ(sealed->documents.size(), 1u);
+  AgeMemorySource in(sink.bytes());
+  const AgeIdentity* ids[] = {&b.identity};
+  auto opened = b.packs.Open(in, ids);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  EXPECT_EQ(opened->contents.documents.size(), 1u);
+}
+
+}  // namespace
+}  // namespace casepack::testing
+
+namespace casepack::testing {
+namespace {
+
+// Document names are UTF-8, and casepack runs in the "C" locale (it never calls setlocale). libarchive
+// 3.6.2 converts names through the current locale and, when it cannot, crashed in the pax writer (a
+// segfault on sealing any non-ASCII name: libarchive issue #2233, fixed upstream by PR #2856) and warned
+// on read (refused as damaged). Both directions, plus a pack with such names written by another tar.
+TEST_F(PacksTest, NonAsciiDocumentNamesRoundTrip) {
+  Side a(tmp_ / "a"), b(tmp_ / "b");
+  NewCase nc;
+  nc.subject = {"Zoë", "Ynys Môn"};
+  const std::string id = Side::Must(a.cases.CreateCase(nc));
+  const std::string name = "Protokoll–Müller, 会议记录.pdf";
+  const std::string doc = "non-ASCII name";
+  (void)Side::Must(a.cases.AddDocument(id, DocumentType::kOther, name, Date{2026, 1, 2}, "Heddlu", FromString(doc)));
+  const X25519Recipient to_b = b.identity.ToRecipient();
+  const AgeRecipient* rs[] = {&to_b};
+  PackSealOptions opt;
+  opt.sending_agency = "Gogledd Cymru";
+  AgeMemorySink sink;
+  auto sealed = a.packs.Seal(id, opt, rs, sink);
+  ASSERT_TRUE(sealed.ok()) << sealed.error().message;
+  AgeMemorySource in(sink.bytes());
+  const AgeIdentity* ids[] = {&b.identity};
+  auto opened = b.packs.Open(in, ids);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto detail = Side::Must(b.cases.GetCase(id));
+  ASSERT_EQ(detail.documents.size(), 1u);
+  EXPECT_EQ(detail.documents[0].meta.original_name, name);
+  EXPECT_EQ(b.Export(id, detail.documents[0].meta.id), doc);
+
+  // A plain ustar archive with the UTF-8 bytes as the name (as GNU tar writes it).
+  Side c(tmp_ / "c");
+  SamplePack p;
+  p.m2 = SampleDocument("d2", "plan–ø.txt", p.doc2);
+  p.p2 = "documents/d2-plan–ø.txt";
+  auto plain = OpenPlaintext(c, p.Plaintext());
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
 }
 
 }  // namespace

@@ -110,7 +110,7 @@ inline Case SampleCase(std::string id = "0123456789abcdef0123456789abcdef") {
   c.id = std::move(id);
   c.event_type = EventType::kMas;
   c.subject = {"J.S.", "Newport"};
-  c.key_dates["event"] = Date{2026, 3, 4};
+  c.key_dates["event"] = Date{2030, 3, 4};
   return c;
 }
 

@@ -50,23 +50,9 @@ struct Session {
   std::string case_id;
 };
 
-// The largest document `doc add` accepts: CaseService's default, or $CASEPACK_DOCUMENT_LIMIT_MB (MiB, a
-// whole number from 1 to 4096) so that a deployment, or a test, can set another.
-std::uint64_t DocumentLimit() {
-  const char* env = std::getenv("CASEPACK_DOCUMENT_LIMIT_MB");
-  if (env == nullptr || *env == '\0') return CaseService::kDefaultDocumentLimit;
-  const std::string text = env;
-  const bool digits = text.size() <= 4 && text.find_first_not_of("0123456789") == std::string::npos;
-  const unsigned long mib = digits ? std::stoul(text) : 0;
-  if (mib < 1 || mib > 4096)
-    Fail(ErrorCode::kInvalidArgument, "CASEPACK_DOCUMENT_LIMIT_MB must be a whole number of MiB from 1 to 4096",
-         "unset it to use the default of " + std::to_string(CaseService::kDefaultDocumentLimit >> 20) + " MiB");
-  return static_cast<std::uint64_t>(mib) << 20;
-}
-
 Session OpenCases(Context& ctx, std::string_view purpose, const std::string& case_arg = {}) {
   Session s;
-  const std::uint64_t document_limit = DocumentLimit();
+  const std::uint64_t document_limit = DocumentLimitFromEnvironment();
   s.store = ctx.OpenStore(purpose);
   s.cases = std::make_unique<CaseService>(*s.store, document_limit);
   if (!case_arg.empty()) s.case_id = Must(s.cases->ResolveCaseId(case_arg));

@@ -1,5 +1,7 @@
 #include "io.h"
 
+#include "casepack/cases.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -169,6 +171,18 @@ Date Today() {
   std::tm tm{};
   localtime_r(&t, &tm);
   return Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+}
+
+std::uint64_t DocumentLimitFromEnvironment() {
+  const char* env = std::getenv("CASEPACK_DOCUMENT_LIMIT_MB");
+  if (env == nullptr || *env == '\0') return CaseService::kDefaultDocumentLimit;
+  const std::string text = env;
+  const bool digits = text.size() <= 4 && text.find_first_not_of("0123456789") == std::string::npos;
+  const unsigned long mib = digits ? std::stoul(text) : 0;
+  if (mib < 1 || mib > 4096)
+    Fail(ErrorCode::kInvalidArgument, "CASEPACK_DOCUMENT_LIMIT_MB must be a whole number of MiB from 1 to 4096",
+         "unset it to use the default of " + std::to_string(CaseService::kDefaultDocumentLimit >> 20) + " MiB");
+  return static_cast<std::uint64_t>(mib) << 20;
 }
 
 }  // namespace casepack::cli

@@ -44,4 +44,9 @@ class Output {
 Date ParseDateOption(const std::string& text, std::string_view option);
 Date Today();
 
+// The largest document casepack takes in (doc add, pack open): CaseService's default, or
+// $CASEPACK_DOCUMENT_LIMIT_MB (a whole number of MiB from 1 to 4096) so that a deployment, or a test, can
+// set another. Throws CommandFailed for a malformed value.
+std::uint64_t DocumentLimitFromEnvironment();
+
 }  // namespace casepack::cli

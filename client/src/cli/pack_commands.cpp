@@ -15,6 +15,7 @@
 #include "casepack/packs.h"
 #include "casepack/password.h"
 #include "io.h"
+#include "retention_view.h"
 
 namespace casepack::cli {
 
@@ -75,21 +76,6 @@ std::vector<X25519Recipient> ReadRecipientsFile(const std::string& path) {
   }
   if (out.empty()) Fail(ErrorCode::kInvalidArgument, "the recipients file " + path + " lists no recipient");
   return out;
-}
-
-// The largest document a pack may bring in: CaseService's default, or $CASEPACK_DOCUMENT_LIMIT_MB (MiB, a
-// whole number from 1 to 4096), the same variable and rules as `doc add` (case_commands.cpp on the
-// workflow branch), so that one setting governs both ways in.
-std::uint64_t DocumentLimit() {
-  const char* env = std::getenv("CASEPACK_DOCUMENT_LIMIT_MB");
-  if (env == nullptr || *env == '\0') return CaseService::kDefaultDocumentLimit;
-  const std::string text = env;
-  const bool digits = text.size() <= 4 && text.find_first_not_of("0123456789") == std::string::npos;
-  const unsigned long mib = digits ? std::stoul(text) : 0;
-  if (mib < 1 || mib > 4096)
-    Fail(ErrorCode::kInvalidArgument, "CASEPACK_DOCUMENT_LIMIT_MB must be a whole number of MiB from 1 to 4096",
-         "unset it to use the default of " + std::to_string(CaseService::kDefaultDocumentLimit >> 20) + " MiB");
-  return static_cast<std::uint64_t>(mib) << 20;
 }
 
 X25519Identity StoreAgeIdentity(const Store& store) {
@@ -177,6 +163,8 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
     sink.out = &out;
     const PackContents contents = Must(packs.Seal(case_id, options, recipients, sink));
     out.Commit();
+    AuditEvent(*store, AuditKind::kPackSeal, case_id,
+               "documents " + std::to_string(contents.documents.size()) + (scrypt ? ", to a password" : ", to " + std::to_string(keys.size()) + " key(s)"));
     std::printf("sealed %s: %zu document(s)%s%s, to %s\n", a.output.c_str(), contents.documents.size(),
                 contents.notes ? ", notes" : "", contents.report ? ", report" : "",
                 scrypt ? "a password" : (std::to_string(keys.size()) + " recipient(s)").c_str());
@@ -200,7 +188,7 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
                                 inspection->stanza_types.end();
     if (::lseek(f.fd, 0, SEEK_SET) != 0) Fail(ErrorCode::kIo, "cannot re-read " + a.file);
 
-    const std::uint64_t document_limit = DocumentLimit();
+    const std::uint64_t document_limit = DocumentLimitFromEnvironment();
     auto store = ctx.OpenStore("casepack pack open");
     std::vector<X25519Identity> keys;
     std::optional<ScryptIdentity> scrypt;
@@ -246,6 +234,9 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
                                 : "the pack was not encrypted to this key: pass --identity FILE, or ask the sender to use 'casepack identity'";
       throw CommandFailed{e};
     }
+    AuditEvent(*store, AuditKind::kPackOpen, result->case_id,
+               "documents " + std::to_string(result->contents.documents.size() - result->skipped.size()) +
+                   (result->new_case ? ", new case" : ", existing case"));
     std::printf("opened %s: %s case %s (%s, %s), %zu document(s) imported%s\n", a.file.c_str(),
                 result->new_case ? "new" : "existing", result->case_id.substr(0, 8).c_str(),
                 result->contents.subject.name_or_initials.c_str(), result->contents.subject.area.c_str(),

@@ -64,6 +64,12 @@ int main(int argc, char** argv) {
     e.push_back({"documents/d3-copy.pdf", p.doc1});
     write("duplicate-bytes.tar", Tar(e));
   }
+  {
+    SamplePack u = p;
+    u.m2 = SampleDocument("d2", "plan–ø 会议.txt", u.doc2);
+    u.p2 = "documents/d2-plan–ø 会议.txt";
+    write("valid-utf8-name.tar", u.Plaintext());
+  }
   std::printf("seeds written to %s\n", dir.c_str());
   return 0;
 }

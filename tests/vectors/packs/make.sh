@@ -12,11 +12,11 @@ cd "$tmp"
 echo "TEST-ONLY store passphrase for the vector generator" > pass
 cp_() { "$casepack" --store "$tmp/store" --passphrase-file "$tmp/pass" "$@"; }
 cp_ init --insecure-test-kdf >/dev/null
-id=$(cp_ case new --type MAS --subject "T.V." --area "Testshire" --date event=2026-03-04 --facilitator "Test Facilitator")
+id=$(cp_ case new --type MAS --subject "T.V." --area "Testshire" --date event=2030-03-04 --facilitator "Test Facilitator")
 printf 'Minutes of the initial child protection conference (test vector, not a real case).\n' > minutes.txt
 python3 -c 'import sys; sys.stdout.buffer.write(b"%PDF-1.4\n% test vector\n" + bytes(range(256)) * 40)' > plan.pdf
-cp_ doc add "$id" minutes.txt --type icpc-minutes --from "Test Police" --received 2026-02-01 >/dev/null
-cp_ doc add "$id" plan.pdf --type child-protection-plan --from "Test Council" --received 2026-02-02 >/dev/null
+cp_ doc add "$id" minutes.txt --type icpc-minutes --from "Test Police" --received 2030-02-01 >/dev/null
+cp_ doc add "$id" plan.pdf --type child-protection-plan --from "Test Council" --received 2030-02-02 >/dev/null
 printf 'A short story section, for the vector.\n' | cp_ note add "$id" story >/dev/null
 
 # The identity is for these vectors only: it is public, so nothing real must ever be sealed to it.
