@@ -92,7 +92,28 @@ Bytes SealOperation(const SecretBytes& epoch_key, const Identity& author, const 
   const auto signature = author.Sign(signed_message);
   Bytes plain(signature.begin(), signature.end());
   plain.insert(plain.end(), operation.begin(), operation.end());
-  Bytes sealed = AeadSeal(epoch_key, plain, AsBytes(context));
+  // The nonce is derived, not random (a synthetic nonce, as in SIV): sealing the same operation again
+  // gives the same bytes (Ed25519 is deterministic too). The server refuses an op id it holds with other
+  // bytes, and a batch it stored whose acknowledgement never reached the store (reply lost, client
+  // killed, store restored) is pushed again. Equal nonces only ever come with equal (context, plaintext).
+  Bytes sealed(kAeadNonceBytes + plain.size() + kAeadTagBytes);
+  {
+    std::uint8_t subkey[crypto_generichash_KEYBYTES];
+    constexpr std::string_view kNonceLabel = "casepack-op-nonce-v1";
+    crypto_generichash(subkey, sizeof subkey, reinterpret_cast<const std::uint8_t*>(kNonceLabel.data()),
+                       kNonceLabel.size(), epoch_key.expose().data(), epoch_key.size());
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, subkey, sizeof subkey, kAeadNonceBytes);
+    crypto_generichash_update(&st, reinterpret_cast<const std::uint8_t*>(context.data()), context.size());
+    crypto_generichash_update(&st, plain.data(), plain.size());
+    crypto_generichash_final(&st, sealed.data(), kAeadNonceBytes);
+    sodium_memzero(subkey, sizeof subkey);
+    sodium_memzero(&st, sizeof st);
+  }
+  unsigned long long written = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.data() + kAeadNonceBytes, &written, plain.data(), plain.size(),
+                                             reinterpret_cast<const std::uint8_t*>(context.data()), context.size(),
+                                             nullptr, sealed.data(), epoch_key.expose().data());
   Wipe(plain);
   Wipe(signed_message);
   return sealed;
