@@ -434,8 +434,12 @@ Status SyncService::SyncCase(net::CasepackClient& client, const std::string& cas
 // ---- the whole store ----
 
 Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
+  constexpr const char* kRunAgain = "nothing is lost: run 'casepack sync' again when the server is reachable";
   CP_ASSIGN_OR_RETURN(auto client, Connect());
-  CP_ASSIGN_OR_RETURN(std::vector<wire::CaseSummary> listed, client->ListCases());
+  auto listed_or = client->ListCases();
+  if (!listed_or.ok())
+    return listed_or.error().code == ErrorCode::kUnavailable ? listed_or.error().WithHint(kRunAgain) : listed_or.error();
+  const std::vector<wire::CaseSummary>& listed = *listed_or;
   std::set<std::string> on_server;
   for (const auto& c : listed) on_server.insert(c.case_id);
   CP_ASSIGN_OR_RETURN(std::vector<std::string> local, cases_.AllCaseIds());
@@ -491,7 +495,7 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
       }
       auto created = client->CreateCase(id, SealToPublicKey(store_.identity().public_keys().x25519, *key));
       if (!created.ok() && created.error().code != ErrorCode::kConflict) {
-        if (created.error().code == ErrorCode::kUnavailable) return created.error();
+        if (created.error().code == ErrorCode::kUnavailable) return created.error().WithHint(kRunAgain);
         r.error = CaseError(id, created.error()).message;
         report.cases.push_back(std::move(r));
         continue;
@@ -507,7 +511,7 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
     Status s = SyncCase(*client, id, *it, progress);
     if (!s.ok()) {
       // Lost connection: stop here (everything so far is committed); the next sync resumes.
-      if (s.error().code == ErrorCode::kUnavailable) return s.error().WithHint("nothing is lost: run 'casepack sync' again when the server is reachable");
+      if (s.error().code == ErrorCode::kUnavailable) return s.error().WithHint(kRunAgain);
       it->error = CaseError(id, s.error()).message + (s.error().hint.empty() ? "" : " (" + s.error().hint + ")");
     }
   }
