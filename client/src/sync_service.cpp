@@ -267,7 +267,11 @@ Status SyncService::UploadBlobs(net::CasepackClient& client, const std::string& 
         cases_.document_limit(), info);
     Wipe(plain);
     CP_RETURN_IF_ERROR(sealed);
-    CP_RETURN_IF_ERROR(client.PutBlob(case_id, doc.blob_id, wire));
+    // Blob ids are 128 random bits made by the document's author, the only one who uploads it: the id
+    // already taken means an earlier upload of ours was stored and its acknowledgement lost (a blob's
+    // stream header is random, so a second upload has other bytes). Done, not an error.
+    Status put = client.PutBlob(case_id, doc.blob_id, wire);
+    if (!put.ok() && put.error().code != ErrorCode::kConflict) return put;
     CP_RETURN_IF_ERROR(cases_.MarkUploaded(case_id, doc.meta.id));
     ++report.blobs_up;
   }
