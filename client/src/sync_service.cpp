@@ -92,7 +92,28 @@ Bytes SealOperation(const SecretBytes& epoch_key, const Identity& author, const 
   const auto signature = author.Sign(signed_message);
   Bytes plain(signature.begin(), signature.end());
   plain.insert(plain.end(), operation.begin(), operation.end());
-  Bytes sealed = AeadSeal(epoch_key, plain, AsBytes(context));
+  // The nonce is derived, not random (a synthetic nonce, as in SIV): sealing the same operation again
+  // gives the same bytes (Ed25519 is deterministic too). The server refuses an op id it holds with other
+  // bytes, and a batch it stored whose acknowledgement never reached the store (reply lost, client
+  // killed, store restored) is pushed again. Equal nonces only ever come with equal (context, plaintext).
+  Bytes sealed(kAeadNonceBytes + plain.size() + kAeadTagBytes);
+  {
+    std::uint8_t subkey[crypto_generichash_KEYBYTES];
+    constexpr std::string_view kNonceLabel = "casepack-op-nonce-v1";
+    crypto_generichash(subkey, sizeof subkey, reinterpret_cast<const std::uint8_t*>(kNonceLabel.data()),
+                       kNonceLabel.size(), epoch_key.expose().data(), epoch_key.size());
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, subkey, sizeof subkey, kAeadNonceBytes);
+    crypto_generichash_update(&st, reinterpret_cast<const std::uint8_t*>(context.data()), context.size());
+    crypto_generichash_update(&st, plain.data(), plain.size());
+    crypto_generichash_final(&st, sealed.data(), kAeadNonceBytes);
+    sodium_memzero(subkey, sizeof subkey);
+    sodium_memzero(&st, sizeof st);
+  }
+  unsigned long long written = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.data() + kAeadNonceBytes, &written, plain.data(), plain.size(),
+                                             reinterpret_cast<const std::uint8_t*>(context.data()), context.size(),
+                                             nullptr, sealed.data(), epoch_key.expose().data());
   Wipe(plain);
   Wipe(signed_message);
   return sealed;
@@ -246,7 +267,11 @@ Status SyncService::UploadBlobs(net::CasepackClient& client, const std::string& 
         cases_.document_limit(), info);
     Wipe(plain);
     CP_RETURN_IF_ERROR(sealed);
-    CP_RETURN_IF_ERROR(client.PutBlob(case_id, doc.blob_id, wire));
+    // Blob ids are 128 random bits made by the document's author, the only one who uploads it: the id
+    // already taken means an earlier upload of ours was stored and its acknowledgement lost (a blob's
+    // stream header is random, so a second upload has other bytes). Done, not an error.
+    Status put = client.PutBlob(case_id, doc.blob_id, wire);
+    if (!put.ok() && put.error().code != ErrorCode::kConflict) return put;
     CP_RETURN_IF_ERROR(cases_.MarkUploaded(case_id, doc.meta.id));
     ++report.blobs_up;
   }
@@ -413,8 +438,12 @@ Status SyncService::SyncCase(net::CasepackClient& client, const std::string& cas
 // ---- the whole store ----
 
 Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
+  constexpr const char* kRunAgain = "nothing is lost: run 'casepack sync' again when the server is reachable";
   CP_ASSIGN_OR_RETURN(auto client, Connect());
-  CP_ASSIGN_OR_RETURN(std::vector<wire::CaseSummary> listed, client->ListCases());
+  auto listed_or = client->ListCases();
+  if (!listed_or.ok())
+    return listed_or.error().code == ErrorCode::kUnavailable ? listed_or.error().WithHint(kRunAgain) : listed_or.error();
+  const std::vector<wire::CaseSummary>& listed = *listed_or;
   std::set<std::string> on_server;
   for (const auto& c : listed) on_server.insert(c.case_id);
   CP_ASSIGN_OR_RETURN(std::vector<std::string> local, cases_.AllCaseIds());
@@ -470,7 +499,7 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
       }
       auto created = client->CreateCase(id, SealToPublicKey(store_.identity().public_keys().x25519, *key));
       if (!created.ok() && created.error().code != ErrorCode::kConflict) {
-        if (created.error().code == ErrorCode::kUnavailable) return created.error();
+        if (created.error().code == ErrorCode::kUnavailable) return created.error().WithHint(kRunAgain);
         r.error = CaseError(id, created.error()).message;
         report.cases.push_back(std::move(r));
         continue;
@@ -490,7 +519,7 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
     Status s = SyncCase(*client, id, *it, progress);
     if (!s.ok()) {
       // Lost connection: stop here (everything so far is committed); the next sync resumes.
-      if (s.error().code == ErrorCode::kUnavailable) return s.error().WithHint("nothing is lost: run 'casepack sync' again when the server is reachable");
+      if (s.error().code == ErrorCode::kUnavailable) return s.error().WithHint(kRunAgain);
       it->error = CaseError(id, s.error()).message + (s.error().hint.empty() ? "" : " (" + s.error().hint + ")");
     }
   }

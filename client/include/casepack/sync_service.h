@@ -116,6 +116,7 @@ class SyncService {
 };
 
 // The signed and sealed form of one operation on the wire, exposed for tests (docs/sync-client.md).
+// Deterministic: sealing the same operation again gives the same bytes, so a re-push is idempotent.
 std::string OperationWireId(ReplicaId replica, std::uint64_t counter);
 Bytes SealOperation(const SecretBytes& epoch_key, const Identity& author, const std::string& case_id,
                     const std::string& op_id, std::int64_t epoch, std::span<const std::uint8_t> operation);

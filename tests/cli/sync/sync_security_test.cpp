@@ -1,0 +1,122 @@
+// What the server holds cannot be read or altered unnoticed: a byte flipped in a stored operation is
+// refused by the client with nothing applied, and the server's files and log contain neither case text
+// typed through the CLI nor the case keys.
+#include "casepack/aead.h"
+#include "casepack/encoding.h"
+#include "casepack/kdf.h"
+#include "cli/sync/sync_support.h"
+
+namespace casepack::testing {
+namespace {
+
+using nlohmann::json;
+
+class SecurityTest : public SyncTest {
+ protected:
+  void SetUp() override {
+    SyncTest::SetUp();
+    if (HasFatalFailure()) return;
+    bu_ = EnrolBusinessUnit("bea");
+    f1_ = EnrolFacilitator(bu_, "alex");
+  }
+  Laptop bu_, f1_;
+};
+
+TEST_F(SecurityTest, OperationAlteredOnTheServerIsRefusedAndNothingApplied) {
+  const std::string c = NewCase(bu_, "Tamper Subject");
+  bu_.Ok({"note", "add", c, "story"}, "Sentence in the altered operation.\n");
+  Sync(bu_);
+  bu_.Ok({"case", "share", c, "--with", f1_.user_id});
+  ASSERT_EQ(server_->Stop(), 0);
+  // Flip one byte in the middle of the last operation's ciphertext (the note), past its nonce.
+  auto r = RunProcess({"python3", "-c",
+                       "import sqlite3,sys\n"
+                       "d=sqlite3.connect(sys.argv[1])\n"
+                       "seq,blob=d.execute('SELECT seq, blob FROM ops WHERE case_id=? ORDER BY seq DESC LIMIT 1',(sys.argv[2],)).fetchone()\n"
+                       "b=bytearray(blob); i=len(b)//2; b[i]^=0x01\n"
+                       "d.execute('UPDATE ops SET blob=? WHERE seq=?',(bytes(b),seq)); d.commit(); print(seq)\n",
+                       (server_->data() / "casepackd.db").string(), c});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_NO_FATAL_FAILURE(server_->Start());
+
+  auto sync = f1_.Run({"sync", "--json"});
+  EXPECT_EQ(sync.exit_code, 1) << sync.out << sync.err;
+  const std::string said = sync.out + sync.err;
+  EXPECT_NE(said.find("altered"), std::string::npos) << said;
+  EXPECT_NE(said.find("refused"), std::string::npos) << said;
+  // Nothing from the page holding that operation was applied: no note text, no partial case.
+  const json shown = f1_.Json({"case", "show", c, "--json"});
+  EXPECT_EQ(shown.dump().find("Sentence in the altered operation"), std::string::npos) << shown.dump(2);
+  EXPECT_EQ(shown["notes"].value("story", ""), "") << shown.dump(2);
+  // A second sync refuses again (the cursor did not move past it).
+  EXPECT_EQ(f1_.Run({"sync"}).exit_code, 1);
+  EXPECT_EQ(f1_.Run({"status"}).exit_code, 0);
+}
+
+// The store's case keys, read with the Debian sqlcipher CLI given the database key unwrapped from the
+// header (as tests/client/store_test.cpp does).
+std::vector<std::string> CaseKeysHex(const Laptop& l, const char* passphrase) {
+  InitCrypto();
+  auto header = StoreHeader::Parse(ReadFile(l.dir / "store.header"));
+  EXPECT_TRUE(header.ok());
+  if (!header.ok()) return {};
+  auto kek = DeriveKey(passphrase, header->kdf);
+  auto key = UnwrapKey(*kek, header->wrapped_db_key, AsBytes(header->AssociatedData()));
+  EXPECT_TRUE(key.ok());
+  if (!key.ok()) return {};
+  const std::string script = "PRAGMA key = \"x'" + HexEncode(key->expose()) +
+                             "'\";\nPRAGMA cipher_page_size = 4096;\nSELECT lower(hex(key)) FROM case_keys;\n";
+  auto r = RunProcess({"sqlcipher", (l.dir / "store.db").string()}, {.stdin_data = script});
+  std::vector<std::string> keys;
+  std::string line;
+  for (char ch : r.out) {
+    if (ch == '\n') {
+      if (line.size() == 64) keys.push_back(line);
+      line.clear();
+    } else {
+      line.push_back(ch);
+    }
+  }
+  EXPECT_FALSE(keys.empty()) << r.out << r.err;
+  return keys;
+}
+
+TEST_F(SecurityTest, ServerFilesHoldNoCaseTextAndNoCaseKeys) {
+  if (std::system("command -v sqlcipher >/dev/null 2>&1") != 0) GTEST_SKIP() << "sqlcipher CLI not installed";
+  const std::string subject = "Zebediah Quillfeather-Marchbanks";
+  const std::string note = "Planted note: the family moved to Llanfihangel on Tuesday";
+  const std::string doc = "Planted document body: core group minutes for Zebediah, confidential";
+  const std::string action = "Planted action: arrange respite with Grandmother Olwen";
+  const std::string c = Trim(bu_.Ok({"case", "new", "--type", "MAS", "--subject", subject, "--area", "Aberporth",
+                                     "--date", "event=2026-11-30"}));
+  bu_.Ok({"note", "add", c, "story"}, note + "\n");
+  WriteFile(root() / "minutes.txt", doc + "\n");
+  bu_.Ok({"doc", "add", c, (root() / "minutes.txt").string(), "--type", "core-group-minutes", "--from", "CS"});
+  bu_.Ok({"action", "add", c, "--what", action, "--owner-agency", "CS", "--due", "2026-12-14"});
+  Sync(bu_);
+  bu_.Ok({"case", "share", c, "--with", f1_.user_id});
+  Sync(f1_);
+  f1_.Ok({"note", "add", c, "where-next"}, "Planted reply from the facilitator about Olwen\n");
+  Sync(f1_);
+  Sync(bu_);
+  ASSERT_EQ(f1_.Json({"case", "show", c, "--json"}), bu_.Json({"case", "show", c, "--json"}));
+  ASSERT_EQ(server_->Stop(), 0);
+
+  const std::string server_bytes = AllBytesBelow(server_->data()) + ReadFile(root() / "casepackd.log");
+  for (const std::string& needle : {subject, note, doc, action, std::string("Planted reply from the facilitator"),
+                                    std::string("Zebediah"), std::string("Llanfihangel"), std::string("Aberporth")})
+    EXPECT_EQ(server_bytes.find(needle), std::string::npos) << "server holds plaintext: " << needle;
+  const auto keys = CaseKeysHex(bu_, kPassphrase);
+  EXPECT_EQ(keys, CaseKeysHex(f1_, kPassphrase));
+  for (const auto& hex : keys) {
+    auto raw = HexDecode(hex);
+    ASSERT_TRUE(raw.ok());
+    EXPECT_EQ(server_bytes.find(AsText(*raw)), std::string::npos) << "server holds a case key (raw)";
+    EXPECT_EQ(server_bytes.find(hex), std::string::npos) << "server holds a case key (hex)";
+    // Base64 too, as the wire format carries blobs in base64.
+    EXPECT_EQ(server_bytes.find(Base64Encode(*raw)), std::string::npos) << "server holds a case key (base64)";
+  }
+}
+
+}  // namespace
+}  // namespace casepack::testing
