@@ -481,6 +481,8 @@ Status SyncService::PullTombstones(net::CasepackClient& client, SyncReport& repo
   std::int64_t next = 0;
   CP_ASSIGN_OR_RETURN(std::vector<wire::TombstoneEntry> tombstones, client.ListTombstones(cursor, &next));
   RetentionService retention(store_);
+  CP_ASSIGN_OR_RETURN(ServerConfig config, Config());
+  const bool is_bu = config.role == wire::kRoleBusinessUnit;
   bool blocked = false;
   for (const auto& e : tombstones) {
     CP_ASSIGN_OR_RETURN(Date purge_on, ParseDate(e.purge_on));
@@ -490,6 +492,13 @@ Status SyncService::PullTombstones(net::CasepackClient& client, SyncReport& repo
     t.purged_at = FormatInstant(e.purged_at_ms);
     t.rule = "server tombstone";
     auto receipt = retention.ApplyRemoteTombstone(t);
+    if (!receipt.ok() && receipt.error().code == ErrorCode::kConflict && !is_bu) {
+      // The server purged, so no business-unit hold was in force there; only the Business Unit places
+      // holds on the server. A hold still in this device's register is one whose release it never
+      // received (the server purges right after the release): release it here (audited), then purge.
+      CP_RETURN_IF_ERROR(retention.ReleaseHold(e.case_id));
+      receipt = retention.ApplyRemoteTombstone(t);
+    }
     if (!receipt.ok()) {
       // A local hold (or a failure) keeps the case; the cursor stays so the tombstone is retried.
       report.retention_errors.push_back(receipt.error().message);
@@ -519,6 +528,19 @@ Status SyncService::PushRetention(net::CasepackClient& client, const std::string
   if (is_bu) CP_RETURN_IF_ERROR(client.SetHold(case_id, held));
   if (!purge_on.empty() || !sent.empty()) CP_RETURN_IF_ERROR(client.PutPurgeDate(case_id, purge_on));
   return WriteMetaText(store_.db(), key, state);
+}
+
+Status SyncService::RefreshHoldIndex(const std::string& case_id) {
+  CP_ASSIGN_OR_RETURN(std::optional<LegalHold> hold, cases_.ReadLegalHold(case_id));
+  if (hold) {
+    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+        "INSERT OR REPLACE INTO legal_holds (case_id, reason, held_by, held_at) VALUES (?, ?, ?, ?);"));
+    st.Bind(1, case_id).Bind(2, hold->reason).Bind(3, hold->held_by).Bind(4, hold->held_at);
+    return st.Run();
+  }
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("DELETE FROM legal_holds WHERE case_id = ?;"));
+  st.Bind(1, case_id);
+  return st.Run();
 }
 
 Status SyncService::ReportReceipts(net::CasepackClient& client, SyncReport& report) {
@@ -655,6 +677,9 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
       it->error = CaseError(id, s.error()).message + (s.error().hint.empty() ? "" : " (" + s.error().hint + ")");
       continue;
     }
+    // Keep the hold index in step with the synced register, so a hold placed elsewhere shows (and
+    // counts) here too.
+    if (Status h = RefreshHoldIndex(id); !h.ok()) report.retention_errors.push_back(CaseError(id, h.error()).message);
     // Tell the server this case's purge date and (business unit) its legal hold.
     Status r = PushRetention(*client, id);
     if (!r.ok()) {

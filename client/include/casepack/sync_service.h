@@ -106,6 +106,7 @@ class SyncService {
   Status SyncPolicy(net::CasepackClient& client, SyncReport& report);
   Status PullTombstones(net::CasepackClient& client, SyncReport& report);
   Status PushRetention(net::CasepackClient& client, const std::string& case_id);
+  Status RefreshHoldIndex(const std::string& case_id);
   Status ReportReceipts(net::CasepackClient& client, SyncReport& report);
   Result<std::unique_ptr<net::CasepackClient>> Connect();
   Status RefreshKeys(net::CasepackClient& client, const std::string& case_id, std::int64_t* current_epoch);

@@ -16,6 +16,7 @@
 
 #include "casepack/aead.h"
 #include "casepack/kdf.h"
+#include "casepack/random.h"
 #include "casepack/store.h"
 #include "support/process.h"
 
@@ -88,6 +89,11 @@ class RetentionSync : public ::testing::Test {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (!fs::exists(data_ / "casepackd.port")) {
       ASSERT_LT(std::chrono::steady_clock::now(), deadline) << ReadFile(tmp_ / "casepackd.log");
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        FAIL() << "casepackd exited: " << ReadFile(tmp_ / "casepackd.log");
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     std::string port;
@@ -131,8 +137,7 @@ class RetentionSync : public ::testing::Test {
 
   // A MAS case with no date retention counts from yet, and a planted note.
   std::string NewCase(const std::string& marker) {
-    auto r = Cli(bu_, {"case", "new", "--type", "MAS", "--subject", "A.B.", "--area", "Blaenau Gwent", "--date",
-                       "event=2026-11-01"});
+    auto r = Cli(bu_, {"case", "new", "--type", "MAS", "--subject", "A.B.", "--area", "Blaenau Gwent"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const std::string id = Line(r.out);
     auto n = Cli(bu_, {"note", "add", id, "story"}, marker + " note text\n");
@@ -162,7 +167,7 @@ class RetentionSync : public ::testing::Test {
   // CLI as a plain SQLite file (our own test file; no key).
   std::vector<std::string> ServerCiphertext(const std::string& case_id) {
     const std::string sql = "SELECT hex(substr(blob, 33, 24)) FROM ops WHERE case_id = '" + case_id + "';\n";
-    auto r = RunProcess({"sqlcipher", "-readonly", (data_ / "casepackd.db").string()}, {.stdin_data = sql});
+    auto r = RunProcess({"sqlcipher", (data_ / "casepackd.db").string()}, {.stdin_data = sql});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::vector<std::string> out;
     std::string line;
