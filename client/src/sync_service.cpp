@@ -477,7 +477,12 @@ Status SyncService::SyncPolicy(net::CasepackClient& client, SyncReport& report) 
 Status SyncService::PullTombstones(net::CasepackClient& client, SyncReport& report) {
   constexpr const char* kCursor = "sync_tombstone_seq";
   CP_ASSIGN_OR_RETURN(std::string cursor_text, ReadMetaText(store_.db(), kCursor));
-  std::int64_t cursor = cursor_text.empty() ? 0 : std::stoll(cursor_text);
+  std::int64_t cursor = 0;
+  if (!cursor_text.empty()) {
+    auto parsed = wire::ParseTimeMs(cursor_text);  // a non-negative decimal
+    if (!parsed) return MakeError(ErrorCode::kCorrupt, "the stored tombstone cursor is malformed");
+    cursor = *parsed;
+  }
   std::int64_t next = 0;
   CP_ASSIGN_OR_RETURN(std::vector<wire::TombstoneEntry> tombstones, client.ListTombstones(cursor, &next));
   RetentionService retention(store_);
