@@ -92,6 +92,26 @@ json ToJson(const PolicyRecord& r) {
   return j;
 }
 
+std::string PolicyRecordWireText(const PolicyRecord& r) {
+  const json j = {{"version", r.version}, {"set_by", r.set_by}, {"set_at", r.set_at},
+                  {"rules", RetentionPoliciesToJson(r.policies)}};
+  return j.dump();
+}
+
+Result<PolicyRecord> PolicyRecordFromWireText(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseJsonText(text));
+  if (!j.is_object() || !j.contains("version") || !j["version"].is_number_integer() || !j.contains("set_by") ||
+      !j["set_by"].is_string() || !j.contains("set_at") || !j["set_at"].is_string() || !j.contains("rules"))
+    return MakeError(ErrorCode::kInvalidArgument, "malformed retention policy record");
+  PolicyRecord r;
+  r.version = j["version"].get<std::int64_t>();
+  r.set_by = j["set_by"].get<std::string>();
+  r.set_at = j["set_at"].get<std::string>();
+  CP_ASSIGN_OR_RETURN(r.policies, RetentionPoliciesFromJson(j["rules"]));
+  for (const auto& p : r.policies) CP_RETURN_IF_ERROR(ValidateRetentionPolicy(p));
+  return r;
+}
+
 json ToJson(const CaseRetention& r) {
   json j = {{"case_id", r.case_id}, {"event_type", ToString(r.event_type)}, {"due", r.due},
             {"on_hold", r.hold.has_value()}, {"policy_version", r.policy_version}};

@@ -10,6 +10,7 @@
 
 #include "casepack/aead.h"
 #include "casepack/audit.h"
+#include "casepack/retention.h"
 #include "casepack/trusted_clock.h"
 #include "casepack/random.h"
 
@@ -437,19 +438,210 @@ Status SyncService::SyncCase(net::CasepackClient& client, const std::string& cas
 
 // ---- the whole store ----
 
+// ---- retention (docs/retention.md "Server side") ----
+
+namespace {
+Result<std::string> ReadMetaText(Database& db, const std::string& key) {
+  CP_ASSIGN_OR_RETURN(Statement st, db.Prepare("SELECT value FROM meta WHERE key = ?;"));
+  st.Bind(1, key);
+  CP_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Text(0) : std::string();
+}
+Status WriteMetaText(Database& db, const std::string& key, const std::string& value) {
+  CP_ASSIGN_OR_RETURN(Statement st, db.Prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?);"));
+  st.Bind(1, key).Bind(2, value);
+  return st.Run();
+}
+}  // namespace
+
+Status SyncService::SyncPolicy(net::CasepackClient& client, SyncReport& report) {
+  CP_ASSIGN_OR_RETURN(ServerConfig c, Config());
+  RetentionService retention(store_);
+  CP_ASSIGN_OR_RETURN(PolicyRecord local, retention.CurrentPolicies());
+  CP_ASSIGN_OR_RETURN(wire::PolicyMessage remote, client.GetPolicy());
+  if (remote.version > local.version) {
+    // Accept only a record signed by a live business-unit device from the directory.
+    CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client.ListUsers());
+    bool verified = false;
+    for (const auto& u : users) {
+      if (u.role != wire::kRoleBusinessUnit || u.revoked) continue;
+      for (const auto& d : u.devices)
+        if (d.device_id == remote.device_id && !d.revoked &&
+            VerifySignature(d.ed25519, AsBytes(wire::CanonicalPolicy(remote.version, remote.record)), remote.signature))
+          verified = true;
+    }
+    if (!verified) {
+      report.retention_errors.push_back("the server's retention policy version " + std::to_string(remote.version) +
+                                        " is not signed by a business-unit device; ignored");
+      return Ok();
+    }
+    auto record = PolicyRecordFromWireText(remote.record);
+    if (!record.ok() || record->version != remote.version) {
+      report.retention_errors.push_back("the server's retention policy version " + std::to_string(remote.version) +
+                                        " is malformed; ignored");
+      return Ok();
+    }
+    CP_ASSIGN_OR_RETURN(bool applied, retention.ApplyPolicyRecord(*record));
+    if (applied) report.policy_applied = record->version;
+    return Ok();
+  }
+  if (local.version > remote.version && c.role == wire::kRoleBusinessUnit) {
+    wire::PolicyMessage m;
+    m.version = local.version;
+    m.record = PolicyRecordWireText(local);
+    m.device_id = c.device_id;
+    const auto sig = store_.identity().Sign(AsBytes(wire::CanonicalPolicy(m.version, m.record)));
+    m.signature.assign(sig.begin(), sig.end());
+    Status st = client.PutPolicy(m);
+    if (!st.ok() && st.error().code != ErrorCode::kConflict) return st;
+    if (st.ok()) report.policy_pushed = m.version;
+  }
+  return Ok();
+}
+
+Status SyncService::PullTombstones(net::CasepackClient& client, SyncReport& report) {
+  constexpr const char* kCursor = "sync_tombstone_seq";
+  CP_ASSIGN_OR_RETURN(std::string cursor_text, ReadMetaText(store_.db(), kCursor));
+  std::int64_t cursor = 0;
+  if (!cursor_text.empty()) {
+    auto parsed = wire::ParseTimeMs(cursor_text);  // a non-negative decimal
+    if (!parsed) return MakeError(ErrorCode::kCorrupt, "the stored tombstone cursor is malformed");
+    cursor = *parsed;
+  }
+  std::int64_t next = 0;
+  CP_ASSIGN_OR_RETURN(std::vector<wire::TombstoneEntry> tombstones, client.ListTombstones(cursor, &next));
+  RetentionService retention(store_);
+  CP_ASSIGN_OR_RETURN(ServerConfig config, Config());
+  const bool is_bu = config.role == wire::kRoleBusinessUnit;
+  bool blocked = false;
+  for (const auto& e : tombstones) {
+    CP_ASSIGN_OR_RETURN(Date purge_on, ParseDate(e.purge_on));
+    Tombstone t;
+    t.case_id = e.case_id;
+    t.purge_on = purge_on;
+    t.purged_at = FormatInstant(e.purged_at_ms);
+    t.rule = "server tombstone";
+    auto receipt = retention.ApplyRemoteTombstone(t);
+    if (!receipt.ok() && receipt.error().code == ErrorCode::kConflict && !is_bu) {
+      // The server purged, so no business-unit hold was in force there; only the Business Unit places
+      // holds on the server. A hold still in this device's register is one whose release it never
+      // received (the server purges right after the release): release it here (audited), then purge.
+      CP_RETURN_IF_ERROR(retention.ReleaseHold(e.case_id));
+      receipt = retention.ApplyRemoteTombstone(t);
+    }
+    if (!receipt.ok()) {
+      // A local hold (or a failure) keeps the case; the cursor stays so the tombstone is retried.
+      report.retention_errors.push_back(receipt.error().message);
+      blocked = true;
+      continue;
+    }
+    report.purged.push_back(e.case_id);
+    if (!blocked) cursor = e.seq;
+  }
+  if (!blocked) cursor = std::max(cursor, next);
+  return WriteMetaText(store_.db(), kCursor, std::to_string(cursor));
+}
+
+Status SyncService::PushRetention(net::CasepackClient& client, const std::string& case_id) {
+  CP_ASSIGN_OR_RETURN(ServerConfig c, Config());
+  RetentionService retention(store_);
+  CP_ASSIGN_OR_RETURN(CaseRetention r, retention.ForCase(case_id));
+  const bool held = r.hold.has_value();
+  const std::string purge_on = r.deadline ? FormatDate(r.deadline->purge_on) : std::string();
+  const bool is_bu = c.role == wire::kRoleBusinessUnit;
+  // What this device last told the server, so an unchanged case costs no request.
+  const std::string key = "sync_retention:" + case_id;
+  const std::string state = purge_on + "|" + (is_bu ? (held ? "held" : "free") : "-");
+  CP_ASSIGN_OR_RETURN(std::string sent, ReadMetaText(store_.db(), key));
+  if (sent == state) return Ok();
+  // The hold first: the server must never see a due date for a held case before it sees the hold.
+  if (is_bu) CP_RETURN_IF_ERROR(client.SetHold(case_id, held));
+  if (!purge_on.empty() || !sent.empty()) CP_RETURN_IF_ERROR(client.PutPurgeDate(case_id, purge_on));
+  return WriteMetaText(store_.db(), key, state);
+}
+
+Status SyncService::RefreshHoldIndex(const std::string& case_id) {
+  CP_ASSIGN_OR_RETURN(std::optional<LegalHold> hold, cases_.ReadLegalHold(case_id));
+  if (hold) {
+    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+        "INSERT OR REPLACE INTO legal_holds (case_id, reason, held_by, held_at) VALUES (?, ?, ?, ?);"));
+    st.Bind(1, case_id).Bind(2, hold->reason).Bind(3, hold->held_by).Bind(4, hold->held_at);
+    return st.Run();
+  }
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("DELETE FROM legal_holds WHERE case_id = ?;"));
+  st.Bind(1, case_id);
+  return st.Run();
+}
+
+Status SyncService::ReportReceipts(net::CasepackClient& client, SyncReport& report) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "SELECT r.case_id, r.store_id, r.purged_at, r.public_key, r.signature, t.purge_on FROM purge_receipts r "
+      "LEFT JOIN tombstones t ON t.case_id = r.case_id WHERE r.reported_at IS NULL ORDER BY r.case_id;"));
+  struct Pending {
+    wire::ReceiptMessage m;
+    std::string purge_on;
+  };
+  std::vector<Pending> pending;
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    pending.push_back(Pending{wire::ReceiptMessage{st.Text(0), st.Text(1), st.Text(2), Bytes(st.BlobView(3).begin(), st.BlobView(3).end()),
+                                                   Bytes(st.BlobView(4).begin(), st.BlobView(4).end())},
+                              st.IsNull(5) ? std::string() : st.Text(5)});
+  }
+  CP_ASSIGN_OR_RETURN(Statement mark, store_.db().Prepare("UPDATE purge_receipts SET reported_at = ? WHERE case_id = ?;"));
+  for (const auto& p : pending) {
+    // Purged here first (this device's own clock): tell the server the date so it purges its copy too.
+    if (!p.purge_on.empty()) {
+      Status d = client.PutPurgeDate(p.m.case_id, p.purge_on);
+      if (!d.ok() && d.error().code == ErrorCode::kUnavailable) return d;
+    }
+    Status s = client.PostReceipt(p.m);
+    if (!s.ok()) {
+      if (s.error().code == ErrorCode::kUnavailable) return s;
+      // Not a member on the server (a local-only case): nothing to confirm; keep it unreported.
+      if (s.error().code != ErrorCode::kNotFound) report.retention_errors.push_back(s.error().message);
+      continue;
+    }
+    mark.Reset();
+    mark.Bind(1, NowIso()).Bind(2, p.m.case_id);
+    CP_RETURN_IF_ERROR(mark.Run());
+    ++report.receipts_reported;
+  }
+  return Ok();
+}
+
+Result<std::vector<wire::CaseConfirmations>> SyncService::Confirmations(const std::string& case_id) {
+  CP_ASSIGN_OR_RETURN(auto client, Connect());
+  return client->ListConfirmations(case_id);
+}
+
 Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
   constexpr const char* kRunAgain = "nothing is lost: run 'casepack sync' again when the server is reachable";
   CP_ASSIGN_OR_RETURN(auto client, Connect());
+  SyncReport report;
+  auto with_hint = [&](const Error& e) { return e.code == ErrorCode::kUnavailable ? e.WithHint(kRunAgain) : e; };
+  // Retention first: the policy in force and the server's purges decide what is left to sync.
+  if (Status s = SyncPolicy(*client, report); !s.ok()) return with_hint(s.error());
+  if (Status s = PullTombstones(*client, report); !s.ok()) return with_hint(s.error());
+  std::set<std::string> tombstoned;
+  {
+    RetentionService retention(store_);
+    CP_ASSIGN_OR_RETURN(std::vector<Tombstone> ts, retention.Tombstones());
+    for (const auto& t : ts) tombstoned.insert(t.case_id);
+  }
   auto listed_or = client->ListCases();
-  if (!listed_or.ok())
-    return listed_or.error().code == ErrorCode::kUnavailable ? listed_or.error().WithHint(kRunAgain) : listed_or.error();
+  if (!listed_or.ok()) return with_hint(listed_or.error());
   const std::vector<wire::CaseSummary>& listed = *listed_or;
   std::set<std::string> on_server;
-  for (const auto& c : listed) on_server.insert(c.case_id);
-  CP_ASSIGN_OR_RETURN(std::vector<std::string> local, cases_.AllCaseIds());
+  for (const auto& c : listed)
+    if (!tombstoned.count(c.case_id)) on_server.insert(c.case_id);
+  CP_ASSIGN_OR_RETURN(std::vector<std::string> all_local, cases_.AllCaseIds());
+  std::vector<std::string> local;
+  for (auto& id : all_local)
+    if (!tombstoned.count(id)) local.push_back(std::move(id));
   const std::set<std::string> local_set(local.begin(), local.end());
 
-  SyncReport report;
   CP_ASSIGN_OR_RETURN(Statement mark, store_.db().Prepare(
       "INSERT OR REPLACE INTO case_sync (case_id, on_server, pulled_seq) "
       "VALUES (?, 1, coalesce((SELECT pulled_seq FROM case_sync WHERE case_id = ?), 0));"));
@@ -521,8 +713,19 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
       // Lost connection: stop here (everything so far is committed); the next sync resumes.
       if (s.error().code == ErrorCode::kUnavailable) return s.error().WithHint(kRunAgain);
       it->error = CaseError(id, s.error()).message + (s.error().hint.empty() ? "" : " (" + s.error().hint + ")");
+      continue;
+    }
+    // Keep the hold index in step with the synced register, so a hold placed elsewhere shows (and
+    // counts) here too.
+    if (Status h = RefreshHoldIndex(id); !h.ok()) report.retention_errors.push_back(CaseError(id, h.error()).message);
+    // Tell the server this case's purge date and (business unit) its legal hold.
+    Status r = PushRetention(*client, id);
+    if (!r.ok()) {
+      if (r.error().code == ErrorCode::kUnavailable) return r.error().WithHint("nothing is lost: run 'casepack sync' again when the server is reachable");
+      report.retention_errors.push_back(CaseError(id, r.error()).message);
     }
   }
+  CP_RETURN_IF_ERROR(ReportReceipts(*client, report));
   report.server_time_ms = client->latest_server_time_ms();
   // The authenticated server's clock feeds retention's clock, which only moves forward.
   if (report.server_time_ms > 0) CP_RETURN_IF_ERROR(TrustedClock(store_.db()).ObserveServerTime(report.server_time_ms));

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <chrono>
+#include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -867,6 +868,221 @@ Result<ErrorBody> ParseErrorBody(std::string_view text) {
   ErrorBody m;
   CP_ASSIGN_OR_RETURN(m.error, GetString(j, "error"));
   CP_ASSIGN_OR_RETURN(m.message, GetString(j, "message"));
+  return m;
+}
+
+
+// ---- retention ----
+
+namespace {
+std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+bool Digits(std::string_view t, std::size_t from, std::size_t n, int* out) {
+  int v = 0;
+  for (std::size_t i = from; i < from + n; ++i) {
+    if (i >= t.size() || t[i] < '0' || t[i] > '9') return false;
+    v = v * 10 + (t[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+std::optional<std::int64_t> ParseDay(std::string_view t) {
+  int y = 0, m = 0, d = 0;
+  if (t.size() < 10 || t[4] != '-' || t[7] != '-' || !Digits(t, 0, 4, &y) || !Digits(t, 5, 2, &m) ||
+      !Digits(t, 8, 2, &d) || m < 1 || m > 12 || d < 1)
+    return std::nullopt;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d > kDays[m - 1] + (m == 2 && leap ? 1 : 0)) return std::nullopt;
+  return DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+}
+}  // namespace
+
+bool IsIsoDate(std::string_view text) { return text.size() == 10 && ParseDay(text).has_value(); }
+
+std::string UtcDateOf(std::int64_t ms) {
+  std::int64_t z = (ms >= 0 ? ms : ms - 86399999) / 86400000;
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
+  return buf;
+}
+
+std::optional<std::int64_t> ParseUtcInstant(std::string_view t) {
+  auto day = ParseDay(t);
+  if (!day) return std::nullopt;
+  std::int64_t ms = *day * 86400000;
+  if (t.size() == 10) return ms;
+  int h = 0, mi = 0, se = 0;
+  if (t.size() != 20 || t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[19] != 'Z' || !Digits(t, 11, 2, &h) ||
+      !Digits(t, 14, 2, &mi) || !Digits(t, 17, 2, &se) || h > 23 || mi > 59 || se > 59)
+    return std::nullopt;
+  return ms + (h * 3600 + mi * 60 + se) * std::int64_t{1000};
+}
+
+std::string CanonicalPurgeReceipt(std::string_view case_id, std::string_view store_id, std::string_view purged_at) {
+  const json j = {{"type", "casepack-purge-receipt/1"}, {"case_id", case_id}, {"store_id", store_id},
+                  {"purged_at", purged_at}};
+  return j.dump();
+}
+
+std::string CanonicalPolicy(std::int64_t version, std::string_view record) {
+  return "casepack-policy-v1\n" + std::to_string(version) + "\n" + std::string(record);
+}
+
+namespace {
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+Result<std::string> GetDate(const json& j, const char* key) {
+  CP_ASSIGN_OR_RETURN(std::string d, GetString(j, key));
+  if (!IsIsoDate(d)) return MakeError(ErrorCode::kInvalidArgument, std::string(key) + " must be YYYY-MM-DD");
+  return d;
+}
+}  // namespace
+
+std::string ToJson(const CaseRetentionMessage& m) {
+  json j{{"purge_on", m.purge_on.empty() ? json(nullptr) : json(m.purge_on)}, {"held", m.held}};
+  if (m.held) {
+    j["held_by"] = m.held_by;
+    j["held_at_ms"] = m.held_at_ms;
+  }
+  return Dump(j);
+}
+Result<CaseRetentionMessage> ParseCaseRetention(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  CaseRetentionMessage m;
+  auto it = j.find("purge_on");
+  if (it == j.end()) return MakeError(ErrorCode::kInvalidArgument, "purge_on missing");
+  if (!it->is_null()) {
+    CP_ASSIGN_OR_RETURN(m.purge_on, GetDate(j, "purge_on"));
+  }
+  if (j.contains("held")) {
+    CP_ASSIGN_OR_RETURN(m.held, GetBool(j, "held"));
+    if (m.held) {
+      CP_ASSIGN_OR_RETURN(m.held_by, GetString(j, "held_by"));
+      CP_ASSIGN_OR_RETURN(m.held_at_ms, GetInt(j, "held_at_ms"));
+    }
+  }
+  return m;
+}
+
+std::string ToJson(const std::vector<TombstoneEntry>& t, std::int64_t next_after) {
+  json arr = json::array();
+  for (const auto& e : t)
+    arr.push_back({{"seq", e.seq}, {"case_id", e.case_id}, {"purge_on", e.purge_on}, {"purged_at_ms", e.purged_at_ms}});
+  return Dump(json{{"tombstones", arr}, {"next_after", next_after}});
+}
+Result<std::vector<TombstoneEntry>> ParseTombstones(std::string_view text, std::int64_t* next_after) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  CP_ASSIGN_OR_RETURN(const json* arr, GetArray(j, "tombstones"));
+  std::vector<TombstoneEntry> out;
+  for (const auto& e : *arr) {
+    if (!e.is_object()) return MakeError(ErrorCode::kInvalidArgument, "tombstone must be an object");
+    TombstoneEntry t;
+    CP_ASSIGN_OR_RETURN(t.seq, GetInt(e, "seq"));
+    CP_ASSIGN_OR_RETURN(t.case_id, GetHexId(e, "case_id"));
+    CP_ASSIGN_OR_RETURN(t.purge_on, GetDate(e, "purge_on"));
+    CP_ASSIGN_OR_RETURN(t.purged_at_ms, GetInt(e, "purged_at_ms"));
+    out.push_back(std::move(t));
+  }
+  if (next_after) {
+    CP_ASSIGN_OR_RETURN(*next_after, GetInt(j, "next_after"));
+  }
+  return out;
+}
+
+std::string ToJson(const ReceiptMessage& m) {
+  return Dump(json{{"case_id", m.case_id}, {"store_id", m.store_id}, {"purged_at", m.purged_at},
+                   {"public_key", Base64Encode(m.public_key)}, {"signature", Base64Encode(m.signature)}});
+}
+Result<ReceiptMessage> ParseReceipt(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  ReceiptMessage m;
+  CP_ASSIGN_OR_RETURN(m.case_id, GetHexId(j, "case_id"));
+  CP_ASSIGN_OR_RETURN(m.store_id, GetString(j, "store_id"));
+  CP_ASSIGN_OR_RETURN(m.purged_at, GetString(j, "purged_at"));
+  CP_ASSIGN_OR_RETURN(m.public_key, GetBase64(j, "public_key"));
+  CP_ASSIGN_OR_RETURN(m.signature, GetBase64(j, "signature"));
+  if (m.store_id.size() > 128 || m.purged_at.size() > 64)
+    return MakeError(ErrorCode::kInvalidArgument, "receipt field too long");
+  if (m.public_key.size() != 32 || m.signature.size() != 64)
+    return MakeError(ErrorCode::kInvalidArgument, "receipt key or signature has the wrong size");
+  return m;
+}
+
+std::string ToJson(const std::vector<CaseConfirmations>& cases) {
+  json arr = json::array();
+  for (const auto& c : cases) {
+    json devs = json::array();
+    for (const auto& d : c.devices) {
+      json e{{"user_id", d.user_id}, {"device_id", d.device_id}, {"confirmed", d.confirmed}};
+      if (d.confirmed) e["purged_at"] = d.purged_at;
+      devs.push_back(std::move(e));
+    }
+    arr.push_back({{"case_id", c.case_id}, {"purged", c.purged}, {"purged_at_ms", c.purged_at_ms}, {"devices", devs}});
+  }
+  return Dump(json{{"cases", arr}});
+}
+Result<std::vector<CaseConfirmations>> ParseConfirmations(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  CP_ASSIGN_OR_RETURN(const json* arr, GetArray(j, "cases"));
+  std::vector<CaseConfirmations> out;
+  for (const auto& e : *arr) {
+    if (!e.is_object()) return MakeError(ErrorCode::kInvalidArgument, "case must be an object");
+    CaseConfirmations c;
+    CP_ASSIGN_OR_RETURN(c.case_id, GetHexId(e, "case_id"));
+    CP_ASSIGN_OR_RETURN(c.purged, GetBool(e, "purged"));
+    CP_ASSIGN_OR_RETURN(c.purged_at_ms, GetInt(e, "purged_at_ms"));
+    CP_ASSIGN_OR_RETURN(const json* devs, GetArray(e, "devices"));
+    for (const auto& d : *devs) {
+      if (!d.is_object()) return MakeError(ErrorCode::kInvalidArgument, "device must be an object");
+      DeviceConfirmation dc;
+      CP_ASSIGN_OR_RETURN(dc.user_id, GetHexId(d, "user_id"));
+      CP_ASSIGN_OR_RETURN(dc.device_id, GetHexId(d, "device_id"));
+      CP_ASSIGN_OR_RETURN(dc.confirmed, GetBool(d, "confirmed"));
+      if (dc.confirmed) {
+        CP_ASSIGN_OR_RETURN(dc.purged_at, GetString(d, "purged_at"));
+      }
+      c.devices.push_back(std::move(dc));
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::string ToJson(const PolicyMessage& m) {
+  json j{{"version", m.version}};
+  if (m.version > 0) {
+    j["record"] = m.record;
+    j["device_id"] = m.device_id;
+    j["signature"] = Base64Encode(m.signature);
+  }
+  return Dump(j);
+}
+Result<PolicyMessage> ParsePolicy(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  PolicyMessage m;
+  CP_ASSIGN_OR_RETURN(m.version, GetInt(j, "version"));
+  if (m.version < 0) return MakeError(ErrorCode::kInvalidArgument, "version must not be negative");
+  if (m.version == 0) return m;
+  CP_ASSIGN_OR_RETURN(m.record, GetString(j, "record"));
+  CP_ASSIGN_OR_RETURN(m.device_id, GetHexId(j, "device_id"));
+  CP_ASSIGN_OR_RETURN(m.signature, GetBase64(j, "signature"));
+  if (m.signature.size() != 64) return MakeError(ErrorCode::kInvalidArgument, "signature has the wrong size");
   return m;
 }
 

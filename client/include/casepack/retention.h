@@ -35,6 +35,11 @@ struct PolicyRecord {
   std::string set_at;
 };
 nlohmann::json ToJson(const PolicyRecord& r);
+// The form a policy record travels in (sync: the Business Unit signs this text, docs/retention.md
+// "Server side"): {"version","set_by","set_at","rules":RetentionPoliciesToJson(policies)}.
+std::string PolicyRecordWireText(const PolicyRecord& r);
+// kInvalidArgument if malformed or a policy is invalid.
+Result<PolicyRecord> PolicyRecordFromWireText(std::string_view text);
 
 // A case's retention, from the index (no snapshot decoded).
 struct CaseRetention {

@@ -57,6 +57,12 @@ struct CaseSyncReport {
 
 struct SyncReport {
   std::vector<CaseSyncReport> cases;
+  // Retention (docs/retention.md "Server side").
+  std::vector<std::string> purged;     // cases purged here because the server purged them
+  std::vector<std::string> retention_errors;  // e.g. a server tombstone for a case on hold here
+  std::size_t receipts_reported = 0;
+  std::int64_t policy_applied = 0;     // version of the Business Unit's policy applied here (0: none)
+  std::int64_t policy_pushed = 0;      // version this (business-unit) device sent
   std::int64_t server_time_ms = 0;
   bool ok() const {
     for (const auto& c : cases)
@@ -91,7 +97,17 @@ class SyncService {
   Status RevokeDevice(const std::string& device_id);
   Status RevokeUser(const std::string& user_id);
 
+  // The Business Unit's view of purge receipts: every member device of each purged case (or of `case_id`),
+  // confirmed or not. kAuthFailed for other roles.
+  Result<std::vector<wire::CaseConfirmations>> Confirmations(const std::string& case_id);
+
  private:
+  // Retention glue, run by Sync (docs/retention.md "Server side").
+  Status SyncPolicy(net::CasepackClient& client, SyncReport& report);
+  Status PullTombstones(net::CasepackClient& client, SyncReport& report);
+  Status PushRetention(net::CasepackClient& client, const std::string& case_id);
+  Status RefreshHoldIndex(const std::string& case_id);
+  Status ReportReceipts(net::CasepackClient& client, SyncReport& report);
   Result<std::unique_ptr<net::CasepackClient>> Connect();
   Status RefreshKeys(net::CasepackClient& client, const std::string& case_id, std::int64_t* current_epoch);
   Result<std::int64_t> CurrentEpoch(const std::string& case_id);

@@ -56,5 +56,6 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx);
 void RegisterPackCommands(CLI::App& app, Context& ctx);
 void RegisterSyncCommands(CLI::App& app, Context& ctx);
 void RegisterRetentionCommands(CLI::App& app, Context& ctx);  // after RegisterCaseCommands: adds `case hold`
+void RegisterRetentionServerCommands(CLI::App& app, Context& ctx);  // after RegisterRetentionCommands
 
 }  // namespace casepack::cli

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   casepack::cli::RegisterPackCommands(app, ctx);
   casepack::cli::RegisterSyncCommands(app, ctx);
   casepack::cli::RegisterRetentionCommands(app, ctx);
+  casepack::cli::RegisterRetentionServerCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

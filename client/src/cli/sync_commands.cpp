@@ -86,7 +86,9 @@ json ReportJson(const SyncReport& r) {
     conflicts += c.conflicts.size();
   }
   return {{"ok", r.ok()}, {"pushed", pushed}, {"pulled", pulled}, {"conflicts", conflicts},
-          {"server_time_ms", r.server_time_ms}, {"cases", cases}};
+          {"server_time_ms", r.server_time_ms}, {"cases", cases},
+          {"retention", {{"purged", r.purged}, {"errors", r.retention_errors}, {"receipts_reported", r.receipts_reported},
+                         {"policy_applied", r.policy_applied}, {"policy_pushed", r.policy_pushed}}}};
 }
 
 }  // namespace
@@ -186,6 +188,13 @@ void RegisterSyncCommands(CLI::App& app, Context& ctx) {
         for (const auto& r : c.rejected) std::printf("  refused operation in %s: %s\n", c.case_id.substr(0, 8).c_str(), r.c_str());
         if (!c.error.empty()) std::fprintf(stderr, "casepack: error: %s\n", c.error.c_str());
       }
+      for (const auto& id : report->purged)
+        std::printf("  case %s purged here: the central store purged it\n", id.substr(0, 8).c_str());
+      for (const auto& e : report->retention_errors) std::fprintf(stderr, "casepack: warning: %s\n", e.c_str());
+      if (report->policy_applied > 0)
+        std::printf("  retention policies version %lld received\n", static_cast<long long>(report->policy_applied));
+      if (report->policy_pushed > 0)
+        std::printf("  retention policies version %lld sent\n", static_cast<long long>(report->policy_pushed));
       std::printf("synced %zu case(s): %zu operation(s) pushed, %zu pulled\n", report->cases.size(), pushed, pulled);
     }
     if (!report->ok()) throw CommandFailed{MakeError(ErrorCode::kAuthFailed, "some cases did not sync (see above)", "the other cases are up to date")};

@@ -207,4 +207,72 @@ struct ErrorBody {
 std::string ToJson(const ErrorBody& m);
 Result<ErrorBody> ParseErrorBody(std::string_view json);
 
+// ---- retention (docs/api.md "Retention") ----
+
+// "YYYY-MM-DD" with a real calendar day.
+bool IsIsoDate(std::string_view text);
+// The UTC calendar day of a unix-ms instant, "YYYY-MM-DD".
+std::string UtcDateOf(std::int64_t ms);
+// "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM:SSZ" → unix ms; nullopt if malformed.
+std::optional<std::int64_t> ParseUtcInstant(std::string_view text);
+
+// The exact bytes a device signs in a purge receipt (the client's PurgeReceipt::CanonicalReceipt):
+// compact JSON with sorted keys {"case_id","purged_at","store_id","type":"casepack-purge-receipt/1"}.
+std::string CanonicalPurgeReceipt(std::string_view case_id, std::string_view store_id, std::string_view purged_at);
+// The bytes a Business Unit device signs for a retention policy record:
+// "casepack-policy-v1\n" VERSION "\n" RECORD.
+std::string CanonicalPolicy(std::int64_t version, std::string_view record);
+
+struct CaseRetentionMessage {  // PUT/GET /v1/cases/{id}/retention
+  std::string purge_on;        // empty: none (null on the wire)
+  bool held = false;           // GET only
+  std::string held_by;
+  std::int64_t held_at_ms = 0;
+};
+std::string ToJson(const CaseRetentionMessage& m);
+Result<CaseRetentionMessage> ParseCaseRetention(std::string_view json);
+
+struct TombstoneEntry {
+  std::int64_t seq = 0;
+  std::string case_id;
+  std::string purge_on;
+  std::int64_t purged_at_ms = 0;
+};
+std::string ToJson(const std::vector<TombstoneEntry>& t, std::int64_t next_after);
+Result<std::vector<TombstoneEntry>> ParseTombstones(std::string_view json, std::int64_t* next_after);
+
+struct ReceiptMessage {  // POST /v1/receipts
+  std::string case_id;
+  std::string store_id;
+  std::string purged_at;
+  Bytes public_key;  // Ed25519 (32)
+  Bytes signature;   // 64
+};
+std::string ToJson(const ReceiptMessage& m);
+Result<ReceiptMessage> ParseReceipt(std::string_view json);
+
+struct DeviceConfirmation {
+  std::string user_id;
+  std::string device_id;
+  bool confirmed = false;
+  std::string purged_at;
+};
+struct CaseConfirmations {
+  std::string case_id;
+  bool purged = false;  // the server has purged it
+  std::int64_t purged_at_ms = 0;
+  std::vector<DeviceConfirmation> devices;
+};
+std::string ToJson(const std::vector<CaseConfirmations>& cases);
+Result<std::vector<CaseConfirmations>> ParseConfirmations(std::string_view json);
+
+struct PolicyMessage {  // PUT/GET /v1/retention-policy
+  std::int64_t version = 0;  // 0: none stored
+  std::string record;        // JSON text of the client's PolicyRecord
+  std::string device_id;     // the signing Business Unit device
+  Bytes signature;           // Ed25519 over CanonicalPolicy(version, record)
+};
+std::string ToJson(const PolicyMessage& m);
+Result<PolicyMessage> ParsePolicy(std::string_view json);
+
 }  // namespace casepack::wire

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "casepack/identity.h"
 #include "casepack/random.h"
 #include "casepack/server_api.h"
 #include "casepack/wire.h"
@@ -383,6 +384,9 @@ HttpResponse Api::Dispatch(const HttpRequest& req, RequestLog* log) {
     if (!st.ok()) return StoreErrorReply(st.error(), log);
     return JsonReply(200, R"({"revoked":true})");
   }
+  if (parts[1] == "tombstones" || parts[1] == "receipts" || parts[1] == "retention-policy") {
+    return RetentionRoute(req, caller, parts, query, log);
+  }
   if (parts[1] == "cases") {
     if (parts.size() == 2) {
       log->route = ml + " /v1/cases";
@@ -424,6 +428,8 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
     log->route = ml + " /v1/cases/{id}/members/{user}";
   } else if (parts.size() == 5 && parts[3] == "blobs") {
     log->route = ml + " /v1/cases/{id}/blobs/{blob}";
+  } else if (parts.size() == 4 && (parts[3] == "retention" || parts[3] == "hold")) {
+    log->route = ml + " /v1/cases/{id}/" + std::string(parts[3]);
   }
   // Membership first, before the body is even parsed: a non-member gets 404 for everything about the
   // case, whether or not it exists, and not one byte of it.
@@ -544,7 +550,159 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
     }
     return ErrorReply(405, "method_not_allowed", "use GET or PUT", log);
   }
+  if (what == "retention" && parts.size() == 4) {
+    if (m == "GET") {
+      auto r = store_.GetRetention(case_id);
+      if (!r.ok()) return StoreErrorReply(r.error(), log);
+      return JsonReply(200, wire::ToJson(wire::CaseRetentionMessage{r->purge_on, r->held, r->held_by, r->held_at_ms}));
+    }
+    if (m == "PUT") {
+      // Any member may say when the case is due: every member's device computes the same date from the
+      // synced key dates and policy, and would purge its own copy then anyway.
+      auto msg = wire::ParseCaseRetention(req.body);
+      if (!msg.ok()) return ErrorReply(400, "bad_request", msg.error().message, log);
+      Status st = store_.SetPurgeDate(case_id, msg->purge_on, caller.device.user_id, NowMs());
+      if (!st.ok()) return StoreErrorReply(st.error(), log);
+      auto purged = RunRetention();
+      if (!purged.ok()) log->detail = purged.error().message;
+      auto r = store_.GetRetention(case_id);
+      if (!r.ok()) {
+        // Purged by this very request: the case is gone.
+        return JsonReply(200, wire::ToJson(wire::CaseRetentionMessage{msg->purge_on, false, {}, 0}));
+      }
+      return JsonReply(200, wire::ToJson(wire::CaseRetentionMessage{r->purge_on, r->held, r->held_by, r->held_at_ms}));
+    }
+    return ErrorReply(405, "method_not_allowed", "use GET or PUT", log);
+  }
+  if (what == "hold" && parts.size() == 4) {
+    if (m != "PUT" && m != "DELETE") return ErrorReply(405, "method_not_allowed", "use PUT or DELETE", log);
+    if (caller.device.role != wire::kRoleBusinessUnit) {
+      return ErrorReply(403, "forbidden", "only the business unit can place or release a legal hold", log);
+    }
+    Status st = store_.SetHold(case_id, m == "PUT", caller.device.user_id, NowMs());
+    if (!st.ok()) return StoreErrorReply(st.error(), log);
+    if (m == "DELETE") {
+      auto purged = RunRetention();
+      if (!purged.ok()) log->detail = purged.error().message;
+    }
+    auto r = store_.GetRetention(case_id);
+    if (!r.ok()) return JsonReply(200, wire::ToJson(wire::CaseRetentionMessage{}));
+    return JsonReply(200, wire::ToJson(wire::CaseRetentionMessage{r->purge_on, r->held, r->held_by, r->held_at_ms}));
+  }
   return NotFound(log);
+}
+
+Result<std::vector<std::string>> Api::RunRetention() {
+  const std::int64_t now = RetentionNowMs();
+  return store_.PurgeDue(wire::UtcDateOf(now), now);
+}
+
+HttpResponse Api::RetentionRoute(const HttpRequest& req, const Caller& caller,
+                                 const std::vector<std::string_view>& parts, std::string_view query, RequestLog* log) {
+  const std::string& m = req.method;
+  const std::string ml = MethodLabel(m);
+  const bool is_bu = caller.device.role == wire::kRoleBusinessUnit;
+  if (parts.size() != 2) return NotFound(log);
+  if (parts[1] == "tombstones") {
+    log->route = ml + " /v1/tombstones";
+    if (m != "GET") return ErrorReply(405, "method_not_allowed", "use GET", log);
+    std::int64_t after = 0;
+    if (HasParam(query, "after")) {
+      auto a = QueryInt(query, "after");
+      if (!a) return ErrorReply(400, "bad_request", "after must be a non-negative integer", log);
+      after = *a;
+    }
+    auto ts = store_.ListTombstones(caller.device.user_id, after);
+    if (!ts.ok()) return StoreErrorReply(ts.error(), log);
+    std::vector<wire::TombstoneEntry> out;
+    std::int64_t next = after;
+    for (const auto& t : *ts) {
+      out.push_back(wire::TombstoneEntry{t.seq, t.case_id, t.purge_on, t.purged_at_ms});
+      next = std::max(next, t.seq);
+    }
+    return JsonReply(200, wire::ToJson(out, next));
+  }
+  if (parts[1] == "receipts") {
+    log->route = ml + " /v1/receipts";
+    if (m == "POST") {
+      auto r = wire::ParseReceipt(req.body);
+      if (!r.ok()) return ErrorReply(400, "bad_request", r.error().message, log);
+      log->case_id = r->case_id;
+      // Only a member (now, or when the case was purged) may confirm; others learn nothing.
+      auto member = store_.MemberEpoch(r->case_id, caller.device.user_id);
+      if (!member.ok()) {
+        if (member.error().code != ErrorCode::kNotFound) return StoreErrorReply(member.error(), log);
+        auto was = store_.WasMember(r->case_id, caller.device.user_id);
+        if (!was.ok()) return StoreErrorReply(was.error(), log);
+        if (!*was) return NotFound(log);
+      }
+      // The receipt must be signed by the calling device's own registered key.
+      if (r->public_key != caller.device.ed25519) {
+        return ErrorReply(400, "bad_request", "receipt is not signed by this device's key", log);
+      }
+      if (!VerifySignature(r->public_key, AsBytes(wire::CanonicalPurgeReceipt(r->case_id, r->store_id, r->purged_at)),
+                           r->signature)) {
+        return ErrorReply(400, "bad_request", "receipt signature does not verify", log);
+      }
+      Status st = store_.PutReceipt(StoredReceipt{r->case_id, caller.device.device_id, r->store_id, r->purged_at,
+                                                  r->public_key, r->signature, NowMs()});
+      if (!st.ok()) return StoreErrorReply(st.error(), log);
+      return JsonReply(200, R"({"stored":true})");
+    }
+    if (m == "GET") {
+      if (!is_bu) return ErrorReply(403, "forbidden", "only the business unit can list purge confirmations", log);
+      std::vector<std::string> ids;
+      std::map<std::string, std::int64_t> purged_at;
+      auto all = store_.AllTombstones();
+      if (!all.ok()) return StoreErrorReply(all.error(), log);
+      for (const auto& t : *all) purged_at[t.case_id] = t.purged_at_ms;
+      const std::string_view q = query;
+      const std::size_t at = q.find("case=");
+      if (at != std::string_view::npos && (at == 0 || q[at - 1] == '&')) {
+        std::string_view id = q.substr(at + 5);
+        id = id.substr(0, id.find('&'));
+        if (!wire::IsHexId(id)) return ErrorReply(400, "bad_request", "case must be a case id", log);
+        ids.emplace_back(id);
+      } else {
+        for (const auto& t : *all) ids.push_back(t.case_id);
+      }
+      std::vector<wire::CaseConfirmations> out;
+      for (const auto& id : ids) {
+        auto conf = store_.Confirmations(id);
+        if (!conf.ok()) return StoreErrorReply(conf.error(), log);
+        wire::CaseConfirmations c;
+        c.case_id = id;
+        auto it = purged_at.find(id);
+        c.purged = it != purged_at.end();
+        c.purged_at_ms = c.purged ? it->second : 0;
+        for (const auto& d : *conf) c.devices.push_back(wire::DeviceConfirmation{d.user_id, d.device_id, d.confirmed, d.purged_at});
+        out.push_back(std::move(c));
+      }
+      return JsonReply(200, wire::ToJson(out));
+    }
+    return ErrorReply(405, "method_not_allowed", "use GET or POST", log);
+  }
+  // retention-policy
+  log->route = ml + " /v1/retention-policy";
+  if (m == "GET") {
+    auto p = store_.GetPolicy();
+    if (!p.ok()) return StoreErrorReply(p.error(), log);
+    return JsonReply(200, wire::ToJson(wire::PolicyMessage{p->version, p->record, p->device_id, p->signature}));
+  }
+  if (m == "PUT") {
+    if (!is_bu) return ErrorReply(403, "forbidden", "only the business unit can change the retention policy", log);
+    auto p = wire::ParsePolicy(req.body);
+    if (!p.ok()) return ErrorReply(400, "bad_request", p.error().message, log);
+    if (p->version < 1) return ErrorReply(400, "bad_request", "version must be at least 1", log);
+    if (p->device_id != caller.device.device_id ||
+        !VerifySignature(caller.device.ed25519, AsBytes(wire::CanonicalPolicy(p->version, p->record)), p->signature)) {
+      return ErrorReply(400, "bad_request", "policy must be signed by the calling device", log);
+    }
+    Status st = store_.PutPolicy(StoredPolicy{p->version, p->record, p->device_id, p->signature});
+    if (!st.ok()) return StoreErrorReply(st.error(), log);
+    return JsonReply(200, wire::ToJson(*p));
+  }
+  return ErrorReply(405, "method_not_allowed", "use GET or PUT", log);
 }
 
 }  // namespace casepack::server

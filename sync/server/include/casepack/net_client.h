@@ -88,6 +88,19 @@ class CasepackClient {
   Status PutBlob(const std::string& case_id, const std::string& blob_id, const Bytes& data);
   Result<Bytes> GetBlob(const std::string& case_id, const std::string& blob_id);
 
+  // ---- retention (docs/api.md "Retention") ----
+  Result<wire::CaseRetentionMessage> GetRetention(const std::string& case_id);
+  // purge_on empty clears the date.
+  Status PutPurgeDate(const std::string& case_id, const std::string& purge_on);
+  // Business unit only (kAuthFailed otherwise).
+  Status SetHold(const std::string& case_id, bool held);
+  Result<std::vector<wire::TombstoneEntry>> ListTombstones(std::int64_t after, std::int64_t* next_after);
+  Status PostReceipt(const wire::ReceiptMessage& receipt);
+  // Business unit only. case_id empty: every purged case.
+  Result<std::vector<wire::CaseConfirmations>> ListConfirmations(const std::string& case_id);
+  Result<wire::PolicyMessage> GetPolicy();
+  Status PutPolicy(const wire::PolicyMessage& policy);
+
   // A signed request with any method/target/body, for tests of the authorisation matrix.
   Result<HttpReply> SignedRequest(std::string_view method, std::string_view target, std::string_view body,
                                   std::string_view content_type = "application/json");

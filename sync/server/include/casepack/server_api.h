@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -92,6 +93,15 @@ class Api {
 
   std::int64_t NowMs() const;
 
+  // ---- retention (docs/retention.md "Server side") ----
+  // The clock that decides purges. Defaults to the request clock; the CASEPACKD_FAKE_NOW testing aid
+  // replaces only this one, so request signing windows keep using real time. Set before serving.
+  void SetRetentionClock(std::function<std::int64_t()> clock) { retention_clock_ = std::move(clock); }
+  std::int64_t RetentionNowMs() const { return retention_clock_ ? retention_clock_() : NowMs(); }
+  // Purges every case past its date and not on hold (ServerStore::PurgeDue at the retention clock's day).
+  // Runs at startup, on a timer, and right after a request that changes a purge date or releases a hold.
+  Result<std::vector<std::string>> RunRetention();
+
  private:
   struct Caller {
     DeviceRecord device;
@@ -102,11 +112,14 @@ class Api {
   HttpResponse CaseRoute(const HttpRequest& req, const Caller& caller, const std::vector<std::string_view>& parts,
                          std::string_view query, RequestLog* log);
   void MaybePruneNonces(std::int64_t now);
+  HttpResponse RetentionRoute(const HttpRequest& req, const Caller& caller, const std::vector<std::string_view>& parts,
+                              std::string_view query, RequestLog* log);
 
   ServerStore& store_;
   Metrics& metrics_;
   std::int64_t (*clock_)();
   std::atomic<std::int64_t> last_prune_ms_{0};
+  std::function<std::int64_t()> retention_clock_;
 };
 
 // Helpers shared with the fuzz target and the server.

@@ -41,6 +41,53 @@ struct StoreCounts {
   std::int64_t ops = 0;
 };
 
+// Retention (docs/retention.md "Server side"). The server cannot read a case, so a member tells it the
+// purge date in the clear; the Business Unit tells it about legal holds (who and when; the reason stays
+// in the encrypted case).
+struct CaseRetentionState {
+  std::string purge_on;  // YYYY-MM-DD, empty: not told yet
+  bool held = false;
+  std::string held_by;  // user id
+  std::int64_t held_at_ms = 0;
+};
+
+// What the server keeps of a purged case: the id and when. Members at purge time are remembered so that
+// they (and only they) learn of the purge and can confirm it.
+struct ServerTombstone {
+  std::int64_t seq = 0;  // increasing; clients resume from the last one seen
+  std::string case_id;
+  std::string purge_on;
+  std::int64_t purged_at_ms = 0;
+};
+
+// A device's signed purge receipt, as verified by the API (signature over CanonicalPurgeReceipt).
+struct StoredReceipt {
+  std::string case_id;
+  std::string device_id;
+  std::string store_id;
+  std::string purged_at;
+  Bytes public_key;
+  Bytes signature;
+  std::int64_t received_ms = 0;
+};
+
+// One device of a member at purge time: confirmed (with its receipt) or not.
+struct Confirmation {
+  std::string user_id;
+  std::string device_id;
+  bool confirmed = false;
+  std::string purged_at;  // from the receipt
+  std::int64_t received_ms = 0;
+};
+
+// The Business Unit's signed retention policy record, stored as sent (the server does not interpret it).
+struct StoredPolicy {
+  std::int64_t version = 0;
+  std::string record;  // JSON text, signed
+  std::string device_id;
+  Bytes signature;
+};
+
 class ServerStore {
  public:
   virtual ~ServerStore() = default;
@@ -107,6 +154,34 @@ class ServerStore {
   virtual Result<Bytes> GetBlob(const std::string& case_id, const std::string& blob_id) = 0;
 
   virtual Result<StoreCounts> Counts() = 0;
+
+  // ---- retention ----
+  // Records the case's purge date (YYYY-MM-DD; empty clears it). kNotFound if the case does not exist.
+  virtual Status SetPurgeDate(const std::string& case_id, const std::string& purge_on, const std::string& by,
+                              std::int64_t now_ms) = 0;
+  // Places (held=true) or releases a legal hold. kNotFound if the case does not exist. Idempotent.
+  virtual Status SetHold(const std::string& case_id, bool held, const std::string& by, std::int64_t now_ms) = 0;
+  virtual Result<CaseRetentionState> GetRetention(const std::string& case_id) = 0;
+  // Deletes every case whose purge date is on or before `today` (YYYY-MM-DD) and that is not held: its
+  // ops, blobs, key envelopes and membership, leaving a tombstone; then checkpoints and truncates the WAL
+  // (secure_delete zeroes the freed pages). Returns the purged case ids. All cases in one transaction.
+  virtual Result<std::vector<std::string>> PurgeDue(const std::string& today, std::int64_t now_ms) = 0;
+  // Tombstones of cases `user_id` was a current member of when purged, with seq > after.
+  virtual Result<std::vector<ServerTombstone>> ListTombstones(const std::string& user_id, std::int64_t after) = 0;
+  // All tombstones (the Business Unit's view).
+  virtual Result<std::vector<ServerTombstone>> AllTombstones() = 0;
+  // True if the case was purged and `user_id` was a member then.
+  virtual Result<bool> WasMember(const std::string& case_id, const std::string& user_id) = 0;
+  virtual Result<bool> IsPurged(const std::string& case_id) = 0;
+  // Stores (or replaces) a device's receipt for a case.
+  virtual Status PutReceipt(const StoredReceipt& r) = 0;
+  // Every non-revoked device of every member at purge time (or, before a purge, every current member),
+  // confirmed or not. kNotFound if the case neither exists nor was purged.
+  virtual Result<std::vector<Confirmation>> Confirmations(const std::string& case_id) = 0;
+  // kConflict unless p.version is greater than the stored one.
+  virtual Status PutPolicy(const StoredPolicy& p) = 0;
+  // version 0 when none was stored.
+  virtual Result<StoredPolicy> GetPolicy() = 0;
 };
 
 // Opens (creating if needed) the SQLite store at `path` (a file in the data directory). WAL mode,

@@ -168,4 +168,47 @@ Result<Bytes> CasepackClient::GetBlob(const std::string& case_id, const std::str
   return Bytes(body.begin(), body.end());
 }
 
+Result<wire::CaseRetentionMessage> CasepackClient::GetRetention(const std::string& case_id) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/cases/" + case_id + "/retention", ""));
+  return wire::ParseCaseRetention(body);
+}
+
+Status CasepackClient::PutPurgeDate(const std::string& case_id, const std::string& purge_on) {
+  wire::CaseRetentionMessage m;
+  m.purge_on = purge_on;
+  CP_ASSIGN_OR_RETURN(std::string body, Call("PUT", "/v1/cases/" + case_id + "/retention", wire::ToJson(m)));
+  return Ok();
+}
+
+Status CasepackClient::SetHold(const std::string& case_id, bool held) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call(held ? "PUT" : "DELETE", "/v1/cases/" + case_id + "/hold", ""));
+  return Ok();
+}
+
+Result<std::vector<wire::TombstoneEntry>> CasepackClient::ListTombstones(std::int64_t after, std::int64_t* next_after) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/tombstones?after=" + std::to_string(after), ""));
+  return wire::ParseTombstones(body, next_after);
+}
+
+Status CasepackClient::PostReceipt(const wire::ReceiptMessage& receipt) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("POST", "/v1/receipts", wire::ToJson(receipt)));
+  return Ok();
+}
+
+Result<std::vector<wire::CaseConfirmations>> CasepackClient::ListConfirmations(const std::string& case_id) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", case_id.empty() ? std::string("/v1/receipts")
+                                                                    : "/v1/receipts?case=" + case_id, ""));
+  return wire::ParseConfirmations(body);
+}
+
+Result<wire::PolicyMessage> CasepackClient::GetPolicy() {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/retention-policy", ""));
+  return wire::ParsePolicy(body);
+}
+
+Status CasepackClient::PutPolicy(const wire::PolicyMessage& policy) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("PUT", "/v1/retention-policy", wire::ToJson(policy)));
+  return Ok();
+}
+
 }  // namespace casepack::net

@@ -10,7 +10,11 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <condition_variable>
 #include <csignal>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -124,8 +128,13 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& lis
   return std::make_pair(host, static_cast<std::uint16_t>(*port));
 }
 
+// The testing aid CASEPACKD_FAKE_NOW ("2030-01-01" or "2030-01-01T00:00:00Z"): the retention clock
+// reads this fixed time instead of the system clock. It affects purge decisions only; request signing
+// windows, invitation expiry and receipt times keep using the real clock.
+constexpr const char* kFakeNowVariable = "CASEPACKD_FAKE_NOW";
+
 int Serve(const std::string& dir, const std::string& listen, const std::string& cert, const std::string& key,
-          int threads, std::size_t max_connections) {
+          int threads, std::size_t max_connections, std::int64_t retention_interval_s) {
   auto hp = ParseListen(listen);
   if (!hp.ok()) return Fail(hp.error());
   if (cert.empty() != key.empty()) {
@@ -158,11 +167,51 @@ int Serve(const std::string& dir, const std::string& listen, const std::string& 
 
   server::Metrics metrics;
   server::Api api(**store, metrics);
+  if (const char* fake = std::getenv(kFakeNowVariable); fake != nullptr && *fake != '\0') {
+    auto t = wire::ParseUtcInstant(fake);
+    if (!t) {
+      return Fail(MakeError(ErrorCode::kInvalidArgument, std::string(kFakeNowVariable) + " is malformed",
+                            "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, or unset it"));
+    }
+    const std::int64_t fixed = *t;
+    api.SetRetentionClock([fixed] { return fixed; });
+    spdlog::warn("event=fake_retention_clock day={}", wire::UtcDateOf(fixed));
+  }
+  // Retention: purge what is due now, then every retention_interval_s until the server stops.
+  auto run_retention = [&] {
+    auto purged = api.RunRetention();
+    if (!purged.ok()) {
+      spdlog::error("event=retention_failed detail=\"{}\"", purged.error().message);
+    } else if (!purged->empty()) {
+      spdlog::info("event=retention_purged cases={}", purged->size());
+    }
+  };
+  run_retention();
+  std::mutex retention_mu;
+  std::condition_variable retention_cv;
+  bool stopping = false;
+  std::thread retention_thread([&] {
+    std::unique_lock lock(retention_mu);
+    while (!retention_cv.wait_for(lock, std::chrono::seconds(retention_interval_s), [&] { return stopping; })) {
+      lock.unlock();
+      run_retention();
+      lock.lock();
+    }
+  });
+  auto stop_retention = [&] {
+    {
+      std::lock_guard lock(retention_mu);
+      stopping = true;
+    }
+    retention_cv.notify_all();
+    retention_thread.join();
+  };
   Status st = server::RunServer(api, metrics, options, [&](std::uint16_t port) {
     Status w = WritePortFile(dir, port);
     if (!w.ok()) spdlog::warn("event=port_file_failed");
     std::cout << "casepackd: listening on " << options.host << ":" << port << "\n" << std::flush;
   });
+  stop_retention();
   if (!st.ok()) return Fail(st.error());
   store->reset();  // checkpoints the WAL and closes the database
   spdlog::info("event=exit status=0");
@@ -193,6 +242,10 @@ int main(int argc, char** argv) {
   app.add_option("--cert", cert, "PEM certificate (default: self-signed in DATA/tls)");
   app.add_option("--key", key, "PEM private key for --cert");
   app.add_option("--threads", threads, "network threads")->check(CLI::Range(1, 64));
+  std::int64_t retention_interval_s = 60;
+  app.add_option("--retention-interval", retention_interval_s,
+                 "seconds between retention runs (cases past their purge date are deleted)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}));
   app.add_option("--max-connections", max_connections, "concurrent connections")->check(CLI::Range(1, 100000));
 
   auto* admin = app.add_subcommand("admin", "administration on the data directory")->require_subcommand(1);
@@ -240,5 +293,5 @@ int main(int argc, char** argv) {
               << "casepackd: hint: casepackd --data /var/lib/casepackd --listen 127.0.0.1:8443\n";
     return 2;
   }
-  return Serve(data_dir, listen, cert, key, threads, max_connections);
+  return Serve(data_dir, listen, cert, key, threads, max_connections, retention_interval_s);
 }

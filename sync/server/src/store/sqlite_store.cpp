@@ -46,6 +46,23 @@ CREATE TABLE IF NOT EXISTS nonces(
   device_id TEXT NOT NULL, nonce TEXT NOT NULL, time_ms INTEGER NOT NULL,
   PRIMARY KEY(device_id, nonce)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS nonces_time ON nonces(time_ms);
+-- Retention (schema 2; CREATE IF NOT EXISTS migrates a version-1 store in place).
+CREATE TABLE IF NOT EXISTS case_retention(
+  case_id TEXT PRIMARY KEY, purge_on TEXT, set_by TEXT, set_ms INTEGER,
+  held INTEGER NOT NULL DEFAULT 0, held_by TEXT, held_ms INTEGER);
+CREATE TABLE IF NOT EXISTS tombstones(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL UNIQUE, purge_on TEXT NOT NULL,
+  purged_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tombstone_members(
+  case_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY(case_id, user_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tombstone_members_user ON tombstone_members(user_id);
+CREATE TABLE IF NOT EXISTS purge_receipts(
+  case_id TEXT NOT NULL, device_id TEXT NOT NULL, store_id TEXT NOT NULL, purged_at TEXT NOT NULL,
+  public_key BLOB NOT NULL, signature BLOB NOT NULL, received_ms INTEGER NOT NULL,
+  PRIMARY KEY(case_id, device_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS retention_policy(
+  version INTEGER PRIMARY KEY, record TEXT NOT NULL, device_id TEXT NOT NULL, signature BLOB NOT NULL);
+UPDATE meta SET value = '2' WHERE key = 'schema_version' AND value = '1';
 )sql";
 
 Error DbError(sqlite3* db, const char* what) {
@@ -107,6 +124,7 @@ class Stmt {
     return p ? Bytes(p, p + n) : Bytes();
   }
   bool IsNull(int col) { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  sqlite3_stmt* raw() { return s_; }
 
  private:
   sqlite3* db_;
@@ -266,6 +284,13 @@ class SqliteStore final : public ServerStore {
     std::lock_guard lock(mu_);
     CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
     Status st = [&]() -> Status {
+      {
+        // A purged case's id is never reused: a device that missed the purge must not recreate it.
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT 1 FROM tombstones WHERE case_id = ?"));
+        s->Bind(1, case_id);
+        CP_ASSIGN_OR_RETURN(bool row, s->Step("reading tombstones"));
+        if (row) return MakeError(ErrorCode::kConflict, "case already exists");
+      }
       {
         CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO cases(id, created_by, created_ms, epoch) "
                                             "VALUES(?,?,?,1)"));
@@ -543,7 +568,235 @@ class SqliteStore final : public ServerStore {
     return c;
   }
 
+  // ---- retention ----
+  Status SetPurgeDate(const std::string& case_id, const std::string& purge_on, const std::string& by,
+                      std::int64_t now_ms) override {
+    std::lock_guard lock(mu_);
+    CP_ASSIGN_OR_RETURN(std::int64_t epoch, CaseEpochLocked(case_id));
+    (void)epoch;
+    CP_RETURN_IF_ERROR(EnsureRetentionRow(case_id));
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("UPDATE case_retention SET purge_on = ?, set_by = ?, set_ms = ? WHERE case_id = ?"));
+    if (purge_on.empty()) {
+      sqlite3_bind_null(Raw(*s), 1);
+    } else {
+      s->Bind(1, purge_on);
+    }
+    s->Bind(2, by).Bind(3, now_ms).Bind(4, case_id);
+    return s->Run("storing purge date");
+  }
+
+  Status SetHold(const std::string& case_id, bool held, const std::string& by, std::int64_t now_ms) override {
+    std::lock_guard lock(mu_);
+    CP_ASSIGN_OR_RETURN(std::int64_t epoch, CaseEpochLocked(case_id));
+    (void)epoch;
+    CP_RETURN_IF_ERROR(EnsureRetentionRow(case_id));
+    CP_ASSIGN_OR_RETURN(auto s, Prepare(held ? "UPDATE case_retention SET held = 1, held_by = ?, held_ms = ? "
+                                               "WHERE case_id = ? AND held = 0"
+                                             : "UPDATE case_retention SET held = 0, held_by = ?, held_ms = ? "
+                                               "WHERE case_id = ? AND held = 1"));
+    s->Bind(1, by).Bind(2, now_ms).Bind(3, case_id);
+    return s->Run("storing hold");
+  }
+
+  Result<CaseRetentionState> GetRetention(const std::string& case_id) override {
+    std::lock_guard lock(mu_);
+    CP_ASSIGN_OR_RETURN(std::int64_t epoch, CaseEpochLocked(case_id));
+    (void)epoch;
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT purge_on, held, held_by, held_ms FROM case_retention WHERE case_id = ?"));
+    s->Bind(1, case_id);
+    CP_ASSIGN_OR_RETURN(bool row, s->Step("reading retention"));
+    CaseRetentionState r;
+    if (row) {
+      r.purge_on = s->Text(0);
+      r.held = s->Int(1) != 0;
+      if (r.held) {
+        r.held_by = s->Text(2);
+        r.held_at_ms = s->Int(3);
+      }
+    }
+    return r;
+  }
+
+  Result<std::vector<std::string>> PurgeDue(const std::string& today, std::int64_t now_ms) override {
+    std::lock_guard lock(mu_);
+    std::vector<std::pair<std::string, std::string>> due;
+    {
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT case_id, purge_on FROM case_retention WHERE purge_on IS NOT NULL "
+                                          "AND purge_on <= ? AND held = 0 ORDER BY case_id"));
+      s->Bind(1, today);
+      for (;;) {
+        CP_ASSIGN_OR_RETURN(bool row, s->Step("finding due cases"));
+        if (!row) break;
+        due.emplace_back(s->Text(0), s->Text(1));
+      }
+    }
+    if (due.empty()) return std::vector<std::string>{};
+    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status st = [&]() -> Status {
+      for (const auto& [id, purge_on] : due) {
+        static const char* const kDeletes[] = {
+            "INSERT OR IGNORE INTO tombstone_members(case_id, user_id) "
+            "SELECT case_id, user_id FROM members WHERE case_id = ? AND removed = 0",
+            "DELETE FROM ops WHERE case_id = ?",
+            "DELETE FROM blobs WHERE case_id = ?",
+            "DELETE FROM envelopes WHERE case_id = ?",
+            "DELETE FROM members WHERE case_id = ?",
+            "DELETE FROM cases WHERE id = ?",
+            "DELETE FROM case_retention WHERE case_id = ?",
+        };
+        for (const char* sql : kDeletes) {
+          CP_ASSIGN_OR_RETURN(auto s, Prepare(sql));
+          s->Bind(1, id);
+          CP_RETURN_IF_ERROR(s->Run("purging case"));
+        }
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO tombstones(case_id, purge_on, purged_ms) VALUES(?,?,?)"));
+        s->Bind(1, id).Bind(2, purge_on).Bind(3, now_ms);
+        CP_RETURN_IF_ERROR(s->Run("recording tombstone"));
+      }
+      return Ok();
+    }();
+    CP_RETURN_IF_ERROR(Finish(st.ok()));
+    CP_RETURN_IF_ERROR(st);
+    // The WAL still holds the old pages: copy the (zeroed) pages back and truncate it.
+    // Best effort: a reader in the middle of a statement makes it SQLITE_BUSY; the next purge or the
+    // checkpoint at close then finishes the job.
+    (void)sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    std::vector<std::string> ids;
+    for (auto& d : due) ids.push_back(d.first);
+    return ids;
+  }
+
+  Result<std::vector<ServerTombstone>> ListTombstones(const std::string& user_id, std::int64_t after) override {
+    std::lock_guard lock(mu_);
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT t.seq, t.case_id, t.purge_on, t.purged_ms FROM tombstones t "
+                                        "JOIN tombstone_members m ON m.case_id = t.case_id "
+                                        "WHERE m.user_id = ? AND t.seq > ? ORDER BY t.seq"));
+    s->Bind(1, user_id).Bind(2, after);
+    return ReadTombstones(*s);
+  }
+
+  Result<std::vector<ServerTombstone>> AllTombstones() override {
+    std::lock_guard lock(mu_);
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT seq, case_id, purge_on, purged_ms FROM tombstones ORDER BY seq"));
+    return ReadTombstones(*s);
+  }
+
+  Result<bool> WasMember(const std::string& case_id, const std::string& user_id) override {
+    std::lock_guard lock(mu_);
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT 1 FROM tombstone_members WHERE case_id = ? AND user_id = ?"));
+    s->Bind(1, case_id).Bind(2, user_id);
+    return s->Step("reading tombstone members");
+  }
+
+  Result<bool> IsPurged(const std::string& case_id) override {
+    std::lock_guard lock(mu_);
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT 1 FROM tombstones WHERE case_id = ?"));
+    s->Bind(1, case_id);
+    return s->Step("reading tombstones");
+  }
+
+  Status PutReceipt(const StoredReceipt& r) override {
+    std::lock_guard lock(mu_);
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR REPLACE INTO purge_receipts(case_id, device_id, store_id, purged_at, "
+                                        "public_key, signature, received_ms) VALUES(?,?,?,?,?,?,?)"));
+    s->Bind(1, r.case_id).Bind(2, r.device_id).Bind(3, r.store_id).Bind(4, r.purged_at).Bind(5, r.public_key)
+        .Bind(6, r.signature).Bind(7, r.received_ms);
+    return s->Run("storing receipt");
+  }
+
+  Result<std::vector<Confirmation>> Confirmations(const std::string& case_id) override {
+    std::lock_guard lock(mu_);
+    bool purged = false;
+    {
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT 1 FROM tombstones WHERE case_id = ?"));
+      s->Bind(1, case_id);
+      CP_ASSIGN_OR_RETURN(purged, s->Step("reading tombstones"));
+    }
+    if (!purged) {
+      CP_ASSIGN_OR_RETURN(std::int64_t epoch, CaseEpochLocked(case_id));
+      (void)epoch;
+    }
+    CP_ASSIGN_OR_RETURN(auto s, Prepare(
+        purged ? "SELECT d.user_id, d.id, r.purged_at, r.received_ms FROM tombstone_members m "
+                 "JOIN devices d ON d.user_id = m.user_id "
+                 "LEFT JOIN purge_receipts r ON r.case_id = m.case_id AND r.device_id = d.id "
+                 "WHERE m.case_id = ?1 AND d.revoked = 0 ORDER BY d.user_id, d.id"
+               : "SELECT d.user_id, d.id, r.purged_at, r.received_ms FROM members m "
+                 "JOIN devices d ON d.user_id = m.user_id "
+                 "LEFT JOIN purge_receipts r ON r.case_id = m.case_id AND r.device_id = d.id "
+                 "WHERE m.case_id = ?1 AND m.removed = 0 AND d.revoked = 0 ORDER BY d.user_id, d.id"));
+    s->Bind(1, case_id);
+    std::vector<Confirmation> out;
+    for (;;) {
+      CP_ASSIGN_OR_RETURN(bool row, s->Step("reading confirmations"));
+      if (!row) break;
+      Confirmation c;
+      c.user_id = s->Text(0);
+      c.device_id = s->Text(1);
+      c.confirmed = !s->IsNull(2);
+      if (c.confirmed) {
+        c.purged_at = s->Text(2);
+        c.received_ms = s->Int(3);
+      }
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  Status PutPolicy(const StoredPolicy& p) override {
+    std::lock_guard lock(mu_);
+    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status st = [&]() -> Status {
+      {
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT coalesce(max(version), 0) FROM retention_policy"));
+        CP_ASSIGN_OR_RETURN(bool row, s->Step("reading policy"));
+        if (row && s->Int(0) >= p.version) {
+          return MakeError(ErrorCode::kConflict, "policy version " + std::to_string(p.version) + " is not newer");
+        }
+      }
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT INTO retention_policy(version, record, device_id, signature) "
+                                          "VALUES(?,?,?,?)"));
+      s->Bind(1, p.version).Bind(2, p.record).Bind(3, p.device_id).Bind(4, p.signature);
+      return s->Run("storing policy");
+    }();
+    CP_RETURN_IF_ERROR(Finish(st.ok()));
+    return st;
+  }
+
+  Result<StoredPolicy> GetPolicy() override {
+    std::lock_guard lock(mu_);
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT version, record, device_id, signature FROM retention_policy "
+                                        "ORDER BY version DESC LIMIT 1"));
+    CP_ASSIGN_OR_RETURN(bool row, s->Step("reading policy"));
+    StoredPolicy p;
+    if (row) {
+      p.version = s->Int(0);
+      p.record = s->Text(1);
+      p.device_id = s->Text(2);
+      p.signature = s->Blob(3);
+    }
+    return p;
+  }
+
  private:
+  static sqlite3_stmt* Raw(Stmt& s) { return s.raw(); }
+
+  Status EnsureRetentionRow(const std::string& case_id) {
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO case_retention(case_id) VALUES(?)"));
+    s->Bind(1, case_id);
+    return s->Run("storing retention");
+  }
+
+  Result<std::vector<ServerTombstone>> ReadTombstones(Stmt& s) {
+    std::vector<ServerTombstone> out;
+    for (;;) {
+      CP_ASSIGN_OR_RETURN(bool row, s.Step("reading tombstones"));
+      if (!row) break;
+      out.push_back(ServerTombstone{s.Int(0), s.Text(1), s.Text(2), s.Int(3)});
+    }
+    return out;
+  }
+
   // Reads go through a second connection: in WAL mode they proceed while the writer waits for fsync.
   Result<std::unique_ptr<Stmt>> PrepareRead(const char* sql) {
     auto it = rcache_.find(sql);
