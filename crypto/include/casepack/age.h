@@ -5,7 +5,7 @@
 // What is here: the header (parse / encode, inspectable without a key), X25519 (`age1…`,
 // `AGE-SECRET-KEY-1…`) and scrypt (passphrase) recipients and identities, the STREAM payload in 64 KiB
 // chunks, and ASCII armor. Encryption and decryption stream: memory stays at three batches of chunks
-// (1.5 MiB) whatever the file size. Post-quantum (mlkem768x25519) and plugin stanzas are not implemented;
+// (1.5 MiB) whatever the file size. Post-quantum (mlkem768x25519) and plugin stanzas are not supported;
 // their stanzas are ignored like any unknown stanza, so such files fail with "no identity matched".
 //
 // Thread safety: the recipient and identity types are immutable and may be shared between threads; an
