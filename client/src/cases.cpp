@@ -1,5 +1,7 @@
 #include "casepack/cases.h"
 
+#include "utc_time.h"
+
 #include <algorithm>
 #include <set>
 #include <chrono>
@@ -44,15 +46,6 @@ std::string TimeOrderedId() {
   char millis[17];
   std::snprintf(millis, sizeof millis, "%012llx", static_cast<unsigned long long>(last & 0xffffffffffffULL));
   return millis + HexEncode(RandomBytes(2));
-}
-
-std::string NowIso() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string ClockText(HlcTimestamp ts) {
@@ -253,7 +246,7 @@ Status CaseService::Persist(Loaded& loaded, const VersionVector& before) {
       "key_dates = ?, updated_at = ? WHERE id = ?;"));
   up.Bind(1, r.SaveSnapshot()).Bind(2, ToString(c.event_type)).Bind(3, c.subject.name_or_initials)
       .Bind(4, c.subject.area).Bind(5, c.lead_agency).Bind(6, ToString(c.status))
-      .Bind(7, KeyDatesJson(c.key_dates).dump()).Bind(8, NowIso()).Bind(9, loaded.case_id);
+      .Bind(7, KeyDatesJson(c.key_dates).dump()).Bind(8, UtcNowIso()).Bind(9, loaded.case_id);
   return up.Run();
 }
 
@@ -297,7 +290,7 @@ Status CaseService::InsertCaseRow(const std::string& case_id, const SecretBytes&
   CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
       "INSERT INTO cases (id, case_key, replica_id, snapshot, event_type, subject, area, lead_agency, status, "
       "key_dates, created_at, updated_at) VALUES (?, ?, ?, x'', '', '', '', '', '', '{}', ?, ?);"));
-  const std::string now = NowIso();
+  const std::string now = UtcNowIso();
   ins.Bind(1, case_id).Bind(2, key.expose()).Bind(3, static_cast<std::int64_t>(replica)).Bind(4, now).Bind(5, now);
   return ins.Run();
 }

@@ -1,5 +1,7 @@
 #include "casepack/packs.h"
 
+#include "utc_time.h"
+
 #include "packs_internal.h"
 
 #include <archive.h>
@@ -36,15 +38,6 @@ struct EntryDeleter {
 };
 using ArchivePtr = std::unique_ptr<archive, ArchiveDeleter>;
 using EntryPtr = std::unique_ptr<archive_entry, EntryDeleter>;
-
-std::string NowIso() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 Error BadPack(std::string message) {
   return MakeError(ErrorCode::kInvalidArgument, std::move(message),
@@ -363,7 +356,7 @@ Result<PackContents> PackService::Seal(std::string_view case_id, const PackSealO
   basics.status = CaseStatus::kOpen;
   json manifest = {{"format", kFormatName},
                    {"version", kPackFormatVersion},
-                   {"created_at", NowIso()},
+                   {"created_at", UtcNowIso()},
                    {"sending_agency", options.sending_agency},
                    {"case", ToJson(basics)},
                    {"documents", json::array()},

@@ -1,5 +1,7 @@
 #include "casepack/store.h"
 
+#include "utc_time.h"
+
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/file.h>
@@ -64,15 +66,6 @@ bool ParseNumber(std::string_view s, T& out) {
 }
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
-std::string NowIso() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 Error ErrnoError(std::string_view what, const fs::path& path, int err) {
   ErrorCode code = ErrorCode::kIo;
@@ -236,7 +229,7 @@ Status RunMigrations(Database& db, int& version) {
     CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
     if (Status s = db.Exec(m.sql); !s.ok()) return s.error().Context("applying migration " + std::to_string(m.version));
     CP_ASSIGN_OR_RETURN(Statement st, db.Prepare("INSERT INTO schema_migrations VALUES (?, ?, ?);"));
-    st.Bind(1, static_cast<std::int64_t>(m.version)).Bind(2, m.name).Bind(3, NowIso());
+    st.Bind(1, static_cast<std::int64_t>(m.version)).Bind(2, m.name).Bind(3, UtcNowIso());
     CP_RETURN_IF_ERROR(st.Run());
     CP_RETURN_IF_ERROR(tx.Commit());
     version = m.version;
@@ -286,7 +279,7 @@ Result<StoreLock> StoreLock::Acquire(const StorePaths& paths, std::string_view p
     return MakeError(ErrorCode::kConflict, "the store is in use by " + holder,
                      "wait for that command to finish, or close the other casepack window");
   }
-  const std::string who = "pid " + std::to_string(::getpid()) + " (" + std::string(purpose) + ") since " + NowIso() + "\n";
+  const std::string who = "pid " + std::to_string(::getpid()) + " (" + std::string(purpose) + ") since " + UtcNowIso() + "\n";
   if (::ftruncate(fd, 0) == 0) {
     (void)!::pwrite(fd, who.data(), who.size(), 0);
   }
@@ -347,10 +340,10 @@ Result<std::unique_ptr<Store>> Store::Create(const fs::path& dir, std::string_vi
     {
       CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
       CP_ASSIGN_OR_RETURN(Statement id_st, db.Prepare("INSERT INTO identity VALUES (1, ?, ?, ?);"));
-      id_st.Bind(1, identity.x25519_secret().expose()).Bind(2, identity.ed25519_secret().expose()).Bind(3, NowIso());
+      id_st.Bind(1, identity.x25519_secret().expose()).Bind(2, identity.ed25519_secret().expose()).Bind(3, UtcNowIso());
       CP_RETURN_IF_ERROR(id_st.Run());
       CP_ASSIGN_OR_RETURN(Statement meta, db.Prepare("INSERT INTO meta VALUES ('store_id', ?), ('created_at', ?);"));
-      meta.Bind(1, header.store_id).Bind(2, NowIso());
+      meta.Bind(1, header.store_id).Bind(2, UtcNowIso());
       CP_RETURN_IF_ERROR(meta.Run());
       CP_RETURN_IF_ERROR(tx.Commit());
     }

@@ -1,5 +1,7 @@
 #include "casepack/sync_service.h"
 
+#include "utc_time.h"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -21,15 +23,6 @@ namespace {
 constexpr std::string_view kOpContext = "casepack-op-v1";
 constexpr std::size_t kPushBatch = 500;
 constexpr int kPullPage = 1000;
-
-std::string NowIso() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // What the author signs and what the AEAD binds: the operation's place, so a valid ciphertext cannot be
 // replayed into another case, under another id, or as another epoch.
@@ -179,7 +172,7 @@ Result<ServerConfig> SyncService::Enroll(const std::string& url, const std::stri
       "INSERT INTO sync_server (id, url, host, port, fingerprint, user_id, device_id, role, enrolled_at) "
       "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?);"));
   st.Bind(1, c.url).Bind(2, c.host).Bind(3, static_cast<std::int64_t>(c.port)).Bind(4, c.fingerprint)
-      .Bind(5, c.user_id).Bind(6, c.device_id).Bind(7, c.role).Bind(8, NowIso());
+      .Bind(5, c.user_id).Bind(6, c.device_id).Bind(7, c.role).Bind(8, UtcNowIso());
   CP_RETURN_IF_ERROR(st.Run());
   config_ = c;
   return c;
@@ -604,7 +597,7 @@ Status SyncService::ReportReceipts(net::CasepackClient& client, SyncReport& repo
       continue;
     }
     mark.Reset();
-    mark.Bind(1, NowIso()).Bind(2, p.m.case_id);
+    mark.Bind(1, UtcNowIso()).Bind(2, p.m.case_id);
     CP_RETURN_IF_ERROR(mark.Run());
     ++report.receipts_reported;
   }
