@@ -8,15 +8,15 @@ packages=(
   libsqlcipher-dev sqlcipher          # client store, and the CLI for interoperability tests
   libsqlite3-dev sqlite3              # the server's embedded store (never linked with SQLCipher)
   libsodium-dev                       # all cryptography
-  zlib1g-dev                          # tests only: the compressed age test vectors
   libboost1.81-dev                    # Asio/Beast (1.74 lacks what we use)
   libssl-dev                          # TLS
   nlohmann-json3-dev libcli11-dev libarchive-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  zlib1g-dev                          # sync snapshots (deflate), trace replay in tests and benchmarks
+  zlib1g-dev                          # sync snapshots (deflate); trace replay and compressed age vectors in tests
   clang libclang-rt-14-dev            # libFuzzer and sanitizers
   age                                 # interoperability tests against the reference CLI
-  util-linux procps                   # script(1) drives age's passphrase prompt in tests
+  util-linux procps                   # script(1) drives age's passphrase prompt; setpriv, prlimit in tests
+  python3 tar                         # tests: hostile tar archives (tarfile), the server store edited in a test
 )
 
 missing=()
