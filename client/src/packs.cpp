@@ -1,5 +1,7 @@
 #include "casepack/packs.h"
 
+#include "casepack/retention.h"
+
 #include "utc_time.h"
 
 #include "packs_internal.h"
@@ -412,7 +414,7 @@ Result<PackContents> PackService::Seal(std::string_view case_id, const PackSealO
 
 namespace {
 
-Result<PackImportResult> ImportTar(CaseService& cases, ChunkSource chunks) {
+Result<PackImportResult> ImportTar(CaseService& cases, bool allow_past_purge, ChunkSource chunks) {
   TarReader tar{std::move(chunks)};
   CP_RETURN_IF_ERROR(tar.Open());
 
@@ -452,6 +454,10 @@ Result<PackImportResult> ImportTar(CaseService& cases, ChunkSource chunks) {
       auto t = cases.PrepareImport(manifest->basics.id);
       if (!t.ok()) return forget(t.error());
       target = std::move(t).value();
+      // Before any document is decrypted into the store: a new case already past its date is refused.
+      if (target->is_new)
+        if (Status s = CheckNotPastPurgeDate(cases.store(), manifest->basics, allow_past_purge); !s.ok())
+          return forget(s.error());
       continue;
     }
 
@@ -519,14 +525,14 @@ Result<PackImportResult> PackService::Open(AgeSource& in, std::span<const AgeIde
   AgeDecryptor decryptor(in);
   CP_RETURN_IF_ERROR(decryptor.ReadHeader());
   CP_RETURN_IF_ERROR(decryptor.Unlock(identities));
-  return ImportTar(cases_, [&decryptor] { return decryptor.Next(); });
+  return ImportTar(cases_, allow_past_purge_, [&decryptor] { return decryptor.Next(); });
 }
 
 namespace internal {
 
 Result<PackImportResult> ImportPackTar(CaseService& cases, AgeSource& plaintext) {
   Bytes buffer(kAgeChunkBytes);
-  return ImportTar(cases, [&]() -> Result<std::span<const std::uint8_t>> {
+  return ImportTar(cases, /*allow_past_purge=*/false, [&]() -> Result<std::span<const std::uint8_t>> {
     CP_ASSIGN_OR_RETURN(std::size_t n, plaintext.Read(buffer));
     return std::span<const std::uint8_t>(buffer.data(), n);
   });

@@ -231,7 +231,7 @@ Result<bool> RetentionService::ApplyPolicyRecord(const PolicyRecord& r) {
 Result<std::vector<CaseRetention>> RetentionService::Evaluate(const Date& today, bool check_replica_holds) {
   CP_ASSIGN_OR_RETURN(PolicyRecord policies, CurrentPolicies());
   CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
-      "SELECT c.id, c.event_type, c.key_dates, h.reason, h.held_by, h.held_at FROM cases c "
+      "SELECT c.id, c.event_type, c.key_dates, h.reason, h.held_by, h.held_at, c.subject, c.area FROM cases c "
       "LEFT JOIN legal_holds h ON h.case_id = c.id ORDER BY c.id;"));
   std::vector<CaseRetention> out;
   for (;;) {
@@ -240,6 +240,7 @@ Result<std::vector<CaseRetention>> RetentionService::Evaluate(const Date& today,
     CaseRetention r;
     r.case_id = st.Text(0);
     r.policy_version = policies.version;
+    r.subject = {st.Text(6), st.Text(7)};
     auto type = ParseEventType(st.Text(1));
     if (!type.ok()) {
       r.no_deadline_reason = "the case has no event type";
@@ -289,6 +290,18 @@ Result<CaseRetention> RetentionService::ForCase(std::string_view case_id) {
 
 Result<std::vector<CaseRetention>> RetentionService::ForAllCases(const Date& today) { return Evaluate(today, false); }
 
+Result<std::vector<CaseRetention>> RetentionService::DueWithin(const Date& today, int days) {
+  CP_ASSIGN_OR_RETURN(std::vector<CaseRetention> all, Evaluate(today, false));
+  const Date until = Date::FromDayNumber(today.ToDayNumber() + days);
+  std::vector<CaseRetention> out;
+  for (auto& r : all)
+    if (r.deadline && r.deadline->purge_on <= until) out.push_back(std::move(r));
+  std::stable_sort(out.begin(), out.end(), [](const CaseRetention& a, const CaseRetention& b) {
+    return a.deadline->purge_on < b.deadline->purge_on;
+  });
+  return out;
+}
+
 Status RetentionService::PlaceHold(std::string_view case_id, std::string_view reason, std::string_view by) {
   TrustedClock clock(store_.db());
   CP_ASSIGN_OR_RETURN(std::int64_t now, clock.Peek());
@@ -314,7 +327,8 @@ Result<std::vector<std::string>> RetentionService::PurgeOne(const CaseRetention&
     auto row = st->Step();
     if (row.ok() && *row) {
       t.case_id = c.case_id;
-      t.event_type = c.event_type;
+      auto type = ParseEventType(st->Text(0));
+      t.event_type = type.ok() ? *type : c.event_type;
       t.subject = {st->Text(1), st->Text(2)};
       t.key_dates = KeyDatesFrom(st->Text(3));
     }
@@ -323,7 +337,11 @@ Result<std::vector<std::string>> RetentionService::PurgeOne(const CaseRetention&
     if (!*row) return MakeError(ErrorCode::kNotFound, "no case '" + c.case_id + "'");
   }
   if (remote) {
-    t = *remote;
+    // The server knows only dates: the basics ("name or initials, area, event type, key dates", 003
+    // §4.10) are this device's own, whichever way the purge arrives.
+    t.purge_on = remote->purge_on;
+    t.rule = remote->rule;
+    t.purged_at = remote->purged_at;
   } else {
     t.purge_on = c.deadline ? c.deadline->purge_on : UtcDateOf(0);
     t.rule = RuleText(c);
@@ -413,8 +431,26 @@ Result<PurgeReport> RetentionService::PlanPurge() {
 }
 
 Result<PurgeReport> RetentionService::PurgeDue() {
+  auto report = PurgeDueOrFail();
+  if (report.ok() || report.error().code != ErrorCode::kNoSpace) return report;
+  // A full disk must not lock the facilitator out of reading: the purge waits for the next command (each
+  // case is all or nothing, so whatever did not commit is whole).
+  PurgeReport postponed;
+  postponed.postponed = "warning: the disk is full: the retention check is postponed to the next command "
+                        "(nothing was purged); free some space";
+  return postponed;
+}
+
+Result<PurgeReport> RetentionService::PurgeDueOrFail() {
   const auto start = std::chrono::steady_clock::now();
   TrustedClock clock(store_.db());
+  CP_ASSIGN_OR_RETURN(ClockReading reading, clock.Read());
+  if (reading.unconfirmed_jump) {
+    PurgeReport report;
+    report.now_millis = reading.now;
+    report.postponed = DescribeClockJump(reading);
+    return report;
+  }
   CP_ASSIGN_OR_RETURN(std::int64_t now, clock.Advance());
   CP_ASSIGN_OR_RETURN(PurgeReport plan, PlanPurge());
   PurgeReport report;
@@ -542,6 +578,24 @@ Result<std::vector<PurgeReceipt>> RetentionService::Receipts() {
     out.push_back(PurgeReceipt{st.Text(0), st.Text(1), st.Text(2), st.Blob(3), st.Blob(4)});
   }
   return out;
+}
+
+Status CheckNotPastPurgeDate(Store& store, const Case& c, bool allow) {
+  if (allow) return Ok();
+  RetentionService svc(store);
+  CP_ASSIGN_OR_RETURN(PolicyRecord policies, svc.CurrentPolicies());
+  const RetentionPolicy* p = PolicyFor(policies.policies, c.event_type);
+  if (p == nullptr) return Ok();
+  auto deadline = ComputeRetentionDeadline(c, *p);
+  if (!deadline.ok()) return Ok();  // no date to count from yet
+  CP_ASSIGN_OR_RETURN(std::int64_t now, TrustedClock(store.db()).Peek());
+  const Date today = UtcDateOf(now);
+  if (today < deadline->purge_on) return Ok();
+  return MakeError(ErrorCode::kConflict,
+                   "the case is already past its purge date: " + FormatDate(deadline->purge_on) + " (" +
+                       deadline->rule_after + " + " + std::to_string(deadline->days) + " days) is on or before today (" +
+                       FormatDate(today) + "), so the next command would purge it",
+                   "check its dates; add --past-purge-date to take it in anyway; nothing was changed");
 }
 
 Result<PurgeReport> RunRetentionAtOpen(Store& store) {

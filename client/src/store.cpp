@@ -84,6 +84,16 @@ Error ErrnoError(std::string_view what, const fs::path& path, int err) {
 
 }  // namespace
 
+// ---------------- crash leftovers ----------------
+
+void SweepBlobTemporaries(const fs::path& blobs_dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(blobs_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (p.extension() == ".tmp" && it->is_regular_file(ec)) fs::remove(p, ec);
+  }
+}
+
 // ---------------- header ----------------
 
 std::string StoreHeader::AssociatedData() const {
@@ -388,6 +398,9 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& dir, std::string_view
   if (Status s = RunMigrations(*db, version); !s.ok()) return DatabaseOpenError(paths, s.error());
   auto identity = LoadIdentity(*db);
   if (!identity.ok()) return DatabaseOpenError(paths, identity.error());
+  // Under the store's lock no `doc add` runs, so a blobs/*.tmp is what a killed one left: half a document's
+  // ciphertext (up to the document limit) that nothing refers to. Best effort: a failure only leaves it.
+  SweepBlobTemporaries(paths.dir / "blobs");
   std::unique_ptr<Store> store(new Store(paths, std::move(header), std::move(lock), std::move(db_key).value(),
                                          std::move(db).value(), std::move(identity).value()));
   store->schema_version_ = version;

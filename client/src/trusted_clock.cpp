@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 
 namespace casepack {
 
@@ -58,14 +59,27 @@ Date UtcDateOf(std::int64_t millis) {
   return Date::FromDayNumber(days);
 }
 
+namespace {
+SystemTimeSource& InstalledSource() {
+  static SystemTimeSource source;
+  return source;
+}
+}  // namespace
+
+void SetSystemTimeSource(SystemTimeSource source) { InstalledSource() = std::move(source); }
+
 Result<std::int64_t> SystemNowMillis() {
-  if (const char* fake = std::getenv(kFakeNowVariable); fake != nullptr && *fake != '\0') {
-    auto t = ParseInstant(fake);
-    if (!t.ok()) return t.error().Context(kFakeNowVariable);
-    return t;
-  }
+  if (const SystemTimeSource& source = InstalledSource()) return source();
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::string DescribeClockJump(const ClockReading& r) {
+  const std::string shown = FormatDate(UtcDateOf(r.system));
+  return "warning: the device's clock says " + shown + ", " +
+         std::to_string((r.system - r.baseline) / 86400000) + " days past the latest time this store has seen (" +
+         FormatDate(UtcDateOf(r.baseline)) + "); nothing is purged until the date is confirmed: 'casepack clock confirm " +
+         shown + "' if it is right, a sync with the server, or correct the clock";
 }
 
 Result<std::int64_t> TrustedClock::ReadMeta(std::string_view key) {
@@ -90,17 +104,41 @@ Status TrustedClock::RaiseMeta(std::string_view key, std::int64_t value) {
   return st.Run();
 }
 
-Result<std::int64_t> TrustedClock::Peek() {
-  CP_ASSIGN_OR_RETURN(std::int64_t system, SystemNowMillis());
+Result<ClockReading> TrustedClock::Read() {
+  ClockReading r;
+  CP_ASSIGN_OR_RETURN(r.system, SystemNowMillis());
   CP_ASSIGN_OR_RETURN(std::int64_t server, ReadMeta(kServerKey));
   CP_ASSIGN_OR_RETURN(std::int64_t recorded, ReadMeta(kRecordedKey));
-  return std::max({system, server, recorded});
+  r.baseline = std::max(server, recorded);
+  // A store that has seen no time yet has nothing to compare with: its first time is believed.
+  r.unconfirmed_jump = r.baseline > 0 && r.system > r.baseline + kClockJumpLimitMillis;
+  r.now = r.unconfirmed_jump ? r.baseline : std::max(r.system, r.baseline);
+  return r;
+}
+
+Result<std::int64_t> TrustedClock::Peek() {
+  CP_ASSIGN_OR_RETURN(ClockReading r, Read());
+  return r.now;
 }
 
 Result<std::int64_t> TrustedClock::Advance() {
-  CP_ASSIGN_OR_RETURN(std::int64_t now, Peek());
-  CP_RETURN_IF_ERROR(RaiseMeta(kRecordedKey, now));
-  return now;
+  CP_ASSIGN_OR_RETURN(ClockReading r, Read());
+  if (!r.unconfirmed_jump) CP_RETURN_IF_ERROR(RaiseMeta(kRecordedKey, r.now));
+  return r.now;
+}
+
+Status TrustedClock::ConfirmDate(const Date& typed) {
+  CP_ASSIGN_OR_RETURN(std::int64_t system, SystemNowMillis());
+  const std::time_t secs = static_cast<std::time_t>(system / 1000);
+  std::tm local{};
+  ::localtime_r(&secs, &local);
+  const Date local_date{local.tm_year + 1900, local.tm_mon + 1, local.tm_mday};
+  if (!(typed == UtcDateOf(system)) && !(typed == local_date))
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the date typed (" + FormatDate(typed) + ") is not the device's date (" +
+                         FormatDate(UtcDateOf(system)) + ")",
+                     "correct the device's clock, or type the date it shows");
+  return RaiseMeta(kRecordedKey, system);
 }
 
 Status TrustedClock::ObserveServerTime(std::int64_t server_millis) {

@@ -2,15 +2,18 @@
 
 #include <sodium.h>
 
+#include <string>
+
 #include "casepack/random.h"
 
 namespace casepack {
 
 namespace {
-// Upper bounds that a stored header may ask for. A tampered or hostile header must not be able to make
-// an unlock allocate the whole machine or spin for an hour.
-constexpr std::uint64_t kMaxOps = 64;
-constexpr std::uint64_t kMaxMem = 4ULL << 30;  // 4 GiB
+// Upper bounds that a stored header may ask for, checked before any work: a tampered or hostile header
+// must not drive an 8 GB laptop into swap or spin for minutes before "wrong passphrase". Twice the
+// default's passes over twice its memory: at most about 2 s and 512 MiB (docs/store.md).
+constexpr std::uint64_t kMaxOps = 10;
+constexpr std::uint64_t kMaxMem = 512ULL << 20;  // 512 MiB
 }  // namespace
 
 KdfParams KdfParams::Default() {
@@ -26,9 +29,14 @@ KdfParams KdfParams::CheapForTests() {
 Status KdfParams::Validate() const {
   if (salt.size() != kSaltBytes) return MakeError(ErrorCode::kCorrupt, "key derivation salt has the wrong size");
   if (ops_limit < crypto_pwhash_OPSLIMIT_MIN || ops_limit > kMaxOps)
-    return MakeError(ErrorCode::kCorrupt, "key derivation pass count is out of range");
+    return MakeError(ErrorCode::kCorrupt, "key derivation asks for " + std::to_string(ops_limit) +
+                                              " passes; the bounds are " + std::to_string(crypto_pwhash_OPSLIMIT_MIN) +
+                                              " to " + std::to_string(kMaxOps));
   if (mem_limit < crypto_pwhash_MEMLIMIT_MIN || mem_limit > kMaxMem)
-    return MakeError(ErrorCode::kCorrupt, "key derivation memory size is out of range");
+    return MakeError(ErrorCode::kCorrupt, "key derivation asks for " + std::to_string(mem_limit) +
+                                              " bytes of memory; the bounds are " +
+                                              std::to_string(crypto_pwhash_MEMLIMIT_MIN) + " to " +
+                                              std::to_string(kMaxMem) + " (512 MiB)");
   return Ok();
 }
 

@@ -21,7 +21,7 @@ class CliTest : public ::testing::Test {
 
   // casepack --store STORE --passphrase-file PASS args...
   ProcessResult Cli(std::vector<std::string> args, RunOptions opt = {}) {
-    std::vector<std::string> argv = {CASEPACK_CLI, "--store", store_, "--passphrase-file", (tmp_ / "pass").string()};
+    std::vector<std::string> argv = {cli_, "--store", store_, "--passphrase-file", (tmp_ / "pass").string()};
     argv.insert(argv.end(), args.begin(), args.end());
     opt.unset_env.push_back("CASEPACK_STORE");
     opt.unset_env.push_back("CASEPACK_PASSPHRASE_FILE");
@@ -38,6 +38,8 @@ class CliTest : public ::testing::Test {
 
   TempDir tmp_;
   std::string store_;
+  // The binary under test: the shipped casepack, or casepack-testclock (reads CASEPACK_TEST_NOW).
+  std::string cli_ = CASEPACK_CLI;
 };
 
 }  // namespace casepack::testing

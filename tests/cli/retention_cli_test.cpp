@@ -1,10 +1,14 @@
 // The retention and audit commands on a real store: purge at open under the forward-only clock, legal
 // hold, `purge --dry-run`, what a purged case says, and `audit verify` against tampering.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "casepack/aead.h"
 #include "casepack/kdf.h"
 #include "casepack/store.h"
+#include "casepack/trusted_clock.h"
 #include "cli_support.h"
 
 namespace casepack::testing {
@@ -17,13 +21,26 @@ class RetentionCli : public CliTest {
  protected:
   void SetUp() override {
     CliTest::SetUp();
+    cli_ = CASEPACK_TESTCLOCK_CLI;
     InitStore();
   }
 
+  // Runs at `when` on casepack-testclock. A device used in between: when `when` is more than 30 days
+  // after the latest time used so far, a command runs every 30 days up to it (ordinary use, no jump).
   ProcessResult At(const std::string& when, std::vector<std::string> args, RunOptions opt = {}) {
-    opt.env["CASEPACK_FAKE_NOW"] = when;
+    const std::int64_t target = *ParseInstant(when);
+    constexpr std::int64_t kStep = 30LL * 86400000;
+    while (latest_ > 0 && latest_ + kStep < target) {
+      latest_ += kStep;
+      RunOptions walk;
+      walk.env["CASEPACK_TEST_NOW"] = FormatInstant(latest_);
+      EXPECT_EQ(Cli({"status"}, walk).exit_code, 0);
+    }
+    latest_ = std::max(latest_, target);
+    opt.env["CASEPACK_TEST_NOW"] = when;
     return Cli(std::move(args), opt);
   }
+  std::int64_t latest_ = 0;
 
   // A MAS case whose summary report went on `sent`: purged 90 days later by default.
   std::string NewCase(const std::string& when, const std::string& subject, const std::string& sent) {
@@ -225,6 +242,159 @@ TEST_F(RetentionCli, PurgedContentIsNowhereInTheStore) {
   EXPECT_EQ(decrypted.find(marker), std::string::npos);
   EXPECT_NE(decrypted.find("Ynys Test"), std::string::npos);
   EXPECT_NE(decrypted.find("Blaenau Gwent"), std::string::npos);
+}
+
+// ---- issue 12 ----
+
+std::string DayFromToday(int days) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return FormatDate(UtcDateOf(ms + static_cast<std::int64_t>(days) * 86400000));
+}
+
+TEST_F(RetentionCli, ShippedBinaryIgnoresFakeNow) {
+  // The old testing aids move nothing in the shipped casepack: a case due in 90 days is not purged.
+  cli_ = CASEPACK_CLI;
+  auto made = Cli({"case", "new", "--type", "MAS", "--subject", "A.B.", "--area", "Newport", "--date",
+                   "summary-report-sent=" + DayFromToday(0)});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  std::string id = made.out.substr(0, made.out.find('\n'));
+  RunOptions opt;
+  opt.env["CASEPACK_FAKE_NOW"] = "2077-01-01";
+  opt.env["CASEPACK_TEST_NOW"] = "2077-01-01";
+  auto list = Cli({"case", "list"}, opt);
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.err.find("purged"), std::string::npos) << list.err;
+  auto show = Cli({"case", "show", id}, opt);
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  auto clock = json::parse(Cli({"retention", "show", "--json"}, opt).out);
+  EXPECT_EQ(clock["retention_clock"].get<std::string>().substr(0, 4), DayFromToday(0).substr(0, 4));
+}
+
+TEST_F(RetentionCli, ClockJumpPurgesNothingSaysSoAndIsConfirmedByTypingTheDate) {
+  const std::string today = DayFromToday(0), far = DayFromToday(365 * 51);
+  const std::string id = NewCase(today, "A.B.", today);  // due in 90 days: long past by the far date
+  RunOptions jump;
+  jump.env["CASEPACK_TEST_NOW"] = far;
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"status"}, {"case", "list"}, {"case", "show", id}}) {
+    auto r = Cli(cmd, jump);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "casepack: warning: the device's clock says " + far + ", " + std::to_string((*ParseInstant(far) - *ParseInstant(today)) / 86400000) +
+                         " days past the latest time this store has seen (" + today +
+                         "); nothing is purged until the date is confirmed: 'casepack clock confirm " + far +
+                         "' if it is right, a sync with the server, or correct the clock\n");
+  }
+  auto wrong = Cli({"clock", "confirm", today}, jump);
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("is not the device's date (" + far + ")"), std::string::npos) << wrong.err;
+  EXPECT_EQ(Cli({"case", "show", id}, jump).exit_code, 0);
+  auto ok = Cli({"clock", "confirm", far}, jump);
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("purged 1 case(s)"), std::string::npos) << ok.out;
+  auto after = Cli({"case", "list"}, jump);
+  EXPECT_EQ(after.err, "");
+}
+
+TEST_F(RetentionCli, RetentionDueListsTheNextDaysForReview) {
+  const std::string today = DayFromToday(0);
+  const std::string soon = NewCase(today, "A.B.", DayFromToday(-80));   // due in 10 days
+  const std::string later = NewCase(today, "C.D.", DayFromToday(-30));  // due in 60 days
+  auto text = At(today, {"retention", "due", "--days", "30"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find(DayFromToday(10) + "  " + soon.substr(0, 8) + "  MAS   A.B."), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find(later.substr(0, 8)), std::string::npos) << text.out;
+  auto j = json::parse(At(today, {"retention", "due", "--days", "90", "--json"}).out);
+  ASSERT_EQ(j["cases"].size(), 2u);
+  EXPECT_EQ(j["cases"][0]["case_id"], soon);
+  EXPECT_EQ(j["cases"][0]["purge_on"], DayFromToday(10));
+  EXPECT_EQ(j["cases"][0]["subject"], "A.B.");
+  EXPECT_EQ(j["cases"][1]["case_id"], later);
+}
+
+TEST_F(RetentionCli, CaseAlreadyPastItsPurgeDateIsRefusedAtCreationAndImport) {
+  const std::string today = DayFromToday(0);
+  const std::vector<std::string> past = {"case", "new", "--type", "MAS", "--subject", "A.B.", "--area", "Newport",
+                                         "--date", "summary-report-sent=" + DayFromToday(-100)};
+  auto refused = At(today, past);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("the case is already past its purge date: " + DayFromToday(-10) +
+                             " (summary-report-sent + 90 days) is on or before today (" + today + ")"),
+            std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("casepack: hint: check its dates; add --past-purge-date"), std::string::npos) << refused.err;
+  EXPECT_EQ(json::parse(At(today, {"case", "list", "--json"}).out).size(), 0u) << "nothing was created";
+  std::vector<std::string> asked = past;
+  asked.push_back("--past-purge-date");
+  EXPECT_EQ(At(today, asked).exit_code, 0) << "asked for explicitly";
+
+  // A pack sealed while its case was in date, opened by a store whose today is past that date.
+  const std::string id = NewCase(today, "C.D.", today);  // purged 90 days from today
+  WriteFile(tmp_ / "pw", "a transfer password for the test\n");
+  const std::string pack = (tmp_ / "case.age").string();
+  auto sealed = At(today, {"pack", "seal", id, "-o", pack, "--from", "BU", "--password-file", (tmp_ / "pw").string(),
+                           "--work-factor", "10"});
+  ASSERT_EQ(sealed.exit_code, 0) << sealed.err;
+  store_ = (tmp_ / "other").string();
+  latest_ = 0;
+  InitStore();
+  const std::string later = DayFromToday(120);
+  auto open = At(later, {"pack", "open", pack, "--password-file", (tmp_ / "pw").string()});
+  EXPECT_EQ(open.exit_code, 1);
+  EXPECT_NE(open.err.find("the case is already past its purge date: " + DayFromToday(90)), std::string::npos) << open.err;
+  EXPECT_EQ(json::parse(At(later, {"case", "list", "--json"}).out).size(), 0u) << "nothing was imported";
+  auto forced = At(later, {"pack", "open", pack, "--password-file", (tmp_ / "pw").string(), "--past-purge-date"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+}
+
+// A full disk: a small tmpfs (root only; skipped otherwise). Reading works, the retention check that
+// cannot write postpones itself and says so, and a write fails saying nothing was changed, with a hint.
+TEST_F(RetentionCli, FullDiskStillReadsAndWritesSayNothingWasChanged) {
+  const fs::path mnt = tmp_ / "small";
+  fs::create_directory(mnt);
+  if (::geteuid() != 0 || RunProcess({"mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt.string()}).exit_code != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
+  struct Unmount {
+    fs::path p;
+    ~Unmount() { RunProcess({"umount", "-l", p.string()}); }
+  } unmount{mnt};
+  store_ = (mnt / "store").string();
+  latest_ = 0;
+  InitStore();
+  const std::string today = DayFromToday(0);
+  const std::string id = NewCase(today, "A.B.", today);
+  WriteFile(tmp_ / "note.txt", "the note before the disk filled\n");
+  ASSERT_EQ(At(today, {"note", "add", id, "story", "--file", (tmp_ / "note.txt").string()}).exit_code, 0);
+  // Fill the file system to the last block.
+  {
+    const int fd = ::open((mnt / "filler").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ASSERT_GE(fd, 0);
+    const std::string block(1 << 16, 'x');
+    while (::write(fd, block.data(), block.size()) > 0) {
+    }
+    const std::string byte(1, 'x');
+    while (::write(fd, byte.data(), 1) > 0) {
+    }
+    ::close(fd);
+  }
+  const std::string later = DayFromToday(1);  // the clock moves: the check wants to write
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"status"}, {"case", "list"}, {"note", "show", id},
+                                       {"audit", "verify"}, {"retention", "due"}}) {
+    auto r = At(later, cmd);
+    EXPECT_EQ(r.exit_code, 0) << cmd[0] << ": " << r.err;
+    EXPECT_EQ(r.err.find("error"), std::string::npos) << r.err;
+  }
+  auto shown = At(later, {"note", "show", id});
+  EXPECT_NE(shown.out.find("the note before the disk filled"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.err.find("the disk is full: the retention check is postponed"), std::string::npos) << shown.err;
+  WriteFile(tmp_ / "more.txt", std::string(256 * 1024, 'y'));
+  auto write = At(later, {"note", "add", id, "story", "--file", (tmp_ / "more.txt").string()});
+  EXPECT_EQ(write.exit_code, 1);
+  EXPECT_NE(write.err.find("the disk is full"), std::string::npos) << write.err;
+  EXPECT_NE(write.err.find("nothing was changed"), std::string::npos) << write.err;
+  EXPECT_NE(write.err.find("casepack: hint: free some space"), std::string::npos) << write.err;
+  fs::remove(mnt / "filler");
+  auto after = At(later, {"note", "show", id});
+  EXPECT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(after.out.find("yyyy"), std::string::npos) << "the failed write changed the notes";
+  EXPECT_EQ(after.err, "");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "casepack/retention.h"
 #include "casepack/trusted_clock.h"
 #include "support/process.h"
+#include "support/test_clock.h"
 
 namespace casepack {
 namespace {
@@ -231,7 +232,7 @@ TEST(AuditExport, Vectors) {
 TEST(Audit, HoldsNoCaseContent) {
   TempDir t;
   auto s = MakeStore(t / "s");
-  setenv(kFakeNowVariable, "2026-03-01", 1);
+  testing::TestClock clock("2026-03-01");
   CaseService cases(*s);
   NewCase c;
   c.event_type = EventType::kMas;
@@ -242,9 +243,8 @@ TEST(Audit, HoldsNoCaseContent) {
   RetentionService svc(*s);
   ASSERT_TRUE(svc.PlaceHold(id, "Cardiff Family Court case FD26P00123", "Officer Jones").ok());
   ASSERT_TRUE(svc.ReleaseHold(id).ok());
-  setenv(kFakeNowVariable, "2027-01-01", 1);
+  clock.Pass(*s, "2027-01-01");
   ASSERT_EQ(svc.PurgeDue()->purged.size(), 1u);
-  unsetenv(kFakeNowVariable);
   const std::string exported = *Audit(*s).ExportJsonLines();
   EXPECT_EQ(Audit(*s).Entries()->size(), 3u);
   for (const char* content : {"Xanthippe", "Quarrell", "Torfaen", "Secret story", "Cardiff", "FD26P00123", "Jones"})

@@ -10,14 +10,17 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 
 #include "casepack/aead.h"
 #include "casepack/audit.h"
 #include "casepack/cases.h"
+#include "casepack/destruction_certificate.h"
 #include "casepack/kdf.h"
 #include "casepack/random.h"
 #include "casepack/trusted_clock.h"
 #include "support/process.h"
+#include "support/test_clock.h"
 
 namespace casepack {
 namespace {
@@ -28,13 +31,7 @@ using testing::TempDir;
 
 constexpr std::string_view kPass = "correct horse battery staple";
 
-// Sets CASEPACK_FAKE_NOW for the scope (tests in this binary run one at a time).
-class FakeNow {
- public:
-  explicit FakeNow(const std::string& when) { setenv(kFakeNowVariable, when.c_str(), 1); }
-  ~FakeNow() { unsetenv(kFakeNowVariable); }
-  void Set(const std::string& when) { setenv(kFakeNowVariable, when.c_str(), 1); }
-};
+using FakeNow = testing::TestClock;
 
 std::unique_ptr<Store> MakeStore(const fs::path& dir) {
   auto s = Store::Create(dir, kPass, KdfParams::CheapForTests());
@@ -171,8 +168,8 @@ TEST(TrustedClock, NeverMovesBackAndTakesServerTime) {
   EXPECT_EQ(FormatInstant(*clock.Advance()), "2027-07-01T00:00:00Z");
   ASSERT_TRUE(clock.ObserveServerTime(*ParseInstant("2020-01-01")).ok());  // an older server time is ignored
   EXPECT_EQ(FormatInstant(*clock.LatestServerTime()), "2027-07-01T00:00:00Z");
-  fake.Set("2028-01-01");
-  EXPECT_EQ(FormatInstant(*clock.Advance()), "2028-01-01T00:00:00Z");
+  fake.Set("2027-07-20");
+  EXPECT_EQ(FormatInstant(*clock.Advance()), "2027-07-20T00:00:00Z");
   fake.Set("not a time");
   EXPECT_EQ(clock.Advance().error().code, ErrorCode::kInvalidArgument);
 }
@@ -244,7 +241,7 @@ TEST(Purge, OfflineDeviceFollowsTheDateAndKeepsOnlyBasics) {
   ASSERT_TRUE(r->deadline.has_value());
   EXPECT_EQ(FormatDate(r->deadline->purge_on), "2026-05-31");
 
-  fake.Set("2026-05-30T23:59:59Z");
+  fake.Pass(*s, "2026-05-30T23:59:59Z");
   EXPECT_TRUE(svc.PurgeDue()->purged.empty());
   fake.Set("2026-05-31T00:00:00Z");
   const std::size_t ops_before = cases.CountOperations(due).value();
@@ -299,7 +296,7 @@ TEST(Purge, ClockSetBackPurgesAnyway) {
     id = MakeMasCase(cases, "A.B.", "2026-03-02");  // purge on 2026-05-31
     // The device saw a time after the date (here: it was on while the date passed, recorded by the
     // clock), then its clock is set back before the next open.
-    fake.Set("2026-06-10");
+    fake.Pass(*s, "2026-06-10");
     ASSERT_TRUE(TrustedClock(s->db()).Advance().ok());
   }
   fake.Set("2026-04-01");
@@ -332,7 +329,7 @@ TEST(Purge, HoldBeatsThePurgeAndReleaseResumesIt) {
   ASSERT_TRUE(hold.ok() && hold->has_value());
   EXPECT_EQ((*hold)->held_by, "BU officer");
 
-  fake.Set("2027-01-01");
+  fake.Pass(*s, "2027-01-01");
   auto report = svc.PurgeDue();
   EXPECT_TRUE(report->purged.empty());
   ASSERT_EQ(report->held.size(), 1u);
@@ -361,7 +358,7 @@ TEST(Purge, HoldInTheReplicaCountsEvenIfTheIndexMissesIt) {
   const std::string id = MakeMasCase(cases, "A.B.", "2026-03-02");
   ASSERT_TRUE(cases.PlaceLegalHold(id, {"court", "BU", "2026-03-01T00:00:00Z"}).ok());
   ASSERT_TRUE(s->db().Exec("DELETE FROM legal_holds;").ok());
-  fake.Set("2027-01-01");
+  fake.Pass(*s, "2027-01-01");
   EXPECT_TRUE(RunRetentionAtOpen(*s)->purged.empty());
   EXPECT_TRUE(cases.GetCase(id).ok());
 }
@@ -437,7 +434,10 @@ TEST(Purge, NothingOfThePlantedTextSurvivesAnywhere) {
     ASSERT_NE(pages.find(case_key), std::string::npos);
   }
 
-  fake.Set("2026-06-01");
+  {
+    auto s = Reopen(dir);
+    fake.Pass(*s, "2026-06-01");
+  }
   {
     auto s = Reopen(dir);
     auto report = RunRetentionAtOpen(*s);
@@ -465,6 +465,207 @@ TEST(Purge, NothingOfThePlantedTextSurvivesAnywhere) {
   EXPECT_TRUE(!fs::exists(dir / "blobs") || fs::is_empty(dir / "blobs"));
   // (d) the system temp directory: nothing written there during the test holds it.
   EXPECT_EQ(TempFilesContaining(marker, started), std::vector<fs::path>{});
+}
+
+// ---- issue 12: a wrong clock, a purge that arrives from the server ----
+
+// Today at midnight UTC, from the real clock: the tests below hold on any date.
+std::int64_t TodayMidnight() {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return ms - ms % 86400000;
+}
+std::string DayString(std::int64_t millis) { return FormatDate(UtcDateOf(millis)); }
+constexpr std::int64_t kDay = 86400000;
+
+TEST(ClockJump, FarAheadPurgesNothingAndDoesNotPinTheClock) {
+  TempDir t;
+  const std::int64_t t0 = TodayMidnight();
+  FakeNow fake(FormatInstant(t0));
+  auto s = MakeStore(t / "s");
+  CaseService cases(*s);
+  RetentionService svc(*s);
+  const std::string a = MakeMasCase(cases, "A.B.", DayString(t0));  // due at t0 + 90 days
+  ASSERT_TRUE(svc.PurgeDue().ok());
+  ASSERT_EQ(*TrustedClock(s->db()).Recorded(), t0);
+
+  // The device's clock jumps ~51 years ahead (a wrong system date, or "2077-01-01").
+  const std::int64_t far = t0 + 365LL * 51 * kDay;
+  fake.SetMillis(far);
+  auto report = svc.PurgeDue();
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_TRUE(report->purged.empty());
+  EXPECT_NE(report->postponed.find("nothing is purged until the date is confirmed"), std::string::npos) << report->postponed;
+  EXPECT_NE(report->postponed.find("casepack clock confirm " + DayString(far)), std::string::npos) << report->postponed;
+  EXPECT_TRUE(cases.GetCase(a).ok());
+  EXPECT_EQ(*TrustedClock(s->db()).Recorded(), t0) << "the jump moved the stored clock";
+  EXPECT_EQ(*TrustedClock(s->db()).Peek(), t0) << "decisions must use what the store has seen";
+
+  // A case created meanwhile, dated near the real today, survives once the clock is corrected: the
+  // store's clock was never pinned at the far date.
+  NewCase c;
+  c.event_type = EventType::kMapf;
+  c.subject = {"C.D.", "Torfaen"};
+  c.key_dates = {{"event", UtcDateOf(t0)}};
+  const std::string b = *cases.CreateCase(c);
+  fake.SetMillis(t0 + kDay);
+  report = svc.PurgeDue();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->postponed.empty());
+  EXPECT_TRUE(report->purged.empty());
+  EXPECT_TRUE(cases.GetCase(a).ok());
+  EXPECT_TRUE(cases.GetCase(b).ok());
+
+  // Jumping again: the user confirms by typing the date; a wrong date is refused and changes nothing.
+  fake.SetMillis(far);
+  auto wrong = TrustedClock(s->db()).ConfirmDate(UtcDateOf(t0));
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().message.find(DayString(far)), std::string::npos) << wrong.error().message;
+  EXPECT_EQ(*TrustedClock(s->db()).Recorded(), t0 + kDay);
+  ASSERT_TRUE(TrustedClock(s->db()).ConfirmDate(UtcDateOf(far)).ok());
+  report = svc.PurgeDue();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->postponed.empty());
+  EXPECT_EQ(report->purged.size(), 2u) << "once confirmed, the date applies";
+}
+
+TEST(ClockJump, AServerTimeConfirmsTheJump) {
+  TempDir t;
+  const std::int64_t t0 = TodayMidnight();
+  FakeNow fake(FormatInstant(t0));
+  auto s = MakeStore(t / "s");
+  CaseService cases(*s);
+  RetentionService svc(*s);
+  const std::string a = MakeMasCase(cases, "A.B.", DayString(t0));
+  ASSERT_TRUE(svc.PurgeDue().ok());
+  // Offline for 100 days (more than the limit): nothing is purged on the device's word alone…
+  fake.SetMillis(t0 + 100 * kDay);
+  EXPECT_FALSE(svc.PurgeDue()->postponed.empty());
+  EXPECT_TRUE(cases.GetCase(a).ok());
+  // … until the authenticated server's time agrees.
+  ASSERT_TRUE(TrustedClock(s->db()).ObserveServerTime(t0 + 100 * kDay - 60000).ok());
+  auto report = svc.PurgeDue();
+  EXPECT_TRUE(report->postponed.empty());
+  EXPECT_EQ(report->purged.size(), 1u);
+}
+
+TEST(ClockJump, MonthsOfOrdinaryOfflineUseStillPurgeOnTime) {
+  // No server, ever: the device is used on most days (with gaps of up to three weeks) for eight months.
+  TempDir t;
+  const std::int64_t t0 = TodayMidnight();
+  FakeNow fake(FormatInstant(t0));
+  auto s = MakeStore(t / "s");
+  CaseService cases(*s);
+  RetentionService svc(*s);
+  const std::string a = MakeMasCase(cases, "A.B.", DayString(t0));                // due t0 + 90
+  const std::string b = MakeMasCase(cases, "C.D.", DayString(t0 + 100 * kDay));    // due t0 + 190
+  std::int64_t purged_a = 0, purged_b = 0;
+  for (int day = 1; day <= 240; day += (day % 50 == 0 ? 21 : 1)) {
+    fake.SetMillis(t0 + day * kDay + 9 * 3600000);  // 09:00 UTC
+    auto report = svc.PurgeDue();
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->postponed.empty()) << "day " << day << ": " << report->postponed;
+    for (const auto& c : report->purged) (c.case_id == a ? purged_a : purged_b) = day;
+  }
+  EXPECT_EQ(purged_a, 90);
+  EXPECT_EQ(purged_b, 190);
+}
+
+TEST(Purge, RemoteTombstoneKeepsTheDevicesBasics) {
+  // The server's tombstone carries no basics (it never had them); the device keeps its own.
+  TempDir t;
+  const std::int64_t t0 = TodayMidnight();
+  FakeNow fake(FormatInstant(t0));
+  auto s = MakeStore(t / "s");
+  CaseService cases(*s);
+  RetentionService svc(*s);
+  for (EventType type : {EventType::kMapf, EventType::kMapm}) {
+    NewCase c;
+    c.event_type = type;
+    c.subject = {"J.S.", "Blaenau Gwent"};
+    c.key_dates = {{"event", UtcDateOf(t0)}};
+    const std::string id = *cases.CreateCase(c);
+    Tombstone server{id, EventType::kMas, {"", ""}, {}, UtcDateOf(t0), "server", FormatInstant(t0)};
+    ASSERT_TRUE(svc.ApplyRemoteTombstone(server).ok());
+    auto tomb = svc.FindTombstone(id);
+    ASSERT_TRUE(tomb.ok() && tomb->has_value());
+    EXPECT_EQ((*tomb)->event_type, type);
+    EXPECT_EQ((*tomb)->subject.name_or_initials, "J.S.");
+    EXPECT_EQ((*tomb)->subject.area, "Blaenau Gwent");
+    ASSERT_EQ((*tomb)->key_dates.count("event"), 1u);
+    EXPECT_EQ((*tomb)->key_dates.at("event"), UtcDateOf(t0));
+    EXPECT_EQ((*tomb)->purged_at, FormatInstant(t0));
+  }
+}
+
+TEST(RetentionDue, ListsTheCasesDueWithinTheWindowEarliestFirst) {
+  TempDir t;
+  const std::int64_t t0 = TodayMidnight();
+  FakeNow fake(FormatInstant(t0));
+  auto s = MakeStore(t / "s");
+  CaseService cases(*s);
+  RetentionService svc(*s);
+  const std::string late = MakeMasCase(cases, "A.B.", DayString(t0 - 60 * kDay));  // due t0 + 30
+  const std::string soon = MakeMasCase(cases, "C.D.", DayString(t0 - 85 * kDay));  // due t0 + 5
+  MakeMasCase(cases, "E.F.", DayString(t0));                                         // due t0 + 90
+  ASSERT_TRUE(svc.PlaceHold(late, "court", "BU").ok());
+  auto due = svc.DueWithin(UtcDateOf(t0), 30);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 2u);
+  EXPECT_EQ(due->at(0).case_id, soon);
+  EXPECT_EQ(due->at(0).subject.name_or_initials, "C.D.");
+  EXPECT_EQ(due->at(1).case_id, late);
+  EXPECT_TRUE(due->at(1).hold.has_value());
+  EXPECT_EQ(svc.DueWithin(UtcDateOf(t0), 4)->size(), 0u);
+}
+
+TEST(DestructionCertificate, SignedVerifiableOfflineAndEveryEditDetected) {
+  TempDir t;
+  const std::int64_t t0 = TodayMidnight();
+  FakeNow fake(FormatInstant(t0));
+  auto s = MakeStore(t / "s");
+  CaseService cases(*s);
+  RetentionService svc(*s);
+  const std::string id = MakeMasCase(cases, "J.S.", DayString(t0));
+  fake.Pass(*s, FormatInstant(t0 + 91 * kDay));
+  ASSERT_EQ(svc.PurgeDue()->purged.size(), 1u);
+  CertificateInput in;
+  in.tombstone = **svc.FindTombstone(id);
+  in.receipt = svc.Receipts()->at(0);
+  wire::CaseConfirmations server;
+  server.case_id = id;
+  server.purged = true;
+  server.purged_at_ms = t0 + 90 * kDay;
+  server.devices = {{"u1", "d1", true, FormatInstant(t0 + 90 * kDay)}, {"u2", "d2", false, ""}};
+  in.server = server;
+  in.issued_at = FormatInstant(t0 + 92 * kDay);
+  in.issued_by = s->id();
+  const nlohmann::json cert = IssueCertificate(in, s->identity());
+  auto ok = VerifyCertificate(cert.dump(2));
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->case_id, id);
+  EXPECT_EQ(ok->confirmed, 1u);
+  EXPECT_EQ(ok->unconfirmed, 1u);
+  const std::string text = RenderCertificateText(cert);
+  for (const std::string& want : {std::string("CERTIFICATE OF DESTRUCTION"), std::string("J.S."), std::string("Newport"),
+                                  std::string("summary-report-sent + 90 days"), std::string("NOT confirmed yet")})
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  // Every kind of edit fails: the basics, a confirmation, the dates, the embedded receipt, the signature.
+  std::vector<std::function<void(nlohmann::json&)>> edits = {
+      [](nlohmann::json& j) { j["case"]["subject"] = "K.S."; },
+      [](nlohmann::json& j) { j["central_store"]["devices"][1]["confirmed"] = true; },
+      [](nlohmann::json& j) { j["case"]["purge_on"] = "2099-01-01"; },
+      [](nlohmann::json& j) { j["device_receipt"]["purged_at"] = "2099-01-01T00:00:00Z"; },
+      [](nlohmann::json& j) { j["signature"] = std::string(128, '0'); },
+      [](nlohmann::json& j) { j.erase("central_store"); },
+  };
+  for (std::size_t i = 0; i < edits.size(); ++i) {
+    nlohmann::json bad = cert;
+    edits[i](bad);
+    auto r = VerifyCertificate(bad.dump());
+    ASSERT_FALSE(r.ok()) << "edit " << i << " was not detected";
+    EXPECT_EQ(r.error().code, ErrorCode::kCorrupt);
+  }
+  EXPECT_FALSE(VerifyCertificate("not json").ok());
 }
 
 }  // namespace

@@ -1,6 +1,12 @@
 #include "casepack/store.h"
 
 #include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include <algorithm>
+
+#include <chrono>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -349,6 +355,31 @@ TEST(Header, RoundTripIsCanonical) {
   auto back = StoreHeader::Parse(h.Serialize());
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->Serialize(), h.Serialize());
+}
+
+// Issue 12: a header edited to raise the key-derivation cost (checksum recomputed) must be refused before
+// Argon2 runs, naming the number and the bound; 1 GiB cost 8.6 s and 1 GiB of memory before "wrong passphrase".
+TEST(Store, RaisedKdfSettingsAreRefusedBeforeAnyWork) {
+  TempDir t;
+  { auto s = Store::Create(t / "s", kPass, KdfParams::CheapForTests()); ASSERT_TRUE(s.ok()); }
+  const std::string original = ReadFile(t / "s" / "store.header");
+  struct Edit { std::uint64_t ops, mem; const char* number; const char* bound; };
+  for (const Edit& e : {Edit{1, 1ULL << 30, "1073741824 bytes", "536870912 (512 MiB)"}, Edit{40, 8192, "40 passes", "to 10"}}) {
+    auto h = StoreHeader::Parse(original);
+    ASSERT_TRUE(h.ok());
+    h->kdf.ops_limit = std::max<std::uint64_t>(e.ops, h->kdf.ops_limit);
+    h->kdf.mem_limit = std::max<std::uint64_t>(e.mem, h->kdf.mem_limit);
+    WriteFile(t / "s" / "store.header", h->Serialize());
+    const auto t0 = std::chrono::steady_clock::now();
+    auto s = Store::Open(t / "s", kPass);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find(e.number), std::string::npos) << s.error().message;
+    EXPECT_NE(s.error().message.find(e.bound), std::string::npos) << s.error().message;
+    std::fprintf(stderr, "refused in %.3f s: %s\n", secs, s.error().message.c_str());
+  }
+  WriteFile(t / "s" / "store.header", original);
+  EXPECT_TRUE(Store::Open(t / "s", kPass).ok());
 }
 
 }  // namespace

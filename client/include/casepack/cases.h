@@ -117,6 +117,7 @@ class CaseService {
 
   // REQUIRES: `store` outlives the service.
   explicit CaseService(Store& store, std::uint64_t document_limit = kDefaultDocumentLimit);
+  Store& store() const { return store_; }
 
   // kInvalidArgument (ValidateCase) naming the field. Returns the new case's id.
   Result<std::string> CreateCase(const NewCase& c);

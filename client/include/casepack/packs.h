@@ -50,6 +50,11 @@ struct PackImportResult {
   std::vector<std::string> skipped;  // documents the case already held (same bytes)
 };
 
+// The highest scrypt work factor a pack may use (sealing and opening): 2^20 needs 1 GiB and a few
+// seconds. age allows 2^22, which took 20 s and 4 GiB — enough to push an 8 GB laptop into swap for a
+// file it was sent. Checked from the header, before any work (docs/packs.md).
+inline constexpr int kPackScryptMaxWorkFactor = 20;
+
 struct PackInspection {
   bool armored = false;
   std::size_t header_bytes = 0;
@@ -74,8 +79,13 @@ class PackService {
   // (kInvalidArgument), manifest problems (kInvalidArgument / kUnsupported).
   Result<PackImportResult> Open(AgeSource& in, std::span<const AgeIdentity* const> identities);
 
+  // Open() refuses a pack whose new case is already past its purge date (CheckNotPastPurgeDate) unless
+  // the person asked for it explicitly.
+  void AllowPastPurgeDate(bool allow) { allow_past_purge_ = allow; }
+
  private:
   CaseService& cases_;
+  bool allow_past_purge_ = false;
 };
 
 // What the header says, without decrypting: recipient types and the scrypt work factor.

@@ -50,6 +50,7 @@ struct CaseRetention {
   std::optional<LegalHold> hold;
   bool due = false;                           // deadline reached and not on hold
   std::int64_t policy_version = 0;            // the PolicyRecord that gave the deadline
+  Subject subject;                            // the basics, for review listings
 };
 nlohmann::json ToJson(const CaseRetention& r);
 // "2027-03-01 (summary-report-sent + 90 days)", "on hold, …" or "unknown: …", for listings.
@@ -85,6 +86,9 @@ struct PurgeReport {
   std::vector<CaseRetention> held;       // past their date, kept by a legal hold
   std::vector<std::pair<std::string, Error>> failed;  // case id, why (left intact, retried next open)
   std::chrono::nanoseconds elapsed{0};
+  // Set when the purge did not run at all, nothing having changed: the device's clock jumped further than
+  // it can be believed (TrustedClock), or the disk is full. One line for the person, without "casepack: ".
+  std::string postponed;
 };
 
 class RetentionService {
@@ -106,13 +110,17 @@ class RetentionService {
   // ---- per case ----
   [[nodiscard]] Result<CaseRetention> ForCase(std::string_view case_id);
   [[nodiscard]] Result<std::vector<CaseRetention>> ForAllCases(const Date& today);
+  // Disposition review: the cases whose purge date is on or before today + days (held ones included,
+  // marked), earliest first. A purge never waits for a review; only a hold keeps a case.
+  [[nodiscard]] Result<std::vector<CaseRetention>> DueWithin(const Date& today, int days);
 
   // Legal hold, audited. kNotFound for an unknown (or purged) case.
   [[nodiscard]] Status PlaceHold(std::string_view case_id, std::string_view reason, std::string_view by);
   [[nodiscard]] Status ReleaseHold(std::string_view case_id);
 
   // ---- purge ----
-  // Advances the trusted clock, then purges every case past its date and not on hold. Each case is
+  // Advances the trusted clock, then purges every case past its date and not on hold. Postponed (see
+  // PurgeReport::postponed), purging nothing, while the clock's jump is unconfirmed or the disk is full. Each case is
   // all-or-nothing (a savepoint); commits are batched for speed; ends with the WAL checkpointed and
   // truncated. A case that fails is left whole and reported in `failed`, to be retried next time.
   [[nodiscard]] Result<PurgeReport> PurgeDue();
@@ -130,6 +138,7 @@ class RetentionService {
   [[nodiscard]] Result<std::vector<PurgeReceipt>> Receipts();
 
  private:
+  Result<PurgeReport> PurgeDueOrFail();
   Result<std::vector<CaseRetention>> Evaluate(const Date& today, bool check_replica_holds);
   // REQUIRES: inside a transaction. Returns the blob ids to shred once committed.
   Result<std::vector<std::string>> PurgeOne(const CaseRetention& c, const std::string& purged_at,
@@ -143,6 +152,11 @@ class RetentionService {
   std::map<std::string, Statement, std::less<>> statements_;
   std::unique_ptr<Audit> audit_;
 };
+
+// A case about to be created or imported whose purge date under the policy in force is already reached
+// (trusted clock) would be purged by the next command. kConflict naming the date, the rule and today;
+// Ok if it is not past, has no date yet, or `allow` (the person asked for it explicitly).
+[[nodiscard]] Status CheckNotPastPurgeDate(Store& store, const Case& c, bool allow);
 
 // The hook every command runs right after unlocking (the CLI's Context::OpenStore). Equivalent to
 // RetentionService(store).PurgeDue().

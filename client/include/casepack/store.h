@@ -47,6 +47,10 @@ struct StorePaths {
   std::filesystem::path lock() const { return dir / "store.lock"; }
 };
 
+// Removes the *.tmp files a killed `doc add` left in a store's blobs directory. REQUIRES: the store's lock
+// is held (Store::Open calls it then), so no writer is using them.
+void SweepBlobTemporaries(const std::filesystem::path& blobs_dir);
+
 struct StoreCounts {
   std::int64_t cases = 0;
   std::int64_t documents = 0;

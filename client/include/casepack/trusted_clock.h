@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -16,14 +17,19 @@
 
 namespace casepack {
 
-// The testing aid: when set, CASEPACK_FAKE_NOW ("2027-06-01T00:00:00Z" or "2027-06-01") replaces the
-// system time. It cannot delay a purge: the store's recorded maximum still applies, so a fake time
-// earlier than what the store has seen is simply outvoted.
-inline constexpr const char* kFakeNowVariable = "CASEPACK_FAKE_NOW";
+// Where "system time" comes from. The shipped binaries never change it: the process's real clock. Tests
+// inject another in-process, and the test-only binaries (tests/clock/) install one that reads an
+// environment variable; no variable moves the clock of `casepack` itself (docs/retention.md).
+using SystemTimeSource = std::function<Result<std::int64_t>()>;
+// Installs `source` (an empty function restores the real clock). Not thread safe: call before any store use.
+void SetSystemTimeSource(SystemTimeSource source);
 
-// The system time, or CASEPACK_FAKE_NOW when set. kInvalidArgument if the variable is set but malformed
-// (refusing is safer than silently falling back to some other time).
+// The system time from the installed source (the real clock by default).
 [[nodiscard]] Result<std::int64_t> SystemNowMillis();
+
+// A device time this far past everything the store has seen (the last command's time and the latest
+// authenticated server time) is not believed until a server or the user confirms it: 31 days.
+inline constexpr std::int64_t kClockJumpLimitMillis = 31LL * 24 * 3600 * 1000;
 
 // "2027-06-01T00:00:00Z" (UTC, whole seconds).
 std::string FormatInstant(std::int64_t millis);
@@ -31,6 +37,16 @@ std::string FormatInstant(std::int64_t millis);
 [[nodiscard]] Result<std::int64_t> ParseInstant(std::string_view text);
 // The UTC calendar day of an instant. Deadlines are civil days; a purge "on D" happens from 00:00 UTC on D.
 Date UtcDateOf(std::int64_t millis);
+
+// One reading of the retention clock.
+struct ClockReading {
+  std::int64_t system = 0;    // the device's time now
+  std::int64_t baseline = 0;  // max(last recorded time, latest server time); 0 when the store has seen none
+  std::int64_t now = 0;       // the time retention uses: max(system, baseline); baseline while a jump is unconfirmed
+  bool unconfirmed_jump = false;  // system > baseline + kClockJumpLimitMillis (and baseline > 0)
+};
+// The one line every command prints while a jump is unconfirmed (without the "casepack: " prefix).
+std::string DescribeClockJump(const ClockReading& r);
 
 class TrustedClock {
  public:
@@ -41,11 +57,18 @@ class TrustedClock {
   // REQUIRES: `db` outlives the clock and has the meta table (migration 1).
   explicit TrustedClock(Database& db) : db_(db) {}
 
+  // The reading: system time, what the store has seen, and whether the system time jumped too far.
+  [[nodiscard]] Result<ClockReading> Read();
   // max(system time, latest server time seen, latest recorded time); records it (never moving the
-  // recorded value back) and returns it. Errors from the database or from SystemNowMillis.
+  // recorded value back) and returns it. While a jump is unconfirmed nothing is recorded and the
+  // baseline is returned. Errors from the database or from SystemNowMillis.
   [[nodiscard]] Result<std::int64_t> Advance();
-  // The same maximum without recording it (for read-only views such as a dry run).
+  // The same time without recording it (for read-only views such as a dry run).
   [[nodiscard]] Result<std::int64_t> Peek();
+  // The user confirms the device's date by typing it: `typed` must be the system clock's date (UTC, or
+  // the local date, which differs around midnight); then the system time is recorded. kInvalidArgument
+  // naming both dates otherwise.
+  [[nodiscard]] Status ConfirmDate(const Date& typed);
   // For the sync layer: a time the (authenticated) server reported. Kept if later than the one seen
   // before; also advances the recorded time. A server time earlier than what was seen is ignored.
   [[nodiscard]] Status ObserveServerTime(std::int64_t server_millis);

@@ -1,6 +1,8 @@
 // casepack case | doc | note | comments | attend | action | chronology | feedback | deadlines | report
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,7 +16,9 @@
 #include <iostream>
 #include <linux/magic.h>
 
+#include "casepack/audit.h"
 #include "casepack/cases.h"
+#include "casepack/retention.h"
 #include "io.h"
 #include "retention_view.h"
 
@@ -30,7 +34,7 @@ struct Args {
       received, from, name, agency, role, reason, what, owner_agency, owner_role, due, when, source, event,
       action_taken, analysis, format, report_date, today, barriers;
   std::vector<std::string> dates, facilitators, answers;
-  bool json = false, force = false;
+  bool json = false, force = false, past_purge_date = false;
   std::optional<std::string> opt_id;
 };
 
@@ -56,7 +60,15 @@ Session OpenCases(Context& ctx, std::string_view purpose, const std::string& cas
   s.store = ctx.OpenStore(purpose);
   s.cases = std::make_unique<CaseService>(*s.store, document_limit);
   if (!case_arg.empty()) s.case_id = Must(s.cases->ResolveCaseId(case_arg));
-  if (!s.case_id.empty()) AuditEvent(*s.store, AuditKind::kCaseOpen, s.case_id, purpose);  // docs/audit.md
+  if (!s.case_id.empty()) {
+    // docs/audit.md. On a full disk the access cannot be recorded; reading must still work (a command
+    // that writes fails on its own write, changing nothing), so this one says so and goes on.
+    Audit audit(*s.store);
+    auto recorded = audit.Record(AuditKind::kCaseOpen, s.case_id, purpose);
+    if (!recorded.ok() && recorded.error().code == ErrorCode::kNoSpace)
+      std::fprintf(stderr, "casepack: warning: the disk is full: this access could not be added to the audit log\n");
+    else if (!recorded.ok()) throw CommandFailed{recorded.error()};
+  }
   return s;
 }
 
@@ -211,9 +223,34 @@ std::filesystem::path PrivateRamDirectory() {
     Fail(ErrorCode::kUnavailable, "no private in-memory directory to open the document from ($XDG_RUNTIME_DIR is unset or not tmpfs)",
          "casepack will not write a decrypted document to disk; use 'casepack doc export CASE DOC -o FILE' if you accept that");
   }
-  std::string tmpl = std::string(runtime) + "/casepack-view-XXXXXX";
+  std::string tmpl = std::string(runtime) + "/casepack-view-" + std::to_string(::getpid()) + "-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr) Fail(ErrorCode::kIo, std::string("cannot create a private directory: ") + std::strerror(errno));
   return tmpl;
+}
+
+// The decrypted document lives only in an anonymous memory file (memfd): no name on any file system, gone
+// when the last process holding it exits — casepack and the viewer — whatever kills them. Sealed
+// read-only once written. The viewer inherits the descriptor and reaches it by /proc/self/fd/N.
+int MemoryFileWith(CaseService& cases, const std::string& case_id, const std::string& doc_id, const std::string& name) {
+  const int fd = ::memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) Fail(ErrorCode::kUnavailable, std::string("cannot create an in-memory file: ") + std::strerror(errno));
+  (void)::fchmod(fd, 0600);
+  const Status written = cases.ExportDocument(case_id, doc_id, [fd](std::span<const std::uint8_t> b) -> Status {
+    while (!b.empty()) {
+      const ssize_t n = ::write(fd, b.data(), b.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return MakeError(errno == ENOSPC ? ErrorCode::kNoSpace : ErrorCode::kIo,
+                                   std::string("cannot fill the in-memory file: ") + std::strerror(errno));
+      b = b.subspan(static_cast<std::size_t>(n));
+    }
+    return Ok();
+  });
+  if (!written.ok()) {
+    ::close(fd);
+    throw CommandFailed{written.error()};
+  }
+  (void)::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+  return fd;
 }
 
 // Ignores SIGINT, SIGQUIT, SIGHUP and SIGTERM for its lifetime (restoring the previous dispositions).
@@ -242,6 +279,26 @@ class SignalsDeferred {
 
 }  // namespace
 
+void SweepViewerLeftovers() {
+  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+  if (runtime == nullptr || *runtime == '\0') return;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(runtime, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind("casepack-view-", 0) != 0 || !it->is_directory(ec) || it->is_symlink(ec)) continue;
+    // casepack-view-PID-XXXXXX: a link only, kept while its run is alive. casepack-view-XXXXXX: left by a
+    // build before memfd viewing, and holding the plaintext itself.
+    const std::string rest = name.substr(14);
+    const auto dash = rest.find('-');
+    if (dash != std::string::npos) {
+      const pid_t pid = static_cast<pid_t>(std::atol(rest.substr(0, dash).c_str()));
+      if (pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM)) continue;
+    }
+    std::error_code rm;
+    std::filesystem::remove_all(it->path(), rm);
+  }
+}
+
 void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   static Args a;
 
@@ -256,6 +313,8 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   case_new->add_option("--venue", a.venue, "where the event takes place");
   case_new->add_option("--date", a.dates, "a key date, KEY=YYYY-MM-DD (repeatable); see 'casepack case keys'");
   case_new->add_option("--facilitator", a.facilitators, "a facilitator's name (repeatable)");
+  case_new->add_flag("--past-purge-date", a.past_purge_date,
+                     "create it even if its dates put it past its purge date (the next command purges it)");
   case_new->callback([&ctx] {
     NewCase c;
     c.event_type = Must(ParseEventType(a.type), "--type");
@@ -265,6 +324,10 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     c.key_dates = ParseKeyDates(c.event_type, a.dates);
     c.facilitators = a.facilitators;
     auto s = OpenCases(ctx, "casepack case new");
+    Case dated;
+    dated.event_type = c.event_type;
+    dated.key_dates = c.key_dates;
+    Check(CheckNotPastPurgeDate(*s.store, dated, a.past_purge_date));
     const std::string id = Must(s.cases->CreateCase(c));
     std::printf("%s\n", id.c_str());
   });
@@ -413,16 +476,23 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     // too, and exits), then clean up. Declared first, so restored last.
     const SignalsDeferred deferred;
     const std::filesystem::path dir = PrivateRamDirectory();
-    const std::filesystem::path file = dir / std::filesystem::path(d.meta.original_name).filename();
+    const std::string name = std::filesystem::path(d.meta.original_name).filename().string();
+    const std::filesystem::path file = dir / name;
     struct Cleanup {
       std::filesystem::path dir;
-      ~Cleanup() { std::error_code ec; std::filesystem::remove_all(dir, ec); }
+      int fd = -1;
+      ~Cleanup() {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+        if (fd >= 0) ::close(fd);
+      }
     } cleanup{dir};
-    {
-      Output out(file.string(), false);
-      Check(s.cases->ExportDocument(s.case_id, d.meta.id, out.Sink()));
-      out.Commit();
-    }
+    cleanup.fd = MemoryFileWith(*s.cases, s.case_id, d.meta.id, name);
+    // The private directory holds only a link with the document's name (viewers go by its extension);
+    // the plaintext is never in it. A link a killed run left is swept at the next store open.
+    std::error_code link_error;
+    std::filesystem::create_symlink("/proc/self/fd/" + std::to_string(cleanup.fd), file, link_error);
+    if (link_error) Fail(ErrorCode::kIo, "cannot create the viewer's link: " + link_error.message());
     AuditEvent(*s.store, AuditKind::kDocumentExport, s.case_id, "document " + d.meta.id + " opened in a viewer");
     const char* viewer_env = std::getenv("CASEPACK_VIEWER");
     const std::string viewer = viewer_env != nullptr && *viewer_env != '\0' ? viewer_env : "xdg-open";
@@ -430,6 +500,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     const pid_t pid = ::fork();
     if (pid == 0) {
       deferred.RestoreInChild();
+      (void)::fcntl(cleanup.fd, F_SETFD, 0);  // the viewer inherits the in-memory file
       ::execlp(viewer.c_str(), viewer.c_str(), file.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }

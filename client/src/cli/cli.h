@@ -51,6 +51,10 @@ inline void Check(const Status& s) {
 
 inline std::string_view View(const SecretBytes& s) { return AsText(s.expose()); }
 
+// Removes the viewer directories in $XDG_RUNTIME_DIR that killed `doc open` runs left (their process is
+// gone). Run at every store open.
+void SweepViewerLeftovers();
+
 void RegisterStoreCommands(CLI::App& app, Context& ctx);
 void RegisterCaseCommands(CLI::App& app, Context& ctx);
 void RegisterPackCommands(CLI::App& app, Context& ctx);

@@ -33,12 +33,14 @@ std::unique_ptr<Store> Context::OpenStore(std::string_view purpose, bool run_ret
     if (!r.ok()) throw CommandFailed{r.error()};
   }
   SecretBytes pass = ReadPassphrase(passphrase_file, "passphrase for " + dir.string() + ": ", false);
-  auto store = Unwrap(Store::Open(dir, View(pass), purpose));
+  auto store = Unwrap(Store::Open(dir, View(pass), purpose));  // sweeps blobs/*.tmp of killed runs
+  SweepViewerLeftovers();
   if (run_retention) {
     // Before any command sees the store: cases past their retention date are purged, offline too.
     auto purge = RunRetentionAtOpen(*store);
     if (!purge.ok()) throw CommandFailed{purge.error().Context("retention check at open")};
     const PurgeReport& r = *purge;
+    if (!r.postponed.empty()) std::fprintf(stderr, "casepack: %s\n", r.postponed.c_str());
     if (!r.purged.empty())
       std::fprintf(stderr, "casepack: purged %zu case(s) past their retention date (see 'casepack case list')\n", r.purged.size());
     for (const auto& [id, e] : r.failed)

@@ -95,6 +95,21 @@ Output::Output(const std::string& target, bool force) : target_(target) {
   std::error_code ec;
   if (fs::exists(target, ec) && !force)
     Fail(ErrorCode::kConflict, target + " already exists", "choose another name, or add --force to replace it");
+  force_ = force;
+  // An unnamed file in the target's directory, linked into place by Commit() once complete: a process
+  // killed at any moment (SIGKILL included) leaves no decrypted byte under any name.
+  fs::path parent = fs::path(target).parent_path();
+  if (parent.empty()) parent = ".";
+  const int unnamed = ::open(parent.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (unnamed >= 0) {
+    file_ = ::fdopen(unnamed, "wb");
+    return;
+  }
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+    const int err = errno;
+    Fail(ErrorCode::kIo, "cannot write " + target + ": " + std::strerror(err));
+  }
+  // A file system without O_TMPFILE: a named partial file, removed on failure and on fatal signals.
   partial_ = target + ".casepack-partial";
   GuardPartial(partial_);
   const int fd = ::open(partial_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -109,7 +124,7 @@ Output::Output(const std::string& target, bool force) : target_(target) {
 Output::~Output() {
   if (file_ != nullptr && file_ != stdout) {
     std::fclose(file_);
-    if (!committed_) ::unlink(partial_.c_str());
+    if (!committed_ && !partial_.empty()) ::unlink(partial_.c_str());
   }
   if (file_ != stdout && !partial_.empty()) UnguardPartial();
 }
@@ -144,6 +159,27 @@ void Output::Commit() {
   }
   bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
   int err = errno;
+  if (ok && partial_.empty()) {
+    // Complete and on disk: give the unnamed file its name. --force replaces an existing file (a
+    // directory stays, and fails below).
+    const std::string self = "/proc/self/fd/" + std::to_string(::fileno(file_));
+    if (force_ && ::unlink(target_.c_str()) != 0 && errno != ENOENT) {
+      ok = false;
+      err = errno;
+    }
+    if (ok && ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, target_.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+      ok = false;
+      err = errno;
+    }
+    std::fclose(file_);
+    file_ = nullptr;
+    if (!ok)
+      Fail(err == ENOSPC || err == EFBIG ? ErrorCode::kNoSpace : ErrorCode::kIo,
+           "cannot write " + target_ + ": " + (err == ENOSPC || err == EFBIG ? "the disk is full" : std::strerror(err)),
+           "nothing was written");
+    committed_ = true;
+    return;
+  }
   std::fclose(file_);
   file_ = nullptr;
   if (ok && ::rename(partial_.c_str(), target_.c_str()) != 0) {

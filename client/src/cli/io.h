@@ -15,9 +15,11 @@ namespace casepack::cli {
 // The whole of FILE, or of standard input when file is empty or "-". Throws CommandFailed.
 std::string ReadTextInput(const std::string& file, std::string_view what);
 
-// A file for decrypted output named by -o: "-" is standard output. A file is written beside its final
-// name and renamed into place by Commit(); if the command fails first, the partial file is removed, so a
-// failed export never leaves half a document behind. An existing file is refused unless `force`.
+// A file for decrypted output named by -o: "-" is standard output. A file is written as an unnamed
+// O_TMPFILE in the target's directory and linked into place by Commit() once complete, so a failed or
+// killed (even SIGKILLed) export never leaves a decrypted byte behind. On a file system without O_TMPFILE
+// it is a named partial file, removed on failure and on fatal signals. An existing file is refused
+// unless `force`.
 class Output {
  public:
   Output(const std::string& target, bool force);
@@ -38,6 +40,7 @@ class Output {
   std::filesystem::path partial_;
   std::FILE* file_ = nullptr;
   bool committed_ = false;
+  bool force_ = false;
 };
 
 // Date from an ISO string, as a usage-style error naming the option.

@@ -10,6 +10,13 @@
 
 #include "cli.h"
 
+#ifdef CASEPACK_TEST_CLOCK
+#include <chrono>
+#include <cstdlib>
+
+#include "casepack/trusted_clock.h"
+#endif
+
 namespace {
 
 void HardenProcess() {
@@ -23,6 +30,22 @@ void HardenProcess() {
   umask(077);
 }
 
+#ifdef CASEPACK_TEST_CLOCK
+// Only in the test-only binary casepack-testclock (tests/CMakeLists.txt), never in `casepack`: the time
+// is CASEPACK_TEST_NOW ("2027-06-01" or "2027-06-01T00:00:00Z") when set. docs/retention.md.
+void InstallTestClock() {
+  casepack::SetSystemTimeSource([]() -> casepack::Result<std::int64_t> {
+    const char* fake = std::getenv("CASEPACK_TEST_NOW");
+    if (fake == nullptr || *fake == '\0')
+      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    auto t = casepack::ParseInstant(fake);
+    if (!t.ok()) return t.error().Context("CASEPACK_TEST_NOW");
+    return t;
+  });
+}
+#endif
+
 void PrintError(const casepack::Error& e) {
   std::fprintf(stderr, "casepack: error: %s\n", e.message.c_str());
   if (!e.hint.empty()) std::fprintf(stderr, "casepack: hint: %s\n", e.hint.c_str());
@@ -32,6 +55,9 @@ void PrintError(const casepack::Error& e) {
 
 int main(int argc, char** argv) {
   HardenProcess();
+#ifdef CASEPACK_TEST_CLOCK
+  InstallTestClock();
+#endif
   casepack::InitCrypto();
   CLI::App app{"casepack: encrypted case packs for multi-agency child-protection reviews", "casepack"};
   app.require_subcommand(1);
@@ -75,6 +101,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "casepack: hint: run 'casepack --help' or 'casepack COMMAND --help'\n");
     return 2;
   } catch (const casepack::cli::CommandFailed& f) {
+    if (f.error.code == casepack::ErrorCode::kNoSpace) {
+      // Every write is one transaction (or an unnamed file linked only when complete): a full disk
+      // changes nothing, and the person needs to hear both that and what to do.
+      casepack::Error e = f.error;
+      if (e.hint.rfind("nothing was", 0) == 0) {
+        e.message += "; " + e.hint;
+        e.hint.clear();
+      } else if (e.message.find("nothing was") == std::string::npos) {
+        e.message += "; nothing was changed";
+      }
+      if (e.hint.empty()) e.hint = "free some space on the disk that holds the store (and any output), then run the command again";
+      PrintError(e);
+      return 1;
+    }
     PrintError(f.error);
     return f.error.code == casepack::ErrorCode::kInvalidArgument && f.error.message.rfind("usage:", 0) == 0 ? 2 : 1;
   }

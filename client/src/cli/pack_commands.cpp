@@ -26,7 +26,8 @@ using nlohmann::json;
 struct PackArgs {
   std::string case_id, file, output, password_file, identity_file, from, report;
   std::vector<std::string> to, to_files, docs;
-  bool armor = false, generate_password = false, notes = false, json = false, force = false;
+  bool armor = false, generate_password = false, notes = false, json = false, force = false,
+       past_purge_date = false;
   int work_factor = kAgeScryptDefaultWorkFactor;
   int groups = PasswordOptions{}.groups;
 };
@@ -115,7 +116,7 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
   seal->add_option("--to-file", a.to_files, "a file of age recipients, one per line (repeatable)");
   seal->add_option("--password-file", a.password_file, "encrypt to the password on the first line of FILE");
   seal->add_flag("--generate-password", a.generate_password, "encrypt to a new random password, printed once");
-  seal->add_option("--work-factor", a.work_factor, "scrypt work factor for a password (log2; default 18)")->check(CLI::Range(1, kAgeScryptMaxWorkFactor));
+  seal->add_option("--work-factor", a.work_factor, "scrypt work factor for a password (log2; default 18)")->check(CLI::Range(1, kPackScryptMaxWorkFactor));
   seal->add_flag("--armor", a.armor, "ASCII armor, for pasting into an email body");
   seal->add_option("--doc", a.docs, "include only this document (repeatable; default: all)");
   seal->add_flag("--notes", a.notes, "include the notes");
@@ -178,6 +179,8 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
   open->add_option("FILE", a.file, "the pack")->required();
   open->add_option("--identity", a.identity_file, "an age identity file (AGE-SECRET-KEY-1…); default: this store's own key");
   open->add_option("--password-file", a.password_file, "the pack's password, on the first line of FILE");
+  open->add_flag("--past-purge-date", a.past_purge_date,
+                 "import a new case even if it is already past its purge date (the next command purges it)");
   open->callback([&ctx] {
     FileDescriptor f = OpenForReading(a.file);
     // Which kind of key the pack needs decides what we ask for: peek at the header first.
@@ -187,6 +190,13 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
     const bool wants_password = std::find(inspection->stanza_types.begin(), inspection->stanza_types.end(), "scrypt") !=
                                 inspection->stanza_types.end();
     if (::lseek(f.fd, 0, SEEK_SET) != 0) Fail(ErrorCode::kIo, "cannot re-read " + a.file);
+    // Before the store is unlocked or a password asked: a pack must not be able to cost a laptop seconds
+    // of work and gigabytes of memory (2^22 took 20 s and 4 GiB) just to say "wrong password".
+    if (inspection->scrypt_work_factor && *inspection->scrypt_work_factor > kPackScryptMaxWorkFactor)
+      Fail(ErrorCode::kUnsupported,
+           a.file + ": scrypt work factor 2^" + std::to_string(*inspection->scrypt_work_factor) +
+               " is above the limit 2^" + std::to_string(kPackScryptMaxWorkFactor) + " for packs",
+           "ask the sender to seal it again with the default work factor (2^18)");
 
     const std::uint64_t document_limit = DocumentLimitFromEnvironment();
     auto store = ctx.OpenStore("casepack pack open");
@@ -204,7 +214,7 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
           throw;
         }
       }();
-      scrypt = Must(ScryptIdentity::Create(View(pw)));
+      scrypt = Must(ScryptIdentity::Create(View(pw), kPackScryptMaxWorkFactor));
     } else if (!a.identity_file.empty()) {
       std::ifstream in(a.identity_file);
       if (!in) Fail(ErrorCode::kIo, "cannot read the identity file " + a.identity_file);

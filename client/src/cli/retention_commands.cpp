@@ -16,8 +16,9 @@ namespace {
 using nlohmann::json;
 
 struct Args {
-  std::string case_id, reason, by, file, output;
+  std::string case_id, reason, by, file, output, date;
   bool json = false, dry_run = false, force = false;
+  int days = 30;
 };
 
 template <typename T>
@@ -60,6 +61,7 @@ json ReportJson(const PurgeReport& r, bool dry_run) {
 }
 
 void PrintReport(const PurgeReport& r, bool dry_run) {
+  if (!r.postponed.empty()) std::fprintf(stderr, "casepack: %s\n", r.postponed.c_str());
   std::printf("retention clock: %s\n", FormatInstant(r.now_millis).c_str());
   if (r.purged.empty()) std::printf("%s\n", dry_run ? "nothing would be purged now" : "nothing to purge");
   for (const auto& c : r.purged)
@@ -170,6 +172,35 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
     const PurgeReport purged = Must(svc.PurgeDue());
     if (!purged.purged.empty()) std::printf("purged %zu case(s) now past their date\n", purged.purged.size());
   });
+  auto* due = retention->add_subcommand("due", "the cases whose purge falls in the next N days, for review and legal holds");
+  due->add_option("--days", a.days, "how far ahead (default 30)")->check(CLI::Range(0, 3660));
+  due->add_flag("--json", a.json, "machine-readable output");
+  due->callback([&ctx] {
+    auto store = ctx.OpenStore("casepack retention due");
+    RetentionService svc(*store);
+    const std::int64_t now = Must(TrustedClock(store->db()).Peek());
+    const auto list = Must(svc.DueWithin(UtcDateOf(now), a.days));
+    if (a.json) {
+      json arr = json::array();
+      for (const auto& c : list) {
+        json j = ToJson(c);
+        j["subject"] = c.subject.name_or_initials;
+        j["area"] = c.subject.area;
+        arr.push_back(std::move(j));
+      }
+      PrintJson({{"today", FormatDate(UtcDateOf(now))}, {"days", a.days}, {"cases", arr}});
+      return;
+    }
+    std::printf("cases purged by %s (the next %d days; a purge never waits for a review, only a legal hold keeps a case)\n",
+                FormatDate(Date::FromDayNumber(UtcDateOf(now).ToDayNumber() + a.days)).c_str(), a.days);
+    if (list.empty()) std::printf("none\n");
+    for (const auto& c : list)
+      std::printf("%s  %s  %-4s  %-16s %-20s %s + %d days, policy version %lld%s\n",
+                  FormatDate(c.deadline->purge_on).c_str(), c.case_id.substr(0, 8).c_str(),
+                  std::string(ToString(c.event_type)).c_str(), c.subject.name_or_initials.c_str(), c.subject.area.c_str(),
+                  c.deadline->rule_after.c_str(), c.deadline->days, static_cast<long long>(c.policy_version),
+                  c.hold ? "  ON HOLD" : "");
+  });
   auto* receipts = retention->add_subcommand("receipts", "the signed purge receipts waiting for sync to report");
   receipts->add_flag("--json", a.json, "machine-readable output");
   receipts->callback([&ctx] {
@@ -206,6 +237,23 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
                       DescribePurgeDate(c).c_str());
     }
     if (!r.failed.empty()) Fail(ErrorCode::kIo, std::to_string(r.failed.size()) + " case(s) could not be purged");
+  });
+
+  // ---- the clock: confirming the device's date after a jump (docs/retention.md) ----
+  auto* clock_cmd = app.add_subcommand("clock", "the retention clock");
+  clock_cmd->require_subcommand(1);
+  auto* confirm = clock_cmd->add_subcommand(
+      "confirm", "confirm the device's date by typing it, after its clock jumped further than it can be believed");
+  confirm->add_option("DATE", a.date, "today's date as the device shows it, YYYY-MM-DD")->required();
+  confirm->callback([&ctx] {
+    auto store = ctx.OpenStore("casepack clock confirm", /*run_retention=*/false);
+    const Date typed = Must(ParseDate(a.date));
+    Check(TrustedClock(store->db()).ConfirmDate(typed));
+    AuditEvent(*store, AuditKind::kPolicy, "", "device date confirmed by the user: " + FormatDate(typed));
+    std::printf("the date %s is confirmed: retention runs on the device's clock again\n", FormatDate(typed).c_str());
+    RetentionService svc(*store);
+    const PurgeReport purged = Must(svc.PurgeDue());
+    if (!purged.purged.empty()) std::printf("purged %zu case(s) past their retention date\n", purged.purged.size());
   });
 
   // ---- legal hold: under `case` ----

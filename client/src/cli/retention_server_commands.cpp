@@ -5,9 +5,11 @@
 #include <cstdio>
 #include <iostream>
 
+#include "casepack/destruction_certificate.h"
 #include "casepack/sync_service.h"
 #include "casepack/trusted_clock.h"
 #include "cli.h"
+#include "io.h"
 
 namespace casepack::cli {
 
@@ -55,6 +57,57 @@ void RegisterRetentionServerCommands(CLI::App& app, Context& ctx) {
         std::printf("  user %s device %s: %s\n", d.user_id.substr(0, 8).c_str(), d.device_id.substr(0, 8).c_str(),
                     d.confirmed ? ("confirmed, purged " + d.purged_at).c_str() : "NOT confirmed");
     }
+  });
+
+  // ---- the certificate of destruction (docs/retention.md) ----
+  static std::string output, text_output;
+  static bool offline = false, force = false;
+  auto* cert = retention->add_subcommand("certificate", "a signed certificate of destruction for a purged case");
+  cert->add_option("CASE", case_arg, "the purged case's id (or its first characters)")->required();
+  cert->add_option("-o,--output", output, "where to write the signed JSON")->required();
+  cert->add_option("--text", text_output, "also write the printable form to this file");
+  cert->add_flag("--offline", offline, "do not ask the central store (its purge and the devices' confirmations are left out)");
+  cert->add_flag("--force", force, "replace the files if they exist");
+  cert->callback([&ctx] {
+    auto store = ctx.OpenStore("casepack retention certificate");
+    RetentionService retention_svc(*store);
+    auto tomb = retention_svc.FindTombstone(case_arg);
+    if (!tomb.ok()) throw CommandFailed{tomb.error()};
+    if (!tomb->has_value())
+      Fail(ErrorCode::kNotFound, "case " + case_arg + " has not been purged on this device", "see 'casepack case list'");
+    CertificateInput in;
+    in.tombstone = **tomb;
+    in.issued_by = store->id();
+    in.issued_at = FormatInstant(Unwrap(TrustedClock(store->db()).Peek()));
+    for (auto& r : Unwrap(retention_svc.Receipts()))
+      if (r.case_id == in.tombstone.case_id) in.receipt = std::move(r);
+    if (!offline) {
+      CaseService cases(*store);
+      SyncService sync(*store, cases);
+      auto list = sync.Confirmations(in.tombstone.case_id);
+      if (!list.ok()) throw CommandFailed{list.error().WithHint("use --offline to issue it from this device's record alone")};
+      for (auto& c : *list)
+        if (c.case_id == in.tombstone.case_id) in.server = std::move(c);
+    }
+    const nlohmann::json j = IssueCertificate(in, store->identity());
+    Output json_out(output, force);
+    Check(json_out.Write(j.dump(2) + "\n"));
+    json_out.Commit();
+    if (!text_output.empty()) {
+      Output text_out(text_output, force);
+      Check(text_out.Write(RenderCertificateText(j)));
+      text_out.Commit();
+    }
+    std::printf("certificate of destruction for case %s written to %s%s\n", in.tombstone.case_id.substr(0, 8).c_str(),
+                output.c_str(), text_output.empty() ? "" : (" and " + text_output).c_str());
+  });
+  auto* cert_verify = retention->add_subcommand("certificate-verify", "check a certificate of destruction, offline");
+  cert_verify->add_option("FILE", output, "the certificate's JSON")->required();
+  cert_verify->callback([] {
+    const std::string text = ReadTextInput(output, "certificate");
+    const CertificateCheck c = Unwrap(VerifyCertificate(text));
+    std::printf("certificate of destruction for case %s: signature verified (issuer key %s); %zu device(s) confirmed, %zu not\n",
+                c.case_id.c_str(), c.issuer_public_key.c_str(), c.confirmed, c.unconfirmed);
   });
 }
 

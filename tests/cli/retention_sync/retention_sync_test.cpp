@@ -1,5 +1,5 @@
-// Server-side retention end to end: the real casepackd (retention clock faked with CASEPACKD_FAKE_NOW)
-// and real casepack stores (CASEPACK_FAKE_NOW). A case past its date is deleted on the server (its
+// Server-side retention end to end: casepackd (its test-only build, casepackd-testclock, retention clock
+// from CASEPACKD_TEST_NOW) and casepack stores (casepack-testclock, CASEPACK_TEST_NOW). A case past its date is deleted on the server (its
 // ciphertext is searched for in the data directory), a device that was offline during the purge purges on
 // reconnect (its decrypted database is searched for the planted text), the Business Unit lists which
 // devices confirmed, a legal hold beats the purge everywhere until released, and a policy change by the
@@ -77,12 +77,13 @@ class RetentionSync : public ::testing::Test {
   void StartServer() {
     pid_ = ::fork();
     if (pid_ == 0) {
-      ::setenv("CASEPACKD_FAKE_NOW", kServerNow, 1);
+      ::setenv("CASEPACKD_TEST_NOW", kServerNow, 1);
+      if (!server_env_.empty()) ::setenv(server_env_.c_str(), kServerNow, 1);
       const std::string log = (tmp_ / "casepackd.log").string();
       FILE* f = std::freopen(log.c_str(), "a", stdout);
       (void)f;
       ::dup2(1, 2);
-      ::execl(CASEPACK_SERVER, CASEPACK_SERVER, "--data", data_.c_str(), "--listen", "127.0.0.1:0",
+      ::execl(server_bin_.c_str(), server_bin_.c_str(), "--data", data_.c_str(), "--listen", "127.0.0.1:0",
               "--retention-interval", "1", static_cast<char*>(nullptr));
       ::_exit(127);
     }
@@ -103,10 +104,10 @@ class RetentionSync : public ::testing::Test {
   }
 
   ProcessResult Cli(const Device& d, std::vector<std::string> args, const std::string& stdin_data = {}) {
-    std::vector<std::string> argv = {CASEPACK_CLI, "--store", d.dir.string(), "--passphrase-file", (tmp_ / "pass").string()};
+    std::vector<std::string> argv = {CASEPACK_TESTCLOCK_CLI, "--store", d.dir.string(), "--passphrase-file", (tmp_ / "pass").string()};
     argv.insert(argv.end(), args.begin(), args.end());
     RunOptions opt;
-    opt.env["CASEPACK_FAKE_NOW"] = kDeviceNow;
+    opt.env["CASEPACK_TEST_NOW"] = kDeviceNow;
     opt.unset_env = {"CASEPACK_STORE", "CASEPACK_PASSPHRASE_FILE"};
     opt.stdin_data = stdin_data;
     return RunProcess(argv, opt);
@@ -197,6 +198,8 @@ class RetentionSync : public ::testing::Test {
   TempDir tmp_;
   fs::path data_;
   pid_t pid_ = -1;
+  std::string server_bin_ = CASEPACK_TESTCLOCK_SERVER;  // the test-only build, or the shipped casepackd
+  std::string server_env_;                              // one more variable set to kServerNow
   std::string url_, bu_code_, fingerprint_;
   Device bu_;
 };
@@ -307,6 +310,26 @@ TEST_F(RetentionSync, PolicyChangeByTheBusinessUnitReachesAFacilitator) {
   auto fs2 = Cli(f, {"sync"});
   ASSERT_EQ(fs2.exit_code, 0) << fs2.err;
   EXPECT_EQ(fs2.out.find("sent"), std::string::npos) << fs2.out;
+}
+
+// Issue 12: the shipped casepackd has no clock aid: CASEPACKD_FAKE_NOW (and CASEPACKD_TEST_NOW) are ignored,
+// so a case whose purge date the real clock has not reached stays on the server.
+TEST_F(RetentionSync, ShippedServerIgnoresFakeNow) {
+  ::kill(pid_, SIGTERM);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  fs::remove(data_ / "casepackd.port");
+  server_bin_ = CASEPACK_SERVER;
+  server_env_ = "CASEPACKD_FAKE_NOW";
+  StartServer();
+  const std::string id = NewCase("SHIPPED");
+  ASSERT_EQ(Cli(bu_, {"case", "set", id, "--date", std::string("summary-report-sent=") + kReportSent}).exit_code, 0);
+  Sync(bu_);
+  Sync(bu_);  // the server ran its retention after the date arrived
+  const json conf = Confirmations(id);
+  EXPECT_TRUE(conf.empty() || conf.at(0).at("purged_on_server") == false) << conf.dump();
+  EXPECT_EQ(ReadFile(tmp_ / "casepackd.log").find("fake_retention_clock"), std::string::npos);
+  EXPECT_EQ(Cli(bu_, {"case", "show", id}).exit_code, 0);
 }
 
 }  // namespace

@@ -128,10 +128,12 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& lis
   return std::make_pair(host, static_cast<std::uint16_t>(*port));
 }
 
-// The testing aid CASEPACKD_FAKE_NOW ("2030-01-01" or "2030-01-01T00:00:00Z"): the retention clock
-// reads this fixed time instead of the system clock. It affects purge decisions only; request signing
-// windows, invitation expiry and receipt times keep using the real clock.
-constexpr const char* kFakeNowVariable = "CASEPACKD_FAKE_NOW";
+#ifdef CASEPACKD_TEST_CLOCK
+// Only in the test-only binary casepackd-testclock (tests/CMakeLists.txt), never in `casepackd`:
+// CASEPACKD_TEST_NOW ("2030-01-01" or "2030-01-01T00:00:00Z") fixes the retention clock. It affects purge
+// decisions only; request signing windows, invitation expiry and receipt times keep the real clock.
+constexpr const char* kFakeNowVariable = "CASEPACKD_TEST_NOW";
+#endif
 
 int Serve(const std::string& dir, const std::string& listen, const std::string& cert, const std::string& key,
           int threads, std::size_t max_connections, std::int64_t retention_interval_s) {
@@ -167,6 +169,7 @@ int Serve(const std::string& dir, const std::string& listen, const std::string& 
 
   server::Metrics metrics;
   server::Api api(**store, metrics);
+#ifdef CASEPACKD_TEST_CLOCK
   if (const char* fake = std::getenv(kFakeNowVariable); fake != nullptr && *fake != '\0') {
     auto t = wire::ParseUtcInstant(fake);
     if (!t) {
@@ -177,6 +180,7 @@ int Serve(const std::string& dir, const std::string& listen, const std::string& 
     api.SetRetentionClock([fixed] { return fixed; });
     spdlog::warn("event=fake_retention_clock day={}", wire::UtcDateOf(fixed));
   }
+#endif
   // Retention: purge what is due now, then every retention_interval_s until the server stops.
   auto run_retention = [&] {
     auto purged = api.RunRetention();
