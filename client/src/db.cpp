@@ -126,6 +126,10 @@ Result<Database> Database::Open(const std::filesystem::path& file, const SecretB
   // Settings that must be identical on every open (docs/store.md). cipher_page_size must come before the
   // first read.
   CP_RETURN_IF_ERROR(db.Exec("PRAGMA cipher_page_size = 4096;"));
+  // One process holds the store at a time (its flock), so nothing is lost by an exclusive lock, and set
+  // before the first WAL access it keeps the wal-index in memory: no -shm file to create, which on a full
+  // disk made every command, reads included, fail (docs/store.md).
+  CP_RETURN_IF_ERROR(db.Exec("PRAGMA locking_mode = EXCLUSIVE;"));
   // The first real read verifies the key: a wrong key reads as "file is not a database".
   rc = sqlite3_exec(raw, "SELECT count(*) FROM sqlite_master;", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {

@@ -1,7 +1,8 @@
 // Where decrypted case content may and may not go, through the real binary:
-//  * `doc open` writes the document only into a private (0700) directory on a RAM file system
-//    ($XDG_RUNTIME_DIR must be tmpfs), hands it to $CASEPACK_VIEWER, and removes it when the viewer exits;
-//    without such a directory it refuses and writes nothing;
+//  * `doc open` decrypts the document only into an anonymous memory file (memfd) that the viewer inherits,
+//    reached through a link in a private (0700) directory on a RAM file system ($XDG_RUNTIME_DIR must be
+//    tmpfs), removed when the viewer exits; without such a directory it refuses and writes nothing; a
+//    SIGKILL leaves no plaintext, and the next open sweeps the link;
 //  * text planted in every kind of case content is never found in the raw bytes of the store directory
 //    (database, WAL, blobs), after each command (SQLite's securedel2.test, through the CLI).
 #include <fcntl.h>
@@ -44,7 +45,7 @@ class DocOpenTest : public WorkflowTest {
     WriteFile(viewer_, "#!/bin/sh\n"
                        "printf '%s' \"$1\" > \"$RECORD_DIR/path\"\n"
                        "stat -c %a \"$(dirname \"$1\")\" > \"$RECORD_DIR/dir-mode\"\n"
-                       "stat -c %a \"$1\" > \"$RECORD_DIR/file-mode\"\n"
+                       "readlink \"$1\" > \"$RECORD_DIR/link\"\n"
                        "cp \"$1\" \"$RECORD_DIR/copy\"\n"
                        "exit \"${VIEWER_EXIT:-0}\"\n");
     fs::permissions(viewer_, fs::perms::owner_all);
@@ -79,7 +80,8 @@ TEST_F(DocOpenTest, ViewerGetsThePlaintextFromAPrivateRamDirectoryThatIsThenRemo
   EXPECT_EQ(seen.parent_path().parent_path(), runtime.path());
   EXPECT_EQ(seen.parent_path().filename().string().rfind("casepack-view-", 0), 0u) << seen;
   EXPECT_EQ(ReadFile(tmp_ / "record" / "dir-mode"), "700\n") << "the directory is private to the user";
-  EXPECT_EQ(ReadFile(tmp_ / "record" / "file-mode"), "600\n");
+  EXPECT_EQ(ReadFile(tmp_ / "record" / "link").rfind("/proc/self/fd/", 0), 0u)
+      << "the name is only a link to the viewer's own descriptor of the in-memory file";
   EXPECT_EQ(ReadFile(tmp_ / "record" / "copy"), bytes_) << "the viewer got the exact plaintext";
   EXPECT_FALSE(fs::exists(seen.parent_path())) << "the private directory must be gone after the viewer exits";
   EXPECT_TRUE(fs::is_empty(runtime.path())) << "nothing left in $XDG_RUNTIME_DIR";
