@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <tuple>
 
 #include "casepack/aead.h"
 #include "casepack/audit.h"
@@ -387,7 +388,20 @@ TEST(Purge, RemoteTombstonePurgesACaseThisDeviceStillHas) {
   ASSERT_TRUE(svc.FindTombstone(id)->has_value());
 }
 
-TEST(Purge, NothingOfThePlantedTextSurvivesAnywhere) {
+// How the purge arrives in the forensic test.
+enum class PurgeBy { kLocalClock, kServerTombstone, kClockJumpThenConfirmation };
+
+void PlantPurgeAndSearch(PurgeBy how);
+
+TEST(Purge, NothingOfThePlantedTextSurvivesAnywhere) { PlantPurgeAndSearch(PurgeBy::kLocalClock); }
+// Issue 12: the same search when the purge arrives by the server's tombstone (the basics are the device's
+// own), and when the device's clock jumped far ahead (nothing goes) and the user then confirmed the date.
+TEST(Purge, NothingOfThePlantedTextSurvivesARemoteTombstonePurge) { PlantPurgeAndSearch(PurgeBy::kServerTombstone); }
+TEST(Purge, NothingOfThePlantedTextSurvivesAClockJumpThenConfirmation) {
+  PlantPurgeAndSearch(PurgeBy::kClockJumpThenConfirmation);
+}
+
+void PlantPurgeAndSearch(PurgeBy how) {
   if (!HaveSqlcipherCli()) GTEST_SKIP() << "sqlcipher CLI not installed";
   const auto started = std::chrono::system_clock::now();
   TempDir t;
@@ -434,15 +448,31 @@ TEST(Purge, NothingOfThePlantedTextSurvivesAnywhere) {
     ASSERT_NE(pages.find(case_key), std::string::npos);
   }
 
-  {
+  if (how == PurgeBy::kLocalClock) {
     auto s = Reopen(dir);
     fake.Pass(*s, "2026-06-01");
+  } else if (how == PurgeBy::kClockJumpThenConfirmation) {
+    auto s = Reopen(dir);
+    ASSERT_TRUE(TrustedClock(s->db()).Advance().ok());  // the device in use on 2026-03-01
+    fake.Set("2077-01-01");  // then a jump: nothing goes, nothing moves
+    auto held = RunRetentionAtOpen(*s);
+    ASSERT_TRUE(held.ok());
+    ASSERT_TRUE(held->purged.empty());
+    ASSERT_FALSE(held->postponed.empty());
+    ASSERT_TRUE(CaseService(*s).GetCase(id).ok());
+    ASSERT_TRUE(TrustedClock(s->db()).ConfirmDate(*ParseDate("2077-01-01")).ok());
   }
   {
     auto s = Reopen(dir);
-    auto report = RunRetentionAtOpen(*s);
-    ASSERT_TRUE(report.ok());
-    ASSERT_EQ(report->purged.size(), 1u);
+    if (how == PurgeBy::kServerTombstone) {
+      // Not due here: the server's tombstone (no basics: it never had them) purges it.
+      Tombstone server{id, EventType::kMas, {"", ""}, {}, *ParseDate("2026-03-01"), "server", "2026-03-01T00:00:00Z"};
+      ASSERT_TRUE(RetentionService(*s).ApplyRemoteTombstone(server).ok());
+    } else {
+      auto report = RunRetentionAtOpen(*s);
+      ASSERT_TRUE(report.ok());
+      ASSERT_EQ(report->purged.size(), 1u);
+    }
     // (b) while the store is open: the database, its WAL and shared memory, raw.
     for (const char* f : {"store.db", "store.db-wal", "store.db-shm"}) {
       const std::string bytes = ReadFile(dir / f);
@@ -477,13 +507,20 @@ std::int64_t TodayMidnight() {
 std::string DayString(std::int64_t millis) { return FormatDate(UtcDateOf(millis)); }
 constexpr std::int64_t kDay = 86400000;
 
-TEST(ClockJump, FarAheadPurgesNothingAndDoesNotPinTheClock) {
+// A fresh store whose injected clock reads today at midnight UTC.
+struct TodayStore {
   TempDir t;
-  const std::int64_t t0 = TodayMidnight();
-  FakeNow fake(FormatInstant(t0));
-  auto s = MakeStore(t / "s");
-  CaseService cases(*s);
-  RetentionService svc(*s);
+  std::int64_t t0 = TodayMidnight();
+  FakeNow fake{FormatInstant(t0)};
+  std::unique_ptr<Store> s = MakeStore(t / "s");
+  CaseService cases{*s};
+  RetentionService svc{*s};
+  auto parts() { return std::tie(t0, fake, s, cases, svc); }
+};
+
+TEST(ClockJump, FarAheadPurgesNothingAndDoesNotPinTheClock) {
+  TodayStore today;
+  auto [t0, fake, s, cases, svc] = today.parts();
   const std::string a = MakeMasCase(cases, "A.B.", DayString(t0));  // due at t0 + 90 days
   ASSERT_TRUE(svc.PurgeDue().ok());
   ASSERT_EQ(*TrustedClock(s->db()).Recorded(), t0);
@@ -529,12 +566,8 @@ TEST(ClockJump, FarAheadPurgesNothingAndDoesNotPinTheClock) {
 }
 
 TEST(ClockJump, AServerTimeConfirmsTheJump) {
-  TempDir t;
-  const std::int64_t t0 = TodayMidnight();
-  FakeNow fake(FormatInstant(t0));
-  auto s = MakeStore(t / "s");
-  CaseService cases(*s);
-  RetentionService svc(*s);
+  TodayStore today;
+  auto [t0, fake, s, cases, svc] = today.parts();
   const std::string a = MakeMasCase(cases, "A.B.", DayString(t0));
   ASSERT_TRUE(svc.PurgeDue().ok());
   // Offline for 100 days (more than the limit): nothing is purged on the device's word alone…
@@ -550,12 +583,8 @@ TEST(ClockJump, AServerTimeConfirmsTheJump) {
 
 TEST(ClockJump, MonthsOfOrdinaryOfflineUseStillPurgeOnTime) {
   // No server, ever: the device is used on most days (with gaps of up to three weeks) for eight months.
-  TempDir t;
-  const std::int64_t t0 = TodayMidnight();
-  FakeNow fake(FormatInstant(t0));
-  auto s = MakeStore(t / "s");
-  CaseService cases(*s);
-  RetentionService svc(*s);
+  TodayStore today;
+  auto [t0, fake, s, cases, svc] = today.parts();
   const std::string a = MakeMasCase(cases, "A.B.", DayString(t0));                // due t0 + 90
   const std::string b = MakeMasCase(cases, "C.D.", DayString(t0 + 100 * kDay));    // due t0 + 190
   std::int64_t purged_a = 0, purged_b = 0;
@@ -572,17 +601,14 @@ TEST(ClockJump, MonthsOfOrdinaryOfflineUseStillPurgeOnTime) {
 
 TEST(Purge, RemoteTombstoneKeepsTheDevicesBasics) {
   // The server's tombstone carries no basics (it never had them); the device keeps its own.
-  TempDir t;
-  const std::int64_t t0 = TodayMidnight();
-  FakeNow fake(FormatInstant(t0));
-  auto s = MakeStore(t / "s");
-  CaseService cases(*s);
-  RetentionService svc(*s);
+  TodayStore today;
+  auto [t0, fake, s, cases, svc] = today.parts();
   for (EventType type : {EventType::kMapf, EventType::kMapm}) {
     NewCase c;
     c.event_type = type;
     c.subject = {"J.S.", "Blaenau Gwent"};
-    c.key_dates = {{"event", UtcDateOf(t0)}};
+    const std::string key(type == EventType::kMapf ? keydate::kMapfEvent : keydate::kMapmMeeting);
+    c.key_dates = {{key, UtcDateOf(t0)}};
     const std::string id = *cases.CreateCase(c);
     Tombstone server{id, EventType::kMas, {"", ""}, {}, UtcDateOf(t0), "server", FormatInstant(t0)};
     ASSERT_TRUE(svc.ApplyRemoteTombstone(server).ok());
@@ -591,19 +617,15 @@ TEST(Purge, RemoteTombstoneKeepsTheDevicesBasics) {
     EXPECT_EQ((*tomb)->event_type, type);
     EXPECT_EQ((*tomb)->subject.name_or_initials, "J.S.");
     EXPECT_EQ((*tomb)->subject.area, "Blaenau Gwent");
-    ASSERT_EQ((*tomb)->key_dates.count("event"), 1u);
-    EXPECT_EQ((*tomb)->key_dates.at("event"), UtcDateOf(t0));
+    ASSERT_EQ((*tomb)->key_dates.count(key), 1u);
+    EXPECT_EQ((*tomb)->key_dates.at(key), UtcDateOf(t0));
     EXPECT_EQ((*tomb)->purged_at, FormatInstant(t0));
   }
 }
 
 TEST(RetentionDue, ListsTheCasesDueWithinTheWindowEarliestFirst) {
-  TempDir t;
-  const std::int64_t t0 = TodayMidnight();
-  FakeNow fake(FormatInstant(t0));
-  auto s = MakeStore(t / "s");
-  CaseService cases(*s);
-  RetentionService svc(*s);
+  TodayStore today;
+  auto [t0, fake, s, cases, svc] = today.parts();
   const std::string late = MakeMasCase(cases, "A.B.", DayString(t0 - 60 * kDay));  // due t0 + 30
   const std::string soon = MakeMasCase(cases, "C.D.", DayString(t0 - 85 * kDay));  // due t0 + 5
   MakeMasCase(cases, "E.F.", DayString(t0));                                         // due t0 + 90
@@ -619,12 +641,8 @@ TEST(RetentionDue, ListsTheCasesDueWithinTheWindowEarliestFirst) {
 }
 
 TEST(DestructionCertificate, SignedVerifiableOfflineAndEveryEditDetected) {
-  TempDir t;
-  const std::int64_t t0 = TodayMidnight();
-  FakeNow fake(FormatInstant(t0));
-  auto s = MakeStore(t / "s");
-  CaseService cases(*s);
-  RetentionService svc(*s);
+  TodayStore today;
+  auto [t0, fake, s, cases, svc] = today.parts();
   const std::string id = MakeMasCase(cases, "J.S.", DayString(t0));
   fake.Pass(*s, FormatInstant(t0 + 91 * kDay));
   ASSERT_EQ(svc.PurgeDue()->purged.size(), 1u);
