@@ -233,6 +233,7 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
 
     CaseService cases(*store, document_limit);
     PackService packs(cases);
+    packs.AllowPastPurgeDate(a.past_purge_date);
     AgeFdSource source(f.fd);
     auto result = packs.Open(source, identities);
     if (!result.ok()) {

@@ -55,6 +55,10 @@ class RetentionSync : public ::testing::Test {
     bu_code_ = Field(init.out, "invitation code: ");
     fingerprint_ = Field(init.out, "server certificate sha256: ");
     ASSERT_EQ(fingerprint_.size(), 64u) << init.out;
+    if (std::string_view(::testing::UnitTest::GetInstance()->current_test_info()->name()) == "ShippedServerIgnoresFakeNow") {
+      server_bin_ = CASEPACK_SERVER;  // the shipped binary, with the old aid's variable set
+      server_env_ = "CASEPACKD_FAKE_NOW";
+    }
     StartServer();
     bu_ = NewDevice("bu", bu_code_);
   }
@@ -315,13 +319,7 @@ TEST_F(RetentionSync, PolicyChangeByTheBusinessUnitReachesAFacilitator) {
 // Issue 12: the shipped casepackd has no clock aid: CASEPACKD_FAKE_NOW (and CASEPACKD_TEST_NOW) are ignored,
 // so a case whose purge date the real clock has not reached stays on the server.
 TEST_F(RetentionSync, ShippedServerIgnoresFakeNow) {
-  ::kill(pid_, SIGTERM);
-  ::waitpid(pid_, nullptr, 0);
-  pid_ = -1;
-  fs::remove(data_ / "casepackd.port");
-  server_bin_ = CASEPACK_SERVER;
-  server_env_ = "CASEPACKD_FAKE_NOW";
-  StartServer();
+  // SetUp started the shipped casepackd with CASEPACKD_FAKE_NOW and CASEPACKD_TEST_NOW at kServerNow.
   const std::string id = NewCase("SHIPPED");
   ASSERT_EQ(Cli(bu_, {"case", "set", id, "--date", std::string("summary-report-sent=") + kReportSent}).exit_code, 0);
   Sync(bu_);
