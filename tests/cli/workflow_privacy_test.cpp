@@ -217,11 +217,15 @@ TEST_F(DocOpenTest, SigkillWhileTheViewerIsOpenLeavesNoPlaintext) {
   if (!IsTmpfs(ram_parent) || ::access(ram_parent.c_str(), W_OK) != 0) GTEST_SKIP() << "no writable tmpfs at /dev/shm";
   TempDir runtime(ram_parent);
   const fs::path fifo = tmp_ / "record" / "viewer-running";
+  const fs::path release = tmp_ / "record" / "viewer-release";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  // The viewer copies what it was given, then says so through the FIFO (blocking until the test reads).
+  ASSERT_EQ(::mkfifo(release.c_str(), 0600), 0);
+  // The viewer copies what it was given, says so through one FIFO, then stays open until the test
+  // releases it through the other (after casepack is dead).
   WriteFile(viewer_, "#!/bin/sh\n"
                      "cp \"$1\" \"$RECORD_DIR/copy\"\n"
-                     "echo running > \"$RECORD_DIR/viewer-running\"\n");
+                     "echo running > \"$RECORD_DIR/viewer-running\"\n"
+                     "read line < \"$RECORD_DIR/viewer-release\"\n");
   const std::vector<std::string> argv = {CASEPACK_CLI, "--store", store_, "--passphrase-file", (tmp_ / "pass").string(),
                                          "doc", "open", case_, doc_};
   const pid_t pid = ::fork();
@@ -239,13 +243,17 @@ TEST_F(DocOpenTest, SigkillWhileTheViewerIsOpenLeavesNoPlaintext) {
   }
   const int reader = ::open(fifo.c_str(), O_RDONLY);  // returns once the viewer has copied and opened the FIFO
   ASSERT_GE(reader, 0);
-  ::kill(pid, SIGKILL);  // casepack dies while the viewer is still running
-  int status = 0;
-  ::waitpid(pid, &status, 0);
   char buf[16];
   while (::read(reader, buf, sizeof buf) > 0) {
   }
   ::close(reader);
+  ::kill(pid, SIGKILL);  // casepack dies while the viewer is still running (waiting on the release FIFO)
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const int releaser = ::open(release.c_str(), O_WRONLY);
+  ASSERT_GE(releaser, 0);
+  ASSERT_EQ(::write(releaser, "go\n", 3), 3);
+  ::close(releaser);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
   EXPECT_EQ(ReadFile(tmp_ / "record" / "copy"), bytes_) << "the viewer got the exact plaintext";
   // No regular file anywhere under $XDG_RUNTIME_DIR: at most the link (to the viewer's own descriptor).
