@@ -3,6 +3,7 @@
 // input given its stream header (one encrypted form per plaintext and header); and a non-empty input taken
 // as a plaintext seals and opens back to itself.
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -12,19 +13,13 @@
 #include "blob_stream_internal.h"
 #include "casepack/blob_stream.h"
 #include "casepack/encoding.h"
+#include "support/vector_key.h"
 
 namespace {
 
 using casepack::Bytes;
 
-const casepack::SecretBytes& Key() {
-  static const casepack::SecretBytes key = [] {
-    Bytes k(32);
-    for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<std::uint8_t>(i);
-    return std::move(casepack::SecretBytes::CopyOf(k)).value();
-  }();
-  return key;
-}
+const casepack::SecretBytes& Key() { return casepack::testing::VectorKey(); }
 
 constexpr const char* kCase = "0123456789abcdef0123456789abcdef";
 constexpr const char* kBlob = "00112233445566778899aabbccddeeff";

@@ -2,6 +2,7 @@
 // author of tests/vectors/sealed_op/ok_register_set. Properties: opening never crashes; what opens seals
 // back to exactly the input (the format is deterministic, so there is one sealed form per operation); and
 // the input taken as an operation seals and opens back to itself.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -10,19 +11,13 @@
 #include "casepack/encoding.h"
 #include "casepack/identity.h"
 #include "casepack/sealed_operation.h"
+#include "support/vector_key.h"
 
 namespace {
 
 using casepack::Bytes;
 
-const casepack::SecretBytes& Key() {
-  static const casepack::SecretBytes key = [] {
-    Bytes k(32);
-    for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<std::uint8_t>(i);
-    return std::move(casepack::SecretBytes::CopyOf(k)).value();
-  }();
-  return key;
-}
+const casepack::SecretBytes& Key() { return casepack::testing::VectorKey(); }
 
 const casepack::Identity& Author() {
   static const casepack::Identity author = [] {
