@@ -19,7 +19,7 @@ SecretBytes Key(const Bytes& b) { return std::move(SecretBytes::CopyOf(b)).value
 ByteSource From(const Bytes& bytes, std::size_t& pos) {
   return [&bytes, &pos](std::span<std::uint8_t> buf) -> Result<std::size_t> {
     const std::size_t n = std::min(buf.size(), bytes.size() - pos);
-    std::memcpy(buf.data(), bytes.data() + pos, n);
+    if (n > 0) std::memcpy(buf.data(), bytes.data() + pos, n);  // an empty vector's data() may be null
     pos += n;
     return n;
   };

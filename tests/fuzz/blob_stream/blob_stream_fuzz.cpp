@@ -28,7 +28,7 @@ constexpr std::size_t kPrefix = 16 + casepack::internal::kBlobStreamHeaderBytes;
 casepack::ByteSource From(std::span<const std::uint8_t> bytes, std::size_t& pos) {
   return [bytes, &pos](std::span<std::uint8_t> buf) -> casepack::Result<std::size_t> {
     const std::size_t n = std::min(buf.size(), bytes.size() - pos);
-    std::memcpy(buf.data(), bytes.data() + pos, n);
+    if (n > 0) std::memcpy(buf.data(), bytes.data() + pos, n);  // an empty vector's data() may be null
     pos += n;
     return n;
   };
