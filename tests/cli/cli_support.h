@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "support/calendar.h"
 #include "support/process.h"
 
 namespace casepack::testing {
@@ -21,10 +22,11 @@ class CliTest : public ::testing::Test {
 
   // casepack --store STORE --passphrase-file PASS args...
   ProcessResult Cli(std::vector<std::string> args, RunOptions opt = {}) {
-    std::vector<std::string> argv = {cli_, "--store", store_, "--passphrase-file", (tmp_ / "pass").string()};
+    std::vector<std::string> argv = {now_.empty() ? cli_ : std::string(CASEPACK_TESTCLOCK_CLI), "--store", store_, "--passphrase-file", (tmp_ / "pass").string()};
     argv.insert(argv.end(), args.begin(), args.end());
     opt.unset_env.push_back("CASEPACK_STORE");
     opt.unset_env.push_back("CASEPACK_PASSPHRASE_FILE");
+    if (!now_.empty()) opt.env.try_emplace("CASEPACK_TEST_NOW", now_);
     auto r = RunProcess(argv, opt);
     EXPECT_EQ(r.out.find(kPassphrase), std::string::npos) << "passphrase printed on stdout";
     EXPECT_EQ(r.err.find(kPassphrase), std::string::npos) << "passphrase printed on stderr";
@@ -40,6 +42,11 @@ class CliTest : public ::testing::Test {
   std::string store_;
   // The binary under test: the shipped casepack, or casepack-testclock (reads CASEPACK_TEST_NOW).
   std::string cli_ = CASEPACK_CLI;
+  // The scenario's "now" for retention, when not empty: Cli then runs the test-only casepack-testclock
+  // with CASEPACK_TEST_NOW (the shipped binary reads no clock variable). A test whose cases carry fixed
+  // calendar dates (because bank holidays and working days are its subject) pins it, so that the real
+  // date can never purge them mid-test; other tests take their dates from today (support/calendar.h).
+  std::string now_;
 };
 
 }  // namespace casepack::testing

@@ -247,10 +247,10 @@ TEST_F(BadInputTest, StandardOutputThatCannotBeWrittenIsAnError) {
        {std::vector<std::string>{"doc", "export", case_, doc_, "-o", "-"},
         std::vector<std::string>{"report", case_, "--format", "md", "-o", "-"}}) {
     SCOPED_TRACE(Join(args));
-    std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" > /dev/full", CASEPACK_CLI, "--store", store_,
+    std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" > /dev/full", CASEPACK_TESTCLOCK_CLI, "--store", store_,
                                      "--passphrase-file", (tmp_ / "pass").string()};
     argv.insert(argv.end(), args.begin(), args.end());
-    const auto r = RunProcess(argv);
+    const auto r = RunProcess(argv, {.env = {{"CASEPACK_TEST_NOW", now_}}});  // the scenario's now, as Cli gives
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_TRUE(Contains(r.err, "casepack: error: cannot write standard output: the disk is full")) << r.err;
   }

@@ -94,7 +94,7 @@ class Api {
   std::int64_t NowMs() const;
 
   // ---- retention (docs/retention.md "Server side") ----
-  // The clock that decides purges. Defaults to the request clock; the CASEPACKD_FAKE_NOW testing aid
+  // The clock that decides purges. Defaults to the request clock; the test-only casepackd-testclock (CASEPACKD_TEST_NOW)
   // replaces only this one, so request signing windows keep using real time. Set before serving.
   void SetRetentionClock(std::function<std::int64_t()> clock) { retention_clock_ = std::move(clock); }
   std::int64_t RetentionNowMs() const { return retention_clock_ ? retention_clock_() : NowMs(); }
