@@ -845,29 +845,29 @@ Status CaseService::CommitImport(const ImportTarget& target, const Case& basics,
     before = loaded->replica.version().Get(loaded->replica.replica_id());
   }
   Status s = [&]() -> Status {
-  CP_ASSIGN_OR_RETURN(Statement dup, store_.db().Prepare("SELECT id FROM documents WHERE case_id = ? AND sha256 = ?;"));
-  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
-      "INSERT INTO documents (case_id, id, blob_id, sha256) VALUES (?, ?, ?, ?);"));
-  for (std::size_t i = 0; i < documents.size(); ++i) {
-    const ImportedDocument& d = documents[i];
-    dup.Reset();
-    dup.Bind(1, target.case_id).Bind(2, d.meta.sha256);
-    CP_ASSIGN_OR_RETURN(bool present, dup.Step());
-    if (present) {
-      skipped.push_back(i);
-      continue;
+    CP_ASSIGN_OR_RETURN(Statement dup, store_.db().Prepare("SELECT id FROM documents WHERE case_id = ? AND sha256 = ?;"));
+    CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
+        "INSERT INTO documents (case_id, id, blob_id, sha256) VALUES (?, ?, ?, ?);"));
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+      const ImportedDocument& d = documents[i];
+      dup.Reset();
+      dup.Bind(1, target.case_id).Bind(2, d.meta.sha256);
+      CP_ASSIGN_OR_RETURN(bool present, dup.Step());
+      if (present) {
+        skipped.push_back(i);
+        continue;
+      }
+      DocumentMeta meta = d.meta;
+      meta.id = ShortId();  // ids are per case; the sender's id could clash with one of ours
+      json value = ToJson(meta);
+      value["blob_id"] = d.blob_id;
+      CP_RETURN_IF_ERROR(loaded->replica.AddToCollection(kDocuments, meta.id, value.dump()));
+      ins.Reset();
+      ins.Bind(1, target.case_id).Bind(2, meta.id).Bind(3, d.blob_id).Bind(4, meta.sha256);
+      CP_RETURN_IF_ERROR(ins.Run());
     }
-    DocumentMeta meta = d.meta;
-    meta.id = ShortId();  // ids are per case; the sender's id could clash with one of ours
-    json value = ToJson(meta);
-    value["blob_id"] = d.blob_id;
-    CP_RETURN_IF_ERROR(loaded->replica.AddToCollection(kDocuments, meta.id, value.dump()));
-    ins.Reset();
-    ins.Bind(1, target.case_id).Bind(2, meta.id).Bind(3, d.blob_id).Bind(4, meta.sha256);
-    CP_RETURN_IF_ERROR(ins.Run());
-  }
-  CP_RETURN_IF_ERROR(Persist(*loaded, before));
-  return tx.Commit();
+    CP_RETURN_IF_ERROR(Persist(*loaded, before));
+    return tx.Commit();
   }();
   if (!s.ok() && !target.is_new) Evict(target.case_id);
   return s;

@@ -213,9 +213,14 @@ Result<StoreHeader> ReadHeader(const StorePaths& paths) {
 }
 
 Status RunMigrations(Database& db, int& version, const Clock& clock) {
-  CP_RETURN_IF_ERROR(db.Exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-      "applied_at TEXT NOT NULL);"));
+  // Only a new store needs the table: an open of an up-to-date store must not write (it would wait for
+  // another process's write, and readers never wait).
+  CP_ASSIGN_OR_RETURN(std::int64_t has_table,
+                      db.QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations';"));
+  if (has_table == 0)
+    CP_RETURN_IF_ERROR(db.Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL);"));
   CP_ASSIGN_OR_RETURN(std::int64_t stored, db.QueryInt("SELECT coalesce(max(version), 0) FROM schema_migrations;"));
   version = static_cast<int>(stored);
   if (version > LatestStoreSchemaVersion()) {

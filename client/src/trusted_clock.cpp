@@ -114,6 +114,8 @@ Status TrustedClock::RaiseMeta(std::string_view key, std::int64_t value) {
 }
 
 Result<std::int64_t> TrustedClock::Peek() {
+  // The testing aid keeps its contract: a malformed value is refused, never silently replaced.
+  if (&clock_ == &EnvironmentClock()) CP_RETURN_IF_ERROR(CheckFakeNow());
   const std::int64_t system = clock_.NowMillis();
   CP_ASSIGN_OR_RETURN(std::int64_t server, ReadMeta(kServerKey));
   CP_ASSIGN_OR_RETURN(std::int64_t recorded, ReadMeta(kRecordedKey));

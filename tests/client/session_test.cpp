@@ -118,7 +118,7 @@ TEST(ClientSession, KeystrokesPersistIncrementally) {
   // Every stored operation applies on a fresh replica: what sync would push reproduces the text.
   auto ops = CaseServiceInternal::UnpushedOperations(**s->cases(), id, 1 << 20);
   ASSERT_TRUE(ops.ok());
-  Replica fresh(ReplicaOptions{id, 99, "peer", {}});
+  Replica fresh(ReplicaOptions{id, 99, "peer", [&clock] { return static_cast<std::uint64_t>(clock.NowMillis()); }});
   for (const auto& p : *ops) {
     auto decoded = DecodeOperations(p.body);
     ASSERT_TRUE(decoded.ok());

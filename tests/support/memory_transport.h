@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include <cctype>
 #include <deque>
 #include <filesystem>
 #include <memory>
@@ -17,7 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "casepack/encoding.h"
 #include "casepack/net_client.h"
+#include "casepack/random.h"
 #include "casepack/server_api.h"
 #include "casepack/server_store.h"
 #include "casepack/wire.h"
@@ -36,6 +39,7 @@ struct FaultRates {
 class MemoryServer {
  public:
   explicit MemoryServer(const std::filesystem::path& dir) {
+    std::filesystem::create_directories(dir);
     store_ = server::OpenSqliteStore((dir / "server.db").string()).value();
     api_ = std::make_unique<server::Api>(*store_, metrics_);
   }

@@ -26,10 +26,12 @@
 //
 // Thread safety: a session and its services are used by one thread at a time (the SQLite connection and
 // the case cache are not synchronised). A window that syncs on a worker thread holds Exclusive() around
-// each call it makes into the session from either thread; SyncService::SyncCase syncs one case per call,
-// so the worker can release the session between cases and a keystroke waits for at most one case's
-// round trip. Other processes (a CLI `casepack sync` beside the window) may use the same store at the
-// same time: readers never wait, writers wait for each other up to a bounded time (store.h).
+// every call into the session from either thread, and gives the sync service a transport wrapped in
+// ReleasedDuringNetwork (below): the worker then holds the session only for local steps (each a short
+// transaction; sync never keeps one open across a request), and a keystroke on the UI thread waits for
+// at most one of them, never for the network. Other processes (a CLI `casepack sync` beside the window)
+// may use the same store at the same time: readers never wait, writers wait for each other up to a
+// bounded time (store.h).
 #pragma once
 
 #include <cstdint>
@@ -38,11 +40,14 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "casepack/audit.h"
 #include "casepack/cases.h"
 #include "casepack/clock.h"
 #include "casepack/kdf.h"
+#include "casepack/net_client.h"
 #include "casepack/packs.h"
 #include "casepack/result.h"
 #include "casepack/retention.h"
@@ -111,6 +116,29 @@ class ClientSession {
   std::unique_ptr<PackService> packs_;
   std::unique_ptr<RetentionService> retention_;
   std::unique_ptr<SyncService> sync_;
+};
+
+// A transport (SyncService::SetTransport) that releases the session while a request is on the network:
+// `held` is the worker's Exclusive() lock, unlocked for the duration of each Send and locked again before
+// the reply is handed back. REQUIRES: `held` is owned by the thread that calls Send.
+class ReleasedDuringNetwork final : public net::HttpsClient {
+ public:
+  ReleasedDuringNetwork(std::unique_ptr<net::HttpsClient> inner, std::unique_lock<std::mutex>& held)
+      : inner_(std::move(inner)), held_(held) {}
+  Result<net::HttpReply> Send(std::string_view method, std::string_view target, std::string_view body,
+                              std::string_view content_type,
+                              const std::vector<std::pair<std::string, std::string>>& extra_headers) override {
+    held_.unlock();
+    auto reply = inner_->Send(method, target, body, content_type, extra_headers);
+    held_.lock();
+    return reply;
+  }
+  void Disconnect() override { inner_->Disconnect(); }
+  bool last_failure_was_stale_connection() const override { return inner_->last_failure_was_stale_connection(); }
+
+ private:
+  std::unique_ptr<net::HttpsClient> inner_;
+  std::unique_lock<std::mutex>& held_;
 };
 
 }  // namespace casepack

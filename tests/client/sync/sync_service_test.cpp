@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "casepack/session.h"
 #include "support/memory_transport.h"
@@ -42,9 +43,7 @@ struct Device {
 
 class SyncThroughTransport : public ::testing::Test {
  protected:
-  SyncThroughTransport() : seed_(SeedForTest()), server_(dir_ / "server"), network_(server_, seed_) {
-    std::filesystem::create_directories(dir_ / "server");
-  }
+  SyncThroughTransport() : seed_(SeedForTest()), server_(dir_ / "server"), network_(server_, seed_) {}
 
   Device& AddDevice(std::string_view role) {
     const auto path = dir_ / ("device" + std::to_string(devices_.size()));
@@ -176,6 +175,50 @@ TEST_F(SyncThroughTransport, PropertyRandomEditsRandomFaultsConverge) {
   // The faults were really exercised.
   EXPECT_GT(network_.counts.dropped_requests + network_.counts.dropped_responses + network_.counts.duplicated +
                 network_.counts.delayed, 0u);
+}
+
+}  // namespace
+}  // namespace casepack
+
+namespace casepack {
+namespace {
+
+// The desktop's pattern (session.h "Thread safety"): a worker thread syncs holding the session, released
+// during each request; the UI thread types through Exclusive() meanwhile. Both finish, nothing typed is
+// lost, and the other device receives it.
+TEST_F(SyncThroughTransport, TypingWhileAWorkerSyncs) {
+  SCOPED_TRACE("seed " + std::to_string(seed_));
+  AddDevice(wire::kRoleBusinessUnit);
+  AddDevice(wire::kRoleFacilitator);
+  const std::string id = NewSharedCase();
+  ClientSession& window = *devices_[0].session;
+  std::unique_lock<std::mutex> worker_lock = window.Exclusive();
+  worker_lock.unlock();  // the worker's, taken and released on its thread
+  devices_[0].sync().SetTransport([&](const ServerConfig&) -> Result<std::unique_ptr<net::HttpsClient>> {
+    return std::unique_ptr<net::HttpsClient>(
+        std::make_unique<ReleasedDuringNetwork>(std::make_unique<MemoryTransport>(network_), worker_lock));
+  });
+  std::thread worker([&] {
+    for (int i = 0; i < 5; ++i) {
+      worker_lock.lock();
+      (void)devices_[0].sync().Sync();
+      worker_lock.unlock();
+    }
+  });
+  std::string typed;
+  for (int i = 0; i < 60; ++i) {
+    auto lock = window.Exclusive();
+    const char c = static_cast<char>('a' + i % 26);
+    ASSERT_TRUE(devices_[0].cases().EditNote(id, Section(), typed.size(), 0, std::string(1, c)).ok());
+    typed += c;
+  }
+  worker.join();
+  devices_[0].sync().SetTransport([this](const ServerConfig&) -> Result<std::unique_ptr<net::HttpsClient>> {
+    return std::unique_ptr<net::HttpsClient>(std::make_unique<MemoryTransport>(network_));
+  });
+  ASSERT_TRUE(SyncUntilQuiet());
+  EXPECT_EQ(devices_[0].cases().GetCase(id)->notes[Section()], typed);
+  EXPECT_EQ(devices_[1].cases().GetCase(id)->notes[Section()], typed);
 }
 
 }  // namespace
