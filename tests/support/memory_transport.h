@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include <cctype>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <memory>
@@ -71,6 +72,9 @@ class MemoryServer {
     req.body = std::string(body);
     server::RequestLog log;
     server::HttpResponse res = api_->Handle(req, &log);
+    // What casepackd's access log would say about a server-side failure (ids and reasons, never content).
+    if (res.status >= 500) std::fprintf(stderr, "memory server: %s -> %d %s %s\n", log.route.c_str(), res.status,
+                                        log.error.c_str(), log.detail.c_str());
     return net::HttpReply{res.status, res.content_type, std::move(res.body), api_->NowMs()};
   }
 

@@ -91,7 +91,7 @@ class SyncThroughTransport : public ::testing::Test {
   }
 
   const unsigned seed_;
-  ::testing::TempDir dir_;
+  testing::TempDir dir_;
   MemoryServer server_;
   FaultyNetwork network_;
   std::vector<Device> devices_;
