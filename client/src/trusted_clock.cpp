@@ -1,5 +1,6 @@
 #include "casepack/trusted_clock.h"
 
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -59,21 +60,6 @@ Date UtcDateOf(std::int64_t millis) {
   return Date::FromDayNumber(days);
 }
 
-namespace {
-SystemTimeSource& InstalledSource() {
-  static SystemTimeSource source;
-  return source;
-}
-}  // namespace
-
-void SetSystemTimeSource(SystemTimeSource source) { InstalledSource() = std::move(source); }
-
-Result<std::int64_t> SystemNowMillis() {
-  if (const SystemTimeSource& source = InstalledSource()) return source();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string DescribeClockJump(const ClockReading& r) {
   const std::string shown = FormatDate(UtcDateOf(r.system));
   return "warning: the device's clock says " + shown + ", " +
@@ -106,7 +92,7 @@ Status TrustedClock::RaiseMeta(std::string_view key, std::int64_t value) {
 
 Result<ClockReading> TrustedClock::Read() {
   ClockReading r;
-  CP_ASSIGN_OR_RETURN(r.system, SystemNowMillis());
+  r.system = clock_.NowMillis();
   CP_ASSIGN_OR_RETURN(std::int64_t server, ReadMeta(kServerKey));
   CP_ASSIGN_OR_RETURN(std::int64_t recorded, ReadMeta(kRecordedKey));
   r.baseline = std::max(server, recorded);
@@ -128,7 +114,7 @@ Result<std::int64_t> TrustedClock::Advance() {
 }
 
 Status TrustedClock::ConfirmDate(const Date& typed) {
-  CP_ASSIGN_OR_RETURN(std::int64_t system, SystemNowMillis());
+  const std::int64_t system = clock_.NowMillis();
   const std::time_t secs = static_cast<std::time_t>(system / 1000);
   std::tm local{};
   ::localtime_r(&secs, &local);

@@ -7,25 +7,15 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 
+#include "casepack/clock.h"
 #include "casepack/dates.h"
 #include "casepack/db.h"
 #include "casepack/result.h"
 
 namespace casepack {
-
-// Where "system time" comes from. The shipped binaries never change it: the process's real clock. Tests
-// inject another in-process, and the test-only binaries (tests/clock/) install one that reads an
-// environment variable; no variable moves the clock of `casepack` itself (docs/retention.md).
-using SystemTimeSource = std::function<Result<std::int64_t>()>;
-// Installs `source` (an empty function restores the real clock). Not thread safe: call before any store use.
-void SetSystemTimeSource(SystemTimeSource source);
-
-// The system time from the installed source (the real clock by default).
-[[nodiscard]] Result<std::int64_t> SystemNowMillis();
 
 // A device time this far past everything the store has seen (the last command's time and the latest
 // authenticated server time) is not believed until a server or the user confirms it: 31 days.
@@ -54,14 +44,14 @@ class TrustedClock {
   static constexpr std::string_view kRecordedKey = "retention_clock_ms";
   static constexpr std::string_view kServerKey = "retention_server_time_ms";
 
-  // REQUIRES: `db` outlives the clock and has the meta table (migration 1).
-  explicit TrustedClock(Database& db) : db_(db) {}
+  // REQUIRES: `db` and `clock` outlive this object; `db` has the meta table (migration 1).
+  TrustedClock(Database& db, const Clock& clock) : db_(db), clock_(clock) {}
 
-  // The reading: system time, what the store has seen, and whether the system time jumped too far.
+  // The reading: the clock's time, what the store has seen, and whether the clock jumped too far.
   [[nodiscard]] Result<ClockReading> Read();
-  // max(system time, latest server time seen, latest recorded time); records it (never moving the
+  // max(clock time, latest server time seen, latest recorded time); records it (never moving the
   // recorded value back) and returns it. While a jump is unconfirmed nothing is recorded and the
-  // baseline is returned. Errors from the database or from SystemNowMillis.
+  // baseline is returned. Errors from the database.
   [[nodiscard]] Result<std::int64_t> Advance();
   // The same time without recording it (for read-only views such as a dry run).
   [[nodiscard]] Result<std::int64_t> Peek();
@@ -81,6 +71,7 @@ class TrustedClock {
   Result<std::int64_t> ReadMeta(std::string_view key);
   Status RaiseMeta(std::string_view key, std::int64_t value);
   Database& db_;
+  const Clock& clock_;
 };
 
 }  // namespace casepack

@@ -5,10 +5,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include <cstdio>
 
 #include "casepack/retention.h"
+#include "casepack/trusted_clock.h"
 #include "cli.h"
 
 namespace casepack::cli {
@@ -24,7 +26,40 @@ fs::path Context::StorePath() const {
        "pass --store DIR or set CASEPACK_STORE");
 }
 
-std::unique_ptr<Store> Context::OpenStore(std::string_view purpose, bool run_retention) const {
+#ifdef CASEPACK_TEST_CLOCK
+// Only in the test-only binary casepack-testclock (tests/CMakeLists.txt), never in `casepack`: the time
+// is CASEPACK_TEST_NOW ("2027-06-01" or "2027-06-01T00:00:00Z") when set. docs/retention.md.
+namespace {
+constexpr const char* kTestNowVariable = "CASEPACK_TEST_NOW";
+
+Result<std::optional<std::int64_t>> TestNow() {
+  const char* v = std::getenv(kTestNowVariable);
+  if (v == nullptr || *v == '\0') return std::optional<std::int64_t>();
+  auto t = ParseInstant(v);
+  if (!t.ok()) return t.error().Context(kTestNowVariable);
+  return std::optional<std::int64_t>(*t);
+}
+
+class TestNowClock final : public Clock {
+ public:
+  std::int64_t NowMillis() const override {
+    auto t = TestNow();  // a malformed value was refused at open (OpenSession)
+    return t.ok() && t->has_value() ? **t : SystemClock().NowMillis();
+  }
+};
+}  // namespace
+
+const Clock& Context::CommandClock() {
+  static const TestNowClock clock;
+  return clock;
+}
+#else
+// The shipped binary reads no environment variable for time.
+const Clock& Context::CommandClock() { return SystemClock(); }
+#endif
+
+std::unique_ptr<ClientSession> Context::OpenSession(std::string_view purpose, bool run_retention,
+                                                    std::uint64_t document_limit) const {
   const fs::path dir = StorePath();
   // Read the header's existence first so that "no store here" is reported before asking for a passphrase.
   std::error_code ec;
@@ -33,11 +68,19 @@ std::unique_ptr<Store> Context::OpenStore(std::string_view purpose, bool run_ret
     if (!r.ok()) throw CommandFailed{r.error()};
   }
   SecretBytes pass = ReadPassphrase(passphrase_file, "passphrase for " + dir.string() + ": ", false);
-  auto store = Unwrap(Store::Open(dir, View(pass), purpose));  // sweeps blobs/*.tmp of killed runs
+  SessionOptions options;
+  options.purpose = std::string(purpose);
+  options.document_limit = document_limit;
+  // Store::Open (inside Unlock) sweeps blobs/*.tmp that killed runs left (docs/blobs.md).
+  auto session = Unwrap(ClientSession::Unlock(dir, View(pass), CommandClock(), std::move(options)));
   SweepViewerLeftovers();
+#ifdef CASEPACK_TEST_CLOCK
+  if (auto t = TestNow(); !t.ok())
+    throw CommandFailed{run_retention ? t.error().Context("retention check at open") : t.error()};
+#endif
   if (run_retention) {
     // Before any command sees the store: cases past their retention date are purged, offline too.
-    auto purge = RunRetentionAtOpen(*store);
+    auto purge = RetentionOf(*session).PurgeDue();
     if (!purge.ok()) throw CommandFailed{purge.error().Context("retention check at open")};
     const PurgeReport& r = *purge;
     if (!r.postponed.empty()) std::fprintf(stderr, "casepack: %s\n", r.postponed.c_str());
@@ -47,7 +90,7 @@ std::unique_ptr<Store> Context::OpenStore(std::string_view purpose, bool run_ret
       std::fprintf(stderr, "casepack: warning: case %s could not be purged (%s); retried at the next open\n",
                    id.substr(0, 8).c_str(), e.message.c_str());
   }
-  return store;
+  return session;
 }
 
 namespace {

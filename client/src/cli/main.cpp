@@ -10,12 +10,6 @@
 
 #include "cli.h"
 
-#ifdef CASEPACK_TEST_CLOCK
-#include <chrono>
-#include <cstdlib>
-
-#include "casepack/trusted_clock.h"
-#endif
 
 namespace {
 
@@ -30,21 +24,6 @@ void HardenProcess() {
   umask(077);
 }
 
-#ifdef CASEPACK_TEST_CLOCK
-// Only in the test-only binary casepack-testclock (tests/CMakeLists.txt), never in `casepack`: the time
-// is CASEPACK_TEST_NOW ("2027-06-01" or "2027-06-01T00:00:00Z") when set. docs/retention.md.
-void InstallTestClock() {
-  casepack::SetSystemTimeSource([]() -> casepack::Result<std::int64_t> {
-    const char* fake = std::getenv("CASEPACK_TEST_NOW");
-    if (fake == nullptr || *fake == '\0')
-      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
-    auto t = casepack::ParseInstant(fake);
-    if (!t.ok()) return t.error().Context("CASEPACK_TEST_NOW");
-    return t;
-  });
-}
-#endif
 
 void PrintError(const casepack::Error& e) {
   std::fprintf(stderr, "casepack: error: %s\n", e.message.c_str());
@@ -55,9 +34,6 @@ void PrintError(const casepack::Error& e) {
 
 int main(int argc, char** argv) {
   HardenProcess();
-#ifdef CASEPACK_TEST_CLOCK
-  InstallTestClock();
-#endif
   casepack::InitCrypto();
   CLI::App app{"casepack: encrypted case packs for multi-agency child-protection reviews", "casepack"};
   app.require_subcommand(1);

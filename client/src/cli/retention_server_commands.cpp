@@ -22,9 +22,9 @@ void RegisterRetentionServerCommands(CLI::App& app, Context& ctx) {
   conf->add_option("CASE", case_arg, "a case id (full, as on the server); default: every purged case");
   conf->add_flag("--json", as_json, "machine-readable output");
   conf->callback([&ctx] {
-    auto store = ctx.OpenStore("casepack retention confirmations");
-    CaseService cases(*store);
-    SyncService sync(*store, cases);
+    auto session = ctx.OpenSession("casepack retention confirmations");
+    CaseService& cases = CasesOf(*session);
+    SyncService& sync = SyncOf(*session);
     std::string id = case_arg;
     if (!id.empty()) {
       // A case still here resolves by prefix; a purged one must be given in full (or by its tombstone).
@@ -78,7 +78,7 @@ void RegisterRetentionServerCommands(CLI::App& app, Context& ctx) {
     CertificateInput in;
     in.tombstone = **tomb;
     in.issued_by = store->id();
-    in.issued_at = FormatInstant(Unwrap(TrustedClock(store->db()).Peek()));
+    in.issued_at = FormatInstant(Unwrap(TrustedClock(store->db(), store->clock()).Peek()));
     for (auto& r : Unwrap(retention_svc.Receipts()))
       if (r.case_id == in.tombstone.case_id) in.receipt = std::move(r);
     if (!offline) {
