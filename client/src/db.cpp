@@ -23,6 +23,15 @@ Error BusyError(sqlite3* db) {
 }
 }  // namespace
 
+// Whether PRAGMA query_only is on (set only by the full-disk fallback); reads no page.
+bool QueryOnly(sqlite3* db) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA query_only;", -1, &st, nullptr) != SQLITE_OK) return false;
+  const bool on = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+  sqlite3_finalize(st);
+  return on;
+}
+
 Error SqliteError(sqlite3* db, int rc, std::string_view what) {
   const int primary = rc & 0xFF;
   if (primary == SQLITE_BUSY) return BusyError(db);
@@ -36,7 +45,15 @@ Error SqliteError(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED: code = ErrorCode::kUnavailable; break;
     case SQLITE_CONSTRAINT: code = ErrorCode::kConflict; break;
-    case SQLITE_READONLY: code = ErrorCode::kIo; detail = "the store is read-only"; break;
+    case SQLITE_READONLY:
+      if (db != nullptr && QueryOnly(db)) {  // the full-disk fallback of Database::Open
+        code = ErrorCode::kNoSpace;
+        detail = "the disk is full: the store is open read only";
+      } else {
+        code = ErrorCode::kIo;
+        detail = "the store is read-only";
+      }
+      break;
     case SQLITE_CANTOPEN: code = ErrorCode::kIo; detail = "cannot open the database file"; break;
     case SQLITE_IOERR:
       if (sys_errno == ENOSPC || sys_errno == EFBIG || sys_errno == EDQUOT) {
@@ -119,6 +136,19 @@ bool Statement::IsNull(int column) const { return sqlite3_column_type(stmt_, col
 // ---- Database ----
 
 Result<Database> Database::Open(const std::filesystem::path& file, const SecretBytes& key, bool create) {
+  auto db = OpenWith(file, key, create, /*exclusive_read_only=*/false);
+  if (db.ok() || create || db.error().code != ErrorCode::kNoSpace) return db;
+  // A full disk: the shared-memory index (-shm) could not be created, so even reads failed. Reading must
+  // still work, so open again holding the file exclusively (the index in memory, no -shm) and read only:
+  // other processes wait until this one closes (docs/store.md "Several processes at once").
+  auto fallback = OpenWith(file, key, false, /*exclusive_read_only=*/true);
+  if (!fallback.ok()) return db;
+  fallback->read_only_full_disk_ = true;
+  return fallback;
+}
+
+Result<Database> Database::OpenWith(const std::filesystem::path& file, const SecretBytes& key, bool create,
+                                    bool exclusive_read_only) {
   if (key.size() != 32) return MakeError(ErrorCode::kInvalidArgument, "database key must be 32 bytes");
   sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
@@ -144,16 +174,21 @@ Result<Database> Database::Open(const std::filesystem::path& file, const SecretB
   // Settings that must be identical on every open (docs/store.md). cipher_page_size must come before the
   // first read.
   CP_RETURN_IF_ERROR(db.Exec("PRAGMA cipher_page_size = 4096;"));
-  // One process holds the store at a time (its flock), so nothing is lost by an exclusive lock, and set
-  // before the first WAL access it keeps the wal-index in memory: no -shm file to create, which on a full
-  // disk made every command, reads included, fail (docs/store.md).
-  CP_RETURN_IF_ERROR(db.Exec("PRAGMA locking_mode = EXCLUSIVE;"));
+  // Only the full-disk fallback: set before the first WAL access, an exclusive lock keeps the wal-index in
+  // memory (no -shm to create); query_only makes sure nothing is written meanwhile. Normally several
+  // processes share the store, so the ordinary open never locks it exclusively.
+  if (exclusive_read_only) CP_RETURN_IF_ERROR(db.Exec("PRAGMA locking_mode = EXCLUSIVE; PRAGMA query_only = ON;"));
   // The first real read verifies the key: a wrong key reads as "file is not a database".
   rc = sqlite3_exec(raw, "SELECT count(*) FROM sqlite_master;", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {
     if ((rc & 0xFF) == SQLITE_NOTADB)
       return MakeError(ErrorCode::kAuthFailed, "the database key does not open the database, or the file is damaged");
     return SqliteError(raw, rc, "reading database");
+  }
+  if (exclusive_read_only) {  // journal_mode would write; the store is in WAL mode already
+    CP_RETURN_IF_ERROR(db.Exec("PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"));
+    sqlite3_busy_timeout(raw, kBusyWaitMillis);
+    return db;
   }
   CP_RETURN_IF_ERROR(db.Exec(
       "PRAGMA journal_mode = WAL;"
@@ -165,11 +200,14 @@ Result<Database> Database::Open(const std::filesystem::path& file, const SecretB
   return db;
 }
 
-Database::Database(Database&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+Database::Database(Database&& other) noexcept : db_(other.db_), read_only_full_disk_(other.read_only_full_disk_) {
+  other.db_ = nullptr;
+}
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
     if (db_ != nullptr) sqlite3_close_v2(db_);
     db_ = other.db_;
+    read_only_full_disk_ = other.read_only_full_disk_;
     other.db_ = nullptr;
   }
   return *this;

@@ -83,11 +83,17 @@ Error ErrnoError(std::string_view what, const fs::path& path, int err) {
 
 // ---------------- crash leftovers ----------------
 
-void SweepBlobTemporaries(const fs::path& blobs_dir) {
+void SweepBlobTemporaries(const fs::path& blobs_dir, bool others_hold_it, fs::file_time_type listed_at) {
+  const fs::file_time_type now = fs::file_time_type::clock::now();
   std::error_code ec;
   for (fs::directory_iterator it(blobs_dir, ec), end; !ec && it != end; it.increment(ec)) {
     const fs::path& p = it->path();
-    if (p.extension() == ".tmp" && it->is_regular_file(ec)) fs::remove(p, ec);
+    if (p.extension() != ".tmp" || !it->is_regular_file(ec)) continue;
+    std::error_code tec;
+    const fs::file_time_type written = fs::last_write_time(p, tec);
+    if (tec) continue;
+    const bool abandoned = written + kBlobTemporaryMaxAge < now || (!others_hold_it && written < listed_at);
+    if (abandoned) fs::remove(p, ec);
   }
 }
 
@@ -336,6 +342,24 @@ std::string StoreLock::DescribeOthers(const StorePaths& paths) {
   return joined.empty() ? std::string("another process") : joined;
 }
 
+bool StoreLock::OthersHold(const StorePaths& paths) const {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(paths.holders(), ec)) {
+    const fs::path f = entry.path();
+    if (f == file_) continue;
+    const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {  // nobody holds it: its process is gone
+      ::unlink(f.c_str());
+      ::close(fd);
+      continue;
+    }
+    ::close(fd);
+    return true;
+  }
+  return false;
+}
+
 // ---------------- store ----------------
 
 Result<std::unique_ptr<Store>> Store::Create(const fs::path& dir, std::string_view passphrase, KdfParams kdf,
@@ -437,9 +461,10 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& dir, std::string_view
   if (Status s = RunMigrations(*db, version, clock); !s.ok()) return DatabaseOpenError(paths, s.error());
   auto identity = LoadIdentity(*db);
   if (!identity.ok()) return DatabaseOpenError(paths, identity.error());
-  // Under the store's lock no `doc add` runs, so a blobs/*.tmp is what a killed one left: half a document's
+  // A blobs/*.tmp that no live process is writing is what a killed `doc add` left: half a document's
   // ciphertext (up to the document limit) that nothing refers to. Best effort: a failure only leaves it.
-  SweepBlobTemporaries(paths.dir / "blobs");
+  const fs::file_time_type listed_at = fs::file_time_type::clock::now();
+  SweepBlobTemporaries(paths.dir / "blobs", lock.OthersHold(paths), listed_at);
   std::unique_ptr<Store> store(new Store(paths, std::move(header), std::move(lock), std::move(db_key).value(),
                                          std::move(db).value(), std::move(identity).value()));
   store->schema_version_ = version;

@@ -18,8 +18,8 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
-std::unique_ptr<Store> MakeStore(const fs::path& dir) {
-  auto s = Store::Create(dir, "correct horse battery staple", KdfParams::CheapForTests());
+std::unique_ptr<Store> MakeStore(const fs::path& dir, const Clock& clock = SystemClock()) {
+  auto s = Store::Create(dir, "correct horse battery staple", KdfParams::CheapForTests(), "casepack init", clock);
   EXPECT_TRUE(s.ok());
   return std::move(s).value();
 }
@@ -231,8 +231,8 @@ TEST(AuditExport, Vectors) {
 
 TEST(Audit, HoldsNoCaseContent) {
   TempDir t;
-  auto s = MakeStore(t / "s");
   testing::TestClock clock("2026-03-01");
+  auto s = MakeStore(t / "s", clock);
   CaseService cases(*s);
   NewCase c;
   c.event_type = EventType::kMas;

@@ -1,10 +1,13 @@
-// The device's time for a test, injected in-process through SetSystemTimeSource (never an environment
-// variable: the shipped binaries have no such aid). Tests in one binary run one at a time.
+// The device's time for a test: a ManualClock (casepack/clock.h) that tests pass to the Store they open
+// (Store::Create/Open take a Clock), never an environment variable: the shipped binaries have no such aid.
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
+#include "casepack/clock.h"
 #include "casepack/store.h"
 #include "casepack/trusted_clock.h"
 
@@ -12,33 +15,41 @@ namespace casepack::testing {
 
 class TestClock {
  public:
-  explicit TestClock(const std::string& when) {
-    Set(when);
-    SetSystemTimeSource([this]() -> Result<std::int64_t> { return now_; });
-  }
-  ~TestClock() { SetSystemTimeSource({}); }
+  explicit TestClock(const std::string& when) : clock_(Parse(when)) {}
   TestClock(const TestClock&) = delete;
   TestClock& operator=(const TestClock&) = delete;
 
-  // The device's clock now reads `when` ("2027-06-01" or "…T00:00:00Z"; anything else reads as an error).
-  void Set(const std::string& when) { now_ = ParseInstant(when); }
-  void SetMillis(std::int64_t millis) { now_ = millis; }
-  std::int64_t Millis() const { return now_.ok() ? *now_ : 0; }
+  // The clock to inject (Store::Create/Open, services, TrustedClock).
+  const Clock& clock() const { return clock_; }
+  operator const Clock&() const { return clock_; }  // NOLINT: passed where a Clock is asked for
+
+  // The device's clock now reads `when` ("2027-06-01" or "…T00:00:00Z").
+  void Set(const std::string& when) { clock_.Set(Parse(when)); }
+  void SetMillis(std::int64_t millis) { clock_.Set(millis); }
+  std::int64_t Millis() const { return clock_.NowMillis(); }
 
   // Ordinary use until `when`: the device is used (its clock recorded) at least every `step_days`
   // days, so no jump is ever seen. Ends with the clock at `when`, not yet recorded.
   void Pass(Store& store, const std::string& when, int step_days = 30) {
-    const std::int64_t target = *ParseInstant(when);
+    const std::int64_t target = Parse(when);
     const std::int64_t step = static_cast<std::int64_t>(step_days) * 86400000;
-    while (now_.ok() && *now_ + step < target) {
-      now_ = *now_ + step;
-      (void)TrustedClock(store.db()).Advance();
+    while (clock_.NowMillis() + step < target) {
+      clock_.Advance(step);
+      (void)TrustedClock(store.db(), clock_).Advance();
     }
-    now_ = target;
+    clock_.Set(target);
   }
 
  private:
-  Result<std::int64_t> now_ = std::int64_t{0};
+  static std::int64_t Parse(const std::string& when) {
+    auto t = ParseInstant(when);
+    if (!t.ok()) {
+      std::fprintf(stderr, "TestClock: not an instant: %s\n", when.c_str());
+      std::abort();
+    }
+    return *t;
+  }
+  ManualClock clock_;
 };
 
 }  // namespace casepack::testing

@@ -61,7 +61,8 @@ class Database {
 
   // Opens (or with create=true, creates) an SQLCipher database with a raw 32-byte key and the settings in
   // docs/store.md. kAuthFailed if the key is wrong, kCorrupt if the file is not a database or damaged,
-  // kIo if the file cannot be opened.
+  // kIo if the file cannot be opened. On a full disk (kNoSpace) an existing database is opened again
+  // exclusively and read only (read_only_full_disk()).
   [[nodiscard]] static Result<Database> Open(const std::filesystem::path& file, const SecretBytes& key,
                                              bool create);
   Database(Database&& other) noexcept;
@@ -86,9 +87,16 @@ class Database {
   using HolderDescriber = std::string (*)(const std::filesystem::path& database_file);
   static void SetHolderDescriber(HolderDescriber describe);
 
+ // True when Open found the disk full and fell back to an exclusive, read-only connection (no -shm
+  // needed): reads work, every write fails with kNoSpace, other processes wait until this one closes.
+  bool read_only_full_disk() const { return read_only_full_disk_; }
+
  private:
   explicit Database(sqlite3* db) : db_(db) {}
+  static Result<Database> OpenWith(const std::filesystem::path& file, const SecretBytes& key, bool create,
+                                   bool exclusive_read_only);
   sqlite3* db_ = nullptr;
+  bool read_only_full_disk_ = false;
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless Commit() succeeded.

@@ -49,9 +49,16 @@ struct StorePaths {
   std::filesystem::path holders() const { return dir / "store.holders"; }
 };
 
-// Removes the *.tmp files a killed `doc add` left in a store's blobs directory. REQUIRES: the store's lock
-// is held (Store::Open calls it then), so no writer is using them.
-void SweepBlobTemporaries(const std::filesystem::path& blobs_dir);
+// A blobs/*.tmp this old is what a killed `doc add` left, whoever holds the store now: no live write of a
+// document takes an hour without touching its file.
+inline constexpr std::chrono::hours kBlobTemporaryMaxAge{1};
+
+// Removes the *.tmp files a killed `doc add` left in a store's blobs directory, never one a live process
+// is writing (several processes may hold the store): a file older than kBlobTemporaryMaxAge, or, when no
+// other live process holds the store (`others_hold_it` false), one last written before `listed_at`, the
+// moment the holders were listed (a process that registers after that writes newer files). Best effort.
+void SweepBlobTemporaries(const std::filesystem::path& blobs_dir, bool others_hold_it,
+                          std::filesystem::file_time_type listed_at);
 
 struct StoreCounts {
   std::int64_t cases = 0;
@@ -82,6 +89,9 @@ class StoreLock {
   // "pid 123 (casepack sync) since 2026-12-01T10:00:00Z" for every live holder other than this process,
   // joined by ", "; entries left by processes that died are removed on the way.
   static std::string DescribeOthers(const StorePaths& paths);
+  // Whether any live process other than this lock's holder has the store open (entries of dead ones are
+  // removed on the way). Other Stores of this same process count.
+  bool OthersHold(const StorePaths& paths) const;
 
  private:
   StoreLock(int fd, std::filesystem::path file) : fd_(fd), file_(std::move(file)) {}

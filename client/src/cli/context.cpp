@@ -74,6 +74,9 @@ std::unique_ptr<ClientSession> Context::OpenSession(std::string_view purpose, bo
   // Store::Open (inside Unlock) sweeps blobs/*.tmp that killed runs left (docs/blobs.md).
   auto session = Unwrap(ClientSession::Unlock(dir, View(pass), CommandClock(), std::move(options)));
   SweepViewerLeftovers();
+  if (StoreOf(*session).db().read_only_full_disk())
+    std::fprintf(stderr, "casepack: warning: the disk is full: the store is open read only (nothing can be "
+                         "changed, and other casepack processes wait until this one ends); free some space\n");
 #ifdef CASEPACK_TEST_CLOCK
   if (auto t = TestNow(); !t.ok())
     throw CommandFailed{run_retention ? t.error().Context("retention check at open") : t.error()};

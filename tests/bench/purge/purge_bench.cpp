@@ -38,8 +38,8 @@ void Must(const Status& s, const char* what) {
   if (!s.ok()) Die(s.error(), what);
 }
 
-void BuildStore(const fs::path& dir, int cases) {
-  auto store = Must(Store::Create(dir, kPass, KdfParams::CheapForTests()), "creating the store");
+void BuildStore(const fs::path& dir, int cases, const Clock& clock) {
+  auto store = Must(Store::Create(dir, kPass, KdfParams::CheapForTests(), "casepack init", clock), "creating the store");
   // Setup only: the timed purge runs on a reopened store with the normal settings.
   Must(store->db().Exec("PRAGMA synchronous = OFF;"), "setup pragma");
   CaseService svc(*store);
@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   testing::TestClock clock("2026-02-01");  // before the purge dates: nothing goes while building
   std::printf("building a store with %d cases (notes, an action, a 4 KiB document each)...\n", cases);
   const auto b0 = std::chrono::steady_clock::now();
-  BuildStore(root / "template", cases);
+  BuildStore(root / "template", cases, clock);
   std::printf("built in %.1f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - b0).count());
 
   {
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
     std::vector<double> ms;
     const fs::path dir = root / "idle";
     fs::copy(root / "template", dir, fs::copy_options::recursive);
-    auto store = Must(Store::Open(dir, kPass), "opening");
+    auto store = Must(Store::Open(dir, kPass, "casepack", clock), "opening");
     for (int r = 0; r < 5; ++r) {
       const std::string now = "2026-02-01T00:00:0" + std::to_string(r + 1) + "Z";  // the clock advances: one write
       clock.Set(now);
@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
   {
     // Disposition review (`retention due`): every case's purge date from the index, those in the window.
     std::vector<double> ms;
-    auto store = Must(Store::Open(root / "template", kPass), "opening");
+    auto store = Must(Store::Open(root / "template", kPass, "casepack", clock), "opening");
     RetentionService svc(*store);
     std::size_t listed = 0;
     for (int r = 0; r < 5; ++r) {
@@ -126,8 +126,8 @@ int main(int argc, char** argv) {
   for (int r = 0; r < runs; ++r) {
     const fs::path dir = root / ("run" + std::to_string(r));
     fs::copy(root / "template", dir, fs::copy_options::recursive);
-    auto store = Must(Store::Open(dir, kPass), "opening");
-    if (!TrustedClock(store->db()).ConfirmDate(UtcDateOf(clock.Millis())).ok()) return 1;
+    auto store = Must(Store::Open(dir, kPass, "casepack", clock), "opening");
+    if (!TrustedClock(store->db(), store->clock()).ConfirmDate(UtcDateOf(clock.Millis())).ok()) return 1;
     rusage u0{}, u1{};
     getrusage(RUSAGE_SELF, &u0);
     const auto t0 = std::chrono::steady_clock::now();
