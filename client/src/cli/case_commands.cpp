@@ -326,7 +326,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     Case dated;
     dated.event_type = c.event_type;
     dated.key_dates = c.key_dates;
-    Check(CheckNotPastPurgeDate(*s.store, dated, a.past_purge_date));
+    Check(CheckNotPastPurgeDate(StoreOf(*s.session), dated, a.past_purge_date));
     const std::string id = Must(s.cases->CreateCase(c));
     std::printf("%s\n", id.c_str());
   });

@@ -175,9 +175,10 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
   due->add_option("--days", a.days, "how far ahead (default 30)")->check(CLI::Range(0, 3660));
   due->add_flag("--json", a.json, "machine-readable output");
   due->callback([&ctx] {
-    auto store = ctx.OpenStore("casepack retention due");
-    RetentionService svc(*store);
-    const std::int64_t now = Must(TrustedClock(store->db(), store->clock()).Peek());
+    auto session = ctx.OpenSession("casepack retention due");
+    Store& store = StoreOf(*session);
+    RetentionService& svc = RetentionOf(*session);
+    const std::int64_t now = Must(TrustedClock(store.db(), store.clock()).Peek());
     const auto list = Must(svc.DueWithin(UtcDateOf(now), a.days));
     if (a.json) {
       json arr = json::array();
@@ -245,13 +246,13 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
       "confirm", "confirm the device's date by typing it, after its clock jumped further than it can be believed");
   confirm->add_option("DATE", a.date, "today's date as the device shows it, YYYY-MM-DD")->required();
   confirm->callback([&ctx] {
-    auto store = ctx.OpenStore("casepack clock confirm", /*run_retention=*/false);
+    auto session = ctx.OpenSession("casepack clock confirm", /*run_retention=*/false);
+    Store& store = StoreOf(*session);
     const Date typed = Must(ParseDate(a.date));
-    Check(TrustedClock(store->db(), store->clock()).ConfirmDate(typed));
-    AuditEvent(*store, AuditKind::kPolicy, "", "device date confirmed by the user: " + FormatDate(typed));
+    Check(TrustedClock(store.db(), store.clock()).ConfirmDate(typed));
+    AuditEvent(*session, AuditKind::kPolicy, "", "device date confirmed by the user: " + FormatDate(typed));
     std::printf("the date %s is confirmed: retention runs on the device's clock again\n", FormatDate(typed).c_str());
-    RetentionService svc(*store);
-    const PurgeReport purged = Must(svc.PurgeDue());
+    const PurgeReport purged = Must(RetentionOf(*session).PurgeDue());
     if (!purged.purged.empty()) std::printf("purged %zu case(s) past their retention date\n", purged.purged.size());
   });
 

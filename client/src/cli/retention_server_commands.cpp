@@ -69,27 +69,26 @@ void RegisterRetentionServerCommands(CLI::App& app, Context& ctx) {
   cert->add_flag("--offline", offline, "do not ask the central store (its purge and the devices' confirmations are left out)");
   cert->add_flag("--force", force, "replace the files if they exist");
   cert->callback([&ctx] {
-    auto store = ctx.OpenStore("casepack retention certificate");
-    RetentionService retention_svc(*store);
+    auto session = ctx.OpenSession("casepack retention certificate");
+    Store& store = StoreOf(*session);
+    RetentionService& retention_svc = RetentionOf(*session);
     auto tomb = retention_svc.FindTombstone(case_arg);
     if (!tomb.ok()) throw CommandFailed{tomb.error()};
     if (!tomb->has_value())
       Fail(ErrorCode::kNotFound, "case " + case_arg + " has not been purged on this device", "see 'casepack case list'");
     CertificateInput in;
     in.tombstone = **tomb;
-    in.issued_by = store->id();
-    in.issued_at = FormatInstant(Unwrap(TrustedClock(store->db(), store->clock()).Peek()));
+    in.issued_by = store.id();
+    in.issued_at = FormatInstant(Unwrap(TrustedClock(store.db(), store.clock()).Peek()));
     for (auto& r : Unwrap(retention_svc.Receipts()))
       if (r.case_id == in.tombstone.case_id) in.receipt = std::move(r);
     if (!offline) {
-      CaseService cases(*store);
-      SyncService sync(*store, cases);
-      auto list = sync.Confirmations(in.tombstone.case_id);
+      auto list = SyncOf(*session).Confirmations(in.tombstone.case_id);
       if (!list.ok()) throw CommandFailed{list.error().WithHint("use --offline to issue it from this device's record alone")};
       for (auto& c : *list)
         if (c.case_id == in.tombstone.case_id) in.server = std::move(c);
     }
-    const nlohmann::json j = IssueCertificate(in, store->identity());
+    const nlohmann::json j = IssueCertificate(in, store.identity());
     Output json_out(output, force);
     Check(json_out.Write(j.dump(2) + "\n"));
     json_out.Commit();
