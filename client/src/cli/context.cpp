@@ -40,11 +40,16 @@ Result<std::optional<std::int64_t>> TestNow() {
   return std::optional<std::int64_t>(*t);
 }
 
+// A date alone (midnight) is that day at the real time of day, so time still moves between commands
+// (ids ordered by time keep the order entries were made in); an instant with a time is frozen there.
 class TestNowClock final : public Clock {
  public:
   std::int64_t NowMillis() const override {
+    constexpr std::int64_t kDay = 86400000;
+    const std::int64_t real = SystemClock().NowMillis();
     auto t = TestNow();  // a malformed value was refused at open (OpenSession)
-    return t.ok() && t->has_value() ? **t : SystemClock().NowMillis();
+    if (!t.ok() || !t->has_value()) return real;
+    return **t % kDay == 0 ? **t + real % kDay : **t;
   }
 };
 }  // namespace
