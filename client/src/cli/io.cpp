@@ -205,7 +205,7 @@ Date ParseDateOption(const std::string& text, std::string_view option) {
 }
 
 Date Today() {
-  // Local civil date of the system clock (the CASEPACK_FAKE_NOW testing aid moves retention only).
+  // Local civil date of the system clock (casepack-testclock's CASEPACK_TEST_NOW moves the store's clock, not this).
   std::time_t t = static_cast<std::time_t>(SystemClock().NowMillis() / 1000);
   std::tm tm{};
   localtime_r(&t, &tm);
