@@ -393,5 +393,29 @@ TEST(Store, RaisedKdfSettingsAreRefusedBeforeAnyWork) {
   EXPECT_TRUE(Store::Open(t / "s", kPass).ok());
 }
 
+// Several processes may hold a store: the sweep at open must not delete a temporary file another live
+// process is still writing, only one whose writer is gone.
+TEST(Store, BlobTemporarySweepSparesALiveWriter) {
+  TempDir t;
+  const fs::path blobs = t / "blobs";
+  fs::create_directories(blobs);
+  const fs::path fresh = blobs / "fresh.tmp";
+  const fs::path old = blobs / "old.tmp";
+  WriteFile(fresh, "being written");
+  WriteFile(old, "left by a killed run");
+  const auto now = fs::file_time_type::clock::now();
+  fs::last_write_time(old, now - kBlobTemporaryMaxAge - std::chrono::minutes(1));
+  // Another live holder: only the file older than the limit goes.
+  SweepBlobTemporaries(blobs, /*others_hold_it=*/true, now + std::chrono::seconds(1));
+  EXPECT_TRUE(fs::exists(fresh)) << "a live writer's temporary file was deleted";
+  EXPECT_FALSE(fs::exists(old));
+  // No other holder, but the file was written after the holders were listed: a writer that just came.
+  SweepBlobTemporaries(blobs, /*others_hold_it=*/false, now - std::chrono::seconds(5));
+  EXPECT_TRUE(fs::exists(fresh)) << "a file newer than the listing was deleted";
+  // No other holder and written before the listing: its writer is gone.
+  SweepBlobTemporaries(blobs, /*others_hold_it=*/false, now + std::chrono::seconds(1));
+  EXPECT_FALSE(fs::exists(fresh));
+}
+
 }  // namespace
 }  // namespace casepack
