@@ -317,13 +317,15 @@ StoreLock::~StoreLock() {
   ::close(fd_);  // closing releases the flock
 }
 
-std::string StoreLock::DescribeOthers(const StorePaths& paths) {
-  std::vector<std::string> out;
+namespace {
+// Calls `each(fd)` for every holder file whose flock is held (a live process), but those `skip` names;
+// removes the files of processes that died. Stops when `each` returns false.
+template <typename Skip, typename Each>
+void ForEachLiveHolder(const StorePaths& paths, Skip skip, Each each) {
   std::error_code ec;
-  const std::string self = std::to_string(::getpid()) + "-";
   for (const auto& entry : fs::directory_iterator(paths.holders(), ec)) {
     const fs::path f = entry.path();
-    if (f.filename().string().starts_with(self)) continue;
+    if (skip(f)) continue;
     const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) continue;
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {  // nobody holds it: its process is gone
@@ -331,11 +333,24 @@ std::string StoreLock::DescribeOthers(const StorePaths& paths) {
       ::close(fd);
       continue;
     }
-    char buf[256] = {};
-    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    const bool more = each(fd);
     ::close(fd);
-    if (n > 0) out.emplace_back(buf, static_cast<std::size_t>(n));
+    if (!more) return;
   }
+}
+}  // namespace
+
+std::string StoreLock::DescribeOthers(const StorePaths& paths) {
+  std::vector<std::string> out;
+  const std::string self = std::to_string(::getpid()) + "-";
+  ForEachLiveHolder(
+      paths, [&](const fs::path& f) { return f.filename().string().starts_with(self); },
+      [&](int fd) {
+        char buf[256] = {};
+        const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+        if (n > 0) out.emplace_back(buf, static_cast<std::size_t>(n));
+        return true;
+      });
   std::sort(out.begin(), out.end());
   std::string joined;
   for (const auto& o : out) joined += (joined.empty() ? "" : ", ") + o;
@@ -343,21 +358,12 @@ std::string StoreLock::DescribeOthers(const StorePaths& paths) {
 }
 
 bool StoreLock::OthersHold(const StorePaths& paths) const {
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(paths.holders(), ec)) {
-    const fs::path f = entry.path();
-    if (f == file_) continue;
-    const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {  // nobody holds it: its process is gone
-      ::unlink(f.c_str());
-      ::close(fd);
-      continue;
-    }
-    ::close(fd);
-    return true;
-  }
-  return false;
+  bool any = false;
+  ForEachLiveHolder(paths, [&](const fs::path& f) { return f == file_; }, [&](int) {
+    any = true;
+    return false;  // one is enough
+  });
+  return any;
 }
 
 // ---------------- store ----------------
