@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libsqlcipher-dev sqlcipher          # client store, and the CLI for interoperability tests
   libsqlite3-dev sqlite3              # the server's embedded store (never linked with SQLCipher)
   libsodium-dev                       # all cryptography
