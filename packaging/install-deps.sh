@@ -17,6 +17,7 @@ packages=(
   age                                 # interoperability tests against the reference CLI
   util-linux procps                   # script(1) drives age's passphrase prompt; setpriv, prlimit in tests
   python3 tar                         # tests: hostile tar archives (tarfile), the server store edited in a test
+  faketime                            # CI: the suite again with the clock a year and five years ahead
 )
 
 missing=()
