@@ -8,6 +8,7 @@
 
 #include <cstdio>
 
+#include "casepack/fault_point.h"
 #include "casepack/retention.h"
 #include "cli.h"
 
@@ -34,6 +35,7 @@ std::unique_ptr<Store> Context::OpenStore(std::string_view purpose, bool run_ret
   }
   SecretBytes pass = ReadPassphrase(passphrase_file, "passphrase for " + dir.string() + ": ", false);
   auto store = Unwrap(Store::Open(dir, View(pass), purpose));
+  CASEPACK_FAULT_POINT("store-opened");
   if (run_retention) {
     // Before any command sees the store: cases past their retention date are purged, offline too.
     auto purge = RunRetentionAtOpen(*store);
