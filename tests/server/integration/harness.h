@@ -31,8 +31,9 @@ inline std::string ReadFile(const std::filesystem::path& p) {
 }
 
 // Runs `casepackd args...` to completion and returns its stdout.
-inline std::string RunCasepackd(const std::string& args, int* exit_code) {
-  const std::string cmd = std::string(CASEPACKD) + " " + args + " 2>&1";
+// `env` is prepended as shell assignments ("NAME=value …").
+inline std::string RunCasepackd(const std::string& args, int* exit_code, const std::string& env = "") {
+  const std::string cmd = (env.empty() ? "" : env + " ") + std::string(CASEPACKD) + " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
