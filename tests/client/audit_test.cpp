@@ -122,7 +122,9 @@ INSTANTIATE_TEST_SUITE_P(
         TamperCase{"kind", "UPDATE audit_log SET kind = 'sync' WHERE seq = 2;", 2},
         TamperCase{"time", "UPDATE audit_log SET at = '2020-01-01T00:00:00Z' WHERE seq = 4;", 4},
         TamperCase{"case", "UPDATE audit_log SET case_id = 'ffff' WHERE seq = 1;", 1},
-        TamperCase{"flipped_hash_byte", "UPDATE audit_log SET hash = zeroblob(32) WHERE seq = 2;", 2},
+        // One byte (the tenth) of the stored hash changed, the other 31 kept.
+        TamperCase{"flipped_hash_byte", "UPDATE audit_log SET hash = CAST(substr(hash, 1, 9) || CASE WHEN substr(hash, 10, 1) = X'00' "
+                                        "THEN X'01' ELSE X'00' END || substr(hash, 11) AS BLOB) WHERE seq = 2;", 2},
         TamperCase{"signature", "UPDATE audit_log SET signature = zeroblob(64) WHERE seq = 5;", 5},
         TamperCase{"removed_middle", "DELETE FROM audit_log WHERE seq = 3;", 3},
         TamperCase{"removed_tail", "DELETE FROM audit_log WHERE seq >= 4;", 4},
