@@ -59,6 +59,44 @@ TEST_F(RetentionApi, OnlyTheBusinessUnitPlacesHoldsSetsPoliciesAndListsReceipts)
   EXPECT_EQ(outsider->GetRetention(id).error().code, ErrorCode::kNotFound);
 }
 
+// (case id in the server's tombstones) read straight from casepackd's SQLite file, without a request.
+bool ServerHasTombstone(const std::filesystem::path& data, const std::string& case_id) {
+  auto r = RunProcess({"python3", "-c",
+                       "import sqlite3,sys\n"
+                       "d=sqlite3.connect(sys.argv[1], timeout=10)\n"
+                       "print(d.execute('SELECT count(*) FROM tombstones WHERE case_id=?',(sys.argv[2],)).fetchone()[0])\n",
+                       (data / "casepackd.db").string(), case_id});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out == "1\n";
+}
+
+// casepackd's retention timer purges on its own: the case becomes due while the server runs (its hold
+// cleared in the database behind the API's back, so no request can have purged it), and with no request
+// at all it is purged within a few timer periods.
+TEST_F(RetentionApi, TheRetentionTimerPurgesWithoutARequest) {
+  TestUser f = NewUser("facilitator");
+  const std::string id = SharedCase(f);
+  ASSERT_TRUE(bu_->SetHold(id, true).ok());
+  ASSERT_TRUE(f->PutPurgeDate(id, "2020-01-01").ok());  // past, but held
+  ASSERT_EQ(server_->Stop(), 0);
+  ASSERT_NO_FATAL_FAILURE(server_->Start(fingerprint_, {"--retention-interval", "1"}));
+  EXPECT_FALSE(ServerHasTombstone(data_, id)) << "a held case was purged";
+  auto r = RunProcess({"python3", "-c",
+                       "import sqlite3,sys\n"
+                       "d=sqlite3.connect(sys.argv[1], timeout=10)\n"
+                       "d.execute('UPDATE case_retention SET held=0 WHERE case_id=?',(sys.argv[2],))\n"
+                       "d.commit()\n",
+                       (data_ / "casepackd.db").string(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!ServerHasTombstone(data_, id)) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the timer never purged the due case";
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(ReadFile(log_).find("event=retention_purged cases=1"), std::string::npos) << ReadFile(log_);
+  EXPECT_EQ(f->PullOps(id, 0).error().code, ErrorCode::kNotFound);
+}
+
 TEST_F(RetentionApi, HeldCaseSurvivesItsDatePurgeLeavesATombstoneAndReceiptsAreChecked) {
   TestUser f = NewUser("facilitator");
   TestUser outsider = NewUser("facilitator");
