@@ -17,6 +17,7 @@
 #include <linux/magic.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "workflow_support.h"
 
@@ -129,8 +130,17 @@ TEST_F(DocOpenTest, RefusesWithoutAPrivateRamDirectoryAndWritesNothing) {
   runs.emplace_back("unset", Open({}, {"XDG_RUNTIME_DIR"}));
   runs.emplace_back("empty", Open({{"XDG_RUNTIME_DIR", ""}}));
   runs.emplace_back("missing", Open({{"XDG_RUNTIME_DIR", (tmp_ / "no-such-dir").string()}}));
-  if (!IsTmpfs(tmp_ / "disk")) runs.emplace_back("on disk", Open({{"XDG_RUNTIME_DIR", (tmp_ / "disk").string()}}));
-  else std::fprintf(stderr, "note: %s is tmpfs; the on-disk case is not tested here\n", (tmp_ / "disk").c_str());
+  // A directory on disk: beside the other temporary files if /tmp is a disk, else the first of /var/tmp and
+  // the working directory (the build tree) that is one; always tested.
+  std::optional<TempDir> disk_dir;
+  for (const fs::path& parent : {fs::path(tmp_.path()), fs::path("/var/tmp"), fs::current_path()})
+    if (!IsTmpfs(parent) && ::access(parent.c_str(), W_OK) == 0) {
+      disk_dir.emplace(parent);
+      break;
+    }
+  ASSERT_TRUE(disk_dir.has_value()) << "no writable directory on disk to try as XDG_RUNTIME_DIR";
+  runs.emplace_back("on disk", Open({{"XDG_RUNTIME_DIR", disk_dir->path().string()}}));
+  EXPECT_TRUE(fs::is_empty(disk_dir->path())) << "something was written to the on-disk directory";
   for (const auto& [what, r] : runs) {
     SCOPED_TRACE(what);
     EXPECT_EQ(r.exit_code, 1);
