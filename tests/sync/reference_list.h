@@ -66,7 +66,7 @@ class ReferenceList {
 };
 
 // The UTF-8 code points of `s`, in order.
-std::vector<std::string> CodePoints(const std::string& s) {
+inline std::vector<std::string> CodePoints(const std::string& s) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
