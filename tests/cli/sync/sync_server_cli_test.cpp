@@ -81,6 +81,7 @@ TEST_F(ServerCliTest, UsersRevokeDeviceRevokeUserAndUnshare) {
 
   // case unshare: sam stops receiving the case; alex still does.
   const std::string c = NewCase(bu, "U.S.");
+  Sync(bu);
   bu.Ok({"case", "share", c, "--with", f1.user_id});
   bu.Ok({"case", "share", c, "--with", f2.user_id});
   Sync(bu);
