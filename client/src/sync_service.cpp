@@ -11,6 +11,7 @@
 
 #include "casepack/aead.h"
 #include "casepack/audit.h"
+#include "casepack/fault_point.h"
 #include "casepack/retention.h"
 #include "casepack/trusted_clock.h"
 #include "casepack/random.h"
@@ -242,6 +243,7 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
       }
       return acks.error();
     }
+    CASEPACK_FAULT_POINT("push-acked");  // the server holds the batch; this store has not recorded it
     std::vector<std::pair<ReplicaId, std::uint64_t>> ids;
     for (const auto& p : pending) ids.emplace_back(p.replica, p.counter);
     CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushed(cases_, case_id, ids));
@@ -298,6 +300,7 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
     if (progress) progress({"pulling", case_id, report.pulled, 0});
     after = next;
     if (!page.more) return Ok();
+    CASEPACK_FAULT_POINT("pull-page-applied");  // one page applied and recorded, more to come
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 
+#include "casepack/fault_point.h"
 #include "casepack/retention.h"
 #include "cli.h"
 
@@ -42,6 +43,7 @@ std::unique_ptr<ClientSession> Context::OpenSession(std::string_view purpose, bo
   auto session = Unwrap(ClientSession::Unlock(dir, View(pass), CommandClock(), std::move(options)));
   if (Status fake = CheckFakeNow(); !fake.ok())
     throw CommandFailed{run_retention ? fake.error().Context("retention check at open") : fake.error()};
+  CASEPACK_FAULT_POINT("store-opened");
   if (run_retention) {
     // Before any command sees the store: cases past their retention date are purged, offline too.
     auto purge = RetentionOf(*session).PurgeDue();

@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <exception>
 #include <iostream>
 
 #include "cli.h"
@@ -28,10 +29,7 @@ void PrintError(const casepack::Error& e) {
   if (!e.hint.empty()) std::fprintf(stderr, "casepack: hint: %s\n", e.hint.c_str());
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  HardenProcess();
+int Run(int argc, char** argv) {
   casepack::InitCrypto();
   CLI::App app{"casepack: encrypted case packs for multi-agency child-protection reviews", "casepack"};
   app.require_subcommand(1);
@@ -84,4 +82,20 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  HardenProcess();
+  // Whatever escapes (a library bug, an allocation failure) ends as one line and exit 1, never an abort
+  // with a core or a trace. The exception's text is not shown: it may quote the input that caused it.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception&) {
+  } catch (...) {
+  }
+  std::fprintf(stderr, "casepack: error: internal error: the command stopped unexpectedly\n");
+  std::fprintf(stderr, "casepack: hint: the store keeps only completed changes; please report this\n");
+  return 1;
 }

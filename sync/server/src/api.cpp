@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "casepack/fault_point.h"
 #include "casepack/identity.h"
 #include "casepack/random.h"
 #include "casepack/server_api.h"
@@ -496,6 +497,7 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
       }
       auto acks = store_.AppendOps(case_id, caller.device.device_id, stored);
       if (!acks.ok()) return StoreErrorReply(acks.error(), log);
+      CASEPACK_FAULT_POINT("server-push-stored");  // committed, not yet acknowledged
       log->ops = acks->size();
       metrics_.CountOps(acks->size());
       return JsonReply(200, wire::ToJson(*acks));
