@@ -262,7 +262,7 @@ void MainWindow::BuildActions() {
   auto add = [this](QMenu* menu, const QString& text, const QKeySequence& key, auto slot) {
     auto* a = new QAction(text, this);
     a->setShortcut(key);
-    a->setShortcutContext(Qt::ApplicationShortcut);
+    a->setShortcutContext(Qt::WindowShortcut);
     connect(a, &QAction::triggered, this, slot);
     menu->addAction(a);
     addAction(a);
@@ -285,7 +285,7 @@ void MainWindow::BuildActions() {
   add(view, "&Conflicts", QKeySequence("Ctrl+K"), &MainWindow::ShowConflicts);
   for (int i = 0; i < 7; ++i) {
     auto* s = new QShortcut(QKeySequence(QString("Alt+%1").arg(i + 1)), this);
-    s->setContext(Qt::ApplicationShortcut);
+    s->setContext(Qt::WindowShortcut);
     connect(s, &QShortcut::activated, this, [this, i] {
       if (case_view_) {
         case_view_->tabs()->setCurrentIndex(i);

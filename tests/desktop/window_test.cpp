@@ -198,18 +198,27 @@ TEST_F(WindowTest, EveryControlHasANameShortcutsWorkAndNoJargonShows) {
   }
   QTest::keyClick(&w(), Qt::Key_F, Qt::ControlModifier);
   EXPECT_EQ(QApplication::focusWidget(), w().findChild<QLineEdit*>("search"));
+  // Qt's own parts of composite widgets (a table's corner button, a line edit's clear icon, a dock's
+  // float/close buttons, a tab bar's scroll arrows) are named by their owner's accessible interface.
+  auto qt_internal = [](QWidget* widget) {
+    const QString cls = widget->metaObject()->className();
+    return widget->objectName().startsWith("qt_") || cls == "QTableCornerButton" || cls == "QLineEditIconButton" || cls == "QDockWidgetTitleButton" ||
+           qobject_cast<QTabBar*>(widget->parentWidget()) != nullptr ||
+           (qobject_cast<QLineEdit*>(widget) && qobject_cast<QComboBox*>(widget->parentWidget()));
+  };
+  QStringList unnamed, unreachable;
   for (QWidget* widget : w().findChildren<QWidget*>()) {
     const bool control = qobject_cast<QAbstractButton*>(widget) || qobject_cast<QLineEdit*>(widget) ||
                          qobject_cast<QPlainTextEdit*>(widget) || qobject_cast<QComboBox*>(widget) ||
                          qobject_cast<QTableWidget*>(widget);
-    if (!control || widget->objectName().startsWith("qt_")) continue;
-    if (qobject_cast<QLineEdit*>(widget) && qobject_cast<QComboBox*>(widget->parentWidget())) continue;
+    if (!control || qt_internal(widget)) continue;
+    const QString what = QString(widget->metaObject()->className()) + " " + widget->objectName();
     QAccessibleInterface* a = QAccessible::queryAccessibleInterface(widget);
-    ASSERT_NE(a, nullptr);
-    EXPECT_FALSE(a->text(QAccessible::Name).trimmed().isEmpty())
-        << widget->metaObject()->className() << " " << widget->objectName().toStdString() << " has no accessible name";
-    EXPECT_NE(widget->focusPolicy(), Qt::NoFocus) << widget->objectName().toStdString() << " cannot be reached by keyboard";
+    if (a == nullptr || a->text(QAccessible::Name).trimmed().isEmpty()) unnamed << what;
+    if (widget->focusPolicy() == Qt::NoFocus) unreachable << what;
   }
+  EXPECT_TRUE(unnamed.isEmpty()) << "no accessible name: " << unnamed.join(", ").toStdString();
+  EXPECT_TRUE(unreachable.isEmpty()) << "not reachable by keyboard: " << unreachable.join(", ").toStdString();
   // Plain words: no hex ids, and none of the code's jargon.
   const QRegularExpression hex("[0-9a-f]{12,}");
   for (QWidget* widget : w().findChildren<QWidget*>()) {
