@@ -251,6 +251,10 @@ QWidget* CaseView::BuildOverview() {
   v->addWidget(new QLabel("<b>Timescales</b> (from the guidance; colour always comes with words)"));
   steps_ = MakeTable({"Step", "Limit", "Due", "Where it is"}, "Timescales");
   steps_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  steps_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  steps_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+  steps_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+  steps_->horizontalHeader()->setSectionResizeMode(3, QHeaderView::ResizeToContents);
   v->addWidget(steps_, 2);
   v->addWidget(new QLabel("<b>Key dates</b> — type DD/MM/YYYY into a date to record it"));
   key_dates_ = MakeTable({"Key date", "Date"}, "Key dates");
@@ -569,7 +573,7 @@ void CaseView::Update(const CaseDetail& d, const CaseTimescales& ts, const QStri
     if (state->background().style() != Qt::NoBrush) state->setForeground(QColor("#1b1b1b"));
     steps_->setItem(r, 3, state);
   }
-  steps_->resizeColumnsToContents();
+  steps_->resizeRowsToContents();
   key_dates_->setRowCount(0);
   for (const KeyDateDef& k : KeyDateDefs(c.event_type)) {
     const int r = key_dates_->rowCount();
@@ -605,6 +609,7 @@ void CaseView::FillTables(const CaseDetail& d) {
       attendance_->setCellWidget(r, 3, status);
       attendance_->setItem(r, 4, Cell(Q(a.reason), true));
     }
+    for (int c = 0; c < 4; ++c) attendance_->resizeColumnToContents(c);
   }
   if (!Editing(actions_)) {
     actions_->setRowCount(0);
@@ -623,7 +628,8 @@ void CaseView::FillTables(const CaseDetail& d) {
       connect(status, &QComboBox::currentTextChanged, this, [this, r] { if (!filling_) OnActionEdited(r, 4); });
       actions_->setCellWidget(r, 4, status);
     }
-    actions_->resizeColumnToContents(0);
+    for (int c = 0; c < 5; ++c) actions_->resizeColumnToContents(c);
+    if (actions_->columnWidth(0) > 420) actions_->setColumnWidth(0, 420);
   }
   chronology_->setRowCount(0);
   for (const auto& [id, e] : d.chronology) {

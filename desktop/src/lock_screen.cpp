@@ -78,7 +78,7 @@ LockScreen::LockScreen(QWidget* parent) : QWidget(parent) {
 
 void LockScreen::SetMode(bool create, const QString& store_path) {
   create_ = create;
-  title_->setText(create ? "Create your casepack store" : "🔒 casepack is locked");
+  title_->setText(create ? "Create your casepack store" : "casepack is locked");
   explain_->setText(create ? QString("Case notes are kept encrypted in %1. Choose a passphrase of at least 12 "
                                      "characters (a few unrelated words work well). Nobody can recover it.")
                                  .arg(store_path.toHtmlEscaped())

@@ -105,6 +105,7 @@ MainWindow::MainWindow(WindowOptions options, QWidget* parent)
   conflict_dock_->setObjectName("conflictDock");
   conflict_panel_ = new ConflictPanel;
   conflict_dock_->setWidget(conflict_panel_);
+  conflict_dock_->setMinimumWidth(520);  // both versions side by side, readable
   addDockWidget(Qt::RightDockWidgetArea, conflict_dock_);
   conflict_dock_->hide();
   connect(conflict_panel_, &ConflictPanel::resolveRequested, this, [this](const ConflictItem& item, std::size_t choice) {
@@ -161,7 +162,8 @@ QWidget* MainWindow::BuildWorkspace() {
   search_->setPlaceholderText("Search cases… (Ctrl+F)");
   search_->setAccessibleName("Search cases");
   search_->setClearButtonEnabled(true);
-  search_->setMaximumWidth(320);
+  search_->setMinimumWidth(260);
+  search_->setMaximumWidth(360);
   connect(search_, &QLineEdit::textChanged, this, &MainWindow::ApplyFilter);
   top->addWidget(search_);
   top->addStretch(1);
@@ -175,7 +177,7 @@ QWidget* MainWindow::BuildWorkspace() {
   sync_button_->setToolTip("Send and receive changes now (Ctrl+S)");
   connect(sync_button_, &QPushButton::clicked, this, &MainWindow::SyncNow);
   top->addWidget(sync_button_);
-  auto* lock = new QPushButton("🔒 Lock");
+  auto* lock = new QPushButton("&Lock");
   lock->setObjectName("lockButton");
   lock->setAccessibleName("Lock");
   lock->setToolTip("Lock now (Ctrl+L). Everything typed is kept.");
@@ -374,6 +376,8 @@ void MainWindow::AfterUnlock() {
   RefreshConflicts();
   RefreshUnsent();
   worker_->Call(this, [](DesktopSession& s) { return s.Enrolled(); }, [this](bool enrolled) {
+    enrolled_ = enrolled;
+    RefreshUnsent();
     if (enrolled) {
       auto_sync_timer_.start();
       SyncNow();
@@ -557,6 +561,11 @@ void MainWindow::RefreshUnsent() {
     if (locked_ || !n.ok()) return;
     unsent_ = *n;
     if (syncing_) return;
+    if (!enrolled_) {
+      SetStatus("This laptop only · no central store set up");
+      sync_status_->setToolTip("Everything is kept encrypted on this laptop. Ask the Business Unit for an invitation to share cases.");
+      return;
+    }
     const QString pending = *n == 0 ? QString("all changes sent")
                                     : QString("%1 change%2 not yet sent").arg(*n).arg(*n == 1 ? "" : "s");
     SetStatus((last_sync_.isEmpty() ? QString("● Offline") : "Synced at " + last_sync_) + " · " + pending);

@@ -123,6 +123,7 @@ class MainWindow : public QMainWindow {
   QTimer unsent_timer_;
   bool locked_ = true;
   bool syncing_ = false;
+  bool enrolled_ = false;
   std::optional<std::size_t> unsent_;
   QString last_sync_;
   std::string reopen_case_;  // the case open at the lock (an id, no content): reopened at unlock

@@ -45,6 +45,12 @@ class WindowTest : public ::testing::Test {
   }
 
   MainWindow& w() { return *window_; }
+  // A PNG once every save has landed (so the bottom line shows "Saved HH:MM:SS", not "Saving…").
+  void Shot(const std::string& name, QWidget* what = nullptr) {
+    w().worker().WaitIdle();
+    QCoreApplication::processEvents();
+    SavePng(what ? what : &w(), name);
+  }
 
   // A MAS case with the four quadrants, attendance (one agency missing, with its reason) and two actions.
   void FillMasEvent() {
@@ -270,18 +276,18 @@ TEST_F(WindowTest, Screenshots) {
   ASSERT_TRUE(WaitUntil([&] { return w().caseView() && w().caseView()->event_type() == EventType::kMas; }));
   w().caseView()->tabs()->setCurrentIndex(1);
   w().caseView()->editor("story")->setFocus();
-  SavePng(&w(), "mas-map");
+  Shot("mas-map");
   w().caseView()->tabs()->setCurrentIndex(0);
-  SavePng(&w(), "case-list-overview");
+  Shot("case-list-overview");
   w().caseView()->tabs()->setCurrentIndex(2);
-  SavePng(&w(), "attendance");
+  Shot("attendance");
   w().caseView()->tabs()->setCurrentIndex(3);
-  SavePng(&w(), "actions");
+  Shot("actions");
   QTest::keyClick(&w(), Qt::Key_P, Qt::ControlModifier);
   ASSERT_TRUE(WaitUntil([&] { return w().reportDialog() != nullptr && w().reportDialog()->isVisible(); }));
-  SavePng(w().reportDialog(), "report-preview");
+  Shot("report-preview", w().reportDialog());
   w().Lock();
-  SavePng(&w(), "lock-screen");
+  Shot("lock-screen");
 }
 
 }  // namespace
