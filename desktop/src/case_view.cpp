@@ -65,6 +65,17 @@ QTableWidget* MakeTable(const QStringList& headers, const QString& name) {
   return t;
 }
 
+// A tab holding one line of explanation and a table; the caller adds the row that adds to it.
+QWidget* TablePage(const QString& intro, QTableWidget* table, QVBoxLayout*& v) {
+  auto* page = new QWidget;
+  v = new QVBoxLayout(page);
+  auto* label = new QLabel(intro);
+  label->setWordWrap(true);
+  v->addWidget(label);
+  v->addWidget(table, 1);
+  return page;
+}
+
 QLineEdit* Field(const QString& name, const QString& placeholder = {}) {
   auto* e = new QLineEdit;
   e->setAccessibleName(name);
@@ -279,11 +290,10 @@ QWidget* CaseView::BuildOverview() {
 }
 
 QWidget* CaseView::BuildAttendance() {
-  auto* page = new QWidget;
-  auto* v = new QVBoxLayout(page);
-  v->addWidget(new QLabel("Who was invited and who came. Agencies missing, and their reasons, go into the report."));
   attendance_ = MakeTable({"Agency", "Role", "Name", "Status", "Reason if not there"}, "Attendance");
-  v->addWidget(attendance_, 1);
+  QVBoxLayout* v = nullptr;
+  QWidget* page = TablePage("Who was invited and who came. Agencies missing, and their reasons, go into the report.",
+                            attendance_, v);
   auto* form = new QHBoxLayout;
   auto* agency = Field("New attendee agency", "Agency");
   auto* role = Field("New attendee role", "Role");
@@ -332,11 +342,10 @@ void CaseView::OnAttendanceEdited(int row) {
 }
 
 QWidget* CaseView::BuildActions() {
-  auto* page = new QWidget;
-  auto* v = new QVBoxLayout(page);
-  v->addWidget(new QLabel("Actions agreed, each with an owner and a date. Set the status to \"dropped\" to take one off the plan."));
   actions_ = MakeTable({"Action", "Owner agency", "Owner role", "Due (DD/MM/YYYY)", "Status"}, "Actions");
-  v->addWidget(actions_, 1);
+  QVBoxLayout* v = nullptr;
+  QWidget* page = TablePage("Actions agreed, each with an owner and a date. Set the status to \"dropped\" to take one off the plan.",
+                            actions_, v);
   auto* form = new QHBoxLayout;
   auto* what = Field("New action", "What is to be done");
   auto* agency = Field("New action owner agency", "Owner agency");
@@ -394,12 +403,10 @@ void CaseView::OnActionEdited(int row, int column) {
 }
 
 QWidget* CaseView::BuildChronology() {
-  auto* page = new QWidget;
-  auto* v = new QVBoxLayout(page);
-  v->addWidget(new QLabel("The multi-agency chronology (001 format), merged in date order."));
   chronology_ = MakeTable({"Date & time", "Source", "Significant event", "Action taken", "Analysis"}, "Chronology");
   chronology_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  v->addWidget(chronology_, 1);
+  QVBoxLayout* v = nullptr;
+  QWidget* page = TablePage("The multi-agency chronology (001 format), merged in date order.", chronology_, v);
   auto* form = new QHBoxLayout;
   auto* when = Field("Chronology date", "DD/MM/YYYY [HH:MM]");
   auto* source = Field("Chronology source", "Source agency");

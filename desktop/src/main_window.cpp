@@ -5,7 +5,11 @@
 #include <QCloseEvent>
 #include <QDate>
 #include <QDateTime>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
+#include <QInputDialog>
+#include <QMessageBox>
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QMenuBar>
@@ -83,7 +87,8 @@ void ApplyHighContrast() {
   p.setColor(QPalette::Mid, Qt::white);
   p.setColor(QPalette::Link, Qt::cyan);
   qApp->setPalette(p);
-  qApp->setStyleSheet("QWidget:focus { outline: 3px solid yellow; } QPushButton { border: 2px solid white; padding: 4px 10px; }"
+  qApp->setStyleSheet("QPushButton { border: 2px solid white; padding: 4px 10px; }"
+                      " QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QTableWidget { border: 1px solid white; }"
                       " QPushButton:focus, QLineEdit:focus, QPlainTextEdit:focus, QTableWidget:focus { border: 3px solid yellow; }");
 }
 
@@ -274,6 +279,8 @@ void MainWindow::BuildActions() {
   add(file, "&New case…", QKeySequence("Ctrl+N"), &MainWindow::NewCase);
   add(file, "&Sync now", QKeySequence("Ctrl+S"), &MainWindow::SyncNow);
   add(file, "&Lock", QKeySequence("Ctrl+L"), &MainWindow::Lock);
+  add(file, "Seal &transfer pack…", QKeySequence("Ctrl+Shift+S"), &MainWindow::SealPack);
+  add(file, "&Open transfer pack…", QKeySequence("Ctrl+O"), &MainWindow::OpenPack);
   add(file, "Change &passphrase…", QKeySequence(), &MainWindow::ChangePassphrase);
   file->addSeparator();
   add(file, "&Quit", QKeySequence("Ctrl+Q"), &QWidget::close);
@@ -405,6 +412,7 @@ void MainWindow::Lock() {
     report_->Wipe();
     delete report_.data();
   }
+  if (password_box_) delete password_box_.data();
   for (QDialog* d : findChildren<QDialog*>()) d->reject();
   WipeTable(case_list_);
   conflict_panel_->Wipe();
@@ -663,6 +671,85 @@ void MainWindow::ChangePassphrase() {
   }, [this](Status st) {
     saved_->setText(st.ok() ? "Passphrase changed" : QString());
     if (!st.ok()) ShowProblem(Q(Explain(st.error())));
+  });
+}
+
+void MainWindow::SealPack() {
+  if (locked_ || !case_view_) return ShowProblem("Open the case to send first, then seal its pack.");
+  bool ok = false;
+  const QString from = QInputDialog::getText(this, "Seal a transfer pack", "Sent by (your agency):", QLineEdit::Normal,
+                                             "Business Unit", &ok);
+  if (!ok || from.trimmed().isEmpty() || locked_) return;
+  const QString path = QFileDialog::getSaveFileName(this, "Save the transfer pack", "case-pack.age", "age files (*.age)");
+  if (path.isEmpty() || locked_) return;
+  SealPackTo(path, from.trimmed());
+}
+
+void MainWindow::SealPackTo(const QString& path, const QString& from) {
+  if (locked_ || !case_view_) return;
+  case_view_->FlushEdits();
+  const std::string id = case_view_->case_id();
+  saved_->setText("Sealing the pack…");
+  worker_->Call(this, [id, p = S(path), f = S(from)](DesktopSession& s) { return s.SealPackWithPassword(id, p, f, true); },
+                [this, path](Result<DesktopSession::SealedPack> sealed) {
+                  saved_->clear();
+                  if (locked_) return;
+                  if (!sealed.ok()) return ShowProblem("The pack was not sealed: " + Q(Explain(sealed.error())));
+                  const QString password = Q(sealed->password);
+                  std::fill(sealed->password.begin(), sealed->password.end(), '\0');
+                  platform_->CopySecret(password, std::chrono::seconds(30));
+                  auto* box = new QMessageBox(QMessageBox::Information, "Pack sealed",
+                                              QString("The pack is saved as %1 with %2 document%3.\n\nIts password, shown "
+                                                      "only now:\n\n%4\n\nIt is on the clipboard for 30 seconds. Send it "
+                                                      "by another route than the pack (for example by phone).")
+                                                  .arg(QFileInfo(path).fileName())
+                                                  .arg(sealed->documents)
+                                                  .arg(sealed->documents == 1 ? "" : "s")
+                                                  .arg(password),
+                                              QMessageBox::Ok, this);
+                  box->setObjectName("packPassword");
+                  box->setAttribute(Qt::WA_DeleteOnClose);
+                  box->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+                  password_box_ = box;
+                  box->show();
+                  emit packSealed();
+                });
+}
+
+void MainWindow::OpenPack() {
+  if (locked_) return;
+  const QString path = QFileDialog::getOpenFileName(this, "Open a transfer pack", QString(), "age files (*.age);;All files (*)");
+  if (path.isEmpty() || locked_) return;
+  bool ok = false;
+  const QString password = QInputDialog::getText(this, "Open a transfer pack", "The pack's password:", QLineEdit::Password,
+                                                 QString(), &ok);
+  if (!ok || locked_) return;
+  OpenPackFrom(path, password);
+}
+
+void MainWindow::OpenPackFrom(const QString& path, const QString& password) {
+  if (locked_) return;
+  saved_->setText("Opening the pack…");
+  auto pw = std::make_shared<std::string>(S(password));
+  worker_->Call(this, [p = S(path), pw](DesktopSession& s) {
+    auto r = s.OpenPackWithPassword(p, *pw);
+    std::fill(pw->begin(), pw->end(), '\0');
+    return r;
+  }, [this](Result<std::string> id) {
+    saved_->clear();
+    if (!id.ok()) {
+      return ShowProblem(id.error().code == ErrorCode::kAuthFailed
+                             ? "That password does not open this pack. Check it with whoever sent it."
+                             : "The pack was not opened, and nothing was added: " + Q(Explain(id.error())));
+    }
+    RefreshList();
+    if (case_view_) {
+      case_view_->FlushEdits();
+      case_view_->Wipe();
+      delete case_view_.data();
+    }
+    OpenCase(Q(*id));
+    emit packOpened();
   });
 }
 

@@ -70,6 +70,11 @@ class MainWindow : public QMainWindow {
   void ChangePassphrase();
   void RefreshConflicts();
   void RefreshList();
+  // Transfer packs: asks where and from whom, then SealPackTo; asks for the file and password, then OpenPackFrom.
+  void SealPack();
+  void SealPackTo(const QString& path, const QString& from);
+  void OpenPack();
+  void OpenPackFrom(const QString& path, const QString& password);
 
  signals:
   void unlocked();
@@ -80,6 +85,8 @@ class MainWindow : public QMainWindow {
   void syncFinished(bool reached);
   void conflictsRefreshed(int count);
   void reportReady();
+  void packSealed();
+  void packOpened();
   void problem(const QString& message);
 
  protected:
@@ -118,6 +125,7 @@ class MainWindow : public QMainWindow {
   QDockWidget* conflict_dock_;
   ConflictPanel* conflict_panel_;
   QPointer<ReportDialog> report_;
+  QPointer<QWidget> password_box_;
   QTimer idle_timer_;
   QTimer auto_sync_timer_;
   QTimer unsent_timer_;

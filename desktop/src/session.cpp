@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <fstream>
+#include <iterator>
 
 #include "casepack/audit.h"
 #include "casepack/cases.h"
+#include "casepack/packs.h"
+#include "casepack/password.h"
 #include "casepack/report.h"
 #include "casepack/retention.h"
 #include "casepack/store.h"
@@ -186,6 +190,47 @@ Result<std::string> DesktopSession::ReadDocument(const std::string& case_id, con
   Audit audit(*store_);
   CP_RETURN_IF_ERROR(StatusOf(audit.Record(AuditKind::kDocumentExport, case_id, "desktop viewer " + document_id)));
   return out;
+}
+
+Result<DesktopSession::SealedPack> DesktopSession::SealPackWithPassword(const std::string& case_id,
+                                                                        const std::filesystem::path& out,
+                                                                        const std::string& from, bool include_notes) {
+  CP_ASSIGN_OR_RETURN(SecretBytes generated, GeneratePassword());
+  const std::string_view pw(reinterpret_cast<const char*>(generated.expose().data()), generated.size());
+  CP_ASSIGN_OR_RETURN(ScryptRecipient scrypt, ScryptRecipient::Create(pw));
+  const AgeRecipient* recipients[] = {&scrypt};
+  PackSealOptions options;
+  options.include_notes = include_notes;
+  options.sending_agency = from;
+  // Ciphertext only is buffered; WriteFileAtomically leaves the old file or the whole new one.
+  struct Buffer final : AgeSink {
+    std::string bytes;
+    Status Write(std::span<const std::uint8_t> b) override {
+      bytes.append(reinterpret_cast<const char*>(b.data()), b.size());
+      return Ok();
+    }
+  } sink;
+  PackService packs(*cases_);
+  CP_ASSIGN_OR_RETURN(PackContents contents, packs.Seal(case_id, options, recipients, sink));
+  CP_RETURN_IF_ERROR(WriteFileAtomically(out, sink.bytes, 0600));
+  Audit audit(*store_);
+  CP_RETURN_IF_ERROR(StatusOf(audit.Record(AuditKind::kPackSeal, case_id,
+                                           "desktop, documents " + std::to_string(contents.documents.size()) + ", to a password")));
+  return SealedPack{std::string(pw), contents.documents.size()};
+}
+
+Result<std::string> DesktopSession::OpenPackWithPassword(const std::filesystem::path& file, const std::string& password) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return MakeError(ErrorCode::kIo, "that file could not be read", "check where it was saved");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  AgeMemorySource source(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+  CP_ASSIGN_OR_RETURN(ScryptIdentity identity, ScryptIdentity::Create(password));
+  const AgeIdentity* identities[] = {&identity};
+  PackService packs(*cases_);
+  CP_ASSIGN_OR_RETURN(PackImportResult r, packs.Open(source, identities));
+  Audit audit(*store_);
+  CP_RETURN_IF_ERROR(StatusOf(audit.Record(AuditKind::kPackOpen, r.case_id, "desktop")));
+  return r.case_id;
 }
 
 Result<std::string> DesktopSession::ReportHtml(const std::string& case_id, const Date& report_date) {

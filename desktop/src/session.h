@@ -110,6 +110,17 @@ class DesktopSession {
   // The decrypted bytes of a document, for the in-memory viewer (audited as an export).
   [[nodiscard]] Result<std::string> ReadDocument(const std::string& case_id, const std::string& document_id);
 
+  // A transfer pack for the case, sealed to a newly generated Business Unit style password, written to
+  // `out` atomically. Returns the password (to be shown once) and how many documents went in.
+  struct SealedPack {
+    std::string password;
+    std::size_t documents = 0;
+  };
+  [[nodiscard]] Result<SealedPack> SealPackWithPassword(const std::string& case_id, const std::filesystem::path& out,
+                                                        const std::string& from, bool include_notes);
+  // Opens a password pack and imports it (all or nothing). Returns the case id it went into.
+  [[nodiscard]] Result<std::string> OpenPackWithPassword(const std::filesystem::path& file, const std::string& password);
+
   [[nodiscard]] Result<std::string> ReportHtml(const std::string& case_id, const Date& report_date);
 
   [[nodiscard]] Result<std::vector<ConflictItem>> Conflicts();

@@ -47,8 +47,10 @@ class WindowTest : public ::testing::Test {
   MainWindow& w() { return *window_; }
   // A PNG once every save has landed (so the bottom line shows "Saved HH:MM:SS", not "Saving…").
   void Shot(const std::string& name, QWidget* what = nullptr) {
-    w().worker().WaitIdle();
-    QCoreApplication::processEvents();
+    for (int i = 0; i < 3; ++i) {  // saves, then the reloads they ask for, then their results
+      w().worker().WaitIdle();
+      QCoreApplication::processEvents();
+    }
     SavePng(what ? what : &w(), name);
   }
 
@@ -288,6 +290,43 @@ TEST_F(WindowTest, Screenshots) {
   Shot("report-preview", w().reportDialog());
   w().Lock();
   Shot("lock-screen");
+}
+
+}  // namespace
+}  // namespace casepack::desktop::testing
+
+namespace casepack::desktop::testing {
+namespace {
+
+TEST_F(WindowTest, SealedPackPasswordShownOnceOnClipboardAndOpensElsewhere) {
+  ASSERT_NO_FATAL_FAILURE(FillMasEvent());
+  const auto pack = dir_->path() / "gad.age";
+  bool sealed = false;
+  QObject::connect(&w(), &MainWindow::packSealed, [&] { sealed = true; });
+  w().SealPackTo(QString::fromStdString(pack.string()), "Business Unit");
+  ASSERT_TRUE(WaitUntil([&] { return sealed; }, std::chrono::seconds(60)));
+  const QString password = QGuiApplication::clipboard()->text();
+  ASSERT_EQ(password.size(), 29) << "five groups of five, dashed";
+  EXPECT_EQ(QGuiApplication::clipboard()->mimeData()->data("x-kde-passwordManagerHint"), QByteArray("secret"));
+  auto* box = w().findChild<QWidget*>("packPassword");
+  ASSERT_NE(box, nullptr);
+  EXPECT_TRUE(TextsHeld(box->findChildren<QWidget*>()).join(" ").contains(password));
+  // Another store opens it with that password and finds the notes.
+  casepack::testing::TempDir other(dir_->path());
+  auto s = DesktopSession::Create(other.path() / "store", kPass, "Gareth Price", true);
+  ASSERT_TRUE(s.ok());
+  auto id = (*s)->OpenPackWithPassword(pack, password.toStdString());
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  auto d = (*s)->GetCase(*id);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(QString::fromStdString(d->notes.at("protective-factors")), kProtective);
+  EXPECT_FALSE((*s)->OpenPackWithPassword(pack, "WRONG-WRONG-WRONG-WRONG-WRONG").ok());
+  // The lock takes the password off the screen and the clipboard.
+  w().Lock();
+  QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+  EXPECT_EQ(w().findChild<QWidget*>("packPassword"), nullptr);
+  EXPECT_NE(QGuiApplication::clipboard()->text(), password);
+  for (const QString& t : TextsHeld(QApplication::allWidgets())) EXPECT_FALSE(t.contains(password));
 }
 
 }  // namespace

@@ -100,7 +100,7 @@ void UnlockAndMemory(const std::filesystem::path& root, int runs) {
 // Types into the story every 8 ms while the window syncs; each keystroke is timed from the moment it is
 // posted to the first paint of the editor after it was handled.
 void KeystrokesDuringSync(const std::filesystem::path& root, int remote_ops) {
-  WriteFile(root / "pass", std::string(kPass) + "\n");
+  casepack::testing::WriteFile(root / "pass", std::string(kPass) + "\n");
   casepack::testing::Casepackd server(root / "srv", root / "casepackd.log");
   const std::string code = server.Init();
   server.Start();
