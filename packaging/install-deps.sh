@@ -18,6 +18,9 @@ packages=(
   util-linux procps                   # script(1) drives age's passphrase prompt; setpriv, prlimit in tests
   python3 tar                         # tests: hostile tar archives (tarfile), the server store edited in a test
   faketime                            # CI: the suite again with the clock a year and five years ahead
+  qt6-base-dev qt6-qpa-plugins        # casepack-desktop (Qt 6.4 Widgets, DBus, Test; xcb and offscreen platforms)
+  xvfb xauth fonts-dejavu-core        # desktop screenshot tests on a virtual X server, with real fonts
+  dbus-bin dbus-daemon                # dbus-run-session: the window's screen-lock test on a private session bus
 )
 
 missing=()
