@@ -93,6 +93,14 @@ void ConvergenceTest::RunSeed(std::uint32_t seed) {
   f1_.Ok({"note", "set", c, "story"}, text);
   for (const char* p : {"Opening paragraph ", "Middle paragraph ", "Closing paragraph "})
     planted.push_back(p + tag + ".");
+  // Issue 11: sam rewrites the same paragraph offline (a concurrent rewrite): both versions stay whole in the
+  // text, and the paragraph is listed as a conflict with both authors.
+  const std::string rewritten = "Rewritten by sam " + tag + ".";
+  planted.push_back(rewritten);
+  std::string text2 = f2_.Json({"note", "show", c, "--json"}).value("story", "");
+  ASSERT_NE(text2.find(middle), std::string::npos) << text2;
+  text2.insert(text2.find(middle) + middle.size(), " " + rewritten);
+  f2_.Ok({"note", "set", c, "story"}, text2);
 
   bu_.Ok({"action", "update", c, action, "--owner-agency", "Police"});
   f2_.Ok({"action", "update", c, action, "--owner-agency", "Health", "--due", "2026-12-21"});
@@ -147,6 +155,7 @@ void ConvergenceTest::RunSeed(std::uint32_t seed) {
   EXPECT_TRUE(fields.count("owner")) << report.dump(2);
   EXPECT_TRUE(fields.count("due date")) << report.dump(2);
   EXPECT_GE(fields.size(), 3u) << "attendance status conflict not reported: " << report.dump(2);
+  EXPECT_TRUE(fields.count("paragraph 1")) << "the concurrent rewrite is not reported: " << report.dump(2);
   EXPECT_GE(report.value("conflicts", 0u), 3u) << report.dump(2);
 
   // The document arrives byte-identical.
