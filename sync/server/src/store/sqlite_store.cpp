@@ -522,8 +522,9 @@ class SqliteStore final : public ServerStore {
                                                 const std::vector<StoredOp>& ops) {
     std::vector<wire::OpAck> acks;
     acks.reserve(ops.size());
+    std::string checked;  // a batch is nearly always one replica's run: check each binding once
     for (const auto& op : ops) {
-      if (const std::string replica = ReplicaOf(op.op_id); !replica.empty()) {
+      if (std::string replica = ReplicaOf(op.op_id); !replica.empty() && replica != checked) {
         {
           CP_ASSIGN_OR_RETURN(auto b, Prepare("INSERT OR IGNORE INTO replica_devices(case_id, replica, device_id) "
                                               "VALUES(?,?,?)"));
@@ -536,6 +537,7 @@ class SqliteStore final : public ServerStore {
         if (!bound || q->Text(0) != device_id)
           return MakeError(ErrorCode::kAuthFailed, "operation " + op.op_id.substr(0, 40) +
                                                        " is under another device's replica id");
+        checked = std::move(replica);
       }
       {
         CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO ops(case_id, op_id, epoch, device_id, blob) "
