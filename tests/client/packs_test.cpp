@@ -416,7 +416,7 @@ TEST_F(PacksTest, Issue11PackCaseIdsTheServerRefusesAreNotImported) {
   SamplePack good;
   ASSERT_TRUE(OpenPlaintext(b, good.Plaintext()).ok());
   const std::string before = b.State();
-  for (const std::string id : {std::string(".."), std::string("a1"), std::string(32, 'Z'), good.c.id.substr(0, 8),
+  for (const std::string& id : {std::string(".."), std::string("a1"), std::string(32, 'Z'), good.c.id.substr(0, 8),
                                std::string(32, 'A'), good.c.id + "0"}) {
     SamplePack p;
     const std::string plaintext = Tar(p.Entries(Tweak(p, [&](json& m) { m["case"]["id"] = id; })));

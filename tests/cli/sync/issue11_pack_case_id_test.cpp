@@ -21,7 +21,7 @@ TEST_F(Issue11PackIds, PackCaseIdsTheServerRefusesAreNotImportedAndSyncKeepsWork
   auto recipient = X25519Recipient::Parse(Trim(bu.Ok({"identity"})));
   ASSERT_TRUE(recipient.ok());
   const std::string before = bu.Ok({"case", "list", "--json"});
-  for (const std::string id : {std::string(".."), std::string("a1"), std::string(32, 'Z'), existing.substr(0, 8)}) {
+  for (const std::string& id : {std::string(".."), std::string("a1"), std::string(32, 'Z'), existing.substr(0, 8)}) {
     SamplePack p;
     json m = p.Manifest();
     m["case"]["id"] = id;
@@ -34,7 +34,8 @@ TEST_F(Issue11PackIds, PackCaseIdsTheServerRefusesAreNotImportedAndSyncKeepsWork
     WriteFile(file, std::string(AsText(sink.bytes())));
     auto r = bu.Run({"pack", "open", file.string()});
     EXPECT_EQ(r.exit_code, 1) << id << ": " << r.out << r.err;
-    EXPECT_NE(r.err.find("casepack: error: the pack's case id is not a casepack case id"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.rfind("casepack: error: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find("the pack's case id is not a casepack case id"), std::string::npos) << r.err;
     EXPECT_EQ(bu.Ok({"case", "list", "--json"}), before) << id;
   }
   // The short id still names one case, and sync still works.
