@@ -1,6 +1,7 @@
 // Three laptops (a business unit and two facilitators) edit the same case offline, then sync in random
-// orders: every store ends with the same case, concurrent field values are conflicts, no typed text is
-// lost, and documents arrive byte-identical. Seeds: 5 by default, CASEPACK_SYNC_SEEDS=N for more.
+// orders: every store ends with the same case, concurrent field values are conflicts, a paragraph both
+// facilitators rewrote is a listed conflict with both versions whole (issue 11), no typed text is lost,
+// and documents arrive byte-identical. Seeds: 5 by default, CASEPACK_SYNC_SEEDS=N for more.
 #include <cstdlib>
 #include <random>
 #include <set>
