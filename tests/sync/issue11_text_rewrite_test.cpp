@@ -44,17 +44,27 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
-TEST(Issue11, ConcurrentRewritesOfDifferentLinesKeepEveryLineWhole) {
+// Two devices, x and y, that share `base`, then rewrite it offline to `by_x` and `by_y`, then sync.
+struct TwoDevices {
   std::uint64_t now = 1'700'000'000'000ull;
   std::vector<Replica> reps;
-  reps.emplace_back(ReplicaOptions{"c", 11, "x", [&now] { return now; }});
-  reps.emplace_back(ReplicaOptions{"c", 22, "y", [&now] { return now; }});
-  ASSERT_TRUE(RewriteText(reps[0], kNote, "Para KEEP1 by s3.\nPara KEEP2 by s2.\nLine KEEP3 by s2.\n").ok());
-  Exchange(reps);
-  ++now;
-  ASSERT_TRUE(RewriteText(reps[0], kNote, "Para KEEP2 by s2.\nLine KEEP3 by s2.\nLine NEWX by x.\n").ok());
-  ASSERT_TRUE(RewriteText(reps[1], kNote, "Para KEEP1 by s3.\nPara KEEP2 by s2.\nLine NEWY by y.\n").ok());
-  Exchange(reps);
+  TwoDevices(const std::string& base, const std::string& by_x, const std::string& by_y) {
+    reps.emplace_back(ReplicaOptions{"c", 11, "x", [this] { return now; }});
+    reps.emplace_back(ReplicaOptions{"c", 22, "y", [this] { return now; }});
+    EXPECT_TRUE(RewriteText(reps[0], kNote, base).ok());
+    Exchange(reps);
+    ++now;
+    EXPECT_TRUE(RewriteText(reps[0], kNote, by_x).ok());
+    EXPECT_TRUE(RewriteText(reps[1], kNote, by_y).ok());
+    Exchange(reps);
+  }
+};
+
+TEST(Issue11, ConcurrentRewritesOfDifferentLinesKeepEveryLineWhole) {
+  TwoDevices t("Para KEEP1 by s3.\nPara KEEP2 by s2.\nLine KEEP3 by s2.\n",
+               "Para KEEP2 by s2.\nLine KEEP3 by s2.\nLine NEWX by x.\n",
+               "Para KEEP1 by s3.\nPara KEEP2 by s2.\nLine NEWY by y.\n");
+  auto& reps = t.reps;
   const std::string text = reps[0].ReadText(kNote);
   EXPECT_EQ(text, reps[1].ReadText(kNote));
   std::vector<std::string> lines = Lines(text);
@@ -64,16 +74,9 @@ TEST(Issue11, ConcurrentRewritesOfDifferentLinesKeepEveryLineWhole) {
 }
 
 TEST(Issue11, OneParagraphRewrittenOnTwoDevicesIsAConflictUntilResolved) {
-  std::uint64_t now = 1'700'000'000'000ull;
-  std::vector<Replica> reps;
-  reps.emplace_back(ReplicaOptions{"c", 11, "x", [&now] { return now; }});
-  reps.emplace_back(ReplicaOptions{"c", 22, "y", [&now] { return now; }});
-  ASSERT_TRUE(RewriteText(reps[0], kNote, "First.\nThe child is safe.\nLast.\n").ok());
-  Exchange(reps);
-  ++now;
-  ASSERT_TRUE(RewriteText(reps[0], kNote, "First.\nThe child is at risk.\nLast.\n").ok());
-  ASSERT_TRUE(RewriteText(reps[1], kNote, "First.\nThe child was safe today.\nLast.\n").ok());
-  Exchange(reps);
+  TwoDevices t("First.\nThe child is safe.\nLast.\n", "First.\nThe child is at risk.\nLast.\n",
+               "First.\nThe child was safe today.\nLast.\n");
+  auto& reps = t.reps;
   const std::string text = reps[1].ReadText(kNote);
   ASSERT_EQ(text, reps[0].ReadText(kNote));
   EXPECT_NE(text.find("\nThe child is at risk.\n"), std::string::npos) << text;
