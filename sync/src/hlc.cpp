@@ -1,5 +1,7 @@
 #include "casepack/hlc.h"
 
+#include "casepack/clock.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -21,9 +23,6 @@ void HybridClock::Observe(HlcTimestamp received, std::uint64_t physical_millis) 
   last_ = std::max(last_, std::min(received, cap));
 }
 
-std::uint64_t SystemMillis() {
-  using namespace std::chrono;
-  return static_cast<std::uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
+std::uint64_t SystemMillis() { return static_cast<std::uint64_t>(SystemClock().NowMillis()); }
 
 }  // namespace casepack
