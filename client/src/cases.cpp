@@ -10,6 +10,8 @@
 #include <ctime>
 
 #include "casepack/random.h"
+#include "casepack/text_rewrite.h"
+#include "casepack/wire.h"
 
 namespace casepack {
 
@@ -110,34 +112,31 @@ void CollectCaseConflicts(const Replica& r, const Case& c, std::vector<FieldConf
   }
 }
 
-// The smallest edit turning `from` into `to`: common prefix and suffix kept, in code points.
-struct Splice {
-  std::uint64_t pos = 0, remove = 0;
-  std::string insert;
-};
-bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-Result<Splice> Diff(std::string_view from, std::string_view to) {
-  std::size_t pre = 0;
-  while (pre < from.size() && pre < to.size() && from[pre] == to[pre]) ++pre;
-  while (pre > 0 && pre < from.size() && IsContinuationByte(from[pre])) --pre;  // back to a boundary
-  while (pre > 0 && pre < to.size() && IsContinuationByte(to[pre])) --pre;
-  std::size_t suf = 0;
-  while (suf < from.size() - pre && suf < to.size() - pre &&
-         from[from.size() - 1 - suf] == to[to.size() - 1 - suf])
-    ++suf;
-  while (suf > 0 && IsContinuationByte(from[from.size() - suf])) --suf;
-  Splice s;
-  CP_ASSIGN_OR_RETURN(s.pos, Utf8Length(from.substr(0, pre)));
-  CP_ASSIGN_OR_RETURN(s.remove, Utf8Length(from.substr(pre, from.size() - pre - suf)));
-  s.insert = std::string(to.substr(pre, to.size() - pre - suf));
-  return s;
-}
-
 Status CheckText(std::string_view text, std::string_view what) {
   if (!Utf8Length(text).ok())
     return MakeError(ErrorCode::kInvalidArgument, std::string(what) + " is not valid UTF-8 text",
                      "save the text as UTF-8 and try again");
   return Ok();
+}
+
+// A paragraph edited on two devices (casepack/text_rewrite.h), as the report's conflicts list shows it:
+// subject "notes: TITLE" or "facilitator's comments", field "paragraph N" (N counts within the text, as
+// `note resolve --conflict N` does), one candidate per author's version ("(removed)" for none).
+void CollectTextConflicts(const Replica& r, const Target& t, const std::string& subject, std::vector<FieldConflict>& out) {
+  std::size_t n = 0;
+  for (const TextConflict& tc : TextConflicts(r, t)) {
+    ++n;  // numbered as ResolveTextConflict counts, agreements included
+    // Both devices made the same change (typically: both removed it): they agree, nothing to show.
+    if (std::all_of(tc.versions.begin(), tc.versions.end(), [&](const RegisterValue& v) { return v.value == tc.versions[0].value; }))
+      continue;
+    FieldConflict f{subject, "paragraph " + std::to_string(n), {}};
+    for (const RegisterValue& v : tc.versions) {
+      std::string text = v.value;
+      while (!text.empty() && text.back() == '\n') text.pop_back();
+      f.values.candidates.push_back(Candidate<std::string>{text.empty() ? "(removed)" : text, v.author, ClockText(v.clock)});
+    }
+    out.push_back(std::move(f));
+  }
 }
 
 // Like case ids, an item id needs 4 characters: a shorter (or empty) prefix would quietly pick a case's
@@ -513,6 +512,9 @@ Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
     if (!text.empty()) d.notes.emplace(std::string(s.key), std::move(text));
   }
   d.facilitator_comments = r.ReadText(kComments);
+  for (const NoteSectionDef& s : NoteSections(d.record.event_type))
+    CollectTextConflicts(r, NoteText(s.key), "notes: " + std::string(s.title), d.conflicts);
+  CollectTextConflicts(r, kComments, "facilitator's comments", d.conflicts);
   for (const CollectionEntry& e : r.ReadCollection(kActions)) {
     Action a;
     a.id = e.key;
@@ -661,11 +663,7 @@ Status CaseService::SetNote(std::string_view case_id, std::string_view section, 
     const Case c = MaterializeCase(r);
     auto def = FindNoteSection(c.event_type, section);
     if (!def.ok()) return def.error();
-    const Target t = NoteText(section);
-    CP_ASSIGN_OR_RETURN(Splice s, Diff(r.ReadText(t), text));
-    if (s.remove > 0) CP_RETURN_IF_ERROR(r.DeleteText(t, s.pos, s.remove));
-    if (!s.insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(t, s.pos, s.insert));
-    return Ok();
+    return RewriteText(r, NoteText(section), text);
   });
 }
 
@@ -705,10 +703,36 @@ Status CaseService::AppendNote(std::string_view case_id, std::string_view sectio
 Status CaseService::SetFacilitatorComments(std::string_view case_id, std::string_view text) {
   CP_RETURN_IF_ERROR(CheckText(text, "the comments"));
   return Mutate(case_id, [&](Loaded& l) -> Status {
-    CP_ASSIGN_OR_RETURN(Splice s, Diff(l.replica.ReadText(kComments), text));
-    if (s.remove > 0) CP_RETURN_IF_ERROR(l.replica.DeleteText(kComments, s.pos, s.remove));
-    if (!s.insert.empty()) CP_RETURN_IF_ERROR(l.replica.InsertText(kComments, s.pos, s.insert));
-    return Ok();
+    return RewriteText(l.replica, kComments, text);
+  });
+}
+
+Status CaseService::ResolveTextConflict(std::string_view case_id, std::string_view section, std::size_t conflict,
+                                        std::optional<std::size_t> pick, std::optional<std::string> text) {
+  if (text) CP_RETURN_IF_ERROR(CheckText(*text, "the paragraph"));
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    Target t = kComments;
+    if (!section.empty()) {
+      if (auto def = FindNoteSection(MaterializeCase(r).event_type, section); !def.ok()) return def.error();
+      t = NoteText(section);
+    }
+    const std::vector<TextConflict> all = TextConflicts(r, t);
+    if (conflict == 0 || conflict > all.size())
+      return MakeError(ErrorCode::kNotFound, "no paragraph conflict " + std::to_string(conflict) + " there",
+                       all.empty() ? "there is nothing to resolve" : "'casepack case show' lists them");
+    const TextConflict& tc = all[conflict - 1];
+    std::string chosen;
+    if (pick) {
+      if (*pick == 0 || *pick > tc.versions.size())
+        return MakeError(ErrorCode::kInvalidArgument, "there is no version " + std::to_string(*pick),
+                         "pick 1 to " + std::to_string(tc.versions.size()) + ", in the order listed");
+      chosen = tc.versions[*pick - 1].value;
+    } else {
+      chosen = text.value_or(std::string());
+      if (!chosen.empty() && chosen.back() != '\n') chosen.push_back('\n');  // a paragraph ends its line
+    }
+    return casepack::ResolveTextConflict(r, t, tc.key, chosen);
   });
 }
 
@@ -802,6 +826,11 @@ Result<ReportInput> CaseService::BuildReportInput(std::string_view case_id, std:
 // ---- transfer-pack import ----
 
 Result<ImportTarget> CaseService::PrepareImport(std::string_view wanted_id) {
+  // The central store's rule (docs/api.md): anything else would be imported, then wedge every later sync,
+  // and a short one could make the CLI's id prefixes ambiguous.
+  if (!wire::IsHexId(wanted_id))
+    return MakeError(ErrorCode::kInvalidArgument, "the pack's case id is not a casepack case id (32 lowercase hex digits)",
+                     "nothing was imported; ask the sender for a new pack");
   Case probe;
   probe.id = std::string(wanted_id);
   probe.subject = {"x", "x"};

@@ -1,6 +1,7 @@
 // Three laptops (a business unit and two facilitators) edit the same case offline, then sync in random
-// orders: every store ends with the same case, concurrent field values are conflicts, no typed text is
-// lost, and documents arrive byte-identical. Seeds: 5 by default, CASEPACK_SYNC_SEEDS=N for more.
+// orders: every store ends with the same case, concurrent field values are conflicts, a paragraph both
+// facilitators rewrote is a listed conflict with both versions whole (issue 11), no typed text is lost,
+// and documents arrive byte-identical. Seeds: 5 by default, CASEPACK_SYNC_SEEDS=N for more.
 #include <cstdlib>
 #include <random>
 #include <set>
@@ -95,6 +96,14 @@ void ConvergenceTest::RunSeed(std::uint32_t seed) {
   f1_.Ok({"note", "set", c, "story"}, text);
   for (const char* p : {"Opening paragraph ", "Middle paragraph ", "Closing paragraph "})
     planted.push_back(p + tag + ".");
+  // Issue 11: sam rewrites the same paragraph offline (a concurrent rewrite): both versions stay whole in the
+  // text, and the paragraph is listed as a conflict with both authors.
+  const std::string rewritten = "Rewritten by sam " + tag + ".";
+  planted.push_back(rewritten);
+  std::string text2 = f2_.Json({"note", "show", c, "--json"}).value("story", "");
+  ASSERT_NE(text2.find(middle), std::string::npos) << text2;
+  text2.insert(text2.find(middle) + middle.size(), " " + rewritten);
+  f2_.Ok({"note", "set", c, "story"}, text2);
 
   // Each concurrent field change happens or not, by the seed (at least one of each kind).
   const unsigned mask = 1 + rng() % 63;
@@ -154,7 +163,8 @@ void ConvergenceTest::RunSeed(std::uint32_t seed) {
       }
   EXPECT_EQ(fields.count("owner") == 1, owners == 2) << report.dump(2);
   EXPECT_EQ(fields.count("due date") == 1, dues == 2) << report.dump(2);
-  const std::size_t conflicting = (owners == 2) + (dues == 2) + (statuses >= 2);
+  EXPECT_TRUE(fields.count("paragraph 1")) << "the concurrent rewrite is not reported: " << report.dump(2);
+  const std::size_t conflicting = (owners == 2) + (dues == 2) + (statuses >= 2) + 1;  // + the rewritten paragraph
   EXPECT_EQ(fields.size(), conflicting) << report.dump(2);
   EXPECT_GE(report.value("conflicts", 0u), conflicting) << report.dump(2);
 

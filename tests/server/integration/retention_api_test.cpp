@@ -108,7 +108,7 @@ TEST_F(RetentionApi, HeldCaseSurvivesItsDatePurgeLeavesATombstoneAndReceiptsAreC
   TestUser outsider = NewUser("facilitator");
   const std::string id = SharedCase(f);
   ASSERT_TRUE(bu_->SetHold(id, true).ok());
-  ASSERT_TRUE(f->PutPurgeDate(id, "2020-01-01").ok());  // long past: due now
+  ASSERT_TRUE(bu_->PutPurgeDate(id, "2020-01-01").ok());  // long past: due now (only the BU may set it)
   auto r = f->GetRetention(id);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->held);
