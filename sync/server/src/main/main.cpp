@@ -233,7 +233,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"casepackd: the casepack central store (HTTPS, JSON API; see docs/api.md)"};
   app.set_version_flag("--version", "casepackd " CASEPACK_VERSION);
-  app.set_config("--config", "", "read options from a TOML/INI file (see packaging/casepackd.conf.sample)");
+  app.set_config("--config", "", "read options from a TOML/INI file (installed: /etc/casepackd/casepackd.conf)");
   std::string data_dir, listen = "127.0.0.1:8443", cert, key;
   // Handlers block on the store; more threads than cores let concurrent pushes share one commit.
   int threads = 8;
