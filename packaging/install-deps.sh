@@ -22,7 +22,8 @@ packages=(
   dbus-bin dbus-daemon                # dbus-run-session: the window's screen-lock test on a private session bus
   dpkg-dev file adduser               # Debian packages (CPack DEB): dpkg-shlibdeps, and file(1) to find the ELF files
   help2man librsvg2-bin               #   man pages from --help; the icon's PNG sizes from its SVG
-  lintian appstream desktop-file-utils systemd  # package checks: lintian, AppStream, .desktop, systemd-analyze
+  lintian appstream desktop-file-utils systemd man-db  # package checks: lintian, AppStream, .desktop,
+                                    #   systemd-analyze (verify looks up the unit's man: link)
 )
 
 missing=()

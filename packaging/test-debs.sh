@@ -62,6 +62,10 @@ for f in /usr/share/man/man1/casepack.1.gz /usr/share/man/man8/casepackd.8.gz \
          /usr/share/bash-completion/completions/casepack /lib/systemd/system/casepackd.service; do
   [ -f "$f" ] || fail "$f missing"
 done
+# The completion asks the installed casepack for its subcommands.
+completion=$(bash -c 'source /usr/share/bash-completion/completions/casepack
+  COMP_WORDS=(casepack case sh); COMP_CWORD=2; _casepack; echo "${COMPREPLY[*]}"')
+[ "$completion" = "show share" ] || fail "bash completion of 'casepack case sh': '$completion'"
 if command -v systemd-analyze >/dev/null; then
   echo "== systemd-analyze verify / security (offline, on the installed unit)"
   systemd-analyze verify /lib/systemd/system/casepackd.service || fail "systemd-analyze verify"
