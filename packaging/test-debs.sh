@@ -41,7 +41,7 @@ lintian --fail-on error --suppress-tags initial-upload-closes-no-bugs "${debs[@]
 grep -v 'root privileges' "$work/lintian" || echo "no lintian errors or warnings"
 
 echo "== dpkg -i ${debs[*]##*/}"
-# Dependencies first (a fresh CI machine has the build's -dev packages, hence the libraries, already).
+# dpkg -i fetches no dependencies: here they are the libraries that the build's -dev packages brought.
 dpkg -i "${debs[@]}"
 for p in "${packages[@]}"; do
   if [[ " ${debs[*]##*/} " == *" ${p}_"* ]]; then
@@ -110,12 +110,12 @@ case_id=$(casepack --store "$bu" case new --type MAS --subject "P.K." --area New
 casepack --store "$bu" sync >/dev/null
 casepack --store "$bu" case share "$case_id" --with "$user" >/dev/null
 casepack --store "$fac" sync >/dev/null
-casepack --store "$fac" case list | grep -q "P.K." || fail "the shared case did not reach the second store"
+casepack --store "$fac" case list | grep -qF "P.K." || fail "the shared case did not reach the second store"
 echo "the case reached the second store through the installed casepackd"
 kill "$server_pid"; status=0; wait "$server_pid" || status=$?
 [ "$status" -eq 0 ] || { cat "$work/server.log" >&2; fail "casepackd exited with status $status on SIGTERM"; }
 server_pid=""
-grep -q 'P.K.' "$srv"/casepackd.db* && fail "case content in the server store"
+grep -qF 'P.K.' "$srv"/casepackd.db* && fail "case content in the server store"
 rm -rf "$work/business-unit" "$work/facilitator" "$srv"
 
 echo "== dpkg --remove, then --purge"
