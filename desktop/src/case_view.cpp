@@ -1,6 +1,7 @@
 #include "case_view.h"
 
 #include <QApplication>
+#include <QPointer>
 #include <QDate>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -531,9 +532,13 @@ QWidget* CaseView::BuildFeedback() {
 template <typename Job>
 void CaseView::Change(Job job, bool reload) {
   emit saving();
-  worker_.Call(this, [job = std::move(job), id = case_id_](DesktopSession& s) { return job(s, id); },
-               [this, reload](Status st) {
-                 if (!st.ok()) return emit failed(Q(Explain(st.error())));
+  // The outcome goes through the worker (which outlives this view): a save sent just before the case was
+  // closed still reports a failure.
+  QPointer<CaseView> self(this);
+  worker_.Call(&worker_, [job = std::move(job), id = case_id_](DesktopSession& s) { return job(s, id); },
+               [this, self, reload](Status st) {
+                 if (!st.ok()) return emit worker_.changeFailed(Q(Explain(st.error())));
+                 if (!self) return;
                  emit saved();
                  if (reload) emit reloadRequested();
                });

@@ -137,6 +137,11 @@ MainWindow::MainWindow(WindowOptions options, QWidget* parent)
   unsent_timer_.setInterval(800);
   connect(&unsent_timer_, &QTimer::timeout, this, &MainWindow::RefreshUnsent);
 
+  connect(worker_.get(), &SessionWorker::changeFailed, this, &MainWindow::ShowProblem);
+  // "Saving…" until the session thread has written everything queued, whichever view queued it.
+  connect(worker_.get(), &SessionWorker::idleChanged, this, [this](bool idle) {
+    if (idle && !locked_ && saved_->text() == "Saving…") saved_->setText("Saved " + QTime::currentTime().toString("HH:mm:ss"));
+  });
   platform_->WatchScreenLock();
   connect(platform_.get(), &Platform::screenLocked, this, &MainWindow::Lock);
 }

@@ -12,40 +12,42 @@
 #include "casepack/password.h"
 #include "casepack/report.h"
 #include "casepack/retention.h"
+#include "casepack/clock.h"
+#include "casepack/session.h"
 #include "casepack/store.h"
 #include "casepack/sync_service.h"
 
 namespace casepack::desktop {
 
 namespace {
-constexpr std::size_t kUnsentScanLimit = 1'000'000;
 
 std::string AttendeeLabel(const Attendance& a) {
   return a.role.empty() ? a.agency : a.agency + " (" + a.role + ")";
 }
 }  // namespace
 
-DesktopSession::DesktopSession(std::unique_ptr<Store> store) : store_(std::move(store)) {
-  cases_ = std::make_unique<CaseService>(*store_);
-  sync_ = std::make_unique<SyncService>(*store_, *cases_);
-  retention_ = std::make_unique<RetentionService>(*store_);
-}
+DesktopSession::DesktopSession(std::unique_ptr<ClientSession> session)
+    : session_(std::move(session)), cases_(*session_->cases()) {}
 
-// Services first (they refer to the store), then the store: its key and identity are wiped.
-DesktopSession::~DesktopSession() {
-  retention_.reset();
-  sync_.reset();
-  cases_.reset();
-  store_.reset();
+// Snapshots written, then every key and cached plaintext wiped (ClientSession::Lock).
+DesktopSession::~DesktopSession() { session_->Lock(); }
+
+namespace {
+SessionOptions Options() {
+  SessionOptions o;
+  o.purpose = "casepack-desktop";
+  return o;
 }
+}  // namespace
 
 Result<std::unique_ptr<DesktopSession>> DesktopSession::Open(const std::filesystem::path& dir,
                                                              std::string_view passphrase) {
   InitCrypto();
-  CP_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(dir, passphrase, "casepack-desktop"));
+  CP_ASSIGN_OR_RETURN(std::unique_ptr<ClientSession> session, ClientSession::Unlock(dir, passphrase, SystemClock(), Options()));
   // As every CLI command: cases past their retention date go before anything is shown.
-  CP_RETURN_IF_ERROR(StatusOf(RunRetentionAtOpen(*store)));
-  return std::unique_ptr<DesktopSession>(new DesktopSession(std::move(store)));
+  CP_ASSIGN_OR_RETURN(RetentionService * retention, session->retention());
+  CP_RETURN_IF_ERROR(StatusOf(retention->PurgeDue()));
+  return std::unique_ptr<DesktopSession>(new DesktopSession(std::move(session)));
 }
 
 Result<std::unique_ptr<DesktopSession>> DesktopSession::Create(const std::filesystem::path& dir,
@@ -54,13 +56,18 @@ Result<std::unique_ptr<DesktopSession>> DesktopSession::Create(const std::filesy
   InitCrypto();
   if (!cheap_kdf_for_tests) CP_RETURN_IF_ERROR(CheckPassphraseStrength(passphrase));
   if (author.empty()) return MakeError(ErrorCode::kInvalidArgument, "your name is needed", "others see it beside your changes");
-  CP_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
-                      Store::Create(dir, passphrase, cheap_kdf_for_tests ? KdfParams::CheapForTests() : KdfParams::Default(),
-                                    "casepack-desktop"));
-  CP_ASSIGN_OR_RETURN(Statement st, store->db().Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES('author', ?1);"));
-  st.Bind(1, author);
-  CP_RETURN_IF_ERROR(st.Run());
-  return std::unique_ptr<DesktopSession>(new DesktopSession(std::move(store)));
+  CP_RETURN_IF_ERROR(StatusOf(Store::Create(dir, passphrase,
+                                            cheap_kdf_for_tests ? KdfParams::CheapForTests() : KdfParams::Default(),
+                                            "casepack-desktop")));
+  {
+    // The author is read when the case service is built: record it before the session builds one.
+    CP_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(dir, passphrase, "casepack-desktop"));
+    CP_ASSIGN_OR_RETURN(Statement st, store->db().Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES('author', ?1);"));
+    st.Bind(1, author);
+    CP_RETURN_IF_ERROR(st.Run());
+  }
+  CP_ASSIGN_OR_RETURN(std::unique_ptr<ClientSession> session, ClientSession::Unlock(dir, passphrase, SystemClock(), Options()));
+  return std::unique_ptr<DesktopSession>(new DesktopSession(std::move(session)));
 }
 
 Status DesktopSession::CheckStrength(std::string_view passphrase) { return CheckPassphraseStrength(passphrase); }
@@ -72,11 +79,14 @@ bool DesktopSession::StoreExists(const std::filesystem::path& dir) {
 
 Status DesktopSession::ChangePassphrase(std::string_view new_passphrase) {
   CP_RETURN_IF_ERROR(CheckPassphraseStrength(new_passphrase));
-  return store_->ChangePassphrase(new_passphrase, KdfParams::Default());
+  CP_ASSIGN_OR_RETURN(Store * store, session_->store());
+  return store->ChangePassphrase(new_passphrase, KdfParams::Default());
 }
 
 std::string DesktopSession::author() const {
-  auto st = store_->db().Prepare("SELECT value FROM meta WHERE key = 'author';");
+  auto store = session_->store();
+  if (!store.ok()) return {};
+  auto st = (*store)->db().Prepare("SELECT value FROM meta WHERE key = 'author';");
   if (st.ok()) {
     auto row = st->Step();
     if (row.ok() && *row) return st->Text(0);
@@ -86,7 +96,8 @@ std::string DesktopSession::author() const {
 
 Result<std::vector<CaseRow>> DesktopSession::ListCases(const Date& today) {
   CP_ASSIGN_OR_RETURN(std::vector<CaseSummary> list, cases_->ListCases());
-  CP_ASSIGN_OR_RETURN(std::vector<CaseRetention> retention, retention_->ForAllCases(today));
+  CP_ASSIGN_OR_RETURN(RetentionService * retention_service, session_->retention());
+  CP_ASSIGN_OR_RETURN(std::vector<CaseRetention> retention, retention_service->ForAllCases(today));
   std::vector<CaseRow> rows;
   rows.reserve(list.size());
   for (const CaseSummary& s : list) {
@@ -125,7 +136,8 @@ Result<CaseTimescales> DesktopSession::Timescales(const std::string& case_id, co
 }
 
 Result<std::string> DesktopSession::PurgeLine(const std::string& case_id) {
-  CP_ASSIGN_OR_RETURN(CaseRetention r, retention_->ForCase(case_id));
+  CP_ASSIGN_OR_RETURN(RetentionService * retention, session_->retention());
+  CP_ASSIGN_OR_RETURN(CaseRetention r, retention->ForCase(case_id));
   if (r.hold) return std::string("On hold (court proceedings): nothing is purged while the hold lasts.");
   if (r.deadline) return "Purged from every device on " + ScreenDate(r.deadline->purge_on) + ".";
   return std::string("No purge date yet: it is set once the report date is recorded.");
@@ -187,8 +199,8 @@ Result<std::string> DesktopSession::ReadDocument(const std::string& case_id, con
     out.append(reinterpret_cast<const char*>(b.data()), b.size());
     return Ok();
   }));
-  Audit audit(*store_);
-  CP_RETURN_IF_ERROR(StatusOf(audit.Record(AuditKind::kDocumentExport, case_id, "desktop viewer " + document_id)));
+  CP_ASSIGN_OR_RETURN(Audit * audit, session_->audit());
+  CP_RETURN_IF_ERROR(StatusOf(audit->Record(AuditKind::kDocumentExport, case_id, "desktop viewer " + document_id)));
   return out;
 }
 
@@ -210,11 +222,11 @@ Result<DesktopSession::SealedPack> DesktopSession::SealPackWithPassword(const st
       return Ok();
     }
   } sink;
-  PackService packs(*cases_);
-  CP_ASSIGN_OR_RETURN(PackContents contents, packs.Seal(case_id, options, recipients, sink));
+  CP_ASSIGN_OR_RETURN(PackService * packs, session_->packs());
+  CP_ASSIGN_OR_RETURN(PackContents contents, packs->Seal(case_id, options, recipients, sink));
   CP_RETURN_IF_ERROR(WriteFileAtomically(out, sink.bytes, 0600));
-  Audit audit(*store_);
-  CP_RETURN_IF_ERROR(StatusOf(audit.Record(AuditKind::kPackSeal, case_id,
+  CP_ASSIGN_OR_RETURN(Audit * audit, session_->audit());
+  CP_RETURN_IF_ERROR(StatusOf(audit->Record(AuditKind::kPackSeal, case_id,
                                            "desktop, documents " + std::to_string(contents.documents.size()) + ", to a password")));
   return SealedPack{std::string(pw), contents.documents.size()};
 }
@@ -226,10 +238,10 @@ Result<std::string> DesktopSession::OpenPackWithPassword(const std::filesystem::
   AgeMemorySource source(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
   CP_ASSIGN_OR_RETURN(ScryptIdentity identity, ScryptIdentity::Create(password));
   const AgeIdentity* identities[] = {&identity};
-  PackService packs(*cases_);
-  CP_ASSIGN_OR_RETURN(PackImportResult r, packs.Open(source, identities));
-  Audit audit(*store_);
-  CP_RETURN_IF_ERROR(StatusOf(audit.Record(AuditKind::kPackOpen, r.case_id, "desktop")));
+  CP_ASSIGN_OR_RETURN(PackService * packs, session_->packs());
+  CP_ASSIGN_OR_RETURN(PackImportResult r, packs->Open(source, identities));
+  CP_ASSIGN_OR_RETURN(Audit * audit, session_->audit());
+  CP_RETURN_IF_ERROR(StatusOf(audit->Record(AuditKind::kPackOpen, r.case_id, "desktop")));
   return r.case_id;
 }
 
@@ -240,8 +252,9 @@ Result<std::string> DesktopSession::ReportHtml(const std::string& case_id, const
 
 Result<std::vector<ConflictItem>> DesktopSession::Conflicts() {
   std::vector<ConflictItem> out;
-  CP_ASSIGN_OR_RETURN(std::vector<std::string> ids, cases_->AllCaseIds());
-  for (const std::string& id : ids) {
+  CP_ASSIGN_OR_RETURN(std::vector<CaseSummary> list, cases_->ListCases());
+  for (const CaseSummary& summary : list) {
+    const std::string& id = summary.id;
     auto detail = cases_->GetCase(id);
     if (!detail.ok()) continue;  // a case received but not readable yet: sync reports it
     const CaseDetail& d = *detail;
@@ -317,16 +330,16 @@ Status DesktopSession::Resolve(const ConflictItem& item, std::size_t choice) {
 }
 
 Result<std::size_t> DesktopSession::Unsent() {
-  CP_ASSIGN_OR_RETURN(std::vector<std::string> ids, cases_->AllCaseIds());
-  std::size_t n = 0;
-  for (const std::string& id : ids) {
-    CP_ASSIGN_OR_RETURN(auto ops, cases_->UnpushedOperations(id, kUnsentScanLimit));
-    n += ops.size();
-  }
-  return n;
+  // A count only (the sync service alone lists or marks these): changes made here, not yet acknowledged.
+  CP_ASSIGN_OR_RETURN(Store * store, session_->store());
+  CP_ASSIGN_OR_RETURN(std::int64_t n, store->db().QueryInt("SELECT COUNT(*) FROM ops WHERE local = 1 AND pushed = 0;"));
+  return static_cast<std::size_t>(n);
 }
 
-bool DesktopSession::Enrolled() { return sync_->Config().ok(); }
+bool DesktopSession::Enrolled() {
+  auto sync = session_->sync();
+  return sync.ok() && (*sync)->Config().ok();
+}
 
 Result<SyncOutcome> DesktopSession::Sync() {
   SyncOutcome o;
@@ -335,7 +348,8 @@ Result<SyncOutcome> DesktopSession::Sync() {
     o.message = "Not connected to a central store: everything stays on this laptop.";
     return o;
   }
-  auto r = sync_->Sync();
+  CP_ASSIGN_OR_RETURN(SyncService * sync, session_->sync());
+  auto r = sync->Sync();
   if (!r.ok()) {
     if (r.error().code == ErrorCode::kUnavailable) {
       o.message = "Offline: the central store cannot be reached. Nothing is lost; it will try again.";

@@ -1,12 +1,13 @@
 // The window's one seam onto the client library: everything the window reads or changes in a store goes
-// through DesktopSession. It is the only desktop file that names client services (Store, CaseService,
-// SyncService, RetentionService), so moving the window onto casepack::ClientSession later touches this
-// file and session.cpp only. No Qt here: the types are the domain's.
+// through DesktopSession, built on casepack::ClientSession (client/include/casepack/session.h), which owns
+// the store and every service. This and session.cpp are the only desktop files that name the client's
+// services. No Qt here: the types are the domain's.
 //
 // Threading rule: like the services it wraps ("not thread safe; one per open Store"), a DesktopSession is
-// used by one thread at a time. The window gives it to a SessionWorker (worker.h), whose single thread
-// runs every call in submission order; the UI thread never calls it. Locking destroys it, which wipes the
-// store key, the identity and every decrypted replica (the services hold them in secure memory).
+// used by one thread at a time (ClientSession's rule). The window gives it to a SessionWorker (worker.h),
+// whose single thread runs every call in submission order; the UI thread never calls it, so it needs no
+// Exclusive() lock. Locking destroys it: ClientSession::Lock writes pending snapshots, then wipes the store
+// key, the identity and every decrypted case it cached.
 #pragma once
 
 #include <cstdint>
@@ -23,10 +24,8 @@
 #include "casepack/timescales.h"
 
 namespace casepack {
-class Store;
+class ClientSession;
 class CaseService;
-class SyncService;
-class RetentionService;
 struct CaseDetail;
 struct NewCase;
 }  // namespace casepack
@@ -134,11 +133,9 @@ class DesktopSession {
   [[nodiscard]] Result<SyncOutcome> Sync();
 
  private:
-  explicit DesktopSession(std::unique_ptr<Store> store);
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<CaseService> cases_;
-  std::unique_ptr<SyncService> sync_;
-  std::unique_ptr<RetentionService> retention_;
+  explicit DesktopSession(std::unique_ptr<ClientSession> session);
+  std::unique_ptr<ClientSession> session_;
+  CaseService* cases_;  // owned by session_, valid until it locks
 };
 
 template <typename T>

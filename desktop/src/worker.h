@@ -51,6 +51,8 @@ class SessionWorker : public QObject {
 
  signals:
   void idleChanged(bool idle);
+  // A change could not be saved (emitted by whoever submitted it, even if its view has gone since).
+  void changeFailed(const QString& message);
 
  private:
   QThread thread_;

@@ -1,5 +1,7 @@
 #include "casepack/wire.h"
 
+#include "casepack/clock.h"
+
 #include <sodium.h>
 
 #include <chrono>
@@ -98,11 +100,7 @@ Status VerifyRequest(std::span<const std::uint8_t> ed25519_public, std::string_v
   return Ok();
 }
 
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t NowMs() { return SystemClock().NowMillis(); }
 
 namespace {
 

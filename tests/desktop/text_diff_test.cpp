@@ -38,7 +38,9 @@ TEST(TextDiff, DiffThenApplyGivesTheTargetAndNeverSplitsAPair) {
     const QString a = RandomText(rng, 12), b = RandomText(rng, 12);
     const TextSplice s = DiffText(a, b);
     ASSERT_EQ(ApplySplice(a, s), b) << "seed " << seed;
-    if (s.pos > 0 && s.pos < a.size()) ASSERT_FALSE(a[s.pos].isLowSurrogate()) << "seed " << seed;
+    if (s.pos > 0 && s.pos < a.size()) {
+      ASSERT_FALSE(a[s.pos].isLowSurrogate()) << "seed " << seed;
+    }
   }
 }
 

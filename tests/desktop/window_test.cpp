@@ -239,7 +239,9 @@ TEST_F(WindowTest, EveryControlHasANameShortcutsWorkAndNoJargonShows) {
     }
   }
   for (QLabel* l : w().findChildren<QLabel*>()) {
-    if (l->isVisibleTo(&w())) EXPECT_FALSE(hex.match(l->text()).hasMatch()) << l->text().toStdString();
+    if (l->isVisibleTo(&w())) {
+      EXPECT_FALSE(hex.match(l->text()).hasMatch()) << l->text().toStdString();
+    }
   }
   for (int r = 0; r < w().caseList()->rowCount(); ++r)
     for (int c = 0; c < w().caseList()->columnCount(); ++c)
