@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
   casepack::InitCrypto();
   QApplication app(argc, argv);
   QApplication::setApplicationName("casepack-desktop");
-  QApplication::setApplicationVersion("0.1.0");
+  QApplication::setApplicationVersion(CASEPACK_VERSION);
+  QGuiApplication::setDesktopFileName("org.casepack.desktop");  // the installed .desktop file: icon and name on Wayland
   QCommandLineParser cli;
   cli.setApplicationDescription("The casepack window for MAS, MAPF and MAPM facilitators.");
   cli.addHelpOption();

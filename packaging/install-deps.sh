@@ -21,6 +21,10 @@ packages=(
   qt6-base-dev qt6-qpa-plugins        # casepack-desktop (Qt 6.4 Widgets, DBus, Test; xcb and offscreen platforms)
   xvfb xauth fonts-dejavu-core        # desktop screenshot tests on a virtual X server, with real fonts
   dbus-bin dbus-daemon                # dbus-run-session: the window's screen-lock test on a private session bus
+  dpkg-dev file adduser               # Debian packages (CPack DEB): dpkg-shlibdeps, and file(1) to find the ELF files
+  help2man librsvg2-bin               #   man pages from --help; the icon's PNG sizes from its SVG
+  lintian appstream desktop-file-utils systemd man-db  # package checks: lintian, AppStream, .desktop,
+                                    #   systemd-analyze (verify looks up the unit's man: link)
 )
 
 missing=()

@@ -33,7 +33,7 @@ int Run(int argc, char** argv) {
   casepack::InitCrypto();
   CLI::App app{"casepack: encrypted case packs for multi-agency child-protection reviews", "casepack"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "casepack 0.1.0");
+  app.set_version_flag("--version", "casepack " CASEPACK_VERSION);
   casepack::cli::Context ctx;
   app.add_option("--store", ctx.store_dir, "store directory (default: $CASEPACK_STORE or $XDG_DATA_HOME/casepack)")
       ->envname("CASEPACK_STORE");

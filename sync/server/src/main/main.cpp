@@ -230,7 +230,8 @@ int Run(int argc, char** argv) {
   }
 
   CLI::App app{"casepackd: the casepack central store (HTTPS, JSON API; see docs/api.md)"};
-  app.set_config("--config", "", "read options from a TOML/INI file (see packaging/casepackd.conf.sample)");
+  app.set_version_flag("--version", "casepackd " CASEPACK_VERSION);
+  app.set_config("--config", "", "read options from a TOML/INI file (installed: /etc/casepackd/casepackd.conf)");
   std::string data_dir, listen = "127.0.0.1:8443", cert, key;
   // Handlers block on the store; more threads than cores let concurrent pushes share one commit.
   int threads = 8;
@@ -267,6 +268,8 @@ int Run(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "casepackd: error: " << e.what() << "\n"
