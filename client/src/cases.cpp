@@ -27,8 +27,10 @@ const Target kActions = {"case", "actions"};
 const Target kChronology = {"case", "chronology"};
 const Target kFeedback = {"case", "feedback"};
 const Target kComments = {"report", "comments"};
+const Target kRecipients = {"report", "recipients"};  // key: RecipientKey; value: {"role", "name"}
 Target NoteText(std::string_view section) { return {"notes", std::string(section)}; }
 Target AttendeeField(std::string_view id, std::string_view f) { return {"attendee/" + std::string(id), std::string(f)}; }
+Target RecipientField(std::string_view key) { return {"recipient/" + std::string(key), "sent"}; }
 Target ActionField(std::string_view id, std::string_view f) { return {"action/" + std::string(id), std::string(f)}; }
 
 std::string ShortId() { return HexEncode(RandomBytes(6)); }
@@ -657,6 +659,15 @@ Result<std::vector<CaseTimescales>> CaseService::Deadlines(const Date& today) {
   for (const CaseSummary& s : cases) {
     if (s.status != CaseStatus::kOpen) continue;
     out.push_back(ComputeTimescales(s.AsCase(), today));
+    // The report's journey, once the report is due: one step per recipient (decodes the case).
+    CaseTimescales& t = out.back();
+    const bool report_due = std::any_of(t.steps.begin(), t.steps.end(), [](const TimescaleStep& st) {
+      return (st.key == "summary-report" || st.key == "minutes-sent") && st.state != StepState::kWaiting;
+    });
+    if (report_due || (s.event_type == EventType::kMapf && s.AsCase().KeyDate(keydate::kMapfEvent))) {
+      CP_ASSIGN_OR_RETURN(auto recipients, ReportRecipients(s.id));
+      for (auto& step : RecipientSteps(t, recipients)) t.steps.push_back(std::move(step));
+    }
   }
   return out;
 }
@@ -675,6 +686,91 @@ Result<ReportInput> CaseService::BuildReportInput(std::string_view case_id, std:
   in.conflicts = std::move(d.conflicts);
   in.report_date = report_date;
   return in;
+}
+
+// ---- the report's journey ----
+
+namespace {
+
+std::vector<ReportRecipient> ReadRecipients(const Replica& r, const Case& c, const std::vector<Attendance>& attendance) {
+  std::vector<ReportRecipient> sent;
+  for (const CollectionEntry& e : r.ReadCollection(kRecipients)) {
+    auto j = ParseJson(e.value);
+    if (!j.ok() || !j->is_object()) continue;
+    ReportRecipient rec{e.key, j->value("role", ""), j->value("name", ""), {}};
+    if (auto d = ParseDate(Winner(r, RecipientField(e.key))); d.ok()) rec.sent_on = *d;
+    sent.push_back(std::move(rec));
+  }
+  return MergeReportRecipients(ExpectedReportRecipients(c.event_type, attendance), sent);
+}
+
+std::string_view ReportKeyDate(EventType t) {
+  switch (t) {
+    case EventType::kMas: return keydate::kMasSummaryReportSent;
+    case EventType::kMapf: return keydate::kMapfReportSent;
+    case EventType::kMapm: return keydate::kMapmMinutesSent;
+  }
+  std::abort();
+}
+
+// A recipient's key from the key itself or a unique prefix of it.
+Result<std::string> ResolveRecipient(const std::vector<ReportRecipient>& all, std::string_view recipient) {
+  std::string known;
+  std::vector<std::string> matches;
+  for (const auto& r : all) {
+    if (r.key == recipient) return r.key;
+    if (std::string_view(r.key).starts_with(recipient)) matches.push_back(r.key);
+    known += (known.empty() ? "" : ", ") + r.key;
+  }
+  if (matches.size() == 1 && !recipient.empty()) return matches[0];
+  if (matches.size() > 1 && !recipient.empty())
+    return MakeError(ErrorCode::kInvalidArgument, "recipient '" + std::string(recipient) + "' is ambiguous", "known: " + known);
+  return MakeError(ErrorCode::kNotFound, "no recipient '" + std::string(recipient) + "' for this report",
+                   known.empty() ? "record attendance first: the report goes to those who attended" : "known: " + known);
+}
+
+}  // namespace
+
+Result<ReportRecipient> CaseService::FindReportRecipient(std::string_view case_id, std::string_view recipient) {
+  CP_ASSIGN_OR_RETURN(auto all, ReportRecipients(case_id));
+  CP_ASSIGN_OR_RETURN(const std::string key, ResolveRecipient(all, recipient));
+  return *std::find_if(all.begin(), all.end(), [&](const ReportRecipient& x) { return x.key == key; });
+}
+
+Result<std::vector<ReportRecipient>> CaseService::ReportRecipients(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(CaseDetail d, GetCase(case_id));
+  CP_ASSIGN_OR_RETURN(Loaded loaded, Load(case_id));
+  std::vector<Attendance> attendance;
+  for (const auto& a : d.attendance) attendance.push_back(a.attendance);
+  return ReadRecipients(loaded.replica, d.record, attendance);
+}
+
+Result<ReportRecipient> CaseService::RecordReportSent(std::string_view case_id, std::string_view recipient, const Date& on) {
+  CP_ASSIGN_OR_RETURN(CaseDetail d, GetCase(case_id));
+  std::vector<Attendance> attendance;
+  for (const auto& a : d.attendance) attendance.push_back(a.attendance);
+  ReportRecipient chosen;
+  Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    auto all = ReadRecipients(r, d.record, attendance);
+    CP_ASSIGN_OR_RETURN(const std::string key, ResolveRecipient(all, recipient));
+    auto it = std::find_if(all.begin(), all.end(), [&](const ReportRecipient& x) { return x.key == key; });
+    chosen = *it;
+    chosen.sent_on = on;
+    CP_RETURN_IF_ERROR(r.AddToCollection(kRecipients, key, json{{"role", chosen.role}, {"name", chosen.name}}.dump()));
+    CP_RETURN_IF_ERROR(r.SetRegister(RecipientField(key), FormatDate(on), false));
+    it->sent_on = on;
+    const bool everyone = std::all_of(all.begin(), all.end(), [](const ReportRecipient& x) { return x.sent_on.has_value(); });
+    const std::string_view date_key = ReportKeyDate(d.record.event_type);
+    if (everyone && !d.record.KeyDate(date_key)) {
+      Date last = on;
+      for (const auto& x : all) last = std::max(last, *x.sent_on);
+      CP_RETURN_IF_ERROR(r.SetRegister(KeyDateField(date_key), FormatDate(last), true));
+    }
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
+  return chosen;
 }
 
 // ---- transfer-pack import ----

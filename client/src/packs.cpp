@@ -342,8 +342,12 @@ Result<PackContents> PackService::Seal(std::string_view case_id, const PackSealO
   contents.event_type = detail.record.event_type;
   contents.subject = detail.record.subject;
 
+  if (options.report_only && (!options.include_report || options.include_notes || !options.document_ids.empty()))
+    return MakeError(ErrorCode::kInvalidArgument, "a report-only pack holds the report and nothing else");
   std::vector<StoredDocument> chosen;
-  if (options.document_ids.empty()) {
+  if (options.report_only) {
+    // nothing from the case but the report
+  } else if (options.document_ids.empty()) {
     chosen = detail.documents;
   } else {
     for (const auto& id : options.document_ids) {
