@@ -20,7 +20,7 @@ note "$mas" protective-factors "Grandmother (Nain) is protective and visits dail
 note "$mas" risk-factors "Unresolved concerns about domestic abuse; missed health appointments (three since the last conference)."
 note "$mas" grey-areas "Whether Siôn still visits the house at weekends."
 note "$mas" where-next "Core group to review the plan at its next meeting; consider step-down to care and support."
-printf 'The core group works well together; health was represented for the first time. Câi pawb gyfle i siarad.' > "$DIR/c"
+printf 'The core group works well together; health was represented for the first time. Câi pawb gyfle i siarad; diolch i Gwenllïan am y ŷd.' > "$DIR/c"
 cp comments "$mas" --file "$DIR/c" >/dev/null
 cp attend "$mas" --agency "Social Services" --role "Social worker" --name "Eira Huws" --status attended >/dev/null
 cp attend "$mas" --agency "Health" --role "Health visitor" --status attended >/dev/null

@@ -56,8 +56,9 @@ class Reports(unittest.TestCase):
         base = [CASEPACK, "--store", os.path.join(cls.tmp, "store"), "--passphrase-file", os.path.join(cls.tmp, "pass")]
         return run(base + args, check=check, env=env)
 
-    def text(self, pdf, layout=False):
-        return run(["pdftotext"] + (["-layout"] if layout else []) + [pdf, "-"]).stdout
+    def text(self, pdf):
+        """The PDF's text with line breaks and runs of spaces as one space (text wraps where it fits)."""
+        return " ".join(run(["pdftotext", pdf, "-"]).stdout.split())
 
     # ---- PDF ----
 
