@@ -127,7 +127,7 @@ class Paginator {
     pango_layout_set_font_description(l, fonts_[static_cast<int>(style)]);
     pango_layout_set_width(l, static_cast<int>(width * PANGO_SCALE));
     pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_text(l, SafeText(text).c_str(), -1);
+    pango_layout_set_text(l, text.c_str(), -1);
     pango_layout_set_attributes(l, attrs);
     pango_attr_list_unref(attrs);
     return LayoutPtr(l, LayoutDeleter{});
@@ -182,11 +182,7 @@ class Paginator {
     auto m = std::make_shared<LineBoxes>(Measure(l.get()));
     if (m->Height(0, m->count()) + 42 > Room() && !AtTop()) NewPage();  // keep with what follows
     outlines_.push_back({std::min(level, 3), text, static_cast<int>(pages_.size()), y_});
-    const std::string tag = "H" + std::to_string(std::clamp(level, 1, 3));
-    Begin(tag);
-    Lines(l, m, 0, m->count(), kLeft, y_);
-    y_ += m->Height(0, m->count());
-    End(tag);
+    Flow(l, kLeft, "H" + std::to_string(std::clamp(level, 1, 3)));  // a heading from user text may be long
     if (level == 2) {
       Push({Cmd::Kind::kRule, {}, {}, {}, 0, 0, kLeft, y_ + 1.5, kBodyW, 0.6, 0.55});
       y_ += 3;
@@ -294,6 +290,7 @@ class Paginator {
     };
 
     Space(2);
+    double rows_top = y_;  // where rows start on this page, below its header row
     std::vector<std::vector<Cell>> made;
     made.reserve(rows.size());
     for (const auto& r : rows) made.push_back(make_row(r, false));
@@ -303,13 +300,16 @@ class Paginator {
     if (header_h + first_h > Room() && !AtTop()) NewPage();
     Begin("Table");
     draw_header();
+    rows_top = y_;
+    auto next_page = [&] {
+      NewPage();
+      draw_header();
+      rows_top = y_;
+    };
     for (const auto& cells : made) {
       double full = 0;
       for (const auto& c : cells) full = std::max(full, c.boxes->Height(0, c.boxes->count()) + 2 * kPad);
-      if (full > Room() && full <= (kBottom - kTop - header_h)) {
-        NewPage();
-        draw_header();
-      }
+      if (full > Room() && full <= (kBottom - kTop - header_h) && y_ > rows_top + 0.01) next_page();
       std::vector<int> next(ncols, 0);
       auto remaining = [&] {
         for (std::size_t c = 0; c < ncols; ++c)
@@ -331,11 +331,11 @@ class Paginator {
           h = std::max(h, b.Height(next[c], j) + 2 * kPad);
         }
         if (!any && remaining()) {
-          if (!AtTop()) {
-            NewPage();
-            draw_header();
+          if (y_ > rows_top + 0.01) {  // a fresh page has more room
+            next_page();
             continue;
           }
+          // Not even one line fits below the header on a fresh page: draw a line of each cell anyway.
           for (std::size_t c = 0; c < ncols; ++c) upto[c] = std::min(next[c] + 1, cells[c].boxes->count());
         }
         h = std::max(h, 2 * kPad + 4);
@@ -352,10 +352,7 @@ class Paginator {
         if (!grid) Push({Cmd::Kind::kRule, {}, {}, {}, 0, 0, kLeft, y_ + h, kBodyW, 0.3, 0.8});
         y_ += h;
         first_chunk = false;
-        if (remaining()) {
-          NewPage();
-          draw_header();
-        }
+        if (remaining()) next_page();
       }
     }
     End("Table");
@@ -410,15 +407,6 @@ class Paginator {
 
  private:
   void Push(Cmd c) { pages_.back().push_back(std::move(c)); }
-
-  // Pango wants valid UTF-8 without NUL; reports come from user input.
-  static std::string SafeText(const std::string& s) {
-    if (g_utf8_validate(s.data(), static_cast<gssize>(s.size()), nullptr) && s.find('\0') == std::string::npos) return s;
-    gchar* fixed = g_utf8_make_valid(s.data(), static_cast<gssize>(s.size()));
-    std::string out(fixed);
-    g_free(fixed);
-    return out;
-  }
 
   PangoContext* ctx_;
   std::string lang_;
@@ -556,10 +544,45 @@ Result<std::string> SetLanguage(const std::string& pdf, const std::string& lang)
   }
 }
 
+
+// Pango and cairo want valid UTF-8 without NUL everywhere (text, outline, metadata); reports come from
+// user input, so every string is made valid first (bad bytes become U+FFFD).
+void MakeValid(std::string& s) {
+  if (g_utf8_validate(s.data(), static_cast<gssize>(s.size()), nullptr)) return;
+  gchar* fixed = g_utf8_make_valid(s.data(), static_cast<gssize>(s.size()));
+  s = fixed;
+  g_free(fixed);
+}
+
+void MakeValid(LayoutText& t) {
+  MakeValid(t.main);
+  MakeValid(t.warning);
+  MakeValid(t.lang);
+}
+
+ReportLayout Valid(ReportLayout l) {
+  for (auto* s : {&l.title, &l.language, &l.marking, &l.case_reference, &l.running_header, &l.page_label, &l.page_of})
+    MakeValid(*s);
+  for (auto& b : l.blocks) {
+    MakeValid(b.text);
+    for (auto& [k, v] : b.fields) {
+      MakeValid(k);
+      MakeValid(v);
+    }
+    for (auto& h : b.headers) MakeValid(h);
+    for (auto& r : b.rows)
+      for (auto& c : r) MakeValid(c);
+    for (auto& i : b.items) MakeValid(i);
+    for (auto& r : b.signatories) MakeValid(r);
+  }
+  return l;
+}
+
 }  // namespace
 
-Result<std::string> RenderPdf(const ReportLayout& layout, const RenderOptions& options) {
+Result<std::string> RenderPdf(const ReportLayout& unchecked, const RenderOptions& options) {
   CP_RETURN_IF_ERROR(internal::CheckFont(options.font_family));
+  const ReportLayout layout = Valid(unchecked);
   std::string out;
   cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(AppendToString, &out, kPageW, kPageH);
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, layout.title.c_str());
