@@ -536,6 +536,10 @@ Result<std::string> SetLanguage(const std::string& pdf, const std::string& lang)
     QPDFWriter w(q);
     w.setOutputMemory();
     w.setDeterministicID(true);
+    // Copy cairo's streams as they are: decoding and recompressing them would double the time.
+    w.setDecodeLevel(qpdf_dl_none);
+    w.setStreamDataMode(qpdf_s_preserve);
+    w.setObjectStreamMode(qpdf_o_preserve);
     w.write();
     auto buffer = w.getBufferSharedPointer();
     return std::string(reinterpret_cast<const char*>(buffer->getBuffer()), buffer->getSize());
