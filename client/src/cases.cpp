@@ -664,7 +664,9 @@ Result<std::vector<CaseTimescales>> CaseService::Deadlines(const Date& today) {
     const bool report_due = std::any_of(t.steps.begin(), t.steps.end(), [](const TimescaleStep& st) {
       return (st.key == "summary-report" || st.key == "minutes-sent") && st.state != StepState::kWaiting;
     });
-    if (report_due || (s.event_type == EventType::kMapf && s.AsCase().KeyDate(keydate::kMapfEvent))) {
+    const auto mapf_event = s.AsCase().KeyDate(keydate::kMapfEvent);
+    const bool mapf_held = s.event_type == EventType::kMapf && mapf_event && *mapf_event <= today;
+    if (report_due || mapf_held) {
       CP_ASSIGN_OR_RETURN(auto recipients, ReportRecipients(s.id));
       for (auto& step : RecipientSteps(t, recipients)) t.steps.push_back(std::move(step));
     }

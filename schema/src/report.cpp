@@ -234,11 +234,12 @@ void CaseBasics(const ReportInput& in, Doc* doc, RS lead_label) {
   const Case& c = in.case_record;
   std::vector<std::pair<std::string, Text>> f;
   f.push_back({S(RS::kCaseReference), {doc->case_reference, {}, {}}});
-  f.push_back({S(RS::kSubject), {SubjectInitials(c.subject.name_or_initials), {}, {}}});
+  f.push_back({S(RS::kSubject), {c.subject.name_or_initials, {}, {}}});  // as recorded; the header has initials
   f.push_back({S(RS::kArea), {c.subject.area, {}, {}}});
   if (!c.lead_agency.empty()) f.push_back({S(lead_label), {c.lead_agency, {}, {}}});
   if (!in.facilitators.empty()) f.push_back({S(RS::kFacilitators), {Join(in.facilitators, ", "), {}, {}}});
   if (!c.venue.empty()) f.push_back({S(RS::kVenue), {c.venue, {}, {}}});
+  if (in.report_date) f.push_back({S(RS::kReportDate), {FormatLongDate(*in.report_date), {}, {}}});
   doc->Fields(std::move(f));
   const int conflicts = CountConflicts(in);
   if (conflicts > 0) {

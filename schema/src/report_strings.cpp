@@ -20,7 +20,7 @@ constexpr Entry kEnglish[] = {
     {RS::kChild, "Child"},
     {RS::kEvent, "event"},
     {RS::kCaseReference, "Case reference"},
-    {RS::kSubject, "Child (initials)"},
+    {RS::kSubject, "Child"},
     {RS::kArea, "Local authority area"},
     {RS::kLeadAgency, "Lead agency"},
     {RS::kConvening, "Convening agency"},
@@ -110,6 +110,7 @@ constexpr Entry kEnglish[] = {
     {RS::kRecipient, "Recipient"},
     {RS::kSent, "Sent"},
     {RS::kNotYetSent, "not yet sent"},
+    {RS::kReportDate, "Date of this report"},
 };
 
 // Index by id, checked once: every id has exactly one entry, in order.

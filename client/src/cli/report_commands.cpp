@@ -48,9 +48,12 @@ void RegisterReportCommands(CLI::App& app, Context& ctx) {
   report->require_subcommand(0, 1);
   report->callback([&ctx, report] {
     if (!report->get_subcommands().empty()) return;
-    if (a.case_id.empty() || a.format.empty() || a.output.empty())
+    if (a.case_id.empty() || a.format.empty())
       Fail(ErrorCode::kInvalidArgument, "usage: casepack report CASE --format pdf|docx|html|md -o FILE",
            "or: casepack report send CASE --recipient R …, casepack report recipients CASE");
+    if (a.output.empty())
+      Fail(ErrorCode::kInvalidArgument, "usage: --output is required: this writes decrypted case content: name where with -o FILE",
+           "use -o - to write to standard output");
     const ReportFormat format = MustReport(ParseReportFormat(a.format), "--format");
     if (!IsTextFormat(format) && a.output == "-" && ::isatty(STDOUT_FILENO))
       Fail(ErrorCode::kInvalidArgument, "a " + std::string(ToString(format)) + " file is not for a terminal",

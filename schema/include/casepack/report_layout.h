@@ -94,7 +94,7 @@ enum class RS : std::uint16_t {
   kMapfMissing, kLearning, kNoLearning, kFacilitatorComments, kTimeline, kActionPlan, kMapfAgreement,
   kComments, kDateLabel, kNextReview, kNotAgreed, kApologies, kDistribution, kMapmDistribution,
   kMinutesSent, kTitleMas, kTitleMapf, kTitleMapm, kFeedbackOnly, kRecipients, kRecipient, kSent,
-  kNotYetSent, kCount
+  kNotYetSent, kReportDate, kCount
 };
 
 // The English text of a fixed string. Never empty.
