@@ -34,6 +34,7 @@ class Reports(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="casepack-reports-")
+        os.makedirs(SHOTS, exist_ok=True)
         out = run([FIXTURE, CASEPACK, cls.tmp, "12"]).stdout.strip().splitlines()[-1]
         cls.ids = dict(kv.split("=") for kv in out.split())
         cls.files = {}
