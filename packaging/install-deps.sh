@@ -20,6 +20,7 @@ packages=(
   libcairo2-dev libpango1.0-dev libqpdf-dev   # reports: tagged PDF (cairo + pango); /Lang and /MarkInfo (qpdf)
   fonts-dejavu-core                   # the reports' embedded font (Welsh ŵ ŷ)
   poppler-utils python3-pikepdf python3-docx libreoffice-writer-nogui  # tests: reports read back as readers do
+  faketime                            # CI: the suite again with the clock a year and five years ahead
 )
 
 missing=()

@@ -3,7 +3,6 @@
 #include "utc_time.h"
 
 #include <fcntl.h>
-#include <sodium.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "casepack/aead.h"
+#include "casepack/hash.h"
 #include "casepack/migrations.h"
 #include "casepack/random.h"
 
@@ -33,10 +33,7 @@ namespace {
 constexpr std::string_view kMagic = "casepack-store";
 
 std::string Checksum(std::string_view text) {
-  std::array<std::uint8_t, 32> h{};
-  crypto_generichash(h.data(), h.size(), reinterpret_cast<const unsigned char*>(text.data()), text.size(),
-                     nullptr, 0);
-  return HexEncode(h);
+  return HexEncode(Blake2b256(AsBytes(text)));
 }
 
 Error Corrupt(std::string_view what) {

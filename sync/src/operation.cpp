@@ -7,7 +7,7 @@
 #include <limits>
 #include <map>
 
-#include "wire.h"
+#include "coding.h"
 
 namespace casepack {
 
@@ -173,7 +173,7 @@ Bytes EncodeOperations(std::span<const Operation> ops) {
     return static_cast<std::uint64_t>(std::lower_bound(strings.begin(), strings.end(), s) - strings.begin());
   };
 
-  wire::Writer w;
+  coding::Writer w;
   w.Raw(kMagic, 4);
   w.Byte(kVersion);
   const std::string_view case_id = ops.empty() ? std::string_view() : std::string_view(ops.front().case_id);
@@ -200,7 +200,7 @@ Bytes EncodeOperations(std::span<const Operation> ops) {
     if (op.case_id != case_id) std::abort();  // REQUIRES: one case per batch
     w.Byte(static_cast<std::uint8_t>(op.kind));
     put_id(op.id);
-    w.Varint(wire::ZigZag(static_cast<std::int64_t>(op.clock.value - prev_clock)));
+    w.Varint(coding::ZigZag(static_cast<std::int64_t>(op.clock.value - prev_clock)));
     prev_clock = op.clock.value;
     w.Varint(str_index(op.author));
     w.Varint(str_index(op.target.object));
@@ -240,7 +240,7 @@ Bytes EncodeOperations(std::span<const Operation> ops) {
 }
 
 Result<std::vector<Operation>> DecodeOperations(std::span<const std::uint8_t> bytes) {
-  wire::Reader r(bytes);
+  coding::Reader r(bytes);
   auto corrupt = [](std::string m) { return MakeError(ErrorCode::kCorrupt, "operation batch: " + m); };
   std::uint8_t magic[4];
   if (!r.Raw(magic, 4) || std::memcmp(magic, kMagic, 4) != 0) return corrupt("bad magic");
@@ -303,7 +303,7 @@ Result<std::vector<Operation>> DecodeOperations(std::span<const std::uint8_t> by
     if (!r.Byte(kind) || !KindValid(kind)) return corrupt("bad operation kind");
     op.kind = static_cast<OpKind>(kind);
     if (!get_id(op.id) || !r.Varint(zz)) return corrupt("bad operation id or clock");
-    op.clock.value = prev_clock + static_cast<std::uint64_t>(wire::UnZigZag(zz));
+    op.clock.value = prev_clock + static_cast<std::uint64_t>(coding::UnZigZag(zz));
     prev_clock = op.clock.value;
     if (!get_str(op.author) || !get_str(op.target.object) || !get_str(op.target.field))
       return corrupt("bad string reference");

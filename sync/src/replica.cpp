@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "text_seq.h"
-#include "wire.h"
+#include "coding.h"
 
 namespace casepack {
 
@@ -621,8 +621,8 @@ namespace {
 //   64 content is ASCII (byte length = length, not stored)            128 right = next run's first code point
 enum Col { kFlags, kRepAuthor, kCtr, kLen, kLeft, kRight, kHlc, kBytes, kContent, kDel, kNumCols };
 
-void SaveText(const TextSeq& text, wire::Writer& w) {
-  wire::Writer c[kNumCols];
+void SaveText(const TextSeq& text, coding::Writer& w) {
+  coding::Writer c[kNumCols];
   std::vector<detail::Run> runs;
   runs.reserve(text.run_count());
   text.ForEachRun([&](const detail::Run& r) { runs.push_back(r); });
@@ -647,18 +647,18 @@ void SaveText(const TextSeq& text, wire::Writer& w) {
       c[kRepAuthor].Varint(r.rep);
       c[kRepAuthor].Varint(r.author);
     }
-    c[kCtr].Varint(wire::ZigZag(static_cast<std::int64_t>(r.ctr) -
+    c[kCtr].Varint(coding::ZigZag(static_cast<std::int64_t>(r.ctr) -
                                 (same ? static_cast<std::int64_t>(prev->ctr) + prev->len : 0)));
     c[kLen].Varint(r.len);
     if (!(flags & 6)) {
       c[kLeft].Varint(r.left.rep);
-      c[kLeft].Varint(wire::ZigZag(static_cast<std::int64_t>(r.left.ctr) - r.ctr));
+      c[kLeft].Varint(coding::ZigZag(static_cast<std::int64_t>(r.left.ctr) - r.ctr));
     }
     if (!(flags & (8 | 16 | 128))) {
       c[kRight].Varint(r.right.rep);
-      c[kRight].Varint(wire::ZigZag(static_cast<std::int64_t>(r.right.ctr) - r.ctr));
+      c[kRight].Varint(coding::ZigZag(static_cast<std::int64_t>(r.right.ctr) - r.ctr));
     }
-    c[kHlc].Varint(wire::ZigZag(static_cast<std::int64_t>(r.hlc - prev_hlc)));
+    c[kHlc].Varint(coding::ZigZag(static_cast<std::int64_t>(r.hlc - prev_hlc)));
     prev_hlc = r.hlc;
     if (!r.deleted) {
       if (!(flags & 64)) c[kBytes].Varint(content.size());
@@ -670,15 +670,15 @@ void SaveText(const TextSeq& text, wire::Writer& w) {
   std::uint64_t prev_end = 0, prev_del_hlc = 0;
   for (const auto& d : text.deletes()) {
     c[kDel].Varint(d.rep);
-    c[kDel].Varint(wire::ZigZag(static_cast<std::int64_t>(d.ctr) - static_cast<std::int64_t>(prev_end)));
+    c[kDel].Varint(coding::ZigZag(static_cast<std::int64_t>(d.ctr) - static_cast<std::int64_t>(prev_end)));
     c[kDel].Varint(d.span);
     c[kDel].Varint(d.author);
-    c[kDel].Varint(wire::ZigZag(static_cast<std::int64_t>(d.hlc - prev_del_hlc)));
+    c[kDel].Varint(coding::ZigZag(static_cast<std::int64_t>(d.hlc - prev_del_hlc)));
     c[kDel].Varint(d.count);
     for (std::uint32_t k = 0; k < d.count; ++k) {
       const TRange& tr = ranges[d.first + k];
       c[kDel].Varint(tr.rep);
-      c[kDel].Varint(wire::ZigZag(static_cast<std::int64_t>(tr.ctr) - d.ctr));
+      c[kDel].Varint(coding::ZigZag(static_cast<std::int64_t>(tr.ctr) - d.ctr));
       c[kDel].Varint(tr.len);
     }
     prev_end = d.ctr + d.span;
@@ -690,7 +690,7 @@ void SaveText(const TextSeq& text, wire::Writer& w) {
   }
 }
 
-Status LoadText(wire::Reader& in, const std::vector<std::uint32_t>& remap, const std::vector<std::uint32_t>& author_map,
+Status LoadText(coding::Reader& in, const std::vector<std::uint32_t>& remap, const std::vector<std::uint32_t>& author_map,
                 TextSeq& text) {
   auto corrupt = [](std::string m) { return MakeError(ErrorCode::kCorrupt, "snapshot: " + m); };
   std::uint64_t nruns;
@@ -698,8 +698,8 @@ Status LoadText(wire::Reader& in, const std::vector<std::uint32_t>& remap, const
   std::string_view views[kNumCols];
   for (auto& v : views)
     if (!in.View(v, in.remaining())) return corrupt("bad column");
-  auto reader = [&](Col k) { return wire::Reader(AsBytes(views[k])); };
-  wire::Reader c[kNumCols] = {reader(kFlags), reader(kRepAuthor), reader(kCtr),   reader(kLen),     reader(kLeft),
+  auto reader = [&](Col k) { return coding::Reader(AsBytes(views[k])); };
+  coding::Reader c[kNumCols] = {reader(kFlags), reader(kRepAuthor), reader(kCtr),   reader(kLen),     reader(kLeft),
                               reader(kRight), reader(kHlc),       reader(kBytes), reader(kContent), reader(kDel)};
   std::string_view content_all = views[kContent];
   std::size_t content_at = 0;
@@ -730,14 +730,14 @@ Status LoadText(wire::Reader& in, const std::vector<std::uint32_t>& remap, const
     run.author = cur_author & 0x7FFFFFFFu;
     if (!c[kCtr].Varint(zz) || !c[kLen].Varint(len) || len == 0 || len > 0xFFFFFFFFull) return corrupt("bad run");
     const std::int64_t base = (flags & 32) ? static_cast<std::int64_t>(prev.ctr) + prev.len : 0;
-    const std::int64_t ctr = base + wire::UnZigZag(zz);
+    const std::int64_t ctr = base + coding::UnZigZag(zz);
     if (ctr <= 0 || static_cast<std::uint64_t>(ctr) + len - 1 > 0xFFFFFFFFull) return corrupt("bad run counter");
     run.ctr = static_cast<std::uint32_t>(ctr);
     run.len = static_cast<std::uint32_t>(len);
-    auto origin = [&](wire::Reader& col, TId& out) {
+    auto origin = [&](coding::Reader& col, TId& out) {
       std::uint64_t x, y;
       if (!col.Varint(x) || !col.Varint(y) || !rep_of(x, out.rep)) return false;
-      const std::int64_t oc = static_cast<std::int64_t>(run.ctr) + wire::UnZigZag(y);
+      const std::int64_t oc = static_cast<std::int64_t>(run.ctr) + coding::UnZigZag(y);
       if (oc <= 0 || oc > 0xFFFFFFFFll) return false;
       out.ctr = static_cast<std::uint32_t>(oc);
       return true;
@@ -753,7 +753,7 @@ Status LoadText(wire::Reader& in, const std::vector<std::uint32_t>& remap, const
       if (!origin(c[kRight], run.right)) return corrupt("bad right origin");
     }
     if (!c[kHlc].Varint(zz)) return corrupt("bad run clock");
-    run.hlc = prev_hlc + static_cast<std::uint64_t>(wire::UnZigZag(zz));
+    run.hlc = prev_hlc + static_cast<std::uint64_t>(coding::UnZigZag(zz));
     prev_hlc = run.hlc;
     std::string_view content;
     if (!run.deleted) {
@@ -782,7 +782,7 @@ Status LoadText(wire::Reader& in, const std::vector<std::uint32_t>& remap, const
   if (prev_right_is_next) return corrupt("last run names a next run");
   if (content_at != content_all.size()) return corrupt("unused content");
   text.FinishLoad();
-  wire::Reader& d = c[kDel];
+  coding::Reader& d = c[kDel];
   std::uint64_t ndel;
   if (!d.Varint(ndel) || ndel > d.remaining()) return corrupt("bad delete count");
   std::uint64_t prev_end = 0, prev_del_hlc = 0;
@@ -793,15 +793,15 @@ Status LoadText(wire::Reader& in, const std::vector<std::uint32_t>& remap, const
         !d.Varint(count) || drep >= remap.size() || author >= author_map.size() || count > d.remaining() ||
         span == 0 || span > 0xFFFFFFFFull)
       return corrupt("bad delete record");
-    const std::int64_t dctr = static_cast<std::int64_t>(prev_end) + wire::UnZigZag(zz);
+    const std::int64_t dctr = static_cast<std::int64_t>(prev_end) + coding::UnZigZag(zz);
     if (dctr <= 0 || static_cast<std::uint64_t>(dctr) + span - 1 > 0xFFFFFFFFull) return corrupt("bad delete record");
-    const std::uint64_t hlc = prev_del_hlc + static_cast<std::uint64_t>(wire::UnZigZag(hz));
+    const std::uint64_t hlc = prev_del_hlc + static_cast<std::uint64_t>(coding::UnZigZag(hz));
     ranges.assign(count, {});
     for (auto& tr : ranges) {
       std::uint64_t x, y, z;
       if (!d.Varint(x) || !d.Varint(y) || !d.Varint(z) || x >= remap.size() || z == 0 || z > 0xFFFFFFFFull)
         return corrupt("bad delete range");
-      const std::int64_t tc = dctr + wire::UnZigZag(y);
+      const std::int64_t tc = dctr + coding::UnZigZag(y);
       if (tc <= 0 || static_cast<std::uint64_t>(tc) + z - 1 > 0xFFFFFFFFull) return corrupt("bad delete range");
       tr = {remap[x], static_cast<std::uint32_t>(tc), static_cast<std::uint32_t>(z)};
     }
@@ -819,7 +819,7 @@ Status LoadText(wire::Reader& in, const std::vector<std::uint32_t>& remap, const
 }  // namespace
 
 Bytes Replica::SaveSnapshot() const {
-  wire::Writer w;
+  coding::Writer w;
   const auto& ids = *replica_ids_;
   w.Str(options_.case_id);
   w.Varint(ids.size());
@@ -851,7 +851,7 @@ Bytes Replica::SaveSnapshot() const {
   }
   Bytes body = w.Take();
   uLongf bound = compressBound(static_cast<uLong>(body.size()));
-  wire::Writer out;
+  coding::Writer out;
   out.Raw(kSnapMagic, 4);
   out.Byte(kSnapVersion);
   out.Varint(body.size());
@@ -865,7 +865,7 @@ Bytes Replica::SaveSnapshot() const {
 
 Result<Replica> Replica::LoadSnapshot(std::span<const std::uint8_t> bytes, ReplicaOptions options) {
   auto corrupt = [](std::string m) { return MakeError(ErrorCode::kCorrupt, "snapshot: " + m); };
-  wire::Reader head(bytes);
+  coding::Reader head(bytes);
   std::uint8_t magic[4], version;
   if (!head.Raw(magic, 4) || std::memcmp(magic, kSnapMagic, 4) != 0) return corrupt("bad magic");
   if (!head.Byte(version)) return corrupt("truncated");
@@ -878,7 +878,7 @@ Result<Replica> Replica::LoadSnapshot(std::span<const std::uint8_t> bytes, Repli
   if (uncompress(body.data(), &got, bytes.data() + used, static_cast<uLong>(head.remaining())) != Z_OK || got != size)
     return corrupt("bad compressed body");
 
-  wire::Reader r(body);
+  coding::Reader r(body);
   std::string case_id;
   if (!r.Str(case_id, 1 << 20)) return corrupt("bad case id");
   if (case_id != options.case_id) return MakeError(ErrorCode::kInvalidArgument, "snapshot belongs to another case");

@@ -1,12 +1,11 @@
 #include "casepack/wire.h"
 
-#include <sodium.h>
-
 #include <chrono>
 #include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "casepack/hash.h"
 #include "casepack/random.h"
 #include "casepack/secret.h"
 
@@ -15,10 +14,7 @@ namespace casepack::wire {
 using nlohmann::json;
 
 std::string BodyHash(std::span<const std::uint8_t> body) {
-  InitCrypto();
-  std::uint8_t digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, body.data(), body.size());
-  return HexEncode(digest);
+  return HexEncode(Sha256(body));
 }
 
 std::string CanonicalRequest(std::string_view method, std::string_view target, std::int64_t time_ms,

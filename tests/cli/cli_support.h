@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "support/calendar.h"
 #include "support/process.h"
 
 namespace casepack::testing {
@@ -25,6 +26,7 @@ class CliTest : public ::testing::Test {
     argv.insert(argv.end(), args.begin(), args.end());
     opt.unset_env.push_back("CASEPACK_STORE");
     opt.unset_env.push_back("CASEPACK_PASSPHRASE_FILE");
+    if (!now_.empty()) opt.env.try_emplace("CASEPACK_FAKE_NOW", now_);
     auto r = RunProcess(argv, opt);
     EXPECT_EQ(r.out.find(kPassphrase), std::string::npos) << "passphrase printed on stdout";
     EXPECT_EQ(r.err.find(kPassphrase), std::string::npos) << "passphrase printed on stderr";
@@ -38,6 +40,10 @@ class CliTest : public ::testing::Test {
 
   TempDir tmp_;
   std::string store_;
+  // The scenario's "now" for retention (CASEPACK_FAKE_NOW), when not empty. A test whose cases carry
+  // fixed calendar dates (because bank holidays and working days are its subject) pins it, so that the
+  // real date can never purge them mid-test; other tests take their dates from today (support/calendar.h).
+  std::string now_;
 };
 
 }  // namespace casepack::testing

@@ -250,7 +250,7 @@ TEST_F(BadInputTest, StandardOutputThatCannotBeWrittenIsAnError) {
     std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" > /dev/full", CASEPACK_CLI, "--store", store_,
                                      "--passphrase-file", (tmp_ / "pass").string()};
     argv.insert(argv.end(), args.begin(), args.end());
-    const auto r = RunProcess(argv);
+    const auto r = RunProcess(argv, {.env = {{"CASEPACK_FAKE_NOW", now_}}});  // the scenario's now, as Cli gives
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_TRUE(Contains(r.err, "casepack: error: cannot write standard output: the disk is full")) << r.err;
   }

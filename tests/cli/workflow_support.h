@@ -66,6 +66,9 @@ class WorkflowTest : public CliTest {
   void SetUp() override {
     CliTest::SetUp();
     store_ = (fast_ / "store").string();
+    // These scenarios are about the calendar (working days, bank holidays, six weeks from a conference),
+    // so their dates are fixed, and so is the retention clock they run at: the day they are set on.
+    now_ = "2026-12-01";
   }
 
   TempDir fast_{FastTempParent()};  // the store; tmp_ keeps the passphrase, documents and outputs

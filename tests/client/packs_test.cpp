@@ -103,7 +103,7 @@ TEST_F(PacksTest, SealThenOpenInAnotherStoreGivesTheSameDocuments) {
   Side a(tmp_ / "a"), b(tmp_ / "b");
   NewCase nc;
   nc.subject = {"A.B.", "Leeds"};
-  nc.key_dates["event"] = Date{2030, 3, 4};
+  nc.key_dates["event"] = AddDays(TodayUtc(), 30);
   const std::string id = Side::Must(a.cases.CreateCase(nc));
   const std::string big(3 * 65536 + 17, 'x');  // several chunks, a partial last one
   const std::string small = "minutes\n";

@@ -2,7 +2,6 @@
 // one scenario per file, a text header, an empty line, then the age file (zlib-compressed when the header
 // says `compressed: zlib`). Every vector except the post-quantum (hybrid/ML-KEM) ones must give its expected
 // result; those are skipped and counted.
-#include <sodium.h>
 #include <zlib.h>
 
 #include <gtest/gtest.h>
@@ -15,6 +14,7 @@
 #include <sstream>
 
 #include "casepack/age.h"
+#include "casepack/hash.h"
 
 namespace casepack {
 namespace {
@@ -94,11 +94,7 @@ AgeFailure ExpectedFailure(const std::string& expect) {
   return AgeFailure::kOther;
 }
 
-std::string Sha256Hex(const Bytes& b) {
-  std::array<std::uint8_t, 32> h{};
-  crypto_hash_sha256(h.data(), b.data(), b.size());
-  return HexEncode(h);
-}
+std::string Sha256Hex(const Bytes& b) { return HexEncode(Sha256(b)); }
 
 TEST(AgeVectors, AllNonPostQuantumVectorsGiveTheExpectedResult) {
   const fs::path dir = fs::path(CASEPACK_SHARED_DIR) / "data" / "age-vectors";

@@ -1,7 +1,6 @@
 #include "casepack/identity.h"
 
 #include <gtest/gtest.h>
-#include <sodium.h>
 
 namespace casepack {
 namespace {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "casepack/blob_store.h"
+#include "support/calendar.h"
 #include "casepack/domain.h"
 #include "casepack/encoding.h"
 
@@ -110,7 +111,7 @@ inline Case SampleCase(std::string id = "0123456789abcdef0123456789abcdef") {
   c.id = std::move(id);
   c.event_type = EventType::kMas;
   c.subject = {"J.S.", "Newport"};
-  c.key_dates["event"] = Date{2030, 3, 4};
+  c.key_dates["event"] = AddDays(TodayUtc(), 30);  // months before its purge date, on any date
   return c;
 }
 

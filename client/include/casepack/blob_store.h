@@ -1,36 +1,22 @@
-// Document bytes at rest: one file per blob under STORE/blobs/, encrypted with the case's key
-// (libsodium secretstream XChaCha20-Poly1305 in 64 KiB chunks, the last one tagged final), so that
-// destroying the case key shreds every copy, and so that sync can upload the very same ciphertext — the
-// server only ever stores what is already encrypted here. Format: docs/blobs.md.
-//
-// Streaming both ways: memory does not grow with the document.
+// Document bytes at rest: one file per blob under STORE/blobs/, in the blob format (casepack/blob_stream.h,
+// docs/blobs.md) under the case's key, so that destroying the case key shreds every copy, and so that sync
+// can upload the very same ciphertext — the server only ever stores what is already encrypted here.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <filesystem>
-#include <functional>
-#include <span>
 #include <string>
 
+#include "casepack/blob_stream.h"
+#include "casepack/hash.h"
 #include "casepack/result.h"
 #include "casepack/secret.h"
 
 namespace casepack {
 
-// Fills `buffer` with up to its size; returns the count read, 0 at the end.
-using ByteSource = std::function<Result<std::size_t>(std::span<std::uint8_t> buffer)>;
-using ByteSink = std::function<Status(std::span<const std::uint8_t> bytes)>;
-
-struct BlobInfo {
-  std::string blob_id;                 // 32 hex characters, random
-  std::uint64_t size = 0;              // plaintext bytes
-  std::array<std::uint8_t, 32> sha256{};  // of the plaintext
-};
-
 class BlobStore {
  public:
-  static constexpr std::size_t kChunkBytes = 64 * 1024;
+  static constexpr std::size_t kChunkBytes = kBlobChunkBytes;
 
   explicit BlobStore(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
@@ -52,17 +38,5 @@ class BlobStore {
  private:
   std::filesystem::path dir_;
 };
-
-// The blob format on any byte stream (docs/blobs.md): what Put and Get do, minus the file. Sync uses them
-// to carry documents encrypted under the shared case key. SealBlobStream fills size and sha256 of `info`;
-// errors as Put (kInvalidArgument empty / over max_size) and Get (kAuthFailed, kCorrupt).
-[[nodiscard]] Status SealBlobStream(const SecretBytes& key, std::string_view case_id, std::string_view blob_id,
-                                    const ByteSource& source, const ByteSink& out, std::uint64_t max_size,
-                                    BlobInfo& info);
-[[nodiscard]] Status OpenBlobStream(const SecretBytes& key, std::string_view case_id, std::string_view blob_id,
-                                    const ByteSource& source, const ByteSink& out);
-
-// SHA-256 of a whole byte string (hardware accelerated through OpenSSL where the CPU allows).
-std::array<std::uint8_t, 32> Sha256(std::span<const std::uint8_t> bytes);
 
 }  // namespace casepack

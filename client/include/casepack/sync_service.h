@@ -21,6 +21,7 @@
 
 #include "casepack/cases.h"
 #include "casepack/net_client.h"
+#include "casepack/sealed_operation.h"
 #include "casepack/store.h"
 
 namespace casepack {
@@ -131,14 +132,8 @@ class SyncService {
   bool directory_loaded_ = false;
 };
 
-// The signed and sealed form of one operation on the wire, exposed for tests (docs/sync-client.md).
-// Deterministic: sealing the same operation again gives the same bytes, so a re-push is idempotent.
+// An operation's id on the wire (docs/sync-client.md): 16 hex digits of the replica, '-', the counter.
+// Operations travel sealed (casepack/sealed_operation.h).
 std::string OperationWireId(ReplicaId replica, std::uint64_t counter);
-Bytes SealOperation(const SecretBytes& epoch_key, const Identity& author, const std::string& case_id,
-                    const std::string& op_id, std::int64_t epoch, std::span<const std::uint8_t> operation);
-// kAuthFailed if the ciphertext or the signature does not verify.
-Result<Bytes> OpenOperation(const SecretBytes& epoch_key, std::span<const std::uint8_t> author_ed25519,
-                            const std::string& case_id, const std::string& op_id, std::int64_t epoch,
-                            std::span<const std::uint8_t> sealed);
 
 }  // namespace casepack

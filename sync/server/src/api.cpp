@@ -1,5 +1,3 @@
-#include <sodium.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -83,12 +81,6 @@ bool HasParam(std::string_view query, std::string_view name) {
     pos = amp + 1;
   }
   return false;
-}
-
-Bytes Sha256(std::string_view s) {
-  Bytes d(crypto_hash_sha256_BYTES);
-  crypto_hash_sha256(d.data(), reinterpret_cast<const unsigned char*>(s.data()), s.size());
-  return d;
 }
 
 std::int64_t SystemNow() { return wire::NowMs(); }
@@ -281,7 +273,7 @@ HttpResponse Api::Enroll(const HttpRequest& req, RequestLog* log) {
     }
     return StoreErrorReply(fresh.error(), log);
   }
-  auto p = store_.Enroll(Sha256(parsed->code), now, parsed->x25519, parsed->ed25519);
+  auto p = store_.Enroll(InvitationCodeHash(parsed->code), now, parsed->x25519, parsed->ed25519);
   if (!p.ok()) {
     switch (p.error().code) {
       case ErrorCode::kNotFound:
@@ -350,7 +342,7 @@ HttpResponse Api::Dispatch(const HttpRequest& req, RequestLog* log) {
     inv.code = HexEncode(RandomBytes(16));
     inv.role = inv_req->role;
     inv.expires_at_ms = NowMs() + inv_req->expires_in_s * 1000;
-    Status st = store_.CreateInvitation(Sha256(inv.code), inv.role, inv.expires_at_ms, caller.device.user_id);
+    Status st = store_.CreateInvitation(InvitationCodeHash(inv.code), inv.role, inv.expires_at_ms, caller.device.user_id);
     if (!st.ok()) return StoreErrorReply(st.error(), log);
     return JsonReply(201, wire::ToJson(inv));
   }

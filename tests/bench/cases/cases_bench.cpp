@@ -26,6 +26,7 @@
 #include "casepack/cases.h"
 #include "casepack/secret.h"
 #include "casepack/store.h"
+#include "support/calendar.h"
 
 namespace {
 
@@ -84,7 +85,9 @@ double RunMs(const std::vector<std::string>& argv) {
 
 NewCase MakeCase(int i) {
   NewCase c;
-  const Date base = AddDays(Date{2026, 1, 5}, i % 300);
+  // From 60 days ago to 240 days ahead: a mix of done, due and waiting steps, and every case is still
+  // months from its purge date (the earliest, a MAPM case's minutes + 120 days, is 66 days ahead).
+  const Date base = AddDays(testing::TodayUtc(), i % 300 - 60);
   c.subject = {"Child " + std::to_string(i), i % 2 == 0 ? "Newport" : "Torfaen"};
   c.facilitators = {"Alex Jones"};
   switch (i % 3) {
@@ -160,7 +163,7 @@ int main(int argc, char** argv) {
   // ---- the library, after unlock ----
   auto store = Must(Store::Open(dir, kPass), "opening the store");
   CaseService service(*store);
-  const Date today{2026, 6, 1};
+  const Date today = testing::TodayUtc();
   std::vector<double> list_ms, deadlines_ms;
   std::size_t listed = 0, steps = 0;
   for (int r = 0; r < runs; ++r) {
@@ -209,8 +212,8 @@ int main(int argc, char** argv) {
   for (int r = 0; r < runs; ++r) {
     status_ms.push_back(RunMs(with({"status"})));
     cli_list_ms.push_back(RunMs(with({"case", "list"})));
-    cli_deadlines_ms.push_back(RunMs(with({"deadlines", "--today", "2026-06-01"})));
-    cli_deadlines_json_ms.push_back(RunMs(with({"deadlines", "--today", "2026-06-01", "--json"})));
+    cli_deadlines_ms.push_back(RunMs(with({"deadlines", "--today", FormatDate(today)})));
+    cli_deadlines_json_ms.push_back(RunMs(with({"deadlines", "--today", FormatDate(today), "--json"})));
   }
   const double unlock = Median(status_ms);
 

@@ -29,7 +29,7 @@ recipient=$(age-keygen -y key.txt)
 
 # A store holding one case with the document.
 cp_ a init --insecure-test-kdf >/dev/null
-id=$(cp_ a case new --type MAS --subject "B.M." --area Benchshire --date event=2026-03-04)
+id=$(cp_ a case new --type MAS --subject "B.M." --area Benchshire --date event="$(date -u +%F)")
 cp_ a doc add "$id" doc.bin --type other --from Bench >/dev/null
 doc_id=$(cp_ a doc list "$id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 

@@ -49,7 +49,7 @@ laptop_user=$(lap server show --json | python3 -c 'import json,sys; print(json.l
 printf '%-4s %8s %8s %10s %12s %8s %8s\n' run edits ops "push ms" "catch-up ms" pushed pulled >&2
 push=(); pull=()
 for r in $(seq 1 "$RUNS"); do
-  c=$(ed case new --type MAS --subject "Bench $r" --area Newport --date event=2026-11-30)
+  c=$(ed case new --type MAS --subject "Bench $r" --area Newport --date event="$(date -u +%F)")
   ed sync >/dev/null
   ed case share "$c" --with "$laptop_user" >/dev/null
   lap sync >/dev/null

@@ -18,6 +18,7 @@
 #include "casepack/kdf.h"
 #include "casepack/random.h"
 #include "casepack/store.h"
+#include "support/calendar.h"
 #include "support/process.h"
 
 namespace casepack::testing {
@@ -27,11 +28,12 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr const char* kPass = "correct horse battery staple";
-// Device clocks: after the real date (server time feeds the trusted clock) and before the purge dates.
-constexpr const char* kDeviceNow = "2026-12-15";
-// The server's retention clock: after the purge dates (summary report 2027-01-04 + 90 days = 2027-04-04).
-constexpr const char* kServerNow = "2027-06-01";
-constexpr const char* kReportSent = "2027-01-04";
+// All from today, so the scenario holds on any date. Device clocks: after the real date (the server's time
+// feeds the trusted clock) and before the purge dates. The server's retention clock: after the purge
+// dates (summary report sent in 34 days, + 90 days = 124 days from today).
+const std::string kDeviceNow = DaysFromToday(14);
+const std::string kServerNow = DaysFromToday(182);
+const std::string kReportSent = DaysFromToday(34);
 
 bool HaveSqlcipherCli() { return std::system("command -v sqlcipher >/dev/null 2>&1") == 0; }
 
@@ -77,7 +79,7 @@ class RetentionSync : public ::testing::Test {
   void StartServer() {
     pid_ = ::fork();
     if (pid_ == 0) {
-      ::setenv("CASEPACKD_FAKE_NOW", kServerNow, 1);
+      ::setenv("CASEPACKD_FAKE_NOW", kServerNow.c_str(), 1);
       const std::string log = (tmp_ / "casepackd.log").string();
       FILE* f = std::freopen(log.c_str(), "a", stdout);
       (void)f;
@@ -219,7 +221,7 @@ TEST_F(RetentionSync, OfflineDeviceIsPurgedOnReconnectAndTheServerKeepsNothing) 
   }
 
   // The facilitator goes offline. The Business Unit records the date the report was sent: on its next
-  // sync the server learns the purge date (2027-04-04), which its clock has passed: it purges at once.
+  // sync the server learns the purge date (124 days from today), which its clock has passed: it purges at once.
   ASSERT_EQ(Cli(bu_, {"case", "set", id, "--date", std::string("summary-report-sent=") + kReportSent}).exit_code, 0);
   Sync(bu_);
   const std::string after = AllBytesBelow(data_);

@@ -63,7 +63,7 @@ void ConvergenceTest::RunSeed(std::uint32_t seed) {
   const std::string c = NewCase(bu_, "Subject " + tag);
   ASSERT_EQ(c.size(), 32u);
   bu_.Ok({"note", "add", c, "story"}, "Opening paragraph " + tag + ".\nMiddle paragraph " + tag + ".\nClosing paragraph " + tag + ".\n");
-  const std::string action = Trim(bu_.Ok({"action", "add", c, "--what", "Safety plan " + tag, "--owner-agency", "CS", "--due", "2026-12-14"}));
+  const std::string action = Trim(bu_.Ok({"action", "add", c, "--what", "Safety plan " + tag, "--owner-agency", "CS", "--due", DaysFromToday(14)}));
   const std::string attend_out = bu_.Ok({"attend", c, "--agency", "Police", "--name", "PC Smith", "--status", "invited"});
   const std::string attendee = attend_out.substr(0, attend_out.find(' '));
   ASSERT_FALSE(attendee.empty());
@@ -95,8 +95,8 @@ void ConvergenceTest::RunSeed(std::uint32_t seed) {
     planted.push_back(p + tag + ".");
 
   bu_.Ok({"action", "update", c, action, "--owner-agency", "Police"});
-  f2_.Ok({"action", "update", c, action, "--owner-agency", "Health", "--due", "2026-12-21"});
-  f1_.Ok({"action", "update", c, action, "--due", "2026-12-20"});
+  f2_.Ok({"action", "update", c, action, "--owner-agency", "Health", "--due", DaysFromToday(21)});
+  f1_.Ok({"action", "update", c, action, "--due", DaysFromToday(20)});
   bu_.Ok({"attend", c, "--id", attendee, "--status", "attended"});
   f1_.Ok({"attend", c, "--id", attendee, "--status", "apologies"});
   f2_.Ok({"attend", c, "--id", attendee, "--status", "absent", "--reason", "court"});

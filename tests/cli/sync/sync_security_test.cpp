@@ -88,11 +88,11 @@ TEST_F(SecurityTest, ServerFilesHoldNoCaseTextAndNoCaseKeys) {
   const std::string doc = "Planted document body: core group minutes for Zebediah, confidential";
   const std::string action = "Planted action: arrange respite with Grandmother Olwen";
   const std::string c = Trim(bu_.Ok({"case", "new", "--type", "MAS", "--subject", subject, "--area", "Aberporth",
-                                     "--date", "event=2026-11-30"}));
+                                     "--date", "event=" + DaysFromToday(0)}));
   bu_.Ok({"note", "add", c, "story"}, note + "\n");
   WriteFile(root() / "minutes.txt", doc + "\n");
   bu_.Ok({"doc", "add", c, (root() / "minutes.txt").string(), "--type", "core-group-minutes", "--from", "CS"});
-  bu_.Ok({"action", "add", c, "--what", action, "--owner-agency", "CS", "--due", "2026-12-14"});
+  bu_.Ok({"action", "add", c, "--what", action, "--owner-agency", "CS", "--due", DaysFromToday(14)});
   Sync(bu_);
   bu_.Ok({"case", "share", c, "--with", f1_.user_id});
   Sync(f1_);

@@ -27,6 +27,7 @@
 #include "casepack/cases.h"
 #include "casepack/secret.h"
 #include "casepack/store.h"
+#include "support/calendar.h"
 #include "support/process.h"
 
 namespace casepack::testing {
@@ -264,7 +265,7 @@ class SyncTest : public ::testing::Test {
   // A new MAS case on `l`; returns its id.
   static std::string NewCase(const Laptop& l, const std::string& subject) {
     return Trim(l.Ok({"case", "new", "--type", "MAS", "--subject", subject, "--area", "Newport", "--date",
-                      "referral-conference=2026-11-02", "--date", "event=2026-11-30"}));
+                      "referral-conference=" + DaysFromToday(-28), "--date", "event=" + DaysFromToday(0)}));
   }
   // `casepack sync --json`, expected to succeed.
   static nlohmann::json Sync(const Laptop& l) {

@@ -1,7 +1,6 @@
 // Fuzz target: raw bytes → ParseRawHttpRequest → Api::Handle, twice: as sent (unauthenticated path) and
 // re-signed by an enrolled member of a known case (so bodies reach the JSON handlers). Also checks the
 // JSON messages round-trip: if a body parses, serialising and parsing again gives the same JSON.
-#include <sodium.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -36,9 +35,7 @@ struct World {
     store = OpenSqliteStore(dir + "/fuzz.db").value();
     api = std::make_unique<Api>(*store, metrics);
     identity = std::make_unique<Identity>(Identity::Generate().value());
-    Bytes h(32);
-    const std::string code = "fuzz";
-    crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(code.data()), code.size());
+    const Bytes h = InvitationCodeHash("fuzz");
     if (!store->CreateInvitation(h, "business-unit", INT64_MAX, "admin").ok()) std::abort();
     const auto& pub = identity->public_keys();
     auto p = store->Enroll(h, 0, Bytes(pub.x25519.begin(), pub.x25519.end()),

@@ -1,7 +1,6 @@
 // The API's authentication and authorisation, in process (no sockets): fast, and run under ASan.
 // The same matrix runs again over real TLS in tests/server/integration.
 #include <gtest/gtest.h>
-#include <sodium.h>
 
 #include <filesystem>
 
@@ -55,8 +54,7 @@ class ApiTest : public ::testing::Test {
   Device Enrol(const std::string& role) {
     Device d;
     const std::string code = RandomId();
-    Bytes h(32);
-    crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(code.data()), code.size());
+    const Bytes h = InvitationCodeHash(code);
     EXPECT_TRUE(store_->CreateInvitation(h, role, g_now + 100000, "admin").ok());
     const auto& pub = d.id.public_keys();
     wire::EnrollRequest req{code, Bytes(pub.x25519.begin(), pub.x25519.end()),
@@ -102,8 +100,7 @@ TEST_F(ApiTest, ReplayStaleAndForgedRequestsAreRejected) {
 TEST_F(ApiTest, EnrolmentProvesKeyPossessionAndUsesCodeOnce) {
   Device d;
   const std::string code = RandomId();
-  Bytes h(32);
-  crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(code.data()), code.size());
+  const Bytes h = InvitationCodeHash(code);
   ASSERT_TRUE(store_->CreateInvitation(h, "facilitator", g_now + 1000, "admin").ok());
   Device other;
   const auto& pub = d.id.public_keys();

@@ -1,7 +1,6 @@
 // Server-side retention in the store: purge dates, holds, tombstones, receipts, policies (the clock is a
 // plain argument, so "today" is whatever the test says).
 #include <gtest/gtest.h>
-#include <sodium.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,11 +13,7 @@
 namespace casepack::server {
 namespace {
 
-Bytes Hash(const std::string& code) {
-  Bytes d(crypto_hash_sha256_BYTES);
-  crypto_hash_sha256(d.data(), reinterpret_cast<const unsigned char*>(code.data()), code.size());
-  return d;
-}
+Bytes Hash(const std::string& code) { return InvitationCodeHash(code); }
 
 bool DirContains(const std::filesystem::path& dir, const std::string& needle) {
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {

@@ -1,6 +1,5 @@
 // ServerStore conformance tests, run against the SQLite backend (a PostgreSQL backend must pass the same).
 #include <gtest/gtest.h>
-#include <sodium.h>
 
 #include <filesystem>
 
@@ -10,11 +9,7 @@
 namespace casepack::server {
 namespace {
 
-Bytes Hash(const std::string& code) {
-  Bytes d(crypto_hash_sha256_BYTES);
-  crypto_hash_sha256(d.data(), reinterpret_cast<const unsigned char*>(code.data()), code.size());
-  return d;
-}
+Bytes Hash(const std::string& code) { return InvitationCodeHash(code); }
 
 class StoreTest : public ::testing::Test {
  protected:

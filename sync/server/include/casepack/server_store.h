@@ -10,13 +10,21 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "casepack/encoding.h"
+#include "casepack/hash.h"
 #include "casepack/result.h"
 #include "casepack/wire.h"
 
 namespace casepack::server {
+
+// What the store keeps of an invitation code: its SHA-256 (the code itself is never stored).
+inline Bytes InvitationCodeHash(std::string_view code) {
+  const auto digest = Sha256(AsBytes(code));
+  return Bytes(digest.begin(), digest.end());
+}
 
 struct DeviceRecord {
   std::string device_id;

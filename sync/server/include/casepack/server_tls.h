@@ -7,6 +7,8 @@
 
 #include "casepack/result.h"
 
+struct x509_st;  // OpenSSL's X509
+
 namespace casepack::server {
 
 struct TlsFiles {
@@ -25,6 +27,9 @@ Result<bool> EnsureSelfSignedCert(const TlsFiles& files);
 // Lower-case hex SHA-256 of the certificate's DER encoding (64 characters, no separators).
 // kIo if unreadable, kCorrupt if not a PEM certificate.
 Result<std::string> CertificateFingerprint(const std::string& cert_path);
+// The same for a parsed certificate (the client checks the server's against its pin). kIo if it cannot
+// be encoded. Does not take ownership.
+Result<std::string> CertificateFingerprint(x509_st* cert);
 
 // Normalises a fingerprint typed by a person ("AB:CD:…", "sha256:abcd…") to 64 lower-case hex.
 // kInvalidArgument if it is not 32 bytes of hex.

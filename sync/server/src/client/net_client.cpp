@@ -3,7 +3,6 @@
 // beast::tcp_stream timeouts.
 #include <utility>  // before asio's awaitable.hpp under g++ 12
 
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -106,12 +105,10 @@ class BeastHttpsClient final : public HttpsClient {
   Status CheckPin() {
     X509* cert = SSL_get1_peer_certificate(stream_->native_handle());
     if (cert == nullptr) return MakeError(ErrorCode::kAuthFailed, "server sent no certificate");
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    const int ok = X509_digest(cert, EVP_sha256(), md, &n);
+    auto fingerprint = server::CertificateFingerprint(cert);
     X509_free(cert);
-    if (ok != 1) return MakeError(ErrorCode::kAuthFailed, "cannot hash server certificate");
-    if (HexEncode(std::span<const std::uint8_t>(md, n)) != fingerprint_) {
+    if (!fingerprint.ok()) return MakeError(ErrorCode::kAuthFailed, "cannot hash server certificate");
+    if (*fingerprint != fingerprint_) {
       return MakeError(ErrorCode::kAuthFailed, "server certificate does not match the pinned fingerprint",
                        "check the fingerprint printed by `casepackd fingerprint` on the server");
     }

@@ -6,7 +6,6 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
-#include <sodium.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -69,9 +68,7 @@ Result<wire::Invitation> MakeInvitation(server::ServerStore& store, const std::s
   inv.code = HexEncode(RandomBytes(16));
   inv.role = role;
   inv.expires_at_ms = wire::NowMs() + days * 24 * 3600 * 1000;
-  Bytes hash(crypto_hash_sha256_BYTES);
-  crypto_hash_sha256(hash.data(), reinterpret_cast<const unsigned char*>(inv.code.data()), inv.code.size());
-  CP_RETURN_IF_ERROR(store.CreateInvitation(hash, role, inv.expires_at_ms, "admin"));
+  CP_RETURN_IF_ERROR(store.CreateInvitation(server::InvitationCodeHash(inv.code), role, inv.expires_at_ms, "admin"));
   return inv;
 }
 

@@ -1,7 +1,6 @@
 #include "casepack/server_tls.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -14,6 +13,7 @@
 #include <memory>
 
 #include "casepack/encoding.h"
+#include "casepack/hash.h"
 
 namespace casepack::server {
 namespace {
@@ -123,10 +123,18 @@ Result<std::string> CertificateFingerprint(const std::string& cert_path) {
   if (!f) return MakeError(ErrorCode::kIo, "cannot read certificate " + cert_path);
   std::unique_ptr<X509, X509Free> cert(PEM_read_X509(f.get(), nullptr, nullptr, nullptr));
   if (!cert) return MakeError(ErrorCode::kCorrupt, "not a pem certificate: " + cert_path);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (X509_digest(cert.get(), EVP_sha256(), md, &n) != 1) return MakeError(ErrorCode::kIo, "cannot hash certificate");
-  return HexEncode(std::span<const std::uint8_t>(md, n));
+  return CertificateFingerprint(cert.get());
+}
+
+Result<std::string> CertificateFingerprint(X509* cert) {
+  // The SHA-256 of the certificate's DER encoding: what X509_digest computes, and what `openssl x509
+  // -fingerprint -sha256` prints.
+  unsigned char* der = nullptr;
+  const int n = i2d_X509(cert, &der);
+  if (n <= 0) return MakeError(ErrorCode::kIo, "cannot encode certificate");
+  const auto digest = Sha256(std::span<const std::uint8_t>(der, static_cast<std::size_t>(n)));
+  OPENSSL_free(der);
+  return HexEncode(digest);
 }
 
 Result<std::string> NormaliseFingerprint(const std::string& text) {

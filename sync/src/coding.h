@@ -1,5 +1,6 @@
-// Byte-level helpers shared by the operation and snapshot formats: LEB128 varints (decoders reject
-// non-minimal forms, so that every value has one encoding), zigzag, length-prefixed strings.
+// Byte coding shared by the operation and snapshot formats (as leveldb's util/coding.h): LEB128 varints
+// (decoders reject non-minimal forms, so that every value has one encoding), zigzag, length-prefixed strings.
+// Not the HTTP API's messages: those are casepack/wire.h.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace casepack::wire {
+namespace casepack::coding {
 
 inline std::uint64_t ZigZag(std::int64_t v) {
   return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
@@ -100,4 +101,4 @@ class Reader {
   const std::uint8_t* end_;
 };
 
-}  // namespace casepack::wire
+}  // namespace casepack::coding
