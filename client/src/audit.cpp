@@ -153,7 +153,7 @@ Result<AuditEntry> Audit::Record(AuditKind kind, std::string_view case_id, std::
     last->Reset();  // do not keep a read open
     if (!row.ok()) return row.error();
   }
-  TrustedClock clock(db);
+  TrustedClock clock(db, store_.clock());
   CP_ASSIGN_OR_RETURN(std::int64_t now, clock.Peek());
   e.at = FormatInstant(now);
   e.hash = HashOf(e);
@@ -228,7 +228,7 @@ Result<AuditVerification> Audit::Verify() {
 
 Result<std::string> Audit::ExportJsonLines() {
   CP_ASSIGN_OR_RETURN(std::vector<AuditEntry> entries, Entries());
-  TrustedClock clock(store_.db());
+  TrustedClock clock(store_.db(), store_.clock());
   CP_ASSIGN_OR_RETURN(std::int64_t now, clock.Peek());
   json header = {{"format", kExportFormat},
                  {"version", kExportVersion},

@@ -1,5 +1,6 @@
 #include "casepack/cases.h"
 
+#include "case_model.h"
 #include "utc_time.h"
 
 #include <algorithm>
@@ -16,22 +17,8 @@ namespace {
 
 using nlohmann::json;
 
-// ---- how the domain maps onto the sync engine (docs/case-model.md) ----
-
-constexpr std::string_view kCaseObject = "case";
-Target CaseField(std::string_view field) { return {std::string(kCaseObject), std::string(field)}; }
-Target KeyDateField(std::string_view key) { return CaseField("date/" + std::string(key)); }
-const Target kDocuments = {"case", "documents"};
-const Target kAttendees = {"case", "attendees"};
-const Target kActions = {"case", "actions"};
-const Target kChronology = {"case", "chronology"};
-const Target kFeedback = {"case", "feedback"};
-const Target kComments = {"report", "comments"};
-const Target kRecipients = {"report", "recipients"};  // key: RecipientKey; value: {"role", "name"}
-Target NoteText(std::string_view section) { return {"notes", std::string(section)}; }
-Target AttendeeField(std::string_view id, std::string_view f) { return {"attendee/" + std::string(id), std::string(f)}; }
-Target RecipientField(std::string_view key) { return {"recipient/" + std::string(key), "sent"}; }
-Target ActionField(std::string_view id, std::string_view f) { return {"action/" + std::string(id), std::string(f)}; }
+// How the domain maps onto the sync engine: case_model.h (docs/case-model.md).
+using namespace case_model;
 
 std::string ShortId() { return HexEncode(RandomBytes(6)); }
 
@@ -40,11 +27,9 @@ std::string ShortId() { return HexEncode(RandomBytes(6)); }
 // report numbers them); a collection reads back sorted by key. So their ids sort by creation time:
 // milliseconds (kept increasing within a process), then random digits for another device's entry in the
 // same millisecond. Nobody types these ids.
-std::string TimeOrderedId() {
+std::string TimeOrderedId(const Clock& clock) {
   static std::uint64_t last = 0;
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now().time_since_epoch());
-  last = std::max(static_cast<std::uint64_t>(now.count()), last + 1);
+  last = std::max(static_cast<std::uint64_t>(clock.NowMillis()), last + 1);
   char millis[17];
   std::snprintf(millis, sizeof millis, "%012llx", static_cast<unsigned long long>(last & 0xffffffffffffULL));
   return millis + HexEncode(RandomBytes(2));
@@ -195,6 +180,8 @@ struct CaseService::Loaded {
   std::string case_id;
   SecretBytes case_key;
   Replica replica;
+  std::int64_t seen_seq = 0;       // the highest ops rowid applied to `replica`
+  std::size_t unsnapshotted = 0;   // operations stored since the stored snapshot
 };
 
 Case CaseSummary::AsCase() const {
@@ -218,21 +205,118 @@ CaseService::CaseService(Store& store, std::uint64_t document_limit)
   if (author_.empty()) author_ = "device " + store_.id().substr(0, 8);
 }
 
-Result<CaseService::Loaded> CaseService::Load(std::string_view case_id) {
-  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT case_key, replica_id, snapshot FROM cases WHERE id = ?;"));
+ReplicaOptions CaseService::Options(std::string_view case_id, ReplicaId replica) const {
+  const Clock* clock = &store_.clock();
+  return ReplicaOptions{std::string(case_id), replica, author_,
+                        [clock] { return static_cast<std::uint64_t>(clock->NowMillis()); }};
+}
+
+CaseService::~CaseService() = default;
+
+void CaseService::Evict(std::string_view case_id) {
+  if (auto it = cache_.find(case_id); it != cache_.end()) cache_.erase(it);
+}
+
+// Applies the operations stored after what `loaded` has seen: those of a snapshot's tail, of sync, or of
+// another process writing the same store.
+Status CaseService::CatchUp(Loaded& loaded) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "SELECT rowid, body FROM ops WHERE case_id = ? AND rowid > ? ORDER BY rowid;"));
+  st.Bind(1, loaded.case_id).Bind(2, loaded.seen_seq);
+  std::vector<Operation> ops;
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    auto decoded = DecodeOperations(st.BlobView(1));
+    if (!decoded.ok()) return decoded.error().Context("loading case " + loaded.case_id);
+    for (auto& op : *decoded) ops.push_back(std::move(op));
+    loaded.seen_seq = st.Int(0);
+    ++loaded.unsnapshotted;
+  }
+  if (!ops.empty()) {
+    (void)loaded.replica.Apply(ops);  // stored operations were accepted once; a refusal now changes nothing
+    loaded.replica.FenceLocalHistory();
+  }
+  return Ok();
+}
+
+Result<CaseService::Loaded*> CaseService::Load(std::string_view case_id) {
+  if (auto it = cache_.find(case_id); it != cache_.end()) {
+    // Still here? Another process (or the purge) may have removed it.
+    CP_ASSIGN_OR_RETURN(Statement exists, store_.db().Prepare("SELECT 1 FROM cases WHERE id = ?;"));
+    exists.Bind(1, case_id);
+    CP_ASSIGN_OR_RETURN(bool present, exists.Step());
+    if (!present) {
+      cache_.erase(it);
+    } else {
+      Loaded* l = it->second.get();
+      if (Status s = CatchUp(*l); !s.ok()) {
+        cache_.erase(it);
+        return s.error();
+      }
+      return l;
+    }
+  }
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "SELECT c.case_key, c.replica_id, s.seq, s.body FROM cases c LEFT JOIN case_snapshots s ON s.case_id = c.id "
+      "WHERE c.id = ?;"));
   st.Bind(1, case_id);
   CP_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return MakeError(ErrorCode::kNotFound, "no case '" + std::string(case_id) + "'", "see 'casepack case list'");
   CP_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::CopyOf(st.BlobView(0)));
-  ReplicaOptions opt{std::string(case_id), static_cast<ReplicaId>(st.Int(1)), author_, {}};
-  auto replica = Replica::LoadSnapshot(st.BlobView(2), opt);
-  if (!replica.ok()) return replica.error().Context("loading case " + std::string(case_id));
-  return Loaded{std::string(case_id), std::move(key), std::move(replica).value()};
+  ReplicaOptions opt = Options(case_id, static_cast<ReplicaId>(st.Int(1)));
+  auto loaded = std::make_unique<Loaded>(Loaded{std::string(case_id), std::move(key), Replica(opt), 0, 0});
+  if (!st.IsNull(3) && !st.BlobView(3).empty()) {
+    auto replica = Replica::LoadSnapshot(st.BlobView(3), opt);
+    if (!replica.ok()) return replica.error().Context("loading case " + std::string(case_id));
+    loaded->replica = std::move(replica).value();
+    loaded->seen_seq = st.Int(2);
+  }
+  st.Reset();
+  CP_RETURN_IF_ERROR(CatchUp(*loaded));
+  loaded->replica.FenceLocalHistory();
+  Loaded* out = loaded.get();
+  cache_[std::string(case_id)] = std::move(loaded);
+  return out;
 }
 
-Status CaseService::Persist(Loaded& loaded, const VersionVector& before) {
+Status CaseService::WriteSnapshot(Loaded& loaded) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "INSERT OR REPLACE INTO case_snapshots (case_id, seq, body) VALUES (?, ?, ?);"));
+  st.Bind(1, loaded.case_id).Bind(2, loaded.seen_seq).Bind(3, loaded.replica.SaveSnapshot());
+  CP_RETURN_IF_ERROR(st.Run());
+  loaded.unsnapshotted = 0;
+  return Ok();
+}
+
+Status CaseService::Flush() {
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    Loaded& l = *it->second;
+    if (l.unsnapshotted == 0) {
+      ++it;
+      continue;
+    }
+    auto tx = Transaction::Begin(store_.db());
+    Status s = tx.ok() ? CatchUp(l) : Status(tx.error());
+    if (s.ok()) {
+      CP_ASSIGN_OR_RETURN(Statement exists, store_.db().Prepare("SELECT 1 FROM cases WHERE id = ?;"));
+      exists.Bind(1, l.case_id);
+      CP_ASSIGN_OR_RETURN(bool present, exists.Step());
+      exists.Reset();
+      if (present) s = WriteSnapshot(l);
+    }
+    if (s.ok()) s = tx->Commit();
+    if (!s.ok()) return s;
+    ++it;
+  }
+  return Ok();
+}
+
+// Stores the local operations made since `before` (this replica's counter), the index row, and every
+// kSnapshotEvery operations the snapshot. REQUIRES: inside a transaction begun before the edit.
+Status CaseService::Persist(Loaded& loaded, std::uint64_t before) {
   Replica& r = loaded.replica;
-  CP_ASSIGN_OR_RETURN(std::vector<Operation> ops, r.ChangesSince(before));
+  CP_ASSIGN_OR_RETURN(std::vector<Operation> ops, r.LocalChangesSince(before));
   CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
       "INSERT OR IGNORE INTO ops (case_id, replica, counter, body, local) VALUES (?, ?, ?, ?, 1);"));
   for (const Operation& op : ops) {
@@ -241,25 +325,41 @@ Status CaseService::Persist(Loaded& loaded, const VersionVector& before) {
     ins.Bind(1, loaded.case_id).Bind(2, static_cast<std::int64_t>(op.id.replica))
         .Bind(3, static_cast<std::int64_t>(op.id.counter)).Bind(4, body);
     CP_RETURN_IF_ERROR(ins.Run());
+    if (store_.db().Changes() > 0) {
+      loaded.seen_seq = store_.db().LastInsertRowId();
+      ++loaded.unsnapshotted;
+    }
   }
-  const Case c = MaterializeCase(r);
+  r.FenceLocalHistory();
+  CP_RETURN_IF_ERROR(UpdateIndex(loaded));
+  if (loaded.unsnapshotted >= kSnapshotEvery) CP_RETURN_IF_ERROR(WriteSnapshot(loaded));
+  return Ok();
+}
+
+Status CaseService::UpdateIndex(Loaded& loaded) {
+  const Case c = MaterializeCase(loaded.replica);
   CP_ASSIGN_OR_RETURN(Statement up, store_.db().Prepare(
-      "UPDATE cases SET snapshot = ?, event_type = ?, subject = ?, area = ?, lead_agency = ?, status = ?, "
+      "UPDATE cases SET event_type = ?, subject = ?, area = ?, lead_agency = ?, status = ?, "
       "key_dates = ?, updated_at = ? WHERE id = ?;"));
-  up.Bind(1, r.SaveSnapshot()).Bind(2, ToString(c.event_type)).Bind(3, c.subject.name_or_initials)
-      .Bind(4, c.subject.area).Bind(5, c.lead_agency).Bind(6, ToString(c.status))
-      .Bind(7, KeyDatesJson(c.key_dates).dump()).Bind(8, UtcNowIso()).Bind(9, loaded.case_id);
+  up.Bind(1, ToString(c.event_type)).Bind(2, c.subject.name_or_initials)
+      .Bind(3, c.subject.area).Bind(4, c.lead_agency).Bind(5, ToString(c.status))
+      .Bind(6, KeyDatesJson(c.key_dates).dump()).Bind(7, UtcNowIso(store_.clock())).Bind(8, loaded.case_id);
   return up.Run();
 }
 
 template <typename Edit>
 Status CaseService::Mutate(std::string_view case_id, Edit&& edit) {
-  CP_ASSIGN_OR_RETURN(Loaded loaded, Load(case_id));
-  const VersionVector before = loaded.replica.version();
-  CP_RETURN_IF_ERROR(edit(loaded));
+  // The write lock first, then the case: what another process wrote before it is applied before the edit,
+  // so two processes never give two different operations the same id.
   CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
-  CP_RETURN_IF_ERROR(Persist(loaded, before));
-  return tx.Commit();
+  CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
+  const std::uint64_t before = loaded->replica.version().Get(loaded->replica.replica_id());
+  Status s = edit(*loaded);
+  if (s.ok()) s = Persist(*loaded, before);
+  if (s.ok()) s = tx.Commit();
+  // The cached replica may hold edits the database does not: drop it, the next Load rebuilds it.
+  if (!s.ok()) Evict(case_id);
+  return s;
 }
 
 // ---- cases ----
@@ -292,7 +392,7 @@ Status CaseService::InsertCaseRow(const std::string& case_id, const SecretBytes&
   CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
       "INSERT INTO cases (id, case_key, replica_id, snapshot, event_type, subject, area, lead_agency, status, "
       "key_dates, created_at, updated_at) VALUES (?, ?, ?, x'', '', '', '', '', '', '{}', ?, ?);"));
-  const std::string now = UtcNowIso();
+  const std::string now = UtcNowIso(store_.clock());
   ins.Bind(1, case_id).Bind(2, key.expose()).Bind(3, static_cast<std::int64_t>(replica)).Bind(4, now).Bind(5, now);
   return ins.Run();
 }
@@ -310,13 +410,13 @@ Result<std::string> CaseService::CreateCase(const NewCase& in) {
 
   CP_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(32));
   const ReplicaId rid = NewReplicaId();
-  Replica r(ReplicaOptions{c.id, rid, author_, {}});
+  Replica r(Options(c.id, rid));
   CP_RETURN_IF_ERROR(InitialiseCase(r, c, in.facilitators));
 
   CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
   CP_RETURN_IF_ERROR(InsertCaseRow(c.id, key, rid));
-  Loaded loaded{c.id, std::move(key), std::move(r)};
-  CP_RETURN_IF_ERROR(Persist(loaded, VersionVector()));
+  Loaded loaded{c.id, std::move(key), std::move(r), 0, 0};
+  CP_RETURN_IF_ERROR(Persist(loaded, 0));
   CP_RETURN_IF_ERROR(tx.Commit());
   return c.id;
 }
@@ -374,7 +474,8 @@ Result<std::vector<CaseSummary>> CaseService::ListCases() {
 }
 
 Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
-  CP_ASSIGN_OR_RETURN(Loaded loaded, Load(case_id));
+  CP_ASSIGN_OR_RETURN(Loaded* loaded_ptr, Load(case_id));
+  Loaded& loaded = *loaded_ptr;
   const Replica& r = loaded.replica;
   CaseDetail d;
   d.record = MaterializeCase(r);
@@ -467,7 +568,8 @@ Status CaseService::UpdateCase(std::string_view case_id, const CaseChange& chang
 
 Result<DocumentMeta> CaseService::AddDocument(std::string_view case_id, DocumentType type, std::string original_name,
                                               Date received, std::string sending_agency, const ByteSource& bytes) {
-  CP_ASSIGN_OR_RETURN(Loaded probe, Load(case_id));
+  CP_ASSIGN_OR_RETURN(Loaded* probe_ptr, Load(case_id));
+  Loaded& probe = *probe_ptr;
   DocumentMeta meta;
   meta.id = ShortId();
   meta.type = type;
@@ -521,7 +623,8 @@ Result<StoredDocument> CaseService::FindDocument(std::string_view case_id, std::
 
 Status CaseService::ExportDocument(std::string_view case_id, std::string_view document_id, const ByteSink& sink) {
   CP_ASSIGN_OR_RETURN(StoredDocument doc, FindDocument(case_id, document_id));
-  CP_ASSIGN_OR_RETURN(Loaded l, Load(case_id));
+  CP_ASSIGN_OR_RETURN(Loaded* l_ptr, Load(case_id));
+  Loaded& l = *l_ptr;
   return blobs_.Get(l.case_key, case_id, doc.blob_id, sink);
 }
 
@@ -562,6 +665,23 @@ Status CaseService::SetNote(std::string_view case_id, std::string_view section, 
     CP_ASSIGN_OR_RETURN(Splice s, Diff(r.ReadText(t), text));
     if (s.remove > 0) CP_RETURN_IF_ERROR(r.DeleteText(t, s.pos, s.remove));
     if (!s.insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(t, s.pos, s.insert));
+    return Ok();
+  });
+}
+
+Status CaseService::EditNote(std::string_view case_id, std::string_view section, std::uint64_t pos,
+                             std::uint64_t remove, std::string_view insert) {
+  CP_RETURN_IF_ERROR(CheckText(insert, "the note"));
+  if (remove == 0 && insert.empty()) return Ok();
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    auto def = FindNoteSection(MaterializeCase(r).event_type, section);
+    if (!def.ok()) return def.error();
+    const Target t = NoteText(section);
+    if (pos > r.TextLength(t) || remove > r.TextLength(t) - pos)
+      return MakeError(ErrorCode::kInvalidArgument, "the edit is outside the note");
+    if (remove > 0) CP_RETURN_IF_ERROR(r.DeleteText(t, pos, remove));
+    if (!insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(t, pos, insert));
     return Ok();
   });
 }
@@ -631,7 +751,7 @@ Status CaseService::UpdateAction(std::string_view case_id, std::string_view acti
 
 Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, const ChronologyEntry& e) {
   CP_RETURN_IF_ERROR(ValidateChronologyEntry(e));
-  const std::string id = TimeOrderedId();
+  const std::string id = TimeOrderedId(store_.clock());
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kChronology, id, ToJson(e).dump()));
     return Ok();
@@ -642,7 +762,7 @@ Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, co
 
 Result<std::string> CaseService::AddFeedback(std::string_view case_id, const ParticipantFeedback& f) {
   CP_RETURN_IF_ERROR(ValidateParticipantFeedback(f));
-  const std::string id = TimeOrderedId();  // forms are numbered in the report in the order entered
+  const std::string id = TimeOrderedId(store_.clock());  // forms are numbered in the report in the order entered
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kFeedback, id, ToJson(f).dump()));
     return Ok();
@@ -741,10 +861,10 @@ Result<ReportRecipient> CaseService::FindReportRecipient(std::string_view case_i
 
 Result<std::vector<ReportRecipient>> CaseService::ReportRecipients(std::string_view case_id) {
   CP_ASSIGN_OR_RETURN(CaseDetail d, GetCase(case_id));
-  CP_ASSIGN_OR_RETURN(Loaded loaded, Load(case_id));
+  CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
   std::vector<Attendance> attendance;
   for (const auto& a : d.attendance) attendance.push_back(a.attendance);
-  return ReadRecipients(loaded.replica, d.record, attendance);
+  return ReadRecipients(loaded->replica, d.record, attendance);
 }
 
 Result<ReportRecipient> CaseService::RecordReportSent(std::string_view case_id, std::string_view recipient, const Date& on) {
@@ -783,7 +903,10 @@ Result<ImportTarget> CaseService::PrepareImport(std::string_view wanted_id) {
   probe.subject = {"x", "x"};
   if (Status s = ValidateCase(probe); !s.ok()) return s.error().Context("the pack's case id");
   auto existing = Load(wanted_id);
-  if (existing.ok()) return ImportTarget{std::string(wanted_id), std::move(existing->case_key), false};
+  if (existing.ok()) {
+    CP_ASSIGN_OR_RETURN(SecretBytes key, (*existing)->case_key.Clone());
+    return ImportTarget{std::string(wanted_id), std::move(key), false};
+  }
   if (existing.error().code != ErrorCode::kNotFound) return existing.error();
   CP_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(32));
   return ImportTarget{std::string(wanted_id), std::move(key), true};
@@ -793,8 +916,9 @@ Status CaseService::CommitImport(const ImportTarget& target, const Case& basics,
                                  const std::vector<ImportedDocument>& documents, const SectionNotes& notes,
                                  std::vector<std::size_t>& skipped) {
   CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
-  std::optional<Loaded> loaded;
-  VersionVector before;
+  std::optional<Loaded> fresh;
+  Loaded* loaded = nullptr;
+  std::uint64_t before = 0;
   if (target.is_new) {
     Case c = basics;
     c.id = target.case_id;
@@ -802,7 +926,8 @@ Status CaseService::CommitImport(const ImportTarget& target, const Case& basics,
     CP_RETURN_IF_ERROR(ValidateCase(c));
     const ReplicaId rid = NewReplicaId();
     CP_ASSIGN_OR_RETURN(SecretBytes key, target.case_key.Clone());
-    loaded.emplace(Loaded{c.id, std::move(key), Replica(ReplicaOptions{c.id, rid, author_, {}})});
+    fresh.emplace(Loaded{c.id, std::move(key), Replica(Options(c.id, rid)), 0, 0});
+    loaded = &*fresh;
     CP_RETURN_IF_ERROR(InitialiseCase(loaded->replica, c, {}));
     CP_RETURN_IF_ERROR(InsertCaseRow(c.id, target.case_key, rid));
     for (const auto& [section, text] : notes) {
@@ -812,33 +937,36 @@ Status CaseService::CommitImport(const ImportTarget& target, const Case& basics,
       if (!text.empty()) CP_RETURN_IF_ERROR(loaded->replica.InsertText(NoteText(section), 0, text));
     }
   } else {
-    CP_ASSIGN_OR_RETURN(Loaded l, Load(target.case_id));
-    before = l.replica.version();
-    loaded.emplace(std::move(l));
+    CP_ASSIGN_OR_RETURN(loaded, Load(target.case_id));
+    before = loaded->replica.version().Get(loaded->replica.replica_id());
   }
-  CP_ASSIGN_OR_RETURN(Statement dup, store_.db().Prepare("SELECT id FROM documents WHERE case_id = ? AND sha256 = ?;"));
-  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
-      "INSERT INTO documents (case_id, id, blob_id, sha256) VALUES (?, ?, ?, ?);"));
-  for (std::size_t i = 0; i < documents.size(); ++i) {
-    const ImportedDocument& d = documents[i];
-    dup.Reset();
-    dup.Bind(1, target.case_id).Bind(2, d.meta.sha256);
-    CP_ASSIGN_OR_RETURN(bool present, dup.Step());
-    if (present) {
-      skipped.push_back(i);
-      continue;
+  Status s = [&]() -> Status {
+    CP_ASSIGN_OR_RETURN(Statement dup, store_.db().Prepare("SELECT id FROM documents WHERE case_id = ? AND sha256 = ?;"));
+    CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
+        "INSERT INTO documents (case_id, id, blob_id, sha256) VALUES (?, ?, ?, ?);"));
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+      const ImportedDocument& d = documents[i];
+      dup.Reset();
+      dup.Bind(1, target.case_id).Bind(2, d.meta.sha256);
+      CP_ASSIGN_OR_RETURN(bool present, dup.Step());
+      if (present) {
+        skipped.push_back(i);
+        continue;
+      }
+      DocumentMeta meta = d.meta;
+      meta.id = ShortId();  // ids are per case; the sender's id could clash with one of ours
+      json value = ToJson(meta);
+      value["blob_id"] = d.blob_id;
+      CP_RETURN_IF_ERROR(loaded->replica.AddToCollection(kDocuments, meta.id, value.dump()));
+      ins.Reset();
+      ins.Bind(1, target.case_id).Bind(2, meta.id).Bind(3, d.blob_id).Bind(4, meta.sha256);
+      CP_RETURN_IF_ERROR(ins.Run());
     }
-    DocumentMeta meta = d.meta;
-    meta.id = ShortId();  // ids are per case; the sender's id could clash with one of ours
-    json value = ToJson(meta);
-    value["blob_id"] = d.blob_id;
-    CP_RETURN_IF_ERROR(loaded->replica.AddToCollection(kDocuments, meta.id, value.dump()));
-    ins.Reset();
-    ins.Bind(1, target.case_id).Bind(2, meta.id).Bind(3, d.blob_id).Bind(4, meta.sha256);
-    CP_RETURN_IF_ERROR(ins.Run());
-  }
-  CP_RETURN_IF_ERROR(Persist(*loaded, before));
-  return tx.Commit();
+    CP_RETURN_IF_ERROR(Persist(*loaded, before));
+    return tx.Commit();
+  }();
+  if (!s.ok() && !target.is_new) Evict(target.case_id);
+  return s;
 }
 
 // ---- for the sync service ----
@@ -883,30 +1011,47 @@ Status CaseService::CreateReceivedCase(const std::string& case_id) {
   const ReplicaId rid = NewReplicaId();
   CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
   CP_RETURN_IF_ERROR(InsertCaseRow(case_id, key, rid));
-  Loaded loaded{case_id, std::move(key), Replica(ReplicaOptions{case_id, rid, author_, {}})};
-  CP_RETURN_IF_ERROR(Persist(loaded, VersionVector()));
+  Loaded loaded{case_id, std::move(key), Replica(Options(case_id, rid)), 0, 0};
+  CP_RETURN_IF_ERROR(Persist(loaded, 0));
   return tx.Commit();
 }
 
 Result<ApplyResult> CaseService::ApplyRemote(std::string_view case_id, std::span<const Operation> ops,
-                                             const std::function<Status()>& also) {
-  CP_ASSIGN_OR_RETURN(Loaded loaded, Load(case_id));
-  ApplyResult result = loaded.replica.Apply(ops);
-  std::set<std::pair<ReplicaId, std::uint64_t>> rejected;
-  for (const auto& r : result.rejected) rejected.emplace(r.op.id.replica, r.op.id.counter);
+                                             std::span<const Bytes> bodies, const std::function<Status()>& also) {
+  if (!bodies.empty() && bodies.size() != ops.size())
+    return MakeError(ErrorCode::kInvalidArgument, "one received body per operation");
   CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
-  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
-      "INSERT OR IGNORE INTO ops (case_id, replica, counter, body, local, pushed) VALUES (?, ?, ?, ?, 0, 1);"));
-  for (const Operation& op : ops) {
-    if (rejected.count({op.id.replica, op.id.counter})) continue;
-    ins.Reset();
-    ins.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(op.id.replica))
-        .Bind(3, static_cast<std::int64_t>(op.id.counter)).Bind(4, EncodeOperations(std::span<const Operation>(&op, 1)));
-    CP_RETURN_IF_ERROR(ins.Run());
+  CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
+  ApplyResult result = loaded->replica.Apply(ops);
+  auto stored = [&]() -> Status {
+    std::set<std::pair<ReplicaId, std::uint64_t>> rejected;
+    for (const auto& r : result.rejected) rejected.emplace(r.op.id.replica, r.op.id.counter);
+    CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
+        "INSERT OR IGNORE INTO ops (case_id, replica, counter, body, local, pushed) VALUES (?, ?, ?, ?, 0, 1);"));
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      const Operation& op = ops[i];
+      if (rejected.count({op.id.replica, op.id.counter})) continue;
+      ins.Reset();
+      ins.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(op.id.replica))
+          .Bind(3, static_cast<std::int64_t>(op.id.counter));
+      // As received: the bytes whose signature was checked are the bytes kept.
+      if (bodies.empty()) ins.Bind(4, EncodeOperations(std::span<const Operation>(&op, 1)));
+      else ins.Bind(4, std::span<const std::uint8_t>(bodies[i]));
+      CP_RETURN_IF_ERROR(ins.Run());
+      if (store_.db().Changes() > 0) {
+        loaded->seen_seq = store_.db().LastInsertRowId();
+        ++loaded->unsnapshotted;
+      }
+    }
+    CP_RETURN_IF_ERROR(UpdateIndex(*loaded));
+    if (loaded->unsnapshotted >= kSnapshotEvery) CP_RETURN_IF_ERROR(WriteSnapshot(*loaded));
+    if (also) CP_RETURN_IF_ERROR(also());
+    return tx.Commit();
+  }();
+  if (!stored.ok()) {
+    Evict(case_id);
+    return stored.error();
   }
-  CP_RETURN_IF_ERROR(Persist(loaded, loaded.replica.version()));  // snapshot and index; no new local ops
-  if (also) CP_RETURN_IF_ERROR(also());
-  CP_RETURN_IF_ERROR(tx.Commit());
   return result;
 }
 
@@ -951,7 +1096,8 @@ Status CaseService::AdoptReceivedBlob(std::string_view case_id, const StoredDocu
 }
 
 Result<SecretBytes> CaseService::LocalKey(std::string_view case_id) {
-  CP_ASSIGN_OR_RETURN(Loaded l, Load(case_id));
+  CP_ASSIGN_OR_RETURN(Loaded* l_ptr, Load(case_id));
+  Loaded& l = *l_ptr;
   return std::move(l.case_key);
 }
 
@@ -997,7 +1143,8 @@ Status CaseService::ReleaseLegalHold(std::string_view case_id) {
 }
 
 Result<std::optional<LegalHold>> CaseService::ReadLegalHold(std::string_view case_id) {
-  CP_ASSIGN_OR_RETURN(Loaded l, Load(case_id));
+  CP_ASSIGN_OR_RETURN(Loaded* l_ptr, Load(case_id));
+  Loaded& l = *l_ptr;
   return ReadHold(l.replica);
 }
 

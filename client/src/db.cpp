@@ -1,13 +1,31 @@
 #include "casepack/db.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <string>
 
 namespace casepack {
 
+namespace {
+std::atomic<Database::HolderDescriber> g_holder_describer{nullptr};
+
+// A write lock that could not be had within kBusyWaitMillis: say who holds it, and that this call changed
+// nothing (SQLite rolled the statement back).
+Error BusyError(sqlite3* db) {
+  const Database::HolderDescriber describe = g_holder_describer.load();
+  const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
+  const std::string who = describe != nullptr && file != nullptr && *file != '\0' ? describe(file) : "another process";
+  return MakeError(ErrorCode::kUnavailable,
+                   "the store is busy: " + who + " kept it for writing for more than " +
+                       std::to_string(Database::kBusyWaitMillis / 1000) + " s; nothing was changed",
+                   "try again when that command has finished");
+}
+}  // namespace
+
 Error SqliteError(sqlite3* db, int rc, std::string_view what) {
   const int primary = rc & 0xFF;
+  if (primary == SQLITE_BUSY) return BusyError(db);
   const int sys_errno = db != nullptr ? sqlite3_system_errno(db) : 0;
   std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   ErrorCode code = ErrorCode::kIo;
@@ -139,7 +157,7 @@ Result<Database> Database::Open(const std::filesystem::path& file, const SecretB
       "PRAGMA secure_delete = ON;"
       "PRAGMA foreign_keys = ON;"
       "PRAGMA temp_store = MEMORY;"));
-  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_busy_timeout(raw, kBusyWaitMillis);
   return db;
 }
 
@@ -152,6 +170,8 @@ Database& Database::operator=(Database&& other) noexcept {
   }
   return *this;
 }
+
+void Database::SetHolderDescriber(HolderDescriber describe) { g_holder_describer.store(describe); }
 Database::~Database() {
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
@@ -183,6 +203,9 @@ int Database::Changes() const { return sqlite3_changes(db_); }
 Status Database::CheckpointTruncate() {
   int log = 0, done = 0;
   const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+  // Another process reading (a window beside a CLI): the log cannot be reset under it. What was committed
+  // stays committed; the next checkpoint (automatic, or this call next time) copies and resets the log.
+  if ((rc & 0xFF) == SQLITE_BUSY) return Ok();
   if (rc != SQLITE_OK) return SqliteError(db_, rc, "checkpointing the write-ahead log");
   return Ok();
 }

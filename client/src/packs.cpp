@@ -79,8 +79,9 @@ bool IsAscii(std::string_view s) {
 // Writing: tar (libarchive, pax) into an age encryptor.
 
 struct TarWriter {
-  explicit TarWriter(AgeEncryptor* e) : encryptor(e) {}
+  TarWriter(AgeEncryptor* e, std::int64_t mtime_seconds) : encryptor(e), mtime(mtime_seconds) {}
   AgeEncryptor* encryptor;
+  std::int64_t mtime;    // of every entry: the pack's creation time
   Status status = Ok();  // the first error from the encryptor's sink
   Utf8Locale utf8;       // before `ar`: see Utf8Locale
   ArchivePtr ar{archive_write_new()};
@@ -118,7 +119,7 @@ struct TarWriter {
     archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
     archive_entry_set_filetype(e.get(), AE_IFREG);
     archive_entry_set_perm(e.get(), 0600);
-    archive_entry_set_mtime(e.get(), std::time(nullptr), 0);
+    archive_entry_set_mtime(e.get(), static_cast<std::time_t>(mtime), 0);
     if (archive_write_header(ar.get(), e.get()) != ARCHIVE_OK) return Failure("writing " + path);
     return Ok();
   }
@@ -361,7 +362,7 @@ Result<PackContents> PackService::Seal(std::string_view case_id, const PackSealO
   basics.status = CaseStatus::kOpen;
   json manifest = {{"format", kFormatName},
                    {"version", kPackFormatVersion},
-                   {"created_at", UtcNowIso()},
+                   {"created_at", UtcNowIso(cases_.clock())},
                    {"sending_agency", options.sending_agency},
                    {"case", ToJson(basics)},
                    {"documents", json::array()},
@@ -397,7 +398,7 @@ Result<PackContents> PackService::Seal(std::string_view case_id, const PackSealO
   AgeEncryptOptions age_options;
   age_options.armor = options.armor;
   CP_ASSIGN_OR_RETURN(AgeEncryptor encryptor, AgeEncryptor::Create(out, recipients, age_options));
-  TarWriter tar{&encryptor};
+  TarWriter tar{&encryptor, cases_.clock().NowMillis() / 1000};
   CP_RETURN_IF_ERROR(tar.Open());
   CP_RETURN_IF_ERROR(tar.File(std::string(kManifestName), manifest.dump(2) + "\n"));
   for (const auto& d : chosen) {

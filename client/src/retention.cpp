@@ -155,7 +155,11 @@ bool VerifyPurgeReceipt(const PurgeReceipt& r) {
 // ---- service ----
 
 RetentionService::RetentionService(Store& store)
-    : store_(store), cases_(store), audit_(std::make_unique<Audit>(store)) {}
+    : store_(store), owned_cases_(std::make_unique<CaseService>(store)), owned_audit_(std::make_unique<Audit>(store)),
+      cases_(*owned_cases_), audit_(*owned_audit_) {}
+
+RetentionService::RetentionService(Store& store, CaseService& cases, Audit& audit)
+    : store_(store), cases_(cases), audit_(audit) {}
 
 RetentionService::~RetentionService() = default;
 
@@ -201,7 +205,7 @@ Result<PolicyRecord> RetentionService::SetPolicies(const json& j, std::string_vi
   PolicyRecord next;
   next.version = current.version + 1;
   next.set_by = std::string(set_by);
-  TrustedClock clock(store_.db());
+  TrustedClock clock(store_.db(), store_.clock());
   CP_ASSIGN_OR_RETURN(std::int64_t now, clock.Peek());
   next.set_at = FormatInstant(now);
   for (const RetentionPolicy& p : parsed) {
@@ -222,8 +226,7 @@ Result<bool> RetentionService::ApplyPolicyRecord(const PolicyRecord& r) {
       "INSERT INTO retention_policies (version, policies, set_by, set_at) VALUES (?, ?, ?, ?);"));
   st.Bind(1, r.version).Bind(2, RetentionPoliciesToJson(r.policies).dump()).Bind(3, r.set_by).Bind(4, r.set_at);
   CP_RETURN_IF_ERROR(st.Run());
-  Audit audit(store_);
-  CP_RETURN_IF_ERROR(audit.Record(AuditKind::kPolicy, "", "retention policies version " + std::to_string(r.version)));
+  CP_RETURN_IF_ERROR(audit_.Record(AuditKind::kPolicy, "", "retention policies version " + std::to_string(r.version)));
   CP_RETURN_IF_ERROR(tx.Commit());
   return true;
 }
@@ -279,7 +282,7 @@ Result<std::vector<CaseRetention>> RetentionService::Evaluate(const Date& today,
 }
 
 Result<CaseRetention> RetentionService::ForCase(std::string_view case_id) {
-  TrustedClock clock(store_.db());
+  TrustedClock clock(store_.db(), store_.clock());
   CP_ASSIGN_OR_RETURN(std::int64_t now, clock.Peek());
   CP_ASSIGN_OR_RETURN(std::vector<CaseRetention> all, Evaluate(UtcDateOf(now), false));
   for (auto& r : all)
@@ -290,18 +293,16 @@ Result<CaseRetention> RetentionService::ForCase(std::string_view case_id) {
 Result<std::vector<CaseRetention>> RetentionService::ForAllCases(const Date& today) { return Evaluate(today, false); }
 
 Status RetentionService::PlaceHold(std::string_view case_id, std::string_view reason, std::string_view by) {
-  TrustedClock clock(store_.db());
+  TrustedClock clock(store_.db(), store_.clock());
   CP_ASSIGN_OR_RETURN(std::int64_t now, clock.Peek());
   CP_RETURN_IF_ERROR(cases_.PlaceLegalHold(case_id, LegalHold{std::string(reason), std::string(by), FormatInstant(now)}));
-  Audit audit(store_);
-  CP_RETURN_IF_ERROR(audit.Record(AuditKind::kHold, case_id, "legal hold placed"));
+  CP_RETURN_IF_ERROR(audit_.Record(AuditKind::kHold, case_id, "legal hold placed"));
   return Ok();
 }
 
 Status RetentionService::ReleaseHold(std::string_view case_id) {
   CP_RETURN_IF_ERROR(cases_.ReleaseLegalHold(case_id));
-  Audit audit(store_);
-  CP_RETURN_IF_ERROR(audit.Record(AuditKind::kRelease, case_id, "legal hold released"));
+  CP_RETURN_IF_ERROR(audit_.Record(AuditKind::kRelease, case_id, "legal hold released"));
   return Ok();
 }
 
@@ -370,7 +371,7 @@ Result<std::vector<std::string>> RetentionService::PurgeOne(const CaseRetention&
       .Bind(5, receipt.signature);
   CP_RETURN_IF_ERROR(rec->Run());
 
-  CP_RETURN_IF_ERROR(audit_->Record(AuditKind::kPurge, c.case_id, remote ? "purged: server tombstone" : "purged: " + t.rule));
+  CP_RETURN_IF_ERROR(audit_.Record(AuditKind::kPurge, c.case_id, remote ? "purged: server tombstone" : "purged: " + t.rule));
   return blobs;
 }
 
@@ -400,7 +401,7 @@ Status RetentionService::ShredBlobs(const std::vector<std::string>& blob_ids) {
 Result<PurgeReport> RetentionService::PlanPurge() {
   const auto start = std::chrono::steady_clock::now();
   PurgeReport report;
-  TrustedClock clock(store_.db());
+  TrustedClock clock(store_.db(), store_.clock());
   CP_ASSIGN_OR_RETURN(report.now_millis, clock.Peek());
   CP_ASSIGN_OR_RETURN(std::vector<CaseRetention> all, Evaluate(UtcDateOf(report.now_millis), true));
   const Date today = UtcDateOf(report.now_millis);
@@ -414,7 +415,13 @@ Result<PurgeReport> RetentionService::PlanPurge() {
 
 Result<PurgeReport> RetentionService::PurgeDue() {
   const auto start = std::chrono::steady_clock::now();
-  TrustedClock clock(store_.db());
+  // The prepared statements live for this purge only: one left stepped would hold a read snapshot open
+  // for as long as a session lives (stale reads, and a write lock that can never be had).
+  struct DropStatements {
+    std::map<std::string, Statement, std::less<>>& s;
+    ~DropStatements() { s.clear(); }
+  } drop{statements_};
+  TrustedClock clock(store_.db(), store_.clock());
   CP_ASSIGN_OR_RETURN(std::int64_t now, clock.Advance());
   CP_ASSIGN_OR_RETURN(PurgeReport plan, PlanPurge());
   PurgeReport report;
@@ -457,6 +464,10 @@ Result<PurgeReport> RetentionService::PurgeDue() {
 }
 
 Result<PurgeReceipt> RetentionService::ApplyRemoteTombstone(const Tombstone& t) {
+  struct DropStatements {
+    std::map<std::string, Statement, std::less<>>& s;
+    ~DropStatements() { s.clear(); }
+  } drop{statements_};
   Database& db = store_.db();
   CP_ASSIGN_OR_RETURN(Statement exists, db.Prepare("SELECT event_type FROM cases WHERE id = ?;"));
   exists.Bind(1, t.case_id);

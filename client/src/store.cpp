@@ -209,10 +209,15 @@ Result<StoreHeader> ReadHeader(const StorePaths& paths) {
   return header;
 }
 
-Status RunMigrations(Database& db, int& version) {
-  CP_RETURN_IF_ERROR(db.Exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-      "applied_at TEXT NOT NULL);"));
+Status RunMigrations(Database& db, int& version, const Clock& clock) {
+  // Only a new store needs the table: an open of an up-to-date store must not write (it would wait for
+  // another process's write, and readers never wait).
+  CP_ASSIGN_OR_RETURN(std::int64_t has_table,
+                      db.QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations';"));
+  if (has_table == 0)
+    CP_RETURN_IF_ERROR(db.Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL);"));
   CP_ASSIGN_OR_RETURN(std::int64_t stored, db.QueryInt("SELECT coalesce(max(version), 0) FROM schema_migrations;"));
   version = static_cast<int>(stored);
   if (version > LatestStoreSchemaVersion()) {
@@ -224,9 +229,15 @@ Status RunMigrations(Database& db, int& version) {
   for (const Migration& m : StoreMigrations()) {
     if (m.version <= version) continue;
     CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+    // Another process opening the same store may have applied it while this one waited for the write lock.
+    CP_ASSIGN_OR_RETURN(std::int64_t now_stored, db.QueryInt("SELECT coalesce(max(version), 0) FROM schema_migrations;"));
+    if (now_stored >= m.version) {
+      version = static_cast<int>(now_stored);
+      continue;
+    }
     if (Status s = db.Exec(m.sql); !s.ok()) return s.error().Context("applying migration " + std::to_string(m.version));
     CP_ASSIGN_OR_RETURN(Statement st, db.Prepare("INSERT INTO schema_migrations VALUES (?, ?, ?);"));
-    st.Bind(1, static_cast<std::int64_t>(m.version)).Bind(2, m.name).Bind(3, UtcNowIso());
+    st.Bind(1, static_cast<std::int64_t>(m.version)).Bind(2, m.name).Bind(3, UtcNowIso(clock));
     CP_RETURN_IF_ERROR(st.Run());
     CP_RETURN_IF_ERROR(tx.Commit());
     version = m.version;
@@ -256,41 +267,69 @@ Error DatabaseOpenError(const StorePaths& paths, const Error& e) {
 
 // ---------------- lock ----------------
 
-Result<StoreLock> StoreLock::Acquire(const StorePaths& paths, std::string_view purpose) {
-  const int fd = ::open(paths.lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    const int err = errno;
-    Error e = ErrnoError("cannot lock the store: cannot open", paths.lock(), err);
+Result<StoreLock> StoreLock::Acquire(const StorePaths& paths, std::string_view purpose, const Clock& clock) {
+  Database::SetHolderDescriber(
+      [](const fs::path& database_file) { return DescribeOthers(StorePaths{database_file.parent_path()}); });
+  auto refuse = [&](int err, const fs::path& what) {
+    Error e = ErrnoError("cannot register with the store: cannot open", what, err);
     if (err == EROFS || err == EACCES || err == EPERM) {
       e.message = "the store directory " + paths.dir.string() + " is read-only";
       e.hint = "casepack needs to write to its store; check the directory's permissions";
     }
     return e;
-  }
+  };
+  if (::mkdir(paths.holders().c_str(), 0700) != 0 && errno != EEXIST) return refuse(errno, paths.holders());
+  // pid plus random digits: a file left by a dead process with a reused pid never collides.
+  const fs::path file = paths.holders() / (std::to_string(::getpid()) + "-" + HexEncode(RandomBytes(4)));
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return refuse(errno, file);
+  // Held for as long as the store is open: another process that can take it knows this one is gone.
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char buf[256] = {};
-    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
     ::close(fd);
-    std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("another process");
-    while (!holder.empty() && (holder.back() == '\n' || holder.back() == '\0')) holder.pop_back();
-    return MakeError(ErrorCode::kConflict, "the store is in use by " + holder,
-                     "wait for that command to finish, or close the other casepack window");
+    ::unlink(file.c_str());
+    return refuse(EIO, file);
   }
-  const std::string who = "pid " + std::to_string(::getpid()) + " (" + std::string(purpose) + ") since " + UtcNowIso() + "\n";
-  if (::ftruncate(fd, 0) == 0) {
-    (void)!::pwrite(fd, who.data(), who.size(), 0);
-  }
-  return StoreLock(fd);
+  const std::string who = "pid " + std::to_string(::getpid()) + " (" + std::string(purpose) + ") since " +
+                          UtcNowIso(clock);
+  (void)!::pwrite(fd, who.data(), who.size(), 0);
+  return StoreLock(fd, file);
 }
 
 StoreLock::~StoreLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+  if (fd_ < 0) return;
+  ::unlink(file_.c_str());
+  ::close(fd_);  // closing releases the flock
+}
+
+std::string StoreLock::DescribeOthers(const StorePaths& paths) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  const std::string self = std::to_string(::getpid()) + "-";
+  for (const auto& entry : fs::directory_iterator(paths.holders(), ec)) {
+    const fs::path f = entry.path();
+    if (f.filename().string().starts_with(self)) continue;
+    const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {  // nobody holds it: its process is gone
+      ::unlink(f.c_str());
+      ::close(fd);
+      continue;
+    }
+    char buf[256] = {};
+    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    ::close(fd);
+    if (n > 0) out.emplace_back(buf, static_cast<std::size_t>(n));
+  }
+  std::sort(out.begin(), out.end());
+  std::string joined;
+  for (const auto& o : out) joined += (joined.empty() ? "" : ", ") + o;
+  return joined.empty() ? std::string("another process") : joined;
 }
 
 // ---------------- store ----------------
 
 Result<std::unique_ptr<Store>> Store::Create(const fs::path& dir, std::string_view passphrase, KdfParams kdf,
-                                             std::string_view purpose) {
+                                             std::string_view purpose, const Clock& clock) {
   InitCrypto();
   CP_RETURN_IF_ERROR(kdf.Validate());
   StorePaths paths{dir};
@@ -314,14 +353,15 @@ Result<std::unique_ptr<Store>> Store::Create(const fs::path& dir, std::string_vi
   auto cleanup = [&]() {
     for (const auto& f : {paths.database(), fs::path(paths.database().string() + "-wal"),
                           fs::path(paths.database().string() + "-shm"), fs::path(paths.header().string() + ".tmp"),
-                          paths.header(), paths.lock()}) {
+                          paths.header()}) {
       fs::remove(f, ec);
     }
+    fs::remove_all(paths.holders(), ec);
     if (created_dir) fs::remove(dir, ec);
   };
 
   auto result = [&]() -> Result<std::unique_ptr<Store>> {
-    CP_ASSIGN_OR_RETURN(StoreLock lock, StoreLock::Acquire(paths, purpose));
+    CP_ASSIGN_OR_RETURN(StoreLock lock, StoreLock::Acquire(paths, purpose, clock));
     StoreHeader header;
     header.store_id = RandomId();
     header.kdf = std::move(kdf);
@@ -332,15 +372,15 @@ Result<std::unique_ptr<Store>> Store::Create(const fs::path& dir, std::string_vi
     CP_ASSIGN_OR_RETURN(Database db, Database::Open(paths.database(), db_key, /*create=*/true));
     ::chmod(paths.database().c_str(), 0600);
     int version = 0;
-    CP_RETURN_IF_ERROR(RunMigrations(db, version));
+    CP_RETURN_IF_ERROR(RunMigrations(db, version, clock));
     CP_ASSIGN_OR_RETURN(Identity identity, Identity::Generate());
     {
       CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
       CP_ASSIGN_OR_RETURN(Statement id_st, db.Prepare("INSERT INTO identity VALUES (1, ?, ?, ?);"));
-      id_st.Bind(1, identity.x25519_secret().expose()).Bind(2, identity.ed25519_secret().expose()).Bind(3, UtcNowIso());
+      id_st.Bind(1, identity.x25519_secret().expose()).Bind(2, identity.ed25519_secret().expose()).Bind(3, UtcNowIso(clock));
       CP_RETURN_IF_ERROR(id_st.Run());
       CP_ASSIGN_OR_RETURN(Statement meta, db.Prepare("INSERT INTO meta VALUES ('store_id', ?), ('created_at', ?);"));
-      meta.Bind(1, header.store_id).Bind(2, UtcNowIso());
+      meta.Bind(1, header.store_id).Bind(2, UtcNowIso(clock));
       CP_RETURN_IF_ERROR(meta.Run());
       CP_RETURN_IF_ERROR(tx.Commit());
     }
@@ -351,6 +391,7 @@ Result<std::unique_ptr<Store>> Store::Create(const fs::path& dir, std::string_vi
     std::unique_ptr<Store> store(new Store(paths, std::move(header), std::move(lock), std::move(db_key),
                                            std::move(db), std::move(identity)));
     store->schema_version_ = version;
+    store->clock_ = &clock;
     return store;
   }();
   if (!result.ok()) {
@@ -360,11 +401,12 @@ Result<std::unique_ptr<Store>> Store::Create(const fs::path& dir, std::string_vi
   return result;
 }
 
-Result<std::unique_ptr<Store>> Store::Open(const fs::path& dir, std::string_view passphrase, std::string_view purpose) {
+Result<std::unique_ptr<Store>> Store::Open(const fs::path& dir, std::string_view passphrase, std::string_view purpose,
+                                           const Clock& clock) {
   InitCrypto();
   StorePaths paths{dir};
   CP_ASSIGN_OR_RETURN(StoreHeader header, ReadHeader(paths));
-  CP_ASSIGN_OR_RETURN(StoreLock lock, StoreLock::Acquire(paths, purpose));
+  CP_ASSIGN_OR_RETURN(StoreLock lock, StoreLock::Acquire(paths, purpose, clock));
 
   const auto t0 = std::chrono::steady_clock::now();
   CP_ASSIGN_OR_RETURN(SecretBytes kek, DeriveKey(passphrase, header.kdf));
@@ -382,12 +424,13 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& dir, std::string_view
   auto db = Database::Open(paths.database(), *db_key, /*create=*/false);
   if (!db.ok()) return DatabaseOpenError(paths, db.error());
   int version = 0;
-  if (Status s = RunMigrations(*db, version); !s.ok()) return DatabaseOpenError(paths, s.error());
+  if (Status s = RunMigrations(*db, version, clock); !s.ok()) return DatabaseOpenError(paths, s.error());
   auto identity = LoadIdentity(*db);
   if (!identity.ok()) return DatabaseOpenError(paths, identity.error());
   std::unique_ptr<Store> store(new Store(paths, std::move(header), std::move(lock), std::move(db_key).value(),
                                          std::move(db).value(), std::move(identity).value()));
   store->schema_version_ = version;
+  store->clock_ = &clock;
   store->timings_.kdf = t1 - t0;
   store->timings_.after_kdf = std::chrono::steady_clock::now() - t1;
   return store;

@@ -1,5 +1,6 @@
 #include "casepack/sync_service.h"
 
+#include "cases_internal.h"
 #include "utc_time.h"
 
 #include <algorithm>
@@ -71,6 +72,11 @@ std::string OperationWireId(ReplicaId replica, std::uint64_t counter) {
 
 // ---------------------------------------------------------------------------------------------------------
 
+SyncService::SyncService(Store& store, CaseService& cases)
+    : store_(store), cases_(cases), owned_retention_(std::make_unique<RetentionService>(store)),
+      owned_audit_(std::make_unique<Audit>(store)), retention_(owned_retention_.get()), audit_(owned_audit_.get()) {}
+SyncService::~SyncService() = default;
+
 Result<ServerConfig> SyncService::Config() {
   if (config_) return *config_;
   CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
@@ -84,9 +90,14 @@ Result<ServerConfig> SyncService::Config() {
   return c;
 }
 
+Result<std::unique_ptr<net::HttpsClient>> SyncService::OpenTransport(const ServerConfig& c) {
+  if (transport_) return transport_(c);
+  return net::HttpsClient::Create(net::Endpoint{c.host, c.port, c.fingerprint});
+}
+
 Result<std::unique_ptr<net::CasepackClient>> SyncService::Connect() {
   CP_ASSIGN_OR_RETURN(ServerConfig c, Config());
-  CP_ASSIGN_OR_RETURN(auto http, net::HttpsClient::Create(net::Endpoint{c.host, c.port, c.fingerprint}));
+  CP_ASSIGN_OR_RETURN(auto http, OpenTransport(c));
   return std::make_unique<net::CasepackClient>(std::move(http), &store_.identity(), c.device_id);
 }
 
@@ -97,7 +108,7 @@ Result<ServerConfig> SyncService::Enroll(const std::string& url, const std::stri
                      "one store syncs with one central store");
   CP_ASSIGN_OR_RETURN(ServerConfig c, ParseUrl(url));
   CP_ASSIGN_OR_RETURN(c.fingerprint, NormaliseFingerprint(fingerprint));
-  CP_ASSIGN_OR_RETURN(auto http, net::HttpsClient::Create(net::Endpoint{c.host, c.port, c.fingerprint}));
+  CP_ASSIGN_OR_RETURN(auto http, OpenTransport(c));
   net::CasepackClient client(std::move(http), &store_.identity());
   CP_ASSIGN_OR_RETURN(wire::Principal who, client.Enroll(invitation));
   c.user_id = who.user_id;
@@ -107,7 +118,7 @@ Result<ServerConfig> SyncService::Enroll(const std::string& url, const std::stri
       "INSERT INTO sync_server (id, url, host, port, fingerprint, user_id, device_id, role, enrolled_at) "
       "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?);"));
   st.Bind(1, c.url).Bind(2, c.host).Bind(3, static_cast<std::int64_t>(c.port)).Bind(4, c.fingerprint)
-      .Bind(5, c.user_id).Bind(6, c.device_id).Bind(7, c.role).Bind(8, UtcNowIso());
+      .Bind(5, c.user_id).Bind(6, c.device_id).Bind(7, c.role).Bind(8, UtcNowIso(store_.clock()));
   CP_RETURN_IF_ERROR(st.Run());
   config_ = c;
   return c;
@@ -164,7 +175,7 @@ Result<Bytes> SyncService::DevicePublicKey(net::CasepackClient& client, const st
 
 Status SyncService::UploadBlobs(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
                                 const ProgressFn& progress) {
-  CP_ASSIGN_OR_RETURN(std::vector<StoredDocument> pending, cases_.DocumentsNotUploaded(case_id));
+  CP_ASSIGN_OR_RETURN(std::vector<StoredDocument> pending, CaseServiceInternal::DocumentsNotUploaded(cases_, case_id));
   if (pending.empty()) return Ok();
   CP_ASSIGN_OR_RETURN(std::int64_t epoch, CurrentEpoch(case_id));
   CP_ASSIGN_OR_RETURN(SecretBytes key, KeyFor(case_id, epoch));
@@ -201,7 +212,7 @@ Status SyncService::UploadBlobs(net::CasepackClient& client, const std::string& 
     // stream header is random, so a second upload has other bytes). Done, not an error.
     Status put = client.PutBlob(case_id, doc.blob_id, wire);
     if (!put.ok() && put.error().code != ErrorCode::kConflict) return put;
-    CP_RETURN_IF_ERROR(cases_.MarkUploaded(case_id, doc.meta.id));
+    CP_RETURN_IF_ERROR(CaseServiceInternal::MarkUploaded(cases_, case_id, doc.meta.id));
     ++report.blobs_up;
   }
   return Ok();
@@ -210,7 +221,7 @@ Status SyncService::UploadBlobs(net::CasepackClient& client, const std::string& 
 Status SyncService::PushCase(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
                              const ProgressFn& progress) {
   for (;;) {
-    CP_ASSIGN_OR_RETURN(std::vector<CaseService::PendingOp> pending, cases_.UnpushedOperations(case_id, kPushBatch));
+    CP_ASSIGN_OR_RETURN(std::vector<CaseServiceInternal::PendingOp> pending, CaseServiceInternal::UnpushedOperations(cases_, case_id, kPushBatch));
     if (pending.empty()) return Ok();
     for (int attempt = 0;; ++attempt) {
       CP_ASSIGN_OR_RETURN(std::int64_t epoch, CurrentEpoch(case_id));
@@ -233,7 +244,7 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
     }
     std::vector<std::pair<ReplicaId, std::uint64_t>> ids;
     for (const auto& p : pending) ids.emplace_back(p.replica, p.counter);
-    CP_RETURN_IF_ERROR(cases_.MarkPushed(case_id, ids));
+    CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushed(cases_, case_id, ids));
     report.pushed += pending.size();
     if (progress) progress({"pushing", case_id, report.pushed, 0});
   }
@@ -249,6 +260,7 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
   for (;;) {
     CP_ASSIGN_OR_RETURN(wire::OpsPage page, client.PullOps(case_id, after, kPullPage));
     std::vector<Operation> ops;
+    std::vector<Bytes> bodies;  // as received (opened), stored unchanged
     for (const wire::OpOut& in : page.ops) {
       if (in.device_id == config.device_id) continue;  // our own: already applied here
       auto key = KeyFor(case_id, in.epoch);
@@ -263,18 +275,23 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
       if (!plain.ok())
         return plain.error().WithHint("refused: nothing from it was applied; the Business Unit should check the server");
       auto decoded = DecodeOperations(*plain);
-      Wipe(*plain);
       if (!decoded.ok() || decoded->size() != 1 || (*decoded)[0].case_id != case_id ||
-          OperationWireId((*decoded)[0].id.replica, (*decoded)[0].id.counter) != in.op_id)
+          OperationWireId((*decoded)[0].id.replica, (*decoded)[0].id.counter) != in.op_id) {
+        Wipe(*plain);
+        for (auto& b : bodies) Wipe(b);
         return MakeError(ErrorCode::kCorrupt, "operation " + in.op_id + " does not match its envelope: refused");
+      }
       ops.push_back(std::move((*decoded)[0]));
+      bodies.push_back(std::move(*plain));
     }
     const std::int64_t next = page.next_after;
-    CP_ASSIGN_OR_RETURN(ApplyResult applied, cases_.ApplyRemote(case_id, ops, [&]() -> Status {
+    auto applied_or = CaseServiceInternal::ApplyRemote(cases_, case_id, ops, bodies, [&]() -> Status {
       CP_ASSIGN_OR_RETURN(Statement up, store_.db().Prepare("UPDATE case_sync SET pulled_seq = ? WHERE case_id = ?;"));
       up.Bind(1, next).Bind(2, case_id);
       return up.Run();
-    }));
+    });
+    for (auto& b : bodies) Wipe(b);
+    CP_ASSIGN_OR_RETURN(ApplyResult applied, std::move(applied_or));
     for (const auto& r : applied.rejected)
       report.rejected.push_back(OperationWireId(r.op.id.replica, r.op.id.counter) + ": " + r.error.message);
     report.pulled += ops.size();
@@ -286,9 +303,9 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
 
 Status SyncService::DownloadBlobs(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
                                   const ProgressFn& progress) {
-  CP_ASSIGN_OR_RETURN(std::vector<StoredDocument> missing, cases_.DocumentsWithoutLocalBlob(case_id));
+  CP_ASSIGN_OR_RETURN(std::vector<StoredDocument> missing, CaseServiceInternal::DocumentsWithoutLocalBlob(cases_, case_id));
   if (missing.empty()) return Ok();
-  CP_ASSIGN_OR_RETURN(SecretBytes local_key, cases_.LocalKey(case_id));
+  CP_ASSIGN_OR_RETURN(SecretBytes local_key, CaseServiceInternal::LocalKey(cases_, case_id));
   for (std::size_t i = 0; i < missing.size(); ++i) {
     const StoredDocument& doc = missing[i];
     if (progress) progress({"downloading", case_id, i, missing.size()});
@@ -333,7 +350,7 @@ Status SyncService::DownloadBlobs(net::CasepackClient& client, const std::string
       (void)cases_.blobs().Remove(doc.blob_id);
       return MakeError(ErrorCode::kCorrupt, "document " + doc.meta.id + " does not match its recorded hash: refused");
     }
-    CP_RETURN_IF_ERROR(cases_.AdoptReceivedBlob(case_id, doc));
+    CP_RETURN_IF_ERROR(CaseServiceInternal::AdoptReceivedBlob(cases_, case_id, doc));
     ++report.blobs_down;
   }
   return Ok();
@@ -384,7 +401,7 @@ Status WriteMetaText(Database& db, const std::string& key, const std::string& va
 
 Status SyncService::SyncPolicy(net::CasepackClient& client, SyncReport& report) {
   CP_ASSIGN_OR_RETURN(ServerConfig c, Config());
-  RetentionService retention(store_);
+  RetentionService& retention = *retention_;
   CP_ASSIGN_OR_RETURN(PolicyRecord local, retention.CurrentPolicies());
   CP_ASSIGN_OR_RETURN(wire::PolicyMessage remote, client.GetPolicy());
   if (remote.version > local.version) {
@@ -438,7 +455,7 @@ Status SyncService::PullTombstones(net::CasepackClient& client, SyncReport& repo
   }
   std::int64_t next = 0;
   CP_ASSIGN_OR_RETURN(std::vector<wire::TombstoneEntry> tombstones, client.ListTombstones(cursor, &next));
-  RetentionService retention(store_);
+  RetentionService& retention = *retention_;
   CP_ASSIGN_OR_RETURN(ServerConfig config, Config());
   const bool is_bu = config.role == wire::kRoleBusinessUnit;
   bool blocked = false;
@@ -472,7 +489,7 @@ Status SyncService::PullTombstones(net::CasepackClient& client, SyncReport& repo
 
 Status SyncService::PushRetention(net::CasepackClient& client, const std::string& case_id) {
   CP_ASSIGN_OR_RETURN(ServerConfig c, Config());
-  RetentionService retention(store_);
+  RetentionService& retention = *retention_;
   CP_ASSIGN_OR_RETURN(CaseRetention r, retention.ForCase(case_id));
   const bool held = r.hold.has_value();
   const std::string purge_on = r.deadline ? FormatDate(r.deadline->purge_on) : std::string();
@@ -532,7 +549,7 @@ Status SyncService::ReportReceipts(net::CasepackClient& client, SyncReport& repo
       continue;
     }
     mark.Reset();
-    mark.Bind(1, UtcNowIso()).Bind(2, p.m.case_id);
+    mark.Bind(1, UtcNowIso(store_.clock())).Bind(2, p.m.case_id);
     CP_RETURN_IF_ERROR(mark.Run());
     ++report.receipts_reported;
   }
@@ -554,7 +571,7 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
   if (Status s = PullTombstones(*client, report); !s.ok()) return with_hint(s.error());
   std::set<std::string> tombstoned;
   {
-    RetentionService retention(store_);
+    RetentionService& retention = *retention_;
     CP_ASSIGN_OR_RETURN(std::vector<Tombstone> ts, retention.Tombstones());
     for (const auto& t : ts) tombstoned.insert(t.case_id);
   }
@@ -564,7 +581,7 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
   std::set<std::string> on_server;
   for (const auto& c : listed)
     if (!tombstoned.count(c.case_id)) on_server.insert(c.case_id);
-  CP_ASSIGN_OR_RETURN(std::vector<std::string> all_local, cases_.AllCaseIds());
+  CP_ASSIGN_OR_RETURN(std::vector<std::string> all_local, CaseServiceInternal::AllCaseIds(cases_));
   std::vector<std::string> local;
   for (auto& id : all_local)
     if (!tombstoned.count(id)) local.push_back(std::move(id));
@@ -586,7 +603,7 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
     CaseSyncReport r;
     r.case_id = id;
     r.received = true;
-    if (Status s = cases_.CreateReceivedCase(id); !s.ok()) {
+    if (Status s = CaseServiceInternal::CreateReceivedCase(cases_, id); !s.ok()) {
       r.error = CaseError(id, s.error()).message;
     } else if (Status m = mark_on_server(id); !m.ok()) {
       r.error = m.error().message;
@@ -656,8 +673,8 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
   CP_RETURN_IF_ERROR(ReportReceipts(*client, report));
   report.server_time_ms = client->latest_server_time_ms();
   // The authenticated server's clock feeds retention's clock, which only moves forward.
-  if (report.server_time_ms > 0) CP_RETURN_IF_ERROR(TrustedClock(store_.db()).ObserveServerTime(report.server_time_ms));
-  Audit audit(store_);
+  if (report.server_time_ms > 0) CP_RETURN_IF_ERROR(TrustedClock(store_.db(), store_.clock()).ObserveServerTime(report.server_time_ms));
+  Audit& audit = *audit_;
   for (const auto& c : report.cases) {
     if (c.pushed == 0 && c.pulled == 0 && c.blobs_up == 0 && c.blobs_down == 0 && !c.received) continue;
     (void)audit.Record(AuditKind::kSync, c.case_id,
@@ -696,7 +713,7 @@ Status SyncService::Share(const std::string& case_id, const std::string& user_id
                                        SealToPublicKey(std::span<const std::uint8_t, kX25519PublicBytes>(device->x25519.data(), kX25519PublicBytes), *key)});
   }
   CP_RETURN_IF_ERROR(client->AddMember(case_id, user_id, envelopes));
-  (void)Audit(store_).Record(AuditKind::kShare, case_id, "shared with user " + user_id);
+  (void)audit_->Record(AuditKind::kShare, case_id, "shared with user " + user_id);
   return Ok();
 }
 
@@ -725,7 +742,7 @@ Status SyncService::Unshare(const std::string& case_id, const std::string& user_
     }
   }
   CP_RETURN_IF_ERROR(client->PutKeys(case_id, envelopes));
-  (void)Audit(store_).Record(AuditKind::kShare, case_id, "removed user " + user_id + ", epoch " + std::to_string(epoch));
+  (void)audit_->Record(AuditKind::kShare, case_id, "removed user " + user_id + ", epoch " + std::to_string(epoch));
   return Ok();
 }
 

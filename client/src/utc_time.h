@@ -2,18 +2,12 @@
 // records. Retention decisions never use this (they use TrustedClock, which only moves forward).
 #pragma once
 
-#include <ctime>
 #include <string>
+
+#include "casepack/clock.h"
 
 namespace casepack {
 
-inline std::string UtcNowIso() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+inline std::string UtcNowIso(const Clock& clock) { return FormatUtcIso(clock.NowMillis()); }
 
 }  // namespace casepack

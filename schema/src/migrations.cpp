@@ -145,6 +145,25 @@ ALTER TABLE ops ADD COLUMN pushed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE documents ADD COLUMN uploaded INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX ops_unpushed ON ops (case_id) WHERE local = 1 AND pushed = 0;
 )sql"},
+    {5, "incremental persistence: snapshots apart from the case index, operations in arrival order",
+     R"sql(
+-- A case's snapshot (Replica::SaveSnapshot) and the last ops rowid it covers (docs/session.md
+-- "Persistence"): an edit appends its operation and leaves the snapshot alone; loading a case applies the
+-- operations after `seq` to the snapshot. Kept out of `cases` so that updating the index row of a case
+-- (every edit) does not rewrite the snapshot with it.
+CREATE TABLE case_snapshots (
+  case_id  TEXT PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+  seq      INTEGER NOT NULL,
+  body     BLOB NOT NULL
+);
+INSERT INTO case_snapshots (case_id, seq, body)
+  SELECT id, (SELECT coalesce(max(rowid), 0) FROM ops WHERE ops.case_id = cases.id), snapshot FROM cases
+  WHERE length(snapshot) > 0;
+UPDATE cases SET snapshot = x'';
+-- The operations of a case in the order they were stored (an index carries the rowid): "every operation
+-- after seq" is a range read.
+CREATE INDEX ops_in_order ON ops (case_id);
+)sql"},
 };
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "casepack/hlc.h"
 
+#include "casepack/clock.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -24,9 +26,6 @@ Status HybridClock::Observe(HlcTimestamp received, std::uint64_t physical_millis
   return Ok();
 }
 
-std::uint64_t SystemMillis() {
-  using namespace std::chrono;
-  return static_cast<std::uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
+std::uint64_t SystemMillis() { return static_cast<std::uint64_t>(SystemClock().NowMillis()); }
 
 }  // namespace casepack

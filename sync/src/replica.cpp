@@ -160,7 +160,7 @@ Result<OpId> Replica::DeleteText(const Target& target, std::uint64_t pos, std::u
   const OpId id = NextId();
   if (id.counter + count - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
   it->second->LocalDelete(0, static_cast<std::uint32_t>(id.counter), pos, static_cast<std::uint32_t>(count),
-                          clock_.Now(Now()).value, AuthorIndex(options_.author));
+                          clock_.Now(Now()).value, AuthorIndex(options_.author), fence_);
   SetLocalCounter(id.counter + count - 1);
   return id;
 }
@@ -555,6 +555,87 @@ Result<std::vector<Operation>> Replica::ChangesSince(const VersionVector& theirs
       // names more, and its id moves back so the counters it claims stay its own.
       if (total != d.span) op.id.counter = d.ctr + d.span - total;
       out.push_back(std::move(op));
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Operation& a, const Operation& b) {
+    return std::tie(a.clock, a.id.replica, a.id.counter) < std::tie(b.clock, b.id.replica, b.id.counter);
+  });
+  return out;
+}
+
+Result<std::vector<Operation>> Replica::LocalChangesSince(std::uint64_t after) const {
+  const ReplicaId self = options_.replica;
+  const std::uint64_t last = version_.Get(self);
+  std::vector<Operation> out;
+  if (last <= after) return out;
+  // Registers and collections: local operations are appended to the log as they are made, so the new ones
+  // are at its end (remote operations may be interleaved; this replica's counters only grow).
+  for (auto it = struct_log_.rbegin(); it != struct_log_.rend(); ++it) {
+    if (it->id.replica != self) continue;
+    if (it->id.counter <= after) break;
+    out.push_back(*it);
+  }
+  auto self_index = replica_index_.find(self);
+  if (self_index != replica_index_.end()) {
+    const std::uint32_t rep = self_index->second;
+    for (const auto& [target, text] : texts_) {
+      // Inserts: walk the new counters through the id index, one run at a time.
+      for (std::uint64_t ctr = after + 1; ctr <= last;) {
+        const detail::Run* r = text->RunOf({rep, static_cast<std::uint32_t>(ctr)});
+        if (r == nullptr) {  // a counter of a delete or of a register write, or of another text
+          ++ctr;
+          continue;
+        }
+        const auto skip = static_cast<std::uint32_t>(ctr - r->ctr);
+        Operation op;
+        op.id = {self, ctr};
+        op.clock = HlcTimestamp{r->hlc};
+        op.author = authors_[r->author];
+        op.case_id = options_.case_id;
+        op.target = target;
+        op.kind = OpKind::kTextInsert;
+        if (skip > 0) {
+          op.origin_left = {self, ctr - 1};
+        } else if (!r->left.none()) {
+          op.origin_left = {(*replica_ids_)[r->left.rep], r->left.ctr};
+        }
+        if (!r->right.none()) op.origin_right = {(*replica_ids_)[r->right.rep], r->right.ctr};
+        if (r->deleted || r->content == detail::kNoContent) {
+          op.tombstone_len = r->len - skip;
+        } else {
+          std::string_view c = text->Content(*r);
+          std::size_t i = 0;
+          for (std::uint32_t k = 0; k < skip; ++k) {
+            const auto ch = static_cast<unsigned char>(c[i]);
+            i += ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
+          }
+          op.text = std::string(c.substr(i));
+        }
+        ctr = static_cast<std::uint64_t>(r->ctr) + r->len;
+        out.push_back(std::move(op));
+      }
+      // Deletes: records are appended in order; this replica's new ones are at the end.
+      const auto& ranges = text->delete_ranges();
+      const auto& dels = text->deletes();
+      for (auto d = dels.rbegin(); d != dels.rend(); ++d) {
+        if (d->rep != rep) continue;
+        if (d->ctr + d->span - 1ull <= after) break;
+        Operation op;
+        op.id = {self, d->ctr};
+        op.clock = HlcTimestamp{d->hlc};
+        op.author = authors_[d->author];
+        op.case_id = options_.case_id;
+        op.target = target;
+        op.kind = OpKind::kTextDelete;
+        std::uint64_t total = 0;
+        for (std::uint32_t k = 0; k < d->count; ++k) {
+          const detail::TRange& tr = ranges[d->first + k];
+          op.ranges.push_back({{(*replica_ids_)[tr.rep], tr.ctr}, tr.len});
+          total += tr.len;
+        }
+        if (total != d->span) op.id.counter = d->ctr + d->span - total;
+        out.push_back(std::move(op));
+      }
     }
   }
   std::stable_sort(out.begin(), out.end(), [](const Operation& a, const Operation& b) {

@@ -148,6 +148,12 @@ bool TextSeq::Lookup(TId id, Loc& out) const {
   return false;
 }
 
+const Run* TextSeq::RunOf(TId id) const {
+  Loc l;
+  if (!Lookup(id, l)) return nullptr;
+  return &chunks_[l.ci]->runs[l.ri];
+}
+
 bool TextSeq::HasId(TId id) const {
   Loc l;
   return Lookup(id, l);
@@ -420,10 +426,12 @@ void TextSeq::TryMergeWithNext(std::size_t ci, std::size_t ri) {
 }
 
 void TextSeq::RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r,
-                           std::uint64_t hlc, std::uint32_t author, bool may_extend) {
+                           std::uint64_t hlc, std::uint32_t author, bool may_extend, std::uint64_t extend_after) {
   if (may_extend && !dels_.empty()) {
     DelRecord& d = dels_.back();
-    if (d.rep == rep && d.ctr + d.span == ctr && d.author == author && d.first + d.count == del_ranges_.size()) {
+    // A record at or before the fence (Replica::FenceLocalHistory) is already stored as an operation:
+    // extending it would give a second, different operation the same id.
+    if (d.rep == rep && d.ctr > extend_after && d.ctr + d.span == ctr && d.author == author && d.first + d.count == del_ranges_.size()) {
       d.span += span;
       TRange& last = del_ranges_.back();
       if (last.rep == r.rep && last.ctr + last.len == r.ctr) {
@@ -443,7 +451,7 @@ void TextSeq::RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t s
 }
 
 void TextSeq::LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::uint32_t len,
-                          std::uint64_t hlc, std::uint32_t author) {
+                          std::uint64_t hlc, std::uint32_t author, std::uint64_t extend_after) {
   hot_.valid = false;
   std::uint32_t remaining = len;
   std::uint32_t next_ctr = ctr;
@@ -453,7 +461,7 @@ void TextSeq::LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t po
     TRange got;
     const std::uint32_t k = MarkDeleted(l, remaining, got);
     if (k == 0) std::abort();  // FindVisible returns a visible code point
-    RecordDelete(rep, next_ctr, k, got, hlc, author, true);
+    RecordDelete(rep, next_ctr, k, got, hlc, author, true, extend_after);
     next_ctr += k;
     remaining -= k;
   }

@@ -93,7 +93,8 @@ class TextSeq {
                    std::uint64_t hlc, std::uint32_t author);
   // REQUIRES: pos + len <= length(), len > 0. Uses counters [ctr, ctr + len).
   void LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::uint32_t len, std::uint64_t hlc,
-                   std::uint32_t author);
+                   std::uint32_t author,
+                   std::uint64_t extend_after = 0);
 
   // Integrates a run received from another replica. REQUIRES: its ids are new. kCorrupt (and no change) if
   // an origin is not in this text. An empty utf8 inserts a tombstone of n code points.
@@ -104,6 +105,8 @@ class TextSeq {
   Status RemoteDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const std::vector<TRange>& ranges,
                       std::uint64_t hlc, std::uint32_t author);
   bool HasId(TId id) const;
+  // The run holding code point `id`, or null: for listing one replica's recent inserts without a scan.
+  const Run* RunOf(TId id) const;
   bool HasRange(const TRange& r) const;
 
   // Walks runs in document order / delete records in arrival order (for deltas, snapshots and compaction).
@@ -166,7 +169,7 @@ class TextSeq {
   void NoteTop(std::uint32_t rep, std::uint32_t end);
   std::uint32_t ByteOffset(const Run& r, std::uint32_t cps) const;
   void RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r, std::uint64_t hlc,
-                    std::uint32_t author, bool may_extend);
+                    std::uint32_t author, bool may_extend, std::uint64_t extend_after = 0);
 
   const std::vector<ReplicaId>* replica_ids_;
   std::vector<std::unique_ptr<Chunk>> chunks_;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "casepack/clock.h"
 #include "casepack/hash.h"
 #include "casepack/random.h"
 #include "casepack/secret.h"
@@ -94,11 +95,7 @@ Status VerifyRequest(std::span<const std::uint8_t> ed25519_public, std::string_v
   return Ok();
 }
 
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t NowMs() { return SystemClock().NowMillis(); }
 
 namespace {
 

@@ -54,7 +54,7 @@ class BadInputTest : public WorkflowTest {
     // The database itself legitimately records every open (the trusted clock, the audit trail): its
     // content is compared through `case show` and the counts above; every other file byte for byte.
     for (const auto& f : FilesBelow(store_))
-      if (f != "store.lock" && !f.starts_with("store.db")) s.store_bytes[f] = ReadFile(fs::path(store_) / f);
+      if (!f.starts_with("store.holders") && !f.starts_with("store.db")) s.store_bytes[f] = ReadFile(fs::path(store_) / f);
     s.out_files = FilesBelow(tmp_ / "out");
     return s;
   }

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -116,8 +118,15 @@ class CaseService {
  public:
   static constexpr std::uint64_t kDefaultDocumentLimit = 200ULL * 1024 * 1024;
 
+  // A case's snapshot is rewritten after this many stored operations (and by Flush): an edit in between
+  // costs its own operations, not the case's size (docs/session.md "Persistence").
+  static constexpr std::size_t kSnapshotEvery = 1000;
+
   // REQUIRES: `store` outlives the service.
   explicit CaseService(Store& store, std::uint64_t document_limit = kDefaultDocumentLimit);
+  ~CaseService();
+  CaseService(const CaseService&) = delete;
+  CaseService& operator=(const CaseService&) = delete;
 
   // kInvalidArgument (ValidateCase) naming the field. Returns the new case's id.
   Result<std::string> CreateCase(const NewCase& c);
@@ -143,6 +152,11 @@ class CaseService {
   Status SetNote(std::string_view case_id, std::string_view section, std::string_view text);
   Status AppendNote(std::string_view case_id, std::string_view section, std::string_view text);
   Status SetFacilitatorComments(std::string_view case_id, std::string_view text);
+  // A keystroke (or a paste, a cut): removes `remove` code points at code point `pos` of the section's
+  // text, then inserts `insert` there. Costs the edit, not the note: for a window that saves as you type.
+  // kInvalidArgument if the range leaves the text or `insert` is not UTF-8.
+  Status EditNote(std::string_view case_id, std::string_view section, std::uint64_t pos, std::uint64_t remove,
+                  std::string_view insert);
 
   Result<std::string> AddAction(std::string_view case_id, const Action& a);
   Status UpdateAction(std::string_view case_id, std::string_view action_id_or_prefix, const ActionChange& change);
@@ -187,47 +201,54 @@ class CaseService {
   Status CommitImport(const ImportTarget& target, const Case& basics,
                       const std::vector<ImportedDocument>& documents, const SectionNotes& notes,
                       std::vector<std::size_t>& skipped);
-  // ---- for the sync service (casepack/sync_service.h) ----
+  // Writes the snapshot of every case with operations since its last one (docs/session.md
+  // "Persistence"). ClientSession::Lock calls it; nothing is lost without it (the operations are stored).
+  Status Flush();
+
+  const BlobStore& blobs() const { return blobs_; }
+  BlobStore& blobs() { return blobs_; }
+  std::uint64_t document_limit() const { return document_limit_; }
+  const Clock& clock() const { return store_.clock(); }
+
+ private:
+  // ---- for the sync service only: reached through client/src/cases_internal.h ----
+  friend class CaseServiceInternal;
   struct PendingOp {
     ReplicaId replica = 0;
     std::uint64_t counter = 0;
     Bytes body;  // a one-operation batch (docs/operation-format.md)
   };
   Result<std::vector<std::string>> AllCaseIds();
-  // Local operations not yet acknowledged by the server, oldest first.
   Result<std::vector<PendingOp>> UnpushedOperations(std::string_view case_id, std::size_t limit);
   Status MarkPushed(std::string_view case_id, std::span<const std::pair<ReplicaId, std::uint64_t>> ids);
-  // An empty case that sync fills from the server (a case shared with this user), with its own local key.
   Status CreateReceivedCase(const std::string& case_id);
-  // Applies operations received from the server and runs `also` (e.g. advancing the pull cursor), in one
-  // transaction. Operations the engine rejects are not stored; they come back in the result.
   Result<ApplyResult> ApplyRemote(std::string_view case_id, std::span<const Operation> ops,
-                                  const std::function<Status()>& also);
-  // Documents whose bytes are not on this device yet, and local documents not yet uploaded.
+                                  std::span<const Bytes> bodies, const std::function<Status()>& also);
   Result<std::vector<StoredDocument>> DocumentsWithoutLocalBlob(std::string_view case_id);
   Result<std::vector<StoredDocument>> DocumentsNotUploaded(std::string_view case_id);
   Status MarkUploaded(std::string_view case_id, std::string_view document_id);
-  // Records a document whose blob sync has just stored locally (already on the server).
   Status AdoptReceivedBlob(std::string_view case_id, const StoredDocument& document);
-  // The per-device key the case's blobs are stored under here.
   Result<SecretBytes> LocalKey(std::string_view case_id);
 
-  const BlobStore& blobs() const { return blobs_; }
-  BlobStore& blobs() { return blobs_; }
-  std::uint64_t document_limit() const { return document_limit_; }
-
- private:
   struct Loaded;
-  Result<Loaded> Load(std::string_view case_id);
+  // The case, materialised and cached (with what was stored since applied); kNotFound if it is not here.
+  Result<Loaded*> Load(std::string_view case_id);
+  Status CatchUp(Loaded& loaded);
+  void Evict(std::string_view case_id);
   template <typename Edit>
   Status Mutate(std::string_view case_id, Edit&& edit);
-  Status Persist(Loaded& loaded, const VersionVector& before);
+  Status Persist(Loaded& loaded, std::uint64_t before);
+  Status UpdateIndex(Loaded& loaded);
+  Status WriteSnapshot(Loaded& loaded);
+  ReplicaOptions Options(std::string_view case_id, ReplicaId replica) const;
   Status InsertCaseRow(const std::string& case_id, const SecretBytes& key, ReplicaId replica);
 
   Store& store_;
   BlobStore blobs_;
   std::uint64_t document_limit_;
   std::string author_;
+  // Materialised cases (plaintext): dropped with the service, i.e. at ClientSession::Lock.
+  std::map<std::string, std::unique_ptr<Loaded>, std::less<>> cache_;
 };
 
 }  // namespace casepack

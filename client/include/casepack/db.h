@@ -55,6 +55,10 @@ class Statement {
 
 class Database {
  public:
+  // How long a statement or BEGIN IMMEDIATE waits for another connection's write lock (SQLite's busy
+  // handler) before failing with kUnavailable. Readers in WAL mode never wait for a writer.
+  static constexpr int kBusyWaitMillis = 5000;
+
   // Opens (or with create=true, creates) an SQLCipher database with a raw 32-byte key and the settings in
   // docs/store.md. kAuthFailed if the key is wrong, kCorrupt if the file is not a database or damaged,
   // kIo if the file cannot be opened.
@@ -73,8 +77,14 @@ class Database {
   int Changes() const;
   sqlite3* handle() { return db_; }
 
-  // Copies the write-ahead log into the database and truncates it to zero bytes.
+  // Copies the write-ahead log into the database and truncates it to zero bytes; if another process is
+  // reading, does what it can and returns Ok (the log is reset by a later checkpoint).
   Status CheckpointTruncate();
+
+  // How a write whose wait ran out names who holds the database ("pid 12 (casepack sync) since …"), from
+  // the database file's path; set once by the store (store.h). Without it: "another process".
+  using HolderDescriber = std::string (*)(const std::filesystem::path& database_file);
+  static void SetHolderDescriber(HolderDescriber describe);
 
  private:
   explicit Database(sqlite3* db) : db_(db) {}

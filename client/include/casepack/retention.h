@@ -89,7 +89,9 @@ struct PurgeReport {
 
 class RetentionService {
  public:
-  // REQUIRES: `store` outlives the service.
+  // REQUIRES: `store`, `cases` and `audit` outlive the service (ClientSession builds it so).
+  RetentionService(Store& store, CaseService& cases, Audit& audit);
+  // Standalone (tests, tools): builds its own case service and audit log on `store`.
   explicit RetentionService(Store& store);
   ~RetentionService();
   RetentionService(const RetentionService&) = delete;
@@ -139,9 +141,11 @@ class RetentionService {
   Result<Statement*> Prepared(std::string_view sql);
 
   Store& store_;
-  CaseService cases_;
+  std::unique_ptr<CaseService> owned_cases_;  // standalone only
+  std::unique_ptr<Audit> owned_audit_;
+  CaseService& cases_;
+  Audit& audit_;
   std::map<std::string, Statement, std::less<>> statements_;
-  std::unique_ptr<Audit> audit_;
 };
 
 // The hook every command runs right after unlocking (the CLI's Context::OpenStore). Equivalent to

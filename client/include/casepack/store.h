@@ -3,8 +3,9 @@
 // passphrase-derived key. Formats and settings: docs/store.md.
 //
 // A Store object is the unlocked store: it holds the database key and the device identity in secure
-// memory and an exclusive lock on the directory, all released when it is destroyed. One process at a
-// time may hold a store open; a second gets kConflict naming the holder.
+// memory and an entry in the store's holder list, all released when it is destroyed. Several processes
+// may hold a store open at once: reads never wait, and a write waits up to kWriteWait for another
+// process's write to finish, then fails with kUnavailable naming the holders and changing nothing.
 #pragma once
 
 #include <chrono>
@@ -19,6 +20,7 @@
 #include "casepack/kdf.h"
 #include "casepack/result.h"
 #include "casepack/secret.h"
+#include "casepack/trusted_clock.h"
 
 namespace casepack {
 
@@ -44,7 +46,7 @@ struct StorePaths {
   std::filesystem::path dir;
   std::filesystem::path header() const { return dir / "store.header"; }
   std::filesystem::path database() const { return dir / "store.db"; }
-  std::filesystem::path lock() const { return dir / "store.lock"; }
+  std::filesystem::path holders() const { return dir / "store.holders"; }
 };
 
 struct StoreCounts {
@@ -59,37 +61,50 @@ struct UnlockTimings {
   std::chrono::nanoseconds after_kdf{0};
 };
 
-// An exclusive advisory lock on a store directory (flock on store.lock). The lock file records the
-// holder (pid, program, since) so that a second process can say who has the store open.
+// This process's entry in the store's holder list (store.holders/, one file per open Store, flock-held
+// while open, removed when closed). Any number of processes may have a store open at once (readers never
+// wait: SQLite WAL); writers serialise on the database itself and wait up to Store::kWriteWait for each
+// other. The list is what lets a writer whose wait ran out say who holds the store (docs/store.md).
 class StoreLock {
  public:
-  // kConflict naming the holder if another process has it; kIo if the directory is not writable.
-  [[nodiscard]] static Result<StoreLock> Acquire(const StorePaths& paths, std::string_view purpose);
-  StoreLock(StoreLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  // kIo if the directory is not writable.
+  [[nodiscard]] static Result<StoreLock> Acquire(const StorePaths& paths, std::string_view purpose,
+                                                 const Clock& clock);
+  StoreLock(StoreLock&& other) noexcept : fd_(other.fd_), file_(std::move(other.file_)) { other.fd_ = -1; }
   StoreLock(const StoreLock&) = delete;
   StoreLock& operator=(const StoreLock&) = delete;
   ~StoreLock();
 
+  // "pid 123 (casepack sync) since 2026-12-01T10:00:00Z" for every live holder other than this process,
+  // joined by ", "; entries left by processes that died are removed on the way.
+  static std::string DescribeOthers(const StorePaths& paths);
+
  private:
-  explicit StoreLock(int fd) : fd_(fd) {}
+  StoreLock(int fd, std::filesystem::path file) : fd_(fd), file_(std::move(file)) {}
   int fd_;
+  std::filesystem::path file_;
 };
 
 class Store {
  public:
+  // How long a write waits for another process's write transaction before giving up.
+  static constexpr int kWriteWaitMillis = 5000;
+
   // Creates a new store in `dir` (created with mode 0700 if missing; an existing directory must be empty).
   // REQUIRES: the passphrase has passed CheckPassphraseStrength (the CLI enforces it; tests may not).
   // On failure nothing is left behind: files made so far are removed. kConflict if a store already
   // exists there, kIo/kNoSpace from the file system.
   [[nodiscard]] static Result<std::unique_ptr<Store>> Create(const std::filesystem::path& dir,
                                                              std::string_view passphrase, KdfParams kdf,
-                                                             std::string_view purpose = "casepack init");
+                                                             std::string_view purpose = "casepack init",
+                                                             const Clock& clock = EnvironmentClock());
   // Unlocks an existing store. kNotFound (no such directory / not a store), kUnsupported (newer format),
   // kCorrupt (damaged header or database), kAuthFailed (wrong passphrase), kConflict (held by another
   // process). Applies pending schema migrations, each in its own transaction.
   [[nodiscard]] static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& dir,
                                                            std::string_view passphrase,
-                                                           std::string_view purpose = "casepack");
+                                                           std::string_view purpose = "casepack",
+                                                           const Clock& clock = EnvironmentClock());
 
   // Re-wraps the database key under a new passphrase (fresh salt, `kdf` settings) and replaces the header
   // atomically; the old passphrase stops working. The database itself is not re-encrypted.
@@ -107,6 +122,8 @@ class Store {
   const Identity& identity() const { return identity_; }
   const UnlockTimings& unlock_timings() const { return timings_; }
   Database& db() { return db_; }
+  // The clock given at Create/Open: every "now" of the services built on this store.
+  const Clock& clock() const { return *clock_; }
 
  private:
   Store(StorePaths paths, StoreHeader header, StoreLock lock, SecretBytes db_key, Database db, Identity identity)
@@ -121,6 +138,7 @@ class Store {
   Identity identity_;
   int schema_version_ = 0;
   UnlockTimings timings_;
+  const Clock* clock_ = &EnvironmentClock();
 };
 
 // Refuses empty or weak passphrases with a hint. The rule: at least 12 characters, not one repeated

@@ -19,8 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "casepack/audit.h"
 #include "casepack/cases.h"
 #include "casepack/net_client.h"
+#include "casepack/retention.h"
 #include "casepack/sealed_operation.h"
 #include "casepack/store.h"
 
@@ -74,8 +76,19 @@ struct SyncReport {
 
 class SyncService {
  public:
-  // REQUIRES: store and cases outlive the service.
-  SyncService(Store& store, CaseService& cases) : store_(store), cases_(cases) {}
+  // REQUIRES: every argument outlives the service (ClientSession builds it so).
+  SyncService(Store& store, CaseService& cases, RetentionService& retention, Audit& audit)
+      : store_(store), cases_(cases), retention_(&retention), audit_(&audit) {}
+  // Standalone (tests, tools): builds its own retention service and audit log on `store`.
+  SyncService(Store& store, CaseService& cases);
+  ~SyncService();
+
+  // The transport seam (docs/session.md "Transport"): how a connection to the server is made. By default
+  // the real HTTPS client (net/) to the enrolled host, pinned to its certificate; tests give an in-memory
+  // transport backed by the real server API in-process, with faults. Every request still goes through
+  // net::CasepackClient: signed, encoded and decoded exactly as over the network.
+  using TransportFactory = std::function<Result<std::unique_ptr<net::HttpsClient>>(const ServerConfig&)>;
+  void SetTransport(TransportFactory factory) { transport_ = std::move(factory); }
 
   // kNotFound if this store is not enrolled with a server.
   Result<ServerConfig> Config();
@@ -109,6 +122,7 @@ class SyncService {
   Status PushRetention(net::CasepackClient& client, const std::string& case_id);
   Status RefreshHoldIndex(const std::string& case_id);
   Status ReportReceipts(net::CasepackClient& client, SyncReport& report);
+  Result<std::unique_ptr<net::HttpsClient>> OpenTransport(const ServerConfig& c);
   Result<std::unique_ptr<net::CasepackClient>> Connect();
   Status RefreshKeys(net::CasepackClient& client, const std::string& case_id, std::int64_t* current_epoch);
   Result<std::int64_t> CurrentEpoch(const std::string& case_id);
@@ -127,9 +141,14 @@ class SyncService {
 
   Store& store_;
   CaseService& cases_;
+  std::unique_ptr<RetentionService> owned_retention_;  // standalone only
+  std::unique_ptr<Audit> owned_audit_;
+  RetentionService* retention_;
+  Audit* audit_;
   std::optional<ServerConfig> config_;
   std::map<std::string, Bytes> device_keys_;  // device id -> Ed25519 public key (from the directory)
   bool directory_loaded_ = false;
+  TransportFactory transport_;
 };
 
 // An operation's id on the wire (docs/sync-client.md): 16 hex digits of the replica, '-', the counter.

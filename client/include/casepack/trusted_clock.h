@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "casepack/clock.h"
 #include "casepack/dates.h"
 #include "casepack/db.h"
 #include "casepack/result.h"
@@ -21,9 +22,14 @@ namespace casepack {
 // earlier than what the store has seen is simply outvoted.
 inline constexpr const char* kFakeNowVariable = "CASEPACK_FAKE_NOW";
 
-// The system time, or CASEPACK_FAKE_NOW when set. kInvalidArgument if the variable is set but malformed
-// (refusing is safer than silently falling back to some other time).
-[[nodiscard]] Result<std::int64_t> SystemNowMillis();
+// The clock the client library uses when none is injected: SystemClock(), or CASEPACK_FAKE_NOW when that
+// is set and well formed. The one place outside SystemClock() that decides "now"; the variable is read on
+// each call (tests set it for a scope). Removing it from shipped binaries belongs to the local-faults work:
+// then this returns SystemClock() and nothing else changes.
+const Clock& EnvironmentClock();
+// kInvalidArgument if CASEPACK_FAKE_NOW is set but malformed (the CLI refuses to run rather than silently
+// fall back to some other time).
+[[nodiscard]] Status CheckFakeNow();
 
 // "2027-06-01T00:00:00Z" (UTC, whole seconds).
 std::string FormatInstant(std::int64_t millis);
@@ -38,11 +44,11 @@ class TrustedClock {
   static constexpr std::string_view kRecordedKey = "retention_clock_ms";
   static constexpr std::string_view kServerKey = "retention_server_time_ms";
 
-  // REQUIRES: `db` outlives the clock and has the meta table (migration 1).
-  explicit TrustedClock(Database& db) : db_(db) {}
+  // REQUIRES: `db` and `clock` outlive this object; `db` has the meta table (migration 1).
+  explicit TrustedClock(Database& db, const Clock& clock = EnvironmentClock()) : db_(db), clock_(clock) {}
 
-  // max(system time, latest server time seen, latest recorded time); records it (never moving the
-  // recorded value back) and returns it. Errors from the database or from SystemNowMillis.
+  // max(clock time, latest server time seen, latest recorded time); records it (never moving the
+  // recorded value back) and returns it. Errors from the database.
   [[nodiscard]] Result<std::int64_t> Advance();
   // The same maximum without recording it (for read-only views such as a dry run).
   [[nodiscard]] Result<std::int64_t> Peek();
@@ -58,6 +64,7 @@ class TrustedClock {
   Result<std::int64_t> ReadMeta(std::string_view key);
   Status RaiseMeta(std::string_view key, std::int64_t value);
   Database& db_;
+  const Clock& clock_;
 };
 
 }  // namespace casepack

@@ -45,18 +45,18 @@ T Must(Result<T> r, std::string_view option = {}) {
 }
 
 struct Session {
-  std::unique_ptr<Store> store;
-  std::unique_ptr<CaseService> cases;
+  std::unique_ptr<ClientSession> session;
+  CaseService* cases = nullptr;
   std::string case_id;
 };
 
 Session OpenCases(Context& ctx, std::string_view purpose, const std::string& case_arg = {}) {
   Session s;
   const std::uint64_t document_limit = DocumentLimitFromEnvironment();
-  s.store = ctx.OpenStore(purpose);
-  s.cases = std::make_unique<CaseService>(*s.store, document_limit);
+  s.session = ctx.OpenSession(purpose, /*run_retention=*/true, document_limit);
+  s.cases = &CasesOf(*s.session);
   if (!case_arg.empty()) s.case_id = Must(s.cases->ResolveCaseId(case_arg));
-  if (!s.case_id.empty()) AuditEvent(*s.store, AuditKind::kCaseOpen, s.case_id, purpose);  // docs/audit.md
+  if (!s.case_id.empty()) AuditEvent(*s.session, AuditKind::kCaseOpen, s.case_id, purpose);  // docs/audit.md
   return s;
 }
 
@@ -277,7 +277,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     if (a.json) {
       json arr = json::array();
       for (const auto& c : cases) arr.push_back(SummaryJson(c));
-      ShowTombstones(*s.store, &arr);
+      ShowTombstones(*s.session, &arr);
       PrintJson(arr);
       return;
     }
@@ -286,7 +286,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
       std::printf("%s  %-4s  %-8s %-24s %-16s %s\n", c.id.substr(0, 8).c_str(), std::string(ToString(c.event_type)).c_str(),
                   std::string(ToString(c.status)).c_str(), c.subject.name_or_initials.c_str(), c.subject.area.c_str(),
                   c.lead_agency.c_str());
-    ShowTombstones(*s.store, nullptr);
+    ShowTombstones(*s.session, nullptr);
   });
 
   auto* case_show = case_cmd->add_subcommand("show", "show everything about a case");
@@ -297,11 +297,11 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     const auto d = Must(s.cases->GetCase(s.case_id));
     if (a.json) {
       json j = DetailJson(d);
-      ShowCaseRetention(*s.store, s.case_id, &j);
+      ShowCaseRetention(*s.session, s.case_id, &j);
       PrintJson(j);
     } else {
       PrintDetail(d);
-      ShowCaseRetention(*s.store, s.case_id, nullptr);
+      ShowCaseRetention(*s.session, s.case_id, nullptr);
     }
   });
 
@@ -398,7 +398,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     Output out(a.output, a.force);
     Check(s.cases->ExportDocument(s.case_id, d.meta.id, out.Sink()));
     out.Commit();
-    AuditEvent(*s.store, AuditKind::kDocumentExport, s.case_id, "document " + d.meta.id + " exported");
+    AuditEvent(*s.session, AuditKind::kDocumentExport, s.case_id, "document " + d.meta.id + " exported");
     if (!out.is_stdout()) std::fprintf(stderr, "wrote %s (%llu bytes)\n", a.output.c_str(), static_cast<unsigned long long>(d.meta.size));
   });
 
@@ -423,7 +423,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
       Check(s.cases->ExportDocument(s.case_id, d.meta.id, out.Sink()));
       out.Commit();
     }
-    AuditEvent(*s.store, AuditKind::kDocumentExport, s.case_id, "document " + d.meta.id + " opened in a viewer");
+    AuditEvent(*s.session, AuditKind::kDocumentExport, s.case_id, "document " + d.meta.id + " opened in a viewer");
     const char* viewer_env = std::getenv("CASEPACK_VIEWER");
     const std::string viewer = viewer_env != nullptr && *viewer_env != '\0' ? viewer_env : "xdg-open";
     std::fprintf(stderr, "opening %s with %s; it is removed when the viewer exits\n", d.meta.original_name.c_str(), viewer.c_str());
@@ -661,7 +661,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     const Date today = a.today.empty() ? Today() : ParseDateOption(a.today, "--today");
     auto s = OpenCases(ctx, "casepack deadlines");
     const auto all = Must(s.cases->Deadlines(today));
-    const auto retention = RetentionByCase(*s.store, today);
+    const auto retention = RetentionByCase(*s.session, today);
     if (a.json) {
       json arr = json::array();
       for (const auto& t : all) {

@@ -12,6 +12,7 @@
 
 #include "casepack/result.h"
 #include "casepack/secret.h"
+#include "casepack/session.h"
 #include "casepack/store.h"
 
 namespace casepack::cli {
@@ -27,9 +28,12 @@ struct Context {
   bool json = false;
 
   std::filesystem::path StorePath() const;
-  // Unlocks the store with the passphrase from the file or the terminal, then (unless told not to) runs
-  // the retention purge due under the trusted clock (docs/retention.md); throws CommandFailed.
-  std::unique_ptr<Store> OpenStore(std::string_view purpose, bool run_retention = true) const;
+  // Unlocks the store with the passphrase from the file or the terminal into a session, then (unless told
+  // not to) runs the retention purge due under the trusted clock (docs/retention.md); throws CommandFailed.
+  std::unique_ptr<ClientSession> OpenSession(std::string_view purpose, bool run_retention = true,
+                                             std::uint64_t document_limit = CaseService::kDefaultDocumentLimit) const;
+  // The clock of every command: the system time (or the CASEPACK_FAKE_NOW testing aid).
+  static const Clock& CommandClock();
 };
 
 // The store's passphrase: from `file` if given, else asked on the terminal without echo. With confirm,
@@ -42,6 +46,14 @@ T Unwrap(Result<T> r) {
   if (!r.ok()) throw CommandFailed{r.error()};
   return std::move(r).value();
 }
+// The session's services, for commands (the session is unlocked: OpenSession throws otherwise).
+inline Store& StoreOf(ClientSession& s) { return *Unwrap(s.store()); }
+inline CaseService& CasesOf(ClientSession& s) { return *Unwrap(s.cases()); }
+inline PackService& PacksOf(ClientSession& s) { return *Unwrap(s.packs()); }
+inline RetentionService& RetentionOf(ClientSession& s) { return *Unwrap(s.retention()); }
+inline SyncService& SyncOf(ClientSession& s) { return *Unwrap(s.sync()); }
+inline Audit& AuditOf(ClientSession& s) { return *Unwrap(s.audit()); }
+
 inline void Check(const Status& s) {
   if (!s.ok()) throw CommandFailed{s.error()};
 }

@@ -24,7 +24,10 @@ fs::path Context::StorePath() const {
        "pass --store DIR or set CASEPACK_STORE");
 }
 
-std::unique_ptr<Store> Context::OpenStore(std::string_view purpose, bool run_retention) const {
+const Clock& Context::CommandClock() { return EnvironmentClock(); }
+
+std::unique_ptr<ClientSession> Context::OpenSession(std::string_view purpose, bool run_retention,
+                                                    std::uint64_t document_limit) const {
   const fs::path dir = StorePath();
   // Read the header's existence first so that "no store here" is reported before asking for a passphrase.
   std::error_code ec;
@@ -33,10 +36,15 @@ std::unique_ptr<Store> Context::OpenStore(std::string_view purpose, bool run_ret
     if (!r.ok()) throw CommandFailed{r.error()};
   }
   SecretBytes pass = ReadPassphrase(passphrase_file, "passphrase for " + dir.string() + ": ", false);
-  auto store = Unwrap(Store::Open(dir, View(pass), purpose));
+  SessionOptions options;
+  options.purpose = std::string(purpose);
+  options.document_limit = document_limit;
+  auto session = Unwrap(ClientSession::Unlock(dir, View(pass), CommandClock(), std::move(options)));
+  if (Status fake = CheckFakeNow(); !fake.ok())
+    throw CommandFailed{run_retention ? fake.error().Context("retention check at open") : fake.error()};
   if (run_retention) {
     // Before any command sees the store: cases past their retention date are purged, offline too.
-    auto purge = RunRetentionAtOpen(*store);
+    auto purge = RetentionOf(*session).PurgeDue();
     if (!purge.ok()) throw CommandFailed{purge.error().Context("retention check at open")};
     const PurgeReport& r = *purge;
     if (!r.purged.empty())
@@ -45,7 +53,7 @@ std::unique_ptr<Store> Context::OpenStore(std::string_view purpose, bool run_ret
       std::fprintf(stderr, "casepack: warning: case %s could not be purged (%s); retried at the next open\n",
                    id.substr(0, 8).c_str(), e.message.c_str());
   }
-  return store;
+  return session;
 }
 
 namespace {

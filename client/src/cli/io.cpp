@@ -1,5 +1,7 @@
 #include "io.h"
 
+#include "casepack/clock.h"
+
 #include "casepack/cases.h"
 
 #include <fcntl.h>
@@ -167,7 +169,8 @@ Date ParseDateOption(const std::string& text, std::string_view option) {
 }
 
 Date Today() {
-  std::time_t t = std::time(nullptr);
+  // Local civil date of the system clock (the CASEPACK_FAKE_NOW testing aid moves retention only).
+  std::time_t t = static_cast<std::time_t>(SystemClock().NowMillis() / 1000);
   std::tm tm{};
   localtime_r(&t, &tm);
   return Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};

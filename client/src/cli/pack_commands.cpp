@@ -132,8 +132,8 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
 
   auto* identity = app.add_subcommand("identity", "print this store's age recipient (age1…), for agencies to encrypt packs to");
   identity->callback([&ctx] {
-    auto store = ctx.OpenStore("casepack identity");
-    std::printf("%s\n", StoreAgeIdentity(*store).ToRecipient().ToString().c_str());
+    auto session = ctx.OpenSession("casepack identity");
+    std::printf("%s\n", StoreAgeIdentity(StoreOf(*session)).ToRecipient().ToString().c_str());
   });
 
   auto* password = app.add_subcommand("password", "Business Unit transfer passwords");
@@ -174,13 +174,13 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
     options.sending_agency = a.from;
     options.armor = a.armor;
 
-    auto store = ctx.OpenStore("casepack pack seal");
-    CaseService cases(*store);
+    auto session = ctx.OpenSession("casepack pack seal");
+    CaseService& cases = CasesOf(*session);
     const std::string case_id = Must(cases.ResolveCaseId(a.case_id));
-    PackService packs(cases);
+    PackService& packs = PacksOf(*session);
     const PackContents contents = WritePack(packs, case_id, options, targets, a.output, a.force);
     const bool to_password = targets.scrypt.has_value();
-    AuditEvent(*store, AuditKind::kPackSeal, case_id,
+    AuditEvent(*session, AuditKind::kPackSeal, case_id,
                "documents " + std::to_string(contents.documents.size()) + (to_password ? ", to a password" : ", to " + std::to_string(targets.keys.size()) + " key(s)"));
     std::printf("sealed %s: %zu document(s)%s%s, to %s\n", a.output.c_str(), contents.documents.size(),
                 contents.notes ? ", notes" : "", contents.report ? ", report" : "",
@@ -203,7 +203,7 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
     if (::lseek(f.fd, 0, SEEK_SET) != 0) Fail(ErrorCode::kIo, "cannot re-read " + a.file);
 
     const std::uint64_t document_limit = DocumentLimitFromEnvironment();
-    auto store = ctx.OpenStore("casepack pack open");
+    auto session = ctx.OpenSession("casepack pack open", /*run_retention=*/true, document_limit);
     std::vector<X25519Identity> keys;
     std::optional<ScryptIdentity> scrypt;
     if (wants_password) {
@@ -229,14 +229,13 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
       Wipe(contents);
       keys = Must(std::move(parsed), a.identity_file);
     } else {
-      keys.push_back(StoreAgeIdentity(*store));
+      keys.push_back(StoreAgeIdentity(StoreOf(*session)));
     }
     std::vector<const AgeIdentity*> identities;
     for (const auto& k : keys) identities.push_back(&k);
     if (scrypt) identities.push_back(&*scrypt);
 
-    CaseService cases(*store, document_limit);
-    PackService packs(cases);
+    PackService& packs = PacksOf(*session);
     AgeFdSource source(f.fd);
     auto result = packs.Open(source, identities);
     if (!result.ok()) {
@@ -248,7 +247,7 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
                                 : "the pack was not encrypted to this key: pass --identity FILE, or ask the sender to use 'casepack identity'";
       throw CommandFailed{e};
     }
-    AuditEvent(*store, AuditKind::kPackOpen, result->case_id,
+    AuditEvent(*session, AuditKind::kPackOpen, result->case_id,
                "documents " + std::to_string(result->contents.documents.size() - result->skipped.size()) +
                    (result->new_case ? ", new case" : ", existing case"));
     std::printf("opened %s: %s case %s (%s, %s), %zu document(s) imported%s\n", a.file.c_str(),

@@ -60,10 +60,10 @@ void RegisterReportCommands(CLI::App& app, Context& ctx) {
            "name a file with -o FILE, or redirect standard output");
     const Date date = a.report_date.empty() ? Today() : ParseDateOption(a.report_date, "--date");
     const RenderOptions options = RenderOptionsFromEnvironment();
-    auto store = ctx.OpenStore("casepack report");
-    CaseService cases(*store, DocumentLimitFromEnvironment());
+    auto session = ctx.OpenSession("casepack report", /*run_retention=*/true, DocumentLimitFromEnvironment());
+    CaseService& cases = CasesOf(*session);
     const std::string id = MustReport(cases.ResolveCaseId(a.case_id));
-    AuditEvent(*store, AuditKind::kCaseOpen, id, "casepack report");
+    AuditEvent(*session, AuditKind::kCaseOpen, id, "casepack report");
     const ReportInput in = MustReport(cases.BuildReportInput(id, date));
     const ReportDocument which = a.feedback ? ReportDocument::kFeedback : ReportDocument::kReport;
     // Rendered whole before the file is opened: a missing font or a failure writes nothing.
@@ -71,7 +71,7 @@ void RegisterReportCommands(CLI::App& app, Context& ctx) {
     Output out(a.output, a.force);
     Check(out.Write(bytes));
     out.Commit();
-    AuditEvent(*store, AuditKind::kReport, id,
+    AuditEvent(*session, AuditKind::kReport, id,
                std::string(a.feedback ? "feedback" : "report") + " written, format " + std::string(ToString(format)));
     if (!out.is_stdout()) std::fprintf(stderr, "wrote %s\n", a.output.c_str());
     if (!in.conflicts.empty()) std::fprintf(stderr, "casepack: note: the report shows %zu unresolved conflict(s)\n", in.conflicts.size());
@@ -81,8 +81,8 @@ void RegisterReportCommands(CLI::App& app, Context& ctx) {
   recipients->add_option("CASE", a.case_id, "case id")->required();
   recipients->add_flag("--json", a.json, "machine-readable output");
   recipients->callback([&ctx] {
-    auto store = ctx.OpenStore("casepack report recipients");
-    CaseService cases(*store, DocumentLimitFromEnvironment());
+    auto session = ctx.OpenSession("casepack report recipients", /*run_retention=*/true, DocumentLimitFromEnvironment());
+    CaseService& cases = CasesOf(*session);
     const std::string id = MustReport(cases.ResolveCaseId(a.case_id));
     const auto list = MustReport(cases.ReportRecipients(id));
     if (a.json) {
@@ -117,15 +117,15 @@ void RegisterReportCommands(CLI::App& app, Context& ctx) {
     options.report_date = a.report_date.empty() ? Today() : ParseDateOption(a.report_date, "--date");
     options.sending_agency = a.from;
     options.armor = a.armor;
-    auto store = ctx.OpenStore("casepack report send");
-    CaseService cases(*store, DocumentLimitFromEnvironment());
+    auto session = ctx.OpenSession("casepack report send", /*run_retention=*/true, DocumentLimitFromEnvironment());
+    CaseService& cases = CasesOf(*session);
     const std::string id = MustReport(cases.ResolveCaseId(a.case_id));
     // The recipient is checked before the pack is written; it is recorded as sent once the pack is whole.
     MustReport(cases.FindReportRecipient(id, a.recipient), "--recipient");
-    PackService packs(cases);
+    PackService& packs = PacksOf(*session);
     WritePack(packs, id, options, targets, a.output, a.force);
     const ReportRecipient sent = MustReport(cases.RecordReportSent(id, a.recipient, *options.report_date), "--recipient");
-    AuditEvent(*store, AuditKind::kPackSeal, id, "report only, to recipient " + sent.key);
+    AuditEvent(*session, AuditKind::kPackSeal, id, "report only, to recipient " + sent.key);
     std::printf("sealed %s: the report (%s) only, for %s; recorded as sent on %s\n", a.output.c_str(),
                 std::string(ToString(*options.include_report)).c_str(), sent.name.c_str(), FormatDate(*sent.sent_on).c_str());
     PrintGeneratedPassword(targets);

@@ -90,13 +90,12 @@ void PrintVerification(const AuditVerification& v, bool as_json, std::string_vie
 
 // ---- helpers for the case commands (retention_view.h) ----
 
-void AuditEvent(Store& store, AuditKind kind, std::string_view case_id, std::string_view detail) {
-  Audit audit(store);
-  Must(audit.Record(kind, case_id, detail));
+void AuditEvent(ClientSession& session, AuditKind kind, std::string_view case_id, std::string_view detail) {
+  Must(AuditOf(session).Record(kind, case_id, detail));
 }
 
-void ShowCaseRetention(Store& store, std::string_view case_id, json* out) {
-  RetentionService retention(store);
+void ShowCaseRetention(ClientSession& session, std::string_view case_id, json* out) {
+  RetentionService& retention = RetentionOf(session);
   const CaseRetention r = Must(retention.ForCase(case_id));
   if (out != nullptr) {
     (*out)["retention"] = ToJson(r);
@@ -108,8 +107,8 @@ void ShowCaseRetention(Store& store, std::string_view case_id, json* out) {
                 r.hold->reason.c_str(), r.hold->held_by.c_str(), r.hold->held_at.c_str());
 }
 
-void ShowTombstones(Store& store, json* out) {
-  RetentionService retention(store);
+void ShowTombstones(ClientSession& session, json* out) {
+  RetentionService& retention = RetentionOf(session);
   for (const Tombstone& t : Must(retention.Tombstones())) {
     if (out != nullptr) {
       json j = ToJson(t);
@@ -124,8 +123,8 @@ void ShowTombstones(Store& store, json* out) {
   }
 }
 
-std::map<std::string, CaseRetention> RetentionByCase(Store& store, const Date& today) {
-  RetentionService retention(store);
+std::map<std::string, CaseRetention> RetentionByCase(ClientSession& session, const Date& today) {
+  RetentionService& retention = RetentionOf(session);
   std::map<std::string, CaseRetention> out;
   for (auto& r : Must(retention.ForAllCases(today))) out.emplace(r.case_id, std::move(r));
   return out;
@@ -141,10 +140,10 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
   auto* show = retention->add_subcommand("show", "show the policies in force and the retention clock");
   show->add_flag("--json", a.json, "machine-readable output");
   show->callback([&ctx] {
-    auto store = ctx.OpenStore("casepack retention show");
-    RetentionService svc(*store);
+    auto session = ctx.OpenSession("casepack retention show");
+    RetentionService& svc = RetentionOf(*session);
     const PolicyRecord r = Must(svc.CurrentPolicies());
-    TrustedClock clock(store->db());
+    TrustedClock clock(StoreOf(*session).db(), session->clock());
     const std::int64_t now = Must(clock.Peek());
     if (a.json) {
       json j = ToJson(r);
@@ -162,9 +161,9 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
     const std::string text = ReadTextInput(a.file, "policies");
     json j = json::parse(text, nullptr, false);
     if (j.is_discarded()) Fail(ErrorCode::kInvalidArgument, a.file + " is not valid JSON", "nothing was changed");
-    auto store = ctx.OpenStore("casepack retention set");
-    RetentionService svc(*store);
-    const PolicyRecord r = Must(svc.SetPolicies(j, Actor(*store, a.by)));
+    auto session = ctx.OpenSession("casepack retention set");
+    RetentionService& svc = RetentionOf(*session);
+    const PolicyRecord r = Must(svc.SetPolicies(j, Actor(StoreOf(*session), a.by)));
     PrintPolicies(r);
     // The new policy applies at once: a case it makes due is purged now, as at any open.
     const PurgeReport purged = Must(svc.PurgeDue());
@@ -173,8 +172,8 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
   auto* receipts = retention->add_subcommand("receipts", "the signed purge receipts waiting for sync to report");
   receipts->add_flag("--json", a.json, "machine-readable output");
   receipts->callback([&ctx] {
-    auto store = ctx.OpenStore("casepack retention receipts");
-    RetentionService svc(*store);
+    auto session = ctx.OpenSession("casepack retention receipts");
+    RetentionService& svc = RetentionOf(*session);
     const auto all = Must(svc.Receipts());
     if (a.json) {
       json arr = json::array();
@@ -193,14 +192,14 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
   purge->add_flag("--json", a.json, "machine-readable output");
   purge->callback([&ctx] {
     // The at-open purge is skipped here so that the command itself reports (or, dry, only shows) it.
-    auto store = ctx.OpenStore("casepack purge", /*run_retention=*/false);
-    RetentionService svc(*store);
+    auto session = ctx.OpenSession("casepack purge", /*run_retention=*/false);
+    RetentionService& svc = RetentionOf(*session);
     const PurgeReport r = Must(a.dry_run ? svc.PlanPurge() : svc.PurgeDue());
     if (a.json) PrintJson(ReportJson(r, a.dry_run)); else PrintReport(r, a.dry_run);
     if (a.dry_run && !a.json) {
       // Upcoming dates too, so "what would go and when" covers the future.
       const Date today = UtcDateOf(r.now_millis);
-      for (const auto& [id, c] : RetentionByCase(*store, today))
+      for (const auto& [id, c] : RetentionByCase(*session, today))
         if (!c.due && !(c.hold && c.deadline && today >= c.deadline->purge_on))
           std::printf("later       %s  %-4s  %s\n", id.substr(0, 8).c_str(), std::string(ToString(c.event_type)).c_str(),
                       DescribePurgeDate(c).c_str());
@@ -215,20 +214,20 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
   hold->add_option("--reason", a.reason, "why (e.g. court proceedings and reference)")->required();
   hold->add_option("--by", a.by, "who placed it (default: the store's author or login name)");
   hold->callback([&ctx] {
-    auto store = ctx.OpenStore("casepack case hold");
-    CaseService cases(*store);
+    auto session = ctx.OpenSession("casepack case hold");
+    CaseService& cases = CasesOf(*session);
     const std::string id = Must(cases.ResolveCaseId(a.case_id));
-    RetentionService svc(*store);
-    Check(svc.PlaceHold(id, a.reason, Actor(*store, a.by)));
+    RetentionService& svc = RetentionOf(*session);
+    Check(svc.PlaceHold(id, a.reason, Actor(StoreOf(*session), a.by)));
     std::printf("case %s is on legal hold: it will not be purged until released\n", id.substr(0, 8).c_str());
   });
   auto* release = case_cmd->add_subcommand("release", "release a legal hold; the retention schedule resumes");
   release->add_option("CASE", a.case_id, "case id")->required();
   release->callback([&ctx] {
-    auto store = ctx.OpenStore("casepack case release");
-    CaseService cases(*store);
+    auto session = ctx.OpenSession("casepack case release");
+    CaseService& cases = CasesOf(*session);
     const std::string id = Must(cases.ResolveCaseId(a.case_id));
-    RetentionService svc(*store);
+    RetentionService& svc = RetentionOf(*session);
     Check(svc.ReleaseHold(id));
     std::printf("legal hold on case %s released\n", id.substr(0, 8).c_str());
     // The schedule resumes at once: a case already past its date goes now.
@@ -249,16 +248,16 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
       PrintVerification(Must(VerifyAuditExport(text)), a.json, a.file);
       return;
     }
-    auto store = ctx.OpenStore("casepack audit verify");
-    Audit log(*store);
+    auto session = ctx.OpenSession("casepack audit verify");
+    Audit& log = AuditOf(*session);
     PrintVerification(Must(log.Verify()), a.json, "the audit log");
   });
   auto* exp = audit->add_subcommand("export", "write the audit log as JSON lines for the Business Unit");
   exp->add_option("-o,--output", a.output, "the file to write (- for standard output)")->required();
   exp->add_flag("--force", a.force, "replace the file if it exists");
   exp->callback([&ctx] {
-    auto store = ctx.OpenStore("casepack audit export");
-    Audit log(*store);
+    auto session = ctx.OpenSession("casepack audit export");
+    Audit& log = AuditOf(*session);
     const std::string text = Must(log.ExportJsonLines());
     Output out(a.output, a.force);
     Check(out.Write(text));
@@ -268,8 +267,8 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
   auto* list = audit->add_subcommand("list", "print the audit entries");
   list->add_flag("--json", a.json, "machine-readable output (the export's entry lines)");
   list->callback([&ctx] {
-    auto store = ctx.OpenStore("casepack audit list");
-    Audit log(*store);
+    auto session = ctx.OpenSession("casepack audit list");
+    Audit& log = AuditOf(*session);
     for (const AuditEntry& e : Must(log.Entries())) {
       if (a.json) {
         std::printf("%s\n", json({{"seq", e.seq}, {"at", e.at}, {"kind", ToString(e.kind)}, {"case_id", e.case_id},

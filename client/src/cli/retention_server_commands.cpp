@@ -20,9 +20,9 @@ void RegisterRetentionServerCommands(CLI::App& app, Context& ctx) {
   conf->add_option("CASE", case_arg, "a case id (full, as on the server); default: every purged case");
   conf->add_flag("--json", as_json, "machine-readable output");
   conf->callback([&ctx] {
-    auto store = ctx.OpenStore("casepack retention confirmations");
-    CaseService cases(*store);
-    SyncService sync(*store, cases);
+    auto session = ctx.OpenSession("casepack retention confirmations");
+    CaseService& cases = CasesOf(*session);
+    SyncService& sync = SyncOf(*session);
     std::string id = case_arg;
     if (!id.empty()) {
       // A case still here resolves by prefix; a purged one must be given in full (or by its tombstone).

@@ -16,13 +16,13 @@
 namespace casepack::cli {
 
 // Appends an audit entry; throws CommandFailed if it cannot be written (an unaudited read must not happen).
-void AuditEvent(Store& store, AuditKind kind, std::string_view case_id, std::string_view detail);
+void AuditEvent(ClientSession& session, AuditKind kind, std::string_view case_id, std::string_view detail);
 
 // `case show`: prints "purge date …" and any legal hold; with `json`, adds "retention" to it instead.
-void ShowCaseRetention(Store& store, std::string_view case_id, nlohmann::json* json);
+void ShowCaseRetention(ClientSession& session, std::string_view case_id, nlohmann::json* json);
 // `case list`: the tombstones, "purged on …" with the basics only; with `json`, appended to it.
-void ShowTombstones(Store& store, nlohmann::json* json);
+void ShowTombstones(ClientSession& session, nlohmann::json* json);
 // `deadlines`: each case's retention, by case id.
-std::map<std::string, CaseRetention> RetentionByCase(Store& store, const Date& today);
+std::map<std::string, CaseRetention> RetentionByCase(ClientSession& session, const Date& today);
 
 }  // namespace casepack::cli

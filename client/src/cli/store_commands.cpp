@@ -21,7 +21,11 @@ void Init(Context& ctx, bool insecure_test_kdf, const std::string& name) {
     Fail(ErrorCode::kInvalidArgument, "--name: at most 80 characters on one line");
   SecretBytes pass = ReadPassphrase(ctx.passphrase_file, "new passphrase for " + dir.string() + ": ", true);
   Check(CheckPassphraseStrength(View(pass)));
-  auto store = Unwrap(Store::Create(dir, View(pass), KdfFor(insecure_test_kdf)));
+  SessionOptions options;
+  options.purpose = "casepack init";
+  auto session = Unwrap(ClientSession::Create(dir, View(pass), Context::CommandClock(), KdfFor(insecure_test_kdf),
+                                              std::move(options)));
+  Store* store = &StoreOf(*session);
   if (!name.empty()) {
     // The name colleagues see beside this device's edits (conflicts, reports); not case content.
     auto st = Unwrap(store->db().Prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('author', ?);"));
@@ -34,7 +38,8 @@ void Init(Context& ctx, bool insecure_test_kdf, const std::string& name) {
 }
 
 void Status(Context& ctx) {
-  auto store = ctx.OpenStore("casepack status");
+  auto session = ctx.OpenSession("casepack status");
+  Store* store = &StoreOf(*session);
   const StoreCounts counts = Unwrap(store->Counts());
   const auto& pub = store->identity().public_keys();
   if (ctx.json) {
@@ -60,7 +65,8 @@ void Status(Context& ctx) {
 }
 
 void Passwd(Context& ctx, const std::string& new_passphrase_file, bool insecure_test_kdf) {
-  auto store = ctx.OpenStore("casepack passwd");
+  auto session = ctx.OpenSession("casepack passwd");
+  Store* store = &StoreOf(*session);
   SecretBytes next = ReadPassphrase(new_passphrase_file, "new passphrase: ", true);
   Check(CheckPassphraseStrength(View(next)));
   Check(store->ChangePassphrase(View(next), KdfFor(insecure_test_kdf)));

@@ -29,16 +29,16 @@ T Must(Result<T> r) {
 }
 
 struct Session {
-  std::unique_ptr<Store> store;
-  std::unique_ptr<CaseService> cases;
-  std::unique_ptr<SyncService> sync;
+  std::unique_ptr<ClientSession> session;
+  CaseService* cases = nullptr;
+  SyncService* sync = nullptr;
 };
 
 Session Open(Context& ctx, std::string_view purpose) {
   Session s;
-  s.store = ctx.OpenStore(purpose);
-  s.cases = std::make_unique<CaseService>(*s.store);
-  s.sync = std::make_unique<SyncService>(*s.store, *s.cases);
+  s.session = ctx.OpenSession(purpose);
+  s.cases = &CasesOf(*s.session);
+  s.sync = &SyncOf(*s.session);
   return s;
 }
 

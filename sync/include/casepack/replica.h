@@ -132,6 +132,13 @@ class Replica {
   // deleted text comes back as tombstones without its content. kConflict if `theirs` is behind the
   // compaction cut: that peer needs SaveSnapshot() instead.
   Result<std::vector<Operation>> ChangesSince(const VersionVector& theirs) const;
+  // This replica's own operations with a counter above `after` (what ChangesSince would list for a peer
+  // that has everything else), found through the id index rather than a scan of the whole state: the cost
+  // is that of the new operations, not of the case. For persisting a local edit as it is made.
+  Result<std::vector<Operation>> LocalChangesSince(std::uint64_t after) const;
+  // Declares every local operation so far final (stored): later local edits make new operations and never
+  // extend one made before (consecutive deletes otherwise coalesce into one record, keeping its id).
+  void FenceLocalHistory() { fence_ = version_.Get(options_.replica); }
   ApplyResult Apply(std::span<const Operation> ops);
   std::size_t pending_count() const;
 
@@ -200,6 +207,7 @@ class Replica {
   std::vector<Operation> struct_log_;  // register and collection operations, in application order
   std::map<ReplicaId, std::map<std::uint64_t, Operation>> pending_;
   std::map<ReplicaId, std::uint64_t> rejected_from_;  // per replica: first rejected counter
+  std::uint64_t fence_ = 0;                            // FenceLocalHistory
 };
 
 // The replicas of every case on this device, and the cases purged from it. Operations for a purged case

@@ -32,7 +32,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace casepack;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 constexpr std::string_view kPass = "correct horse battery staple";
 
@@ -49,7 +49,7 @@ void Must(const Status& s, const std::string& what) {
   if (!s.ok()) Die(what, s.error());
 }
 
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double Ms(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -60,7 +60,7 @@ double Median(std::vector<double> v) {
 // Runs argv with standard output drained into /dev/null (the command prints everything it would to a
 // terminal or pipe) and returns the wall time; exits on failure.
 double RunMs(const std::vector<std::string>& argv) {
-  const auto start = Clock::now();
+  const auto start = Steady::now();
   const pid_t pid = ::fork();
   if (pid == 0) {
     std::FILE* null = std::fopen("/dev/null", "w");
@@ -73,7 +73,7 @@ double RunMs(const std::vector<std::string>& argv) {
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
-  const double ms = Ms(Clock::now() - start);
+  const double ms = Ms(Steady::now() - start);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::string cmd;
     for (const auto& a : argv) cmd += " " + a;
@@ -144,7 +144,7 @@ int main(int argc, char** argv) {
   {
     auto store = Must(Store::Create(dir, kPass, KdfParams::CheapForTests()), "creating the store");
     CaseService service(*store);
-    const auto start = Clock::now();
+    const auto start = Steady::now();
     for (int i = 0; i < cases; ++i) {
       const NewCase c = MakeCase(i);
       const std::string id = Must(service.CreateCase(c), "creating a case");
@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
       a.due = Conflicted<Date>::Of(AddDays(c.key_dates.begin()->second, 42));
       Must(service.AddAction(id, a), "adding an action");
     }
-    create_s = std::chrono::duration<double>(Clock::now() - start).count();
+    create_s = std::chrono::duration<double>(Steady::now() - start).count();
   }
 
   // ---- the library, after unlock ----
@@ -167,12 +167,12 @@ int main(int argc, char** argv) {
   std::vector<double> list_ms, deadlines_ms;
   std::size_t listed = 0, steps = 0;
   for (int r = 0; r < runs; ++r) {
-    auto start = Clock::now();
+    auto start = Steady::now();
     listed = Must(service.ListCases(), "listing").size();
-    list_ms.push_back(Ms(Clock::now() - start));
-    start = Clock::now();
+    list_ms.push_back(Ms(Steady::now() - start));
+    start = Steady::now();
     const auto all = Must(service.Deadlines(today), "deadlines");
-    deadlines_ms.push_back(Ms(Clock::now() - start));
+    deadlines_ms.push_back(Ms(Steady::now() - start));
     steps = 0;
     for (const auto& t : all) steps += t.steps.size();
   }
@@ -192,10 +192,10 @@ int main(int argc, char** argv) {
       offset += n;
       return n;
     };
-    const auto start = Clock::now();
+    const auto start = Steady::now();
     Must(service.AddDocument(id, DocumentType::kIcpcMinutes, "minutes.pdf", today, "Children's Services", source),
          "importing the document");
-    const double s = std::chrono::duration<double>(Clock::now() - start).count();
+    const double s = std::chrono::duration<double>(Steady::now() - start).count();
     import_mbps.push_back(static_cast<double>(kDocBytes) / 1e6 / s);
   }
   store.reset();  // the CLI needs the store's lock

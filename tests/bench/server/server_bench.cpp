@@ -23,7 +23,7 @@
 #include "casepack/random.h"
 
 using namespace casepack;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 namespace {
 
@@ -106,9 +106,9 @@ int main(int argc, char** argv) {
     ::execl(CASEPACKD, CASEPACKD, "--data", data.c_str(), "--listen", "127.0.0.1:0", static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  const auto deadline = Clock::now() + std::chrono::seconds(20);
+  const auto deadline = Steady::now() + std::chrono::seconds(20);
   while (!std::filesystem::exists(data / "casepackd.port")) {
-    if (Clock::now() > deadline) Die("casepackd did not start");
+    if (Steady::now() > deadline) Die("casepackd did not start");
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   std::uint16_t port = 0;
@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
   std::vector<std::vector<double>> latencies(users.size());
   std::vector<double> push_done_s(users.size()), converged_s(users.size());
   std::atomic<int> failures{0};
-  const auto t0 = Clock::now();
+  const auto t0 = Steady::now();
   std::vector<std::thread> threads;
   for (std::size_t u = 0; u < users.size(); ++u) {
     threads.emplace_back([&, u] {
@@ -155,17 +155,17 @@ int main(int argc, char** argv) {
         const int n = std::min(batch, ops_per_client - sent);
         for (int i = 0; i < n; ++i) ops.push_back({"c" + std::to_string(u) + ":" + std::to_string(sent + i), 1, blob});
         const std::string& case_id = case_ids[static_cast<std::size_t>((static_cast<int>(u) * 7 + b) % cases)];
-        const auto start = Clock::now();
+        const auto start = Steady::now();
         auto r = client.PushOps(case_id, ops);
         if (!r.ok()) {
           ++failures;
           continue;  // idempotent: retry the same batch
         }
-        latencies[u].push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+        latencies[u].push_back(std::chrono::duration<double, std::milli>(Steady::now() - start).count());
         sent += n;
         ++b;
       }
-      push_done_s[u] = std::chrono::duration<double>(Clock::now() - t0).count();
+      push_done_s[u] = std::chrono::duration<double>(Steady::now() - t0).count();
       // Pull until this client holds every op of every case.
       std::vector<std::int64_t> after(case_ids.size(), 0);
       std::int64_t have = 0;
@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
           }
         }
       }
-      converged_s[u] = std::chrono::duration<double>(Clock::now() - t0).count();
+      converged_s[u] = std::chrono::duration<double>(Steady::now() - t0).count();
     });
   }
   for (auto& t : threads) t.join();

@@ -17,13 +17,13 @@
 #include "sync/trace_loader.h"
 
 using namespace casepack;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 namespace {
 
 const Target kText{"doc", "text"};
 
-double Ms(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
+double Ms(Steady::time_point a, Steady::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
 
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -109,10 +109,10 @@ int main(int argc, char** argv) {
     std::vector<double> t;
     for (int i = 0; i < runs; ++i) {
       GapBuffer g;
-      auto a = Clock::now();
+      auto a = Steady::now();
       for (const auto& tx : trace->txns)
         for (const auto& p : tx.patches) g.Splice(p.pos, p.del, p.ins);
-      auto b = Clock::now();
+      auto b = Steady::now();
       if (g.Text() != trace->end_content) std::abort();
       t.push_back(Ms(a, b));
     }
@@ -124,9 +124,9 @@ int main(int argc, char** argv) {
     for (int i = 0; i < runs; ++i) {
       Replica r({"case", 1, "author", now});
       malloc_trim(0);
-      auto a = Clock::now();
+      auto a = Steady::now();
       Replay(r, *trace);
-      auto b = Clock::now();
+      auto b = Steady::now();
       if (r.ReadText(kText) != trace->end_content) std::abort();
       t.push_back(Ms(a, b));
     }
@@ -145,9 +145,9 @@ int main(int argc, char** argv) {
     std::size_t heap_loaded = 0;
     for (int i = 0; i < runs; ++i) {
       const std::size_t h0 = HeapInUse();
-      auto a = Clock::now();
+      auto a = Steady::now();
       auto loaded = Replica::LoadSnapshot(snap, {"case", 9, "reader", now});
-      auto b = Clock::now();
+      auto b = Steady::now();
       heap_loaded = HeapInUse() - h0;
       if (!loaded.ok() || loaded->ReadText(kText) != trace->end_content) std::abort();
       t.push_back(Ms(a, b));
@@ -171,11 +171,11 @@ int main(int argc, char** argv) {
     for (int i = 0; i < runs; ++i) {
       auto a = Replica::LoadSnapshot(a_saved, {"case", 1, "a", now});  // a fresh copy of A (not timed)
       malloc_trim(0);  // do not time the allocator tidying up after the previous run
-      auto t0 = Clock::now();
+      auto t0 = Steady::now();
       auto ops = DecodeOperations(update);
-      auto t1 = Clock::now();
+      auto t1 = Steady::now();
       auto res = a->Apply(*ops);
-      auto t2 = Clock::now();
+      auto t2 = Steady::now();
       if (!res.rejected.empty() || a->TextLength(kText) != 2 * 104852) std::abort();
       t.push_back(Ms(t0, t2));
       t_apply.push_back(Ms(t1, t2));
@@ -190,7 +190,7 @@ int main(int argc, char** argv) {
     std::vector<double> t;
     for (int run = 0; run < runs; ++run) {
       const auto agents = static_cast<std::size_t>(ff->num_agents);
-      auto a0 = Clock::now();
+      auto a0 = Steady::now();
       std::vector<Replica> reps;
       for (std::size_t a = 0; a < agents; ++a) reps.emplace_back(ReplicaOptions{"case", 100 + a, "agent", now});
       std::vector<std::vector<std::size_t>> vv(ff->txns.size()), by_agent(agents);
@@ -218,7 +218,7 @@ int main(int argc, char** argv) {
         need[a] = by_agent[a].size();
         vv[i] = need;
       }
-      auto a1 = Clock::now();
+      auto a1 = Steady::now();
       if (reps[static_cast<std::size_t>(ff->txns.back().agent)].ReadText(kText) != ff->end_content) std::abort();
       t.push_back(Ms(a0, a1));
     }

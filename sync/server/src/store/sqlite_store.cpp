@@ -335,10 +335,14 @@ class SqliteStore final : public ServerStore {
         return MakeError(ErrorCode::kInvalidArgument, "no envelope for the current epoch");
       }
       {
-        CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT INTO members(case_id, user_id, removed) VALUES(?,?,0) "
-                                            "ON CONFLICT(case_id, user_id) DO UPDATE SET removed = 0"));
+        // Insert-or-revive in two statements rather than an upsert: the same SQL then also runs on the
+        // SQLite inside SQLCipher (3.15), which the in-process test server of the client tests uses.
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO members(case_id, user_id, removed) VALUES(?,?,0)"));
         s->Bind(1, case_id).Bind(2, user_id);
         CP_RETURN_IF_ERROR(s->Run("adding member"));
+        CP_ASSIGN_OR_RETURN(auto revive, Prepare("UPDATE members SET removed = 0 WHERE case_id = ? AND user_id = ?"));
+        revive->Bind(1, case_id).Bind(2, user_id);
+        CP_RETURN_IF_ERROR(revive->Run("adding member"));
       }
       for (const auto& e : envelopes) {
         CP_RETURN_IF_ERROR(InsertEnvelope(case_id, e.epoch, e.user_id, e.sealed, /*replace=*/false));

@@ -1,0 +1,36 @@
+// Private to the client library: the one place that maps the domain's fields onto the sync engine's
+// targets (registers, collections, texts). docs/case-model.md is this file in prose; a change here is a
+// change of the stored and synced format and must be made there too. Every other file asks these
+// functions for a target and never spells one.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "casepack/operation.h"
+
+namespace casepack::case_model {
+
+inline constexpr std::string_view kCaseObject = "case";
+// Case-level registers: event-type, subject-name, area, status, lead-agency, venue, facilitators,
+// legal-hold; key dates as "date/<key>".
+inline Target CaseField(std::string_view field) { return {std::string(kCaseObject), std::string(field)}; }
+inline Target KeyDateField(std::string_view key) { return CaseField("date/" + std::string(key)); }
+// Collections of the case (keys: item ids; values: JSON of the item).
+inline const Target kDocuments = {"case", "documents"};
+inline const Target kAttendees = {"case", "attendees"};
+inline const Target kActions = {"case", "actions"};
+inline const Target kChronology = {"case", "chronology"};
+inline const Target kFeedback = {"case", "feedback"};
+// Texts: one per note section, and the facilitator's comments for the report.
+inline const Target kComments = {"report", "comments"};
+// The report's recipients (docs/reports.md): a collection keyed by RecipientKey, values {"role", "name"};
+// each recipient's sent date is its own register, so two devices recording a send merge.
+inline const Target kRecipients = {"report", "recipients"};
+inline Target RecipientField(std::string_view key) { return {"recipient/" + std::string(key), "sent"}; }
+inline Target NoteText(std::string_view section) { return {"notes", std::string(section)}; }
+// Per-item registers whose concurrent values matter (an attendee's status, an action's owner and due).
+inline Target AttendeeField(std::string_view id, std::string_view f) { return {"attendee/" + std::string(id), std::string(f)}; }
+inline Target ActionField(std::string_view id, std::string_view f) { return {"action/" + std::string(id), std::string(f)}; }
+
+}  // namespace casepack::case_model

@@ -1,0 +1,52 @@
+// Private to the client library (leveldb's write_batch_internal.h): what only the sync service may do to
+// the case store: list and mark its operations for push, apply what was pulled (stored as received),
+// create a case shared with this user, and track document uploads. Kept out of casepack/cases.h so that
+// no other caller (the CLI, the desktop window) can reach it.
+#pragma once
+
+#include "casepack/cases.h"
+
+namespace casepack {
+
+class CaseServiceInternal {
+ public:
+  using PendingOp = CaseService::PendingOp;
+
+  static Result<std::vector<std::string>> AllCaseIds(CaseService& c) { return c.AllCaseIds(); }
+  // Local operations not yet acknowledged by the server, oldest first.
+  static Result<std::vector<PendingOp>> UnpushedOperations(CaseService& c, std::string_view case_id,
+                                                           std::size_t limit) {
+    return c.UnpushedOperations(case_id, limit);
+  }
+  static Status MarkPushed(CaseService& c, std::string_view case_id,
+                           std::span<const std::pair<ReplicaId, std::uint64_t>> ids) {
+    return c.MarkPushed(case_id, ids);
+  }
+  // An empty case that sync fills from the server (a case shared with this user), with its own local key.
+  static Status CreateReceivedCase(CaseService& c, const std::string& case_id) { return c.CreateReceivedCase(case_id); }
+  // Applies operations received from the server, storing bodies[i] (the bytes ops[i] was decoded from)
+  // as received, and runs `also` (advancing the pull cursor) in the same transaction. Operations the
+  // engine rejects are not stored; they come back in the result. Empty `bodies`: encoded here (tests).
+  static Result<ApplyResult> ApplyRemote(CaseService& c, std::string_view case_id, std::span<const Operation> ops,
+                                         std::span<const Bytes> bodies, const std::function<Status()>& also) {
+    return c.ApplyRemote(case_id, ops, bodies, also);
+  }
+  // Documents whose bytes are not on this device yet, and local documents not yet uploaded.
+  static Result<std::vector<StoredDocument>> DocumentsWithoutLocalBlob(CaseService& c, std::string_view case_id) {
+    return c.DocumentsWithoutLocalBlob(case_id);
+  }
+  static Result<std::vector<StoredDocument>> DocumentsNotUploaded(CaseService& c, std::string_view case_id) {
+    return c.DocumentsNotUploaded(case_id);
+  }
+  static Status MarkUploaded(CaseService& c, std::string_view case_id, std::string_view document_id) {
+    return c.MarkUploaded(case_id, document_id);
+  }
+  // Records a document whose blob sync has just stored locally (already on the server).
+  static Status AdoptReceivedBlob(CaseService& c, std::string_view case_id, const StoredDocument& document) {
+    return c.AdoptReceivedBlob(case_id, document);
+  }
+  // The per-device key the case's blobs are stored under here.
+  static Result<SecretBytes> LocalKey(CaseService& c, std::string_view case_id) { return c.LocalKey(case_id); }
+};
+
+}  // namespace casepack
