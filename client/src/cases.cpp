@@ -4,6 +4,7 @@
 #include "utc_time.h"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 #include <chrono>
 #include <cstdio>
@@ -25,13 +26,21 @@ std::string ShortId() { return HexEncode(RandomBytes(6)); }
 // Chronology entries with the same date (and time) must read back in the order they were entered (the
 // merged timeline is read as a sequence: 001; domain.h MergeChronologies), and so must feedback forms (the
 // report numbers them); a collection reads back sorted by key. So their ids sort by creation time:
-// milliseconds (kept increasing within a process), then random digits for another device's entry in the
-// same millisecond. Nobody types these ids.
-std::string TimeOrderedId(const Clock& clock) {
-  static std::uint64_t last = 0;
-  last = std::max(static_cast<std::uint64_t>(clock.NowMillis()), last + 1);
+// milliseconds, then random digits for another device's entry in the same millisecond. The milliseconds
+// are also kept above every id already in the collection: each CLI command is a new process, and an
+// injected clock (CASEPACK_FAKE_NOW) or a clock set back would otherwise give ids that sort before the
+// earlier entries. Nobody types these ids.
+std::string TimeOrderedId(const Clock& clock, const Replica& r, const Target& collection) {
+  std::uint64_t last = 0;
+  for (const CollectionEntry& e : r.ReadCollection(collection)) {
+    if (e.key.size() < 12) continue;
+    std::uint64_t millis = 0;
+    const auto [end, ec] = std::from_chars(e.key.data(), e.key.data() + 12, millis, 16);
+    if (ec == std::errc() && end == e.key.data() + 12) last = std::max(last, millis);
+  }
+  const std::uint64_t now = std::max<std::uint64_t>(static_cast<std::uint64_t>(clock.NowMillis()), last + 1);
   char millis[17];
-  std::snprintf(millis, sizeof millis, "%012llx", static_cast<unsigned long long>(last & 0xffffffffffffULL));
+  std::snprintf(millis, sizeof millis, "%012llx", static_cast<unsigned long long>(now & 0xffffffffffffULL));
   return millis + HexEncode(RandomBytes(2));
 }
 
@@ -751,8 +760,9 @@ Status CaseService::UpdateAction(std::string_view case_id, std::string_view acti
 
 Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, const ChronologyEntry& e) {
   CP_RETURN_IF_ERROR(ValidateChronologyEntry(e));
-  const std::string id = TimeOrderedId(store_.clock());
+  std::string id;
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    id = TimeOrderedId(store_.clock(), l.replica, kChronology);
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kChronology, id, ToJson(e).dump()));
     return Ok();
   });
@@ -762,8 +772,9 @@ Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, co
 
 Result<std::string> CaseService::AddFeedback(std::string_view case_id, const ParticipantFeedback& f) {
   CP_RETURN_IF_ERROR(ValidateParticipantFeedback(f));
-  const std::string id = TimeOrderedId(store_.clock());  // forms are numbered in the report in the order entered
+  std::string id;
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    id = TimeOrderedId(store_.clock(), l.replica, kFeedback);
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kFeedback, id, ToJson(f).dump()));
     return Ok();
   });
