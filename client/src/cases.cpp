@@ -4,6 +4,7 @@
 #include "utc_time.h"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 #include <chrono>
 #include <cstdio>
@@ -27,13 +28,21 @@ std::string ShortId() { return HexEncode(RandomBytes(6)); }
 // Chronology entries with the same date (and time) must read back in the order they were entered (the
 // merged timeline is read as a sequence: 001; domain.h MergeChronologies), and so must feedback forms (the
 // report numbers them); a collection reads back sorted by key. So their ids sort by creation time:
-// milliseconds (kept increasing within a process), then random digits for another device's entry in the
-// same millisecond. Nobody types these ids.
-std::string TimeOrderedId(const Clock& clock) {
-  static std::uint64_t last = 0;
-  last = std::max(static_cast<std::uint64_t>(clock.NowMillis()), last + 1);
+// milliseconds, then random digits for another device's entry in the same millisecond. The milliseconds
+// are also kept above every id already in the collection: each CLI command is a new process, and an
+// injected clock (CASEPACK_FAKE_NOW) or a clock set back would otherwise give ids that sort before the
+// earlier entries. Nobody types these ids.
+std::string TimeOrderedId(const Clock& clock, const Replica& r, const Target& collection) {
+  std::uint64_t last = 0;
+  for (const CollectionEntry& e : r.ReadCollection(collection)) {
+    if (e.key.size() < 12) continue;
+    std::uint64_t millis = 0;
+    const auto [end, ec] = std::from_chars(e.key.data(), e.key.data() + 12, millis, 16);
+    if (ec == std::errc() && end == e.key.data() + 12) last = std::max(last, millis);
+  }
+  const std::uint64_t now = std::max<std::uint64_t>(static_cast<std::uint64_t>(clock.NowMillis()), last + 1);
   char millis[17];
-  std::snprintf(millis, sizeof millis, "%012llx", static_cast<unsigned long long>(last & 0xffffffffffffULL));
+  std::snprintf(millis, sizeof millis, "%012llx", static_cast<unsigned long long>(now & 0xffffffffffffULL));
   return millis + HexEncode(RandomBytes(2));
 }
 
@@ -775,8 +784,9 @@ Status CaseService::UpdateAction(std::string_view case_id, std::string_view acti
 
 Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, const ChronologyEntry& e) {
   CP_RETURN_IF_ERROR(ValidateChronologyEntry(e));
-  const std::string id = TimeOrderedId(store_.clock());
+  std::string id;
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    id = TimeOrderedId(store_.clock(), l.replica, kChronology);
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kChronology, id, ToJson(e).dump()));
     return Ok();
   });
@@ -786,8 +796,9 @@ Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, co
 
 Result<std::string> CaseService::AddFeedback(std::string_view case_id, const ParticipantFeedback& f) {
   CP_RETURN_IF_ERROR(ValidateParticipantFeedback(f));
-  const std::string id = TimeOrderedId(store_.clock());  // forms are numbered in the report in the order entered
+  std::string id;
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    id = TimeOrderedId(store_.clock(), l.replica, kFeedback);
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kFeedback, id, ToJson(f).dump()));
     return Ok();
   });
@@ -803,6 +814,17 @@ Result<std::vector<CaseTimescales>> CaseService::Deadlines(const Date& today) {
   for (const CaseSummary& s : cases) {
     if (s.status != CaseStatus::kOpen) continue;
     out.push_back(ComputeTimescales(s.AsCase(), today));
+    // The report's journey, once the report is due: one step per recipient (decodes the case).
+    CaseTimescales& t = out.back();
+    const bool report_due = std::any_of(t.steps.begin(), t.steps.end(), [](const TimescaleStep& st) {
+      return (st.key == "summary-report" || st.key == "minutes-sent") && st.state != StepState::kWaiting;
+    });
+    const auto mapf_event = s.AsCase().KeyDate(keydate::kMapfEvent);
+    const bool mapf_held = s.event_type == EventType::kMapf && mapf_event && *mapf_event <= today;
+    if (report_due || mapf_held) {
+      CP_ASSIGN_OR_RETURN(auto recipients, ReportRecipients(s.id));
+      for (auto& step : RecipientSteps(t, recipients)) t.steps.push_back(std::move(step));
+    }
   }
   return out;
 }
@@ -821,6 +843,91 @@ Result<ReportInput> CaseService::BuildReportInput(std::string_view case_id, std:
   in.conflicts = std::move(d.conflicts);
   in.report_date = report_date;
   return in;
+}
+
+// ---- the report's journey ----
+
+namespace {
+
+std::vector<ReportRecipient> ReadRecipients(const Replica& r, const Case& c, const std::vector<Attendance>& attendance) {
+  std::vector<ReportRecipient> sent;
+  for (const CollectionEntry& e : r.ReadCollection(kRecipients)) {
+    auto j = ParseJson(e.value);
+    if (!j.ok() || !j->is_object()) continue;
+    ReportRecipient rec{e.key, j->value("role", ""), j->value("name", ""), {}};
+    if (auto d = ParseDate(Winner(r, RecipientField(e.key))); d.ok()) rec.sent_on = *d;
+    sent.push_back(std::move(rec));
+  }
+  return MergeReportRecipients(ExpectedReportRecipients(c.event_type, attendance), sent);
+}
+
+std::string_view ReportKeyDate(EventType t) {
+  switch (t) {
+    case EventType::kMas: return keydate::kMasSummaryReportSent;
+    case EventType::kMapf: return keydate::kMapfReportSent;
+    case EventType::kMapm: return keydate::kMapmMinutesSent;
+  }
+  std::abort();
+}
+
+// A recipient's key from the key itself or a unique prefix of it.
+Result<std::string> ResolveRecipient(const std::vector<ReportRecipient>& all, std::string_view recipient) {
+  std::string known;
+  std::vector<std::string> matches;
+  for (const auto& r : all) {
+    if (r.key == recipient) return r.key;
+    if (std::string_view(r.key).starts_with(recipient)) matches.push_back(r.key);
+    known += (known.empty() ? "" : ", ") + r.key;
+  }
+  if (matches.size() == 1 && !recipient.empty()) return matches[0];
+  if (matches.size() > 1 && !recipient.empty())
+    return MakeError(ErrorCode::kInvalidArgument, "recipient '" + std::string(recipient) + "' is ambiguous", "known: " + known);
+  return MakeError(ErrorCode::kNotFound, "no recipient '" + std::string(recipient) + "' for this report",
+                   known.empty() ? "record attendance first: the report goes to those who attended" : "known: " + known);
+}
+
+}  // namespace
+
+Result<ReportRecipient> CaseService::FindReportRecipient(std::string_view case_id, std::string_view recipient) {
+  CP_ASSIGN_OR_RETURN(auto all, ReportRecipients(case_id));
+  CP_ASSIGN_OR_RETURN(const std::string key, ResolveRecipient(all, recipient));
+  return *std::find_if(all.begin(), all.end(), [&](const ReportRecipient& x) { return x.key == key; });
+}
+
+Result<std::vector<ReportRecipient>> CaseService::ReportRecipients(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(CaseDetail d, GetCase(case_id));
+  CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
+  std::vector<Attendance> attendance;
+  for (const auto& a : d.attendance) attendance.push_back(a.attendance);
+  return ReadRecipients(loaded->replica, d.record, attendance);
+}
+
+Result<ReportRecipient> CaseService::RecordReportSent(std::string_view case_id, std::string_view recipient, const Date& on) {
+  CP_ASSIGN_OR_RETURN(CaseDetail d, GetCase(case_id));
+  std::vector<Attendance> attendance;
+  for (const auto& a : d.attendance) attendance.push_back(a.attendance);
+  ReportRecipient chosen;
+  Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    auto all = ReadRecipients(r, d.record, attendance);
+    CP_ASSIGN_OR_RETURN(const std::string key, ResolveRecipient(all, recipient));
+    auto it = std::find_if(all.begin(), all.end(), [&](const ReportRecipient& x) { return x.key == key; });
+    chosen = *it;
+    chosen.sent_on = on;
+    CP_RETURN_IF_ERROR(r.AddToCollection(kRecipients, key, json{{"role", chosen.role}, {"name", chosen.name}}.dump()));
+    CP_RETURN_IF_ERROR(r.SetRegister(RecipientField(key), FormatDate(on), false));
+    it->sent_on = on;
+    const bool everyone = std::all_of(all.begin(), all.end(), [](const ReportRecipient& x) { return x.sent_on.has_value(); });
+    const std::string_view date_key = ReportKeyDate(d.record.event_type);
+    if (everyone && !d.record.KeyDate(date_key)) {
+      Date last = on;
+      for (const auto& x : all) last = std::max(last, *x.sent_on);
+      CP_RETURN_IF_ERROR(r.SetRegister(KeyDateField(date_key), FormatDate(last), true));
+    }
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
+  return chosen;
 }
 
 // ---- transfer-pack import ----

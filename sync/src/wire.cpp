@@ -7,6 +7,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "casepack/clock.h"
 #include "casepack/hash.h"
 #include "casepack/random.h"
 #include "casepack/secret.h"

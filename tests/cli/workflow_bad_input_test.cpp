@@ -153,7 +153,7 @@ TEST_F(BadInputTest, UnknownTypesSectionsAndStatuses) {
   ExpectRefused({"action", "update", case_, action_, "--status", "closed"}, 1, "--status");
   ExpectRefused({"feedback", "add", case_, "--agency", "H", "--role", "R", "--answer", "best-bit=x"}, 1, "--answer");
   ExpectRefused({"feedback", "add", case_, "--agency", "H", "--role", "R", "--barriers", "maybe"}, 1, "--barriers");
-  ExpectRefused({"report", case_, "--format", "pdf", "-o", Out("r.pdf")}, 1, "unknown report format");
+  ExpectRefused({"report", case_, "--format", "odt", "-o", Out("r.odt")}, 1, "unknown report format");
 }
 
 TEST_F(BadInputTest, EmptyInvalidOrOwnerlessText) {

@@ -23,6 +23,7 @@
 #include "casepack/domain.h"
 #include "casepack/replica.h"
 #include "casepack/report.h"
+#include "casepack/report_journey.h"
 #include "casepack/store.h"
 #include "casepack/timescales.h"
 
@@ -173,6 +174,18 @@ class CaseService {
   Result<std::vector<CaseTimescales>> Deadlines(const Date& today);
   // The report input for a case, with every unresolved conflict.
   Result<ReportInput> BuildReportInput(std::string_view case_id, std::optional<Date> report_date);
+
+  // The report's journey (casepack/report_journey.h): the recipients the guidance names, each with the
+  // date the report was sent to them.
+  Result<std::vector<ReportRecipient>> ReportRecipients(std::string_view case_id);
+  // The recipient whose key is `recipient` or starts with it: kNotFound (the hint lists the keys),
+  // kInvalidArgument (ambiguous).
+  Result<ReportRecipient> FindReportRecipient(std::string_view case_id, std::string_view recipient);
+  // Records the report as sent to `recipient` (a key from ReportRecipients, or a unique prefix) on `on`.
+  // Once every recipient has it, the case's report key date (MAS summary-report-sent, MAPF report-sent,
+  // MAPM minutes-sent) is set to the last date, if not already set. kNotFound, kInvalidArgument
+  // (ambiguous). Returns the recipient as recorded.
+  Result<ReportRecipient> RecordReportSent(std::string_view case_id, std::string_view recipient, const Date& on);
 
   // Legal hold (retention). Placing a hold on a held case replaces its reason; ReleaseLegalHold is
   // kInvalidArgument when the case is not on hold. A hold written concurrently with a release survives

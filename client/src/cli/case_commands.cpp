@@ -1,4 +1,4 @@
-// casepack case | doc | note | comments | attend | action | chronology | feedback | deadlines | report
+// casepack case | doc | note | comments | attend | action | chronology | feedback | deadlines (report: report_commands.cpp)
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/statfs.h>
@@ -727,27 +727,6 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
       if (auto it = retention.find(t.case_id); it != retention.end())
         std::printf("  %-8s %s\n", "purge", DescribePurgeDate(it->second).c_str());
     }
-  });
-
-  // ---- report ----
-  auto* report = app.add_subcommand("report", "write the event's report (MAS summary, MAPF learning report, MAPM minutes)");
-  report->add_option("CASE", a.case_id, "case id")->required();
-  report->add_option("--format", a.format, "md or html")->required();
-  report->add_option("-o,--output", a.output, "where to write it (- for standard output)")->required();
-  report->add_option("--date", a.report_date, "the report's date (default today)");
-  report->add_flag("--force", a.force, "replace the file if it exists");
-  report->callback([&ctx] {
-    const ReportFormat format = Must(ParseReportFormat(a.format), "--format");
-    const Date date = a.report_date.empty() ? Today() : ParseDateOption(a.report_date, "--date");
-    auto s = OpenCases(ctx, "casepack report", a.case_id);
-    const ReportInput in = Must(s.cases->BuildReportInput(s.case_id, date));
-    const std::string text = RenderReport(in, format);
-    Output out(a.output, a.force);
-    Check(out.Write(text));
-    out.Commit();
-    AuditEvent(*s.session, AuditKind::kReport, s.case_id, "report written, format " + std::string(ToString(format)));
-    if (!out.is_stdout()) std::fprintf(stderr, "wrote %s\n", a.output.c_str());
-    if (!in.conflicts.empty()) std::fprintf(stderr, "casepack: note: the report shows %zu unresolved conflict(s)\n", in.conflicts.size());
   });
 }
 

@@ -42,6 +42,7 @@ int Run(int argc, char** argv) {
       ->envname("CASEPACK_PASSPHRASE_FILE");
   casepack::cli::RegisterStoreCommands(app, ctx);
   casepack::cli::RegisterCaseCommands(app, ctx);
+  casepack::cli::RegisterReportCommands(app, ctx);
   casepack::cli::RegisterPackCommands(app, ctx);
   casepack::cli::RegisterSyncCommands(app, ctx);
   casepack::cli::RegisterRetentionCommands(app, ctx);
