@@ -3,11 +3,11 @@
 # casepackd admin init, a sync on loopback between two stores through the installed casepackd running as
 # the casepackd account), then purges the packages and checks that nothing is left: files, the account,
 # /etc/casepackd, /var/lib/casepackd, systemd links. Needs root. CI runs it after the release build,
-# which build-debs.sh reuses. It refuses to touch a machine where casepack is already installed.
+# whose objects build-debs.sh reuses through ccache (its own build/deb has no test-only code). It refuses to touch a machine where casepack is already installed.
 #   packaging/test-debs.sh [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build="${1:-build/release}"
+build="${1:-build/deb}"
 packages=(casepack casepack-desktop casepackd)
 fail() { echo "test-debs: FAIL: $*" >&2; exit 1; }
 
