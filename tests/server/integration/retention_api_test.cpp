@@ -88,7 +88,7 @@ TEST_F(RetentionApi, TheRetentionTimerPurgesWithoutARequest) {
   TestUser f = NewUser("facilitator");
   const std::string id = SharedCase(f);
   ASSERT_TRUE(bu_->SetHold(id, true).ok());
-  ASSERT_TRUE(f->PutPurgeDate(id, "2020-01-01").ok());  // past, but held
+  ASSERT_TRUE(bu_->PutPurgeDate(id, "2020-01-01").ok());  // past, but held (only the Business Unit may set it)
   ASSERT_EQ(server_->Stop(), 0);
   ASSERT_NO_FATAL_FAILURE(server_->Start(fingerprint_, {"--retention-interval", "1"}));
   const std::string tombstones = "SELECT count(*) FROM tombstones WHERE case_id = ?";
