@@ -5,10 +5,6 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
-#define POINTERHOLDER_TRANSITION 4  // qpdf 11: std::shared_ptr everywhere
-#include <qpdf/QPDF.hh>
-#include <qpdf/QPDFObjectHandle.hh>
-#include <qpdf/QPDFWriter.hh>
 
 #include <algorithm>
 #include <cmath>
@@ -17,6 +13,7 @@
 #include <vector>
 
 #include "casepack/render.h"
+#include "pdf_catalog.h"
 #include "render_internal.h"
 
 namespace casepack {
@@ -517,37 +514,13 @@ cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned
   return CAIRO_STATUS_SUCCESS;
 }
 
-// cairo 1.16 cannot set the document language nor mark the file as tagged: qpdf adds /Lang and /MarkInfo
-// to the catalog (and asks viewers to show the title rather than the file name, as PDF/UA wants).
+// cairo 1.16 cannot set the document language nor mark the file as tagged: pdf_catalog.cpp (qpdf) adds them.
 Result<std::string> SetLanguage(const std::string& pdf, const std::string& lang) {
-  try {
-    QPDF q;
-    q.setSuppressWarnings(true);
-    q.processMemoryFile("report.pdf", pdf.data(), pdf.size());
-    QPDFObjectHandle root = q.getRoot();
-    root.replaceKey("/Lang", QPDFObjectHandle::newUnicodeString(lang));
-    // cairo 1.16 writes the structure tree but not the flag that says the document is tagged.
-    QPDFObjectHandle mark = QPDFObjectHandle::newDictionary();
-    mark.replaceKey("/Marked", QPDFObjectHandle::newBool(true));
-    root.replaceKey("/MarkInfo", mark);
-    QPDFObjectHandle prefs = QPDFObjectHandle::newDictionary();
-    prefs.replaceKey("/DisplayDocTitle", QPDFObjectHandle::newBool(true));
-    root.replaceKey("/ViewerPreferences", prefs);
-    QPDFWriter w(q);
-    w.setOutputMemory();
-    w.setDeterministicID(true);
-    // Copy cairo's streams as they are: decoding and recompressing them would double the time.
-    w.setDecodeLevel(qpdf_dl_none);
-    w.setStreamDataMode(qpdf_s_preserve);
-    w.setObjectStreamMode(qpdf_o_preserve);
-    w.write();
-    auto buffer = w.getBufferSharedPointer();
-    return std::string(reinterpret_cast<const char*>(buffer->getBuffer()), buffer->getSize());
-  } catch (const std::exception&) {
+  std::string out;
+  if (!render_detail::FinishPdfCatalog(pdf, lang, out))
     return MakeError(ErrorCode::kIo, "could not finish the PDF (setting its language)");
-  }
+  return out;
 }
-
 
 // Pango and cairo want valid UTF-8 without NUL everywhere (text, outline, metadata); reports come from
 // user input, so every string is made valid first (bad bytes become U+FFFD).
