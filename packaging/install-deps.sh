@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libsqlcipher-dev sqlcipher          # client store, and the CLI for interoperability tests
   libsqlite3-dev sqlite3              # the server's embedded store (never linked with SQLCipher)
   libsodium-dev                       # all cryptography
@@ -17,7 +17,17 @@ packages=(
   age                                 # interoperability tests against the reference CLI
   util-linux procps                   # script(1) drives age's passphrase prompt; setpriv, prlimit in tests
   python3 tar                         # tests: hostile tar archives (tarfile), the server store edited in a test
+  libcairo2-dev libpango1.0-dev libqpdf-dev   # reports: tagged PDF (cairo + pango); /Lang and /MarkInfo (qpdf)
+  fonts-dejavu-core                   # the reports' embedded font (Welsh ŵ ŷ)
+  poppler-utils python3-pikepdf python3-docx libreoffice-writer-nogui  # tests: reports read back as readers do
   faketime                            # CI: the suite again with the clock a year and five years ahead
+  qt6-base-dev qt6-qpa-plugins        # casepack-desktop (Qt 6.4 Widgets, DBus, Test; xcb and offscreen platforms)
+  xvfb xauth fonts-dejavu-core        # desktop screenshot tests on a virtual X server, with real fonts
+  dbus-bin dbus-daemon                # dbus-run-session: the window's screen-lock test on a private session bus
+  dpkg-dev file adduser               # Debian packages (CPack DEB): dpkg-shlibdeps, and file(1) to find the ELF files
+  help2man librsvg2-bin               #   man pages from --help; the icon's PNG sizes from its SVG
+  lintian appstream desktop-file-utils systemd man-db  # package checks: lintian, AppStream, .desktop,
+                                    #   systemd-analyze (verify looks up the unit's man: link)
 )
 
 missing=()

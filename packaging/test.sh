@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-release}"
 packaging/install-deps.sh
+# ccache (installed by install-deps.sh) makes rebuilds of unchanged files free; a fresh machine just fills it.
+if [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ] && command -v ccache >/dev/null 2>&1; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache
+fi
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j "$(nproc)"
 ctest --preset "$preset" -j "$(nproc)" --timeout 900

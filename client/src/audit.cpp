@@ -250,16 +250,23 @@ Result<AuditVerification> VerifyAuditExport(std::string_view text) {
   std::string line;
   if (!std::getline(in, line)) return MakeError(ErrorCode::kCorrupt, "the audit export is empty");
   json header = json::parse(line, nullptr, false);
-  if (header.is_discarded() || !header.is_object() || header.value("format", "") != kExportFormat)
+  // The file comes from another device: a field of the wrong type is refused like a wrong value, never
+  // read with json::value (which throws on a type mismatch).
+  auto text_field = [&header](const char* key) -> std::string {
+    const auto it = header.find(key);
+    return it != header.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (header.is_discarded() || !header.is_object() || text_field("format") != kExportFormat)
     return MakeError(ErrorCode::kCorrupt, "this is not a casepack audit export", "export one with 'casepack audit export -o FILE'");
-  if (header.value("version", 0) != kExportVersion)
+  if (!header.contains("version") || !header["version"].is_number_integer() ||
+      header["version"].get<std::int64_t>() != kExportVersion)
     return MakeError(ErrorCode::kUnsupported, "this audit export's version is not supported", "upgrade casepack");
-  auto pk = HexDecode(header.value("public_key", ""));
+  auto pk = HexDecode(text_field("public_key"));
   if (!pk.ok() || pk->size() != kEd25519PublicBytes) return MakeError(ErrorCode::kCorrupt, "the audit export's public key is malformed");
   {
     json unsigned_header = header;
     unsigned_header.erase("signature");
-    auto sig = HexDecode(header.value("signature", ""));
+    auto sig = HexDecode(text_field("signature"));
     if (!sig.ok() || sig->size() != kSignatureBytes || !VerifySignature(*pk, AsBytes(unsigned_header.dump()), *sig)) {
       AuditVerification bad;
       bad.ok = false;
@@ -268,7 +275,7 @@ Result<AuditVerification> VerifyAuditExport(std::string_view text) {
       return bad;
     }
   }
-  const std::string store_id = header.value("store_id", "");
+  const std::string store_id = text_field("store_id");
   if (!header.contains("entries") || !header["entries"].is_number_unsigned())
     return MakeError(ErrorCode::kCorrupt, "the audit export's header has no entry count");
   const auto declared = header["entries"].get<std::int64_t>();
@@ -293,7 +300,7 @@ Result<AuditVerification> VerifyAuditExport(std::string_view text) {
     ++v.entries;
   }
   if (v.entries != declared) return fail("the file holds " + std::to_string(v.entries) + " entries but its header says " + std::to_string(declared));
-  if (header.value("head_hash", "") != (v.entries == 0 ? std::string() : HexEncode(prev)))
+  if (text_field("head_hash") != (v.entries == 0 ? std::string() : HexEncode(prev)))
     return fail("the last entry is not the head named in the header");
   return v;
 }

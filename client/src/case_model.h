@@ -24,6 +24,10 @@ inline const Target kChronology = {"case", "chronology"};
 inline const Target kFeedback = {"case", "feedback"};
 // Texts: one per note section, and the facilitator's comments for the report.
 inline const Target kComments = {"report", "comments"};
+// The report's recipients (docs/reports.md): a collection keyed by RecipientKey, values {"role", "name"};
+// each recipient's sent date is its own register, so two devices recording a send merge.
+inline const Target kRecipients = {"report", "recipients"};
+inline Target RecipientField(std::string_view key) { return {"recipient/" + std::string(key), "sent"}; }
 inline Target NoteText(std::string_view section) { return {"notes", std::string(section)}; }
 // Per-item registers whose concurrent values matter (an attendee's status, an action's owner and due).
 inline Target AttendeeField(std::string_view id, std::string_view f) { return {"attendee/" + std::string(id), std::string(f)}; }

@@ -4,12 +4,15 @@
 #include "utc_time.h"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 
 #include "casepack/random.h"
+#include "casepack/text_rewrite.h"
+#include "casepack/wire.h"
 
 namespace casepack {
 
@@ -25,13 +28,21 @@ std::string ShortId() { return HexEncode(RandomBytes(6)); }
 // Chronology entries with the same date (and time) must read back in the order they were entered (the
 // merged timeline is read as a sequence: 001; domain.h MergeChronologies), and so must feedback forms (the
 // report numbers them); a collection reads back sorted by key. So their ids sort by creation time:
-// milliseconds (kept increasing within a process), then random digits for another device's entry in the
-// same millisecond. Nobody types these ids.
-std::string TimeOrderedId(const Clock& clock) {
-  static std::uint64_t last = 0;
-  last = std::max(static_cast<std::uint64_t>(clock.NowMillis()), last + 1);
+// milliseconds, then random digits for another device's entry in the same millisecond. The milliseconds
+// are also kept above every id already in the collection: each CLI command is a new process, and an
+// injected clock (CASEPACK_FAKE_NOW) or a clock set back would otherwise give ids that sort before the
+// earlier entries. Nobody types these ids.
+std::string TimeOrderedId(const Clock& clock, const Replica& r, const Target& collection) {
+  std::uint64_t last = 0;
+  for (const CollectionEntry& e : r.ReadCollection(collection)) {
+    if (e.key.size() < 12) continue;
+    std::uint64_t millis = 0;
+    const auto [end, ec] = std::from_chars(e.key.data(), e.key.data() + 12, millis, 16);
+    if (ec == std::errc() && end == e.key.data() + 12) last = std::max(last, millis);
+  }
+  const std::uint64_t now = std::max<std::uint64_t>(static_cast<std::uint64_t>(clock.NowMillis()), last + 1);
   char millis[17];
-  std::snprintf(millis, sizeof millis, "%012llx", static_cast<unsigned long long>(last & 0xffffffffffffULL));
+  std::snprintf(millis, sizeof millis, "%012llx", static_cast<unsigned long long>(now & 0xffffffffffffULL));
   return millis + HexEncode(RandomBytes(2));
 }
 
@@ -110,34 +121,31 @@ void CollectCaseConflicts(const Replica& r, const Case& c, std::vector<FieldConf
   }
 }
 
-// The smallest edit turning `from` into `to`: common prefix and suffix kept, in code points.
-struct Splice {
-  std::uint64_t pos = 0, remove = 0;
-  std::string insert;
-};
-bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-Result<Splice> Diff(std::string_view from, std::string_view to) {
-  std::size_t pre = 0;
-  while (pre < from.size() && pre < to.size() && from[pre] == to[pre]) ++pre;
-  while (pre > 0 && pre < from.size() && IsContinuationByte(from[pre])) --pre;  // back to a boundary
-  while (pre > 0 && pre < to.size() && IsContinuationByte(to[pre])) --pre;
-  std::size_t suf = 0;
-  while (suf < from.size() - pre && suf < to.size() - pre &&
-         from[from.size() - 1 - suf] == to[to.size() - 1 - suf])
-    ++suf;
-  while (suf > 0 && IsContinuationByte(from[from.size() - suf])) --suf;
-  Splice s;
-  CP_ASSIGN_OR_RETURN(s.pos, Utf8Length(from.substr(0, pre)));
-  CP_ASSIGN_OR_RETURN(s.remove, Utf8Length(from.substr(pre, from.size() - pre - suf)));
-  s.insert = std::string(to.substr(pre, to.size() - pre - suf));
-  return s;
-}
-
 Status CheckText(std::string_view text, std::string_view what) {
   if (!Utf8Length(text).ok())
     return MakeError(ErrorCode::kInvalidArgument, std::string(what) + " is not valid UTF-8 text",
                      "save the text as UTF-8 and try again");
   return Ok();
+}
+
+// A paragraph edited on two devices (casepack/text_rewrite.h), as the report's conflicts list shows it:
+// subject "notes: TITLE" or "facilitator's comments", field "paragraph N" (N counts within the text, as
+// `note resolve --conflict N` does), one candidate per author's version ("(removed)" for none).
+void CollectTextConflicts(const Replica& r, const Target& t, const std::string& subject, std::vector<FieldConflict>& out) {
+  std::size_t n = 0;
+  for (const TextConflict& tc : TextConflicts(r, t)) {
+    ++n;  // numbered as ResolveTextConflict counts, agreements included
+    // Both devices made the same change (typically: both removed it): they agree, nothing to show.
+    if (std::all_of(tc.versions.begin(), tc.versions.end(), [&](const RegisterValue& v) { return v.value == tc.versions[0].value; }))
+      continue;
+    FieldConflict f{subject, "paragraph " + std::to_string(n), {}};
+    for (const RegisterValue& v : tc.versions) {
+      std::string text = v.value;
+      while (!text.empty() && text.back() == '\n') text.pop_back();
+      f.values.candidates.push_back(Candidate<std::string>{text.empty() ? "(removed)" : text, v.author, ClockText(v.clock)});
+    }
+    out.push_back(std::move(f));
+  }
 }
 
 // Like case ids, an item id needs 4 characters: a shorter (or empty) prefix would quietly pick a case's
@@ -513,6 +521,9 @@ Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
     if (!text.empty()) d.notes.emplace(std::string(s.key), std::move(text));
   }
   d.facilitator_comments = r.ReadText(kComments);
+  for (const NoteSectionDef& s : NoteSections(d.record.event_type))
+    CollectTextConflicts(r, NoteText(s.key), "notes: " + std::string(s.title), d.conflicts);
+  CollectTextConflicts(r, kComments, "facilitator's comments", d.conflicts);
   for (const CollectionEntry& e : r.ReadCollection(kActions)) {
     Action a;
     a.id = e.key;
@@ -661,11 +672,7 @@ Status CaseService::SetNote(std::string_view case_id, std::string_view section, 
     const Case c = MaterializeCase(r);
     auto def = FindNoteSection(c.event_type, section);
     if (!def.ok()) return def.error();
-    const Target t = NoteText(section);
-    CP_ASSIGN_OR_RETURN(Splice s, Diff(r.ReadText(t), text));
-    if (s.remove > 0) CP_RETURN_IF_ERROR(r.DeleteText(t, s.pos, s.remove));
-    if (!s.insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(t, s.pos, s.insert));
-    return Ok();
+    return RewriteText(r, NoteText(section), text);
   });
 }
 
@@ -705,10 +712,36 @@ Status CaseService::AppendNote(std::string_view case_id, std::string_view sectio
 Status CaseService::SetFacilitatorComments(std::string_view case_id, std::string_view text) {
   CP_RETURN_IF_ERROR(CheckText(text, "the comments"));
   return Mutate(case_id, [&](Loaded& l) -> Status {
-    CP_ASSIGN_OR_RETURN(Splice s, Diff(l.replica.ReadText(kComments), text));
-    if (s.remove > 0) CP_RETURN_IF_ERROR(l.replica.DeleteText(kComments, s.pos, s.remove));
-    if (!s.insert.empty()) CP_RETURN_IF_ERROR(l.replica.InsertText(kComments, s.pos, s.insert));
-    return Ok();
+    return RewriteText(l.replica, kComments, text);
+  });
+}
+
+Status CaseService::ResolveTextConflict(std::string_view case_id, std::string_view section, std::size_t conflict,
+                                        std::optional<std::size_t> pick, std::optional<std::string> text) {
+  if (text) CP_RETURN_IF_ERROR(CheckText(*text, "the paragraph"));
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    Target t = kComments;
+    if (!section.empty()) {
+      if (auto def = FindNoteSection(MaterializeCase(r).event_type, section); !def.ok()) return def.error();
+      t = NoteText(section);
+    }
+    const std::vector<TextConflict> all = TextConflicts(r, t);
+    if (conflict == 0 || conflict > all.size())
+      return MakeError(ErrorCode::kNotFound, "no paragraph conflict " + std::to_string(conflict) + " there",
+                       all.empty() ? "there is nothing to resolve" : "'casepack case show' lists them");
+    const TextConflict& tc = all[conflict - 1];
+    std::string chosen;
+    if (pick) {
+      if (*pick == 0 || *pick > tc.versions.size())
+        return MakeError(ErrorCode::kInvalidArgument, "there is no version " + std::to_string(*pick),
+                         "pick 1 to " + std::to_string(tc.versions.size()) + ", in the order listed");
+      chosen = tc.versions[*pick - 1].value;
+    } else {
+      chosen = text.value_or(std::string());
+      if (!chosen.empty() && chosen.back() != '\n') chosen.push_back('\n');  // a paragraph ends its line
+    }
+    return casepack::ResolveTextConflict(r, t, tc.key, chosen);
   });
 }
 
@@ -751,8 +784,9 @@ Status CaseService::UpdateAction(std::string_view case_id, std::string_view acti
 
 Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, const ChronologyEntry& e) {
   CP_RETURN_IF_ERROR(ValidateChronologyEntry(e));
-  const std::string id = TimeOrderedId(store_.clock());
+  std::string id;
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    id = TimeOrderedId(store_.clock(), l.replica, kChronology);
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kChronology, id, ToJson(e).dump()));
     return Ok();
   });
@@ -762,8 +796,9 @@ Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, co
 
 Result<std::string> CaseService::AddFeedback(std::string_view case_id, const ParticipantFeedback& f) {
   CP_RETURN_IF_ERROR(ValidateParticipantFeedback(f));
-  const std::string id = TimeOrderedId(store_.clock());  // forms are numbered in the report in the order entered
+  std::string id;
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    id = TimeOrderedId(store_.clock(), l.replica, kFeedback);
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kFeedback, id, ToJson(f).dump()));
     return Ok();
   });
@@ -779,6 +814,17 @@ Result<std::vector<CaseTimescales>> CaseService::Deadlines(const Date& today) {
   for (const CaseSummary& s : cases) {
     if (s.status != CaseStatus::kOpen) continue;
     out.push_back(ComputeTimescales(s.AsCase(), today));
+    // The report's journey, once the report is due: one step per recipient (decodes the case).
+    CaseTimescales& t = out.back();
+    const bool report_due = std::any_of(t.steps.begin(), t.steps.end(), [](const TimescaleStep& st) {
+      return (st.key == "summary-report" || st.key == "minutes-sent") && st.state != StepState::kWaiting;
+    });
+    const auto mapf_event = s.AsCase().KeyDate(keydate::kMapfEvent);
+    const bool mapf_held = s.event_type == EventType::kMapf && mapf_event && *mapf_event <= today;
+    if (report_due || mapf_held) {
+      CP_ASSIGN_OR_RETURN(auto recipients, ReportRecipients(s.id));
+      for (auto& step : RecipientSteps(t, recipients)) t.steps.push_back(std::move(step));
+    }
   }
   return out;
 }
@@ -799,9 +845,99 @@ Result<ReportInput> CaseService::BuildReportInput(std::string_view case_id, std:
   return in;
 }
 
+// ---- the report's journey ----
+
+namespace {
+
+std::vector<ReportRecipient> ReadRecipients(const Replica& r, const Case& c, const std::vector<Attendance>& attendance) {
+  std::vector<ReportRecipient> sent;
+  for (const CollectionEntry& e : r.ReadCollection(kRecipients)) {
+    auto j = ParseJson(e.value);
+    if (!j.ok() || !j->is_object()) continue;
+    ReportRecipient rec{e.key, j->value("role", ""), j->value("name", ""), {}};
+    if (auto d = ParseDate(Winner(r, RecipientField(e.key))); d.ok()) rec.sent_on = *d;
+    sent.push_back(std::move(rec));
+  }
+  return MergeReportRecipients(ExpectedReportRecipients(c.event_type, attendance), sent);
+}
+
+std::string_view ReportKeyDate(EventType t) {
+  switch (t) {
+    case EventType::kMas: return keydate::kMasSummaryReportSent;
+    case EventType::kMapf: return keydate::kMapfReportSent;
+    case EventType::kMapm: return keydate::kMapmMinutesSent;
+  }
+  std::abort();
+}
+
+// A recipient's key from the key itself or a unique prefix of it.
+Result<std::string> ResolveRecipient(const std::vector<ReportRecipient>& all, std::string_view recipient) {
+  std::string known;
+  std::vector<std::string> matches;
+  for (const auto& r : all) {
+    if (r.key == recipient) return r.key;
+    if (std::string_view(r.key).starts_with(recipient)) matches.push_back(r.key);
+    known += (known.empty() ? "" : ", ") + r.key;
+  }
+  if (matches.size() == 1 && !recipient.empty()) return matches[0];
+  if (matches.size() > 1 && !recipient.empty())
+    return MakeError(ErrorCode::kInvalidArgument, "recipient '" + std::string(recipient) + "' is ambiguous", "known: " + known);
+  return MakeError(ErrorCode::kNotFound, "no recipient '" + std::string(recipient) + "' for this report",
+                   known.empty() ? "record attendance first: the report goes to those who attended" : "known: " + known);
+}
+
+}  // namespace
+
+Result<ReportRecipient> CaseService::FindReportRecipient(std::string_view case_id, std::string_view recipient) {
+  CP_ASSIGN_OR_RETURN(auto all, ReportRecipients(case_id));
+  CP_ASSIGN_OR_RETURN(const std::string key, ResolveRecipient(all, recipient));
+  return *std::find_if(all.begin(), all.end(), [&](const ReportRecipient& x) { return x.key == key; });
+}
+
+Result<std::vector<ReportRecipient>> CaseService::ReportRecipients(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(CaseDetail d, GetCase(case_id));
+  CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
+  std::vector<Attendance> attendance;
+  for (const auto& a : d.attendance) attendance.push_back(a.attendance);
+  return ReadRecipients(loaded->replica, d.record, attendance);
+}
+
+Result<ReportRecipient> CaseService::RecordReportSent(std::string_view case_id, std::string_view recipient, const Date& on) {
+  CP_ASSIGN_OR_RETURN(CaseDetail d, GetCase(case_id));
+  std::vector<Attendance> attendance;
+  for (const auto& a : d.attendance) attendance.push_back(a.attendance);
+  ReportRecipient chosen;
+  Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    auto all = ReadRecipients(r, d.record, attendance);
+    CP_ASSIGN_OR_RETURN(const std::string key, ResolveRecipient(all, recipient));
+    auto it = std::find_if(all.begin(), all.end(), [&](const ReportRecipient& x) { return x.key == key; });
+    chosen = *it;
+    chosen.sent_on = on;
+    CP_RETURN_IF_ERROR(r.AddToCollection(kRecipients, key, json{{"role", chosen.role}, {"name", chosen.name}}.dump()));
+    CP_RETURN_IF_ERROR(r.SetRegister(RecipientField(key), FormatDate(on), false));
+    it->sent_on = on;
+    const bool everyone = std::all_of(all.begin(), all.end(), [](const ReportRecipient& x) { return x.sent_on.has_value(); });
+    const std::string_view date_key = ReportKeyDate(d.record.event_type);
+    if (everyone && !d.record.KeyDate(date_key)) {
+      Date last = on;
+      for (const auto& x : all) last = std::max(last, *x.sent_on);
+      CP_RETURN_IF_ERROR(r.SetRegister(KeyDateField(date_key), FormatDate(last), true));
+    }
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
+  return chosen;
+}
+
 // ---- transfer-pack import ----
 
 Result<ImportTarget> CaseService::PrepareImport(std::string_view wanted_id) {
+  // The central store's rule (docs/api.md): anything else would be imported, then wedge every later sync,
+  // and a short one could make the CLI's id prefixes ambiguous.
+  if (!wire::IsHexId(wanted_id))
+    return MakeError(ErrorCode::kInvalidArgument, "the pack's case id is not a casepack case id (32 lowercase hex digits)",
+                     "nothing was imported; ask the sender for a new pack");
   Case probe;
   probe.id = std::string(wanted_id);
   probe.subject = {"x", "x"};

@@ -1,4 +1,5 @@
 #include "casepack/packs.h"
+#include "casepack/render.h"
 
 #include "casepack/retention.h"
 
@@ -344,8 +345,12 @@ Result<PackContents> PackService::Seal(std::string_view case_id, const PackSealO
   contents.event_type = detail.record.event_type;
   contents.subject = detail.record.subject;
 
+  if (options.report_only && (!options.include_report || options.include_notes || !options.document_ids.empty()))
+    return MakeError(ErrorCode::kInvalidArgument, "a report-only pack holds the report and nothing else");
   std::vector<StoredDocument> chosen;
-  if (options.document_ids.empty()) {
+  if (options.report_only) {
+    // nothing from the case but the report
+  } else if (options.document_ids.empty()) {
     chosen = detail.documents;
   } else {
     for (const auto& id : options.document_ids) {
@@ -385,7 +390,8 @@ Result<PackContents> PackService::Seal(std::string_view case_id, const PackSealO
   std::string report_path;
   if (options.include_report) {
     CP_ASSIGN_OR_RETURN(ReportInput in, cases_.BuildReportInput(case_id, options.report_date));
-    report_text = RenderReport(in, *options.include_report);
+    CP_ASSIGN_OR_RETURN(report_text, RenderLayout(BuildReportLayout(in, ReportDocument::kReport), *options.include_report,
+                                                  RenderOptionsFromEnvironment()));
     report_path = "report" + std::string(FileExtension(*options.include_report));
     manifest["extras"].push_back({{"path", report_path}, {"size", report_text.size()}, {"sha256", HexSha256(report_text)}});
     contents.report = true;

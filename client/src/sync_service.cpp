@@ -11,6 +11,7 @@
 
 #include "casepack/aead.h"
 #include "casepack/audit.h"
+#include "casepack/fault_point.h"
 #include "casepack/retention.h"
 #include "casepack/trusted_clock.h"
 #include "casepack/random.h"
@@ -242,6 +243,7 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
       }
       return acks.error();
     }
+    CASEPACK_FAULT_POINT("push-acked");  // the server holds the batch; this store has not recorded it
     std::vector<std::pair<ReplicaId, std::uint64_t>> ids;
     for (const auto& p : pending) ids.emplace_back(p.replica, p.counter);
     CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushed(cases_, case_id, ids));
@@ -271,15 +273,23 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
         if (!key.ok()) return key.error();
       }
       CP_ASSIGN_OR_RETURN(Bytes author, DevicePublicKey(client, in.device_id));
+      // One bad operation (altered on the server, or pushed by a member under a name not its own) is
+      // quarantined: not applied, reported, and the rest of the case keeps syncing (issue 11: one such
+      // operation used to wedge the case for every member).
+      auto quarantine = [&](const std::string& why) {
+        report.quarantined.push_back(in.op_id.substr(0, 40) + " from device " + in.device_id.substr(0, 8) + ": " + why);
+      };
       auto plain = OpenOperation(*key, author, case_id, in.op_id, in.epoch, in.blob);
-      if (!plain.ok())
-        return plain.error().WithHint("refused: nothing from it was applied; the Business Unit should check the server");
+      if (!plain.ok()) {
+        quarantine(plain.error().message);
+        continue;
+      }
       auto decoded = DecodeOperations(*plain);
       if (!decoded.ok() || decoded->size() != 1 || (*decoded)[0].case_id != case_id ||
           OperationWireId((*decoded)[0].id.replica, (*decoded)[0].id.counter) != in.op_id) {
         Wipe(*plain);
-        for (auto& b : bodies) Wipe(b);
-        return MakeError(ErrorCode::kCorrupt, "operation " + in.op_id + " does not match its envelope: refused");
+        quarantine("operation " + in.op_id.substr(0, 40) + " does not match its envelope");
+        continue;
       }
       ops.push_back(std::move((*decoded)[0]));
       bodies.push_back(std::move(*plain));
@@ -298,6 +308,7 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
     if (progress) progress({"pulling", case_id, report.pulled, 0});
     after = next;
     if (!page.more) return Ok();
+    CASEPACK_FAULT_POINT("pull-page-applied");  // one page applied and recorded, more to come
   }
 }
 
@@ -501,7 +512,12 @@ Status SyncService::PushRetention(net::CasepackClient& client, const std::string
   if (sent == state) return Ok();
   // The hold first: the server must never see a due date for a held case before it sees the hold.
   if (is_bu) CP_RETURN_IF_ERROR(client.SetHold(case_id, held));
-  if (!purge_on.empty() || !sent.empty()) CP_RETURN_IF_ERROR(client.PutPurgeDate(case_id, purge_on));
+  if (!purge_on.empty() || !sent.empty()) {
+    Status put = client.PutPurgeDate(case_id, purge_on);
+    // Only the Business Unit sets or brings forward a purge date (docs/api.md): a facilitator's report that
+    // the server declines leaves the Business Unit's date in force; not an error here.
+    if (!put.ok() && !(put.error().code == ErrorCode::kAuthFailed && !is_bu)) return put;
+  }
   return WriteMetaText(store_.db(), key, state);
 }
 

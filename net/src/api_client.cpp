@@ -6,10 +6,28 @@
 
 namespace casepack::net {
 
-Error ErrorFromReply(const HttpReply& reply) {
+// "3 days", "1 day", "7 hours", "12 minutes".
+static std::string Span(std::int64_t ms) {
+  const auto say = [](std::int64_t n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); };
+  if (ms >= 86'400'000) return say(ms / 86'400'000, "day");
+  if (ms >= 3'600'000) return say(ms / 3'600'000, "hour");
+  return say(std::max<std::int64_t>(ms / 60'000, 1), "minute");
+}
+
+Error ErrorFromReply(const HttpReply& reply, std::int64_t sent_time_ms) {
   std::string message = "server answered " + std::to_string(reply.status);
   auto body = wire::ParseErrorBody(reply.body);
   if (body.ok()) message = "server: " + body->error + ": " + body->message;
+  if (body.ok() && body->error == "stale_request" && reply.server_time_ms > 0) {
+    // Every reply carries the server's time, and this one comes over the pinned TLS connection: say how far
+    // off this device's clock is, which is what the person can fix (issue 11).
+    const std::int64_t off = (sent_time_ms != 0 ? sent_time_ms : wire::NowMs()) - reply.server_time_ms;
+    return MakeError(ErrorCode::kAuthFailed,
+                     "this device's clock is " + Span(off < 0 ? -off : off) + (off < 0 ? " behind" : " ahead of") +
+                         " the server",
+                     "set this device's date and time right (automatically from the network), then run 'casepack "
+                     "sync' again; nothing is lost");
+  }
   ErrorCode code = ErrorCode::kIo;
   switch (reply.status) {
     case 400: code = ErrorCode::kInvalidArgument; break;
@@ -37,8 +55,8 @@ Result<HttpReply> CasepackClient::SignedRequestCapture(std::string_view method, 
       (method == "PUT") ? std::string_view("application/octet-stream") : std::string_view("application/json");
   for (int attempt = 0;; ++attempt) {
     // Signed afresh for every attempt: a new nonce, so a retry is never mistaken for a replay.
-    const auto signed_headers =
-        wire::SignRequest(*identity_, method, target, time_ms != 0 ? time_ms : wire::NowMs(), AsBytes(body));
+    last_signed_time_ms_ = time_ms != 0 ? time_ms : wire::NowMs();
+    const auto signed_headers = wire::SignRequest(*identity_, method, target, last_signed_time_ms_, AsBytes(body));
     std::vector<std::pair<std::string, std::string>> headers;
     if (!device_id_.empty()) headers.emplace_back(std::string(wire::kHeaderDevice), device_id_);
     headers.emplace_back(std::string(wire::kHeaderTime), signed_headers.time);
@@ -63,7 +81,7 @@ Result<HttpReply> CasepackClient::SignedRequest(std::string_view method, std::st
 Result<std::string> CasepackClient::Call(std::string_view method, const std::string& target, std::string_view body,
                                          std::string_view /*content_type*/) {
   CP_ASSIGN_OR_RETURN(HttpReply reply, SignedRequestCapture(method, target, body, nullptr));
-  if (reply.status < 200 || reply.status >= 300) return ErrorFromReply(reply);
+  if (reply.status < 200 || reply.status >= 300) return ErrorFromReply(reply, last_signed_time_ms_);
   return std::move(reply.body);
 }
 

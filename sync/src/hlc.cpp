@@ -18,12 +18,9 @@ HlcTimestamp HybridClock::Now(std::uint64_t physical_millis) {
   return last_;
 }
 
-Status HybridClock::Observe(HlcTimestamp received, std::uint64_t physical_millis) {
-  if (received.millis() > physical_millis + kMaxDriftMillis)
-    return MakeError(ErrorCode::kInvalidArgument, "timestamp is implausibly far in the future",
-                     "check the sending device's clock; the operation can be applied once it is plausible");
-  if (received > last_) last_ = received;
-  return Ok();
+void HybridClock::Observe(HlcTimestamp received, std::uint64_t physical_millis) {
+  const HlcTimestamp cap = HlcTimestamp::From(physical_millis + kMaxDriftMillis, 0);
+  last_ = std::max(last_, std::min(received, cap));
 }
 
 std::uint64_t SystemMillis() { return static_cast<std::uint64_t>(SystemClock().NowMillis()); }

@@ -207,6 +207,20 @@ std::uint64_t Replica::TextLength(const Target& target) const {
   return t ? t->length() : 0;
 }
 
+Result<OpId> Replica::TextIdAt(const Target& target, std::uint64_t pos) const {
+  const TextSeq* t = FindText(target);
+  if (t == nullptr || pos >= t->length()) return MakeError(ErrorCode::kInvalidArgument, "text position beyond the end");
+  const detail::TId id = t->VisibleIdAt(pos);
+  return OpId{(*replica_ids_)[id.rep], id.ctr};
+}
+
+std::vector<Target> Replica::RegistersOf(std::string_view object) const {
+  std::vector<Target> out;
+  for (auto it = registers_.lower_bound(Target{std::string(object), {}}); it != registers_.end() && it->first.object == object; ++it)
+    out.push_back(it->first);
+  return out;
+}
+
 std::vector<Target> Replica::Texts() const {
   std::vector<Target> out;
   for (const auto& [t, _] : texts_) out.push_back(t);
@@ -394,18 +408,7 @@ void Replica::Drain(ApplyResult& result) {
         Error err{ErrorCode::kConflict, {}, {}};
         const int ready = CheckReady(op, err);
         if (ready == 1) break;
-        if (ready == 0 && op.id.replica != options_.replica) {
-          Status s = clock_.Observe(op.clock, Now());
-          if (!s.ok()) {
-            err = s.error();
-            Operation bad = std::move(op);
-            queue.erase(ot);
-            result.rejected.push_back({std::move(bad), err});
-            RejectFollowers(pt->first, version_.Get(pt->first) + 1, result);
-            progress = true;
-            break;
-          }
-        }
+        if (ready == 0 && op.id.replica != options_.replica) clock_.Observe(op.clock, Now());
         if (ready == 0) {
           Status s = ApplyReady(op);
           if (s.ok()) {
@@ -459,8 +462,8 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
       Error err{ErrorCode::kConflict, {}, {}};
       const int ready = CheckReady(op, err);
       if (ready == 0) {
-        Status s = op.id.replica == options_.replica ? Ok() : clock_.Observe(op.clock, Now());
-        if (s.ok()) s = ApplyReady(op);
+        if (op.id.replica != options_.replica) clock_.Observe(op.clock, Now());
+        Status s = ApplyReady(op);
         if (s.ok()) {
           ++result.applied;
           drain = drain || !pending_.empty();

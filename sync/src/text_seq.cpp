@@ -222,6 +222,21 @@ void TextSeq::NextRun(Loc& l) const {
   }
 }
 
+TId TextSeq::VisibleIdAt(std::uint64_t pos) const {
+  for (const auto& c : chunks_) {
+    if (pos >= c->vis) {
+      pos -= c->vis;
+      continue;
+    }
+    for (const Run& r : c->runs) {
+      if (r.deleted) continue;
+      if (pos < r.len) return {r.rep, r.ctr + static_cast<std::uint32_t>(pos)};
+      pos -= r.len;
+    }
+  }
+  return {};
+}
+
 TextSeq::Loc TextSeq::FindVisible(std::uint64_t pos) {
   std::size_t ci = cursor_ci_ < chunks_.size() ? cursor_ci_ : 0;
   std::uint64_t before = ci == cursor_ci_ ? cursor_before_ : 0;

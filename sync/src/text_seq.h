@@ -105,6 +105,8 @@ class TextSeq {
   Status RemoteDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const std::vector<TRange>& ranges,
                       std::uint64_t hlc, std::uint32_t author);
   bool HasId(TId id) const;
+  // The id of the visible code point at `pos`. REQUIRES: pos < length().
+  TId VisibleIdAt(std::uint64_t pos) const;
   // The run holding code point `id`, or null: for listing one replica's recent inserts without a scan.
   const Run* RunOf(TId id) const;
   bool HasRange(const TRange& r) const;

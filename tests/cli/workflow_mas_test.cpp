@@ -221,14 +221,21 @@ TEST_F(WorkflowTest, MasCaseFromPackToSummaryReport) {
     // 5. return date: two weeks from the event.
     EXPECT_TRUE(Contains(r, "by Tuesday 15 December 2026"));
     EXPECT_TRUE(Contains(r, "Monday 14 December 2026")) << "the report's date";
-    // Annexes: the merged chronology and the feedback.
+    // Annex: the merged chronology.
     EXPECT_TRUE(Contains(r, "Domestic incident reported"));
     EXPECT_LT(r.find("Domestic incident reported"), r.find("Missed 8-month check"));
-    EXPECT_TRUE(Contains(r, "Hearing how the police saw the risk"));
-    EXPECT_TRUE(Contains(r, "Could join only by phone"));
+    // Participant feedback is not in the Summary (it goes on the child's file): it is its own document.
+    EXPECT_FALSE(Contains(r, "Hearing how the police saw the risk"));
+    EXPECT_FALSE(Contains(r, "Could join only by phone"));
     // The documents' content never reaches the report.
     EXPECT_FALSE(Contains(r, "Core group met on 20 October."));
   }
+
+  // The feedback, for the Business Unit only.
+  Ok({"report", id, "--feedback", "--format", "md", "-o", (tmp_ / "feedback.md").string()});
+  const std::string feedback = ReadFile(tmp_ / "feedback.md");
+  EXPECT_TRUE(Contains(feedback, "Hearing how the police saw the risk"));
+  EXPECT_TRUE(Contains(feedback, "Could join only by phone"));
 
   // The Summary Report sent: the steps are done, the report records the date returned.
   Ok({"case", "set", c, "--date", "summary-report-sent=2026-12-14"});
@@ -257,8 +264,8 @@ TEST_F(WorkflowTest, MasCaseFromPackToSummaryReport) {
   for (const auto& t : Json({"deadlines", "--today", "2027-06-01", "--json"})) EXPECT_NE(t["case_id"], id);
 }
 
-// Regression: feedback forms read back sorted by random ids, so the report's "Form 1, Form 2, …" came
-// out in a different order from the order the forms were entered in.
+// Regression: feedback forms read back sorted by random ids, so the feedback document's "Form 1, Form 2, …"
+// came out in a different order from the order the forms were entered in.
 TEST_F(WorkflowTest, FeedbackFormsKeepTheOrderEntered) {
   InitStore();
   const std::string c = NewCase({"--type", "MAS", "--subject", "J.S.", "--area", "Newport", "--date", "event=2026-12-01"});
@@ -267,7 +274,8 @@ TEST_F(WorkflowTest, FeedbackFormsKeepTheOrderEntered) {
   const json forms = Show(c)["feedback"];
   ASSERT_EQ(forms.size(), agencies.size());
   for (std::size_t i = 0; i < agencies.size(); ++i) EXPECT_EQ(forms[i]["agency"], agencies[i]) << i;
-  const std::string r = Report(c, "md", "2026-12-02");
+  Ok({"report", c, "--feedback", "--format", "md", "-o", (tmp_ / "feedback.md").string()});
+  const std::string r = ReadFile(tmp_ / "feedback.md");
   for (std::size_t i = 0; i < agencies.size(); ++i)
     EXPECT_TRUE(Contains(r, "Form " + std::to_string(i + 1) + ": " + agencies[i] + ", Practitioner")) << i;
 }

@@ -123,7 +123,9 @@ INSTANTIATE_TEST_SUITE_P(
         TamperCase{"kind", "UPDATE audit_log SET kind = 'sync' WHERE seq = 2;", 2},
         TamperCase{"time", "UPDATE audit_log SET at = '2020-01-01T00:00:00Z' WHERE seq = 4;", 4},
         TamperCase{"case", "UPDATE audit_log SET case_id = 'ffff' WHERE seq = 1;", 1},
-        TamperCase{"flipped_hash_byte", "UPDATE audit_log SET hash = zeroblob(32) WHERE seq = 2;", 2},
+        // One byte (the tenth) of the stored hash changed, the other 31 kept.
+        TamperCase{"flipped_hash_byte", "UPDATE audit_log SET hash = CAST(substr(hash, 1, 9) || CASE WHEN substr(hash, 10, 1) = X'00' "
+                                        "THEN X'01' ELSE X'00' END || substr(hash, 11) AS BLOB) WHERE seq = 2;", 2},
         TamperCase{"signature", "UPDATE audit_log SET signature = zeroblob(64) WHERE seq = 5;", 5},
         TamperCase{"removed_middle", "DELETE FROM audit_log WHERE seq = 3;", 3},
         TamperCase{"removed_tail", "DELETE FROM audit_log WHERE seq >= 4;", 4},
@@ -214,9 +216,13 @@ TEST(AuditExport, Vectors) {
     const std::string name = entry.path().filename().string();
     if (entry.path().extension() != ".jsonl") continue;
     ++seen;
+    auto v = VerifyAuditExport(testing::ReadFile(entry.path()));
+    if (name.rfind("refused-", 0) == 0) {  // not an export casepack can read: an error, never a throw
+      EXPECT_FALSE(v.ok()) << name;
+      continue;
+    }
     const auto dash = name.find('-', 4);
     const std::int64_t n = std::stoll(name.substr(name.find('-') + 1, dash - name.find('-') - 1));
-    auto v = VerifyAuditExport(testing::ReadFile(entry.path()));
     ASSERT_TRUE(v.ok()) << name << ": " << v.error().message;
     if (name.rfind("ok-", 0) == 0) {
       EXPECT_TRUE(v->ok) << name << ": " << v->problem;
@@ -226,7 +232,29 @@ TEST(AuditExport, Vectors) {
       EXPECT_EQ(v->first_bad_seq.value_or(-1), n) << name << ": " << v->problem;
     }
   }
-  EXPECT_GE(seen, 7);
+  EXPECT_GE(seen, 8);
+}
+
+// Found by fuzz_audit_export: a header field of the wrong type threw nlohmann::json::type_error (the CLI
+// aborted). Each header field, given each wrong type, is refused as a value.
+TEST(AuditExport, HeaderFieldsOfTheWrongTypeAreRefusedNotThrown) {
+  const std::string good = testing::ReadFile(fs::path(CASEPACK_VECTORS_DIR) / "audit" / "ok-3-entries.jsonl");
+  const std::string header = good.substr(0, good.find('\n'));
+  int refused = 0;
+  for (const char* key : {"format", "version", "public_key", "signature", "store_id", "entries", "head_hash"}) {
+    for (const nlohmann::json& wrong : {nlohmann::json(39), nlohmann::json("39"), nlohmann::json::array(),
+                                        nlohmann::json::object(), nlohmann::json(nullptr), nlohmann::json(-1.5)}) {
+      auto h = nlohmann::json::parse(header);
+      h[key] = wrong;
+      const std::string text = ReplaceLine(good, 0, h.dump());
+      Result<AuditVerification> v = MakeError(ErrorCode::kIo, "not run");
+      EXPECT_NO_THROW(v = VerifyAuditExport(text)) << key << " = " << wrong.dump();
+      const bool bad = !v.ok() || !v->ok;
+      EXPECT_TRUE(bad) << key << " = " << wrong.dump();
+      refused += bad;
+    }
+  }
+  EXPECT_EQ(refused, 7 * 6);
 }
 
 TEST(Audit, HoldsNoCaseContent) {

@@ -1,7 +1,7 @@
-// CaseService::SetNote turns "replace the section's text" into the smallest splice (common prefix and
-// suffix kept, cut on code-point boundaries) so that a concurrent edit elsewhere survives. Property: after
-// any sequence of SetNote/AppendNote calls with random UTF-8 text (1- to 4-byte characters, newlines,
-// shared prefixes and suffixes), the section reads back exactly as last set, before and after reopening.
+// CaseService::SetNote turns "replace the section's text" into whole-line edits of the lines that differ
+// (casepack/text_rewrite.h) so that a concurrent edit to other lines survives whole. Property: after any
+// sequence of SetNote/AppendNote calls with random UTF-8 text (1- to 4-byte characters, newlines, shared
+// prefixes and suffixes), the section reads back exactly as last set, before and after reopening.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -82,9 +82,9 @@ TEST(CaseNotes, SetNoteAlwaysReadsBackWhatWasSet) {
   EXPECT_EQ(it == d->notes.end() ? std::string() : it->second, expected);
 }
 
-// Setting the same text again records no operation; a one-character change records a small edit, not a
-// rewrite of the section.
-TEST(CaseNotes, SetNoteRecordsOnlyTheDifference) {
+// Setting the same text again records no operation; a one-character change records an edit of that one
+// line (its paragraph record, a delete and an insert), not a rewrite of the section.
+TEST(CaseNotes, SetNoteRecordsOnlyTheChangedLine) {
   testing::TempDir t;
   auto store = Store::Create(t / "s", kPass, KdfParams::CheapForTests());
   ASSERT_TRUE(store.ok());
@@ -92,14 +92,15 @@ TEST(CaseNotes, SetNoteRecordsOnlyTheDifference) {
   NewCase nc;
   nc.subject = {"J.S.", "Newport"};
   const std::string id = *service.CreateCase(nc);
-  const std::string text(2000, 'a');
-  ASSERT_TRUE(service.SetNote(id, "story", text + "Siân" + text).ok());
+  std::string lines;
+  for (int i = 0; i < 200; ++i) lines += "Line " + std::to_string(i) + " of the story.\n";
+  ASSERT_TRUE(service.SetNote(id, "story", lines + "Siân\n" + lines).ok());
   const std::size_t after_first = *service.CountOperations(id);
-  ASSERT_TRUE(service.SetNote(id, "story", text + "Siân" + text).ok());
+  ASSERT_TRUE(service.SetNote(id, "story", lines + "Siân\n" + lines).ok());
   EXPECT_EQ(*service.CountOperations(id), after_first) << "no change, no operation";
-  ASSERT_TRUE(service.SetNote(id, "story", text + "Siôn" + text).ok());
-  EXPECT_LE(*service.CountOperations(id), after_first + 2) << "one delete and one insert";
-  EXPECT_EQ(service.GetCase(id)->notes.at("story"), text + "Siôn" + text);
+  ASSERT_TRUE(service.SetNote(id, "story", lines + "Siôn\n" + lines).ok());
+  EXPECT_LE(*service.CountOperations(id), after_first + 3) << "one paragraph record, one delete and one insert";
+  EXPECT_EQ(service.GetCase(id)->notes.at("story"), lines + "Siôn\n" + lines);
 }
 
 }  // namespace

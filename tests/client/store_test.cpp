@@ -417,5 +417,26 @@ TEST(Store, BlobTemporarySweepSparesALiveWriter) {
   EXPECT_FALSE(fs::exists(fresh));
 }
 
+// Every field, set to a value no default has, comes back as it was: compared field by field, not
+// Serialize to Serialize (which cannot see a field that both sides drop).
+TEST(Header, EveryFieldComesBack) {
+  StoreHeader h;
+  h.store_id = "0123456789abcdef0123456789abcdef";
+  h.kdf.ops_limit = 7;
+  h.kdf.mem_limit = 64 * 1024 * 1024 + 4096;
+  h.kdf.salt = Bytes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  h.wrapped_db_key.resize(32 + kAeadOverhead);
+  for (std::size_t i = 0; i < h.wrapped_db_key.size(); ++i) h.wrapped_db_key[i] = static_cast<std::uint8_t>(200 - i);
+  auto back = StoreHeader::Parse(h.Serialize());
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->format_version, kStoreFormatVersion);
+  EXPECT_EQ(back->store_id, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(back->kdf.ops_limit, 7u);
+  EXPECT_EQ(back->kdf.mem_limit, 64u * 1024 * 1024 + 4096);
+  EXPECT_EQ(back->kdf.salt, h.kdf.salt);
+  EXPECT_EQ(back->wrapped_db_key, h.wrapped_db_key);
+  EXPECT_EQ(back->AssociatedData(), h.AssociatedData());
+}
+
 }  // namespace
 }  // namespace casepack

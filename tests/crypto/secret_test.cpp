@@ -42,10 +42,29 @@ TEST(SecretBytes, CloneIsDeepAndEqual) {
   EXPECT_FALSE(a->Equals(*b));
 }
 
-TEST(Wipe, ClearsStrings) {
-  std::string s = "secret text";
-  Wipe(s);
-  EXPECT_TRUE(s.empty());
+// The bytes themselves are zeroed, not only the length: the string keeps its buffer after clear(), so
+// its old storage can be read. Long enough to be on the heap (past the small-string buffer) and short.
+TEST(Wipe, ZeroesTheBytesNotOnlyTheLength) {
+  for (std::string s : {std::string("secret text"), std::string(200, 'k') + "secret"}) {
+    const std::size_t n = s.size();
+    const char* storage = s.data();
+    Wipe(s);
+    EXPECT_TRUE(s.empty());
+    ASSERT_EQ(s.data(), storage) << "Wipe reallocated: the old buffer cannot be checked";
+    ASSERT_GE(s.capacity(), n);
+    for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(storage[i], '\0') << "byte " << i << " of " << n << " survived";
+  }
+  // Control: clear() alone leaves the bytes, so the check above can fail.
+  std::string plain(200, 'k');
+  const char* storage = plain.data();
+  plain.clear();
+  EXPECT_EQ(storage[1], 'k');
+}
+
+TEST(Wipe, ZeroesByteSpans) {
+  Bytes b(64, 0xAB);
+  Wipe(std::span<std::uint8_t>(b));
+  EXPECT_EQ(b, Bytes(64, 0));
 }
 
 TEST(Encoding, HexAndBase64RoundTrip) {

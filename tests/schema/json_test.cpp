@@ -45,6 +45,117 @@ TEST(Json, RoundTripsEveryType) {
   ExpectRoundTrip(testing::MasReportInput());
 }
 
+template <typename T>
+T Back(const T& value) {
+  auto back = FromJson<T>(json::parse(ToJson(value).dump()));
+  EXPECT_TRUE(back.ok()) << back.error().message;
+  return back.ok() ? *back : T{};
+}
+
+// Every field, set to a value no default has, comes back: compared with the value it started as, field by
+// field (a field that ToJson and FromJson both dropped would pass a JSON-to-JSON comparison).
+TEST(Json, EveryFieldComesBack) {
+  Case c;
+  c.id = "MAPM-9";
+  c.event_type = EventType::kMapm;
+  c.subject = {"Q.R.", "Powys"};
+  c.lead_agency = "Powys Education";
+  c.venue = "Hall 2";
+  c.key_dates = {{"meeting", D("2026-05-06")}};
+  c.status = CaseStatus::kCancelled;
+  c.legal_hold = true;
+  const Case cb = Back(c);
+  EXPECT_EQ(cb.id, "MAPM-9");
+  EXPECT_EQ(cb.event_type, EventType::kMapm);
+  EXPECT_EQ(cb.subject.name_or_initials, "Q.R.");
+  EXPECT_EQ(cb.subject.area, "Powys");
+  EXPECT_EQ(cb.lead_agency, "Powys Education");
+  EXPECT_EQ(cb.venue, "Hall 2");
+  ASSERT_EQ(cb.key_dates.size(), 1u);
+  EXPECT_EQ(cb.key_dates.at("meeting"), D("2026-05-06"));
+  EXPECT_EQ(cb.status, CaseStatus::kCancelled);
+  EXPECT_TRUE(cb.legal_hold);
+
+  const DocumentMeta d = Back(DocumentMeta{"d7", DocumentType::kBriefingPaper, "brief.pdf", 12345,
+                                           std::string(64, 'c'), D("2026-02-03"), "Gwent Police"});
+  EXPECT_EQ(d.id, "d7");
+  EXPECT_EQ(d.type, DocumentType::kBriefingPaper);
+  EXPECT_EQ(d.original_name, "brief.pdf");
+  EXPECT_EQ(d.size, 12345u);
+  EXPECT_EQ(d.sha256, std::string(64, 'c'));
+  EXPECT_EQ(d.received, D("2026-02-03"));
+  EXPECT_EQ(d.sending_agency, "Gwent Police");
+
+  const Attendance a = Back(Attendance{"Health", "GP", "Dr Lloyd", AttendanceStatus::kAbsent, "clinic"});
+  EXPECT_EQ(a.agency, "Health");
+  EXPECT_EQ(a.role, "GP");
+  EXPECT_EQ(a.name, "Dr Lloyd");
+  EXPECT_EQ(a.status, AttendanceStatus::kAbsent);
+  EXPECT_EQ(a.reason, "clinic");
+
+  Action act;
+  act.id = "a3";
+  act.what = "Refer to CAMHS";
+  act.owner = Conflicted<Owner>::Of({"Health", "Nurse"}, "E. Hughes", "2026-01-02T03:04");
+  act.owner.candidates.push_back({{"Police", ""}, "F. Ward", "2026-01-02T05:06"});
+  act.due = Conflicted<Date>::Of(D("2026-06-07"), "E. Hughes", "2026-01-02T03:04");
+  act.status = ActionStatus::kDropped;
+  const Action ab = Back(act);
+  EXPECT_EQ(ab.id, "a3");
+  EXPECT_EQ(ab.what, "Refer to CAMHS");
+  ASSERT_EQ(ab.owner.candidates.size(), 2u);
+  EXPECT_EQ(ab.owner.candidates[0].value, (Owner{"Health", "Nurse"}));
+  EXPECT_EQ(ab.owner.candidates[0].author, "E. Hughes");
+  EXPECT_EQ(ab.owner.candidates[0].at, "2026-01-02T03:04");
+  EXPECT_EQ(ab.owner.candidates[1].value, (Owner{"Police", ""}));
+  EXPECT_EQ(ab.owner.candidates[1].author, "F. Ward");
+  EXPECT_EQ(ab.owner.candidates[1].at, "2026-01-02T05:06");
+  ASSERT_EQ(ab.due.candidates.size(), 1u);
+  EXPECT_EQ(ab.due.value(), D("2026-06-07"));
+  EXPECT_EQ(ab.due.candidates[0].author, "E. Hughes");
+  EXPECT_EQ(ab.status, ActionStatus::kDropped);
+
+  const ChronologyEntry e = Back(ChronologyEntry{ParseDateTime("2025-11-12T08:09").value(), "Police", "Call-out",
+                                                 "Advice given", "Pattern of calls"});
+  EXPECT_EQ(e.when, ParseDateTime("2025-11-12T08:09").value());
+  EXPECT_EQ(e.source, "Police");
+  EXPECT_EQ(e.significant_event, "Call-out");
+  EXPECT_EQ(e.action_taken, "Advice given");
+  EXPECT_EQ(e.analysis, "Pattern of calls");
+
+  ParticipantFeedback f;
+  f.area = "Cardiff";
+  f.date = D("2026-07-08");
+  f.facilitators = "J. Evans";
+  f.name = "T. Jones";
+  f.agency = "Probation";
+  f.role = "Officer";
+  f.barriers = true;
+  f.answers = {{"improve", "More time"}};
+  const ParticipantFeedback fb = Back(f);
+  EXPECT_EQ(fb.area, "Cardiff");
+  EXPECT_EQ(fb.date, D("2026-07-08"));
+  EXPECT_EQ(fb.facilitators, "J. Evans");
+  EXPECT_EQ(fb.name, "T. Jones");
+  EXPECT_EQ(fb.agency, "Probation");
+  EXPECT_EQ(fb.role, "Officer");
+  EXPECT_EQ(fb.barriers, std::optional<bool>(true));
+  EXPECT_EQ(fb.answers, f.answers);
+
+  FieldConflict fc{"action 2", "due date", Conflicted<std::string>::Of("2026-04-08", "A", "t1")};
+  fc.values.candidates.push_back({"2026-04-09", "B", "t2"});
+  const FieldConflict fcb = Back(fc);
+  EXPECT_EQ(fcb.subject, "action 2");
+  EXPECT_EQ(fcb.field, "due date");
+  ASSERT_EQ(fcb.values.candidates.size(), 2u);
+  EXPECT_EQ(fcb.values.candidates[1].value, "2026-04-09");
+  EXPECT_EQ(fcb.values.candidates[1].author, "B");
+  EXPECT_EQ(fcb.values.candidates[1].at, "t2");
+
+  const RetentionPolicy policy = DefaultRetentionPolicy(EventType::kMapf);
+  EXPECT_EQ(Back(policy), policy);
+}
+
 TEST(Json, CaseShape) {
   const json j = ToJson(testing::MasCase());
   EXPECT_EQ(j["event_type"], "MAS");

@@ -1,4 +1,5 @@
 #include "casepack/report.h"
+#include "casepack/report_layout.h"
 
 #include <gtest/gtest.h>
 
@@ -48,8 +49,10 @@ TEST(Report, MasFacilitatorsSummaryMarkdown) {
   EXPECT_TRUE(Has(md, "| 2 | Share the chronology with school | Social worker (Newport Children's Services) | "
                       "30/04/2026 | open |"))
       << md;
-  EXPECT_TRUE(Has(md, "Signed:** J. Evans, R. Price"));
-  EXPECT_TRUE(Has(md, "Local Authority:** Newport"));
+  // Lines to sign by hand, not typed names; the human case reference, not the internal id.
+  EXPECT_FALSE(Has(md, "Signed:"));
+  EXPECT_TRUE(Has(md, "Name (print)"));
+  EXPECT_TRUE(Has(md, CaseReference(EventType::kMas, in.case_record.id)));
 }
 
 TEST(Report, ConflictsAreShownNotHidden) {
@@ -151,7 +154,7 @@ TEST(Report, UnknownSectionsAreShownAndFlagged) {
   ExpectInOrder(md, {"## Other notes", "### what-we-forgot", "still here"});
 }
 
-TEST(Report, FeedbackAnnexUsesAppendix2Questions) {
+TEST(Report, FeedbackDocumentUsesAppendix2Questions) {
   auto in = testing::MasReportInput();
   ParticipantFeedback f;
   f.agency = "Education";
@@ -159,8 +162,9 @@ TEST(Report, FeedbackAnnexUsesAppendix2Questions) {
   f.barriers = true;
   f.answers = {{"most-useful", "Hearing from health"}, {"barriers", "Short notice"}};
   in.feedback.push_back(f);
-  const std::string md = RenderReport(in, ReportFormat::kMarkdown);
-  ExpectInOrder(md, {"## Annex: participant feedback (1 form)", "### Form 1: Education, Teacher",
+  EXPECT_FALSE(Has(RenderReport(in, ReportFormat::kMarkdown), "Hearing from health")) << "feedback is not in the Summary";
+  const std::string md = RenderTextLayout(BuildReportLayout(in, ReportDocument::kFeedback), ReportFormat::kMarkdown);
+  ExpectInOrder(md, {"# Multi-Agency Supervision (MAS): Participant Feedback", "## Form 1: Education, Teacher",
                      "1. What did you find most useful about this event?** Hearing from health",
                      "2. How could this event be improved?** Not answered",
                      "3. Were there any barriers to your participation?** Yes. Short notice",
@@ -227,7 +231,9 @@ TEST(Report, FormatsParse) {
   EXPECT_EQ(*ParseReportFormat("md"), ReportFormat::kMarkdown);
   EXPECT_EQ(*ParseReportFormat("markdown"), ReportFormat::kMarkdown);
   EXPECT_EQ(*ParseReportFormat("html"), ReportFormat::kHtml);
-  EXPECT_FALSE(ParseReportFormat("pdf").ok());
+  EXPECT_EQ(*ParseReportFormat("pdf"), ReportFormat::kPdf);
+  EXPECT_EQ(*ParseReportFormat("docx"), ReportFormat::kDocx);
+  EXPECT_FALSE(ParseReportFormat("odt").ok());
   EXPECT_EQ(FileExtension(ReportFormat::kHtml), ".html");
 }
 

@@ -29,6 +29,7 @@ struct RunOptions {
   std::map<std::string, std::string> env;  // added to (or replacing in) the current environment
   std::string stdin_data;
   std::vector<std::string> unset_env;
+  std::vector<std::string> prefix;  // run argv through this command (e.g. setpriv …)
 };
 
 inline ProcessResult RunProcess(const std::vector<std::string>& argv, const RunOptions& opt = {}) {
@@ -44,6 +45,7 @@ inline ProcessResult RunProcess(const std::vector<std::string>& argv, const RunO
     for (const auto& name : opt.unset_env) unsetenv(name.c_str());
     for (const auto& [k, v] : opt.env) setenv(k.c_str(), v.c_str(), 1);
     std::vector<char*> args;
+    for (const auto& a : opt.prefix) args.push_back(const_cast<char*>(a.c_str()));
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execvp(args[0], args.data());

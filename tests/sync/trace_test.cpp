@@ -2,6 +2,10 @@
 // absent). Fast in release builds; under ASan they are skipped (they are covered by the release run).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -37,6 +41,32 @@ void ApplyPatches(Replica& r, const std::vector<testing::Patch>& patches) {
       ASSERT_TRUE(r.InsertText(kText, p.pos, p.ins).ok());
     }
   }
+}
+
+// A trace that is there but damaged fails loudly; only an absent one is "not found".
+TEST(Trace, CorruptTraceIsAnErrorNotAbsent) {
+  const auto dir = std::filesystem::temp_directory_path() / ("casepack-trace-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  EXPECT_FALSE(testing::LoadTrace(dir / "absent.json.gz").has_value());
+  // A gzip stream cut short (the header of a real gzip file and then nothing).
+  {
+    gzFile f = gzopen((dir / "full.json.gz").c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    const std::string body = R"({"endContent":"abc","txns":[]})";
+    gzwrite(f, body.data(), static_cast<unsigned>(body.size()));
+    gzclose(f);
+    EXPECT_EQ(testing::LoadTrace(dir / "full.json.gz")->end_content, "abc");  // positive control
+    std::string bytes;
+    {
+      std::ifstream in(dir / "full.json.gz", std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    std::ofstream(dir / "cut.json.gz", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  }
+  EXPECT_ANY_THROW(testing::LoadTrace(dir / "cut.json.gz"));
+  std::ofstream(dir / "garbage.json.gz", std::ios::binary) << "{\"endContent\": 3";
+  EXPECT_ANY_THROW(testing::LoadTrace(dir / "garbage.json.gz"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Trace, AutomergePaperReachesEndContent) {

@@ -23,6 +23,7 @@
 #include "casepack/domain.h"
 #include "casepack/replica.h"
 #include "casepack/report.h"
+#include "casepack/report_journey.h"
 #include "casepack/store.h"
 #include "casepack/timescales.h"
 
@@ -147,11 +148,17 @@ class CaseService {
   Result<std::string> RecordAttendance(std::string_view case_id, std::optional<std::string> attendee_id,
                                        const Attendance& a);
 
-  // Notes: text merged by the sync engine. SetNote replaces a section's text by editing only what differs
-  // (so a concurrent edit elsewhere in the section survives); AppendNote adds a paragraph at the end.
+  // Notes: text merged by the sync engine. SetNote replaces a section's text by whole-line edits of what
+  // differs (casepack/text_rewrite.h: a colleague's concurrent edits to other paragraphs survive whole, and
+  // a paragraph both rewrote becomes a conflict in CaseDetail::conflicts); AppendNote adds a paragraph.
   Status SetNote(std::string_view case_id, std::string_view section, std::string_view text);
   Status AppendNote(std::string_view case_id, std::string_view section, std::string_view text);
   Status SetFacilitatorComments(std::string_view case_id, std::string_view text);
+  // Ends paragraph conflict `conflict` (1-based, as listed: "paragraph N") of a note section, or of the
+  // facilitator's comments when `section` is empty: `pick` keeps that author's version (1-based, in the
+  // order listed), else `text` replaces every version. kNotFound if there is no such conflict.
+  Status ResolveTextConflict(std::string_view case_id, std::string_view section, std::size_t conflict,
+                             std::optional<std::size_t> pick, std::optional<std::string> text);
   // A keystroke (or a paste, a cut): removes `remove` code points at code point `pos` of the section's
   // text, then inserts `insert` there. Costs the edit, not the note: for a window that saves as you type.
   // kInvalidArgument if the range leaves the text or `insert` is not UTF-8.
@@ -168,6 +175,18 @@ class CaseService {
   Result<std::vector<CaseTimescales>> Deadlines(const Date& today);
   // The report input for a case, with every unresolved conflict.
   Result<ReportInput> BuildReportInput(std::string_view case_id, std::optional<Date> report_date);
+
+  // The report's journey (casepack/report_journey.h): the recipients the guidance names, each with the
+  // date the report was sent to them.
+  Result<std::vector<ReportRecipient>> ReportRecipients(std::string_view case_id);
+  // The recipient whose key is `recipient` or starts with it: kNotFound (the hint lists the keys),
+  // kInvalidArgument (ambiguous).
+  Result<ReportRecipient> FindReportRecipient(std::string_view case_id, std::string_view recipient);
+  // Records the report as sent to `recipient` (a key from ReportRecipients, or a unique prefix) on `on`.
+  // Once every recipient has it, the case's report key date (MAS summary-report-sent, MAPF report-sent,
+  // MAPM minutes-sent) is set to the last date, if not already set. kNotFound, kInvalidArgument
+  // (ambiguous). Returns the recipient as recorded.
+  Result<ReportRecipient> RecordReportSent(std::string_view case_id, std::string_view recipient, const Date& on);
 
   // Legal hold (retention). Placing a hold on a held case replaces its reason; ReleaseLegalHold is
   // kInvalidArgument when the case is not on hold. A hold written concurrently with a release survives

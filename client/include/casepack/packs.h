@@ -1,5 +1,6 @@
 // Transfer packs between agencies: an age v1 file whose plaintext is a tar archive holding manifest.json
-// (first) and the case's documents, optionally its notes and report. Agencies without casepack open one
+// (first) and the case's documents, optionally its notes and report (PDF, Word, HTML or Markdown), or
+// the report alone. Agencies without casepack open one
 // with `age -d pack.age | tar x`; casepack imports files made by `age` and `tar` the same way.
 // Format: docs/packs.md.
 //
@@ -28,6 +29,9 @@ struct PackSealOptions {
   std::vector<std::string> document_ids;  // ids or unique prefixes; empty: every document
   bool include_notes = false;
   std::optional<ReportFormat> include_report;
+  // A report-only pack (`casepack report send`): the report and the manifest, no documents, no notes.
+  // REQUIRES: include_report.
+  bool report_only = false;
   std::optional<Date> report_date;
   std::string sending_agency;  // who sends it, as the manifest records
   bool armor = false;

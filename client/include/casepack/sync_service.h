@@ -22,8 +22,8 @@
 #include "casepack/audit.h"
 #include "casepack/cases.h"
 #include "casepack/net_client.h"
-#include "casepack/sealed_operation.h"
 #include "casepack/retention.h"
+#include "casepack/sealed_operation.h"
 #include "casepack/store.h"
 
 namespace casepack {
@@ -54,6 +54,9 @@ struct CaseSyncReport {
   std::size_t blobs_up = 0;
   std::size_t blobs_down = 0;
   std::vector<std::string> rejected;     // operations the engine refused, with the reason
+  // Operations that failed their signature or envelope checks (altered, or not the pushing device's):
+  // not applied, never retried, the rest of the case synced. "OP_ID from device D: reason".
+  std::vector<std::string> quarantined;
   std::vector<FieldConflict> conflicts;  // concurrent values that now need a person
   std::string error;                     // empty if the case synced completely
 };

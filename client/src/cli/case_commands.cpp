@@ -1,4 +1,4 @@
-// casepack case | doc | note | comments | attend | action | chronology | feedback | deadlines | report
+// casepack case | doc | note | comments | attend | action | chronology | feedback | deadlines (report: report_commands.cpp)
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -34,8 +34,10 @@ struct Args {
       received, from, name, agency, role, reason, what, owner_agency, owner_role, due, when, source, event,
       action_taken, analysis, format, report_date, today, barriers;
   std::vector<std::string> dates, facilitators, answers;
-  bool json = false, force = false, past_purge_date = false;
+  bool json = false, force = false, past_purge_date = false, comments = false;
   std::optional<std::string> opt_id;
+  std::size_t conflict = 1;
+  std::optional<std::size_t> pick;
 };
 
 template <typename T>
@@ -534,10 +536,26 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
     auto s = OpenCases(ctx, "casepack note show", a.case_id);
     const auto d = Must(s.cases->GetCase(s.case_id));
     if (!a.section.empty()) Must(FindNoteSection(d.record.event_type, a.section));
+    // Paragraphs edited on two devices stay listed under their section until `note resolve`.
+    auto conflicts_of = [&](const NoteSectionDef& def) {
+      std::vector<const FieldConflict*> out;
+      for (const auto& f : d.conflicts)
+        if (f.subject == "notes: " + std::string(def.title)) out.push_back(&f);
+      return out;
+    };
     if (a.json) {
       json j = json::object();
-      for (const auto& [k, v] : d.notes)
-        if (a.section.empty() || k == a.section) j[k] = v;
+      json conflicts = json::array();
+      for (const NoteSectionDef& def : NoteSections(d.record.event_type)) {
+        if (!a.section.empty() && def.key != a.section) continue;
+        if (auto it = d.notes.find(def.key); it != d.notes.end()) j[std::string(def.key)] = it->second;
+        for (const FieldConflict* f : conflicts_of(def)) {
+          json c = ToJson(*f);
+          c["section"] = std::string(def.key);
+          conflicts.push_back(std::move(c));
+        }
+      }
+      if (!conflicts.empty()) j["conflicts"] = std::move(conflicts);
       PrintJson(j);
       return;
     }
@@ -546,7 +564,35 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
       auto it = d.notes.find(def.key);
       std::printf("## %s  [%s]\n%s\n\n", std::string(def.title).c_str(), std::string(def.key).c_str(),
                   it == d.notes.end() ? "(empty)" : it->second.c_str());
+      for (const FieldConflict* f : conflicts_of(def)) {
+        std::printf("conflict: %s was rewritten on two devices; the text above holds every version:\n", f->field.c_str());
+        for (std::size_t i = 0; i < f->values.candidates.size(); ++i) {
+          const auto& c = f->values.candidates[i];
+          std::printf("  version %zu by %s (%s):\n    %s\n", i + 1, c.author.c_str(), c.at.c_str(), c.value.c_str());
+        }
+        std::printf("  resolve: casepack note resolve CASE %s --conflict %s --pick N (or --file F)\n\n",
+                    std::string(def.key).c_str(), f->field.substr(f->field.find(' ') + 1).c_str());
+      }
     }
+  });
+
+  auto* note_resolve = note->add_subcommand("resolve", "end a paragraph conflict: keep one author's version, or rewrite it");
+  note_resolve->add_option("CASE", a.case_id, "case id")->required();
+  note_resolve->add_option("SECTION", a.section, "section key (omit with --comments)");
+  note_resolve->add_flag("--comments", a.comments, "the conflict is in the facilitator's comments");
+  note_resolve->add_option("--conflict", a.conflict, "which conflict of the section: N of \"paragraph N\" (default 1)");
+  auto* pick = note_resolve->add_option("--pick", a.pick, "keep version N, as 'note show' or 'case show' number them");
+  note_resolve->add_option("--file", a.file, "replace every version with this text")->excludes(pick);
+  note_resolve->callback([&ctx, note_resolve] {
+    if (a.comments == !a.section.empty())
+      Fail(ErrorCode::kInvalidArgument, "usage: give a SECTION or --comments", "'casepack note show CASE' lists the conflicts");
+    if (!a.pick && note_resolve->count("--file") == 0)
+      Fail(ErrorCode::kInvalidArgument, "usage: give --pick N or --file F", "--pick keeps one author's version");
+    auto s = OpenCases(ctx, "casepack note resolve", a.case_id);
+    std::optional<std::string> text;
+    if (!a.pick) text = ReadTextInput(a.file, "paragraph");
+    Check(s.cases->ResolveTextConflict(s.case_id, a.section, a.conflict, a.pick, text));
+    std::printf("resolved paragraph %zu of %s\n", a.conflict, a.comments ? "the comments" : a.section.c_str());
   });
 
   auto* comments = app.add_subcommand("comments", "the facilitator's comments for the report (text from a file or standard input)");
@@ -751,27 +797,6 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
       if (auto it = retention.find(t.case_id); it != retention.end())
         std::printf("  %-8s %s\n", "purge", DescribePurgeDate(it->second).c_str());
     }
-  });
-
-  // ---- report ----
-  auto* report = app.add_subcommand("report", "write the event's report (MAS summary, MAPF learning report, MAPM minutes)");
-  report->add_option("CASE", a.case_id, "case id")->required();
-  report->add_option("--format", a.format, "md or html")->required();
-  report->add_option("-o,--output", a.output, "where to write it (- for standard output)")->required();
-  report->add_option("--date", a.report_date, "the report's date (default today)");
-  report->add_flag("--force", a.force, "replace the file if it exists");
-  report->callback([&ctx] {
-    const ReportFormat format = Must(ParseReportFormat(a.format), "--format");
-    const Date date = a.report_date.empty() ? Today() : ParseDateOption(a.report_date, "--date");
-    auto s = OpenCases(ctx, "casepack report", a.case_id);
-    const ReportInput in = Must(s.cases->BuildReportInput(s.case_id, date));
-    const std::string text = RenderReport(in, format);
-    Output out(a.output, a.force);
-    Check(out.Write(text));
-    out.Commit();
-    AuditEvent(*s.session, AuditKind::kReport, s.case_id, "report written, format " + std::string(ToString(format)));
-    if (!out.is_stdout()) std::fprintf(stderr, "wrote %s\n", a.output.c_str());
-    if (!in.conflicts.empty()) std::fprintf(stderr, "casepack: note: the report shows %zu unresolved conflict(s)\n", in.conflicts.size());
   });
 }
 

@@ -69,6 +69,7 @@ void SweepViewerLeftovers();
 
 void RegisterStoreCommands(CLI::App& app, Context& ctx);
 void RegisterCaseCommands(CLI::App& app, Context& ctx);
+void RegisterReportCommands(CLI::App& app, Context& ctx);
 void RegisterPackCommands(CLI::App& app, Context& ctx);
 void RegisterSyncCommands(CLI::App& app, Context& ctx);
 void RegisterRetentionCommands(CLI::App& app, Context& ctx);  // after RegisterCaseCommands: adds `case hold`

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 
+#include "casepack/fault_point.h"
 #include "casepack/retention.h"
 #include "casepack/trusted_clock.h"
 #include "cli.h"
@@ -86,6 +87,7 @@ std::unique_ptr<ClientSession> Context::OpenSession(std::string_view purpose, bo
   if (auto t = TestNow(); !t.ok())
     throw CommandFailed{run_retention ? t.error().Context("retention check at open") : t.error()};
 #endif
+  CASEPACK_FAULT_POINT("store-opened");
   if (run_retention) {
     // Before any command sees the store: cases past their retention date are purged, offline too.
     auto purge = RetentionOf(*session).PurgeDue();

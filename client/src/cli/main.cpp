@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <exception>
 #include <iostream>
 
 #include "cli.h"
@@ -30,14 +31,11 @@ void PrintError(const casepack::Error& e) {
   if (!e.hint.empty()) std::fprintf(stderr, "casepack: hint: %s\n", e.hint.c_str());
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  HardenProcess();
+int Run(int argc, char** argv) {
   casepack::InitCrypto();
   CLI::App app{"casepack: encrypted case packs for multi-agency child-protection reviews", "casepack"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "casepack 0.1.0");
+  app.set_version_flag("--version", "casepack " CASEPACK_VERSION);
   casepack::cli::Context ctx;
   app.add_option("--store", ctx.store_dir, "store directory (default: $CASEPACK_STORE or $XDG_DATA_HOME/casepack)")
       ->envname("CASEPACK_STORE");
@@ -46,6 +44,7 @@ int main(int argc, char** argv) {
       ->envname("CASEPACK_PASSPHRASE_FILE");
   casepack::cli::RegisterStoreCommands(app, ctx);
   casepack::cli::RegisterCaseCommands(app, ctx);
+  casepack::cli::RegisterReportCommands(app, ctx);
   casepack::cli::RegisterPackCommands(app, ctx);
   casepack::cli::RegisterSyncCommands(app, ctx);
   casepack::cli::RegisterRetentionCommands(app, ctx);
@@ -100,4 +99,20 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  HardenProcess();
+  // Whatever escapes (a library bug, an allocation failure) ends as one line and exit 1, never an abort
+  // with a core or a trace. The exception's text is not shown: it may quote the input that caused it.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception&) {
+  } catch (...) {
+  }
+  std::fprintf(stderr, "casepack: error: internal error: the command stopped unexpectedly\n");
+  std::fprintf(stderr, "casepack: hint: the store keeps only completed changes; please report this\n");
+  return 1;
 }

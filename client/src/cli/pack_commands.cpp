@@ -15,6 +15,7 @@
 #include "casepack/packs.h"
 #include "casepack/password.h"
 #include "io.h"
+#include "pack_targets.h"
 #include "retention_view.h"
 
 namespace casepack::cli {
@@ -85,6 +86,48 @@ X25519Identity StoreAgeIdentity(const Store& store) {
 
 }  // namespace
 
+PackTargets ResolvePackTargets(const std::vector<std::string>& to, const std::vector<std::string>& to_files,
+                               const std::string& password_file, bool generate_password, int work_factor) {
+  const int modes = (!to.empty() || !to_files.empty() ? 1 : 0) + (password_file.empty() ? 0 : 1) + (generate_password ? 1 : 0);
+  if (modes != 1)
+    Fail(ErrorCode::kInvalidArgument, "usage: give recipients (--to, --to-file) or one password (--password-file or --generate-password)",
+         "a password pack cannot also go to keys: age allows a passphrase only on its own");
+  PackTargets t;
+  for (const auto& r : to) t.keys.push_back(Must(X25519Recipient::Parse(r), "--to"));
+  for (const auto& f : to_files)
+    for (auto& r : ReadRecipientsFile(f)) t.keys.push_back(std::move(r));
+  if (!password_file.empty()) {
+    SecretBytes pw = ReadPassphrase(password_file, "", false);
+    t.scrypt = Must(ScryptRecipient::Create(View(pw), work_factor));
+  } else if (generate_password) {
+    t.generated = Must(GeneratePassword());
+    t.scrypt = Must(ScryptRecipient::Create(View(t.generated), work_factor));
+  }
+  return t;
+}
+
+PackContents WritePack(PackService& packs, const std::string& case_id, const PackSealOptions& options,
+                       const PackTargets& targets, const std::string& output, bool force) {
+  std::vector<const AgeRecipient*> recipients;
+  for (const auto& k : targets.keys) recipients.push_back(&k);
+  if (targets.scrypt) recipients.push_back(&*targets.scrypt);
+  Output out(output, force);
+  struct OutputSink final : AgeSink {
+    Output* out;
+    Status Write(std::span<const std::uint8_t> b) override { return out->Write(b); }
+  } sink;
+  sink.out = &out;
+  PackContents contents = Must(packs.Seal(case_id, options, recipients, sink));
+  out.Commit();
+  return contents;
+}
+
+void PrintGeneratedPassword(const PackTargets& t) {
+  if (t.generated.size() == 0) return;
+  std::printf("password: %.*s\n", static_cast<int>(t.generated.size()), reinterpret_cast<const char*>(t.generated.expose().data()));
+  std::fprintf(stderr, "casepack: this password is shown once; send it by another route than the pack\n");
+}
+
 void RegisterPackCommands(CLI::App& app, Context& ctx) {
   static PackArgs a;
 
@@ -124,27 +167,7 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
   seal->add_option("--from", a.from, "the sending agency, as the manifest records it")->required();
   seal->add_flag("--force", a.force, "replace the output file if it exists");
   seal->callback([&ctx] {
-    const int modes = (!a.to.empty() || !a.to_files.empty() ? 1 : 0) + (a.password_file.empty() ? 0 : 1) +
-                      (a.generate_password ? 1 : 0);
-    if (modes != 1)
-      Fail(ErrorCode::kInvalidArgument, "usage: give recipients (--to, --to-file) or one password (--password-file or --generate-password)",
-           "a password pack cannot also go to keys: age allows a passphrase only on its own");
-    std::vector<X25519Recipient> keys;
-    for (const auto& r : a.to) keys.push_back(Must(X25519Recipient::Parse(r), "--to"));
-    for (const auto& f : a.to_files)
-      for (auto& r : ReadRecipientsFile(f)) keys.push_back(std::move(r));
-    std::optional<ScryptRecipient> scrypt;
-    SecretBytes generated;
-    if (!a.password_file.empty()) {
-      SecretBytes pw = ReadPassphrase(a.password_file, "", false);
-      scrypt = Must(ScryptRecipient::Create(View(pw), a.work_factor));
-    } else if (a.generate_password) {
-      generated = Must(GeneratePassword());
-      scrypt = Must(ScryptRecipient::Create(View(generated), a.work_factor));
-    }
-    std::vector<const AgeRecipient*> recipients;
-    for (const auto& k : keys) recipients.push_back(&k);
-    if (scrypt) recipients.push_back(&*scrypt);
+    const PackTargets targets = ResolvePackTargets(a.to, a.to_files, a.password_file, a.generate_password, a.work_factor);
     PackSealOptions options;
     options.document_ids = a.docs;
     options.include_notes = a.notes;
@@ -156,23 +179,14 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
     CaseService& cases = CasesOf(*session);
     const std::string case_id = Must(cases.ResolveCaseId(a.case_id));
     PackService& packs = PacksOf(*session);
-    Output out(a.output, a.force);
-    struct OutputSink final : AgeSink {
-      Output* out;
-      Status Write(std::span<const std::uint8_t> b) override { return out->Write(b); }
-    } sink;
-    sink.out = &out;
-    const PackContents contents = Must(packs.Seal(case_id, options, recipients, sink));
-    out.Commit();
+    const PackContents contents = WritePack(packs, case_id, options, targets, a.output, a.force);
+    const bool to_password = targets.scrypt.has_value();
     AuditEvent(*session, AuditKind::kPackSeal, case_id,
-               "documents " + std::to_string(contents.documents.size()) + (scrypt ? ", to a password" : ", to " + std::to_string(keys.size()) + " key(s)"));
+               "documents " + std::to_string(contents.documents.size()) + (to_password ? ", to a password" : ", to " + std::to_string(targets.keys.size()) + " key(s)"));
     std::printf("sealed %s: %zu document(s)%s%s, to %s\n", a.output.c_str(), contents.documents.size(),
                 contents.notes ? ", notes" : "", contents.report ? ", report" : "",
-                scrypt ? "a password" : (std::to_string(keys.size()) + " recipient(s)").c_str());
-    if (a.generate_password) {
-      std::printf("password: %.*s\n", static_cast<int>(generated.size()), reinterpret_cast<const char*>(generated.expose().data()));
-      std::fprintf(stderr, "casepack: this password is shown once; send it by another route than the pack\n");
-    }
+                to_password ? "a password" : (std::to_string(targets.keys.size()) + " recipient(s)").c_str());
+    PrintGeneratedPassword(targets);
   });
 
   auto* open = pack->add_subcommand("open", "check a pack and import it: into a new case, or the case it belongs to");

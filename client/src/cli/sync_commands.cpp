@@ -79,7 +79,8 @@ json ReportJson(const SyncReport& r) {
     for (const auto& f : c.conflicts) conf.push_back(ToJson(f));
     cases.push_back({{"case_id", c.case_id}, {"created_on_server", c.created_on_server}, {"received", c.received},
                      {"pushed", c.pushed}, {"pulled", c.pulled}, {"documents_uploaded", c.blobs_up},
-                     {"documents_downloaded", c.blobs_down}, {"rejected", c.rejected}, {"conflicts", conf},
+                     {"documents_downloaded", c.blobs_down}, {"rejected", c.rejected},
+                     {"quarantined", c.quarantined}, {"conflicts", conf},
                      {"error", c.error.empty() ? json(nullptr) : json(c.error)}});
     pushed += c.pushed;
     pulled += c.pulled;
@@ -186,6 +187,8 @@ void RegisterSyncCommands(CLI::App& app, Context& ctx) {
           std::printf("  conflict in %s, %s, %s: %s\n", c.case_id.substr(0, 8).c_str(), f.subject.c_str(), f.field.c_str(), values.c_str());
         }
         for (const auto& r : c.rejected) std::printf("  refused operation in %s: %s\n", c.case_id.substr(0, 8).c_str(), r.c_str());
+        for (const auto& q : c.quarantined)
+          std::printf("  quarantined operation in %s (not applied; the rest synced): %s\n", c.case_id.substr(0, 8).c_str(), q.c_str());
         if (!c.error.empty()) std::fprintf(stderr, "casepack: error: %s\n", c.error.c_str());
       }
       for (const auto& id : report->purged)

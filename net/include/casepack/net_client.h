@@ -121,9 +121,11 @@ class CasepackClient {
   const Identity* identity_;
   std::string device_id_;
   std::int64_t latest_server_time_ms_ = 0;
+  std::int64_t last_signed_time_ms_ = 0;
 };
 
-// Maps a non-2xx reply to an Error (see CasepackClient).
-Error ErrorFromReply(const HttpReply& reply);
+// The error a non-2xx reply stands for. A stale_request refusal becomes "this device's clock is N days
+// ahead of the server", from the reply's server time and `sent_time_ms` (the signed request time; 0: now).
+Error ErrorFromReply(const HttpReply& reply, std::int64_t sent_time_ms = 0);
 
 }  // namespace casepack::net

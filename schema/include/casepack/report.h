@@ -1,13 +1,14 @@
 // Reports: the document an event produces, rendered from plain data to Markdown or to one printable,
 // self-contained HTML file.
 //   MAS  — the Facilitator's Summary of the MAS event (003 Appendix 3), with actions, the return date
-//          (event + 2 weeks, 003 §4.9) and, as an annex, participant feedback (Appendix 2);
+//          (event + 2 weeks, 003 §4.9) and a signature block; participant feedback (Appendix 2) is a
+//          separate document for the Business Unit (ReportDocument::kFeedback in report_layout.h);
 //   MAPF — the learning report and action plan for the Local Operational Group (000 §4, §6), with the
 //          merged multi-agency timeline (001 chronology format);
 //   MAPM — the minutes in the suggested format of 002 §7 (12 numbered items), with actions arising and
 //          the 5-working-day distribution date.
-// Nothing given is dropped: notes under unknown section keys appear under "Other notes", chronology and
-// feedback appear as annexes for any event type, and concurrent values ("conflicts") are shown where
+// Nothing given is dropped: notes under unknown section keys appear under "Other notes", the chronology
+// appears as an annex for any event type, and concurrent values ("conflicts") are shown where
 // they occur and counted at the top — never silently resolved.
 //
 // Pure and free of I/O: returns text, the caller decides where it goes (and must treat it as case
@@ -29,10 +30,13 @@
 
 namespace casepack {
 
-enum class ReportFormat { kMarkdown, kHtml };
-std::string_view ToString(ReportFormat f);                     // "md", "html"
-Result<ReportFormat> ParseReportFormat(std::string_view text);  // "md", "markdown", "html"
-std::string_view FileExtension(ReportFormat f);                // ".md", ".html"
+// Markdown and HTML are written here; PDF and Word by render/ (casepack/render.h) from the same layout
+// (casepack/report_layout.h).
+enum class ReportFormat { kMarkdown, kHtml, kPdf, kDocx };
+std::string_view ToString(ReportFormat f);                     // "md", "html", "pdf", "docx"
+Result<ReportFormat> ParseReportFormat(std::string_view text);  // "md", "markdown", "html", "pdf", "docx", "word"
+std::string_view FileExtension(ReportFormat f);                // ".md", ".html", ".pdf", ".docx"
+inline bool IsTextFormat(ReportFormat f) { return f == ReportFormat::kMarkdown || f == ReportFormat::kHtml; }
 
 struct ReportInput {
   Case case_record;
@@ -53,8 +57,9 @@ Status ValidateReportInput(const ReportInput& in);
 
 std::string ReportTitle(EventType t);  // "Multi-Agency Supervision (MAS): Facilitator's Summary of MAS Event"
 
-// The whole report as one string: Markdown (CommonMark + GFM tables) or a complete HTML5 document with
-// inline CSS (including @media print), no scripts and no external resources.
+// The whole report (never the participants' feedback: see report_layout.h) as one string: Markdown
+// (CommonMark + GFM tables) or a complete HTML5 document with inline CSS (including @media print), no
+// scripts and no external resources. REQUIRES: IsTextFormat(format).
 std::string RenderReport(const ReportInput& in, ReportFormat format);
 
 nlohmann::json ToJson(const ReportInput& in);

@@ -22,16 +22,17 @@ struct HlcTimestamp {
 
 class HybridClock {
  public:
-  // A received timestamp more than this far ahead of our physical clock is refused, so that one laptop
-  // with its clock set to 2099 cannot make its edits win every register forever.
+  // How far ahead of our physical clock a received timestamp may move this clock. A received operation is
+  // never refused for its timestamp (issue 11: a laptop three days fast had every edit dropped, for ever);
+  // instead its effect is bounded: one laptop with its clock set to 2099 cannot drag every replica's clock
+  // (and so every later edit's timestamp) into the future.
   static constexpr std::uint64_t kMaxDriftMillis = 24ULL * 60 * 60 * 1000;
 
   explicit HybridClock(HlcTimestamp last = {}) : last_(last) {}
-
-  // A timestamp for a local event, strictly greater than every timestamp seen so far.
+  // A timestamp for a local event, strictly greater than every timestamp seen so far (capped as above).
   HlcTimestamp Now(std::uint64_t physical_millis);
-  // Merges a received timestamp. kInvalidArgument if it is implausibly far in the future.
-  Status Observe(HlcTimestamp received, std::uint64_t physical_millis);
+  // Merges a received timestamp, taking at most physical_millis + kMaxDriftMillis from it.
+  void Observe(HlcTimestamp received, std::uint64_t physical_millis);
   HlcTimestamp last() const { return last_; }
 
  private:

@@ -78,7 +78,7 @@ struct ApplyResult {
   std::size_t applied = 0;     // operations (or parts of them) newly applied by this call
   std::size_t duplicates = 0;  // already present: ignored
   std::size_t pending = 0;     // waiting for earlier operations (total now waiting in the replica)
-  // Never applied, with the reason: kInvalidArgument (malformed, or a clock implausibly far in the future),
+  // Never applied, with the reason: kInvalidArgument (malformed; never for its clock: HybridClock),
   // kCorrupt (names things that do not exist), kConflict (older than the compaction cut, or follows a
   // rejected operation of the same replica). The caller keeps them (e.g. shows the text to the user).
   std::vector<RejectedOperation> rejected;
@@ -86,7 +86,7 @@ struct ApplyResult {
 
 class Replica {
  public:
-  // A clock more than this far ahead of ours is refused (HybridClock::kMaxDriftMillis).
+  // A received clock moves ours at most this far ahead of the physical clock (HybridClock::kMaxDriftMillis).
   static constexpr std::uint64_t kMaxDriftMillis = HybridClock::kMaxDriftMillis;
 
   explicit Replica(ReplicaOptions options);
@@ -124,6 +124,11 @@ class Replica {
   // replica; the UI highlights them. Deletions since base do not appear (there is nothing left to show).
   std::vector<EditedRange> EditedSince(const Target& target, const VersionVector& base) const;
   std::vector<Target> Texts() const;
+  // The id of the code point at `pos` (it names the code point for as long as it lives, whatever is
+  // inserted around it). kInvalidArgument if pos >= TextLength.
+  Result<OpId> TextIdAt(const Target& target, std::uint64_t pos) const;
+  // The registers ever written whose object is `object`, sorted.
+  std::vector<Target> RegistersOf(std::string_view object) const;
 
   // ---- sync ----
   const VersionVector& version() const { return version_; }

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "casepack/fault_point.h"
 #include "casepack/identity.h"
 #include "casepack/random.h"
 #include "casepack/server_api.h"
@@ -27,6 +28,8 @@ HttpResponse StoreErrorReply(const Error& e, RequestLog* log) {
       return ErrorReply(404, "not_found", e.message, log);
     case ErrorCode::kConflict:
       return ErrorReply(409, "conflict", e.message, log);
+    case ErrorCode::kAuthFailed:
+      return ErrorReply(403, "forbidden", e.message, log);
     case ErrorCode::kInvalidArgument:
       return ErrorReply(400, "bad_request", e.message, log);
     case ErrorCode::kUnavailable:
@@ -460,7 +463,21 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
   if (what == "members" && parts.size() == 5) {
     if (m != "DELETE") return ErrorReply(405, "method_not_allowed", "use DELETE", log);
     if (!wire::IsHexId(parts[4])) return NotFound(log);
-    auto new_epoch = store_.RemoveMember(case_id, std::string(parts[4]));
+    const std::string target(parts[4]);
+    // One member must not be able to evict the others, nor the Business Unit that answers for the case
+    // (issue 11): the Business Unit or the case's creator removes members, and nobody removes the BU.
+    auto users = store_.ListUsers();
+    if (!users.ok()) return StoreErrorReply(users.error(), log);
+    const auto victim = std::find_if(users->begin(), users->end(), [&](const wire::UserEntry& u) { return u.user_id == target; });
+    if (victim != users->end() && victim->role == wire::kRoleBusinessUnit)
+      return ErrorReply(403, "forbidden", "nobody removes the business unit from a case", log);
+    if (caller.device.role != wire::kRoleBusinessUnit) {
+      auto creator = store_.CaseCreator(case_id);
+      if (!creator.ok()) return StoreErrorReply(creator.error(), log);
+      if (*creator != caller.device.user_id)
+        return ErrorReply(403, "forbidden", "only the business unit or the member who created the case removes members", log);
+    }
+    auto new_epoch = store_.RemoveMember(case_id, target);
     if (!new_epoch.ok()) return StoreErrorReply(new_epoch.error(), log);
     return JsonReply(200, wire::ToJson(wire::CaseSummary{case_id, *new_epoch}));
   }
@@ -496,6 +513,7 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
       }
       auto acks = store_.AppendOps(case_id, caller.device.device_id, stored);
       if (!acks.ok()) return StoreErrorReply(acks.error(), log);
+      CASEPACK_FAULT_POINT("server-push-stored");  // committed, not yet acknowledged
       log->ops = acks->size();
       metrics_.CountOps(acks->size());
       return JsonReply(200, wire::ToJson(*acks));
@@ -549,10 +567,23 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
       return JsonReply(200, wire::ToJson(wire::CaseRetentionMessage{r->purge_on, r->held, r->held_by, r->held_at_ms}));
     }
     if (m == "PUT") {
-      // Any member may say when the case is due: every member's device computes the same date from the
-      // synced key dates and policy, and would purge its own copy then anyway.
+      // Every member's device computes the same date from the synced key dates and policy and reports it,
+      // but only the Business Unit sets or shortens it (issue 11: one facilitator's PUT of a past date purged
+      // the case for everyone). A facilitator's report is taken when it is not earlier than the date held;
+      // with none held, when it is later than today here (a live case's policy date is never past: its
+      // devices would have purged it).
       auto msg = wire::ParseCaseRetention(req.body);
       if (!msg.ok()) return ErrorReply(400, "bad_request", msg.error().message, log);
+      if (caller.device.role != wire::kRoleBusinessUnit) {
+        auto held = store_.GetRetention(case_id);
+        if (!held.ok()) return StoreErrorReply(held.error(), log);
+        const std::string today = wire::UtcDateOf(RetentionNowMs());
+        // Dates are YYYY-MM-DD (checked by the parser), so they compare as text.
+        const bool refused = held->purge_on.empty() ? (msg->purge_on.empty() ? false : msg->purge_on <= today)
+                                                    : (msg->purge_on.empty() || msg->purge_on < held->purge_on);
+        if (refused)
+          return ErrorReply(403, "forbidden", "only the business unit sets or brings forward a case's purge date", log);
+      }
       Status st = store_.SetPurgeDate(case_id, msg->purge_on, caller.device.user_id, NowMs());
       if (!st.ok()) return StoreErrorReply(st.error(), log);
       auto purged = RunRetention();

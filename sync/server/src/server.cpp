@@ -53,6 +53,8 @@ struct Connection {
   asio::any_io_executor executor;
   Stream* stream = nullptr;
   bool busy = false;
+  std::string peer;          // the remote address (no port)
+  bool handshaking = false;  // GUARDED_BY(Shared::mu): counted in Shared::handshaking
 };
 
 struct Shared {
@@ -65,7 +67,39 @@ struct Shared {
   std::mutex mu;
   std::map<std::uint64_t, Connection*> connections;  // GUARDED_BY(mu)
   std::uint64_t next_id = 0;                           // GUARDED_BY(mu)
+  std::size_t handshaking = 0;                         // GUARDED_BY(mu)
+  std::map<std::string, std::size_t> handshaking_by_peer;  // GUARDED_BY(mu)
 };
+
+// REQUIRES: shared.mu held, conn->handshaking.
+void EndHandshakeLocked(Shared& shared, Connection* conn) {
+  conn->handshaking = false;
+  --shared.handshaking;
+  auto it = shared.handshaking_by_peer.find(conn->peer);
+  if (--it->second == 0) shared.handshaking_by_peer.erase(it);
+}
+
+// Makes room for a new connection from `peer` among those still in the TLS handshake: closes the oldest
+// one of that peer if it has its fill, else the oldest overall if all are taken. REQUIRES: shared.mu held.
+void MakeHandshakeRoomLocked(Shared& shared, const std::string& peer) {
+  const auto of_peer = shared.handshaking_by_peer.find(peer);
+  const bool peer_full = of_peer != shared.handshaking_by_peer.end() &&
+                         of_peer->second >= shared.options.max_handshaking_per_peer;
+  if (!peer_full && shared.handshaking < shared.options.max_handshaking) return;
+  for (auto& [id, conn] : shared.connections) {  // ids increase: the first match is the oldest
+    if (!conn->handshaking || (peer_full && conn->peer != peer)) continue;
+    EndHandshakeLocked(shared, conn);
+    shared.metrics.ConnectionRejected();
+    asio::post(conn->executor, [&shared, id = id] {
+      std::lock_guard inner(shared.mu);
+      auto it = shared.connections.find(id);
+      if (it == shared.connections.end()) return;
+      beast::error_code e;
+      beast::get_lowest_layer(*it->second->stream).socket().close(e);
+    });
+    return;
+  }
+}
 
 void LogRequest(const RequestLog& log, int status, double ms) {
   // key=value access log: ids, route template and outcome only. Never bodies, header values, codes,
@@ -111,28 +145,43 @@ awaitable<void> Session(tcp::socket socket, Shared& shared) {
   Connection conn;
   conn.executor = stream.get_executor();
   conn.stream = &stream;
+  {
+    beast::error_code e;
+    const auto remote = beast::get_lowest_layer(stream).socket().remote_endpoint(e);
+    conn.peer = e ? std::string("?") : remote.address().to_string();
+  }
   std::uint64_t id;
   {
     std::lock_guard lock(shared.mu);
+    MakeHandshakeRoomLocked(shared, conn.peer);
     id = shared.next_id++;
     shared.connections[id] = &conn;
+    conn.handshaking = true;
+    ++shared.handshaking;
+    ++shared.handshaking_by_peer[conn.peer];
   }
   shared.metrics.ConnectionOpened();
   struct Unregister {
     Shared& s;
     std::uint64_t id;
+    Connection& conn;
     ~Unregister() {
       {
         std::lock_guard lock(s.mu);
+        if (conn.handshaking) EndHandshakeLocked(s, &conn);
         s.connections.erase(id);
       }
       s.metrics.ConnectionClosed();
     }
-  } unregister{shared, id};
+  } unregister{shared, id, conn};
 
   const auto& opt = shared.options;
   beast::get_lowest_layer(stream).expires_after(opt.handshake_timeout);
   auto [hs_ec] = co_await stream.async_handshake(ssl::stream_base::server, kTuple);
+  {
+    std::lock_guard lock(shared.mu);
+    if (conn.handshaking) EndHandshakeLocked(shared, &conn);
+  }
   if (hs_ec) {
     shared.metrics.TlsFailure();
     co_return;

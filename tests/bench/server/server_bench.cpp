@@ -153,7 +153,11 @@ int main(int argc, char** argv) {
       while (sent < ops_per_client) {
         std::vector<wire::OpIn> ops;
         const int n = std::min(batch, ops_per_client - sent);
-        for (int i = 0; i < n; ++i) ops.push_back({"c" + std::to_string(u) + ":" + std::to_string(sent + i), 1, blob});
+        // Op ids as casepack makes them (docs/api.md: replica in 16 hex digits, a dash, the counter), so the
+        // server's replica-binding check is part of what is measured.
+        char replica[17];
+        std::snprintf(replica, sizeof replica, "%016llx", static_cast<unsigned long long>(u + 1));
+        for (int i = 0; i < n; ++i) ops.push_back({std::string(replica) + "-" + std::to_string(sent + i + 1), 1, blob});
         const std::string& case_id = case_ids[static_cast<std::size_t>((static_cast<int>(u) * 7 + b) % cases)];
         const auto start = Steady::now();
         auto r = client.PushOps(case_id, ops);

@@ -104,8 +104,10 @@ class RetentionSync : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     std::string port;
-    while ((port = Line(ReadFile(data_ / "casepackd.port"))).empty())
+    while ((port = Line(ReadFile(data_ / "casepackd.port"))).empty()) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "casepackd.port stayed empty";
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     url_ = "https://127.0.0.1:" + port;
   }
 

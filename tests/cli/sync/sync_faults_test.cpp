@@ -1,9 +1,6 @@
 // Faults during sync, hunting for loss (STYLE.md): the server killed mid-push, connections cut
 // mid-request, the same push delivered twice, the client killed mid-sync. Each time: sync again,
 // every store converges, nothing acknowledged is lost, the server stores each operation once.
-#include <chrono>
-#include <thread>
-
 #include "cli/sync/sync_support.h"
 
 namespace casepack::testing {
@@ -70,31 +67,21 @@ class FaultsTest : public SyncTest {
   std::string case_;
 };
 
-// Waits (bounded) until the server's WAL has grown past `bytes`: pushed batches are landing.
-bool WaitForServerWrites(const std::filesystem::path& data, std::uintmax_t bytes, Child& client) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline && client.Running()) {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(data / "casepackd.db-wal", ec);
-    if (!ec && size > bytes) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return false;
-}
-
+// The server stopped at a named step: its second push batch committed, the reply not yet sent (a test-only
+// fault point, fault_point.h), and killed there.
 TEST_F(FaultsTest, ServerKilledMidPushRestartsAndEverythingConverges) {
-  constexpr int kOps = 3000;
+  constexpr int kOps = 3000;  // six batches of 500
   ASSERT_NO_FATAL_FAILURE(AppendBacklog(bu_, case_, "k", kOps, kPassphrase));
-  std::error_code ec;
-  const auto wal_before = std::filesystem::file_size(server_->data() / "casepackd.db-wal", ec);
+  const long before = ServerOpCounts(server_->data(), case_).first;
+  server_->Kill();
+  const auto notify = root() / "server-paused";
+  ASSERT_NO_FATAL_FAILURE(server_->Start(PauseAt("server-push-stored:2", notify)));
   Child sync(bu_.Argv({"sync"}));
-  const bool mid = WaitForServerWrites(server_->data(), ec ? 0 : wal_before + 64 * 1024, sync);
-  server_->Kill();  // SIGKILL: no graceful shutdown
-  const int rc = sync.Wait();
-  std::printf("server killed %s the push; first sync exit %d\n", mid ? "during" : "after", rc);
-  if (mid) {
-    EXPECT_EQ(rc, 1) << "a sync whose server died must not report success";
-  }
+  ASSERT_TRUE(WaitForFaultPoint(notify)) << "casepackd never reached its second stored push";
+  server_->Kill();  // SIGKILL at the fault point: a batch stored and never acknowledged
+  EXPECT_EQ(sync.Wait(), 1) << "a sync whose server died must not report success";
+  EXPECT_EQ(ServerOpCounts(server_->data(), case_).first, before + 1000)
+      << "the kill did not land after exactly two stored batches";
   ASSERT_NO_FATAL_FAILURE(server_->Start());
   SyncUntilQuiet({&bu_, &f1_});
   ExpectBacklog(f1_, "k", kOps);
@@ -182,24 +169,27 @@ TEST_F(FaultsTest, SamePushDeliveredTwiceIsStoredOnce) {
   ExpectSameCase(bu_, f1_);
 }
 
+// Each client stopped at a named step (a test-only fault point) and killed there: the pusher after the
+// server acknowledged its second batch but before it recorded that; the puller after applying its first
+// page of three.
 TEST_F(FaultsTest, ClientKilledMidSyncResumesWithoutLossOrDuplicates) {
   constexpr int kOps = 3000;
   ASSERT_NO_FATAL_FAILURE(AppendBacklog(bu_, case_, "c", kOps, kPassphrase));
-  // The pushing client killed while its batches land.
+  const long before = ServerOpCounts(server_->data(), case_).first;
   {
-    std::error_code ec;
-    const auto wal = std::filesystem::file_size(server_->data() / "casepackd.db-wal", ec);
-    Child sync(bu_.Argv({"sync"}));
-    WaitForServerWrites(server_->data(), (ec ? 0 : wal) + 64 * 1024, sync);
-    std::printf("pushing client %s\n", sync.Kill() ? "killed mid-sync" : "had already finished");
+    const auto notify = root() / "pusher-paused";
+    Child sync(bu_.Argv({"sync"}), PauseAt("push-acked:2", notify));
+    ASSERT_TRUE(WaitForFaultPoint(notify)) << "the pushing client never reached its second acknowledged batch";
+    EXPECT_TRUE(sync.Kill());
+    EXPECT_EQ(ServerOpCounts(server_->data(), case_).first, before + 1000);
   }
   EXPECT_EQ(bu_.Run({"status"}).exit_code, 0);
   Sync(bu_);
-  // The pulling client killed while it applies pages.
   {
-    Child sync(f1_.Argv({"sync"}));
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));  // fault injection point, not a wait for a result
-    std::printf("pulling client %s\n", sync.Kill() ? "killed mid-sync" : "had already finished");
+    const auto notify = root() / "puller-paused";
+    Child sync(f1_.Argv({"sync"}), PauseAt("pull-page-applied:1", notify));
+    ASSERT_TRUE(WaitForFaultPoint(notify)) << "the pulling client never applied its first page";
+    EXPECT_TRUE(sync.Kill());
   }
   auto st = f1_.Run({"status"});
   EXPECT_EQ(st.exit_code, 0) << st.err;

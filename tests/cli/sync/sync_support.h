@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -60,7 +61,8 @@ class Casepackd {
     return LineAfter(all, "invitation code: ");
   }
 
-  void Start() {
+  // `env`: added to casepackd's environment (e.g. a test-only fault point, fault_point.h).
+  void Start(const std::map<std::string, std::string>& env = {}) {
     std::filesystem::remove(data_ / "casepackd.port");
     const std::string listen = "127.0.0.1:" + std::to_string(port_);
     pid_ = ::fork();
@@ -68,6 +70,7 @@ class Casepackd {
       const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
+      for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
       ::execl(CASEPACK_SERVER, CASEPACK_SERVER, "--data", data_.c_str(), "--listen", listen.c_str(),
               static_cast<char*>(nullptr));
       ::_exit(127);
@@ -165,12 +168,13 @@ inline void AppendBacklog(const Laptop& l, const std::string& case_id, const std
 // A child process we can kill: `casepack ...` with output discarded.
 class Child {
  public:
-  explicit Child(const std::vector<std::string>& argv) {
+  explicit Child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {}) {
     pid_ = ::fork();
     if (pid_ == 0) {
       const int fd = ::open("/dev/null", O_WRONLY);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
+      for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
       std::vector<char*> args;
       for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
@@ -207,6 +211,22 @@ class Child {
  private:
   pid_t pid_ = -1;
 };
+
+// The environment that stops a test build of casepack or casepackd at fault point `spec` (NAME[:N]) and
+// announces it in `notify` (sync/include/casepack/fault_point.h).
+inline std::map<std::string, std::string> PauseAt(const std::string& spec, const std::filesystem::path& notify) {
+  return {{"CASEPACK_FAULT_AT", spec}, {"CASEPACK_FAULT_NOTIFY", notify.string()}};
+}
+
+// Waits, at most `limit`, until a process paused at a fault point has written `notify`: true if it did.
+inline bool WaitForFaultPoint(const std::filesystem::path& notify, std::chrono::seconds limit = std::chrono::seconds(120)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!std::filesystem::exists(notify)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
 
 // How many times `needle` occurs in `hay`.
 inline std::size_t Count(const std::string& hay, const std::string& needle) {

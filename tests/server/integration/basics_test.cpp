@@ -41,6 +41,20 @@ TEST_F(BasicsTest, CommandLine) {
   EXPECT_EQ(rc, 2);
 }
 
+// Whatever exception escapes (here one thrown by the test-only fault point after the store opens) ends as
+// one error line and exit 1, never an abort; the store opens again afterwards.
+TEST_F(BasicsTest, AnEscapedExceptionIsOneErrorLineAndExit1) {
+  ASSERT_EQ(server_->Stop(), 0);
+  int rc = 0;
+  const std::string out = RunCasepackd("--data " + data_.string() + " --listen 127.0.0.1:0", &rc,
+                                       "CASEPACK_FAULT_AT=server-store-opened CASEPACK_FAULT_ACTION=throw");
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("casepackd: error: internal error"), std::string::npos) << out;
+  EXPECT_EQ(out.find("fault point"), std::string::npos) << "the exception's text was shown: " << out;
+  EXPECT_EQ(out.find("terminate"), std::string::npos) << out;
+  ASSERT_NO_FATAL_FAILURE(server_->Start(fingerprint_));
+}
+
 TEST_F(BasicsTest, HealthMetricsAndServerTime) {
   auto http = net::HttpsClient::Create(server_->endpoint(fingerprint_)).value();
   auto h = http->Send("GET", "/healthz", "", "", {});

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "casepack/net_client.h"
 #include "casepack/random.h"
@@ -31,8 +32,9 @@ inline std::string ReadFile(const std::filesystem::path& p) {
 }
 
 // Runs `casepackd args...` to completion and returns its stdout.
-inline std::string RunCasepackd(const std::string& args, int* exit_code) {
-  const std::string cmd = std::string(CASEPACKD) + " " + args + " 2>&1";
+// `env` is prepended as shell assignments ("NAME=value …").
+inline std::string RunCasepackd(const std::string& args, int* exit_code, const std::string& env = "") {
+  const std::string cmd = (env.empty() ? "" : env + " ") + std::string(CASEPACKD) + " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
@@ -58,15 +60,21 @@ class ServerProcess {
 
   // Starts casepackd and waits (at most 20 s) until /healthz answers. port 0: ephemeral on first start;
   // later starts reuse the first port so that clients can reconnect.
-  void Start(const std::string& fingerprint) {
+  // `extra`: more casepackd options (e.g. --retention-interval 1).
+  void Start(const std::string& fingerprint, const std::vector<std::string>& extra = {}) {
     std::filesystem::remove(data_dir_ / "casepackd.port");
     const std::string listen = "127.0.0.1:" + std::to_string(port_);
+    std::vector<std::string> argv = {CASEPACKD, "--data", data_dir_.string(), "--listen", listen};
+    argv.insert(argv.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ == 0) {
       const int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      ::execl(CASEPACKD, CASEPACKD, "--data", data_dir_.c_str(), "--listen", listen.c_str(), static_cast<char*>(nullptr));
+      std::vector<char*> args;
+      for (auto& a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      ::execv(CASEPACKD, args.data());
       ::_exit(127);
     }
     ASSERT_GT(pid_, 0);

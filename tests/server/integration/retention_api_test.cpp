@@ -59,12 +59,56 @@ TEST_F(RetentionApi, OnlyTheBusinessUnitPlacesHoldsSetsPoliciesAndListsReceipts)
   EXPECT_EQ(outsider->GetRetention(id).error().code, ErrorCode::kNotFound);
 }
 
+// Runs one SQL statement with one parameter on casepackd's SQLite file through python3's sqlite3 (not
+// through the API, so no request is involved); returns the first column of the first row, or "".
+std::string ServerSql(const std::filesystem::path& root, const std::filesystem::path& data, const std::string& sql,
+                      const std::string& param) {
+  const auto script = root / "sql.py";
+  std::ofstream(script) << "import sqlite3,sys\n"
+                           "d=sqlite3.connect(sys.argv[1], timeout=10)\n"
+                           "row=d.execute(sys.argv[2],(sys.argv[3],)).fetchone()\n"
+                           "d.commit()\n"
+                           "print(row[0] if row else '')\n";
+  const std::string cmd = "python3 '" + script.string() + "' '" + (data / "casepackd.db").string() + "' \"" + sql +
+                          "\" '" + param + "' 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[256];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  EXPECT_EQ(::pclose(p), 0) << out;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+// casepackd's retention timer purges on its own: the case becomes due while the server runs (its hold
+// cleared in the database behind the API's back, so no request can have purged it), and with no request
+// at all it is purged within a few timer periods.
+TEST_F(RetentionApi, TheRetentionTimerPurgesWithoutARequest) {
+  TestUser f = NewUser("facilitator");
+  const std::string id = SharedCase(f);
+  ASSERT_TRUE(bu_->SetHold(id, true).ok());
+  ASSERT_TRUE(bu_->PutPurgeDate(id, "2020-01-01").ok());  // past, but held (only the Business Unit may set it)
+  ASSERT_EQ(server_->Stop(), 0);
+  ASSERT_NO_FATAL_FAILURE(server_->Start(fingerprint_, {"--retention-interval", "1"}));
+  const std::string tombstones = "SELECT count(*) FROM tombstones WHERE case_id = ?";
+  EXPECT_EQ(ServerSql(root_, data_, tombstones, id), "0") << "a held case was purged";
+  ServerSql(root_, data_, "UPDATE case_retention SET held = 0 WHERE case_id = ?", id);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (ServerSql(root_, data_, tombstones, id) != "1") {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the timer never purged the due case";
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(ReadFile(log_).find("event=retention_purged cases=1"), std::string::npos) << ReadFile(log_);
+  EXPECT_EQ(f->PullOps(id, 0).error().code, ErrorCode::kNotFound);
+}
+
 TEST_F(RetentionApi, HeldCaseSurvivesItsDatePurgeLeavesATombstoneAndReceiptsAreChecked) {
   TestUser f = NewUser("facilitator");
   TestUser outsider = NewUser("facilitator");
   const std::string id = SharedCase(f);
   ASSERT_TRUE(bu_->SetHold(id, true).ok());
-  ASSERT_TRUE(f->PutPurgeDate(id, "2020-01-01").ok());  // long past: due now
+  ASSERT_TRUE(bu_->PutPurgeDate(id, "2020-01-01").ok());  // long past: due now (only the BU may set it)
   auto r = f->GetRetention(id);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->held);

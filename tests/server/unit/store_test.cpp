@@ -5,6 +5,7 @@
 
 #include "casepack/random.h"
 #include "casepack/server_store.h"
+#include "support/process.h"
 
 namespace casepack::server {
 namespace {
@@ -136,6 +137,55 @@ TEST_F(StoreTest, SurvivesReopen) {
   store_ = OpenSqliteStore((dir_ / "s.db").string()).value();
   EXPECT_TRUE(store_->GetDevice(a.device_id).ok());
   EXPECT_EQ(store_->PullOps("c", 0, 10)->size(), 1u);
+}
+
+// Issue 11, item 2: each replica of a case belongs to the device that first pushed under it (schema 3), and
+// a version-2 store is migrated by binding each replica to the device of its earliest operation. The
+// store file is changed behind the store's back with python3's sqlite3 (a test aid, as an old casepackd).
+std::string Sql(const std::filesystem::path& db, const std::string& statement) {
+  auto r = testing::RunProcess({"python3", "-c",
+                                "import sqlite3,sys\nd=sqlite3.connect(sys.argv[1])\n"
+                                "for row in d.execute(sys.argv[2]).fetchall(): print(*row)\nd.commit()\n",
+                                db.string(), statement});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+TEST_F(StoreTest, Issue11FirstPusherOwnsTheReplica) {
+  const auto a = Enrol("facilitator"), b = Enrol("facilitator");
+  const std::string c = RandomId();
+  ASSERT_TRUE(store_->CreateCase(c, a.user_id, Bytes{1}, 1).ok());
+  ASSERT_TRUE(store_->AddMember(c, b.user_id, {{b.user_id, 1, {2}}}).ok());
+  ASSERT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-1", 1, {1}}}).ok());
+  auto forged = store_->AppendOps(c, b.device_id, {{"bbbbbbbbbbbbbbbb-1", 1, {3}}, {"aaaaaaaaaaaaaaaa-2", 1, {9}}});
+  ASSERT_FALSE(forged.ok());
+  EXPECT_EQ(forged.error().code, ErrorCode::kAuthFailed);
+  EXPECT_EQ(store_->PullOps(c, 0, 10)->size(), 1u) << "nothing of the refused batch is stored";
+  EXPECT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-2", 1, {1}}}).ok());
+  EXPECT_TRUE(store_->AppendOps(c, b.device_id, {{"bbbbbbbbbbbbbbbb-1", 1, {3}}}).ok());
+  // The same replica id in another case is another replica.
+  const std::string c2 = RandomId();
+  ASSERT_TRUE(store_->CreateCase(c2, b.user_id, Bytes{1}, 1).ok());
+  EXPECT_TRUE(store_->AppendOps(c2, b.device_id, {{"aaaaaaaaaaaaaaaa-1", 1, {4}}}).ok());
+}
+
+TEST_F(StoreTest, Issue11AVersion2StoreIsMigratedToReplicaBindings) {
+  const auto a = Enrol("facilitator"), b = Enrol("facilitator");
+  const std::string c = RandomId();
+  ASSERT_TRUE(store_->CreateCase(c, a.user_id, Bytes{1}, 1).ok());
+  ASSERT_TRUE(store_->AddMember(c, b.user_id, {{b.user_id, 1, {2}}}).ok());
+  ASSERT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-1", 1, {1}}}).ok());
+  ASSERT_TRUE(store_->AppendOps(c, b.device_id, {{"bbbbbbbbbbbbbbbb-1", 1, {2}}, {"op-x", 1, {3}}}).ok());
+  store_.reset();
+  // What a version-2 casepackd left: no bindings table.
+  Sql(dir_ / "s.db", "DROP TABLE replica_devices");
+  Sql(dir_ / "s.db", "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+  store_ = OpenSqliteStore((dir_ / "s.db").string()).value();
+  EXPECT_EQ(Sql(dir_ / "s.db", "SELECT value FROM meta WHERE key = 'schema_version'"), "3\n");
+  EXPECT_EQ(store_->AppendOps(c, b.device_id, {{"aaaaaaaaaaaaaaaa-2", 1, {9}}}).error().code, ErrorCode::kAuthFailed);
+  EXPECT_EQ(store_->AppendOps(c, a.device_id, {{"bbbbbbbbbbbbbbbb-2", 1, {9}}}).error().code, ErrorCode::kAuthFailed);
+  EXPECT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-2", 1, {1}}}).ok());
+  EXPECT_EQ(store_->PullOps(c, 0, 10)->size(), 4u);
 }
 
 }  // namespace

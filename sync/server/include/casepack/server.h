@@ -22,7 +22,13 @@ struct ServerOptions {
   TlsFiles tls;
   int threads = 8;  // handlers block on the store: more threads than cores let pushes share a commit
   std::size_t max_connections = 512;
-  std::chrono::milliseconds handshake_timeout{10000};
+  // Connections that have not finished the TLS handshake, overall and per peer address. When either is
+  // full, the oldest such connection (of that peer, else overall) is closed to admit the new one: idle
+  // connections that never start TLS cannot lock legitimate clients out (issue 11), and a real handshake
+  // takes milliseconds, far less than it takes a flood to push it out.
+  std::size_t max_handshaking = 128;
+  std::size_t max_handshaking_per_peer = 32;
+  std::chrono::milliseconds handshake_timeout{3000};
   std::chrono::milliseconds idle_timeout{30000};     // waiting for the next request on a kept-alive connection
   std::chrono::milliseconds request_timeout{60000};  // reading one request's headers and body
   std::chrono::milliseconds write_timeout{60000};

@@ -145,11 +145,15 @@ class ServerStore {
                                                            const std::string& user_id) = 0;
   virtual Result<std::vector<wire::CaseSummary>> ListCases(const std::string& user_id) = 0;
   virtual Result<std::vector<wire::MemberEntry>> ListMembers(const std::string& case_id) = 0;
+  // The user who created the case (removes members besides the Business Unit). kNotFound if no such case.
+  virtual Result<std::string> CaseCreator(const std::string& case_id) = 0;
 
   // ---- operation log ----
   // Appends a batch in one transaction. An op whose op_id is already in the case is not stored again;
   // its existing seq is returned (idempotent push). kConflict (and nothing stored) if an existing op_id
-  // comes with different bytes. Acks are in the order of `ops`.
+  // comes with different bytes. An op id of casepack's form ("RRRRRRRRRRRRRRRR-N", docs/api.md) binds its
+  // replica RRRRRRRRRRRRRRRR in the case to `device_id` on first use; kAuthFailed (and nothing stored) if
+  // it is bound to another device. Acks are in the order of `ops`.
   virtual Result<std::vector<wire::OpAck>> AppendOps(const std::string& case_id, const std::string& device_id,
                                                      const std::vector<StoredOp>& ops) = 0;
   // Up to `limit` ops with seq > after, in seq order.

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <exception>
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "casepack/fault_point.h"
 #include "casepack/random.h"
 #include "casepack/secret.h"
 #include "casepack/server.h"
@@ -142,6 +144,7 @@ int Serve(const std::string& dir, const std::string& listen, const std::string& 
   }
   auto store = OpenStore(dir);
   if (!store.ok()) return Fail(store.error());
+  CASEPACK_FAULT_POINT("server-store-opened");
 
   server::ServerOptions options;
   options.host = hp->first;
@@ -219,9 +222,7 @@ int Serve(const std::string& dir, const std::string& listen, const std::string& 
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   InitCrypto();
   ::umask(077);  // the store, port file and keys are for the service account only
   std::signal(SIGPIPE, SIG_IGN);
@@ -233,7 +234,8 @@ int main(int argc, char** argv) {
   }
 
   CLI::App app{"casepackd: the casepack central store (HTTPS, JSON API; see docs/api.md)"};
-  app.set_config("--config", "", "read options from a TOML/INI file (see packaging/casepackd.conf.sample)");
+  app.set_version_flag("--version", "casepackd " CASEPACK_VERSION);
+  app.set_config("--config", "", "read options from a TOML/INI file (installed: /etc/casepackd/casepackd.conf)");
   std::string data_dir, listen = "127.0.0.1:8443", cert, key;
   // Handlers block on the store; more threads than cores let concurrent pushes share one commit.
   int threads = 8;
@@ -271,6 +273,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "casepackd: error: " << e.what() << "\n"
               << "casepackd: hint: see casepackd --help\n";
@@ -295,4 +299,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   return Serve(data_dir, listen, cert, key, threads, max_connections, retention_interval_s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Whatever escapes ends as one line and exit 1, never an abort. The exception's text is not shown: it
+  // may quote the request that caused it.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception&) {
+  } catch (...) {
+  }
+  std::cerr << "casepackd: error: internal error: casepackd stopped unexpectedly\n"
+            << "casepackd: hint: the store keeps only committed changes; start casepackd again and report this\n";
+  return 1;
 }

@@ -63,7 +63,31 @@ CREATE TABLE IF NOT EXISTS purge_receipts(
 CREATE TABLE IF NOT EXISTS retention_policy(
   version INTEGER PRIMARY KEY, record TEXT NOT NULL, device_id TEXT NOT NULL, signature BLOB NOT NULL);
 UPDATE meta SET value = '2' WHERE key = 'schema_version' AND value = '1';
+-- Schema 3 (issue 11): each replica of a case belongs to the device that first pushed under it. A version-2
+-- store is migrated by binding every replica to the device of its earliest stored operation.
+CREATE TABLE IF NOT EXISTS replica_devices(
+  case_id TEXT NOT NULL, replica TEXT NOT NULL, device_id TEXT NOT NULL,
+  PRIMARY KEY(case_id, replica)) WITHOUT ROWID;
+INSERT OR IGNORE INTO replica_devices(case_id, replica, device_id)
+  SELECT case_id, substr(op_id, 1, 16), device_id FROM ops
+  WHERE op_id GLOB '[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9]*'
+    AND (SELECT value FROM meta WHERE key = 'schema_version') = '2'
+  ORDER BY seq;
+UPDATE meta SET value = '3' WHERE key = 'schema_version' AND value = '2';
 )sql";
+
+// The replica an op id names, for ids in casepack's form "RRRRRRRRRRRRRRRR-COUNTER" (16 lower-case hex
+// digits, a dash, decimal digits; docs/api.md); empty for any other id (those name no replica a member
+// would decode, so nobody can push under someone else's).
+std::string ReplicaOf(const std::string& op_id) {
+  if (op_id.size() < 18 || op_id[16] != '-') return {};
+  for (std::size_t i = 0; i < op_id.size(); ++i) {
+    const char c = op_id[i];
+    const bool ok = i < 16 ? ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) : i == 16 || (c >= '0' && c <= '9');
+    if (!ok) return {};
+  }
+  return op_id.substr(0, 16);
+}
 
 Error DbError(sqlite3* db, const char* what) {
   const int code = sqlite3_extended_errcode(db);
@@ -434,6 +458,15 @@ class SqliteStore final : public ServerStore {
     return out;
   }
 
+  Result<std::string> CaseCreator(const std::string& case_id) override {
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT created_by FROM cases WHERE id = ?"));
+    s->Bind(1, case_id);
+    CP_ASSIGN_OR_RETURN(bool row, s->Step("reading the case's creator"));
+    if (!row) return MakeError(ErrorCode::kNotFound, "no such case");
+    return s->Text(0);
+  }
+
   Result<std::vector<wire::OpAck>> AppendOps(const std::string& case_id, const std::string& device_id,
                                              const std::vector<StoredOp>& ops) override {
     PendingAppend me{&case_id, &device_id, &ops, std::nullopt};
@@ -493,7 +526,23 @@ class SqliteStore final : public ServerStore {
                                                 const std::vector<StoredOp>& ops) {
     std::vector<wire::OpAck> acks;
     acks.reserve(ops.size());
+    std::string checked;  // a batch is nearly always one replica's run: check each binding once
     for (const auto& op : ops) {
+      if (std::string replica = ReplicaOf(op.op_id); !replica.empty() && replica != checked) {
+        {
+          CP_ASSIGN_OR_RETURN(auto b, Prepare("INSERT OR IGNORE INTO replica_devices(case_id, replica, device_id) "
+                                              "VALUES(?,?,?)"));
+          b->Bind(1, case_id).Bind(2, replica).Bind(3, device_id);
+          CP_RETURN_IF_ERROR(b->Run("binding replica"));
+        }
+        CP_ASSIGN_OR_RETURN(auto q, Prepare("SELECT device_id FROM replica_devices WHERE case_id = ? AND replica = ?"));
+        q->Bind(1, case_id).Bind(2, replica);
+        CP_ASSIGN_OR_RETURN(bool bound, q->Step("reading replica binding"));
+        if (!bound || q->Text(0) != device_id)
+          return MakeError(ErrorCode::kAuthFailed, "operation " + op.op_id.substr(0, 40) +
+                                                       " is under another device's replica id");
+        checked = std::move(replica);
+      }
       {
         CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO ops(case_id, op_id, epoch, device_id, blob) "
                                             "VALUES(?,?,?,?,?)"));

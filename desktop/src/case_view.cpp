@@ -1,0 +1,711 @@
+#include "case_view.h"
+
+#include <QApplication>
+#include <QPointer>
+#include <QDate>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+#include "note_editor.h"
+#include "platform/platform.h"
+#include "worker.h"
+
+namespace casepack::desktop {
+
+QString Q(const std::string& s) { return QString::fromStdString(s); }
+std::string S(const QString& s) { return s.toStdString(); }
+
+std::optional<Date> ParseTypedDate(const QString& text) {
+  const std::string t = S(text.trimmed());
+  if (auto d = ParseUkDate(t); d.ok()) return *d;
+  if (auto d = ParseDate(t); d.ok()) return *d;
+  return std::nullopt;
+}
+QString TypedDate(const Date& d) { return Q(FormatUkDate(d)); }
+
+namespace {
+
+Date Today() {
+  const QDate q = QDate::currentDate();
+  return Date{q.year(), q.month(), q.day()};
+}
+
+// The Signs of Safety quadrants carry no questions in 003 Appendix 4 itself; these are the model's usual
+// questions, shown as grey help until the first keystroke.
+QString QuadrantHelp(std::string_view key) {
+  if (key == "protective-factors") return "What is working well? What strengths and safety are already there? Who helps?";
+  if (key == "risk-factors") return "What are we worried about? What harm has happened, and what could happen if nothing changes?";
+  if (key == "grey-areas") return "What are we unsure about? What do we need to know more about?";
+  if (key == "complicating-factors") return "What makes this harder to understand or to change?";
+  return {};
+}
+
+QString Help(const NoteSectionDef& s) {
+  QString h = Q(std::string(s.prompt));
+  if (h.isEmpty()) h = QuadrantHelp(s.key);
+  return h;
+}
+
+QTableWidget* MakeTable(const QStringList& headers, const QString& name) {
+  auto* t = new QTableWidget(0, static_cast<int>(headers.size()));
+  t->setHorizontalHeaderLabels(headers);
+  t->setAccessibleName(name);
+  t->setObjectName(name);
+  t->horizontalHeader()->setStretchLastSection(true);
+  t->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+  t->verticalHeader()->hide();
+  t->setAlternatingRowColors(true);
+  t->setSelectionBehavior(QAbstractItemView::SelectRows);
+  t->setWordWrap(true);
+  return t;
+}
+
+// A tab holding one line of explanation and a table; the caller adds the row that adds to it.
+QWidget* TablePage(const QString& intro, QTableWidget* table, QVBoxLayout*& v) {
+  auto* page = new QWidget;
+  v = new QVBoxLayout(page);
+  auto* label = new QLabel(intro);
+  label->setWordWrap(true);
+  v->addWidget(label);
+  v->addWidget(table, 1);
+  return page;
+}
+
+QLineEdit* Field(const QString& name, const QString& placeholder = {}) {
+  auto* e = new QLineEdit;
+  e->setAccessibleName(name);
+  e->setObjectName("field:" + name);
+  e->setPlaceholderText(placeholder.isEmpty() ? name : placeholder);
+  return e;
+}
+
+QComboBox* Choice(const QString& name, const QStringList& items) {
+  auto* c = new QComboBox;
+  c->addItems(items);
+  c->setAccessibleName(name);
+  c->setObjectName("field:" + name);
+  return c;
+}
+
+QPushButton* Button(const QString& text, const QString& name) {
+  auto* b = new QPushButton(text);
+  b->setAccessibleName(name);
+  b->setObjectName("button:" + name);
+  return b;
+}
+
+QTableWidgetItem* Cell(const QString& text, bool editable = false) {
+  auto* i = new QTableWidgetItem(text);
+  if (!editable) i->setFlags(i->flags() & ~Qt::ItemIsEditable);
+  return i;
+}
+
+QStringList AttendanceStatuses() { return {"invited", "attended", "apologies", "absent"}; }
+QStringList ActionStatuses() { return {"open", "done", "dropped"}; }
+
+// A cell editor is open (it lives in the viewport): refilling the table would drop what is being typed.
+bool Editing(QTableWidget* t) {
+  QWidget* f = QApplication::focusWidget();
+  return f != nullptr && t->viewport()->isAncestorOf(f) && f != t->viewport();
+}
+
+QString StepWords(const TimescaleStep& s, const Date& today) {
+  switch (s.state) {
+    case StepState::kDone:
+      return s.late ? "done (late)" : "done";
+    case StepState::kWaiting:
+      return "waiting for an earlier date";
+    case StepState::kDue: {
+      const auto days = DaysBetween(today, *s.due);
+      return days == 0 ? QString("due today") : QString("due in %1 day%2").arg(days).arg(days == 1 ? "" : "s");
+    }
+    case StepState::kOverdue: {
+      const auto days = DaysBetween(*s.due, today);
+      return QString("overdue by %1 day%2").arg(days).arg(days == 1 ? "" : "s");
+    }
+  }
+  return {};
+}
+
+QString Conflicted(const QString& shown, bool conflict) {
+  return conflict ? shown + "  ⚠ two versions: see the conflicts bar" : shown;
+}
+
+}  // namespace
+
+CaseView::CaseView(SessionWorker& worker, Platform& platform, const CaseDetail& detail, QWidget* parent)
+    : QWidget(parent), worker_(worker), platform_(platform), case_id_(detail.record.id), type_(detail.record.event_type) {
+  setObjectName("caseView");
+  auto* v = new QVBoxLayout(this);
+  v->setContentsMargins(6, 6, 6, 6);
+  auto* top = new QHBoxLayout;
+  header_ = new QLabel;
+  header_->setObjectName("caseHeader");
+  header_->setAccessibleName("Case");
+  QFont f = header_->font();
+  f.setPointSizeF(f.pointSizeF() * 1.25);
+  f.setBold(true);
+  header_->setFont(f);
+  top->addWidget(header_, 1);
+  auto* report = Button("&Report preview…", "Report preview");
+  report->setToolTip("Preview the report exactly as it will be sent (Ctrl+P)");
+  connect(report, &QPushButton::clicked, this, &CaseView::reportRequested);
+  top->addWidget(report);
+  v->addLayout(top);
+
+  tabs_ = new QTabWidget;
+  tabs_->setObjectName("caseTabs");
+  tabs_->setAccessibleName("Case sections");
+  tabs_->addTab(BuildOverview(), "&Overview");
+  tabs_->addTab(BuildEvent(type_), type_ == EventType::kMapm ? "&Meeting" : "&Event");
+  tabs_->addTab(BuildAttendance(), "A&ttendance");
+  tabs_->addTab(BuildActions(), "A&ctions");
+  tabs_->addTab(BuildChronology(), "C&hronology");
+  tabs_->addTab(BuildPapers(), "&Papers");
+  tabs_->addTab(BuildFeedback(), "&Feedback");
+  tabs_->setCurrentIndex(1);
+  v->addWidget(tabs_, 1);
+
+  Update(detail, ComputeTimescales(detail.record, Today()), {});
+}
+
+CaseView::~CaseView() { Wipe(); }
+
+NoteEditor* CaseView::editor(const QString& key) const {
+  auto it = editors_.find(key);
+  return it == editors_.end() ? nullptr : it->second;
+}
+
+NoteEditor* CaseView::AddEditor(const QString& key, const QString& title, const QString& help) {
+  auto* e = new NoteEditor(key, title, help);
+  editors_[key] = e;
+  connect(e, &NoteEditor::saveRequested, this, &CaseView::SaveNote);
+  return e;
+}
+
+namespace {
+QWidget* Titled(const QString& title, QWidget* body, bool big = false) {
+  auto* w = new QWidget;
+  auto* l = new QVBoxLayout(w);
+  l->setContentsMargins(4, 4, 4, 4);
+  auto* label = new QLabel(title);
+  label->setWordWrap(true);
+  QFont f = label->font();
+  f.setBold(true);
+  if (big) f.setPointSizeF(f.pointSizeF() * 1.1);
+  label->setFont(f);
+  label->setBuddy(body);
+  l->addWidget(label);
+  l->addWidget(body, 1);
+  return w;
+}
+}  // namespace
+
+QWidget* CaseView::BuildEvent(EventType t) {
+  auto* page = new QWidget;
+  auto* h = new QHBoxLayout(page);
+  // The map: MAS's four quadrants, MAPF's three questions; MAPM's agenda is a list.
+  std::vector<std::string_view> map_keys;
+  if (t == EventType::kMas) map_keys = {"protective-factors", "risk-factors", "grey-areas", "complicating-factors"};
+  if (t == EventType::kMapf) map_keys = {"working-well", "worried-about", "needs-to-happen"};
+  auto* side = new QWidget;
+  auto* side_layout = new QVBoxLayout(side);
+  side_layout->setContentsMargins(0, 0, 0, 0);
+  if (!map_keys.empty()) {
+    auto* map = new QWidget;
+    map->setObjectName("signsOfSafetyMap");
+    map->setAccessibleName(t == EventType::kMas ? "Signs of Safety map" : "The three questions");
+    auto* grid = new QGridLayout(map);
+    grid->setSpacing(0);
+    map->setStyleSheet("#signsOfSafetyMap > QWidget { border: 1px solid palette(mid); }");
+    int i = 0;
+    for (std::string_view key : map_keys) {
+      auto def = FindNoteSection(t, key);
+      if (!def.ok()) continue;
+      auto* e = AddEditor(Q(std::string(key)), Q(std::string((*def)->title)), Help(**def));
+      const int row = t == EventType::kMas ? i / 2 : 0, col = t == EventType::kMas ? i % 2 : i;
+      grid->addWidget(Titled(Q(std::string((*def)->title)), e, true), row, col);
+      ++i;
+    }
+    for (int c = 0; c < grid->columnCount(); ++c) grid->setColumnStretch(c, 1);
+    for (int r = 0; r < grid->rowCount(); ++r) grid->setRowStretch(r, 1);
+    h->addWidget(map, 3);
+  }
+  for (const NoteSectionDef& s : NoteSections(t)) {
+    if (std::find(map_keys.begin(), map_keys.end(), s.key) != map_keys.end()) continue;
+    auto* e = AddEditor(Q(std::string(s.key)), Q(std::string(s.title)), Help(s));
+    e->setMinimumHeight(90);
+    side_layout->addWidget(Titled(Q(std::string(s.title)), e));
+  }
+  auto* comments = AddEditor("comments", "Facilitator's comments (for the report)",
+                             "Anything you want the report to say in your own words.");
+  comments->setMinimumHeight(90);
+  side_layout->addWidget(Titled("Facilitator's comments (for the report)", comments));
+  side_layout->addStretch(0);
+  auto* scroll = new QScrollArea;
+  scroll->setWidgetResizable(true);
+  scroll->setWidget(side);
+  scroll->setAccessibleName(map_keys.empty() ? "Agenda" : "Other sections");
+  scroll->setFrameShape(QFrame::NoFrame);
+  h->addWidget(scroll, map_keys.empty() ? 1 : 2);
+  return page;
+}
+
+QWidget* CaseView::BuildOverview() {
+  auto* page = new QWidget;
+  auto* v = new QVBoxLayout(page);
+  v->addWidget(new QLabel("<b>Timescales</b> (from the guidance; colour always comes with words)"));
+  steps_ = MakeTable({"Step", "Limit", "Due", "Where it is"}, "Timescales");
+  steps_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  steps_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  steps_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+  steps_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+  steps_->horizontalHeader()->setSectionResizeMode(3, QHeaderView::ResizeToContents);
+  v->addWidget(steps_, 2);
+  v->addWidget(new QLabel("<b>Key dates</b> — type DD/MM/YYYY into a date to record it"));
+  key_dates_ = MakeTable({"Key date", "Date"}, "Key dates");
+  key_dates_->setEditTriggers(QAbstractItemView::AllEditTriggers);
+  connect(key_dates_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
+    if (filling_ || item->column() != 1) return;
+    const std::string key = S(key_dates_->item(item->row(), 0)->data(Qt::UserRole).toString());
+    const auto date = ParseTypedDate(item->text());
+    if (!date) {
+      emit failed("That date was not understood. Type it as DD/MM/YYYY, for example 27/11/2026.");
+      return;
+    }
+    Change([key, d = *date](DesktopSession& s, const std::string& id) { return s.SetKeyDate(id, key, d); }, true);
+  });
+  v->addWidget(key_dates_, 2);
+  purge_ = new QLabel;
+  purge_->setObjectName("purgeLine");
+  purge_->setAccessibleName("Retention");
+  purge_->setWordWrap(true);
+  v->addWidget(purge_);
+  return page;
+}
+
+QWidget* CaseView::BuildAttendance() {
+  attendance_ = MakeTable({"Agency", "Role", "Name", "Status", "Reason if not there"}, "Attendance");
+  QVBoxLayout* v = nullptr;
+  QWidget* page = TablePage("Who was invited and who came. Agencies missing, and their reasons, go into the report.",
+                            attendance_, v);
+  auto* form = new QHBoxLayout;
+  auto* agency = Field("New attendee agency", "Agency");
+  auto* role = Field("New attendee role", "Role");
+  auto* name = Field("New attendee name", "Name (optional)");
+  auto* status = Choice("New attendee status", AttendanceStatuses());
+  auto* reason = Field("New attendee reason", "Reason if not there");
+  auto* add = Button("Add attendee", "Add attendee");
+  for (QWidget* w : std::initializer_list<QWidget*>{agency, role, name, status, reason, add}) form->addWidget(w);
+  v->addLayout(form);
+  auto submit = [=, this] {
+    Attendance a;
+    a.agency = S(agency->text().trimmed());
+    a.role = S(role->text().trimmed());
+    a.name = S(name->text().trimmed());
+    a.reason = S(reason->text().trimmed());
+    a.status = *ParseAttendanceStatus(S(status->currentText()));
+    if (a.agency.empty()) {
+      emit failed("Type the agency first (for example Health or Gwent Police).");
+      agency->setFocus();
+      return;
+    }
+    Change([a](DesktopSession& s, const std::string& id) { return StatusOf(s.RecordAttendance(id, std::nullopt, a)); }, true);
+    for (QLineEdit* e : {agency, role, name, reason}) e->clear();
+    status->setCurrentIndex(0);
+    agency->setFocus();
+  };
+  connect(add, &QPushButton::clicked, this, submit);
+  for (QLineEdit* e : {agency, role, name, reason}) connect(e, &QLineEdit::returnPressed, this, submit);
+  connect(attendance_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* i) {
+    if (!filling_) OnAttendanceEdited(i->row());
+  });
+  return page;
+}
+
+void CaseView::OnAttendanceEdited(int row) {
+  auto text = [&](int c) { return attendance_->item(row, c) ? S(attendance_->item(row, c)->text().trimmed()) : std::string(); };
+  Attendance a;
+  a.agency = text(0);
+  a.role = text(1);
+  a.name = text(2);
+  auto* combo = qobject_cast<QComboBox*>(attendance_->cellWidget(row, 3));
+  a.status = *ParseAttendanceStatus(combo ? S(combo->currentText()) : "invited");
+  a.reason = text(4);
+  const std::string attendee = S(attendance_->item(row, 0)->data(Qt::UserRole).toString());
+  Change([a, attendee](DesktopSession& s, const std::string& id) { return StatusOf(s.RecordAttendance(id, attendee, a)); }, false);
+}
+
+QWidget* CaseView::BuildActions() {
+  actions_ = MakeTable({"Action", "Owner agency", "Owner role", "Due (DD/MM/YYYY)", "Status"}, "Actions");
+  QVBoxLayout* v = nullptr;
+  QWidget* page = TablePage("Actions agreed, each with an owner and a date. Set the status to \"dropped\" to take one off the plan.",
+                            actions_, v);
+  auto* form = new QHBoxLayout;
+  auto* what = Field("New action", "What is to be done");
+  auto* agency = Field("New action owner agency", "Owner agency");
+  auto* role = Field("New action owner role", "Owner role");
+  auto* due = Field("New action due date", "Due DD/MM/YYYY");
+  auto* add = Button("Add action", "Add action");
+  form->addWidget(what, 3);
+  for (QWidget* w : std::initializer_list<QWidget*>{agency, role, due, add}) form->addWidget(w, 1);
+  v->addLayout(form);
+  auto submit = [=, this] {
+    Action a;
+    a.what = S(what->text().trimmed());
+    const Owner o{S(agency->text().trimmed()), S(role->text().trimmed())};
+    const auto d = ParseTypedDate(due->text());
+    if (a.what.empty()) return what->setFocus(), emit failed("Type what is to be done first.");
+    if (o.agency.empty() && o.role.empty()) return agency->setFocus(), emit failed("Say who owns the action: an agency or a role.");
+    if (!d) return due->setFocus(), emit failed("Type the due date as DD/MM/YYYY, for example 11/12/2026.");
+    a.owner = casepack::Conflicted<Owner>::Of(o);
+    a.due = casepack::Conflicted<Date>::Of(*d);
+    Change([a](DesktopSession& s, const std::string& id) { return StatusOf(s.AddAction(id, a)); }, true);
+    for (QLineEdit* e : {what, agency, role, due}) e->clear();
+    what->setFocus();
+  };
+  connect(add, &QPushButton::clicked, this, submit);
+  for (QLineEdit* e : {what, agency, role, due}) connect(e, &QLineEdit::returnPressed, this, submit);
+  connect(actions_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* i) {
+    if (!filling_) OnActionEdited(i->row(), i->column());
+  });
+  return page;
+}
+
+void CaseView::OnActionEdited(int row, int column) {
+  auto text = [&](int c) { return actions_->item(row, c) ? S(actions_->item(row, c)->text().trimmed()) : std::string(); };
+  const std::string action = S(actions_->item(row, 0)->data(Qt::UserRole).toString());
+  std::optional<std::string> what;
+  std::optional<Owner> owner;
+  std::optional<Date> due;
+  std::optional<ActionStatus> status;
+  switch (column) {
+    case 0: what = text(0); break;
+    case 1:
+    case 2: owner = Owner{text(1), text(2)}; break;
+    case 3:
+      due = ParseTypedDate(Q(text(3)));
+      if (!due) return emit failed("Type the due date as DD/MM/YYYY, for example 11/12/2026.");
+      break;
+    case 4: {
+      auto* combo = qobject_cast<QComboBox*>(actions_->cellWidget(row, 4));
+      if (auto s = ParseActionStatus(combo ? S(combo->currentText()) : "open"); s.ok()) status = *s;
+      break;
+    }
+    default: return;
+  }
+  Change([=](DesktopSession& s, const std::string& id) { return s.UpdateAction(id, action, what, owner, due, status); }, column != 4);
+}
+
+QWidget* CaseView::BuildChronology() {
+  chronology_ = MakeTable({"Date & time", "Source", "Significant event", "Action taken", "Analysis"}, "Chronology");
+  chronology_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  QVBoxLayout* v = nullptr;
+  QWidget* page = TablePage("The multi-agency chronology (001 format), merged in date order.", chronology_, v);
+  auto* form = new QHBoxLayout;
+  auto* when = Field("Chronology date", "DD/MM/YYYY [HH:MM]");
+  auto* source = Field("Chronology source", "Source agency");
+  auto* event = Field("Chronology event", "Significant event");
+  auto* taken = Field("Chronology action taken", "Action taken");
+  auto* analysis = Field("Chronology analysis", "Analysis");
+  auto* add = Button("Add entry", "Add chronology entry");
+  for (QWidget* w : std::initializer_list<QWidget*>{when, source, event, taken, analysis, add}) form->addWidget(w);
+  v->addLayout(form);
+  auto submit = [=, this] {
+    auto when_parsed = ParseUkDateTime(S(when->text().trimmed()));
+    if (!when_parsed.ok()) return when->setFocus(), emit failed("Type the date as DD/MM/YYYY, with a time HH:MM if known.");
+    ChronologyEntry e{*when_parsed, S(source->text().trimmed()), S(event->text().trimmed()), S(taken->text().trimmed()),
+                      S(analysis->text().trimmed())};
+    if (!ValidateChronologyEntry(e).ok()) return emit failed("An entry needs at least its source and the significant event.");
+    Change([e](DesktopSession& s, const std::string& id) { return StatusOf(s.AddChronology(id, e)); }, true);
+    for (QLineEdit* l : {when, source, event, taken, analysis}) l->clear();
+    when->setFocus();
+  };
+  connect(add, &QPushButton::clicked, this, submit);
+  for (QLineEdit* l : {when, source, event, taken, analysis}) connect(l, &QLineEdit::returnPressed, this, submit);
+  return page;
+}
+
+QWidget* CaseView::BuildPapers() {
+  auto* page = new QWidget;
+  auto* v = new QVBoxLayout(page);
+  checklist_ = new QLabel;
+  checklist_->setObjectName("papersChecklist");
+  checklist_->setAccessibleName("Papers checklist");
+  checklist_->setTextFormat(Qt::RichText);
+  v->addWidget(checklist_);
+  documents_ = MakeTable({"Paper", "File", "From", "Received"}, "Documents");
+  documents_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  v->addWidget(documents_, 1);
+  auto* buttons = new QHBoxLayout;
+  auto* type = new QComboBox;
+  type->setAccessibleName("Kind of paper");
+  for (DocumentType t : AllDocumentTypes()) type->addItem(Q(std::string(DocumentTitle(t))), Q(std::string(ToString(t))));
+  auto* from = Field("Sent by agency", "Sent by (agency)");
+  auto* add = Button("Add a document…", "Add a document");
+  auto* open = Button("Open in viewer", "Open document");
+  buttons->addWidget(type, 2);
+  buttons->addWidget(from, 1);
+  buttons->addWidget(add);
+  buttons->addStretch(1);
+  buttons->addWidget(open);
+  v->addLayout(buttons);
+  connect(add, &QPushButton::clicked, this, [=, this] {
+    if (from->text().trimmed().isEmpty()) return from->setFocus(), emit failed("Say which agency sent the paper first.");
+    const QString path = QFileDialog::getOpenFileName(this, "Add a document to the case pack");
+    if (path.isEmpty()) return;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) return emit failed("That file could not be read. Check it is not open elsewhere.");
+    const std::string bytes = file.readAll().toStdString();
+    const auto kind = *ParseDocumentType(S(type->currentData().toString()));
+    const std::string name = S(QFileInfo(path).fileName()), agency = S(from->text().trimmed());
+    Change([=](DesktopSession& s, const std::string& id) { return s.AddDocument(id, kind, name, Today(), agency, bytes); }, true);
+  });
+  connect(open, &QPushButton::clicked, this, [this] {
+    const int row = documents_->currentRow();
+    if (row < 0) return emit failed("Choose a paper in the list first.");
+    const std::string doc = S(documents_->item(row, 0)->data(Qt::UserRole).toString());
+    const std::string name = S(documents_->item(row, 1)->text());
+    worker_.Call(this, [doc, id = case_id_](DesktopSession& s) { return s.ReadDocument(id, doc); },
+                 [this, name](Result<std::string> bytes) {
+                   if (!bytes.ok()) return emit failed(Q(Explain(bytes.error())));
+                   Status st = platform_.OpenInViewer(name, *bytes);
+                   std::fill(bytes->begin(), bytes->end(), '\0');
+                   if (!st.ok()) emit failed(Q(Explain(st.error())));
+                 });
+  });
+  return page;
+}
+
+QWidget* CaseView::BuildFeedback() {
+  auto* page = new QWidget;
+  auto* v = new QVBoxLayout(page);
+  QStringList headers{"Agency", "Role", "Barriers?"};
+  for (const FeedbackQuestionDef& q : FeedbackQuestions()) headers << QString("Q%1").arg(q.number);
+  feedback_ = MakeTable(headers, "Participant feedback");
+  feedback_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  v->addWidget(feedback_, 1);
+  auto* form = new QFormLayout;
+  auto* agency = Field("Feedback agency", "Agency");
+  auto* role = Field("Feedback role", "Job role");
+  auto* barriers = Choice("Feedback barriers", {"not answered", "yes", "no"});
+  form->addRow("Agency", agency);
+  form->addRow("Job role", role);
+  std::vector<std::pair<std::string, QLineEdit*>> answers;
+  for (const FeedbackQuestionDef& q : FeedbackQuestions()) {
+    if (q.yes_no) form->addRow(QString("%1. %2").arg(q.number).arg(Q(std::string(q.text))), barriers);
+    auto* e = Field(QString("Feedback question %1").arg(q.number), q.yes_no ? "Comment" : "");
+    form->addRow(q.yes_no ? QString("   comment") : QString("%1. %2").arg(q.number).arg(Q(std::string(q.text))), e);
+    answers.emplace_back(std::string(q.key), e);
+  }
+  auto* add = Button("Add feedback form", "Add feedback form");
+  form->addRow("", add);
+  auto* box = new QWidget;
+  box->setLayout(form);
+  auto* scroll = new QScrollArea;
+  scroll->setWidgetResizable(true);
+  scroll->setWidget(box);
+  v->addWidget(scroll, 1);
+  connect(add, &QPushButton::clicked, this, [=, this] {
+    ParticipantFeedback f;
+    f.agency = S(agency->text().trimmed());
+    f.role = S(role->text().trimmed());
+    if (barriers->currentIndex() > 0) f.barriers = barriers->currentIndex() == 1;
+    for (const auto& [key, e] : answers)
+      if (!e->text().trimmed().isEmpty()) f.answers[key] = S(e->text().trimmed());
+    if (!ValidateParticipantFeedback(f).ok()) return emit failed("A feedback form needs at least the agency and job role.");
+    Change([f](DesktopSession& s, const std::string& id) { return StatusOf(s.AddFeedback(id, f)); }, true);
+    agency->clear();
+    role->clear();
+    barriers->setCurrentIndex(0);
+    for (const auto& a : answers) a.second->clear();
+  });
+  return page;
+}
+
+template <typename Job>
+void CaseView::Change(Job job, bool reload) {
+  emit saving();
+  // The outcome goes through the worker (which outlives this view): a save sent just before the case was
+  // closed still reports a failure.
+  QPointer<CaseView> self(this);
+  worker_.Call(&worker_, [job = std::move(job), id = case_id_](DesktopSession& s) { return job(s, id); },
+               [this, self, reload](Status st) {
+                 if (!st.ok()) return emit worker_.changeFailed(Q(Explain(st.error())));
+                 if (!self) return;
+                 emit saved();
+                 if (reload) emit reloadRequested();
+               });
+}
+
+void CaseView::SaveNote(const QString& key, const QString& text) {
+  const std::string section = S(key), body = S(text);
+  Change([section, body](DesktopSession& s, const std::string& id) {
+    return section == "comments" ? s.SetComments(id, body) : s.SetNote(id, section, body);
+  }, false);
+}
+
+void CaseView::FlushEdits() {
+  for (auto& [key, e] : editors_) e->Flush();
+}
+
+void CaseView::Update(const CaseDetail& d, const CaseTimescales& ts, const QString& purge_line) {
+  const Case& c = d.record;
+  QString head = Q(c.subject.name_or_initials) + " · " + Q(c.subject.area) + " · " + Q(std::string(ToString(c.event_type)));
+  if (auto e = c.KeyDate(c.event_type == EventType::kMapm ? "meeting" : "event"); e)
+    head += " · " + QString(c.event_type == EventType::kMapm ? "meeting " : "event ") + Q(ScreenDate(*e));
+  header_->setText(head);
+  for (auto& [key, e] : editors_) {
+    if (key == "comments") {
+      e->ApplyStored(Q(d.facilitator_comments));
+      continue;
+    }
+    auto it = d.notes.find(S(key));
+    e->ApplyStored(it == d.notes.end() ? QString() : Q(it->second));
+  }
+  // Timescales and key dates.
+  filling_ = true;
+  steps_->setRowCount(0);
+  for (const TimescaleStep& s : ts.steps) {
+    const int r = steps_->rowCount();
+    steps_->insertRow(r);
+    steps_->setItem(r, 0, Cell(Q(s.title)));
+    steps_->setItem(r, 1, Cell(Q(s.rule)));
+    steps_->setItem(r, 2, Cell(s.done_on ? "done " + Q(ScreenDate(*s.done_on)) : s.due ? Q(ScreenDate(*s.due)) : "—"));
+    auto* state = Cell(StepWords(s, ts.today));
+    if (s.state == StepState::kOverdue || s.late) state->setBackground(QColor("#f8d7da"));
+    else if (s.state == StepState::kDue && DaysBetween(ts.today, *s.due) <= 7) state->setBackground(QColor("#fff3cd"));
+    else if (s.state == StepState::kDone) state->setBackground(QColor("#d4edda"));
+    if (state->background().style() != Qt::NoBrush) state->setForeground(QColor("#1b1b1b"));
+    steps_->setItem(r, 3, state);
+  }
+  steps_->resizeRowsToContents();
+  key_dates_->setRowCount(0);
+  for (const KeyDateDef& k : KeyDateDefs(c.event_type)) {
+    const int r = key_dates_->rowCount();
+    key_dates_->insertRow(r);
+    auto* name = Cell(Q(std::string(k.title)));
+    name->setData(Qt::UserRole, Q(std::string(k.key)));
+    key_dates_->setItem(r, 0, name);
+    const auto date = c.KeyDate(k.key);
+    key_dates_->setItem(r, 1, Cell(date ? TypedDate(*date) : QString(), true));
+  }
+  key_dates_->resizeColumnToContents(0);
+  if (!purge_line.isEmpty()) purge_->setText("<b>Retention:</b> " + purge_line.toHtmlEscaped());
+  FillTables(d);
+  filling_ = false;
+}
+
+void CaseView::FillTables(const CaseDetail& d) {
+  if (!Editing(attendance_)) {
+    attendance_->setRowCount(0);
+    for (const AttendanceRecord& rec : d.attendance) {
+      const Attendance& a = rec.attendance;
+      const int r = attendance_->rowCount();
+      attendance_->insertRow(r);
+      auto* agency = Cell(Q(a.agency), true);
+      agency->setData(Qt::UserRole, Q(rec.id));
+      attendance_->setItem(r, 0, agency);
+      attendance_->setItem(r, 1, Cell(Q(a.role), true));
+      attendance_->setItem(r, 2, Cell(Q(a.name), true));
+      auto* status = Choice("Status of " + Q(a.agency), AttendanceStatuses());
+      status->setCurrentText(Q(std::string(ToString(a.status))));
+      if (rec.status_values.has_conflict()) status->setToolTip("Two versions: see the conflicts bar");
+      connect(status, &QComboBox::currentTextChanged, this, [this, r] { if (!filling_) OnAttendanceEdited(r); });
+      attendance_->setCellWidget(r, 3, status);
+      attendance_->setItem(r, 4, Cell(Q(a.reason), true));
+    }
+    for (int c = 0; c < 4; ++c) attendance_->resizeColumnToContents(c);
+  }
+  if (!Editing(actions_)) {
+    actions_->setRowCount(0);
+    for (const Action& a : d.actions) {
+      const int r = actions_->rowCount();
+      actions_->insertRow(r);
+      auto* what = Cell(Q(a.what), true);
+      what->setData(Qt::UserRole, Q(a.id));
+      actions_->setItem(r, 0, what);
+      const Owner o = a.owner.empty() ? Owner{} : a.owner.value();
+      actions_->setItem(r, 1, Cell(Conflicted(Q(o.agency), a.owner.has_conflict()), true));
+      actions_->setItem(r, 2, Cell(Q(o.role), true));
+      actions_->setItem(r, 3, Cell(a.due.empty() ? QString() : Conflicted(TypedDate(a.due.value()), a.due.has_conflict()), true));
+      auto* status = Choice("Status of action " + Q(a.what), ActionStatuses());
+      status->setCurrentText(Q(std::string(ToString(a.status))));
+      connect(status, &QComboBox::currentTextChanged, this, [this, r] { if (!filling_) OnActionEdited(r, 4); });
+      actions_->setCellWidget(r, 4, status);
+    }
+    for (int c = 0; c < 5; ++c) actions_->resizeColumnToContents(c);
+    if (actions_->columnWidth(0) > 420) actions_->setColumnWidth(0, 420);
+  }
+  chronology_->setRowCount(0);
+  for (const auto& [id, e] : d.chronology) {
+    const int r = chronology_->rowCount();
+    chronology_->insertRow(r);
+    chronology_->setItem(r, 0, Cell(Q(FormatUkDateTime(e.when))));
+    chronology_->setItem(r, 1, Cell(Q(e.source)));
+    chronology_->setItem(r, 2, Cell(Q(e.significant_event)));
+    chronology_->setItem(r, 3, Cell(Q(e.action_taken)));
+    chronology_->setItem(r, 4, Cell(Q(e.analysis)));
+  }
+  documents_->setRowCount(0);
+  std::set<DocumentType> have;
+  for (const StoredDocument& doc : d.documents) {
+    have.insert(doc.meta.type);
+    const int r = documents_->rowCount();
+    documents_->insertRow(r);
+    auto* kind = Cell(Q(std::string(DocumentTitle(doc.meta.type))));
+    kind->setData(Qt::UserRole, Q(doc.meta.id));
+    documents_->setItem(r, 0, kind);
+    documents_->setItem(r, 1, Cell(Q(doc.meta.original_name)));
+    documents_->setItem(r, 2, Cell(Q(doc.meta.sending_agency)));
+    documents_->setItem(r, 3, Cell(Q(ScreenDate(doc.meta.received))));
+  }
+  // 003 §4.6: the four papers of a MAS pack.
+  std::vector<DocumentType> expected;
+  if (type_ == EventType::kMas)
+    expected = {DocumentType::kIcpcMinutes, DocumentType::kRcpcMinutes, DocumentType::kCoreGroupMinutes,
+                DocumentType::kChildProtectionPlan};
+  if (type_ == EventType::kMapf) expected = {DocumentType::kCaseSummary, DocumentType::kBriefingPaper};
+  if (type_ == EventType::kMapm) expected = {DocumentType::kAssessmentReport};
+  QString list = "<b>Papers for this event</b><br>";
+  for (DocumentType t : expected)
+    list += (have.count(t) ? "☑ " : "☐ ") + Q(std::string(DocumentTitle(t))) + (have.count(t) ? " — received" : " — not yet received") + "<br>";
+  checklist_->setText(list);
+  feedback_->setRowCount(0);
+  for (const auto& [id, f] : d.feedback) {
+    const int r = feedback_->rowCount();
+    feedback_->insertRow(r);
+    feedback_->setItem(r, 0, Cell(Q(f.agency)));
+    feedback_->setItem(r, 1, Cell(Q(f.role)));
+    feedback_->setItem(r, 2, Cell(f.barriers ? (*f.barriers ? "yes" : "no") : "—"));
+    int c = 3;
+    for (const FeedbackQuestionDef& q : FeedbackQuestions()) {
+      auto it = f.answers.find(q.key);
+      feedback_->setItem(r, c++, Cell(it == f.answers.end() ? QString() : Q(it->second)));
+    }
+  }
+}
+
+void CaseView::Wipe() {
+  for (auto& [key, e] : editors_) e->Wipe();
+  filling_ = true;
+  for (QTableWidget* t : {steps_, key_dates_, attendance_, actions_, chronology_, documents_, feedback_})
+    if (t) t->setRowCount(0);
+  for (QLineEdit* e : findChildren<QLineEdit*>()) {
+    QString s = e->text();
+    s.fill(QChar(' '));
+    e->setText(s);
+    e->clear();
+  }
+  header_->clear();
+  if (checklist_) checklist_->clear();
+  if (purge_) purge_->clear();
+}
+
+}  // namespace casepack::desktop

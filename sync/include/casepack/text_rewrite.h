@@ -1,0 +1,51 @@
+// Replacing a whole text (a note section, the facilitator's comments) inside a Replica so that concurrent
+// rewrites merge as a person would merge them, and paragraph-level conflicts stay visible until resolved.
+//
+// Lines are the unit (a paragraph is a line; its '\n' ends it): RewriteText turns a replacement into
+// whole-line deletes and inserts, never edits inside a line, so no merge can split or interleave words.
+// Every line of the old text that a rewrite deletes or replaces is recorded as a "kept" register named after
+// the id of that line's '\n' (the id lives as long as the code point does, whatever happens around it),
+// holding this device's version of that stretch of text. Two devices that edit one paragraph without having
+// seen each other's edit write that register concurrently: a text conflict, listed by TextConflicts, with
+// each author's version, until ResolveTextConflict (or another rewrite of the same register) supersedes it.
+// The merged text meanwhile holds both versions, each whole. Format: docs/case-model.md.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "casepack/replica.h"
+#include "casepack/result.h"
+
+namespace casepack {
+
+// One edit of a line-level diff: replace old lines [old_begin, old_end) by new lines [new_begin, new_end).
+struct LineHunk {
+  std::size_t old_begin = 0, old_end = 0, new_begin = 0, new_end = 0;
+};
+
+// Lines of `text`, each with its '\n' (the last may lack it).
+std::vector<std::string_view> SplitLines(std::string_view text);
+// A shortest line-level edit script from `from` to `to` (longest common subsequence of lines), in order.
+std::vector<LineHunk> DiffLines(const std::vector<std::string_view>& from, const std::vector<std::string_view>& to);
+
+// Makes `target`'s text equal to `next` by whole-line edits, recording each replaced paragraph.
+// kInvalidArgument if next is not valid UTF-8 (nothing is changed then).
+Status RewriteText(Replica& r, const Target& target, std::string_view next);
+
+struct TextConflict {
+  std::string key;                      // names the paragraph (for ResolveTextConflict)
+  std::vector<RegisterValue> versions;  // each device's version of it (may be empty: removed), newest first
+};
+// The unresolved paragraph conflicts of `target` (every paragraph edited on two devices since their common
+// version, even when both made the same change: a reader may treat equal versions as agreement), sorted
+// by key.
+std::vector<TextConflict> TextConflicts(const Replica& r, const Target& target);
+
+// Ends the conflict `key`: each version's lines are taken out of the text (where still found whole) and
+// `chosen` (one of the versions, or a person's rewrite) is put where the first of them was.
+// kNotFound if there is no such unresolved conflict.
+Status ResolveTextConflict(Replica& r, const Target& target, std::string_view key, std::string_view chosen);
+
+}  // namespace casepack

@@ -1,0 +1,171 @@
+#include "casepack/text_rewrite.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+namespace casepack {
+
+namespace {
+
+// The registers recording paragraph rewrites of text (object, field): object "para:OBJECT:FIELD", field =
+// the paragraph's key. Not a text target, so no other code reads them as case fields.
+std::string ParaObject(const Target& text) { return "para:" + text.object + ":" + text.field; }
+
+// A paragraph is named by the id of its '\n': "REPLICA-HEX.COUNTER"; the last line without one is "end".
+std::string KeyOf(OpId id) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64 ".%" PRIu64, id.replica, id.counter);
+  return buf;
+}
+
+std::string Join(const std::vector<std::string_view>& lines, std::size_t b, std::size_t e) {
+  std::string out;
+  for (std::size_t i = b; i < e; ++i) out.append(lines[i]);
+  return out;
+}
+
+// Diffs above this many cell comparisons fall back to one hunk for the changed middle (still whole lines).
+constexpr std::size_t kMaxDiffCells = std::size_t{1} << 22;
+
+}  // namespace
+
+std::vector<std::string_view> SplitLines(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t nl = text.find('\n', start);
+    const std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+    out.push_back(text.substr(start, end - start));
+    start = end;
+  }
+  return out;
+}
+
+std::vector<LineHunk> DiffLines(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) {
+  std::size_t pre = 0;
+  while (pre < a.size() && pre < b.size() && a[pre] == b[pre]) ++pre;
+  std::size_t suf = 0;
+  while (suf < a.size() - pre && suf < b.size() - pre && a[a.size() - 1 - suf] == b[b.size() - 1 - suf]) ++suf;
+  const std::size_t n = a.size() - pre - suf, m = b.size() - pre - suf;
+  std::vector<LineHunk> out;
+  if (n == 0 && m == 0) return out;
+  if (n == 0 || m == 0 || (n + 1) * (m + 1) > kMaxDiffCells) {
+    out.push_back({pre, pre + n, pre, pre + m});
+    return out;
+  }
+  // lcs[i][j]: longest common subsequence of a[pre+i..] and b[pre+j..].
+  std::vector<std::uint32_t> lcs((n + 1) * (m + 1), 0);
+  auto at = [&](std::size_t i, std::size_t j) -> std::uint32_t& { return lcs[i * (m + 1) + j]; };
+  for (std::size_t i = n; i-- > 0;)
+    for (std::size_t j = m; j-- > 0;)
+      at(i, j) = a[pre + i] == b[pre + j] ? at(i + 1, j + 1) + 1 : std::max(at(i + 1, j), at(i, j + 1));
+  std::size_t i = 0, j = 0;
+  LineHunk cur{pre, pre, pre, pre};
+  bool open = false;
+  auto flush = [&] {
+    if (open) out.push_back(cur);
+    open = false;
+  };
+  while (i < n || j < m) {
+    if (i < n && j < m && a[pre + i] == b[pre + j]) {
+      flush();
+      ++i, ++j;
+      continue;
+    }
+    if (!open) cur = {pre + i, pre + i, pre + j, pre + j}, open = true;
+    if (j < m && (i == n || at(i, j + 1) >= at(i + 1, j))) {
+      ++j;
+      cur.new_end = pre + j;
+    } else {
+      ++i;
+      cur.old_end = pre + i;
+    }
+  }
+  flush();
+  return out;
+}
+
+Status RewriteText(Replica& r, const Target& target, std::string_view next) {
+  if (!Utf8Length(next).ok()) return MakeError(ErrorCode::kInvalidArgument, "the text is not valid UTF-8");
+  const std::string current = r.ReadText(target);
+  const std::vector<std::string_view> from = SplitLines(current), to = SplitLines(next);
+  const std::vector<LineHunk> hunks = DiffLines(from, to);
+  if (hunks.empty()) return Ok();
+  // Code point offset of each old line's start (and of the end).
+  std::vector<std::uint64_t> start(from.size() + 1, 0);
+  for (std::size_t i = 0; i < from.size(); ++i) start[i + 1] = start[i] + *Utf8Length(from[i]);
+  // Record the rewritten paragraphs first, while their '\n' are still visible. A hunk that replaces as many
+  // lines as it writes pairs them one to one; otherwise each replaced line gets the whole new stretch.
+  const std::string object = ParaObject(target);
+  for (const LineHunk& h : hunks) {
+    const bool paired = h.old_end - h.old_begin == h.new_end - h.new_begin;
+    for (std::size_t i = h.old_begin; i < h.old_end; ++i) {
+      std::string key = "end";
+      if (from[i].back() == '\n') {
+        CP_ASSIGN_OR_RETURN(OpId nl, r.TextIdAt(target, start[i + 1] - 1));
+        key = KeyOf(nl);
+      }
+      const std::size_t k = h.new_begin + (i - h.old_begin);
+      const std::string value = paired ? std::string(to[k]) : Join(to, h.new_begin, h.new_end);
+      CP_RETURN_IF_ERROR(r.SetRegister(Target{object, key}, value, /*keep_conflicts=*/true));
+    }
+  }
+  // Then edit from the end backwards so that earlier positions stay valid.
+  for (auto h = hunks.rbegin(); h != hunks.rend(); ++h) {
+    const std::uint64_t pos = start[h->old_begin], count = start[h->old_end] - pos;
+    if (count > 0) CP_RETURN_IF_ERROR(r.DeleteText(target, pos, count));
+    const std::string insert = Join(to, h->new_begin, h->new_end);
+    if (!insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(target, pos, insert));
+  }
+  return Ok();
+}
+
+std::vector<TextConflict> TextConflicts(const Replica& r, const Target& target) {
+  std::vector<TextConflict> out;
+  for (const Target& t : r.RegistersOf(ParaObject(target))) {
+    RegisterView v = r.ReadRegister(t);
+    if (v.conflict) out.push_back({t.field, std::move(v.values)});
+  }
+  return out;
+}
+
+Status ResolveTextConflict(Replica& r, const Target& target, std::string_view key, std::string_view chosen) {
+  const Target reg{ParaObject(target), std::string(key)};
+  const RegisterView v = r.ReadRegister(reg);
+  if (!v.conflict) return MakeError(ErrorCode::kNotFound, "no unresolved paragraph conflict there");
+  const std::string text = r.ReadText(target);
+  // Where each version still stands whole (starting a line), without overlaps.
+  std::vector<std::pair<std::size_t, std::size_t>> regions;
+  for (const RegisterValue& val : v.values) {
+    if (val.value.empty()) continue;
+    for (std::size_t p = text.find(val.value); p != std::string::npos; p = text.find(val.value, p + 1)) {
+      if (p > 0 && text[p - 1] != '\n') continue;
+      const std::size_t e = p + val.value.size();
+      const bool overlaps = std::any_of(regions.begin(), regions.end(),
+                                        [&](const auto& g) { return p < g.second && g.first < e; });
+      if (overlaps) continue;
+      regions.emplace_back(p, e);
+      break;
+    }
+  }
+  std::sort(regions.begin(), regions.end());
+  std::string next;
+  std::size_t at = 0;
+  bool placed = false;
+  for (const auto& [b, e] : regions) {
+    next.append(text, at, b - at);
+    if (!placed) next.append(chosen), placed = true;
+    at = e;
+  }
+  next.append(text, at, std::string::npos);
+  if (!placed && !chosen.empty()) {
+    if (!next.empty() && next.back() != '\n') next.push_back('\n');
+    next.append(chosen);
+  }
+  CP_RETURN_IF_ERROR(RewriteText(r, target, next));
+  CP_RETURN_IF_ERROR(r.SetRegister(reg, chosen, /*keep_conflicts=*/true));
+  return Ok();
+}
+
+}  // namespace casepack

@@ -1,0 +1,114 @@
+// Issue 11, item 1, end to end (real casepack stores, real casepackd over TLS on loopback): two facilitators
+// rewrite the same note section offline. Main turned each replacement into minimal character edits, and the
+// merge read "Para KEEPNEWY by y2 by s2." with no conflict. Now changes to different lines merge whole, and
+// a paragraph both rewrote is a conflict shown by note show, case show, sync (text and --json) and the
+// report, with both authors' versions, until `note resolve`.
+#include "cli/sync/sync_support.h"
+
+namespace casepack::testing {
+namespace {
+
+using nlohmann::json;
+
+class Issue11Rewrite : public SyncTest {
+ protected:
+  void SetUp() override {
+    SyncTest::SetUp();
+    if (HasFatalFailure()) return;
+    bu_ = EnrolBusinessUnit("bea");
+    x_ = EnrolFacilitator(bu_, "xena");
+    y_ = EnrolFacilitator(bu_, "yann");
+  }
+  // A case on bu_ with `base` as its story, shared with x_ and y_, who both hold it.
+  std::string SharedCase(const std::string& base) {
+    const std::string c = NewCase(bu_, "Rewrite");
+    bu_.Ok({"note", "set", c, "story"}, base);
+    Sync(bu_);
+    bu_.Ok({"case", "share", c, "--with", x_.user_id});
+    bu_.Ok({"case", "share", c, "--with", y_.user_id});
+    Sync(x_);
+    Sync(y_);
+    return c;
+  }
+  static std::string Story(const Laptop& l, const std::string& c) {
+    return l.Json({"note", "show", c, "story", "--json"}).value("story", "");
+  }
+  Laptop bu_, x_, y_;
+};
+
+TEST_F(Issue11Rewrite, ConcurrentRewritesOfDifferentLinesKeepEveryLineWhole) {
+  const std::string c = SharedCase("Para KEEP1 by s3.\nPara KEEP2 by s2.\nLine KEEP3 by s2.\n");
+  x_.Ok({"note", "set", c, "story"}, "Para KEEP2 by s2.\nLine KEEP3 by s2.\nLine NEWX by x.\n");
+  y_.Ok({"note", "set", c, "story"}, "Para KEEP1 by s3.\nPara KEEP2 by s2.\nLine NEWY by y.\n");
+  SyncUntilQuiet({&x_, &y_, &bu_});
+  const std::string story = Story(x_, c);
+  EXPECT_EQ(story, Story(y_, c));
+  EXPECT_EQ(story, Story(bu_, c));
+  EXPECT_EQ(Count(story, "Para KEEP2 by s2.\n"), 1u) << story;
+  EXPECT_EQ(Count(story, "Line NEWX by x.\n"), 1u) << story;
+  EXPECT_EQ(Count(story, "Line NEWY by y.\n"), 1u) << story;
+  EXPECT_EQ(story.size(), std::string("Para KEEP2 by s2.\nLine NEWX by x.\nLine NEWY by y.\n").size()) << story;
+  EXPECT_FALSE(x_.Json({"note", "show", c, "--json"}).contains("conflicts"));
+}
+
+TEST_F(Issue11Rewrite, OneParagraphRewrittenOnTwoDevicesIsAConflictEverywhereUntilResolved) {
+  const std::string c = SharedCase("Opening.\nThe child is safe at home.\nClosing.\n");
+  x_.Ok({"note", "set", c, "story"}, "Opening.\nThe child is at risk at home.\nClosing.\n");
+  y_.Ok({"note", "set", c, "story"}, "Opening.\nThe child was safe at home today.\nClosing.\n");
+  Sync(x_);
+  // y pulls x's rewrite: its sync reports the conflict, in text and JSON.
+  const auto text_sync = y_.Run({"sync"});
+  ASSERT_EQ(text_sync.exit_code, 0) << text_sync.err;
+  EXPECT_NE(text_sync.out.find("notes: "), std::string::npos) << text_sync.out;
+  EXPECT_NE(text_sync.out.find("The child is at risk at home. (xena)"), std::string::npos) << text_sync.out;
+  EXPECT_NE(text_sync.out.find("The child was safe at home today. (yann)"), std::string::npos) << text_sync.out;
+  SyncUntilQuiet({&x_, &y_, &bu_});
+  const json report = Sync(bu_);
+  bool reported = false;
+  for (const auto& cr : report.value("cases", json::array()))
+    for (const auto& f : cr.value("conflicts", json::array()))
+      if (f.value("field", "") == "paragraph 1") {
+        reported = true;
+        EXPECT_EQ(f["values"].size(), 2u) << f.dump();
+      }
+  EXPECT_TRUE(reported) << report.dump(2);
+
+  // The text holds both versions, each whole, and reads the same everywhere.
+  const std::string story = Story(bu_, c);
+  EXPECT_EQ(story, Story(x_, c));
+  EXPECT_EQ(Count(story, "\nThe child is at risk at home.\n"), 1u) << story;
+  EXPECT_EQ(Count(story, "\nThe child was safe at home today.\n"), 1u) << story;
+  EXPECT_EQ(Count(story, "The child is safe at home."), 0u) << story;
+  // note show (text and JSON), case show and the report name both authors.
+  const std::string shown = bu_.Ok({"note", "show", c, "story"});
+  EXPECT_NE(shown.find("conflict: paragraph 1"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("by xena"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("by yann"), std::string::npos) << shown;
+  const json notes = bu_.Json({"note", "show", c, "--json"});
+  ASSERT_EQ(notes.value("conflicts", json::array()).size(), 1u) << notes.dump(2);
+  EXPECT_EQ(notes["conflicts"][0].value("section", ""), "story");
+  const std::string case_show = bu_.Ok({"case", "show", c});
+  EXPECT_NE(case_show.find("paragraph 1: "), std::string::npos) << case_show;
+  const std::string md = bu_.Ok({"report", c, "--format", "md", "-o", "-"});
+  EXPECT_NE(md.find("Unresolved conflicts"), std::string::npos) << md;
+  EXPECT_NE(md.find("The child is at risk at home."), std::string::npos) << md;
+
+  // Bad resolutions change nothing; a good one ends it on every device.
+  EXPECT_EQ(bu_.Run({"note", "resolve", c, "story", "--conflict", "2", "--pick", "1"}).exit_code, 1);
+  EXPECT_EQ(bu_.Run({"note", "resolve", c, "story", "--pick", "3"}).exit_code, 1);
+  EXPECT_EQ(Story(bu_, c), story);
+  const json versions = notes["conflicts"][0]["values"];
+  std::size_t pick = 0;
+  for (std::size_t i = 0; i < versions.size(); ++i)
+    if (versions[i].dump().find("was safe") != std::string::npos) pick = i + 1;
+  ASSERT_NE(pick, 0u) << versions.dump();
+  x_.Ok({"note", "resolve", c, "story", "--pick", std::to_string(pick)});
+  SyncUntilQuiet({&x_, &y_, &bu_});
+  for (const Laptop* l : {&bu_, &x_, &y_}) {
+    EXPECT_EQ(Story(*l, c), "Opening.\nThe child was safe at home today.\nClosing.\n") << l->name;
+    EXPECT_FALSE(l->Json({"note", "show", c, "--json"}).contains("conflicts")) << l->name;
+  }
+}
+
+}  // namespace
+}  // namespace casepack::testing
