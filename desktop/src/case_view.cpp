@@ -13,6 +13,7 @@
 #include <QVBoxLayout>
 
 #include "note_editor.h"
+#include "text_diff.h"
 #include "platform/platform.h"
 #include "worker.h"
 
@@ -544,10 +545,18 @@ void CaseView::Change(Job job, bool reload) {
                });
 }
 
-void CaseView::SaveNote(const QString& key, const QString& text) {
-  const std::string section = S(key), body = S(text);
-  Change([section, body](DesktopSession& s, const std::string& id) {
-    return section == "comments" ? s.SetComments(id, body) : s.SetNote(id, section, body);
+void CaseView::SaveNote(const QString& key, const QString& base, const QString& text) {
+  const std::string section = S(key);
+  if (section == "comments") {
+    Change([body = S(text)](DesktopSession& s, const std::string& id) { return s.SetComments(id, body); }, false);
+    return;
+  }
+  // The keystroke path: only the difference goes to the store, checked against what it holds now.
+  Change([section, base, text](DesktopSession& s, const std::string& id) -> Status {
+    CP_ASSIGN_OR_RETURN(std::string stored, s.ReadNote(id, section));
+    const NoteEdit e = PlanNoteEdit(base, text, Q(stored));
+    if (e.empty()) return Ok();
+    return s.EditNote(id, section, e.pos, e.remove, S(e.insert));
   }, false);
 }
 

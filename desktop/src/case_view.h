@@ -59,7 +59,7 @@ class CaseView : public QWidget {
   QWidget* BuildPapers();
   QWidget* BuildFeedback();
   NoteEditor* AddEditor(const QString& key, const QString& title, const QString& help);
-  void SaveNote(const QString& key, const QString& text);
+  void SaveNote(const QString& key, const QString& base, const QString& text);
   // Runs a change on the worker; reports the outcome; reloads the view if `reload`.
   template <typename Job>
   void Change(Job job, bool reload);
