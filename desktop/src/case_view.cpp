@@ -9,6 +9,8 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QMessageBox>
+#include <QShortcut>
 #include <QScrollArea>
 #include <QVBoxLayout>
 
@@ -327,6 +329,7 @@ QWidget* CaseView::BuildAttendance() {
   connect(attendance_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* i) {
     if (!filling_) OnAttendanceEdited(i->row());
   });
+  AddRowDelete(attendance_, CaseTable::kAttendance, v, tr("attendee"));
   return page;
 }
 
@@ -376,6 +379,7 @@ QWidget* CaseView::BuildActions() {
   connect(actions_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* i) {
     if (!filling_) OnActionEdited(i->row(), i->column());
   });
+  AddRowDelete(actions_, CaseTable::kActions, v, tr("action"));
   return page;
 }
 
@@ -430,6 +434,7 @@ QWidget* CaseView::BuildChronology() {
   };
   connect(add, &QPushButton::clicked, this, submit);
   for (QLineEdit* l : {when, source, event, taken, analysis}) connect(l, &QLineEdit::returnPressed, this, submit);
+  AddRowDelete(chronology_, CaseTable::kChronology, v, tr("chronology entry"));
   return page;
 }
 
@@ -457,6 +462,7 @@ QWidget* CaseView::BuildPapers() {
   buttons->addStretch(1);
   buttons->addWidget(open);
   v->addLayout(buttons);
+  AddRowDelete(documents_, CaseTable::kDocuments, v, tr("document"));
   connect(add, &QPushButton::clicked, this, [=, this] {
     if (from->text().trimmed().isEmpty()) return from->setFocus(), emit failed("Say which agency sent the paper first.");
     const QString path = QFileDialog::getOpenFileName(this, "Add a document to the case pack");
@@ -492,6 +498,7 @@ QWidget* CaseView::BuildFeedback() {
   feedback_ = MakeTable(headers, "Participant feedback");
   feedback_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   v->addWidget(feedback_, 1);
+  AddRowDelete(feedback_, CaseTable::kFeedback, v, tr("feedback form"));
   auto* form = new QFormLayout;
   auto* agency = Field("Feedback agency", "Agency");
   auto* role = Field("Feedback role", "Job role");
@@ -528,6 +535,42 @@ QWidget* CaseView::BuildFeedback() {
     for (const auto& a : answers) a.second->clear();
   });
   return page;
+}
+
+void CaseView::AddRowDelete(QTableWidget* table, CaseTable kind, QBoxLayout* layout, const QString& what) {
+  auto* row = new QHBoxLayout;
+  row->addStretch(1);
+  auto* del = Button(tr("Delete %1…").arg(what), tr("Delete %1").arg(what));
+  del->setToolTip(tr("Deletes the chosen row on every device after the next sync (the Delete key does the same)."));
+  row->addWidget(del);
+  layout->insertLayout(layout->indexOf(table) + 1, row);
+  connect(del, &QPushButton::clicked, this, [=, this] { DeleteCurrentRow(table, kind, what); });
+  // The Delete key on the table itself; a cell being edited keeps the key for its text.
+  auto* key = new QShortcut(QKeySequence::Delete, table);
+  key->setContext(Qt::WidgetShortcut);
+  connect(key, &QShortcut::activated, this, [=, this] { DeleteCurrentRow(table, kind, what); });
+}
+
+void CaseView::DeleteCurrentRow(QTableWidget* table, CaseTable kind, const QString& what) {
+  const int r = table->currentRow();
+  if (r < 0 || table->item(r, 0) == nullptr) return emit failed(tr("Choose the %1 to delete in the list first.").arg(what));
+  const std::string row_id = S(table->item(r, 0)->data(Qt::UserRole).toString());
+  QStringList shown;
+  for (int c = 0; c < std::min(3, table->columnCount()); ++c)
+    if (table->item(r, c) && !table->item(r, c)->text().isEmpty()) shown << table->item(r, c)->text();
+  QMessageBox ask(QMessageBox::Question, tr("Delete %1").arg(what),
+                  tr("Delete this %1?\n\n%2\n\nIt goes from every device at the next sync. If someone changes it "
+                     "on another device before seeing the delete, it comes back with their change.")
+                      .arg(what, shown.join(" · ")),
+                  QMessageBox::NoButton, this);
+  ask.setObjectName("confirmDelete");
+  QPushButton* yes = ask.addButton(tr("Delete"), QMessageBox::DestructiveRole);
+  yes->setObjectName("confirmDelete:yes");
+  ask.addButton(tr("Keep it"), QMessageBox::RejectRole)->setObjectName("confirmDelete:no");
+  ask.setDefaultButton(qobject_cast<QPushButton*>(ask.buttons().last()));
+  ask.exec();
+  if (ask.clickedButton() != yes) return;
+  Change([kind, row_id](DesktopSession& s, const std::string& id) { return s.DeleteRow(id, kind, row_id); }, true);
 }
 
 template <typename Job>
@@ -656,7 +699,9 @@ void CaseView::FillTables(const CaseDetail& d) {
   for (const auto& [id, e] : d.chronology) {
     const int r = chronology_->rowCount();
     chronology_->insertRow(r);
-    chronology_->setItem(r, 0, Cell(Q(FormatUkDateTime(e.when))));
+    auto* when = Cell(Q(FormatUkDateTime(e.when)));
+    when->setData(Qt::UserRole, Q(id));
+    chronology_->setItem(r, 0, when);
     chronology_->setItem(r, 1, Cell(Q(e.source)));
     chronology_->setItem(r, 2, Cell(Q(e.significant_event)));
     chronology_->setItem(r, 3, Cell(Q(e.action_taken)));
@@ -690,7 +735,9 @@ void CaseView::FillTables(const CaseDetail& d) {
   for (const auto& [id, f] : d.feedback) {
     const int r = feedback_->rowCount();
     feedback_->insertRow(r);
-    feedback_->setItem(r, 0, Cell(Q(f.agency)));
+    auto* agency = Cell(Q(f.agency));
+    agency->setData(Qt::UserRole, Q(id));
+    feedback_->setItem(r, 0, agency);
     feedback_->setItem(r, 1, Cell(Q(f.role)));
     feedback_->setItem(r, 2, Cell(f.barriers ? (*f.barriers ? "yes" : "no") : "—"));
     int c = 3;
