@@ -721,9 +721,8 @@ Status CaseService::EditNote(std::string_view case_id, std::string_view section,
     const Target t = NoteText(section);
     if (pos > r.TextLength(t) || remove > r.TextLength(t) - pos)
       return MakeError(ErrorCode::kInvalidArgument, "the edit is outside the note");
-    if (remove > 0) CP_RETURN_IF_ERROR(r.DeleteText(t, pos, remove));
-    if (!insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(t, pos, insert));
-    return Ok();
+    // Character operations, with the touched paragraphs recorded (text conflicts, docs/case-model.md).
+    return SpliceText(r, t, pos, remove, insert);
   });
 }
 
