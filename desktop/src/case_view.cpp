@@ -10,7 +10,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QMessageBox>
-#include <QShortcut>
+#include <QKeyEvent>
 #include <QScrollArea>
 #include <QVBoxLayout>
 
@@ -545,10 +545,19 @@ void CaseView::AddRowDelete(QTableWidget* table, CaseTable kind, QBoxLayout* lay
   row->addWidget(del);
   layout->insertLayout(layout->indexOf(table) + 1, row);
   connect(del, &QPushButton::clicked, this, [=, this] { DeleteCurrentRow(table, kind, what); });
-  // The Delete key on the table itself; a cell being edited keeps the key for its text.
-  auto* key = new QShortcut(QKeySequence::Delete, table);
-  key->setContext(Qt::WidgetShortcut);
-  connect(key, &QShortcut::activated, this, [=, this] { DeleteCurrentRow(table, kind, what); });
+  // The Delete key on the table itself (a cell being edited keeps the key for its text).
+  deletable_[table] = {kind, what};
+  table->installEventFilter(this);
+}
+
+bool CaseView::eventFilter(QObject* watched, QEvent* event) {
+  auto it = deletable_.find(watched);
+  if (it != deletable_.end() && event->type() == QEvent::KeyPress &&
+      static_cast<QKeyEvent*>(event)->key() == Qt::Key_Delete && static_cast<QKeyEvent*>(event)->modifiers() == Qt::NoModifier) {
+    DeleteCurrentRow(static_cast<QTableWidget*>(watched), it->second.first, it->second.second);
+    return true;
+  }
+  return QWidget::eventFilter(watched, event);
 }
 
 void CaseView::DeleteCurrentRow(QTableWidget* table, CaseTable kind, const QString& what) {

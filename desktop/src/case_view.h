@@ -73,6 +73,8 @@ class CaseView : public QWidget {
   // A "Delete" button under `table` and the Delete key on it: asks, then deletes the current row.
   void AddRowDelete(QTableWidget* table, CaseTable kind, QBoxLayout* layout, const QString& what);
   void DeleteCurrentRow(QTableWidget* table, CaseTable kind, const QString& what);
+  bool eventFilter(QObject* watched, QEvent* event) override;  // the Delete key on a table
+  std::map<QObject*, std::pair<CaseTable, QString>> deletable_;
 
   SessionWorker& worker_;
   Platform& platform_;
