@@ -444,6 +444,10 @@ TEST_F(WindowTest, Screenshots) {
   QTest::keyClick(&w(), Qt::Key_P, Qt::ControlModifier);
   ASSERT_TRUE(WaitUntil([&] { return w().reportDialog() != nullptr && w().reportDialog()->isVisible(); }));
   Shot("report-preview", w().reportDialog());
+  // After Save as PDF: the save choices and the one line saying where it went.
+  w().reportDialog()->SaveTo(ReportDocument::kReport, ReportFormat::kPdf, QString::fromStdString((dir_->path() / "summary.pdf").string()));
+  ASSERT_TRUE(WaitUntil([&] { return !w().reportDialog()->saving(); }, std::chrono::seconds(60)));
+  Shot("report-saved", w().reportDialog());
   w().Lock();
   Shot("lock-screen");
 }
