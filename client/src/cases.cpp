@@ -366,7 +366,12 @@ Status CaseService::UpdateIndex(Loaded& loaded) {
 }
 
 template <typename Edit>
-Status CaseService::Mutate(std::string_view case_id, Edit&& edit) {
+Status CaseService::Mutate(std::string_view case_id, Edit&& edit, bool durable_on_return) {
+  std::optional<GroupCommit> group;  // ends after the transaction: declared first
+  if (!durable_on_return) {
+    CP_ASSIGN_OR_RETURN(GroupCommit g, GroupCommit::Begin(store_.db()));
+    group.emplace(std::move(g));
+  }
   // The write lock first, then the case: what another process wrote before it is applied before the edit,
   // so two processes never give two different operations the same id.
   CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
@@ -723,7 +728,7 @@ Status CaseService::EditNote(std::string_view case_id, std::string_view section,
       return MakeError(ErrorCode::kInvalidArgument, "the edit is outside the note");
     // Character operations, with the touched paragraphs recorded (text conflicts, docs/case-model.md).
     return SpliceText(r, t, pos, remove, insert);
-  });
+  }, /*durable_on_return=*/false);
 }
 
 Status CaseService::AppendNote(std::string_view case_id, std::string_view section, std::string_view text) {
