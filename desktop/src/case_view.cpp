@@ -567,19 +567,25 @@ void CaseView::DeleteCurrentRow(QTableWidget* table, CaseTable kind, const QStri
   QStringList shown;
   for (int c = 0; c < std::min(3, table->columnCount()); ++c)
     if (table->item(r, c) && !table->item(r, c)->text().isEmpty()) shown << table->item(r, c)->text();
-  QMessageBox ask(QMessageBox::Question, tr("Delete %1").arg(what),
-                  tr("Delete this %1?\n\n%2\n\nIt goes from every device at the next sync. If someone changes it "
-                     "on another device before seeing the delete, it comes back with their change.")
-                      .arg(what, shown.join(" · ")),
-                  QMessageBox::NoButton, this);
-  ask.setObjectName("confirmDelete");
-  QPushButton* yes = ask.addButton(tr("Delete"), QMessageBox::DestructiveRole);
+  // Window-modal and not exec(): a lock while it is open deletes it with this view (no nested event loop
+  // returning into a deleted view), and its case text with it.
+  auto* ask = new QMessageBox(QMessageBox::Question, tr("Delete %1").arg(what),
+                              tr("Delete this %1?\n\n%2\n\nIt goes from every device at the next sync. If someone "
+                                 "changes it on another device before seeing the delete, it comes back with their change.")
+                                  .arg(what, shown.join(" · ")),
+                              QMessageBox::NoButton, this);
+  ask->setAttribute(Qt::WA_DeleteOnClose);
+  ask->setObjectName("confirmDelete");
+  QPushButton* yes = ask->addButton(tr("Delete"), QMessageBox::DestructiveRole);
   yes->setObjectName("confirmDelete:yes");
-  ask.addButton(tr("Keep it"), QMessageBox::RejectRole)->setObjectName("confirmDelete:no");
-  ask.setDefaultButton(qobject_cast<QPushButton*>(ask.buttons().last()));
-  ask.exec();
-  if (ask.clickedButton() != yes) return;
-  Change([kind, row_id](DesktopSession& s, const std::string& id) { return s.DeleteRow(id, kind, row_id); }, true);
+  QPushButton* no = ask->addButton(tr("Keep it"), QMessageBox::RejectRole);
+  no->setObjectName("confirmDelete:no");
+  ask->setDefaultButton(no);
+  connect(ask, &QMessageBox::finished, this, [this, ask, yes, kind, row_id] {
+    if (ask->clickedButton() != yes) return;
+    Change([kind, row_id](DesktopSession& s, const std::string& id) { return s.DeleteRow(id, kind, row_id); }, true);
+  });
+  ask->open();
 }
 
 template <typename Job>

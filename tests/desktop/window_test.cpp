@@ -404,6 +404,17 @@ TEST_F(WindowTest, RowsDeleteWithTheButtonOrTheDeleteKeyAfterConfirmation) {
     Click(v, button);
     ASSERT_TRUE(WaitUntil([&, t = table] { return t->rowCount() == 0; })) << button.toStdString();
   }
+  // Locking while the question is open takes it away with the case's text.
+  v->tabs()->setCurrentIndex(3);
+  actions->setCurrentCell(0, 0);
+  Click(v, "Delete action");
+  ASSERT_TRUE(WaitUntil([&] { return QApplication::activeModalWidget() != nullptr; }));
+  const QString asked = TextsHeld(QApplication::activeModalWidget()->findChildren<QWidget*>()).join(" ");
+  EXPECT_TRUE(asked.contains(actions->item(0, 0)->text())) << "the question names the row";
+  w().Lock();
+  QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+  for (QWidget* top : QApplication::allWidgets()) EXPECT_NE(top->objectName(), "confirmDelete") << "still open after the lock";
+  EXPECT_FALSE(TextsHeld(QApplication::allWidgets()).join(" ").contains("Nain present"));
   // The store agrees after the window is gone, and the deletes wait to be sent.
   window_.reset();
   auto s = DesktopSession::Open(dir_->path() / "store", kPass);
