@@ -19,7 +19,7 @@ packages=(
   python3 tar                         # tests: hostile tar archives (tarfile), the server store edited in a test
   libcairo2-dev libpango1.0-dev libqpdf-dev   # reports: tagged PDF (cairo + pango); /Lang and /MarkInfo (qpdf)
   fonts-dejavu-core                   # the reports' embedded font (Welsh ŵ ŷ)
-  poppler-utils python3-pikepdf python3-docx libreoffice-writer-nogui  # tests: reports read back as readers do
+  poppler-utils python3-pikepdf python3-docx libreoffice-writer-nogui unzip  # tests: reports read back as readers do
   faketime                            # CI: the suite again with the clock a year and five years ahead
   qt6-base-dev qt6-qpa-plugins        # casepack-desktop (Qt 6.4 Widgets, DBus, Test; xcb and offscreen platforms)
   xvfb xauth fonts-dejavu-core        # desktop screenshot tests on a virtual X server, with real fonts

@@ -131,21 +131,31 @@ Status CheckText(std::string_view text, std::string_view what) {
 // A paragraph edited on two devices (casepack/text_rewrite.h), as the report's conflicts list shows it:
 // subject "notes: TITLE" or "facilitator's comments", field "paragraph N" (N counts within the text, as
 // `note resolve --conflict N` does), one candidate per author's version ("(removed)" for none).
-void CollectTextConflicts(const Replica& r, const Target& t, const std::string& subject, std::vector<FieldConflict>& out) {
+// The paragraph conflicts of one text whose versions differ (both devices making the same change, typically
+// both removing it, agree: nothing to show), numbered as ResolveTextConflict counts, agreements included.
+void CollectNoteConflicts(const Replica& r, const Target& t, std::string_view section, const std::string& title,
+                          std::vector<NoteConflict>& out) {
   std::size_t n = 0;
   for (const TextConflict& tc : TextConflicts(r, t)) {
-    ++n;  // numbered as ResolveTextConflict counts, agreements included
-    // Both devices made the same change (typically: both removed it): they agree, nothing to show.
+    ++n;
     if (std::all_of(tc.versions.begin(), tc.versions.end(), [&](const RegisterValue& v) { return v.value == tc.versions[0].value; }))
       continue;
-    FieldConflict f{subject, "paragraph " + std::to_string(n), {}};
+    NoteConflict c{std::string(section), title, n, {}};
     for (const RegisterValue& v : tc.versions) {
       std::string text = v.value;
       while (!text.empty() && text.back() == '\n') text.pop_back();
-      f.values.candidates.push_back(Candidate<std::string>{text.empty() ? "(removed)" : text, v.author, ClockText(v.clock)});
+      c.versions.candidates.push_back(Candidate<std::string>{text.empty() ? "(removed)" : text, v.author, ClockText(v.clock)});
     }
-    out.push_back(std::move(f));
+    out.push_back(std::move(c));
   }
+}
+
+std::vector<NoteConflict> AllNoteConflicts(const Replica& r, EventType type) {
+  std::vector<NoteConflict> out;
+  for (const NoteSectionDef& s : NoteSections(type))
+    CollectNoteConflicts(r, NoteText(s.key), s.key, "notes: " + std::string(s.title), out);
+  CollectNoteConflicts(r, kComments, "", "facilitator's comments", out);
+  return out;
 }
 
 // Like case ids, an item id needs 4 characters: a shorter (or empty) prefix would quietly pick a case's
@@ -526,9 +536,8 @@ Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
     if (!text.empty()) d.notes.emplace(std::string(s.key), std::move(text));
   }
   d.facilitator_comments = r.ReadText(kComments);
-  for (const NoteSectionDef& s : NoteSections(d.record.event_type))
-    CollectTextConflicts(r, NoteText(s.key), "notes: " + std::string(s.title), d.conflicts);
-  CollectTextConflicts(r, kComments, "facilitator's comments", d.conflicts);
+  for (NoteConflict& c : AllNoteConflicts(r, d.record.event_type))
+    d.conflicts.push_back(FieldConflict{std::move(c.title), "paragraph " + std::to_string(c.number), std::move(c.versions)});
   for (const CollectionEntry& e : r.ReadCollection(kActions)) {
     Action a;
     a.id = e.key;
@@ -604,12 +613,21 @@ Result<DocumentMeta> CaseService::AddDocument(std::string_view case_id, Document
     return e;
   };
   auto dup = store_.db().Prepare(
-      "SELECT documents.id FROM documents WHERE case_id = ? AND sha256 = ?;");
+      "SELECT documents.id, blob_id FROM documents WHERE case_id = ? AND sha256 = ?;");
   if (!dup.ok()) return forget_blob(dup.error());
   dup->Bind(1, case_id).Bind(2, meta.sha256);
   auto row = dup->Step();
   if (!row.ok()) return forget_blob(row.error());
+  // A row whose document another device deleted (the delete arrived by sync) no longer counts.
+  std::string stale, stale_blob;
   if (*row) {
+    const std::vector<std::string> present = Keys(probe.replica.ReadCollection(kDocuments));
+    if (std::find(present.begin(), present.end(), dup->Text(0)) == present.end()) {
+      stale = dup->Text(0);
+      stale_blob = dup->Text(1);
+    }
+  }
+  if (*row && stale.empty()) {
     return forget_blob(MakeError(ErrorCode::kInvalidArgument,
                                  "this document is already in the case, as document " + dup->Text(0),
                                  "nothing was added; see 'casepack doc list'"));
@@ -618,12 +636,18 @@ Result<DocumentMeta> CaseService::AddDocument(std::string_view case_id, Document
   value["blob_id"] = blob.blob_id;
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kDocuments, meta.id, value.dump()));
+    if (!stale.empty()) {
+      CP_ASSIGN_OR_RETURN(Statement del, store_.db().Prepare("DELETE FROM documents WHERE case_id = ? AND id = ?;"));
+      del.Bind(1, case_id).Bind(2, stale);
+      CP_RETURN_IF_ERROR(del.Run());
+    }
     CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
         "INSERT INTO documents (case_id, id, blob_id, sha256) VALUES (?, ?, ?, ?);"));
     ins.Bind(1, case_id).Bind(2, meta.id).Bind(3, blob.blob_id).Bind(4, meta.sha256);
     return ins.Run();
   });
   if (!s.ok()) return forget_blob(s.error());
+  if (!stale_blob.empty() && stale_blob != blob.blob_id) (void)blobs_.Remove(stale_blob);
   return meta;
 }
 
@@ -681,6 +705,16 @@ Status CaseService::SetNote(std::string_view case_id, std::string_view section, 
   });
 }
 
+Result<std::vector<NoteConflict>> CaseService::TextConflicts(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
+  return AllNoteConflicts(loaded->replica, MaterializeCase(loaded->replica).event_type);
+}
+
+Result<std::string> CaseService::ReadNote(std::string_view case_id, std::string_view section) {
+  CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
+  return loaded->replica.ReadText(NoteText(section));
+}
+
 Status CaseService::EditNote(std::string_view case_id, std::string_view section, std::uint64_t pos,
                              std::uint64_t remove, std::string_view insert) {
   CP_RETURN_IF_ERROR(CheckText(insert, "the note"));
@@ -692,9 +726,8 @@ Status CaseService::EditNote(std::string_view case_id, std::string_view section,
     const Target t = NoteText(section);
     if (pos > r.TextLength(t) || remove > r.TextLength(t) - pos)
       return MakeError(ErrorCode::kInvalidArgument, "the edit is outside the note");
-    if (remove > 0) CP_RETURN_IF_ERROR(r.DeleteText(t, pos, remove));
-    if (!insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(t, pos, insert));
-    return Ok();
+    // Character operations, with the touched paragraphs recorded (text conflicts, docs/case-model.md).
+    return SpliceText(r, t, pos, remove, insert);
   }, /*durable_on_return=*/false);
 }
 
@@ -731,7 +764,7 @@ Status CaseService::ResolveTextConflict(std::string_view case_id, std::string_vi
       if (auto def = FindNoteSection(MaterializeCase(r).event_type, section); !def.ok()) return def.error();
       t = NoteText(section);
     }
-    const std::vector<TextConflict> all = TextConflicts(r, t);
+    const std::vector<TextConflict> all = casepack::TextConflicts(r, t);
     if (conflict == 0 || conflict > all.size())
       return MakeError(ErrorCode::kNotFound, "no paragraph conflict " + std::to_string(conflict) + " there",
                        all.empty() ? "there is nothing to resolve" : "'casepack case show' lists them");
@@ -777,6 +810,9 @@ Status CaseService::UpdateAction(std::string_view case_id, std::string_view acti
   return Mutate(case_id, [&](Loaded& l) -> Status {
     Replica& r = l.replica;
     CP_ASSIGN_OR_RETURN(std::string id, FindByPrefix(Keys(r.ReadCollection(kActions)), action_id, "action"));
+    // Re-added with every change: a delete made concurrently elsewhere did not see this add, so the action
+    // survives it with the change (docs/case-model.md "Deleting rows").
+    CP_RETURN_IF_ERROR(r.AddToCollection(kActions, id));
     if (change.what) CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "what"), *change.what, false));
     if (change.owner) CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "owner"), ToJson(*change.owner).dump(), true));
     if (change.due) CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "due"), FormatDate(*change.due), true));
@@ -809,6 +845,48 @@ Result<std::string> CaseService::AddFeedback(std::string_view case_id, const Par
   });
   if (!s.ok()) return s.error();
   return id;
+}
+
+// ---- deleting rows ----
+
+namespace {
+struct RowKind {
+  const Target* collection;
+  std::string_view what;  // for messages
+};
+RowKind KindOf(CaseTable row) {
+  switch (row) {
+    case CaseTable::kAttendance: return {&kAttendees, "attendee"};
+    case CaseTable::kActions: return {&kActions, "action"};
+    case CaseTable::kChronology: return {&kChronology, "chronology entry"};
+    case CaseTable::kFeedback: return {&kFeedback, "feedback form"};
+    case CaseTable::kDocuments: return {&kDocuments, "document"};
+  }
+  return {&kActions, "row"};
+}
+}  // namespace
+
+Status CaseService::DeleteRow(std::string_view case_id, CaseTable row, std::string_view id_or_prefix) {
+  const RowKind kind = KindOf(row);
+  std::string id, blob_id;
+  CP_RETURN_IF_ERROR(Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    const std::vector<CollectionEntry> entries = r.ReadCollection(*kind.collection);
+    CP_ASSIGN_OR_RETURN(id, FindByPrefix(Keys(entries), id_or_prefix, kind.what));
+    CP_RETURN_IF_ERROR(r.RemoveFromCollection(*kind.collection, id));
+    if (row != CaseTable::kDocuments) return Ok();
+    // The index row goes with it, so the same paper can be added again later.
+    CP_ASSIGN_OR_RETURN(Statement find, store_.db().Prepare("SELECT blob_id FROM documents WHERE case_id = ? AND id = ?;"));
+    find.Bind(1, case_id).Bind(2, id);
+    CP_ASSIGN_OR_RETURN(bool found, find.Step());
+    if (found) blob_id = find.Text(0);
+    CP_ASSIGN_OR_RETURN(Statement del, store_.db().Prepare("DELETE FROM documents WHERE case_id = ? AND id = ?;"));
+    del.Bind(1, case_id).Bind(2, id);
+    return del.Run();
+  }));
+  // After the commit: a failure here leaves an encrypted file no row names, which the purge removes.
+  if (!blob_id.empty()) (void)blobs_.Remove(blob_id);
+  return Ok();
 }
 
 // ---- timescales, reports ----
@@ -1037,6 +1115,11 @@ Result<std::vector<CaseService::PendingOp>> CaseService::UnpushedOperations(std:
     if (!row) return out;
     out.push_back(PendingOp{static_cast<ReplicaId>(st.Int(0)), static_cast<std::uint64_t>(st.Int(1)), st.Blob(2)});
   }
+}
+
+Result<std::size_t> CaseService::CountUnpushed() {
+  CP_ASSIGN_OR_RETURN(std::int64_t n, store_.db().QueryInt("SELECT COUNT(*) FROM ops WHERE local = 1 AND pushed = 0;"));
+  return static_cast<std::size_t>(n);
 }
 
 Status CaseService::MarkPushed(std::string_view case_id, std::span<const std::pair<ReplicaId, std::uint64_t>> ids) {

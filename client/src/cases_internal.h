@@ -18,6 +18,7 @@ class CaseServiceInternal {
                                                            std::size_t limit) {
     return c.UnpushedOperations(case_id, limit);
   }
+  static Result<std::size_t> CountUnpushed(CaseService& c) { return c.CountUnpushed(); }
   static Status MarkPushed(CaseService& c, std::string_view case_id,
                            std::span<const std::pair<ReplicaId, std::uint64_t>> ids) {
     return c.MarkPushed(case_id, ids);

@@ -78,6 +78,8 @@ SyncService::SyncService(Store& store, CaseService& cases)
       owned_audit_(std::make_unique<Audit>(store)), retention_(owned_retention_.get()), audit_(owned_audit_.get()) {}
 SyncService::~SyncService() = default;
 
+Result<std::size_t> SyncService::UnsentChanges() { return CaseServiceInternal::CountUnpushed(cases_); }
+
 Result<ServerConfig> SyncService::Config() {
   if (config_) return *config_;
   CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(

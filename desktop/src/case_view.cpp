@@ -9,10 +9,13 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QMessageBox>
+#include <QKeyEvent>
 #include <QScrollArea>
 #include <QVBoxLayout>
 
 #include "note_editor.h"
+#include "text_diff.h"
 #include "platform/platform.h"
 #include "worker.h"
 
@@ -326,6 +329,7 @@ QWidget* CaseView::BuildAttendance() {
   connect(attendance_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* i) {
     if (!filling_) OnAttendanceEdited(i->row());
   });
+  AddRowDelete(attendance_, CaseTable::kAttendance, v, tr("attendee"));
   return page;
 }
 
@@ -375,6 +379,7 @@ QWidget* CaseView::BuildActions() {
   connect(actions_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* i) {
     if (!filling_) OnActionEdited(i->row(), i->column());
   });
+  AddRowDelete(actions_, CaseTable::kActions, v, tr("action"));
   return page;
 }
 
@@ -429,6 +434,7 @@ QWidget* CaseView::BuildChronology() {
   };
   connect(add, &QPushButton::clicked, this, submit);
   for (QLineEdit* l : {when, source, event, taken, analysis}) connect(l, &QLineEdit::returnPressed, this, submit);
+  AddRowDelete(chronology_, CaseTable::kChronology, v, tr("chronology entry"));
   return page;
 }
 
@@ -456,6 +462,7 @@ QWidget* CaseView::BuildPapers() {
   buttons->addStretch(1);
   buttons->addWidget(open);
   v->addLayout(buttons);
+  AddRowDelete(documents_, CaseTable::kDocuments, v, tr("document"));
   connect(add, &QPushButton::clicked, this, [=, this] {
     if (from->text().trimmed().isEmpty()) return from->setFocus(), emit failed("Say which agency sent the paper first.");
     const QString path = QFileDialog::getOpenFileName(this, "Add a document to the case pack");
@@ -491,6 +498,7 @@ QWidget* CaseView::BuildFeedback() {
   feedback_ = MakeTable(headers, "Participant feedback");
   feedback_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   v->addWidget(feedback_, 1);
+  AddRowDelete(feedback_, CaseTable::kFeedback, v, tr("feedback form"));
   auto* form = new QFormLayout;
   auto* agency = Field("Feedback agency", "Agency");
   auto* role = Field("Feedback role", "Job role");
@@ -529,6 +537,57 @@ QWidget* CaseView::BuildFeedback() {
   return page;
 }
 
+void CaseView::AddRowDelete(QTableWidget* table, CaseTable kind, QBoxLayout* layout, const QString& what) {
+  auto* row = new QHBoxLayout;
+  row->addStretch(1);
+  auto* del = Button(tr("Delete %1…").arg(what), tr("Delete %1").arg(what));
+  del->setToolTip(tr("Deletes the chosen row on every device after the next sync (the Delete key does the same)."));
+  row->addWidget(del);
+  layout->insertLayout(layout->indexOf(table) + 1, row);
+  connect(del, &QPushButton::clicked, this, [=, this] { DeleteCurrentRow(table, kind, what); });
+  // The Delete key on the table itself (a cell being edited keeps the key for its text).
+  deletable_[table] = {kind, what};
+  table->installEventFilter(this);
+}
+
+bool CaseView::eventFilter(QObject* watched, QEvent* event) {
+  auto it = deletable_.find(watched);
+  if (it != deletable_.end() && event->type() == QEvent::KeyPress &&
+      static_cast<QKeyEvent*>(event)->key() == Qt::Key_Delete && static_cast<QKeyEvent*>(event)->modifiers() == Qt::NoModifier) {
+    DeleteCurrentRow(static_cast<QTableWidget*>(watched), it->second.first, it->second.second);
+    return true;
+  }
+  return QWidget::eventFilter(watched, event);
+}
+
+void CaseView::DeleteCurrentRow(QTableWidget* table, CaseTable kind, const QString& what) {
+  const int r = table->currentRow();
+  if (r < 0 || table->item(r, 0) == nullptr) return emit failed(tr("Choose the %1 to delete in the list first.").arg(what));
+  const std::string row_id = S(table->item(r, 0)->data(Qt::UserRole).toString());
+  QStringList shown;
+  for (int c = 0; c < std::min(3, table->columnCount()); ++c)
+    if (table->item(r, c) && !table->item(r, c)->text().isEmpty()) shown << table->item(r, c)->text();
+  // Window-modal and not exec(): a lock while it is open deletes it with this view (no nested event loop
+  // returning into a deleted view), and its case text with it.
+  auto* ask = new QMessageBox(QMessageBox::Question, tr("Delete %1").arg(what),
+                              tr("Delete this %1?\n\n%2\n\nIt goes from every device at the next sync. If someone "
+                                 "changes it on another device before seeing the delete, it comes back with their change.")
+                                  .arg(what, shown.join(" · ")),
+                              QMessageBox::NoButton, this);
+  ask->setAttribute(Qt::WA_DeleteOnClose);
+  ask->setObjectName("confirmDelete");
+  QPushButton* yes = ask->addButton(tr("Delete"), QMessageBox::DestructiveRole);
+  yes->setObjectName("confirmDelete:yes");
+  QPushButton* no = ask->addButton(tr("Keep it"), QMessageBox::RejectRole);
+  no->setObjectName("confirmDelete:no");
+  ask->setDefaultButton(no);
+  connect(ask, &QMessageBox::finished, this, [this, ask, yes, kind, row_id] {
+    if (ask->clickedButton() != yes) return;
+    Change([kind, row_id](DesktopSession& s, const std::string& id) { return s.DeleteRow(id, kind, row_id); }, true);
+  });
+  ask->open();
+}
+
 template <typename Job>
 void CaseView::Change(Job job, bool reload) {
   emit saving();
@@ -544,10 +603,18 @@ void CaseView::Change(Job job, bool reload) {
                });
 }
 
-void CaseView::SaveNote(const QString& key, const QString& text) {
-  const std::string section = S(key), body = S(text);
-  Change([section, body](DesktopSession& s, const std::string& id) {
-    return section == "comments" ? s.SetComments(id, body) : s.SetNote(id, section, body);
+void CaseView::SaveNote(const QString& key, const QString& base, const QString& text) {
+  const std::string section = S(key);
+  if (section == "comments") {
+    Change([body = S(text)](DesktopSession& s, const std::string& id) { return s.SetComments(id, body); }, false);
+    return;
+  }
+  // The keystroke path: only the difference goes to the store, checked against what it holds now.
+  Change([section, base, text](DesktopSession& s, const std::string& id) -> Status {
+    CP_ASSIGN_OR_RETURN(std::string stored, s.ReadNote(id, section));
+    const NoteEdit e = PlanNoteEdit(base, text, Q(stored));
+    if (e.empty()) return Ok();
+    return s.EditNote(id, section, e.pos, e.remove, S(e.insert));
   }, false);
 }
 
@@ -647,7 +714,9 @@ void CaseView::FillTables(const CaseDetail& d) {
   for (const auto& [id, e] : d.chronology) {
     const int r = chronology_->rowCount();
     chronology_->insertRow(r);
-    chronology_->setItem(r, 0, Cell(Q(FormatUkDateTime(e.when))));
+    auto* when = Cell(Q(FormatUkDateTime(e.when)));
+    when->setData(Qt::UserRole, Q(id));
+    chronology_->setItem(r, 0, when);
     chronology_->setItem(r, 1, Cell(Q(e.source)));
     chronology_->setItem(r, 2, Cell(Q(e.significant_event)));
     chronology_->setItem(r, 3, Cell(Q(e.action_taken)));
@@ -681,7 +750,9 @@ void CaseView::FillTables(const CaseDetail& d) {
   for (const auto& [id, f] : d.feedback) {
     const int r = feedback_->rowCount();
     feedback_->insertRow(r);
-    feedback_->setItem(r, 0, Cell(Q(f.agency)));
+    auto* agency = Cell(Q(f.agency));
+    agency->setData(Qt::UserRole, Q(id));
+    feedback_->setItem(r, 0, agency);
     feedback_->setItem(r, 1, Cell(Q(f.role)));
     feedback_->setItem(r, 2, Cell(f.barriers ? (*f.barriers ? "yes" : "no") : "—"));
     int c = 3;

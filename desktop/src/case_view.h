@@ -6,6 +6,7 @@
 
 #include <QLabel>
 #include <QLineEdit>
+#include <QBoxLayout>
 #include <QComboBox>
 #include <QPushButton>
 #include <QTabWidget>
@@ -42,6 +43,9 @@ class CaseView : public QWidget {
   NoteEditor* editor(const QString& key) const;
   QTableWidget* attendanceTable() { return attendance_; }
   QTableWidget* actionsTable() { return actions_; }
+  QTableWidget* chronologyTable() { return chronology_; }
+  QTableWidget* documentsTable() { return documents_; }
+  QTableWidget* feedbackTable() { return feedback_; }
 
  signals:
   void saving();
@@ -59,13 +63,18 @@ class CaseView : public QWidget {
   QWidget* BuildPapers();
   QWidget* BuildFeedback();
   NoteEditor* AddEditor(const QString& key, const QString& title, const QString& help);
-  void SaveNote(const QString& key, const QString& text);
+  void SaveNote(const QString& key, const QString& base, const QString& text);
   // Runs a change on the worker; reports the outcome; reloads the view if `reload`.
   template <typename Job>
   void Change(Job job, bool reload);
   void FillTables(const CaseDetail& d);
   void OnAttendanceEdited(int row);
   void OnActionEdited(int row, int column);
+  // A "Delete" button under `table` and the Delete key on it: asks, then deletes the current row.
+  void AddRowDelete(QTableWidget* table, CaseTable kind, QBoxLayout* layout, const QString& what);
+  void DeleteCurrentRow(QTableWidget* table, CaseTable kind, const QString& what);
+  bool eventFilter(QObject* watched, QEvent* event) override;  // the Delete key on a table
+  std::map<QObject*, std::pair<CaseTable, QString>> deletable_;
 
   SessionWorker& worker_;
   Platform& platform_;

@@ -2,7 +2,10 @@
 
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -23,18 +26,69 @@ ReportDialog::ReportDialog(const QString& title, QWidget* parent) : QDialog(pare
   view_->setAccessibleName("Report");
   view_->setOpenLinks(false);
   v->addWidget(view_, 1);
+  auto* save_row = new QHBoxLayout;
+  auto* which_label = new QLabel(tr("&Document:"));
+  document_ = new QComboBox;
+  document_->setObjectName("reportDocument");
+  document_->setAccessibleName(tr("Document to save"));
+  document_->addItem(tr("The event's report"), static_cast<int>(ReportDocument::kReport));
+  document_->addItem(tr("Participants' feedback (Business Unit only)"), static_cast<int>(ReportDocument::kFeedback));
+  which_label->setBuddy(document_);
+  save_row->addWidget(which_label);
+  save_row->addWidget(document_);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
-  auto* save = buttons->addButton("Save as HTML…", QDialogButtonBox::ActionRole);
-  save->setAccessibleName("Save report as HTML");
+  const std::pair<ReportFormat, QString> formats[] = {{ReportFormat::kPdf, tr("Save as &PDF…")},
+                                                      {ReportFormat::kDocx, tr("Save as &Word…")},
+                                                      {ReportFormat::kHtml, tr("Save as &HTML…")}};
+  for (const auto& [format, text] : formats) {
+    auto* b = buttons->addButton(text, QDialogButtonBox::ActionRole);
+    b->setObjectName("save:" + Q(std::string(ToString(format))));
+    b->setAccessibleName(QString(text).remove('&').remove(QString::fromUtf8("…")));
+    connect(b, &QPushButton::clicked, this, [this, format = format] { AskAndSave(format); });
+    save_buttons_ << b;
+  }
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-  connect(save, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getSaveFileName(this, "Save the report", "report.html", "HTML (*.html)");
-    if (path.isEmpty()) return;
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(html_.data(), static_cast<qint64>(html_.size())) < 0)
-      view_->setToolTip("The report could not be saved there. Choose another folder.");
-  });
-  v->addWidget(buttons);
+  save_row->addWidget(buttons, 1);
+  v->addLayout(save_row);
+  status_ = new QLabel;
+  status_->setObjectName("reportSaveStatus");
+  status_->setAccessibleName(tr("Saving the report"));
+  status_->setWordWrap(true);
+  v->addWidget(status_);
+}
+
+void ReportDialog::AskAndSave(ReportFormat format) {
+  const auto which = static_cast<ReportDocument>(document_->currentData().toInt());
+  const QString ext = Q(std::string(FileExtension(format)));
+  const QString base = which == ReportDocument::kFeedback ? tr("feedback") : tr("report");
+  QString filter;
+  switch (format) {
+    case ReportFormat::kPdf: filter = tr("PDF (*.pdf)"); break;
+    case ReportFormat::kDocx: filter = tr("Word document (*.docx)"); break;
+    default: filter = tr("Web page (*.html)"); break;
+  }
+  QString path = QFileDialog::getSaveFileName(this, tr("Save the report"), base + ext, filter);
+  if (path.isEmpty()) return;
+  if (!path.endsWith(ext, Qt::CaseInsensitive)) path += ext;
+  SaveTo(which, format, path);
+}
+
+void ReportDialog::SaveTo(ReportDocument which, ReportFormat format, const QString& path) {
+  if (saving_) return;
+  saving_ = true;
+  for (QPushButton* b : save_buttons_) b->setEnabled(false);
+  setCursor(Qt::BusyCursor);
+  status_->setText(tr("Saving %1…").arg(QFileInfo(path).fileName()));
+  emit saveRequested(case_id_, which, format, path);
+}
+
+void ReportDialog::SaveFinished(const QString& path, const QString& error) {
+  saving_ = false;
+  for (QPushButton* b : save_buttons_) b->setEnabled(true);
+  unsetCursor();
+  status_->setText(error.isEmpty() ? tr("Saved as %1.").arg(QDir::toNativeSeparators(path))
+                                   : tr("Not saved: %1").arg(error));
+  emit saveFinished(error.isEmpty());
 }
 
 void ReportDialog::SetHtml(std::string html) {
@@ -47,6 +101,7 @@ void ReportDialog::Wipe() {
   html_.clear();
   view_->clear();
   view_->document()->clearUndoRedoStacks();
+  status_->clear();
 }
 
 NewCaseDialog::NewCaseDialog(QWidget* parent) : QDialog(parent) {

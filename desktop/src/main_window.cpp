@@ -637,15 +637,29 @@ void MainWindow::PreviewReport() {
   case_view_->FlushEdits();
   const std::string id = case_view_->case_id();
   saved_->setText("Preparing the report…");
-  worker_->Call(this, [id](DesktopSession& s) { return s.ReportHtml(id, Today()); }, [this](Result<std::string> html) {
+  worker_->Call(this, [id](DesktopSession& s) { return s.ReportHtml(id, Today()); }, [this, id](Result<std::string> html) {
     if (locked_) return;
     saved_->clear();
     if (!html.ok()) return ShowProblem(Q(Explain(html.error())));
-    if (!report_) report_ = new ReportDialog(windowTitle(), this);
+    if (!report_) {
+      report_ = new ReportDialog(windowTitle(), this);
+      connect(report_, &ReportDialog::saveRequested, this, &MainWindow::SaveReport);
+    }
+    report_->SetCaseId(id);
     report_->SetHtml(std::move(html).value());
     report_->show();
     report_->raise();
     emit reportReady();
+  });
+}
+
+void MainWindow::SaveReport(const std::string& case_id, ReportDocument which, ReportFormat format, const QString& path) {
+  // Rendered and written on the session's thread: the window stays responsive, the dialog shows it is busy.
+  QPointer<ReportDialog> dialog = report_;
+  worker_->Call(this, [=, out = std::filesystem::path(S(path))](DesktopSession& s) {
+    return s.SaveReport(case_id, Today(), which, format, out);
+  }, [dialog, path](Status st) {
+    if (dialog) dialog->SaveFinished(path, st.ok() ? QString() : Q(Explain(st.error())));
   });
 }
 

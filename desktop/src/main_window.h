@@ -65,6 +65,8 @@ class MainWindow : public QMainWindow {
   void SyncNow();
   void OpenCase(const QString& case_id);
   void PreviewReport();
+  // Writes the report (or feedback form) of `case_id` as `format` to `path`, off the UI thread.
+  void SaveReport(const std::string& case_id, ReportDocument which, ReportFormat format, const QString& path);
   void NewCase();
   void ShowConflicts();
   void ChangePassphrase();

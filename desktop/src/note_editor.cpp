@@ -32,8 +32,9 @@ void NoteEditor::Flush() {
   if (!dirty_) return;
   const QString text = toPlainText();
   dirty_ = false;
+  const QString base = shadow_;
   shadow_ = text;
-  emit saveRequested(key_, text);
+  emit saveRequested(key_, base, text);
 }
 
 void NoteEditor::ApplyStored(const QString& text) {

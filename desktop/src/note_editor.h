@@ -2,8 +2,9 @@
 //
 // - Typing: the editor's plain text is compared with a shadow copy of what the store holds; a save is
 //   scheduled at the first keystroke and sent at most kSaveDelay later (so a crash loses at most that
-//   much typing plus one save), without waiting for a pause in typing. The store turns the difference
-//   into text operations (CaseService::SetNote edits only what differs).
+//   much typing plus one save), without waiting for a pause in typing. The save carries the shadow (its
+//   base) and the new text; their difference becomes one CaseService::EditNote (the keystroke path: it
+//   costs the edit, not the note).
 // - Remote text (after a sync): ApplyStored() splices only what changed into the document, so the
 //   cursor and selection stay where they are; the change is not sent back (echo guard); typing not yet
 //   saved is rebased over it.
@@ -33,7 +34,7 @@ class NoteEditor : public QPlainTextEdit {
   void Wipe();
 
  signals:
-  void saveRequested(const QString& key, const QString& text);
+  void saveRequested(const QString& key, const QString& base, const QString& text);
 
  private:
   void OnChanged();

@@ -13,6 +13,8 @@
 #include "casepack/report.h"
 #include "casepack/retention.h"
 #include "casepack/clock.h"
+#include "casepack/export_file.h"
+#include "casepack/render.h"
 #include "casepack/session.h"
 #include "casepack/store.h"
 #include "casepack/sync_service.h"
@@ -154,6 +156,13 @@ Status DesktopSession::SetKeyDate(const std::string& case_id, const std::string&
 Status DesktopSession::SetNote(const std::string& case_id, const std::string& section, const std::string& text) {
   return cases_->SetNote(case_id, section, text);
 }
+Result<std::string> DesktopSession::ReadNote(const std::string& case_id, const std::string& section) {
+  return cases_->ReadNote(case_id, section);
+}
+Status DesktopSession::EditNote(const std::string& case_id, const std::string& section, std::uint64_t pos,
+                                std::uint64_t remove, const std::string& insert) {
+  return cases_->EditNote(case_id, section, pos, remove, insert);
+}
 Status DesktopSession::SetComments(const std::string& case_id, const std::string& text) {
   return cases_->SetFacilitatorComments(case_id, text);
 }
@@ -191,6 +200,10 @@ Status DesktopSession::AddDocument(const std::string& case_id, DocumentType type
     return n;
   };
   return StatusOf(cases_->AddDocument(case_id, type, name, received, from, source));
+}
+
+Status DesktopSession::DeleteRow(const std::string& case_id, CaseTable row, const std::string& id) {
+  return cases_->DeleteRow(case_id, row, id);
 }
 
 Result<std::string> DesktopSession::ReadDocument(const std::string& case_id, const std::string& document_id) {
@@ -250,6 +263,20 @@ Result<std::string> DesktopSession::ReportHtml(const std::string& case_id, const
   return RenderReport(in, ReportFormat::kHtml);
 }
 
+Status DesktopSession::SaveReport(const std::string& case_id, const Date& report_date, ReportDocument which,
+                                  ReportFormat format, const std::filesystem::path& out) {
+  CP_ASSIGN_OR_RETURN(ReportInput in, cases_->BuildReportInput(case_id, report_date));
+  // Rendered whole before the file is touched: a missing font or a render failure writes nothing.
+  CP_ASSIGN_OR_RETURN(std::string bytes, RenderLayout(BuildReportLayout(in, which), format, RenderOptionsFromEnvironment()));
+  const Status written = WriteExportFile(out, bytes, /*replace=*/true);
+  std::fill(bytes.begin(), bytes.end(), '\0');
+  CP_RETURN_IF_ERROR(written);
+  CP_ASSIGN_OR_RETURN(Audit * audit, session_->audit());
+  return StatusOf(audit->Record(AuditKind::kReport, case_id,
+                                std::string("desktop, ") + (which == ReportDocument::kFeedback ? "feedback" : "report") +
+                                    " written, format " + std::string(ToString(format))));
+}
+
 Result<std::vector<ConflictItem>> DesktopSession::Conflicts() {
   std::vector<ConflictItem> out;
   CP_ASSIGN_OR_RETURN(std::vector<CaseSummary> list, cases_->ListCases());
@@ -261,13 +288,13 @@ Result<std::vector<ConflictItem>> DesktopSession::Conflicts() {
     const std::string who = d.record.subject.name_or_initials + " · ";
     for (const Action& a : d.actions) {
       if (a.owner.has_conflict()) {
-        ConflictItem c{ConflictItem::Kind::kActionOwner, id, a.id, who + "Action: " + a.what, "owner", {}};
+        ConflictItem c{ConflictItem::Kind::kActionOwner, id, a.id, 0, who + "Action: " + a.what, "owner", {}};
         for (const auto& cand : a.owner.candidates)
           c.values.candidates.push_back({DescribeOwner(cand.value), cand.author, cand.at});
         out.push_back(std::move(c));
       }
       if (a.due.has_conflict()) {
-        ConflictItem c{ConflictItem::Kind::kActionDue, id, a.id, who + "Action: " + a.what, "due date", {}};
+        ConflictItem c{ConflictItem::Kind::kActionDue, id, a.id, 0, who + "Action: " + a.what, "due date", {}};
         for (const auto& cand : a.due.candidates)
           c.values.candidates.push_back({ScreenDate(cand.value), cand.author, cand.at});
         out.push_back(std::move(c));
@@ -275,15 +302,22 @@ Result<std::vector<ConflictItem>> DesktopSession::Conflicts() {
     }
     for (const AttendanceRecord& r : d.attendance) {
       if (!r.status_values.has_conflict()) continue;
-      out.push_back({ConflictItem::Kind::kAttendanceStatus, id, r.id, who + "Attendance: " + AttendeeLabel(r.attendance),
+      out.push_back({ConflictItem::Kind::kAttendanceStatus, id, r.id, 0, who + "Attendance: " + AttendeeLabel(r.attendance),
                      "status", r.status_values});
     }
     for (const KeyDateDef& def : KeyDateDefs(d.record.event_type)) {
       for (const FieldConflict& f : d.conflicts) {
         if (f.subject != "case" || f.field != def.title) continue;
-        out.push_back({ConflictItem::Kind::kKeyDate, id, std::string(def.key), who + "Key date", std::string(def.title),
+        out.push_back({ConflictItem::Kind::kKeyDate, id, std::string(def.key), 0, who + "Key date", std::string(def.title),
                        f.values});
       }
+    }
+    CP_ASSIGN_OR_RETURN(std::vector<NoteConflict> texts, cases_->TextConflicts(id));
+    for (NoteConflict& t : texts) {
+      std::string title = t.title;
+      if (!title.empty()) title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+      out.push_back({ConflictItem::Kind::kText, id, t.section, t.number, who + title,
+                     "paragraph " + std::to_string(t.number), std::move(t.versions)});
     }
   }
   return out;
@@ -323,6 +357,9 @@ Status DesktopSession::Resolve(const ConflictItem& item, std::size_t choice) {
       change.key_dates[item.target] = date;
       return cases_->UpdateCase(item.case_id, change);
     }
+    case ConflictItem::Kind::kText:
+      // Versions are listed in the order ResolveTextConflict's `pick` counts (1-based).
+      return cases_->ResolveTextConflict(item.case_id, item.target, item.number, choice + 1, std::nullopt);
     case ConflictItem::Kind::kOther:
       break;
   }
@@ -330,10 +367,8 @@ Status DesktopSession::Resolve(const ConflictItem& item, std::size_t choice) {
 }
 
 Result<std::size_t> DesktopSession::Unsent() {
-  // A count only (the sync service alone lists or marks these): changes made here, not yet acknowledged.
-  CP_ASSIGN_OR_RETURN(Store * store, session_->store());
-  CP_ASSIGN_OR_RETURN(std::int64_t n, store->db().QueryInt("SELECT COUNT(*) FROM ops WHERE local = 1 AND pushed = 0;"));
-  return static_cast<std::size_t>(n);
+  CP_ASSIGN_OR_RETURN(SyncService * sync, session_->sync());
+  return sync->UnsentChanges();
 }
 
 bool DesktopSession::Enrolled() {

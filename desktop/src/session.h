@@ -19,7 +19,9 @@
 #include <string_view>
 #include <vector>
 
+#include "casepack/cases.h"
 #include "casepack/domain.h"
+#include "casepack/report_layout.h"
 #include "casepack/result.h"
 #include "casepack/timescales.h"
 
@@ -49,10 +51,11 @@ struct CaseRow {
 
 // A conflict the window shows, with what choosing each value means.
 struct ConflictItem {
-  enum class Kind { kActionOwner, kActionDue, kAttendanceStatus, kKeyDate, kOther };
+  enum class Kind { kActionOwner, kActionDue, kAttendanceStatus, kKeyDate, kText, kOther };
   Kind kind = Kind::kOther;
   std::string case_id;
-  std::string target;  // action id, attendee id or key-date key
+  std::string target;  // action id, attendee id, key-date key, or note section (kText; empty: comments)
+  std::size_t number = 0;  // kText: the paragraph conflict's number in its text
   std::string subject;  // "Action: Arrange a core group" / "Attendance: Health"
   std::string field;    // "owner", "due date", "status", "event"
   Conflicted<std::string> values;  // rendered values, with author names and times
@@ -95,6 +98,10 @@ class DesktopSession {
 
   [[nodiscard]] Status SetKeyDate(const std::string& case_id, const std::string& key, const Date& date);
   [[nodiscard]] Status SetNote(const std::string& case_id, const std::string& section, const std::string& text);
+  [[nodiscard]] Result<std::string> ReadNote(const std::string& case_id, const std::string& section);
+  // A keystroke's worth: `remove` code points at code point `pos`, then `insert` there (CaseService::EditNote).
+  [[nodiscard]] Status EditNote(const std::string& case_id, const std::string& section, std::uint64_t pos,
+                                std::uint64_t remove, const std::string& insert);
   [[nodiscard]] Status SetComments(const std::string& case_id, const std::string& text);
   [[nodiscard]] Result<std::string> RecordAttendance(const std::string& case_id, std::optional<std::string> id,
                                                      const Attendance& a);
@@ -106,6 +113,8 @@ class DesktopSession {
   [[nodiscard]] Result<std::string> AddFeedback(const std::string& case_id, const ParticipantFeedback& f);
   [[nodiscard]] Status AddDocument(const std::string& case_id, DocumentType type, const std::string& name,
                                    const Date& received, const std::string& from, const std::string& bytes);
+  // Deletes a row of one of the case's tables (CaseService::DeleteRow: syncs; a concurrent edit brings it back).
+  [[nodiscard]] Status DeleteRow(const std::string& case_id, CaseTable row, const std::string& id);
   // The decrypted bytes of a document, for the in-memory viewer (audited as an export).
   [[nodiscard]] Result<std::string> ReadDocument(const std::string& case_id, const std::string& document_id);
 
@@ -121,12 +130,17 @@ class DesktopSession {
   [[nodiscard]] Result<std::string> OpenPackWithPassword(const std::filesystem::path& file, const std::string& password);
 
   [[nodiscard]] Result<std::string> ReportHtml(const std::string& case_id, const Date& report_date);
+  // Renders the event's report (or the participants' feedback form) in `format` with render/ (as
+  // `casepack report --format`) and writes it to `out` (WriteExportFile: no named temporary file, nothing
+  // written on failure; an existing file is replaced, the file dialog having asked). Audited as a report.
+  [[nodiscard]] Status SaveReport(const std::string& case_id, const Date& report_date, ReportDocument which,
+                                  ReportFormat format, const std::filesystem::path& out);
 
   [[nodiscard]] Result<std::vector<ConflictItem>> Conflicts();
   // Keeps candidate `choice` of `item` (resolving it everywhere once synced).
   [[nodiscard]] Status Resolve(const ConflictItem& item, std::size_t choice);
 
-  // Operations recorded here and not yet acknowledged by the server.
+  // Changes made here and not yet acknowledged by the server (SyncService::UnsentChanges).
   [[nodiscard]] Result<std::size_t> Unsent();
   // Whether a server is set up (no network needed).
   bool Enrolled();

@@ -38,4 +38,19 @@ std::optional<QString> Rebase(const QString& base, const TextSplice& local, cons
   return std::nullopt;
 }
 
+std::uint64_t CodePoints(QStringView s) {
+  std::uint64_t n = 0;
+  for (QChar c : s)
+    if (!c.isLowSurrogate()) ++n;
+  return n;
+}
+
+NoteEdit PlanNoteEdit(const QString& base, const QString& screen, const QString& stored) {
+  QString target = screen;
+  if (stored != base) target = Rebase(base, DiffText(base, screen), DiffText(base, stored)).value_or(screen);
+  const TextSplice s = DiffText(stored, target);
+  return NoteEdit{CodePoints(QStringView(stored).left(s.pos)), CodePoints(QStringView(stored).mid(s.pos, s.removed)),
+                  s.inserted};
+}
+
 }  // namespace casepack::desktop

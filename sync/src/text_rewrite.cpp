@@ -121,6 +121,58 @@ Status RewriteText(Replica& r, const Target& target, std::string_view next) {
   return Ok();
 }
 
+namespace {
+// The byte offset of code point `cp` in UTF-8 `text` (text.size() for the end); npos if beyond it.
+std::size_t ByteOffset(std::string_view text, std::uint64_t cp) {
+  std::size_t b = 0;
+  for (; cp > 0; --cp) {
+    if (b >= text.size()) return std::string_view::npos;
+    ++b;
+    while (b < text.size() && (static_cast<unsigned char>(text[b]) & 0xC0) == 0x80) ++b;
+  }
+  return b;
+}
+std::uint64_t CodePointsIn(std::string_view s) {
+  std::uint64_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+}  // namespace
+
+Status SpliceText(Replica& r, const Target& target, std::uint64_t pos, std::uint64_t remove, std::string_view insert) {
+  if (!Utf8Length(insert).ok()) return MakeError(ErrorCode::kInvalidArgument, "the text is not valid UTF-8");
+  const std::string current = r.ReadText(target);
+  const std::uint64_t length = CodePointsIn(current);
+  if (pos > length || remove > length - pos) return MakeError(ErrorCode::kInvalidArgument, "the edit is outside the text");
+  if (remove == 0 && insert.empty()) return Ok();
+  const std::size_t b0 = ByteOffset(current, pos), b1 = ByteOffset(current, pos + remove);
+  // The old lines the splice touches, whole, and what they become.
+  const std::size_t line_begin = b0 == 0 ? 0 : current.rfind('\n', b0 - 1) + 1;  // npos + 1 == 0
+  std::size_t line_end = current.find('\n', b1);
+  line_end = line_end == std::string::npos ? current.size() : line_end + 1;
+  const std::string_view old_stretch = std::string_view(current).substr(line_begin, line_end - line_begin);
+  std::string new_stretch = current.substr(line_begin, b0 - line_begin);
+  new_stretch.append(insert);
+  new_stretch.append(current, b1, line_end - b1);
+  const std::vector<std::string_view> from = SplitLines(old_stretch), to = SplitLines(new_stretch);
+  const bool paired = from.size() == to.size();
+  const std::string object = ParaObject(target);
+  std::uint64_t at = CodePointsIn(std::string_view(current).substr(0, line_begin));
+  for (std::size_t i = 0; i < from.size(); ++i) {
+    at += CodePointsIn(from[i]);
+    std::string key = "end";
+    if (from[i].back() == '\n') {
+      CP_ASSIGN_OR_RETURN(OpId nl, r.TextIdAt(target, at - 1));
+      key = KeyOf(nl);
+    }
+    const std::string value = paired ? std::string(to[i]) : new_stretch;
+    CP_RETURN_IF_ERROR(r.SetRegister(Target{object, key}, value, /*keep_conflicts=*/true));
+  }
+  if (remove > 0) CP_RETURN_IF_ERROR(r.DeleteText(target, pos, remove));
+  if (!insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(target, pos, insert));
+  return Ok();
+}
+
 std::vector<TextConflict> TextConflicts(const Replica& r, const Target& target) {
   std::vector<TextConflict> out;
   for (const Target& t : r.RegistersOf(ParaObject(target))) {
@@ -135,33 +187,59 @@ Status ResolveTextConflict(Replica& r, const Target& target, std::string_view ke
   const RegisterView v = r.ReadRegister(reg);
   if (!v.conflict) return MakeError(ErrorCode::kNotFound, "no unresolved paragraph conflict there");
   const std::string text = r.ReadText(target);
-  // Where each version still stands whole (starting a line), without overlaps.
-  std::vector<std::pair<std::size_t, std::size_t>> regions;
-  for (const RegisterValue& val : v.values) {
-    if (val.value.empty()) continue;
-    for (std::size_t p = text.find(val.value); p != std::string::npos; p = text.find(val.value, p + 1)) {
-      if (p > 0 && text[p - 1] != '\n') continue;
-      const std::size_t e = p + val.value.size();
-      const bool overlaps = std::any_of(regions.begin(), regions.end(),
-                                        [&](const auto& g) { return p < g.second && g.first < e; });
-      if (overlaps) continue;
-      regions.emplace_back(p, e);
-      break;
+  std::string next;
+  bool found = false;
+  // Edited in place (SpliceText): the line ending with the paragraph's own '\n' is the paragraph.
+  if (key != "end") {
+    std::uint64_t cp = 0;
+    std::size_t line_start = 0;
+    for (std::size_t b = 0; b < text.size() && !found; ++b) {
+      const unsigned char c = static_cast<unsigned char>(text[b]);
+      if ((c & 0xC0) == 0x80) continue;
+      if (c == '\n') {
+        CP_ASSIGN_OR_RETURN(OpId id, r.TextIdAt(target, cp));
+        if (KeyOf(id) == key) {
+          next = text.substr(0, line_start) + std::string(chosen) + text.substr(b + 1);
+          found = true;
+        }
+        line_start = b + 1;
+      }
+      ++cp;
     }
   }
-  std::sort(regions.begin(), regions.end());
-  std::string next;
-  std::size_t at = 0;
-  bool placed = false;
-  for (const auto& [b, e] : regions) {
-    next.append(text, at, b - at);
-    if (!placed) next.append(chosen), placed = true;
-    at = e;
-  }
-  next.append(text, at, std::string::npos);
-  if (!placed && !chosen.empty()) {
-    if (!next.empty() && next.back() != '\n') next.push_back('\n');
-    next.append(chosen);
+  if (!found) {
+    // Where each version still stands as whole lines, without overlaps.
+    std::vector<std::pair<std::size_t, std::size_t>> regions;
+    for (const RegisterValue& val : v.values) {
+      if (val.value.empty()) continue;
+      for (std::size_t p = text.find(val.value); p != std::string::npos; p = text.find(val.value, p + 1)) {
+        const std::size_t e = p + val.value.size();
+        if ((p > 0 && text[p - 1] != '\n') || (e < text.size() && text[e - 1] != '\n')) continue;
+        const bool overlaps = std::any_of(regions.begin(), regions.end(),
+                                          [&](const auto& g) { return p < g.second && g.first < e; });
+        if (overlaps) continue;
+        regions.emplace_back(p, e);
+        break;
+      }
+    }
+    std::sort(regions.begin(), regions.end());
+    std::size_t at = 0;
+    bool placed = false;
+    for (const auto& [b, e] : regions) {
+      next.append(text, at, b - at);
+      if (!placed) next.append(chosen), placed = true;
+      at = e;
+    }
+    next.append(text, at, std::string::npos);
+    if (!placed && key == "end" && !text.empty() && text.back() != '\n') {
+      // The last line, merged inside (both versions' characters): it is the paragraph.
+      next = text.substr(0, text.rfind('\n') + 1) + std::string(chosen);  // npos + 1 == 0
+      placed = true;
+    }
+    if (!placed && !chosen.empty()) {
+      if (!next.empty() && next.back() != '\n') next.push_back('\n');
+      next.append(chosen);
+    }
   }
   CP_RETURN_IF_ERROR(RewriteText(r, target, next));
   CP_RETURN_IF_ERROR(r.SetRegister(reg, chosen, /*keep_conflicts=*/true));

@@ -1,9 +1,9 @@
 // Two windows on two stores (two facilitators' laptops) syncing through a real casepackd on loopback
 // with TLS. Both work offline on the same case: each edits the same paragraph of the story and sets the
 // same action's owner differently. After syncing, the owner conflict is in both conflict panels with both
-// names; one facilitator keeps a version; after the next sync both windows show the same text and owner
-// and no conflict. (Paragraph-level text conflicts come with the sync-trust work: today the text CRDT
-// merges both edits, which is what both windows must then show.)
+// names, and so is the paragraph both typed in (a text conflict, each version with its author); one
+// facilitator keeps a version of each; after the next sync both windows show the same text and owner and
+// no conflict.
 #include "cli/sync/sync_support.h"
 #include "conflict_panel.h"
 #include "desktop_support.h"
@@ -90,41 +90,43 @@ TEST_F(TwoWindowsSync, ConflictInBothPanelsResolvedOnOneSameTextInBoth) {
   ASSERT_NO_FATAL_FAILURE(Sync(*wb));
   ASSERT_NO_FATAL_FAILURE(Sync(*wa));
 
-  for (MainWindow* w : {wa.get(), wb.get()}) {
-    ASSERT_TRUE(WaitUntil([&] { return w->conflictPanel()->count() == 1; })) << "no conflict in the panel";
-    EXPECT_TRUE(w->conflictsBar()->isVisible());
-    EXPECT_TRUE(w->conflictsBar()->text().contains("1 conflict needs a decision"));
-    const QStringList shown = TextsHeld(w->conflictPanel()->findChildren<QWidget*>());
-    EXPECT_TRUE(shown.join("\n").contains("Education")) << shown.join("|").toStdString();
-    EXPECT_TRUE(shown.join("\n").contains("Housing"));
-    EXPECT_TRUE(shown.join("\n").contains("by Sioned Hughes"));
-    EXPECT_TRUE(shown.join("\n").contains("by Gareth Price"));
-  }
-  wa->ShowConflicts();
-  SavePng(wa.get(), "conflict-panel");
-
-  // Sioned keeps Gareth's version.
-  QAbstractButton* keep = nullptr;
-  for (auto* b2 : wa->conflictPanel()->findChildren<QAbstractButton*>())
-    if (b2->accessibleName() == "Keep Housing for owner") keep = b2;
-  ASSERT_NE(keep, nullptr);
-  QTest::mouseClick(keep, Qt::LeftButton);
-  ASSERT_TRUE(WaitUntil([&] { return wa->conflictPanel()->count() == 0; }));
-  ASSERT_NO_FATAL_FAILURE(Sync(*wa));
-  ASSERT_NO_FATAL_FAILURE(Sync(*wb));
-
-  // Both rewrote the one paragraph offline: since issue 11 that paragraph keeps both authors' versions whole
-  // (never interleaved inside words) and is a text conflict for a person to settle; both windows show the
-  // same text.
   const QString mine = "Since June, Mam and Taid attend every core group.";
   const QString theirs = "Mam and Taid attend every core group. Nain comes when she can — ŵyr yn hapus.";
   for (MainWindow* w : {wa.get(), wb.get()}) {
-    ASSERT_TRUE(WaitUntil([&] { return w->conflictPanel()->count() == 0; })) << "the conflict was not resolved everywhere";
+    ASSERT_TRUE(WaitUntil([&] { return w->conflictPanel()->count() == 2; })) << "the conflicts are not in the panel";
+    EXPECT_TRUE(w->conflictsBar()->isVisible());
+    EXPECT_TRUE(w->conflictsBar()->text().contains("2 conflicts need a decision"));
+    const QString shown = TextsHeld(w->conflictPanel()->findChildren<QWidget*>()).join("\n");
+    EXPECT_TRUE(shown.contains("Education")) << shown.toStdString();
+    EXPECT_TRUE(shown.contains("Housing"));
+    EXPECT_TRUE(shown.contains("Notes: ")) << "the paragraph conflict names its section";
+    EXPECT_TRUE(shown.contains("paragraph 1"));
+    EXPECT_TRUE(shown.contains(mine)) << "Sioned's version of the paragraph";
+    EXPECT_TRUE(shown.contains(theirs)) << "Gareth's version of the paragraph";
+    EXPECT_EQ(shown.count("by Sioned Hughes"), 2) << shown.toStdString();
+    EXPECT_EQ(shown.count("by Gareth Price"), 2);
+  }
+  wa->ShowConflicts();
+  SavePng(wa.get(), "conflict-panel");
+  // Sioned keeps Gareth's paragraph and Gareth's owner.
+  auto keep = [&](MainWindow& w, const QString& name) {
+    QAbstractButton* button = nullptr;
+    for (auto* b2 : w.conflictPanel()->findChildren<QAbstractButton*>())
+      if (b2->accessibleName() == name) button = b2;
+    ASSERT_NE(button, nullptr) << name.toStdString();
+    const std::size_t before = w.conflictPanel()->count();
+    QTest::mouseClick(button, Qt::LeftButton);
+    ASSERT_TRUE(WaitUntil([&] { return w.conflictPanel()->count() == before - 1; }));
+  };
+  ASSERT_NO_FATAL_FAILURE(keep(*wa, "Keep " + theirs + " for paragraph 1"));
+  ASSERT_NO_FATAL_FAILURE(keep(*wa, "Keep Housing for owner"));
+  ASSERT_NO_FATAL_FAILURE(Sync(*wa));
+  ASSERT_NO_FATAL_FAILURE(Sync(*wb));
+  for (MainWindow* w : {wa.get(), wb.get()}) {
+    ASSERT_TRUE(WaitUntil([&] { return w->conflictPanel()->count() == 0; })) << "the conflicts were not resolved everywhere";
     EXPECT_FALSE(w->conflictsBar()->isVisible());
-    ASSERT_TRUE(WaitUntil([&] {
-      const QString t = w->caseView()->editor("story")->toPlainText();
-      return t.contains(mine) && t.contains(theirs);
-    })) << w->caseView()->editor("story")->toPlainText().toStdString();
+    ASSERT_TRUE(WaitUntil([&] { return w->caseView()->editor("story")->toPlainText() == theirs; }))
+        << w->caseView()->editor("story")->toPlainText().toStdString();
     EXPECT_EQ(w->caseView()->actionsTable()->item(0, 1)->text(), "Housing");
   }
   EXPECT_EQ(wa->caseView()->editor("story")->toPlainText(), wb->caseView()->editor("story")->toPlainText());

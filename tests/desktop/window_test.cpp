@@ -264,6 +264,171 @@ TEST_F(WindowTest, SecretOnClipboardIsMarkedAndCleared) {
   EXPECT_EQ(QGuiApplication::clipboard()->text(), "meeting room 2");
 }
 
+// ---- saving the report as PDF and Word from the preview; deleting rows ----
+
+// Answers the next modal dialog (a confirmation) by clicking the button named `button`.
+void AnswerNextModal(QObject* context, const QString& button) {
+  QTimer::singleShot(0, context, [button] {
+    QWidget* d = QApplication::activeModalWidget();
+    ASSERT_NE(d, nullptr) << "no confirmation was asked";
+    auto* b = d->findChild<QAbstractButton*>(button);
+    ASSERT_NE(b, nullptr) << button.toStdString();
+    QTest::mouseClick(b, Qt::LeftButton);
+  });
+}
+
+// The text of a file by a real tool: pdftotext for PDF, the document part of a Word file through unzip.
+std::string TextOf(const std::filesystem::path& file) {
+  using casepack::testing::RunProcess;
+  if (file.extension() == ".pdf") {
+    auto r = RunProcess({"pdftotext", "-enc", "UTF-8", file.string(), "-"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  }
+  auto r = RunProcess({"unzip", "-p", file.string(), "word/document.xml", "word/header*.xml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return QString::fromStdString(r.out).remove(QRegularExpression("<[^>]*>")).toStdString();
+}
+
+TEST_F(WindowTest, ReportSavesAsPdfAndWordWithoutBlockingOrLeavingFiles) {
+  ASSERT_NO_FATAL_FAILURE(FillMasEvent());
+  QTest::keyClick(&w(), Qt::Key_P, Qt::ControlModifier);
+  ASSERT_TRUE(WaitUntil([&] { return w().reportDialog() != nullptr && w().reportDialog()->isVisible(); }));
+  ReportDialog* d = w().reportDialog();
+  for (const char* name : {"save:pdf", "save:docx", "save:html"})
+    EXPECT_NE(d->findChild<QAbstractButton*>(name), nullptr) << "the preview offers " << name;
+  const auto out = dir_->path() / "out";
+  std::filesystem::create_directories(out);
+  auto save = [&](ReportDocument which, ReportFormat format, const std::filesystem::path& path) {
+    d->SaveTo(which, format, QString::fromStdString(path.string()));
+    // Rendering runs on the session's thread: the window is back at once and says it is busy.
+    EXPECT_TRUE(d->saving());
+    EXPECT_FALSE(d->findChild<QAbstractButton*>("save:pdf")->isEnabled());
+    EXPECT_TRUE(d->statusText().startsWith("Saving")) << d->statusText().toStdString();
+    EXPECT_TRUE(WaitUntil([&] { return !d->saving(); }, std::chrono::seconds(60)));
+  };
+  save(ReportDocument::kReport, ReportFormat::kPdf, out / "summary.pdf");
+  EXPECT_TRUE(d->statusText().startsWith("Saved as")) << d->statusText().toStdString();
+  save(ReportDocument::kReport, ReportFormat::kDocx, out / "summary.docx");
+  save(ReportDocument::kFeedback, ReportFormat::kDocx, out / "feedback.docx");
+  save(ReportDocument::kFeedback, ReportFormat::kPdf, out / "feedback.pdf");
+  for (const char* f : {"summary.pdf", "summary.docx"}) {
+    SCOPED_TRACE(f);
+    const std::string text = TextOf(out / f);
+    // Single words where a table cell or a line may wrap.
+    for (const char* want : {"Multi-Agency Supervision (MAS)", "OFFICIAL-SENSITIVE", "gefnogol", "ŵyr", "Llŷr", "Siôn", "Môn",
+                             "Nain", "Eisteddfod"})
+      EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text.substr(0, 2000);
+  }
+  for (const char* f : {"feedback.pdf", "feedback.docx"})
+    EXPECT_NE(TextOf(out / f).find("Participant Feedback"), std::string::npos) << f;
+  EXPECT_EQ(std::filesystem::file_size(out / "summary.pdf") > 0, true);
+  // Failures: one line, nothing written, the preview kept.
+  const auto before = std::distance(std::filesystem::directory_iterator(out), {});
+  save(ReportDocument::kReport, ReportFormat::kPdf, out / "no-such-folder" / "summary.pdf");
+  EXPECT_TRUE(d->statusText().startsWith("Not saved:")) << d->statusText().toStdString();
+  EXPECT_FALSE(d->statusText().contains('\n'));
+  setenv("CASEPACK_REPORT_FONT", "No Such Font Sans", 1);
+  save(ReportDocument::kReport, ReportFormat::kPdf, out / "nofont.pdf");
+  unsetenv("CASEPACK_REPORT_FONT");
+  EXPECT_TRUE(d->statusText().startsWith("Not saved:")) << d->statusText().toStdString();
+  EXPECT_TRUE(d->statusText().contains("No Such Font Sans")) << d->statusText().toStdString();
+  EXPECT_FALSE(std::filesystem::exists(out / "nofont.pdf"));
+  // No temporary or partial file anywhere in the folder, only the four saved.
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(out)) names.push_back(e.path().filename().string());
+  EXPECT_EQ(static_cast<long>(names.size()), before);
+  EXPECT_EQ(names.size(), 4u);
+  EXPECT_TRUE(d->plainText().contains(kProtective)) << "the preview is still there";
+  // Saving again over a file replaces it (the file dialog asked).
+  save(ReportDocument::kReport, ReportFormat::kHtml, out / "summary.pdf");
+  EXPECT_TRUE(d->statusText().startsWith("Saved as"));
+  EXPECT_NE(casepack::testing::ReadFile(out / "summary.pdf").find("<!DOCTYPE html>"), std::string::npos);
+}
+
+TEST_F(WindowTest, RowsDeleteWithTheButtonOrTheDeleteKeyAfterConfirmation) {
+  ASSERT_NO_FATAL_FAILURE(FillMasEvent());
+  CaseView* v = w().caseView();
+  // A chronology entry and a feedback form as well, and a paper (added through the session, as the file
+  // dialog would).
+  v->tabs()->setCurrentIndex(4);
+  Fill(v, "Chronology date", "04/03/2026 09:30");
+  Fill(v, "Chronology source", "Health");
+  Fill(v, "Chronology event", "Bruise seen at clinic");
+  Click(v, "Add chronology entry");
+  ASSERT_TRUE(WaitUntil([&] { return w().caseView()->chronologyTable()->rowCount() == 1; }));
+  v->tabs()->setCurrentIndex(6);
+  Fill(v, "Feedback agency", "Education");
+  Fill(v, "Feedback role", "Teacher");
+  Click(v, "Add feedback form");
+  ASSERT_TRUE(WaitUntil([&] { return w().caseView()->feedbackTable()->rowCount() == 1; }));
+  const std::string id = v->case_id();
+  w().worker().Submit([id](std::unique_ptr<DesktopSession>& s) {
+    ASSERT_TRUE(s->AddDocument(id, DocumentType::kCoreGroupMinutes, "minutes.txt", Date{2026, 3, 1}, "Health", "minutes").ok());
+  });
+  w().worker().WaitIdle();
+  emit v->reloadRequested();
+  ASSERT_TRUE(WaitUntil([&] { return w().caseView()->documentsTable()->rowCount() == 1; }));
+
+  // "Keep it" keeps it.
+  QTableWidget* actions = v->actionsTable();
+  v->tabs()->setCurrentIndex(3);
+  actions->setCurrentCell(0, 0);
+  const QString first = actions->item(0, 0)->text();
+  AnswerNextModal(&w(), "confirmDelete:no");
+  Click(v, "Delete action");
+  w().worker().WaitIdle();
+  QCoreApplication::processEvents();
+  EXPECT_EQ(actions->rowCount(), 2);
+  // The button, confirmed.
+  AnswerNextModal(&w(), "confirmDelete:yes");
+  Click(v, "Delete action");
+  ASSERT_TRUE(WaitUntil([&] { return actions->rowCount() == 1; }));
+  EXPECT_NE(actions->item(0, 0)->text(), first);
+  // The Delete key on the attendance table.
+  v->tabs()->setCurrentIndex(2);
+  QTableWidget* attendance = v->attendanceTable();
+  attendance->setFocus();
+  attendance->setCurrentCell(1, 0);
+  const QString kept = attendance->item(0, 0)->text();
+  AnswerNextModal(&w(), "confirmDelete:yes");
+  QTest::keyClick(attendance, Qt::Key_Delete);
+  ASSERT_TRUE(WaitUntil([&] { return attendance->rowCount() == 1; }));
+  EXPECT_EQ(attendance->item(0, 0)->text(), kept) << "the chosen row went, not another";
+  const std::pair<QTableWidget*, QString> others[] = {{v->chronologyTable(), "Delete chronology entry"},
+                                                      {v->feedbackTable(), "Delete feedback form"},
+                                                      {v->documentsTable(), "Delete document"}};
+  for (const auto& [table, button] : others) {
+    table->setCurrentCell(0, 0);
+    AnswerNextModal(&w(), "confirmDelete:yes");
+    Click(v, button);
+    ASSERT_TRUE(WaitUntil([&, t = table] { return t->rowCount() == 0; })) << button.toStdString();
+  }
+  // Locking while the question is open takes it away with the case's text.
+  v->tabs()->setCurrentIndex(3);
+  actions->setCurrentCell(0, 0);
+  Click(v, "Delete action");
+  ASSERT_TRUE(WaitUntil([&] { return QApplication::activeModalWidget() != nullptr; }));
+  const QString asked = TextsHeld(QApplication::activeModalWidget()->findChildren<QWidget*>()).join(" ");
+  EXPECT_TRUE(asked.contains(actions->item(0, 0)->text())) << "the question names the row";
+  w().Lock();
+  QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+  for (QWidget* top : QApplication::allWidgets()) EXPECT_NE(top->objectName(), "confirmDelete") << "still open after the lock";
+  EXPECT_FALSE(TextsHeld(QApplication::allWidgets()).join(" ").contains("Nain present"));
+  // The store agrees after the window is gone, and the deletes wait to be sent.
+  window_.reset();
+  auto s = DesktopSession::Open(dir_->path() / "store", kPass);
+  ASSERT_TRUE(s.ok());
+  auto c = (*s)->GetCase(id);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->actions.size(), 1u);
+  EXPECT_EQ(c->attendance.size(), 1u);
+  EXPECT_TRUE(c->chronology.empty());
+  EXPECT_TRUE(c->feedback.empty());
+  EXPECT_TRUE(c->documents.empty());
+  EXPECT_GT(*(*s)->Unsent(), 0u);
+}
+
 // PNGs of the main views for people to look at (README: build/release/desktop-screenshots/).
 TEST_F(WindowTest, Screenshots) {
   ASSERT_NO_FATAL_FAILURE(FillMasEvent());
@@ -290,6 +455,10 @@ TEST_F(WindowTest, Screenshots) {
   QTest::keyClick(&w(), Qt::Key_P, Qt::ControlModifier);
   ASSERT_TRUE(WaitUntil([&] { return w().reportDialog() != nullptr && w().reportDialog()->isVisible(); }));
   Shot("report-preview", w().reportDialog());
+  // After Save as PDF: the save choices and the one line saying where it went.
+  w().reportDialog()->SaveTo(ReportDocument::kReport, ReportFormat::kPdf, QString::fromStdString((dir_->path() / "summary.pdf").string()));
+  ASSERT_TRUE(WaitUntil([&] { return !w().reportDialog()->saving(); }, std::chrono::seconds(60)));
+  Shot("report-saved", w().reportDialog());
   w().Lock();
   Shot("lock-screen");
 }

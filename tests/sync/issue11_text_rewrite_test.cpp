@@ -247,3 +247,78 @@ TEST(Issue11, PropertyConcurrentParagraphRewritesMergeWholeAndFlagConflicts) {
 
 }  // namespace
 }  // namespace casepack
+
+namespace casepack {
+namespace {
+
+// The window's keystroke path (SpliceText): character edits, with the touched paragraphs recorded, so that
+// two facilitators typing in one paragraph apart get a conflict, and resolving it leaves the chosen version
+// exactly once, whichever line it was (a middle one with its '\n', or the last one without).
+struct TypedOnTwoDevices {
+  std::uint64_t now = 1'700'000'000'000ull;
+  std::vector<Replica> reps;
+  explicit TypedOnTwoDevices(const std::string& base) {
+    reps.emplace_back(ReplicaOptions{"c", 11, "Sioned", [this] { return now; }});
+    reps.emplace_back(ReplicaOptions{"c", 22, "Gareth", [this] { return now; }});
+    EXPECT_TRUE(RewriteText(reps[0], kNote, base).ok());
+    Exchange(reps);
+    ++now;
+  }
+  // Types `text` at code point `pos` on device `i`, one character at a time (as a window saving often).
+  void Type(std::size_t i, std::uint64_t pos, const std::string& text) {
+    for (std::size_t b = 0; b < text.size();) {
+      std::size_t e = b + 1;
+      while (e < text.size() && (static_cast<unsigned char>(text[e]) & 0xC0) == 0x80) ++e;
+      ASSERT_TRUE(SpliceText(reps[i], kNote, pos++, 0, text.substr(b, e - b)).ok());
+      b = e;
+    }
+  }
+};
+
+TEST(Issue11, TypingInOneParagraphOnTwoDevicesIsAConflictResolvedOnce) {
+  for (const bool last_line : {false, true}) {
+    SCOPED_TRACE(last_line ? "the last line, no newline" : "a middle line");
+    const std::string para = "Mam and Taid attend every core group.";
+    const std::string base = last_line ? "Intro\n" + para : "Intro\n" + para + "\nOutro\n";
+    TypedOnTwoDevices t(base);
+    t.Type(0, 6, "Since June, ");                        // start of the paragraph
+    t.Type(1, 6 + para.size(), " Nain comes — ŵyr yn hapus.");  // its end
+    // A line the other did not touch merges without a conflict.
+    const std::uint64_t intro_end = 5;
+    t.Type(1, intro_end, " (draft)");
+    Exchange(t.reps);
+    ASSERT_EQ(t.reps[0].ReadText(kNote), t.reps[1].ReadText(kNote));
+    const std::string merged = t.reps[0].ReadText(kNote);
+    EXPECT_NE(merged.find("Since June, Mam and Taid attend every core group. Nain comes — ŵyr yn hapus."), std::string::npos) << merged;
+    const auto conflicts = TextConflicts(t.reps[0], kNote);
+    ASSERT_EQ(conflicts.size(), 1u) << merged;
+    ASSERT_EQ(conflicts[0].versions.size(), 2u);
+    std::set<std::string> authors, versions;
+    for (const auto& v : conflicts[0].versions) authors.insert(v.author), versions.insert(v.value);
+    EXPECT_EQ(authors, (std::set<std::string>{"Sioned", "Gareth"}));
+    const std::string eol = last_line ? "" : "\n";
+    EXPECT_EQ(versions, (std::set<std::string>{"Since June, " + para + eol, para + " Nain comes — ŵyr yn hapus." + eol}));
+    // Gareth's version is kept on Sioned's device; after the exchange both hold it once and no conflict.
+    const std::string chosen = para + " Nain comes — ŵyr yn hapus." + eol;
+    ASSERT_TRUE(ResolveTextConflict(t.reps[0], kNote, conflicts[0].key, chosen).ok());
+    Exchange(t.reps);
+    const std::string want = last_line ? "Intro (draft)\n" + chosen : "Intro (draft)\n" + chosen + "Outro\n";
+    for (const Replica& r : t.reps) {
+      EXPECT_EQ(r.ReadText(kNote), want);
+      EXPECT_TRUE(TextConflicts(r, kNote).empty());
+    }
+  }
+}
+
+TEST(Issue11, SpliceTextRefusesAnEditOutsideTheTextAndChangesNothing) {
+  TypedOnTwoDevices t("ŵy\n");
+  EXPECT_FALSE(SpliceText(t.reps[0], kNote, 4, 0, "x").ok());
+  EXPECT_FALSE(SpliceText(t.reps[0], kNote, 2, 2, "").ok());
+  EXPECT_FALSE(SpliceText(t.reps[0], kNote, 0, 0, std::string("\xff", 1)).ok());
+  EXPECT_EQ(t.reps[0].ReadText(kNote), "ŵy\n");
+  ASSERT_TRUE(SpliceText(t.reps[0], kNote, 1, 1, "ŷ").ok());  // code points, not bytes
+  EXPECT_EQ(t.reps[0].ReadText(kNote), "ŵŷ\n");
+}
+
+}  // namespace
+}  // namespace casepack

@@ -76,6 +76,18 @@ struct CaseDetail {
   std::vector<FieldConflict> conflicts;  // unresolved, other than actions' owner/due (those are in actions)
 };
 
+// A paragraph both facilitators rewrote while apart (docs/case-model.md "Paragraph conflicts"): what
+// ResolveTextConflict(case, section, number, pick) ends.
+struct NoteConflict {
+  std::string section;  // the note section's key; empty for the facilitator's comments
+  std::string title;    // "notes: Protective factors" or "facilitator's comments"
+  std::size_t number = 0;  // 1-based, as ResolveTextConflict counts
+  Conflicted<std::string> versions;  // each author's version in the order `pick` counts; "(removed)" if empty
+};
+
+// The rows of a case's tables that a person can delete (docs/case-model.md "Deleting rows").
+enum class CaseTable { kAttendance, kActions, kChronology, kFeedback, kDocuments };
+
 struct ActionChange {
   std::optional<std::string> what;
   std::optional<Owner> owner;
@@ -159,6 +171,11 @@ class CaseService {
   // order listed), else `text` replaces every version. kNotFound if there is no such conflict.
   Status ResolveTextConflict(std::string_view case_id, std::string_view section, std::size_t conflict,
                              std::optional<std::size_t> pick, std::optional<std::string> text);
+  // Every unresolved paragraph conflict of the case's notes and comments (those where the versions
+  // differ), in the order CaseDetail::conflicts lists them.
+  Result<std::vector<NoteConflict>> TextConflicts(std::string_view case_id);
+  // One note section's text as stored (cheaper than GetCase: the window checks its base before a keystroke).
+  Result<std::string> ReadNote(std::string_view case_id, std::string_view section);
   // A keystroke (or a paste, a cut): removes `remove` code points at code point `pos` of the section's
   // text, then inserts `insert` there. Costs the edit, not the note: for a window that saves as you type.
   // Group commit (db.h): on return the edit survives a killed process; it is durable against a power cut
@@ -172,6 +189,12 @@ class CaseService {
 
   Result<std::string> AddChronologyEntry(std::string_view case_id, const ChronologyEntry& e);
   Result<std::string> AddFeedback(std::string_view case_id, const ParticipantFeedback& f);
+
+  // Deletes a row (id or unique prefix of at least 4 characters) by removing it from its collection: the
+  // delete syncs like any change. A change to the row made concurrently on another device (an edited
+  // attendee or action) brings it back with that change: an edit beats a delete it had not seen. A
+  // document's local file and index row go too. kNotFound if the row is not (or no longer) there.
+  Status DeleteRow(std::string_view case_id, CaseTable row, std::string_view id_or_prefix);
 
   // Every open case's timescales as of `today`, from the index (no snapshot decoded).
   Result<std::vector<CaseTimescales>> Deadlines(const Date& today);
@@ -229,6 +252,7 @@ class CaseService {
   };
   Result<std::vector<std::string>> AllCaseIds();
   Result<std::vector<PendingOp>> UnpushedOperations(std::string_view case_id, std::size_t limit);
+  Result<std::size_t> CountUnpushed();  // every case
   Status MarkPushed(std::string_view case_id, std::span<const std::pair<ReplicaId, std::uint64_t>> ids);
   Status CreateReceivedCase(const std::string& case_id);
   Result<ApplyResult> ApplyRemote(std::string_view case_id, std::span<const Operation> ops,

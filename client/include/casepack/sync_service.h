@@ -95,6 +95,9 @@ class SyncService {
 
   // kNotFound if this store is not enrolled with a server.
   Result<ServerConfig> Config();
+  // How many changes made on this device the server has not yet acknowledged (the window's "N changes
+  // not yet sent"). Reads the store only; works offline and unenrolled.
+  Result<std::size_t> UnsentChanges();
   // Enrols this store's identity with the server at `url` (https://host:port), pinning `fingerprint`.
   // kConflict if already enrolled; errors from the server (an unknown, used or expired code: kAuthFailed).
   Result<ServerConfig> Enroll(const std::string& url, const std::string& fingerprint, const std::string& invitation);

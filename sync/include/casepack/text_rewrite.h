@@ -34,6 +34,16 @@ std::vector<LineHunk> DiffLines(const std::vector<std::string_view>& from, const
 // kInvalidArgument if next is not valid UTF-8 (nothing is changed then).
 Status RewriteText(Replica& r, const Target& target, std::string_view next);
 
+// A splice typed into `target` (a keystroke, a paste, a cut: CaseService::EditNote): removes `remove` code
+// points at code point `pos`, then inserts `insert` there, as character operations (the cost of the edit,
+// not of the text). Each line the splice touches is recorded first, as RewriteText records a replaced line
+// (same register, same key: the id of the line's '\n', or "end"), holding the line's new version; so two
+// devices typing in one paragraph while apart get a text conflict, whichever of the two paths each used.
+// The merged paragraph holds both devices' characters until the conflict is resolved; typing in it again
+// after seeing the merge supersedes the versions seen (it is a decision too). kInvalidArgument if the
+// range leaves the text or `insert` is not UTF-8 (nothing is changed then).
+Status SpliceText(Replica& r, const Target& target, std::uint64_t pos, std::uint64_t remove, std::string_view insert);
+
 struct TextConflict {
   std::string key;                      // names the paragraph (for ResolveTextConflict)
   std::vector<RegisterValue> versions;  // each device's version of it (may be empty: removed), newest first
@@ -43,8 +53,11 @@ struct TextConflict {
 // by key.
 std::vector<TextConflict> TextConflicts(const Replica& r, const Target& target);
 
-// Ends the conflict `key`: each version's lines are taken out of the text (where still found whole) and
-// `chosen` (one of the versions, or a person's rewrite) is put where the first of them was.
+// Ends the conflict `key`: `chosen` (one of the versions, or a person's rewrite) replaces the paragraph.
+// If the paragraph's own '\n' is still in the text (it was edited in place, by SpliceText), that line is
+// replaced. Otherwise each version's lines are taken out of the text where still found as whole lines and
+// `chosen` is put where the first of them was; for the last line ("end") found nowhere whole, the text's
+// last line is replaced.
 // kNotFound if there is no such unresolved conflict.
 Status ResolveTextConflict(Replica& r, const Target& target, std::string_view key, std::string_view chosen);
 

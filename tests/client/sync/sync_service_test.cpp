@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <cstdlib>
 #include <random>
 #include <set>
@@ -219,6 +220,127 @@ TEST_F(SyncThroughTransport, TypingWhileAWorkerSyncs) {
   ASSERT_TRUE(SyncUntilQuiet());
   EXPECT_EQ(devices_[0].cases().GetCase(id)->notes[Section()], typed);
   EXPECT_EQ(devices_[1].cases().GetCase(id)->notes[Section()], typed);
+}
+
+// ---- deleting rows (CaseService::DeleteRow, docs/case-model.md "Deleting rows") ----
+
+// One row in each deletable table of `id`, made on `d`. Returns their ids by table.
+std::map<CaseTable, std::string> AddOneOfEach(Device& d, const std::string& id) {
+  std::map<CaseTable, std::string> ids;
+  Attendance a;
+  a.agency = "Heddlu Gwent";
+  a.status = AttendanceStatus::kAttended;
+  ids[CaseTable::kAttendance] = *d.cases().RecordAttendance(id, std::nullopt, a);
+  Action act;
+  act.what = "Trefnu cyfarfod grŵp craidd";
+  act.owner = Conflicted<Owner>::Of(Owner{"Children's Services", "Social worker"});
+  act.due = Conflicted<Date>::Of(Date{2030, 1, 31});
+  ids[CaseTable::kActions] = *d.cases().AddAction(id, act);
+  ChronologyEntry e{DateTime{Date{2026, 3, 4}, std::nullopt}, "Health", "Bruise seen at clinic", "", ""};
+  ids[CaseTable::kChronology] = *d.cases().AddChronologyEntry(id, e);
+  ParticipantFeedback f;
+  f.agency = "Education";
+  f.role = "Teacher";
+  ids[CaseTable::kFeedback] = *d.cases().AddFeedback(id, f);
+  const std::string bytes = "core group minutes, ŵ and ŷ";
+  std::size_t at = 0;
+  auto meta = d.cases().AddDocument(id, DocumentType::kCoreGroupMinutes, "minutes.txt", Date{2026, 3, 1}, "Health",
+                                    [&](std::span<std::uint8_t> buf) -> Result<std::size_t> {
+                                      const std::size_t n = std::min(buf.size(), bytes.size() - at);
+                                      std::copy_n(bytes.data() + at, n, reinterpret_cast<char*>(buf.data()));
+                                      at += n;
+                                      return n;
+                                    });
+  EXPECT_TRUE(meta.ok()) << meta.error().message;
+  if (meta.ok()) ids[CaseTable::kDocuments] = meta->id;
+  return ids;
+}
+
+std::size_t Rows(const CaseDetail& c, CaseTable t) {
+  switch (t) {
+    case CaseTable::kAttendance: return c.attendance.size();
+    case CaseTable::kActions: return c.actions.size();
+    case CaseTable::kChronology: return c.chronology.size();
+    case CaseTable::kFeedback: return c.feedback.size();
+    case CaseTable::kDocuments: return c.documents.size();
+  }
+  return 0;
+}
+
+TEST_F(SyncThroughTransport, ADeletedRowIsDeletedOnTheOtherDevice) {
+  AddDevice("facilitator");
+  AddDevice("facilitator");
+  const std::string id = NewSharedCase();
+  const auto ids = AddOneOfEach(devices_[0], id);
+  ASSERT_EQ(ids.size(), 5u);
+  ASSERT_TRUE(SyncUntilQuiet());
+  for (const auto& [table, row] : ids) ASSERT_EQ(Rows(*devices_[1].cases().GetCase(id), table), 1u);
+  EXPECT_EQ(*devices_[0].sync().UnsentChanges(), 0u);
+  for (const auto& [table, row] : ids) {
+    Status st = devices_[0].cases().DeleteRow(id, table, row);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    EXPECT_EQ(Rows(*devices_[0].cases().GetCase(id), table), 0u);
+  }
+  EXPECT_EQ(*devices_[0].sync().UnsentChanges(), 5u) << "one change per delete, waiting to be sent";
+  ASSERT_TRUE(SyncUntilQuiet());
+  EXPECT_EQ(*devices_[0].sync().UnsentChanges(), 0u);
+  for (const auto& [table, row] : ids) EXPECT_EQ(Rows(*devices_[1].cases().GetCase(id), table), 0u);
+  // Deleting what is already gone says so and changes nothing.
+  Status again = devices_[1].cases().DeleteRow(id, CaseTable::kActions, ids.at(CaseTable::kActions));
+  EXPECT_EQ(again.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(*devices_[1].sync().UnsentChanges(), 0u);
+  // The same paper can be added again on the device that received the delete.
+  const auto re = AddOneOfEach(devices_[1], id);
+  EXPECT_EQ(re.size(), 5u) << "the deleted document's bytes were refused as a duplicate";
+}
+
+TEST_F(SyncThroughTransport, AnEditBeatsADeleteItHadNotSeen) {
+  AddDevice("facilitator");
+  AddDevice("facilitator");
+  const std::string id = NewSharedCase();
+  const auto ids = AddOneOfEach(devices_[0], id);
+  ASSERT_TRUE(SyncUntilQuiet());
+  // Apart: one deletes the action and the attendee, the other changes them; both delete the chronology entry.
+  ASSERT_TRUE(devices_[0].cases().DeleteRow(id, CaseTable::kActions, ids.at(CaseTable::kActions)).ok());
+  ASSERT_TRUE(devices_[0].cases().DeleteRow(id, CaseTable::kAttendance, ids.at(CaseTable::kAttendance)).ok());
+  ASSERT_TRUE(devices_[0].cases().DeleteRow(id, CaseTable::kChronology, ids.at(CaseTable::kChronology)).ok());
+  ActionChange change;
+  change.owner = Owner{"Education", "Headteacher"};
+  ASSERT_TRUE(devices_[1].cases().UpdateAction(id, ids.at(CaseTable::kActions), change).ok());
+  Attendance a;
+  a.agency = "Heddlu Gwent";
+  a.status = AttendanceStatus::kApologies;
+  a.reason = "in court";
+  ASSERT_TRUE(devices_[1].cases().RecordAttendance(id, ids.at(CaseTable::kAttendance), a).ok());
+  ASSERT_TRUE(devices_[1].cases().DeleteRow(id, CaseTable::kChronology, ids.at(CaseTable::kChronology)).ok());
+  ASSERT_TRUE(SyncUntilQuiet());
+  for (Device& d : devices_) {
+    const CaseDetail c = *d.cases().GetCase(id);
+    ASSERT_EQ(c.actions.size(), 1u) << "the edited action came back";
+    EXPECT_EQ(c.actions[0].owner.value().agency, "Education");
+    ASSERT_EQ(c.attendance.size(), 1u) << "the edited attendee came back";
+    EXPECT_EQ(c.attendance[0].attendance.reason, "in court");
+    EXPECT_TRUE(c.chronology.empty()) << "deleted on both";
+    EXPECT_EQ(c.feedback.size(), 1u) << "untouched";
+  }
+  // Deleted again, having seen the edit: gone everywhere.
+  ASSERT_TRUE(devices_[0].cases().DeleteRow(id, CaseTable::kActions, ids.at(CaseTable::kActions).substr(0, 6)).ok());
+  ASSERT_TRUE(SyncUntilQuiet());
+  for (Device& d : devices_) EXPECT_TRUE(d.cases().GetCase(id)->actions.empty());
+}
+
+TEST_F(SyncThroughTransport, DeletingADocumentRemovesItsLocalFile) {
+  AddDevice("facilitator");
+  const std::string id = NewSharedCase();
+  const auto ids = AddOneOfEach(devices_[0], id);
+  auto doc = devices_[0].cases().FindDocument(id, ids.at(CaseTable::kDocuments));
+  ASSERT_TRUE(doc.ok());
+  const auto blob = devices_[0].cases().blobs().PathOf(doc->blob_id);
+  ASSERT_TRUE(std::filesystem::exists(blob));
+  ASSERT_TRUE(devices_[0].cases().DeleteRow(id, CaseTable::kDocuments, ids.at(CaseTable::kDocuments)).ok());
+  EXPECT_FALSE(std::filesystem::exists(blob));
+  EXPECT_EQ(devices_[0].cases().DeleteRow(id, CaseTable::kDocuments, "zz").error().code, ErrorCode::kInvalidArgument)
+      << "a prefix needs 4 characters";
 }
 
 }  // namespace
