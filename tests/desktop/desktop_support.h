@@ -73,6 +73,13 @@ inline void Fill(QWidget* root, const QString& name, const QString& text) {
   TypeText(e, text);
 }
 
+// Picks a choice by its machine key ("attended"), whatever language its label is in.
+inline void ChooseKey(QComboBox* c, const QString& key) {
+  ASSERT_NE(c, nullptr);
+  ASSERT_GE(c->findData(key), 0) << key.toStdString();
+  c->setCurrentIndex(c->findData(key));
+}
+
 inline void Click(QWidget* root, const QString& button) {
   auto* b = root->findChild<QAbstractButton*>("button:" + button);
   ASSERT_NE(b, nullptr) << button.toStdString();
@@ -107,15 +114,15 @@ inline void CreateCaseThroughDialog(MainWindow& w, const QString& subject, const
     ASSERT_NE(d, nullptr);
     auto edits = d->findChildren<QLineEdit*>();
     for (QLineEdit* e : edits) {
-      if (e->accessibleName() == "Child's initials or name") TypeText(e, subject);
-      if (e->accessibleName() == "Local authority area") TypeText(e, area);
-      if (e->accessibleName() == "Facilitators") TypeText(e, "Sioned Hughes, Gareth Price");
+      if (e->objectName() == "subject") TypeText(e, subject);
+      if (e->objectName() == "area") TypeText(e, area);
+      if (e->objectName() == "facilitators") TypeText(e, "Sioned Hughes, Gareth Price");
       for (const auto& [key, value] : dates)
         if (e->objectName() == "date:" + key) TypeText(e, value);
     }
     answered = true;
     for (auto* b : d->findChildren<QAbstractButton*>())
-      if (b->text() == "Create case") QTest::mouseClick(b, Qt::LeftButton);
+      if (b->objectName() == "button:Create case") QTest::mouseClick(b, Qt::LeftButton);
   });
   QPointer<CaseView> before = w.caseView();
   w.NewCase();
