@@ -139,8 +139,14 @@ std::string SectionPrompt(Language lang, EventType t, const NoteSectionDef& def)
 std::string FeedbackQuestionText(Language lang, const FeedbackQuestionDef& q) { return Label(lang, KeyOf(q)); }
 
 std::string StepTitle(Language lang, const TimescaleStep& s) {
-  if (s.key.rfind(std::string(kRecipientStep) + ":", 0) == 0)
-    return Fill(Label(lang, "step." + std::string(kRecipientStep)), "name", s.recipient);
+  if (s.key.rfind(std::string(kRecipientStep) + ":", 0) == 0) {
+    // The fixed recipients (social worker, chair, Business Unit, LOG) have labels; attendees and agencies
+    // are named as typed.
+    const std::string fixed = "recipient." + s.key.substr(kRecipientStep.size() + 1);
+    const auto& c = LabelCatalogue::Embedded();
+    return Fill(Label(lang, "step." + std::string(kRecipientStep)), "name",
+                c.Has(fixed) ? std::string(c.Get(fixed, lang)) : s.recipient);
+  }
   const std::string key = "step." + s.key;
   return LabelCatalogue::Embedded().Has(key) ? Label(lang, key) : s.title;
 }
@@ -171,6 +177,7 @@ std::vector<std::string> DomainLabelKeys() {
   for (auto s : kStepStates) keys.push_back(KeyOf(s));
   for (const auto& q : FeedbackQuestions()) keys.push_back(KeyOf(q));
   keys.push_back("step." + std::string(kRecipientStep));
+  for (const char* r : {"social-worker", "conference-chair", "business-unit", "log"}) keys.push_back(std::string("recipient.") + r);
   for (int i = 1; i <= 7; ++i) {
     keys.push_back("weekday." + std::to_string(i));
     keys.push_back("weekday-short." + std::to_string(i));

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "casepack/collation.h"
+#include "casepack/report_journey.h"
 #include "casepack/report_layout.h"
 #include "schema/test_fixtures.h"
 
@@ -92,6 +93,20 @@ TEST(Labels, NoEntryIsUnusedAndNoneIsMissing) {
   for (const auto& key : needed) EXPECT_TRUE(entries.count(key)) << "missing catalogue entry: " << key;
 }
 
+// docs/welsh-terms.md lists every entry with both forms and whether it is still to be confirmed.
+TEST(Labels, TheTermListHasEveryEntry) {
+  const std::string doc = ReadFile(std::filesystem::path(CASEPACK_SOURCE_DIR) / "docs/welsh-terms.md");
+  auto cell = [](std::string s) {
+    std::string out;
+    for (char c : s) out += c == '|' ? std::string("\\|") : c == '\n' ? std::string(" ") : std::string(1, c);
+    return out;
+  };
+  for (const auto& [key, e] : LabelCatalogue::Embedded().entries()) {
+    const std::string row = "| `" + key + "` | " + cell(e.en) + " | " + cell(e.cy) + " | " + (e.confirm ? "**confirm**" : "check") + " |";
+    EXPECT_NE(doc.find(row), std::string::npos) << row;
+  }
+}
+
 // The domain tables keep their English (it is in stored data, errors and the JSON forms): the catalogue's
 // English must say the same.
 TEST(Labels, EnglishIsTheDomainsEnglish) {
@@ -121,6 +136,29 @@ TEST(Labels, EnglishIsTheDomainsEnglish) {
       EXPECT_NE(StepTitle(Language::kWelsh, s), s.title) << s.key;
     }
   }
+}
+
+// The fixed report recipients (report_journey.h) have labels whose English is the recipient's name; those
+// named by the case (attendees, agencies) keep their names.
+TEST(Labels, RecipientStepsNameTheRecipientInTheLanguage) {
+  int fixed = 0;
+  for (EventType t : AllEventTypes()) {
+    for (const auto& r : ExpectedReportRecipients(t, {{"Iechyd", "Ymwelydd iechyd", "", AttendanceStatus::kAttended, ""}})) {
+      TimescaleStep s;
+      s.key = "report-to:" + r.key;
+      s.recipient = r.name;
+      const std::string label = "recipient." + r.key;
+      if (LabelCatalogue::Embedded().Has(label)) {
+        ++fixed;
+        EXPECT_EQ(Label(Language::kEnglish, label), r.name);
+        EXPECT_EQ(StepTitle(Language::kWelsh, s), "Adroddiad i " + Label(Language::kWelsh, label));
+      } else {
+        EXPECT_EQ(StepTitle(Language::kWelsh, s), "Adroddiad i " + r.name) << r.key;
+      }
+      EXPECT_EQ(StepTitle(Language::kEnglish, s), "Report to " + r.name);
+    }
+  }
+  EXPECT_EQ(fixed, 4);
 }
 
 TEST(Labels, WelshDates) {
