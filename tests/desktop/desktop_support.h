@@ -19,6 +19,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "lock_screen.h"
@@ -84,6 +85,18 @@ inline void Click(QWidget* root, const QString& button) {
   auto* b = root->findChild<QAbstractButton*>("button:" + button);
   ASSERT_NE(b, nullptr) << button.toStdString();
   QTest::mouseClick(b, Qt::LeftButton);
+}
+
+// A window on a store in `dir` (a fresh one: cheap key derivation), shown, sized for screenshots, active.
+inline std::unique_ptr<MainWindow> MakeTestWindow(const std::filesystem::path& dir) {
+  WindowOptions o;
+  o.store_dir = dir / "store";
+  o.cheap_kdf_for_tests = true;
+  auto w = std::make_unique<MainWindow>(o);
+  w->resize(1400, 900);
+  w->show();
+  ActivateWindow(w.get());
+  return w;
 }
 
 inline void CreateStoreThroughLockScreen(MainWindow& w, const QString& name, const QString& pass = kPass) {

@@ -23,16 +23,7 @@ class WindowLanguage : public ::testing::Test {
     SetUiLanguage(Language::kEnglish);
     QSettings("casepack", "casepack-desktop").remove("language");
   }
-  std::unique_ptr<MainWindow> MakeWindow() {
-    WindowOptions o;
-    o.store_dir = dir_->path() / "store";
-    o.cheap_kdf_for_tests = true;
-    auto w = std::make_unique<MainWindow>(o);
-    w->resize(1400, 900);
-    w->show();
-    ActivateWindow(w.get());
-    return w;
-  }
+  std::unique_ptr<MainWindow> MakeWindow() { return MakeTestWindow(dir_->path()); }
   std::unique_ptr<TempDir> dir_;
 };
 
