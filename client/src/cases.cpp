@@ -356,7 +356,12 @@ Status CaseService::UpdateIndex(Loaded& loaded) {
 }
 
 template <typename Edit>
-Status CaseService::Mutate(std::string_view case_id, Edit&& edit) {
+Status CaseService::Mutate(std::string_view case_id, Edit&& edit, bool durable_on_return) {
+  std::optional<GroupCommit> group;  // ends after the transaction: declared first
+  if (!durable_on_return) {
+    CP_ASSIGN_OR_RETURN(GroupCommit g, GroupCommit::Begin(store_.db()));
+    group.emplace(std::move(g));
+  }
   // The write lock first, then the case: what another process wrote before it is applied before the edit,
   // so two processes never give two different operations the same id.
   CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
@@ -690,7 +695,7 @@ Status CaseService::EditNote(std::string_view case_id, std::string_view section,
     if (remove > 0) CP_RETURN_IF_ERROR(r.DeleteText(t, pos, remove));
     if (!insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(t, pos, insert));
     return Ok();
-  });
+  }, /*durable_on_return=*/false);
 }
 
 Status CaseService::AppendNote(std::string_view case_id, std::string_view section, std::string_view text) {

@@ -1,9 +1,16 @@
 #include "casepack/db.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <string>
+#include <thread>
 
 namespace casepack {
 
@@ -22,6 +29,92 @@ Error BusyError(sqlite3* db) {
                    "try again when that command has finished");
 }
 }  // namespace
+
+// The background half of group commit (db.h): makes the write-ahead log durable as soon as a commit
+// under a GroupCommit has put something in it. fdatasync of any descriptor of the log file flushes what
+// SQLite's connection wrote to it; the file is opened afresh each time, because a checkpoint may have
+// removed it (then what it held is in the database file, which the checkpoint synced).
+class WalSyncer {
+ public:
+  explicit WalSyncer(std::filesystem::path wal) : wal_(std::move(wal)), thread_([this] { Run(); }) {}
+  ~WalSyncer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();  // Run syncs what is pending before it stops
+  }
+  WalSyncer(const WalSyncer&) = delete;
+  WalSyncer& operator=(const WalSyncer&) = delete;
+
+  void Committed() {
+    {
+      std::lock_guard lock(mu_);
+      if (committed_ == synced_) oldest_unsynced_ = std::chrono::steady_clock::now();
+      ++committed_;
+      ++stats_.commits;
+    }
+    cv_.notify_all();
+  }
+  bool failed() const {
+    std::lock_guard lock(mu_);
+    return stats_.failed;
+  }
+  Status WaitDurable(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    const std::uint64_t target = committed_;
+    if (!cv_.wait_for(lock, timeout, [&] { return synced_ >= target || stats_.failed; }))
+      return MakeError(ErrorCode::kUnavailable, "the store's write-ahead log was not made durable in time");
+    if (stats_.failed) return MakeError(ErrorCode::kIo, "making the store's write-ahead log durable failed: " + error_);
+    return Ok();
+  }
+  GroupCommitStats stats() const {
+    std::lock_guard lock(mu_);
+    return stats_;
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stop_ || committed_ > synced_; });
+      if (committed_ == synced_) return;  // stopping, nothing pending
+      const std::uint64_t target = committed_;
+      const auto since = oldest_unsynced_;
+      lock.unlock();
+      std::string error;
+      const int fd = ::open(wal_.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        if (::fdatasync(fd) != 0) error = std::strerror(errno);
+        ::close(fd);
+      } else if (errno != ENOENT) {
+        error = std::strerror(errno);
+      }
+      const auto lag = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - since);
+      lock.lock();
+      synced_ = target;
+      ++stats_.syncs;
+      stats_.max_lag = std::max(stats_.max_lag, lag);
+      if (!error.empty()) {
+        stats_.failed = true;
+        error_ = error;
+      }
+      if (committed_ > synced_) oldest_unsynced_ = std::chrono::steady_clock::now();
+      cv_.notify_all();
+    }
+  }
+
+  const std::filesystem::path wal_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::uint64_t committed_ = 0, synced_ = 0;
+  std::chrono::steady_clock::time_point oldest_unsynced_{};
+  GroupCommitStats stats_;
+  std::string error_;
+  bool stop_ = false;
+  std::thread thread_;  // last: started once everything above is built
+};
 
 // Whether PRAGMA query_only is on (set only by the full-disk fallback); reads no page.
 bool QueryOnly(sqlite3* db) {
@@ -154,6 +247,7 @@ Result<Database> Database::OpenWith(const std::filesystem::path& file, const Sec
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
   Database db(raw);
+  db.file_ = file;
   if (rc != SQLITE_OK) return SqliteError(raw, rc, "opening database");
   sqlite3_extended_result_codes(raw, 1);
 
@@ -200,21 +294,34 @@ Result<Database> Database::OpenWith(const std::filesystem::path& file, const Sec
   return db;
 }
 
-Database::Database(Database&& other) noexcept : db_(other.db_), read_only_full_disk_(other.read_only_full_disk_) {
+Database::Database(sqlite3* db) : db_(db) {}
+
+Database::Database(Database&& other) noexcept
+    : db_(other.db_), read_only_full_disk_(other.read_only_full_disk_), file_(std::move(other.file_)),
+      syncer_(std::move(other.syncer_)) {
   other.db_ = nullptr;
 }
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
+    syncer_.reset();
     if (db_ != nullptr) sqlite3_close_v2(db_);
     db_ = other.db_;
     read_only_full_disk_ = other.read_only_full_disk_;
+    file_ = std::move(other.file_);
+    syncer_ = std::move(other.syncer_);
     other.db_ = nullptr;
   }
   return *this;
 }
 
+Status Database::WaitDurable(std::chrono::milliseconds timeout) {
+  return syncer_ == nullptr ? Ok() : syncer_->WaitDurable(timeout);
+}
+GroupCommitStats Database::group_commit_stats() const { return syncer_ == nullptr ? GroupCommitStats{} : syncer_->stats(); }
+
 void Database::SetHolderDescriber(HolderDescriber describe) { g_holder_describer.store(describe); }
 Database::~Database() {
+  syncer_.reset();  // its last sync first
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
@@ -253,6 +360,21 @@ Status Database::CheckpointTruncate() {
 }
 
 // ---- Transaction ----
+
+Result<GroupCommit> GroupCommit::Begin(Database& db) {
+  if (db.syncer_ == nullptr) db.syncer_ = std::make_unique<WalSyncer>(db.file_.string() + "-wal");
+  if (db.syncer_->failed()) return GroupCommit(nullptr);  // off: commits stay durable on return
+  CP_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = NORMAL;"));
+  return GroupCommit(&db);
+}
+
+GroupCommit::~GroupCommit() {
+  if (db_ == nullptr) return;
+  // Back to durable-on-return first: if this fails the connection would stay at NORMAL, so say so loudly
+  // rather than silently weakening every later commit.
+  if (!db_->Exec("PRAGMA synchronous = FULL;").ok()) std::abort();
+  db_->syncer_->Committed();
+}
 
 Result<Transaction> Transaction::Begin(Database& db) {
   CP_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE;"));

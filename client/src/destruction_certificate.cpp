@@ -19,6 +19,21 @@ std::string SignedBytes(json j) {
   return j.dump();  // nlohmann sorts keys: canonical
 }
 
+// A purge receipt embedded in the certificate, checked on its own: its signature, and that it is for
+// `case_id`. `who` names it in the message.
+Status CheckEmbeddedReceipt(const json& r, const std::string& case_id, const std::string& who) {
+  for (const char* k : {"case_id", "store_id", "purged_at", "public_key", "signature"})
+    if (!r.is_object() || !r.contains(k) || !r[k].is_string()) return Bad("malformed " + who + " receipt");
+  PurgeReceipt receipt{r["case_id"].get<std::string>(), r["store_id"].get<std::string>(), r["purged_at"].get<std::string>(), {}, {}};
+  auto pk = HexDecode(r["public_key"].get<std::string>());
+  auto sig = HexDecode(r["signature"].get<std::string>());
+  if (!pk.ok() || !sig.ok()) return Bad("malformed " + who + " receipt");
+  receipt.public_key = *pk;
+  receipt.signature = *sig;
+  if (!VerifyPurgeReceipt(receipt) || receipt.case_id != case_id) return Bad("the " + who + " purge receipt does not verify");
+  return Ok();
+}
+
 }  // namespace
 
 json IssueCertificate(const CertificateInput& in, const Identity& issuer) {
@@ -27,9 +42,14 @@ json IssueCertificate(const CertificateInput& in, const Identity& issuer) {
   j["device_receipt"] = in.receipt ? ToJson(*in.receipt) : json(nullptr);
   if (in.server) {
     json devices = json::array();
-    for (const auto& d : in.server->devices)
+    for (const auto& d : in.server->devices) {
+      // Each confirming device's own signed receipt, as the central store checked and kept it: the
+      // certificate does not ask anyone to trust the server's word that a device purged.
+      const json receipt = d.confirmed ? ToJson(PurgeReceipt{in.tombstone.case_id, d.store_id, d.purged_at, d.public_key, d.signature})
+                                       : json(nullptr);
       devices.push_back({{"user_id", d.user_id}, {"device_id", d.device_id}, {"confirmed", d.confirmed},
-                         {"purged_at", d.confirmed ? json(d.purged_at) : json(nullptr)}});
+                         {"purged_at", d.confirmed ? json(d.purged_at) : json(nullptr)}, {"receipt", receipt}});
+    }
     j["central_store"] = {{"purged", in.server->purged},
                           {"purged_at", in.server->purged ? json(FormatInstant(in.server->purged_at_ms)) : json(nullptr)},
                           {"devices", devices}};
@@ -61,19 +81,23 @@ Result<CertificateCheck> VerifyCertificate(std::string_view text) {
   out.case_id = j["case"]["case_id"].get<std::string>();
   out.issuer_public_key = j["public_key"].get<std::string>();
   if (const json& r = j["device_receipt"]; !r.is_null()) {
-    if (!r.is_object() || !r.contains("case_id") || !r.contains("store_id") || !r.contains("purged_at") ||
-        !r.contains("public_key") || !r.contains("signature"))
-      return Bad("malformed device receipt");
-    PurgeReceipt receipt{r["case_id"].get<std::string>(), r["store_id"].get<std::string>(), r["purged_at"].get<std::string>(), {}, {}};
-    auto rpk = HexDecode(r["public_key"].get<std::string>());
-    auto rsig = HexDecode(r["signature"].get<std::string>());
-    if (!rpk.ok() || !rsig.ok()) return Bad("malformed device receipt");
-    receipt.public_key = *rpk;
-    receipt.signature = *rsig;
-    if (!VerifyPurgeReceipt(receipt) || receipt.case_id != out.case_id) return Bad("the device's purge receipt does not verify");
+    if (Status st = CheckEmbeddedReceipt(r, out.case_id, "device's"); !st.ok()) return st.error();
   }
-  if (const json& c = j["central_store"]; c.is_object() && c.contains("devices") && c["devices"].is_array())
-    for (const auto& d : c["devices"]) (d.value("confirmed", false) ? out.confirmed : out.unconfirmed)++;
+  if (const json& c = j["central_store"]; !c.is_null()) {
+    if (!c.is_object() || !c.contains("devices") || !c["devices"].is_array()) return Bad("malformed central store record");
+    for (const auto& d : c["devices"]) {
+      if (!d.is_object() || !d.contains("confirmed") || !d["confirmed"].is_boolean()) return Bad("malformed device record");
+      if (!d["confirmed"].get<bool>()) {
+        ++out.unconfirmed;
+        continue;
+      }
+      const std::string who = "device " + d.value("device_id", std::string("?")).substr(0, 8) + "'s";
+      if (!d.contains("receipt")) return Bad(who + " confirmation has no signed receipt");
+      if (Status st = CheckEmbeddedReceipt(d["receipt"], out.case_id, who); !st.ok()) return st.error();
+      if (!d.contains("purged_at") || d["purged_at"] != d["receipt"]["purged_at"]) return Bad(who + " purge time differs from its receipt");
+      ++out.confirmed;
+    }
+  }
   return out;
 }
 

@@ -1023,7 +1023,12 @@ std::string ToJson(const std::vector<CaseConfirmations>& cases) {
     json devs = json::array();
     for (const auto& d : c.devices) {
       json e{{"user_id", d.user_id}, {"device_id", d.device_id}, {"confirmed", d.confirmed}};
-      if (d.confirmed) e["purged_at"] = d.purged_at;
+      if (d.confirmed) {
+        e["purged_at"] = d.purged_at;
+        e["store_id"] = d.store_id;
+        e["public_key"] = Base64Encode(d.public_key);
+        e["signature"] = Base64Encode(d.signature);
+      }
       devs.push_back(std::move(e));
     }
     arr.push_back({{"case_id", c.case_id}, {"purged", c.purged}, {"purged_at_ms", c.purged_at_ms}, {"devices", devs}});
@@ -1049,6 +1054,11 @@ Result<std::vector<CaseConfirmations>> ParseConfirmations(std::string_view text)
       CP_ASSIGN_OR_RETURN(dc.confirmed, GetBool(d, "confirmed"));
       if (dc.confirmed) {
         CP_ASSIGN_OR_RETURN(dc.purged_at, GetString(d, "purged_at"));
+        CP_ASSIGN_OR_RETURN(dc.store_id, GetString(d, "store_id"));
+        CP_ASSIGN_OR_RETURN(dc.public_key, GetBase64(d, "public_key"));
+        CP_ASSIGN_OR_RETURN(dc.signature, GetBase64(d, "signature"));
+        if (dc.public_key.size() != 32 || dc.signature.size() != 64)
+          return MakeError(ErrorCode::kInvalidArgument, "receipt key or signature has the wrong size");
       }
       c.devices.push_back(std::move(dc));
     }

@@ -381,6 +381,8 @@ TEST_F(RetentionCli, FullDiskStillReadsAndWritesSayNothingWasChanged) {
     auto r = At(later, cmd);
     EXPECT_EQ(r.exit_code, 0) << cmd[0] << ": " << r.err;
     EXPECT_EQ(r.err.find("error"), std::string::npos) << r.err;
+    // No room for the shared-memory index: the store was opened exclusively, read only, and says so.
+    EXPECT_NE(r.err.find("the disk is full: the store is open read only"), std::string::npos) << cmd[0] << ": " << r.err;
   }
   auto shown = At(later, {"note", "show", id});
   EXPECT_NE(shown.out.find("the note before the disk filled"), std::string::npos) << shown.out;

@@ -652,7 +652,9 @@ TEST(DestructionCertificate, SignedVerifiableOfflineAndEveryEditDetected) {
   server.case_id = id;
   server.purged = true;
   server.purged_at_ms = t0 + 90 * kDay;
-  server.devices = {{"u1", "d1", true, FormatInstant(t0 + 90 * kDay)}, {"u2", "d2", false, ""}};
+  // d1 is this device: it confirmed with the receipt it signed (the server hands it back as received).
+  const PurgeReceipt& mine = *in.receipt;
+  server.devices = {{"u1", "d1", true, mine.purged_at, mine.store_id, mine.public_key, mine.signature}, {"u2", "d2", false, ""}};
   in.server = server;
   in.issued_at = FormatInstant(t0 + 92 * kDay);
   in.issued_by = s->id();
@@ -683,6 +685,64 @@ TEST(DestructionCertificate, SignedVerifiableOfflineAndEveryEditDetected) {
     EXPECT_EQ(r.error().code, ErrorCode::kCorrupt);
   }
   EXPECT_FALSE(VerifyCertificate("not json").ok());
+}
+
+// The certificate does not ask anyone to trust the central store's word that a device purged: each
+// confirmation carries the device's own signed receipt, checked on its own. A certificate signed in good
+// order (by any key) around a confirmation without a receipt, with a forged one, or with another case's
+// receipt fails.
+TEST(DestructionCertificate, EveryConfirmationCarriesTheDevicesOwnSignedReceipt) {
+  TodayStore today;
+  auto [t0, fake, s, cases, svc] = today.parts();
+  const std::string id = MakeMasCase(cases, "J.S.", DayString(t0));
+  const std::string other = MakeMasCase(cases, "K.T.", DayString(t0));
+  fake.Pass(*s, FormatInstant(t0 + 91 * kDay));
+  ASSERT_EQ(svc.PurgeDue()->purged.size(), 2u);
+  PurgeReceipt mine, others;
+  const auto receipts = svc.Receipts();
+  ASSERT_TRUE(receipts.ok());
+  for (const auto& r : *receipts) (r.case_id == id ? mine : others) = r;
+  ASSERT_EQ(mine.case_id, id);
+  auto issue = [&](wire::DeviceConfirmation d) {
+    CertificateInput in;
+    in.tombstone = **svc.FindTombstone(id);
+    wire::CaseConfirmations server;
+    server.case_id = id;
+    server.purged = true;
+    server.purged_at_ms = t0 + 90 * kDay;
+    server.devices = {std::move(d)};
+    in.server = server;
+    in.issued_at = FormatInstant(t0 + 92 * kDay);
+    in.issued_by = s->id();
+    return IssueCertificate(in, s->identity()).dump();
+  };
+  const wire::DeviceConfirmation good{"u1", "d1", true, mine.purged_at, mine.store_id, mine.public_key, mine.signature};
+  auto ok = VerifyCertificate(issue(good));
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->confirmed, 1u);
+  wire::DeviceConfirmation forged = good;
+  forged.purged_at = FormatInstant(t0 + 30 * kDay);  // an earlier purge than the device signed
+  wire::DeviceConfirmation wrong_case = good;
+  wrong_case.purged_at = others.purged_at;
+  wrong_case.store_id = others.store_id;
+  wrong_case.signature = others.signature;  // a real signature, over another case's receipt
+  wire::DeviceConfirmation unsigned_one = good;
+  unsigned_one.signature.assign(64, 0);
+  for (const auto& [what, d] : {std::pair{"forged time", forged}, std::pair{"another case's receipt", wrong_case},
+                                std::pair{"zero signature", unsigned_one}}) {
+    auto r = VerifyCertificate(issue(d));
+    ASSERT_FALSE(r.ok()) << what;
+    EXPECT_NE(r.error().message.find("purge receipt does not verify"), std::string::npos) << what << ": " << r.error().message;
+  }
+  // A confirmation with its receipt removed, the certificate signed again by its issuer: still refused.
+  nlohmann::json stripped = nlohmann::json::parse(issue(good));
+  stripped["central_store"]["devices"][0].erase("receipt");
+  stripped.erase("signature");
+  const auto sig = s->identity().Sign(AsBytes(stripped.dump()));
+  stripped["signature"] = HexEncode(Bytes(sig.begin(), sig.end()));
+  auto r = VerifyCertificate(stripped.dump());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("has no signed receipt"), std::string::npos) << r.error().message;
 }
 
 }  // namespace

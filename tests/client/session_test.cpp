@@ -1,6 +1,9 @@
 // ClientSession (casepack/session.h): one unlock, every service, Lock wipes and refuses; the injected clock
 // is the only "now"; keystrokes persist incrementally and survive a reopen whatever the snapshot cadence.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <random>
@@ -125,6 +128,67 @@ TEST(ClientSession, KeystrokesPersistIncrementally) {
     fresh.Apply(*decoded);
   }
   EXPECT_EQ(fresh.ReadText(Target{"notes", Section()}), model);
+}
+
+// Group commit (db.h, docs/store.md "Durability"): a keystroke returns before its fsync, so what it
+// promises must hold: everything typed survives kill -9 of the process the moment EditNote has returned,
+// and the background sync makes it durable without anyone waiting (WaitDurable succeeds; the sync ran).
+TEST(ClientSession, GroupCommittedKeystrokesSurviveKillNineAndBecomeDurable) {
+  testing::TempDir t;
+  ManualClock clock(kJan2030);
+  std::string id;
+  {
+    auto s = MakeSession(t / "s", clock);
+    id = NewCaseId(*s);
+  }
+  constexpr int kKeys = 200;
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(ready[0]);
+    ManualClock child_clock(kJan2030);
+    auto s = ClientSession::Unlock(t / "s", kPass, child_clock);
+    if (!s.ok()) ::_exit(2);
+    CaseService& cases = **(*s)->cases();
+    for (int i = 0; i < kKeys; ++i) {
+      const char c = static_cast<char>('a' + i % 26);
+      if (!cases.EditNote(id, Section(), static_cast<std::uint64_t>(i), 0, std::string_view(&c, 1)).ok()) ::_exit(3);
+    }
+    const char done = 'k';
+    if (::write(ready[1], &done, 1) != 1) ::_exit(4);
+    ::pause();  // killed here: no Lock, no snapshot, no close
+    ::_exit(5);
+  }
+  ::close(ready[1]);
+  char got = 0;
+  ASSERT_EQ(::read(ready[0], &got, 1), 1) << "the child could not type";
+  ::close(ready[0]);
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+
+  std::string expected;
+  for (int i = 0; i < kKeys; ++i) expected += static_cast<char>('a' + i % 26);
+  auto s = ClientSession::Unlock(t / "s", kPass, clock);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(NoteOf(**s, id), expected) << "keystrokes lost to kill -9 after EditNote returned";
+
+  // In this process: the sync follows the keystrokes by itself, and WaitDurable sees it done.
+  CaseService& cases = **(*s)->cases();
+  Database& db = (**(*s)->store()).db();
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(cases.EditNote(id, Section(), 0, 0, "x").ok());
+  ASSERT_TRUE(db.WaitDurable(std::chrono::seconds(30)).ok());
+  const GroupCommitStats stats = db.group_commit_stats();
+  EXPECT_EQ(stats.commits, 20u);
+  EXPECT_GE(stats.syncs, 1u);
+  EXPECT_LE(stats.syncs, stats.commits);
+  EXPECT_FALSE(stats.failed);
+  // Other edits stay durable on return: they do not go through group commit.
+  ASSERT_TRUE(cases.SetNote(id, Section(), "replaced").ok());
+  EXPECT_EQ(db.group_commit_stats().commits, 20u);
 }
 
 TEST(ClientSession, EditOutsideTheNoteIsRefusedAndChangesNothing) {

@@ -128,31 +128,30 @@ void PrintGeneratedPassword(const PackTargets& t) {
   std::fprintf(stderr, "casepack: this password is shown once; send it by another route than the pack\n");
 }
 
-void RegisterPackCommands(CLI::App& app, Context& ctx) {
-  static PackArgs a;
+namespace {
 
-  auto* identity = app.add_subcommand("identity", "print this store's age recipient (age1…), for agencies to encrypt packs to");
+void AddIdentity(CLI::App& parent, Context& ctx) {
+  auto* identity = parent.add_subcommand("identity", "print this store's age recipient (age1…), for agencies to encrypt packs to");
   identity->callback([&ctx] {
     auto session = ctx.OpenSession("casepack identity");
     std::printf("%s\n", StoreAgeIdentity(StoreOf(*session)).ToRecipient().ToString().c_str());
   });
+}
 
-  auto* password = app.add_subcommand("password", "Business Unit transfer passwords");
-  password->require_subcommand(1);
-  auto* generate = password->add_subcommand("generate", "print a new random password (over 100 bits; no 0/O/1/l/I; grouped)");
+void AddPasswordGenerate(CLI::App& parent, PackArgs& a) {
+  auto* generate = parent.add_subcommand("generate", "print a new random password (over 100 bits; no 0/O/1/l/I; grouped)");
   generate->add_option("--groups", a.groups, "groups of five characters (at least 5)")->check(CLI::Range(5, 12));
-  generate->callback([] {
+  generate->callback([&a] {
     PasswordOptions options;
     options.groups = a.groups;
     SecretBytes pw = Must(GeneratePassword(options));
     std::printf("%.*s\n", static_cast<int>(pw.size()), reinterpret_cast<const char*>(pw.expose().data()));
     std::fprintf(stderr, "(%.0f bits from the system's random source; read it out in groups)\n", PasswordBits(options));
   });
+}
 
-  auto* pack = app.add_subcommand("pack", "transfer packs: age-encrypted tar files agencies open with standard tools");
-  pack->require_subcommand(1);
-
-  auto* seal = pack->add_subcommand("seal", "write a case's pack, encrypted to agencies' keys or to a password");
+void AddPackSeal(CLI::App& parent, Context& ctx, PackArgs& a) {
+  auto* seal = parent.add_subcommand("seal", "write a case's pack, encrypted to agencies' keys or to a password");
   seal->add_option("CASE", a.case_id, "case id")->required();
   seal->add_option("-o,--output", a.output, "the pack file to write")->required();
   seal->add_option("--to", a.to, "an agency's age recipient, age1… (repeatable)");
@@ -166,7 +165,7 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
   seal->add_option("--report", a.report, "include the report, md or html");
   seal->add_option("--from", a.from, "the sending agency, as the manifest records it")->required();
   seal->add_flag("--force", a.force, "replace the output file if it exists");
-  seal->callback([&ctx] {
+  seal->callback([&ctx, &a] {
     const PackTargets targets = ResolvePackTargets(a.to, a.to_files, a.password_file, a.generate_password, a.work_factor);
     PackSealOptions options;
     options.document_ids = a.docs;
@@ -188,14 +187,16 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
                 to_password ? "a password" : (std::to_string(targets.keys.size()) + " recipient(s)").c_str());
     PrintGeneratedPassword(targets);
   });
+}
 
-  auto* open = pack->add_subcommand("open", "check a pack and import it: into a new case, or the case it belongs to");
+void AddPackOpen(CLI::App& parent, Context& ctx, PackArgs& a) {
+  auto* open = parent.add_subcommand("open", "check a pack and import it: into a new case, or the case it belongs to");
   open->add_option("FILE", a.file, "the pack")->required();
   open->add_option("--identity", a.identity_file, "an age identity file (AGE-SECRET-KEY-1…); default: this store's own key");
   open->add_option("--password-file", a.password_file, "the pack's password, on the first line of FILE");
   open->add_flag("--past-purge-date", a.past_purge_date,
                  "import a new case even if it is already past its purge date (the next command purges it)");
-  open->callback([&ctx] {
+  open->callback([&ctx, &a] {
     FileDescriptor f = OpenForReading(a.file);
     // Which kind of key the pack needs decides what we ask for: peek at the header first.
     AgeFdSource peek_source(f.fd);
@@ -217,7 +218,7 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
     std::vector<X25519Identity> keys;
     std::optional<ScryptIdentity> scrypt;
     if (wants_password) {
-      SecretBytes pw = [] {
+      SecretBytes pw = [&a] {
         try {
           return ReadPassphrase(a.password_file, "password for " + a.file + ": ", false);
         } catch (CommandFailed& failure) {
@@ -269,11 +270,13 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
     for (const auto& s : result->skipped) std::printf("  already held, skipped: %s\n", s.c_str());
     if (result->contents.purge_on) std::printf("  the sender's retention deadline: %s\n", FormatDate(*result->contents.purge_on).c_str());
   });
+}
 
-  auto* inspect = pack->add_subcommand("inspect", "show what a pack's header says, without decrypting it");
+void AddPackInspect(CLI::App& parent, PackArgs& a) {
+  auto* inspect = parent.add_subcommand("inspect", "show what a pack's header says, without decrypting it");
   inspect->add_option("FILE", a.file, "the pack")->required();
   inspect->add_flag("--json", a.json, "machine-readable output");
-  inspect->callback([] {
+  inspect->callback([&a] {
     FileDescriptor f = OpenForReading(a.file);
     AgeFdSource source(f.fd);
     auto info = InspectPack(source);
@@ -297,6 +300,27 @@ void RegisterPackCommands(CLI::App& app, Context& ctx) {
         std::printf("  %d recipient(s) of type %s (not supported by casepack)\n", n, type.c_str());
     }
   });
+}
+
+}  // namespace
+
+void RegisterPackCommands(CLI::App& app, Context& ctx) {
+  static PackArgs a;
+
+  AddIdentity(app, ctx);
+
+  auto* password = app.add_subcommand("password", "Business Unit transfer passwords");
+  password->require_subcommand(1);
+  AddPasswordGenerate(*password, a);
+
+  auto* pack = app.add_subcommand("pack", "transfer packs: age-encrypted tar files agencies open with standard tools");
+  pack->require_subcommand(1);
+
+  AddPackSeal(*pack, ctx, a);
+
+  AddPackOpen(*pack, ctx, a);
+
+  AddPackInspect(*pack, a);
 }
 
 }  // namespace casepack::cli

@@ -34,9 +34,11 @@ T MustReport(Result<T> r, std::string_view option = {}) {
 
 }  // namespace
 
-void RegisterReportCommands(CLI::App& app, Context& ctx) {
-  static ReportArgs a;
-  auto* report = app.add_subcommand("report", "write the event's report (MAS summary, MAPF learning report, MAPM minutes) "
+namespace {
+
+// `report` is a command itself and the parent of `recipients` and `send`.
+CLI::App* AddReport(CLI::App& parent, Context& ctx, ReportArgs& a) {
+  auto* report = parent.add_subcommand("report", "write the event's report (MAS summary, MAPF learning report, MAPM minutes) "
                                               "or, with --feedback, the MAS participant feedback");
   // CASE, --format and -o are checked by hand: `report send` and `report recipients` come without them.
   report->add_option("CASE", a.case_id, "case id");
@@ -47,7 +49,7 @@ void RegisterReportCommands(CLI::App& app, Context& ctx) {
   report->add_flag("--force", a.force, "replace the file if it exists");
   report->add_flag("--bilingual", a.bilingual, "Welsh and English, Welsh first (the language otherwise: --lang)");
   report->require_subcommand(0, 1);
-  report->callback([&ctx, report] {
+  report->callback([&ctx, &a, report] {
     if (!report->get_subcommands().empty()) return;
     if (a.case_id.empty() || a.format.empty())
       Fail(ErrorCode::kInvalidArgument, "usage: casepack report CASE --format pdf|docx|html|md -o FILE",
@@ -79,11 +81,14 @@ void RegisterReportCommands(CLI::App& app, Context& ctx) {
     if (!out.is_stdout()) std::fprintf(stderr, "wrote %s\n", a.output.c_str());
     if (!in.conflicts.empty()) std::fprintf(stderr, "casepack: note: the report shows %zu unresolved conflict(s)\n", in.conflicts.size());
   });
+  return report;
+}
 
-  auto* recipients = report->add_subcommand("recipients", "who the report goes to, and when each was sent");
+void AddReportRecipients(CLI::App& parent, Context& ctx, ReportArgs& a) {
+  auto* recipients = parent.add_subcommand("recipients", "who the report goes to, and when each was sent");
   recipients->add_option("CASE", a.case_id, "case id")->required();
   recipients->add_flag("--json", a.json, "machine-readable output");
-  recipients->callback([&ctx] {
+  recipients->callback([&ctx, &a] {
     auto session = ctx.OpenSession("casepack report recipients", /*run_retention=*/true, DocumentLimitFromEnvironment());
     CaseService& cases = CasesOf(*session);
     const std::string id = MustReport(cases.ResolveCaseId(a.case_id));
@@ -97,8 +102,10 @@ void RegisterReportCommands(CLI::App& app, Context& ctx) {
     for (const auto& r : list)
       std::printf("%-40s %-12s %s\n", r.key.c_str(), r.sent_on ? FormatDate(*r.sent_on).c_str() : "not sent", r.name.c_str());
   });
+}
 
-  auto* send = report->add_subcommand("send", "write a report-only transfer pack for one recipient and record it as sent");
+void AddReportSend(CLI::App& parent, Context& ctx, ReportArgs& a) {
+  auto* send = parent.add_subcommand("send", "write a report-only transfer pack for one recipient and record it as sent");
   send->add_option("CASE", a.case_id, "case id")->required();
   send->add_option("--recipient", a.recipient, "the recipient's key (see 'casepack report recipients CASE')")->required();
   send->add_option("-o,--output", a.output, "the pack file to write")->required();
@@ -112,7 +119,7 @@ void RegisterReportCommands(CLI::App& app, Context& ctx) {
   send->add_option("--date", a.report_date, "the date sent and the report's date (default today)");
   send->add_flag("--armor", a.armor, "ASCII armor, for pasting into an email body");
   send->add_flag("--force", a.force, "replace the output file if it exists");
-  send->callback([&ctx] {
+  send->callback([&ctx, &a] {
     const PackTargets targets = ResolvePackTargets(a.to, a.to_files, a.password_file, a.generate_password, a.work_factor);
     PackSealOptions options;
     options.include_report = MustReport(ParseReportFormat(a.format.empty() ? "pdf" : a.format), "--format");
@@ -133,6 +140,15 @@ void RegisterReportCommands(CLI::App& app, Context& ctx) {
                 std::string(ToString(*options.include_report)).c_str(), sent.name.c_str(), FormatDate(*sent.sent_on).c_str());
     PrintGeneratedPassword(targets);
   });
+}
+
+}  // namespace
+
+void RegisterReportCommands(CLI::App& app, Context& ctx) {
+  static ReportArgs a;
+  CLI::App* report = AddReport(app, ctx, a);
+  AddReportRecipients(*report, ctx, a);
+  AddReportSend(*report, ctx, a);
 }
 
 }  // namespace casepack::cli

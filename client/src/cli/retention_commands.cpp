@@ -134,14 +134,12 @@ std::map<std::string, CaseRetention> RetentionByCase(ClientSession& session, con
 
 // ---- commands ----
 
-void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
-  static Args a;
+namespace {
 
-  auto* retention = app.add_subcommand("retention", "the retention policies: when each event type's cases are purged");
-  retention->require_subcommand(1);
-  auto* show = retention->add_subcommand("show", "show the policies in force and the retention clock");
+void AddRetentionShow(CLI::App& parent, Context& ctx, Args& a) {
+  auto* show = parent.add_subcommand("show", "show the policies in force and the retention clock");
   show->add_flag("--json", a.json, "machine-readable output");
-  show->callback([&ctx] {
+  show->callback([&ctx, &a] {
     auto session = ctx.OpenSession("casepack retention show");
     RetentionService& svc = RetentionOf(*session);
     const PolicyRecord r = Must(svc.CurrentPolicies());
@@ -156,10 +154,13 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
     PrintPolicies(r);
     std::printf("retention clock: %s (never moves back)\n", FormatInstant(now).c_str());
   });
-  auto* set = retention->add_subcommand("set", "record new policies from a JSON file (the Business Unit's change)");
+}
+
+void AddRetentionSet(CLI::App& parent, Context& ctx, Args& a) {
+  auto* set = parent.add_subcommand("set", "record new policies from a JSON file (the Business Unit's change)");
   set->add_option("--file", a.file, "JSON: {\"policies\": [{\"event_type\": \"MAS\", \"rules\": [...]}]}")->required();
   set->add_option("--by", a.by, "who decided it (default: the store's author or login name)");
-  set->callback([&ctx] {
+  set->callback([&ctx, &a] {
     const std::string text = ReadTextInput(a.file, "policies");
     json j = json::parse(text, nullptr, false);
     if (j.is_discarded()) Fail(ErrorCode::kInvalidArgument, a.file + " is not valid JSON", "nothing was changed");
@@ -171,10 +172,13 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
     const PurgeReport purged = Must(svc.PurgeDue());
     if (!purged.purged.empty()) std::printf("purged %zu case(s) now past their date\n", purged.purged.size());
   });
-  auto* due = retention->add_subcommand("due", "the cases whose purge falls in the next N days, for review and legal holds");
+}
+
+void AddRetentionDue(CLI::App& parent, Context& ctx, Args& a) {
+  auto* due = parent.add_subcommand("due", "the cases whose purge falls in the next N days, for review and legal holds");
   due->add_option("--days", a.days, "how far ahead (default 30)")->check(CLI::Range(0, 3660));
   due->add_flag("--json", a.json, "machine-readable output");
-  due->callback([&ctx] {
+  due->callback([&ctx, &a] {
     auto session = ctx.OpenSession("casepack retention due");
     Store& store = StoreOf(*session);
     RetentionService& svc = RetentionOf(*session);
@@ -201,9 +205,12 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
                   c.deadline->rule_after.c_str(), c.deadline->days, static_cast<long long>(c.policy_version),
                   c.hold ? "  ON HOLD" : "");
   });
-  auto* receipts = retention->add_subcommand("receipts", "the signed purge receipts waiting for sync to report");
+}
+
+void AddRetentionReceipts(CLI::App& parent, Context& ctx, Args& a) {
+  auto* receipts = parent.add_subcommand("receipts", "the signed purge receipts waiting for sync to report");
   receipts->add_flag("--json", a.json, "machine-readable output");
-  receipts->callback([&ctx] {
+  receipts->callback([&ctx, &a] {
     auto session = ctx.OpenSession("casepack retention receipts");
     RetentionService& svc = RetentionOf(*session);
     const auto all = Must(svc.Receipts());
@@ -218,11 +225,13 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
       std::printf("%s  purged %s  signature %s\n", r.case_id.substr(0, 8).c_str(), r.purged_at.c_str(),
                   VerifyPurgeReceipt(r) ? "valid" : "INVALID");
   });
+}
 
-  auto* purge = app.add_subcommand("purge", "purge every case past its retention date (also done at every open)");
+void AddPurge(CLI::App& parent, Context& ctx, Args& a) {
+  auto* purge = parent.add_subcommand("purge", "purge every case past its retention date (also done at every open)");
   purge->add_flag("--dry-run", a.dry_run, "show what would be purged and when, changing nothing");
   purge->add_flag("--json", a.json, "machine-readable output");
-  purge->callback([&ctx] {
+  purge->callback([&ctx, &a] {
     // The at-open purge is skipped here so that the command itself reports (or, dry, only shows) it.
     auto session = ctx.OpenSession("casepack purge", /*run_retention=*/false);
     RetentionService& svc = RetentionOf(*session);
@@ -238,14 +247,13 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
     }
     if (!r.failed.empty()) Fail(ErrorCode::kIo, std::to_string(r.failed.size()) + " case(s) could not be purged");
   });
+}
 
-  // ---- the clock: confirming the device's date after a jump (docs/retention.md) ----
-  auto* clock_cmd = app.add_subcommand("clock", "the retention clock");
-  clock_cmd->require_subcommand(1);
-  auto* confirm = clock_cmd->add_subcommand(
+void AddClockConfirm(CLI::App& parent, Context& ctx, Args& a) {
+  auto* confirm = parent.add_subcommand(
       "confirm", "confirm the device's date by typing it, after its clock jumped further than it can be believed");
   confirm->add_option("DATE", a.date, "today's date as the device shows it, YYYY-MM-DD")->required();
-  confirm->callback([&ctx] {
+  confirm->callback([&ctx, &a] {
     auto session = ctx.OpenSession("casepack clock confirm", /*run_retention=*/false);
     Store& store = StoreOf(*session);
     const Date typed = Must(ParseDate(a.date));
@@ -255,14 +263,14 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
     const PurgeReport purged = Must(RetentionOf(*session).PurgeDue());
     if (!purged.purged.empty()) std::printf("purged %zu case(s) past their retention date\n", purged.purged.size());
   });
+}
 
-  // ---- legal hold: under `case` ----
-  CLI::App* case_cmd = app.get_subcommand("case");
-  auto* hold = case_cmd->add_subcommand("hold", "place a legal hold: the case is not purged until it is released");
+void AddCaseHold(CLI::App& parent, Context& ctx, Args& a) {
+  auto* hold = parent.add_subcommand("hold", "place a legal hold: the case is not purged until it is released");
   hold->add_option("CASE", a.case_id, "case id")->required();
   hold->add_option("--reason", a.reason, "why (e.g. court proceedings and reference)")->required();
   hold->add_option("--by", a.by, "who placed it (default: the store's author or login name)");
-  hold->callback([&ctx] {
+  hold->callback([&ctx, &a] {
     auto session = ctx.OpenSession("casepack case hold");
     CaseService& cases = CasesOf(*session);
     const std::string id = Must(cases.ResolveCaseId(a.case_id));
@@ -270,9 +278,12 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
     Check(svc.PlaceHold(id, a.reason, Actor(StoreOf(*session), a.by)));
     std::printf("case %s is on legal hold: it will not be purged until released\n", id.substr(0, 8).c_str());
   });
-  auto* release = case_cmd->add_subcommand("release", "release a legal hold; the retention schedule resumes");
+}
+
+void AddCaseRelease(CLI::App& parent, Context& ctx, Args& a) {
+  auto* release = parent.add_subcommand("release", "release a legal hold; the retention schedule resumes");
   release->add_option("CASE", a.case_id, "case id")->required();
-  release->callback([&ctx] {
+  release->callback([&ctx, &a] {
     auto session = ctx.OpenSession("casepack case release");
     CaseService& cases = CasesOf(*session);
     const std::string id = Must(cases.ResolveCaseId(a.case_id));
@@ -284,14 +295,13 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
     for (const auto& c : purged.purged)
       std::printf("case %s was past its retention date and has been purged\n", c.case_id.substr(0, 8).c_str());
   });
+}
 
-  // ---- audit ----
-  auto* audit = app.add_subcommand("audit", "the device's signed, hash-chained audit trail (no case content)");
-  audit->require_subcommand(1);
-  auto* verify = audit->add_subcommand("verify", "check the chain and signatures, offline");
+void AddAuditVerify(CLI::App& parent, Context& ctx, Args& a) {
+  auto* verify = parent.add_subcommand("verify", "check the chain and signatures, offline");
   verify->add_option("--file", a.file, "verify an exported file instead of the store (no store or passphrase needed)");
   verify->add_flag("--json", a.json, "machine-readable output");
-  verify->callback([&ctx] {
+  verify->callback([&ctx, &a] {
     if (!a.file.empty()) {
       const std::string text = ReadTextInput(a.file, "audit export");
       PrintVerification(Must(VerifyAuditExport(text)), a.json, a.file);
@@ -301,10 +311,13 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
     Audit& log = AuditOf(*session);
     PrintVerification(Must(log.Verify()), a.json, "the audit log");
   });
-  auto* exp = audit->add_subcommand("export", "write the audit log as JSON lines for the Business Unit");
+}
+
+void AddAuditExport(CLI::App& parent, Context& ctx, Args& a) {
+  auto* exp = parent.add_subcommand("export", "write the audit log as JSON lines for the Business Unit");
   exp->add_option("-o,--output", a.output, "the file to write (- for standard output)")->required();
   exp->add_flag("--force", a.force, "replace the file if it exists");
-  exp->callback([&ctx] {
+  exp->callback([&ctx, &a] {
     auto session = ctx.OpenSession("casepack audit export");
     Audit& log = AuditOf(*session);
     const std::string text = Must(log.ExportJsonLines());
@@ -313,9 +326,12 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
     out.Commit();
     if (!out.is_stdout()) std::fprintf(stderr, "wrote %s\n", a.output.c_str());
   });
-  auto* list = audit->add_subcommand("list", "print the audit entries");
+}
+
+void AddAuditList(CLI::App& parent, Context& ctx, Args& a) {
+  auto* list = parent.add_subcommand("list", "print the audit entries");
   list->add_flag("--json", a.json, "machine-readable output (the export's entry lines)");
-  list->callback([&ctx] {
+  list->callback([&ctx, &a] {
     auto session = ctx.OpenSession("casepack audit list");
     Audit& log = AuditOf(*session);
     for (const AuditEntry& e : Must(log.Entries())) {
@@ -328,6 +344,38 @@ void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
       }
     }
   });
+}
+
+}  // namespace
+
+void RegisterRetentionCommands(CLI::App& app, Context& ctx) {
+  static Args a;
+
+  auto* retention = app.add_subcommand("retention", "the retention policies: when each event type's cases are purged");
+  retention->require_subcommand(1);
+  AddRetentionShow(*retention, ctx, a);
+  AddRetentionSet(*retention, ctx, a);
+  AddRetentionDue(*retention, ctx, a);
+  AddRetentionReceipts(*retention, ctx, a);
+
+  AddPurge(app, ctx, a);
+
+  // ---- the clock: confirming the device's date after a jump (docs/retention.md) ----
+  auto* clock_cmd = app.add_subcommand("clock", "the retention clock");
+  clock_cmd->require_subcommand(1);
+  AddClockConfirm(*clock_cmd, ctx, a);
+
+  // ---- legal hold: under `case` ----
+  CLI::App* case_cmd = app.get_subcommand("case");
+  AddCaseHold(*case_cmd, ctx, a);
+  AddCaseRelease(*case_cmd, ctx, a);
+
+  // ---- audit ----
+  auto* audit = app.add_subcommand("audit", "the device's signed, hash-chained audit trail (no case content)");
+  audit->require_subcommand(1);
+  AddAuditVerify(*audit, ctx, a);
+  AddAuditExport(*audit, ctx, a);
+  AddAuditList(*audit, ctx, a);
 }
 
 }  // namespace casepack::cli

@@ -94,26 +94,26 @@ json ReportJson(const SyncReport& r) {
 
 }  // namespace
 
-void RegisterSyncCommands(CLI::App& app, Context& ctx) {
-  static SyncArgs a;
+namespace {
 
-  auto* server = app.add_subcommand("server", "the central store this device syncs with");
-  server->require_subcommand(1);
-  auto* add = server->add_subcommand("add", "enrol this store with a central store, using a one-time invitation");
+void AddServerAdd(CLI::App& parent, Context& ctx, SyncArgs& a) {
+  auto* add = parent.add_subcommand("add", "enrol this store with a central store, using a one-time invitation");
   add->add_option("URL", a.url, "https://host:port")->required();
   add->add_option("--invite", a.invite, "the invitation code from the Business Unit")->required();
   add->add_option("--fingerprint", a.fingerprint, "the server certificate's SHA-256 fingerprint, from the Business Unit")->required();
-  add->callback([&ctx] {
+  add->callback([&ctx, &a] {
     auto s = Open(ctx, "casepack server add");
     const ServerConfig c = Must(s.sync->Enroll(a.url, a.fingerprint, a.invite));
     std::printf("enrolled with %s as a %s\n", c.url.c_str(), c.role.c_str());
     std::printf("server certificate pinned: sha256:%s\n", c.fingerprint.c_str());
     std::printf("user id    %s\ndevice id  %s\n", c.user_id.c_str(), c.device_id.c_str());
   });
+}
 
-  auto* show = server->add_subcommand("show", "the central store and this device's enrolment");
+void AddServerShow(CLI::App& parent, Context& ctx, SyncArgs& a) {
+  auto* show = parent.add_subcommand("show", "the central store and this device's enrolment");
   show->add_flag("--json", a.json, "machine-readable output");
-  show->callback([&ctx] {
+  show->callback([&ctx, &a] {
     auto s = Open(ctx, "casepack server show");
     const ServerConfig c = Must(s.sync->Config());
     if (a.json) {
@@ -124,21 +124,25 @@ void RegisterSyncCommands(CLI::App& app, Context& ctx) {
     std::printf("server      %s\nfingerprint sha256:%s\nuser id     %s\ndevice id   %s\nrole        %s\n", c.url.c_str(),
                 c.fingerprint.c_str(), c.user_id.c_str(), c.device_id.c_str(), c.role.c_str());
   });
+}
 
-  auto* invite = server->add_subcommand("invite", "create a one-time invitation (Business Unit only)");
+void AddServerInvite(CLI::App& parent, Context& ctx, SyncArgs& a) {
+  auto* invite = parent.add_subcommand("invite", "create a one-time invitation (Business Unit only)");
   invite->add_option("--role", a.role, "facilitator or business-unit")->check(CLI::IsMember({"facilitator", "business-unit"}));
   invite->add_option("--expires-days", a.expires_days, "days until the code expires")->check(CLI::Range(1, 90));
-  invite->callback([&ctx] {
+  invite->callback([&ctx, &a] {
     auto s = Open(ctx, "casepack server invite");
     const wire::Invitation inv = Must(s.sync->Invite(a.role, static_cast<std::int64_t>(a.expires_days) * 24 * 3600));
     std::printf("%s\n", inv.code.c_str());
     std::fprintf(stderr, "one-time %s invitation; give it with the server's fingerprint (see 'casepack server show')\n",
                  inv.role.c_str());
   });
+}
 
-  auto* users = server->add_subcommand("users", "the users and devices the central store knows");
+void AddServerUsers(CLI::App& parent, Context& ctx, SyncArgs& a) {
+  auto* users = parent.add_subcommand("users", "the users and devices the central store knows");
   users->add_flag("--json", a.json, "machine-readable output");
-  users->callback([&ctx] {
+  users->callback([&ctx, &a] {
     auto s = Open(ctx, "casepack server users");
     const auto list = Must(s.sync->Users());
     if (a.json) {
@@ -154,21 +158,12 @@ void RegisterSyncCommands(CLI::App& app, Context& ctx) {
     for (const auto& u : list)
       std::printf("%s  %-14s %zu device(s)%s\n", u.user_id.c_str(), u.role.c_str(), u.devices.size(), u.revoked ? "  REVOKED" : "");
   });
+}
 
-  for (const char* what : {"revoke-device", "revoke-user"}) {
-    const bool device = std::string_view(what) == "revoke-device";
-    auto* revoke = server->add_subcommand(what, device ? "revoke a device at once (Business Unit)" : "revoke a user and all their devices at once (Business Unit)");
-    revoke->add_option("ID", a.id, device ? "device id" : "user id")->required();
-    revoke->callback([&ctx, device] {
-      auto s = Open(ctx, device ? "casepack server revoke-device" : "casepack server revoke-user");
-      Check(device ? s.sync->RevokeDevice(a.id) : s.sync->RevokeUser(a.id));
-      std::printf("revoked %s\n", a.id.c_str());
-    });
-  }
-
-  auto* sync = app.add_subcommand("sync", "push what the central store lacks and pull what this store lacks, for every case");
+void AddSync(CLI::App& parent, Context& ctx, SyncArgs& a) {
+  auto* sync = parent.add_subcommand("sync", "push what the central store lacks and pull what this store lacks, for every case");
   sync->add_flag("--json", a.json, "machine-readable report of what moved and which conflicts need a person");
-  sync->callback([&ctx] {
+  sync->callback([&ctx, &a] {
     auto s = Open(ctx, "casepack sync");
     ProgressBar bar;
     auto report = s.sync->Sync([&bar](const SyncProgress& p) { bar.Update(p); });
@@ -202,27 +197,61 @@ void RegisterSyncCommands(CLI::App& app, Context& ctx) {
     }
     if (!report->ok()) throw CommandFailed{MakeError(ErrorCode::kAuthFailed, "some cases did not sync (see above)", "the other cases are up to date")};
   });
+}
 
-  // casepack case share / unshare: added to the existing `case` command.
-  CLI::App* case_cmd = app.get_subcommand("case");
-  auto* share = case_cmd->add_subcommand("share", "give another user the case's key, so they receive it on their next sync");
+void AddCaseShare(CLI::App& parent, Context& ctx, SyncArgs& a) {
+  auto* share = parent.add_subcommand("share", "give another user the case's key, so they receive it on their next sync");
   share->add_option("CASE", a.case_id, "case id")->required();
   share->add_option("--with", a.user, "the user id (see 'casepack server users')")->required();
-  share->callback([&ctx] {
+  share->callback([&ctx, &a] {
     auto s = Open(ctx, "casepack case share");
     const std::string id = Must(s.cases->ResolveCaseId(a.case_id));
     Check(s.sync->Share(id, a.user));
     std::printf("case %s shared with %s\n", id.substr(0, 8).c_str(), a.user.c_str());
   });
-  auto* unshare = case_cmd->add_subcommand("unshare", "remove a member; later content uses a new key they never get");
+}
+
+void AddCaseUnshare(CLI::App& parent, Context& ctx, SyncArgs& a) {
+  auto* unshare = parent.add_subcommand("unshare", "remove a member; later content uses a new key they never get");
   unshare->add_option("CASE", a.case_id, "case id")->required();
   unshare->add_option("--user", a.user, "the user id")->required();
-  unshare->callback([&ctx] {
+  unshare->callback([&ctx, &a] {
     auto s = Open(ctx, "casepack case unshare");
     const std::string id = Must(s.cases->ResolveCaseId(a.case_id));
     Check(s.sync->Unshare(id, a.user));
     std::printf("removed %s from case %s; later content is under a new key\n", a.user.c_str(), id.substr(0, 8).c_str());
   });
+}
+
+}  // namespace
+
+void RegisterSyncCommands(CLI::App& app, Context& ctx) {
+  static SyncArgs a;
+
+  auto* server = app.add_subcommand("server", "the central store this device syncs with");
+  server->require_subcommand(1);
+  AddServerAdd(*server, ctx, a);
+  AddServerShow(*server, ctx, a);
+  AddServerInvite(*server, ctx, a);
+  AddServerUsers(*server, ctx, a);
+
+  for (const char* what : {"revoke-device", "revoke-user"}) {
+    const bool device = std::string_view(what) == "revoke-device";
+    auto* revoke = server->add_subcommand(what, device ? "revoke a device at once (Business Unit)" : "revoke a user and all their devices at once (Business Unit)");
+    revoke->add_option("ID", a.id, device ? "device id" : "user id")->required();
+    revoke->callback([&ctx, device] {
+      auto s = Open(ctx, device ? "casepack server revoke-device" : "casepack server revoke-user");
+      Check(device ? s.sync->RevokeDevice(a.id) : s.sync->RevokeUser(a.id));
+      std::printf("revoked %s\n", a.id.c_str());
+    });
+  }
+
+  AddSync(app, ctx, a);
+
+  // casepack case share / unshare: added to the existing `case` command.
+  CLI::App* case_cmd = app.get_subcommand("case");
+  AddCaseShare(*case_cmd, ctx, a);
+  AddCaseUnshare(*case_cmd, ctx, a);
 }
 
 }  // namespace casepack::cli

@@ -256,6 +256,10 @@ struct DeviceConfirmation {
   std::string device_id;
   bool confirmed = false;
   std::string purged_at;
+  // Confirmed: the device's purge receipt as it signed it (CanonicalPurgeReceipt), for certificates.
+  std::string store_id;
+  Bytes public_key;
+  Bytes signature;
 };
 struct CaseConfirmations {
   std::string case_id;

@@ -698,7 +698,9 @@ HttpResponse Api::RetentionRoute(const HttpRequest& req, const Caller& caller,
         auto it = purged_at.find(id);
         c.purged = it != purged_at.end();
         c.purged_at_ms = c.purged ? it->second : 0;
-        for (const auto& d : *conf) c.devices.push_back(wire::DeviceConfirmation{d.user_id, d.device_id, d.confirmed, d.purged_at});
+        for (const auto& d : *conf)
+          c.devices.push_back(wire::DeviceConfirmation{d.user_id, d.device_id, d.confirmed, d.purged_at, d.store_id,
+                                                       d.public_key, d.signature});
         out.push_back(std::move(c));
       }
       return JsonReply(200, wire::ToJson(out));

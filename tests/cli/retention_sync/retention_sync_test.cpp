@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -265,6 +266,70 @@ TEST_F(RetentionSync, OfflineDeviceIsPurgedOnReconnectAndTheServerKeepsNothing) 
   EXPECT_NE(text.out.find("2 of 2 device(s) confirmed"), std::string::npos) << text.out;
   // A facilitator may not list confirmations.
   EXPECT_NE(Cli(f, {"retention", "confirmations"}).exit_code, 0);
+}
+
+// Issue 12 item 8, end to end: the Business Unit's certificate of destruction, from a real casepackd, lists
+// every member device with the receipt that device signed; it verifies offline; any edit is detected.
+TEST_F(RetentionSync, CertificateOfDestructionCarriesEveryDevicesSignedReceipt) {
+  Device f = Facilitator("f");
+  const std::string id = NewCase("CERT-" + RandomId());
+  Sync(bu_);
+  ASSERT_EQ(Cli(bu_, {"case", "share", id, "--with", f.user_id}).exit_code, 0);
+  Sync(f);
+  ASSERT_EQ(Cli(bu_, {"case", "set", id, "--date", std::string("summary-report-sent=") + kReportSent}).exit_code, 0);
+  Sync(bu_);  // the server purges; the Business Unit's device learns it on this sync or the next
+  Sync(bu_);
+  const fs::path cert = tmp_ / "cert.json", text = tmp_ / "cert.txt";
+  auto issue = [&] {
+    auto r = Cli(bu_, {"retention", "certificate", id, "-o", cert.string(), "--text", text.string(), "--force"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(ReadFile(cert));
+  };
+  auto verify = [&](const fs::path& file) { return Cli(bu_, {"retention", "certificate-verify", file.string()}); };
+
+  // The facilitator is still offline: one device confirmed, one not; the Business Unit's entry carries its receipt.
+  json c = issue();
+  ASSERT_TRUE(c["central_store"].is_object()) << c.dump(2);
+  EXPECT_EQ(c["central_store"]["purged"], true);
+  auto entry = [&](const json& cert_json, const Device& d) {
+    for (const auto& dev : cert_json["central_store"]["devices"])
+      if (dev["device_id"] == d.device_id) return dev;
+    return json();
+  };
+  EXPECT_EQ(entry(c, bu_)["confirmed"], true) << c.dump(2);
+  EXPECT_EQ(entry(c, bu_)["receipt"]["case_id"], id);
+  EXPECT_EQ(entry(c, f)["confirmed"], false) << c.dump(2);
+  EXPECT_TRUE(entry(c, f)["receipt"].is_null());
+  auto v = verify(cert);
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("1 device(s) confirmed, 1 not"), std::string::npos) << v.out;
+  EXPECT_NE(ReadFile(text).find("NOT confirmed yet"), std::string::npos) << ReadFile(text);
+
+  // The facilitator reconnects and confirms: both devices, each with its own signed receipt.
+  Sync(f);
+  c = issue();
+  EXPECT_EQ(entry(c, f)["confirmed"], true) << c.dump(2);
+  EXPECT_EQ(entry(c, f)["receipt"]["case_id"], id);
+  EXPECT_NE(entry(c, f)["receipt"]["public_key"], entry(c, bu_)["receipt"]["public_key"]) << "one device's key for both";
+  v = verify(cert);
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("2 device(s) confirmed, 0 not"), std::string::npos) << v.out;
+
+  // Tampering: a changed basic or a changed confirmation time fails with a one-line message.
+  for (auto edit : std::vector<std::function<void(json&)>>{
+           [](json& j) { j["case"]["area"] = "Cardiff"; },
+           [&](json& j) {
+             for (auto& dev : j["central_store"]["devices"])
+               if (dev["device_id"] == f.device_id) dev["purged_at"] = kDeviceNow + "T00:00:00Z";
+           }}) {
+    json bad = c;
+    edit(bad);
+    const fs::path bad_file = tmp_ / "bad.json";
+    WriteFile(bad_file, bad.dump(2));
+    auto r = verify(bad_file);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.err.find("the certificate fails verification"), std::string::npos) << r.err;
+  }
 }
 
 TEST_F(RetentionSync, HoldKeepsTheCaseEverywhereUntilReleased) {

@@ -86,6 +86,10 @@ struct Confirmation {
   bool confirmed = false;
   std::string purged_at;  // from the receipt
   std::int64_t received_ms = 0;
+  // The receipt as the device signed it (confirmed only): a certificate of destruction embeds it.
+  std::string store_id;
+  Bytes public_key;
+  Bytes signature;
 };
 
 // The Business Unit's signed retention policy record, stored as sent (the server does not interpret it).

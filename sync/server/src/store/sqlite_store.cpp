@@ -770,11 +770,11 @@ class SqliteStore final : public ServerStore {
       (void)epoch;
     }
     CP_ASSIGN_OR_RETURN(auto s, Prepare(
-        purged ? "SELECT d.user_id, d.id, r.purged_at, r.received_ms FROM tombstone_members m "
+        purged ? "SELECT d.user_id, d.id, r.purged_at, r.received_ms, r.store_id, r.public_key, r.signature FROM tombstone_members m "
                  "JOIN devices d ON d.user_id = m.user_id "
                  "LEFT JOIN purge_receipts r ON r.case_id = m.case_id AND r.device_id = d.id "
                  "WHERE m.case_id = ?1 AND d.revoked = 0 ORDER BY d.user_id, d.id"
-               : "SELECT d.user_id, d.id, r.purged_at, r.received_ms FROM members m "
+               : "SELECT d.user_id, d.id, r.purged_at, r.received_ms, r.store_id, r.public_key, r.signature FROM members m "
                  "JOIN devices d ON d.user_id = m.user_id "
                  "LEFT JOIN purge_receipts r ON r.case_id = m.case_id AND r.device_id = d.id "
                  "WHERE m.case_id = ?1 AND m.removed = 0 AND d.revoked = 0 ORDER BY d.user_id, d.id"));
@@ -790,6 +790,9 @@ class SqliteStore final : public ServerStore {
       if (c.confirmed) {
         c.purged_at = s->Text(2);
         c.received_ms = s->Int(3);
+        c.store_id = s->Text(4);
+        c.public_key = s->Blob(5);
+        c.signature = s->Blob(6);
       }
       out.push_back(std::move(c));
     }

@@ -1,0 +1,58 @@
+#include "case_cli.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "casepack/audit.h"
+#include "io.h"
+
+namespace casepack::cli {
+
+CaseSession OpenCases(Context& ctx, std::string_view purpose, const std::string& case_arg) {
+  CaseSession s;
+  const std::uint64_t document_limit = DocumentLimitFromEnvironment();
+  s.session = ctx.OpenSession(purpose, /*run_retention=*/true, document_limit);
+  s.cases = &CasesOf(*s.session);
+  if (!case_arg.empty()) s.case_id = Must(s.cases->ResolveCaseId(case_arg));
+  if (!s.case_id.empty()) {
+    // docs/audit.md. On a full disk the access cannot be recorded; reading must still work (a command
+    // that writes fails on its own write, changing nothing), so this one says so and goes on.
+    auto recorded = AuditOf(*s.session).Record(AuditKind::kCaseOpen, s.case_id, purpose);
+    if (!recorded.ok() && recorded.error().code == ErrorCode::kNoSpace)
+      std::fprintf(stderr, "casepack: warning: the disk is full: this access could not be added to the audit log\n");
+    else if (!recorded.ok()) throw CommandFailed{recorded.error()};
+  }
+  return s;
+}
+
+void PrintJson(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
+
+namespace {
+
+std::string DescribeConflicted(const Conflicted<Owner>& c) {
+  if (c.empty()) return "-";
+  std::string s = DescribeOwner(c.value());
+  for (const auto* alt : c.alternatives()) s += "  [CONFLICT: also " + DescribeOwner(alt->value) + " by " + alt->author + "]";
+  return s;
+}
+std::string DescribeConflicted(const Conflicted<Date>& c) {
+  if (c.empty()) return "-";
+  std::string s = FormatDate(c.value());
+  for (const auto* alt : c.alternatives()) s += "  [CONFLICT: also " + FormatDate(alt->value) + " by " + alt->author + "]";
+  return s;
+}
+
+}  // namespace
+
+void PrintActions(const std::vector<Action>& actions) {
+  if (actions.empty()) {
+    std::printf("  (no actions)\n");
+    return;
+  }
+  for (const auto& a : actions) {
+    std::printf("  %s  [%s] %s\n      owner: %s\n      due:   %s\n", a.id.c_str(), std::string(ToString(a.status)).c_str(),
+                a.what.c_str(), DescribeConflicted(a.owner).c_str(), DescribeConflicted(a.due).c_str());
+  }
+}
+
+}  // namespace casepack::cli

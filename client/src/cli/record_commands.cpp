@@ -1,0 +1,217 @@
+// casepack attend | action | chronology | feedback: the event's registers (rows merged field by field, a
+// value written on two devices kept as a conflict until a person settles it).
+#include <cstdio>
+
+#include "case_cli.h"
+#include "io.h"
+
+namespace casepack::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct RecordOptions {
+  std::string case_id, item_id, name, agency, role, status, reason, what, owner_agency, owner_role, due, when,
+      source, event, action_taken, analysis, barriers;
+  std::vector<std::string> answers;
+  bool json = false;
+  std::optional<std::string> opt_id;
+};
+
+void AddAttend(CLI::App& parent, Context& ctx, RecordOptions& a) {
+  auto* attend = parent.add_subcommand("attend", "record who was invited, attended, sent apologies or was absent");
+  attend->add_option("CASE", a.case_id, "case id")->required();
+  attend->add_option("--agency", a.agency, "agency (required to add an attendee)");
+  attend->add_option("--role", a.role, "role, e.g. Health visitor");
+  attend->add_option("--name", a.name, "the person's name (optional)");
+  attend->add_option("--status", a.status, "invited, attended, apologies or absent (required to add an attendee)");
+  attend->add_option("--reason", a.reason, "reason given for not attending");
+  attend->add_option("--id", a.opt_id, "update this attendee instead of adding one (only the options given change)");
+  attend->callback([&ctx, &a, attend] {
+    const bool has_status = attend->count("--status") > 0;
+    if (!a.opt_id && (a.agency.empty() || !has_status))
+      Fail(ErrorCode::kInvalidArgument, "usage: --agency and --status are required to add an attendee",
+           "to change an attendee, name it with --id ID");
+    const AttendanceStatus status = has_status ? Must(ParseAttendanceStatus(a.status), "--status") : AttendanceStatus::kInvited;
+    auto s = OpenCases(ctx, "casepack attend", a.case_id);
+    Attendance who;
+    if (a.opt_id) {
+      // An update changes only what is given: start from the attendee as recorded (if the id does not
+      // name exactly one, RecordAttendance says why).
+      const auto d = Must(s.cases->GetCase(s.case_id));
+      if (const auto* rec = UniqueByPrefix(d.attendance, *a.opt_id, [](const AttendanceRecord& r) { return r.id; }))
+        who = rec->attendance;
+    }
+    if (attend->count("--agency")) who.agency = a.agency;
+    if (attend->count("--role")) who.role = a.role;
+    if (attend->count("--name")) who.name = a.name;
+    if (has_status) who.status = status;
+    if (attend->count("--reason")) who.reason = a.reason;
+    const std::string id = Must(s.cases->RecordAttendance(s.case_id, a.opt_id, who));
+    std::printf("%s  %s: %s\n", id.c_str(), who.agency.c_str(), std::string(ToString(who.status)).c_str());
+  });
+}
+
+void AddActionAdd(CLI::App& parent, Context& ctx, RecordOptions& a) {
+  auto* action_add = parent.add_subcommand("add", "add an action");
+  action_add->add_option("CASE", a.case_id, "case id")->required();
+  action_add->add_option("--what", a.what, "what is to be done")->required();
+  action_add->add_option("--owner-agency", a.owner_agency, "owning agency");
+  action_add->add_option("--owner-role", a.owner_role, "owning role");
+  action_add->add_option("--due", a.due, "due date, YYYY-MM-DD")->required();
+  action_add->callback([&ctx, &a] {
+    Action act;
+    act.what = a.what;
+    act.owner = Conflicted<Owner>::Of(Owner{a.owner_agency, a.owner_role});
+    act.due = Conflicted<Date>::Of(ParseDateOption(a.due, "--due"));
+    auto s = OpenCases(ctx, "casepack action add", a.case_id);
+    std::printf("%s\n", Must(s.cases->AddAction(s.case_id, act)).c_str());
+  });
+}
+
+void AddActionUpdate(CLI::App& parent, Context& ctx, RecordOptions& a) {
+  auto* action_update = parent.add_subcommand("update", "change an action's text, owner, due date or status");
+  action_update->add_option("CASE", a.case_id, "case id")->required();
+  action_update->add_option("ACTION", a.item_id, "action id")->required();
+  action_update->add_option("--what", a.what, "what is to be done");
+  action_update->add_option("--owner-agency", a.owner_agency, "owning agency");
+  action_update->add_option("--owner-role", a.owner_role, "owning role");
+  action_update->add_option("--due", a.due, "due date, YYYY-MM-DD");
+  action_update->add_option("--status", a.status, "open, done or dropped");
+  action_update->callback([&ctx, &a, action_update] {
+    ActionChange change;
+    const bool agency = action_update->count("--owner-agency") > 0, role = action_update->count("--owner-role") > 0;
+    if (action_update->count("--what")) change.what = a.what;
+    if (action_update->count("--due")) change.due = ParseDateOption(a.due, "--due");
+    if (action_update->count("--status")) change.status = Must(ParseActionStatus(a.status), "--status");
+    auto s = OpenCases(ctx, "casepack action update", a.case_id);
+    if (agency || role) {
+      Owner owner{a.owner_agency, a.owner_role};
+      if (!agency || !role) {
+        // Only one half given: the other half stays as recorded (an owner is agency and role together).
+        const auto d = Must(s.cases->GetCase(s.case_id));
+        const auto* act = UniqueByPrefix(d.actions, a.item_id, [](const Action& x) { return x.id; });
+        if (act != nullptr && !act->owner.empty()) {
+          if (!agency) owner.agency = act->owner.value().agency;
+          if (!role) owner.role = act->owner.value().role;
+        }
+      }
+      change.owner = owner;
+    }
+    Check(s.cases->UpdateAction(s.case_id, a.item_id, change));
+    std::printf("action updated\n");
+  });
+}
+
+void AddActionList(CLI::App& parent, Context& ctx, RecordOptions& a) {
+  auto* action_list = parent.add_subcommand("list", "list a case's actions, with conflicting owners or dates shown");
+  action_list->add_option("CASE", a.case_id, "case id")->required();
+  action_list->add_flag("--json", a.json, "machine-readable output");
+  action_list->callback([&ctx, &a] {
+    auto s = OpenCases(ctx, "casepack action list", a.case_id);
+    const auto d = Must(s.cases->GetCase(s.case_id));
+    if (a.json) {
+      json arr = json::array();
+      for (const auto& x : d.actions) arr.push_back(ToJson(x));
+      PrintJson(arr);
+      return;
+    }
+    PrintActions(d.actions);
+  });
+}
+
+void AddChronologyAdd(CLI::App& parent, Context& ctx, RecordOptions& a) {
+  auto* chron_add = parent.add_subcommand("add", "add an entry");
+  chron_add->add_option("CASE", a.case_id, "case id")->required();
+  chron_add->add_option("--when", a.when, "YYYY-MM-DD or YYYY-MM-DDTHH:MM")->required();
+  chron_add->add_option("--source", a.source, "agency or department")->required();
+  chron_add->add_option("--event", a.event, "significant event")->required();
+  chron_add->add_option("--action-taken", a.action_taken, "action taken");
+  chron_add->add_option("--analysis", a.analysis, "analysis");
+  chron_add->callback([&ctx, &a] {
+    ChronologyEntry e{Must(ParseDateTime(a.when), "--when"), a.source, a.event, a.action_taken, a.analysis};
+    auto s = OpenCases(ctx, "casepack chronology add", a.case_id);
+    std::printf("%s\n", Must(s.cases->AddChronologyEntry(s.case_id, e)).c_str());
+  });
+}
+
+void AddChronologyList(CLI::App& parent, Context& ctx, RecordOptions& a) {
+  auto* chron_list = parent.add_subcommand("list", "the merged timeline, in date order");
+  chron_list->add_option("CASE", a.case_id, "case id")->required();
+  chron_list->add_flag("--json", a.json, "machine-readable output");
+  chron_list->callback([&ctx, &a] {
+    auto s = OpenCases(ctx, "casepack chronology list", a.case_id);
+    const auto d = Must(s.cases->GetCase(s.case_id));
+    if (a.json) {
+      json arr = json::array();
+      for (const auto& [id, e] : d.chronology) arr.push_back(ToJson(e));
+      PrintJson(arr);
+      return;
+    }
+    for (const auto& [id, e] : d.chronology)
+      std::printf("%-17s %-16s %s\n%18s action: %s\n%18s analysis: %s\n", FormatDateTime(e.when).c_str(), e.source.c_str(),
+                  e.significant_event.c_str(), "", e.action_taken.c_str(), "", e.analysis.c_str());
+  });
+}
+
+void AddFeedbackAdd(CLI::App& parent, Context& ctx, RecordOptions& a) {
+  auto* fb_add = parent.add_subcommand("add", "add one participant's feedback");
+  fb_add->add_option("CASE", a.case_id, "case id")->required();
+  fb_add->add_option("--agency", a.agency, "the participant's agency")->required();
+  fb_add->add_option("--role", a.role, "the participant's job role")->required();
+  fb_add->add_option("--name", a.name, "name (optional)");
+  fb_add->add_option("--barriers", a.barriers, "question 3: yes or no");
+  fb_add->add_option("--answer", a.answers, "KEY=TEXT for a question (repeatable); keys: 'casepack feedback questions'");
+  fb_add->callback([&ctx, &a] {
+    auto s = OpenCases(ctx, "casepack feedback add", a.case_id);
+    const auto d = Must(s.cases->GetCase(s.case_id));
+    ParticipantFeedback f;
+    f.area = d.record.subject.area;
+    f.date = d.record.KeyDate(keydate::kMasEvent);
+    for (const auto& n : d.facilitators) f.facilitators += (f.facilitators.empty() ? "" : ", ") + n;
+    f.name = a.name;
+    f.agency = a.agency;
+    f.role = a.role;
+    if (a.barriers == "yes") f.barriers = true;
+    else if (a.barriers == "no") f.barriers = false;
+    else if (!a.barriers.empty()) Fail(ErrorCode::kInvalidArgument, "--barriers: expected yes or no");
+    for (const auto& item : a.answers) {
+      const auto eq = item.find('=');
+      if (eq == std::string::npos) Fail(ErrorCode::kInvalidArgument, "--answer: expected KEY=TEXT");
+      Must(FindFeedbackQuestion(item.substr(0, eq)), "--answer");
+      f.answers[item.substr(0, eq)] = item.substr(eq + 1);
+    }
+    std::printf("%s\n", Must(s.cases->AddFeedback(s.case_id, f)).c_str());
+  });
+}
+
+void AddFeedbackQuestions(CLI::App& parent, RecordOptions&) {
+  auto* fb_questions = parent.add_subcommand("questions", "list the feedback questions and their keys");
+  fb_questions->callback([] {
+    for (const auto& q : FeedbackQuestions())
+      std::printf("%d. %-20s %s\n", q.number, std::string(q.key).c_str(), std::string(q.text).c_str());
+  });
+}
+
+}  // namespace
+
+void RegisterRecordCommands(CLI::App& app, Context& ctx) {
+  static RecordOptions options;
+  AddAttend(app, ctx, options);
+  auto* action = app.add_subcommand("action", "actions agreed at the event");
+  action->require_subcommand(1);
+  AddActionAdd(*action, ctx, options);
+  AddActionUpdate(*action, ctx, options);
+  AddActionList(*action, ctx, options);
+  auto* chron = app.add_subcommand("chronology", "the multi-agency chronology (001 format)");
+  chron->require_subcommand(1);
+  AddChronologyAdd(*chron, ctx, options);
+  AddChronologyList(*chron, ctx, options);
+  auto* feedback = app.add_subcommand("feedback", "participant feedback (MAS Appendix 2)");
+  feedback->require_subcommand(1);
+  AddFeedbackAdd(*feedback, ctx, options);
+  AddFeedbackQuestions(*feedback, options);
+}
+
+}  // namespace casepack::cli
