@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "casepack/secret.h"
+#include "src/i18n.h"
 #include "src/main_window.h"
 
 int main(int argc, char** argv) {
@@ -14,6 +15,8 @@ int main(int argc, char** argv) {
   QApplication::setApplicationName("casepack-desktop");
   QApplication::setApplicationVersion(CASEPACK_VERSION);
   QGuiApplication::setDesktopFileName("org.casepack.desktop");  // the installed .desktop file: icon and name on Wayland
+  // Before any text is made: the person's saved choice, else the system locale (Cymraeg or English).
+  casepack::desktop::SetUiLanguage(casepack::desktop::InitialUiLanguage());
   QCommandLineParser cli;
   cli.setApplicationDescription("The casepack window for MAS, MAPF and MAPM facilitators.");
   cli.addHelpOption();
@@ -39,7 +42,16 @@ int main(int argc, char** argv) {
   if (ok && m > 0) o.idle_lock = std::chrono::minutes(m);
   if (cli.isSet(contrast) || qEnvironmentVariable("CASEPACK_HIGH_CONTRAST") == "1") casepack::desktop::ApplyHighContrast();
 
-  casepack::desktop::MainWindow window(o);
-  window.show();
-  return app.exec();
+  // Changing the language builds the window again (locked; everything typed was saved at the lock).
+  for (;;) {
+    bool rebuild = false;
+    casepack::desktop::MainWindow window(o);
+    QObject::connect(&window, &casepack::desktop::MainWindow::languageChanged, &window, [&] {
+      rebuild = true;
+      window.close();
+    });
+    window.show();
+    const int code = app.exec();
+    if (!rebuild) return code;
+  }
 }

@@ -22,6 +22,8 @@ packages=(
   poppler-utils python3-pikepdf python3-docx libreoffice-writer-nogui unzip  # tests: reports read back as readers do
   faketime                            # CI: the suite again with the clock a year and five years ahead
   qt6-base-dev qt6-qpa-plugins        # casepack-desktop (Qt 6.4 Widgets, DBus, Test; xcb and offscreen platforms)
+  qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools  # the window's Welsh: lupdate/lrelease (qt_add_translations)
+  libicu-dev                          # Welsh sorting (ICU's "cy" collation: ch, dd, ff, ng, ll, ph, rh, th)
   xvfb xauth fonts-dejavu-core        # desktop screenshot tests on a virtual X server, with real fonts
   dbus-bin dbus-daemon                # dbus-run-session: the window's screen-lock test on a private session bus
   dpkg-dev file adduser               # Debian packages (CPack DEB): dpkg-shlibdeps, and file(1) to find the ELF files

@@ -14,6 +14,7 @@
 #include <QScrollArea>
 #include <QVBoxLayout>
 
+#include "i18n.h"
 #include "note_editor.h"
 #include "text_diff.h"
 #include "platform/platform.h"
@@ -42,23 +43,25 @@ Date Today() {
 // The Signs of Safety quadrants carry no questions in 003 Appendix 4 itself; these are the model's usual
 // questions, shown as grey help until the first keystroke.
 QString QuadrantHelp(std::string_view key) {
-  if (key == "protective-factors") return "What is working well? What strengths and safety are already there? Who helps?";
-  if (key == "risk-factors") return "What are we worried about? What harm has happened, and what could happen if nothing changes?";
-  if (key == "grey-areas") return "What are we unsure about? What do we need to know more about?";
-  if (key == "complicating-factors") return "What makes this harder to understand or to change?";
+  if (key == "protective-factors") return Words::tr("What is working well? What strengths and safety are already there? Who helps?");
+  if (key == "risk-factors") return Words::tr("What are we worried about? What harm has happened, and what could happen if nothing changes?");
+  if (key == "grey-areas") return Words::tr("What are we unsure about? What do we need to know more about?");
+  if (key == "complicating-factors") return Words::tr("What makes this harder to understand or to change?");
   return {};
 }
 
-QString Help(const NoteSectionDef& s) {
-  QString h = Q(std::string(s.prompt));
+QString Help(EventType t, const NoteSectionDef& s) {
+  QString h = L(SectionPrompt(UiLanguage(), t, s));
   if (h.isEmpty()) h = QuadrantHelp(s.key);
   return h;
 }
 
-QTableWidget* MakeTable(const QStringList& headers, const QString& name) {
+// `name` (here and below) is untranslated source text marked with QT_TRANSLATE_NOOP("Words", …) where it is
+// written: the object name stays English (tests, scripts), the accessible name speaks the window's language.
+QTableWidget* MakeTable(const QStringList& headers, const char* name) {
   auto* t = new QTableWidget(0, static_cast<int>(headers.size()));
   t->setHorizontalHeaderLabels(headers);
-  t->setAccessibleName(name);
+  t->setAccessibleName(Words::tr(name));
   t->setObjectName(name);
   t->horizontalHeader()->setStretchLastSection(true);
   t->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
@@ -80,26 +83,27 @@ QWidget* TablePage(const QString& intro, QTableWidget* table, QVBoxLayout*& v) {
   return page;
 }
 
-QLineEdit* Field(const QString& name, const QString& placeholder = {}) {
+QLineEdit* Field(const char* name, const QString& placeholder = {}) {
   auto* e = new QLineEdit;
-  e->setAccessibleName(name);
-  e->setObjectName("field:" + name);
-  e->setPlaceholderText(placeholder.isEmpty() ? name : placeholder);
+  e->setAccessibleName(Words::tr(name));
+  e->setObjectName(QString("field:") + name);
+  e->setPlaceholderText(placeholder.isEmpty() ? Words::tr(name) : placeholder);
   return e;
 }
 
-QComboBox* Choice(const QString& name, const QStringList& items) {
+// A choice of labels, each item holding its machine key (Qt::UserRole).
+QComboBox* Choice(const QString& name, const std::vector<std::pair<QString, QString>>& items, const QString& object = {}) {
   auto* c = new QComboBox;
-  c->addItems(items);
+  for (const auto& [label, key] : items) c->addItem(label, key);
   c->setAccessibleName(name);
-  c->setObjectName("field:" + name);
+  c->setObjectName("field:" + (object.isEmpty() ? name : object));
   return c;
 }
 
-QPushButton* Button(const QString& text, const QString& name) {
+QPushButton* Button(const QString& text, const char* name) {
   auto* b = new QPushButton(text);
-  b->setAccessibleName(name);
-  b->setObjectName("button:" + name);
+  b->setAccessibleName(Words::tr(name));
+  b->setObjectName(QString("button:") + name);
   return b;
 }
 
@@ -109,8 +113,21 @@ QTableWidgetItem* Cell(const QString& text, bool editable = false) {
   return i;
 }
 
-QStringList AttendanceStatuses() { return {"invited", "attended", "apologies", "absent"}; }
-QStringList ActionStatuses() { return {"open", "done", "dropped"}; }
+std::vector<std::pair<QString, QString>> AttendanceStatuses() {
+  std::vector<std::pair<QString, QString>> out;
+  for (auto s : {AttendanceStatus::kInvited, AttendanceStatus::kAttended, AttendanceStatus::kApologies, AttendanceStatus::kAbsent})
+    out.emplace_back(L(Label(UiLanguage(), s)), Q(std::string(ToString(s))));
+  return out;
+}
+std::vector<std::pair<QString, QString>> ActionStatuses() {
+  std::vector<std::pair<QString, QString>> out;
+  for (auto s : {ActionStatus::kOpen, ActionStatus::kDone, ActionStatus::kDropped})
+    out.emplace_back(L(Label(UiLanguage(), s)), Q(std::string(ToString(s))));
+  return out;
+}
+// The machine key of a choice's current item ("attended").
+std::string KeyOf(const QComboBox* c, const char* otherwise) { return c ? S(c->currentData().toString()) : otherwise; }
+void Select(QComboBox* c, std::string_view key) { c->setCurrentIndex(std::max(0, c->findData(Q(std::string(key))))); }
 
 // A cell editor is open (it lives in the viewport): refilling the table would drop what is being typed.
 bool Editing(QTableWidget* t) {
@@ -121,23 +138,23 @@ bool Editing(QTableWidget* t) {
 QString StepWords(const TimescaleStep& s, const Date& today) {
   switch (s.state) {
     case StepState::kDone:
-      return s.late ? "done (late)" : "done";
+      return s.late ? Words::tr("done (late)") : Words::tr("done");
     case StepState::kWaiting:
-      return "waiting for an earlier date";
+      return Words::tr("waiting for an earlier date");
     case StepState::kDue: {
       const auto days = DaysBetween(today, *s.due);
-      return days == 0 ? QString("due today") : QString("due in %1 day%2").arg(days).arg(days == 1 ? "" : "s");
+      return days == 0 ? Words::tr("due today") : days == 1 ? Words::tr("due in 1 day") : Words::tr("due in %1 days").arg(days);
     }
     case StepState::kOverdue: {
       const auto days = DaysBetween(*s.due, today);
-      return QString("overdue by %1 day%2").arg(days).arg(days == 1 ? "" : "s");
+      return days == 1 ? Words::tr("overdue by 1 day") : Words::tr("overdue by %1 days").arg(days);
     }
   }
   return {};
 }
 
 QString Conflicted(const QString& shown, bool conflict) {
-  return conflict ? shown + "  ⚠ two versions: see the conflicts bar" : shown;
+  return conflict ? shown + "  " + Words::tr("⚠ two versions: see the conflicts bar") : shown;
 }
 
 }  // namespace
@@ -150,28 +167,28 @@ CaseView::CaseView(SessionWorker& worker, Platform& platform, const CaseDetail& 
   auto* top = new QHBoxLayout;
   header_ = new QLabel;
   header_->setObjectName("caseHeader");
-  header_->setAccessibleName("Case");
+  header_->setAccessibleName(tr("Case"));
   QFont f = header_->font();
   f.setPointSizeF(f.pointSizeF() * 1.25);
   f.setBold(true);
   header_->setFont(f);
   top->addWidget(header_, 1);
-  auto* report = Button("&Report preview…", "Report preview");
-  report->setToolTip("Preview the report exactly as it will be sent (Ctrl+P)");
+  auto* report = Button(tr("&Report preview…"), QT_TRANSLATE_NOOP("Words", "Report preview"));
+  report->setToolTip(tr("Preview the report exactly as it will be sent (Ctrl+P)"));
   connect(report, &QPushButton::clicked, this, &CaseView::reportRequested);
   top->addWidget(report);
   v->addLayout(top);
 
   tabs_ = new QTabWidget;
   tabs_->setObjectName("caseTabs");
-  tabs_->setAccessibleName("Case sections");
-  tabs_->addTab(BuildOverview(), "&Overview");
-  tabs_->addTab(BuildEvent(type_), type_ == EventType::kMapm ? "&Meeting" : "&Event");
-  tabs_->addTab(BuildAttendance(), "A&ttendance");
-  tabs_->addTab(BuildActions(), "A&ctions");
-  tabs_->addTab(BuildChronology(), "C&hronology");
-  tabs_->addTab(BuildPapers(), "&Papers");
-  tabs_->addTab(BuildFeedback(), "&Feedback");
+  tabs_->setAccessibleName(tr("Case sections"));
+  tabs_->addTab(BuildOverview(), tr("&Overview"));
+  tabs_->addTab(BuildEvent(type_), type_ == EventType::kMapm ? tr("&Meeting") : tr("&Event"));
+  tabs_->addTab(BuildAttendance(), tr("A&ttendance"));
+  tabs_->addTab(BuildActions(), tr("A&ctions"));
+  tabs_->addTab(BuildChronology(), tr("C&hronology"));
+  tabs_->addTab(BuildPapers(), tr("&Papers"));
+  tabs_->addTab(BuildFeedback(), tr("&Feedback"));
   tabs_->setCurrentIndex(1);
   v->addWidget(tabs_, 1);
 
@@ -223,7 +240,7 @@ QWidget* CaseView::BuildEvent(EventType t) {
   if (!map_keys.empty()) {
     auto* map = new QWidget;
     map->setObjectName("signsOfSafetyMap");
-    map->setAccessibleName(t == EventType::kMas ? "Signs of Safety map" : "The three questions");
+    map->setAccessibleName(t == EventType::kMas ? tr("Signs of Safety map") : tr("The three questions"));
     auto* grid = new QGridLayout(map);
     grid->setSpacing(0);
     map->setStyleSheet("#signsOfSafetyMap > QWidget { border: 1px solid palette(mid); }");
@@ -231,9 +248,10 @@ QWidget* CaseView::BuildEvent(EventType t) {
     for (std::string_view key : map_keys) {
       auto def = FindNoteSection(t, key);
       if (!def.ok()) continue;
-      auto* e = AddEditor(Q(std::string(key)), Q(std::string((*def)->title)), Help(**def));
+      const QString title = L(SectionTitle(UiLanguage(), t, **def));
+      auto* e = AddEditor(Q(std::string(key)), title, Help(t, **def));
       const int row = t == EventType::kMas ? i / 2 : 0, col = t == EventType::kMas ? i % 2 : i;
-      grid->addWidget(Titled(Q(std::string((*def)->title)), e, true), row, col);
+      grid->addWidget(Titled(title, e, true), row, col);
       ++i;
     }
     for (int c = 0; c < grid->columnCount(); ++c) grid->setColumnStretch(c, 1);
@@ -242,19 +260,20 @@ QWidget* CaseView::BuildEvent(EventType t) {
   }
   for (const NoteSectionDef& s : NoteSections(t)) {
     if (std::find(map_keys.begin(), map_keys.end(), s.key) != map_keys.end()) continue;
-    auto* e = AddEditor(Q(std::string(s.key)), Q(std::string(s.title)), Help(s));
+    const QString title = L(SectionTitle(UiLanguage(), t, s));
+    auto* e = AddEditor(Q(std::string(s.key)), title, Help(t, s));
     e->setMinimumHeight(90);
-    side_layout->addWidget(Titled(Q(std::string(s.title)), e));
+    side_layout->addWidget(Titled(title, e));
   }
-  auto* comments = AddEditor("comments", "Facilitator's comments (for the report)",
-                             "Anything you want the report to say in your own words.");
+  auto* comments = AddEditor("comments", tr("Facilitator's comments (for the report)"),
+                             tr("Anything you want the report to say in your own words."));
   comments->setMinimumHeight(90);
-  side_layout->addWidget(Titled("Facilitator's comments (for the report)", comments));
+  side_layout->addWidget(Titled(tr("Facilitator's comments (for the report)"), comments));
   side_layout->addStretch(0);
   auto* scroll = new QScrollArea;
   scroll->setWidgetResizable(true);
   scroll->setWidget(side);
-  scroll->setAccessibleName(map_keys.empty() ? "Agenda" : "Other sections");
+  scroll->setAccessibleName(map_keys.empty() ? tr("Agenda") : tr("Other sections"));
   scroll->setFrameShape(QFrame::NoFrame);
   h->addWidget(scroll, map_keys.empty() ? 1 : 2);
   return page;
@@ -263,23 +282,23 @@ QWidget* CaseView::BuildEvent(EventType t) {
 QWidget* CaseView::BuildOverview() {
   auto* page = new QWidget;
   auto* v = new QVBoxLayout(page);
-  v->addWidget(new QLabel("<b>Timescales</b> (from the guidance; colour always comes with words)"));
-  steps_ = MakeTable({"Step", "Limit", "Due", "Where it is"}, "Timescales");
+  v->addWidget(new QLabel(tr("<b>Timescales</b> (from the guidance; colour always comes with words)")));
+  steps_ = MakeTable({tr("Step"), tr("Limit"), tr("Due"), tr("Where it is")}, QT_TRANSLATE_NOOP("Words", "Timescales"));
   steps_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   steps_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
   steps_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
   steps_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
   steps_->horizontalHeader()->setSectionResizeMode(3, QHeaderView::ResizeToContents);
   v->addWidget(steps_, 2);
-  v->addWidget(new QLabel("<b>Key dates</b> — type DD/MM/YYYY into a date to record it"));
-  key_dates_ = MakeTable({"Key date", "Date"}, "Key dates");
+  v->addWidget(new QLabel(tr("<b>Key dates</b> — type DD/MM/YYYY into a date to record it")));
+  key_dates_ = MakeTable({tr("Key date"), tr("Date")}, QT_TRANSLATE_NOOP("Words", "Key dates"));
   key_dates_->setEditTriggers(QAbstractItemView::AllEditTriggers);
   connect(key_dates_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
     if (filling_ || item->column() != 1) return;
     const std::string key = S(key_dates_->item(item->row(), 0)->data(Qt::UserRole).toString());
     const auto date = ParseTypedDate(item->text());
     if (!date) {
-      emit failed("That date was not understood. Type it as DD/MM/YYYY, for example 27/11/2026.");
+      emit failed(tr("That date was not understood. Type it as DD/MM/YYYY, for example 27/11/2026."));
       return;
     }
     Change([key, d = *date](DesktopSession& s, const std::string& id) { return s.SetKeyDate(id, key, d); }, true);
@@ -287,24 +306,25 @@ QWidget* CaseView::BuildOverview() {
   v->addWidget(key_dates_, 2);
   purge_ = new QLabel;
   purge_->setObjectName("purgeLine");
-  purge_->setAccessibleName("Retention");
+  purge_->setAccessibleName(tr("Retention"));
   purge_->setWordWrap(true);
   v->addWidget(purge_);
   return page;
 }
 
 QWidget* CaseView::BuildAttendance() {
-  attendance_ = MakeTable({"Agency", "Role", "Name", "Status", "Reason if not there"}, "Attendance");
+  attendance_ = MakeTable({tr("Agency"), tr("Role"), tr("Name"), tr("Status"), tr("Reason if not there")},
+                          QT_TRANSLATE_NOOP("Words", "Attendance"));
   QVBoxLayout* v = nullptr;
-  QWidget* page = TablePage("Who was invited and who came. Agencies missing, and their reasons, go into the report.",
+  QWidget* page = TablePage(tr("Who was invited and who came. Agencies missing, and their reasons, go into the report."),
                             attendance_, v);
   auto* form = new QHBoxLayout;
-  auto* agency = Field("New attendee agency", "Agency");
-  auto* role = Field("New attendee role", "Role");
-  auto* name = Field("New attendee name", "Name (optional)");
-  auto* status = Choice("New attendee status", AttendanceStatuses());
-  auto* reason = Field("New attendee reason", "Reason if not there");
-  auto* add = Button("Add attendee", "Add attendee");
+  auto* agency = Field(QT_TRANSLATE_NOOP("Words", "New attendee agency"), tr("Agency"));
+  auto* role = Field(QT_TRANSLATE_NOOP("Words", "New attendee role"), tr("Role"));
+  auto* name = Field(QT_TRANSLATE_NOOP("Words", "New attendee name"), tr("Name (optional)"));
+  auto* status = Choice(tr("New attendee status"), AttendanceStatuses(), "New attendee status");
+  auto* reason = Field(QT_TRANSLATE_NOOP("Words", "New attendee reason"), tr("Reason if not there"));
+  auto* add = Button(tr("Add attendee"), QT_TRANSLATE_NOOP("Words", "Add attendee"));
   for (QWidget* w : std::initializer_list<QWidget*>{agency, role, name, status, reason, add}) form->addWidget(w);
   v->addLayout(form);
   auto submit = [=, this] {
@@ -313,9 +333,9 @@ QWidget* CaseView::BuildAttendance() {
     a.role = S(role->text().trimmed());
     a.name = S(name->text().trimmed());
     a.reason = S(reason->text().trimmed());
-    a.status = *ParseAttendanceStatus(S(status->currentText()));
+    a.status = *ParseAttendanceStatus(KeyOf(status, "invited"));
     if (a.agency.empty()) {
-      emit failed("Type the agency first (for example Health or Gwent Police).");
+      emit failed(tr("Type the agency first (for example Health or Gwent Police)."));
       agency->setFocus();
       return;
     }
@@ -340,23 +360,24 @@ void CaseView::OnAttendanceEdited(int row) {
   a.role = text(1);
   a.name = text(2);
   auto* combo = qobject_cast<QComboBox*>(attendance_->cellWidget(row, 3));
-  a.status = *ParseAttendanceStatus(combo ? S(combo->currentText()) : "invited");
+  a.status = *ParseAttendanceStatus(KeyOf(combo, "invited"));
   a.reason = text(4);
   const std::string attendee = S(attendance_->item(row, 0)->data(Qt::UserRole).toString());
   Change([a, attendee](DesktopSession& s, const std::string& id) { return StatusOf(s.RecordAttendance(id, attendee, a)); }, false);
 }
 
 QWidget* CaseView::BuildActions() {
-  actions_ = MakeTable({"Action", "Owner agency", "Owner role", "Due (DD/MM/YYYY)", "Status"}, "Actions");
+  actions_ = MakeTable({tr("Action"), tr("Owner agency"), tr("Owner role"), tr("Due (DD/MM/YYYY)"), tr("Status")},
+                       QT_TRANSLATE_NOOP("Words", "Actions"));
   QVBoxLayout* v = nullptr;
-  QWidget* page = TablePage("Actions agreed, each with an owner and a date. Set the status to \"dropped\" to take one off the plan.",
+  QWidget* page = TablePage(tr("Actions agreed, each with an owner and a date. Set the status to \"dropped\" to take one off the plan."),
                             actions_, v);
   auto* form = new QHBoxLayout;
-  auto* what = Field("New action", "What is to be done");
-  auto* agency = Field("New action owner agency", "Owner agency");
-  auto* role = Field("New action owner role", "Owner role");
-  auto* due = Field("New action due date", "Due DD/MM/YYYY");
-  auto* add = Button("Add action", "Add action");
+  auto* what = Field(QT_TRANSLATE_NOOP("Words", "New action"), tr("What is to be done"));
+  auto* agency = Field(QT_TRANSLATE_NOOP("Words", "New action owner agency"), tr("Owner agency"));
+  auto* role = Field(QT_TRANSLATE_NOOP("Words", "New action owner role"), tr("Owner role"));
+  auto* due = Field(QT_TRANSLATE_NOOP("Words", "New action due date"), tr("Due DD/MM/YYYY"));
+  auto* add = Button(tr("Add action"), QT_TRANSLATE_NOOP("Words", "Add action"));
   form->addWidget(what, 3);
   for (QWidget* w : std::initializer_list<QWidget*>{agency, role, due, add}) form->addWidget(w, 1);
   v->addLayout(form);
@@ -365,9 +386,9 @@ QWidget* CaseView::BuildActions() {
     a.what = S(what->text().trimmed());
     const Owner o{S(agency->text().trimmed()), S(role->text().trimmed())};
     const auto d = ParseTypedDate(due->text());
-    if (a.what.empty()) return what->setFocus(), emit failed("Type what is to be done first.");
-    if (o.agency.empty() && o.role.empty()) return agency->setFocus(), emit failed("Say who owns the action: an agency or a role.");
-    if (!d) return due->setFocus(), emit failed("Type the due date as DD/MM/YYYY, for example 11/12/2026.");
+    if (a.what.empty()) return what->setFocus(), emit failed(tr("Type what is to be done first."));
+    if (o.agency.empty() && o.role.empty()) return agency->setFocus(), emit failed(tr("Say who owns the action: an agency or a role."));
+    if (!d) return due->setFocus(), emit failed(tr("Type the due date as DD/MM/YYYY, for example 11/12/2026."));
     a.owner = casepack::Conflicted<Owner>::Of(o);
     a.due = casepack::Conflicted<Date>::Of(*d);
     Change([a](DesktopSession& s, const std::string& id) { return StatusOf(s.AddAction(id, a)); }, true);
@@ -396,11 +417,11 @@ void CaseView::OnActionEdited(int row, int column) {
     case 2: owner = Owner{text(1), text(2)}; break;
     case 3:
       due = ParseTypedDate(Q(text(3)));
-      if (!due) return emit failed("Type the due date as DD/MM/YYYY, for example 11/12/2026.");
+      if (!due) return emit failed(tr("Type the due date as DD/MM/YYYY, for example 11/12/2026."));
       break;
     case 4: {
       auto* combo = qobject_cast<QComboBox*>(actions_->cellWidget(row, 4));
-      if (auto s = ParseActionStatus(combo ? S(combo->currentText()) : "open"); s.ok()) status = *s;
+      if (auto s = ParseActionStatus(KeyOf(combo, "open")); s.ok()) status = *s;
       break;
     }
     default: return;
@@ -409,25 +430,26 @@ void CaseView::OnActionEdited(int row, int column) {
 }
 
 QWidget* CaseView::BuildChronology() {
-  chronology_ = MakeTable({"Date & time", "Source", "Significant event", "Action taken", "Analysis"}, "Chronology");
+  chronology_ = MakeTable({tr("Date & time"), tr("Source"), tr("Significant event"), tr("Action taken"), tr("Analysis")},
+                          QT_TRANSLATE_NOOP("Words", "Chronology"));
   chronology_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   QVBoxLayout* v = nullptr;
-  QWidget* page = TablePage("The multi-agency chronology (001 format), merged in date order.", chronology_, v);
+  QWidget* page = TablePage(tr("The multi-agency chronology (001 format), merged in date order."), chronology_, v);
   auto* form = new QHBoxLayout;
-  auto* when = Field("Chronology date", "DD/MM/YYYY [HH:MM]");
-  auto* source = Field("Chronology source", "Source agency");
-  auto* event = Field("Chronology event", "Significant event");
-  auto* taken = Field("Chronology action taken", "Action taken");
-  auto* analysis = Field("Chronology analysis", "Analysis");
-  auto* add = Button("Add entry", "Add chronology entry");
+  auto* when = Field(QT_TRANSLATE_NOOP("Words", "Chronology date"), tr("DD/MM/YYYY [HH:MM]"));
+  auto* source = Field(QT_TRANSLATE_NOOP("Words", "Chronology source"), tr("Source agency"));
+  auto* event = Field(QT_TRANSLATE_NOOP("Words", "Chronology event"), tr("Significant event"));
+  auto* taken = Field(QT_TRANSLATE_NOOP("Words", "Chronology action taken"), tr("Action taken"));
+  auto* analysis = Field(QT_TRANSLATE_NOOP("Words", "Chronology analysis"), tr("Analysis"));
+  auto* add = Button(tr("Add entry"), QT_TRANSLATE_NOOP("Words", "Add chronology entry"));
   for (QWidget* w : std::initializer_list<QWidget*>{when, source, event, taken, analysis, add}) form->addWidget(w);
   v->addLayout(form);
   auto submit = [=, this] {
     auto when_parsed = ParseUkDateTime(S(when->text().trimmed()));
-    if (!when_parsed.ok()) return when->setFocus(), emit failed("Type the date as DD/MM/YYYY, with a time HH:MM if known.");
+    if (!when_parsed.ok()) return when->setFocus(), emit failed(tr("Type the date as DD/MM/YYYY, with a time HH:MM if known."));
     ChronologyEntry e{*when_parsed, S(source->text().trimmed()), S(event->text().trimmed()), S(taken->text().trimmed()),
                       S(analysis->text().trimmed())};
-    if (!ValidateChronologyEntry(e).ok()) return emit failed("An entry needs at least its source and the significant event.");
+    if (!ValidateChronologyEntry(e).ok()) return emit failed(tr("An entry needs at least its source and the significant event."));
     Change([e](DesktopSession& s, const std::string& id) { return StatusOf(s.AddChronology(id, e)); }, true);
     for (QLineEdit* l : {when, source, event, taken, analysis}) l->clear();
     when->setFocus();
@@ -443,19 +465,19 @@ QWidget* CaseView::BuildPapers() {
   auto* v = new QVBoxLayout(page);
   checklist_ = new QLabel;
   checklist_->setObjectName("papersChecklist");
-  checklist_->setAccessibleName("Papers checklist");
+  checklist_->setAccessibleName(tr("Papers checklist"));
   checklist_->setTextFormat(Qt::RichText);
   v->addWidget(checklist_);
-  documents_ = MakeTable({"Paper", "File", "From", "Received"}, "Documents");
+  documents_ = MakeTable({tr("Paper"), tr("File"), tr("From"), tr("Received")}, QT_TRANSLATE_NOOP("Words", "Documents"));
   documents_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   v->addWidget(documents_, 1);
   auto* buttons = new QHBoxLayout;
   auto* type = new QComboBox;
-  type->setAccessibleName("Kind of paper");
-  for (DocumentType t : AllDocumentTypes()) type->addItem(Q(std::string(DocumentTitle(t))), Q(std::string(ToString(t))));
-  auto* from = Field("Sent by agency", "Sent by (agency)");
-  auto* add = Button("Add a document…", "Add a document");
-  auto* open = Button("Open in viewer", "Open document");
+  type->setAccessibleName(tr("Kind of paper"));
+  for (DocumentType t : AllDocumentTypes()) type->addItem(L(Label(UiLanguage(), t)), Q(std::string(ToString(t))));
+  auto* from = Field(QT_TRANSLATE_NOOP("Words", "Sent by agency"), tr("Sent by (agency)"));
+  auto* add = Button(tr("Add a document…"), QT_TRANSLATE_NOOP("Words", "Add a document"));
+  auto* open = Button(tr("Open in viewer"), QT_TRANSLATE_NOOP("Words", "Open document"));
   buttons->addWidget(type, 2);
   buttons->addWidget(from, 1);
   buttons->addWidget(add);
@@ -464,11 +486,11 @@ QWidget* CaseView::BuildPapers() {
   v->addLayout(buttons);
   AddRowDelete(documents_, CaseTable::kDocuments, v, tr("document"));
   connect(add, &QPushButton::clicked, this, [=, this] {
-    if (from->text().trimmed().isEmpty()) return from->setFocus(), emit failed("Say which agency sent the paper first.");
-    const QString path = QFileDialog::getOpenFileName(this, "Add a document to the case pack");
+    if (from->text().trimmed().isEmpty()) return from->setFocus(), emit failed(tr("Say which agency sent the paper first."));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Add a document to the case pack"));
     if (path.isEmpty()) return;
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) return emit failed("That file could not be read. Check it is not open elsewhere.");
+    if (!file.open(QIODevice::ReadOnly)) return emit failed(tr("That file could not be read. Check it is not open elsewhere."));
     const std::string bytes = file.readAll().toStdString();
     const auto kind = *ParseDocumentType(S(type->currentData().toString()));
     const std::string name = S(QFileInfo(path).fileName()), agency = S(from->text().trimmed());
@@ -476,7 +498,7 @@ QWidget* CaseView::BuildPapers() {
   });
   connect(open, &QPushButton::clicked, this, [this] {
     const int row = documents_->currentRow();
-    if (row < 0) return emit failed("Choose a paper in the list first.");
+    if (row < 0) return emit failed(tr("Choose a paper in the list first."));
     const std::string doc = S(documents_->item(row, 0)->data(Qt::UserRole).toString());
     const std::string name = S(documents_->item(row, 1)->text());
     worker_.Call(this, [doc, id = case_id_](DesktopSession& s) { return s.ReadDocument(id, doc); },
@@ -493,26 +515,32 @@ QWidget* CaseView::BuildPapers() {
 QWidget* CaseView::BuildFeedback() {
   auto* page = new QWidget;
   auto* v = new QVBoxLayout(page);
-  QStringList headers{"Agency", "Role", "Barriers?"};
-  for (const FeedbackQuestionDef& q : FeedbackQuestions()) headers << QString("Q%1").arg(q.number);
-  feedback_ = MakeTable(headers, "Participant feedback");
+  QStringList headers{tr("Agency"), tr("Role"), tr("Barriers?")};
+  for (const FeedbackQuestionDef& q : FeedbackQuestions()) headers << tr("Q%1").arg(q.number);
+  feedback_ = MakeTable(headers, QT_TRANSLATE_NOOP("Words", "Participant feedback"));
   feedback_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   v->addWidget(feedback_, 1);
   AddRowDelete(feedback_, CaseTable::kFeedback, v, tr("feedback form"));
   auto* form = new QFormLayout;
-  auto* agency = Field("Feedback agency", "Agency");
-  auto* role = Field("Feedback role", "Job role");
-  auto* barriers = Choice("Feedback barriers", {"not answered", "yes", "no"});
-  form->addRow("Agency", agency);
-  form->addRow("Job role", role);
+  auto* agency = Field(QT_TRANSLATE_NOOP("Words", "Feedback agency"), tr("Agency"));
+  auto* role = Field(QT_TRANSLATE_NOOP("Words", "Feedback role"), tr("Job role"));
+  auto* barriers = Choice(tr("Feedback barriers"), {{tr("not answered"), ""}, {tr("yes"), "yes"}, {tr("no"), "no"}},
+                          "Feedback barriers");
+  form->addRow(tr("Agency"), agency);
+  form->addRow(tr("Job role"), role);
   std::vector<std::pair<std::string, QLineEdit*>> answers;
   for (const FeedbackQuestionDef& q : FeedbackQuestions()) {
-    if (q.yes_no) form->addRow(QString("%1. %2").arg(q.number).arg(Q(std::string(q.text))), barriers);
-    auto* e = Field(QString("Feedback question %1").arg(q.number), q.yes_no ? "Comment" : "");
-    form->addRow(q.yes_no ? QString("   comment") : QString("%1. %2").arg(q.number).arg(Q(std::string(q.text))), e);
+    const QString text = L(FeedbackQuestionText(UiLanguage(), q));
+    if (q.yes_no) form->addRow(QString("%1. %2").arg(q.number).arg(text), barriers);
+    const std::string field = "Feedback question " + std::to_string(q.number);
+    auto* e = new QLineEdit;
+    e->setObjectName(Q("field:" + field));
+    e->setAccessibleName(tr("Feedback question %1").arg(q.number));
+    e->setPlaceholderText(q.yes_no ? tr("Comment") : QString());
+    form->addRow(q.yes_no ? tr("   comment") : QString("%1. %2").arg(q.number).arg(text), e);
     answers.emplace_back(std::string(q.key), e);
   }
-  auto* add = Button("Add feedback form", "Add feedback form");
+  auto* add = Button(tr("Add feedback form"), QT_TRANSLATE_NOOP("Words", "Add feedback form"));
   form->addRow("", add);
   auto* box = new QWidget;
   box->setLayout(form);
@@ -527,7 +555,7 @@ QWidget* CaseView::BuildFeedback() {
     if (barriers->currentIndex() > 0) f.barriers = barriers->currentIndex() == 1;
     for (const auto& [key, e] : answers)
       if (!e->text().trimmed().isEmpty()) f.answers[key] = S(e->text().trimmed());
-    if (!ValidateParticipantFeedback(f).ok()) return emit failed("A feedback form needs at least the agency and job role.");
+    if (!ValidateParticipantFeedback(f).ok()) return emit failed(tr("A feedback form needs at least the agency and job role."));
     Change([f](DesktopSession& s, const std::string& id) { return StatusOf(s.AddFeedback(id, f)); }, true);
     agency->clear();
     role->clear();
@@ -626,7 +654,7 @@ void CaseView::Update(const CaseDetail& d, const CaseTimescales& ts, const QStri
   const Case& c = d.record;
   QString head = Q(c.subject.name_or_initials) + " · " + Q(c.subject.area) + " · " + Q(std::string(ToString(c.event_type)));
   if (auto e = c.KeyDate(c.event_type == EventType::kMapm ? "meeting" : "event"); e)
-    head += " · " + QString(c.event_type == EventType::kMapm ? "meeting " : "event ") + Q(ScreenDate(*e));
+    head += " · " + (c.event_type == EventType::kMapm ? tr("meeting %1") : tr("event %1")).arg(Q(ScreenDate(*e)));
   header_->setText(head);
   for (auto& [key, e] : editors_) {
     if (key == "comments") {
@@ -642,9 +670,9 @@ void CaseView::Update(const CaseDetail& d, const CaseTimescales& ts, const QStri
   for (const TimescaleStep& s : ts.steps) {
     const int r = steps_->rowCount();
     steps_->insertRow(r);
-    steps_->setItem(r, 0, Cell(Q(s.title)));
-    steps_->setItem(r, 1, Cell(Q(s.rule)));
-    steps_->setItem(r, 2, Cell(s.done_on ? "done " + Q(ScreenDate(*s.done_on)) : s.due ? Q(ScreenDate(*s.due)) : "—"));
+    steps_->setItem(r, 0, Cell(L(StepTitle(UiLanguage(), s))));
+    steps_->setItem(r, 1, Cell(L(StepRule(UiLanguage(), s))));
+    steps_->setItem(r, 2, Cell(s.done_on ? tr("done %1").arg(Q(ScreenDate(*s.done_on))) : s.due ? Q(ScreenDate(*s.due)) : "—"));
     auto* state = Cell(StepWords(s, ts.today));
     if (s.state == StepState::kOverdue || s.late) state->setBackground(QColor("#f8d7da"));
     else if (s.state == StepState::kDue && DaysBetween(ts.today, *s.due) <= 7) state->setBackground(QColor("#fff3cd"));
@@ -657,14 +685,14 @@ void CaseView::Update(const CaseDetail& d, const CaseTimescales& ts, const QStri
   for (const KeyDateDef& k : KeyDateDefs(c.event_type)) {
     const int r = key_dates_->rowCount();
     key_dates_->insertRow(r);
-    auto* name = Cell(Q(std::string(k.title)));
+    auto* name = Cell(L(KeyDateTitle(UiLanguage(), c.event_type, k)));
     name->setData(Qt::UserRole, Q(std::string(k.key)));
     key_dates_->setItem(r, 0, name);
     const auto date = c.KeyDate(k.key);
     key_dates_->setItem(r, 1, Cell(date ? TypedDate(*date) : QString(), true));
   }
   key_dates_->resizeColumnToContents(0);
-  if (!purge_line.isEmpty()) purge_->setText("<b>Retention:</b> " + purge_line.toHtmlEscaped());
+  if (!purge_line.isEmpty()) purge_->setText(tr("<b>Retention:</b> %1").arg(purge_line.toHtmlEscaped()));
   FillTables(d);
   filling_ = false;
 }
@@ -681,10 +709,10 @@ void CaseView::FillTables(const CaseDetail& d) {
       attendance_->setItem(r, 0, agency);
       attendance_->setItem(r, 1, Cell(Q(a.role), true));
       attendance_->setItem(r, 2, Cell(Q(a.name), true));
-      auto* status = Choice("Status of " + Q(a.agency), AttendanceStatuses());
-      status->setCurrentText(Q(std::string(ToString(a.status))));
-      if (rec.status_values.has_conflict()) status->setToolTip("Two versions: see the conflicts bar");
-      connect(status, &QComboBox::currentTextChanged, this, [this, r] { if (!filling_) OnAttendanceEdited(r); });
+      auto* status = Choice(tr("Status of %1").arg(Q(a.agency)), AttendanceStatuses());
+      Select(status, ToString(a.status));
+      if (rec.status_values.has_conflict()) status->setToolTip(tr("Two versions: see the conflicts bar"));
+      connect(status, &QComboBox::currentIndexChanged, this, [this, r] { if (!filling_) OnAttendanceEdited(r); });
       attendance_->setCellWidget(r, 3, status);
       attendance_->setItem(r, 4, Cell(Q(a.reason), true));
     }
@@ -702,9 +730,9 @@ void CaseView::FillTables(const CaseDetail& d) {
       actions_->setItem(r, 1, Cell(Conflicted(Q(o.agency), a.owner.has_conflict()), true));
       actions_->setItem(r, 2, Cell(Q(o.role), true));
       actions_->setItem(r, 3, Cell(a.due.empty() ? QString() : Conflicted(TypedDate(a.due.value()), a.due.has_conflict()), true));
-      auto* status = Choice("Status of action " + Q(a.what), ActionStatuses());
-      status->setCurrentText(Q(std::string(ToString(a.status))));
-      connect(status, &QComboBox::currentTextChanged, this, [this, r] { if (!filling_) OnActionEdited(r, 4); });
+      auto* status = Choice(tr("Status of action %1").arg(Q(a.what)), ActionStatuses());
+      Select(status, ToString(a.status));
+      connect(status, &QComboBox::currentIndexChanged, this, [this, r] { if (!filling_) OnActionEdited(r, 4); });
       actions_->setCellWidget(r, 4, status);
     }
     for (int c = 0; c < 5; ++c) actions_->resizeColumnToContents(c);
@@ -728,7 +756,7 @@ void CaseView::FillTables(const CaseDetail& d) {
     have.insert(doc.meta.type);
     const int r = documents_->rowCount();
     documents_->insertRow(r);
-    auto* kind = Cell(Q(std::string(DocumentTitle(doc.meta.type))));
+    auto* kind = Cell(L(Label(UiLanguage(), doc.meta.type)));
     kind->setData(Qt::UserRole, Q(doc.meta.id));
     documents_->setItem(r, 0, kind);
     documents_->setItem(r, 1, Cell(Q(doc.meta.original_name)));
@@ -742,9 +770,9 @@ void CaseView::FillTables(const CaseDetail& d) {
                 DocumentType::kChildProtectionPlan};
   if (type_ == EventType::kMapf) expected = {DocumentType::kCaseSummary, DocumentType::kBriefingPaper};
   if (type_ == EventType::kMapm) expected = {DocumentType::kAssessmentReport};
-  QString list = "<b>Papers for this event</b><br>";
+  QString list = tr("<b>Papers for this event</b>") + "<br>";
   for (DocumentType t : expected)
-    list += (have.count(t) ? "☑ " : "☐ ") + Q(std::string(DocumentTitle(t))) + (have.count(t) ? " — received" : " — not yet received") + "<br>";
+    list += (have.count(t) ? "☑ " : "☐ ") + L(Label(UiLanguage(), t)) + (have.count(t) ? tr(" — received") : tr(" — not yet received")) + "<br>";
   checklist_->setText(list);
   feedback_->setRowCount(0);
   for (const auto& [id, f] : d.feedback) {
@@ -754,7 +782,7 @@ void CaseView::FillTables(const CaseDetail& d) {
     agency->setData(Qt::UserRole, Q(id));
     feedback_->setItem(r, 0, agency);
     feedback_->setItem(r, 1, Cell(Q(f.role)));
-    feedback_->setItem(r, 2, Cell(f.barriers ? (*f.barriers ? "yes" : "no") : "—"));
+    feedback_->setItem(r, 2, Cell(f.barriers ? (*f.barriers ? tr("yes") : tr("no")) : "—"));
     int c = 3;
     for (const FeedbackQuestionDef& q : FeedbackQuestions()) {
       auto it = f.answers.find(q.key);

@@ -17,15 +17,17 @@ QString ScreenTime(const std::string& utc) {
   if (!t.isValid()) t = QDateTime::fromString(Q(utc), Qt::ISODate);
   if (!t.isValid()) return {};
   t.setTimeSpec(Qt::UTC);
-  return QLocale(QLocale::English, QLocale::UnitedKingdom).toString(t.toLocalTime(), "ddd d MMM yyyy HH:mm");
+  const QDateTime local = t.toLocalTime();
+  const QDate d = local.date();
+  return Q(ScreenDate(Date{d.year(), d.month(), d.day()})) + " " + local.toString("HH:mm");
 }
 
 ConflictPanel::ConflictPanel(QWidget* parent) : QWidget(parent) {
   setObjectName("conflictPanel");
-  setAccessibleName("Conflicts");
+  setAccessibleName(tr("Conflicts"));
   auto* v = new QVBoxLayout(this);
-  auto* intro = new QLabel("<b>Changes that need a decision</b><br>Two people changed the same thing while apart. "
-                           "Choose the version to keep; everyone sees your choice after the next sync.");
+  auto* intro = new QLabel(tr("<b>Changes that need a decision</b><br>Two people changed the same thing while apart. "
+                              "Choose the version to keep; everyone sees your choice after the next sync."));
   intro->setWordWrap(true);
   v->addWidget(intro);
   list_ = new QWidget;
@@ -50,7 +52,7 @@ void ConflictPanel::SetConflicts(std::vector<ConflictItem> items) {
   Wipe();
   items_ = std::move(items);
   if (items_.empty()) {
-    auto* none = new QLabel("Nothing needs a decision.");
+    auto* none = new QLabel(tr("Nothing needs a decision."));
     list_layout_->insertWidget(0, none);
     return;
   }
@@ -75,12 +77,12 @@ void ConflictPanel::SetConflicts(std::vector<ConflictItem> items) {
       auto* bv = new QVBoxLayout(box);
       auto* value = new QLabel("<span style='font-size:large'>" + Q(cand.value).toHtmlEscaped() + "</span>");
       value->setWordWrap(true);
-      auto* who = new QLabel("by " + Q(AuthorForScreen(cand.author)).toHtmlEscaped() +
+      auto* who = new QLabel(tr("by %1").arg(Q(AuthorForScreen(cand.author)).toHtmlEscaped()) +
                              (cand.at.empty() ? QString() : ", " + ScreenTime(cand.at)));
       who->setWordWrap(true);
-      auto* keep = new QPushButton("Keep this one");
+      auto* keep = new QPushButton(tr("Keep this one"));
       keep->setObjectName(QString("keep:%1:%2").arg(at).arg(index));
-      keep->setAccessibleName("Keep " + Q(cand.value) + " for " + Q(item.field));
+      keep->setAccessibleName(tr("Keep %1 for %2").arg(Q(cand.value), Q(item.field)));
       const ConflictItem copy = item;
       connect(keep, &QPushButton::clicked, this, [this, copy, index] { emit resolveRequested(copy, index); });
       bv->addWidget(value);

@@ -10,6 +10,7 @@
 #include <QVBoxLayout>
 
 #include "case_view.h"
+#include "i18n.h"
 #include "lock_screen.h"
 #include "session.h"
 
@@ -17,13 +18,13 @@ namespace casepack::desktop {
 
 ReportDialog::ReportDialog(const QString& title, QWidget* parent) : QDialog(parent) {
   setObjectName("reportDialog");
-  setWindowTitle("Report preview — " + title);
-  setAccessibleName("Report preview");
+  setWindowTitle(tr("Report preview — %1").arg(title));
+  setAccessibleName(tr("Report preview"));
   resize(860, 900);
   auto* v = new QVBoxLayout(this);
   view_ = new QTextBrowser;
   view_->setObjectName("reportView");
-  view_->setAccessibleName("Report");
+  view_->setAccessibleName(tr("Report"));
   view_->setOpenLinks(false);
   v->addWidget(view_, 1);
   auto* save_row = new QHBoxLayout;
@@ -106,33 +107,36 @@ void ReportDialog::Wipe() {
 
 NewCaseDialog::NewCaseDialog(QWidget* parent) : QDialog(parent) {
   setObjectName("newCaseDialog");
-  setWindowTitle("New case");
+  setWindowTitle(tr("New case"));
   auto* v = new QVBoxLayout(this);
   auto* form = new QFormLayout;
   type_ = new QComboBox;
-  type_->setAccessibleName("Kind of event");
+  type_->setAccessibleName(tr("Kind of event"));
   for (EventType t : AllEventTypes())
-    type_->addItem(Q(std::string(LongName(t))) + " (" + Q(std::string(ToString(t))) + ")", Q(std::string(ToString(t))));
+    type_->addItem(L(Label(UiLanguage(), t)) + " (" + Q(std::string(ToString(t))) + ")", Q(std::string(ToString(t))));
   subject_ = new QLineEdit;
-  subject_->setAccessibleName("Child's initials or name");
-  subject_->setPlaceholderText("initials are best, e.g. G.A.D.");
+  subject_->setObjectName("subject");
+  subject_->setAccessibleName(tr("Child's initials or name"));
+  subject_->setPlaceholderText(tr("initials are best, e.g. G.A.D."));
   area_ = new QLineEdit;
-  area_->setAccessibleName("Local authority area");
+  area_->setObjectName("area");
+  area_->setAccessibleName(tr("Local authority area"));
   lead_ = new QLineEdit;
-  lead_->setAccessibleName("Lead agency");
+  lead_->setAccessibleName(tr("Lead agency"));
   venue_ = new QLineEdit;
-  venue_->setAccessibleName("Venue");
+  venue_->setAccessibleName(tr("Venue"));
   facilitators_ = new QLineEdit;
-  facilitators_->setAccessibleName("Facilitators");
-  facilitators_->setPlaceholderText("names, separated by commas");
-  form->addRow("&Kind of event", type_);
-  form->addRow("&Child (initials)", subject_);
-  form->addRow("&Area", area_);
-  form->addRow("&Lead agency", lead_);
-  form->addRow("&Venue", venue_);
-  form->addRow("&Facilitators", facilitators_);
+  facilitators_->setObjectName("facilitators");
+  facilitators_->setAccessibleName(tr("Facilitators"));
+  facilitators_->setPlaceholderText(tr("names, separated by commas"));
+  form->addRow(tr("&Kind of event"), type_);
+  form->addRow(tr("&Child (initials)"), subject_);
+  form->addRow(tr("&Area"), area_);
+  form->addRow(tr("&Lead agency"), lead_);
+  form->addRow(tr("&Venue"), venue_);
+  form->addRow(tr("&Facilitators"), facilitators_);
   v->addLayout(form);
-  auto* dates_box = new QLabel("<b>Key dates</b> (DD/MM/YYYY; leave blank if not known yet)");
+  auto* dates_box = new QLabel(tr("<b>Key dates</b> (DD/MM/YYYY; leave blank if not known yet)"));
   v->addWidget(dates_box);
   dates_form_ = new QFormLayout;
   v->addLayout(dates_form_);
@@ -141,7 +145,8 @@ NewCaseDialog::NewCaseDialog(QWidget* parent) : QDialog(parent) {
   error_->setStyleSheet("color: #a4262c;");
   v->addWidget(error_);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-  buttons->button(QDialogButtonBox::Ok)->setText("Create case");
+  buttons->button(QDialogButtonBox::Ok)->setText(tr("Create case"));
+  buttons->button(QDialogButtonBox::Ok)->setObjectName("button:Create case");
   connect(buttons, &QDialogButtonBox::accepted, this, [this] {
     if (Read()) accept();
   });
@@ -157,10 +162,10 @@ void NewCaseDialog::RebuildDates() {
   const EventType t = *ParseEventType(S(type_->currentData().toString()));
   for (const KeyDateDef& k : KeyDateDefs(t)) {
     auto* e = new QLineEdit;
-    e->setAccessibleName(Q(std::string(k.title)));
+    e->setAccessibleName(L(KeyDateTitle(UiLanguage(), t, k)));
     e->setObjectName("date:" + Q(std::string(k.key)));
-    e->setPlaceholderText("DD/MM/YYYY");
-    dates_form_->addRow(Q(std::string(k.title)), e);
+    e->setPlaceholderText(tr("DD/MM/YYYY"));
+    dates_form_->addRow(L(KeyDateTitle(UiLanguage(), t, k)), e);
     dates_[std::string(k.key)] = e;
   }
 }
@@ -175,14 +180,14 @@ std::optional<NewCase> NewCaseDialog::Read() {
   for (const QString& f : facilitators_->text().split(',', Qt::SkipEmptyParts))
     if (!f.trimmed().isEmpty()) c.facilitators.push_back(S(f.trimmed()));
   if (c.subject.name_or_initials.empty() || c.subject.area.empty()) {
-    error_->setText("Type the child's initials and the area: both are needed.");
+    error_->setText(tr("Type the child's initials and the area: both are needed."));
     return std::nullopt;
   }
   for (const auto& [key, e] : dates_) {
     if (e->text().trimmed().isEmpty()) continue;
     auto d = ParseTypedDate(e->text());
     if (!d) {
-      error_->setText("The date \"" + e->text().toHtmlEscaped() + "\" was not understood. Type it as DD/MM/YYYY.");
+      error_->setText(tr("The date \"%1\" was not understood. Type it as DD/MM/YYYY.").arg(e->text().toHtmlEscaped()));
       e->setFocus();
       return std::nullopt;
     }
@@ -192,26 +197,26 @@ std::optional<NewCase> NewCaseDialog::Read() {
 }
 
 PassphraseDialog::PassphraseDialog(QWidget* parent) : QDialog(parent) {
-  setWindowTitle("Change passphrase");
+  setWindowTitle(tr("Change passphrase"));
   auto* form = new QFormLayout(this);
   pass_ = new QLineEdit;
   pass_->setEchoMode(QLineEdit::Password);
-  pass_->setAccessibleName("New passphrase");
+  pass_->setAccessibleName(tr("New passphrase"));
   repeat_ = new QLineEdit;
   repeat_->setEchoMode(QLineEdit::Password);
-  repeat_->setAccessibleName("New passphrase again");
+  repeat_->setAccessibleName(tr("New passphrase again"));
   strength_ = new QLabel;
   strength_->setWordWrap(true);
-  form->addRow("&New passphrase", pass_);
-  form->addRow("&Again", repeat_);
+  form->addRow(tr("&New passphrase"), pass_);
+  form->addRow(tr("&Again"), repeat_);
   form->addRow(strength_);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
   form->addRow(buttons);
   auto check = [this] {
     const std::string p = S(pass_->text());
     const Status s = DesktopSession::CheckStrength(p);
-    strength_->setText(s.ok() ? (pass_->text() == repeat_->text() ? "Strength: good ✓" : "Type it again below.")
-                              : "Too weak: " + Q(Explain(s.error())));
+    strength_->setText(s.ok() ? (pass_->text() == repeat_->text() ? tr("Strength: good ✓") : tr("Type it again below."))
+                              : tr("Too weak: %1").arg(Q(Explain(s.error()))));
     return s.ok() && pass_->text() == repeat_->text();
   };
   connect(pass_, &QLineEdit::textChanged, this, check);

@@ -33,28 +33,28 @@ LockScreen::LockScreen(QWidget* parent) : QWidget(parent) {
   v->addWidget(explain_);
   auto* form = form_ = new QFormLayout;
   name_ = new QLineEdit;
-  name_->setAccessibleName("Your name");
-  name_->setPlaceholderText("as colleagues should see it beside your changes");
+  name_->setAccessibleName(tr("Your name"));
+  name_->setPlaceholderText(tr("as colleagues should see it beside your changes"));
   pass_ = new QLineEdit;
   pass_->setObjectName("passphrase");
   pass_->setEchoMode(QLineEdit::Password);
-  pass_->setAccessibleName("Passphrase");
+  pass_->setAccessibleName(tr("Passphrase"));
   repeat_ = new QLineEdit;
   repeat_->setEchoMode(QLineEdit::Password);
-  repeat_->setAccessibleName("Passphrase again");
-  form->addRow("Your &name", name_);
-  form->addRow("&Passphrase", pass_);
-  form->addRow("Passphrase &again", repeat_);
+  repeat_->setAccessibleName(tr("Passphrase again"));
+  form->addRow(tr("Your &name"), name_);
+  form->addRow(tr("&Passphrase"), pass_);
+  form->addRow(tr("Passphrase &again"), repeat_);
   v->addLayout(form);
   strength_ = new QLabel;
   strength_->setObjectName("strength");
   strength_->setWordWrap(true);
-  strength_->setAccessibleName("Passphrase strength");
+  strength_->setAccessibleName(tr("Passphrase strength"));
   v->addWidget(strength_);
   error_ = new QLabel;
   error_->setObjectName("lockError");
   error_->setWordWrap(true);
-  error_->setAccessibleName("Problem");
+  error_->setAccessibleName(tr("Problem"));
   error_->setStyleSheet("color: palette(highlighted-text); background: #a4262c; padding: 6px; border-radius: 3px;");
   error_->hide();
   v->addWidget(error_);
@@ -78,17 +78,17 @@ LockScreen::LockScreen(QWidget* parent) : QWidget(parent) {
 
 void LockScreen::SetMode(bool create, const QString& store_path) {
   create_ = create;
-  title_->setText(create ? "Create your casepack store" : "casepack is locked");
-  explain_->setText(create ? QString("Case notes are kept encrypted in %1. Choose a passphrase of at least 12 "
-                                     "characters (a few unrelated words work well). Nobody can recover it.")
+  title_->setText(create ? tr("Create your casepack store") : tr("casepack is locked"));
+  explain_->setText(create ? tr("Case notes are kept encrypted in %1. Choose a passphrase of at least 12 "
+                                "characters (a few unrelated words work well). Nobody can recover it.")
                                  .arg(store_path.toHtmlEscaped())
-                           : QString("Type your passphrase to open the cases. Everything typed before the lock "
-                                     "was saved."));
+                           : tr("Type your passphrase to open the cases. Everything typed before the lock "
+                                "was saved."));
   strength_->setVisible(create);
   form_->setRowVisible(name_, create);
   form_->setRowVisible(repeat_, create);
-  go_->setText(create ? "&Create store" : "&Unlock");
-  go_->setAccessibleName(create ? "Create store" : "Unlock");
+  go_->setText(create ? tr("&Create store") : tr("&Unlock"));
+  go_->setAccessibleName(create ? tr("Create store") : tr("Unlock"));
   error_->hide();
 }
 
@@ -120,20 +120,20 @@ void LockScreen::UpdateStrength() {
   if (!create_) return;
   const QByteArray p = pass_->text().toUtf8();
   if (p.isEmpty()) {
-    strength_->setText("Strength: type a passphrase");
+    strength_->setText(tr("Strength: type a passphrase"));
     return;
   }
   const Status s = DesktopSession::CheckStrength(std::string_view(p.constData(), static_cast<std::size_t>(p.size())));
-  strength_->setText(s.ok() ? "Strength: good ✓"
-                            : "Strength: too weak — " + QString::fromStdString(s.error().hint.empty() ? s.error().message
+  strength_->setText(s.ok() ? tr("Strength: good ✓")
+                            : tr("Strength: too weak — ") + QString::fromStdString(s.error().hint.empty() ? s.error().message
                                                                                                      : s.error().hint));
 }
 
 void LockScreen::Submit() {
   if (!go_->isEnabled()) return;
   if (create_) {
-    if (name_->text().trimmed().isEmpty()) return ShowError("Please type your name: colleagues see it beside your changes.");
-    if (pass_->text() != repeat_->text()) return ShowError("The two passphrases differ. Type them again.");
+    if (name_->text().trimmed().isEmpty()) return ShowError(tr("Please type your name: colleagues see it beside your changes."));
+    if (pass_->text() != repeat_->text()) return ShowError(tr("The two passphrases differ. Type them again."));
     emit createRequested(name_->text().trimmed(), pass_->text());
   } else {
     emit unlockRequested(pass_->text());

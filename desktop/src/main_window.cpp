@@ -13,14 +13,17 @@
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QMenuBar>
+#include <QRegularExpression>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStyleFactory>
 #include <QVBoxLayout>
 
+#include "casepack/collation.h"
 #include "case_view.h"
 #include "conflict_panel.h"
 #include "dialogs.h"
+#include "i18n.h"
 #include "lock_screen.h"
 #include "note_editor.h"
 #include "platform/platform.h"
@@ -36,26 +39,36 @@ Date Today() {
 }
 
 QString NextStepWords(const CaseRow& r, const Date& today) {
-  if (r.status != CaseStatus::kOpen) return Q(std::string(ToString(r.status)));
-  if (!r.next_state) return "all steps done";
+  if (r.status != CaseStatus::kOpen) return L(Label(UiLanguage(), r.status));
+  if (!r.next_state) return Words::tr("all steps done");
   switch (*r.next_state) {
     case StepState::kOverdue:
-      return QString("overdue since %1 — %2").arg(Q(ScreenDate(*r.next_due)), Q(r.next_step));
+      return Words::tr("overdue since %1 — %2").arg(Q(ScreenDate(*r.next_due)), Q(r.next_step));
     case StepState::kDue: {
       const auto days = DaysBetween(today, *r.next_due);
-      return QString("%1 — %2").arg(days == 0 ? QString("due today") : QString("due in %1 day%2").arg(days).arg(days == 1 ? "" : "s"),
+      return QString("%1 — %2").arg(days == 0 ? Words::tr("due today") : days == 1 ? Words::tr("due in 1 day") : Words::tr("due in %1 days").arg(days),
                                     Q(r.next_step));
     }
     case StepState::kWaiting:
-      return "waiting — " + Q(r.next_step);
+      return Words::tr("waiting — %1").arg(Q(r.next_step));
     case StepState::kDone:
       break;
   }
   return {};
 }
 
+// Sorts by the alphabet of the window's language: Welsh digraphs are letters of their own (collation.h).
+class CollatedItem : public QTableWidgetItem {
+ public:
+  using QTableWidgetItem::QTableWidgetItem;
+  bool operator<(const QTableWidgetItem& other) const override {
+    static const NameCollator welsh(Language::kWelsh), english(Language::kEnglish);
+    return (UiLanguage() == Language::kWelsh ? welsh : english).Less(S(text()), S(other.text()));
+  }
+};
+
 QTableWidgetItem* Item(const QString& text) {
-  auto* i = new QTableWidgetItem(text);
+  auto* i = new CollatedItem(text);
   i->setFlags(i->flags() & ~Qt::ItemIsEditable);
   return i;
 }
@@ -106,7 +119,7 @@ MainWindow::MainWindow(WindowOptions options, QWidget* parent)
   setCentralWidget(stack_);
   BuildActions();
 
-  conflict_dock_ = new QDockWidget("Conflicts", this);
+  conflict_dock_ = new QDockWidget(tr("Conflicts"), this);
   conflict_dock_->setObjectName("conflictDock");
   conflict_panel_ = new ConflictPanel;
   conflict_dock_->setWidget(conflict_panel_);
@@ -140,7 +153,7 @@ MainWindow::MainWindow(WindowOptions options, QWidget* parent)
   connect(worker_.get(), &SessionWorker::changeFailed, this, &MainWindow::ShowProblem);
   // "Saving…" until the session thread has written everything queued, whichever view queued it.
   connect(worker_.get(), &SessionWorker::idleChanged, this, [this](bool idle) {
-    if (idle && !locked_ && saved_->text() == "Saving…") saved_->setText("Saved " + QTime::currentTime().toString("HH:mm:ss"));
+    if (idle && !locked_ && saved_->text() == tr("Saving…")) saved_->setText(tr("Saved %1").arg(QTime::currentTime().toString("HH:mm:ss")));
   });
   platform_->WatchScreenLock();
   connect(platform_.get(), &Platform::screenLocked, this, &MainWindow::Lock);
@@ -169,8 +182,8 @@ QWidget* MainWindow::BuildWorkspace() {
   top->addWidget(name);
   search_ = new QLineEdit;
   search_->setObjectName("search");
-  search_->setPlaceholderText("Search cases… (Ctrl+F)");
-  search_->setAccessibleName("Search cases");
+  search_->setPlaceholderText(tr("Search cases… (Ctrl+F)"));
+  search_->setAccessibleName(tr("Search cases"));
   search_->setClearButtonEnabled(true);
   search_->setMinimumWidth(260);
   search_->setMaximumWidth(360);
@@ -179,25 +192,25 @@ QWidget* MainWindow::BuildWorkspace() {
   top->addStretch(1);
   sync_status_ = new QLabel;
   sync_status_->setObjectName("syncStatus");
-  sync_status_->setAccessibleName("Sync status");
+  sync_status_->setAccessibleName(tr("Sync status"));
   top->addWidget(sync_status_);
-  sync_button_ = new QPushButton("&Sync");
+  sync_button_ = new QPushButton(tr("&Sync"));
   sync_button_->setObjectName("syncButton");
-  sync_button_->setAccessibleName("Sync now");
-  sync_button_->setToolTip("Send and receive changes now (Ctrl+S)");
+  sync_button_->setAccessibleName(tr("Sync now"));
+  sync_button_->setToolTip(tr("Send and receive changes now (Ctrl+S)"));
   connect(sync_button_, &QPushButton::clicked, this, &MainWindow::SyncNow);
   top->addWidget(sync_button_);
-  auto* lock = new QPushButton("&Lock");
+  auto* lock = new QPushButton(tr("&Lock"));
   lock->setObjectName("lockButton");
-  lock->setAccessibleName("Lock");
-  lock->setToolTip("Lock now (Ctrl+L). Everything typed is kept.");
+  lock->setAccessibleName(tr("Lock"));
+  lock->setToolTip(tr("Lock now (Ctrl+L). Everything typed is kept."));
   connect(lock, &QPushButton::clicked, this, &MainWindow::Lock);
   top->addWidget(lock);
   v->addLayout(top);
 
   message_ = new QLabel;
   message_->setObjectName("message");
-  message_->setAccessibleName("Message");
+  message_->setAccessibleName(tr("Message"));
   message_->setWordWrap(true);
   message_->setStyleSheet("background: #fff3cd; color: #1b1b1b; padding: 6px; border: 1px solid #c9a227;");
   message_->hide();
@@ -208,18 +221,18 @@ QWidget* MainWindow::BuildWorkspace() {
   auto* lv = new QVBoxLayout(left);
   lv->setContentsMargins(0, 0, 0, 0);
   auto* lhead = new QHBoxLayout;
-  lhead->addWidget(new QLabel("<b>Cases</b>"));
+  lhead->addWidget(new QLabel(tr("<b>Cases</b>")));
   filter_ = new QComboBox;
   filter_->setObjectName("caseFilter");
-  filter_->setAccessibleName("Show cases");
-  filter_->addItems({"All open cases", "Due within 7 days", "Overdue", "Waiting", "Closed and cancelled"});
+  filter_->setAccessibleName(tr("Show cases"));
+  filter_->addItems({tr("All open cases"), tr("Due within 7 days"), tr("Overdue"), tr("Waiting"), tr("Closed and cancelled")});
   connect(filter_, &QComboBox::currentIndexChanged, this, &MainWindow::ApplyFilter);
   lhead->addWidget(filter_, 1);
   lv->addLayout(lhead);
   case_list_ = new QTableWidget(0, 4);
   case_list_->setObjectName("caseList");
-  case_list_->setAccessibleName("Cases");
-  case_list_->setHorizontalHeaderLabels({"Child · area", "Event", "Next step", "Retention"});
+  case_list_->setAccessibleName(tr("Cases"));
+  case_list_->setHorizontalHeaderLabels({tr("Child · area"), tr("Event"), tr("Next step"), tr("Retention")});
   case_list_->verticalHeader()->hide();
   case_list_->setSelectionBehavior(QAbstractItemView::SelectRows);
   case_list_->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -234,8 +247,8 @@ QWidget* MainWindow::BuildWorkspace() {
     OpenCase(case_list_->item(row, 0)->data(Qt::UserRole).toString());
   });
   lv->addWidget(case_list_, 1);
-  auto* new_case = new QPushButton("&New case…");
-  new_case->setAccessibleName("New case");
+  auto* new_case = new QPushButton(tr("&New case…"));
+  new_case->setAccessibleName(tr("New case"));
   new_case->setObjectName("newCaseButton");
   connect(new_case, &QPushButton::clicked, this, &MainWindow::NewCase);
   lv->addWidget(new_case);
@@ -244,7 +257,7 @@ QWidget* MainWindow::BuildWorkspace() {
   case_area_ = new QWidget;
   auto* cv = new QVBoxLayout(case_area_);
   cv->setContentsMargins(0, 0, 0, 0);
-  empty_case_ = new QLabel("Choose a case on the left, or make a new one (Ctrl+N).");
+  empty_case_ = new QLabel(tr("Choose a case on the left, or make a new one (Ctrl+N)."));
   empty_case_->setAlignment(Qt::AlignCenter);
   cv->addWidget(empty_case_);
   split->addWidget(case_area_);
@@ -256,7 +269,7 @@ QWidget* MainWindow::BuildWorkspace() {
   auto* bottom = new QHBoxLayout;
   conflicts_bar_ = new QPushButton;
   conflicts_bar_->setObjectName("conflictsBar");
-  conflicts_bar_->setAccessibleName("Conflicts needing a decision");
+  conflicts_bar_->setAccessibleName(tr("Conflicts needing a decision"));
   conflicts_bar_->setFlat(true);
   conflicts_bar_->hide();
   connect(conflicts_bar_, &QPushButton::clicked, this, &MainWindow::ShowConflicts);
@@ -264,8 +277,19 @@ QWidget* MainWindow::BuildWorkspace() {
   bottom->addStretch(1);
   saved_ = new QLabel;
   saved_->setObjectName("savedLabel");
-  saved_->setAccessibleName("Saved");
+  saved_->setAccessibleName(tr("Saved"));
   bottom->addWidget(saved_);
+  // The language choice (UX.md: "Cymraeg | English"), each named in its own language.
+  for (Language l : {Language::kWelsh, Language::kEnglish}) {
+    auto* b = new QPushButton(l == Language::kWelsh ? QStringLiteral("Cymraeg") : QStringLiteral("English"));
+    b->setObjectName(QString("language:") + QString::fromUtf8(ToString(l).data(), 2));
+    b->setAccessibleName(l == Language::kWelsh ? QStringLiteral("Cymraeg (Welsh)") : QStringLiteral("English (Saesneg)"));
+    b->setFlat(true);
+    b->setCheckable(true);
+    b->setChecked(UiLanguage() == l);
+    connect(b, &QPushButton::clicked, this, [this, l] { ChooseLanguage(l); });
+    bottom->addWidget(b);
+  }
   v->addLayout(bottom);
   return w;
 }
@@ -281,22 +305,27 @@ void MainWindow::BuildActions() {
     return a;
   };
   QMenu* file = menuBar()->addMenu("&casepack");
-  add(file, "&New case…", QKeySequence("Ctrl+N"), &MainWindow::NewCase);
-  add(file, "&Sync now", QKeySequence("Ctrl+S"), &MainWindow::SyncNow);
-  add(file, "&Lock", QKeySequence("Ctrl+L"), &MainWindow::Lock);
-  add(file, "Seal &transfer pack…", QKeySequence("Ctrl+Shift+S"), &MainWindow::SealPack);
-  add(file, "&Open transfer pack…", QKeySequence("Ctrl+O"), &MainWindow::OpenPack);
-  add(file, "Change &passphrase…", QKeySequence(), &MainWindow::ChangePassphrase);
+  add(file, tr("&New case…"), QKeySequence("Ctrl+N"), &MainWindow::NewCase);
+  add(file, tr("&Sync now"), QKeySequence("Ctrl+S"), &MainWindow::SyncNow);
+  add(file, tr("&Lock"), QKeySequence("Ctrl+L"), &MainWindow::Lock);
+  add(file, tr("Seal &transfer pack…"), QKeySequence("Ctrl+Shift+S"), &MainWindow::SealPack);
+  add(file, tr("&Open transfer pack…"), QKeySequence("Ctrl+O"), &MainWindow::OpenPack);
+  add(file, tr("Change &passphrase…"), QKeySequence(), &MainWindow::ChangePassphrase);
   file->addSeparator();
-  add(file, "&Quit", QKeySequence("Ctrl+Q"), &QWidget::close);
-  QMenu* view = menuBar()->addMenu("&View");
-  add(view, "&Search cases", QKeySequence("Ctrl+F"), [this] {
+  add(file, tr("&Quit"), QKeySequence("Ctrl+Q"), &QWidget::close);
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  // Iaith / Language: works locked too (the lock screen is the first thing people see).
+  QMenu* language = menuBar()->addMenu(QStringLiteral("&Iaith / Language"));
+  language->setObjectName("languageMenu");
+  add(language, QStringLiteral("Cymraeg"), QKeySequence(), [this] { ChooseLanguage(Language::kWelsh); });
+  add(language, QStringLiteral("English"), QKeySequence(), [this] { ChooseLanguage(Language::kEnglish); });
+  add(view, tr("&Search cases"), QKeySequence("Ctrl+F"), [this] {
     if (locked_) return;
     search_->setFocus();
     search_->selectAll();
   });
-  add(view, "Report &preview", QKeySequence("Ctrl+P"), &MainWindow::PreviewReport);
-  add(view, "&Conflicts", QKeySequence("Ctrl+K"), &MainWindow::ShowConflicts);
+  add(view, tr("Report &preview"), QKeySequence("Ctrl+P"), &MainWindow::PreviewReport);
+  add(view, tr("&Conflicts"), QKeySequence("Ctrl+K"), &MainWindow::ShowConflicts);
   for (int i = 0; i < 7; ++i) {
     auto* s = new QShortcut(QKeySequence(QString("Alt+%1").arg(i + 1)), this);
     s->setContext(Qt::WindowShortcut);
@@ -331,7 +360,7 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
 }
 
 void MainWindow::Unlock(const QString& passphrase) {
-  lock_screen_->SetBusy(true, "Unlocking…");
+  lock_screen_->SetBusy(true, tr("Unlocking…"));
   auto pass = std::make_shared<std::string>(S(passphrase));
   lock_screen_->ClearSecrets();
   QPointer<QObject> self(this);
@@ -345,7 +374,7 @@ void MainWindow::Unlock(const QString& passphrase) {
       if (!st.ok()) {
         lock_screen_->SetBusy(false);
         const Error& e = st.error();
-        lock_screen_->ShowError(e.code == ErrorCode::kAuthFailed ? "That passphrase is not right. Try again (check Caps Lock)."
+        lock_screen_->ShowError(e.code == ErrorCode::kAuthFailed ? tr("That passphrase is not right. Try again (check Caps Lock).")
                                                                  : Q(Explain(e)));
         return;
       }
@@ -355,7 +384,7 @@ void MainWindow::Unlock(const QString& passphrase) {
 }
 
 void MainWindow::Create(const QString& name, const QString& passphrase) {
-  lock_screen_->SetBusy(true, "Creating your store…");
+  lock_screen_->SetBusy(true, tr("Creating your store…"));
   auto pass = std::make_shared<std::string>(S(passphrase));
   lock_screen_->ClearSecrets();
   QPointer<QObject> self(this);
@@ -383,7 +412,7 @@ void MainWindow::AfterUnlock() {
   lock_screen_->SetMode(false, {});
   stack_->setCurrentWidget(workspace_);
   idle_timer_.start();
-  SetStatus("Checking…");
+  SetStatus(tr("Checking…"));
   RefreshList();
   RefreshConflicts();
   RefreshUnsent();
@@ -430,7 +459,7 @@ void MainWindow::Lock() {
   empty_case_->show();
   platform_->ClearSecret();
   platform_->ForgetViewed();
-  setWindowTitle("casepack — locked");
+  setWindowTitle(tr("casepack — locked"));
   lock_screen_->SetMode(false, {});
   stack_->setCurrentWidget(lock_screen_);
   lock_screen_->passphrase()->setFocus();
@@ -478,7 +507,7 @@ void MainWindow::RefreshList() {
     case_list_->resizeColumnToContents(1);
     case_list_->resizeRowsToContents();
     ApplyFilter();
-    setWindowTitle(QString("casepack — %1 case%2").arg(rows->size()).arg(rows->size() == 1 ? "" : "s"));
+    setWindowTitle(rows->size() == 1 ? tr("casepack — 1 case") : tr("casepack — %1 cases").arg(rows->size()));
     emit listRefreshed();
   });
 }
@@ -530,9 +559,9 @@ void MainWindow::OpenCase(const QString& case_id) {
     case_view_ = view;
     empty_case_->hide();
     case_area_->layout()->addWidget(view);
-    connect(view, &CaseView::saving, this, [this] { saved_->setText("Saving…"); });
+    connect(view, &CaseView::saving, this, [this] { saved_->setText(tr("Saving…")); });
     connect(view, &CaseView::saved, this, [this] {
-      saved_->setText("Saved " + QTime::currentTime().toString("HH:mm:ss"));
+      saved_->setText(tr("Saved %1").arg(QTime::currentTime().toString("HH:mm:ss")));
       if (!unsent_timer_.isActive()) unsent_timer_.start();
     });
     connect(view, &CaseView::failed, this, &MainWindow::ShowProblem);
@@ -575,13 +604,13 @@ void MainWindow::RefreshUnsent() {
     unsent_ = *n;
     if (syncing_) return;
     if (!enrolled_) {
-      SetStatus("This laptop only · no central store set up");
-      sync_status_->setToolTip("Everything is kept encrypted on this laptop. Ask the Business Unit for an invitation to share cases.");
+      SetStatus(tr("This laptop only · no central store set up"));
+      sync_status_->setToolTip(tr("Everything is kept encrypted on this laptop. Ask the Business Unit for an invitation to share cases."));
       return;
     }
-    const QString pending = *n == 0 ? QString("all changes sent")
-                                    : QString("%1 change%2 not yet sent").arg(*n).arg(*n == 1 ? "" : "s");
-    SetStatus((last_sync_.isEmpty() ? QString("● Offline") : "Synced at " + last_sync_) + " · " + pending);
+    const QString pending = *n == 0 ? tr("all changes sent")
+                                    : *n == 1 ? tr("1 change not yet sent") : tr("%1 changes not yet sent").arg(*n);
+    SetStatus((last_sync_.isEmpty() ? tr("● Offline") : tr("Synced at %1").arg(last_sync_)) + " · " + pending);
   });
 }
 
@@ -590,15 +619,15 @@ void MainWindow::SyncNow() {
   if (case_view_) case_view_->FlushEdits();
   syncing_ = true;
   sync_button_->setEnabled(false);
-  SetStatus("Syncing…");
+  SetStatus(tr("Syncing…"));
   worker_->Call(this, [](DesktopSession& s) { return s.Sync(); }, [this](Result<SyncOutcome> r) {
     syncing_ = false;
     sync_button_->setEnabled(true);
     if (locked_) return;
     if (!r.ok()) {
-      ShowProblem("Sync did not finish: " + Q(Explain(r.error())) + " Nothing typed is lost; try again.");
+      ShowProblem(tr("Sync did not finish: %1 Nothing typed is lost; try again.").arg(Q(Explain(r.error()))));
     } else if (!r->enrolled) {
-      SetStatus("Not connected to a central store");
+      SetStatus(tr("Not connected to a central store"));
       sync_status_->setToolTip(Q(r->message));
     } else if (r->reached) {
       last_sync_ = QTime::currentTime().toString("HH:mm");
@@ -620,7 +649,7 @@ void MainWindow::RefreshConflicts() {
     const auto n = items->size();
     conflict_panel_->SetConflicts(std::move(items).value());
     conflicts_bar_->setVisible(n > 0);
-    conflicts_bar_->setText(QString("⚠ %1 conflict%2 need%3 a decision ▸").arg(n).arg(n == 1 ? "" : "s").arg(n == 1 ? "s" : ""));
+    conflicts_bar_->setText(n == 1 ? tr("⚠ 1 conflict needs a decision ▸") : tr("⚠ %1 conflicts need a decision ▸").arg(n));
     emit conflictsRefreshed(static_cast<int>(n));
   });
 }
@@ -636,7 +665,7 @@ void MainWindow::PreviewReport() {
   if (locked_ || !case_view_) return;
   case_view_->FlushEdits();
   const std::string id = case_view_->case_id();
-  saved_->setText("Preparing the report…");
+  saved_->setText(tr("Preparing the report…"));
   worker_->Call(this, [id](DesktopSession& s) { return s.ReportHtml(id, Today()); }, [this, id](Result<std::string> html) {
     if (locked_) return;
     saved_->clear();
@@ -682,24 +711,24 @@ void MainWindow::ChangePassphrase() {
   if (dialog.exec() != QDialog::Accepted || locked_) return dialog.Wipe();
   auto pass = std::make_shared<std::string>(S(dialog.passphrase()));
   dialog.Wipe();
-  saved_->setText("Changing the passphrase…");
+  saved_->setText(tr("Changing the passphrase…"));
   worker_->Call(this, [pass](DesktopSession& s) {
     Status st = s.ChangePassphrase(*pass);
     std::fill(pass->begin(), pass->end(), '\0');
     return st;
   }, [this](Status st) {
-    saved_->setText(st.ok() ? "Passphrase changed" : QString());
+    saved_->setText(st.ok() ? tr("Passphrase changed") : QString());
     if (!st.ok()) ShowProblem(Q(Explain(st.error())));
   });
 }
 
 void MainWindow::SealPack() {
-  if (locked_ || !case_view_) return ShowProblem("Open the case to send first, then seal its pack.");
+  if (locked_ || !case_view_) return ShowProblem(tr("Open the case to send first, then seal its pack."));
   bool ok = false;
-  const QString from = QInputDialog::getText(this, "Seal a transfer pack", "Sent by (your agency):", QLineEdit::Normal,
-                                             "Business Unit", &ok);
+  const QString from = QInputDialog::getText(this, tr("Seal a transfer pack"), tr("Sent by (your agency):"), QLineEdit::Normal,
+                                             tr("Business Unit"), &ok);
   if (!ok || from.trimmed().isEmpty() || locked_) return;
-  const QString path = QFileDialog::getSaveFileName(this, "Save the transfer pack", "case-pack.age", "age files (*.age)");
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save the transfer pack"), "case-pack.age", tr("age files (*.age)"));
   if (path.isEmpty() || locked_) return;
   SealPackTo(path, from.trimmed());
 }
@@ -708,23 +737,25 @@ void MainWindow::SealPackTo(const QString& path, const QString& from) {
   if (locked_ || !case_view_) return;
   case_view_->FlushEdits();
   const std::string id = case_view_->case_id();
-  saved_->setText("Sealing the pack…");
+  saved_->setText(tr("Sealing the pack…"));
   worker_->Call(this, [id, p = S(path), f = S(from)](DesktopSession& s) { return s.SealPackWithPassword(id, p, f, true); },
                 [this, path](Result<DesktopSession::SealedPack> sealed) {
                   saved_->clear();
                   if (locked_) return;
-                  if (!sealed.ok()) return ShowProblem("The pack was not sealed: " + Q(Explain(sealed.error())));
+                  if (!sealed.ok()) return ShowProblem(tr("The pack was not sealed: %1").arg(Q(Explain(sealed.error()))));
                   const QString password = Q(sealed->password);
                   std::fill(sealed->password.begin(), sealed->password.end(), '\0');
                   platform_->CopySecret(password, std::chrono::seconds(30));
-                  auto* box = new QMessageBox(QMessageBox::Information, "Pack sealed",
-                                              QString("The pack is saved as %1 with %2 document%3.\n\nIts password, shown "
-                                                      "only now:\n\n%4\n\nIt is on the clipboard for 30 seconds. Send it "
-                                                      "by another route than the pack (for example by phone).")
-                                                  .arg(QFileInfo(path).fileName())
-                                                  .arg(sealed->documents)
-                                                  .arg(sealed->documents == 1 ? "" : "s")
-                                                  .arg(password),
+                  const QString saved_as = sealed->documents == 1
+                                               ? tr("The pack is saved as %1 with 1 document.").arg(QFileInfo(path).fileName())
+                                               : tr("The pack is saved as %1 with %2 documents.")
+                                                     .arg(QFileInfo(path).fileName())
+                                                     .arg(sealed->documents);
+                  auto* box = new QMessageBox(QMessageBox::Information, tr("Pack sealed"),
+                                              saved_as + "\n\n" +
+                                                  tr("Its password, shown only now:\n\n%1\n\nIt is on the clipboard for 30 "
+                                                     "seconds. Send it by another route than the pack (for example by phone).")
+                                                      .arg(password),
                                               QMessageBox::Ok, this);
                   box->setObjectName("packPassword");
                   box->setAttribute(Qt::WA_DeleteOnClose);
@@ -737,10 +768,10 @@ void MainWindow::SealPackTo(const QString& path, const QString& from) {
 
 void MainWindow::OpenPack() {
   if (locked_) return;
-  const QString path = QFileDialog::getOpenFileName(this, "Open a transfer pack", QString(), "age files (*.age);;All files (*)");
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open a transfer pack"), QString(), tr("age files (*.age);;All files (*)"));
   if (path.isEmpty() || locked_) return;
   bool ok = false;
-  const QString password = QInputDialog::getText(this, "Open a transfer pack", "The pack's password:", QLineEdit::Password,
+  const QString password = QInputDialog::getText(this, tr("Open a transfer pack"), tr("The pack's password:"), QLineEdit::Password,
                                                  QString(), &ok);
   if (!ok || locked_) return;
   OpenPackFrom(path, password);
@@ -748,7 +779,7 @@ void MainWindow::OpenPack() {
 
 void MainWindow::OpenPackFrom(const QString& path, const QString& password) {
   if (locked_) return;
-  saved_->setText("Opening the pack…");
+  saved_->setText(tr("Opening the pack…"));
   auto pw = std::make_shared<std::string>(S(password));
   worker_->Call(this, [p = S(path), pw](DesktopSession& s) {
     auto r = s.OpenPackWithPassword(p, *pw);
@@ -758,8 +789,8 @@ void MainWindow::OpenPackFrom(const QString& path, const QString& password) {
     saved_->clear();
     if (!id.ok()) {
       return ShowProblem(id.error().code == ErrorCode::kAuthFailed
-                             ? "That password does not open this pack. Check it with whoever sent it."
-                             : "The pack was not opened, and nothing was added: " + Q(Explain(id.error())));
+                             ? tr("That password does not open this pack. Check it with whoever sent it.")
+                             : tr("The pack was not opened, and nothing was added: %1").arg(Q(Explain(id.error()))));
     }
     RefreshList();
     if (case_view_) {
@@ -770,6 +801,18 @@ void MainWindow::OpenPackFrom(const QString& path, const QString& password) {
     OpenCase(Q(*id));
     emit packOpened();
   });
+}
+
+void MainWindow::ChooseLanguage(Language lang) {
+  for (auto* b : findChildren<QPushButton*>(QRegularExpression("^language:")))
+    b->setChecked(b->objectName() == QString("language:") + QString::fromUtf8(ToString(lang).data(), 2));
+  if (lang == UiLanguage()) return;
+  SetUiLanguage(lang);
+  SaveUiLanguage(lang);
+  // Every widget was built in the old language: lock (everything typed is saved first) and let main.cpp
+  // build the window again in the new one.
+  Lock();
+  emit languageChanged();
 }
 
 void MainWindow::ShowProblem(const QString& message) {

@@ -23,6 +23,7 @@
 
 #include "case_view.h"
 #include "dialogs.h"
+#include "i18n.h"
 #include "session.h"
 
 namespace casepack::desktop {
@@ -77,6 +78,9 @@ class MainWindow : public QMainWindow {
   void SealPackTo(const QString& path, const QString& from);
   void OpenPack();
   void OpenPackFrom(const QString& path, const QString& password);
+  // Cymraeg | English: switches the window's language (saved for next time). The window locks, saving
+  // everything typed, and emits languageChanged for main.cpp to build it again in the new language.
+  void ChooseLanguage(Language lang);
 
  signals:
   void unlocked();
@@ -90,6 +94,7 @@ class MainWindow : public QMainWindow {
   void packSealed();
   void packOpened();
   void problem(const QString& message);
+  void languageChanged();
 
  protected:
   bool eventFilter(QObject* watched, QEvent* event) override;

@@ -1,5 +1,7 @@
 #include "session.h"
 
+#include "i18n.h"
+
 #include <algorithm>
 #include <cctype>
 #include <ctime>
@@ -11,6 +13,7 @@
 #include "casepack/packs.h"
 #include "casepack/password.h"
 #include "casepack/report.h"
+#include "casepack/report_layout.h"
 #include "casepack/retention.h"
 #include "casepack/clock.h"
 #include "casepack/export_file.h"
@@ -114,16 +117,16 @@ Result<std::vector<CaseRow>> DesktopSession::ListCases(const Date& today) {
     if (auto e = c.KeyDate("meeting"); e && !row.event_date) row.event_date = *e;
     for (const TimescaleStep& step : ComputeTimescales(c, today).steps) {
       if (step.state == StepState::kDone) continue;
-      row.next_step = step.title;
+      row.next_step = StepTitle(UiLanguage(), step);
       row.next_state = step.state;
       row.next_due = step.due;
       break;
     }
     for (const CaseRetention& r : retention) {
       if (r.case_id != s.id) continue;
-      if (r.hold) row.purge = "on hold";
-      else if (r.deadline) row.purge = "purge " + ScreenDate(r.deadline->purge_on);
-      else row.purge = "no purge date yet";
+      if (r.hold) row.purge = Words::tr("on hold").toStdString();
+      else if (r.deadline) row.purge = Words::tr("purge %1").arg(L(ScreenDate(r.deadline->purge_on))).toStdString();
+      else row.purge = Words::tr("no purge date yet").toStdString();
     }
     rows.push_back(std::move(row));
   }
@@ -140,9 +143,9 @@ Result<CaseTimescales> DesktopSession::Timescales(const std::string& case_id, co
 Result<std::string> DesktopSession::PurgeLine(const std::string& case_id) {
   CP_ASSIGN_OR_RETURN(RetentionService * retention, session_->retention());
   CP_ASSIGN_OR_RETURN(CaseRetention r, retention->ForCase(case_id));
-  if (r.hold) return std::string("On hold (court proceedings): nothing is purged while the hold lasts.");
-  if (r.deadline) return "Purged from every device on " + ScreenDate(r.deadline->purge_on) + ".";
-  return std::string("No purge date yet: it is set once the report date is recorded.");
+  if (r.hold) return Words::tr("On hold (court proceedings): nothing is purged while the hold lasts.").toStdString();
+  if (r.deadline) return Words::tr("Purged from every device on %1.").arg(L(ScreenDate(r.deadline->purge_on))).toStdString();
+  return Words::tr("No purge date yet: it is set once the report date is recorded.").toStdString();
 }
 
 Result<std::string> DesktopSession::CreateCase(const NewCase& c) { return cases_->CreateCase(c); }
@@ -260,7 +263,9 @@ Result<std::string> DesktopSession::OpenPackWithPassword(const std::filesystem::
 
 Result<std::string> DesktopSession::ReportHtml(const std::string& case_id, const Date& report_date) {
   CP_ASSIGN_OR_RETURN(ReportInput in, cases_->BuildReportInput(case_id, report_date));
-  return RenderReport(in, ReportFormat::kHtml);
+  // The preview speaks the window's language (the CLI writes Welsh, English or bilingual on request).
+  const ReportLanguage lang = UiLanguage() == Language::kWelsh ? ReportLanguage::kWelsh : ReportLanguage::kEnglish;
+  return RenderTextLayout(BuildReportLayout(in, ReportDocument::kReport, lang), ReportFormat::kHtml);
 }
 
 Status DesktopSession::SaveReport(const std::string& case_id, const Date& report_date, ReportDocument which,
@@ -288,13 +293,15 @@ Result<std::vector<ConflictItem>> DesktopSession::Conflicts() {
     const std::string who = d.record.subject.name_or_initials + " · ";
     for (const Action& a : d.actions) {
       if (a.owner.has_conflict()) {
-        ConflictItem c{ConflictItem::Kind::kActionOwner, id, a.id, 0, who + "Action: " + a.what, "owner", {}};
+        ConflictItem c{ConflictItem::Kind::kActionOwner, id, a.id, 0, who + Words::tr("Action: %1").arg(L(a.what)).toStdString(),
+                       Words::tr("owner").toStdString(), {}};
         for (const auto& cand : a.owner.candidates)
           c.values.candidates.push_back({DescribeOwner(cand.value), cand.author, cand.at});
         out.push_back(std::move(c));
       }
       if (a.due.has_conflict()) {
-        ConflictItem c{ConflictItem::Kind::kActionDue, id, a.id, 0, who + "Action: " + a.what, "due date", {}};
+        ConflictItem c{ConflictItem::Kind::kActionDue, id, a.id, 0, who + Words::tr("Action: %1").arg(L(a.what)).toStdString(),
+                       Words::tr("due date").toStdString(), {}};
         for (const auto& cand : a.due.candidates)
           c.values.candidates.push_back({ScreenDate(cand.value), cand.author, cand.at});
         out.push_back(std::move(c));
@@ -302,22 +309,27 @@ Result<std::vector<ConflictItem>> DesktopSession::Conflicts() {
     }
     for (const AttendanceRecord& r : d.attendance) {
       if (!r.status_values.has_conflict()) continue;
-      out.push_back({ConflictItem::Kind::kAttendanceStatus, id, r.id, 0, who + "Attendance: " + AttendeeLabel(r.attendance),
-                     "status", r.status_values});
+      out.push_back({ConflictItem::Kind::kAttendanceStatus, id, r.id, 0,
+                     who + Words::tr("Attendance: %1").arg(L(AttendeeLabel(r.attendance))).toStdString(),
+                     Words::tr("status").toStdString(), r.status_values});
     }
     for (const KeyDateDef& def : KeyDateDefs(d.record.event_type)) {
       for (const FieldConflict& f : d.conflicts) {
         if (f.subject != "case" || f.field != def.title) continue;
-        out.push_back({ConflictItem::Kind::kKeyDate, id, std::string(def.key), 0, who + "Key date", std::string(def.title),
-                       f.values});
+        out.push_back({ConflictItem::Kind::kKeyDate, id, std::string(def.key), 0, who + Words::tr("Key date").toStdString(),
+                       KeyDateTitle(UiLanguage(), d.record.event_type, def), f.values});
       }
     }
     CP_ASSIGN_OR_RETURN(std::vector<NoteConflict> texts, cases_->TextConflicts(id));
     for (NoteConflict& t : texts) {
-      std::string title = t.title;
-      if (!title.empty()) title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+      std::string title = Words::tr("Facilitator's comments").toStdString();
+      if (!t.section.empty()) {
+        auto def = FindNoteSection(d.record.event_type, t.section);
+        title = def.ok() ? Words::tr("Notes: %1").arg(L(SectionTitle(UiLanguage(), d.record.event_type, **def))).toStdString()
+                         : t.title;
+      }
       out.push_back({ConflictItem::Kind::kText, id, t.section, t.number, who + title,
-                     "paragraph " + std::to_string(t.number), std::move(t.versions)});
+                     Words::tr("paragraph %1").arg(t.number).toStdString(), std::move(t.versions)});
     }
   }
   return out;
@@ -380,14 +392,14 @@ Result<SyncOutcome> DesktopSession::Sync() {
   SyncOutcome o;
   o.enrolled = Enrolled();
   if (!o.enrolled) {
-    o.message = "Not connected to a central store: everything stays on this laptop.";
+    o.message = Words::tr("Not connected to a central store: everything stays on this laptop.").toStdString();
     return o;
   }
   CP_ASSIGN_OR_RETURN(SyncService * sync, session_->sync());
   auto r = sync->Sync();
   if (!r.ok()) {
     if (r.error().code == ErrorCode::kUnavailable) {
-      o.message = "Offline: the central store cannot be reached. Nothing is lost; it will try again.";
+      o.message = Words::tr("Offline: the central store cannot be reached. Nothing is lost; it will try again.").toStdString();
       return o;
     }
     return r.error();
@@ -398,16 +410,12 @@ Result<SyncOutcome> DesktopSession::Sync() {
     o.pulled += c.pulled;
     o.conflicts += c.conflicts.size();
   }
-  o.message = r->ok() ? "Synced" : "Synced, but some cases could not be: try again later.";
+  o.message = (r->ok() ? Words::tr("Synced") : Words::tr("Synced, but some cases could not be: try again later.")).toStdString();
   return o;
 }
 
 std::string ScreenDate(const Date& d) {
-  static constexpr const char* kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const int wd = static_cast<int>(WeekdayOf(d)) - 1;
-  return std::string(kDays[wd]) + " " + std::to_string(d.day) + " " + kMonths[d.month - 1] + " " + std::to_string(d.year);
+  return FormatShortDate(d, UiLanguage());
 }
 
 std::string Explain(const Error& e) {
@@ -423,9 +431,9 @@ std::string Explain(const Error& e) {
 }
 
 std::string AuthorForScreen(const std::string& author) {
-  if (author.empty()) return "someone";
+  if (author.empty()) return Words::tr("someone").toStdString();
   // CaseService names an unnamed device "device <store id prefix>": never show the id.
-  if (author.rfind("device ", 0) == 0) return "a colleague (no name set)";
+  if (author.rfind("device ", 0) == 0) return Words::tr("a colleague (no name set)").toStdString();
   return author;
 }
 

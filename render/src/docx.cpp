@@ -77,8 +77,14 @@ std::string Runs(std::string_view text, const RunStyle& st) {
 
 std::string TextRuns(const LayoutText& t, bool bold = false) {
   std::string out = Runs(t.main, {bold, false, t.lang});
-  if (!t.warning.empty()) out += "<w:r><w:br/></w:r>" + Runs(t.warning, {true, true, {}});
+  if (!t.warning.empty()) out += "<w:r><w:br/></w:r>" + Runs(t.warning, {true, true, t.lang});
   return out;
+}
+
+// `t` in the block's language when it has none of its own (the English half of a bilingual report).
+LayoutText In(LayoutText t, const std::string& lang) {
+  if (t.lang.empty()) t.lang = lang;
+  return t;
 }
 
 std::string Para(const std::string& runs, const std::string& style = {}, const std::string& extra_ppr = {}) {
@@ -106,7 +112,8 @@ std::string Cell(const std::string& content, int width, bool shaded) {
 }
 
 std::string Table(const std::vector<std::string>& headers, std::vector<double> weights,
-                  const std::vector<std::vector<LayoutText>>& rows, bool label_column, bool grid) {
+                  const std::vector<std::vector<LayoutText>>& rows, bool label_column, bool grid,
+                  const std::string& lang) {
   const std::size_t ncols = headers.empty() ? (rows.empty() ? 0 : rows[0].size()) : headers.size();
   if (ncols == 0) return {};
   weights.resize(ncols, 1.0);
@@ -125,14 +132,14 @@ std::string Table(const std::vector<std::string>& headers, std::vector<double> w
   if (!headers.empty()) {
     out += "<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>";
     for (std::size_t c = 0; c < ncols; ++c)
-      out += Cell(Para(Runs(headers[c], {true, false, {}}), "TableText", ""), widths[c], true);
+      out += Cell(Para(Runs(headers[c], {true, false, lang}), "TableText", ""), widths[c], true);
     out += "</w:tr>";
   }
   for (const auto& row : rows) {
     out += "<w:tr>";
     for (std::size_t c = 0; c < ncols; ++c) {
       const LayoutText empty;
-      const LayoutText& t = c < row.size() ? row[c] : empty;
+      const LayoutText t = In(c < row.size() ? row[c] : empty, lang);
       std::string content;
       const bool bold = label_column && c == 0;
       const auto paras = ReportParagraphs(t.main);
@@ -154,38 +161,41 @@ std::string Table(const std::vector<std::string>& headers, std::vector<double> w
 std::string Body(const ReportLayout& layout) {
   std::string out = Para(Runs(layout.title, {}), "Heading1");
   for (const auto& b : layout.blocks) {
+    const std::string& lang = b.lang;  // every run of the block carries it (w:lang), when set
     switch (b.kind) {
       case LayoutBlock::Kind::kHeading:
-        out += Para(Runs(b.text.main, {}), "Heading" + std::to_string(std::clamp(b.level, 1, 3)));
+        out += Para(Runs(b.text.main, {false, false, lang}), "Heading" + std::to_string(std::clamp(b.level, 1, 3)),
+                    b.page_break ? "<w:pageBreakBefore/>" : "");
         break;
-      case LayoutBlock::Kind::kParagraph: out += Paragraphs(b.text); break;
-      case LayoutBlock::Kind::kAlert: out += Para(TextRuns(b.text, true), "Alert"); break;
+      case LayoutBlock::Kind::kParagraph: out += Paragraphs(In(b.text, lang)); break;
+      case LayoutBlock::Kind::kAlert: out += Para(TextRuns(In(b.text, lang), true), "Alert"); break;
       case LayoutBlock::Kind::kList:
-        for (const auto& item : b.items) out += Para(TextRuns(item), "ListBullet");
+        for (const auto& item : b.items) out += Para(TextRuns(In(item, lang)), "ListBullet");
         break;
-      case LayoutBlock::Kind::kTable: out += Table(b.headers, b.widths, b.rows, false, true); break;
+      case LayoutBlock::Kind::kTable: out += Table(b.headers, b.widths, b.rows, false, true, lang); break;
       case LayoutBlock::Kind::kFields:
         if (b.stacked) {
           for (const auto& [label, value] : b.fields) {
-            out += Para(Runs(label, {true, false, {}}), "Question");
-            out += Paragraphs(value, "<w:ind w:left=\"284\"/>");
+            out += Para(Runs(label, {true, false, lang}), "Question");
+            out += Paragraphs(In(value, lang), "<w:ind w:left=\"284\"/>");
           }
         } else {
           std::vector<std::vector<LayoutText>> rows;
           for (const auto& [label, value] : b.fields) rows.push_back({{label, {}, {}}, value});
-          out += Table({}, {1.1, 2.4}, rows, true, false);
+          out += Table({}, {1.1, 2.4}, rows, true, false, lang);
         }
         break;
       case LayoutBlock::Kind::kSignature:
         for (const auto& role : b.signatories) {
-          out += Para(Runs(role, {true, false, {}}), {}, "<w:keepNext/><w:spacing w:before=\"240\"/>");
-          int i = 0;
-          for (RS label : {RS::kSignature, RS::kNamePrinted, RS::kDate}) {
+          out += Para(Runs(role, {true, false, lang}), {}, "<w:keepNext/><w:spacing w:before=\"240\"/>");
+          for (std::size_t i = 0; i < b.headers.size(); ++i) {
+            const std::string& label = b.headers[i];
+            const bool last = i + 1 == b.headers.size();
             // A tab to 2.5 cm, then an underlined tab to the line's end: a line to write on.
-            const int end = label == RS::kDate ? 4800 : 7000;
-            out += "<w:p><w:pPr>" + std::string(++i < 3 ? "<w:keepNext/>" : "") +
+            const int end = last ? 4800 : 7000;
+            out += "<w:p><w:pPr>" + std::string(!last ? "<w:keepNext/>" : "") +
                    "<w:tabs><w:tab w:val=\"left\" w:pos=\"1800\"/><w:tab w:val=\"left\" w:pos=\"" + std::to_string(end) +
-                   "\"/></w:tabs><w:spacing w:before=\"280\"/></w:pPr>" + Runs(ReportString(label), {}) +
+                   "\"/></w:tabs><w:spacing w:before=\"280\"/></w:pPr>" + Runs(label, {false, false, lang}) +
                    "<w:r><w:tab/></w:r><w:r><w:rPr><w:u w:val=\"single\"/></w:rPr><w:tab/></w:r></w:p>";
           }
         }

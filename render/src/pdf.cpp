@@ -63,6 +63,7 @@ struct Cmd {
   enum class Kind { kTagBegin, kTagEnd, kLines, kStrokeRect, kFillRect, kRule };
   Kind kind;
   std::string tag;
+  std::string lang;  // kTagBegin: the element's language when it differs from the document's
   LayoutPtr layout;
   std::shared_ptr<LineBoxes> boxes;
   int first = 0, last = 0;
@@ -100,8 +101,8 @@ class Paginator {
   LayoutPtr Make(const LayoutText& t, Style style, double width) const {
     std::string text = t.main;
     PangoAttrList* attrs = pango_attr_list_new();
-    if (!t.lang.empty()) {
-      PangoAttribute* a = pango_attr_language_new(pango_language_from_string(t.lang.c_str()));
+    if (const std::string& lang = t.lang.empty() ? block_lang_ : t.lang; !lang.empty()) {
+      PangoAttribute* a = pango_attr_language_new(pango_language_from_string(lang.c_str()));
       a->start_index = 0;
       a->end_index = static_cast<guint>(text.size());
       pango_attr_list_insert(attrs, a);
@@ -130,8 +131,11 @@ class Paginator {
     return LayoutPtr(l, LayoutDeleter{});
   }
 
-  void Begin(const std::string& tag) { Push({Cmd::Kind::kTagBegin, tag, {}, {}, 0, 0, 0, 0, 0, 0, 0}); }
-  void End(const std::string& tag) { Push({Cmd::Kind::kTagEnd, tag, {}, {}, 0, 0, 0, 0, 0, 0, 0}); }
+  void Begin(const std::string& tag) { Push({Cmd::Kind::kTagBegin, tag, block_lang_, {}, {}, 0, 0, 0, 0, 0, 0, 0}); }
+  // The language of the block being laid out, when it differs from the document's: its structure
+  // elements get /Lang (FinishPdfCatalog) and pango shapes its text for it.
+  void SetBlockLanguage(const std::string& lang) { block_lang_ = lang; }
+  void End(const std::string& tag) { Push({Cmd::Kind::kTagEnd, tag, {}, {}, {}, 0, 0, 0, 0, 0, 0, 0}); }
   void NewPage() {
     pages_.emplace_back();
     y_ = kTop;
@@ -144,7 +148,7 @@ class Paginator {
 
   // Lines [from, to) of a layout with their top at `top`.
   void Lines(const LayoutPtr& l, const std::shared_ptr<LineBoxes>& m, int from, int to, double x, double top) {
-    Cmd c{Cmd::Kind::kLines, {}, l, m, from, to, x, top - m->top[from], 0, 0, 0};
+    Cmd c{Cmd::Kind::kLines, {}, {}, l, m, from, to, x, top - m->top[from], 0, 0, 0};
     Push(std::move(c));
   }
 
@@ -181,7 +185,7 @@ class Paginator {
     outlines_.push_back({std::min(level, 3), text, static_cast<int>(pages_.size()), y_});
     Flow(l, kLeft, "H" + std::to_string(std::clamp(level, 1, 3)));  // a heading from user text may be long
     if (level == 2) {
-      Push({Cmd::Kind::kRule, {}, {}, {}, 0, 0, kLeft, y_ + 1.5, kBodyW, 0.6, 0.55});
+      Push({Cmd::Kind::kRule, {}, {}, {}, {}, 0, 0, kLeft, y_ + 1.5, kBodyW, 0.6, 0.55});
       y_ += 3;
     }
     y_ += 5;
@@ -205,7 +209,7 @@ class Paginator {
     const double h = m->Height(0, m->count()) + 12;
     if (h > Room() && !AtTop()) NewPage();
     Space(4);
-    Push({Cmd::Kind::kStrokeRect, {}, {}, {}, 0, 0, kLeft, y_, kBodyW, h, 0.3});
+    Push({Cmd::Kind::kStrokeRect, {}, {}, {}, {}, 0, 0, kLeft, y_, kBodyW, h, 0.3});
     Begin("P");
     Lines(l, m, 0, m->count(), kLeft + 8, y_ + 6);
     End("P");
@@ -275,8 +279,8 @@ class Paginator {
       if (header_cells.empty()) return;
       Begin("TR");
       for (std::size_t c = 0; c < ncols; ++c) {
-        Push({Cmd::Kind::kFillRect, {}, {}, {}, 0, 0, xs[c], y_, ws[c], header_h, 0.88});
-        if (grid) Push({Cmd::Kind::kStrokeRect, {}, {}, {}, 0, 0, xs[c], y_, ws[c], header_h, 0.45});
+        Push({Cmd::Kind::kFillRect, {}, {}, {}, {}, 0, 0, xs[c], y_, ws[c], header_h, 0.88});
+        if (grid) Push({Cmd::Kind::kStrokeRect, {}, {}, {}, {}, 0, 0, xs[c], y_, ws[c], header_h, 0.45});
         Begin("TH");
         const auto& cell = header_cells[c];
         Lines(cell.layout, cell.boxes, 0, cell.boxes->count(), xs[c] + kPad, y_ + kPad);
@@ -338,7 +342,7 @@ class Paginator {
         h = std::max(h, 2 * kPad + 4);
         Begin("TR");
         for (std::size_t c = 0; c < ncols; ++c) {
-          if (grid) Push({Cmd::Kind::kStrokeRect, {}, {}, {}, 0, 0, xs[c], y_, ws[c], h, 0.45});
+          if (grid) Push({Cmd::Kind::kStrokeRect, {}, {}, {}, {}, 0, 0, xs[c], y_, ws[c], h, 0.45});
           const std::string tag = th_first_column && c == 0 ? "TH" : "TD";
           Begin(tag);
           if (upto[c] > next[c]) Lines(cells[c].layout, cells[c].boxes, next[c], upto[c], xs[c] + kPad, y_ + kPad);
@@ -346,7 +350,7 @@ class Paginator {
           next[c] = upto[c];
         }
         End("TR");
-        if (!grid) Push({Cmd::Kind::kRule, {}, {}, {}, 0, 0, kLeft, y_ + h, kBodyW, 0.3, 0.8});
+        if (!grid) Push({Cmd::Kind::kRule, {}, {}, {}, {}, 0, 0, kLeft, y_ + h, kBodyW, 0.3, 0.8});
         y_ += h;
         first_chunk = false;
         if (remaining()) next_page();
@@ -369,9 +373,7 @@ class Paginator {
     }
   }
 
-  void Signature(const std::vector<std::string>& roles) {
-    const std::string labels[] = {std::string(ReportString(RS::kSignature)), std::string(ReportString(RS::kNamePrinted)),
-                                  std::string(ReportString(RS::kDate))};
+  void Signature(const std::vector<std::string>& roles, const std::vector<std::string>& labels) {
     const double line_gap = 26;
     for (const auto& role : roles) {
       const double h = 18 + 3 * line_gap + 6;
@@ -383,7 +385,7 @@ class Paginator {
       Lines(r, rm, 0, rm->count(), kLeft, y_);
       End("P");
       y_ += rm->Height(0, rm->count()) + 4;
-      for (int i = 0; i < 3; ++i) {
+      for (std::size_t i = 0; i < labels.size(); ++i) {
         auto l = Make({labels[i], {}, {}}, Style::kBody, 100);
         auto m = std::make_shared<LineBoxes>(Measure(l.get()));
         y_ += line_gap - m->Height(0, 1);
@@ -391,7 +393,7 @@ class Paginator {
         Lines(l, m, 0, 1, kLeft, y_);
         End("P");
         const double base = y_ + m->baseline[0] - m->top[0] + 2;
-        Push({Cmd::Kind::kRule, {}, {}, {}, 0, 0, kLeft + 100, base, i == 2 ? 140.0 : 260.0, 0.6, 0.0});
+        Push({Cmd::Kind::kRule, {}, {}, {}, {}, 0, 0, kLeft + 100, base, i + 1 == labels.size() ? 140.0 : 260.0, 0.6, 0.0});
         y_ += m->Height(0, 1);
       }
       y_ += 6;
@@ -407,6 +409,7 @@ class Paginator {
 
   PangoContext* ctx_;
   std::string lang_;
+  std::string block_lang_;
   PangoFontDescription* fonts_[7] = {};
   std::vector<std::vector<Cmd>> pages_;
   std::vector<Outline> outlines_;
@@ -416,12 +419,14 @@ class Paginator {
 void LayOut(const ReportLayout& layout, Paginator& p) {
   p.Heading(1, layout.title);
   for (const auto& b : layout.blocks) {
+    p.SetBlockLanguage(b.lang);
+    if (b.page_break && !p.AtTop()) p.NewPage();
     switch (b.kind) {
       case LayoutBlock::Kind::kHeading: p.Heading(b.level, b.text.main); break;
       case LayoutBlock::Kind::kParagraph: p.Paragraph(b.text); break;
       case LayoutBlock::Kind::kAlert: p.Alert(b.text); break;
       case LayoutBlock::Kind::kList: p.List(b.items); break;
-      case LayoutBlock::Kind::kSignature: p.Signature(b.signatories); break;
+      case LayoutBlock::Kind::kSignature: p.Signature(b.signatories, b.headers); break;
       case LayoutBlock::Kind::kTable: p.Table(b.headers, b.widths, b.rows, false, true); break;
       case LayoutBlock::Kind::kFields:
         if (b.stacked) {
@@ -472,7 +477,7 @@ void DrawFurniture(cairo_t* cr, PangoContext* ctx, const ReportLayout& layout, c
 
 void Draw(cairo_t* cr, const Cmd& c) {
   switch (c.kind) {
-    case Cmd::Kind::kTagBegin: cairo_tag_begin(cr, c.tag.c_str(), nullptr); break;
+    case Cmd::Kind::kTagBegin: break;  // RenderPdf opens tags itself, recording each element's language
     case Cmd::Kind::kTagEnd: cairo_tag_end(cr, c.tag.c_str()); break;
     case Cmd::Kind::kLines: {
       cairo_set_source_rgb(cr, 0, 0, 0);
@@ -514,10 +519,12 @@ cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned
   return CAIRO_STATUS_SUCCESS;
 }
 
-// cairo 1.16 cannot set the document language nor mark the file as tagged: pdf_catalog.cpp (qpdf) adds them.
-Result<std::string> SetLanguage(const std::string& pdf, const std::string& lang) {
+// cairo 1.16 cannot set the document language nor mark the file as tagged nor give a structure element
+// its own language: pdf_catalog.cpp (qpdf) adds them.
+Result<std::string> SetLanguage(const std::string& pdf, const std::string& lang,
+                                const std::vector<std::string>& element_langs) {
   std::string out;
-  if (!render_detail::FinishPdfCatalog(pdf, lang, out))
+  if (!render_detail::FinishPdfCatalog(pdf, lang, element_langs, out))
     return MakeError(ErrorCode::kIo, "could not finish the PDF (setting its language)");
   return out;
 }
@@ -542,6 +549,7 @@ ReportLayout Valid(ReportLayout l) {
     MakeValid(*s);
   for (auto& b : l.blocks) {
     MakeValid(b.text);
+    MakeValid(b.lang);
     for (auto& [k, v] : b.fields) {
       MakeValid(k);
       MakeValid(v);
@@ -573,6 +581,7 @@ Result<std::string> RenderPdf(const ReportLayout& unchecked, const RenderOptions
   pango_cairo_context_set_font_options(ctx, fo);
   cairo_font_options_destroy(fo);
   pango_context_set_language(ctx, pango_language_from_string(layout.language.c_str()));
+  std::vector<std::string> element_langs;
 
   {
     Paginator p(ctx, options, layout.language);
@@ -580,16 +589,24 @@ Result<std::string> RenderPdf(const ReportLayout& unchecked, const RenderOptions
     auto& pages = p.pages();
     while (pages.size() > 1 && pages.back().empty()) pages.pop_back();
     const int total = static_cast<int>(pages.size());
-    std::vector<std::string> open;  // tags open across a page end: closed before it, reopened after
+    // Tags open across a page end: closed before it, reopened after (a new element, so a new language entry).
+    std::vector<const Cmd*> open;
+    auto begin = [&](const Cmd& c) {
+      cairo_tag_begin(cr, c.tag.c_str(), nullptr);
+      element_langs.push_back(c.lang);  // cairo numbers structure elements in the order they begin
+    };
     for (int n = 0; n < total; ++n) {
       DrawFurniture(cr, ctx, layout, options, n + 1, total);
-      for (const auto& tag : open) cairo_tag_begin(cr, tag.c_str(), nullptr);
+      for (const Cmd* c : open) begin(*c);
       for (const auto& c : pages[static_cast<std::size_t>(n)]) {
         Draw(cr, c);
-        if (c.kind == Cmd::Kind::kTagBegin) open.push_back(c.tag);
+        if (c.kind == Cmd::Kind::kTagBegin) {
+          begin(c);
+          open.push_back(&c);
+        }
         if (c.kind == Cmd::Kind::kTagEnd && !open.empty()) open.pop_back();
       }
-      for (auto it = open.rbegin(); it != open.rend(); ++it) cairo_tag_end(cr, it->c_str());
+      for (auto it = open.rbegin(); it != open.rend(); ++it) cairo_tag_end(cr, (*it)->tag.c_str());
       cairo_show_page(cr);
     }
     int parents[4] = {CAIRO_PDF_OUTLINE_ROOT, CAIRO_PDF_OUTLINE_ROOT, CAIRO_PDF_OUTLINE_ROOT, CAIRO_PDF_OUTLINE_ROOT};
@@ -612,7 +629,7 @@ Result<std::string> RenderPdf(const ReportLayout& unchecked, const RenderOptions
     return MakeError(ErrorCode::kIo, std::string("cairo could not write the PDF: ") +
                                          cairo_status_to_string(status != CAIRO_STATUS_SUCCESS ? status : surface_status));
   }
-  return SetLanguage(out, layout.language);
+  return SetLanguage(out, layout.language, element_langs);
 }
 
 }  // namespace casepack

@@ -94,7 +94,26 @@ namespace {
 using Text = LayoutText;
 using Block = LayoutBlock;
 
-std::string S(RS id) { return std::string(ReportString(id)); }
+// The language the document being built is written in. Set only by BuildReportLayout, for the duration
+// of one build on this thread (LanguageScope), so the many small builders below need not pass it along.
+thread_local Language g_lang = Language::kEnglish;
+
+class LanguageScope {
+ public:
+  explicit LanguageScope(Language l) : saved_(g_lang) { g_lang = l; }
+  ~LanguageScope() { g_lang = saved_; }
+  LanguageScope(const LanguageScope&) = delete;
+  LanguageScope& operator=(const LanguageScope&) = delete;
+
+ private:
+  Language saved_;
+};
+
+std::string S(RS id) { return std::string(ReportString(id, g_lang)); }
+std::string LongDate(const Date& d) { return FormatLongDate(d, g_lang); }
+std::string DayMonthYear(const Date& d) {
+  return std::to_string(d.day) + " " + Label(g_lang, "month." + std::to_string(d.month)) + " " + std::to_string(d.year);
+}
 
 class Doc : public ReportLayout {
  public:
@@ -142,6 +161,7 @@ class Doc : public ReportLayout {
     Block b;
     b.kind = Block::Kind::kSignature;
     b.signatories = std::move(roles);
+    b.headers = {S(RS::kSignature), S(RS::kNamePrinted), S(RS::kDate)};
     blocks.push_back(std::move(b));
   }
 };
@@ -149,7 +169,7 @@ class Doc : public ReportLayout {
 std::string DescribeCandidateSource(const std::string& author, const std::string& at) {
   if (author.empty() && at.empty()) return {};
   std::string s = " (" + S(RS::kSetBy) + " " + (author.empty() ? S(RS::kUnknown) : author);
-  if (!at.empty()) s += " at " + at;
+  if (!at.empty()) s += " " + S(RS::kAt) + " " + at;
   return s + ")";
 }
 
@@ -190,7 +210,7 @@ std::string KeyDateTitle(EventType t, std::string_view key) {
 Text KeyDateText(const ReportInput& in, std::string_view key, std::string otherwise) {
   const Case& c = in.case_record;
   const auto d = c.KeyDate(key);
-  return {d ? FormatLongDate(*d) : std::move(otherwise), ConflictAt(in, "case", KeyDateTitle(c.event_type, key)), {}};
+  return {d ? LongDate(*d) : std::move(otherwise), ConflictAt(in, "case", KeyDateTitle(c.event_type, key)), {}};
 }
 
 std::string Join(const std::vector<std::string>& v, std::string_view sep) {
@@ -225,9 +245,9 @@ void Frame(const ReportInput& in, Doc* doc, std::string title) {
   std::string type(ToString(c.event_type));
   std::transform(type.begin(), type.end(), type.begin(), [](char ch) { return static_cast<char>(std::toupper(static_cast<unsigned char>(ch))); });
   const auto event = c.KeyDate(EventKey(c.event_type));
-  doc->running_header = S(RS::kChild) + " " + SubjectInitials(c.subject.name_or_initials) + " \u00B7 " + type + " " +
-                        S(RS::kEvent) + " " + (event ? FormatLongDate(*event).substr(FormatLongDate(*event).find(' ') + 1) : "-") +
-                        " \u00B7 " + doc->case_reference;
+  doc->running_header = S(RS::kChild) + " " + SubjectInitials(c.subject.name_or_initials) + " \u00B7 " +
+                        Fill(S(RS::kEvent), "type", type) + " " + (event ? DayMonthYear(*event) : "-") + " \u00B7 " +
+                        doc->case_reference;
 }
 
 void CaseBasics(const ReportInput& in, Doc* doc, RS lead_label) {
@@ -239,7 +259,7 @@ void CaseBasics(const ReportInput& in, Doc* doc, RS lead_label) {
   if (!c.lead_agency.empty()) f.push_back({S(lead_label), {c.lead_agency, {}, {}}});
   if (!in.facilitators.empty()) f.push_back({S(RS::kFacilitators), {Join(in.facilitators, ", "), {}, {}}});
   if (!c.venue.empty()) f.push_back({S(RS::kVenue), {c.venue, {}, {}}});
-  if (in.report_date) f.push_back({S(RS::kReportDate), {FormatLongDate(*in.report_date), {}, {}}});
+  if (in.report_date) f.push_back({S(RS::kReportDate), {LongDate(*in.report_date), {}, {}}});
   doc->Fields(std::move(f));
   const int conflicts = CountConflicts(in);
   if (conflicts > 0) {
@@ -258,7 +278,7 @@ void AttendanceTable(const ReportInput& in, Doc* doc) {
   std::vector<std::vector<Text>> rows;
   for (const auto& a : in.attendance) {
     rows.push_back({{a.agency, {}, {}}, {a.role, {}, {}}, {a.name, {}, {}},
-                    {std::string(ToString(a.status)), ConflictAt(in, "attendance: " + Who(a), "status"), {}},
+                    {Label(g_lang, a.status), ConflictAt(in, "attendance: " + Who(a), "status"), {}},
                     {a.reason, {}, {}}});
   }
   doc->Table({S(RS::kAgency), S(RS::kRole), S(RS::kName), S(RS::kStatus), S(RS::kReason)}, {3, 3, 3, 2, 3},
@@ -269,7 +289,7 @@ std::vector<Text> MissingList(const ReportInput& in) {
   std::vector<Text> out;
   for (const auto& a : in.attendance) {
     if (!IsMissing(a)) continue;
-    std::string status = a.status == AttendanceStatus::kInvited ? S(RS::kDidNotRespond) : std::string(ToString(a.status));
+    std::string status = a.status == AttendanceStatus::kInvited ? S(RS::kDidNotRespond) : Label(g_lang, a.status);
     std::string reason = Blank(a.reason) ? S(RS::kNoReason) : S(RS::kReasonGiven) + a.reason;
     out.push_back({Who(a) + ": " + status + "; " + reason, {}, {}});
   }
@@ -288,7 +308,7 @@ void ActionsTable(const ReportInput& in, Doc* doc) {
                     {a.what, {}, {}},
                     ConflictedText(a.owner, [](const Owner& o) { return DescribeOwner(o); }),
                     ConflictedText(a.due, [](const Date& d) { return FormatUkDate(d); }),
-                    {std::string(ToString(a.status)), ConflictAt(in, "action: " + a.what, "status"), {}}});
+                    {Label(g_lang, a.status), ConflictAt(in, "action: " + a.what, "status"), {}}});
   }
   doc->Table({S(RS::kNo), S(RS::kAction), S(RS::kOwner), S(RS::kDue), S(RS::kStatus)}, {1, 7, 4, 2.4, 2}, std::move(rows));
 }
@@ -301,7 +321,7 @@ bool Sections(const ReportInput& in, Doc* doc, int level, bool all) {
     auto it = in.notes.find(def.key);
     const bool has = it != in.notes.end() && !Blank(it->second);
     if (!has && !all) continue;
-    doc->Heading(level, std::string(def.title));
+    doc->Heading(level, SectionTitle(g_lang, in.case_record.event_type, def));
     doc->Para(has ? it->second : S(RS::kNotRecorded));
     any = any || has;
   }
@@ -401,7 +421,7 @@ Doc MasReport(const ReportInput& in) {
   doc.Heading(2, S(RS::kMas5));
   const auto event_date = c.KeyDate(keydate::kMasEvent);
   std::string ret = S(RS::kMasReturn);
-  ret += event_date ? S(RS::kMasReturnBy) + FormatLongDate(AddDays(*event_date, 14)) + "." : ".";
+  ret += event_date ? S(RS::kMasReturnBy) + LongDate(AddDays(*event_date, 14)) + "." : ".";
   doc.Para(ret);
   doc.Fields({{S(RS::kDateReturnedToBu), KeyDateText(in, keydate::kMasSummaryReportSent, S(RS::kNotYetRecorded))}});
 
@@ -454,7 +474,7 @@ Doc MapmReport(const ReportInput& in, const WorkingDayCalendar& calendar) {
 
   int n = 0;
   for (const auto& def : NoteSections(c.event_type)) {
-    doc.Heading(2, std::to_string(++n) + ". " + std::string(def.title));
+    doc.Heading(2, std::to_string(++n) + ". " + SectionTitle(g_lang, c.event_type, def));
     const std::string body = text(def.key);
     const std::string_view key = def.key;
     if (key == "date-time-venue") {
@@ -484,7 +504,7 @@ Doc MapmReport(const ReportInput& in, const WorkingDayCalendar& calendar) {
 
   doc.Heading(2, S(RS::kDistribution));
   std::string dist = S(RS::kMapmDistribution);
-  dist += meeting ? S(RS::kMasReturnBy) + FormatLongDate(calendar.AddWorkingDays(*meeting, 5)) + "." : ".";
+  dist += meeting ? S(RS::kMasReturnBy) + LongDate(calendar.AddWorkingDays(*meeting, 5)) + "." : ".";
   doc.Para(dist);
   doc.Fields({{S(RS::kMinutesSent), KeyDateText(in, keydate::kMapmMinutesSent, S(RS::kNotYetRecorded))}});
 
@@ -510,7 +530,7 @@ Doc FeedbackDocument(const ReportInput& in) {
     doc.Heading(2, S(RS::kFeedbackForm) + " " + std::to_string(++n) + ": " + who);
     std::vector<std::pair<std::string, Text>> about;
     if (!f.area.empty()) about.push_back({S(RS::kArea), {f.area, {}, {}}});
-    if (f.date) about.push_back({S(RS::kDateOfSupervision), {FormatLongDate(*f.date), {}, {}}});
+    if (f.date) about.push_back({S(RS::kDateOfSupervision), {LongDate(*f.date), {}, {}}});
     if (!f.facilitators.empty()) about.push_back({S(RS::kFacilitators), {f.facilitators, {}, {}}});
     if (!f.name.empty()) about.push_back({S(RS::kName), {f.name, {}, {}}});
     if (!about.empty()) doc.Fields(std::move(about));
@@ -524,7 +544,7 @@ Doc FeedbackDocument(const ReportInput& in) {
       } else if (Blank(answer)) {
         answer = S(RS::kNotAnswered);
       }
-      answers.push_back({std::to_string(q.number) + ". " + std::string(q.text), {answer, {}, {}}});
+      answers.push_back({std::to_string(q.number) + ". " + FeedbackQuestionText(g_lang, q), {answer, {}, {}}});
     }
     for (const auto& [key, value] : f.answers) {  // keys from a newer form: shown, not dropped
       if (!FindFeedbackQuestion(key).ok()) answers.push_back({key, {value, {}, {}}});
@@ -563,7 +583,8 @@ Result<ReportFormat> ParseReportFormat(std::string_view text) {
   return MakeError(ErrorCode::kInvalidArgument, "unknown report format; known: pdf, docx, html, md");
 }
 
-std::string ReportTitle(EventType t) {
+std::string ReportTitle(EventType t, Language lang) {
+  LanguageScope scope(lang);
   switch (t) {
     case EventType::kMas: return S(RS::kTitleMas);
     case EventType::kMapf: return S(RS::kTitleMapf);
@@ -572,14 +593,54 @@ std::string ReportTitle(EventType t) {
   std::abort();
 }
 
-ReportLayout BuildReportLayout(const ReportInput& in, ReportDocument which) {
-  if (which == ReportDocument::kFeedback) return FeedbackDocument(in);
-  switch (in.case_record.event_type) {
-    case EventType::kMas: return MasReport(in);
-    case EventType::kMapf: return MapfReport(in);
-    case EventType::kMapm: return MapmReport(in, WorkingDayCalendar::EnglandAndWales());
-  }
-  std::abort();
+namespace {
+
+ReportLayout BuildIn(const ReportInput& in, ReportDocument which, Language lang) {
+  LanguageScope scope(lang);
+  Doc doc = [&] {
+    if (which == ReportDocument::kFeedback) return FeedbackDocument(in);
+    switch (in.case_record.event_type) {
+      case EventType::kMas: return MasReport(in);
+      case EventType::kMapf: return MapfReport(in);
+      case EventType::kMapm: return MapmReport(in, WorkingDayCalendar::EnglandAndWales());
+    }
+    std::abort();
+  }();
+  doc.language = std::string(LanguageTag(lang));
+  return doc;
+}
+
+}  // namespace
+
+ReportLayout BuildReportLayout(const ReportInput& in, ReportDocument which, ReportLanguage lang) {
+  if (lang == ReportLanguage::kEnglish) return BuildIn(in, which, Language::kEnglish);
+  ReportLayout out = BuildIn(in, which, Language::kWelsh);
+  if (lang == ReportLanguage::kWelsh) return out;
+  // Bilingual, Welsh first (Welsh Language Standards): the whole Welsh document, then the whole English
+  // one on a new page under its own level-1 title, every block of it tagged as English. The frame (marking,
+  // page numbers) carries both languages; the running header is the Welsh one.
+  const ReportLayout en = BuildIn(in, which, Language::kEnglish);
+  const std::string tag(LanguageTag(Language::kEnglish));
+  LayoutBlock title;
+  title.kind = LayoutBlock::Kind::kHeading;
+  title.level = 1;
+  title.page_break = true;
+  title.text.main = en.title;
+  out.blocks.push_back(std::move(title));
+  for (const auto& b : en.blocks) out.blocks.push_back(b);
+  for (auto it = out.blocks.end() - static_cast<std::ptrdiff_t>(en.blocks.size() + 1); it != out.blocks.end(); ++it)
+    it->lang = tag;
+  out.marking += " / " + en.marking;
+  out.page_label += " / " + en.page_label;
+  out.page_of += " / " + en.page_of;
+  return out;
+}
+
+Result<ReportLanguage> ParseReportLanguage(std::string_view text) {
+  if (text == "cy+en" || text == "both" || text == "bilingual" || text == "dwyieithog") return ReportLanguage::kBilingual;
+  auto l = ParseLanguage(text);
+  if (!l.ok()) return MakeError(ErrorCode::kInvalidArgument, "unknown report language; known: cy, en, cy+en (bilingual)");
+  return *l == Language::kWelsh ? ReportLanguage::kWelsh : ReportLanguage::kEnglish;
 }
 
 std::string RenderReport(const ReportInput& in, ReportFormat format) {

@@ -79,6 +79,7 @@ std::vector<TimescaleStep> RecipientSteps(const CaseTimescales& t, const std::ve
     TimescaleStep step;
     step.key = "report-to:" + r.key;
     step.title = "Report to " + r.name;
+    step.recipient = r.name;
     step.rule = rule;
     step.source = source;
     step.due = due;

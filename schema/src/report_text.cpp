@@ -70,7 +70,8 @@ std::string RenderMarkdown(const ReportLayout& doc) {
     out += "\n";
     switch (b.kind) {
       case LayoutBlock::Kind::kHeading:
-        out += std::string(static_cast<std::size_t>(std::clamp(b.level, 2, 6)), '#') + " " +
+        if (b.page_break) out += "---\n\n";
+        out += std::string(static_cast<std::size_t>(std::clamp(b.level, 1, 6)), '#') + " " +
                MdEscapeLine(b.text.main, false) + "\n";
         break;
       case LayoutBlock::Kind::kParagraph: {
@@ -113,9 +114,12 @@ std::string RenderMarkdown(const ReportLayout& doc) {
       case LayoutBlock::Kind::kSignature:
         for (const auto& role : b.signatories) {
           out += "**" + MdEscapeLine(role, false) + "**\n\n";
-          out += MdEscapeLine(std::string(ReportString(RS::kSignature)), false) + ": \\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_  \n" +
-                 MdEscapeLine(std::string(ReportString(RS::kNamePrinted)), false) + ": \\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_  \n" +
-                 MdEscapeLine(std::string(ReportString(RS::kDate)), false) + ": \\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\n\n";
+          for (std::size_t i = 0; i < b.headers.size(); ++i) {
+            const bool last = i + 1 == b.headers.size();
+            out += MdEscapeLine(b.headers[i], false) + ": ";
+            for (int k = 0; k < (last ? 10 : 16); ++k) out += "\\_";
+            out += last ? "\n\n" : "  \n";
+          }
         }
         break;
     }
@@ -188,6 +192,7 @@ dl.stacked dd { margin: 0 0 0.6em 0; }
 .sign .role { font-weight: bold; }
 .sign .label { display: inline-block; width: 9em; }
 .sign .line { display: inline-block; width: 20em; border-bottom: 1px solid #111; height: 1.6em; }
+.new-page { break-before: page; page-break-before: always; }
 .alert { border: 2px solid #8a1c00; padding: 0.4em 0.6em; color: #8a1c00; font-weight: bold; }
 @media print {
   body { max-width: none; margin: 0; font-size: 10.5pt; }
@@ -206,30 +211,33 @@ std::string RenderHtml(const ReportLayout& doc) {
       "<p class=\"marking\">" + HtmlEscape(doc.marking) + "</p>\n<p class=\"running\">" +
       HtmlEscape(doc.running_header) + "</p>\n<h1>" + HtmlEscape(doc.title) + "</h1>\n";
   for (const auto& b : doc.blocks) {
+    // A block in another language than the document's (the English half of a bilingual report).
+    const std::string la = b.lang.empty() ? std::string() : " lang=\"" + HtmlEscape(b.lang) + "\"";
     switch (b.kind) {
       case LayoutBlock::Kind::kHeading: {
-        const std::string tag = "h" + std::to_string(std::clamp(b.level, 2, 6));
-        out += "<" + tag + ">" + HtmlEscape(b.text.main) + "</" + tag + ">\n";
+        const std::string tag = "h" + std::to_string(std::clamp(b.level, 1, 6));
+        out += "<" + tag + la + (b.page_break ? " class=\"new-page\"" : "") + ">" + HtmlEscape(b.text.main) + "</" +
+               tag + ">\n";
         break;
       }
       case LayoutBlock::Kind::kParagraph:
         for (const auto& p : Paragraphs(b.text.main)) {
-          out += "<p>";
+          out += "<p" + la + ">";
           for (std::size_t i = 0; i < p.size(); ++i) out += (i ? "<br>" : "") + HtmlEscape(p[i]);
           out += "</p>\n";
         }
-        if (!b.text.warning.empty()) out += "<p class=\"conflict\">" + HtmlInline(b.text.warning) + "</p>\n";
+        if (!b.text.warning.empty()) out += "<p class=\"conflict\"" + la + ">" + HtmlInline(b.text.warning) + "</p>\n";
         break;
-      case LayoutBlock::Kind::kAlert: out += "<p class=\"alert\">" + HtmlInline(b.text.main) + "</p>\n"; break;
+      case LayoutBlock::Kind::kAlert: out += "<p class=\"alert\"" + la + ">" + HtmlInline(b.text.main) + "</p>\n"; break;
       case LayoutBlock::Kind::kFields:
-        out += b.stacked ? "<dl class=\"fields stacked\">\n" : "<dl class=\"fields\">\n";
+        out += std::string(b.stacked ? "<dl class=\"fields stacked\"" : "<dl class=\"fields\"") + la + ">\n";
         for (const auto& [label, value] : b.fields) {
           out += "<dt>" + HtmlEscape(label) + "</dt><dd>" + HtmlText(value) + "</dd>\n";
         }
         out += "</dl>\n";
         break;
       case LayoutBlock::Kind::kTable:
-        out += "<table>\n<thead><tr>";
+        out += "<table" + la + ">\n<thead><tr>";
         for (const auto& h : b.headers) out += "<th>" + HtmlEscape(h) + "</th>";
         out += "</tr></thead>\n<tbody>\n";
         for (const auto& row : b.rows) {
@@ -240,16 +248,15 @@ std::string RenderHtml(const ReportLayout& doc) {
         out += "</tbody>\n</table>\n";
         break;
       case LayoutBlock::Kind::kList:
-        out += "<ul>\n";
+        out += "<ul" + la + ">\n";
         for (const auto& item : b.items) out += "<li>" + HtmlText(item) + "</li>\n";
         out += "</ul>\n";
         break;
       case LayoutBlock::Kind::kSignature:
         for (const auto& role : b.signatories) {
-          out += "<div class=\"sign\"><p class=\"role\">" + HtmlEscape(role) + "</p>";
-          for (RS label : {RS::kSignature, RS::kNamePrinted, RS::kDate})
-            out += "<p><span class=\"label\">" + HtmlEscape(std::string(ReportString(label))) +
-                   "</span><span class=\"line\"></span></p>";
+          out += "<div class=\"sign\"" + la + "><p class=\"role\">" + HtmlEscape(role) + "</p>";
+          for (const auto& label : b.headers)
+            out += "<p><span class=\"label\">" + HtmlEscape(label) + "</span><span class=\"line\"></span></p>";
           out += "</div>\n";
         }
         break;

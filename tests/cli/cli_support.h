@@ -27,6 +27,10 @@ class CliTest : public ::testing::Test {
     opt.unset_env.push_back("CASEPACK_STORE");
     opt.unset_env.push_back("CASEPACK_PASSPHRASE_FILE");
     if (!now_.empty()) opt.env.try_emplace("CASEPACK_TEST_NOW", now_);
+    // English labels unless a test asks for a locale: the runner's own locale must not change the output.
+    for (const char* v : {"LC_ALL", "LC_MESSAGES"})
+      if (!opt.env.count(v)) opt.unset_env.push_back(v);
+    opt.env.try_emplace("LANG", "C.UTF-8");
     auto r = RunProcess(argv, opt);
     EXPECT_EQ(r.out.find(kPassphrase), std::string::npos) << "passphrase printed on stdout";
     EXPECT_EQ(r.err.find(kPassphrase), std::string::npos) << "passphrase printed on stderr";

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "lock_screen.h"
@@ -73,10 +74,29 @@ inline void Fill(QWidget* root, const QString& name, const QString& text) {
   TypeText(e, text);
 }
 
+// Picks a choice by its machine key ("attended"), whatever language its label is in.
+inline void ChooseKey(QComboBox* c, const QString& key) {
+  ASSERT_NE(c, nullptr);
+  ASSERT_GE(c->findData(key), 0) << key.toStdString();
+  c->setCurrentIndex(c->findData(key));
+}
+
 inline void Click(QWidget* root, const QString& button) {
   auto* b = root->findChild<QAbstractButton*>("button:" + button);
   ASSERT_NE(b, nullptr) << button.toStdString();
   QTest::mouseClick(b, Qt::LeftButton);
+}
+
+// A window on a store in `dir` (a fresh one: cheap key derivation), shown, sized for screenshots, active.
+inline std::unique_ptr<MainWindow> MakeTestWindow(const std::filesystem::path& dir) {
+  WindowOptions o;
+  o.store_dir = dir / "store";
+  o.cheap_kdf_for_tests = true;
+  auto w = std::make_unique<MainWindow>(o);
+  w->resize(1400, 900);
+  w->show();
+  ActivateWindow(w.get());
+  return w;
 }
 
 inline void CreateStoreThroughLockScreen(MainWindow& w, const QString& name, const QString& pass = kPass) {
@@ -107,15 +127,15 @@ inline void CreateCaseThroughDialog(MainWindow& w, const QString& subject, const
     ASSERT_NE(d, nullptr);
     auto edits = d->findChildren<QLineEdit*>();
     for (QLineEdit* e : edits) {
-      if (e->accessibleName() == "Child's initials or name") TypeText(e, subject);
-      if (e->accessibleName() == "Local authority area") TypeText(e, area);
-      if (e->accessibleName() == "Facilitators") TypeText(e, "Sioned Hughes, Gareth Price");
+      if (e->objectName() == "subject") TypeText(e, subject);
+      if (e->objectName() == "area") TypeText(e, area);
+      if (e->objectName() == "facilitators") TypeText(e, "Sioned Hughes, Gareth Price");
       for (const auto& [key, value] : dates)
         if (e->objectName() == "date:" + key) TypeText(e, value);
     }
     answered = true;
     for (auto* b : d->findChildren<QAbstractButton*>())
-      if (b->text() == "Create case") QTest::mouseClick(b, Qt::LeftButton);
+      if (b->objectName() == "button:Create case") QTest::mouseClick(b, Qt::LeftButton);
   });
   QPointer<CaseView> before = w.caseView();
   w.NewCase();

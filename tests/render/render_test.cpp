@@ -23,6 +23,23 @@ TEST(RenderPdf, WritesATaggedPdfWithItsLanguage) {
   EXPECT_NE(pdf->find("/Lang (en-GB)"), std::string::npos);
 }
 
+// Welsh first, then English: the catalog says cy-GB and every structure element of the English half says
+// en-GB (set with qpdf after cairo, which cannot). tests/reports checks the tree with pikepdf.
+TEST(RenderPdf, BilingualReportTagsTheEnglishElements) {
+  const auto layout = BuildReportLayout(testing::MasReportInput(), ReportDocument::kReport, ReportLanguage::kBilingual);
+  auto pdf = RenderPdf(layout);
+  ASSERT_TRUE(pdf.ok()) << pdf.error().message;
+  EXPECT_NE(pdf->find("/Lang (cy-GB)"), std::string::npos);
+  std::size_t tagged = 0;
+  for (auto at = pdf->find("/Lang (en-GB)"); at != std::string::npos; at = pdf->find("/Lang (en-GB)", at + 1)) ++tagged;
+  EXPECT_GT(tagged, 50u) << "every element of the English half";
+  auto welsh = RenderPdf(BuildReportLayout(testing::MasReportInput(), ReportDocument::kReport, ReportLanguage::kWelsh));
+  ASSERT_TRUE(welsh.ok());
+  EXPECT_EQ(welsh->find("/Lang (en-GB)"), std::string::npos);
+  auto word = RenderDocx(layout);
+  ASSERT_TRUE(word.ok()) << word.error().message;
+}
+
 TEST(RenderPdf, MissingFontIsAnErrorNotAFallback) {
   RenderOptions o;
   o.font_family = "No Such Font Family";

@@ -7,6 +7,7 @@ Writes page 1 of each report and of the feedback form as PNG into SCREENSHOT_DIR
 Usage: report_files_test.py CASEPACK FIXTURE_SH SCREENSHOT_DIR
 """
 import collections
+from html import unescape
 import os
 import re
 import shutil
@@ -47,6 +48,12 @@ class Reports(unittest.TestCase):
             path = os.path.join(cls.tmp, f"feedback.{fmt}")
             cls.cli(["report", cls.ids["MAS"], "--feedback", "--format", fmt, "-o", path])
             cls.files[("feedback", fmt)] = path
+        # Welsh (--lang cy) and bilingual (Welsh first) in every format (docs/labels.md).
+        for lang, before, after in (("cy", ["--lang", "cy"], []), ("both", [], ["--bilingual"])):
+            for fmt in ("pdf", "docx", "md", "html"):
+                path = os.path.join(cls.tmp, f"mas-{lang}.{fmt}")
+                cls.cli(before + ["report", cls.ids["MAS"], "--format", fmt, "-o", path] + after)
+                cls.files[(f"MAS-{lang}", fmt)] = path
 
     @classmethod
     def tearDownClass(cls):
@@ -54,6 +61,10 @@ class Reports(unittest.TestCase):
 
     @classmethod
     def cli(cls, args, check=True, env=None):
+        env = dict(env or os.environ)
+        for v in ("LC_ALL", "LC_MESSAGES"):
+            env.pop(v, None)
+        env["LANG"] = "C.UTF-8"  # English unless a test says --lang: the runner's locale must not matter
         base = [CASEPACK, "--store", os.path.join(cls.tmp, "store"), "--passphrase-file", os.path.join(cls.tmp, "pass")]
         return run(base + args, check=check, env=env)
 
@@ -198,12 +209,78 @@ class Reports(unittest.TestCase):
         run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", pdf,
              os.path.join(SHOTS, "mas-summary-docx-via-libreoffice")])
 
+    # ---- Welsh and bilingual ----
+
+    WELSH_HEADINGS = ["1. Dyddiad y digwyddiad MAS", "2. A ddaeth pob gweithiwr perthnasol?", "3. Cofnod o'r drafodaeth",
+                      "Camau gweithredu a gytunwyd", "5. Dychwelyd yr adroddiad hwn", "Llofnodion"]
+    WELSH_DATE = (r"Dydd (Llun|Mawrth|Mercher|Iau|Gwener|Sadwrn|Sul) \d{1,2} (Ionawr|Chwefror|Mawrth|Ebrill|Mai|"
+                  r"Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr) \d{4}")
+
+    def test_welsh_report_in_every_format(self):
+        pdf = self.text(self.files[("MAS-cy", "pdf")])
+        words = "\n".join(p.text for p in docx.Document(self.files[("MAS-cy", "docx")]).paragraphs)
+        with open(self.files[("MAS-cy", "md")], encoding="utf-8") as f:
+            md = f.read()
+        with open(self.files[("MAS-cy", "html")], encoding="utf-8") as f:
+            html = f.read()
+        for name, body in (("pdf", pdf), ("docx", words), ("md", md.replace("\\", "")), ("html", unescape(html))):
+            for heading in self.WELSH_HEADINGS:
+                self.assertIn(heading, body, name)
+            self.assertRegex(body, self.WELSH_DATE, name)
+            self.assertNotIn("Date of MAS event", body, name)
+        self.assertIn("Tudalen 1 o", pdf)
+        self.assertIn("SWYDDOGOL-SENSITIF", pdf)
+        with pikepdf.open(self.files[("MAS-cy", "pdf")]) as p:
+            self.assertEqual(str(p.Root.Lang), "cy-GB")
+        self.assertIn('<html lang="cy-GB">', html)
+        styles = docx.Document(self.files[("MAS-cy", "docx")]).styles.element.xml
+        self.assertIn('w:val="cy-GB"', styles)
+
+    def test_bilingual_tags_each_english_element(self):
+        with pikepdf.open(self.files[("MAS-both", "pdf")]) as pdf:
+            self.assertEqual(str(pdf.Root.Lang), "cy-GB")
+            order = []  # (tag, /Lang) in document order
+
+            def walk(e):
+                if "/S" in e:
+                    order.append((str(e.S)[1:], str(e.Lang) if "/Lang" in e else ""))
+                k = e.get("/K")
+                for c in (k if isinstance(k, pikepdf.Array) else [k]):
+                    if isinstance(c, pikepdf.Dictionary):
+                        walk(c)
+
+            walk(pdf.Root.StructTreeRoot)
+            h1 = [i for i, (tag, _) in enumerate(order) if tag == "H1"]
+            self.assertEqual(len(h1), 2, "a Welsh title and an English one")
+            welsh, english = order[:h1[1]], order[h1[1]:]
+            self.assertTrue(all(lang == "" for _, lang in welsh), "the Welsh half is in the document's language")
+            self.assertTrue(all(lang == "en-GB" for _, lang in english), "every English element says so")
+            self.assertGreater(len(english), 50)
+        text = self.text(self.files[("MAS-both", "pdf")])
+        self.assertLess(text.index("1. Dyddiad y digwyddiad MAS"), text.index("1. Date of MAS event"), "Welsh first")
+        self.assertIn("SWYDDOGOL-SENSITIF / OFFICIAL-SENSITIVE", text)
+        # Word: the English half's runs carry w:lang en-GB, the Welsh half's none (the default is cy-GB).
+        d = docx.Document(self.files[("MAS-both", "docx")])
+        langs = {}
+        for para in d.paragraphs:
+            for r in para.runs:
+                el = r._element.find(".//{http://schemas.openxmlformats.org/wordprocessingml/2006/main}lang")
+                langs[para.text] = None if el is None else el.get(
+                    "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val")
+        self.assertEqual(langs.get("1. Date of MAS event"), "en-GB")
+        self.assertIsNone(langs.get("1. Dyddiad y digwyddiad MAS"))
+        with open(self.files[("MAS-both", "html")], encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn('<h2 lang="en-GB">1. Date of MAS event</h2>', html)
+        self.assertIn("<h2>1. Dyddiad y digwyddiad MAS</h2>", html)
+
     # ---- screenshots ----
 
     def test_screenshots(self):
         os.makedirs(SHOTS, exist_ok=True)
         for key, name in [(("MAS", "pdf"), "mas-summary"), (("MAPF", "pdf"), "mapf-report"),
-                          (("MAPM", "pdf"), "mapm-minutes"), (("feedback", "pdf"), "mas-feedback")]:
+                          (("MAPM", "pdf"), "mapm-minutes"), (("feedback", "pdf"), "mas-feedback"),
+                          (("MAS-cy", "pdf"), "mas-summary-cy")]:
             base = os.path.join(SHOTS, name)
             run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", self.files[key], base])
             self.assertGreater(os.path.getsize(base + ".png"), 10000)

@@ -212,17 +212,19 @@ void AddCaseSet(CLI::App& parent, Context& ctx, CaseOptions& a) {
   });
 }
 
-void AddCaseKeys(CLI::App& parent, CaseOptions& a) {
+void AddCaseKeys(CLI::App& parent, const Context& ctx, CaseOptions& a) {
   auto* case_keys = parent.add_subcommand("keys", "list the key dates and note sections of an event type");
   case_keys->add_option("--type", a.type, "MAS, MAPF or MAPM")->required();
-  case_keys->callback([&a] {
+  case_keys->callback([&ctx, &a] {
     const EventType t = Must(ParseEventType(a.type), "--type");
-    std::printf("key dates of %s:\n", std::string(ToString(t)).c_str());
-    for (const auto& k : KeyDateDefs(t)) std::printf("  %-26s %s\n", std::string(k.key).c_str(), std::string(k.title).c_str());
-    std::printf("note sections of %s:\n", std::string(ToString(t)).c_str());
-    for (const auto& s : NoteSections(t)) std::printf("  %-26s %s\n", std::string(s.key).c_str(), std::string(s.title).c_str());
-    std::printf("document types:\n");
-    for (DocumentType d : AllDocumentTypes()) std::printf("  %-26s %s\n", std::string(ToString(d)).c_str(), std::string(DocumentTitle(d)).c_str());
+    const Language l = ctx.lang;
+    const std::string type(ToString(t));
+    std::printf("%s\n", Fill(Label(l, "cli.key-dates-of"), "type", type).c_str());
+    for (const auto& k : KeyDateDefs(t)) std::printf("  %-26s %s\n", std::string(k.key).c_str(), KeyDateTitle(l, t, k).c_str());
+    std::printf("%s\n", Fill(Label(l, "cli.note-sections-of"), "type", type).c_str());
+    for (const auto& s : NoteSections(t)) std::printf("  %-26s %s\n", std::string(s.key).c_str(), SectionTitle(l, t, s).c_str());
+    std::printf("%s\n", Label(l, "cli.document-types").c_str());
+    for (DocumentType d : AllDocumentTypes()) std::printf("  %-26s %s\n", std::string(ToString(d)).c_str(), Label(l, d).c_str());
   });
 }
 
@@ -244,15 +246,16 @@ void AddDeadlines(CLI::App& parent, Context& ctx, CaseOptions& a) {
       PrintJson(arr);
       return;
     }
-    if (all.empty()) std::printf("no open cases\n");
+    const Language l = ctx.lang;
+    if (all.empty()) std::printf("%s\n", Label(l, "cli.no-open-cases").c_str());
     for (const auto& t : all) {
       std::printf("%s  %s\n", t.case_id.substr(0, 8).c_str(), std::string(ToString(t.event_type)).c_str());
       for (const auto& step : t.steps)
-        std::printf("  %-8s %-10s %s (%s)%s\n", std::string(ToString(step.state)).c_str(),
-                    step.due ? FormatDate(*step.due).c_str() : "-", step.title.c_str(), step.rule.c_str(),
-                    step.late ? " — late" : "");
+        std::printf("  %-8s %-10s %s (%s)%s\n", Label(l, step.state).c_str(),
+                    step.due ? FormatDate(*step.due).c_str() : "-", StepTitle(l, step).c_str(), StepRule(l, step).c_str(),
+                    step.late ? (" — " + Label(l, "cli.late")).c_str() : "");
       if (auto it = retention.find(t.case_id); it != retention.end())
-        std::printf("  %-8s %s\n", "purge", DescribePurgeDate(it->second).c_str());
+        std::printf("  %-8s %s\n", Label(l, "cli.purge").c_str(), DescribePurgeDate(it->second).c_str());
     }
   });
 }
@@ -267,7 +270,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   AddCaseList(*case_cmd, ctx, options);
   AddCaseShow(*case_cmd, ctx, options);
   AddCaseSet(*case_cmd, ctx, options);
-  AddCaseKeys(*case_cmd, options);
+  AddCaseKeys(*case_cmd, ctx, options);
   RegisterDocumentCommands(app, ctx);
   RegisterNoteCommands(app, ctx);
   RegisterRecordCommands(app, ctx);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "casepack/labels.h"
 #include "casepack/result.h"
 #include "casepack/secret.h"
 #include "casepack/session.h"
@@ -26,6 +27,8 @@ struct Context {
   std::string store_dir;        // --store / CASEPACK_STORE / $XDG_DATA_HOME/casepack
   std::string passphrase_file;  // --passphrase-file / CASEPACK_PASSPHRASE_FILE
   bool json = false;
+  // --lang cy|en: the language of labels and reports; default from LC_ALL, LC_MESSAGES, LANG (main.cpp).
+  Language lang = Language::kEnglish;
 
   std::filesystem::path StorePath() const;
   // Unlocks the store with the passphrase from the file or the terminal into a session, then (unless told

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -42,6 +43,11 @@ int Run(int argc, char** argv) {
   app.add_option("--passphrase-file", ctx.passphrase_file,
                  "read the store passphrase from the first line of FILE instead of the terminal")
       ->envname("CASEPACK_PASSPHRASE_FILE");
+  ctx.lang = casepack::LanguageFromLocale(std::getenv("LC_ALL"), std::getenv("LC_MESSAGES"), std::getenv("LANG"));
+  app.add_option_function<std::string>(
+         "--lang", [&ctx](const std::string& v) { ctx.lang = *casepack::ParseLanguage(v); },
+         "language of labels and reports: cy (Cymraeg) or en (default: from LC_ALL, LC_MESSAGES, LANG)")
+      ->check(CLI::IsMember({"cy", "en"}));
   casepack::cli::RegisterStoreCommands(app, ctx);
   casepack::cli::RegisterCaseCommands(app, ctx);
   casepack::cli::RegisterReportCommands(app, ctx);

@@ -22,7 +22,7 @@ namespace {
 struct ReportArgs {
   std::string case_id, format, output, report_date, recipient, password_file, from;
   std::vector<std::string> to, to_files;
-  bool force = false, feedback = false, generate_password = false, armor = false, json = false;
+  bool force = false, feedback = false, generate_password = false, armor = false, json = false, bilingual = false;
   int work_factor = kAgeScryptDefaultWorkFactor;
 };
 
@@ -47,6 +47,7 @@ CLI::App* AddReport(CLI::App& parent, Context& ctx, ReportArgs& a) {
   report->add_option("--date", a.report_date, "the report's date (default today)");
   report->add_flag("--feedback", a.feedback, "the participants' feedback (MAS Appendix 2), for the Business Unit only");
   report->add_flag("--force", a.force, "replace the file if it exists");
+  report->add_flag("--bilingual", a.bilingual, "Welsh and English, Welsh first (the language otherwise: --lang)");
   report->require_subcommand(0, 1);
   report->callback([&ctx, &a, report] {
     if (!report->get_subcommands().empty()) return;
@@ -69,7 +70,9 @@ CLI::App* AddReport(CLI::App& parent, Context& ctx, ReportArgs& a) {
     const ReportInput in = MustReport(cases.BuildReportInput(id, date));
     const ReportDocument which = a.feedback ? ReportDocument::kFeedback : ReportDocument::kReport;
     // Rendered whole before the file is opened: a missing font or a failure writes nothing.
-    const std::string bytes = MustReport(RenderLayout(BuildReportLayout(in, which), format, options));
+    const ReportLanguage lang = a.bilingual ? ReportLanguage::kBilingual
+                                : ctx.lang == Language::kWelsh ? ReportLanguage::kWelsh : ReportLanguage::kEnglish;
+    const std::string bytes = MustReport(RenderLayout(BuildReportLayout(in, which, lang), format, options));
     Output out(a.output, a.force);
     Check(out.Write(bytes));
     out.Commit();

@@ -26,6 +26,7 @@
 
 #include "casepack/dates.h"
 #include "casepack/domain.h"
+#include "casepack/labels.h"
 #include "casepack/result.h"
 
 namespace casepack {
@@ -55,7 +56,7 @@ struct ReportInput {
 // does not require this (it renders whatever it is given); call it before sending a report out.
 Status ValidateReportInput(const ReportInput& in);
 
-std::string ReportTitle(EventType t);  // "Multi-Agency Supervision (MAS): Facilitator's Summary of MAS Event"
+std::string ReportTitle(EventType t, Language lang = Language::kEnglish);  // "Multi-Agency Supervision (MAS): Facilitator's Summary of MAS Event"
 
 // The whole report (never the participants' feedback: see report_layout.h) as one string: Markdown
 // (CommonMark + GFM tables) or a complete HTML5 document with inline CSS (including @media print), no

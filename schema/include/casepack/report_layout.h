@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "casepack/labels.h"
 #include "casepack/report.h"
 
 namespace casepack {
@@ -47,7 +48,12 @@ struct LayoutBlock {
   std::vector<double> widths;
   std::vector<std::vector<LayoutText>> rows;
   std::vector<LayoutText> items;
-  std::vector<std::string> signatories;  // kSignature: the role on each slot ("Facilitator")
+  std::vector<std::string> signatories;  // kSignature: the role on each slot ("Facilitator"); `headers` holds
+                                        // the three line labels (signature, name, date)
+  // The block's language when it differs from the document's (the English half of a bilingual report):
+  // every piece of fixed text and content in it. Empty otherwise.
+  std::string lang;
+  bool page_break = false;  // start a new page (the English half of a bilingual report)
 };
 
 struct ReportLayout {
@@ -61,8 +67,16 @@ struct ReportLayout {
   std::vector<LayoutBlock> blocks;
 };
 
-// The document for `which` of the case's event. Every fixed string comes from ReportString().
-ReportLayout BuildReportLayout(const ReportInput& in, ReportDocument which);
+// Which language a report is written in. Bilingual: the Welsh document, then the English one (Welsh
+// first, as the Welsh Language Standards ask), the English blocks tagged "en-GB".
+enum class ReportLanguage { kEnglish, kWelsh, kBilingual };
+// "en", "cy", "cy+en" (also "both", "bilingual"). kInvalidArgument otherwise.
+Result<ReportLanguage> ParseReportLanguage(std::string_view text);
+
+// The document for `which` of the case's event. Every fixed string comes from ReportString() in the
+// report's language; dates are written in it ("Dydd Gwener 27 Tachwedd 2026").
+ReportLayout BuildReportLayout(const ReportInput& in, ReportDocument which,
+                               ReportLanguage lang = ReportLanguage::kEnglish);
 
 // Markdown or HTML of a layout (the text formats; PDF and Word are in render/).
 // REQUIRES: format is kMarkdown or kHtml.
@@ -79,7 +93,7 @@ std::vector<std::vector<std::string>> ReportParagraphs(std::string_view text);
 // "A.B." from "A.B.", "Alys Bevan" or "alys ap bevan" (first letter of each word, capitals).
 std::string SubjectInitials(std::string_view name_or_initials);
 
-// ---- fixed strings: one table keyed by id, so a Welsh table can sit beside the English one ----------------
+// ---- fixed strings: one table keyed by id, their text in both languages in the label catalogue ------------
 
 enum class RS : std::uint16_t {
   kMarking, kPage, kPageOf, kChild, kEvent, kCaseReference, kSubject, kArea, kLeadAgency, kConvening,
@@ -94,10 +108,12 @@ enum class RS : std::uint16_t {
   kMapfMissing, kLearning, kNoLearning, kFacilitatorComments, kTimeline, kActionPlan, kMapfAgreement,
   kComments, kDateLabel, kNextReview, kNotAgreed, kApologies, kDistribution, kMapmDistribution,
   kMinutesSent, kTitleMas, kTitleMapf, kTitleMapm, kFeedbackOnly, kRecipients, kRecipient, kSent,
-  kNotYetSent, kReportDate, kCount
+  kNotYetSent, kReportDate, kAt, kCount
 };
 
-// The English text of a fixed string. Never empty.
-std::string_view ReportString(RS id);
+// A fixed string's text in `lang`, from the label catalogue (casepack/labels.h); its catalogue key,
+// "report.marking".
+std::string_view ReportString(RS id, Language lang = Language::kEnglish);
+std::string ReportStringKey(RS id);
 
 }  // namespace casepack

@@ -38,6 +38,7 @@ struct TimescaleStep {
   std::optional<Date> done_on;  // the key date that completed the step, when kDone
   bool late = false;            // kDone after the due date
   std::string note;             // optional explanation, e.g. "event scheduled for … after the limit"
+  std::string recipient;        // recipient steps ("report-to:…"): the recipient's name, for other languages
 };
 
 struct CaseTimescales {
