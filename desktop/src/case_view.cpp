@@ -349,7 +349,7 @@ QWidget* CaseView::BuildAttendance() {
   connect(attendance_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* i) {
     if (!filling_) OnAttendanceEdited(i->row());
   });
-  AddRowDelete(attendance_, CaseTable::kAttendance, v, tr("attendee"));
+  AddRowDelete(attendance_, CaseTable::kAttendance, v, tr("attendee"), QT_TRANSLATE_NOOP("Words", "Delete attendee"));
   return page;
 }
 
@@ -400,7 +400,7 @@ QWidget* CaseView::BuildActions() {
   connect(actions_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* i) {
     if (!filling_) OnActionEdited(i->row(), i->column());
   });
-  AddRowDelete(actions_, CaseTable::kActions, v, tr("action"));
+  AddRowDelete(actions_, CaseTable::kActions, v, tr("action"), QT_TRANSLATE_NOOP("Words", "Delete action"));
   return page;
 }
 
@@ -456,7 +456,7 @@ QWidget* CaseView::BuildChronology() {
   };
   connect(add, &QPushButton::clicked, this, submit);
   for (QLineEdit* l : {when, source, event, taken, analysis}) connect(l, &QLineEdit::returnPressed, this, submit);
-  AddRowDelete(chronology_, CaseTable::kChronology, v, tr("chronology entry"));
+  AddRowDelete(chronology_, CaseTable::kChronology, v, tr("chronology entry"), QT_TRANSLATE_NOOP("Words", "Delete chronology entry"));
   return page;
 }
 
@@ -484,7 +484,7 @@ QWidget* CaseView::BuildPapers() {
   buttons->addStretch(1);
   buttons->addWidget(open);
   v->addLayout(buttons);
-  AddRowDelete(documents_, CaseTable::kDocuments, v, tr("document"));
+  AddRowDelete(documents_, CaseTable::kDocuments, v, tr("document"), QT_TRANSLATE_NOOP("Words", "Delete document"));
   connect(add, &QPushButton::clicked, this, [=, this] {
     if (from->text().trimmed().isEmpty()) return from->setFocus(), emit failed(tr("Say which agency sent the paper first."));
     const QString path = QFileDialog::getOpenFileName(this, tr("Add a document to the case pack"));
@@ -520,7 +520,7 @@ QWidget* CaseView::BuildFeedback() {
   feedback_ = MakeTable(headers, QT_TRANSLATE_NOOP("Words", "Participant feedback"));
   feedback_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   v->addWidget(feedback_, 1);
-  AddRowDelete(feedback_, CaseTable::kFeedback, v, tr("feedback form"));
+  AddRowDelete(feedback_, CaseTable::kFeedback, v, tr("feedback form"), QT_TRANSLATE_NOOP("Words", "Delete feedback form"));
   auto* form = new QFormLayout;
   auto* agency = Field(QT_TRANSLATE_NOOP("Words", "Feedback agency"), tr("Agency"));
   auto* role = Field(QT_TRANSLATE_NOOP("Words", "Feedback role"), tr("Job role"));
@@ -565,10 +565,11 @@ QWidget* CaseView::BuildFeedback() {
   return page;
 }
 
-void CaseView::AddRowDelete(QTableWidget* table, CaseTable kind, QBoxLayout* layout, const QString& what) {
+void CaseView::AddRowDelete(QTableWidget* table, CaseTable kind, QBoxLayout* layout, const QString& what,
+                            const char* button_name) {
   auto* row = new QHBoxLayout;
   row->addStretch(1);
-  auto* del = Button(tr("Delete %1…").arg(what), tr("Delete %1").arg(what));
+  auto* del = Button(tr("Delete %1…").arg(what), button_name);
   del->setToolTip(tr("Deletes the chosen row on every device after the next sync (the Delete key does the same)."));
   row->addWidget(del);
   layout->insertLayout(layout->indexOf(table) + 1, row);

@@ -71,7 +71,9 @@ class CaseView : public QWidget {
   void OnAttendanceEdited(int row);
   void OnActionEdited(int row, int column);
   // A "Delete" button under `table` and the Delete key on it: asks, then deletes the current row.
-  void AddRowDelete(QTableWidget* table, CaseTable kind, QBoxLayout* layout, const QString& what);
+  // `what` names the row in the window's language; `button_name` is the untranslated accessible name
+  // (QT_TRANSLATE_NOOP("Words", …)), which is also the button's object name.
+  void AddRowDelete(QTableWidget* table, CaseTable kind, QBoxLayout* layout, const QString& what, const char* button_name);
   void DeleteCurrentRow(QTableWidget* table, CaseTable kind, const QString& what);
   bool eventFilter(QObject* watched, QEvent* event) override;  // the Delete key on a table
   std::map<QObject*, std::pair<CaseTable, QString>> deletable_;

@@ -713,6 +713,38 @@ Gwiriwch fod enw cywir y ffolder wedi&apos;i roi.</translation>
         <source>a colleague (no name set)</source>
         <translation>cydweithiwr (dim enw wedi&apos;i osod)</translation>
     </message>
+    <message>
+        <source>Delete attendee</source>
+        <translation>Dileu person</translation>
+    </message>
+    <message>
+        <source>Delete action</source>
+        <translation>Dileu cam gweithredu</translation>
+    </message>
+    <message>
+        <source>Delete chronology entry</source>
+        <translation>Dileu cofnod o&apos;r gronoleg</translation>
+    </message>
+    <message>
+        <source>Delete document</source>
+        <translation>Dileu dogfen</translation>
+    </message>
+    <message>
+        <source>Delete feedback form</source>
+        <translation>Dileu ffurflen adborth</translation>
+    </message>
+    <message>
+        <source>Facilitator&apos;s comments</source>
+        <translation>Sylwadau&apos;r hwylusydd</translation>
+    </message>
+    <message>
+        <source>Notes: %1</source>
+        <translation>Nodiadau: %1</translation>
+    </message>
+    <message>
+        <source>paragraph %1</source>
+        <translation>paragraff %1</translation>
+    </message>
 </context>
 <context>
     <name>casepack::desktop::CaseView</name>
@@ -1095,6 +1127,62 @@ Gwiriwch fod enw cywir y ffolder wedi&apos;i roi.</translation>
     <message>
         <source> — not yet received</source>
         <translation> — heb ddod i law eto</translation>
+    </message>
+    <message>
+        <source>attendee</source>
+        <translation>person</translation>
+    </message>
+    <message>
+        <source>action</source>
+        <translation>cam gweithredu</translation>
+    </message>
+    <message>
+        <source>chronology entry</source>
+        <translation>cofnod o&apos;r gronoleg</translation>
+    </message>
+    <message>
+        <source>document</source>
+        <translation>dogfen</translation>
+    </message>
+    <message>
+        <source>feedback form</source>
+        <translation>ffurflen adborth</translation>
+    </message>
+    <message>
+        <source>Delete %1…</source>
+        <translation>Dileu %1…</translation>
+    </message>
+    <message>
+        <source>Deletes the chosen row on every device after the next sync (the Delete key does the same).</source>
+        <translation>Yn dileu&apos;r rhes a ddewiswyd ar bob dyfais ar ôl y cysoni nesaf (mae&apos;r fysell Delete yn gwneud yr un peth).</translation>
+    </message>
+    <message>
+        <source>Choose the %1 to delete in the list first.</source>
+        <translation>Dewiswch y %1 i&apos;w ddileu yn y rhestr yn gyntaf.</translation>
+    </message>
+    <message>
+        <source>Delete %1</source>
+        <translation>Dileu %1</translation>
+    </message>
+    <message>
+        <source>Delete this %1?
+
+%2
+
+It goes from every device at the next sync. If someone changes it on another device before seeing the delete, it comes back with their change.</source>
+        <translation>Dileu&apos;r %1 hwn?
+
+%2
+
+Bydd yn mynd o bob dyfais yn y cysoni nesaf. Os bydd rhywun yn ei newid ar ddyfais arall cyn gweld y dileu, bydd yn dod yn ôl gyda&apos;u newid.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Dileu</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>Ei gadw</translation>
     </message>
 </context>
 <context>
@@ -1675,24 +1763,72 @@ Mae ar y clipfwrdd am 30 eiliad. Anfonwch ef ar hyd llwybr gwahanol i&apos;r pec
         <translation>Adroddiad</translation>
     </message>
     <message>
-        <source>Save as HTML…</source>
-        <translation>Cadw fel HTML…</translation>
-    </message>
-    <message>
-        <source>Save report as HTML</source>
-        <translation>Cadw&apos;r adroddiad fel HTML</translation>
-    </message>
-    <message>
         <source>Save the report</source>
         <translation>Cadw&apos;r adroddiad</translation>
     </message>
     <message>
-        <source>HTML (*.html)</source>
-        <translation>HTML (*.html)</translation>
+        <source>&amp;Document:</source>
+        <translation>&amp;Dogfen:</translation>
     </message>
     <message>
-        <source>The report could not be saved there. Choose another folder.</source>
-        <translation>Methu cadw&apos;r adroddiad yno. Dewiswch ffolder arall.</translation>
+        <source>Document to save</source>
+        <translation>Dogfen i&apos;w chadw</translation>
+    </message>
+    <message>
+        <source>The event&apos;s report</source>
+        <translation>Adroddiad y digwyddiad</translation>
+    </message>
+    <message>
+        <source>Participants&apos; feedback (Business Unit only)</source>
+        <translation>Adborth y cyfranogwyr (yr Uned Fusnes yn unig)</translation>
+    </message>
+    <message>
+        <source>Save as &amp;PDF…</source>
+        <translation>Cadw fel &amp;PDF…</translation>
+    </message>
+    <message>
+        <source>Save as &amp;Word…</source>
+        <translation>Cadw fel &amp;Word…</translation>
+    </message>
+    <message>
+        <source>Save as &amp;HTML…</source>
+        <translation>Cadw fel &amp;HTML…</translation>
+    </message>
+    <message>
+        <source>Saving the report</source>
+        <translation>Cadw&apos;r adroddiad</translation>
+    </message>
+    <message>
+        <source>feedback</source>
+        <translation>adborth</translation>
+    </message>
+    <message>
+        <source>report</source>
+        <translation>adroddiad</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Word document (*.docx)</source>
+        <translation>Dogfen Word (*.docx)</translation>
+    </message>
+    <message>
+        <source>Web page (*.html)</source>
+        <translation>Tudalen we (*.html)</translation>
+    </message>
+    <message>
+        <source>Saving %1…</source>
+        <translation>Yn cadw %1…</translation>
+    </message>
+    <message>
+        <source>Saved as %1.</source>
+        <translation>Wedi&apos;i gadw fel %1.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Heb ei gadw: %1</translation>
     </message>
 </context>
 </TS>
