@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "casepack/random.h"
+#include "support/bench_support.h"
 #include "casepack/session.h"
 #include "cases_internal.h"
 
@@ -35,24 +36,10 @@ using Steady = std::chrono::steady_clock;
 
 constexpr std::string_view kPass = "correct horse battery staple";
 
-[[noreturn]] void Die(const std::string& what, const Error& e) {
-  std::fprintf(stderr, "keystroke_bench: %s: %s\n", what.c_str(), e.message.c_str());
-  std::exit(1);
-}
-template <typename T>
-T Must(Result<T> r, const std::string& what) {
-  if (!r.ok()) Die(what, r.error());
-  return std::move(r).value();
-}
-void Must(const Status& s, const std::string& what) {
-  if (!s.ok()) Die(what, s.error());
-}
+using bench::Die;
+using bench::Must;
+using bench::Percentile;
 
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  const auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
 
 // What the benchmark drives: a ClientSession, as the desktop window holds one. A keystroke is
 // CaseService::EditNote (insert one character in the middle of the note). The baseline quoted in the
