@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
       if (!durable && !set_note)
         std::printf("  group commit: %llu commits, %llu background syncs, longest wait for durability %.1f ms\n",
                     static_cast<unsigned long long>(after.commits - before.commits),
-                    static_cast<unsigned long long>(after.syncs - before.syncs), after.max_lag.count() / 1000.0);
+                    static_cast<unsigned long long>(after.syncs - before.syncs), static_cast<double>(after.max_lag.count()) / 1000.0);
     }
     std::printf("ratio large/small, group commit: p50 %.2f, p99 %.2f (goal: p99 <= 2 ms, ratio <= 1.5)\n",
                 p50[0][1] / p50[0][0], p99[0][1] / p99[0][0]);
