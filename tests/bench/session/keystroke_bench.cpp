@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "casepack/random.h"
+#include "support/bench_support.h"
 #include "casepack/session.h"
 #include "cases_internal.h"
 
@@ -35,24 +36,10 @@ using Steady = std::chrono::steady_clock;
 
 constexpr std::string_view kPass = "correct horse battery staple";
 
-[[noreturn]] void Die(const std::string& what, const Error& e) {
-  std::fprintf(stderr, "keystroke_bench: %s: %s\n", what.c_str(), e.message.c_str());
-  std::exit(1);
-}
-template <typename T>
-T Must(Result<T> r, const std::string& what) {
-  if (!r.ok()) Die(what, r.error());
-  return std::move(r).value();
-}
-void Must(const Status& s, const std::string& what) {
-  if (!s.ok()) Die(what, s.error());
-}
+using bench::Die;
+using bench::Must;
+using bench::Percentile;
 
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  const auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
 
 // What the benchmark drives: a ClientSession, as the desktop window holds one. A keystroke is
 // CaseService::EditNote (insert one character in the middle of the note). The baseline quoted in the
@@ -186,7 +173,7 @@ int main(int argc, char** argv) {
       if (!durable && !set_note)
         std::printf("  group commit: %llu commits, %llu background syncs, longest wait for durability %.1f ms\n",
                     static_cast<unsigned long long>(after.commits - before.commits),
-                    static_cast<unsigned long long>(after.syncs - before.syncs), after.max_lag.count() / 1000.0);
+                    static_cast<unsigned long long>(after.syncs - before.syncs), static_cast<double>(after.max_lag.count()) / 1000.0);
     }
     std::printf("ratio large/small, group commit: p50 %.2f, p99 %.2f (goal: p99 <= 2 ms, ratio <= 1.5)\n",
                 p50[0][1] / p50[0][0], p99[0][1] / p99[0][0]);
