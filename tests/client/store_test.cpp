@@ -404,7 +404,12 @@ TEST(Store, BlobTemporarySweepSparesALiveWriter) {
   WriteFile(fresh, "being written");
   WriteFile(old, "left by a killed run");
   const auto now = fs::file_time_type::clock::now();
-  fs::last_write_time(old, now - kBlobTemporaryMaxAge - std::chrono::minutes(1));
+  // Age `old` as stat() will report it. Under libfaketime (packaging/calendar-shift.sh) stat() reports file
+  // times shifted but utimensat() stores what it is given: measure that shift and set against it.
+  const auto aged = now - kBlobTemporaryMaxAge - std::chrono::minutes(1);
+  fs::last_write_time(old, aged);
+  fs::last_write_time(old, aged - (fs::last_write_time(old) - aged));
+  ASSERT_LT(fs::last_write_time(old), now - kBlobTemporaryMaxAge);
   // Another live holder: only the file older than the limit goes.
   SweepBlobTemporaries(blobs, /*others_hold_it=*/true, now + std::chrono::seconds(1));
   EXPECT_TRUE(fs::exists(fresh)) << "a live writer's temporary file was deleted";

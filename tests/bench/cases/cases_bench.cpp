@@ -26,6 +26,7 @@
 #include "casepack/cases.h"
 #include "casepack/secret.h"
 #include "casepack/store.h"
+#include "support/bench_support.h"
 #include "support/calendar.h"
 
 namespace {
@@ -36,18 +37,9 @@ using Steady = std::chrono::steady_clock;
 
 constexpr std::string_view kPass = "correct horse battery staple";
 
-[[noreturn]] void Die(const std::string& what, const Error& e) {
-  std::fprintf(stderr, "cases_bench: %s: %s\n", what.c_str(), e.message.c_str());
-  std::exit(1);
-}
-template <typename T>
-T Must(Result<T> r, const std::string& what) {
-  if (!r.ok()) Die(what, r.error());
-  return std::move(r).value();
-}
-void Must(const Status& s, const std::string& what) {
-  if (!s.ok()) Die(what, s.error());
-}
+using bench::Die;
+using bench::Must;
+using bench::Percentile;
 
 double Ms(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
