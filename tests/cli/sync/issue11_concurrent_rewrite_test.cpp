@@ -110,5 +110,33 @@ TEST_F(Issue11Rewrite, OneParagraphRewrittenOnTwoDevicesIsAConflictEverywhereUnt
   }
 }
 
+// Found by the desktop's two-window test: a single last line with no newline, rewritten on two devices, kept
+// both versions whole but joined them with no separator ("…core group.Mam and Taid…"). Both versions now
+// stand on their own lines, in the text and in the conflict, and resolving leaves the one picked.
+TEST_F(Issue11Rewrite, LastLineWithoutNewlineRewrittenOnTwoDevicesKeepsBothVersionsSeparated) {
+  const std::string c = SharedCase("Mam and Taid attend every core group.");
+  const std::string mine = "Since June, Mam and Taid attend every core group.";
+  const std::string theirs = "Mam and Taid attend every core group. Nain comes when she can — ŵyr yn hapus.";
+  x_.Ok({"note", "set", c, "story"}, mine);
+  y_.Ok({"note", "set", c, "story"}, theirs);
+  SyncUntilQuiet({&x_, &y_, &bu_});
+  const std::string story = Story(bu_, c);
+  EXPECT_EQ(story, Story(x_, c));
+  EXPECT_EQ(story, Story(y_, c));
+  // Exactly the two versions, one per line, in either order.
+  EXPECT_TRUE(story == mine + "\n" + theirs || story == theirs + "\n" + mine) << story;
+  const json notes = bu_.Json({"note", "show", c, "--json"});
+  ASSERT_EQ(notes.value("conflicts", json::array()).size(), 1u) << notes.dump(2);
+  std::set<std::string> versions;
+  for (const auto& v : notes["conflicts"][0]["values"]) versions.insert(v.value("value", ""));
+  EXPECT_EQ(versions, (std::set<std::string>{mine, theirs})) << notes.dump(2);
+  x_.Ok({"note", "resolve", c, "story", "--pick", "1"});
+  SyncUntilQuiet({&x_, &y_, &bu_});
+  const std::string resolved = Story(y_, c);
+  EXPECT_TRUE(resolved == mine || resolved == theirs || resolved == mine + "\n" || resolved == theirs + "\n")
+      << resolved;
+  EXPECT_EQ(resolved, Story(bu_, c));
+}
+
 }  // namespace
 }  // namespace casepack::testing
