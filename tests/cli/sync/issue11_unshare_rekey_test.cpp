@@ -34,7 +34,8 @@ class Issue11Unshare : public SyncTest {
     Sync(bu_);
     bu_.Ok({"case", "share", c, "--with", x_.user_id});
     bu_.Ok({"case", "share", c, "--with", y_.user_id});
-    Sync(x_);
+    x_.Run({"sync"});  // exits 1 once it lists earlier rounds' cases it was removed from
+    EXPECT_EQ(x_.Run({"case", "show", c}).exit_code, 0) << "xena never received the case";
     Sync(y_);
     return c;
   }
