@@ -10,15 +10,8 @@ namespace {
 
 using nlohmann::json;
 
-class Issue11Rewrite : public SyncTest {
+class Issue11Rewrite : public ThreeLaptopsTest {
  protected:
-  void SetUp() override {
-    SyncTest::SetUp();
-    if (HasFatalFailure()) return;
-    bu_ = EnrolBusinessUnit("bea");
-    x_ = EnrolFacilitator(bu_, "xena");
-    y_ = EnrolFacilitator(bu_, "yann");
-  }
   // A case on bu_ with `base` as its story, shared with x_ and y_, who both hold it.
   std::string SharedCase(const std::string& base) {
     const std::string c = NewCase(bu_, "Rewrite");
@@ -30,10 +23,6 @@ class Issue11Rewrite : public SyncTest {
     Sync(y_);
     return c;
   }
-  static std::string Story(const Laptop& l, const std::string& c) {
-    return l.Json({"note", "show", c, "story", "--json"}).value("story", "");
-  }
-  Laptop bu_, x_, y_;
 };
 
 TEST_F(Issue11Rewrite, ConcurrentRewritesOfDifferentLinesKeepEveryLineWhole) {

@@ -18,15 +18,8 @@ namespace {
 
 using nlohmann::json;
 
-class Issue11Unshare : public SyncTest {
+class Issue11Unshare : public ThreeLaptopsTest {
  protected:
-  void SetUp() override {
-    SyncTest::SetUp();
-    if (HasFatalFailure()) return;
-    bu_ = EnrolBusinessUnit("bea");
-    x_ = EnrolFacilitator(bu_, "xena");
-    y_ = EnrolFacilitator(bu_, "yann");
-  }
   // A case on bu_ shared with x_ and y_, who both hold it and its first note.
   std::string SharedCase(const std::string& subject) {
     const std::string c = NewCase(bu_, subject);
@@ -38,9 +31,6 @@ class Issue11Unshare : public SyncTest {
     EXPECT_EQ(x_.Run({"case", "show", c}).exit_code, 0) << "xena never received the case";
     Sync(y_);
     return c;
-  }
-  static std::string Story(const Laptop& l, const std::string& c) {
-    return l.Json({"note", "show", c, "story", "--json"}).value("story", "");
   }
   // After `removed` left case `c`: the others write, sync, and read everything; every operation stored after
   // `ops_before` is under an epoch whose key `removed` does not hold, and opens with a remaining member's.
@@ -67,7 +57,6 @@ class Issue11Unshare : public SyncTest {
       EXPECT_TRUE(OpensWithAny(ops[i], kept_keys, c)) << tag << ": a remaining member cannot read " << ops[i].op_id;
     }
   }
-  Laptop bu_, x_, y_;
 };
 
 // The client killed between its steps (after the removal; after making the new key, before uploading it),

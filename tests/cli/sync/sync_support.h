@@ -320,6 +320,22 @@ class SyncTest : public ::testing::Test {
   std::string bu_code_;
 };
 
+// Three enrolled laptops: the Business Unit's (bea) and two facilitators' (xena, yann).
+class ThreeLaptopsTest : public SyncTest {
+ protected:
+  void SetUp() override {
+    SyncTest::SetUp();
+    if (HasFatalFailure()) return;
+    bu_ = EnrolBusinessUnit("bea");
+    x_ = EnrolFacilitator(bu_, "xena");
+    y_ = EnrolFacilitator(bu_, "yann");
+  }
+  static std::string Story(const Laptop& l, const std::string& c) {
+    return l.Json({"note", "show", c, "story", "--json"}).value("story", "");
+  }
+  Laptop bu_, x_, y_;
+};
+
 // A TCP proxy that cuts connections: connection k (0-based) for k < cuts.size() is closed after
 // cuts[k].bytes have passed in the given direction; later connections pass untouched.
 // (Copied from tests/server/integration/faults_test.cpp.)
