@@ -246,4 +246,25 @@ Status ResolveTextConflict(Replica& r, const Target& target, std::string_view ke
   return Ok();
 }
 
+Result<bool> SeparateJoinedVersions(Replica& r, const Target& target) {
+  bool inserted = false;
+  for (const TextConflict& tc : TextConflicts(r, target)) {
+    for (const RegisterValue& v : tc.versions) {
+      if (v.value.empty() || v.value.back() == '\n') continue;
+      const std::string text = r.ReadText(target);
+      for (std::size_t p = text.find(v.value); p != std::string::npos; p = text.find(v.value, p + 1)) {
+        const std::size_t e = p + v.value.size();
+        if ((p > 0 && text[p - 1] != '\n') || e == text.size() || text[e] == '\n') continue;
+        CP_ASSIGN_OR_RETURN(const std::uint64_t end, Utf8Length(std::string_view(text).substr(0, e)));
+        CP_ASSIGN_OR_RETURN(const OpId last, r.TextIdAt(target, end - 1));
+        if (last.replica != r.replica_id()) continue;  // another device's copy of the same words: theirs to do
+        CP_RETURN_IF_ERROR(r.InsertText(target, end, "\n"));
+        inserted = true;
+        break;
+      }
+    }
+  }
+  return inserted;
+}
+
 }  // namespace casepack
