@@ -214,7 +214,9 @@ Status ResolveTextConflict(Replica& r, const Target& target, std::string_view ke
       if (val.value.empty()) continue;
       for (std::size_t p = text.find(val.value); p != std::string::npos; p = text.find(val.value, p + 1)) {
         const std::size_t e = p + val.value.size();
-        if ((p > 0 && text[p - 1] != '\n') || (e < text.size() && text[e - 1] != '\n')) continue;
+        // Whole lines: it starts a line, and ends one (its own '\n', the text's end, or, for a last line
+        // that another device's separator now follows, right before that '\n').
+        if ((p > 0 && text[p - 1] != '\n') || (e < text.size() && text[e - 1] != '\n' && text[e] != '\n')) continue;
         const bool overlaps = std::any_of(regions.begin(), regions.end(),
                                           [&](const auto& g) { return p < g.second && g.first < e; });
         if (overlaps) continue;
