@@ -783,6 +783,94 @@ Status CaseService::ResolveTextConflict(std::string_view case_id, std::string_vi
   });
 }
 
+Result<bool> CaseService::SeparateJoinedVersions(std::string_view case_id) {
+  bool inserted = false;
+  CP_RETURN_IF_ERROR(Mutate(case_id, [&](Loaded& l) -> Status {
+    for (const Target& t : l.replica.Texts()) {
+      CP_ASSIGN_OR_RETURN(bool here, casepack::SeparateJoinedVersions(l.replica, t));
+      inserted = inserted || here;
+    }
+    return Ok();
+  }));
+  return inserted;
+}
+
+Result<ReplicaId> CaseService::OwnReplica(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
+  return loaded->replica.replica_id();
+}
+
+Result<bool> CaseService::HoldsOperation(std::string_view case_id, OpId id) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT 1 FROM ops WHERE case_id = ? AND replica = ? AND counter = ?;"));
+  st.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(id.replica)).Bind(3, static_cast<std::int64_t>(id.counter));
+  return st.Step();
+}
+
+Result<std::size_t> CaseService::ContinueUnderFreshReplica(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
+  CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
+  const ReplicaId old = loaded->replica.replica_id(), fresh = NewReplicaId();
+  std::vector<Operation> moved;
+  {
+    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+        "SELECT body FROM ops WHERE case_id = ? AND replica = ? AND pushed = 0 ORDER BY counter;"));
+    st.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(old));
+    for (;;) {
+      CP_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      CP_ASSIGN_OR_RETURN(std::vector<Operation> ops, DecodeOperations(st.BlobView(0)));
+      for (auto& op : ops) moved.push_back(std::move(op));
+    }
+  }
+  // Counters from the first unpushed one on move to the fresh replica, from 1; earlier ones (pushed, so on
+  // the server with the same content) keep their ids.
+  const std::uint64_t from = moved.empty() ? UINT64_MAX : moved.front().id.counter;
+  auto map = [&](OpId& id) {
+    if (id.replica == old && id.counter >= from) id = OpId{fresh, id.counter - from + 1};
+  };
+  for (Operation& op : moved) {
+    map(op.id);
+    for (OpId& ref : op.refs) map(ref);
+    map(op.origin_left);
+    map(op.origin_right);
+    std::vector<IdRange> ranges;
+    for (IdRange r : op.ranges) {
+      // A deleted stretch typed across the point splits into its old and its moved part.
+      if (r.start.replica == old && r.start.counter < from && r.start.counter + r.length > from) {
+        const std::uint64_t head = from - r.start.counter;
+        ranges.push_back(IdRange{r.start, head});
+        r = IdRange{OpId{old, from}, r.length - head};
+      }
+      map(r.start);
+      ranges.push_back(r);
+    }
+    op.ranges = std::move(ranges);
+  }
+  {
+    CP_ASSIGN_OR_RETURN(Statement del, store_.db().Prepare("DELETE FROM ops WHERE case_id = ? AND replica = ? AND pushed = 0;"));
+    del.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(old));
+    CP_RETURN_IF_ERROR(del.Run());
+    CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
+        "INSERT INTO ops (case_id, replica, counter, body, local, pushed) VALUES (?, ?, ?, ?, 1, 0);"));
+    for (const Operation& op : moved) {
+      ins.Reset();
+      ins.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(fresh)).Bind(3, static_cast<std::int64_t>(op.id.counter))
+          .Bind(4, EncodeOperations(std::span<const Operation>(&op, 1)));
+      CP_RETURN_IF_ERROR(ins.Run());
+    }
+    CP_ASSIGN_OR_RETURN(Statement up, store_.db().Prepare("UPDATE cases SET replica_id = ? WHERE id = ?;"));
+    up.Bind(1, static_cast<std::int64_t>(fresh)).Bind(2, case_id);
+    CP_RETURN_IF_ERROR(up.Run());
+    // The snapshot holds the old numbering: rebuilt from the operations at the next load.
+    CP_ASSIGN_OR_RETURN(Statement snap, store_.db().Prepare("DELETE FROM case_snapshots WHERE case_id = ?;"));
+    snap.Bind(1, case_id);
+    CP_RETURN_IF_ERROR(snap.Run());
+  }
+  Evict(case_id);
+  CP_RETURN_IF_ERROR(tx.Commit());
+  return moved.size();
+}
+
 // ---- actions ----
 
 Result<std::string> CaseService::AddAction(std::string_view case_id, const Action& input) {

@@ -48,6 +48,25 @@ class CaseServiceInternal {
   }
   // The per-device key the case's blobs are stored under here.
   static Result<SecretBytes> LocalKey(CaseService& c, std::string_view case_id) { return c.LocalKey(case_id); }
+  // After a pull: separates this device's versions of conflicting paragraphs that the merge joined to the
+  // next text (casepack/text_rewrite.h SeparateJoinedVersions). True if it wrote something to push.
+  // This device's replica id for the case (operations under it are this store's own).
+  static Result<ReplicaId> OwnReplica(CaseService& c, std::string_view case_id) { return c.OwnReplica(case_id); }
+  // Whether an operation with exactly this id is stored here.
+  static Result<bool> HoldsOperation(CaseService& c, std::string_view case_id, OpId id) {
+    return c.HoldsOperation(case_id, id);
+  }
+  // A store restored from an older copy (issue 11, item 6): the server holds operations of this store's
+  // replica that the store does not. Moves the case to a fresh replica id, renumbering the operations not
+  // yet pushed (made after the restore: their counters may be taken on the server by other content) and
+  // every reference to them; the old replica's later operations then come back by pull like anyone's.
+  // Returns how many operations were renumbered.
+  static Result<std::size_t> ContinueUnderFreshReplica(CaseService& c, std::string_view case_id) {
+    return c.ContinueUnderFreshReplica(case_id);
+  }
+  static Result<bool> SeparateJoinedVersions(CaseService& c, std::string_view case_id) {
+    return c.SeparateJoinedVersions(case_id);
+  }
 };
 
 }  // namespace casepack

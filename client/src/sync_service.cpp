@@ -161,6 +161,40 @@ Status SyncService::RefreshKeys(net::CasepackClient& client, const std::string& 
   return Ok();
 }
 
+Status SyncService::EnsureCurrentKey(net::CasepackClient& client, const std::string& case_id) {
+  std::int64_t current = 0;
+  CP_RETURN_IF_ERROR(RefreshKeys(client, case_id, &current));
+  if (current < 1 || KeyFor(case_id, current).ok()) return Ok();
+  // Seal a fresh key to the first live device of every current member who is not revoked (the server
+  // takes exactly that set, or the set another member sent first).
+  CP_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(32));
+  CP_ASSIGN_OR_RETURN(std::vector<wire::MemberEntry> members, client.ListMembers(case_id));
+  CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client.ListUsers());
+  std::vector<wire::Envelope> envelopes;
+  for (const auto& m : members) {
+    if (m.removed) continue;
+    for (const auto& u : users) {
+      if (u.user_id != m.user_id || u.revoked) continue;
+      for (const auto& d : u.devices) {
+        if (d.revoked || d.x25519.size() != kX25519PublicBytes) continue;
+        envelopes.push_back(wire::Envelope{m.user_id, current,
+                                           SealToPublicKey(std::span<const std::uint8_t, kX25519PublicBytes>(d.x25519.data(), kX25519PublicBytes), key)});
+        break;
+      }
+    }
+  }
+  CASEPACK_FAULT_POINT("rekey-sealed");  // the new key made here, not yet on the server
+  Status put = client.Rekey(case_id, envelopes);
+  if (!put.ok() && put.error().code != ErrorCode::kConflict) return put;
+  // Ours or another member's: the server's envelope is the key of this epoch, whoever made it.
+  CP_RETURN_IF_ERROR(RefreshKeys(client, case_id, &current));
+  if (!KeyFor(case_id, current).ok())
+    return MakeError(ErrorCode::kNotFound, "no key for the case's current epoch " + std::to_string(current),
+                     "ask a member of the case to share it with you again");
+  (void)audit_->Record(AuditKind::kShare, case_id, "keyed epoch " + std::to_string(current));
+  return Ok();
+}
+
 Result<Bytes> SyncService::DevicePublicKey(net::CasepackClient& client, const std::string& device_id) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto it = device_keys_.find(device_id);
@@ -172,6 +206,31 @@ Result<Bytes> SyncService::DevicePublicKey(net::CasepackClient& client, const st
     directory_loaded_ = true;
   }
   return MakeError(ErrorCode::kAuthFailed, "an operation was pushed by a device the server does not list");
+}
+
+Status SyncService::CatchUpOwnReplica(net::CasepackClient& client, const std::string& case_id,
+                                      CaseSyncReport& report, bool push_refused) {
+  CP_ASSIGN_OR_RETURN(ReplicaId own, CaseServiceInternal::OwnReplica(cases_, case_id));
+  const std::string hex = OperationWireId(own, 0).substr(0, 16);
+  std::int64_t last = 0;
+  CP_ASSIGN_OR_RETURN(std::vector<wire::ReplicaLast> replicas, client.Replicas(case_id));
+  for (const auto& r : replicas)
+    if (r.replica == hex) last = r.last;
+  // Behind: the server's last operation of this replica is not one this store holds (a store never loses
+  // an operation it made, except by going back to an older copy; an unacknowledged push is still held).
+  // Or the server refused one of its op ids with other content (the store had made an operation starting
+  // at that very counter since the restore).
+  if (!push_refused) {
+    CP_ASSIGN_OR_RETURN(bool holds, CaseServiceInternal::HoldsOperation(cases_, case_id,
+                                                                         OpId{own, static_cast<std::uint64_t>(last)}));
+    if (last <= 0 || holds) return Ok();
+  }
+  CP_ASSIGN_OR_RETURN(std::size_t moved, CaseServiceInternal::ContinueUnderFreshReplica(cases_, case_id));
+  report.restored = "this store was behind its own edits on the server (restored from an older copy?): it takes them "
+                    "back and continues under a new replica id" +
+                    (moved > 0 ? "; " + std::to_string(moved) + " edit(s) made since are kept and sent under it" : std::string());
+  (void)audit_->Record(AuditKind::kSync, case_id, "restored store: continues under a new replica id");
+  return Ok();
 }
 
 // ---- one case ----
@@ -223,9 +282,11 @@ Status SyncService::UploadBlobs(net::CasepackClient& client, const std::string& 
 
 Status SyncService::PushCase(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
                              const ProgressFn& progress) {
+  bool renumbered = false;
   for (;;) {
     CP_ASSIGN_OR_RETURN(std::vector<CaseServiceInternal::PendingOp> pending, CaseServiceInternal::UnpushedOperations(cases_, case_id, kPushBatch));
     if (pending.empty()) return Ok();
+    bool acked = false;
     for (int attempt = 0;; ++attempt) {
       CP_ASSIGN_OR_RETURN(std::int64_t epoch, CurrentEpoch(case_id));
       CP_ASSIGN_OR_RETURN(SecretBytes key, KeyFor(case_id, epoch));
@@ -236,14 +297,26 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
         batch.push_back(wire::OpIn{op_id, epoch, SealOperation(key, store_.identity(), case_id, op_id, epoch, p.body)});
       }
       auto acks = client.PushOps(case_id, batch);
-      if (acks.ok()) break;
+      if (acks.ok()) {
+        acked = true;
+        break;
+      }
       // The case moved to a new epoch (a member was removed): fetch its key and seal again.
       if (acks.error().code == ErrorCode::kConflict && attempt == 0) {
-        std::int64_t current = 0;
-        CP_RETURN_IF_ERROR(RefreshKeys(client, case_id, &current));
+        // An op id the server holds with other content: this store reused its own counters after a restore.
+        if (acks.error().message.find("op_id already used") != std::string::npos) {
+          CP_RETURN_IF_ERROR(CatchUpOwnReplica(client, case_id, report, /*push_refused=*/true));
+          break;  // renumbered: the loop above collects them again
+        }
+        CP_RETURN_IF_ERROR(EnsureCurrentKey(client, case_id));
         continue;
       }
       return acks.error();
+    }
+    if (!acked) {
+      if (renumbered) return MakeError(ErrorCode::kConflict, "the server refused this store's edits again after renumbering them");
+      renumbered = true;
+      continue;
     }
     CASEPACK_FAULT_POINT("push-acked");  // the server holds the batch; this store has not recorded it
     std::vector<std::pair<ReplicaId, std::uint64_t>> ids;
@@ -261,12 +334,16 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
   cursor.Bind(1, case_id);
   CP_ASSIGN_OR_RETURN(bool row, cursor.Step());
   std::int64_t after = row ? cursor.Int(0) : 0;
+  CP_ASSIGN_OR_RETURN(ReplicaId own, CaseServiceInternal::OwnReplica(cases_, case_id));
+  const std::string own_prefix = OperationWireId(own, 0).substr(0, 17);  // "RRRRRRRRRRRRRRRR-"
   for (;;) {
     CP_ASSIGN_OR_RETURN(wire::OpsPage page, client.PullOps(case_id, after, kPullPage));
     std::vector<Operation> ops;
     std::vector<Bytes> bodies;  // as received (opened), stored unchanged
     for (const wire::OpOut& in : page.ops) {
-      if (in.device_id == config.device_id) continue;  // our own: already applied here
+      // Our own current replica's: already applied here. (This device's earlier replica of the case, after
+      // a restore, comes back like anyone's.)
+      if (in.device_id == config.device_id && in.op_id.rfind(own_prefix, 0) == 0) continue;
       auto key = KeyFor(case_id, in.epoch);
       if (!key.ok()) {
         std::int64_t current = 0;
@@ -371,11 +448,14 @@ Status SyncService::DownloadBlobs(net::CasepackClient& client, const std::string
 
 Status SyncService::SyncCase(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
                              const ProgressFn& progress) {
-  std::int64_t current = 0;
-  CP_RETURN_IF_ERROR(RefreshKeys(client, case_id, &current));
+  CP_RETURN_IF_ERROR(EnsureCurrentKey(client, case_id));
+  CP_RETURN_IF_ERROR(CatchUpOwnReplica(client, case_id, report, /*push_refused=*/false));
   CP_RETURN_IF_ERROR(UploadBlobs(client, case_id, report, progress));
   CP_RETURN_IF_ERROR(PushCase(client, case_id, report, progress));
   CP_RETURN_IF_ERROR(PullCase(client, case_id, report, progress));
+  // A paragraph version the merge joined to another gets its line break here, pushed at once.
+  CP_ASSIGN_OR_RETURN(bool separated, CaseServiceInternal::SeparateJoinedVersions(cases_, case_id));
+  if (separated) CP_RETURN_IF_ERROR(PushCase(client, case_id, report, progress));
   CP_RETURN_IF_ERROR(DownloadBlobs(client, case_id, report, progress));
   CP_ASSIGN_OR_RETURN(CaseDetail detail, cases_.GetCase(case_id));
   report.conflicts = detail.conflicts;
@@ -716,13 +796,13 @@ Status SyncService::Share(const std::string& case_id, const std::string& user_id
   for (const auto& d : user->devices)
     if (!d.revoked && d.x25519.size() == kX25519PublicBytes) device = &d;
   if (device == nullptr) return MakeError(ErrorCode::kInvalidArgument, "user " + user_id + " has no active device");
-  std::int64_t current = 0;
-  auto refreshed = RefreshKeys(*client, case_id, &current);
+  auto refreshed = EnsureCurrentKey(*client, case_id);
   if (!refreshed.ok()) {
     if (refreshed.error().code == ErrorCode::kNotFound)
       return refreshed.error().WithHint("run 'casepack sync' first so that the case is on the server");
     return refreshed;
   }
+  CP_ASSIGN_OR_RETURN(std::int64_t current, CurrentEpoch(case_id));
   std::vector<wire::Envelope> envelopes;
   for (std::int64_t epoch = 1; epoch <= current; ++epoch) {
     auto key = KeyFor(case_id, epoch);
@@ -737,29 +817,19 @@ Status SyncService::Share(const std::string& case_id, const std::string& user_id
 
 Status SyncService::Unshare(const std::string& case_id, const std::string& user_id) {
   CP_ASSIGN_OR_RETURN(auto client, Connect());
-  CP_ASSIGN_OR_RETURN(std::int64_t epoch, client->RemoveMember(case_id, user_id));
-  CP_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(32));
-  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare("INSERT OR REPLACE INTO case_keys (case_id, epoch, key) VALUES (?, ?, ?);"));
-  ins.Bind(1, case_id).Bind(2, epoch).Bind(3, key.expose());
-  CP_RETURN_IF_ERROR(ins.Run());
-  std::int64_t members_epoch = 0;
-  CP_ASSIGN_OR_RETURN(std::vector<wire::MemberEntry> members, client->ListMembers(case_id));
-  CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client->ListUsers());
-  (void)members_epoch;
-  std::vector<wire::Envelope> envelopes;
-  for (const auto& m : members) {
-    if (m.removed) continue;
-    for (const auto& u : users) {
-      if (u.user_id != m.user_id || u.revoked) continue;
-      for (const auto& d : u.devices) {
-        if (d.revoked || d.x25519.size() != kX25519PublicBytes) continue;
-        envelopes.push_back(wire::Envelope{m.user_id, epoch,
-                                           SealToPublicKey(std::span<const std::uint8_t, kX25519PublicBytes>(d.x25519.data(), kX25519PublicBytes), key)});
-        break;
-      }
-    }
+  auto removed = client->RemoveMember(case_id, user_id);
+  if (!removed.ok()) {
+    // Run again after being cut off between the two steps: the member is already removed; finish the rekey.
+    if (removed.error().code != ErrorCode::kNotFound) return removed.error();
+    auto members = client->ListMembers(case_id);
+    if (!members.ok()) return members.error();
+    const bool was_removed = std::any_of(members->begin(), members->end(),
+                                         [&](const wire::MemberEntry& m) { return m.user_id == user_id && m.removed; });
+    if (!was_removed) return removed.error();
   }
-  CP_RETURN_IF_ERROR(client->PutKeys(case_id, envelopes));
+  CASEPACK_FAULT_POINT("unshare-removed");  // the member is out, the new epoch has no key yet
+  CP_RETURN_IF_ERROR(EnsureCurrentKey(*client, case_id));
+  CP_ASSIGN_OR_RETURN(std::int64_t epoch, CurrentEpoch(case_id));
   (void)audit_->Record(AuditKind::kShare, case_id, "removed user " + user_id + ", epoch " + std::to_string(epoch));
   return Ok();
 }

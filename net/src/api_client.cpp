@@ -157,6 +157,17 @@ Status CasepackClient::PutKeys(const std::string& case_id, const std::vector<wir
   return Ok();
 }
 
+Status CasepackClient::Rekey(const std::string& case_id, const std::vector<wire::Envelope>& envelopes) {
+  CP_ASSIGN_OR_RETURN(std::string body,
+                      Call("POST", "/v1/cases/" + case_id + "/rekey", wire::EnvelopesToJson(envelopes, 0)));
+  return Ok();
+}
+
+Result<std::vector<wire::ReplicaLast>> CasepackClient::Replicas(const std::string& case_id) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/cases/" + case_id + "/replicas", ""));
+  return wire::ParseReplicaList(body);
+}
+
 Result<std::vector<wire::Envelope>> CasepackClient::GetKeys(const std::string& case_id, std::int64_t* current_epoch) {
   CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/cases/" + case_id + "/keys", ""));
   return wire::ParseEnvelopes(body, current_epoch);

@@ -213,8 +213,11 @@ Status ResolveTextConflict(Replica& r, const Target& target, std::string_view ke
     for (const RegisterValue& val : v.values) {
       if (val.value.empty()) continue;
       for (std::size_t p = text.find(val.value); p != std::string::npos; p = text.find(val.value, p + 1)) {
-        const std::size_t e = p + val.value.size();
-        if ((p > 0 && text[p - 1] != '\n') || (e < text.size() && text[e - 1] != '\n')) continue;
+        std::size_t e = p + val.value.size();
+        // Whole lines: it starts a line, and ends one (its own '\n', the text's end, or, for a last line
+        // that a separator now follows (SeparateJoinedVersions), right before that '\n', which goes with it).
+        if ((p > 0 && text[p - 1] != '\n') || (e < text.size() && text[e - 1] != '\n' && text[e] != '\n')) continue;
+        if (e < text.size() && text[e - 1] != '\n') ++e;
         const bool overlaps = std::any_of(regions.begin(), regions.end(),
                                           [&](const auto& g) { return p < g.second && g.first < e; });
         if (overlaps) continue;
@@ -244,6 +247,34 @@ Status ResolveTextConflict(Replica& r, const Target& target, std::string_view ke
   CP_RETURN_IF_ERROR(RewriteText(r, target, next));
   CP_RETURN_IF_ERROR(r.SetRegister(reg, chosen, /*keep_conflicts=*/true));
   return Ok();
+}
+
+Result<bool> SeparateJoinedVersions(Replica& r, const Target& target) {
+  bool inserted = false;
+  for (const TextConflict& tc : TextConflicts(r, target)) {
+    for (const RegisterValue& v : tc.versions) {
+      if (v.value.empty() || v.value.back() == '\n') continue;
+      const std::string text = r.ReadText(target);
+      for (std::size_t p = text.find(v.value); p != std::string::npos; p = text.find(v.value, p + 1)) {
+        const std::size_t e = p + v.value.size();
+        if ((p > 0 && text[p - 1] != '\n') || e == text.size() || text[e] == '\n') continue;
+        // Only where two versions stand whole, one straight after the other (rewrites: SetNote). Typing in
+        // one paragraph on two devices (SpliceText) merges the characters instead; a separator there would
+        // cut one person's sentence, and resolving replaces the merged line whole.
+        const bool another_follows = std::any_of(tc.versions.begin(), tc.versions.end(), [&](const RegisterValue& o) {
+          return &o != &v && !o.value.empty() && text.compare(e, o.value.size(), o.value) == 0;
+        });
+        if (!another_follows) continue;
+        CP_ASSIGN_OR_RETURN(const std::uint64_t end, Utf8Length(std::string_view(text).substr(0, e)));
+        CP_ASSIGN_OR_RETURN(const OpId last, r.TextIdAt(target, end - 1));
+        if (last.replica != r.replica_id()) continue;  // another device's copy of the same words: theirs to do
+        CP_RETURN_IF_ERROR(r.InsertText(target, end, "\n"));
+        inserted = true;
+        break;
+      }
+    }
+  }
+  return inserted;
 }
 
 }  // namespace casepack

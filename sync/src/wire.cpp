@@ -386,6 +386,27 @@ Result<std::vector<CaseSummary>> ParseCaseList(std::string_view text) {
   return out;
 }
 
+std::string ToJson(const std::vector<ReplicaLast>& replicas) {
+  json arr = json::array();
+  for (const auto& r : replicas) arr.push_back(json{{"replica", r.replica}, {"last", r.last}});
+  return json{{"replicas", arr}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<std::vector<ReplicaLast>> ParseReplicaList(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  CP_ASSIGN_OR_RETURN(const json* arr, GetArray(j, "replicas"));
+  std::vector<ReplicaLast> out;
+  for (const auto& r : *arr) {
+    if (!r.is_object() || !r.contains("replica") || !r["replica"].is_string()) return Bad("replica entry is malformed");
+    ReplicaLast e;
+    e.replica = r["replica"].get<std::string>();
+    if (e.replica.size() != 16 || e.replica.find_first_not_of("0123456789abcdef") != std::string::npos)
+      return Bad("malformed replica id");
+    CP_ASSIGN_OR_RETURN(e.last, GetInt(r, "last"));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 std::string ToJson(const AddMemberRequest& m) {
   json envs = json::array();
   for (const auto& e : m.envelopes) envs.push_back(EnvelopeJson(e));

@@ -97,6 +97,31 @@ TEST(Issue11, OneParagraphRewrittenOnTwoDevicesIsAConflictUntilResolved) {
   EXPECT_EQ(ResolveTextConflict(reps[0], kNote, conflicts[0].key, "x\n").error().code, ErrorCode::kNotFound);
 }
 
+// The desktop's two-window test: a single last line without '\n', rewritten on two devices, merged as
+// "…core group.Mam and Taid…". After SeparateJoinedVersions on each replica (as sync runs it after a pull)
+// and one more exchange, each version is a whole line of its own, once.
+TEST(Issue11, LastLineWithoutNewlineRewrittenOnTwoDevicesKeepsBothVersionsSeparated) {
+  for (const std::string before : {"", "Earlier paragraph.\n"}) {
+    const std::string mine = "Since June, Mam and Taid attend every core group.";
+    const std::string theirs = "Mam and Taid attend every core group. Nain comes when she can — ŵyr yn hapus.";
+    TwoDevices t(before + "Mam and Taid attend every core group.", before + mine, before + theirs);
+    auto& reps = t.reps;
+    int inserted = 0;
+    for (auto& r : reps) inserted += *SeparateJoinedVersions(r, kNote) ? 1 : 0;
+    EXPECT_EQ(inserted, 1);
+    Exchange(reps);
+    for (auto& r : reps) EXPECT_FALSE(*SeparateJoinedVersions(r, kNote));
+    const std::string text = reps[0].ReadText(kNote);
+    EXPECT_EQ(text, reps[1].ReadText(kNote));
+    EXPECT_TRUE(text == before + mine + "\n" + theirs || text == before + theirs + "\n" + mine) << text;
+    const auto conflicts = TextConflicts(reps[0], kNote);
+    ASSERT_EQ(conflicts.size(), 1u);
+    std::set<std::string> versions;
+    for (const auto& v : conflicts[0].versions) versions.insert(v.value);
+    EXPECT_EQ(versions, (std::set<std::string>{mine, theirs}));
+  }
+}
+
 TEST(Issue11, DiffLinesIsAShortestWholeLineScript) {
   auto diff = [](std::string a, std::string b) {
     auto x = SplitLines(a), y = SplitLines(b);

@@ -262,6 +262,10 @@ class CaseService {
   Status MarkUploaded(std::string_view case_id, std::string_view document_id);
   Status AdoptReceivedBlob(std::string_view case_id, const StoredDocument& document);
   Result<SecretBytes> LocalKey(std::string_view case_id);
+  Result<bool> SeparateJoinedVersions(std::string_view case_id);
+  Result<ReplicaId> OwnReplica(std::string_view case_id);
+  Result<bool> HoldsOperation(std::string_view case_id, OpId id);
+  Result<std::size_t> ContinueUnderFreshReplica(std::string_view case_id);
 
   struct Loaded;
   // The case, materialised and cached (with what was stored since applied); kNotFound if it is not here.

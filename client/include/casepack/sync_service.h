@@ -57,6 +57,9 @@ struct CaseSyncReport {
   // Operations that failed their signature or envelope checks (altered, or not the pushing device's):
   // not applied, never retried, the rest of the case synced. "OP_ID from device D: reason".
   std::vector<std::string> quarantined;
+  // Set when this store was behind its own replica on the server (restored from an older copy, issue 11
+  // item 6): one line saying it took its later edits back and continues under a fresh replica id.
+  std::string restored;
   std::vector<FieldConflict> conflicts;  // concurrent values that now need a person
   std::string error;                     // empty if the case synced completely
 };
@@ -109,7 +112,9 @@ class SyncService {
 
   // Wraps the case's keys for `user_id` and adds them as a member. The case must be on the server (sync).
   Status Share(const std::string& case_id, const std::string& user_id);
-  // Removes a member; the case moves to a new epoch whose key only the remaining members receive.
+  // Removes a member; the case moves to a new epoch whose key only the remaining members receive. Two
+  // requests (remove, rekey): if it is cut off between them, running it again (or any member's sync)
+  // finishes it.
   Status Unshare(const std::string& case_id, const std::string& user_id);
 
   Result<std::vector<wire::UserEntry>> Users();
@@ -131,6 +136,15 @@ class SyncService {
   Result<std::unique_ptr<net::HttpsClient>> OpenTransport(const ServerConfig& c);
   Result<std::unique_ptr<net::CasepackClient>> Connect();
   Status RefreshKeys(net::CasepackClient& client, const std::string& case_id, std::int64_t* current_epoch);
+  // RefreshKeys, and if the case's current epoch has no key yet (a member was removed or revoked and
+  // nobody has keyed the new epoch: an unshare cut off between its two requests, or a revocation), makes
+  // one and uploads it for every current member (POST …/rekey; the first member's wins).
+  Status EnsureCurrentKey(net::CasepackClient& client, const std::string& case_id);
+  // Item 6: if the server holds operations of this store's replica that the store does not (a restore
+  // from an older copy), moves the case to a fresh replica id (CaseServiceInternal::ContinueUnderFreshReplica)
+  // and says so in report.restored; the pull then brings the old replica's operations back.
+  Status CatchUpOwnReplica(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
+                           bool push_refused);
   Result<std::int64_t> CurrentEpoch(const std::string& case_id);
   Result<SecretBytes> KeyFor(const std::string& case_id, std::int64_t epoch);
   Status SyncCase(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,

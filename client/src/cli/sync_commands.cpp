@@ -81,6 +81,7 @@ json ReportJson(const SyncReport& r) {
                      {"pushed", c.pushed}, {"pulled", c.pulled}, {"documents_uploaded", c.blobs_up},
                      {"documents_downloaded", c.blobs_down}, {"rejected", c.rejected},
                      {"quarantined", c.quarantined}, {"conflicts", conf},
+                     {"restored", c.restored.empty() ? json(nullptr) : json(c.restored)},
                      {"error", c.error.empty() ? json(nullptr) : json(c.error)}});
     pushed += c.pushed;
     pulled += c.pulled;
@@ -176,6 +177,7 @@ void AddSync(CLI::App& parent, Context& ctx, SyncArgs& a) {
         pushed += c.pushed;
         pulled += c.pulled;
         if (c.received) std::printf("  new case %s shared with you\n", c.case_id.substr(0, 8).c_str());
+        if (!c.restored.empty()) std::printf("  case %s: %s\n", c.case_id.substr(0, 8).c_str(), c.restored.c_str());
         for (const auto& f : c.conflicts) {
           std::string values;
           for (const auto& v : f.values.candidates) values += (values.empty() ? "" : " | ") + v.value + " (" + v.author + ")";

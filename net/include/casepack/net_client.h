@@ -81,6 +81,11 @@ class CasepackClient {
   Result<std::int64_t> RemoveMember(const std::string& case_id, const std::string& user_id);  // new epoch
   Result<std::vector<wire::MemberEntry>> ListMembers(const std::string& case_id);
   Status PutKeys(const std::string& case_id, const std::vector<wire::Envelope>& envelopes);
+  // The first envelopes of the case's current epoch, for every current member (docs/api.md "rekey").
+  // kConflict if another member's came first.
+  Status Rekey(const std::string& case_id, const std::vector<wire::Envelope>& envelopes);
+  // This device's replicas of the case and the highest counter the server holds under each.
+  Result<std::vector<wire::ReplicaLast>> Replicas(const std::string& case_id);
   Result<std::vector<wire::Envelope>> GetKeys(const std::string& case_id, std::int64_t* current_epoch);
 
   Result<std::vector<wire::OpAck>> PushOps(const std::string& case_id, const std::vector<wire::OpIn>& ops);

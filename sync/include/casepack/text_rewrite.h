@@ -61,4 +61,12 @@ std::vector<TextConflict> TextConflicts(const Replica& r, const Target& target);
 // kNotFound if there is no such unresolved conflict.
 Status ResolveTextConflict(Replica& r, const Target& target, std::string_view key, std::string_view chosen);
 
+// Puts a line break after this replica's version of a conflicting paragraph where the merge left it joined
+// to the next text. Two devices that rewrite the last line of a text that has no final '\n' insert their
+// versions at the same place, and no whole-line edit can separate them (neither has a '\n' to give): the
+// merge read "…core group.Mam and Taid…". Only the author of the version that is followed by other text
+// inserts the break (after its own code points), so replicas never add two. Returns whether it inserted
+// one; callers run it after applying others' operations and push what it wrote.
+Result<bool> SeparateJoinedVersions(Replica& r, const Target& target);
+
 }  // namespace casepack

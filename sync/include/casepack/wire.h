@@ -147,6 +147,16 @@ Result<CaseSummary> ParseCaseSummary(std::string_view json);
 std::string ToJson(const std::vector<CaseSummary>& cases);
 Result<std::vector<CaseSummary>> ParseCaseList(std::string_view json);
 
+// GET /v1/cases/{id}/replicas: the caller's device's replicas of the case and the highest operation
+// counter the server holds under each (issue 11, item 6: a store restored from a backup learns it is behind
+// its own replica). `replica` is 16 lower-case hex digits.
+struct ReplicaLast {
+  std::string replica;
+  std::int64_t last = 0;
+};
+std::string ToJson(const std::vector<ReplicaLast>& replicas);
+Result<std::vector<ReplicaLast>> ParseReplicaList(std::string_view json);
+
 struct AddMemberRequest {
   std::string user_id;
   std::vector<Envelope> envelopes;  // user_id of each must equal the new member's; must cover the current epoch

@@ -479,6 +479,7 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
     }
     auto new_epoch = store_.RemoveMember(case_id, target);
     if (!new_epoch.ok()) return StoreErrorReply(new_epoch.error(), log);
+    CASEPACK_FAULT_POINT("server-member-removed");  // committed, not yet acknowledged
     return JsonReply(200, wire::ToJson(wire::CaseSummary{case_id, *new_epoch}));
   }
   if (what == "keys" && parts.size() == 4) {
@@ -495,6 +496,23 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
       return JsonReply(200, wire::ToJson(wire::CaseSummary{case_id, epoch}));
     }
     return ErrorReply(405, "method_not_allowed", "use GET or POST", log);
+  }
+  if (what == "replicas" && parts.size() == 4) {
+    if (m != "GET") return ErrorReply(405, "method_not_allowed", "use GET", log);
+    auto replicas = store_.DeviceReplicas(case_id, caller.device.device_id);
+    if (!replicas.ok()) return StoreErrorReply(replicas.error(), log);
+    return JsonReply(200, wire::ToJson(*replicas));
+  }
+  if (what == "rekey" && parts.size() == 4) {
+    // The first envelopes of a new epoch (after a removal or a revocation), all members' at once; the
+    // first complete set wins and a later one is 409 (issue 11, items 4 and 5; docs/api.md).
+    if (m != "POST") return ErrorReply(405, "method_not_allowed", "use POST", log);
+    auto envs = wire::ParseEnvelopes(req.body, nullptr);
+    if (!envs.ok()) return ErrorReply(400, "bad_request", envs.error().message, log);
+    Status st = store_.RekeyEpoch(case_id, *envs);
+    if (!st.ok()) return StoreErrorReply(st.error(), log);
+    CASEPACK_FAULT_POINT("server-rekey-stored");  // committed, not yet acknowledged
+    return JsonReply(200, wire::ToJson(wire::CaseSummary{case_id, epoch}));
   }
   if (what == "ops" && parts.size() == 4) {
     if (m == "POST") {

@@ -10,15 +10,8 @@ namespace {
 
 using nlohmann::json;
 
-class Issue11Rewrite : public SyncTest {
+class Issue11Rewrite : public ThreeLaptopsTest {
  protected:
-  void SetUp() override {
-    SyncTest::SetUp();
-    if (HasFatalFailure()) return;
-    bu_ = EnrolBusinessUnit("bea");
-    x_ = EnrolFacilitator(bu_, "xena");
-    y_ = EnrolFacilitator(bu_, "yann");
-  }
   // A case on bu_ with `base` as its story, shared with x_ and y_, who both hold it.
   std::string SharedCase(const std::string& base) {
     const std::string c = NewCase(bu_, "Rewrite");
@@ -30,10 +23,6 @@ class Issue11Rewrite : public SyncTest {
     Sync(y_);
     return c;
   }
-  static std::string Story(const Laptop& l, const std::string& c) {
-    return l.Json({"note", "show", c, "story", "--json"}).value("story", "");
-  }
-  Laptop bu_, x_, y_;
 };
 
 TEST_F(Issue11Rewrite, ConcurrentRewritesOfDifferentLinesKeepEveryLineWhole) {
@@ -108,6 +97,34 @@ TEST_F(Issue11Rewrite, OneParagraphRewrittenOnTwoDevicesIsAConflictEverywhereUnt
     EXPECT_EQ(Story(*l, c), "Opening.\nThe child was safe at home today.\nClosing.\n") << l->name;
     EXPECT_FALSE(l->Json({"note", "show", c, "--json"}).contains("conflicts")) << l->name;
   }
+}
+
+// Found by the desktop's two-window test: a single last line with no newline, rewritten on two devices, kept
+// both versions whole but joined them with no separator ("…core group.Mam and Taid…"). Both versions now
+// stand on their own lines, in the text and in the conflict, and resolving leaves the one picked.
+TEST_F(Issue11Rewrite, LastLineWithoutNewlineRewrittenOnTwoDevicesKeepsBothVersionsSeparated) {
+  const std::string c = SharedCase("Mam and Taid attend every core group.");
+  const std::string mine = "Since June, Mam and Taid attend every core group.";
+  const std::string theirs = "Mam and Taid attend every core group. Nain comes when she can — ŵyr yn hapus.";
+  x_.Ok({"note", "set", c, "story"}, mine);
+  y_.Ok({"note", "set", c, "story"}, theirs);
+  SyncUntilQuiet({&x_, &y_, &bu_});
+  const std::string story = Story(bu_, c);
+  EXPECT_EQ(story, Story(x_, c));
+  EXPECT_EQ(story, Story(y_, c));
+  // Exactly the two versions, one per line, in either order.
+  EXPECT_TRUE(story == mine + "\n" + theirs || story == theirs + "\n" + mine) << story;
+  const json notes = bu_.Json({"note", "show", c, "--json"});
+  ASSERT_EQ(notes.value("conflicts", json::array()).size(), 1u) << notes.dump(2);
+  std::set<std::string> versions;
+  for (const auto& v : notes["conflicts"][0]["values"]) versions.insert(v.value("value", ""));
+  EXPECT_EQ(versions, (std::set<std::string>{mine, theirs})) << notes.dump(2);
+  x_.Ok({"note", "resolve", c, "story", "--pick", "1"});
+  SyncUntilQuiet({&x_, &y_, &bu_});
+  const std::string resolved = Story(y_, c);
+  EXPECT_TRUE(resolved == mine || resolved == theirs || resolved == mine + "\n" || resolved == theirs + "\n")
+      << resolved;
+  EXPECT_EQ(resolved, Story(bu_, c));
 }
 
 }  // namespace

@@ -63,33 +63,6 @@ TEST_F(SecurityTest, OperationAlteredOnTheServerIsRefusedAndNothingApplied) {
   EXPECT_EQ(f1_.Run({"status"}).exit_code, 0);
 }
 
-// The store's case keys, read with the Debian sqlcipher CLI given the database key unwrapped from the
-// header (as tests/client/store_test.cpp does).
-std::vector<std::string> CaseKeysHex(const Laptop& l, const char* passphrase) {
-  InitCrypto();
-  auto header = StoreHeader::Parse(ReadFile(l.dir / "store.header"));
-  EXPECT_TRUE(header.ok());
-  if (!header.ok()) return {};
-  auto kek = DeriveKey(passphrase, header->kdf);
-  auto key = UnwrapKey(*kek, header->wrapped_db_key, AsBytes(header->AssociatedData()));
-  EXPECT_TRUE(key.ok());
-  if (!key.ok()) return {};
-  const std::string script = "PRAGMA key = \"x'" + HexEncode(key->expose()) +
-                             "'\";\nPRAGMA cipher_page_size = 4096;\nSELECT lower(hex(key)) FROM case_keys;\n";
-  auto r = RunProcess({"sqlcipher", (l.dir / "store.db").string()}, {.stdin_data = script});
-  std::vector<std::string> keys;
-  std::string line;
-  for (char ch : r.out) {
-    if (ch == '\n') {
-      if (line.size() == 64) keys.push_back(line);
-      line.clear();
-    } else {
-      line.push_back(ch);
-    }
-  }
-  EXPECT_FALSE(keys.empty()) << r.out << r.err;
-  return keys;
-}
 
 TEST_F(SecurityTest, ServerFilesHoldNoCaseTextAndNoCaseKeys) {
   if (std::system("command -v sqlcipher >/dev/null 2>&1") != 0) GTEST_SKIP() << "sqlcipher CLI not installed";

@@ -19,13 +19,18 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "casepack/aead.h"
 #include "casepack/cases.h"
+#include "casepack/encoding.h"
+#include "casepack/kdf.h"
+#include "casepack/sealed_operation.h"
 #include "casepack/secret.h"
 #include "casepack/store.h"
 #include "support/calendar.h"
@@ -315,6 +320,22 @@ class SyncTest : public ::testing::Test {
   std::string bu_code_;
 };
 
+// Three enrolled laptops: the Business Unit's (bea) and two facilitators' (xena, yann).
+class ThreeLaptopsTest : public SyncTest {
+ protected:
+  void SetUp() override {
+    SyncTest::SetUp();
+    if (HasFatalFailure()) return;
+    bu_ = EnrolBusinessUnit("bea");
+    x_ = EnrolFacilitator(bu_, "xena");
+    y_ = EnrolFacilitator(bu_, "yann");
+  }
+  static std::string Story(const Laptop& l, const std::string& c) {
+    return l.Json({"note", "show", c, "story", "--json"}).value("story", "");
+  }
+  Laptop bu_, x_, y_;
+};
+
 // A TCP proxy that cuts connections: connection k (0-based) for k < cuts.size() is closed after
 // cuts[k].bytes have passed in the given direction; later connections pass untouched.
 // (Copied from tests/server/integration/faults_test.cpp.)
@@ -418,5 +439,63 @@ class CuttingProxy {
   std::thread accept_thread_;
   std::vector<std::thread> conn_threads_;
 };
+
+// The store's case keys, read with the Debian sqlcipher CLI given the database key unwrapped from the
+// header (as tests/client/store_test.cpp does).
+inline std::vector<std::string> CaseKeysHex(const Laptop& l, const char* passphrase) {
+  InitCrypto();
+  auto header = StoreHeader::Parse(ReadFile(l.dir / "store.header"));
+  EXPECT_TRUE(header.ok());
+  if (!header.ok()) return {};
+  auto kek = DeriveKey(passphrase, header->kdf);
+  auto key = UnwrapKey(*kek, header->wrapped_db_key, AsBytes(header->AssociatedData()));
+  EXPECT_TRUE(key.ok());
+  if (!key.ok()) return {};
+  const std::string script = "PRAGMA key = \"x'" + HexEncode(key->expose()) +
+                             "'\";\nPRAGMA cipher_page_size = 4096;\nSELECT lower(hex(key)) FROM case_keys;\n";
+  auto r = RunProcess({"sqlcipher", (l.dir / "store.db").string()}, {.stdin_data = script});
+  std::vector<std::string> keys;
+  std::string line;
+  for (char ch : r.out) {
+    if (ch == '\n') {
+      if (line.size() == 64) keys.push_back(line);
+      line.clear();
+    } else {
+      line.push_back(ch);
+    }
+  }
+  EXPECT_FALSE(keys.empty()) << r.out << r.err;
+  return keys;
+}
+
+// One stored operation of a case on the server, with its pusher's Ed25519 key: read with python3's sqlite3.
+struct ServerOp {
+  std::string op_id;
+  std::int64_t epoch = 0;
+  Bytes blob, author;
+};
+inline std::vector<ServerOp> ServerOps(const std::filesystem::path& data, const std::string& case_id) {
+  auto r = RunProcess({"python3", "-c",
+                       "import sqlite3,sys\n"
+                       "d=sqlite3.connect(sys.argv[1])\n"
+                       "for o,e,b,k in d.execute('SELECT o.op_id,o.epoch,o.blob,d.ed25519 FROM ops o JOIN devices d "
+                       "ON d.id=o.device_id WHERE o.case_id=? ORDER BY o.seq',(sys.argv[2],)):print(o,e,b.hex(),k.hex())\n",
+                       (data / "casepackd.db").string(), case_id});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<ServerOp> out;
+  std::istringstream in(r.out);
+  std::string op, blob, author;
+  std::int64_t epoch = 0;
+  while (in >> op >> epoch >> blob >> author) out.push_back({op, epoch, *HexDecode(blob), *HexDecode(author)});
+  return out;
+}
+// Whether any of `keys_hex` opens `op` (its signature checked against its pusher's key).
+inline bool OpensWithAny(const ServerOp& op, const std::vector<std::string>& keys_hex, const std::string& case_id) {
+  for (const auto& k : keys_hex) {
+    auto key = SecretBytes::CopyOf(*HexDecode(k));
+    if (key.ok() && OpenOperation(*key, op.author, case_id, op.op_id, op.epoch, op.blob).ok()) return true;
+  }
+  return false;
+}
 
 }  // namespace casepack::testing

@@ -10,6 +10,13 @@
 //   PUT retention, clear a date held            | 200           | 403                   | 403
 //   DELETE members/<facilitator>                | 200           | 200                   | 403
 //   DELETE members/<business unit>              | 403           | 403                   | 403
+//
+// Items 4 and 5 (an epoch nobody has keyed yet, after a removal or a revocation):
+//   POST rekey, every current member once      | 200 (first)   | 200 (first)           | 200 (first)
+//   POST rekey, epoch already keyed             | 409           | 409                   | 409
+//   POST rekey, a member missing / an outsider  | 400           | 400                   | 400
+//   POST keys or members for the unkeyed epoch  | 409           | 409                   | 409
+//   a revoked user's cases                      | removed from each, each at a new epoch
 #include <gtest/gtest.h>
 
 #include "harness.h"
@@ -126,6 +133,42 @@ TEST_F(Issue11AuthzMatrix, AnOperationUnderAnotherDevicesReplicaIsRefused) {
   ASSERT_TRUE(member_->PushOps(id, {{"1111222233334444-1", 1, Bytes(64, 3)}}).ok());
   EXPECT_EQ(bu_->PushOps(id, {{"1111222233334444-2", 1, Bytes(64, 4)}}).error().code, kForbidden);
   EXPECT_TRUE(bu_->PushOps(id, {{"r:2", 1, Bytes(64, 5)}}).ok());
+}
+
+// Items 4 and 5: a hostile member cannot make the new epoch look keyed with one envelope of its own (which
+// would leave everyone else without a key for good), nor key it for only some members; the first complete
+// rekey wins and a second one changes nothing. Revoking a user moves each of their cases to a new epoch.
+TEST_F(Issue11AuthzMatrix, ANewEpochIsKeyedOnlyWholeAndOnlyOnce) {
+  const std::string id = Case();
+  ASSERT_TRUE(bu_->RemoveMember(id, third_.principal.user_id).ok());
+  const std::int64_t epoch = 2;
+  auto env = [&](TestUser& u, std::uint8_t fill) { return wire::Envelope{u.principal.user_id, epoch, Bytes(80, fill)}; };
+  // One member's own envelope alone, or an envelope with a new member: refused while the epoch is unkeyed.
+  EXPECT_EQ(member_->PutKeys(id, {env(member_, 7)}).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(member_->AddMember(id, third_.principal.user_id, {env(third_, 7)}).error().code, ErrorCode::kConflict);
+  // A rekey that leaves out a member, names the removed one, or is for another epoch: refused.
+  EXPECT_EQ(member_->Rekey(id, {env(member_, 7), env(bu_, 7)}).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(member_->Rekey(id, {env(member_, 7), env(bu_, 7), env(creator_, 7), env(third_, 7)}).error().code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(member_->Rekey(id, {{member_.principal.user_id, 1, Bytes(80, 7)}, env(bu_, 7), env(creator_, 7)}).error().code,
+            ErrorCode::kInvalidArgument);
+  // The first complete one wins; a second is 409 and changes nobody's envelope.
+  ASSERT_TRUE(creator_->Rekey(id, {env(member_, 5), env(bu_, 5), env(creator_, 5)}).ok());
+  EXPECT_EQ(member_->Rekey(id, {env(member_, 7), env(bu_, 7), env(creator_, 7)}).error().code, ErrorCode::kConflict);
+  std::int64_t current = 0;
+  auto mine = bu_->GetKeys(id, &current);
+  ASSERT_TRUE(mine.ok());
+  EXPECT_EQ(current, epoch);
+  ASSERT_EQ(mine->back().epoch, epoch);
+  EXPECT_EQ(mine->back().sealed, Bytes(80, 5));
+  // Revoking member_ removes them from the case and moves it to epoch 3 at once: old-epoch pushes refused.
+  ASSERT_TRUE(bu_->RevokeUser(member_.principal.user_id).ok());
+  auto members = bu_->ListMembers(id);
+  ASSERT_TRUE(members.ok());
+  for (const auto& m : *members) EXPECT_TRUE(m.user_id != member_.principal.user_id || m.removed);
+  EXPECT_EQ(bu_->PushOps(id, {{"r:9", epoch, Bytes(64, 1)}}).error().code, ErrorCode::kConflict);  // stale_epoch
+  ASSERT_TRUE(bu_->GetKeys(id, &current).ok());
+  EXPECT_EQ(current, epoch + 1);
 }
 
 }  // namespace

@@ -163,7 +163,8 @@ TEST_F(ApiTest, RemovedMemberLosesAccessAndOldEpochIsRefused) {
   auto stale = Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson({{"o1", 1, {1}}}));
   EXPECT_EQ(stale.status, 409);
   EXPECT_NE(stale.body.find("stale_epoch"), std::string::npos);
-  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/keys", wire::EnvelopesToJson({{a.user_id, 2, {3}}}, 0)).status, 200);
+  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/keys", wire::EnvelopesToJson({{a.user_id, 2, {3}}}, 0)).status, 409);
+  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/rekey", wire::EnvelopesToJson({{a.user_id, 2, {3}}}, 0)).status, 200);
   EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson({{"o1", 2, {1}}})).status, 200);
 }
 

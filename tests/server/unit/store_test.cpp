@@ -85,7 +85,11 @@ TEST_F(StoreTest, MembershipAndEpochs) {
   EXPECT_TRUE(store_->ListCases(b.user_id)->empty());
   // New-epoch envelopes only for current members.
   EXPECT_FALSE(store_->PutEnvelopes(c, {{b.user_id, 2, {1}}}, a.user_id).ok());
-  ASSERT_TRUE(store_->PutEnvelopes(c, {{a.user_id, 2, {8}}}, a.user_id).ok());
+  // The new epoch's first envelopes come whole, by rekey (issue 11, item 4): not one member's alone.
+  EXPECT_EQ(store_->PutEnvelopes(c, {{a.user_id, 2, {7}}}, a.user_id).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->RekeyEpoch(c, {{b.user_id, 2, {1}}}).error().code, ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(store_->RekeyEpoch(c, {{a.user_id, 2, {8}}}).ok());
+  EXPECT_EQ(store_->RekeyEpoch(c, {{a.user_id, 2, {1}}}).error().code, ErrorCode::kConflict);
   ASSERT_TRUE(store_->PutEnvelopes(c, {{a.user_id, 2, {9}}}, a.user_id).ok());  // own: replaced
   auto envs = store_->GetEnvelopes(c, a.user_id).value();
   ASSERT_EQ(envs.size(), 2u);

@@ -140,11 +140,19 @@ class ServerStore {
                            const std::vector<wire::Envelope>& envelopes) = 0;
   // Marks a member removed and starts a new epoch; returns the new epoch. kNotFound if not a current member.
   virtual Result<std::int64_t> RemoveMember(const std::string& case_id, const std::string& user_id) = 0;
-  // Stores envelopes. The caller's own envelope replaces an existing one for that epoch; an envelope for
+  // Stores envelopes (kConflict for an epoch that has none yet: those come with RekeyEpoch). The caller's own envelope replaces an existing one for that epoch; an envelope for
   // another member is stored only if none exists yet (nobody can overwrite someone else's key copy).
   // kInvalidArgument if an envelope is for a user who is not a current member or for a future epoch.
   virtual Status PutEnvelopes(const std::string& case_id, const std::vector<wire::Envelope>& envelopes,
                               const std::string& caller) = 0;
+  // The first envelopes of the case's current epoch, all at once: one for every current member who is not
+  // revoked and has a live device, sealed by the member who made the epoch's key (after a removal or a
+  // revocation, any member's sync does). kConflict if the epoch already has envelopes (another member
+  // was first: fetch them); kInvalidArgument if the set is not exactly one per such member for this epoch.
+  // The replicas of the case bound to `device_id` and the highest op-id counter stored under each.
+  virtual Result<std::vector<wire::ReplicaLast>> DeviceReplicas(const std::string& case_id,
+                                                                const std::string& device_id) = 0;
+  virtual Status RekeyEpoch(const std::string& case_id, const std::vector<wire::Envelope>& envelopes) = 0;
   virtual Result<std::vector<wire::Envelope>> GetEnvelopes(const std::string& case_id,
                                                            const std::string& user_id) = 0;
   virtual Result<std::vector<wire::CaseSummary>> ListCases(const std::string& user_id) = 0;

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <map>
+#include <set>
 #include <mutex>
 #include <optional>
 
@@ -251,22 +252,50 @@ class SqliteStore final : public ServerStore {
     return s->Run("pruning nonces");
   }
 
+  // Revoking moves every case the device's user is in to a new epoch in the same transaction (issue 11,
+  // item 5): no later operation is accepted under a key the revoked device holds.
   Status RevokeDevice(const std::string& device_id) override {
     std::lock_guard lock(mu_);
-    CP_ASSIGN_OR_RETURN(auto s, Prepare("UPDATE devices SET revoked = 1 WHERE id = ?"));
-    s->Bind(1, device_id);
-    CP_RETURN_IF_ERROR(s->Run("revoking device"));
-    if (sqlite3_changes(db_) == 0) return MakeError(ErrorCode::kNotFound, "unknown device");
-    return Ok();
+    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status st = [&]() -> Status {
+      {
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT 1 FROM devices WHERE id = ?"));
+        s->Bind(1, device_id);
+        CP_ASSIGN_OR_RETURN(bool row, s->Step("reading device"));
+        if (!row) return MakeError(ErrorCode::kNotFound, "unknown device");
+      }
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("UPDATE devices SET revoked = 1 WHERE id = ? AND revoked = 0"));
+      s->Bind(1, device_id);
+      CP_RETURN_IF_ERROR(s->Run("revoking device"));
+      if (sqlite3_changes(db_) == 0) return Ok();  // already revoked: no second epoch
+      CP_ASSIGN_OR_RETURN(auto e, Prepare("UPDATE cases SET epoch = epoch + 1 WHERE id IN (SELECT case_id FROM members "
+                                          "WHERE removed = 0 AND user_id = (SELECT user_id FROM devices WHERE id = ?))"));
+      e->Bind(1, device_id);
+      return e->Run("moving the device's cases to a new epoch");
+    }();
+    CP_RETURN_IF_ERROR(Finish(st.ok()));
+    return st;
   }
 
+  // Revoking a user also removes them from every case and moves each to a new epoch, in one transaction.
   Status RevokeUser(const std::string& user_id) override {
     std::lock_guard lock(mu_);
-    CP_ASSIGN_OR_RETURN(auto s, Prepare("UPDATE users SET revoked = 1 WHERE id = ?"));
-    s->Bind(1, user_id);
-    CP_RETURN_IF_ERROR(s->Run("revoking user"));
-    if (sqlite3_changes(db_) == 0) return MakeError(ErrorCode::kNotFound, "unknown user");
-    return Ok();
+    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status st = [&]() -> Status {
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("UPDATE users SET revoked = 1 WHERE id = ?"));
+      s->Bind(1, user_id);
+      CP_RETURN_IF_ERROR(s->Run("revoking user"));
+      if (sqlite3_changes(db_) == 0) return MakeError(ErrorCode::kNotFound, "unknown user");
+      CP_ASSIGN_OR_RETURN(auto e, Prepare("UPDATE cases SET epoch = epoch + 1 WHERE id IN "
+                                          "(SELECT case_id FROM members WHERE user_id = ? AND removed = 0)"));
+      e->Bind(1, user_id);
+      CP_RETURN_IF_ERROR(e->Run("moving the user's cases to a new epoch"));
+      CP_ASSIGN_OR_RETURN(auto m, Prepare("UPDATE members SET removed = 1 WHERE user_id = ? AND removed = 0"));
+      m->Bind(1, user_id);
+      return m->Run("removing the user from their cases");
+    }();
+    CP_RETURN_IF_ERROR(Finish(st.ok()));
+    return st;
   }
 
   Result<std::vector<wire::UserEntry>> ListUsers() override {
@@ -358,6 +387,8 @@ class SqliteStore final : public ServerStore {
       if (!covers_current) {
         return MakeError(ErrorCode::kInvalidArgument, "no envelope for the current epoch");
       }
+      CP_ASSIGN_OR_RETURN(bool keyed, EpochKeyedLocked(case_id, epoch));
+      if (!keyed) return MakeError(ErrorCode::kConflict, "the case awaits the keys of its new epoch (a member's sync makes them)");
       {
         // Insert-or-revive in two statements rather than an upsert: the same SQL then also runs on the
         // SQLite inside SQLCipher (3.15), which the in-process test server of the client tests uses.
@@ -408,8 +439,63 @@ class SqliteStore final : public ServerStore {
         if (e.epoch > epoch || e.epoch < 1) return MakeError(ErrorCode::kInvalidArgument, "envelope epoch out of range");
         auto m = MemberEpochLocked(case_id, e.user_id);
         if (!m.ok()) return MakeError(ErrorCode::kInvalidArgument, "envelope for a user who is not a member");
+        // An epoch's first envelopes come all together through RekeyEpoch: one member's envelope alone
+        // must not make a new epoch look keyed to everyone else.
+        CP_ASSIGN_OR_RETURN(bool keyed, EpochKeyedLocked(case_id, e.epoch));
+        if (!keyed) return MakeError(ErrorCode::kConflict, "the case awaits the keys of its new epoch (a member's sync makes them)");
         CP_RETURN_IF_ERROR(InsertEnvelope(case_id, e.epoch, e.user_id, e.sealed, e.user_id == caller));
       }
+      return Ok();
+    }();
+    CP_RETURN_IF_ERROR(Finish(st.ok()));
+    return st;
+  }
+
+  Result<std::vector<wire::ReplicaLast>> DeviceReplicas(const std::string& case_id,
+                                                        const std::string& device_id) override {
+    std::lock_guard lock(rmu_);
+    // The op-id range [replica "-", replica ".") of the unique (case_id, op_id) index: '.' follows '-'.
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead(
+        "SELECT r.replica, (SELECT max(CAST(substr(o.op_id, 18) AS INTEGER)) FROM ops o WHERE o.case_id = r.case_id "
+        "AND o.op_id >= r.replica || '-' AND o.op_id < r.replica || '.') FROM replica_devices r "
+        "WHERE r.case_id = ? AND r.device_id = ? ORDER BY r.replica"));
+    s->Bind(1, case_id).Bind(2, device_id);
+    std::vector<wire::ReplicaLast> out;
+    while (true) {
+      CP_ASSIGN_OR_RETURN(bool row, s->Step("reading replicas"));
+      if (!row) break;
+      out.push_back(wire::ReplicaLast{s->Text(0), s->Int(1)});
+    }
+    return out;
+  }
+
+  Status RekeyEpoch(const std::string& case_id, const std::vector<wire::Envelope>& envelopes) override {
+    std::lock_guard lock(mu_);
+    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status st = [&]() -> Status {
+      CP_ASSIGN_OR_RETURN(std::int64_t epoch, CaseEpochLocked(case_id));
+      CP_ASSIGN_OR_RETURN(bool keyed, EpochKeyedLocked(case_id, epoch));
+      if (keyed) return MakeError(ErrorCode::kConflict, "the case's epoch " + std::to_string(epoch) + " already has its keys");
+      std::set<std::string> need;
+      {
+        CP_ASSIGN_OR_RETURN(auto s, Prepare(
+            "SELECT m.user_id FROM members m JOIN users u ON u.id = m.user_id WHERE m.case_id = ? AND m.removed = 0 "
+            "AND u.revoked = 0 AND EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id AND d.revoked = 0)"));
+        s->Bind(1, case_id);
+        while (true) {
+          CP_ASSIGN_OR_RETURN(bool row, s->Step("listing members"));
+          if (!row) break;
+          need.insert(s->Text(0));
+        }
+      }
+      std::set<std::string> given;
+      for (const auto& e : envelopes) {
+        if (e.epoch != epoch) return MakeError(ErrorCode::kInvalidArgument, "a rekey is for the case's current epoch only");
+        if (!need.count(e.user_id) || !given.insert(e.user_id).second)
+          return MakeError(ErrorCode::kInvalidArgument, "one envelope for each current member, and none for anyone else");
+      }
+      if (given != need) return MakeError(ErrorCode::kInvalidArgument, "a rekey needs an envelope for every current member");
+      for (const auto& e : envelopes) CP_RETURN_IF_ERROR(InsertEnvelope(case_id, e.epoch, e.user_id, e.sealed, false));
       return Ok();
     }();
     CP_RETURN_IF_ERROR(Finish(st.ok()));
@@ -900,6 +986,13 @@ class SqliteStore final : public ServerStore {
                                                   "VALUES(?,?,?,?)"));
     s->Bind(1, case_id).Bind(2, epoch).Bind(3, user_id).Bind(4, sealed);
     return s->Run("storing envelope");
+  }
+
+  // Whether any envelope exists for (case, epoch): a new epoch has none until a member's rekey.
+  Result<bool> EpochKeyedLocked(const std::string& case_id, std::int64_t epoch) {
+    CP_ASSIGN_OR_RETURN(auto s, Prepare("SELECT 1 FROM envelopes WHERE case_id = ? AND epoch = ? LIMIT 1"));
+    s->Bind(1, case_id).Bind(2, epoch);
+    return s->Step("reading envelopes");
   }
 
   Result<std::int64_t> CaseEpochLocked(const std::string& case_id) {
