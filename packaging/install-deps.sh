@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ccache
   libsqlcipher-dev sqlcipher          # client store, and the CLI for interoperability tests
   libsqlite3-dev sqlite3              # the server's embedded store (never linked with SQLCipher)
+  libpq-dev postgresql-15             # the server's PostgreSQL backend; tests start a throwaway cluster
   libsodium-dev                       # all cryptography
   libboost1.81-dev                    # Asio/Beast (1.74 lacks what we use)
   libssl-dev                          # TLS

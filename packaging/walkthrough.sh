@@ -93,6 +93,21 @@ run "casepack chronology add $c --when $(day -80)T10:15 --source Police --event 
 run "casepack case set $c --date papers-received=$papers"
 run "casepack case show $c"
 
+step "Slips are put right: a mistyped command, a document filed on the wrong child, an empty note, a wrong subject"
+run_fails "casepack case shwo $c"
+other=$(casepack case new --type MAS --subject "Gwenllïan" --area "Ynys Môn" --date referral-conference=$(day -3))
+printf '$ casepack case new --type MAS --subject "Gwenllïan" --area "Ynys Môn" ...\n%s\n' "$other"
+wrong=$(casepack doc add ${other:0:8} cp-plan.txt --type child-protection-plan --from Police --received $papers | cut -d' ' -f1)
+printf '$ casepack doc add %s cp-plan.txt ...\n%s\n' "${other:0:8}" "$wrong"
+run "casepack doc rm ${other:0:8} $wrong"
+run_fails "printf '' | casepack note set $c protective-factors"
+run "casepack case set ${other:0:8} --subject Gwenllian --area Gwynedd --clear-date referral-conference"
+run_fails "casepack case set $c --date summary-report-sent=$(day -30)"
+run "casepack note show $c story"
+run "casepack --lang cy case list"
+run "casepack case list --sort deadline"
+run "casepack audit list | grep delete"
+
 step "Timescales: what is done, due and overdue (counted as if today were $later, after the event)"
 run "casepack deadlines --today $later"
 
@@ -139,8 +154,9 @@ run 'casepack --store business-unit server users'
 user_b=$(casepack --store laptop-b server show --json | sed -n 's/.*"user_id": "\([0-9a-f]*\)".*/\1/p')
 
 step "Alex syncs the case and shares it with Sam; Sam's laptop receives it, documents included"
+run_fails "casepack case share $c --with ${user_b:0:8}"
 run 'casepack sync'
-run "casepack case share $c --with $user_b"
+run "casepack case share $c --with ${user_b:0:8}"
 run 'casepack --store laptop-b sync'
 run "casepack --store laptop-b doc list $c"
 

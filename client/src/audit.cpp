@@ -23,7 +23,7 @@ constexpr std::pair<AuditKind, std::string_view> kKindNames[] = {
     {AuditKind::kPackOpen, "pack-open"}, {AuditKind::kShare, "share"},
     {AuditKind::kSync, "sync"},          {AuditKind::kPurge, "purge"},
     {AuditKind::kHold, "hold"},          {AuditKind::kRelease, "release"},
-    {AuditKind::kPolicy, "policy"},
+    {AuditKind::kPolicy, "policy"},      {AuditKind::kDelete, "delete"},
 };
 
 bool IsPrintableAscii(std::string_view s) {

@@ -1,6 +1,10 @@
 #include "casepack/cases.h"
 
+#include "casepack/audit.h"
+#include "casepack/date_checks.h"
+
 #include "case_model.h"
+#include "key_dates_json.h"
 #include "utc_time.h"
 
 #include <algorithm>
@@ -184,11 +188,6 @@ std::vector<std::string> Keys(const std::vector<CollectionEntry>& entries) {
   return out;
 }
 
-json KeyDatesJson(const std::map<std::string, Date, std::less<>>& dates) {
-  json j = json::object();
-  for (const auto& [k, d] : dates) j[k] = FormatDate(d);
-  return j;
-}
 
 }  // namespace
 
@@ -361,7 +360,7 @@ Status CaseService::UpdateIndex(Loaded& loaded) {
       "key_dates = ?, updated_at = ? WHERE id = ?;"));
   up.Bind(1, ToString(c.event_type)).Bind(2, c.subject.name_or_initials)
       .Bind(3, c.subject.area).Bind(4, c.lead_agency).Bind(5, ToString(c.status))
-      .Bind(6, KeyDatesJson(c.key_dates).dump()).Bind(7, UtcNowIso(store_.clock())).Bind(8, loaded.case_id);
+      .Bind(6, KeyDatesToJson(c.key_dates).dump()).Bind(7, UtcNowIso(store_.clock())).Bind(8, loaded.case_id);
   return up.Run();
 }
 
@@ -420,6 +419,19 @@ Status CaseService::InsertCaseRow(const std::string& case_id, const SecretBytes&
   return ins.Run();
 }
 
+namespace {
+// The UTC day of the service's clock, for checking the dates a person types (casepack/date_checks.h).
+Date ClockDay(const Clock& clock) {
+  const std::int64_t millis = clock.NowMillis();
+  return Date::FromDayNumber(millis / 86400000 - (millis % 86400000 < 0 ? 1 : 0));
+}
+std::set<std::string> KeysOf(const std::map<std::string, Date, std::less<>>& dates) {
+  std::set<std::string> out;
+  for (const auto& [k, d] : dates) out.insert(k);
+  return out;
+}
+}  // namespace
+
 Result<std::string> CaseService::CreateCase(const NewCase& in) {
   Case c;
   c.id = RandomId();
@@ -429,6 +441,7 @@ Result<std::string> CaseService::CreateCase(const NewCase& in) {
   c.venue = in.venue;
   c.key_dates = in.key_dates;
   CP_RETURN_IF_ERROR(ValidateCase(c));
+  CP_RETURN_IF_ERROR(CheckKeyDatesPlausible(c, ClockDay(clock()), KeysOf(c.key_dates)));
   for (const auto& f : in.facilitators) CP_RETURN_IF_ERROR(CheckText(f, "a facilitator's name"));
 
   CP_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(32));
@@ -485,11 +498,7 @@ Result<std::vector<CaseSummary>> CaseService::ListCases() {
     s.subject = {st.Text(2), st.Text(3)};
     s.lead_agency = st.Text(4);
     if (auto cs = ParseCaseStatus(st.Text(5)); cs.ok()) s.status = *cs;
-    if (auto dates = ParseJson(st.Text(6)); dates.ok() && dates->is_object()) {
-      for (const auto& [k, v] : dates->items())
-        if (v.is_string())
-          if (auto d = ParseDate(v.get<std::string>()); d.ok()) s.key_dates.emplace(k, *d);
-    }
+    s.key_dates = KeyDatesFromJson(st.Text(6));
     s.updated_at = st.Text(7);
     out.push_back(std::move(s));
   }
@@ -573,11 +582,22 @@ Status CaseService::UpdateCase(std::string_view case_id, const CaseChange& chang
     const Case current = MaterializeCase(r);
     Case next = current;
     for (const auto& [k, d] : change.key_dates) next.key_dates[k] = d;
+    for (const auto& k : change.cleared_dates) {
+      if (auto def = FindKeyDate(next.event_type, k); !def.ok()) return def.error();
+      next.key_dates.erase(k);
+    }
+    if (change.subject) next.subject.name_or_initials = *change.subject;
+    if (change.area) next.subject.area = *change.area;
     if (change.status) next.status = *change.status;
     if (change.lead_agency) next.lead_agency = *change.lead_agency;
     if (change.venue) next.venue = *change.venue;
     CP_RETURN_IF_ERROR(ValidateCase(next));
+    CP_RETURN_IF_ERROR(CheckKeyDatesPlausible(next, ClockDay(clock()), KeysOf(change.key_dates)));
     for (const auto& [k, d] : change.key_dates) CP_RETURN_IF_ERROR(r.SetRegister(KeyDateField(k), FormatDate(d), true));
+    // A cleared date is an empty value: it syncs like any change and reads back as "not set".
+    for (const auto& k : change.cleared_dates) CP_RETURN_IF_ERROR(r.SetRegister(KeyDateField(k), "", true));
+    if (change.subject) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("subject-name"), *change.subject, true));
+    if (change.area) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("area"), *change.area, true));
     if (change.status) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("status"), ToString(*change.status), true));
     if (change.lead_agency) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("lead-agency"), *change.lead_agency, true));
     if (change.venue) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("venue"), *change.venue, false));
@@ -672,7 +692,6 @@ Status CaseService::ExportDocument(std::string_view case_id, std::string_view do
 
 Result<std::string> CaseService::RecordAttendance(std::string_view case_id, std::optional<std::string> attendee_id,
                                                   const Attendance& a) {
-  CP_RETURN_IF_ERROR(ValidateAttendance(a));
   std::string id;
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
     Replica& r = l.replica;
@@ -682,6 +701,8 @@ Result<std::string> CaseService::RecordAttendance(std::string_view case_id, std:
     } else {
       id = ShortId();
     }
+    // After the id: an unknown attendee is "no such attendee", not a complaint about fields not given.
+    CP_RETURN_IF_ERROR(ValidateAttendance(a));
     json who = {{"agency", a.agency}, {"role", a.role}, {"name", a.name}, {"status", "invited"}, {"reason", ""}};
     CP_RETURN_IF_ERROR(r.AddToCollection(kAttendees, id, who.dump()));
     CP_RETURN_IF_ERROR(r.SetRegister(AttendeeField(id, "status"), ToString(a.status), true));
@@ -806,6 +827,37 @@ Result<bool> CaseService::HoldsOperation(std::string_view case_id, OpId id) {
   return st.Step();
 }
 
+Status CaseService::RecordQuarantined(std::string_view case_id, std::span<const QuarantinedOp> ops) {
+  if (ops.empty()) return Ok();
+  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
+      "INSERT OR IGNORE INTO quarantined_ops (case_id, op_id, seq, device_id, reason, at) VALUES (?, ?, ?, ?, ?, ?);"));
+  const std::string now = UtcNowIso(store_.clock());
+  for (const auto& q : ops) {
+    ins.Reset();
+    ins.Bind(1, case_id).Bind(2, q.op_id).Bind(3, q.seq).Bind(4, q.device_id).Bind(5, q.reason).Bind(6, now);
+    CP_RETURN_IF_ERROR(ins.Run());
+  }
+  return Ok();
+}
+
+Result<std::size_t> CaseService::CountQuarantined(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT count(*) FROM quarantined_ops WHERE case_id = ?;"));
+  st.Bind(1, case_id);
+  CP_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? static_cast<std::size_t>(st.Int(0)) : 0;
+}
+
+Result<std::vector<CaseService::QuarantinedOp>> CaseService::QuarantinedOperations() {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "SELECT case_id, seq, op_id, device_id, reason, at FROM quarantined_ops ORDER BY at, case_id, seq;"));
+  std::vector<QuarantinedOp> out;
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return out;
+    out.push_back(QuarantinedOp{st.Text(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5)});
+  }
+}
+
 Result<std::size_t> CaseService::ContinueUnderFreshReplica(std::string_view case_id) {
   CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
   CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
@@ -874,6 +926,10 @@ Result<std::size_t> CaseService::ContinueUnderFreshReplica(std::string_view case
 // ---- actions ----
 
 Result<std::string> CaseService::AddAction(std::string_view case_id, const Action& input) {
+  // Said without the new id, which the person has not seen yet.
+  const bool owned = !input.owner.empty() && std::all_of(input.owner.candidates.begin(), input.owner.candidates.end(),
+                                                        [](const auto& c) { return !c.value.agency.empty() || !c.value.role.empty(); });
+  if (!owned) return MakeError(ErrorCode::kInvalidArgument, "the action has no owner", "name an agency or a role (or both)");
   Action a = input;
   a.id = ShortId();
   CP_RETURN_IF_ERROR(ValidateAction(a));
@@ -962,6 +1018,9 @@ Status CaseService::DeleteRow(std::string_view case_id, CaseTable row, std::stri
     const std::vector<CollectionEntry> entries = r.ReadCollection(*kind.collection);
     CP_ASSIGN_OR_RETURN(id, FindByPrefix(Keys(entries), id_or_prefix, kind.what));
     CP_RETURN_IF_ERROR(r.RemoveFromCollection(*kind.collection, id));
+    // In the same transaction: no delete without its entry (the kind of row and its id, no content).
+    if (auto entry = Audit(store_).Record(AuditKind::kDelete, case_id, std::string(kind.what) + " " + id + " deleted"); !entry.ok())
+      return entry.error();
     if (row != CaseTable::kDocuments) return Ok();
     // The index row goes with it, so the same paper can be added again later.
     CP_ASSIGN_OR_RETURN(Statement find, store_.db().Prepare("SELECT blob_id FROM documents WHERE case_id = ? AND id = ?;"));
@@ -1340,10 +1399,7 @@ Status CaseService::PlaceLegalHold(std::string_view case_id, const LegalHold& ho
   return Mutate(case_id, [&](Loaded& l) -> Status {
     const json value = {{"reason", hold.reason}, {"held_by", hold.held_by}, {"held_at", hold.held_at}};
     CP_RETURN_IF_ERROR(l.replica.SetRegister(kLegalHold, value.dump(), true));
-    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
-        "INSERT OR REPLACE INTO legal_holds (case_id, reason, held_by, held_at) VALUES (?, ?, ?, ?);"));
-    st.Bind(1, case_id).Bind(2, hold.reason).Bind(3, hold.held_by).Bind(4, hold.held_at);
-    return st.Run();
+    return WriteHoldIndex(case_id, hold);
   });
 }
 
@@ -1352,10 +1408,26 @@ Status CaseService::ReleaseLegalHold(std::string_view case_id) {
     if (!ReadHold(l.replica))
       return MakeError(ErrorCode::kInvalidArgument, "case " + std::string(case_id.substr(0, 8)) + " is not on hold");
     CP_RETURN_IF_ERROR(l.replica.SetRegister(kLegalHold, "", true));
+    return WriteHoldIndex(case_id, std::nullopt);
+  });
+}
+
+// legal_holds indexes the case's hold register, so that retention finds held cases without loading each.
+Status CaseService::WriteHoldIndex(std::string_view case_id, const std::optional<LegalHold>& hold) {
+  if (!hold) {
     CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("DELETE FROM legal_holds WHERE case_id = ?;"));
     st.Bind(1, case_id);
     return st.Run();
-  });
+  }
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "INSERT OR REPLACE INTO legal_holds (case_id, reason, held_by, held_at) VALUES (?, ?, ?, ?);"));
+  st.Bind(1, case_id).Bind(2, hold->reason).Bind(3, hold->held_by).Bind(4, hold->held_at);
+  return st.Run();
+}
+
+Status CaseService::RefreshHoldIndex(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(std::optional<LegalHold> hold, ReadLegalHold(case_id));
+  return WriteHoldIndex(case_id, hold);
 }
 
 Result<std::optional<LegalHold>> CaseService::ReadLegalHold(std::string_view case_id) {

@@ -1,7 +1,8 @@
 // Private to the client library (leveldb's write_batch_internal.h): what only the sync service may do to
 // the case store: list and mark its operations for push, apply what was pulled (stored as received),
-// create a case shared with this user, and track document uploads. Kept out of casepack/cases.h so that
-// no other caller (the CLI, the desktop window) can reach it.
+// create a case shared with this user, track document uploads, keep the shared keys and pull cursors;
+// and what only retention may do: read the basics that outlive a case and delete its content. Kept out of
+// casepack/cases.h so that no other caller (the CLI, the desktop window) can reach it.
 #pragma once
 
 #include "casepack/cases.h"
@@ -64,8 +65,57 @@ class CaseServiceInternal {
   static Result<std::size_t> ContinueUnderFreshReplica(CaseService& c, std::string_view case_id) {
     return c.ContinueUnderFreshReplica(case_id);
   }
+  // Records operations of one pulled page that failed their checks (issue 11, item 2): run inside
+  // ApplyRemote's `also`, so they are kept exactly when the pull cursor moves past them.
+  using QuarantinedOp = CaseService::QuarantinedOp;
+  static Status RecordQuarantined(CaseService& c, std::string_view case_id, std::span<const QuarantinedOp> ops) {
+    return c.RecordQuarantined(case_id, ops);
+  }
+  static Result<std::size_t> CountQuarantined(CaseService& c, std::string_view case_id) {
+    return c.CountQuarantined(case_id);
+  }
   static Result<bool> SeparateJoinedVersions(CaseService& c, std::string_view case_id) {
     return c.SeparateJoinedVersions(case_id);
+  }
+
+  // The shared case keys this device has opened: the newest epoch held (0: none), the key of an epoch
+  // (none if not held), and keeping one (a key already held for that epoch is left as it is).
+  static Result<std::int64_t> LatestSharedEpoch(CaseService& c, std::string_view case_id) {
+    return c.LatestSharedEpoch(case_id);
+  }
+  static Result<std::optional<SecretBytes>> SharedKey(CaseService& c, std::string_view case_id, std::int64_t epoch) {
+    return c.SharedKey(case_id, epoch);
+  }
+  static Status KeepSharedKey(CaseService& c, std::string_view case_id, std::int64_t epoch, const SecretBytes& key) {
+    return c.KeepSharedKey(case_id, epoch, key);
+  }
+  // How far this device has pulled the case's log from the server (0: nothing yet).
+  static Result<std::int64_t> PullCursor(CaseService& c, std::string_view case_id) { return c.PullCursor(case_id); }
+  static Status SetPullCursor(CaseService& c, std::string_view case_id, std::int64_t pulled_seq) {
+    return c.SetPullCursor(case_id, pulled_seq);
+  }
+  // Whether the server has had the case: one that was there and is gone was unshared or deleted there.
+  static Status MarkOnServer(CaseService& c, std::string_view case_id) { return c.MarkOnServer(case_id); }
+  static Result<bool> WasOnServer(CaseService& c, std::string_view case_id) { return c.WasOnServer(case_id); }
+  // After a pull: the index of legal holds follows the hold the case now has.
+  static Status RefreshHoldIndex(CaseService& c, std::string_view case_id) { return c.RefreshHoldIndex(case_id); }
+};
+
+// What only retention may do to the case store.
+class CasePurgeInternal {
+ public:
+  // Every case's basics and hold, by id.
+  static Result<std::vector<StoredCaseBasics>> AllCaseBasics(CaseService& c) { return c.AllCaseBasics(); }
+  // One case's basics (none if it is not here); statements reused across a purge's cases.
+  static Result<std::optional<StoredCaseBasics>> CaseBasics(CaseService& c, std::string_view case_id,
+                                                            StatementCache& statements) {
+    return c.CaseBasics(case_id, statements);
+  }
+  // Deletes the case's content and its key, and drops it from memory. Returns the blob ids to shred once
+  // the caller's transaction commits. REQUIRES: inside a transaction.
+  static Result<std::vector<std::string>> DeleteCaseContent(CaseService& c, std::string_view case_id,
+                                                            StatementCache& statements) {
+    return c.DeleteCaseContent(case_id, statements);
   }
 };
 

@@ -392,4 +392,14 @@ Status Transaction::Commit() {
   return s;
 }
 
+Result<Statement*> StatementCache::Get(std::string_view sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    CP_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+    it = statements_.emplace(std::string(sql), std::move(st)).first;
+  }
+  it->second.Reset();
+  return &it->second;
+}
+
 }  // namespace casepack

@@ -390,7 +390,7 @@ Result<PackContents> PackService::Seal(std::string_view case_id, const PackSealO
   std::string report_path;
   if (options.include_report) {
     CP_ASSIGN_OR_RETURN(ReportInput in, cases_.BuildReportInput(case_id, options.report_date));
-    CP_ASSIGN_OR_RETURN(report_text, RenderLayout(BuildReportLayout(in, ReportDocument::kReport), *options.include_report,
+    CP_ASSIGN_OR_RETURN(report_text, RenderLayout(BuildReportLayout(in, ReportDocument::kReport, options.report_language), *options.include_report,
                                                   RenderOptionsFromEnvironment()));
     report_path = "report" + std::string(FileExtension(*options.include_report));
     manifest["extras"].push_back({{"path", report_path}, {"size", report_text.size()}, {"sha256", HexSha256(report_text)}});

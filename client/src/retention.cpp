@@ -11,6 +11,8 @@
 
 #include "casepack/audit.h"
 #include "casepack/trusted_clock.h"
+#include "cases_internal.h"
+#include "key_dates_json.h"
 
 namespace casepack {
 
@@ -24,22 +26,6 @@ constexpr std::size_t kPurgeBatch = 1000;
 Result<json> ParseJsonText(std::string_view text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return MakeError(ErrorCode::kCorrupt, "a stored retention value is not valid JSON");
-  return j;
-}
-
-std::map<std::string, Date, std::less<>> KeyDatesFrom(std::string_view text) {
-  std::map<std::string, Date, std::less<>> out;
-  auto j = ParseJsonText(text);
-  if (j.ok() && j->is_object())
-    for (const auto& [k, v] : j->items())
-      if (v.is_string())
-        if (auto d = ParseDate(v.get<std::string>()); d.ok()) out.emplace(k, *d);
-  return out;
-}
-
-json KeyDatesToJson(const std::map<std::string, Date, std::less<>>& dates) {
-  json j = json::object();
-  for (const auto& [k, d] : dates) j[k] = FormatDate(d);
   return j;
 }
 
@@ -123,11 +109,32 @@ json ToJson(const CaseRetention& r) {
   return j;
 }
 
-std::string DescribePurgeDate(const CaseRetention& r) {
-  std::string date = r.deadline ? FormatDate(r.deadline->purge_on) + " (" + r.deadline->rule_after + " + " +
-                                      std::to_string(r.deadline->days) + " days)"
-                                : "unknown: " + r.no_deadline_reason;
-  if (r.hold) return "on hold (legal hold since " + r.hold->held_at.substr(0, 10) + "); otherwise " + date;
+namespace {
+std::string KeyDateName(Language lang, EventType t, std::string_view key) {
+  for (const KeyDateDef& d : KeyDateDefs(t))
+    if (d.key == key) return KeyDateTitle(lang, t, d);
+  return std::string(key);
+}
+}  // namespace
+
+std::string DescribePurgeDate(const CaseRetention& r, Language lang) {
+  // English names the key date by its key, as the policy file does; Welsh by its Welsh name.
+  auto key_date = [&](const std::string& key) { return lang == Language::kEnglish ? key : KeyDateName(lang, r.event_type, key); };
+  std::string date;
+  if (r.deadline) {
+    date = Fill(Fill(Fill(Label(lang, "retention.purge-rule"), "date", FormatDate(r.deadline->purge_on)), "after",
+                     key_date(r.deadline->rule_after)),
+                "days", std::to_string(r.deadline->days));
+  } else if (lang == Language::kEnglish) {
+    date = "unknown: " + r.no_deadline_reason;
+  } else if (!r.missing_key_dates.empty()) {
+    std::string dates;
+    for (const auto& k : r.missing_key_dates) dates += (dates.empty() ? "" : ", ") + key_date(k);
+    date = Fill(Label(lang, "retention.no-key-date"), "dates", dates);
+  } else {
+    date = Label(lang, "retention.no-policy");
+  }
+  if (r.hold) return Fill(Fill(Label(lang, "retention.on-hold"), "since", r.hold->held_at.substr(0, 10)), "date", date);
   return date;
 }
 
@@ -156,22 +163,12 @@ bool VerifyPurgeReceipt(const PurgeReceipt& r) {
 
 RetentionService::RetentionService(Store& store)
     : store_(store), owned_cases_(std::make_unique<CaseService>(store)), owned_audit_(std::make_unique<Audit>(store)),
-      cases_(*owned_cases_), audit_(*owned_audit_) {}
+      cases_(*owned_cases_), audit_(*owned_audit_), statements_(store.db()) {}
 
 RetentionService::RetentionService(Store& store, CaseService& cases, Audit& audit)
-    : store_(store), cases_(cases), audit_(audit) {}
+    : store_(store), cases_(cases), audit_(audit), statements_(store.db()) {}
 
 RetentionService::~RetentionService() = default;
-
-Result<Statement*> RetentionService::Prepared(std::string_view sql) {
-  auto it = statements_.find(sql);
-  if (it == statements_.end()) {
-    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(sql));
-    it = statements_.emplace(std::string(sql), std::move(st)).first;
-  }
-  it->second.Reset();
-  return &it->second;
-}
 
 Result<PolicyRecord> RetentionService::CurrentPolicies() {
   CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
@@ -233,40 +230,40 @@ Result<bool> RetentionService::ApplyPolicyRecord(const PolicyRecord& r) {
 
 Result<std::vector<CaseRetention>> RetentionService::Evaluate(const Date& today, bool check_replica_holds) {
   CP_ASSIGN_OR_RETURN(PolicyRecord policies, CurrentPolicies());
-  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
-      "SELECT c.id, c.event_type, c.key_dates, h.reason, h.held_by, h.held_at, c.subject, c.area FROM cases c "
-      "LEFT JOIN legal_holds h ON h.case_id = c.id ORDER BY c.id;"));
+  CP_ASSIGN_OR_RETURN(std::vector<StoredCaseBasics> cases, CasePurgeInternal::AllCaseBasics(cases_));
   std::vector<CaseRetention> out;
-  for (;;) {
-    CP_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
+  for (StoredCaseBasics& b : cases) {
     CaseRetention r;
-    r.case_id = st.Text(0);
+    r.case_id = b.case_id;
     r.policy_version = policies.version;
-    r.subject = {st.Text(6), st.Text(7)};
-    auto type = ParseEventType(st.Text(1));
+    r.subject = std::move(b.subject);
+    auto type = ParseEventType(b.event_type);
     if (!type.ok()) {
       r.no_deadline_reason = "the case has no event type";
       out.push_back(std::move(r));
       continue;
     }
     r.event_type = *type;
-    if (!st.IsNull(3)) r.hold = LegalHold{st.Text(3), st.Text(4), st.Text(5)};
+    r.hold = std::move(b.hold);
     Case c;
     c.id = r.case_id;
     c.event_type = r.event_type;
-    c.key_dates = KeyDatesFrom(st.Text(2));
+    c.key_dates = std::move(b.key_dates);
     if (const RetentionPolicy* p = PolicyFor(policies.policies, r.event_type)) {
       auto d = ComputeRetentionDeadline(c, *p);
-      if (d.ok()) r.deadline = *d;
-      else r.no_deadline_reason = d.error().message + (d.error().hint.empty() ? "" : "; " + d.error().hint);
+      if (d.ok()) {
+        r.deadline = *d;
+      } else {
+        r.no_deadline_reason = d.error().message + (d.error().hint.empty() ? "" : "; " + d.error().hint);
+        if (d.error().code == ErrorCode::kNotFound)
+          for (const auto& rule : p->rules) r.missing_key_dates.push_back(rule.after);
+      }
     } else {
       r.no_deadline_reason = "no retention policy for " + std::string(ToString(r.event_type));
     }
     r.due = r.deadline && !r.hold && today >= r.deadline->purge_on;
     out.push_back(std::move(r));
   }
-  st.Reset();
   if (check_replica_holds) {
     // The index row may lag a hold that arrived by sync; the replica's register is the truth. Only the
     // (few) due cases are decoded.
@@ -323,19 +320,13 @@ Result<std::vector<std::string>> RetentionService::PurgeOne(const CaseRetention&
                                                             const std::optional<Tombstone>& remote) {
   Tombstone t;
   {
-    CP_ASSIGN_OR_RETURN(Statement* st, Prepared("SELECT event_type, subject, area, key_dates FROM cases WHERE id = ?;"));
-    st->Bind(1, c.case_id);
-    auto row = st->Step();
-    if (row.ok() && *row) {
-      t.case_id = c.case_id;
-      auto type = ParseEventType(st->Text(0));
-      t.event_type = type.ok() ? *type : c.event_type;
-      t.subject = {st->Text(1), st->Text(2)};
-      t.key_dates = KeyDatesFrom(st->Text(3));
-    }
-    st->Reset();
-    if (!row.ok()) return row.error();
-    if (!*row) return MakeError(ErrorCode::kNotFound, "no case '" + c.case_id + "'");
+    CP_ASSIGN_OR_RETURN(std::optional<StoredCaseBasics> basics, CasePurgeInternal::CaseBasics(cases_, c.case_id, statements_));
+    if (!basics) return MakeError(ErrorCode::kNotFound, "no case '" + c.case_id + "'");
+    t.case_id = c.case_id;
+    auto type = ParseEventType(basics->event_type);
+    t.event_type = type.ok() ? *type : c.event_type;
+    t.subject = std::move(basics->subject);
+    t.key_dates = std::move(basics->key_dates);
   }
   if (remote) {
     // The server knows only dates: the basics ("name or initials, area, event type, key dates", 003
@@ -348,31 +339,14 @@ Result<std::vector<std::string>> RetentionService::PurgeOne(const CaseRetention&
     t.rule = RuleText(c);
     t.purged_at = purged_at;
   }
-  std::vector<std::string> blobs;
-  {
-    CP_ASSIGN_OR_RETURN(Statement* st, Prepared("SELECT blob_id FROM documents WHERE case_id = ?;"));
-    st->Bind(1, c.case_id);
-    for (;;) {
-      CP_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) break;
-      blobs.push_back(st->Text(0));
-    }
-  }
-  CP_ASSIGN_OR_RETURN(Statement* tomb, Prepared(
+  CP_ASSIGN_OR_RETURN(Statement* tomb, statements_.Get(
       "INSERT OR REPLACE INTO tombstones (case_id, event_type, subject, area, key_dates, purge_on, rule, purged_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?);"));
   tomb->Bind(1, t.case_id).Bind(2, ToString(t.event_type)).Bind(3, t.subject.name_or_initials).Bind(4, t.subject.area)
       .Bind(5, KeyDatesToJson(t.key_dates).dump()).Bind(6, FormatDate(t.purge_on)).Bind(7, t.rule).Bind(8, t.purged_at);
   CP_RETURN_IF_ERROR(tomb->Run());
 
-  // secure_delete is on (docs/store.md): the deleted cells and freed pages are overwritten with zeros.
-  // Deleting the cases row destroys the case key: the blobs are unreadable from this commit on.
-  for (const char* sql : {"DELETE FROM ops WHERE case_id = ?;", "DELETE FROM documents WHERE case_id = ?;",
-                          "DELETE FROM legal_holds WHERE case_id = ?;", "DELETE FROM cases WHERE id = ?;"}) {
-    CP_ASSIGN_OR_RETURN(Statement* del, Prepared(sql));
-    del->Bind(1, c.case_id);
-    CP_RETURN_IF_ERROR(del->Run());
-  }
+  CP_ASSIGN_OR_RETURN(std::vector<std::string> blobs, CasePurgeInternal::DeleteCaseContent(cases_, c.case_id, statements_));
 
   PurgeReceipt receipt;
   receipt.case_id = t.case_id;
@@ -382,7 +356,7 @@ Result<std::vector<std::string>> RetentionService::PurgeOne(const CaseRetention&
   receipt.public_key.assign(pk.begin(), pk.end());
   const auto sig = store_.identity().Sign(AsBytes(receipt.CanonicalReceipt()));
   receipt.signature.assign(sig.begin(), sig.end());
-  CP_ASSIGN_OR_RETURN(Statement* rec, Prepared(
+  CP_ASSIGN_OR_RETURN(Statement* rec, statements_.Get(
       "INSERT OR REPLACE INTO purge_receipts (case_id, store_id, purged_at, public_key, signature, reported_at) "
       "VALUES (?, ?, ?, ?, ?, NULL);"));
   rec->Bind(1, receipt.case_id).Bind(2, receipt.store_id).Bind(3, receipt.purged_at).Bind(4, receipt.public_key)
@@ -447,8 +421,8 @@ Result<PurgeReport> RetentionService::PurgeDueOrFail() {
   // The prepared statements live for this purge only: one left stepped would hold a read snapshot open
   // for as long as a session lives (stale reads, and a write lock that can never be had).
   struct DropStatements {
-    std::map<std::string, Statement, std::less<>>& s;
-    ~DropStatements() { s.clear(); }
+    StatementCache& s;
+    ~DropStatements() { s.Clear(); }
   } drop{statements_};
   TrustedClock clock(store_.db(), store_.clock());
   CP_ASSIGN_OR_RETURN(ClockReading reading, clock.Read());
@@ -501,14 +475,11 @@ Result<PurgeReport> RetentionService::PurgeDueOrFail() {
 
 Result<PurgeReceipt> RetentionService::ApplyRemoteTombstone(const Tombstone& t) {
   struct DropStatements {
-    std::map<std::string, Statement, std::less<>>& s;
-    ~DropStatements() { s.clear(); }
+    StatementCache& s;
+    ~DropStatements() { s.Clear(); }
   } drop{statements_};
   Database& db = store_.db();
-  CP_ASSIGN_OR_RETURN(Statement exists, db.Prepare("SELECT event_type FROM cases WHERE id = ?;"));
-  exists.Bind(1, t.case_id);
-  CP_ASSIGN_OR_RETURN(bool present, exists.Step());
-  exists.Reset();
+  CP_ASSIGN_OR_RETURN(std::optional<StoredCaseBasics> present, CasePurgeInternal::CaseBasics(cases_, t.case_id, statements_));
   std::vector<std::string> shred;
   if (present) {
     CP_ASSIGN_OR_RETURN(std::optional<LegalHold> hold, cases_.ReadLegalHold(t.case_id));
@@ -558,7 +529,7 @@ Result<std::vector<Tombstone>> RetentionService::Tombstones() {
     t.case_id = st.Text(0);
     if (auto ty = ParseEventType(st.Text(1)); ty.ok()) t.event_type = *ty;
     t.subject = {st.Text(2), st.Text(3)};
-    t.key_dates = KeyDatesFrom(st.Text(4));
+    t.key_dates = KeyDatesFromJson(st.Text(4));
     if (auto d = ParseDate(st.Text(5)); d.ok()) t.purge_on = *d;
     t.rule = st.Text(6);
     t.purged_at = st.Text(7);

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <set>
+#include <sstream>
 
 #include "casepack/aead.h"
 #include "casepack/audit.h"
@@ -45,6 +47,13 @@ Result<ServerConfig> ParseUrl(const std::string& url) {
     return MakeError(ErrorCode::kInvalidArgument, "the server address is not host:port");
   c.port = static_cast<std::uint16_t>(port);
   return c;
+}
+
+// sync_server.url: the servers, space-separated, the preferred first (ServerConfig::urls).
+std::string JoinUrls(const std::vector<std::string>& urls) {
+  std::string joined;
+  for (const auto& u : urls) joined += (joined.empty() ? "" : " ") + u;
+  return joined;
 }
 
 Result<std::string> NormaliseFingerprint(std::string text) {
@@ -88,14 +97,37 @@ Result<ServerConfig> SyncService::Config() {
   if (!row)
     return MakeError(ErrorCode::kNotFound, "this store is not enrolled with a central store",
                      "run 'casepack server add URL --invite CODE --fingerprint FP' with what the Business Unit gave you");
-  ServerConfig c{st.Text(0), st.Text(1), static_cast<std::uint16_t>(st.Int(2)), st.Text(3), st.Text(4), st.Text(5), st.Text(6)};
+  ServerConfig c{st.Text(0), st.Text(1), static_cast<std::uint16_t>(st.Int(2)), st.Text(3), st.Text(4), st.Text(5), st.Text(6), {}};
+  // Space-separated, the preferred server first (AddServerUrl); one URL in a store enrolled before.
+  std::istringstream urls(c.url);
+  for (std::string u; urls >> u;) c.urls.push_back(u);
+  if (!c.urls.empty()) c.url = c.urls.front();
   config_ = c;
   return c;
 }
 
 Result<std::unique_ptr<net::HttpsClient>> SyncService::OpenTransport(const ServerConfig& c) {
   if (transport_) return transport_(c);
-  return net::HttpsClient::Create(net::Endpoint{c.host, c.port, c.fingerprint});
+  if (c.urls.size() < 2) return net::HttpsClient::Create(net::Endpoint{c.host, c.port, c.fingerprint});
+  std::vector<net::Endpoint> endpoints;
+  for (const auto& u : c.urls) {
+    CP_ASSIGN_OR_RETURN(ServerConfig one, ParseUrl(u));
+    endpoints.push_back(net::Endpoint{one.host, one.port, c.fingerprint});
+  }
+  return net::FailoverClient(endpoints);
+}
+
+Result<ServerConfig> SyncService::AddServerUrl(const std::string& url) {
+  CP_ASSIGN_OR_RETURN(ServerConfig c, Config());
+  CP_ASSIGN_OR_RETURN(ServerConfig added, ParseUrl(url));
+  if (std::find(c.urls.begin(), c.urls.end(), added.url) != c.urls.end())
+    return MakeError(ErrorCode::kConflict, added.url + " is already one of this store's servers");
+  c.urls.push_back(added.url);
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("UPDATE sync_server SET url = ? WHERE id = 1;"));
+  st.Bind(1, JoinUrls(c.urls));
+  CP_RETURN_IF_ERROR(st.Run());
+  config_ = c;
+  return c;
 }
 
 Result<std::unique_ptr<net::CasepackClient>> SyncService::Connect() {
@@ -105,11 +137,16 @@ Result<std::unique_ptr<net::CasepackClient>> SyncService::Connect() {
 }
 
 Result<ServerConfig> SyncService::Enroll(const std::string& url, const std::string& fingerprint,
-                                         const std::string& invitation) {
+                                         const std::string& invitation, const std::vector<std::string>& also) {
   if (Config().ok())
     return MakeError(ErrorCode::kConflict, "this store is already enrolled with " + config_->url,
                      "one store syncs with one central store");
   CP_ASSIGN_OR_RETURN(ServerConfig c, ParseUrl(url));
+  c.urls = {c.url};
+  for (const auto& u : also) {
+    CP_ASSIGN_OR_RETURN(ServerConfig other, ParseUrl(u));
+    if (std::find(c.urls.begin(), c.urls.end(), other.url) == c.urls.end()) c.urls.push_back(other.url);
+  }
   CP_ASSIGN_OR_RETURN(c.fingerprint, NormaliseFingerprint(fingerprint));
   CP_ASSIGN_OR_RETURN(auto http, OpenTransport(c));
   net::CasepackClient client(std::move(http), &store_.identity());
@@ -120,7 +157,7 @@ Result<ServerConfig> SyncService::Enroll(const std::string& url, const std::stri
   CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
       "INSERT INTO sync_server (id, url, host, port, fingerprint, user_id, device_id, role, enrolled_at) "
       "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?);"));
-  st.Bind(1, c.url).Bind(2, c.host).Bind(3, static_cast<std::int64_t>(c.port)).Bind(4, c.fingerprint)
+  st.Bind(1, JoinUrls(c.urls)).Bind(2, c.host).Bind(3, static_cast<std::int64_t>(c.port)).Bind(4, c.fingerprint)
       .Bind(5, c.user_id).Bind(6, c.device_id).Bind(7, c.role).Bind(8, UtcNowIso(store_.clock()));
   CP_RETURN_IF_ERROR(st.Run());
   config_ = c;
@@ -130,33 +167,25 @@ Result<ServerConfig> SyncService::Enroll(const std::string& url, const std::stri
 // ---- keys ----
 
 Result<std::int64_t> SyncService::CurrentEpoch(const std::string& case_id) {
-  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT coalesce(max(epoch), 0) FROM case_keys WHERE case_id = ?;"));
-  st.Bind(1, case_id);
-  CP_ASSIGN_OR_RETURN(bool row, st.Step());
-  return row ? st.Int(0) : 0;
+  return CaseServiceInternal::LatestSharedEpoch(cases_, case_id);
 }
 
 Result<SecretBytes> SyncService::KeyFor(const std::string& case_id, std::int64_t epoch) {
-  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT key FROM case_keys WHERE case_id = ? AND epoch = ?;"));
-  st.Bind(1, case_id).Bind(2, epoch);
-  CP_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row)
+  CP_ASSIGN_OR_RETURN(std::optional<SecretBytes> key, CaseServiceInternal::SharedKey(cases_, case_id, epoch));
+  if (!key)
     return MakeError(ErrorCode::kNotFound, "no key for epoch " + std::to_string(epoch) + " of this case",
                      "ask a member of the case to share it with you again");
-  return SecretBytes::CopyOf(st.BlobView(0));
+  return std::move(*key);
 }
 
 Status SyncService::RefreshKeys(net::CasepackClient& client, const std::string& case_id, std::int64_t* current_epoch) {
   CP_ASSIGN_OR_RETURN(std::vector<wire::Envelope> envelopes, client.GetKeys(case_id, current_epoch));
   CP_ASSIGN_OR_RETURN(ServerConfig c, Config());
-  CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare("INSERT OR IGNORE INTO case_keys (case_id, epoch, key) VALUES (?, ?, ?);"));
   for (const wire::Envelope& e : envelopes) {
     if (e.user_id != c.user_id) continue;
     auto key = OpenSealed(store_.identity(), e.sealed);
     if (!key.ok()) return key.error().Context("opening the case key for epoch " + std::to_string(e.epoch));
-    ins.Reset();
-    ins.Bind(1, case_id).Bind(2, e.epoch).Bind(3, key->expose());
-    CP_RETURN_IF_ERROR(ins.Run());
+    CP_RETURN_IF_ERROR(CaseServiceInternal::KeepSharedKey(cases_, case_id, e.epoch, *key));
   }
   return Ok();
 }
@@ -294,7 +323,7 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
       batch.reserve(pending.size());
       for (const auto& p : pending) {
         const std::string op_id = OperationWireId(p.replica, p.counter);
-        batch.push_back(wire::OpIn{op_id, epoch, SealOperation(key, store_.identity(), case_id, op_id, epoch, p.body)});
+        batch.push_back(wire::OpIn{op_id, epoch, SealOperation(key, store_.identity(), case_id, op_id, epoch, p.body), {}});
       }
       auto acks = client.PushOps(case_id, batch);
       if (acks.ok()) {
@@ -330,20 +359,38 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
 Status SyncService::PullCase(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
                              const ProgressFn& progress) {
   CP_ASSIGN_OR_RETURN(ServerConfig config, Config());
-  CP_ASSIGN_OR_RETURN(Statement cursor, store_.db().Prepare("SELECT pulled_seq FROM case_sync WHERE case_id = ?;"));
-  cursor.Bind(1, case_id);
-  CP_ASSIGN_OR_RETURN(bool row, cursor.Step());
-  std::int64_t after = row ? cursor.Int(0) : 0;
+  CP_ASSIGN_OR_RETURN(std::int64_t after, CaseServiceInternal::PullCursor(cases_, case_id));
   CP_ASSIGN_OR_RETURN(ReplicaId own, CaseServiceInternal::OwnReplica(cases_, case_id));
   const std::string own_prefix = OperationWireId(own, 0).substr(0, 17);  // "RRRRRRRRRRRRRRRR-"
   for (;;) {
     CP_ASSIGN_OR_RETURN(wire::OpsPage page, client.PullOps(case_id, after, kPullPage));
     std::vector<Operation> ops;
     std::vector<Bytes> bodies;  // as received (opened), stored unchanged
+    std::vector<CaseServiceInternal::QuarantinedOp> held;
     for (const wire::OpOut& in : page.ops) {
       // Our own current replica's: already applied here. (This device's earlier replica of the case, after
       // a restore, comes back like anyone's.)
       if (in.device_id == config.device_id && in.op_id.rfind(own_prefix, 0) == 0) continue;
+      // One bad operation (altered on the server, planted in its database, or pushed by a member under a
+      // name not its own) is quarantined: not applied, reported, kept in the store (quarantined_ops) with
+      // the cursor that moves past it, and the rest of the case keeps syncing (issue 11: one such
+      // operation used to wedge the case for every member).
+      auto quarantine = [&](const std::string& why) {
+        report.quarantined.push_back(in.op_id.substr(0, 40) + " from device " + in.device_id.substr(0, 8) + ": " + why);
+        held.push_back({case_id, in.seq, in.op_id.substr(0, 128), in.device_id, why, {}});
+      };
+      auto author = DevicePublicKey(client, in.device_id);
+      if (!author.ok() && author.error().code != ErrorCode::kAuthFailed) return author.error();
+      if (!author.ok()) {
+        quarantine(author.error().message);
+        continue;
+      }
+      // The pushing device's signature over the bytes as stored (the server checked it at push).
+      if (Status signed_by = wire::VerifyOperationSignature(*author, case_id, in.op_id, in.epoch, in.blob, in.sig);
+          !signed_by.ok()) {
+        quarantine(signed_by.error().message);
+        continue;
+      }
       auto key = KeyFor(case_id, in.epoch);
       if (!key.ok()) {
         std::int64_t current = 0;
@@ -351,14 +398,7 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
         key = KeyFor(case_id, in.epoch);
         if (!key.ok()) return key.error();
       }
-      CP_ASSIGN_OR_RETURN(Bytes author, DevicePublicKey(client, in.device_id));
-      // One bad operation (altered on the server, or pushed by a member under a name not its own) is
-      // quarantined: not applied, reported, and the rest of the case keeps syncing (issue 11: one such
-      // operation used to wedge the case for every member).
-      auto quarantine = [&](const std::string& why) {
-        report.quarantined.push_back(in.op_id.substr(0, 40) + " from device " + in.device_id.substr(0, 8) + ": " + why);
-      };
-      auto plain = OpenOperation(*key, author, case_id, in.op_id, in.epoch, in.blob);
+      auto plain = OpenOperation(*key, *author, case_id, in.op_id, in.epoch, in.blob);
       if (!plain.ok()) {
         quarantine(plain.error().message);
         continue;
@@ -375,9 +415,8 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
     }
     const std::int64_t next = page.next_after;
     auto applied_or = CaseServiceInternal::ApplyRemote(cases_, case_id, ops, bodies, [&]() -> Status {
-      CP_ASSIGN_OR_RETURN(Statement up, store_.db().Prepare("UPDATE case_sync SET pulled_seq = ? WHERE case_id = ?;"));
-      up.Bind(1, next).Bind(2, case_id);
-      return up.Run();
+      CP_RETURN_IF_ERROR(CaseServiceInternal::SetPullCursor(cases_, case_id, next));
+      return CaseServiceInternal::RecordQuarantined(cases_, case_id, held);
     });
     for (auto& b : bodies) Wipe(b);
     CP_ASSIGN_OR_RETURN(ApplyResult applied, std::move(applied_or));
@@ -386,7 +425,10 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
     report.pulled += ops.size();
     if (progress) progress({"pulling", case_id, report.pulled, 0});
     after = next;
-    if (!page.more) return Ok();
+    if (!page.more) {
+      CP_ASSIGN_OR_RETURN(report.quarantined_held, CaseServiceInternal::CountQuarantined(cases_, case_id));
+      return Ok();
+    }
     CASEPACK_FAULT_POINT("pull-page-applied");  // one page applied and recorded, more to come
   }
 }
@@ -603,19 +645,6 @@ Status SyncService::PushRetention(net::CasepackClient& client, const std::string
   return WriteMetaText(store_.db(), key, state);
 }
 
-Status SyncService::RefreshHoldIndex(const std::string& case_id) {
-  CP_ASSIGN_OR_RETURN(std::optional<LegalHold> hold, cases_.ReadLegalHold(case_id));
-  if (hold) {
-    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
-        "INSERT OR REPLACE INTO legal_holds (case_id, reason, held_by, held_at) VALUES (?, ?, ?, ?);"));
-    st.Bind(1, case_id).Bind(2, hold->reason).Bind(3, hold->held_by).Bind(4, hold->held_at);
-    return st.Run();
-  }
-  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("DELETE FROM legal_holds WHERE case_id = ?;"));
-  st.Bind(1, case_id);
-  return st.Run();
-}
-
 Status SyncService::ReportReceipts(net::CasepackClient& client, SyncReport& report) {
   CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
       "SELECT r.case_id, r.store_id, r.purged_at, r.public_key, r.signature, t.purge_on FROM purge_receipts r "
@@ -685,14 +714,7 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
     if (!tombstoned.count(id)) local.push_back(std::move(id));
   const std::set<std::string> local_set(local.begin(), local.end());
 
-  CP_ASSIGN_OR_RETURN(Statement mark, store_.db().Prepare(
-      "INSERT OR REPLACE INTO case_sync (case_id, on_server, pulled_seq) "
-      "VALUES (?, 1, coalesce((SELECT pulled_seq FROM case_sync WHERE case_id = ?), 0));"));
-  auto mark_on_server = [&](const std::string& id) -> Status {
-    mark.Reset();
-    mark.Bind(1, id).Bind(2, id);
-    return mark.Run();
-  };
+  auto mark_on_server = [&](const std::string& id) { return CaseServiceInternal::MarkOnServer(cases_, id); };
 
   std::vector<std::string> to_sync;
   // Cases shared with us that this device has not seen.
@@ -711,15 +733,12 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
     report.cases.push_back(std::move(r));
   }
   // Cases made here: create them on the server, with our own envelope for epoch 1.
-  CP_ASSIGN_OR_RETURN(Statement was_on_server, store_.db().Prepare("SELECT on_server FROM case_sync WHERE case_id = ?;"));
   for (const auto& id : local) {
     CaseSyncReport r;
     r.case_id = id;
     if (!on_server.count(id)) {
-      was_on_server.Reset();
-      was_on_server.Bind(1, id);
-      CP_ASSIGN_OR_RETURN(bool known, was_on_server.Step());
-      if (known && was_on_server.Int(0) == 1) {
+      CP_ASSIGN_OR_RETURN(bool was_on_server, CaseServiceInternal::WasOnServer(cases_, id));
+      if (was_on_server) {
         r.error = "case " + id.substr(0, 8) + " is no longer on the server or no longer shared with you";
         report.cases.push_back(std::move(r));
         continue;
@@ -727,9 +746,7 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
       auto key = KeyFor(id, 1);
       if (!key.ok()) {
         CP_ASSIGN_OR_RETURN(SecretBytes fresh, SecretBytes::Random(32));
-        CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare("INSERT INTO case_keys (case_id, epoch, key) VALUES (?, 1, ?);"));
-        ins.Bind(1, id).Bind(2, fresh.expose());
-        CP_RETURN_IF_ERROR(ins.Run());
+        CP_RETURN_IF_ERROR(CaseServiceInternal::KeepSharedKey(cases_, id, 1, fresh));
         key = std::move(fresh);
       }
       auto created = client->CreateCase(id, SealToPublicKey(store_.identity().public_keys().x25519, *key));
@@ -760,7 +777,7 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
     }
     // Keep the hold index in step with the synced register, so a hold placed elsewhere shows (and
     // counts) here too.
-    if (Status h = RefreshHoldIndex(id); !h.ok()) report.retention_errors.push_back(CaseError(id, h.error()).message);
+    if (Status h = CaseServiceInternal::RefreshHoldIndex(cases_, id); !h.ok()) report.retention_errors.push_back(CaseError(id, h.error()).message);
     // Tell the server this case's purge date and (business unit) its legal hold.
     Status r = PushRetention(*client, id);
     if (!r.ok()) {
@@ -770,6 +787,10 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
   }
   CP_RETURN_IF_ERROR(ReportReceipts(*client, report));
   report.server_time_ms = client->latest_server_time_ms();
+  if (report.server_time_ms > 0) {
+    report.clock_offset_ms = store_.clock().NowMillis() - report.server_time_ms;
+    if (std::abs(report.clock_offset_ms) > wire::kMaxClockSkewMs) report.clock_warning = net::DescribeClockOffset(report.clock_offset_ms);
+  }
   // The authenticated server's clock feeds retention's clock, which only moves forward.
   if (report.server_time_ms > 0) CP_RETURN_IF_ERROR(TrustedClock(store_.db(), store_.clock()).ObserveServerTime(report.server_time_ms));
   Audit& audit = *audit_;
@@ -784,13 +805,28 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
 
 // ---- members ----
 
-Status SyncService::Share(const std::string& case_id, const std::string& user_id) {
+Status SyncService::Share(const std::string& case_id, const std::string& user_arg) {
   CP_ASSIGN_OR_RETURN(auto client, Connect());
   CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client->ListUsers());
+  // The full id, or a unique prefix of 4 characters or more (as `server users` lists them).
   const wire::UserEntry* user = nullptr;
-  for (const auto& u : users)
-    if (u.user_id == user_id) user = &u;
-  if (user == nullptr) return MakeError(ErrorCode::kNotFound, "no user " + user_id + " on the server", "see 'casepack server users'");
+  std::size_t matches = 0;
+  for (const auto& u : users) {
+    if (u.user_id == user_arg) {
+      user = &u;
+      matches = 1;
+      break;
+    }
+    if (user_arg.size() >= 4 && u.user_id.starts_with(user_arg)) {
+      user = &u;
+      ++matches;
+    }
+  }
+  if (matches > 1)
+    return MakeError(ErrorCode::kInvalidArgument, "user '" + user_arg + "' is ambiguous: it matches " + std::to_string(matches),
+                     "give more characters of the id ('casepack server users')");
+  if (user == nullptr) return MakeError(ErrorCode::kNotFound, "no user " + user_arg + " on the server", "see 'casepack server users'");
+  const std::string user_id = user->user_id;
   if (user->revoked) return MakeError(ErrorCode::kInvalidArgument, "user " + user_id + " has been revoked");
   const wire::DeviceKeys* device = nullptr;
   for (const auto& d : user->devices)
@@ -799,7 +835,8 @@ Status SyncService::Share(const std::string& case_id, const std::string& user_id
   auto refreshed = EnsureCurrentKey(*client, case_id);
   if (!refreshed.ok()) {
     if (refreshed.error().code == ErrorCode::kNotFound)
-      return refreshed.error().WithHint("run 'casepack sync' first so that the case is on the server");
+      return MakeError(ErrorCode::kNotFound, "case " + case_id.substr(0, 8) + " is not on the server yet: it is sent at the next sync",
+                       "run 'casepack sync' first, then share it");
     return refreshed;
   }
   CP_ASSIGN_OR_RETURN(std::int64_t current, CurrentEpoch(case_id));

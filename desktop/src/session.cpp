@@ -418,18 +418,6 @@ std::string ScreenDate(const Date& d) {
   return FormatShortDate(d, UiLanguage());
 }
 
-std::string Explain(const Error& e) {
-  std::string m = e.message;
-  if (!m.empty()) m[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(m[0])));
-  m += ".";
-  if (!e.hint.empty()) {
-    std::string h = e.hint;
-    h[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(h[0])));
-    m += " " + h + ".";
-  }
-  return m;
-}
-
 std::string AuthorForScreen(const std::string& author) {
   if (author.empty()) return Words::tr("someone").toStdString();
   // CaseService names an unnamed device "device <store id prefix>": never show the id.

@@ -2,6 +2,161 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="cy_GB">
 <context>
+    <name>LibraryMessages</name>
+    <message>
+        <source>wrong passphrase for store %1</source>
+        <translation>cyfrinymadrodd anghywir ar gyfer y storfa %1</translation>
+    </message>
+    <message>
+        <source>check the passphrase (it is case-sensitive); nothing was changed</source>
+        <translation>gwiriwch y cyfrinymadrodd (mae priflythrennau&apos;n cyfrif); ni newidiwyd dim</translation>
+    </message>
+    <message>
+        <source>the passphrase is empty</source>
+        <translation>mae&apos;r cyfrinymadrodd yn wag</translation>
+    </message>
+    <message>
+        <source>the passphrase is too short (%1 characters)</source>
+        <translation>mae&apos;r cyfrinymadrodd yn rhy fyr (%1 nod)</translation>
+    </message>
+    <message>
+        <source>the passphrase is too repetitive</source>
+        <translation>mae&apos;r cyfrinymadrodd yn ailadrodd gormod</translation>
+    </message>
+    <message>
+        <source>the passphrase is built on a well-known password</source>
+        <translation>mae&apos;r cyfrinymadrodd wedi&apos;i seilio ar gyfrinair adnabyddus</translation>
+    </message>
+    <message>
+        <source>use at least 12 characters; four or more random words are easy to type and hard to guess</source>
+        <translation>defnyddiwch o leiaf 12 nod; mae pedwar gair ar hap neu fwy yn hawdd eu teipio ac yn anodd eu dyfalu</translation>
+    </message>
+    <message>
+        <source>the session is locked</source>
+        <translation>mae&apos;r sesiwn wedi&apos;i chloi</translation>
+    </message>
+    <message>
+        <source>unlock the store again</source>
+        <translation>datglowch y storfa eto</translation>
+    </message>
+    <message>
+        <source>the store is busy: %1 kept it for writing for more than %2 s; nothing was changed</source>
+        <translation>mae&apos;r storfa&apos;n brysur: cadwodd %1 hi i ysgrifennu am fwy na %2 eiliad; ni newidiwyd dim</translation>
+    </message>
+    <message>
+        <source>try again when that command has finished</source>
+        <translation>rhowch gynnig arall arni pan fydd y gorchymyn hwnnw wedi gorffen</translation>
+    </message>
+    <message>
+        <source>the disk is full</source>
+        <translation>mae&apos;r ddisg yn llawn</translation>
+    </message>
+    <message>
+        <source>the disk is full: the store is open read only</source>
+        <translation>mae&apos;r ddisg yn llawn: mae&apos;r storfa ar agor i&apos;w darllen yn unig</translation>
+    </message>
+    <message>
+        <source>cannot write %1: the disk is full</source>
+        <translation>methu ysgrifennu %1: mae&apos;r ddisg yn llawn</translation>
+    </message>
+    <message>
+        <source>nothing was written</source>
+        <translation>ni ysgrifennwyd dim</translation>
+    </message>
+    <message>
+        <source>the store is read-only</source>
+        <translation>mae&apos;r storfa i&apos;w darllen yn unig</translation>
+    </message>
+    <message>
+        <source>the database is damaged</source>
+        <translation>mae&apos;r gronfa ddata wedi&apos;i difrodi</translation>
+    </message>
+    <message>
+        <source>cannot connect to server: %1</source>
+        <translation>methu cysylltu â&apos;r gweinydd: %1</translation>
+    </message>
+    <message>
+        <source>this store is not enrolled with a central store</source>
+        <translation>nid yw&apos;r storfa hon wedi&apos;i chofrestru gyda storfa ganolog</translation>
+    </message>
+    <message>
+        <source>not a date: %1</source>
+        <translation>nid yw&apos;n ddyddiad: %1</translation>
+    </message>
+    <message>
+        <source>write dates as YYYY-MM-DD, e.g. 2026-03-04</source>
+        <translation>ysgrifennwch ddyddiadau fel BBBB-MM-DD, e.e. 2026-03-04</translation>
+    </message>
+    <message>
+        <source>write dates as DD/MM/YYYY, e.g. 04/03/2026</source>
+        <translation>ysgrifennwch ddyddiadau fel DD/MM/BBBB, e.e. 04/03/2026</translation>
+    </message>
+    <message>
+        <source>the text is not valid UTF-8</source>
+        <translation>nid yw&apos;r testun yn UTF-8 dilys</translation>
+    </message>
+    <message>
+        <source>case was purged from this device</source>
+        <translation>cafodd yr achos ei ddileu o&apos;r ddyfais hon</translation>
+    </message>
+    <message>
+        <source>no case &apos;%1&apos;</source>
+        <translation>dim achos &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>no unresolved paragraph conflict there</source>
+        <translation>dim gwrthdaro paragraff heb ei ddatrys yno</translation>
+    </message>
+    <message>
+        <source>a legal hold needs a reason</source>
+        <translation>mae angen rheswm dros ataliad cyfreithiol</translation>
+    </message>
+    <message>
+        <source>case %1 is not on hold</source>
+        <translation>nid yw achos %1 wedi&apos;i atal</translation>
+    </message>
+    <message>
+        <source>Not found.</source>
+        <translation>Heb ei ganfod.</translation>
+    </message>
+    <message>
+        <source>The data is damaged or not valid.</source>
+        <translation>Mae&apos;r data wedi&apos;i ddifrodi neu nid yw&apos;n ddilys.</translation>
+    </message>
+    <message>
+        <source>A passphrase, key or signature did not match.</source>
+        <translation>Nid oedd cyfrinymadrodd, allwedd neu lofnod yn cyfateb.</translation>
+    </message>
+    <message>
+        <source>This clashes with what is already there.</source>
+        <translation>Mae hyn yn gwrthdaro â&apos;r hyn sydd yno eisoes.</translation>
+    </message>
+    <message>
+        <source>Not possible just now; try again later.</source>
+        <translation>Ddim yn bosibl ar hyn o bryd; rhowch gynnig arall arni yn nes ymlaen.</translation>
+    </message>
+    <message>
+        <source>What was entered is not valid.</source>
+        <translation>Nid yw&apos;r hyn a roddwyd yn ddilys.</translation>
+    </message>
+    <message>
+        <source>The computer refused to read or write a file.</source>
+        <translation>Gwrthododd y cyfrifiadur ddarllen neu ysgrifennu ffeil.</translation>
+    </message>
+    <message>
+        <source>The disk is full; nothing was changed.</source>
+        <translation>Mae&apos;r ddisg yn llawn; ni newidiwyd dim.</translation>
+    </message>
+    <message>
+        <source>This version of casepack does not understand it.</source>
+        <translation>Nid yw&apos;r fersiwn hon o casepack yn ei ddeall.</translation>
+    </message>
+    <message>
+        <source>(The details, in English: %1.)</source>
+        <translation>(Y manylion, yn Saesneg: %1.)</translation>
+    </message>
+</context>
+<context>
     <name>QDialogButtonBox</name>
     <message>
         <source>OK</source>

@@ -14,6 +14,11 @@ static std::string Span(std::int64_t ms) {
   return say(std::max<std::int64_t>(ms / 60'000, 1), "minute");
 }
 
+std::string DescribeClockOffset(std::int64_t off_ms) {
+  return "this device's clock is " + Span(off_ms < 0 ? -off_ms : off_ms) + (off_ms < 0 ? " behind" : " ahead of") +
+         " the server";
+}
+
 Error ErrorFromReply(const HttpReply& reply, std::int64_t sent_time_ms) {
   std::string message = "server answered " + std::to_string(reply.status);
   auto body = wire::ParseErrorBody(reply.body);
@@ -22,9 +27,7 @@ Error ErrorFromReply(const HttpReply& reply, std::int64_t sent_time_ms) {
     // Every reply carries the server's time, and this one comes over the pinned TLS connection: say how far
     // off this device's clock is, which is what the person can fix (issue 11).
     const std::int64_t off = (sent_time_ms != 0 ? sent_time_ms : wire::NowMs()) - reply.server_time_ms;
-    return MakeError(ErrorCode::kAuthFailed,
-                     "this device's clock is " + Span(off < 0 ? -off : off) + (off < 0 ? " behind" : " ahead of") +
-                         " the server",
+    return MakeError(ErrorCode::kAuthFailed, DescribeClockOffset(off),
                      "set this device's date and time right (automatically from the network), then run 'casepack "
                      "sync' again; nothing is lost");
   }
@@ -47,6 +50,8 @@ Error ErrorFromReply(const HttpReply& reply, std::int64_t sent_time_ms) {
 CasepackClient::CasepackClient(std::unique_ptr<HttpsClient> http, const Identity* identity, std::string device_id)
     : http_(std::move(http)), identity_(identity), device_id_(std::move(device_id)) {}
 
+constexpr int kImmediateRetries = 8;
+
 Result<HttpReply> CasepackClient::SignedRequestCapture(std::string_view method, std::string_view target,
                                                        std::string_view body,
                                                        std::vector<std::pair<std::string, std::string>>* sent,
@@ -65,7 +70,9 @@ Result<HttpReply> CasepackClient::SignedRequestCapture(std::string_view method, 
     if (sent != nullptr) *sent = headers;
     auto reply = http_->Send(method, target, body, content_type, headers);
     if (!reply.ok()) {
-      if (attempt == 0 && http_->last_failure_was_stale_connection()) continue;
+      // A stale keep-alive connection, or a failover to the next server: resend at once (bounded: each
+      // server fails at most once in a row before the failure is returned).
+      if (attempt < kImmediateRetries && http_->last_failure_was_stale_connection()) continue;
       return reply.error();
     }
     latest_server_time_ms_ = std::max(latest_server_time_ms_, reply->server_time_ms);
@@ -175,7 +182,18 @@ Result<std::vector<wire::Envelope>> CasepackClient::GetKeys(const std::string& c
 
 Result<std::vector<wire::OpAck>> CasepackClient::PushOps(const std::string& case_id,
                                                          const std::vector<wire::OpIn>& ops) {
-  CP_ASSIGN_OR_RETURN(std::string body, Call("POST", "/v1/cases/" + case_id + "/ops", wire::OpsPushToJson(ops)));
+  // This device pushes its own operations: it signs each one that does not carry a signature yet.
+  std::vector<wire::OpIn> signed_ops;
+  const std::vector<wire::OpIn>* out = &ops;
+  for (const auto& op : ops) {
+    if (!op.sig.empty()) continue;
+    signed_ops = ops;
+    for (auto& o : signed_ops)
+      if (o.sig.empty()) o.sig = wire::SignOperation(*identity_, case_id, o.op_id, o.epoch, o.blob);
+    out = &signed_ops;
+    break;
+  }
+  CP_ASSIGN_OR_RETURN(std::string body, Call("POST", "/v1/cases/" + case_id + "/ops", wire::OpsPushToJson(*out)));
   return wire::ParseOpAcks(body);
 }
 

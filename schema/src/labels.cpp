@@ -160,6 +160,14 @@ std::string StepRule(Language lang, const TimescaleStep& s) {
   return s.rule;
 }
 
+std::string StepNote(Language lang, const TimescaleStep& s) {
+  if (s.note_key.empty()) return {};
+  std::string text = Label(lang, s.note_key);
+  if (s.note_date) text = Fill(text, "date", FormatDate(*s.note_date));
+  if (!s.note_tail_key.empty()) text += Label(lang, s.note_tail_key);
+  return text;
+}
+
 std::vector<std::string> DomainLabelKeys() {
   std::vector<std::string> keys;
   for (EventType t : AllEventTypes()) {

@@ -164,6 +164,21 @@ UPDATE cases SET snapshot = x'';
 -- after seq" is a range read.
 CREATE INDEX ops_in_order ON ops (case_id);
 )sql"},
+    {6, "quarantined operations: pulled, refused by their checks, kept out of the case",
+     R"sql(
+-- An operation pulled from the server that failed its signature or envelope checks (issue 11, item 2;
+-- docs/sync-client.md "Quarantine"): not applied, never retried, listed by `casepack sync quarantined`.
+-- Holds no case content: the server's seq, the op id, the pushing device and the reason.
+CREATE TABLE quarantined_ops (
+  case_id    TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  op_id      TEXT NOT NULL,
+  seq        INTEGER NOT NULL,
+  device_id  TEXT NOT NULL,
+  reason     TEXT NOT NULL,
+  at         TEXT NOT NULL,
+  PRIMARY KEY (case_id, seq)
+);
+)sql"},
 };
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "casepack/timescales.h"
 
+#include "casepack/labels.h"
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -8,6 +10,14 @@ namespace casepack {
 namespace {
 
 using nlohmann::json;
+
+// A step's note, by catalogue key; `note` keeps its English for --json.
+void SetNote(TimescaleStep& s, std::string key, std::optional<Date> date = std::nullopt, std::string tail_key = "") {
+  s.note_key = std::move(key);
+  s.note_date = date;
+  s.note_tail_key = std::move(tail_key);
+  s.note = StepNote(Language::kEnglish, s);
+}
 
 TimescaleStep MakeStep(std::string key, std::string title, std::string rule, std::string source,
                        std::optional<Date> due, std::optional<Date> done_on, const Date& today) {
@@ -47,7 +57,7 @@ void MasSteps(const Case& c, const Date& today, std::vector<TimescaleStep>* out)
   auto papers = MakeStep("papers-received", "Papers received (conference and core group minutes, plan)",
                          "at least 1 week before the event", "003 §4.6, Appendix 1", Plus(event, -7),
                          c.KeyDate(keydate::kMasPapersReceived), today);
-  if (papers.state == StepState::kWaiting) papers.note = "the due date follows from the event date";
+  if (papers.state == StepState::kWaiting) SetNote(papers, "step-note.follows-event");
   out->push_back(std::move(papers));
 
   // The recorded event date may be a booking in the future: the event is done only once that day has come.
@@ -55,15 +65,14 @@ void MasSteps(const Case& c, const Date& today, std::vector<TimescaleStep>* out)
   auto step = MakeStep("event", "MAS event held", "within 6 weeks of the conference where the referral was agreed",
                        "003 §4.7", Plus(conference, 42), held ? event : std::nullopt, today);
   if (event && !held) {
-    step.note = "scheduled for " + FormatDate(*event);
-    if (step.due && *event > *step.due) step.note += ", after the limit";
+    SetNote(step, "step-note.scheduled", *event, step.due && *event > *step.due ? "step-note.after-limit" : "");
   }
   out->push_back(std::move(step));
 
   auto summary = MakeStep("summary-report", "Summary Report sent to social worker, conference chair and Business Unit",
                           "within 2 weeks of the event", "003 §4.9, Appendix 1", Plus(event, 14),
                           report, today);
-  if (summary.state == StepState::kWaiting) summary.note = "the due date follows from the event date";
+  if (summary.state == StepState::kWaiting) SetNote(summary, "step-note.follows-event");
   out->push_back(std::move(summary));
 
   out->push_back(MakeStep("conference-to-report", "Conference to Summary Report received by the Business Unit",
@@ -76,7 +85,7 @@ void MapfSteps(const Case& c, const Date& today, std::vector<TimescaleStep>* out
   auto step = MakeStep("papers-circulated", "Briefing papers and case summaries circulated",
                        "before the event (no period is set)", "000 §8", Plus(c.KeyDate(keydate::kMapfEvent), -1),
                        c.KeyDate(keydate::kMapfPapersCirculated), today);
-  if (step.state == StepState::kWaiting) step.note = "the due date follows from the event date";
+  if (step.state == StepState::kWaiting) SetNote(step, "step-note.follows-event");
   out->push_back(std::move(step));
 }
 
@@ -98,8 +107,8 @@ void MapmSteps(const Case& c, const Date& today, const WorkingDayCalendar& calen
   auto review = MakeStep("action-plan-review", "Action plan reviewed", "at least every 3 months", "002 §10",
                          review_due, std::nullopt, today);
   if (const auto next = c.KeyDate(keydate::kMapmNextReview)) {
-    review.note = "next review agreed for " + FormatDate(*next);
-    if (review_due && *next > *review_due) review.note += ", after the 3-month limit";
+    SetNote(review, "step-note.review-agreed", *next,
+            review_due && *next > *review_due ? "step-note.after-3-months" : "");
   }
   out->push_back(std::move(review));
 }

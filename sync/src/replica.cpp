@@ -207,6 +207,15 @@ std::uint64_t Replica::TextLength(const Target& target) const {
   return t ? t->length() : 0;
 }
 
+Result<Replica::TextLines> Replica::ReadLinesAround(const Target& target, std::uint64_t pos, std::uint64_t count) const {
+  const TextSeq* t = FindText(target);
+  const std::uint64_t length = t ? t->length() : 0;
+  if (pos > length || count > length - pos) return MakeError(ErrorCode::kInvalidArgument, "the range is outside the text");
+  if (t == nullptr) return TextLines{};
+  TextSeq::Lines lines = t->LinesAround(pos, count);
+  return TextLines{lines.begin, std::move(lines.text)};
+}
+
 Result<OpId> Replica::TextIdAt(const Target& target, std::uint64_t pos) const {
   const TextSeq* t = FindText(target);
   if (t == nullptr || pos >= t->length()) return MakeError(ErrorCode::kInvalidArgument, "text position beyond the end");

@@ -141,23 +141,20 @@ std::uint64_t CodePointsIn(std::string_view s) {
 
 Status SpliceText(Replica& r, const Target& target, std::uint64_t pos, std::uint64_t remove, std::string_view insert) {
   if (!Utf8Length(insert).ok()) return MakeError(ErrorCode::kInvalidArgument, "the text is not valid UTF-8");
-  const std::string current = r.ReadText(target);
-  const std::uint64_t length = CodePointsIn(current);
+  // Only the lines the splice touches are read, whole (a keystroke costs its paragraph, not the note).
+  const std::uint64_t length = r.TextLength(target);
   if (pos > length || remove > length - pos) return MakeError(ErrorCode::kInvalidArgument, "the edit is outside the text");
   if (remove == 0 && insert.empty()) return Ok();
-  const std::size_t b0 = ByteOffset(current, pos), b1 = ByteOffset(current, pos + remove);
-  // The old lines the splice touches, whole, and what they become.
-  const std::size_t line_begin = b0 == 0 ? 0 : current.rfind('\n', b0 - 1) + 1;  // npos + 1 == 0
-  std::size_t line_end = current.find('\n', b1);
-  line_end = line_end == std::string::npos ? current.size() : line_end + 1;
-  const std::string_view old_stretch = std::string_view(current).substr(line_begin, line_end - line_begin);
-  std::string new_stretch = current.substr(line_begin, b0 - line_begin);
+  CP_ASSIGN_OR_RETURN(Replica::TextLines lines, r.ReadLinesAround(target, pos, remove));
+  const std::string_view old_stretch = lines.text;
+  const std::size_t b0 = ByteOffset(old_stretch, pos - lines.begin), b1 = ByteOffset(old_stretch, pos + remove - lines.begin);
+  std::string new_stretch(old_stretch.substr(0, b0));
   new_stretch.append(insert);
-  new_stretch.append(current, b1, line_end - b1);
+  new_stretch.append(old_stretch.substr(b1));
   const std::vector<std::string_view> from = SplitLines(old_stretch), to = SplitLines(new_stretch);
   const bool paired = from.size() == to.size();
   const std::string object = ParaObject(target);
-  std::uint64_t at = CodePointsIn(std::string_view(current).substr(0, line_begin));
+  std::uint64_t at = lines.begin;
   for (std::size_t i = 0; i < from.size(); ++i) {
     at += CodePointsIn(from[i]);
     std::string key = "end";

@@ -20,6 +20,12 @@ inline std::uint32_t Utf8Advance(const char* p, std::uint32_t bytes, std::uint32
   return i;
 }
 
+std::uint64_t CodePointsOf(std::string_view utf8) {
+  return static_cast<std::uint64_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
 }  // namespace
 
 TextSeq::TextSeq(const std::vector<ReplicaId>* replica_ids) : replica_ids_(replica_ids) {
@@ -32,6 +38,67 @@ std::string TextSeq::Text() const {
   for (const auto& c : chunks_)
     for (const Run& r : c->runs)
       if (!r.deleted) out.append(arena_, r.content, r.bytes);
+  return out;
+}
+
+TextSeq::Lines TextSeq::LinesAround(std::uint64_t pos, std::uint64_t count) const {
+  // The visible run holding pos (ri == runs.size() only at the very end of the text).
+  std::size_t ci = 0;
+  std::uint64_t before = 0;
+  while (ci + 1 < chunks_.size() && pos >= before + chunks_[ci]->vis) before += chunks_[ci++]->vis;
+  std::size_t ri = 0;
+  std::uint64_t off = pos - before;
+  for (const auto& runs = chunks_[ci]->runs; ri < runs.size(); ++ri) {
+    if (runs[ri].deleted) continue;
+    if (off < runs[ri].len) break;
+    off -= runs[ri].len;
+  }
+  // Backwards from pos to the previous '\n': pieces in reverse order.
+  std::vector<std::string_view> head;
+  std::uint64_t head_points = 0;
+  auto take_back = [&](const Run& r, std::uint32_t upto_bytes) {  // true when the line start is found
+    const std::string_view bytes = Content(r).substr(0, upto_bytes);
+    const std::size_t nl = bytes.rfind('\n');
+    const std::string_view piece = nl == std::string_view::npos ? bytes : bytes.substr(nl + 1);
+    head.push_back(piece);
+    head_points += CodePointsOf(piece);
+    return nl != std::string_view::npos;
+  };
+  bool found = false;
+  if (ri < chunks_[ci]->runs.size()) found = take_back(chunks_[ci]->runs[ri], ByteOffset(chunks_[ci]->runs[ri], static_cast<std::uint32_t>(off)));
+  for (std::size_t c = ci + 1, r = ri; !found && c-- > 0;) {
+    const auto& runs = chunks_[c]->runs;
+    if (c != ci) r = runs.size();
+    while (!found && r-- > 0)
+      if (!runs[r].deleted) found = take_back(runs[r], runs[r].bytes);
+  }
+  Lines out;
+  out.begin = pos - head_points;
+  for (auto it = head.rbegin(); it != head.rend(); ++it) out.text.append(*it);
+  // Forwards from pos: the `count` code points of the range, then up to and including the next '\n'.
+  std::uint64_t skip = count;
+  for (std::size_t c = ci, r = ri; c < chunks_.size(); ++c, r = 0) {
+    const auto& runs = chunks_[c]->runs;
+    for (; r < runs.size(); ++r) {
+      if (runs[r].deleted) continue;
+      const std::uint32_t from = (c == ci && r == ri) ? static_cast<std::uint32_t>(off) : 0;
+      const std::string_view bytes = Content(runs[r]).substr(ByteOffset(runs[r], from));
+      const std::uint64_t points = runs[r].len - from;
+      if (skip >= points) {
+        out.text.append(bytes);
+        skip -= points;
+        continue;
+      }
+      const std::size_t search = ByteOffset(runs[r], from + static_cast<std::uint32_t>(skip)) - ByteOffset(runs[r], from);
+      skip = 0;
+      const std::size_t nl = bytes.find('\n', search);
+      if (nl != std::string_view::npos) {
+        out.text.append(bytes.substr(0, nl + 1));
+        return out;
+      }
+      out.text.append(bytes);
+    }
+  }
   return out;
 }
 

@@ -104,6 +104,15 @@ class TextSeq {
   // is changed then).
   Status RemoteDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const std::vector<TRange>& ranges,
                       std::uint64_t hlc, std::uint32_t author);
+  // The whole lines around visible code points [pos, pos + count): from just after the last '\n' before
+  // pos (or the start) to just after the first '\n' at or after pos + count (or the end), and the
+  // position of its first code point. Reads only those lines' runs, so an edit in a long text costs its
+  // paragraph, not the text. REQUIRES: pos + count <= length().
+  struct Lines {
+    std::uint64_t begin = 0;
+    std::string text;
+  };
+  Lines LinesAround(std::uint64_t pos, std::uint64_t count) const;
   bool HasId(TId id) const;
   // The id of the visible code point at `pos`. REQUIRES: pos < length().
   TId VisibleIdAt(std::uint64_t pos) const;

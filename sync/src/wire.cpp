@@ -42,6 +42,36 @@ SignedHeaders SignRequest(const Identity& identity, std::string_view method, std
   return h;
 }
 
+namespace {
+Bytes OperationSignedMessage(std::string_view case_id, std::string_view op_id, std::int64_t epoch,
+                             std::span<const std::uint8_t> blob) {
+  std::string place;
+  place.reserve(kOpSignatureContext.size() + case_id.size() + op_id.size() + 24);
+  place.append(kOpSignatureContext).append("\n").append(case_id).append("\n").append(op_id).append("\n");
+  place.append(std::to_string(epoch)).append("\n");
+  Bytes message(place.begin(), place.end());
+  message.insert(message.end(), blob.begin(), blob.end());
+  return message;
+}
+}  // namespace
+
+Bytes SignOperation(const Identity& device, std::string_view case_id, std::string_view op_id, std::int64_t epoch,
+                    std::span<const std::uint8_t> blob) {
+  const auto sig = device.Sign(OperationSignedMessage(case_id, op_id, epoch, blob));
+  return Bytes(sig.begin(), sig.end());
+}
+
+Status VerifyOperationSignature(std::span<const std::uint8_t> ed25519_public, std::string_view case_id,
+                                std::string_view op_id, std::int64_t epoch, std::span<const std::uint8_t> blob,
+                                std::span<const std::uint8_t> signature) {
+  if (signature.size() != kSignatureBytes ||
+      !VerifySignature(ed25519_public, OperationSignedMessage(case_id, op_id, epoch, blob), signature)) {
+    return MakeError(ErrorCode::kAuthFailed, "operation " + std::string(op_id.substr(0, 40)) +
+                                                 " was altered or forged: it is not signed by the device that pushed it");
+  }
+  return Ok();
+}
+
 std::optional<std::int64_t> ParseTimeMs(std::string_view text) {
   if (text.empty() || text.size() > 19) return std::nullopt;
   if (text.size() > 1 && text[0] == '0') return std::nullopt;
@@ -469,7 +499,8 @@ Result<std::vector<MemberEntry>> ParseMemberList(std::string_view text, std::int
 
 std::string OpsPushToJson(const std::vector<OpIn>& ops) {
   json arr = json::array();
-  for (const auto& o : ops) arr.push_back(json{{"op_id", o.op_id}, {"epoch", o.epoch}, {"blob", B64(o.blob)}});
+  for (const auto& o : ops)
+    arr.push_back(json{{"op_id", o.op_id}, {"epoch", o.epoch}, {"blob", B64(o.blob)}, {"sig", B64(o.sig)}});
   return json{{"ops", arr}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 Result<std::vector<OpIn>> ParseOpsPush(std::string_view text) {
@@ -485,6 +516,8 @@ Result<std::vector<OpIn>> ParseOpsPush(std::string_view text) {
     CP_ASSIGN_OR_RETURN(op.epoch, GetInt(o, "epoch"));
     CP_ASSIGN_OR_RETURN(op.blob, GetBase64(o, "blob"));
     if (op.blob.empty()) return Bad("empty op blob");
+    CP_ASSIGN_OR_RETURN(op.sig, GetBase64(o, "sig"));
+    if (op.sig.size() != kSignatureBytes) return Bad("op sig is not 64 bytes");
     out.push_back(std::move(op));
   }
   return out;
@@ -534,7 +567,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
 std::string ToJson(const OpsPage& page) {
   std::string out;
   std::size_t estimate = 64;
-  for (const auto& o : page.ops) estimate += 96 + o.op_id.size() + o.device_id.size() + o.blob.size() * 4 / 3;
+  for (const auto& o : page.ops) estimate += 200 + o.op_id.size() + o.device_id.size() + o.blob.size() * 4 / 3;
   out.reserve(estimate);
   out.append("{\"ops\":[");
   bool first = true;
@@ -547,7 +580,8 @@ std::string ToJson(const OpsPage& page) {
     out.append(",\"epoch\":").append(std::to_string(o.epoch));
     out.append(",\"device_id\":");
     AppendJsonString(out, o.device_id);
-    out.append(",\"blob\":\"").append(B64(o.blob)).append("\"}");
+    out.append(",\"blob\":\"").append(B64(o.blob));
+    out.append("\",\"sig\":\"").append(B64(o.sig)).append("\"}");
   }
   out.append("],\"next_after\":").append(std::to_string(page.next_after));
   out.append(",\"more\":").append(page.more ? "true" : "false").append("}");
@@ -586,13 +620,8 @@ class OpsPageHandler {
     if (InOp()) {
       if (op_key_ == "op_id") return Set(&op_.op_id, std::string(v), kOpId);
       if (op_key_ == "device_id") return Set(&op_.device_id, std::string(v), kDeviceId);
-      if (op_key_ == "blob") {
-        auto b = WireBase64Decode(v);
-        if (!b) return Fail("field is not base64: blob");
-        op_.blob = std::move(*b);
-        op_fields_ |= kBlob;
-        return true;
-      }
+      if (op_key_ == "blob") return SetBase64(&op_.blob, v, kBlob);
+      if (op_key_ == "sig") return SetBase64(&op_.sig, v, kSig);
     }
     return Scalar();
   }
@@ -652,7 +681,7 @@ class OpsPageHandler {
   bool started_with_object() const { return first_is_object_; }
 
  private:
-  static constexpr int kSeq = 1, kOpId = 2, kEpoch = 4, kDeviceId = 8, kBlob = 16, kAll = 31;
+  static constexpr int kSeq = 1, kOpId = 2, kEpoch = 4, kDeviceId = 8, kBlob = 16, kSig = 32, kAll = 63;
 
   bool InOp() const { return level_ == 3 && in_ops_; }
   bool Fail(std::string why) {
@@ -667,7 +696,7 @@ class OpsPageHandler {
       return Fail("wrong type for field " + top_key_);
     }
     if (InOp() && (op_key_ == "seq" || op_key_ == "op_id" || op_key_ == "epoch" || op_key_ == "device_id" ||
-                   op_key_ == "blob")) {
+                   op_key_ == "blob" || op_key_ == "sig")) {
       return Fail("wrong type for field " + op_key_);
     }
     return true;
@@ -693,6 +722,13 @@ class OpsPageHandler {
   }
   bool Set(std::string* field, std::string v, int bit) {
     *field = std::move(v);
+    op_fields_ |= bit;
+    return true;
+  }
+  bool SetBase64(Bytes* field, std::string_view v, int bit) {
+    auto b = WireBase64Decode(v);
+    if (!b) return Fail("field is not base64: " + op_key_);
+    *field = std::move(*b);
     op_fields_ |= bit;
     return true;
   }

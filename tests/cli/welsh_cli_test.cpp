@@ -7,6 +7,10 @@ namespace {
 
 RunOptions Locale(std::string lang) { return {.env = {{"LANG", std::move(lang)}}}; }
 
+// The tests below date their cases from today, so they run the shipped binary on the system clock (which
+// the calendar-shift run moves with the test: now_ cleared), not WorkflowTest's fixed test clock: a date
+// typed 20 days before today must be 20 days before the binary's today too, or it is refused as implausible.
+
 TEST_F(WorkflowTest, CaseKeysInWelshFromTheLocale) {
   InitStore();
   const std::string cy = Ok({"case", "keys", "--type", "MAS"}, Locale("cy_GB.UTF-8"));
@@ -26,6 +30,7 @@ TEST_F(WorkflowTest, CaseKeysInWelshFromTheLocale) {
 }
 
 TEST_F(WorkflowTest, DeadlinesInWelsh) {
+  now_.clear();  // the system clock (above)
   InitStore();
   NewCase({"--type", "MAS", "--subject", "G.A.D.", "--area", "Ynys Môn", "--date",
            "referral-conference=" + DaysFromToday(-20)});
@@ -34,13 +39,28 @@ TEST_F(WorkflowTest, DeadlinesInWelsh) {
                         "cyn pen 2 wythnos ar ôl y gynhadledd lle cytunwyd ar yr atgyfeiriad", "yn aros",
                         "Cynnal y digwyddiad MAS", "dileu"})
     EXPECT_TRUE(Contains(cy, s)) << s << "\n" << cy;
+  EXPECT_TRUE(Contains(cy, "mae'r dyddiad dyledus yn dilyn o ddyddiad y digwyddiad")) << "step notes in Welsh\n" << cy;
+  EXPECT_FALSE(Contains(cy, "the due date follows")) << cy;
+  // The purge line: its date and rule, the key date named in Welsh; and a case on legal hold.
+  EXPECT_TRUE(Contains(cy, "(Y gynhadledd lle cytunwyd ar yr atgyfeiriad MAS + 180 diwrnod)")) << cy;
+  const std::string id = NewCase({"--type", "MAS", "--subject", "H.B.", "--area", "Gwynedd", "--date",
+                                  "referral-conference=" + DaysFromToday(-20), "--date", "event=" + DaysFromToday(-2),
+                                  "--date", "summary-report-sent=" + DaysFromToday(-1)});
+  const std::string dated = Ok({"deadlines"}, Locale("cy_GB.UTF-8"));
+  EXPECT_TRUE(Contains(dated, " diwrnod)")) << dated;
+  EXPECT_FALSE(Contains(dated, " days)")) << dated;
+  Ok({"case", "hold", id, "--reason", "Cais gan y llys"});
+  EXPECT_TRUE(Contains(Ok({"deadlines"}, Locale("cy_GB.UTF-8")), "wedi'i atal (ataliad cyfreithiol ers "));
   const std::string en = Ok({"deadlines"});
+  EXPECT_TRUE(Contains(en, " days)")) << en;
+  EXPECT_TRUE(Contains(en, "on hold (legal hold since ")) << en;
   EXPECT_TRUE(Contains(en, "overdue")) << en;
   EXPECT_TRUE(Contains(en, "Event booked and core group invited")) << en;
   EXPECT_FALSE(Contains(en, "Trefnu"));
 }
 
 TEST_F(WorkflowTest, ReportsInWelshEnglishAndBilingual) {
+  now_.clear();  // the system clock (above)
   InitStore();
   const std::string id = NewCase({"--type", "MAS", "--subject", "G.A.D.", "--area", "Ynys Môn", "--date",
                                   "referral-conference=" + DaysFromToday(-20), "--date", "event=" + DaysFromToday(-2)});

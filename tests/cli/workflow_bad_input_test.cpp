@@ -124,7 +124,8 @@ TEST_F(BadInputTest, DatesThatDoNotParseOrDoNotExist) {
   ExpectRefused({"case", "set", case_, "--date", "event=2026-02-30"}, 1, "--date event: 2026-02-30: day 30 is not in February 2026");
   ExpectRefused({"case", "set", case_, "--date", "event=2026-02-29"}, 1, "day 29 is not in February 2026");
   ExpectRefused({"case", "set", case_, "--date", "event=next tuesday"}, 1, "not a date");
-  ExpectRefused({"case", "set", case_, "--date", "event=02/12/2026"}, 1, "not a date");
+  ExpectRefused({"case", "set", case_, "--date", "event=31/02/2026"}, 1, "not in February");  // DD/MM/YYYY is checked too
+  ExpectRefused({"case", "set", case_, "--date", "event=2/12/26"}, 1, "not a date");
   ExpectRefused({"case", "set", case_, "--date", "event"}, 1, "expected KEY=YYYY-MM-DD");
   ExpectRefused({"case", "new", "--type", "MAS", "--subject", "A", "--area", "B", "--date", "referral-conference=2026-13-01"},
                 1, "month 13");
@@ -162,7 +163,8 @@ TEST_F(BadInputTest, EmptyInvalidOrOwnerlessText) {
   ExpectRefused({"note", "set", case_, "story"}, 1, "not valid UTF-8", {.stdin_data = "\xff\xfe"});
   ExpectRefused({"comments", case_}, 1, "not valid UTF-8", {.stdin_data = "\xc3"});
   ExpectRefused({"note", "add", case_, "story", "--file", (tmp_ / "no-such-note.txt").string()}, 1, "cannot read");
-  ExpectRefused({"action", "add", case_, "--what", "x", "--due", "2026-12-01"}, 1, "neither agency nor role");
+  // Said before anything else, without an id the person never saw (issue 16).
+  ExpectRefused({"action", "add", case_, "--what", "x", "--due", "2026-12-01"}, 2, "an action needs an owner: --owner-agency");
 }
 
 TEST_F(BadInputTest, DocumentsRefused) {

@@ -745,5 +745,24 @@ TEST(DestructionCertificate, EveryConfirmationCarriesTheDevicesOwnSignedReceipt)
   EXPECT_NE(r.error().message.find("has no signed receipt"), std::string::npos) << r.error().message;
 }
 
+// `deadlines` in Welsh: the purge line names key dates by their Welsh names and says "diwrnod", for a
+// deadline, for a case with none of the policy's key dates, and for a case on hold.
+TEST(DescribePurgeDate, SpeaksTheChosenLanguage) {
+  CaseRetention r;
+  r.event_type = EventType::kMas;
+  r.no_deadline_reason = "case x has no key date the retention policy counts from; record one of: event";
+  r.missing_key_dates = {"summary-report-sent", "event"};
+  EXPECT_EQ(DescribePurgeDate(r), "unknown: " + r.no_deadline_reason);
+  const std::string cy = DescribePurgeDate(r, Language::kWelsh);
+  EXPECT_EQ(cy.rfind("anhysbys: cofnodwch un o'r rhain: ", 0), 0u) << cy;
+  EXPECT_NE(cy.find(KeyDateTitle(Language::kWelsh, EventType::kMas, **FindKeyDate(EventType::kMas, "event"))), std::string::npos) << cy;
+  r.deadline = RetentionDeadline{Date{2031, 5, 6}, "event", Date{2031, 1, 6}, 120};
+  r.hold = LegalHold{"court", "BU", "2031-02-03T10:00:00Z"};
+  EXPECT_EQ(DescribePurgeDate(r), "on hold (legal hold since 2031-02-03); otherwise 2031-05-06 (event + 120 days)");
+  EXPECT_EQ(DescribePurgeDate(r, Language::kWelsh),
+            "wedi'i atal (ataliad cyfreithiol ers 2031-02-03); fel arall 2031-05-06 (" +
+                KeyDateTitle(Language::kWelsh, EventType::kMas, **FindKeyDate(EventType::kMas, "event")) + " + 120 diwrnod)");
+}
+
 }  // namespace
 }  // namespace casepack

@@ -99,5 +99,27 @@ TEST_F(WindowLanguage, DefaultIsTheSystemLocale) {
   }
 }
 
+// Errors from the libraries come in English; the window shows the ones a person meets in Welsh, with the
+// path or number inside kept, and for any other says in Welsh what kind of problem it was and marks the
+// English detail as such.
+TEST_F(WindowLanguage, LibraryErrorsAreExplainedInWelsh) {
+  const Error wrong{ErrorCode::kAuthFailed, "wrong passphrase for store /home/sw/.casepack",
+                    "check the passphrase (it is case-sensitive); nothing was changed"};
+  const Error busy{ErrorCode::kUnavailable,
+                   "the store is busy: pid 12 (casepack sync) kept it for writing for more than 5 s; nothing was changed",
+                   "try again when that command has finished"};
+  const Error other{ErrorCode::kCorrupt, "snapshot: a run is longer than its text", ""};
+  SetUiLanguage(Language::kEnglish);
+  EXPECT_EQ(Explain(wrong), "Wrong passphrase for store /home/sw/.casepack. Check the passphrase (it is case-sensitive); nothing was changed.");
+  EXPECT_EQ(Explain(other), "Snapshot: a run is longer than its text.");
+  SetUiLanguage(Language::kWelsh);
+  EXPECT_EQ(Explain(wrong), "Cyfrinymadrodd anghywir ar gyfer y storfa /home/sw/.casepack. "
+                            "Gwiriwch y cyfrinymadrodd (mae priflythrennau'n cyfrif); ni newidiwyd dim.");
+  EXPECT_EQ(Explain(busy), "Mae'r storfa'n brysur: cadwodd pid 12 (casepack sync) hi i ysgrifennu am fwy na 5 eiliad; "
+                           "ni newidiwyd dim. Rhowch gynnig arall arni pan fydd y gorchymyn hwnnw wedi gorffen.");
+  EXPECT_EQ(Explain(other), "Mae'r data wedi'i ddifrodi neu nid yw'n ddilys. "
+                            "(Y manylion, yn Saesneg: snapshot: a run is longer than its text.)");
+}
+
 }  // namespace
 }  // namespace casepack::desktop::testing

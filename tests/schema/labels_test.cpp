@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "casepack/collation.h"
+#include "casepack/timescales.h"
 #include "casepack/report_journey.h"
 #include "casepack/report_layout.h"
 #include "schema/test_fixtures.h"
@@ -87,7 +88,7 @@ TEST(Labels, NoEntryIsUnusedAndNoneIsMissing) {
   }
   needed.insert("step.report-to.rule");  // the recipient steps' rule when the guidance sets none
   std::string sources;
-  for (const char* dir : {"client/src/cli", "desktop/src", "schema/src", "render/src"}) {
+  for (const char* dir : {"client/src", "client/src/cli", "desktop/src", "schema/src", "render/src"}) {
     for (const auto& f : std::filesystem::directory_iterator(std::filesystem::path(CASEPACK_SOURCE_DIR) / dir))
       if (f.path().extension() == ".cpp") sources += ReadFile(f.path());
   }
@@ -308,6 +309,50 @@ TEST(ReportLanguages, BilingualIsWelshFirstThenEnglishTaggedAsEnglish) {
       << "Welsh first";
   const std::string md = RenderTextLayout(l, ReportFormat::kMarkdown);
   EXPECT_LT(md.find("Dydd Mercher 8 Ebrill 2026"), md.find("Wednesday 8 April 2026"));
+}
+
+// Every note timescales.cpp writes reads in Welsh, with its date kept; the English is what --json keeps.
+TEST(Labels, StepNotesInWelsh) {
+  struct Case {
+    std::string key, tail, en, cy;
+  };
+  const Case cases[] = {
+      {"step-note.follows-event", "", "the due date follows from the event date",
+       "mae'r dyddiad dyledus yn dilyn o ddyddiad y digwyddiad"},
+      {"step-note.scheduled", "", "scheduled for 2031-02-03", "wedi'i drefnu ar gyfer 2031-02-03"},
+      {"step-note.scheduled", "step-note.after-limit", "scheduled for 2031-02-03, after the limit",
+       "wedi'i drefnu ar gyfer 2031-02-03, ar ôl y terfyn"},
+      {"step-note.review-agreed", "step-note.after-3-months", "next review agreed for 2031-02-03, after the 3-month limit",
+       "cytunwyd ar yr adolygiad nesaf ar gyfer 2031-02-03, ar ôl y terfyn o 3 mis"},
+  };
+  for (const Case& c : cases) {
+    TimescaleStep s;
+    s.note_key = c.key;
+    s.note_date = c.key == "step-note.follows-event" ? std::nullopt : std::optional<Date>(Date{2031, 2, 3});
+    s.note_tail_key = c.tail;
+    EXPECT_EQ(StepNote(Language::kWelsh, s), c.cy);
+    EXPECT_EQ(StepNote(Language::kEnglish, s), c.en);
+  }
+  EXPECT_EQ(StepNote(Language::kWelsh, TimescaleStep{}), "");
+}
+
+// Every note the timescales write comes from the catalogue: English as --json keeps it, and Welsh.
+TEST(Labels, EveryNoteTheTimescalesWriteHasAWelshForm) {
+  const Date today{2031, 6, 1};
+  for (EventType t : AllEventTypes()) {
+    Case c;
+    c.event_type = t;
+    for (const KeyDateDef& d : KeyDateDefs(t)) c.key_dates.emplace(std::string(d.key), Date{2031, 9, 1});
+    for (const bool dated : {false, true}) {
+      Case cc = dated ? c : Case{c.id, t};
+      const CaseTimescales ts = ComputeTimescales(cc, today);
+      for (const auto& step : ts.steps)
+        if (!step.note.empty()) {
+          EXPECT_EQ(StepNote(Language::kEnglish, step), step.note);
+          EXPECT_NE(StepNote(Language::kWelsh, step), step.note) << step.note;
+        }
+    }
+  }
 }
 
 }  // namespace

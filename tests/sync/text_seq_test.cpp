@@ -150,6 +150,60 @@ std::string Reference(const detail::TextSeq& t, const std::vector<ReplicaId>& id
 // Two writers from a common text, editing concurrently (typing at the same places, deleting each other's
 // and the shared text), then exchanging everything: both show the same text, the one the reference list
 // CRDT gives.
+// The lines around a range, as a keystroke reads them (SpliceText), against the same lines cut out of the
+// whole text: multi-byte code points, newlines, tombstones and many chunks.
+std::string LinesOfModel(const std::u32string& model, std::uint64_t pos, std::uint64_t count, std::uint64_t* begin) {
+  std::uint64_t b = pos;
+  while (b > 0 && model[b - 1] != U'\n') --b;
+  std::uint64_t e = pos + count;
+  while (e < model.size() && model[e] != U'\n') ++e;
+  if (e < model.size()) ++e;
+  *begin = b;
+  std::string out;
+  for (char32_t c : model.substr(b, e - b)) {
+    if (c < 0x80) out += static_cast<char>(c);
+    else if (c < 0x800) { out += static_cast<char>(0xC0 | (c >> 6)); out += static_cast<char>(0x80 | (c & 0x3F)); }
+    else { out += static_cast<char>(0xE0 | (c >> 12)); out += static_cast<char>(0x80 | ((c >> 6) & 0x3F)); out += static_cast<char>(0x80 | (c & 0x3F)); }
+  }
+  return out;
+}
+
+TEST(TextSeq, LinesAroundARangeAreTheLinesOfTheWholeText) {
+  const std::vector<std::pair<char32_t, std::string>> alphabet{
+      {U'a', "a"}, {U'b', "b"}, {U' ', " "}, {U'\n', "\n"}, {U'\u0175', "\xC5\xB5"}, {U'\u20AC', "\xE2\x82\xAC"}};
+  for (std::uint64_t seed : Seeds("TextSeq.LinesAround")) {
+    std::mt19937_64 rng(seed);
+    std::vector<ReplicaId> ids{11};
+    detail::TextSeq t(&ids);
+    std::u32string model;
+    std::uint32_t ctr = 1;
+    for (int step = 0; step < 3000; ++step) {
+      const std::uint64_t len = model.size();
+      if (len > 0 && rng() % 3 == 0) {
+        const std::uint64_t pos = rng() % len;
+        const auto n = static_cast<std::uint32_t>(1 + rng() % std::min<std::uint64_t>(len - pos, 8));
+        t.LocalDelete(0, ctr, pos, n, 1, 0);
+        ctr += n;
+        model.erase(pos, n);
+      } else {
+        const std::uint64_t pos = rng() % (len + 1);
+        const auto& [c, utf8] = alphabet[rng() % (rng() % 4 == 0 ? alphabet.size() : 3)];
+        t.LocalInsert(0, ctr, pos, utf8, 1, 1, 0);
+        ++ctr;
+        model.insert(model.begin() + static_cast<std::ptrdiff_t>(pos), c);
+      }
+      const std::uint64_t pos = rng() % (model.size() + 1);
+      const std::uint64_t count = rng() % (model.size() - pos + 1) % 12;
+      std::uint64_t begin = 0;
+      const std::string want = LinesOfModel(model, pos, count, &begin);
+      const detail::TextSeq::Lines got = t.LinesAround(pos, count);
+      ASSERT_EQ(got.text, want) << "seed " << seed << " step " << step << " pos " << pos << " count " << count;
+      ASSERT_EQ(got.begin, begin) << "seed " << seed << " step " << step;
+    }
+    EXPECT_GT(t.run_count(), 200u);  // several chunks
+  }
+}
+
 TEST(TextSeq, ConcurrentWritersConvergeToTheReferenceOrder) {
   for (std::uint64_t seed : Seeds("TextSeq.ConcurrentWriters")) {
     std::mt19937_64 rng(seed);

@@ -37,6 +37,7 @@ enum class AuditKind {
   kHold,            // "hold": a legal hold was placed
   kRelease,         // "release": a legal hold was released
   kPolicy,          // "policy": the retention policies were changed on this device
+  kDelete,          // "delete": a row (document, attendee, action, chronology entry, feedback form) was deleted
 };
 std::string_view ToString(AuditKind k);
 Result<AuditKind> ParseAuditKind(std::string_view s);

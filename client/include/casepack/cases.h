@@ -103,8 +103,21 @@ struct LegalHold {
   std::string held_at;  // YYYY-MM-DDTHH:MM:SSZ
 };
 
+// What outlives a case's content (003 §4.10: name or initials, area, event type, key dates) and its hold,
+// as stored in the case index; event_type as stored (it may not parse).
+struct StoredCaseBasics {
+  std::string case_id;
+  std::string event_type;
+  Subject subject;
+  std::map<std::string, Date, std::less<>> key_dates;
+  std::optional<LegalHold> hold;
+};
+
 struct CaseChange {
   std::map<std::string, Date, std::less<>> key_dates;
+  std::vector<std::string> cleared_dates;  // key dates to clear (a date typed on the wrong case or step)
+  std::optional<std::string> subject;      // corrects the child's name or initials
+  std::optional<std::string> area;         // corrects the local authority area
   std::optional<CaseStatus> status;
   std::optional<std::string> lead_agency;
   std::optional<std::string> venue;
@@ -193,7 +206,8 @@ class CaseService {
   // Deletes a row (id or unique prefix of at least 4 characters) by removing it from its collection: the
   // delete syncs like any change. A change to the row made concurrently on another device (an edited
   // attendee or action) brings it back with that change: an edit beats a delete it had not seen. A
-  // document's local file and index row go too. kNotFound if the row is not (or no longer) there.
+  // document's local file and index row go too. kNotFound if the row is not (or no longer) there. The
+  // delete is audited in the same transaction (AuditKind::kDelete: the kind of row and its id, no content).
   Status DeleteRow(std::string_view case_id, CaseTable row, std::string_view id_or_prefix);
 
   // Every open case's timescales as of `today`, from the index (no snapshot decoded).
@@ -237,6 +251,18 @@ class CaseService {
   // "Persistence"). ClientSession::Lock calls it; nothing is lost without it (the operations are stored).
   Status Flush();
 
+  // Operations pulled from the server that failed their signature or envelope checks (issue 11, item 2):
+  // kept out of their case, never retried. Every case's, oldest first.
+  struct QuarantinedOp {
+    std::string case_id;
+    std::int64_t seq = 0;  // the server's
+    std::string op_id;
+    std::string device_id;  // the device the server says pushed it
+    std::string reason;
+    std::string at;  // when this device quarantined it, UTC ISO 8601
+  };
+  Result<std::vector<QuarantinedOp>> QuarantinedOperations();
+
   const BlobStore& blobs() const { return blobs_; }
   BlobStore& blobs() { return blobs_; }
   std::uint64_t document_limit() const { return document_limit_; }
@@ -266,6 +292,24 @@ class CaseService {
   Result<ReplicaId> OwnReplica(std::string_view case_id);
   Result<bool> HoldsOperation(std::string_view case_id, OpId id);
   Result<std::size_t> ContinueUnderFreshReplica(std::string_view case_id);
+  Status RecordQuarantined(std::string_view case_id, std::span<const QuarantinedOp> ops);
+  Result<std::size_t> CountQuarantined(std::string_view case_id);
+  // Shared case keys (one per epoch) and pull cursors: client/src/case_sync_state.cpp.
+  Result<std::int64_t> LatestSharedEpoch(std::string_view case_id);
+  Result<std::optional<SecretBytes>> SharedKey(std::string_view case_id, std::int64_t epoch);
+  Status KeepSharedKey(std::string_view case_id, std::int64_t epoch, const SecretBytes& key);
+  Result<std::int64_t> PullCursor(std::string_view case_id);
+  Status SetPullCursor(std::string_view case_id, std::int64_t pulled_seq);
+  Status MarkOnServer(std::string_view case_id);
+  Result<bool> WasOnServer(std::string_view case_id);
+  // After a pull: the hold index (legal_holds) follows the case's hold register.
+  Status RefreshHoldIndex(std::string_view case_id);
+  Status WriteHoldIndex(std::string_view case_id, const std::optional<LegalHold>& hold);
+  // ---- for retention only: client/src/case_purge.cpp, reached through cases_internal.h ----
+  friend class CasePurgeInternal;
+  Result<std::vector<StoredCaseBasics>> AllCaseBasics();
+  Result<std::optional<StoredCaseBasics>> CaseBasics(std::string_view case_id, StatementCache& statements);
+  Result<std::vector<std::string>> DeleteCaseContent(std::string_view case_id, StatementCache& statements);
 
   struct Loaded;
   // The case, materialised and cached (with what was stored since applied); kNotFound if it is not here.

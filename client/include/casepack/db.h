@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -137,6 +138,20 @@ class GroupCommit {
  private:
   explicit GroupCommit(Database* db) : db_(db) {}
   Database* db_;
+};
+
+// Statements prepared once and reused (a purge runs the same few statements for every case), each reset
+// before it is handed out. The owner clears it when its batch ends: a statement left stepped would hold a
+// read snapshot open for as long as the cache lives.
+class StatementCache {
+ public:
+  explicit StatementCache(Database& db) : db_(&db) {}
+  Result<Statement*> Get(std::string_view sql);
+  void Clear() { statements_.clear(); }
+
+ private:
+  Database* db_;
+  std::map<std::string, Statement, std::less<>> statements_;
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless Commit() succeeded.

@@ -17,6 +17,7 @@
 #include "casepack/age.h"
 #include "casepack/cases.h"
 #include "casepack/report.h"
+#include "casepack/report_layout.h"
 
 namespace casepack {
 
@@ -29,6 +30,7 @@ struct PackSealOptions {
   std::vector<std::string> document_ids;  // ids or unique prefixes; empty: every document
   bool include_notes = false;
   std::optional<ReportFormat> include_report;
+  ReportLanguage report_language = ReportLanguage::kEnglish;  // the included report's (--lang, --bilingual)
   // A report-only pack (`casepack report send`): the report and the manifest, no documents, no notes.
   // REQUIRES: include_report.
   bool report_only = false;

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "casepack/cases.h"
+#include "casepack/labels.h"
 #include "casepack/retention_policy.h"
 #include "casepack/store.h"
 
@@ -47,14 +48,16 @@ struct CaseRetention {
   EventType event_type = EventType::kMas;
   std::optional<RetentionDeadline> deadline;  // none: no key date the policy counts from is recorded
   std::string no_deadline_reason;             // then: which dates to record (ComputeRetentionDeadline's message)
+  std::vector<std::string> missing_key_dates;  // then: the key dates the policy counts from (any one will do)
   std::optional<LegalHold> hold;
   bool due = false;                           // deadline reached and not on hold
   std::int64_t policy_version = 0;            // the PolicyRecord that gave the deadline
   Subject subject;                            // the basics, for review listings
 };
 nlohmann::json ToJson(const CaseRetention& r);
-// "2027-03-01 (summary-report-sent + 90 days)", "on hold, …" or "unknown: …", for listings.
-std::string DescribePurgeDate(const CaseRetention& r);
+// "2027-03-01 (summary-report-sent + 90 days)", "on hold, …" or "unknown: …", for listings; in Welsh
+// with the key dates' Welsh names (schema/data/labels.json "retention.*").
+std::string DescribePurgeDate(const CaseRetention& r, Language lang = Language::kEnglish);
 
 // What is left of a purged case: the basics only.
 struct Tombstone {
@@ -146,15 +149,13 @@ class RetentionService {
   Result<std::vector<std::string>> PurgeOne(const CaseRetention& c, const std::string& purged_at,
                                             const std::optional<Tombstone>& remote);
   Status ShredBlobs(const std::vector<std::string>& blob_ids);
-  // Prepared once per service (a purge runs the same statements per case), reset before each use.
-  Result<Statement*> Prepared(std::string_view sql);
 
   Store& store_;
   std::unique_ptr<CaseService> owned_cases_;  // standalone only
   std::unique_ptr<Audit> owned_audit_;
   CaseService& cases_;
   Audit& audit_;
-  std::map<std::string, Statement, std::less<>> statements_;
+  StatementCache statements_;  // for one purge at a time
 };
 
 // A case about to be created or imported whose purge date under the policy in force is already reached

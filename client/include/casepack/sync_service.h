@@ -29,13 +29,17 @@
 namespace casepack {
 
 struct ServerConfig {
-  std::string url;  // https://host:port
+  std::string url;  // https://host:port, the preferred server
   std::string host;
   std::uint16_t port = 0;
   std::string fingerprint;  // pinned SHA-256 of the server certificate (64 hex)
   std::string user_id;
   std::string device_id;
   std::string role;
+  // Every server of the central store, `url` first (several casepackd processes on one database,
+  // docs/server-postgresql.md); sync fails over between them. Stored in sync_server.url, space-separated:
+  // a store enrolled with one URL reads as before.
+  std::vector<std::string> urls;
 };
 
 struct SyncProgress {
@@ -57,6 +61,9 @@ struct CaseSyncReport {
   // Operations that failed their signature or envelope checks (altered, or not the pushing device's):
   // not applied, never retried, the rest of the case synced. "OP_ID from device D: reason".
   std::vector<std::string> quarantined;
+  // How many of this case's operations this store holds in quarantine, from this sync and earlier ones
+  // (listed by CaseService::QuarantinedOperations, `casepack sync quarantined`).
+  std::size_t quarantined_held = 0;
   // Set when this store was behind its own replica on the server (restored from an older copy, issue 11
   // item 6): one line saying it took its later edits back and continues under a fresh replica id.
   std::string restored;
@@ -73,6 +80,11 @@ struct SyncReport {
   std::int64_t policy_applied = 0;     // version of the Business Unit's policy applied here (0: none)
   std::int64_t policy_pushed = 0;      // version this (business-unit) device sent
   std::int64_t server_time_ms = 0;
+  // This store's clock (the one its edits are stamped with) minus the server's authenticated time, and
+  // when more than wire::kMaxClockSkewMs apart, the sentence that says so ("this device's clock is 3 days
+  // ahead of the server"; issue 11, item 7). Its edits sync all the same.
+  std::int64_t clock_offset_ms = 0;
+  std::string clock_warning;
   bool ok() const {
     for (const auto& c : cases)
       if (!c.error.empty()) return false;
@@ -103,14 +115,22 @@ class SyncService {
   Result<std::size_t> UnsentChanges();
   // Enrols this store's identity with the server at `url` (https://host:port), pinning `fingerprint`.
   // kConflict if already enrolled; errors from the server (an unknown, used or expired code: kAuthFailed).
-  Result<ServerConfig> Enroll(const std::string& url, const std::string& fingerprint, const std::string& invitation);
+  // `also`: more servers of the same central store (AddServerUrl), tried in order if `url` cannot be reached.
+  Result<ServerConfig> Enroll(const std::string& url, const std::string& fingerprint, const std::string& invitation,
+                              const std::vector<std::string>& also = {});
+  // Adds another server of the same central store (same certificate fingerprint): sync tries the servers
+  // in order and fails over to the next when one cannot be reached. kConflict if already listed;
+  // kNotFound if not enrolled; kInvalidArgument for a malformed URL.
+  Result<ServerConfig> AddServerUrl(const std::string& url);
 
   using ProgressFn = std::function<void(const SyncProgress&)>;
   // kUnavailable if the server cannot be reached (nothing is lost: run it again). Per-case problems (a
   // tampered operation, a missing key) are reported in the case's `error`, and the other cases still sync.
   Result<SyncReport> Sync(const ProgressFn& progress = {});
 
-  // Wraps the case's keys for `user_id` and adds them as a member. The case must be on the server (sync).
+  // Wraps the case's keys for `user_id` (the full id or a unique prefix of 4+ characters: kNotFound,
+  // kInvalidArgument when ambiguous) and adds them as a member. The case must be on the server: kNotFound
+  // "not on the server yet" (sync first) otherwise.
   Status Share(const std::string& case_id, const std::string& user_id);
   // Removes a member; the case moves to a new epoch whose key only the remaining members receive. Two
   // requests (remove, rekey): if it is cut off between them, running it again (or any member's sync)
@@ -131,7 +151,6 @@ class SyncService {
   Status SyncPolicy(net::CasepackClient& client, SyncReport& report);
   Status PullTombstones(net::CasepackClient& client, SyncReport& report);
   Status PushRetention(net::CasepackClient& client, const std::string& case_id);
-  Status RefreshHoldIndex(const std::string& case_id);
   Status ReportReceipts(net::CasepackClient& client, SyncReport& report);
   Result<std::unique_ptr<net::HttpsClient>> OpenTransport(const ServerConfig& c);
   Result<std::unique_ptr<net::CasepackClient>> Connect();

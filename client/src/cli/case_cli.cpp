@@ -55,4 +55,21 @@ void PrintActions(const std::vector<Action>& actions) {
   }
 }
 
+void AddRemove(CLI::App& group, Context& ctx, CaseTable table, std::string_view what) {
+  struct Args {
+    std::string case_id, row_id;
+  };
+  auto a = std::make_shared<Args>();
+  const std::string noun(what);
+  auto* rm = group.add_subcommand("rm", "delete " + noun + " (e.g. one added to the wrong case); the audit log records the "
+                                        "deletion, never the content");
+  rm->add_option("CASE", a->case_id, "case id")->required();
+  rm->add_option("ID", a->row_id, "the " + noun + "'s id (as listed), or its first 4 or more characters")->required();
+  rm->callback([&ctx, a, table, noun] {
+    auto s = OpenCases(ctx, "casepack " + noun + " rm", a->case_id);
+    Check(s.cases->DeleteRow(s.case_id, table, a->row_id));
+    std::printf("deleted %s %s\n", noun.c_str(), a->row_id.c_str());
+  });
+}
+
 }  // namespace casepack::cli

@@ -50,6 +50,10 @@ void PrintJson(const nlohmann::json& j);
 // Each action with its owner and due date, and every conflicting value beside them.
 void PrintActions(const std::vector<Action>& actions);
 
+// `GROUP rm CASE ID`: deletes one row of `table` (id or a unique prefix of 4 characters or more), audited
+// by CaseService::DeleteRow; prints "deleted <what> <id>". `what` names the row in help and output.
+void AddRemove(CLI::App& group, Context& ctx, CaseTable table, std::string_view what);
+
 void RegisterDocumentCommands(CLI::App& app, Context& ctx);
 void RegisterNoteCommands(CLI::App& app, Context& ctx);
 void RegisterRecordCommands(CLI::App& app, Context& ctx);

@@ -4,7 +4,9 @@
 #include <cstdio>
 
 #include "case_cli.h"
+#include "casepack/case_order.h"
 #include "casepack/retention.h"
+#include "casepack/text_width.h"
 #include "io.h"
 #include "retention_view.h"
 
@@ -15,8 +17,8 @@ namespace {
 using nlohmann::json;
 
 struct CaseOptions {
-  std::string case_id, type, subject, area, lead_agency, venue, status, today;
-  std::vector<std::string> dates, facilitators;
+  std::string case_id, type, subject, area, lead_agency, venue, status, today, sort = "subject";
+  std::vector<std::string> dates, facilitators, cleared_dates;
   bool json = false, past_purge_date = false;
 };
 
@@ -132,6 +134,7 @@ void AddCaseNew(CLI::App& parent, Context& ctx, CaseOptions& a) {
   case_new->add_option("--facilitator", a.facilitators, "a facilitator's name (repeatable)");
   case_new->add_flag("--past-purge-date", a.past_purge_date,
                      "create it even if its dates put it past its purge date (the next command purges it)");
+  case_new->add_flag("--json", a.json, "print the new case as JSON (as 'case show --json') instead of its id");
   case_new->callback([&ctx, &a] {
     NewCase c;
     c.event_type = Must(ParseEventType(a.type), "--type");
@@ -146,16 +149,32 @@ void AddCaseNew(CLI::App& parent, Context& ctx, CaseOptions& a) {
     dated.key_dates = c.key_dates;
     Check(CheckNotPastPurgeDate(StoreOf(*s.session), dated, a.past_purge_date));
     const std::string id = Must(s.cases->CreateCase(c));
-    std::printf("%s\n", id.c_str());
+    if (a.json) PrintJson(DetailJson(Must(s.cases->GetCase(id))));
+    else std::printf("%s\n", id.c_str());
   });
 }
 
+// One row of `case list`: columns counted in characters, long values cut with "…" (casepack/text_width.h).
+void PrintCaseRow(const CaseSummary& c, const std::optional<Date>& next) {
+  std::string row = c.id.substr(0, 8) + "  " + FitColumn(ToString(c.event_type), 4) + "  " + FitColumn(ToString(c.status), 8) +
+                    " " + FitColumn(c.subject.name_or_initials, 24) + " " + FitColumn(c.subject.area, 16) + " " +
+                    FitColumn(next ? FormatDate(*next) : "-", 10) + " " + FitColumn(c.lead_agency, 24);
+  row.erase(row.find_last_not_of(' ') + 1);
+  std::printf("%s\n", row.c_str());
+}
+
 void AddCaseList(CLI::App& parent, Context& ctx, CaseOptions& a) {
-  auto* case_list = parent.add_subcommand("list", "list the cases in the store");
+  auto* case_list = parent.add_subcommand("list", "list the cases in the store: id, type, status, subject, area, next deadline, "
+                                                  "lead agency; then purged cases (basics only)");
   case_list->add_flag("--json", a.json, "machine-readable output");
+  case_list->add_option("--sort", a.sort, "subject (the child's name in the --lang alphabet, then next deadline; the default) "
+                                          "or deadline (next deadline first)")
+      ->check(CLI::IsMember({"subject", "deadline"}));
   case_list->callback([&ctx, &a] {
     auto s = OpenCases(ctx, "casepack case list");
-    const auto cases = Must(s.cases->ListCases());
+    auto cases = Must(s.cases->ListCases());
+    const Date today = Today();
+    SortCases(cases, Must(ParseCaseOrder(a.sort), "--sort"), ctx.lang, today);
     if (a.json) {
       json arr = json::array();
       for (const auto& c : cases) arr.push_back(SummaryJson(c));
@@ -163,12 +182,10 @@ void AddCaseList(CLI::App& parent, Context& ctx, CaseOptions& a) {
       PrintJson(arr);
       return;
     }
-    if (cases.empty()) std::printf("no cases yet: add one with 'casepack case new'\n");
-    for (const auto& c : cases)
-      std::printf("%s  %-4s  %-8s %-24s %-16s %s\n", c.id.substr(0, 8).c_str(), std::string(ToString(c.event_type)).c_str(),
-                  std::string(ToString(c.status)).c_str(), c.subject.name_or_initials.c_str(), c.subject.area.c_str(),
-                  c.lead_agency.c_str());
-    ShowTombstones(*s.session, nullptr);
+    for (const auto& c : cases) PrintCaseRow(c, NextDeadline(c, today));
+    const std::size_t purged = ShowTombstones(*s.session, nullptr);
+    if (cases.empty() && purged == 0) std::printf("no cases yet: add one with 'casepack case new'\n");
+    else if (cases.empty()) std::printf("no cases held (only the basics of purged ones): add one with 'casepack case new'\n");
   });
 }
 
@@ -191,9 +208,12 @@ void AddCaseShow(CLI::App& parent, Context& ctx, CaseOptions& a) {
 }
 
 void AddCaseSet(CLI::App& parent, Context& ctx, CaseOptions& a) {
-  auto* case_set = parent.add_subcommand("set", "change a case's key dates, status, agency, venue or facilitators");
+  auto* case_set = parent.add_subcommand("set", "change a case's subject, area, key dates, status, agency, venue or facilitators");
   case_set->add_option("CASE", a.case_id, "case id")->required();
+  case_set->add_option("--subject", a.subject, "correct the child's name or initials");
+  case_set->add_option("--area", a.area, "correct the local authority area");
   case_set->add_option("--date", a.dates, "a key date, KEY=YYYY-MM-DD (repeatable)");
+  case_set->add_option("--clear-date", a.cleared_dates, "clear a key date, KEY (repeatable): e.g. one typed on the wrong step");
   case_set->add_option("--status", a.status, "open, closed or cancelled");
   case_set->add_option("--lead-agency", a.lead_agency, "lead or convening agency");
   case_set->add_option("--venue", a.venue, "venue");
@@ -203,6 +223,13 @@ void AddCaseSet(CLI::App& parent, Context& ctx, CaseOptions& a) {
     const auto d = Must(s.cases->GetCase(s.case_id));
     CaseChange change;
     change.key_dates = ParseKeyDates(d.record.event_type, a.dates);
+    for (const auto& k : a.cleared_dates) {
+      Must(FindKeyDate(d.record.event_type, k), "--clear-date");
+      if (change.key_dates.count(k)) Fail(ErrorCode::kInvalidArgument, "--clear-date " + k + ": the same key is also given a --date");
+    }
+    change.cleared_dates = a.cleared_dates;
+    if (case_set->count("--subject")) change.subject = a.subject;
+    if (case_set->count("--area")) change.area = a.area;
     if (case_set->count("--status")) change.status = Must(ParseCaseStatus(a.status), "--status");
     if (case_set->count("--lead-agency")) change.lead_agency = a.lead_agency;
     if (case_set->count("--venue")) change.venue = a.venue;
@@ -222,7 +249,11 @@ void AddCaseKeys(CLI::App& parent, const Context& ctx, CaseOptions& a) {
     std::printf("%s\n", Fill(Label(l, "cli.key-dates-of"), "type", type).c_str());
     for (const auto& k : KeyDateDefs(t)) std::printf("  %-26s %s\n", std::string(k.key).c_str(), KeyDateTitle(l, t, k).c_str());
     std::printf("%s\n", Fill(Label(l, "cli.note-sections-of"), "type", type).c_str());
-    for (const auto& s : NoteSections(t)) std::printf("  %-26s %s\n", std::string(s.key).c_str(), SectionTitle(l, t, s).c_str());
+    for (const auto& s : NoteSections(t)) {
+      std::printf("  %-26s %s\n", std::string(s.key).c_str(), SectionTitle(l, t, s).c_str());
+      // The guidance's questions for the section (Appendix 4, the MAPM agenda), as the facilitator asks them.
+      if (const std::string prompt = SectionPrompt(l, t, s); !prompt.empty()) std::printf("  %-26s   %s\n", "", prompt.c_str());
+    }
     std::printf("%s\n", Label(l, "cli.document-types").c_str());
     for (DocumentType d : AllDocumentTypes()) std::printf("  %-26s %s\n", std::string(ToString(d)).c_str(), Label(l, d).c_str());
   });
@@ -235,8 +266,14 @@ void AddDeadlines(CLI::App& parent, Context& ctx, CaseOptions& a) {
   deadlines->callback([&ctx, &a] {
     const Date today = a.today.empty() ? Today() : ParseDateOption(a.today, "--today");
     auto s = OpenCases(ctx, "casepack deadlines");
-    const auto all = Must(s.cases->Deadlines(today));
+    auto all = Must(s.cases->Deadlines(today));
     const auto retention = RetentionByCase(*s.session, today);
+    // In the order of `case list`: by subject in the reader's alphabet, then next deadline.
+    auto cases = Must(s.cases->ListCases());
+    SortCases(cases, CaseOrder::kSubject, ctx.lang, today);
+    std::map<std::string, std::size_t, std::less<>> rank;
+    for (const auto& c : cases) rank.emplace(c.id, rank.size());
+    std::stable_sort(all.begin(), all.end(), [&](const CaseTimescales& x, const CaseTimescales& y) { return rank[x.case_id] < rank[y.case_id]; });
     if (a.json) {
       json arr = json::array();
       for (const auto& t : all) {
@@ -249,13 +286,18 @@ void AddDeadlines(CLI::App& parent, Context& ctx, CaseOptions& a) {
     const Language l = ctx.lang;
     if (all.empty()) std::printf("%s\n", Label(l, "cli.no-open-cases").c_str());
     for (const auto& t : all) {
-      std::printf("%s  %s\n", t.case_id.substr(0, 8).c_str(), std::string(ToString(t.event_type)).c_str());
-      for (const auto& step : t.steps)
-        std::printf("  %-8s %-10s %s (%s)%s\n", Label(l, step.state).c_str(),
-                    step.due ? FormatDate(*step.due).c_str() : "-", StepTitle(l, step).c_str(), StepRule(l, step).c_str(),
-                    step.late ? (" — " + Label(l, "cli.late")).c_str() : "");
+      const CaseSummary& c = cases[rank[t.case_id]];
+      std::printf("%s  %s  %s, %s\n", t.case_id.substr(0, 8).c_str(), std::string(ToString(t.event_type)).c_str(),
+                  c.subject.name_or_initials.c_str(), c.subject.area.c_str());
+      for (const auto& step : t.steps) {
+        std::printf("  %s %s %s (%s)%s\n", PadColumn(Label(l, step.state), 8).c_str(),
+                    FitColumn(step.due ? FormatDate(*step.due) : "-", 10).c_str(), StepTitle(l, step).c_str(),
+                    StepRule(l, step).c_str(), step.late ? (" — " + Label(l, "cli.late")).c_str() : "");
+        // What --json calls "note": a scheduled date past the limit, what the due date waits for.
+        if (!step.note.empty()) std::printf("  %s %s %s\n", PadColumn("", 8).c_str(), PadColumn("", 10).c_str(), StepNote(l, step).c_str());
+      }
       if (auto it = retention.find(t.case_id); it != retention.end())
-        std::printf("  %-8s %s\n", Label(l, "cli.purge").c_str(), DescribePurgeDate(it->second).c_str());
+        std::printf("  %s %s\n", PadColumn(Label(l, "cli.purge"), 8).c_str(), DescribePurgeDate(it->second, l).c_str());
     }
   });
 }

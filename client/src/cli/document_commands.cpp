@@ -1,4 +1,4 @@
-// casepack doc add | list | export | open: the case pack's documents, encrypted in the store.
+// casepack doc add | list | export | open | rm: the case pack's documents, encrypted in the store.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -239,6 +239,7 @@ void RegisterDocumentCommands(CLI::App& app, Context& ctx) {
   AddDocumentList(*doc, ctx, options);
   AddDocumentExport(*doc, ctx, options);
   AddDocumentOpen(*doc, ctx, options);
+  AddRemove(*doc, ctx, CaseTable::kDocuments, "document");
 }
 
 }  // namespace casepack::cli

@@ -61,12 +61,30 @@ void UnguardPartial() {
 
 }  // namespace
 
+namespace {
+
+// Ctrl-C while text is being typed: nothing has been written (the store changes only after the whole text
+// is in), and the person is told so instead of being left to wonder. Async-signal-safe: write and _exit.
+extern "C" void InterruptedWhileTyping(int) {
+  static const char kMessage[] = "\ncasepack: error: interrupted: nothing was saved\n";
+  (void)!::write(2, kMessage, sizeof kMessage - 1);
+  ::_exit(130);
+}
+
+}  // namespace
+
 std::string ReadTextInput(const std::string& file, std::string_view what) {
   const bool from_stdin = file.empty() || file == "-";
   const int fd = from_stdin ? 0 : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) Fail(ErrorCode::kIo, "cannot read " + file + ": " + std::strerror(errno));
+  if (from_stdin) {
+    struct sigaction on_interrupt {};
+    on_interrupt.sa_handler = InterruptedWhileTyping;
+    ::sigemptyset(&on_interrupt.sa_mask);
+    ::sigaction(SIGINT, &on_interrupt, nullptr);
+  }
   if (from_stdin && ::isatty(0))
-    std::fprintf(stderr, "casepack: type the %s, then press Ctrl-D on a new line\n", std::string(what).c_str());
+    std::fprintf(stderr, "casepack: type the %s, then press Ctrl-D on a new line (Ctrl-C keeps nothing)\n", std::string(what).c_str());
   std::string text;
   char buf[65536];
   for (;;) {
@@ -82,6 +100,7 @@ std::string ReadTextInput(const std::string& file, std::string_view what) {
     if (text.size() > 16 * 1024 * 1024) Fail(ErrorCode::kInvalidArgument, "the " + std::string(what) + " is larger than 16 MiB");
   }
   if (!from_stdin) ::close(fd);
+  if (from_stdin) ::signal(SIGINT, SIG_DFL);
   return text;
 }
 
@@ -199,8 +218,17 @@ void Output::Commit() {
 }
 
 Date ParseDateOption(const std::string& text, std::string_view option) {
-  auto d = ParseDate(text);
-  if (!d.ok()) Fail(ErrorCode::kInvalidArgument, std::string(option) + ": " + d.error().message, "dates are written YYYY-MM-DD");
+  // DD/MM/YYYY as the guidance and agencies write dates, or YYYY-MM-DD.
+  auto d = text.find('/') != std::string::npos ? ParseUkDate(text) : ParseDate(text);
+  if (!d.ok()) Fail(ErrorCode::kInvalidArgument, std::string(option) + ": " + d.error().message, "dates are written DD/MM/YYYY or YYYY-MM-DD");
+  return *d;
+}
+
+DateTime ParseDateTimeOption(const std::string& text, std::string_view option) {
+  auto d = text.find('/') != std::string::npos ? ParseUkDateTime(text) : ParseDateTime(text);
+  if (!d.ok())
+    Fail(ErrorCode::kInvalidArgument, std::string(option) + ": " + d.error().message,
+         "write DD/MM/YYYY [HH:MM] or YYYY-MM-DD[THH:MM]");
   return *d;
 }
 

@@ -43,8 +43,10 @@ class Output {
   bool force_ = false;
 };
 
-// Date from an ISO string, as a usage-style error naming the option.
+// A date typed as DD/MM/YYYY (as the guidance writes them) or YYYY-MM-DD; an error names the option.
 Date ParseDateOption(const std::string& text, std::string_view option);
+// A date and optional time: DD/MM/YYYY [HH:MM] or YYYY-MM-DD[THH:MM].
+DateTime ParseDateTimeOption(const std::string& text, std::string_view option);
 Date Today();
 
 // The largest document casepack takes in (doc add, pack open): CaseService's default, or

@@ -4,16 +4,88 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstdlib>
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include "cli.h"
 
 
 namespace {
+
+// Edit distance with adjacent transpositions ("shwo" is one edit from "show"): for suggesting a command.
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i)
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
+// Where a command was expected but the word names none ("casepack case shwo"): the nearest command, if one
+// is close enough that the word was surely a slip for it (a word that is not close is never echoed: it
+// might be a passphrase typed in the wrong place). Returns the two lines to print, or nothing.
+std::optional<std::pair<std::string, std::string>> SuggestCommand(CLI::App& app, int argc, char** argv) {
+  CLI::App* at = &app;
+  std::string path = "casepack";
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.rfind("-", 0) == 0) {
+      const auto* opt = word.find('=') == std::string::npos ? at->get_option_no_throw(word) : nullptr;
+      if (opt != nullptr && opt->get_items_expected_min() > 0) ++i;  // its value
+      continue;
+    }
+    const auto subs = at->get_subcommands([](CLI::App*) { return true; });
+    if (subs.empty()) return std::nullopt;  // a command's own arguments
+    CLI::App* next = nullptr;
+    std::string best;
+    std::size_t best_distance = 3;  // at most two edits
+    for (CLI::App* sub : subs) {
+      if (sub->get_name() == word) next = sub;
+      const std::size_t dist = EditDistance(word, sub->get_name());
+      if (dist < best_distance && dist * 2 < std::max<std::size_t>(word.size(), 2)) {
+        best_distance = dist;
+        best = sub->get_name();
+      }
+    }
+    if (next != nullptr) {
+      at = next;
+      path += " " + word;
+      continue;
+    }
+    if (best.empty()) return std::nullopt;
+    return std::make_pair("'" + path + "' has no command '" + word + "'",
+                          "did you mean '" + path + " " + best + "'? ('" + path + " --help' lists them)");
+  }
+  return std::nullopt;
+}
+
+// A word that may be a passphrase: several words with spaces, or a long mix of letters, digits and signs.
+// Only then does the "never taken as arguments" hint make sense.
+bool LooksLikePassphrase(std::string_view word) {
+  if (word.empty() || word[0] == '-') return false;
+  if (std::count(word.begin(), word.end(), ' ') >= 2) return true;
+  bool lower = false, upper = false, digit = false, sign = false;
+  for (const char c : word) {
+    const auto u = static_cast<unsigned char>(c);
+    lower |= std::islower(u) != 0;
+    upper |= std::isupper(u) != 0;
+    digit |= std::isdigit(u) != 0;
+    sign |= std::ispunct(u) != 0;
+  }
+  return word.size() >= 10 && (lower + upper + digit + sign) >= 3;
+}
 
 void HardenProcess() {
   // No core dumps: a crash must not write decrypted case content or keys to disk.
@@ -65,19 +137,32 @@ int Run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ExtrasError&) {
+    if (const auto suggestion = SuggestCommand(app, argc, argv)) {
+      std::fprintf(stderr, "casepack: error: %s\ncasepack: hint: %s\n", suggestion->first.c_str(), suggestion->second.c_str());
+      return 2;
+    }
     // CLI11 would echo every unexpected word, and one of them may be a passphrase typed as an argument:
     // name only the option-like words.
     std::string shown;
     std::size_t hidden = 0;
+    bool passphrase_like = false;
     for (const auto& word : app.remaining(true)) {
       if (!word.empty() && word[0] == '-' && word.find('=') == std::string::npos) shown += " " + word;
       else ++hidden;
+      passphrase_like |= LooksLikePassphrase(word) || word.find("pass") != std::string::npos;
     }
     std::fprintf(stderr, "casepack: error: unexpected argument(s):%s%s\n", shown.c_str(),
                  hidden > 0 ? (" and " + std::to_string(hidden) + " more word(s), not shown").c_str() : "");
-    std::fprintf(stderr, "casepack: hint: passphrases are never taken as arguments; use --passphrase-file FILE\n");
+    if (passphrase_like)
+      std::fprintf(stderr, "casepack: hint: passphrases are never taken as arguments; use --passphrase-file FILE\n");
+    else
+      std::fprintf(stderr, "casepack: hint: run 'casepack COMMAND --help' for the options a command takes\n");
     return 2;
   } catch (const CLI::ParseError& e) {
+    if (const auto suggestion = SuggestCommand(app, argc, argv)) {
+      std::fprintf(stderr, "casepack: error: %s\ncasepack: hint: %s\n", suggestion->first.c_str(), suggestion->second.c_str());
+      return 2;
+    }
     std::fprintf(stderr, "casepack: error: %s\n", e.what());
     std::fprintf(stderr, "casepack: hint: run 'casepack --help' or 'casepack COMMAND --help'\n");
     return 2;

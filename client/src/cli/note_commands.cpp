@@ -1,4 +1,6 @@
 // casepack note add | set | show | resolve, and comments: the event's notes, through the text CRDT.
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "case_cli.h"
@@ -12,7 +14,7 @@ using nlohmann::json;
 
 struct NoteOptions {
   std::string case_id, section, file;
-  bool json = false, comments = false;
+  bool json = false, comments = false, clear = false;
   std::size_t conflict = 1;
   std::optional<std::size_t> pick;
 };
@@ -23,12 +25,27 @@ void AddNoteChange(CLI::App& parent, Context& ctx, NoteOptions& a) {
     auto* cmd = parent.add_subcommand(verb, append ? "add a paragraph to a section" : "replace a section's text (only what differs is changed)");
     cmd->add_option("CASE", a.case_id, "case id")->required();
     cmd->add_option("SECTION", a.section, "section key; see 'casepack case keys --type TYPE'")->required();
-    cmd->add_option("--file", a.file, "read the text from FILE (default: standard input)");
+    cmd->add_option("--file", a.file, "read the text from FILE (default: standard input; Ctrl-C there keeps nothing)");
+    if (!append) cmd->add_flag("--clear", a.clear, "empty the section (empty input is refused without this)");
     cmd->callback([&ctx, &a, append] {
       auto s = OpenCases(ctx, append ? "casepack note add" : "casepack note set", a.case_id);
-      const std::string text = ReadTextInput(a.file, "note");
+      // The section first: a mistyped key must not cost the text typed after it.
+      const auto d = Must(s.cases->GetCase(s.case_id));
+      const NoteSectionDef* def = Must(FindNoteSection(d.record.event_type, a.section), "SECTION");
+      // At the terminal, the section's questions from the guidance before the person types.
+      if (a.file.empty() && ::isatty(0) && !a.clear) {
+        const std::string prompt = SectionPrompt(ctx.lang, d.record.event_type, *def);
+        std::fprintf(stderr, "%s%s%s\n", SectionTitle(ctx.lang, d.record.event_type, *def).c_str(), prompt.empty() ? "" : ": ",
+                     prompt.c_str());
+      }
+      if (a.clear && !a.file.empty()) Fail(ErrorCode::kInvalidArgument, "usage: --clear takes no text: leave out --file");
+      const std::string text = a.clear ? std::string() : ReadTextInput(a.file, "note");
+      if (!a.clear && text.find_first_not_of(" \t\r\n") == std::string::npos)
+        Fail(ErrorCode::kInvalidArgument, "the note is empty: nothing was changed",
+             append ? "type the paragraph, or give --file FILE"
+                    : "to empty the section on purpose: casepack note set CASE " + a.section + " --clear");
       Check(append ? s.cases->AppendNote(s.case_id, a.section, text) : s.cases->SetNote(s.case_id, a.section, text));
-      std::printf("%s %s\n", append ? "added to" : "set", a.section.c_str());
+      std::printf("%s %s\n", append ? "added to" : a.clear ? "cleared" : "set", a.section.c_str());
     });
   }
 }
@@ -68,8 +85,10 @@ void AddNoteShow(CLI::App& parent, Context& ctx, NoteOptions& a) {
     for (const NoteSectionDef& def : NoteSections(d.record.event_type)) {
       if (!a.section.empty() && def.key != a.section) continue;
       auto it = d.notes.find(def.key);
-      std::printf("## %s  [%s]\n%s\n\n", std::string(def.title).c_str(), std::string(def.key).c_str(),
-                  it == d.notes.end() ? "(empty)" : it->second.c_str());
+      std::printf("## %s  [%s]\n", SectionTitle(ctx.lang, d.record.event_type, def).c_str(), std::string(def.key).c_str());
+      if (const std::string prompt = SectionPrompt(ctx.lang, d.record.event_type, def); !prompt.empty())
+        std::printf("(%s)\n", prompt.c_str());
+      std::printf("%s\n\n", it == d.notes.end() ? "(empty)" : it->second.c_str());
       for (const FieldConflict* f : conflicts_of(def)) {
         std::printf("conflict: %s was rewritten on two devices; the text above holds every version:\n", f->field.c_str());
         for (std::size_t i = 0; i < f->values.candidates.size(); ++i) {

@@ -162,7 +162,7 @@ void AddPackSeal(CLI::App& parent, Context& ctx, PackArgs& a) {
   seal->add_flag("--armor", a.armor, "ASCII armor, for pasting into an email body");
   seal->add_option("--doc", a.docs, "include only this document (repeatable; default: all)");
   seal->add_flag("--notes", a.notes, "include the notes");
-  seal->add_option("--report", a.report, "include the report, md or html");
+  seal->add_option("--report", a.report, "include the report, md or html (in the language of --lang)");
   seal->add_option("--from", a.from, "the sending agency, as the manifest records it")->required();
   seal->add_flag("--force", a.force, "replace the output file if it exists");
   seal->callback([&ctx, &a] {
@@ -171,6 +171,7 @@ void AddPackSeal(CLI::App& parent, Context& ctx, PackArgs& a) {
     options.document_ids = a.docs;
     options.include_notes = a.notes;
     if (!a.report.empty()) options.include_report = Must(ParseReportFormat(a.report), "--report");
+    options.report_language = ctx.lang == Language::kWelsh ? ReportLanguage::kWelsh : ReportLanguage::kEnglish;
     options.sending_agency = a.from;
     options.armor = a.armor;
 

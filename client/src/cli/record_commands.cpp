@@ -21,7 +21,7 @@ struct RecordOptions {
 
 void AddAttend(CLI::App& parent, Context& ctx, RecordOptions& a) {
   auto* attend = parent.add_subcommand("attend", "record who was invited, attended, sent apologies or was absent");
-  attend->add_option("CASE", a.case_id, "case id")->required();
+  attend->add_option("CASE", a.case_id, "case id (required; 'attend rm CASE ID' deletes an attendee)");
   attend->add_option("--agency", a.agency, "agency (required to add an attendee)");
   attend->add_option("--role", a.role, "role, e.g. Health visitor");
   attend->add_option("--name", a.name, "the person's name (optional)");
@@ -29,6 +29,9 @@ void AddAttend(CLI::App& parent, Context& ctx, RecordOptions& a) {
   attend->add_option("--reason", a.reason, "reason given for not attending");
   attend->add_option("--id", a.opt_id, "update this attendee instead of adding one (only the options given change)");
   attend->callback([&ctx, &a, attend] {
+    if (attend->got_subcommand("rm")) return;
+    if (a.case_id.empty()) Fail(ErrorCode::kInvalidArgument, "usage: casepack attend CASE --agency AGENCY --status STATUS …",
+                                "'casepack attend --help' lists the options");
     const bool has_status = attend->count("--status") > 0;
     if (!a.opt_id && (a.agency.empty() || !has_status))
       Fail(ErrorCode::kInvalidArgument, "usage: --agency and --status are required to add an attendee",
@@ -61,6 +64,9 @@ void AddActionAdd(CLI::App& parent, Context& ctx, RecordOptions& a) {
   action_add->add_option("--owner-role", a.owner_role, "owning role");
   action_add->add_option("--due", a.due, "due date, YYYY-MM-DD")->required();
   action_add->callback([&ctx, &a] {
+    if (a.owner_agency.empty() && a.owner_role.empty())
+      Fail(ErrorCode::kInvalidArgument, "usage: an action needs an owner: --owner-agency AGENCY, --owner-role ROLE or both",
+           "the guidance asks for who is responsible for each action (002 §7, 003 §4.7)");
     Action act;
     act.what = a.what;
     act.owner = Conflicted<Owner>::Of(Owner{a.owner_agency, a.owner_role});
@@ -124,13 +130,13 @@ void AddActionList(CLI::App& parent, Context& ctx, RecordOptions& a) {
 void AddChronologyAdd(CLI::App& parent, Context& ctx, RecordOptions& a) {
   auto* chron_add = parent.add_subcommand("add", "add an entry");
   chron_add->add_option("CASE", a.case_id, "case id")->required();
-  chron_add->add_option("--when", a.when, "YYYY-MM-DD or YYYY-MM-DDTHH:MM")->required();
+  chron_add->add_option("--when", a.when, "DD/MM/YYYY [HH:MM] or YYYY-MM-DD[THH:MM]")->required();
   chron_add->add_option("--source", a.source, "agency or department")->required();
   chron_add->add_option("--event", a.event, "significant event")->required();
   chron_add->add_option("--action-taken", a.action_taken, "action taken");
   chron_add->add_option("--analysis", a.analysis, "analysis");
   chron_add->callback([&ctx, &a] {
-    ChronologyEntry e{Must(ParseDateTime(a.when), "--when"), a.source, a.event, a.action_taken, a.analysis};
+    ChronologyEntry e{ParseDateTimeOption(a.when, "--when"), a.source, a.event, a.action_taken, a.analysis};
     auto s = OpenCases(ctx, "casepack chronology add", a.case_id);
     std::printf("%s\n", Must(s.cases->AddChronologyEntry(s.case_id, e)).c_str());
   });
@@ -199,19 +205,25 @@ void AddFeedbackQuestions(CLI::App& parent, RecordOptions&) {
 void RegisterRecordCommands(CLI::App& app, Context& ctx) {
   static RecordOptions options;
   AddAttend(app, ctx, options);
+  // `attend CASE …` records; `attend rm CASE ID` deletes. CLI11 tries subcommands before positionals, so a
+  // case id is never taken for "rm".
+  AddRemove(*app.get_subcommand("attend"), ctx, CaseTable::kAttendance, "attendee");
   auto* action = app.add_subcommand("action", "actions agreed at the event");
   action->require_subcommand(1);
   AddActionAdd(*action, ctx, options);
   AddActionUpdate(*action, ctx, options);
   AddActionList(*action, ctx, options);
+  AddRemove(*action, ctx, CaseTable::kActions, "action");
   auto* chron = app.add_subcommand("chronology", "the multi-agency chronology (001 format)");
   chron->require_subcommand(1);
   AddChronologyAdd(*chron, ctx, options);
   AddChronologyList(*chron, ctx, options);
+  AddRemove(*chron, ctx, CaseTable::kChronology, "chronology entry");
   auto* feedback = app.add_subcommand("feedback", "participant feedback (MAS Appendix 2)");
   feedback->require_subcommand(1);
   AddFeedbackAdd(*feedback, ctx, options);
   AddFeedbackQuestions(*feedback, options);
+  AddRemove(*feedback, ctx, CaseTable::kFeedback, "feedback form");
 }
 
 }  // namespace casepack::cli

@@ -26,6 +26,12 @@ struct ReportArgs {
   int work_factor = kAgeScryptDefaultWorkFactor;
 };
 
+// --lang picks the report's language; --bilingual puts Welsh and English side by side, Welsh first.
+ReportLanguage ReportLanguageFor(const Context& ctx, bool bilingual) {
+  if (bilingual) return ReportLanguage::kBilingual;
+  return ctx.lang == Language::kWelsh ? ReportLanguage::kWelsh : ReportLanguage::kEnglish;
+}
+
 template <typename T>
 T MustReport(Result<T> r, std::string_view option = {}) {
   if (!r.ok()) throw CommandFailed{option.empty() ? r.error() : r.error().Context(option)};
@@ -70,9 +76,7 @@ CLI::App* AddReport(CLI::App& parent, Context& ctx, ReportArgs& a) {
     const ReportInput in = MustReport(cases.BuildReportInput(id, date));
     const ReportDocument which = a.feedback ? ReportDocument::kFeedback : ReportDocument::kReport;
     // Rendered whole before the file is opened: a missing font or a failure writes nothing.
-    const ReportLanguage lang = a.bilingual ? ReportLanguage::kBilingual
-                                : ctx.lang == Language::kWelsh ? ReportLanguage::kWelsh : ReportLanguage::kEnglish;
-    const std::string bytes = MustReport(RenderLayout(BuildReportLayout(in, which, lang), format, options));
+    const std::string bytes = MustReport(RenderLayout(BuildReportLayout(in, which, ReportLanguageFor(ctx, a.bilingual)), format, options));
     Output out(a.output, a.force);
     Check(out.Write(bytes));
     out.Commit();
@@ -118,12 +122,14 @@ void AddReportSend(CLI::App& parent, Context& ctx, ReportArgs& a) {
   send->add_option("--from", a.from, "the sending agency, as the manifest records it")->required();
   send->add_option("--date", a.report_date, "the date sent and the report's date (default today)");
   send->add_flag("--armor", a.armor, "ASCII armor, for pasting into an email body");
+  send->add_flag("--bilingual", a.bilingual, "the report in Welsh and English, Welsh first (the language otherwise: --lang)");
   send->add_flag("--force", a.force, "replace the output file if it exists");
   send->callback([&ctx, &a] {
     const PackTargets targets = ResolvePackTargets(a.to, a.to_files, a.password_file, a.generate_password, a.work_factor);
     PackSealOptions options;
     options.include_report = MustReport(ParseReportFormat(a.format.empty() ? "pdf" : a.format), "--format");
     options.report_only = true;
+    options.report_language = ReportLanguageFor(ctx, a.bilingual);
     options.report_date = a.report_date.empty() ? Today() : ParseDateOption(a.report_date, "--date");
     options.sending_agency = a.from;
     options.armor = a.armor;

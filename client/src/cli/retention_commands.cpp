@@ -8,6 +8,7 @@
 #include "casepack/trusted_clock.h"
 #include "io.h"
 #include "retention_view.h"
+#include "casepack/text_width.h"
 
 namespace casepack::cli {
 
@@ -109,9 +110,10 @@ void ShowCaseRetention(ClientSession& session, std::string_view case_id, json* o
                 r.hold->reason.c_str(), r.hold->held_by.c_str(), r.hold->held_at.c_str());
 }
 
-void ShowTombstones(ClientSession& session, json* out) {
+std::size_t ShowTombstones(ClientSession& session, json* out) {
   RetentionService& retention = RetentionOf(session);
-  for (const Tombstone& t : Must(retention.Tombstones())) {
+  const auto tombstones = Must(retention.Tombstones());
+  for (const Tombstone& t : tombstones) {
     if (out != nullptr) {
       json j = ToJson(t);
       j["id"] = t.case_id;
@@ -119,10 +121,10 @@ void ShowTombstones(ClientSession& session, json* out) {
       out->push_back(j);
       continue;
     }
-    std::printf("%s  %-4s  purged on %s  %-24s %s\n", t.case_id.substr(0, 8).c_str(),
-                std::string(ToString(t.event_type)).c_str(), t.purged_at.substr(0, 10).c_str(),
-                t.subject.name_or_initials.c_str(), t.subject.area.c_str());
+    std::printf("%s  %s  purged on %s  %s %s\n", t.case_id.substr(0, 8).c_str(), FitColumn(ToString(t.event_type), 4).c_str(),
+                t.purged_at.substr(0, 10).c_str(), FitColumn(t.subject.name_or_initials, 24).c_str(), t.subject.area.c_str());
   }
+  return tombstones.size();
 }
 
 std::map<std::string, CaseRetention> RetentionByCase(ClientSession& session, const Date& today) {

@@ -20,8 +20,9 @@ void AuditEvent(ClientSession& session, AuditKind kind, std::string_view case_id
 
 // `case show`: prints "purge date …" and any legal hold; with `json`, adds "retention" to it instead.
 void ShowCaseRetention(ClientSession& session, std::string_view case_id, nlohmann::json* json);
-// `case list`: the tombstones, "purged on …" with the basics only; with `json`, appended to it.
-void ShowTombstones(ClientSession& session, nlohmann::json* json);
+// `case list`: the tombstones, "purged on …" with the basics only; with `json`, appended to it. Returns
+// how many there are.
+std::size_t ShowTombstones(ClientSession& session, nlohmann::json* json);
 // `deadlines`: each case's retention, by case id.
 std::map<std::string, CaseRetention> RetentionByCase(ClientSession& session, const Date& today);
 

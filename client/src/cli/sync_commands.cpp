@@ -1,4 +1,4 @@
-// casepack server add | show | invite | users | revoke-device | revoke-user, casepack sync,
+// casepack server add | add-url | show | invite | users | revoke-device | revoke-user, casepack sync,
 // casepack case share | unshare
 #include <unistd.h>
 
@@ -17,6 +17,7 @@ namespace {
 using nlohmann::json;
 
 struct SyncArgs {
+  std::vector<std::string> also;
   std::string url, invite, fingerprint, role = "facilitator", id, case_id, user;
   int expires_days = 7;
   bool json = false;
@@ -80,7 +81,7 @@ json ReportJson(const SyncReport& r) {
     cases.push_back({{"case_id", c.case_id}, {"created_on_server", c.created_on_server}, {"received", c.received},
                      {"pushed", c.pushed}, {"pulled", c.pulled}, {"documents_uploaded", c.blobs_up},
                      {"documents_downloaded", c.blobs_down}, {"rejected", c.rejected},
-                     {"quarantined", c.quarantined}, {"conflicts", conf},
+                     {"quarantined", c.quarantined}, {"quarantined_held", c.quarantined_held}, {"conflicts", conf},
                      {"restored", c.restored.empty() ? json(nullptr) : json(c.restored)},
                      {"error", c.error.empty() ? json(nullptr) : json(c.error)}});
     pushed += c.pushed;
@@ -88,7 +89,8 @@ json ReportJson(const SyncReport& r) {
     conflicts += c.conflicts.size();
   }
   return {{"ok", r.ok()}, {"pushed", pushed}, {"pulled", pulled}, {"conflicts", conflicts},
-          {"server_time_ms", r.server_time_ms}, {"cases", cases},
+          {"server_time_ms", r.server_time_ms}, {"clock_offset_ms", r.clock_offset_ms},
+          {"clock_warning", r.clock_warning.empty() ? json(nullptr) : json(r.clock_warning)}, {"cases", cases},
           {"retention", {{"purged", r.purged}, {"errors", r.retention_errors}, {"receipts_reported", r.receipts_reported},
                          {"policy_applied", r.policy_applied}, {"policy_pushed", r.policy_pushed}}}};
 }
@@ -102,12 +104,24 @@ void AddServerAdd(CLI::App& parent, Context& ctx, SyncArgs& a) {
   add->add_option("URL", a.url, "https://host:port")->required();
   add->add_option("--invite", a.invite, "the invitation code from the Business Unit")->required();
   add->add_option("--fingerprint", a.fingerprint, "the server certificate's SHA-256 fingerprint, from the Business Unit")->required();
+  add->add_option("--also", a.also, "another server of the same central store (repeatable): sync fails over to it");
   add->callback([&ctx, &a] {
     auto s = Open(ctx, "casepack server add");
-    const ServerConfig c = Must(s.sync->Enroll(a.url, a.fingerprint, a.invite));
+    const ServerConfig c = Must(s.sync->Enroll(a.url, a.fingerprint, a.invite, a.also));
     std::printf("enrolled with %s as a %s\n", c.url.c_str(), c.role.c_str());
+    for (std::size_t i = 1; i < c.urls.size(); ++i) std::printf("also       %s\n", c.urls[i].c_str());
     std::printf("server certificate pinned: sha256:%s\n", c.fingerprint.c_str());
     std::printf("user id    %s\ndevice id  %s\n", c.user_id.c_str(), c.device_id.c_str());
+  });
+}
+
+void AddServerAddUrl(CLI::App& parent, Context& ctx, SyncArgs& a) {
+  auto* add = parent.add_subcommand("add-url", "another server of the same central store, to fail over to");
+  add->add_option("URL", a.url, "https://host:port")->required();
+  add->callback([&ctx, &a] {
+    auto s = Open(ctx, "casepack server add-url");
+    const ServerConfig c = Must(s.sync->AddServerUrl(a.url));
+    for (const auto& u : c.urls) std::printf("server      %s\n", u.c_str());
   });
 }
 
@@ -118,12 +132,14 @@ void AddServerShow(CLI::App& parent, Context& ctx, SyncArgs& a) {
     auto s = Open(ctx, "casepack server show");
     const ServerConfig c = Must(s.sync->Config());
     if (a.json) {
-      std::cout << json{{"url", c.url}, {"fingerprint", c.fingerprint}, {"user_id", c.user_id},
+      std::cout << json{{"url", c.url}, {"urls", c.urls}, {"fingerprint", c.fingerprint}, {"user_id", c.user_id},
                         {"device_id", c.device_id}, {"role", c.role}}.dump(2) << "\n";
       return;
     }
-    std::printf("server      %s\nfingerprint sha256:%s\nuser id     %s\ndevice id   %s\nrole        %s\n", c.url.c_str(),
-                c.fingerprint.c_str(), c.user_id.c_str(), c.device_id.c_str(), c.role.c_str());
+    std::printf("server      %s\n", c.url.c_str());
+    for (std::size_t i = 1; i < c.urls.size(); ++i) std::printf("also        %s\n", c.urls[i].c_str());
+    std::printf("fingerprint sha256:%s\nuser id     %s\ndevice id   %s\nrole        %s\n", c.fingerprint.c_str(),
+                c.user_id.c_str(), c.device_id.c_str(), c.role.c_str());
   });
 }
 
@@ -161,10 +177,35 @@ void AddServerUsers(CLI::App& parent, Context& ctx, SyncArgs& a) {
   });
 }
 
+// casepack sync quarantined: the operations this store refused on pull and holds out of their cases.
+CLI::App* AddSyncQuarantined(CLI::App& sync, Context& ctx, SyncArgs& a) {
+  auto* held = sync.add_subcommand("quarantined", "list the operations received but held out of their case (failed their checks)");
+  held->add_flag("--json", a.json, "machine-readable output");
+  held->callback([&ctx, &a] {
+    auto s = Open(ctx, "casepack sync quarantined");
+    const auto list = Must(s.cases->QuarantinedOperations());
+    if (a.json) {
+      json arr = json::array();
+      for (const auto& q : list)
+        arr.push_back({{"case_id", q.case_id}, {"seq", q.seq}, {"op_id", q.op_id}, {"device_id", q.device_id},
+                       {"reason", q.reason}, {"at", q.at}});
+      std::cout << arr.dump(2) << "\n";
+      return;
+    }
+    if (list.empty()) std::printf("no quarantined operations\n");
+    for (const auto& q : list)
+      std::printf("%s  case %s  seq %lld  %s from device %s: %s\n", q.at.c_str(), q.case_id.substr(0, 8).c_str(),
+                  static_cast<long long>(q.seq), q.op_id.c_str(), q.device_id.substr(0, 8).c_str(), q.reason.c_str());
+  });
+  return held;
+}
+
 void AddSync(CLI::App& parent, Context& ctx, SyncArgs& a) {
   auto* sync = parent.add_subcommand("sync", "push what the central store lacks and pull what this store lacks, for every case");
   sync->add_flag("--json", a.json, "machine-readable report of what moved and which conflicts need a person");
-  sync->callback([&ctx, &a] {
+  auto* held = AddSyncQuarantined(*sync, ctx, a);
+  sync->callback([&ctx, &a, held] {
+    if (held->parsed()) return;  // `casepack sync quarantined` lists; it does not sync
     auto s = Open(ctx, "casepack sync");
     ProgressBar bar;
     auto report = s.sync->Sync([&bar](const SyncProgress& p) { bar.Update(p); });
@@ -186,11 +227,17 @@ void AddSync(CLI::App& parent, Context& ctx, SyncArgs& a) {
         for (const auto& r : c.rejected) std::printf("  refused operation in %s: %s\n", c.case_id.substr(0, 8).c_str(), r.c_str());
         for (const auto& q : c.quarantined)
           std::printf("  quarantined operation in %s (not applied; the rest synced): %s\n", c.case_id.substr(0, 8).c_str(), q.c_str());
+        if (c.quarantined_held > 0)
+          std::printf("  case %s: %zu operation(s) held in quarantine, not applied (casepack sync quarantined lists them)\n",
+                      c.case_id.substr(0, 8).c_str(), c.quarantined_held);
         if (!c.error.empty()) std::fprintf(stderr, "casepack: error: %s\n", c.error.c_str());
       }
       for (const auto& id : report->purged)
         std::printf("  case %s purged here: the central store purged it\n", id.substr(0, 8).c_str());
       for (const auto& e : report->retention_errors) std::fprintf(stderr, "casepack: warning: %s\n", e.c_str());
+      if (!report->clock_warning.empty())
+        std::printf("  %s: set its date and time right (automatically from the network); its edits synced all the same\n",
+                    report->clock_warning.c_str());
       if (report->policy_applied > 0)
         std::printf("  retention policies version %lld received\n", static_cast<long long>(report->policy_applied));
       if (report->policy_pushed > 0)
@@ -204,7 +251,7 @@ void AddSync(CLI::App& parent, Context& ctx, SyncArgs& a) {
 void AddCaseShare(CLI::App& parent, Context& ctx, SyncArgs& a) {
   auto* share = parent.add_subcommand("share", "give another user the case's key, so they receive it on their next sync");
   share->add_option("CASE", a.case_id, "case id")->required();
-  share->add_option("--with", a.user, "the user id (see 'casepack server users')")->required();
+  share->add_option("--with", a.user, "the user id, or its first 4 or more characters (see 'casepack server users')")->required();
   share->callback([&ctx, &a] {
     auto s = Open(ctx, "casepack case share");
     const std::string id = Must(s.cases->ResolveCaseId(a.case_id));
@@ -233,6 +280,7 @@ void RegisterSyncCommands(CLI::App& app, Context& ctx) {
   auto* server = app.add_subcommand("server", "the central store this device syncs with");
   server->require_subcommand(1);
   AddServerAdd(*server, ctx, a);
+  AddServerAddUrl(*server, ctx, a);
   AddServerShow(*server, ctx, a);
   AddServerInvite(*server, ctx, a);
   AddServerUsers(*server, ctx, a);

@@ -59,6 +59,14 @@ class HttpsClient {
   virtual bool last_failure_was_stale_connection() const = 0;
 };
 
+// Several casepackd processes on one database (docs/server-postgresql.md): one client over several
+// servers, in order of preference. It stays with a server while it answers; a network failure moves to
+// the next one and is reported as worth an immediate re-signed retry (last_failure_was_stale_connection),
+// so CasepackClient resends to the next server at once, until each has failed in a row. One client: as is.
+[[nodiscard]] Result<std::unique_ptr<HttpsClient>> FailoverClient(std::vector<std::unique_ptr<HttpsClient>> clients);
+[[nodiscard]] Result<std::unique_ptr<HttpsClient>> FailoverClient(const std::vector<Endpoint>& endpoints,
+                                                                  const ClientOptions& options = {});
+
 // The typed casepackd API (docs/api.md). Each call signs its request with the device identity.
 // Errors: the HTTP status mapped to an ErrorCode (400 kInvalidArgument, 401/403 kAuthFailed,
 // 404 kNotFound, 409 kConflict, 413/507 kNoSpace, 5xx kUnavailable) with the server's message.
@@ -88,6 +96,8 @@ class CasepackClient {
   Result<std::vector<wire::ReplicaLast>> Replicas(const std::string& case_id);
   Result<std::vector<wire::Envelope>> GetKeys(const std::string& case_id, std::int64_t* current_epoch);
 
+  // Signs every op whose `sig` is empty with this device's key (wire::SignOperation); one that carries a
+  // signature is sent as it is.
   Result<std::vector<wire::OpAck>> PushOps(const std::string& case_id, const std::vector<wire::OpIn>& ops);
   Result<wire::OpsPage> PullOps(const std::string& case_id, std::int64_t after, int limit = 1000);
   Status PutBlob(const std::string& case_id, const std::string& blob_id, const Bytes& data);
@@ -128,6 +138,10 @@ class CasepackClient {
   std::int64_t latest_server_time_ms_ = 0;
   std::int64_t last_signed_time_ms_ = 0;
 };
+
+// "this device's clock is 3 days ahead of the server" (or "… 2 hours behind the server") for a device
+// clock minus the server's clock of `off_ms`.
+std::string DescribeClockOffset(std::int64_t off_ms);
 
 // The error a non-2xx reply stands for. A stale_request refusal becomes "this device's clock is N days
 // ahead of the server", from the reply's server time and `sent_time_ms` (the signed request time; 0: now).

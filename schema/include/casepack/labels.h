@@ -71,6 +71,9 @@ std::string FeedbackQuestionText(Language lang, const FeedbackQuestionDef& q);
 // A timescale step's title and rule; recipient steps ("report-to:…") name their recipient.
 std::string StepTitle(Language lang, const TimescaleStep& s);
 std::string StepRule(Language lang, const TimescaleStep& s);
+// A step's note ("scheduled for 2027-01-20, after the limit") in `lang`, from its catalogue keys (empty if
+// it has none); TimescaleStep::note keeps the English for --json.
+std::string StepNote(Language lang, const TimescaleStep& s);
 
 // The catalogue keys the typed lookups above use for every value the domain defines (the test that no
 // entry is unused compares this, plus the keys named literally in the sources, with the catalogue).

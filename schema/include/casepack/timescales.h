@@ -37,7 +37,11 @@ struct TimescaleStep {
   StepState state = StepState::kWaiting;
   std::optional<Date> done_on;  // the key date that completed the step, when kDone
   bool late = false;            // kDone after the due date
-  std::string note;             // optional explanation, e.g. "event scheduled for … after the limit"
+  std::string note;             // optional explanation, e.g. "scheduled for … , after the limit" (English)
+  // The same note as catalogue keys (labels.json "step-note.*"), so it reads in any language (StepNote).
+  std::string note_key;         // empty: no note
+  std::optional<Date> note_date;
+  std::string note_tail_key;    // e.g. "step-note.after-limit", or empty
   std::string recipient;        // recipient steps ("report-to:…"): the recipient's name, for other languages
 };
 

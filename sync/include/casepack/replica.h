@@ -120,6 +120,14 @@ class Replica {
   std::vector<CollectionEntry> ReadCollection(const Target& target) const;  // sorted by key
   std::string ReadText(const Target& target) const;                       // "" if never written
   std::uint64_t TextLength(const Target& target) const;                   // in code points
+  // The whole lines that code points [pos, pos + count) stand on (to just after a line's '\n', or the
+  // end) and the position of their first code point: an edit's paragraph, read without the whole text.
+  // kInvalidArgument if the range leaves the text.
+  struct TextLines {
+    std::uint64_t begin = 0;
+    std::string text;
+  };
+  Result<TextLines> ReadLinesAround(const Target& target, std::uint64_t pos, std::uint64_t count) const;
   // Visible ranges inserted after `base` (e.g. the version both sides had before they went offline), by
   // replica; the UI highlights them. Deletions since base do not appear (there is nothing left to show).
   std::vector<EditedRange> EditedSince(const Target& target, const VersionVector& base) const;

@@ -175,10 +175,25 @@ struct MemberEntry {
 std::string ToJson(const std::vector<MemberEntry>& members, std::int64_t epoch);
 Result<std::vector<MemberEntry>> ParseMemberList(std::string_view json, std::int64_t* epoch);
 
+// Operation signatures (docs/api.md "Operation signatures"; issue 11, item 2). The pushing device signs
+// each operation's blob, the exact bytes the server stores and members pull, with its Ed25519 key:
+//   "casepack-opsig-v1\n" CASE_ID "\n" OP_ID "\n" EPOCH "\n" || blob
+// The server refuses an operation whose signature does not verify under the pushing device's key (403
+// bad_op_signature) before storing anything; members check it again on pull against the device the
+// server names, and quarantine an operation that fails (one planted in the server's database).
+inline constexpr std::string_view kOpSignatureContext = "casepack-opsig-v1";
+Bytes SignOperation(const Identity& device, std::string_view case_id, std::string_view op_id, std::int64_t epoch,
+                    std::span<const std::uint8_t> blob);
+// kAuthFailed if `signature` is not the device's signature of (case_id, op_id, epoch, blob).
+Status VerifyOperationSignature(std::span<const std::uint8_t> ed25519_public, std::string_view case_id,
+                                std::string_view op_id, std::int64_t epoch, std::span<const std::uint8_t> blob,
+                                std::span<const std::uint8_t> signature);
+
 struct OpIn {
   std::string op_id;
   std::int64_t epoch = 0;  // key epoch the blob is encrypted under; must be the case's current epoch
   Bytes blob;
+  Bytes sig;  // SignOperation by the pushing device (64 bytes); CasepackClient::PushOps fills an empty one
 };
 std::string OpsPushToJson(const std::vector<OpIn>& ops);
 Result<std::vector<OpIn>> ParseOpsPush(std::string_view json);
@@ -196,6 +211,7 @@ struct OpOut {
   std::int64_t epoch = 0;
   std::string device_id;  // the pushing device
   Bytes blob;
+  Bytes sig;  // as pushed (the parser takes any length: a member checks it and quarantines a bad one)
 };
 struct OpsPage {
   std::vector<OpOut> ops;

@@ -10,23 +10,10 @@ namespace {
 
 using nlohmann::json;
 
-class Issue11Rewrite : public ThreeLaptopsTest {
- protected:
-  // A case on bu_ with `base` as its story, shared with x_ and y_, who both hold it.
-  std::string SharedCase(const std::string& base) {
-    const std::string c = NewCase(bu_, "Rewrite");
-    bu_.Ok({"note", "set", c, "story"}, base);
-    Sync(bu_);
-    bu_.Ok({"case", "share", c, "--with", x_.user_id});
-    bu_.Ok({"case", "share", c, "--with", y_.user_id});
-    Sync(x_);
-    Sync(y_);
-    return c;
-  }
-};
+class Issue11Rewrite : public ThreeLaptopsTest {};
 
 TEST_F(Issue11Rewrite, ConcurrentRewritesOfDifferentLinesKeepEveryLineWhole) {
-  const std::string c = SharedCase("Para KEEP1 by s3.\nPara KEEP2 by s2.\nLine KEEP3 by s2.\n");
+  const std::string c = SharedCase("Rewrite", "Para KEEP1 by s3.\nPara KEEP2 by s2.\nLine KEEP3 by s2.\n");
   x_.Ok({"note", "set", c, "story"}, "Para KEEP2 by s2.\nLine KEEP3 by s2.\nLine NEWX by x.\n");
   y_.Ok({"note", "set", c, "story"}, "Para KEEP1 by s3.\nPara KEEP2 by s2.\nLine NEWY by y.\n");
   SyncUntilQuiet({&x_, &y_, &bu_});
@@ -41,7 +28,7 @@ TEST_F(Issue11Rewrite, ConcurrentRewritesOfDifferentLinesKeepEveryLineWhole) {
 }
 
 TEST_F(Issue11Rewrite, OneParagraphRewrittenOnTwoDevicesIsAConflictEverywhereUntilResolved) {
-  const std::string c = SharedCase("Opening.\nThe child is safe at home.\nClosing.\n");
+  const std::string c = SharedCase("Rewrite", "Opening.\nThe child is safe at home.\nClosing.\n");
   x_.Ok({"note", "set", c, "story"}, "Opening.\nThe child is at risk at home.\nClosing.\n");
   y_.Ok({"note", "set", c, "story"}, "Opening.\nThe child was safe at home today.\nClosing.\n");
   Sync(x_);
@@ -103,7 +90,7 @@ TEST_F(Issue11Rewrite, OneParagraphRewrittenOnTwoDevicesIsAConflictEverywhereUnt
 // both versions whole but joined them with no separator ("…core group.Mam and Taid…"). Both versions now
 // stand on their own lines, in the text and in the conflict, and resolving leaves the one picked.
 TEST_F(Issue11Rewrite, LastLineWithoutNewlineRewrittenOnTwoDevicesKeepsBothVersionsSeparated) {
-  const std::string c = SharedCase("Mam and Taid attend every core group.");
+  const std::string c = SharedCase("Rewrite", "Mam and Taid attend every core group.");
   const std::string mine = "Since June, Mam and Taid attend every core group.";
   const std::string theirs = "Mam and Taid attend every core group. Nain comes when she can — ŵyr yn hapus.";
   x_.Ok({"note", "set", c, "story"}, mine);

@@ -18,13 +18,12 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-class Issue11Restored : public SyncTest {
+// The three laptops' fixture; yann takes no part here.
+class Issue11Restored : public ThreeLaptopsTest {
  protected:
   void SetUp() override {
-    SyncTest::SetUp();
+    ThreeLaptopsTest::SetUp();
     if (HasFatalFailure()) return;
-    bu_ = EnrolBusinessUnit("bea");
-    x_ = EnrolFacilitator(bu_, "xena");
     case_ = NewCase(bu_, "Restored");
     bu_.Ok({"note", "add", case_, "story"}, "Written by bea first.\n");
     Sync(bu_);
@@ -57,7 +56,6 @@ class Issue11Restored : public SyncTest {
       EXPECT_TRUE(nonces.insert(HexEncode(std::span<const std::uint8_t>(op.blob.data(), 24))).second) << op.op_id;
     }
   }
-  Laptop bu_, x_;
   std::string case_;
 };
 

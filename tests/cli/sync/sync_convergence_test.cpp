@@ -2,9 +2,13 @@
 // orders: every store ends with the same case, concurrent field values are conflicts, a paragraph both
 // facilitators rewrote is a listed conflict with both versions whole (issue 11), no typed text is lost,
 // and documents arrive byte-identical. Seeds: 5 by default, CASEPACK_SYNC_SEEDS=N for more.
+#include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <set>
+#include <sstream>
+#include <thread>
 
 #include "cli/sync/sync_support.h"
 
@@ -198,6 +202,185 @@ TEST_F(ConvergenceTest, ThreeLaptopsEditOfflineAndConvergeInAnyOrder) {
       return;
     }
   }
+}
+
+// The chaos rounds (issue 11, "The chaos test grows"): one case on three laptops, one of them with its
+// clock three days fast (casepack-testclock), for CASEPACK_CHAOS_ROUNDS rounds (100 by default; seed printed,
+// replay with CASEPACK_CHAOS_SEED). Each round one laptop edits offline — a word inserted inside a paragraph
+// (a rewrite of that paragraph: two laptops doing it between syncs is a concurrent rewrite) or a new
+// paragraph — and, by the seed, a laptop syncs, a sync is killed part-way, or a laptop's store goes back to an
+// older copy of its directory. No author ever removes a word, so after the final syncs every word written
+// must be in every store, whole (every word of the text is one some author wrote), every store identical, and
+// every conflict the case shows listed by `sync --json`.
+class ChaosTest : public SyncTest {
+ protected:
+  struct Word {
+    std::string text;
+    std::size_t laptop;
+  };
+  void SetUp() override {
+    SyncTest::SetUp();
+    if (HasFatalFailure()) return;
+    laptops_.push_back(EnrolBusinessUnit("bea"));
+    laptops_.push_back(EnrolFacilitator(laptops_[0], "alex"));
+    laptops_.push_back(EnrolFacilitator(laptops_[0], "sam"));
+    laptops_[2].test_now = DaysFromToday(3);  // sam's clock is three days fast
+  }
+  static std::string Story(const Laptop& l, const std::string& c) {
+    return l.Json({"note", "show", c, "story", "--json"}).value("story", "");
+  }
+  static std::vector<std::string> Lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+  static std::vector<std::string> Words(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+  }
+  std::vector<Laptop> laptops_;
+};
+
+TEST_F(ChaosTest, RoundsOfRewritesRestoresKillsAndAFastClockConverge) {
+  std::uint32_t seed = std::random_device{}();
+  if (const char* s = std::getenv("CASEPACK_CHAOS_SEED")) seed = static_cast<std::uint32_t>(std::strtoul(s, nullptr, 10));
+  int rounds = 100;
+  if (const char* r = std::getenv("CASEPACK_CHAOS_ROUNDS")) rounds = std::max(1, std::atoi(r));
+  std::printf("sync chaos: seed %u, %d rounds (replay with CASEPACK_CHAOS_SEED=%u)\n", seed, rounds, seed);
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (replay with CASEPACK_CHAOS_SEED=" + std::to_string(seed) + ")");
+  std::mt19937 rng(seed);
+  const auto t0 = std::chrono::steady_clock::now();
+
+  std::set<std::string> written;  // every word any author wrote
+  const std::string c = NewCase(laptops_[0], "Chaos Subject");
+  std::string opening;
+  for (int p = 0; p < 4; ++p) {
+    opening += "P" + std::to_string(p) + " opening" + std::to_string(p) + " words" + std::to_string(p) + ".\n";
+  }
+  for (const auto& w : Words(opening)) written.insert(w);
+  laptops_[0].Ok({"note", "add", c, "story"}, opening);
+  Sync(laptops_[0]);
+  for (std::size_t i = 1; i < laptops_.size(); ++i) laptops_[0].Ok({"case", "share", c, "--with", laptops_[i].user_id});
+  for (const Laptop& l : laptops_) Sync(l);
+
+  // An older copy of one laptop's store directory, taken after one of its syncs, to go back to later.
+  std::optional<std::pair<std::size_t, std::filesystem::path>> backup;
+  int paragraphs = 4, kills = 0, restores = 0, syncs = 0;
+  for (int round = 0; round < rounds && !HasFailure(); ++round) {
+    const std::size_t who = rng() % laptops_.size();
+    const Laptop& l = laptops_[who];
+    const std::string word = "r" + std::to_string(round) + l.name;  // unique, so any split shows
+    written.insert(word);
+    if (rng() % 4 == 0) {
+      const std::string anchor = "P" + std::to_string(paragraphs++);
+      written.insert(anchor);
+      l.Ok({"note", "add", c, "story"}, anchor + " " + word + ".\n");
+    } else {
+      // A rewrite of one paragraph: a word inserted after a random word of a random line.
+      std::vector<std::string> lines = Lines(Story(l, c));
+      ASSERT_FALSE(lines.empty());
+      std::string& line = lines[rng() % lines.size()];
+      std::vector<std::size_t> gaps;  // the position after each word
+      for (std::size_t i = 0; i < line.size(); ++i)
+        if (line[i] == ' ') gaps.push_back(i);
+      gaps.push_back(line.size());
+      line.insert(gaps[rng() % gaps.size()], " " + word);
+      std::string text;
+      for (const auto& x : lines) text += x + "\n";
+      l.Ok({"note", "set", c, "story"}, text);
+    }
+    auto take_backup = [&](const Laptop& s) {  // this store as it is now, to go back to later
+      const auto copy = root() / ("backup-" + std::to_string(round));
+      std::filesystem::copy(s.dir, copy, std::filesystem::copy_options::recursive);
+      backup.emplace(static_cast<std::size_t>(&s - laptops_.data()), copy);
+    };
+    auto restore = [&] {
+      // The laptop goes back to its older copy, after a sync of its own (its later edits are then on the
+      // server, to come back; what it never pushed would be lost with the disk, which no sync can undo).
+      const Laptop& s = laptops_[backup->first];
+      auto pushed = s.Run({"sync", "--json"});
+      ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+      std::filesystem::remove_all(s.dir);
+      std::filesystem::rename(backup->second, s.dir);
+      backup.reset();
+      ++restores;
+    };
+    // At least one restore whatever the seed: a copy a third of the way in, restored two thirds in.
+    if (round == rounds / 3 && !backup) {
+      const Laptop& s = laptops_[rng() % laptops_.size()];
+      Sync(s);
+      take_backup(s);
+    }
+    if (round == 2 * rounds / 3 && backup) {
+      ASSERT_NO_FATAL_FAILURE(restore());
+    }
+    switch (rng() % 8) {
+      case 0:
+      case 1:
+      case 2: {  // a laptop syncs
+        const Laptop& s = laptops_[rng() % laptops_.size()];
+        Sync(s);
+        ++syncs;
+        if (!backup && rng() % 4 == 0) take_backup(s);
+        break;
+      }
+      case 3: {  // a sync killed part-way (a few ms in: connecting, pushing or pulling)
+        const Laptop& s = laptops_[rng() % laptops_.size()];
+        Child child(s.Argv({"sync"}), s.Env());
+        std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 40));
+        kills += child.Kill() ? 1 : 0;
+        break;
+      }
+      case 4:
+        if (backup && rng() % 3 == 0) {
+          ASSERT_NO_FATAL_FAILURE(restore());
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  if (HasFailure()) return;
+
+  // Final syncs, in rounds, until nothing moves.
+  std::vector<const Laptop*> all;
+  for (const Laptop& l : laptops_) all.push_back(&l);
+  SyncUntilQuiet(all);
+  const json a = laptops_[0].Json({"case", "show", c, "--json"});
+  for (std::size_t i = 1; i < laptops_.size(); ++i) {
+    const json b = laptops_[i].Json({"case", "show", c, "--json"});
+    EXPECT_EQ(a, b) << laptops_[i].name << ":\n" << Diff(a, b);
+  }
+  const std::string story = a["notes"].value("story", "");
+  const std::vector<std::string> words = Words(story);
+  const std::set<std::string> present(words.begin(), words.end());
+  for (const auto& w : written) {
+    const std::string bare = w.back() == '.' ? w.substr(0, w.size() - 1) : w;
+    EXPECT_TRUE(present.count(w) || present.count(bare) || present.count(bare + ".")) << "lost: " << w << "\n" << story;
+  }
+  for (const auto& w : words) {
+    const std::string bare = w.back() == '.' ? w.substr(0, w.size() - 1) : w;
+    EXPECT_TRUE(written.count(w) || written.count(bare) || written.count(bare + "."))
+        << "a word no author wrote (split or interleaved): " << w << "\n" << story;
+  }
+  // Every conflict the case shows is listed by sync, on every laptop.
+  std::multiset<std::string> shown;
+  for (const auto& f : a.value("conflicts", json::array())) shown.insert(f.value("subject", "") + " / " + f.value("field", ""));
+  for (const Laptop& l : laptops_) {
+    const json report = Sync(l);
+    std::multiset<std::string> listed;
+    for (const auto& cr : report.value("cases", json::array()))
+      if (cr.value("case_id", "") == c)
+        for (const auto& f : cr.value("conflicts", json::array())) listed.insert(f.value("subject", "") + " / " + f.value("field", ""));
+    EXPECT_EQ(listed, shown) << l.name << ": " << report.dump(2);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("sync chaos: %d rounds in %.1f s (%.0f ms a round): %d syncs, %d killed, %d restored, %zu paragraphs, "
+              "%zu conflicts\n", rounds, seconds, 1000 * seconds / rounds, syncs, kills, restores,
+              Lines(story).size(), shown.size());
 }
 
 }  // namespace

@@ -1,6 +1,11 @@
 // The server commands through the real CLI against a real casepackd: `server add`'s address parsing and
 // fingerprint normalisation, `server users`, `server revoke-device`, `server revoke-user` and
 // `case unshare`. (The sync-trust tests add their fault cases.)
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -55,6 +60,36 @@ TEST_F(ServerCliTest, ServerAddParsesTheAddressAndNormalisesTheFingerprint) {
   EXPECT_EQ(shown.value("fingerprint", ""), fp);
   EXPECT_EQ(shown.value("role", ""), "business-unit");
   Sync(l);  // the pinned fingerprint is the server's: TLS connects
+}
+
+// Issue 17: a store knows several servers of one central store and fails over between them. The first
+// listed here answers nobody (a port just freed): enrolment, case creation and sync all go through the
+// second. A store enrolled with one URL (every other test here) reads and syncs as before.
+TEST_F(ServerCliTest, Issue17SeveralServerUrlsFailOverToOneThatAnswers) {
+  std::string dead;
+  {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    dead = "https://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+    ::close(fd);  // nothing listens there now
+  }
+  Laptop l = NewLaptop("lee");
+  l.Ok({"server", "add", dead, "--also", server_->url(), "--invite", bu_code_, "--fingerprint", server_->fingerprint()});
+  const json shown = l.Json({"server", "show", "--json"});
+  EXPECT_EQ(shown.value("url", ""), dead);
+  EXPECT_EQ(shown.value("urls", json::array()), json::array({dead, server_->url()}));
+  NewCase(l, "Failover");
+  EXPECT_GT(Sync(l).value("pushed", 0u), 0u);
+  ExpectRefused(l, {"server", "add-url", server_->url()}, "already one of this store's servers");
+  ExpectRefused(l, {"server", "add-url", "http://x"}, "must start with https://");
+  l.Ok({"server", "add-url", "https://127.0.0.2:9"});
+  EXPECT_EQ(l.Json({"server", "show", "--json"}).value("urls", json::array()).size(), 3u);
+  Sync(l);
 }
 
 TEST_F(ServerCliTest, UsersRevokeDeviceRevokeUserAndUnshare) {

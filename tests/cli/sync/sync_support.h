@@ -115,22 +115,39 @@ class Casepackd {
   pid_t pid_ = -1;
 };
 
+#ifdef CASEPACK_TESTCLOCK_CLI
+inline constexpr const char* kTestClockCli = CASEPACK_TESTCLOCK_CLI;
+#else
+inline constexpr const char* kTestClockCli = nullptr;  // this test binary has no laptop with a wrong clock
+#endif
+
 // One laptop: a casepack store driven through the CLI.
 struct Laptop {
   std::string name;
   std::filesystem::path dir;
   std::filesystem::path pass;
   std::string user_id;
+  // Non-empty: a laptop with a wrong clock. It runs the test-only casepack-testclock with CASEPACK_TEST_NOW
+  // set to this ("YYYY-MM-DD": that day at the real time of day); requests are still signed with the real
+  // time, as by a device whose calendar is wrong but whose connection works.
+  std::string test_now;
 
   std::vector<std::string> Argv(const std::vector<std::string>& args) const {
-    std::vector<std::string> argv = {CASEPACK_CLI, "--store", dir.string(), "--passphrase-file", pass.string()};
+    if (!test_now.empty() && kTestClockCli == nullptr) std::abort();
+    std::vector<std::string> argv = {test_now.empty() ? CASEPACK_CLI : kTestClockCli, "--store", dir.string(),
+                                     "--passphrase-file", pass.string()};
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
+  }
+  std::map<std::string, std::string> Env() const {
+    if (test_now.empty()) return {};
+    return {{"CASEPACK_TEST_NOW", test_now}};
   }
   ProcessResult Run(const std::vector<std::string>& args, const std::string& stdin_data = {}) const {
     RunOptions o;
     o.stdin_data = stdin_data;
     o.unset_env = {"CASEPACK_STORE", "CASEPACK_PASSPHRASE_FILE"};
+    o.env = Env();
     return RunProcess(Argv(args), o);
   }
   // Runs and expects success; returns stdout.
@@ -333,6 +350,18 @@ class ThreeLaptopsTest : public SyncTest {
   static std::string Story(const Laptop& l, const std::string& c) {
     return l.Json({"note", "show", c, "story", "--json"}).value("story", "");
   }
+  // A new case on the Business Unit's laptop with `story` as its story, shared with xena and yann, who
+  // both hold it.
+  std::string SharedCase(const std::string& subject, const std::string& story) {
+    const std::string c = NewCase(bu_, subject);
+    bu_.Ok({"note", "set", c, "story"}, story);
+    Sync(bu_);
+    bu_.Ok({"case", "share", c, "--with", x_.user_id});
+    bu_.Ok({"case", "share", c, "--with", y_.user_id});
+    Sync(x_);
+    Sync(y_);
+    return c;
+  }
   Laptop bu_, x_, y_;
 };
 
@@ -469,10 +498,12 @@ inline std::vector<std::string> CaseKeysHex(const Laptop& l, const char* passphr
 }
 
 // One stored operation of a case on the server, with its pusher's Ed25519 key: read with python3's sqlite3.
+// The server stores the pusher's signature (64 bytes) in front of the sealed operation (docs/api.md
+// "Operation signatures"): `sig` and `blob` apart.
 struct ServerOp {
   std::string op_id;
   std::int64_t epoch = 0;
-  Bytes blob, author;
+  Bytes blob, author, sig;
 };
 inline std::vector<ServerOp> ServerOps(const std::filesystem::path& data, const std::string& case_id) {
   auto r = RunProcess({"python3", "-c",
@@ -486,7 +517,11 @@ inline std::vector<ServerOp> ServerOps(const std::filesystem::path& data, const 
   std::istringstream in(r.out);
   std::string op, blob, author;
   std::int64_t epoch = 0;
-  while (in >> op >> epoch >> blob >> author) out.push_back({op, epoch, *HexDecode(blob), *HexDecode(author)});
+  while (in >> op >> epoch >> blob >> author) {
+    Bytes stored = *HexDecode(blob);
+    const auto n = static_cast<std::ptrdiff_t>(std::min<std::size_t>(stored.size(), 64));
+    out.push_back({op, epoch, Bytes(stored.begin() + n, stored.end()), *HexDecode(author), Bytes(stored.begin(), stored.begin() + n)});
+  }
   return out;
 }
 // Whether any of `keys_hex` opens `op` (its signature checked against its pusher's key).

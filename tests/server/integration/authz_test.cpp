@@ -87,8 +87,9 @@ class AuthzTest : public ServerFixture {
   std::string case_id_;
   Bytes secret_blob_;
 };
+INSTANTIATE_SERVER_TESTS(AuthzTest);
 
-TEST_F(AuthzTest, NoCredentials) {
+TEST_P(AuthzTest, NoCredentials) {
   auto http = net::HttpsClient::Create(server_->endpoint(fingerprint_)).value();
   for (const auto& e : Endpoints(member_.principal.user_id, member_.principal.device_id)) {
     auto r = http->Send(e.method, Target(e), e.body, "application/json", {});
@@ -98,7 +99,7 @@ TEST_F(AuthzTest, NoCredentials) {
   }
 }
 
-TEST_F(AuthzTest, WrongUserGets404ForCasesAnd403ForBusinessUnitActions) {
+TEST_P(AuthzTest, WrongUserGets404ForCasesAnd403ForBusinessUnitActions) {
   for (const auto& e : Endpoints(member_.principal.user_id, member_.principal.device_id)) {
     auto r = outsider_->SignedRequest(e.method, Target(e), e.body);
     ASSERT_TRUE(r.ok());
@@ -122,7 +123,7 @@ TEST_F(AuthzTest, WrongUserGets404ForCasesAnd403ForBusinessUnitActions) {
   EXPECT_EQ(owner_->PullOps(case_id_, 0)->ops.size(), 1u);
 }
 
-TEST_F(AuthzTest, RemovedMemberSeesNothing) {
+TEST_P(AuthzTest, RemovedMemberSeesNothing) {
   ASSERT_TRUE(member_->PullOps(case_id_, 0).ok());
   auto epoch = owner_->RemoveMember(case_id_, member_.principal.user_id);
   ASSERT_TRUE(epoch.ok());
@@ -144,7 +145,7 @@ TEST_F(AuthzTest, RemovedMemberSeesNothing) {
   EXPECT_TRUE(owner_->PushOps(case_id_, {{"op-2", 2, {1}}}).ok());
 }
 
-TEST_F(AuthzTest, RevokedDeviceAndUserAreRefusedAtOnce) {
+TEST_P(AuthzTest, RevokedDeviceAndUserAreRefusedAtOnce) {
   ASSERT_TRUE(member_->Me().ok());
   ASSERT_TRUE(member_->RevokeDevice(member_.principal.device_id).ok());  // a device may revoke itself
   for (const auto& e : Endpoints(owner_.principal.user_id, owner_.principal.device_id)) {
@@ -163,7 +164,7 @@ TEST_F(AuthzTest, RevokedDeviceAndUserAreRefusedAtOnce) {
   }
 }
 
-TEST_F(AuthzTest, ReplayedRequestIsRejected) {
+TEST_P(AuthzTest, ReplayedRequestIsRejected) {
   for (const auto& e : Endpoints(outsider_.principal.user_id, outsider_.principal.device_id)) {
     if (e.bu_only || e.method == "DELETE" || e.target.find("/revoke") != std::string::npos) continue;
     std::vector<std::pair<std::string, std::string>> sent;
@@ -181,7 +182,7 @@ TEST_F(AuthzTest, ReplayedRequestIsRejected) {
   }
 }
 
-TEST_F(AuthzTest, StaleTimestampIsRejected) {
+TEST_P(AuthzTest, StaleTimestampIsRejected) {
   for (const std::int64_t skew : {-wire::kMaxClockSkewMs - 2000, wire::kMaxClockSkewMs + 2000}) {
     for (const auto& e : Endpoints(outsider_.principal.user_id, outsider_.principal.device_id)) {
       auto r = member_->SignedRequestCapture(e.method, Target(e), e.body, nullptr, wire::NowMs() + skew);
@@ -193,7 +194,7 @@ TEST_F(AuthzTest, StaleTimestampIsRejected) {
   }
 }
 
-TEST_F(AuthzTest, BusinessUnitWithoutMembershipSeesNoCase) {
+TEST_P(AuthzTest, BusinessUnitWithoutMembershipSeesNoCase) {
   for (const auto& e : Endpoints(member_.principal.user_id, member_.principal.device_id)) {
     if (!e.case_scoped) continue;
     auto r = bu_->SignedRequest(e.method, Target(e), e.body);
@@ -203,7 +204,7 @@ TEST_F(AuthzTest, BusinessUnitWithoutMembershipSeesNoCase) {
   }
 }
 
-TEST_F(AuthzTest, WrongCertificateFingerprintIsRefused) {
+TEST_P(AuthzTest, WrongCertificateFingerprintIsRefused) {
   std::string wrong = fingerprint_;
   wrong[0] = wrong[0] == '0' ? '1' : '0';
   auto http = net::HttpsClient::Create(server_->endpoint(wrong)).value();
@@ -212,7 +213,7 @@ TEST_F(AuthzTest, WrongCertificateFingerprintIsRefused) {
   EXPECT_EQ(r.error().code, ErrorCode::kAuthFailed);
 }
 
-TEST_F(AuthzTest, InvitationIsOneTime) {
+TEST_P(AuthzTest, InvitationIsOneTime) {
   auto inv = bu_->CreateInvitation("facilitator");
   ASSERT_TRUE(inv.ok());
   TestUser first = Enrol(inv->code);
@@ -226,7 +227,7 @@ TEST_F(AuthzTest, InvitationIsOneTime) {
   EXPECT_FALSE(second->Enroll(bu_code_).ok());
 }
 
-TEST_F(AuthzTest, LimitsOnBodyAndHeaders) {
+TEST_P(AuthzTest, LimitsOnBodyAndHeaders) {
   const std::string huge(17 * 1024 * 1024, 'a');
   auto r = member_->SignedRequest("POST", "/v1/cases/" + case_id_ + "/ops", huge);
   // The server answers 413 and closes; depending on timing the client sees the reply or a reset. Either

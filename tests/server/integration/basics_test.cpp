@@ -8,6 +8,7 @@ namespace casepack::testing {
 namespace {
 
 class BasicsTest : public ServerFixture {};
+INSTANTIATE_SERVER_TESTS(BasicsTest);
 
 mode_t Mode(const std::filesystem::path& p) {
   struct stat st {};
@@ -15,21 +16,24 @@ mode_t Mode(const std::filesystem::path& p) {
   return st.st_mode & 0777;
 }
 
-TEST_F(BasicsTest, FilesAreForTheServiceAccountOnly) {
+TEST_P(BasicsTest, FilesAreForTheServiceAccountOnly) {
   EXPECT_EQ(Mode(data_), 0700u);
   EXPECT_EQ(Mode(data_ / "tls" / "key.pem"), 0600u);
-  EXPECT_EQ(Mode(data_ / "casepackd.db"), 0600u);
+  if (!postgres()) EXPECT_EQ(Mode(data_ / "casepackd.db"), 0600u);
 }
 
-TEST_F(BasicsTest, CommandLine) {
+TEST_P(BasicsTest, CommandLine) {
   int rc = 0;
   EXPECT_EQ(RunCasepackd("fingerprint --data " + data_.string(), &rc), fingerprint_ + "\n");
   EXPECT_EQ(rc, 0);
-  const std::string again = RunCasepackd("admin init --data " + data_.string(), &rc);
+  const std::string again = RunCasepackd("admin init --data " + data_.string() + StoreOptions(), &rc);
   EXPECT_EQ(rc, 1);
-  EXPECT_NE(again.find("casepackd: error: the store in"), std::string::npos) << again;
+  EXPECT_NE(again.find(postgres() ? "casepackd: error: the PostgreSQL database already has users" : "casepackd: error: the store in"),
+            std::string::npos)
+      << again;
+  EXPECT_EQ(again.find("postgresql://"), std::string::npos) << "the database URL may carry a password: " << again;
   EXPECT_NE(again.find("casepackd: hint:"), std::string::npos);
-  const std::string invite = RunCasepackd("admin invite --data " + data_.string() + " --role facilitator", &rc);
+  const std::string invite = RunCasepackd("admin invite --data " + data_.string() + StoreOptions() + " --role facilitator", &rc);
   EXPECT_EQ(rc, 0);
   TestUser f = Enrol(FieldAfter(invite, "invitation code: "));
   EXPECT_EQ(f.principal.role, "facilitator");
@@ -43,10 +47,10 @@ TEST_F(BasicsTest, CommandLine) {
 
 // Whatever exception escapes (here one thrown by the test-only fault point after the store opens) ends as
 // one error line and exit 1, never an abort; the store opens again afterwards.
-TEST_F(BasicsTest, AnEscapedExceptionIsOneErrorLineAndExit1) {
+TEST_P(BasicsTest, AnEscapedExceptionIsOneErrorLineAndExit1) {
   ASSERT_EQ(server_->Stop(), 0);
   int rc = 0;
-  const std::string out = RunCasepackd("--data " + data_.string() + " --listen 127.0.0.1:0", &rc,
+  const std::string out = RunCasepackd("--data " + data_.string() + StoreOptions() + " --listen 127.0.0.1:0", &rc,
                                        "CASEPACK_FAULT_AT=server-store-opened CASEPACK_FAULT_ACTION=throw");
   EXPECT_EQ(rc, 1) << out;
   EXPECT_NE(out.find("casepackd: error: internal error"), std::string::npos) << out;
@@ -55,7 +59,7 @@ TEST_F(BasicsTest, AnEscapedExceptionIsOneErrorLineAndExit1) {
   ASSERT_NO_FATAL_FAILURE(server_->Start(fingerprint_));
 }
 
-TEST_F(BasicsTest, HealthMetricsAndServerTime) {
+TEST_P(BasicsTest, HealthMetricsAndServerTime) {
   auto http = net::HttpsClient::Create(server_->endpoint(fingerprint_)).value();
   auto h = http->Send("GET", "/healthz", "", "", {});
   ASSERT_TRUE(h.ok());
@@ -73,7 +77,7 @@ TEST_F(BasicsTest, HealthMetricsAndServerTime) {
   EXPECT_EQ(m->body.find(bu_.principal.user_id), std::string::npos);
 }
 
-TEST_F(BasicsTest, MemberFlowWithKeysOpsAndBlobs) {
+TEST_P(BasicsTest, MemberFlowWithKeysOpsAndBlobs) {
   TestUser a = NewUser("facilitator");
   TestUser b = NewUser("facilitator");
   auto users = a->ListUsers();

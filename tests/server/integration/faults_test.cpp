@@ -30,11 +30,11 @@ std::vector<wire::OpOut> PullAll(net::CasepackClient& c, const std::string& case
   return all;
 }
 
-std::vector<wire::OpIn> Batch(int batch, int size) {
+std::vector<wire::OpIn> Batch(int batch, int size, const std::string& prefix = "") {
   std::vector<wire::OpIn> ops;
   for (int i = 0; i < size; ++i) {
-    const std::string id = "b" + std::to_string(batch) + ":" + std::to_string(i);
-    ops.push_back({id, 1, Bytes(id.begin(), id.end())});
+    const std::string id = prefix + "b" + std::to_string(batch) + ":" + std::to_string(i);
+    ops.push_back({id, 1, Bytes(id.begin(), id.end()), {}});
   }
   return ops;
 }
@@ -42,8 +42,9 @@ std::vector<wire::OpIn> Batch(int batch, int size) {
 // Pushes batches until told to stop, retrying each batch until it is acknowledged; records acked ids.
 class Pusher {
  public:
-  Pusher(std::unique_ptr<net::CasepackClient> client, std::string case_id)
-      : client_(std::move(client)), case_id_(std::move(case_id)) {
+  // `prefix` keeps several pushers' op ids apart in one case.
+  Pusher(std::unique_ptr<net::CasepackClient> client, std::string case_id, std::string prefix = "")
+      : client_(std::move(client)), case_id_(std::move(case_id)), prefix_(std::move(prefix)) {
     thread_ = std::thread([this] { Run(); });
   }
   ~Pusher() { Finish(); }
@@ -62,7 +63,7 @@ class Pusher {
   void Run() {
     int batch = 0;
     while (!stop_) {
-      auto ops = Batch(batch, 50);
+      auto ops = Batch(batch, 50, prefix_);
       auto acks = client_->PushOps(case_id_, ops);
       if (!acks.ok()) {
         ++failures_;
@@ -79,6 +80,7 @@ class Pusher {
   }
   std::unique_ptr<net::CasepackClient> client_;
   std::string case_id_;
+  std::string prefix_;
   std::atomic<bool> stop_{false};
   std::atomic<int> acked_batches_{0};
   std::atomic<int> failures_{0};
@@ -107,8 +109,9 @@ class FaultsTest : public ServerFixture {
   TestUser alice_;
   std::string case_id_;
 };
+INSTANTIATE_SERVER_TESTS(FaultsTest);
 
-TEST_F(FaultsTest, KilledMidPushLosesNothingAcknowledged) {
+TEST_P(FaultsTest, KilledMidPushLosesNothingAcknowledged) {
   Pusher pusher(Client(alice_.identity.get(), alice_.principal.device_id), case_id_);
   for (int round = 0; round < 3; ++round) {
     const int before = pusher.acked_batches();
@@ -134,7 +137,7 @@ TEST_F(FaultsTest, KilledMidPushLosesNothingAcknowledged) {
   std::printf("acked %zu ops across 3 SIGKILLs, %d failed attempts retried\n", acked.size(), pusher.failures());
 }
 
-TEST_F(FaultsTest, SigtermMidPushIsGracefulAndLosesNothing) {
+TEST_P(FaultsTest, SigtermMidPushIsGracefulAndLosesNothing) {
   Pusher pusher(Client(alice_.identity.get(), alice_.principal.device_id), case_id_);
   ASSERT_NO_FATAL_FAILURE(WaitFor([&] { return pusher.acked_batches() >= 5; }, std::chrono::seconds(30)));
   EXPECT_EQ(server_->Stop(), 0);
@@ -148,7 +151,7 @@ TEST_F(FaultsTest, SigtermMidPushIsGracefulAndLosesNothing) {
   EXPECT_NE(ReadFile(log_).find("event=exit status=0"), std::string::npos);
 }
 
-TEST_F(FaultsTest, SamePushTwiceIsStoredOnce) {
+TEST_P(FaultsTest, SamePushTwiceIsStoredOnce) {
   auto ops = Batch(0, 100);
   auto first = alice_->PushOps(case_id_, ops);
   ASSERT_TRUE(first.ok());
@@ -264,7 +267,7 @@ class CuttingProxy {
   std::vector<std::thread> conn_threads_;
 };
 
-TEST_F(FaultsTest, ConnectionCutMidRequestRetriesAndConverges) {
+TEST_P(FaultsTest, ConnectionCutMidRequestRetriesAndConverges) {
   // Cuts during the TLS handshake, mid-request (headers, body) and mid-reply (the server stored the
   // batch but the ack was lost, so the retry is a duplicate push).
   std::vector<CuttingProxy::Cut> cuts{{true, 100},   {true, 1500},  {false, 2000}, {true, 3000},
@@ -298,15 +301,79 @@ TEST_F(FaultsTest, ConnectionCutMidRequestRetriesAndConverges) {
   std::printf("%d cuts, %d attempts for 20 batches\n", proxy.cuts_made(), attempts);
 }
 
-TEST_F(FaultsTest, ShutdownExitsZeroAndKeepsData) {
+TEST_P(FaultsTest, ShutdownExitsZeroAndKeepsData) {
   ASSERT_TRUE(alice_->PushOps(case_id_, Batch(0, 10)).ok());
   EXPECT_EQ(server_->Stop(), 0);
-  EXPECT_FALSE(std::filesystem::exists(data_ / "casepackd.db-wal") &&
+  EXPECT_FALSE(!postgres() && std::filesystem::exists(data_ / "casepackd.db-wal") &&
                std::filesystem::file_size(data_ / "casepackd.db-wal") > 0)
       << "a clean stop checkpoints the WAL";
   ASSERT_NO_FATAL_FAILURE(server_->Start(fingerprint_));
   auto c = Client(alice_.identity.get(), alice_.principal.device_id);
   EXPECT_EQ(PullAll(*c, case_id_).size(), 10u);
+}
+
+// Issue 17: two casepackd processes on one PostgreSQL database, no load balancer. Three members push to one
+// case through clients that know both servers (the order differs per client); one server is SIGKILLed
+// mid-sync. Every client fails over to the other at once (no push fails), and afterwards every client
+// reads the same log: every acknowledged op, none twice, in one order.
+class TwoServersTest : public ServerFixture {};
+INSTANTIATE_TEST_SUITE_P(Backends, TwoServersTest, ::testing::Values(Backend::kPostgres), BackendName);
+
+TEST_P(TwoServersTest, Issue17KilledServerMidSyncClientsConvergeThroughTheOther) {
+  auto args = StoreArgs();  // the same database and the same certificate: clients pin one fingerprint
+  const auto tls = data_ / "tls";
+  args.insert(args.end(), {"--cert", (tls / "cert.pem").string(), "--key", (tls / "key.pem").string()});
+  ServerProcess other(root_ / "data-b", root_ / "casepackd-b.log", args);
+  ASSERT_NO_FATAL_FAILURE(other.Start(fingerprint_));
+  std::vector<TestUser> users;
+  for (int i = 0; i < 3; ++i) users.push_back(NewUser("facilitator"));
+  const std::string c = RandomId();
+  ASSERT_TRUE(users[0]->CreateCase(c, Bytes{1}).ok());
+  for (int i = 1; i < 3; ++i) {
+    const auto& p = users[static_cast<std::size_t>(i)].principal;
+    ASSERT_TRUE(users[0]->AddMember(c, p.user_id, {{p.user_id, 1, {2}}}).ok());
+  }
+  auto failover = [&](const TestUser& u, bool doomed_first) {
+    std::vector<net::Endpoint> order{server_->endpoint(fingerprint_), other.endpoint(fingerprint_)};
+    if (!doomed_first) std::swap(order[0], order[1]);
+    return std::make_unique<net::CasepackClient>(net::FailoverClient(order).value(), u.identity.get(),
+                                                 u.principal.device_id);
+  };
+  std::vector<std::unique_ptr<Pusher>> pushers;
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    pushers.push_back(std::make_unique<Pusher>(failover(users[i], i != 2), c, "u" + std::to_string(i) + "-"));
+  }
+  for (auto& p : pushers) ASSERT_NO_FATAL_FAILURE(WaitFor([&] { return p->acked_batches() >= 5; }, std::chrono::seconds(30)));
+  server_->Kill();
+  std::vector<int> at_kill;
+  for (auto& p : pushers) at_kill.push_back(p->acked_batches());
+  for (std::size_t i = 0; i < pushers.size(); ++i) {
+    ASSERT_NO_FATAL_FAILURE(WaitFor([&] { return pushers[i]->acked_batches() >= at_kill[i] + 5; }, std::chrono::seconds(30)));
+  }
+  std::set<std::string> acked;
+  for (auto& p : pushers) {
+    p->Finish();
+    EXPECT_EQ(p->failures(), 0) << "a push failed instead of failing over";
+    for (const auto& id : p->acked()) acked.insert(id);
+  }
+  std::vector<std::vector<std::pair<std::int64_t, std::string>>> views;
+  for (auto& u : users) {
+    auto client = failover(u, true);
+    std::vector<std::pair<std::int64_t, std::string>> view;
+    std::set<std::string> stored;
+    for (const auto& op : PullAll(*client, c)) {
+      EXPECT_TRUE(stored.insert(op.op_id).second) << "stored twice: " << op.op_id;
+      EXPECT_EQ(op.blob, Bytes(op.op_id.begin(), op.op_id.end()));
+      EXPECT_TRUE(view.empty() || op.seq == view.back().first + 1) << "gap before seq " << op.seq;
+      view.emplace_back(op.seq, op.op_id);
+    }
+    for (const auto& id : acked) EXPECT_TRUE(stored.count(id)) << "acknowledged but lost: " << id;
+    views.push_back(std::move(view));
+  }
+  EXPECT_EQ(views[0], views[1]);
+  EXPECT_EQ(views[0], views[2]);
+  std::printf("%zu ops acknowledged by two servers, one SIGKILLed mid-sync; all three clients read the same log\n",
+              acked.size());
 }
 
 }  // namespace

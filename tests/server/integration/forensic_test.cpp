@@ -1,6 +1,7 @@
 // The server never holds readable case content nor keys: plant a known plaintext, push only its
 // ciphertext (as the client does), then search every file of the data directory (database, WAL, shm,
-// port file, TLS files) and the server's log for the plaintext and the key bytes, in raw, hex and base64.
+// port file, TLS files) and the server's log for the plaintext and the key bytes, in raw, hex and base64;
+// on PostgreSQL, pg_dump's output of the whole database and the cluster's log as well (issue 17).
 #include <gtest/gtest.h>
 
 #include "casepack/aead.h"
@@ -21,10 +22,16 @@ std::vector<Needle> Encodings(const std::string& what, const Bytes& b) {
           {what + " (base64)", Base64Encode(b)}};
 }
 
-// Every regular file under the data dir plus the log.
+// Every regular file under the data dir plus the log; on PostgreSQL also the whole database as pg_dump
+// writes it (bytea as hex, which the needles' hex encodings cover) and the cluster's own log.
 std::vector<std::pair<std::string, std::string>> Haystacks(const std::filesystem::path& data,
-                                                           const std::filesystem::path& log) {
+                                                           const std::filesystem::path& log, const TestDatabase& db) {
   std::vector<std::pair<std::string, std::string>> out;
+  if (db.backend() == Backend::kPostgres) {
+    out.emplace_back("pg_dump", db.PgDump());
+    std::string why;
+    out.emplace_back("PostgreSQL's log", ReadFile(PgTestDir(&why) + "/log"));
+  }
   for (const auto& e : std::filesystem::recursive_directory_iterator(data)) {
     if (e.is_regular_file()) out.emplace_back(e.path().string(), ReadFile(e.path()));
   }
@@ -33,8 +40,9 @@ std::vector<std::pair<std::string, std::string>> Haystacks(const std::filesystem
 }
 
 class ForensicTest : public ServerFixture {};
+INSTANTIATE_SERVER_TESTS(ForensicTest);
 
-TEST_F(ForensicTest, NoPlaintextNorKeysInDataDirOrLogs) {
+TEST_P(ForensicTest, NoPlaintextNorKeysInDataDirOrLogs) {
   TestUser alice = NewUser("facilitator");
   TestUser bob = NewUser("facilitator");
   const std::string plaintext = "CANARY child-record " + RandomId() + " lives at 12 Example Street";
@@ -78,7 +86,7 @@ TEST_F(ForensicTest, NoPlaintextNorKeysInDataDirOrLogs) {
   needles.push_back({"first invitation code", bu_code_});
 
   auto search = [&](const char* when) {
-    const auto hay = Haystacks(data_, log_);
+    const auto hay = Haystacks(data_, log_, db_);
     std::size_t total = 0;
     for (const auto& [file, content] : hay) {
       total += content.size();
@@ -92,7 +100,9 @@ TEST_F(ForensicTest, NoPlaintextNorKeysInDataDirOrLogs) {
   auto hay = search("running");
   // ... and the search does look at the right bytes: the ciphertext itself is there.
   bool ct_found = false;
-  for (const auto& [file, content] : hay) ct_found = ct_found || content.find(AsText(op_ct)) != std::string::npos;
+  for (const auto& [file, content] : hay) {
+    ct_found = ct_found || content.find(AsText(op_ct)) != std::string::npos || content.find(HexEncode(op_ct)) != std::string::npos;
+  }
   EXPECT_TRUE(ct_found) << "the ciphertext should be in the store; is the search looking at the right files?";
   // ... and after a clean stop (checkpointed database).
   EXPECT_EQ(server_->Stop(), 0);

@@ -21,15 +21,9 @@
 #include "casepack/net_client.h"
 #include "casepack/random.h"
 #include "casepack/wire.h"
+#include "support/server_backends.h"
 
 namespace casepack::testing {
-
-inline std::string ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Runs `casepackd args...` to completion and returns its stdout.
 // `env` is prepended as shell assignments ("NAME=value …").
@@ -54,8 +48,9 @@ inline std::string FieldAfter(const std::string& text, const std::string& label)
 
 class ServerProcess {
  public:
-  ServerProcess(std::filesystem::path data_dir, std::filesystem::path log_path)
-      : data_dir_(std::move(data_dir)), log_path_(std::move(log_path)) {}
+  // `store_args`: the casepackd options naming the store (--database URL), empty for the default.
+  ServerProcess(std::filesystem::path data_dir, std::filesystem::path log_path, std::vector<std::string> store_args = {})
+      : data_dir_(std::move(data_dir)), log_path_(std::move(log_path)), store_args_(std::move(store_args)) {}
   ~ServerProcess() { Kill(); }
 
   // Starts casepackd and waits (at most 20 s) until /healthz answers. port 0: ephemeral on first start;
@@ -65,6 +60,7 @@ class ServerProcess {
     std::filesystem::remove(data_dir_ / "casepackd.port");
     const std::string listen = "127.0.0.1:" + std::to_string(port_);
     std::vector<std::string> argv = {CASEPACKD, "--data", data_dir_.string(), "--listen", listen};
+    argv.insert(argv.end(), store_args_.begin(), store_args_.end());
     argv.insert(argv.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -133,6 +129,7 @@ class ServerProcess {
 
   std::filesystem::path data_dir_;
   std::filesystem::path log_path_;
+  std::vector<std::string> store_args_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
 };
@@ -149,36 +146,50 @@ struct TestUser {
   }
 };
 
-// A data directory, a running server and its first business-unit user.
-class ServerFixture : public ::testing::Test {
+// A data directory, a running server and its first business-unit user; the store is SQLite (in the data
+// directory, casepackd's default) or PostgreSQL (--database; a fresh database in the test cluster): every
+// test runs on both (INSTANTIATE_SERVER_TESTS).
+class ServerFixture : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     InitCrypto();
-    root_ = std::filesystem::temp_directory_path() / ("casepack-it-" + RandomId());
+    if (auto why = db_.Create(GetParam()); !why.empty()) GTEST_SKIP() << why;
+    root_ = db_.dir();
     data_ = root_ / "data";
     log_ = root_ / "casepackd.log";
-    std::filesystem::create_directories(root_);
     int rc = 0;
-    const std::string out = RunCasepackd("admin init --data " + data_.string(), &rc);
+    const std::string out = RunCasepackd("admin init --data " + data_.string() + StoreOptions(), &rc);
     ASSERT_EQ(rc, 0) << out;
     bu_code_ = FieldAfter(out, "invitation code: ");
     fingerprint_ = FieldAfter(out, "server certificate sha256: ");
     ASSERT_EQ(bu_code_.size(), 32u) << out;
     ASSERT_EQ(fingerprint_.size(), 64u) << out;
-    server_ = std::make_unique<ServerProcess>(data_, log_);
+    server_ = std::make_unique<ServerProcess>(data_, log_, StoreArgs());
     ASSERT_NO_FATAL_FAILURE(server_->Start(fingerprint_));
     bu_ = Enrol(bu_code_);
   }
   void TearDown() override {
     server_.reset();
+    if (root_.empty()) return;  // skipped
     // Under the asan preset casepackd is instrumented too: any report in its log fails the test.
     const std::string log = ReadFile(log_);
     EXPECT_EQ(log.find("ERROR: AddressSanitizer"), std::string::npos) << log;
     EXPECT_EQ(log.find("runtime error:"), std::string::npos) << log;
     EXPECT_EQ(log.find("ERROR: LeakSanitizer"), std::string::npos) << log;
-    if (!HasFailure()) std::filesystem::remove_all(root_);
-    else std::fprintf(stderr, "kept %s for inspection\n", root_.c_str());
+    if (HasFailure()) {
+      db_.Keep();
+      std::fprintf(stderr, "kept %s for inspection\n", root_.c_str());
+    }
   }
+
+  bool postgres() const { return GetParam() == Backend::kPostgres; }
+  // casepackd's options for this test's store: none for SQLite (the default file in the data directory).
+  std::vector<std::string> StoreArgs() const {
+    if (!postgres()) return {};
+    return {"--database", db_.database()};
+  }
+  // The same, for a shell command line.
+  std::string StoreOptions() const { return postgres() ? " --database '" + db_.database() + "'" : ""; }
 
   std::unique_ptr<net::CasepackClient> Client(const Identity* id, const std::string& device_id = {},
                                               const net::Endpoint* via = nullptr) {
@@ -202,6 +213,7 @@ class ServerFixture : public ::testing::Test {
     return Enrol(inv.ok() ? inv->code : "");
   }
 
+  TestDatabase db_;
   std::filesystem::path root_, data_, log_;
   std::string bu_code_, fingerprint_;
   std::unique_ptr<ServerProcess> server_;
@@ -209,3 +221,7 @@ class ServerFixture : public ::testing::Test {
 };
 
 }  // namespace casepack::testing
+
+// Runs every TEST_P of `fixture` (a ServerFixture) against both backends.
+#define INSTANTIATE_SERVER_TESTS(fixture) \
+  INSTANTIATE_TEST_SUITE_P(Backends, fixture, ::casepack::testing::AllBackends(), ::casepack::testing::BackendName)

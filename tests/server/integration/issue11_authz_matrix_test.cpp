@@ -50,8 +50,9 @@ class Issue11AuthzMatrix : public ServerFixture {
   }
   TestUser creator_, member_, third_;
 };
+INSTANTIATE_SERVER_TESTS(Issue11AuthzMatrix);
 
-TEST_F(Issue11AuthzMatrix, OnlyTheBusinessUnitSetsOrShortensAPurgeDate) {
+TEST_P(Issue11AuthzMatrix, OnlyTheBusinessUnitSetsOrShortensAPurgeDate) {
   const std::string id = Case();
   for (TestUser* u : {&creator_, &member_}) {
     EXPECT_EQ((*u)->PutPurgeDate(id, "2020-01-01").error().code, kForbidden);
@@ -77,7 +78,7 @@ TEST_F(Issue11AuthzMatrix, OnlyTheBusinessUnitSetsOrShortensAPurgeDate) {
   EXPECT_EQ(member_->PullOps(id, 0).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(Issue11AuthzMatrix, OnlyTheBusinessUnitOrTheCreatorRemovesMembersAndNobodyRemovesTheBusinessUnit) {
+TEST_P(Issue11AuthzMatrix, OnlyTheBusinessUnitOrTheCreatorRemovesMembersAndNobodyRemovesTheBusinessUnit) {
   const std::string id = Case();
   // Another member removes nobody: not a colleague, not the creator, not the Business Unit.
   EXPECT_EQ(member_->RemoveMember(id, third_.principal.user_id).error().code, kForbidden);
@@ -99,7 +100,7 @@ TEST_F(Issue11AuthzMatrix, OnlyTheBusinessUnitOrTheCreatorRemovesMembersAndNobod
 
 // Issue 11, item 7 (the sender's side): a device whose clock is three days fast was refused with "request
 // time outside the accepted window" and nothing more; now it is told by how much, from the server's time.
-TEST_F(Issue11AuthzMatrix, AFastDeviceIsToldHowFarAheadOfTheServerItsClockIs) {
+TEST_P(Issue11AuthzMatrix, AFastDeviceIsToldHowFarAheadOfTheServerItsClockIs) {
   const std::int64_t three_days = 3LL * 24 * 3600 * 1000;
   const std::int64_t sent = wire::NowMs() + three_days + 60'000;
   auto reply = member_->SignedRequestCapture("GET", "/v1/cases", "", nullptr, sent);
@@ -115,7 +116,7 @@ TEST_F(Issue11AuthzMatrix, AFastDeviceIsToldHowFarAheadOfTheServerItsClockIs) {
 // Issue 11, item 2: a member POSTed random bytes under the Business Unit's replica id and next counter and
 // got 200; the Business Unit's own push of that op then failed for ever ("op_id already used with different
 // content"). The server now binds each replica of a case to the device that first pushed under it.
-TEST_F(Issue11AuthzMatrix, AnOperationUnderAnotherDevicesReplicaIsRefused) {
+TEST_P(Issue11AuthzMatrix, AnOperationUnderAnotherDevicesReplicaIsRefused) {
   const std::string id = Case();
   const std::string bu_replica = "00c0ffee00c0ffee";
   ASSERT_TRUE(bu_->PushOps(id, {{bu_replica + "-1", 1, Bytes(64, 1)}}).ok());
@@ -138,7 +139,7 @@ TEST_F(Issue11AuthzMatrix, AnOperationUnderAnotherDevicesReplicaIsRefused) {
 // Items 4 and 5: a hostile member cannot make the new epoch look keyed with one envelope of its own (which
 // would leave everyone else without a key for good), nor key it for only some members; the first complete
 // rekey wins and a second one changes nothing. Revoking a user moves each of their cases to a new epoch.
-TEST_F(Issue11AuthzMatrix, ANewEpochIsKeyedOnlyWholeAndOnlyOnce) {
+TEST_P(Issue11AuthzMatrix, ANewEpochIsKeyedOnlyWholeAndOnlyOnce) {
   const std::string id = Case();
   ASSERT_TRUE(bu_->RemoveMember(id, third_.principal.user_id).ok());
   const std::int64_t epoch = 2;

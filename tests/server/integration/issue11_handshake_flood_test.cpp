@@ -30,8 +30,9 @@ class Issue11HandshakeFlood : public ServerFixture {
     return fd;
   }
 };
+INSTANTIATE_SERVER_TESTS(Issue11HandshakeFlood);
 
-TEST_F(Issue11HandshakeFlood, ALegitimateRequestSucceedsDuringAFloodOfConnectionsThatNeverStartTls) {
+TEST_P(Issue11HandshakeFlood, ALegitimateRequestSucceedsDuringAFloodOfConnectionsThatNeverStartTls) {
   TestUser member = NewUser("facilitator");
   std::vector<int> idle;
   for (int i = 0; i < 560; ++i)

@@ -15,7 +15,7 @@ class RetentionApi : public ServerFixture {
     const std::string id = RandomId();
     EXPECT_TRUE(bu_->CreateCase(id, Bytes(80, 1)).ok());
     EXPECT_TRUE(bu_->AddMember(id, member.principal.user_id, {wire::Envelope{member.principal.user_id, 1, Bytes(80, 2)}}).ok());
-    EXPECT_TRUE(bu_->PushOps(id, {wire::OpIn{"r:1", 1, Bytes(64, 9)}}).ok());
+    EXPECT_TRUE(bu_->PushOps(id, {wire::OpIn{"r:1", 1, Bytes(64, 9), {}}}).ok());
     return id;
   }
   wire::ReceiptMessage Receipt(const TestUser& u, const std::string& case_id) {
@@ -27,8 +27,9 @@ class RetentionApi : public ServerFixture {
     return m;
   }
 };
+INSTANTIATE_SERVER_TESTS(RetentionApi);
 
-TEST_F(RetentionApi, OnlyTheBusinessUnitPlacesHoldsSetsPoliciesAndListsReceipts) {
+TEST_P(RetentionApi, OnlyTheBusinessUnitPlacesHoldsSetsPoliciesAndListsReceipts) {
   TestUser f = NewUser("facilitator");
   const std::string id = SharedCase(f);
   EXPECT_EQ(f->SetHold(id, true).error().code, ErrorCode::kAuthFailed);
@@ -59,18 +60,29 @@ TEST_F(RetentionApi, OnlyTheBusinessUnitPlacesHoldsSetsPoliciesAndListsReceipts)
   EXPECT_EQ(outsider->GetRetention(id).error().code, ErrorCode::kNotFound);
 }
 
-// Runs one SQL statement with one parameter on casepackd's SQLite file through python3's sqlite3 (not
-// through the API, so no request is involved); returns the first column of the first row, or "".
-std::string ServerSql(const std::filesystem::path& root, const std::filesystem::path& data, const std::string& sql,
+// Runs one SQL statement with one parameter ("?") on casepackd's store, not through the API (so no request
+// is involved): SQLite through python3's sqlite3, PostgreSQL through psql. Returns the first column of the
+// first row, or "".
+std::string ServerSql(const TestDatabase& db, const std::filesystem::path& data, const std::string& sql,
                       const std::string& param) {
-  const auto script = root / "sql.py";
-  std::ofstream(script) << "import sqlite3,sys\n"
-                           "d=sqlite3.connect(sys.argv[1], timeout=10)\n"
-                           "row=d.execute(sys.argv[2],(sys.argv[3],)).fetchone()\n"
-                           "d.commit()\n"
-                           "print(row[0] if row else '')\n";
-  const std::string cmd = "python3 '" + script.string() + "' '" + (data / "casepackd.db").string() + "' \"" + sql +
-                          "\" '" + param + "' 2>&1";
+  std::string cmd;
+  if (db.backend() == Backend::kPostgres) {
+    std::string pg = sql;
+    pg.replace(pg.find('?'), 1, "'" + param + "'");  // ids are [0-9a-f]: no quoting needed
+    for (auto [from, to] : {std::pair<std::string, std::string>{"held = 0", "held = false"}}) {
+      if (auto at = pg.find(from); at != std::string::npos) pg.replace(at, from.size(), to);
+    }
+    cmd = "psql -qtAX -d '" + db.database() + "' -c \"" + pg + "\" 2>&1";
+  } else {
+    const auto script = db.dir() / "sql.py";
+    std::ofstream(script) << "import sqlite3,sys\n"
+                             "d=sqlite3.connect(sys.argv[1], timeout=10)\n"
+                             "row=d.execute(sys.argv[2],(sys.argv[3],)).fetchone()\n"
+                             "d.commit()\n"
+                             "print(row[0] if row else '')\n";
+    cmd = "python3 '" + script.string() + "' '" + (data / "casepackd.db").string() + "' \"" + sql + "\" '" + param +
+          "' 2>&1";
+  }
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
   char buf[256];
@@ -78,13 +90,14 @@ std::string ServerSql(const std::filesystem::path& root, const std::filesystem::
   while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   EXPECT_EQ(::pclose(p), 0) << out;
   while (!out.empty() && out.back() == '\n') out.pop_back();
+  if (out.rfind("UPDATE ", 0) == 0) out.clear();  // psql's command tag
   return out;
 }
 
 // casepackd's retention timer purges on its own: the case becomes due while the server runs (its hold
 // cleared in the database behind the API's back, so no request can have purged it), and with no request
 // at all it is purged within a few timer periods.
-TEST_F(RetentionApi, TheRetentionTimerPurgesWithoutARequest) {
+TEST_P(RetentionApi, TheRetentionTimerPurgesWithoutARequest) {
   TestUser f = NewUser("facilitator");
   const std::string id = SharedCase(f);
   ASSERT_TRUE(bu_->SetHold(id, true).ok());
@@ -92,10 +105,10 @@ TEST_F(RetentionApi, TheRetentionTimerPurgesWithoutARequest) {
   ASSERT_EQ(server_->Stop(), 0);
   ASSERT_NO_FATAL_FAILURE(server_->Start(fingerprint_, {"--retention-interval", "1"}));
   const std::string tombstones = "SELECT count(*) FROM tombstones WHERE case_id = ?";
-  EXPECT_EQ(ServerSql(root_, data_, tombstones, id), "0") << "a held case was purged";
-  ServerSql(root_, data_, "UPDATE case_retention SET held = 0 WHERE case_id = ?", id);
+  EXPECT_EQ(ServerSql(db_, data_, tombstones, id), "0") << "a held case was purged";
+  ServerSql(db_, data_, "UPDATE case_retention SET held = 0 WHERE case_id = ?", id);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (ServerSql(root_, data_, tombstones, id) != "1") {
+  while (ServerSql(db_, data_, tombstones, id) != "1") {
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the timer never purged the due case";
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -103,7 +116,7 @@ TEST_F(RetentionApi, TheRetentionTimerPurgesWithoutARequest) {
   EXPECT_EQ(f->PullOps(id, 0).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(RetentionApi, HeldCaseSurvivesItsDatePurgeLeavesATombstoneAndReceiptsAreChecked) {
+TEST_P(RetentionApi, HeldCaseSurvivesItsDatePurgeLeavesATombstoneAndReceiptsAreChecked) {
   TestUser f = NewUser("facilitator");
   TestUser outsider = NewUser("facilitator");
   const std::string id = SharedCase(f);

@@ -9,6 +9,7 @@
 #include "casepack/server_api.h"
 #include "casepack/server_store.h"
 #include "casepack/wire.h"
+#include "support/server_backends.h"
 
 namespace casepack::server {
 namespace {
@@ -22,19 +23,23 @@ struct Device {
   std::string user_id;
 };
 
-class ApiTest : public ::testing::Test {
+// A push body of `ops`, each signed by `d` as the pushing device (docs/api.md "Operation signatures").
+std::string SignedPush(const Device& d, const std::string& case_id, std::vector<wire::OpIn> ops) {
+  for (auto& op : ops) op.sig = wire::SignOperation(d.id, case_id, op.op_id, op.epoch, op.blob);
+  return wire::OpsPushToJson(ops);
+}
+
+class ApiTest : public ::testing::TestWithParam<testing::Backend> {
  protected:
   void SetUp() override {
     InitCrypto();
-    dir_ = std::filesystem::temp_directory_path() / ("casepack-api-" + RandomId());
-    std::filesystem::create_directories(dir_);
-    store_ = OpenSqliteStore((dir_ / "s.db").string()).value();
+    if (auto why = db_.Create(GetParam()); !why.empty()) GTEST_SKIP() << why;
+    store_ = db_.Open().value();
     api_ = std::make_unique<Api>(*store_, metrics_, &TestClock);
   }
   void TearDown() override {
     api_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   HttpRequest Signed(const Device& d, const std::string& method, const std::string& target, const std::string& body,
@@ -67,13 +72,14 @@ class ApiTest : public ::testing::Test {
     return d;
   }
 
-  std::filesystem::path dir_;
+  testing::TestDatabase db_;
   std::unique_ptr<ServerStore> store_;
   Metrics metrics_;
   std::unique_ptr<Api> api_;
 };
+INSTANTIATE_TEST_SUITE_P(Backends, ApiTest, testing::AllBackends(), testing::BackendName);
 
-TEST_F(ApiTest, ReplayStaleAndForgedRequestsAreRejected) {
+TEST_P(ApiTest, ReplayStaleAndForgedRequestsAreRejected) {
   Device a = Enrol("facilitator");
   RequestLog log;
   HttpRequest req = Signed(a, "GET", "/v1/me", "", g_now);
@@ -97,7 +103,7 @@ TEST_F(ApiTest, ReplayStaleAndForgedRequestsAreRejected) {
   EXPECT_EQ(Call(a, "GET", "/v1/me").status, 200);
 }
 
-TEST_F(ApiTest, EnrolmentProvesKeyPossessionAndUsesCodeOnce) {
+TEST_P(ApiTest, EnrolmentProvesKeyPossessionAndUsesCodeOnce) {
   Device d;
   const std::string code = RandomId();
   const Bytes h = InvitationCodeHash(code);
@@ -111,7 +117,7 @@ TEST_F(ApiTest, EnrolmentProvesKeyPossessionAndUsesCodeOnce) {
   EXPECT_EQ(Call(d, "POST", "/v1/enroll", wire::ToJson(req)).status, 403);
 }
 
-TEST_F(ApiTest, RevocationTakesEffectAtOnce) {
+TEST_P(ApiTest, RevocationTakesEffectAtOnce) {
   Device bu = Enrol("business-unit");
   Device f = Enrol("facilitator");
   Device g = Enrol("facilitator");
@@ -126,12 +132,12 @@ TEST_F(ApiTest, RevocationTakesEffectAtOnce) {
   EXPECT_EQ(Call(g, "GET", "/v1/me").status, 401);
 }
 
-TEST_F(ApiTest, NonMembersSeeNothingOfACase) {
+TEST_P(ApiTest, NonMembersSeeNothingOfACase) {
   Device a = Enrol("facilitator");
   Device b = Enrol("business-unit");
   const std::string c = RandomId();
   ASSERT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1, 2, 3}})).status, 201);
-  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson({{"o1", 1, {0xAB, 0xCD}}})).status, 200);
+  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 1, {0xAB, 0xCD}, {}}})).status, 200);
   const std::string unknown = RandomId();
   for (const std::string& id : {c, unknown}) {
     for (const auto& [m, path] : std::vector<std::pair<std::string, std::string>>{
@@ -148,7 +154,7 @@ TEST_F(ApiTest, NonMembersSeeNothingOfACase) {
   EXPECT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1, 2, 3}})).status, 200);
 }
 
-TEST_F(ApiTest, RemovedMemberLosesAccessAndOldEpochIsRefused) {
+TEST_P(ApiTest, RemovedMemberLosesAccessAndOldEpochIsRefused) {
   Device a = Enrol("facilitator");
   Device b = Enrol("facilitator");
   const std::string c = RandomId();
@@ -160,27 +166,37 @@ TEST_F(ApiTest, RemovedMemberLosesAccessAndOldEpochIsRefused) {
   ASSERT_EQ(rm.status, 200);
   EXPECT_EQ(wire::ParseCaseSummary(rm.body)->epoch, 2);
   EXPECT_EQ(Call(b, "GET", "/v1/cases/" + c + "/keys").status, 404);
-  auto stale = Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson({{"o1", 1, {1}}}));
+  auto stale = Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 1, {1}, {}}}));
   EXPECT_EQ(stale.status, 409);
   EXPECT_NE(stale.body.find("stale_epoch"), std::string::npos);
   EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/keys", wire::EnvelopesToJson({{a.user_id, 2, {3}}}, 0)).status, 409);
   EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/rekey", wire::EnvelopesToJson({{a.user_id, 2, {3}}}, 0)).status, 200);
-  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson({{"o1", 2, {1}}})).status, 200);
+  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 2, {1}, {}}})).status, 200);
 }
 
-TEST_F(ApiTest, PullPagesAndBadQueries) {
+TEST_P(ApiTest, PullPagesAndBadQueries) {
   Device a = Enrol("facilitator");
   const std::string c = RandomId();
   ASSERT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1}})).status, 201);
   std::vector<wire::OpIn> ops;
-  for (int i = 0; i < 5; ++i) ops.push_back({"op" + std::to_string(i), 1, {static_cast<std::uint8_t>(i)}});
-  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson(ops)).status, 200);
+  for (int i = 0; i < 5; ++i) ops.push_back({"op" + std::to_string(i), 1, {static_cast<std::uint8_t>(i)}, {}});
+  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, ops)).status, 200);
+  // Signed by another key, or not at all: refused, nothing stored.
+  std::vector<wire::OpIn> forged = {{"op9", 1, {9}, wire::SignOperation(Identity::Generate().value(), c, "op9", 1, Bytes{9})}};
+  auto refused = Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson(forged));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("bad_op_signature"), std::string::npos) << refused.body;
+  forged[0].sig.clear();
+  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson(forged)).status, 400);
   auto p1 = wire::ParseOpsPage(Call(a, "GET", "/v1/cases/" + c + "/ops?after=0&limit=3").body).value();
   EXPECT_EQ(p1.ops.size(), 3u);
   EXPECT_TRUE(p1.more);
   auto p2 = wire::ParseOpsPage(Call(a, "GET", "/v1/cases/" + c + "/ops?after=" + std::to_string(p1.next_after) + "&limit=3").body).value();
   EXPECT_EQ(p2.ops.size(), 2u);
   EXPECT_EQ(p2.ops[1].op_id, "op4");
+  // Each op comes back with the signature it was pushed with, apart from its blob.
+  EXPECT_EQ(p2.ops[1].blob, Bytes{4});
+  EXPECT_TRUE(wire::VerifyOperationSignature(a.id.public_keys().ed25519, c, "op4", 1, p2.ops[1].blob, p2.ops[1].sig).ok());
   EXPECT_EQ(Call(a, "GET", "/v1/cases/" + c + "/ops?after=-1").status, 400);
   EXPECT_EQ(Call(a, "GET", "/v1/cases/" + c + "/ops?limit=0").status, 400);
   EXPECT_EQ(Call(a, "GET", "/v1/cases/" + c + "/ops?limit=99999").status, 400);

@@ -1,39 +1,41 @@
-// ServerStore conformance tests, run against the SQLite backend (a PostgreSQL backend must pass the same).
+// ServerStore conformance tests, run against both backends (SQLite and PostgreSQL; support/server_backends.h).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
 
 #include "casepack/random.h"
 #include "casepack/server_store.h"
 #include "support/process.h"
+#include "support/server_backends.h"
 
 namespace casepack::server {
 namespace {
 
 Bytes Hash(const std::string& code) { return InvitationCodeHash(code); }
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public ::testing::TestWithParam<testing::Backend> {
  protected:
   void SetUp() override {
     InitCrypto();
-    dir_ = std::filesystem::temp_directory_path() / ("casepack-store-" + RandomId());
-    std::filesystem::create_directories(dir_);
-    store_ = OpenSqliteStore((dir_ / "s.db").string()).value();
+    if (auto why = db_.Create(GetParam()); !why.empty()) GTEST_SKIP() << why;
+    store_ = db_.Open().value();
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
   wire::Principal Enrol(const std::string& role) {
     const std::string code = RandomId();
     EXPECT_TRUE(store_->CreateInvitation(Hash(code), role, 1000000, "admin").ok());
     return store_->Enroll(Hash(code), 10, Bytes(32, 1), Bytes(32, 2)).value();
   }
-  std::filesystem::path dir_;
+  testing::TestDatabase db_;
   std::unique_ptr<ServerStore> store_;
 };
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, testing::AllBackends(), testing::BackendName);
 
-TEST_F(StoreTest, InvitationIsOneTimeAndExpires) {
+TEST_P(StoreTest, InvitationIsOneTimeAndExpires) {
   ASSERT_TRUE(store_->CreateInvitation(Hash("abc"), "facilitator", 100, "admin").ok());
   EXPECT_EQ(store_->Enroll(Hash("nope"), 50, Bytes(32, 1), Bytes(32, 2)).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(store_->Enroll(Hash("abc"), 101, Bytes(32, 1), Bytes(32, 2)).error().code, ErrorCode::kAuthFailed);
@@ -48,7 +50,7 @@ TEST_F(StoreTest, InvitationIsOneTimeAndExpires) {
   EXPECT_TRUE(store_->HasUsers().value());
 }
 
-TEST_F(StoreTest, NoncesAreSingleUseUntilPruned) {
+TEST_P(StoreTest, NoncesAreSingleUseUntilPruned) {
   ASSERT_TRUE(store_->RecordNonce("d", "n1", 100).ok());
   EXPECT_EQ(store_->RecordNonce("d", "n1", 100).error().code, ErrorCode::kConflict);
   EXPECT_TRUE(store_->RecordNonce("e", "n1", 100).ok());
@@ -56,7 +58,7 @@ TEST_F(StoreTest, NoncesAreSingleUseUntilPruned) {
   EXPECT_TRUE(store_->RecordNonce("d", "n1", 100).ok());
 }
 
-TEST_F(StoreTest, RevocationIsVisibleOnTheDevice) {
+TEST_P(StoreTest, RevocationIsVisibleOnTheDevice) {
   auto p = Enrol("facilitator");
   ASSERT_TRUE(store_->RevokeDevice(p.device_id).ok());
   EXPECT_TRUE(store_->GetDevice(p.device_id)->device_revoked);
@@ -66,7 +68,7 @@ TEST_F(StoreTest, RevocationIsVisibleOnTheDevice) {
   EXPECT_EQ(store_->RevokeUser(RandomId()).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(StoreTest, MembershipAndEpochs) {
+TEST_P(StoreTest, MembershipAndEpochs) {
   auto a = Enrol("facilitator");
   auto b = Enrol("facilitator");
   const std::string c = RandomId();
@@ -102,7 +104,7 @@ TEST_F(StoreTest, MembershipAndEpochs) {
   EXPECT_EQ(store_->GetEnvelopes(c, a.user_id)->at(1).sealed, Bytes{9});
 }
 
-TEST_F(StoreTest, AppendIsIdempotentAndOrdered) {
+TEST_P(StoreTest, AppendIsIdempotentAndOrdered) {
   const std::string c1 = RandomId(), c2 = RandomId();
   std::vector<StoredOp> batch{{"a", 1, {1}}, {"b", 1, {2}}};
   auto first = store_->AppendOps(c1, "dev", batch).value();
@@ -125,7 +127,80 @@ TEST_F(StoreTest, AppendIsIdempotentAndOrdered) {
   EXPECT_EQ(store_->PullOps(c1, 0, 1)->size(), 1u);
 }
 
-TEST_F(StoreTest, BlobsAreWriteOnce) {
+// Issue 17: two stores on one database (as two casepackd processes) append to one case at once while a
+// third pulls with a resuming cursor. Every op gets one seq, no two the same; the puller, which only ever
+// asks for seq > the last it saw, misses none (a seq committed after a higher one would be skipped for
+// ever). PostgreSQL's sequence numbers are per case and gapless.
+TEST_P(StoreTest, Issue17ConcurrentAppendsFromTwoStoresLoseAndRepeatNothing) {
+  auto second = db_.Open().value();
+  auto reader = db_.Open().value();
+  const std::string c = RandomId();
+  constexpr int kThreads = 4, kBatches = 25, kPerBatch = 3;
+  std::vector<std::vector<wire::OpAck>> acks(kThreads);
+  std::atomic<bool> done{false};
+  std::map<std::string, int> seen;
+  std::int64_t cursor = 0;
+  std::thread puller([&] {
+    for (bool last = false; !last;) {
+      last = done.load();
+      for (;;) {
+        auto page = reader->PullOps(c, cursor, 50);
+        ASSERT_TRUE(page.ok()) << page.error().message;
+        if (page->empty()) break;
+        for (const auto& op : *page) {
+          ++seen[op.op_id];
+          cursor = op.seq;
+        }
+      }
+    }
+  });
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      ServerStore& s = t % 2 ? *second : *store_;
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<StoredOp> batch;
+        for (int i = 0; i < kPerBatch; ++i) {
+          batch.push_back({"t" + std::to_string(t) + "-" + std::to_string(b * kPerBatch + i), 1, Bytes{1}});
+        }
+        auto r = s.AppendOps(c, "dev" + std::to_string(t), batch);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        acks[t].insert(acks[t].end(), r->begin(), r->end());
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  done = true;
+  puller.join();
+  std::set<std::int64_t> seqs;
+  for (const auto& a : acks)
+    for (const auto& ack : a) EXPECT_TRUE(seqs.insert(ack.seq).second) << "seq " << ack.seq << " given twice";
+  constexpr int kTotal = kThreads * kBatches * kPerBatch;
+  EXPECT_EQ(seqs.size(), static_cast<std::size_t>(kTotal));
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kTotal)) << "the resuming puller missed ops";
+  for (const auto& [id, n] : seen) EXPECT_EQ(n, 1) << id;
+  if (GetParam() == testing::Backend::kPostgres) {
+    EXPECT_EQ(*seqs.begin(), 1);
+    EXPECT_EQ(*seqs.rbegin(), kTotal) << "per-case sequence numbers have gaps";
+  }
+}
+
+// Issue 17: of two stores enrolling with one invitation at once, exactly one succeeds.
+TEST_P(StoreTest, Issue17OneInvitationEnrolsOnceAcrossStores) {
+  auto second = db_.Open().value();
+  for (int round = 0; round < 10; ++round) {
+    const std::string code = RandomId();
+    ASSERT_TRUE(store_->CreateInvitation(Hash(code), "facilitator", 1000000, "admin").ok());
+    std::atomic<int> ok{0};
+    std::thread a([&] { ok += store_->Enroll(Hash(code), 10, Bytes(32, 1), Bytes(32, 2)).ok(); });
+    std::thread b([&] { ok += second->Enroll(Hash(code), 10, Bytes(32, 1), Bytes(32, 2)).ok(); });
+    a.join();
+    b.join();
+    EXPECT_EQ(ok.load(), 1);
+  }
+}
+
+TEST_P(StoreTest, BlobsAreWriteOnce) {
   const std::string c = RandomId();
   EXPECT_TRUE(store_->PutBlob(c, "doc1", {1, 2}).value());
   EXPECT_FALSE(store_->PutBlob(c, "doc1", {1, 2}).value());
@@ -134,11 +209,11 @@ TEST_F(StoreTest, BlobsAreWriteOnce) {
   EXPECT_EQ(store_->GetBlob(c, "doc2").error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(StoreTest, SurvivesReopen) {
+TEST_P(StoreTest, SurvivesReopen) {
   auto a = Enrol("business-unit");
   ASSERT_TRUE(store_->AppendOps("c", "d", {{"x", 1, {5}}}).ok());
   store_.reset();
-  store_ = OpenSqliteStore((dir_ / "s.db").string()).value();
+  store_ = db_.Open().value();
   EXPECT_TRUE(store_->GetDevice(a.device_id).ok());
   EXPECT_EQ(store_->PullOps("c", 0, 10)->size(), 1u);
 }
@@ -155,7 +230,7 @@ std::string Sql(const std::filesystem::path& db, const std::string& statement) {
   return r.out;
 }
 
-TEST_F(StoreTest, Issue11FirstPusherOwnsTheReplica) {
+TEST_P(StoreTest, Issue11FirstPusherOwnsTheReplica) {
   const auto a = Enrol("facilitator"), b = Enrol("facilitator");
   const std::string c = RandomId();
   ASSERT_TRUE(store_->CreateCase(c, a.user_id, Bytes{1}, 1).ok());
@@ -173,7 +248,11 @@ TEST_F(StoreTest, Issue11FirstPusherOwnsTheReplica) {
   EXPECT_TRUE(store_->AppendOps(c2, b.device_id, {{"aaaaaaaaaaaaaaaa-1", 1, {4}}}).ok());
 }
 
-TEST_F(StoreTest, Issue11AVersion2StoreIsMigratedToReplicaBindings) {
+// SQLite only: PostgreSQL stores began at schema 3's content (pg_store.cpp's first migration).
+class SqliteStoreTest : public StoreTest {};
+INSTANTIATE_TEST_SUITE_P(Backends, SqliteStoreTest, ::testing::Values(testing::Backend::kSqlite), testing::BackendName);
+
+TEST_P(SqliteStoreTest, Issue11AVersion2StoreIsMigratedToReplicaBindings) {
   const auto a = Enrol("facilitator"), b = Enrol("facilitator");
   const std::string c = RandomId();
   ASSERT_TRUE(store_->CreateCase(c, a.user_id, Bytes{1}, 1).ok());
@@ -182,10 +261,10 @@ TEST_F(StoreTest, Issue11AVersion2StoreIsMigratedToReplicaBindings) {
   ASSERT_TRUE(store_->AppendOps(c, b.device_id, {{"bbbbbbbbbbbbbbbb-1", 1, {2}}, {"op-x", 1, {3}}}).ok());
   store_.reset();
   // What a version-2 casepackd left: no bindings table.
-  Sql(dir_ / "s.db", "DROP TABLE replica_devices");
-  Sql(dir_ / "s.db", "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
-  store_ = OpenSqliteStore((dir_ / "s.db").string()).value();
-  EXPECT_EQ(Sql(dir_ / "s.db", "SELECT value FROM meta WHERE key = 'schema_version'"), "3\n");
+  Sql(db_.dir() / "s.db", "DROP TABLE replica_devices");
+  Sql(db_.dir() / "s.db", "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+  store_ = db_.Open().value();
+  EXPECT_EQ(Sql(db_.dir() / "s.db", "SELECT value FROM meta WHERE key = 'schema_version'"), "3\n");
   EXPECT_EQ(store_->AppendOps(c, b.device_id, {{"aaaaaaaaaaaaaaaa-2", 1, {9}}}).error().code, ErrorCode::kAuthFailed);
   EXPECT_EQ(store_->AppendOps(c, a.device_id, {{"bbbbbbbbbbbbbbbb-2", 1, {9}}}).error().code, ErrorCode::kAuthFailed);
   EXPECT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-2", 1, {1}}}).ok());

@@ -6,7 +6,10 @@
 #include <fstream>
 #include <map>
 
+#include "casepack/identity.h"
+#include "casepack/secret.h"
 #include "casepack/wire.h"
+#include "support/vector_file.h"
 
 namespace casepack::wire {
 namespace {
@@ -60,6 +63,32 @@ TEST(WireSigning, MatchesIndependentVectors) {
   EXPECT_GE(seen, 2);
 }
 
+// Operation signatures (docs/api.md "Operation signatures"): the vectors in tests/vectors/op_signature/,
+// made by OpenSSL, verify exactly when they say, and SignOperation reproduces every success.
+TEST(OpSignature, MatchesIndependentVectors) {
+  const auto vectors = testing::ReadVectorDir(std::filesystem::path(CASEPACK_VECTORS_DIR) / "op_signature");
+  ASSERT_GE(vectors.size(), 8u);
+  auto secret = SecretBytes::CopyOf(*HexDecode(
+      "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+      "cd14b37f956e953194ff7fb73b3d81dcc561d61a7538094b7c3e1a643ee5f3aa"));
+  auto x = SecretBytes::CopyOf(Bytes(32, 0x42));
+  const Identity author = Identity::FromSecrets(std::move(x).value(), std::move(secret).value()).value();
+  for (const auto& v : vectors) {
+    SCOPED_TRACE(v.name);
+    const std::int64_t epoch = std::stoll(v.at("epoch"));
+    const Status verified = VerifyOperationSignature(v.hex("author ed25519 public"), v.at("case id"), v.at("op id"),
+                                                     epoch, v.hex("blob"), v.hex("signature"));
+    if (v.at("expect") == "success") {
+      EXPECT_TRUE(verified.ok()) << verified.error().message;
+      EXPECT_EQ(SignOperation(author, v.at("case id"), v.at("op id"), epoch, v.hex("blob")), v.hex("signature"));
+    } else {
+      ASSERT_EQ(v.at("expect"), "failure");
+      ASSERT_FALSE(verified.ok());
+      EXPECT_EQ(verified.error().code, ErrorCode::kAuthFailed);
+    }
+  }
+}
+
 TEST(WireSigning, SignThenVerifyWithFreshNonce) {
   auto id = Identity::Generate().value();
   const std::string body = R"({"x":1})";
@@ -106,12 +135,17 @@ TEST(WireParse, Ids) {
 }
 
 TEST(WireJson, OpsRoundTripAndRejections) {
-  std::vector<OpIn> ops{{"r1:1", 1, {1, 2, 3}}, {"r1:2", 1, {4}}};
+  std::vector<OpIn> ops{{"r1:1", 1, {1, 2, 3}, Bytes(64, 7)}, {"r1:2", 1, {4}, Bytes(64, 8)}};
   auto parsed = ParseOpsPush(OpsPushToJson(ops));
   ASSERT_TRUE(parsed.ok());
   ASSERT_EQ(parsed->size(), 2u);
   EXPECT_EQ((*parsed)[0].op_id, "r1:1");
   EXPECT_EQ((*parsed)[1].blob, Bytes{4});
+  EXPECT_EQ((*parsed)[1].sig, Bytes(64, 8));
+  // The signature is required, and 64 bytes.
+  ops[1].sig = Bytes(63, 8);
+  EXPECT_FALSE(ParseOpsPush(OpsPushToJson(ops)).ok());
+  EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a","epoch":1,"blob":"AA=="}]})").ok());
   EXPECT_FALSE(ParseOpsPush("").ok());
   EXPECT_FALSE(ParseOpsPush("[]").ok());
   EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a b","epoch":1,"blob":"AA=="}]})").ok());
@@ -135,20 +169,21 @@ TEST(WireJson, OpsPageRoundTripsAndAcceptsAnyLayout) {
   EXPECT_EQ(ToJson(*back), ToJson(page));
   // Key order, whitespace and unknown (nested) keys do not matter.
   auto p2 = ParseOpsPage(R"( { "more" : false, "x": {"ops": [1, {"a": []}]},
-      "ops" : [ { "blob":"AQI=", "device_id":"d", "extra":[{"seq":"no"}], "epoch":2, "op_id":"o", "seq":7 } ],
+      "ops" : [ { "blob":"AQI=", "device_id":"d", "extra":[{"seq":"no"}], "epoch":2, "sig":"AA==", "op_id":"o", "seq":7 } ],
       "next_after": 7 } )");
   ASSERT_TRUE(p2.ok()) << p2.error().message;
   ASSERT_EQ(p2->ops.size(), 1u);
   EXPECT_EQ(p2->ops[0].seq, 7);
   EXPECT_EQ(p2->ops[0].blob, (Bytes{1, 2}));
+  EXPECT_EQ(p2->ops[0].sig, (Bytes{0}));
   EXPECT_FALSE(p2->more);
 }
 
 TEST(WireJson, OpsPageFastPathAgreesWithReference) {
   OpsPage page;
-  page.ops.push_back({1, "a", 1, "d", {1, 2}});
+  page.ops.push_back({1, "a", 1, "d", {1, 2}, Bytes(64, 3)});
   const std::string good = ToJson(page);
-  std::vector<std::string> inputs{good, R"({"ops":[{"seq":1,"op_id":"a\u0062","epoch":1,"device_id":"d","blob":"AQI="}],"next_after":1,"more":false})",
+  std::vector<std::string> inputs{good, R"({"ops":[{"seq":1,"op_id":"a\u0062","epoch":1,"device_id":"d","blob":"AQI=","sig":""}],"next_after":1,"more":false})",
                                   R"({"ops":[],"next_after":-0,"more":false})", R"({"ops":[],"next_after":1e2,"more":false})",
                                   R"({"ops":[],"next_after":01,"more":false})", R"({"ops":[],"next_after":1,"more":false,})",
                                   R"({"ops":[,],"next_after":1,"more":false})", R"({"ops":[] "next_after":1,"more":false})",
@@ -178,6 +213,9 @@ TEST(WireJson, OpsPageRejectsMalformed) {
            R"({"ops":[],"next_after":"0","more":true})", R"({"ops":[],"next_after":0,"more":1})",
            R"({"ops":[],"next_after":18446744073709551615,"more":true})",
            R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d"}],"next_after":0,"more":true})",
+           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d","blob":"AQI="}],"next_after":0,"more":true})",
+           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d","blob":"AQI=","sig":"%"}],"next_after":0,"more":true})",
+           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d","blob":"AQI=","sig":7}],"next_after":0,"more":true})",
            R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d","blob":"%"}],"next_after":0,"more":true})",
            R"({"ops":[{"seq":1.5,"op_id":"o","epoch":1,"device_id":"d","blob":""}],"next_after":0,"more":true})",
            R"({"ops":[{"seq":1,"op_id":{},"epoch":1,"device_id":"d","blob":""}],"next_after":0,"more":true})",
@@ -191,14 +229,15 @@ TEST(WireJson, Base64FieldsAgreeWithLibsodiumAndAreCanonical) {
   for (std::size_t n = 0; n <= 64; ++n) {
     Bytes b(n);
     for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(i * 37 + n);
-    const std::string json = OpsPushToJson({{"o", 1, b.empty() ? Bytes{0} : b}});
+    const std::string json = OpsPushToJson({{"o", 1, b.empty() ? Bytes{0} : b, Bytes(64, 5)}});
     EXPECT_NE(json.find(Base64Encode(b.empty() ? Bytes{0} : b)), std::string::npos);
     auto back = ParseOpsPush(json);
     ASSERT_TRUE(back.ok());
     EXPECT_EQ((*back)[0].blob, b.empty() ? Bytes{0} : b);
   }
   auto op = [](const std::string& b64) {
-    return ParseOpsPush(R"({"ops":[{"op_id":"o","epoch":1,"blob":")" + b64 + R"("}]})");
+    return ParseOpsPush(R"({"ops":[{"op_id":"o","epoch":1,"blob":")" + b64 + R"(","sig":")" + Base64Encode(Bytes(64, 5)) +
+                        R"("}]})");
   };
   EXPECT_TRUE(op("AQ==").ok());
   EXPECT_FALSE(op("AR==").ok());   // non-zero trailing bits

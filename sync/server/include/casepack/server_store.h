@@ -2,8 +2,9 @@
 // envelopes, the encrypted operation log and encrypted document blobs. Everything case-related is
 // opaque ciphertext here; the store never holds a case key or a plaintext field.
 //
-// An interface, so that a PostgreSQL backend can follow the SQLite one; both must pass the same
-// conformance tests (tests/server/store_test.cpp). Implementations are thread safe.
+// An interface with two backends, SQLite (embedded, the default) and PostgreSQL (several casepackd
+// processes on one database); both pass the same conformance tests (tests/server/unit/store_test.cpp and
+// the others parametrised over tests/support/server_backends.h). Implementations are thread safe.
 #pragma once
 
 #include <cstdint>
@@ -211,5 +212,15 @@ class ServerStore {
 // Opens (creating if needed) the SQLite store at `path` (a file in the data directory). WAL mode,
 // synchronous=FULL (an acknowledged push survives a crash), secure_delete on.
 Result<std::unique_ptr<ServerStore>> OpenSqliteStore(const std::string& path);
+
+// True for a postgresql:// (or postgres://) URL, the form --database takes for PostgreSQL.
+bool IsPostgresUrl(std::string_view database);
+
+// Connects to the PostgreSQL database at `url` (a libpq URI: postgresql://user@host/db?host=/run/postgresql)
+// and migrates its schema to this version's (once, under an advisory lock, when several processes start
+// together). Several processes may share the database; each keeps at most `pool_size` connections, and a
+// request waits at most 10 s for one (kUnavailable). kUnavailable if the database cannot be reached;
+// kUnsupported if its schema is newer than this casepackd. docs/server-postgresql.md.
+Result<std::unique_ptr<ServerStore>> OpenPostgresStore(const std::string& url, std::size_t pool_size = 16);
 
 }  // namespace casepack::server

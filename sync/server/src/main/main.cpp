@@ -1,6 +1,7 @@
 // casepackd: the central store server. See docs/api.md for the API and `casepackd --help` for usage.
 //   casepackd --data DIR --listen 127.0.0.1:8443 [--cert FILE --key FILE]
-//   casepackd admin init --data DIR        first business-unit invitation
+//   casepackd --data DIR --database postgresql://casepackd@/casepack?host=/run/postgresql   (PostgreSQL)
+//   casepackd admin init --data DIR [--database URL]   first business-unit invitation
 //   casepackd admin invite --data DIR --role facilitator
 //   casepackd fingerprint --data DIR       SHA-256 of the server certificate, for clients to pin
 #include <spdlog/sinks/stdout_sinks.h>
@@ -49,10 +50,24 @@ Status EnsureDataDir(const std::string& dir) {
 
 std::string StorePath(const std::string& dir) { return dir + "/casepackd.db"; }
 
-Result<std::unique_ptr<server::ServerStore>> OpenStore(const std::string& dir) {
+// Where the store lives: `database` (a postgresql:// URL, or a SQLite file) or, by default, the SQLite
+// file in the data directory. A URL is never printed: it may carry a password.
+struct StoreChoice {
+  std::string database;
+  std::size_t connections = 16;
+};
+
+std::string DescribeStore(const std::string& dir, const StoreChoice& choice) {
+  if (server::IsPostgresUrl(choice.database)) return "the PostgreSQL database";
+  return choice.database.empty() ? "the store in " + dir : "the store " + choice.database;
+}
+
+Result<std::unique_ptr<server::ServerStore>> OpenStore(const std::string& dir, const StoreChoice& choice) {
   CP_RETURN_IF_ERROR(EnsureDataDir(dir));
-  auto store = server::OpenSqliteStore(StorePath(dir));
-  if (!store.ok()) return store.error().Context("opening the store in " + dir);
+  auto store = server::IsPostgresUrl(choice.database)
+                   ? server::OpenPostgresStore(choice.database, choice.connections)
+                   : server::OpenSqliteStore(choice.database.empty() ? StorePath(dir) : choice.database);
+  if (!store.ok()) return store.error().Context("opening " + DescribeStore(dir, choice));
   return store;
 }
 
@@ -79,14 +94,15 @@ Result<std::string> EnsureCertAndFingerprint(const server::TlsFiles& files, bool
   return server::CertificateFingerprint(files.cert_path);
 }
 
-int AdminInvite(const std::string& dir, const std::string& role, std::int64_t days, bool first) {
-  auto store = OpenStore(dir);
+int AdminInvite(const std::string& dir, const StoreChoice& choice, const std::string& role, std::int64_t days,
+                bool first) {
+  auto store = OpenStore(dir, choice);
   if (!store.ok()) return Fail(store.error());
   if (first) {
     auto has = (*store)->HasUsers();
     if (!has.ok()) return Fail(has.error());
     if (*has) {
-      return Fail(MakeError(ErrorCode::kConflict, "the store in " + dir + " already has users",
+      return Fail(MakeError(ErrorCode::kConflict, DescribeStore(dir, choice) + " already has users",
                             "use `casepackd admin invite --data DIR --role business-unit` for another invitation"));
     }
   }
@@ -134,15 +150,15 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& lis
 constexpr const char* kFakeNowVariable = "CASEPACKD_TEST_NOW";
 #endif
 
-int Serve(const std::string& dir, const std::string& listen, const std::string& cert, const std::string& key,
-          int threads, std::size_t max_connections, std::int64_t retention_interval_s) {
+int Serve(const std::string& dir, const StoreChoice& choice, const std::string& listen, const std::string& cert,
+          const std::string& key, int threads, std::size_t max_connections, std::int64_t retention_interval_s) {
   auto hp = ParseListen(listen);
   if (!hp.ok()) return Fail(hp.error());
   if (cert.empty() != key.empty()) {
     return Fail(MakeError(ErrorCode::kInvalidArgument, "--cert and --key go together",
                           "give both, or neither to use a self-signed certificate in the data directory"));
   }
-  auto store = OpenStore(dir);
+  auto store = OpenStore(dir, choice);
   if (!store.ok()) return Fail(store.error());
   CASEPACK_FAULT_POINT("server-store-opened");
 
@@ -164,7 +180,7 @@ int Serve(const std::string& dir, const std::string& listen, const std::string& 
   auto has_users = (*store)->HasUsers();
   if (has_users.ok() && !*has_users) {
     std::cerr << "casepackd: hint: no users yet; run `casepackd admin init --data " << dir
-              << "` for the first invitation\n";
+              << (choice.database.empty() ? "" : " --database …") << "` for the first invitation\n";
   }
 
   server::Metrics metrics;
@@ -250,15 +266,23 @@ int Run(int argc, char** argv) {
                  "seconds between retention runs (cases past their purge date are deleted)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}));
   app.add_option("--max-connections", max_connections, "concurrent connections")->check(CLI::Range(1, 100000));
+  // Several casepackd processes may share one PostgreSQL database (docs/server-postgresql.md).
+  StoreChoice choice;
+  const char* database_help = "the store: postgresql://USER@HOST/DB (PostgreSQL) or a SQLite file (default: DATA/casepackd.db)";
+  app.add_option("--database", choice.database, database_help);
+  app.add_option("--database-connections", choice.connections, "PostgreSQL connections this process keeps at most")
+      ->check(CLI::Range(1, 1000));
 
   auto* admin = app.add_subcommand("admin", "administration on the data directory")->require_subcommand(1);
   std::string admin_dir, role = std::string(wire::kRoleFacilitator);
   std::int64_t days = 7;
   auto* init = admin->add_subcommand("init", "create the store and the first business-unit invitation");
   init->add_option("--data", admin_dir, "data directory")->required();
+  init->add_option("--database", choice.database, database_help);
   init->add_option("--expires-in-days", days, "invitation lifetime in days")->check(CLI::Range(1, 90));
   auto* invite = admin->add_subcommand("invite", "make another invitation");
   invite->add_option("--data", admin_dir, "data directory")->required();
+  invite->add_option("--database", choice.database, database_help);
   invite->add_option("--role", role, "business-unit or facilitator")
       ->check(CLI::IsMember({std::string(wire::kRoleBusinessUnit), std::string(wire::kRoleFacilitator)}));
   invite->add_option("--expires-in-days", days, "invitation lifetime in days")->check(CLI::Range(1, 90));
@@ -281,8 +305,8 @@ int Run(int argc, char** argv) {
     return 2;
   }
 
-  if (*init) return AdminInvite(admin_dir, std::string(wire::kRoleBusinessUnit), days, true);
-  if (*invite) return AdminInvite(admin_dir, role, days, false);
+  if (*init) return AdminInvite(admin_dir, choice, std::string(wire::kRoleBusinessUnit), days, true);
+  if (*invite) return AdminInvite(admin_dir, choice, role, days, false);
   if (*fingerprint) {
     if (fp_dir.empty() && fp_cert.empty()) {
       std::cerr << "casepackd: error: fingerprint needs --data DIR or --cert FILE\n";
@@ -298,7 +322,7 @@ int Run(int argc, char** argv) {
               << "casepackd: hint: casepackd --data /var/lib/casepackd --listen 127.0.0.1:8443\n";
     return 2;
   }
-  return Serve(data_dir, listen, cert, key, threads, max_connections, retention_interval_s);
+  return Serve(data_dir, choice, listen, cert, key, threads, max_connections, retention_interval_s);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "casepack/random.h"
 #include "casepack/server_store.h"
+#include "store_rules.h"
 
 namespace casepack::server {
 namespace {
@@ -76,19 +77,6 @@ INSERT OR IGNORE INTO replica_devices(case_id, replica, device_id)
   ORDER BY seq;
 UPDATE meta SET value = '3' WHERE key = 'schema_version' AND value = '2';
 )sql";
-
-// The replica an op id names, for ids in casepack's form "RRRRRRRRRRRRRRRR-COUNTER" (16 lower-case hex
-// digits, a dash, decimal digits; docs/api.md); empty for any other id (those name no replica a member
-// would decode, so nobody can push under someone else's).
-std::string ReplicaOf(const std::string& op_id) {
-  if (op_id.size() < 18 || op_id[16] != '-') return {};
-  for (std::size_t i = 0; i < op_id.size(); ++i) {
-    const char c = op_id[i];
-    const bool ok = i < 16 ? ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) : i == 16 || (c >= '0' && c <= '9');
-    if (!ok) return {};
-  }
-  return op_id.substr(0, 16);
-}
 
 Error DbError(sqlite3* db, const char* what) {
   const int code = sqlite3_extended_errcode(db);
@@ -488,13 +476,7 @@ class SqliteStore final : public ServerStore {
           need.insert(s->Text(0));
         }
       }
-      std::set<std::string> given;
-      for (const auto& e : envelopes) {
-        if (e.epoch != epoch) return MakeError(ErrorCode::kInvalidArgument, "a rekey is for the case's current epoch only");
-        if (!need.count(e.user_id) || !given.insert(e.user_id).second)
-          return MakeError(ErrorCode::kInvalidArgument, "one envelope for each current member, and none for anyone else");
-      }
-      if (given != need) return MakeError(ErrorCode::kInvalidArgument, "a rekey needs an envelope for every current member");
+      CP_RETURN_IF_ERROR(CheckRekeySet(need, envelopes, epoch));
       for (const auto& e : envelopes) CP_RETURN_IF_ERROR(InsertEnvelope(case_id, e.epoch, e.user_id, e.sealed, false));
       return Ok();
     }();
@@ -658,7 +640,7 @@ class SqliteStore final : public ServerStore {
     while (true) {
       CP_ASSIGN_OR_RETURN(bool row, s->Step("pulling ops"));
       if (!row) break;
-      out.push_back(wire::OpOut{s->Int(0), s->Text(1), s->Int(2), s->Text(3), s->Blob(4)});
+      out.push_back(wire::OpOut{s->Int(0), s->Text(1), s->Int(2), s->Text(3), s->Blob(4), {}});
     }
     return out;
   }

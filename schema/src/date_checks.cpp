@@ -1,0 +1,50 @@
+#include "casepack/date_checks.h"
+
+#include <string_view>
+
+namespace casepack {
+
+namespace {
+
+struct Order {
+  EventType type;
+  std::string_view later, earlier, why;
+};
+
+// Each pair: `later` cannot be before `earlier` (the same day is possible).
+constexpr Order kOrders[] = {
+    {EventType::kMas, keydate::kMasEventBooked, keydate::kMasReferralConference, "the event is booked after the conference that agreed it"},
+    {EventType::kMas, keydate::kMasEvent, keydate::kMasReferralConference, "the event follows the conference that agreed it"},
+    {EventType::kMas, keydate::kMasSummaryReportSent, keydate::kMasEvent, "the Summary Report is written after the event"},
+    {EventType::kMapf, keydate::kMapfEvent, keydate::kMapfReferralAgreed, "the event follows its agreement"},
+    {EventType::kMapf, keydate::kMapfReportSent, keydate::kMapfEvent, "the report follows the event"},
+    {EventType::kMapm, keydate::kMapmMinutesSent, keydate::kMapmMeeting, "minutes are sent after the meeting"},
+    {EventType::kMapm, keydate::kMapmLastActionPlanReview, keydate::kMapmMeeting, "the action plan is reviewed after the meeting"},
+    {EventType::kMapm, keydate::kMapmNextReview, keydate::kMapmMeeting, "the next review follows the meeting"},
+};
+
+}  // namespace
+
+Status CheckKeyDatesPlausible(const Case& c, const Date& today, const std::set<std::string>& changed) {
+  const Date limit = AddMonths(today, 12 * kMaxYearsAhead);
+  for (const auto& key : changed) {
+    const auto d = c.KeyDate(key);
+    if (d && *d > limit)
+      return MakeError(ErrorCode::kInvalidArgument,
+                       key + " " + FormatDate(*d) + " is more than " + std::to_string(kMaxYearsAhead) + " years after today (" +
+                           FormatDate(today) + "): no step is planned that far ahead, and deadlines and the purge date would move with it",
+                       "check the year; nothing was changed");
+  }
+  for (const Order& o : kOrders) {
+    if (o.type != c.event_type || (!changed.count(std::string(o.later)) && !changed.count(std::string(o.earlier)))) continue;
+    const auto later = c.KeyDate(o.later), earlier = c.KeyDate(o.earlier);
+    if (later && earlier && *later < *earlier)
+      return MakeError(ErrorCode::kInvalidArgument,
+                       std::string(o.later) + " " + FormatDate(*later) + " is before " + std::string(o.earlier) + " " +
+                           FormatDate(*earlier) + ": " + std::string(o.why),
+                       "check both dates ('casepack case show CASE'); nothing was changed");
+  }
+  return Ok();
+}
+
+}  // namespace casepack
