@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -123,63 +124,115 @@ std::optional<std::string_view> HttpRequest::Header(std::string_view lower_name)
 // Metrics
 
 namespace {
+
 constexpr double kBucketBounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+constexpr std::size_t kBuckets = std::size(kBucketBounds) + 1;  // and +Inf
+constexpr const char* kRequests = "casepackd_requests_total";
+constexpr const char* kDuration = "casepackd_request_duration_seconds";
+// The durations' sum is kept in whole microseconds: the store's counters are integers.
+constexpr const char* kDurationSumUs = "casepackd_request_duration_microseconds_sum";
+constexpr const char* kDurationCount = "casepackd_request_duration_seconds_count";
+
+// The series of each bucket, cumulative as Prometheus has them: le="0.001" … le="+Inf".
+const std::array<std::string, kBuckets>& BucketSeries() {
+  static const std::array<std::string, kBuckets> series = [] {
+    std::array<std::string, kBuckets> out;
+    char le[32];
+    for (std::size_t i = 0; i < kBuckets; ++i) {
+      if (i < std::size(kBucketBounds)) {
+        std::snprintf(le, sizeof le, "%g", kBucketBounds[i]);
+      } else {
+        std::snprintf(le, sizeof le, "+Inf");
+      }
+      out[i] = std::string(kDuration) + "_bucket{le=\"" + le + "\"}";
+    }
+    return out;
+  }();
+  return series;
+}
+
+}  // namespace
+
+void Metrics::Add(const std::string& series, std::int64_t n) {
+  std::lock_guard lock(mu_);
+  pending_[series] += n;
 }
 
 void Metrics::CountRequest(const std::string& route, int status, double seconds) {
-  std::lock_guard lock(mu_);
-  ++requests_[{route, status}];
+  // Route labels are fixed templates (Api::Dispatch): nothing a client chose reaches a series name.
+  const std::string requests = std::string(kRequests) + "{route=\"" + route + "\",status=\"" + std::to_string(status) + "\"}";
   std::size_t b = 0;
   while (b < std::size(kBucketBounds) && seconds > kBucketBounds[b]) ++b;
-  ++latency_buckets_[b];
-  latency_sum_ += seconds;
-  ++latency_count_;
+  const auto& buckets = BucketSeries();
+  std::lock_guard lock(mu_);
+  ++pending_[requests];
+  for (std::size_t i = b; i < kBuckets; ++i) ++pending_[buckets[i]];
+  pending_[kDurationSumUs] += static_cast<std::int64_t>(seconds * 1e6 + 0.5);
+  ++pending_[kDurationCount];
 }
 
-std::string Metrics::Render(const StoreCounts& counts) const {
+Status Metrics::Flush(ServerStore& store) {
+  std::lock_guard flushing(flush_mu_);
+  std::map<std::string, std::int64_t> deltas;
+  {
+    std::lock_guard lock(mu_);
+    deltas.swap(pending_);
+  }
+  Status st = store.AddCounters(deltas);
+  if (!st.ok()) {
+    std::lock_guard lock(mu_);
+    for (const auto& [series, n] : deltas) pending_[series] += n;
+  }
+  return st;
+}
+
+std::string Metrics::Render(ServerStore& store) const {
+  std::lock_guard flushing(flush_mu_);
+  auto stored = store.ReadCounters();
+  auto counts = store.Counts();
+  std::map<std::string, std::int64_t> totals = stored.ok() ? std::move(*stored) : std::map<std::string, std::int64_t>{};
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [series, n] : pending_) totals[series] += n;
+  }
+  auto total = [&](const std::string& series) {
+    auto it = totals.find(series);
+    return static_cast<long long>(it == totals.end() ? 0 : it->second);
+  };
+
   std::string out;
   char line[512];
   auto add = [&](const char* fmt, auto... args) {
     std::snprintf(line, sizeof line, fmt, args...);
     out += line;
   };
-  std::lock_guard lock(mu_);
-  out += "# HELP casepackd_requests_total HTTP requests by route template and status.\n";
+  out += "# HELP casepackd_requests_total HTTP requests by route template and status (all processes on the store).\n";
   out += "# TYPE casepackd_requests_total counter\n";
-  for (const auto& [key, n] : requests_) {
-    add("casepackd_requests_total{route=\"%s\",status=\"%d\"} %llu\n", key.first.c_str(), key.second,
-        static_cast<unsigned long long>(n));
+  const std::string prefix = std::string(kRequests) + "{";
+  for (auto it = totals.lower_bound(prefix); it != totals.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+    add("%s %lld\n", it->first.c_str(), static_cast<long long>(it->second));
   }
   out += "# HELP casepackd_request_duration_seconds Time from a complete request to its reply being ready (handling, not writing).\n";
   out += "# TYPE casepackd_request_duration_seconds histogram\n";
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < std::size(kBucketBounds); ++i) {
-    cumulative += latency_buckets_[i];
-    add("casepackd_request_duration_seconds_bucket{le=\"%g\"} %llu\n", kBucketBounds[i],
-        static_cast<unsigned long long>(cumulative));
+  for (const auto& series : BucketSeries()) add("%s %lld\n", series.c_str(), total(series));
+  add("casepackd_request_duration_seconds_sum %.6f\n", static_cast<double>(total(kDurationSumUs)) / 1e6);
+  add("casepackd_request_duration_seconds_count %lld\n", total(kDurationCount));
+  for (const char* counter : {kOpsAcknowledged, kConnections, kConnectionsRejected, kTlsFailures}) {
+    add("# TYPE %s counter\n%s %lld\n", counter, counter, total(counter));
   }
-  cumulative += latency_buckets_.back();
-  add("casepackd_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", static_cast<unsigned long long>(cumulative));
-  add("casepackd_request_duration_seconds_sum %.6f\n", latency_sum_);
-  add("casepackd_request_duration_seconds_count %llu\n", static_cast<unsigned long long>(latency_count_));
-  out += "# TYPE casepackd_ops_acknowledged_total counter\n";
-  add("casepackd_ops_acknowledged_total %llu\n", static_cast<unsigned long long>(ops_ingested_.load()));
+  out += "# HELP casepackd_connections_active Open connections of this process.\n";
   out += "# TYPE casepackd_connections_active gauge\n";
   add("casepackd_connections_active %lld\n", static_cast<long long>(active_connections_.load()));
-  out += "# TYPE casepackd_connections_total counter\n";
-  add("casepackd_connections_total %llu\n", static_cast<unsigned long long>(connections_total_.load()));
-  out += "# TYPE casepackd_connections_rejected_total counter\n";
-  add("casepackd_connections_rejected_total %llu\n", static_cast<unsigned long long>(connections_rejected_.load()));
-  out += "# TYPE casepackd_tls_handshake_failures_total counter\n";
-  add("casepackd_tls_handshake_failures_total %llu\n", static_cast<unsigned long long>(tls_failures_.load()));
-  out += "# TYPE casepackd_store_users gauge\n";
-  add("casepackd_store_users %lld\n", static_cast<long long>(counts.users));
-  out += "# TYPE casepackd_store_devices gauge\n";
-  add("casepackd_store_devices %lld\n", static_cast<long long>(counts.devices));
-  out += "# TYPE casepackd_store_cases gauge\n";
-  add("casepackd_store_cases %lld\n", static_cast<long long>(counts.cases));
-  out += "# TYPE casepackd_store_ops gauge\n";
-  add("casepackd_store_ops %lld\n", static_cast<long long>(counts.ops));
+  out += "# HELP casepackd_store_up Whether this page could read the store (0: the store's figures are missing).\n";
+  out += "# TYPE casepackd_store_up gauge\n";
+  add("casepackd_store_up %d\n", stored.ok() && counts.ok() ? 1 : 0);
+  if (counts.ok()) {
+    const std::pair<const char*, std::int64_t> gauges[] = {{"casepackd_store_users", counts->users},
+                                                           {"casepackd_store_devices", counts->devices},
+                                                           {"casepackd_store_cases", counts->cases},
+                                                           {"casepackd_store_ops", counts->ops}};
+    for (const auto& [name, n] : gauges) add("# TYPE %s gauge\n%s %lld\n", name, name, static_cast<long long>(n));
+  }
   return out;
 }
 
@@ -315,9 +368,7 @@ HttpResponse Api::Dispatch(const HttpRequest& req, RequestLog* log) {
   if (path == "/metrics") {
     log->route = ml + " /metrics";
     if (m != "GET") return ErrorReply(405, "method_not_allowed", "use GET", log);
-    auto counts = store_.Counts();
-    HttpResponse r{200, "text/plain; version=0.0.4", metrics_.Render(counts.ok() ? *counts : StoreCounts{})};
-    return r;
+    return HttpResponse{200, "text/plain; version=0.0.4", metrics_.Render(store_)};
   }
   if (parts.size() < 2 || parts[0] != "v1") {
     log->route = ml + " (unknown)";

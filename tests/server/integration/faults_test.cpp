@@ -376,5 +376,46 @@ TEST_P(TwoServersTest, Issue17KilledServerMidSyncClientsConvergeThroughTheOther)
               acked.size());
 }
 
+// The value of one series on a /metrics page, or -1 if the page does not have it.
+long long SeriesValue(const std::string& page, const std::string& series) {
+  const std::string text = "\n" + page;
+  const auto at = text.find("\n" + series + " ");
+  return at == std::string::npos ? -1 : std::stoll(text.substr(at + series.size() + 2));
+}
+
+// Issue 17, item 2: the metrics are in the database. Requests sent to process B (flushing every second)
+// show up on process A's /metrics, counted once, and on B's own page at once.
+TEST_P(TwoServersTest, Issue17RequestsToOneProcessShowInTheOthersMetrics) {
+  auto args = StoreArgs();
+  const auto tls = data_ / "tls";
+  args.insert(args.end(), {"--cert", (tls / "cert.pem").string(), "--key", (tls / "key.pem").string()});
+  ServerProcess other(root_ / "data-b", root_ / "casepackd-b.log", args);
+  ASSERT_NO_FATAL_FAILURE(other.Start(fingerprint_, {"--metrics-flush-interval", "1"}));
+  const std::string me = "casepackd_requests_total{route=\"GET /v1/me\",status=\"200\"}";
+  auto http_a = net::HttpsClient::Create(server_->endpoint(fingerprint_)).value();
+  auto http_b = net::HttpsClient::Create(other.endpoint(fingerprint_)).value();
+  auto metrics_of = [&](const ServerProcess& s) {
+    auto r = (&s == &other ? http_b : http_a)->Send("GET", "/metrics", "", "", {});
+    EXPECT_TRUE(r.ok() && r->status == 200);
+    return r.ok() ? r->body : std::string();
+  };
+  const long long before_a = std::max(0LL, SeriesValue(metrics_of(*server_), me));
+  const long long before_b = std::max(0LL, SeriesValue(metrics_of(other), me));
+  const net::Endpoint b = other.endpoint(fingerprint_);
+  auto via_b = Client(bu_.identity.get(), bu_.principal.device_id, &b);
+  constexpr int kRequests = 7;
+  for (int i = 0; i < kRequests; ++i) ASSERT_TRUE(via_b->Me().ok());
+  // At least: A may flush its own earlier requests to /v1/me meanwhile.
+  EXPECT_GE(SeriesValue(metrics_of(other), me), before_b + kRequests);
+  ASSERT_NO_FATAL_FAILURE(WaitFor([&] { return SeriesValue(metrics_of(*server_), me) >= before_a + kRequests; },
+                                  std::chrono::seconds(30)));
+  const std::string page = metrics_of(*server_);
+  EXPECT_EQ(SeriesValue(page, me), before_a + kRequests) << page;
+  EXPECT_EQ(SeriesValue(page, "casepackd_store_up"), 1) << page;
+  // B stops cleanly and flushes at exit: A's figure stays, once.
+  EXPECT_EQ(other.Stop(), 0);
+  EXPECT_EQ(SeriesValue(metrics_of(*server_), me), before_a + kRequests);
+}
+
 }  // namespace
 }  // namespace casepack::testing

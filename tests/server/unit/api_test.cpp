@@ -202,6 +202,57 @@ TEST_P(ApiTest, PullPagesAndBadQueries) {
   EXPECT_EQ(Call(a, "GET", "/v1/cases/" + c + "/ops?limit=99999").status, 400);
 }
 
+// The value of one series on a /metrics page, or -1 if the page does not have it.
+long long SeriesValue(const std::string& page, const std::string& series) {
+  const std::string text = "\n" + page;
+  const auto at = text.find("\n" + series + " ");
+  return at == std::string::npos ? -1 : std::stoll(text.substr(at + series.size() + 2));
+}
+
+// Issue 17: the metrics are the database's. Two processes (two stores and two Metrics on one database):
+// what one counts is on its own page at once, on the other's once flushed, and on neither twice.
+TEST_P(ApiTest, Issue17MetricsCountedByOneProcessShowInTheOtherAfterItsFlush) {
+  auto other_store = db_.Open().value();
+  Metrics other_metrics;
+  Api other(*other_store, other_metrics, &TestClock);
+  auto page = [](Api& api) {
+    RequestLog log;
+    return api.Handle(HttpRequest{"GET", "/metrics", {}, ""}, &log).body;
+  };
+  const std::string me = "casepackd_requests_total{route=\"GET /v1/me\",status=\"200\"}";
+  metrics_.CountRequest("GET /v1/me", 200, 0.0002);
+  metrics_.CountRequest("GET /v1/me", 200, 0.003);
+  metrics_.TlsFailure();
+  EXPECT_EQ(SeriesValue(page(*api_), me), 2);
+  EXPECT_EQ(SeriesValue(page(other), me), -1);
+  ASSERT_TRUE(api_->FlushMetrics().ok());
+  ASSERT_TRUE(api_->FlushMetrics().ok());  // nothing new: adds nothing
+  for (Api* api : {api_.get(), &other}) {
+    const std::string p = page(*api);
+    EXPECT_EQ(SeriesValue(p, me), 2) << p;
+    EXPECT_EQ(SeriesValue(p, "casepackd_tls_handshake_failures_total"), 1) << p;
+    EXPECT_EQ(SeriesValue(p, "casepackd_request_duration_seconds_bucket{le=\"0.001\"}"), 1) << p;
+    EXPECT_EQ(SeriesValue(p, "casepackd_request_duration_seconds_bucket{le=\"0.005\"}"), 2) << p;
+    EXPECT_EQ(SeriesValue(p, "casepackd_request_duration_seconds_bucket{le=\"+Inf\"}"), 2) << p;
+    EXPECT_EQ(SeriesValue(p, "casepackd_request_duration_seconds_count"), 2) << p;
+    EXPECT_EQ(SeriesValue(p, "casepackd_store_up"), 1) << p;
+  }
+  // Ops acknowledged by the other process, flushed there, count on this one's page.
+  Device a = Enrol("facilitator");
+  const std::string c = RandomId();
+  ASSERT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, Bytes{1}})).status, 201);
+  const std::string push = SignedPush(a, c, {{"x:1", 1, {5}, {}}, {"x:2", 1, {6}, {}}});
+  RequestLog log;
+  ASSERT_EQ(other.Handle(Signed(a, "POST", "/v1/cases/" + c + "/ops", push, g_now), &log).status, 200);
+  other_metrics.CountRequest(log.route, 200, 0.01);
+  EXPECT_EQ(SeriesValue(page(*api_), "casepackd_ops_acknowledged_total"), 0);
+  ASSERT_TRUE(other.FlushMetrics().ok());
+  const std::string p = page(*api_);
+  EXPECT_EQ(SeriesValue(p, "casepackd_ops_acknowledged_total"), 2) << p;
+  EXPECT_EQ(SeriesValue(p, "casepackd_requests_total{route=\"POST /v1/cases/{id}/ops\",status=\"200\"}"), 1) << p;
+  EXPECT_EQ(SeriesValue(p, me), 2) << p;
+}
+
 TEST(RawHttp, ParsesAndEnforcesLimits) {
   auto r = ParseRawHttpRequest("POST /v1/cases HTTP/1.1\r\nHost: x\r\nX-Casepack-Time: 5\r\nContent-Length: 2\r\n\r\n{}");
   ASSERT_TRUE(r.ok());

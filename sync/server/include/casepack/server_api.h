@@ -54,28 +54,51 @@ struct RequestLog {
 };
 
 // Counters for /metrics (Prometheus text format). Thread safe.
+//
+// The counters (requests by route and status, request durations, ops acknowledged, connections,
+// rejections, TLS failures) belong to the store, not to this process, so that every casepackd process on
+// one database shows the same totals and they survive restarts (docs/api.md "Metrics"). A request only
+// counts in memory; Flush() adds what this process counted since its last flush to the store's counters
+// (casepackd calls it every few seconds and at shutdown), and Render() shows the store's totals plus
+// what this process has not flushed yet. Another process's counts appear there once it has flushed them.
+// The gauge of open connections is this process's own.
 class Metrics {
  public:
   void CountRequest(const std::string& route, int status, double seconds);
-  void CountOps(std::size_t n) { ops_ingested_.fetch_add(n, std::memory_order_relaxed); }
-  void ConnectionOpened() { active_connections_.fetch_add(1); connections_total_.fetch_add(1); }
+  void CountOps(std::size_t n) { Add(kOpsAcknowledged, static_cast<std::int64_t>(n)); }
+  void ConnectionOpened() {
+    active_connections_.fetch_add(1);
+    Add(kConnections, 1);
+  }
   void ConnectionClosed() { active_connections_.fetch_sub(1); }
-  void ConnectionRejected() { connections_rejected_.fetch_add(1); }
-  void TlsFailure() { tls_failures_.fetch_add(1); }
+  void ConnectionRejected() { Add(kConnectionsRejected, 1); }
+  void TlsFailure() { Add(kTlsFailures, 1); }
   std::int64_t active_connections() const { return active_connections_.load(); }
-  std::string Render(const StoreCounts& counts) const;
+
+  // Adds the deltas counted since the last flush to the store's counters. If that fails they are kept
+  // and go with the next flush, so nothing counted is lost while the database is unreachable.
+  Status Flush(ServerStore& store);
+  // The whole /metrics page: the store's counters and gauges (users, devices, cases, ops) plus this
+  // process's unflushed deltas and its open connections. If the store cannot be read, its figures are
+  // left out and the page says so (casepackd_store_up 0).
+  std::string Render(ServerStore& store) const;
+
+  // Series names of the counters kept in the store (ServerStore::AddCounters).
+  static constexpr const char* kOpsAcknowledged = "casepackd_ops_acknowledged_total";
+  static constexpr const char* kConnections = "casepackd_connections_total";
+  static constexpr const char* kConnectionsRejected = "casepackd_connections_rejected_total";
+  static constexpr const char* kTlsFailures = "casepackd_tls_handshake_failures_total";
 
  private:
+  void Add(const std::string& series, std::int64_t n);
+
+  // Held by Flush from taking the deltas until the store has them (or has failed and they are put
+  // back), and by Render while it reads the store and the deltas: a page never counts a delta twice
+  // or not at all. Never held while counting a request.
+  mutable std::mutex flush_mu_;
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, std::uint64_t> requests_;
-  std::vector<std::uint64_t> latency_buckets_ = std::vector<std::uint64_t>(12, 0);
-  double latency_sum_ = 0;
-  std::uint64_t latency_count_ = 0;
-  std::atomic<std::uint64_t> ops_ingested_{0};
+  std::map<std::string, std::int64_t> pending_;  // GUARDED_BY(mu_): counted, not yet in the store
   std::atomic<std::int64_t> active_connections_{0};
-  std::atomic<std::uint64_t> connections_total_{0};
-  std::atomic<std::uint64_t> connections_rejected_{0};
-  std::atomic<std::uint64_t> tls_failures_{0};
 };
 
 class Api {
@@ -101,6 +124,10 @@ class Api {
   // Purges every case past its date and not on hold (ServerStore::PurgeDue at the retention clock's day).
   // Runs at startup, on a timer, and right after a request that changes a purge date or releases a hold.
   Result<std::vector<std::string>> RunRetention();
+
+  // Adds this process's metric counts to the store's (Metrics::Flush). casepackd calls it on a timer and
+  // at shutdown.
+  Status FlushMetrics() { return metrics_.Flush(store_); }
 
  private:
   struct Caller {

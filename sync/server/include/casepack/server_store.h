@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -207,6 +208,13 @@ class ServerStore {
   virtual Status PutPolicy(const StoredPolicy& p) = 0;
   // version 0 when none was stored.
   virtual Result<StoredPolicy> GetPolicy() = 0;
+
+  // ---- metrics (docs/api.md "Metrics") ----
+  // Counters shared by every casepackd process on the store, keyed by their Prometheus series
+  // ("casepackd_requests_total{route=\"GET /v1/me\",status=\"200\"}"). Adds each delta to its counter
+  // (a new one starts at 0), all in one transaction; processes flush their own deltas every few seconds.
+  virtual Status AddCounters(const std::map<std::string, std::int64_t>& deltas) = 0;
+  virtual Result<std::map<std::string, std::int64_t>> ReadCounters() = 0;
 };
 
 // Opens (creating if needed) the SQLite store at `path` (a file in the data directory). WAL mode,

@@ -11,7 +11,10 @@
 
 #include <CLI/CLI.hpp>
 #include <exception>
+#include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <optional>
 #include <csignal>
 #include <cstdlib>
 #include <mutex>
@@ -150,8 +153,43 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& lis
 constexpr const char* kFakeNowVariable = "CASEPACKD_TEST_NOW";
 #endif
 
+// Runs `task` every `period` on its own thread until destroyed (the destructor waits for a run in progress).
+class Every {
+ public:
+  Every(std::chrono::seconds period, std::function<void()> task)
+      : thread_([this, period, task = std::move(task)] {
+          std::unique_lock lock(mu_);
+          while (!cv_.wait_for(lock, period, [&] { return stopping_; })) {
+            lock.unlock();
+            task();
+            lock.lock();
+          }
+        }) {}
+  ~Every() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Every(const Every&) = delete;
+  Every& operator=(const Every&) = delete;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;     // last: starts once the members it uses exist
+};
+
+struct Periods {
+  std::int64_t retention_s = 60;
+  std::int64_t metrics_flush_s = 5;
+};
+
 int Serve(const std::string& dir, const StoreChoice& choice, const std::string& listen, const std::string& cert,
-          const std::string& key, int threads, std::size_t max_connections, std::int64_t retention_interval_s) {
+          const std::string& key, int threads, std::size_t max_connections, const Periods& periods) {
   auto hp = ParseListen(listen);
   if (!hp.ok()) return Fail(hp.error());
   if (cert.empty() != key.empty()) {
@@ -197,7 +235,7 @@ int Serve(const std::string& dir, const StoreChoice& choice, const std::string& 
     spdlog::warn("event=fake_retention_clock day={}", wire::UtcDateOf(fixed));
   }
 #endif
-  // Retention: purge what is due now, then every retention_interval_s until the server stops.
+  // Retention: purge what is due now, then every periods.retention_s until the server stops.
   auto run_retention = [&] {
     auto purged = api.RunRetention();
     if (!purged.ok()) {
@@ -207,31 +245,22 @@ int Serve(const std::string& dir, const StoreChoice& choice, const std::string& 
     }
   };
   run_retention();
-  std::mutex retention_mu;
-  std::condition_variable retention_cv;
-  bool stopping = false;
-  std::thread retention_thread([&] {
-    std::unique_lock lock(retention_mu);
-    while (!retention_cv.wait_for(lock, std::chrono::seconds(retention_interval_s), [&] { return stopping; })) {
-      lock.unlock();
-      run_retention();
-      lock.lock();
-    }
-  });
-  auto stop_retention = [&] {
-    {
-      std::lock_guard lock(retention_mu);
-      stopping = true;
-    }
-    retention_cv.notify_all();
-    retention_thread.join();
+  // Metrics: this process's counts reach the store's shared counters every periods.metrics_flush_s and at exit.
+  auto flush_metrics = [&] {
+    Status f = api.FlushMetrics();
+    if (!f.ok()) spdlog::warn("event=metrics_flush_failed detail=\"{}\"", f.error().message);
   };
+  std::optional<Every> retention_timer, metrics_timer;
+  retention_timer.emplace(std::chrono::seconds(periods.retention_s), run_retention);
+  metrics_timer.emplace(std::chrono::seconds(periods.metrics_flush_s), flush_metrics);
   Status st = server::RunServer(api, metrics, options, [&](std::uint16_t port) {
     Status w = WritePortFile(dir, port);
     if (!w.ok()) spdlog::warn("event=port_file_failed");
     std::cout << "casepackd: listening on " << options.host << ":" << port << "\n" << std::flush;
   });
-  stop_retention();
+  retention_timer.reset();
+  metrics_timer.reset();
+  flush_metrics();
   if (!st.ok()) return Fail(st.error());
   store->reset();  // checkpoints the WAL and closes the database
   spdlog::info("event=exit status=0");
@@ -261,10 +290,13 @@ int Run(int argc, char** argv) {
   app.add_option("--cert", cert, "PEM certificate (default: self-signed in DATA/tls)");
   app.add_option("--key", key, "PEM private key for --cert");
   app.add_option("--threads", threads, "network threads")->check(CLI::Range(1, 64));
-  std::int64_t retention_interval_s = 60;
-  app.add_option("--retention-interval", retention_interval_s,
+  Periods periods;
+  app.add_option("--retention-interval", periods.retention_s,
                  "seconds between retention runs (cases past their purge date are deleted)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}));
+  app.add_option("--metrics-flush-interval", periods.metrics_flush_s,
+                 "seconds between adding this process's /metrics counts to the store's (shared) counters")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}));
   app.add_option("--max-connections", max_connections, "concurrent connections")->check(CLI::Range(1, 100000));
   // Several casepackd processes may share one PostgreSQL database (docs/server-postgresql.md).
   StoreChoice choice;
@@ -322,7 +354,7 @@ int Run(int argc, char** argv) {
               << "casepackd: hint: casepackd --data /var/lib/casepackd --listen 127.0.0.1:8443\n";
     return 2;
   }
-  return Serve(data_dir, choice, listen, cert, key, threads, max_connections, retention_interval_s);
+  return Serve(data_dir, choice, listen, cert, key, threads, max_connections, periods);
 }
 
 }  // namespace

@@ -80,6 +80,10 @@ CREATE TABLE retention_policy(
 CREATE TABLE replica_devices(
   case_id text NOT NULL, replica text NOT NULL, device_id text NOT NULL, PRIMARY KEY(case_id, replica));
 )sql",
+    // 2: the counters of /metrics, shared by every process (ServerStore::AddCounters).
+    R"sql(
+CREATE TABLE metric_counters(name text COLLATE "C" PRIMARY KEY, value bigint NOT NULL);
+)sql",
 };
 
 // One bound parameter: text (strings and integers) or binary (bytea), or NULL.
@@ -978,6 +982,30 @@ class PgStore final : public ServerStore {
         p.signature = r.Blob(0, 3);
       }
       return p;
+    });
+  }
+
+  // ---- metrics ----
+  // Rows are upserted in name order (the map's), so two processes flushing at once lock them in the same
+  // order and cannot deadlock; one pipeline, one round trip.
+  Status AddCounters(const std::map<std::string, std::int64_t>& deltas) override {
+    if (deltas.empty()) return Ok();
+    std::vector<std::vector<Param>> rows;
+    rows.reserve(deltas.size());
+    for (const auto& [name, n] : deltas) rows.push_back({name, n});
+    return ReadCommitted([&](Tx& tx) -> Status {
+      return tx.Pipeline("INSERT INTO metric_counters(name, value) VALUES($1,$2) "
+                         "ON CONFLICT (name) DO UPDATE SET value = metric_counters.value + excluded.value",
+                         rows, "adding to metric counters");
+    });
+  }
+
+  Result<std::map<std::string, std::int64_t>> ReadCounters() override {
+    return ReadCommitted([&](Tx& tx) -> Result<std::map<std::string, std::int64_t>> {
+      CP_ASSIGN_OR_RETURN(auto r, tx.Q("SELECT name, value FROM metric_counters", {}, "reading metric counters"));
+      std::map<std::string, std::int64_t> out;
+      for (int i = 0; i < r.size(); ++i) out[r.Text(i, 0)] = r.Int(i, 1);
+      return out;
     });
   }
 
