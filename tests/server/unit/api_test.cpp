@@ -136,7 +136,7 @@ TEST_P(ApiTest, NonMembersSeeNothingOfACase) {
   Device b = Enrol("business-unit");
   const std::string c = RandomId();
   ASSERT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1, 2, 3}})).status, 201);
-  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 1, {0xAB, 0xCD}, {}}})).status, 200);
+  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 1, {0xAB, 0xCD}}})).status, 200);
   const std::string unknown = RandomId();
   for (const std::string& id : {c, unknown}) {
     for (const auto& [m, path] : std::vector<std::pair<std::string, std::string>>{
@@ -165,12 +165,12 @@ TEST_P(ApiTest, RemovedMemberLosesAccessAndOldEpochIsRefused) {
   ASSERT_EQ(rm.status, 200);
   EXPECT_EQ(wire::ParseCaseSummary(rm.body)->epoch, 2);
   EXPECT_EQ(Call(b, "GET", "/v1/cases/" + c + "/keys").status, 404);
-  auto stale = Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 1, {1}, {}}}));
+  auto stale = Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 1, {1}}}));
   EXPECT_EQ(stale.status, 409);
   EXPECT_NE(stale.body.find("stale_epoch"), std::string::npos);
   EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/keys", wire::EnvelopesToJson({{a.user_id, 2, {3}}}, 0)).status, 409);
   EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/rekey", wire::EnvelopesToJson({{a.user_id, 2, {3}}}, 0)).status, 200);
-  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 2, {1}, {}}})).status, 200);
+  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 2, {1}}})).status, 200);
 }
 
 TEST_P(ApiTest, PullPagesAndBadQueries) {

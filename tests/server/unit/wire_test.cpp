@@ -78,6 +78,7 @@ TEST(OpSignature, MatchesIndependentVectors) {
   int successes = 0;
   for (const auto& v : vectors) {
     SCOPED_TRACE(v.name);
+    if (v.name == "make_vectors.py") continue;  // the generator, beside its vectors
     std::vector<OpIn> ops;
     for (int i = 1; !v.at("op " + std::to_string(i)).empty(); ++i) {
       std::istringstream fields(v.at("op " + std::to_string(i)));
