@@ -399,7 +399,7 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
       batch.reserve(pending.size());
       for (const auto& p : pending) {
         const std::string op_id = OperationWireId(p.replica, p.counter);
-        batch.push_back(wire::OpIn{op_id, epoch, SealOperation(key, store_.identity(), case_id, op_id, epoch, p.body), {}});
+        batch.push_back(wire::OpIn{op_id, epoch, SealOperation(key, store_.identity(), case_id, op_id, epoch, p.body)});
       }
       auto acks = client.PushOps(case_id, batch);
       if (acks.ok()) {
