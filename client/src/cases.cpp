@@ -847,6 +847,17 @@ Result<std::size_t> CaseService::CountQuarantined(std::string_view case_id) {
   return row ? static_cast<std::size_t>(st.Int(0)) : 0;
 }
 
+Status CaseService::ReleaseQuarantined(std::string_view case_id, std::span<const std::string> op_ids) {
+  if (op_ids.empty()) return Ok();
+  CP_ASSIGN_OR_RETURN(Statement del, store_.db().Prepare("DELETE FROM quarantined_ops WHERE case_id = ? AND op_id = ?;"));
+  for (const auto& id : op_ids) {
+    del.Reset();
+    del.Bind(1, case_id).Bind(2, id);
+    CP_RETURN_IF_ERROR(del.Run());
+  }
+  return Ok();
+}
+
 Result<std::vector<CaseService::QuarantinedOp>> CaseService::QuarantinedOperations() {
   CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
       "SELECT case_id, seq, op_id, device_id, reason, at FROM quarantined_ops ORDER BY at, case_id, seq;"));

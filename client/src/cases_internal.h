@@ -74,6 +74,9 @@ class CaseServiceInternal {
   static Result<std::size_t> CountQuarantined(CaseService& c, std::string_view case_id) {
     return c.CountQuarantined(case_id);
   }
+  static Status ReleaseQuarantined(CaseService& c, std::string_view case_id, std::span<const std::string> op_ids) {
+    return c.ReleaseQuarantined(case_id, op_ids);
+  }
   static Result<bool> SeparateJoinedVersions(CaseService& c, std::string_view case_id) {
     return c.SeparateJoinedVersions(case_id);
   }

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <ctime>
 #include <set>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "casepack/aead.h"
 #include "casepack/audit.h"
 #include "casepack/fault_point.h"
+#include "casepack/hash.h"
 #include "casepack/retention.h"
 #include "casepack/trusted_clock.h"
 #include "casepack/random.h"
@@ -70,6 +72,46 @@ Result<std::string> NormaliseFingerprint(std::string text) {
 }
 
 Error CaseError(const std::string& case_id, const Error& e) { return e.Context("case " + case_id.substr(0, 8)); }
+
+// A pulled batch as this pull checked it: the signing device and, if its signature verified, its entries.
+struct CheckedBatch {
+  std::string device_id;
+  Result<std::map<std::string, wire::OpBatchEntry, std::less<>>> entries;
+};
+
+// One pulled operation against the signed batch it names (docs/api.md "Operation signatures"): the batch
+// is the pushing device's, its signature verifies (checked once per batch, kept in `checked`), and its
+// manifest names this op id with this epoch and the SHA-256 of these exact bytes.
+Status CheckBatchSignature(const std::string& case_id, const wire::OpOut& in, const Bytes& author,
+                           const std::map<std::int64_t, const wire::OpBatch*>& batches,
+                           std::map<std::int64_t, CheckedBatch>& checked) {
+  const std::string id = in.op_id.substr(0, 40);
+  auto forged = [&] {
+    return MakeError(ErrorCode::kAuthFailed,
+                     "operation " + id + " was altered or forged: it is not signed by the device that pushed it");
+  };
+  auto it = checked.find(in.batch);
+  if (it == checked.end()) {
+    auto b = batches.find(in.batch);
+    if (b == batches.end()) return forged();
+    CheckedBatch c{b->second->device_id, MakeError(ErrorCode::kAuthFailed, "unchecked")};
+    Status sig = wire::VerifyOpBatch(author, b->second->manifest, b->second->sig);
+    if (sig.ok()) c.entries = wire::ParseOpBatchManifest(b->second->manifest, case_id);
+    else c.entries = sig.error();
+    it = checked.emplace(in.batch, std::move(c)).first;
+  }
+  if (it->second.device_id != in.device_id || !it->second.entries.ok()) return forged();
+  auto e = it->second.entries->find(in.op_id);
+  if (e == it->second.entries->end() || e->second.epoch != in.epoch || e->second.digest != Sha256(in.blob)) return forged();
+  return Ok();
+}
+
+// Why an operation stored before the server checked signatures is held out of its case.
+std::string UnsignedReason(const std::string& op_id, bool device_revoked) {
+  return "operation " + op_id.substr(0, 40) + " carries no signature (stored before the server checked them)" +
+         (device_revoked ? " and its device is revoked: nobody can sign it, so it stays out of the case"
+                         : ": its device signs it at its next sync, and a later sync here takes it in");
+}
 
 }  // namespace
 
@@ -231,7 +273,10 @@ Result<Bytes> SyncService::DevicePublicKey(net::CasepackClient& client, const st
     if (directory_loaded_ && attempt == 1) break;
     CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client.ListUsers());
     for (const auto& u : users)
-      for (const auto& d : u.devices) device_keys_[d.device_id] = d.ed25519;
+      for (const auto& d : u.devices) {
+        device_keys_[d.device_id] = d.ed25519;
+        if (d.revoked || u.revoked) revoked_devices_.insert(d.device_id);
+      }
     directory_loaded_ = true;
   }
   return MakeError(ErrorCode::kAuthFailed, "an operation was pushed by a device the server does not list");
@@ -243,8 +288,12 @@ Status SyncService::CatchUpOwnReplica(net::CasepackClient& client, const std::st
   const std::string hex = OperationWireId(own, 0).substr(0, 16);
   std::int64_t last = 0;
   CP_ASSIGN_OR_RETURN(std::vector<wire::ReplicaLast> replicas, client.Replicas(case_id));
-  for (const auto& r : replicas)
+  bool unsigned_ops = false;
+  for (const auto& r : replicas) {
     if (r.replica == hex) last = r.last;
+    unsigned_ops = unsigned_ops || r.unsigned_ops > 0;
+  }
+  if (unsigned_ops && !push_refused) CP_RETURN_IF_ERROR(SignOwnUnsignedOps(client, case_id, report));
   // Behind: the server's last operation of this replica is not one this store holds (a store never loses
   // an operation it made, except by going back to an older copy; an unacknowledged push is still held).
   // Or the server refused one of its op ids with other content (the store had made an operation starting
@@ -259,6 +308,33 @@ Status SyncService::CatchUpOwnReplica(net::CasepackClient& client, const std::st
                     "back and continues under a new replica id" +
                     (moved > 0 ? "; " + std::to_string(moved) + " edit(s) made since are kept and sent under it" : std::string());
   (void)audit_->Record(AuditKind::kSync, case_id, "restored store: continues under a new replica id");
+  return Ok();
+}
+
+Status SyncService::SignOwnUnsignedOps(net::CasepackClient& client, const std::string& case_id,
+                                       CaseSyncReport& report) {
+  CP_ASSIGN_OR_RETURN(std::vector<wire::OpOut> held, client.UnsignedOps(case_id));
+  const auto own_key = store_.identity().public_keys().ed25519;
+  std::vector<wire::OpOut> mine;
+  for (auto& op : held) {
+    auto key = KeyFor(case_id, op.epoch);
+    if (!key.ok()) {
+      std::int64_t current = 0;
+      CP_RETURN_IF_ERROR(RefreshKeys(client, case_id, &current));
+      key = KeyFor(case_id, op.epoch);
+      if (!key.ok()) continue;  // no key for that epoch here: it stays unsigned
+    }
+    // Opened with this device's own key: the server holds exactly what this device wrote. Anything else
+    // (altered or planted on the server) is left unsigned, and members keep it quarantined.
+    auto plain = OpenOperation(*key, own_key, case_id, op.op_id, op.epoch, op.blob);
+    if (!plain.ok()) continue;
+    Wipe(*plain);
+    mine.push_back(std::move(op));
+  }
+  if (mine.empty()) return Ok();
+  CP_RETURN_IF_ERROR(client.SignStoredOps(case_id, mine));
+  report.resigned += mine.size();
+  (void)audit_->Record(AuditKind::kSync, case_id, "signed " + std::to_string(mine.size()) + " operation(s) stored unsigned");
   return Ok();
 }
 
@@ -323,7 +399,7 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
       batch.reserve(pending.size());
       for (const auto& p : pending) {
         const std::string op_id = OperationWireId(p.replica, p.counter);
-        batch.push_back(wire::OpIn{op_id, epoch, SealOperation(key, store_.identity(), case_id, op_id, epoch, p.body), {}});
+        batch.push_back(wire::OpIn{op_id, epoch, SealOperation(key, store_.identity(), case_id, op_id, epoch, p.body)});
       }
       auto acks = client.PushOps(case_id, batch);
       if (acks.ok()) {
@@ -362,8 +438,16 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
   CP_ASSIGN_OR_RETURN(std::int64_t after, CaseServiceInternal::PullCursor(cases_, case_id));
   CP_ASSIGN_OR_RETURN(ReplicaId own, CaseServiceInternal::OwnReplica(cases_, case_id));
   const std::string own_prefix = OperationWireId(own, 0).substr(0, 17);  // "RRRRRRRRRRRRRRRR-"
+  // Operations quarantined here earlier may come again, signed by their device after a server upgrade.
+  CP_ASSIGN_OR_RETURN(std::size_t quarantined_before, CaseServiceInternal::CountQuarantined(cases_, case_id));
+  const bool had_quarantined = quarantined_before > 0;
+  // Batches whose signature this pull has checked, by the server's id: one verification per batch.
+  std::map<std::int64_t, CheckedBatch> checked_batches;
   for (;;) {
     CP_ASSIGN_OR_RETURN(wire::OpsPage page, client.PullOps(case_id, after, kPullPage));
+    std::map<std::int64_t, const wire::OpBatch*> batches;
+    for (const auto& b : page.batches) batches.emplace(b.batch, &b);
+    std::vector<std::string> accepted;  // op ids that passed every check (released from quarantine)
     std::vector<Operation> ops;
     std::vector<Bytes> bodies;  // as received (opened), stored unchanged
     std::vector<CaseServiceInternal::QuarantinedOp> held;
@@ -385,9 +469,13 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
         quarantine(author.error().message);
         continue;
       }
-      // The pushing device's signature over the bytes as stored (the server checked it at push).
-      if (Status signed_by = wire::VerifyOperationSignature(*author, case_id, in.op_id, in.epoch, in.blob, in.sig);
-          !signed_by.ok()) {
+      // Signed by the pushing device: its batch's manifest names this op with these exact bytes, and
+      // the manifest carries the device's signature (the server checked it at push).
+      if (in.batch == 0) {
+        quarantine(UnsignedReason(in.op_id, revoked_devices_.count(in.device_id) > 0));
+        continue;
+      }
+      if (Status signed_by = CheckBatchSignature(case_id, in, *author, batches, checked_batches); !signed_by.ok()) {
         quarantine(signed_by.error().message);
         continue;
       }
@@ -412,10 +500,12 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
       }
       ops.push_back(std::move((*decoded)[0]));
       bodies.push_back(std::move(*plain));
+      if (had_quarantined) accepted.push_back(in.op_id);
     }
     const std::int64_t next = page.next_after;
     auto applied_or = CaseServiceInternal::ApplyRemote(cases_, case_id, ops, bodies, [&]() -> Status {
       CP_RETURN_IF_ERROR(CaseServiceInternal::SetPullCursor(cases_, case_id, next));
+      CP_RETURN_IF_ERROR(CaseServiceInternal::ReleaseQuarantined(cases_, case_id, accepted));
       return CaseServiceInternal::RecordQuarantined(cases_, case_id, held);
     });
     for (auto& b : bodies) Wipe(b);

@@ -182,19 +182,34 @@ Result<std::vector<wire::Envelope>> CasepackClient::GetKeys(const std::string& c
 
 Result<std::vector<wire::OpAck>> CasepackClient::PushOps(const std::string& case_id,
                                                          const std::vector<wire::OpIn>& ops) {
-  // This device pushes its own operations: it signs each one that does not carry a signature yet.
-  std::vector<wire::OpIn> signed_ops;
-  const std::vector<wire::OpIn>* out = &ops;
-  for (const auto& op : ops) {
-    if (!op.sig.empty()) continue;
-    signed_ops = ops;
-    for (auto& o : signed_ops)
-      if (o.sig.empty()) o.sig = wire::SignOperation(*identity_, case_id, o.op_id, o.epoch, o.blob);
-    out = &signed_ops;
-    break;
-  }
-  CP_ASSIGN_OR_RETURN(std::string body, Call("POST", "/v1/cases/" + case_id + "/ops", wire::OpsPushToJson(*out)));
+  // This device pushes its own operations: one signature over the batch's manifest.
+  return PushOpsWithSignature(case_id, ops, wire::SignOpBatch(*identity_, wire::OpBatchManifest(case_id, ops)));
+}
+
+Result<std::vector<wire::OpAck>> CasepackClient::PushOpsWithSignature(const std::string& case_id,
+                                                                      const std::vector<wire::OpIn>& ops,
+                                                                      const Bytes& batch_sig) {
+  CP_ASSIGN_OR_RETURN(std::string body,
+                      Call("POST", "/v1/cases/" + case_id + "/ops", wire::OpsPushToJson(ops, batch_sig)));
   return wire::ParseOpAcks(body);
+}
+
+Result<std::vector<wire::OpOut>> CasepackClient::UnsignedOps(const std::string& case_id) {
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/cases/" + case_id + "/ops/unsigned", ""));
+  CP_ASSIGN_OR_RETURN(wire::OpsPage page, wire::ParseOpsPage(body));
+  return std::move(page.ops);
+}
+
+Status CasepackClient::SignStoredOps(const std::string& case_id, const std::vector<wire::OpOut>& ops) {
+  wire::OpSignaturesRequest req;
+  Bytes manifest = wire::OpBatchManifestHeader(case_id);
+  for (const auto& op : ops) {
+    req.op_ids.push_back(op.op_id);
+    wire::AppendOpBatchEntry(manifest, op.op_id, op.epoch, op.blob);
+  }
+  req.sig = wire::SignOpBatch(*identity_, manifest);
+  CP_ASSIGN_OR_RETURN(std::string body, Call("POST", "/v1/cases/" + case_id + "/ops/signatures", wire::ToJson(req)));
+  return Ok();
 }
 
 Result<wire::OpsPage> CasepackClient::PullOps(const std::string& case_id, std::int64_t after, int limit) {

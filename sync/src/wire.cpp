@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -42,32 +43,43 @@ SignedHeaders SignRequest(const Identity& identity, std::string_view method, std
   return h;
 }
 
-namespace {
-Bytes OperationSignedMessage(std::string_view case_id, std::string_view op_id, std::int64_t epoch,
-                             std::span<const std::uint8_t> blob) {
-  std::string place;
-  place.reserve(kOpSignatureContext.size() + case_id.size() + op_id.size() + 24);
-  place.append(kOpSignatureContext).append("\n").append(case_id).append("\n").append(op_id).append("\n");
-  place.append(std::to_string(epoch)).append("\n");
-  Bytes message(place.begin(), place.end());
-  message.insert(message.end(), blob.begin(), blob.end());
-  return message;
+Bytes OpBatchManifestHeader(std::string_view case_id) {
+  Bytes m;
+  m.reserve(kOpBatchContext.size() + case_id.size() + 2);
+  m.insert(m.end(), kOpBatchContext.begin(), kOpBatchContext.end());
+  m.push_back('\n');
+  m.insert(m.end(), case_id.begin(), case_id.end());
+  m.push_back('\n');
+  return m;
 }
-}  // namespace
 
-Bytes SignOperation(const Identity& device, std::string_view case_id, std::string_view op_id, std::int64_t epoch,
-                    std::span<const std::uint8_t> blob) {
-  const auto sig = device.Sign(OperationSignedMessage(case_id, op_id, epoch, blob));
+void AppendOpBatchEntry(Bytes& manifest, std::string_view op_id, std::int64_t epoch, std::span<const std::uint8_t> blob) {
+  const std::string e = std::to_string(epoch);
+  const Sha256Digest digest = Sha256(blob);
+  manifest.insert(manifest.end(), op_id.begin(), op_id.end());
+  manifest.push_back('\n');
+  manifest.insert(manifest.end(), e.begin(), e.end());
+  manifest.push_back('\n');
+  manifest.insert(manifest.end(), digest.begin(), digest.end());
+}
+
+Bytes OpBatchManifest(std::string_view case_id, const std::vector<OpIn>& ops) {
+  Bytes m = OpBatchManifestHeader(case_id);
+  m.reserve(m.size() + ops.size() * 64);
+  for (const auto& op : ops) AppendOpBatchEntry(m, op.op_id, op.epoch, op.blob);
+  return m;
+}
+
+Bytes SignOpBatch(const Identity& device, std::span<const std::uint8_t> manifest) {
+  const auto sig = device.Sign(manifest);
   return Bytes(sig.begin(), sig.end());
 }
 
-Status VerifyOperationSignature(std::span<const std::uint8_t> ed25519_public, std::string_view case_id,
-                                std::string_view op_id, std::int64_t epoch, std::span<const std::uint8_t> blob,
-                                std::span<const std::uint8_t> signature) {
-  if (signature.size() != kSignatureBytes ||
-      !VerifySignature(ed25519_public, OperationSignedMessage(case_id, op_id, epoch, blob), signature)) {
-    return MakeError(ErrorCode::kAuthFailed, "operation " + std::string(op_id.substr(0, 40)) +
-                                                 " was altered or forged: it is not signed by the device that pushed it");
+Status VerifyOpBatch(std::span<const std::uint8_t> ed25519_public, std::span<const std::uint8_t> manifest,
+                     std::span<const std::uint8_t> signature) {
+  if (signature.size() != kSignatureBytes || !VerifySignature(ed25519_public, manifest, signature)) {
+    return MakeError(ErrorCode::kAuthFailed,
+                     "a batch of operations was altered or forged: it is not signed by the device that pushed it");
   }
   return Ok();
 }
@@ -418,7 +430,8 @@ Result<std::vector<CaseSummary>> ParseCaseList(std::string_view text) {
 
 std::string ToJson(const std::vector<ReplicaLast>& replicas) {
   json arr = json::array();
-  for (const auto& r : replicas) arr.push_back(json{{"replica", r.replica}, {"last", r.last}});
+  for (const auto& r : replicas)
+    arr.push_back(json{{"replica", r.replica}, {"last", r.last}, {"unsigned", r.unsigned_ops}});
   return json{{"replicas", arr}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 Result<std::vector<ReplicaLast>> ParseReplicaList(std::string_view text) {
@@ -432,6 +445,10 @@ Result<std::vector<ReplicaLast>> ParseReplicaList(std::string_view text) {
     if (e.replica.size() != 16 || e.replica.find_first_not_of("0123456789abcdef") != std::string::npos)
       return Bad("malformed replica id");
     CP_ASSIGN_OR_RETURN(e.last, GetInt(r, "last"));
+    if (r.contains("unsigned")) {
+      CP_ASSIGN_OR_RETURN(e.unsigned_ops, GetInt(r, "unsigned"));
+      if (e.unsigned_ops < 0) return Bad("negative unsigned count");
+    }
     out.push_back(std::move(e));
   }
   return out;
@@ -497,15 +514,46 @@ Result<std::vector<MemberEntry>> ParseMemberList(std::string_view text, std::int
   return out;
 }
 
-std::string OpsPushToJson(const std::vector<OpIn>& ops) {
-  json arr = json::array();
-  for (const auto& o : ops)
-    arr.push_back(json{{"op_id", o.op_id}, {"epoch", o.epoch}, {"blob", B64(o.blob)}, {"sig", B64(o.sig)}});
-  return json{{"ops", arr}}.dump(-1, ' ', false, json::error_handler_t::replace);
+Result<std::map<std::string, OpBatchEntry, std::less<>>> ParseOpBatchManifest(std::span<const std::uint8_t> manifest,
+                                                                              std::string_view case_id) {
+  const std::string_view text(reinterpret_cast<const char*>(manifest.data()), manifest.size());
+  std::size_t pos = 0;
+  auto line = [&](std::string_view* out) {
+    const std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) return false;
+    *out = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    return true;
+  };
+  std::string_view context, place;
+  if (!line(&context) || context != kOpBatchContext || !line(&place) || place != case_id)
+    return Bad("op batch manifest is malformed or for another case");
+  std::map<std::string, OpBatchEntry, std::less<>> out;
+  while (pos < text.size()) {
+    std::string_view op_id, epoch;
+    if (!line(&op_id) || !IsOpaqueId(op_id) || !line(&epoch) || text.size() - pos < kSha256Bytes)
+      return Bad("op batch manifest is malformed");
+    auto e = ParseTimeMs(epoch);  // a decimal without sign or leading zeros, as the manifest writes it
+    if (!e) return Bad("op batch manifest is malformed");
+    OpBatchEntry entry;
+    entry.epoch = *e;
+    std::memcpy(entry.digest.data(), text.data() + pos, kSha256Bytes);
+    pos += kSha256Bytes;
+    out.insert_or_assign(std::string(op_id), entry);
+  }
+  return out;
 }
-Result<std::vector<OpIn>> ParseOpsPush(std::string_view text) {
+
+std::string OpsPushToJson(const std::vector<OpIn>& ops, const Bytes& batch_sig) {
+  json arr = json::array();
+  for (const auto& o : ops) arr.push_back(json{{"op_id", o.op_id}, {"epoch", o.epoch}, {"blob", B64(o.blob)}});
+  return json{{"ops", arr}, {"sig", B64(batch_sig)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<std::vector<OpIn>> ParseOpsPush(std::string_view text, Bytes* batch_sig) {
   CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
   CP_ASSIGN_OR_RETURN(const json* arr, GetArray(j, "ops"));
+  CP_ASSIGN_OR_RETURN(*batch_sig, GetBase64(j, "sig"));
+  if (batch_sig->size() != kSignatureBytes) return Bad("batch sig is not 64 bytes");
   std::vector<OpIn> out;
   out.reserve(arr->size());
   for (const auto& o : *arr) {
@@ -516,10 +564,25 @@ Result<std::vector<OpIn>> ParseOpsPush(std::string_view text) {
     CP_ASSIGN_OR_RETURN(op.epoch, GetInt(o, "epoch"));
     CP_ASSIGN_OR_RETURN(op.blob, GetBase64(o, "blob"));
     if (op.blob.empty()) return Bad("empty op blob");
-    CP_ASSIGN_OR_RETURN(op.sig, GetBase64(o, "sig"));
-    if (op.sig.size() != kSignatureBytes) return Bad("op sig is not 64 bytes");
     out.push_back(std::move(op));
   }
+  return out;
+}
+
+std::string ToJson(const OpSignaturesRequest& m) {
+  return json{{"op_ids", m.op_ids}, {"sig", B64(m.sig)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+Result<OpSignaturesRequest> ParseOpSignatures(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
+  CP_ASSIGN_OR_RETURN(const json* arr, GetArray(j, "op_ids"));
+  OpSignaturesRequest out;
+  CP_ASSIGN_OR_RETURN(out.sig, GetBase64(j, "sig"));
+  if (out.sig.size() != kSignatureBytes) return Bad("sig is not 64 bytes");
+  for (const auto& id : *arr) {
+    if (!id.is_string() || !IsOpaqueId(id.get<std::string>())) return Bad("malformed op_id");
+    out.op_ids.push_back(id.get<std::string>());
+  }
+  if (out.op_ids.empty()) return Bad("no op ids");
   return out;
 }
 
@@ -567,7 +630,8 @@ void AppendJsonString(std::string& out, std::string_view s) {
 std::string ToJson(const OpsPage& page) {
   std::string out;
   std::size_t estimate = 64;
-  for (const auto& o : page.ops) estimate += 200 + o.op_id.size() + o.device_id.size() + o.blob.size() * 4 / 3;
+  for (const auto& o : page.ops) estimate += 120 + o.op_id.size() + o.device_id.size() + o.blob.size() * 4 / 3;
+  for (const auto& b : page.batches) estimate += 200 + b.device_id.size() + b.manifest.size() * 4 / 3;
   out.reserve(estimate);
   out.append("{\"ops\":[");
   bool first = true;
@@ -581,7 +645,18 @@ std::string ToJson(const OpsPage& page) {
     out.append(",\"device_id\":");
     AppendJsonString(out, o.device_id);
     out.append(",\"blob\":\"").append(B64(o.blob));
-    out.append("\",\"sig\":\"").append(B64(o.sig)).append("\"}");
+    out.append("\",\"batch\":").append(std::to_string(o.batch)).append("}");
+  }
+  out.append("],\"batches\":[");
+  first = true;
+  for (const auto& b : page.batches) {
+    if (!first) out.push_back(',');
+    first = false;
+    out.append("{\"batch\":").append(std::to_string(b.batch));
+    out.append(",\"device_id\":");
+    AppendJsonString(out, b.device_id);
+    out.append(",\"manifest\":\"").append(B64(b.manifest));
+    out.append("\",\"sig\":\"").append(B64(b.sig)).append("\"}");
   }
   out.append("],\"next_after\":").append(std::to_string(page.next_after));
   out.append(",\"more\":").append(page.more ? "true" : "false").append("}");
@@ -618,44 +693,53 @@ class OpsPageHandler {
   bool string(string_t& v) { return StringView(v); }
   bool StringView(std::string_view v) {
     if (InOp()) {
-      if (op_key_ == "op_id") return Set(&op_.op_id, std::string(v), kOpId);
-      if (op_key_ == "device_id") return Set(&op_.device_id, std::string(v), kDeviceId);
-      if (op_key_ == "blob") return SetBase64(&op_.blob, v, kBlob);
-      if (op_key_ == "sig") return SetBase64(&op_.sig, v, kSig);
+      if (item_key_ == "op_id") return Set(&op_.op_id, std::string(v), kOpId);
+      if (item_key_ == "device_id") return Set(&op_.device_id, std::string(v), kDeviceId);
+      if (item_key_ == "blob") return SetBase64(&op_.blob, v, kBlob);
+    }
+    if (InBatch()) {
+      if (item_key_ == "device_id") return Set(&batch_.device_id, std::string(v), kDeviceId);
+      if (item_key_ == "manifest") return SetBase64(&batch_.manifest, v, kBlob);
+      if (item_key_ == "sig") return SetBase64(&batch_.sig, v, kOpId);
     }
     return Scalar();
   }
   bool start_object(std::size_t) {
     if (!Container()) return false;
     ++level_;
-    if (level_ == 3 && in_ops_) {
+    if (level_ == 3 && in_ != kNone) {
       op_ = OpOut{};
-      op_fields_ = 0;
-      op_key_.clear();
+      batch_ = OpBatch{};
+      fields_ = 0;
+      item_key_.clear();
     }
     return true;
   }
   bool key(string_t& k) { return KeyView(k); }
   bool KeyView(std::string_view k) {
     if (level_ == 1) top_key_ = k;
-    if (InOp()) op_key_ = k;
+    if (level_ == 3 && in_ != kNone) item_key_ = k;
     return true;
   }
   bool end_object() {
-    if (level_ == 3 && in_ops_) {
-      if (op_fields_ != kAll) return Fail("op is missing a field");
+    if (InOp()) {
+      if (fields_ != kAllOp) return Fail("op is missing a field");
       page_.ops.push_back(std::move(op_));
+    }
+    if (InBatch()) {
+      if (fields_ != kAllBatch) return Fail("batch is missing a field");
+      page_.batches.push_back(std::move(batch_));
     }
     --level_;
     return true;
   }
   bool start_array(std::size_t) {
     if (level_ == 0) return Fail("expected a json object");
-    if (level_ == 2 && in_ops_) return Fail("op is not an object");
-    if (level_ == 1 && top_key_ == "ops") {
+    if (level_ == 2 && in_ != kNone) return Fail(ItemName() + " is not an object");
+    if (level_ == 1 && (top_key_ == "ops" || top_key_ == "batches")) {
       ++level_;
-      in_ops_ = true;
-      have_ops_ = true;
+      in_ = top_key_ == "ops" ? kOps : kBatches;
+      (in_ == kOps ? have_ops_ : have_batches_) = true;
       return true;
     }
     if (!Container()) return false;
@@ -663,7 +747,7 @@ class OpsPageHandler {
     return true;
   }
   bool end_array() {
-    if (level_ == 2 && in_ops_) in_ops_ = false;
+    if (level_ == 2 && in_ != kNone) in_ = kNone;
     --level_;
     return true;
   }
@@ -674,6 +758,7 @@ class OpsPageHandler {
   Result<OpsPage> Take() {
     if (!error_.empty()) return Bad(error_);
     if (!have_ops_) return Bad("missing or non-array field ops");
+    if (!have_batches_) return Bad("missing or non-array field batches");
     if (!have_next_) return Bad("missing or non-integer field next_after");
     if (!have_more_) return Bad("missing or non-boolean field more");
     return std::move(page_);
@@ -681,23 +766,31 @@ class OpsPageHandler {
   bool started_with_object() const { return first_is_object_; }
 
  private:
-  static constexpr int kSeq = 1, kOpId = 2, kEpoch = 4, kDeviceId = 8, kBlob = 16, kSig = 32, kAll = 63;
+  // Field bits; a batch reuses them (kOpId: sig, kBlob: manifest, kSeq: batch).
+  static constexpr int kSeq = 1, kOpId = 2, kEpoch = 4, kDeviceId = 8, kBlob = 16, kBatch = 32, kAllOp = 63,
+                       kAllBatch = kSeq | kOpId | kDeviceId | kBlob;
+  enum Array { kNone, kOps, kBatches };
 
-  bool InOp() const { return level_ == 3 && in_ops_; }
+  bool InOp() const { return level_ == 3 && in_ == kOps; }
+  bool InBatch() const { return level_ == 3 && in_ == kBatches; }
+  std::string ItemName() const { return in_ == kOps ? "op" : "batch"; }
   bool Fail(std::string why) {
     if (error_.empty()) error_ = std::move(why);
     return false;
   }
-  // A scalar where a known field or an op was expected is an error; elsewhere it is ignored.
+  // A scalar where a known field or an item was expected is an error; elsewhere it is ignored.
   bool Scalar() {
     if (level_ == 0) return Fail("expected a json object");
-    if (level_ == 2 && in_ops_) return Fail("op is not an object");
-    if (level_ == 1 && (top_key_ == "ops" || top_key_ == "next_after" || top_key_ == "more")) {
+    if (level_ == 2 && in_ != kNone) return Fail(ItemName() + " is not an object");
+    if (level_ == 1 && (top_key_ == "ops" || top_key_ == "batches" || top_key_ == "next_after" || top_key_ == "more")) {
       return Fail("wrong type for field " + top_key_);
     }
-    if (InOp() && (op_key_ == "seq" || op_key_ == "op_id" || op_key_ == "epoch" || op_key_ == "device_id" ||
-                   op_key_ == "blob" || op_key_ == "sig")) {
-      return Fail("wrong type for field " + op_key_);
+    if (InOp() && (item_key_ == "seq" || item_key_ == "op_id" || item_key_ == "epoch" || item_key_ == "device_id" ||
+                   item_key_ == "blob" || item_key_ == "batch")) {
+      return Fail("wrong type for field " + item_key_);
+    }
+    if (InBatch() && (item_key_ == "batch" || item_key_ == "device_id" || item_key_ == "manifest" || item_key_ == "sig")) {
+      return Fail("wrong type for field " + item_key_);
     }
     return true;
   }
@@ -707,7 +800,7 @@ class OpsPageHandler {
       first_is_object_ = true;
       return true;
     }
-    if (level_ == 2 && in_ops_) return true;  // an op object (arrays there are refused in start_array)
+    if (level_ == 2 && in_ != kNone) return true;  // an item object (arrays there are refused in start_array)
     return Scalar();
   }
   bool Integer(std::int64_t v) {
@@ -716,34 +809,38 @@ class OpsPageHandler {
       have_next_ = true;
       return true;
     }
-    if (InOp() && op_key_ == "seq") return SetInt(&op_.seq, v, kSeq);
-    if (InOp() && op_key_ == "epoch") return SetInt(&op_.epoch, v, kEpoch);
+    if (InOp() && item_key_ == "seq") return SetInt(&op_.seq, v, kSeq);
+    if (InOp() && item_key_ == "epoch") return SetInt(&op_.epoch, v, kEpoch);
+    if (InOp() && item_key_ == "batch") return SetInt(&op_.batch, v, kBatch);
+    if (InBatch() && item_key_ == "batch") return SetInt(&batch_.batch, v, kSeq);
     return Scalar();
   }
   bool Set(std::string* field, std::string v, int bit) {
     *field = std::move(v);
-    op_fields_ |= bit;
+    fields_ |= bit;
     return true;
   }
   bool SetBase64(Bytes* field, std::string_view v, int bit) {
     auto b = WireBase64Decode(v);
-    if (!b) return Fail("field is not base64: " + op_key_);
+    if (!b) return Fail("field is not base64: " + item_key_);
     *field = std::move(*b);
-    op_fields_ |= bit;
+    fields_ |= bit;
     return true;
   }
   bool SetInt(std::int64_t* field, std::int64_t v, int bit) {
     *field = v;
-    op_fields_ |= bit;
+    fields_ |= bit;
     return true;
   }
 
   OpsPage page_;
   OpOut op_;
-  int op_fields_ = 0;
+  OpBatch batch_;
+  int fields_ = 0;
   int level_ = 0;
-  bool in_ops_ = false, have_ops_ = false, have_next_ = false, have_more_ = false, first_is_object_ = false;
-  std::string top_key_, op_key_, error_;
+  Array in_ = kNone;
+  bool have_ops_ = false, have_batches_ = false, have_next_ = false, have_more_ = false, first_is_object_ = false;
+  std::string top_key_, item_key_, error_;
 };
 
 // A fast tokenizer for the common shape of a page, feeding the same handler as nlohmann's SAX parser.

@@ -294,6 +294,9 @@ class CaseService {
   Result<std::size_t> ContinueUnderFreshReplica(std::string_view case_id);
   Status RecordQuarantined(std::string_view case_id, std::span<const QuarantinedOp> ops);
   Result<std::size_t> CountQuarantined(std::string_view case_id);
+  // Drops quarantine entries of operations that came again and passed their checks (re-signed by their
+  // device after a server upgrade: docs/sync-client.md "Quarantine").
+  Status ReleaseQuarantined(std::string_view case_id, std::span<const std::string> op_ids);
   // Shared case keys (one per epoch) and pull cursors: client/src/case_sync_state.cpp.
   Result<std::int64_t> LatestSharedEpoch(std::string_view case_id);
   Result<std::optional<SecretBytes>> SharedKey(std::string_view case_id, std::int64_t epoch);

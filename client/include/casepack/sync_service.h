@@ -67,6 +67,9 @@ struct CaseSyncReport {
   // Set when this store was behind its own replica on the server (restored from an older copy, issue 11
   // item 6): one line saying it took its later edits back and continues under a fresh replica id.
   std::string restored;
+  // Operations of this device that the server held unsigned (stored before it checked signatures) and
+  // that this sync checked as its own and signed, so that members accept them (docs/sync-client.md).
+  std::size_t resigned = 0;
   std::vector<FieldConflict> conflicts;  // concurrent values that now need a person
   std::string error;                     // empty if the case synced completely
 };
@@ -177,6 +180,10 @@ class SyncService {
   Status DownloadBlobs(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
                        const ProgressFn& progress);
   Result<Bytes> DevicePublicKey(net::CasepackClient& client, const std::string& device_id);
+  // After a server upgrade: signs the operations of this device's replicas that the server holds without
+  // a signature, each one first opened with this device's own key (a server cannot get it to sign
+  // anything else). Counted in report.resigned.
+  Status SignOwnUnsignedOps(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report);
 
   Store& store_;
   CaseService& cases_;
@@ -186,6 +193,7 @@ class SyncService {
   Audit* audit_;
   std::optional<ServerConfig> config_;
   std::map<std::string, Bytes> device_keys_;  // device id -> Ed25519 public key (from the directory)
+  std::set<std::string> revoked_devices_;     // devices the directory lists as revoked (or of a revoked user)
   bool directory_loaded_ = false;
   TransportFactory transport_;
 };

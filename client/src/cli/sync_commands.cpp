@@ -82,7 +82,7 @@ json ReportJson(const SyncReport& r) {
                      {"pushed", c.pushed}, {"pulled", c.pulled}, {"documents_uploaded", c.blobs_up},
                      {"documents_downloaded", c.blobs_down}, {"rejected", c.rejected},
                      {"quarantined", c.quarantined}, {"quarantined_held", c.quarantined_held}, {"conflicts", conf},
-                     {"restored", c.restored.empty() ? json(nullptr) : json(c.restored)},
+                     {"restored", c.restored.empty() ? json(nullptr) : json(c.restored)}, {"resigned", c.resigned},
                      {"error", c.error.empty() ? json(nullptr) : json(c.error)}});
     pushed += c.pushed;
     pulled += c.pulled;
@@ -219,6 +219,10 @@ void AddSync(CLI::App& parent, Context& ctx, SyncArgs& a) {
         pulled += c.pulled;
         if (c.received) std::printf("  new case %s shared with you\n", c.case_id.substr(0, 8).c_str());
         if (!c.restored.empty()) std::printf("  case %s: %s\n", c.case_id.substr(0, 8).c_str(), c.restored.c_str());
+        if (c.resigned > 0)
+          std::printf("  case %s: signed %zu operation(s) of this device that the server held unsigned (stored before it "
+                      "checked signatures): other members take them in\n",
+                      c.case_id.substr(0, 8).c_str(), c.resigned);
         for (const auto& f : c.conflicts) {
           std::string values;
           for (const auto& v : f.values.candidates) values += (values.empty() ? "" : " | ") + v.value + " (" + v.author + ")";

@@ -96,9 +96,16 @@ class CasepackClient {
   Result<std::vector<wire::ReplicaLast>> Replicas(const std::string& case_id);
   Result<std::vector<wire::Envelope>> GetKeys(const std::string& case_id, std::int64_t* current_epoch);
 
-  // Signs every op whose `sig` is empty with this device's key (wire::SignOperation); one that carries a
-  // signature is sent as it is.
+  // Signs the batch with this device's key (wire::OpBatchManifest, wire::SignOpBatch) and pushes it.
   Result<std::vector<wire::OpAck>> PushOps(const std::string& case_id, const std::vector<wire::OpIn>& ops);
+  // Pushes the batch with the given batch signature as it is (tests: a forged or misplaced signature).
+  Result<std::vector<wire::OpAck>> PushOpsWithSignature(const std::string& case_id, const std::vector<wire::OpIn>& ops,
+                                                        const Bytes& batch_sig);
+  // The operations of this device's replicas that the server holds without a batch signature (stored
+  // before it checked them), at most 5,000 (an OpsPage without batches).
+  Result<std::vector<wire::OpOut>> UnsignedOps(const std::string& case_id);
+  // Signs those (in this order, each already checked as this device's own) so that members accept them.
+  Status SignStoredOps(const std::string& case_id, const std::vector<wire::OpOut>& ops);
   Result<wire::OpsPage> PullOps(const std::string& case_id, std::int64_t after, int limit = 1000);
   Status PutBlob(const std::string& case_id, const std::string& blob_id, const Bytes& data);
   Result<Bytes> GetBlob(const std::string& case_id, const std::string& blob_id);

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "casepack/encoding.h"
+#include "casepack/hash.h"
 #include "casepack/identity.h"
 #include "casepack/result.h"
 
@@ -150,9 +153,12 @@ Result<std::vector<CaseSummary>> ParseCaseList(std::string_view json);
 // GET /v1/cases/{id}/replicas: the caller's device's replicas of the case and the highest operation
 // counter the server holds under each (issue 11, item 6: a store restored from a backup learns it is behind
 // its own replica). `replica` is 16 lower-case hex digits.
+// `unsigned_ops`: how many of the replica's stored operations carry no batch signature (stored before the
+// server checked them); the device signs them (POST …/ops/signatures, docs/api.md). Absent: 0.
 struct ReplicaLast {
   std::string replica;
   std::int64_t last = 0;
+  std::int64_t unsigned_ops = 0;
 };
 std::string ToJson(const std::vector<ReplicaLast>& replicas);
 Result<std::vector<ReplicaLast>> ParseReplicaList(std::string_view json);
@@ -176,27 +182,39 @@ std::string ToJson(const std::vector<MemberEntry>& members, std::int64_t epoch);
 Result<std::vector<MemberEntry>> ParseMemberList(std::string_view json, std::int64_t* epoch);
 
 // Operation signatures (docs/api.md "Operation signatures"; issue 11, item 2). The pushing device signs
-// each operation's blob, the exact bytes the server stores and members pull, with its Ed25519 key:
-//   "casepack-opsig-v1\n" CASE_ID "\n" OP_ID "\n" EPOCH "\n" || blob
-// The server refuses an operation whose signature does not verify under the pushing device's key (403
-// bad_op_signature) before storing anything; members check it again on pull against the device the
-// server names, and quarantine an operation that fails (one planted in the server's database).
-inline constexpr std::string_view kOpSignatureContext = "casepack-opsig-v1";
-Bytes SignOperation(const Identity& device, std::string_view case_id, std::string_view op_id, std::int64_t epoch,
-                    std::span<const std::uint8_t> blob);
-// kAuthFailed if `signature` is not the device's signature of (case_id, op_id, epoch, blob).
-Status VerifyOperationSignature(std::span<const std::uint8_t> ed25519_public, std::string_view case_id,
-                                std::string_view op_id, std::int64_t epoch, std::span<const std::uint8_t> blob,
-                                std::span<const std::uint8_t> signature);
+// each pushed batch once, with its Ed25519 key, over the batch's manifest: the case, and for every op its
+// id, epoch and the SHA-256 of its blob (the exact bytes the server stores and members pull):
+//   "casepack-opbatch-v1\n" CASE_ID "\n" { OP_ID "\n" EPOCH "\n" SHA256(blob) (32 raw bytes) }*
+// The server builds the manifest from the ops it receives and refuses the batch (403 bad_op_signature)
+// before storing anything unless the signature verifies under the pushing device's key; it keeps the
+// manifest and signature beside the ops, and every pull page carries those of the batches its ops come
+// from, so that members check each op against the device the server names.
+inline constexpr std::string_view kOpBatchContext = "casepack-opbatch-v1";
+// Op ids are [A-Za-z0-9._:-]{1,128} (IsOpaqueId) and epochs decimal: no entry can contain a line feed.
+Bytes OpBatchManifestHeader(std::string_view case_id);
+void AppendOpBatchEntry(Bytes& manifest, std::string_view op_id, std::int64_t epoch, std::span<const std::uint8_t> blob);
+Bytes SignOpBatch(const Identity& device, std::span<const std::uint8_t> manifest);
+// kAuthFailed unless `signature` is the device's signature of `manifest`.
+Status VerifyOpBatch(std::span<const std::uint8_t> ed25519_public, std::span<const std::uint8_t> manifest,
+                     std::span<const std::uint8_t> signature);
+struct OpBatchEntry {
+  std::int64_t epoch = 0;
+  Sha256Digest digest{};
+};
+// The entries of a manifest by op id; kInvalidArgument if it is malformed or for another case.
+Result<std::map<std::string, OpBatchEntry, std::less<>>> ParseOpBatchManifest(std::span<const std::uint8_t> manifest,
+                                                                              std::string_view case_id);
 
 struct OpIn {
   std::string op_id;
   std::int64_t epoch = 0;  // key epoch the blob is encrypted under; must be the case's current epoch
   Bytes blob;
-  Bytes sig;  // SignOperation by the pushing device (64 bytes); CasepackClient::PushOps fills an empty one
 };
-std::string OpsPushToJson(const std::vector<OpIn>& ops);
-Result<std::vector<OpIn>> ParseOpsPush(std::string_view json);
+// The manifest of a batch as the pushing device signs it (CasepackClient::PushOps) and the server checks it.
+Bytes OpBatchManifest(std::string_view case_id, const std::vector<OpIn>& ops);
+// POST /v1/cases/{id}/ops: {"ops":[…],"sig":"<64 bytes b64>"}, `sig` the SignOpBatch of the batch.
+std::string OpsPushToJson(const std::vector<OpIn>& ops, const Bytes& batch_sig);
+Result<std::vector<OpIn>> ParseOpsPush(std::string_view json, Bytes* batch_sig);
 
 struct OpAck {
   std::string op_id;
@@ -211,15 +229,33 @@ struct OpOut {
   std::int64_t epoch = 0;
   std::string device_id;  // the pushing device
   Bytes blob;
-  Bytes sig;  // as pushed (the parser takes any length: a member checks it and quarantines a bad one)
+  std::int64_t batch = 0;  // the signed batch it was pushed in (OpsPage::batches); 0: none (stored unsigned)
+};
+// A pushed batch's manifest and signature as the server keeps them. `batch` is the server's id for it.
+struct OpBatch {
+  std::int64_t batch = 0;
+  std::string device_id;  // the pushing (signing) device
+  Bytes manifest;
+  Bytes sig;  // as pushed (the parser takes any length: a member checks it and quarantines what fails)
 };
 struct OpsPage {
   std::vector<OpOut> ops;
+  std::vector<OpBatch> batches;  // every batch an op of the page names, once
   std::int64_t next_after = 0;  // pass as ?after= for the next page
   bool more = false;            // true if the page was full
 };
 std::string ToJson(const OpsPage& page);
 Result<OpsPage> ParseOpsPage(std::string_view json);
+
+// POST /v1/cases/{id}/ops/signatures: the device's batch signature for operations of its own replicas
+// that the server holds unsigned (GET …/ops/unsigned, an OpsPage without batches). The server builds the
+// manifest from the ops it holds, in this order.
+struct OpSignaturesRequest {
+  std::vector<std::string> op_ids;
+  Bytes sig;
+};
+std::string ToJson(const OpSignaturesRequest& m);
+Result<OpSignaturesRequest> ParseOpSignatures(std::string_view json);
 namespace detail {
 // The same parse through nlohmann's parser only (ParseOpsPage has a faster path for the common shape).
 // For differential tests and fuzzing.

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "casepack/fault_point.h"
@@ -43,14 +44,6 @@ HttpResponse StoreErrorReply(const Error& e, RequestLog* log) {
       log->detail = e.message;
       return ErrorReply(500, "internal", "internal server error", log);
   }
-}
-
-// A stored op blob is signature (64) || blob, as pushed. A shorter one (altered in the database) goes out
-// with what there is as its signature, which members refuse for that op alone.
-void SplitStoredSignature(wire::OpOut& op) {
-  const std::size_t n = std::min(op.blob.size(), kSignatureBytes);
-  op.sig.assign(op.blob.begin(), op.blob.begin() + static_cast<std::ptrdiff_t>(n));
-  op.blob.erase(op.blob.begin(), op.blob.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
 HttpResponse NotFound(RequestLog* log) { return ErrorReply(404, "not_found", "not found", log); }
@@ -482,6 +475,8 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
     log->route = ml + " /v1/cases/{id}/members/{user}";
   } else if (parts.size() == 5 && parts[3] == "blobs") {
     log->route = ml + " /v1/cases/{id}/blobs/{blob}";
+  } else if (parts.size() == 5 && parts[3] == "ops" && (parts[4] == "unsigned" || parts[4] == "signatures")) {
+    log->route = ml + " /v1/cases/{id}/ops/" + std::string(parts[4]);
   } else if (parts.size() == 4 && (parts[3] == "retention" || parts[3] == "hold")) {
     log->route = ml + " /v1/cases/{id}/" + std::string(parts[3]);
   }
@@ -575,7 +570,8 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
   }
   if (what == "ops" && parts.size() == 4) {
     if (m == "POST") {
-      auto ops = wire::ParseOpsPush(req.body);
+      wire::OpBatch batch;
+      auto ops = wire::ParseOpsPush(req.body, &batch.sig);
       if (!ops.ok()) return ErrorReply(400, "bad_request", ops.error().message, log);
       if (ops->size() > kMaxOpsPerPush) return ErrorReply(413, "too_large", "too many ops in one push", log);
       std::vector<StoredOp> stored;
@@ -586,19 +582,17 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
           return ErrorReply(409, "stale_epoch", "op encrypted under epoch " + std::to_string(op.epoch) +
                                                     ", case is at epoch " + std::to_string(epoch), log);
         }
-        // Issue 11, item 2: signed by the pushing device, checked before anything is stored. The store
-        // keeps the signature in front of the blob (docs/api.md "Operation signatures"), so what members
-        // pull is exactly what was checked here.
-        if (!wire::VerifyOperationSignature(caller.device.ed25519, case_id, op.op_id, op.epoch, op.blob, op.sig).ok()) {
-          return ErrorReply(403, "bad_op_signature",
-                            "operation " + op.op_id.substr(0, 40) + " is not signed by the device that pushed it",
-                            log);
-        }
-        Bytes signed_blob = std::move(op.sig);
-        signed_blob.insert(signed_blob.end(), op.blob.begin(), op.blob.end());
-        stored.push_back(StoredOp{std::move(op.op_id), op.epoch, std::move(signed_blob)});
       }
-      auto acks = store_.AppendOps(case_id, caller.device.device_id, stored);
+      // Issue 11, item 2: the batch is signed by the pushing device over the manifest of exactly these
+      // ops (built here, not taken from the client), checked once before anything is stored; the store
+      // keeps the manifest and signature so that members check every op they pull (docs/api.md).
+      batch.manifest = wire::OpBatchManifest(case_id, *ops);
+      if (!wire::VerifyOpBatch(caller.device.ed25519, batch.manifest, batch.sig).ok()) {
+        return ErrorReply(403, "bad_op_signature",
+                          "the pushed operations are not signed by the device that pushed them", log);
+      }
+      for (auto& op : *ops) stored.push_back(StoredOp{std::move(op.op_id), op.epoch, std::move(op.blob)});
+      auto acks = store_.AppendOps(case_id, caller.device.device_id, stored, batch);
       if (!acks.ok()) return StoreErrorReply(acks.error(), log);
       CASEPACK_FAULT_POINT("server-push-stored");  // committed, not yet acknowledged
       log->ops = acks->size();
@@ -626,11 +620,61 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
       page.more = static_cast<int>(ops->size()) == limit;
       page.next_after = ops->empty() ? after : ops->back().seq;
       page.ops = std::move(ops).value();
-      for (auto& op : page.ops) SplitStoredSignature(op);
+      // The manifest and signature of every batch the page's ops come from, once each: a member checks
+      // each op against them without another request (docs/api.md "Operation signatures").
+      std::vector<std::int64_t> ids;
+      for (const auto& op : page.ops)
+        if (op.batch != 0 && (ids.empty() || ids.back() != op.batch)) ids.push_back(op.batch);
+      std::sort(ids.begin(), ids.end());
+      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+      if (!ids.empty()) {
+        auto batches = store_.GetOpBatches(case_id, ids);
+        if (!batches.ok()) return StoreErrorReply(batches.error(), log);
+        page.batches = std::move(batches).value();
+      }
       log->ops = page.ops.size();
       return JsonReply(200, wire::ToJson(page));
     }
     return ErrorReply(405, "method_not_allowed", "use GET or POST", log);
+  }
+  if (what == "ops" && parts.size() == 5 && parts[4] == "unsigned") {
+    // The calling device's own operations that the server holds unsigned (stored before it checked
+    // signatures), for the device to check and sign (docs/api.md "Operations stored before signatures").
+    if (m != "GET") return ErrorReply(405, "method_not_allowed", "use GET", log);
+    auto ops = store_.UnsignedOps(case_id, caller.device.device_id, kMaxPullLimit);
+    if (!ops.ok()) return StoreErrorReply(ops.error(), log);
+    wire::OpsPage page;
+    page.ops = std::move(ops).value();
+    page.next_after = page.ops.empty() ? 0 : page.ops.back().seq;
+    log->ops = page.ops.size();
+    return JsonReply(200, wire::ToJson(page));
+  }
+  if (what == "ops" && parts.size() == 5 && parts[4] == "signatures") {
+    if (m != "POST") return ErrorReply(405, "method_not_allowed", "use POST", log);
+    auto req_sigs = wire::ParseOpSignatures(req.body);
+    if (!req_sigs.ok()) return ErrorReply(400, "bad_request", req_sigs.error().message, log);
+    if (req_sigs->op_ids.size() > static_cast<std::size_t>(kMaxPullLimit))
+      return ErrorReply(413, "too_large", "too many ops in one request", log);
+    auto held = store_.UnsignedOps(case_id, caller.device.device_id, kMaxPullLimit);
+    if (!held.ok()) return StoreErrorReply(held.error(), log);
+    std::map<std::string_view, const wire::OpOut*> by_id;
+    for (const auto& op : *held) by_id.emplace(op.op_id, &op);
+    wire::OpBatch batch;
+    batch.sig = std::move(req_sigs->sig);
+    batch.manifest = wire::OpBatchManifestHeader(case_id);
+    for (const auto& id : req_sigs->op_ids) {
+      auto it = by_id.find(id);
+      if (it == by_id.end()) return ErrorReply(404, "not_found", "operation " + id.substr(0, 40) + " is not an unsigned operation of this device", log);
+      wire::AppendOpBatchEntry(batch.manifest, id, it->second->epoch, it->second->blob);
+    }
+    // Over the bytes the server holds: a device signs only what it checked as its own (it opened it).
+    if (!wire::VerifyOpBatch(caller.device.ed25519, batch.manifest, batch.sig).ok()) {
+      return ErrorReply(403, "bad_op_signature", "the operations are not signed by the device that pushed them", log);
+    }
+    Status st = store_.SignStoredOps(case_id, caller.device.device_id, req_sigs->op_ids, batch);
+    if (!st.ok()) return StoreErrorReply(st.error(), log);
+    log->ops = req_sigs->op_ids.size();
+    return JsonReply(200, "{\"signed\":" + std::to_string(req_sigs->op_ids.size()) + "}");
   }
   if (what == "blobs" && parts.size() == 5) {
     if (!wire::IsOpaqueId(parts[4])) return NotFound(log);

@@ -214,7 +214,7 @@ Figures RunBackend(const Options& o, const Backend& be) {
           // server's replica-binding check is part of what is measured.
           char replica[17];
           std::snprintf(replica, sizeof replica, "%016llx", static_cast<unsigned long long>(u + 1));
-          for (int i = 0; i < n; ++i) ops.push_back({std::string(replica) + "-" + std::to_string(sent + i + 1), 1, blob, {}});
+          for (int i = 0; i < n; ++i) ops.push_back({std::string(replica) + "-" + std::to_string(sent + i + 1), 1, blob});
           const std::string& case_id = case_ids[static_cast<std::size_t>((static_cast<int>(u) * 7 + b) % o.cases)];
           const auto start = Steady::now();
           auto r = client.PushOps(case_id, ops);
@@ -295,7 +295,7 @@ Figures RunBackend(const Options& o, const Backend& be) {
           next += std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(period_s));
           const auto start = Steady::now();
           std::vector<wire::OpIn> ops;
-          for (int i = 0; i < o.load_ops; ++i) ops.push_back({std::string(replica) + "-" + std::to_string(++counter), 1, blob, {}});
+          for (int i = 0; i < o.load_ops; ++i) ops.push_back({std::string(replica) + "-" + std::to_string(++counter), 1, blob});
           bool ok = client.PushOps(own[u], ops).ok();
           auto page = client.PullOps(own[u], after, 1000);
           ok = ok && page.ok();

@@ -497,32 +497,39 @@ inline std::vector<std::string> CaseKeysHex(const Laptop& l, const char* passphr
   return keys;
 }
 
-// One stored operation of a case on the server, with its pusher's Ed25519 key: read with python3's sqlite3.
-// The server stores the pusher's signature (64 bytes) in front of the sealed operation (docs/api.md
-// "Operation signatures"): `sig` and `blob` apart.
+// One stored operation of a case on the server, with its pusher's Ed25519 key and the batch it came in
+// (0: stored unsigned; docs/api.md "Operation signatures"): read with python3's sqlite3.
 struct ServerOp {
   std::string op_id;
   std::int64_t epoch = 0;
-  Bytes blob, author, sig;
+  Bytes blob, author;
+  std::int64_t batch = 0;
+  std::string device_id;
 };
 inline std::vector<ServerOp> ServerOps(const std::filesystem::path& data, const std::string& case_id) {
   auto r = RunProcess({"python3", "-c",
                        "import sqlite3,sys\n"
                        "d=sqlite3.connect(sys.argv[1])\n"
-                       "for o,e,b,k in d.execute('SELECT o.op_id,o.epoch,o.blob,d.ed25519 FROM ops o JOIN devices d "
-                       "ON d.id=o.device_id WHERE o.case_id=? ORDER BY o.seq',(sys.argv[2],)):print(o,e,b.hex(),k.hex())\n",
+                       "for o,e,b,k,n,v in d.execute('SELECT o.op_id,o.epoch,o.blob,d.ed25519,coalesce(o.batch,0),o.device_id FROM ops o "
+                       "JOIN devices d ON d.id=o.device_id WHERE o.case_id=? ORDER BY o.seq',(sys.argv[2],)):"
+                       "print(o,e,b.hex(),k.hex(),n,v)\n",
                        (data / "casepackd.db").string(), case_id});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<ServerOp> out;
   std::istringstream in(r.out);
-  std::string op, blob, author;
-  std::int64_t epoch = 0;
-  while (in >> op >> epoch >> blob >> author) {
-    Bytes stored = *HexDecode(blob);
-    const auto n = static_cast<std::ptrdiff_t>(std::min<std::size_t>(stored.size(), 64));
-    out.push_back({op, epoch, Bytes(stored.begin() + n, stored.end()), *HexDecode(author), Bytes(stored.begin(), stored.begin() + n)});
-  }
+  std::string op, blob, author, device;
+  std::int64_t epoch = 0, batch = 0;
+  while (in >> op >> epoch >> blob >> author >> batch >> device)
+    out.push_back({op, epoch, *HexDecode(blob), *HexDecode(author), batch, device});
   return out;
+}
+// How many of the case's operations pushed by `laptop`'s device the server holds unsigned.
+template <typename L>
+std::size_t ServerUnsigned(const std::filesystem::path& data, const std::string& case_id, const L& laptop) {
+  const std::string device = laptop.Json({"server", "show", "--json"}).value("device_id", "");
+  std::size_t n = 0;
+  for (const auto& op : ServerOps(data, case_id)) n += op.batch == 0 && op.device_id == device;
+  return n;
 }
 // Whether any of `keys_hex` opens `op` (its signature checked against its pusher's key).
 inline bool OpensWithAny(const ServerOp& op, const std::vector<std::string>& keys_hex, const std::string& case_id) {

@@ -20,7 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto again = casepack::wire::ParseReplicaList(written);
   if (!again.ok() || again->size() != list->size()) std::abort();
   for (std::size_t i = 0; i < list->size(); ++i)
-    if ((*again)[i].replica != (*list)[i].replica || (*again)[i].last != (*list)[i].last) std::abort();
+    if ((*again)[i].replica != (*list)[i].replica || (*again)[i].last != (*list)[i].last ||
+        (*again)[i].unsigned_ops != (*list)[i].unsigned_ops || (*list)[i].unsigned_ops < 0)
+      std::abort();
   if (casepack::wire::ToJson(*again) != written) std::abort();
   return 0;
 }

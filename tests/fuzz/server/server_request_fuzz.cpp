@@ -97,10 +97,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto reference = wire::detail::ParseOpsPageReference(body);
   if (fast.ok() != reference.ok()) std::abort();
   if (fast.ok() && wire::ToJson(*fast) != wire::ToJson(*reference)) std::abort();
-  auto ops = wire::ParseOpsPush(body);
+  Bytes sig, sig2;
+  auto ops = wire::ParseOpsPush(body, &sig);
   if (ops.ok()) {
-    auto again = wire::ParseOpsPush(wire::OpsPushToJson(*ops));
-    if (!again.ok() || wire::OpsPushToJson(*again) != wire::OpsPushToJson(*ops)) std::abort();
+    auto again = wire::ParseOpsPush(wire::OpsPushToJson(*ops, sig), &sig2);
+    if (!again.ok() || sig2 != sig || wire::OpsPushToJson(*again, sig2) != wire::OpsPushToJson(*ops, sig)) std::abort();
   }
+  RoundTrip<wire::OpSignaturesRequest>(body, wire::ParseOpSignatures);
+  // A batch manifest (the bytes as they come): parsing never crashes, and what parses is for this case.
+  (void)wire::ParseOpBatchManifest(AsBytes(body), "0123456789abcdef0123456789abcdef");
   return 0;
 }

@@ -34,7 +34,7 @@ std::vector<wire::OpIn> Batch(int batch, int size, const std::string& prefix = "
   std::vector<wire::OpIn> ops;
   for (int i = 0; i < size; ++i) {
     const std::string id = prefix + "b" + std::to_string(batch) + ":" + std::to_string(i);
-    ops.push_back({id, 1, Bytes(id.begin(), id.end()), {}});
+    ops.push_back({id, 1, Bytes(id.begin(), id.end())});
   }
   return ops;
 }

@@ -15,7 +15,7 @@ class RetentionApi : public ServerFixture {
     const std::string id = RandomId();
     EXPECT_TRUE(bu_->CreateCase(id, Bytes(80, 1)).ok());
     EXPECT_TRUE(bu_->AddMember(id, member.principal.user_id, {wire::Envelope{member.principal.user_id, 1, Bytes(80, 2)}}).ok());
-    EXPECT_TRUE(bu_->PushOps(id, {wire::OpIn{"r:1", 1, Bytes(64, 9), {}}}).ok());
+    EXPECT_TRUE(bu_->PushOps(id, {wire::OpIn{"r:1", 1, Bytes(64, 9)}}).ok());
     return id;
   }
   wire::ReceiptMessage Receipt(const TestUser& u, const std::string& case_id) {

@@ -23,10 +23,9 @@ struct Device {
   std::string user_id;
 };
 
-// A push body of `ops`, each signed by `d` as the pushing device (docs/api.md "Operation signatures").
+// A push body of `ops`, the batch signed by `d` as the pushing device (docs/api.md "Operation signatures").
 std::string SignedPush(const Device& d, const std::string& case_id, std::vector<wire::OpIn> ops) {
-  for (auto& op : ops) op.sig = wire::SignOperation(d.id, case_id, op.op_id, op.epoch, op.blob);
-  return wire::OpsPushToJson(ops);
+  return wire::OpsPushToJson(ops, wire::SignOpBatch(d.id, wire::OpBatchManifest(case_id, ops)));
 }
 
 class ApiTest : public ::testing::TestWithParam<testing::Backend> {
@@ -137,7 +136,7 @@ TEST_P(ApiTest, NonMembersSeeNothingOfACase) {
   Device b = Enrol("business-unit");
   const std::string c = RandomId();
   ASSERT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1, 2, 3}})).status, 201);
-  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 1, {0xAB, 0xCD}, {}}})).status, 200);
+  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 1, {0xAB, 0xCD}}})).status, 200);
   const std::string unknown = RandomId();
   for (const std::string& id : {c, unknown}) {
     for (const auto& [m, path] : std::vector<std::pair<std::string, std::string>>{
@@ -166,12 +165,12 @@ TEST_P(ApiTest, RemovedMemberLosesAccessAndOldEpochIsRefused) {
   ASSERT_EQ(rm.status, 200);
   EXPECT_EQ(wire::ParseCaseSummary(rm.body)->epoch, 2);
   EXPECT_EQ(Call(b, "GET", "/v1/cases/" + c + "/keys").status, 404);
-  auto stale = Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 1, {1}, {}}}));
+  auto stale = Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 1, {1}}}));
   EXPECT_EQ(stale.status, 409);
   EXPECT_NE(stale.body.find("stale_epoch"), std::string::npos);
   EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/keys", wire::EnvelopesToJson({{a.user_id, 2, {3}}}, 0)).status, 409);
   EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/rekey", wire::EnvelopesToJson({{a.user_id, 2, {3}}}, 0)).status, 200);
-  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 2, {1}, {}}})).status, 200);
+  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{"o1", 2, {1}}})).status, 200);
 }
 
 TEST_P(ApiTest, PullPagesAndBadQueries) {
@@ -179,24 +178,40 @@ TEST_P(ApiTest, PullPagesAndBadQueries) {
   const std::string c = RandomId();
   ASSERT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1}})).status, 201);
   std::vector<wire::OpIn> ops;
-  for (int i = 0; i < 5; ++i) ops.push_back({"op" + std::to_string(i), 1, {static_cast<std::uint8_t>(i)}, {}});
+  for (int i = 0; i < 5; ++i) ops.push_back({"op" + std::to_string(i), 1, {static_cast<std::uint8_t>(i)}});
   ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, ops)).status, 200);
-  // Signed by another key, or not at all: refused, nothing stored.
-  std::vector<wire::OpIn> forged = {{"op9", 1, {9}, wire::SignOperation(Identity::Generate().value(), c, "op9", 1, Bytes{9})}};
-  auto refused = Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson(forged));
-  EXPECT_EQ(refused.status, 403);
-  EXPECT_NE(refused.body.find("bad_op_signature"), std::string::npos) << refused.body;
-  forged[0].sig.clear();
-  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson(forged)).status, 400);
+  // Signed by another key, over other ops, or not at all: refused, nothing stored.
+  std::vector<wire::OpIn> forged = {{"op9", 1, {9}}};
+  const auto other = Identity::Generate().value();
+  for (const Bytes& sig : {wire::SignOpBatch(other, wire::OpBatchManifest(c, forged)),
+                           wire::SignOpBatch(a.id, wire::OpBatchManifest(c, {{"op9", 1, {8}}})),
+                           wire::SignOpBatch(a.id, wire::OpBatchManifest(RandomId(), forged))}) {
+    auto refused = Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson(forged, sig));
+    EXPECT_EQ(refused.status, 403);
+    EXPECT_NE(refused.body.find("bad_op_signature"), std::string::npos) << refused.body;
+  }
+  EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", wire::OpsPushToJson(forged, {})).status, 400);
   auto p1 = wire::ParseOpsPage(Call(a, "GET", "/v1/cases/" + c + "/ops?after=0&limit=3").body).value();
   EXPECT_EQ(p1.ops.size(), 3u);
   EXPECT_TRUE(p1.more);
   auto p2 = wire::ParseOpsPage(Call(a, "GET", "/v1/cases/" + c + "/ops?after=" + std::to_string(p1.next_after) + "&limit=3").body).value();
   EXPECT_EQ(p2.ops.size(), 2u);
   EXPECT_EQ(p2.ops[1].op_id, "op4");
-  // Each op comes back with the signature it was pushed with, apart from its blob.
   EXPECT_EQ(p2.ops[1].blob, Bytes{4});
-  EXPECT_TRUE(wire::VerifyOperationSignature(a.id.public_keys().ed25519, c, "op4", 1, p2.ops[1].blob, p2.ops[1].sig).ok());
+  // Each page carries the batch its ops were pushed in, once: the manifest names each op with the
+  // SHA-256 of its bytes, under the pushing device's signature.
+  ASSERT_EQ(p2.batches.size(), 1u);
+  EXPECT_EQ(p2.batches[0].batch, p2.ops[1].batch);
+  EXPECT_EQ(p2.batches[0].device_id, a.device_id);
+  EXPECT_EQ(p2.batches[0].manifest, wire::OpBatchManifest(c, ops));
+  EXPECT_TRUE(wire::VerifyOpBatch(a.id.public_keys().ed25519, p2.batches[0].manifest, p2.batches[0].sig).ok());
+  EXPECT_EQ(p2.ops[1].batch, p1.ops[0].batch);
+  EXPECT_EQ(p1.batches.size(), 1u);
+  // A retried push stores nothing and keeps the first batch.
+  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, ops)).status, 200);
+  auto again = wire::ParseOpsPage(Call(a, "GET", "/v1/cases/" + c + "/ops?after=0").body).value();
+  ASSERT_EQ(again.ops.size(), 5u);
+  EXPECT_EQ(again.batches.size(), 1u);
   EXPECT_EQ(Call(a, "GET", "/v1/cases/" + c + "/ops?after=-1").status, 400);
   EXPECT_EQ(Call(a, "GET", "/v1/cases/" + c + "/ops?limit=0").status, 400);
   EXPECT_EQ(Call(a, "GET", "/v1/cases/" + c + "/ops?limit=99999").status, 400);

@@ -258,6 +258,32 @@ std::string Sql(const std::filesystem::path& db, const std::string& statement) {
   return r.out;
 }
 
+// Each pushed batch is kept with the ops it stored; a retried batch stores no second one, and an op keeps
+// the batch it first came in. Ops pushed with a batch are never "unsigned".
+TEST_P(StoreTest, Issue11BatchSignaturesAreKeptWithTheirOps) {
+  const auto a = Enrol("facilitator");
+  const std::string c = RandomId();
+  ASSERT_TRUE(store_->CreateCase(c, a.user_id, Bytes{1}, 1).ok());
+  const wire::OpBatch first{0, a.device_id, Bytes{1, 2}, Bytes(64, 1)}, second{0, a.device_id, Bytes{3}, Bytes(64, 2)};
+  ASSERT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-1", 1, {1}}}, first).ok());
+  ASSERT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-1", 1, {1}}, {"aaaaaaaaaaaaaaaa-2", 1, {2}}}, second).ok());
+  ASSERT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-2", 1, {2}}}, first).ok());  // a retry
+  auto ops = store_->PullOps(c, 0, 10).value();
+  ASSERT_EQ(ops.size(), 2u);
+  ASSERT_NE(ops[0].batch, 0);
+  ASSERT_NE(ops[1].batch, 0);
+  EXPECT_NE(ops[0].batch, ops[1].batch);
+  auto batches = store_->GetOpBatches(c, {ops[0].batch, ops[1].batch, ops[1].batch + 1000}).value();
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[0].manifest, first.manifest);
+  EXPECT_EQ(batches[1].manifest, second.manifest);
+  EXPECT_EQ(batches[1].sig, second.sig);
+  EXPECT_EQ(batches[1].device_id, a.device_id);
+  EXPECT_TRUE(store_->UnsignedOps(c, a.device_id, 10)->empty());
+  EXPECT_EQ(store_->DeviceReplicas(c, a.device_id)->at(0).unsigned_ops, 0);
+  EXPECT_EQ(store_->SignStoredOps(c, a.device_id, {"aaaaaaaaaaaaaaaa-1"}, first).error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(StoreTest, Issue11FirstPusherOwnsTheReplica) {
   const auto a = Enrol("facilitator"), b = Enrol("facilitator");
   const std::string c = RandomId();
@@ -292,12 +318,65 @@ TEST_P(SqliteStoreTest, Issue11AVersion2StoreIsMigratedToReplicaBindings) {
   Sql(db_.dir() / "s.db", "DROP TABLE replica_devices");
   Sql(db_.dir() / "s.db", "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
   store_ = db_.Open().value();
-  // Migrated through 3 to the current version (4: metric counters).
-  EXPECT_EQ(Sql(db_.dir() / "s.db", "SELECT value FROM meta WHERE key = 'schema_version'"), "4\n");
+  // Migrated through 3 and 4 to the current version (5: operation batches).
+  EXPECT_EQ(Sql(db_.dir() / "s.db", "SELECT value FROM meta WHERE key = 'schema_version'"), "5\n");
   EXPECT_EQ(store_->AppendOps(c, b.device_id, {{"aaaaaaaaaaaaaaaa-2", 1, {9}}}).error().code, ErrorCode::kAuthFailed);
   EXPECT_EQ(store_->AppendOps(c, a.device_id, {{"bbbbbbbbbbbbbbbb-2", 1, {9}}}).error().code, ErrorCode::kAuthFailed);
   EXPECT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-2", 1, {1}}}).ok());
   EXPECT_EQ(store_->PullOps(c, 0, 10)->size(), 4u);
+}
+
+// Issue 11, operation signatures: a store written before them (schema 3: no metric_counters, no op_batches,
+// no ops.batch) migrates with every op unsigned; each device is told how many of its replicas' ops are, gets
+// exactly those (not another device's, not ids of no replica), and its signature moves them to new seqs.
+TEST_P(SqliteStoreTest, Issue11AVersion3StoreKeepsItsOpsUnsignedUntilTheirDeviceSignsThem) {
+  const auto a = Enrol("facilitator"), b = Enrol("facilitator");
+  const std::string c = RandomId();
+  ASSERT_TRUE(store_->CreateCase(c, a.user_id, Bytes{1}, 1).ok());
+  ASSERT_TRUE(store_->AddMember(c, b.user_id, {{b.user_id, 1, {2}}}).ok());
+  ASSERT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-1", 1, {1}}, {"aaaaaaaaaaaaaaaa-2", 1, {2}}}).ok());
+  ASSERT_TRUE(store_->AppendOps(c, b.device_id, {{"bbbbbbbbbbbbbbbb-1", 1, {3}}, {"op-x", 1, {4}}}).ok());
+  store_.reset();
+  // What a version-3 casepackd left, rows as it wrote them.
+  Sql(db_.dir() / "s.db", "DROP INDEX ops_unsigned");
+  Sql(db_.dir() / "s.db", "DROP TABLE op_batches");
+  Sql(db_.dir() / "s.db", "ALTER TABLE ops DROP COLUMN batch");
+  Sql(db_.dir() / "s.db", "DROP TABLE metric_counters");
+  Sql(db_.dir() / "s.db", "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+  store_ = db_.Open().value();
+  EXPECT_EQ(Sql(db_.dir() / "s.db", "SELECT value FROM meta WHERE key = 'schema_version'"), "5\n");
+  auto pulled = store_->PullOps(c, 0, 10).value();
+  ASSERT_EQ(pulled.size(), 4u);
+  for (const auto& op : pulled) EXPECT_EQ(op.batch, 0) << op.op_id;
+  auto replicas = store_->DeviceReplicas(c, a.device_id).value();
+  ASSERT_EQ(replicas.size(), 1u);
+  EXPECT_EQ(replicas[0].unsigned_ops, 2);
+  auto mine = store_->UnsignedOps(c, a.device_id, 100).value();
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0].op_id, "aaaaaaaaaaaaaaaa-1");
+  EXPECT_EQ(store_->UnsignedOps(c, b.device_id, 100)->size(), 1u);  // not op-x: it names no replica
+  // Only a device's own unsigned ops: another's is kNotFound, and nothing changes.
+  const wire::OpBatch batch{0, a.device_id, Bytes{7}, Bytes(64, 7)};
+  EXPECT_EQ(store_->SignStoredOps(c, a.device_id, {"aaaaaaaaaaaaaaaa-1", "bbbbbbbbbbbbbbbb-1"}, batch).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store_->UnsignedOps(c, a.device_id, 100)->size(), 2u);
+  ASSERT_TRUE(store_->SignStoredOps(c, a.device_id, {"aaaaaaaaaaaaaaaa-2", "aaaaaaaaaaaaaaaa-1"}, batch).ok());
+  EXPECT_TRUE(store_->UnsignedOps(c, a.device_id, 100)->empty());
+  EXPECT_EQ(store_->DeviceReplicas(c, a.device_id)->at(0).unsigned_ops, 0);
+  EXPECT_EQ(store_->DeviceReplicas(c, a.device_id)->at(0).last, 2);
+  // Moved after everything else, in the order signed, naming their batch, which a pull page can carry.
+  pulled = store_->PullOps(c, 0, 10).value();
+  ASSERT_EQ(pulled.size(), 4u);
+  EXPECT_EQ(pulled[2].op_id, "aaaaaaaaaaaaaaaa-2");
+  EXPECT_EQ(pulled[3].op_id, "aaaaaaaaaaaaaaaa-1");
+  EXPECT_NE(pulled[3].batch, 0);
+  auto batches = store_->GetOpBatches(c, {pulled[3].batch}).value();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].manifest, Bytes{7});
+  EXPECT_EQ(batches[0].device_id, a.device_id);
+  EXPECT_TRUE(store_->GetOpBatches(RandomId(), {pulled[3].batch})->empty());
+  // A signed op cannot be signed again.
+  EXPECT_EQ(store_->SignStoredOps(c, a.device_id, {"aaaaaaaaaaaaaaaa-1"}, batch).error().code, ErrorCode::kNotFound);
 }
 
 }  // namespace

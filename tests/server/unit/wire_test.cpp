@@ -1,5 +1,6 @@
 // Request signing (wire.h) against independently generated vectors (tests/vectors/wire, made with
 // python-cryptography), plus the strict parsers of the JSON messages.
+#include <sstream>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -64,29 +65,72 @@ TEST(WireSigning, MatchesIndependentVectors) {
 }
 
 // Operation signatures (docs/api.md "Operation signatures"): the vectors in tests/vectors/op_signature/,
-// made by OpenSSL, verify exactly when they say, and SignOperation reproduces every success.
+// made with hashlib and OpenSSL, verify exactly when they say, and OpBatchManifest and SignOpBatch
+// reproduce every success byte for byte.
 TEST(OpSignature, MatchesIndependentVectors) {
   const auto vectors = testing::ReadVectorDir(std::filesystem::path(CASEPACK_VECTORS_DIR) / "op_signature");
-  ASSERT_GE(vectors.size(), 8u);
+  ASSERT_GE(vectors.size(), 13u);
   auto secret = SecretBytes::CopyOf(*HexDecode(
       "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
       "cd14b37f956e953194ff7fb73b3d81dcc561d61a7538094b7c3e1a643ee5f3aa"));
   auto x = SecretBytes::CopyOf(Bytes(32, 0x42));
   const Identity author = Identity::FromSecrets(std::move(x).value(), std::move(secret).value()).value();
+  int successes = 0;
   for (const auto& v : vectors) {
     SCOPED_TRACE(v.name);
-    const std::int64_t epoch = std::stoll(v.at("epoch"));
-    const Status verified = VerifyOperationSignature(v.hex("author ed25519 public"), v.at("case id"), v.at("op id"),
-                                                     epoch, v.hex("blob"), v.hex("signature"));
+    if (v.name == "make_vectors.py") continue;  // the generator, beside its vectors
+    std::vector<OpIn> ops;
+    for (int i = 1; !v.at("op " + std::to_string(i)).empty(); ++i) {
+      std::istringstream fields(v.at("op " + std::to_string(i)));
+      std::string op_id, epoch, blob;
+      fields >> op_id >> epoch >> blob;
+      ops.push_back(OpIn{op_id, std::stoll(epoch), *HexDecode(blob)});
+    }
+    ASSERT_FALSE(ops.empty());
+    const Bytes manifest = OpBatchManifest(v.at("case id"), ops);
+    const Status verified = VerifyOpBatch(v.hex("author ed25519 public"), manifest, v.hex("signature"));
     if (v.at("expect") == "success") {
+      ++successes;
       EXPECT_TRUE(verified.ok()) << verified.error().message;
-      EXPECT_EQ(SignOperation(author, v.at("case id"), v.at("op id"), epoch, v.hex("blob")), v.hex("signature"));
+      EXPECT_EQ(manifest, v.hex("manifest"));
+      EXPECT_EQ(SignOpBatch(author, manifest), v.hex("signature"));
+      // What a member checks each pulled op against.
+      auto entries = ParseOpBatchManifest(manifest, v.at("case id"));
+      ASSERT_TRUE(entries.ok()) << entries.error().message;
+      ASSERT_EQ(entries->size(), ops.size());
+      for (const auto& op : ops) {
+        EXPECT_EQ(entries->at(op.op_id).epoch, op.epoch);
+        EXPECT_EQ(entries->at(op.op_id).digest, Sha256(op.blob));
+      }
+      EXPECT_FALSE(ParseOpBatchManifest(manifest, "f" + v.at("case id").substr(1)).ok());
     } else {
       ASSERT_EQ(v.at("expect"), "failure");
       ASSERT_FALSE(verified.ok());
       EXPECT_EQ(verified.error().code, ErrorCode::kAuthFailed);
     }
   }
+  EXPECT_EQ(successes, 3);
+}
+
+TEST(OpSignature, ManifestParserRefusesTruncatedOrMalformed) {
+  const std::string c = "0123456789abcdef0123456789abcdef";
+  const Bytes m = OpBatchManifest(c, {{"r-1", 1, {1}}, {"r-2", 12, {2}}});
+  ASSERT_TRUE(ParseOpBatchManifest(m, c).ok());
+  // Every proper prefix that cuts an entry is refused (a whole-entry prefix is a smaller valid batch).
+  const Bytes header = OpBatchManifestHeader(c);
+  int valid = 0;
+  for (std::size_t n = 0; n < m.size(); ++n) {
+    if (ParseOpBatchManifest(std::span(m.data(), n), c).ok()) ++valid;
+  }
+  EXPECT_EQ(valid, 2);  // the header alone, and the header with the first entry
+  Bytes bad_epoch = header;
+  for (char ch : std::string("r-1\n01\n")) bad_epoch.push_back(static_cast<std::uint8_t>(ch));
+  bad_epoch.resize(bad_epoch.size() + 32);
+  EXPECT_FALSE(ParseOpBatchManifest(bad_epoch, c).ok());
+  Bytes bad_id = header;
+  for (char ch : std::string("r 1\n1\n")) bad_id.push_back(static_cast<std::uint8_t>(ch));
+  bad_id.resize(bad_id.size() + 32);
+  EXPECT_FALSE(ParseOpBatchManifest(bad_id, c).ok());
 }
 
 TEST(WireSigning, SignThenVerifyWithFreshNonce) {
@@ -135,61 +179,99 @@ TEST(WireParse, Ids) {
 }
 
 TEST(WireJson, OpsRoundTripAndRejections) {
-  std::vector<OpIn> ops{{"r1:1", 1, {1, 2, 3}, Bytes(64, 7)}, {"r1:2", 1, {4}, Bytes(64, 8)}};
-  auto parsed = ParseOpsPush(OpsPushToJson(ops));
+  std::vector<OpIn> ops{{"r1:1", 1, {1, 2, 3}}, {"r1:2", 1, {4}}};
+  Bytes sig;
+  auto parsed = ParseOpsPush(OpsPushToJson(ops, Bytes(64, 8)), &sig);
   ASSERT_TRUE(parsed.ok());
   ASSERT_EQ(parsed->size(), 2u);
   EXPECT_EQ((*parsed)[0].op_id, "r1:1");
   EXPECT_EQ((*parsed)[1].blob, Bytes{4});
-  EXPECT_EQ((*parsed)[1].sig, Bytes(64, 8));
-  // The signature is required, and 64 bytes.
-  ops[1].sig = Bytes(63, 8);
-  EXPECT_FALSE(ParseOpsPush(OpsPushToJson(ops)).ok());
-  EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a","epoch":1,"blob":"AA=="}]})").ok());
-  EXPECT_FALSE(ParseOpsPush("").ok());
-  EXPECT_FALSE(ParseOpsPush("[]").ok());
-  EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a b","epoch":1,"blob":"AA=="}]})").ok());
-  EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a","epoch":"1","blob":"AA=="}]})").ok());
-  EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a","epoch":1,"blob":"%%"}]})").ok());
-  EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a","epoch":1,"blob":""}]})").ok());
-  EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a","epoch":18446744073709551615,"blob":"AA=="}]})").ok());
+  EXPECT_EQ(sig, Bytes(64, 8));
+  // The batch signature is required, and 64 bytes.
+  EXPECT_FALSE(ParseOpsPush(OpsPushToJson(ops, Bytes(63, 8)), &sig).ok());
+  const std::string s = R"(,"sig":")" + Base64Encode(Bytes(64, 1)) + R"("})";
+  EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a","epoch":1,"blob":"AA=="}]})", &sig).ok());
+  EXPECT_TRUE(ParseOpsPush(R"({"ops":[{"op_id":"a","epoch":1,"blob":"AA=="}])" + s, &sig).ok());
+  EXPECT_FALSE(ParseOpsPush("", &sig).ok());
+  EXPECT_FALSE(ParseOpsPush("[]", &sig).ok());
+  EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a b","epoch":1,"blob":"AA=="}])" + s, &sig).ok());
+  EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a","epoch":"1","blob":"AA=="}])" + s, &sig).ok());
+  EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a","epoch":1,"blob":"%%"}])" + s, &sig).ok());
+  EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a","epoch":1,"blob":""}])" + s, &sig).ok());
+  EXPECT_FALSE(ParseOpsPush(R"({"ops":[{"op_id":"a","epoch":18446744073709551615,"blob":"AA=="}])" + s, &sig).ok());
+}
+
+TEST(WireJson, OpSignaturesRoundTripAndRejections) {
+  OpSignaturesRequest r{{"00c0ffee00c0ffee-1", "00c0ffee00c0ffee-2"}, Bytes(64, 3)};
+  auto back = ParseOpSignatures(ToJson(r));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->op_ids, r.op_ids);
+  EXPECT_EQ(back->sig, r.sig);
+  EXPECT_FALSE(ParseOpSignatures(ToJson(OpSignaturesRequest{{}, Bytes(64, 3)})).ok());
+  EXPECT_FALSE(ParseOpSignatures(ToJson(OpSignaturesRequest{{"a"}, Bytes(63, 3)})).ok());
+  EXPECT_FALSE(ParseOpSignatures(ToJson(OpSignaturesRequest{{"a b"}, Bytes(64, 3)})).ok());
+  EXPECT_FALSE(ParseOpSignatures(R"({"op_ids":[1],"sig":")" + Base64Encode(Bytes(64, 1)) + R"("})").ok());
+}
+
+TEST(WireJson, ReplicaListCarriesUnsignedCounts) {
+  std::vector<ReplicaLast> r{{"00c0ffee00c0ffee", 41, 3}, {"00c0ffee00c0ffef", 0, 0}};
+  auto back = ParseReplicaList(ToJson(r));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ((*back)[0].unsigned_ops, 3);
+  EXPECT_EQ(ToJson(*back), ToJson(r));
+  // A server from before signatures sends no count: none.
+  auto old = ParseReplicaList(R"({"replicas":[{"replica":"00c0ffee00c0ffee","last":4}]})");
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ((*old)[0].unsigned_ops, 0);
+  EXPECT_FALSE(ParseReplicaList(R"({"replicas":[{"replica":"00c0ffee00c0ffee","last":4,"unsigned":-1}]})").ok());
 }
 
 TEST(WireJson, OpsPageRoundTripsAndAcceptsAnyLayout) {
   OpsPage page;
   for (int i = 0; i < 50; ++i) {
     page.ops.push_back({i * 3 + 1, "r:" + std::to_string(i), 1 + i % 2, "00112233445566778899aabbccddeeff",
-                        Bytes(static_cast<std::size_t>(i), static_cast<std::uint8_t>(i))});
+                        Bytes(static_cast<std::size_t>(i), static_cast<std::uint8_t>(i)), i / 10});
   }
+  for (int b = 1; b < 5; ++b)
+    page.batches.push_back({b, "00112233445566778899aabbccddeeff", Bytes(static_cast<std::size_t>(b) * 7, 9), Bytes(64, 1)});
   page.ops[3].blob = {1};
   page.next_after = 148;
   page.more = true;
   auto back = ParseOpsPage(ToJson(page));
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(ToJson(*back), ToJson(page));
+  EXPECT_EQ(back->batches.size(), 4u);
+  EXPECT_EQ(back->ops[49].batch, 4);
   // Key order, whitespace and unknown (nested) keys do not matter.
-  auto p2 = ParseOpsPage(R"( { "more" : false, "x": {"ops": [1, {"a": []}]},
-      "ops" : [ { "blob":"AQI=", "device_id":"d", "extra":[{"seq":"no"}], "epoch":2, "sig":"AA==", "op_id":"o", "seq":7 } ],
+  auto p2 = ParseOpsPage(R"( { "more" : false, "x": {"ops": [1, {"a": []}]}, "batches": [ {"sig":"AA==",
+      "manifest":"AQ==", "z":[1], "device_id":"d", "batch":3} ],
+      "ops" : [ { "blob":"AQI=", "device_id":"d", "extra":[{"seq":"no"}], "epoch":2, "batch":3, "op_id":"o", "seq":7 } ],
       "next_after": 7 } )");
   ASSERT_TRUE(p2.ok()) << p2.error().message;
   ASSERT_EQ(p2->ops.size(), 1u);
   EXPECT_EQ(p2->ops[0].seq, 7);
   EXPECT_EQ(p2->ops[0].blob, (Bytes{1, 2}));
-  EXPECT_EQ(p2->ops[0].sig, (Bytes{0}));
+  EXPECT_EQ(p2->ops[0].batch, 3);
+  ASSERT_EQ(p2->batches.size(), 1u);
+  EXPECT_EQ(p2->batches[0].sig, (Bytes{0}));
+  EXPECT_EQ(p2->batches[0].manifest, (Bytes{1}));
   EXPECT_FALSE(p2->more);
 }
 
 TEST(WireJson, OpsPageFastPathAgreesWithReference) {
   OpsPage page;
-  page.ops.push_back({1, "a", 1, "d", {1, 2}, Bytes(64, 3)});
+  page.ops.push_back({1, "a", 1, "d", {1, 2}, 3});
+  page.batches.push_back({3, "d", {4, 5}, Bytes(64, 3)});
   const std::string good = ToJson(page);
-  std::vector<std::string> inputs{good, R"({"ops":[{"seq":1,"op_id":"a\u0062","epoch":1,"device_id":"d","blob":"AQI=","sig":""}],"next_after":1,"more":false})",
-                                  R"({"ops":[],"next_after":-0,"more":false})", R"({"ops":[],"next_after":1e2,"more":false})",
-                                  R"({"ops":[],"next_after":01,"more":false})", R"({"ops":[],"next_after":1,"more":false,})",
-                                  R"({"ops":[,],"next_after":1,"more":false})", R"({"ops":[] "next_after":1,"more":false})",
-                                  R"({"x":"é","ops":[],"next_after":1,"more":false})", "{\"x\":\"\xc3\xa9\",\"ops\":[],\"next_after\":1,\"more\":false}",
-                                  R"({"ops":[],"next_after":-9223372036854775808,"more":false})", R"({"ops":[],"next_after":1,"more":nul})",
-                                  R"( {"ops":[],"next_after":1,"more":false} )", R"({"ops":[],"next_after":1,"more":false}})"};
+  std::vector<std::string> inputs{good, R"({"ops":[{"seq":1,"op_id":"a\u0062","epoch":1,"device_id":"d","blob":"AQI=","batch":0}],"batches":[],"next_after":1,"more":false})",
+                                  R"({"ops":[],"batches":[],"next_after":-0,"more":false})", R"({"ops":[],"batches":[],"next_after":1e2,"more":false})",
+                                  R"({"ops":[],"batches":[],"next_after":01,"more":false})", R"({"ops":[],"batches":[],"next_after":1,"more":false,})",
+                                  R"({"ops":[,],"batches":[],"next_after":1,"more":false})", R"({"ops":[] "batches":[],"next_after":1,"more":false})",
+                                  R"({"x":"é","ops":[],"batches":[],"next_after":1,"more":false})", "{\"x\":\"\xc3\xa9\",\"ops\":[],\"batches\":[],\"next_after\":1,\"more\":false}",
+                                  R"({"ops":[],"batches":[],"next_after":-9223372036854775808,"more":false})", R"({"ops":[],"batches":[],"next_after":1,"more":nul})",
+                                  R"({"ops":[],"batches":[{"batch":1,"device_id":"d","manifest":"AQ==","sig":"AA=="}],"next_after":1,"more":false})",
+                                  R"({"ops":[],"batches":[{"batch":1,"device_id":"d","manifest":"AQ=="}],"next_after":1,"more":false})",
+                                  R"( {"ops":[],"batches":[],"next_after":1,"more":false} )", R"({"ops":[],"batches":[],"next_after":1,"more":false}})"};
   // Every prefix of a valid page too.
   for (std::size_t n = 0; n < good.size(); ++n) inputs.push_back(good.substr(0, n));
   for (const auto& in : inputs) {
@@ -207,19 +289,24 @@ TEST(WireJson, OpsPageFastPathAgreesWithReference) {
 
 TEST(WireJson, OpsPageRejectsMalformed) {
   for (const char* bad : {
-           "", "[]", "1", "{", R"({"ops":[],"next_after":0})", R"({"ops":[],"more":true})",
-           R"({"next_after":0,"more":true})", R"({"ops":{},"next_after":0,"more":true})",
-           R"({"ops":[1],"next_after":0,"more":true})", R"({"ops":[[]],"next_after":0,"more":true})",
-           R"({"ops":[],"next_after":"0","more":true})", R"({"ops":[],"next_after":0,"more":1})",
-           R"({"ops":[],"next_after":18446744073709551615,"more":true})",
-           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d"}],"next_after":0,"more":true})",
-           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d","blob":"AQI="}],"next_after":0,"more":true})",
-           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d","blob":"AQI=","sig":"%"}],"next_after":0,"more":true})",
-           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d","blob":"AQI=","sig":7}],"next_after":0,"more":true})",
-           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d","blob":"%"}],"next_after":0,"more":true})",
-           R"({"ops":[{"seq":1.5,"op_id":"o","epoch":1,"device_id":"d","blob":""}],"next_after":0,"more":true})",
-           R"({"ops":[{"seq":1,"op_id":{},"epoch":1,"device_id":"d","blob":""}],"next_after":0,"more":true})",
-           R"({"ops":[],"next_after":0,"more":true} x)"}) {
+           "", "[]", "1", "{", R"({"ops":[],"batches":[],"next_after":0})", R"({"ops":[],"batches":[],"more":true})",
+           R"({"ops":[],"next_after":0,"more":true})",
+           R"({"batches":[],"next_after":0,"more":true})", R"({"ops":{},"batches":[],"next_after":0,"more":true})",
+           R"({"ops":[],"batches":{},"next_after":0,"more":true})", R"({"ops":[],"batches":[1],"next_after":0,"more":true})",
+           R"({"ops":[1],"batches":[],"next_after":0,"more":true})", R"({"ops":[[]],"batches":[],"next_after":0,"more":true})",
+           R"({"ops":[],"batches":[],"next_after":"0","more":true})", R"({"ops":[],"batches":[],"next_after":0,"more":1})",
+           R"({"ops":[],"batches":[],"next_after":18446744073709551615,"more":true})",
+           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d","batch":1}],"batches":[],"next_after":0,"more":true})",
+           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d","blob":"AQI="}],"batches":[],"next_after":0,"more":true})",
+           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d","blob":"AQI=","batch":"1"}],"batches":[],"next_after":0,"more":true})",
+           R"({"ops":[{"seq":1,"op_id":"o","epoch":1,"device_id":"d","blob":"%","batch":1}],"batches":[],"next_after":0,"more":true})",
+           R"({"ops":[{"seq":1.5,"op_id":"o","epoch":1,"device_id":"d","blob":"","batch":1}],"batches":[],"next_after":0,"more":true})",
+           R"({"ops":[{"seq":1,"op_id":{},"epoch":1,"device_id":"d","blob":"","batch":1}],"batches":[],"next_after":0,"more":true})",
+           R"({"ops":[],"batches":[{"batch":1,"device_id":"d","manifest":"%","sig":"AA=="}],"next_after":0,"more":true})",
+           R"({"ops":[],"batches":[{"batch":1,"device_id":"d","manifest":"AA==","sig":7}],"next_after":0,"more":true})",
+           R"({"ops":[],"batches":[{"batch":"1","device_id":"d","manifest":"AA==","sig":"AA=="}],"next_after":0,"more":true})",
+           R"({"ops":[],"batches":[{"device_id":"d","manifest":"AA==","sig":"AA=="}],"next_after":0,"more":true})",
+           R"({"ops":[],"batches":[],"next_after":0,"more":true} x)"}) {
     EXPECT_FALSE(ParseOpsPage(bad).ok()) << bad;
   }
 }
@@ -229,15 +316,17 @@ TEST(WireJson, Base64FieldsAgreeWithLibsodiumAndAreCanonical) {
   for (std::size_t n = 0; n <= 64; ++n) {
     Bytes b(n);
     for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(i * 37 + n);
-    const std::string json = OpsPushToJson({{"o", 1, b.empty() ? Bytes{0} : b, Bytes(64, 5)}});
+    const std::string json = OpsPushToJson({{"o", 1, b.empty() ? Bytes{0} : b}}, Bytes(64, 5));
     EXPECT_NE(json.find(Base64Encode(b.empty() ? Bytes{0} : b)), std::string::npos);
-    auto back = ParseOpsPush(json);
+    Bytes sig;
+    auto back = ParseOpsPush(json, &sig);
     ASSERT_TRUE(back.ok());
     EXPECT_EQ((*back)[0].blob, b.empty() ? Bytes{0} : b);
   }
   auto op = [](const std::string& b64) {
-    return ParseOpsPush(R"({"ops":[{"op_id":"o","epoch":1,"blob":")" + b64 + R"(","sig":")" + Base64Encode(Bytes(64, 5)) +
-                        R"("}]})");
+    Bytes sig;
+    return ParseOpsPush(R"({"ops":[{"op_id":"o","epoch":1,"blob":")" + b64 + R"("}],"sig":")" + Base64Encode(Bytes(64, 5)) +
+                        R"("})", &sig);
   };
   EXPECT_TRUE(op("AQ==").ok());
   EXPECT_FALSE(op("AR==").ok());   // non-zero trailing bits

@@ -167,12 +167,31 @@ class ServerStore {
   // its existing seq is returned (idempotent push). kConflict (and nothing stored) if an existing op_id
   // comes with different bytes. An op id of casepack's form ("RRRRRRRRRRRRRRRR-N", docs/api.md) binds its
   // replica RRRRRRRRRRRRRRRR in the case to `device_id` on first use; kAuthFailed (and nothing stored) if
-  // it is bound to another device. Acks are in the order of `ops`.
+  // it is bound to another device. Acks are in the order of `ops`. `batch` (its manifest and signature,
+  // already verified by the caller) is kept with the ops stored now, which name it (OpOut::batch); an op
+  // already stored keeps the batch it first came in.
   virtual Result<std::vector<wire::OpAck>> AppendOps(const std::string& case_id, const std::string& device_id,
-                                                     const std::vector<StoredOp>& ops) = 0;
-  // Up to `limit` ops with seq > after, in seq order.
+                                                     const std::vector<StoredOp>& ops, const wire::OpBatch& batch) = 0;
+  // Tests and tools: with an empty batch (members would refuse its ops; the API always gives one).
+  Result<std::vector<wire::OpAck>> AppendOps(const std::string& case_id, const std::string& device_id,
+                                             const std::vector<StoredOp>& ops) {
+    return AppendOps(case_id, device_id, ops, wire::OpBatch{});
+  }
+  // Up to `limit` ops with seq > after, in seq order; `batch` 0 for an op stored without a signature.
   virtual Result<std::vector<wire::OpOut>> PullOps(const std::string& case_id, std::int64_t after,
                                                    int limit) = 0;
+  // The case's batches with these ids (those that exist), ids filled in.
+  virtual Result<std::vector<wire::OpBatch>> GetOpBatches(const std::string& case_id,
+                                                          const std::vector<std::int64_t>& ids) = 0;
+  // Up to `limit` ops of the case without a batch signature that `device_id` pushed under a replica bound
+  // to it (stored before signatures were checked), in seq order.
+  virtual Result<std::vector<wire::OpOut>> UnsignedOps(const std::string& case_id, const std::string& device_id,
+                                                       int limit) = 0;
+  // Gives those ops (each one of UnsignedOps' for this device, else kNotFound and nothing changes) the
+  // batch signature `batch` (verified by the caller over their stored bytes) and moves each to a new seq,
+  // so that members who pulled it unsigned (and quarantined it) pull it again. One transaction.
+  virtual Status SignStoredOps(const std::string& case_id, const std::string& device_id,
+                               const std::vector<std::string>& op_ids, const wire::OpBatch& batch) = 0;
 
   // ---- blobs ----
   // true if stored now, false if the same bytes were already there; kConflict if different bytes were.

@@ -84,6 +84,16 @@ CREATE TABLE replica_devices(
     R"sql(
 CREATE TABLE metric_counters(name text COLLATE "C" PRIMARY KEY, value bigint NOT NULL);
 )sql",
+    // 3 (issue 11, operation signatures): each pushed batch's manifest and signature, and the batch each op
+    // came in; ops stored before have none (batch NULL) until their device signs them (SignStoredOps).
+    R"sql(
+CREATE TABLE op_batches(
+  id bigserial PRIMARY KEY, case_id text NOT NULL, device_id text NOT NULL, manifest bytea NOT NULL,
+  sig bytea NOT NULL);
+CREATE INDEX op_batches_case ON op_batches(case_id);
+ALTER TABLE ops ADD COLUMN batch bigint;
+CREATE INDEX ops_unsigned ON ops(case_id, op_id) WHERE batch IS NULL;
+)sql",
 };
 
 // One bound parameter: text (strings and integers) or binary (bytea), or NULL.
@@ -621,11 +631,13 @@ class PgStore final : public ServerStore {
       CP_ASSIGN_OR_RETURN(auto r, tx.Q(
           "SELECT r.replica, (SELECT max(CASE WHEN substr(o.op_id, 18) ~ '^[0-9]{1,18}$' THEN substr(o.op_id, 18)::bigint END) "
           "FROM ops o WHERE o.case_id = r.case_id AND o.op_id >= (r.replica || '-') COLLATE \"C\" "
+          "AND o.op_id < (r.replica || '.') COLLATE \"C\"), (SELECT count(*) FROM ops o WHERE o.case_id = r.case_id "
+          "AND o.batch IS NULL AND o.device_id = r.device_id AND o.op_id >= (r.replica || '-') COLLATE \"C\" "
           "AND o.op_id < (r.replica || '.') COLLATE \"C\") FROM replica_devices r "
           "WHERE r.case_id = $1 AND r.device_id = $2 ORDER BY r.replica COLLATE \"C\"",
           {case_id, device_id}, "reading replicas"));
       std::vector<wire::ReplicaLast> out;
-      for (int i = 0; i < r.size(); ++i) out.push_back(wire::ReplicaLast{r.Text(i, 0), r.Int(i, 1)});
+      for (int i = 0; i < r.size(); ++i) out.push_back(wire::ReplicaLast{r.Text(i, 0), r.Int(i, 1), r.Int(i, 2)});
       return out;
     });
   }
@@ -693,7 +705,7 @@ class PgStore final : public ServerStore {
   // to different cases do not wait for each other. READ COMMITTED: once the lock is held, each statement
   // sees what the previous holder committed.
   Result<std::vector<wire::OpAck>> AppendOps(const std::string& case_id, const std::string& device_id,
-                                             const std::vector<StoredOp>& ops) override {
+                                             const std::vector<StoredOp>& ops, const wire::OpBatch& batch) override {
     return ReadCommitted([&](Tx& tx) -> Result<std::vector<wire::OpAck>> {
       CP_ASSIGN_OR_RETURN(auto lock, tx.Q("INSERT INTO case_seq(case_id, last_seq) VALUES($1, 0) ON CONFLICT (case_id) "
                                           "DO UPDATE SET last_seq = case_seq.last_seq RETURNING last_seq",
@@ -743,7 +755,12 @@ class PgStore final : public ServerStore {
         rows.push_back({case_id, last, op.op_id, op.epoch, device_id, op.blob});
         acks.push_back(wire::OpAck{op.op_id, last});
       }
-      CP_RETURN_IF_ERROR(tx.Pipeline("INSERT INTO ops(case_id, seq, op_id, epoch, device_id, blob) VALUES($1,$2,$3,$4,$5,$6)",
+      if (!rows.empty()) {  // a retried push stores nothing new: its ops keep the batch they came in first
+        CP_ASSIGN_OR_RETURN(std::int64_t batch_id, InsertBatch(tx, case_id, device_id, batch));
+        for (auto& row : rows) row.emplace_back(batch_id);
+      }
+      CP_RETURN_IF_ERROR(tx.Pipeline("INSERT INTO ops(case_id, seq, op_id, epoch, device_id, blob, batch) "
+                                     "VALUES($1,$2,$3,$4,$5,$6,$7)",
                                      rows, "appending ops"));
       if (last != first_last) {
         CP_RETURN_IF_ERROR(tx.Run("UPDATE case_seq SET last_seq = $2 WHERE case_id = $1", {case_id, last},
@@ -755,15 +772,77 @@ class PgStore final : public ServerStore {
 
   Result<std::vector<wire::OpOut>> PullOps(const std::string& case_id, std::int64_t after, int limit) override {
     return ReadCommitted([&](Tx& tx) -> Result<std::vector<wire::OpOut>> {
-      CP_ASSIGN_OR_RETURN(auto r, tx.Q("SELECT seq, op_id, epoch, device_id, blob FROM ops WHERE case_id = $1 AND seq > $2 "
+      CP_ASSIGN_OR_RETURN(auto r, tx.Q("SELECT seq, op_id, epoch, device_id, blob, coalesce(batch, 0) FROM ops WHERE case_id = $1 AND seq > $2 "
                                        "ORDER BY seq LIMIT $3",
                                        {case_id, after, static_cast<std::int64_t>(limit)}, "pulling ops"));
       std::vector<wire::OpOut> out;
       out.reserve(static_cast<std::size_t>(r.size()));
       for (int i = 0; i < r.size(); ++i) {
-        out.push_back(wire::OpOut{r.Int(i, 0), r.Text(i, 1), r.Int(i, 2), r.Text(i, 3), r.Blob(i, 4), {}});
+        out.push_back(wire::OpOut{r.Int(i, 0), r.Text(i, 1), r.Int(i, 2), r.Text(i, 3), r.Blob(i, 4), r.Int(i, 5)});
       }
       return out;
+    });
+  }
+
+  static Result<std::int64_t> InsertBatch(Tx& tx, const std::string& case_id, const std::string& device_id,
+                                          const wire::OpBatch& batch) {
+    CP_ASSIGN_OR_RETURN(auto b, tx.Q("INSERT INTO op_batches(case_id, device_id, manifest, sig) VALUES($1,$2,$3,$4) "
+                                     "RETURNING id",
+                                     {case_id, device_id, batch.manifest, batch.sig}, "storing the batch signature"));
+    return b.Int(0, 0);
+  }
+
+  Result<std::vector<wire::OpBatch>> GetOpBatches(const std::string& case_id,
+                                                  const std::vector<std::int64_t>& ids) override {
+    return ReadCommitted([&](Tx& tx) -> Result<std::vector<wire::OpBatch>> {
+      std::string list = "{";
+      for (std::int64_t id : ids) list += (list.size() > 1 ? "," : "") + std::to_string(id);
+      list += "}";
+      CP_ASSIGN_OR_RETURN(auto r, tx.Q("SELECT id, device_id, manifest, sig FROM op_batches WHERE case_id = $1 "
+                                       "AND id = ANY($2::bigint[]) ORDER BY id",
+                                       {case_id, list}, "reading batch signatures"));
+      std::vector<wire::OpBatch> out;
+      for (int i = 0; i < r.size(); ++i) out.push_back(wire::OpBatch{r.Int(i, 0), r.Text(i, 1), r.Blob(i, 2), r.Blob(i, 3)});
+      return out;
+    });
+  }
+
+  Result<std::vector<wire::OpOut>> UnsignedOps(const std::string& case_id, const std::string& device_id,
+                                               int limit) override {
+    return ReadCommitted([&](Tx& tx) -> Result<std::vector<wire::OpOut>> {
+      CP_ASSIGN_OR_RETURN(auto r, tx.Q(
+          "SELECT o.seq, o.op_id, o.epoch, o.device_id, o.blob FROM ops o JOIN replica_devices r "
+          "ON r.case_id = o.case_id AND r.replica = substr(o.op_id, 1, 16) "
+          "WHERE o.case_id = $1 AND o.batch IS NULL AND o.device_id = $2 AND r.device_id = o.device_id "
+          "ORDER BY o.seq LIMIT $3",
+          {case_id, device_id, static_cast<std::int64_t>(limit)}, "reading unsigned ops"));
+      std::vector<wire::OpOut> out;
+      for (int i = 0; i < r.size(); ++i)
+        out.push_back(wire::OpOut{r.Int(i, 0), r.Text(i, 1), r.Int(i, 2), r.Text(i, 3), r.Blob(i, 4), 0});
+      return out;
+    });
+  }
+
+  Status SignStoredOps(const std::string& case_id, const std::string& device_id, const std::vector<std::string>& op_ids,
+                       const wire::OpBatch& batch) override {
+    return ReadCommitted([&](Tx& tx) -> Status {
+      // The case's log lock, as in AppendOps: the moved ops take the next seqs in order.
+      CP_ASSIGN_OR_RETURN(auto lock, tx.Q("INSERT INTO case_seq(case_id, last_seq) VALUES($1, 0) ON CONFLICT (case_id) "
+                                          "DO UPDATE SET last_seq = case_seq.last_seq RETURNING last_seq",
+                                          {case_id}, "locking the case's log"));
+      std::int64_t last = lock.Int(0, 0);
+      CP_ASSIGN_OR_RETURN(std::int64_t batch_id, InsertBatch(tx, case_id, device_id, batch));
+      for (const auto& op_id : op_ids) {
+        CP_ASSIGN_OR_RETURN(auto moved, tx.Q(
+            "UPDATE ops o SET seq = $4, batch = $5 FROM replica_devices r WHERE o.case_id = $1 AND o.op_id = $2 "
+            "AND o.batch IS NULL AND o.device_id = $3 AND r.case_id = o.case_id AND r.replica = substr(o.op_id, 1, 16) "
+            "AND r.device_id = o.device_id RETURNING o.seq",
+            {case_id, op_id, device_id, last + 1, batch_id}, "moving a signed op"));
+        if (moved.empty())
+          return MakeError(ErrorCode::kNotFound, "operation " + op_id.substr(0, 40) + " is not an unsigned operation of this device");
+        ++last;
+      }
+      return tx.Run("UPDATE case_seq SET last_seq = $2 WHERE case_id = $1", {case_id, last}, "advancing the case's log");
     });
   }
 
@@ -857,6 +936,7 @@ class PgStore final : public ServerStore {
             "INSERT INTO tombstone_members(case_id, user_id) SELECT case_id, user_id FROM members "
             "WHERE case_id = $1 AND NOT removed ON CONFLICT DO NOTHING",
             "DELETE FROM ops WHERE case_id = $1",
+            "DELETE FROM op_batches WHERE case_id = $1",
             "DELETE FROM case_seq WHERE case_id = $1",
             "DELETE FROM blobs WHERE case_id = $1",
             "DELETE FROM envelopes WHERE case_id = $1",

@@ -81,6 +81,17 @@ CREATE TABLE IF NOT EXISTS metric_counters(name TEXT PRIMARY KEY, value INTEGER 
 UPDATE meta SET value = '4' WHERE key = 'schema_version' AND value = '3';
 )sql";
 
+// Schema 5 (issue 11, operation signatures): each pushed batch's manifest and signature, and the batch each
+// op came in. Ops stored before (schema 4 and older) have none (batch NULL) until their device signs them
+// (SignStoredOps); the partial index finds those few without touching the rest.
+constexpr const char* kSchema5 = R"sql(
+CREATE TABLE IF NOT EXISTS op_batches(
+  id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, device_id TEXT NOT NULL,
+  manifest BLOB NOT NULL, sig BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS ops_unsigned ON ops(case_id, op_id) WHERE batch IS NULL;
+UPDATE meta SET value = '5' WHERE key = 'schema_version' AND value = '4';
+)sql";
+
 Error DbError(sqlite3* db, const char* what) {
   const int code = sqlite3_extended_errcode(db);
   ErrorCode ec = ErrorCode::kIo;
@@ -153,6 +164,7 @@ class SqliteStore final : public ServerStore {
     const std::string* case_id;
     const std::string* device_id;
     const std::vector<StoredOp>* ops;
+    const wire::OpBatch* batch;
     std::optional<Result<std::vector<wire::OpAck>>> result;
   };
 
@@ -448,14 +460,15 @@ class SqliteStore final : public ServerStore {
     // The op-id range [replica "-", replica ".") of the unique (case_id, op_id) index: '.' follows '-'.
     CP_ASSIGN_OR_RETURN(auto s, PrepareRead(
         "SELECT r.replica, (SELECT max(CAST(substr(o.op_id, 18) AS INTEGER)) FROM ops o WHERE o.case_id = r.case_id "
-        "AND o.op_id >= r.replica || '-' AND o.op_id < r.replica || '.') FROM replica_devices r "
-        "WHERE r.case_id = ? AND r.device_id = ? ORDER BY r.replica"));
+        "AND o.op_id >= r.replica || '-' AND o.op_id < r.replica || '.'), (SELECT count(*) FROM ops o "
+        "WHERE o.case_id = r.case_id AND o.batch IS NULL AND o.op_id >= r.replica || '-' AND o.op_id < r.replica || '.' "
+        "AND o.device_id = r.device_id) FROM replica_devices r WHERE r.case_id = ? AND r.device_id = ? ORDER BY r.replica"));
     s->Bind(1, case_id).Bind(2, device_id);
     std::vector<wire::ReplicaLast> out;
     while (true) {
       CP_ASSIGN_OR_RETURN(bool row, s->Step("reading replicas"));
       if (!row) break;
-      out.push_back(wire::ReplicaLast{s->Text(0), s->Int(1)});
+      out.push_back(wire::ReplicaLast{s->Text(0), s->Int(1), s->Int(2)});
     }
     return out;
   }
@@ -539,8 +552,8 @@ class SqliteStore final : public ServerStore {
   }
 
   Result<std::vector<wire::OpAck>> AppendOps(const std::string& case_id, const std::string& device_id,
-                                             const std::vector<StoredOp>& ops) override {
-    PendingAppend me{&case_id, &device_id, &ops, std::nullopt};
+                                             const std::vector<StoredOp>& ops, const wire::OpBatch& batch) override {
+    PendingAppend me{&case_id, &device_id, &ops, &batch, std::nullopt};
     std::unique_lock qlock(queue_mu_);
     queue_.push_back(&me);
     while (!me.result) {
@@ -574,7 +587,7 @@ class SqliteStore final : public ServerStore {
     results.reserve(group.size());
     for (auto* p : group) {
       (void)Exec("SAVEPOINT push");
-      auto r = AppendLocked(*p->case_id, *p->device_id, *p->ops);
+      auto r = AppendLocked(*p->case_id, *p->device_id, *p->ops, *p->batch);
       if (r.ok()) {
         (void)Exec("RELEASE push");
       } else {
@@ -594,7 +607,9 @@ class SqliteStore final : public ServerStore {
   }
 
   Result<std::vector<wire::OpAck>> AppendLocked(const std::string& case_id, const std::string& device_id,
-                                                const std::vector<StoredOp>& ops) {
+                                                const std::vector<StoredOp>& ops, const wire::OpBatch& batch) {
+    CP_ASSIGN_OR_RETURN(std::int64_t batch_id, InsertBatch(case_id, device_id, batch));
+    bool any_new = false;
     std::vector<wire::OpAck> acks;
     acks.reserve(ops.size());
     std::string checked;  // a batch is nearly always one replica's run: check each binding once
@@ -615,12 +630,13 @@ class SqliteStore final : public ServerStore {
         checked = std::move(replica);
       }
       {
-        CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO ops(case_id, op_id, epoch, device_id, blob) "
-                                            "VALUES(?,?,?,?,?)"));
-        s->Bind(1, case_id).Bind(2, op.op_id).Bind(3, op.epoch).Bind(4, device_id).Bind(5, op.blob);
+        CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO ops(case_id, op_id, epoch, device_id, blob, batch) "
+                                            "VALUES(?,?,?,?,?,?)"));
+        s->Bind(1, case_id).Bind(2, op.op_id).Bind(3, op.epoch).Bind(4, device_id).Bind(5, op.blob).Bind(6, batch_id);
         CP_RETURN_IF_ERROR(s->Run("appending op"));
       }
       if (sqlite3_changes(db_) == 1) {
+        any_new = true;
         acks.push_back(wire::OpAck{op.op_id, sqlite3_last_insert_rowid(db_)});
         continue;
       }
@@ -631,19 +647,94 @@ class SqliteStore final : public ServerStore {
       if (s->Blob(1) != op.blob) return MakeError(ErrorCode::kConflict, "op_id already used with different content");
       acks.push_back(wire::OpAck{op.op_id, s->Int(0)});
     }
+    if (!any_new) {  // a retried push: its ops keep the batch they came in first
+      CP_ASSIGN_OR_RETURN(auto d, Prepare("DELETE FROM op_batches WHERE id = ?"));
+      d->Bind(1, batch_id);
+      CP_RETURN_IF_ERROR(d->Run("dropping an empty batch"));
+    }
     return acks;
+  }
+
+  Result<std::int64_t> InsertBatch(const std::string& case_id, const std::string& device_id, const wire::OpBatch& batch) {
+    CP_ASSIGN_OR_RETURN(auto b, Prepare("INSERT INTO op_batches(case_id, device_id, manifest, sig) VALUES(?,?,?,?)"));
+    b->Bind(1, case_id).Bind(2, device_id).Bind(3, batch.manifest).Bind(4, batch.sig);
+    CP_RETURN_IF_ERROR(b->Run("storing the batch signature"));
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  Result<std::vector<wire::OpBatch>> GetOpBatches(const std::string& case_id,
+                                                  const std::vector<std::int64_t>& ids) override {
+    std::lock_guard lock(rmu_);
+    std::vector<wire::OpBatch> out;
+    for (std::int64_t id : ids) {
+      CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT device_id, manifest, sig FROM op_batches WHERE id = ? AND case_id = ?"));
+      s->Bind(1, id).Bind(2, case_id);
+      CP_ASSIGN_OR_RETURN(bool row, s->Step("reading a batch signature"));
+      if (row) out.push_back(wire::OpBatch{id, s->Text(0), s->Blob(1), s->Blob(2)});
+    }
+    return out;
+  }
+
+  Result<std::vector<wire::OpOut>> UnsignedOps(const std::string& case_id, const std::string& device_id,
+                                               int limit) override {
+    std::lock_guard lock(rmu_);
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead(
+        "SELECT o.seq, o.op_id, o.epoch, o.device_id, o.blob FROM ops o JOIN replica_devices r "
+        "ON r.case_id = o.case_id AND r.replica = substr(o.op_id, 1, 16) "
+        "WHERE o.case_id = ? AND o.batch IS NULL AND o.device_id = ? AND r.device_id = o.device_id "
+        "ORDER BY o.seq LIMIT ?"));
+    s->Bind(1, case_id).Bind(2, device_id).Bind(3, static_cast<std::int64_t>(limit));
+    std::vector<wire::OpOut> out;
+    while (true) {
+      CP_ASSIGN_OR_RETURN(bool row, s->Step("reading unsigned ops"));
+      if (!row) break;
+      out.push_back(wire::OpOut{s->Int(0), s->Text(1), s->Int(2), s->Text(3), s->Blob(4), 0});
+    }
+    return out;
+  }
+
+  Status SignStoredOps(const std::string& case_id, const std::string& device_id, const std::vector<std::string>& op_ids,
+                       const wire::OpBatch& batch) override {
+    std::lock_guard lock(mu_);
+    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status st = [&]() -> Status {
+      CP_ASSIGN_OR_RETURN(std::int64_t batch_id, InsertBatch(case_id, device_id, batch));
+      for (const auto& op_id : op_ids) {
+        StoredOp op;
+        {
+          CP_ASSIGN_OR_RETURN(auto q, Prepare(
+              "SELECT o.epoch, o.blob FROM ops o JOIN replica_devices r ON r.case_id = o.case_id "
+              "AND r.replica = substr(o.op_id, 1, 16) WHERE o.case_id = ? AND o.op_id = ? AND o.batch IS NULL "
+              "AND o.device_id = ? AND r.device_id = o.device_id"));
+          q->Bind(1, case_id).Bind(2, op_id).Bind(3, device_id);
+          CP_ASSIGN_OR_RETURN(bool row, q->Step("reading an unsigned op"));
+          if (!row) return MakeError(ErrorCode::kNotFound, "operation " + op_id.substr(0, 40) + " is not an unsigned operation of this device");
+          op = StoredOp{op_id, q->Int(0), q->Blob(1)};
+        }
+        // A new seq (delete and insert: seq is the rowid), so that members who quarantined it pull it again.
+        CP_ASSIGN_OR_RETURN(auto d, Prepare("DELETE FROM ops WHERE case_id = ? AND op_id = ?"));
+        d->Bind(1, case_id).Bind(2, op_id);
+        CP_RETURN_IF_ERROR(d->Run("moving a signed op"));
+        CP_ASSIGN_OR_RETURN(auto i, Prepare("INSERT INTO ops(case_id, op_id, epoch, device_id, blob, batch) VALUES(?,?,?,?,?,?)"));
+        i->Bind(1, case_id).Bind(2, op_id).Bind(3, op.epoch).Bind(4, device_id).Bind(5, op.blob).Bind(6, batch_id);
+        CP_RETURN_IF_ERROR(i->Run("moving a signed op"));
+      }
+      return Ok();
+    }();
+    CP_RETURN_IF_ERROR(Finish(st.ok()));
+    return st;
   }
 
   Result<std::vector<wire::OpOut>> PullOps(const std::string& case_id, std::int64_t after, int limit) override {
     std::lock_guard lock(rmu_);
-    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT seq, op_id, epoch, device_id, blob FROM ops "
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT seq, op_id, epoch, device_id, blob, coalesce(batch, 0) FROM ops "
                                         "WHERE case_id = ? AND seq > ? ORDER BY seq LIMIT ?"));
     s->Bind(1, case_id).Bind(2, after).Bind(3, static_cast<std::int64_t>(limit));
     std::vector<wire::OpOut> out;
     while (true) {
       CP_ASSIGN_OR_RETURN(bool row, s->Step("pulling ops"));
       if (!row) break;
-      out.push_back(wire::OpOut{s->Int(0), s->Text(1), s->Int(2), s->Text(3), s->Blob(4), {}});
+      out.push_back(wire::OpOut{s->Int(0), s->Text(1), s->Int(2), s->Text(3), s->Blob(4), s->Int(5)});
     }
     return out;
   }
@@ -762,6 +853,7 @@ class SqliteStore final : public ServerStore {
             "INSERT OR IGNORE INTO tombstone_members(case_id, user_id) "
             "SELECT case_id, user_id FROM members WHERE case_id = ? AND removed = 0",
             "DELETE FROM ops WHERE case_id = ?",
+            "DELETE FROM op_batches WHERE case_id = ?",
             "DELETE FROM blobs WHERE case_id = ?",
             "DELETE FROM envelopes WHERE case_id = ?",
             "DELETE FROM members WHERE case_id = ?",
@@ -1080,6 +1172,28 @@ class SqliteStore final : public ServerStore {
   bool leader_active_ = false;         // GUARDED_BY(queue_mu_)
 };
 
+std::string SchemaVersion(sqlite3* db) {
+  sqlite3_stmt* s = nullptr;
+  std::string v;
+  if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &s, nullptr) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW) {
+    v = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  }
+  sqlite3_finalize(s);
+  return v;
+}
+
+bool HasColumn(sqlite3* db, const char* table, std::string_view column) {
+  sqlite3_stmt* s = nullptr;
+  bool found = false;
+  if (sqlite3_prepare_v2(db, ("PRAGMA table_info(" + std::string(table) + ")").c_str(), -1, &s, nullptr) == SQLITE_OK) {
+    while (!found && sqlite3_step(s) == SQLITE_ROW)
+      found = column == reinterpret_cast<const char*>(sqlite3_column_text(s, 1));
+  }
+  sqlite3_finalize(s);
+  return found;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ServerStore>> OpenSqliteStore(const std::string& path) {
@@ -1097,7 +1211,12 @@ Result<std::unique_ptr<ServerStore>> OpenSqliteStore(const std::string& path) {
   char* err = nullptr;
   if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; "
                        "PRAGMA foreign_keys=ON;", nullptr, nullptr, &err) != SQLITE_OK ||
-      sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
+      sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK ||
+      sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, &err) != SQLITE_OK ||
+      (SchemaVersion(db) == "4" && !HasColumn(db, "ops", "batch") &&
+       sqlite3_exec(db, "ALTER TABLE ops ADD COLUMN batch INTEGER", nullptr, nullptr, &err) != SQLITE_OK) ||
+      (SchemaVersion(db) == "4" && sqlite3_exec(db, kSchema5, nullptr, nullptr, &err) != SQLITE_OK) ||
+      sqlite3_exec(db, "COMMIT", nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown";
     sqlite3_free(err);
     sqlite3_close_v2(db);
