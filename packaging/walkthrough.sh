@@ -90,7 +90,7 @@ run "echo 'Father still visits the home although the plan says he should not.' |
 run "echo 'A shared understanding of what safe enough looks like was agreed.' | casepack comments $c"
 run "casepack action add $c --what \"Core group to agree a written safety plan with the family\" --owner-agency \"Children's Services\" --owner-role \"Social worker\" --due $due"
 run "casepack chronology add $c --when $(day -80)T10:15 --source Police --event \"Domestic incident at the family home\" --action-taken \"Referral to Children's Services\""
-run "printf 'Date & Time,Source,Significant Event,Action Taken,Analysis\\r\\n%s 10:00,Health,\\"Missed appointment, second this month\\",Letter sent,\\r\\n' $(date -u -d '-60 days' +%d/%m/%Y) > health-chronology.csv"
+run "printf 'Date & Time,Source,Significant Event,Action Taken,Analysis\\r\\n%s 10:00,Health,Missed appointment (second this month),Letter sent,\\r\\n' $(date -u -d '-60 days' +%d/%m/%Y) > health-chronology.csv"
 run "casepack chronology import $c health-chronology.csv"
 run "casepack case set $c --date papers-received=$papers"
 run "casepack case show $c"
