@@ -264,7 +264,8 @@ TEST_P(SqliteStoreTest, Issue11AVersion2StoreIsMigratedToReplicaBindings) {
   Sql(db_.dir() / "s.db", "DROP TABLE replica_devices");
   Sql(db_.dir() / "s.db", "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
   store_ = db_.Open().value();
-  EXPECT_EQ(Sql(db_.dir() / "s.db", "SELECT value FROM meta WHERE key = 'schema_version'"), "3\n");
+  // Migrated through to the latest (4: users' names, issue 16).
+  EXPECT_EQ(Sql(db_.dir() / "s.db", "SELECT value FROM meta WHERE key = 'schema_version'"), "4\n");
   EXPECT_EQ(store_->AppendOps(c, b.device_id, {{"aaaaaaaaaaaaaaaa-2", 1, {9}}}).error().code, ErrorCode::kAuthFailed);
   EXPECT_EQ(store_->AppendOps(c, a.device_id, {{"bbbbbbbbbbbbbbbb-2", 1, {9}}}).error().code, ErrorCode::kAuthFailed);
   EXPECT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-2", 1, {1}}}).ok());
