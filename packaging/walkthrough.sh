@@ -90,6 +90,8 @@ run "echo 'Father still visits the home although the plan says he should not.' |
 run "echo 'A shared understanding of what safe enough looks like was agreed.' | casepack comments $c"
 run "casepack action add $c --what \"Core group to agree a written safety plan with the family\" --owner-agency \"Children's Services\" --owner-role \"Social worker\" --due $due"
 run "casepack chronology add $c --when $(day -80)T10:15 --source Police --event \"Domestic incident at the family home\" --action-taken \"Referral to Children's Services\""
+run "printf 'Date & Time,Source,Significant Event,Action Taken,Analysis\\r\\n%s 10:00,Health,Missed appointment (second this month),Letter sent,\\r\\n' $(date -u -d '-60 days' +%d/%m/%Y) > health-chronology.csv"
+run "casepack chronology import $c health-chronology.csv"
 run "casepack case set $c --date papers-received=$papers"
 run "casepack case show $c"
 
@@ -107,6 +109,18 @@ run "casepack note show $c story"
 run "casepack --lang cy case list"
 run "casepack case list --sort deadline"
 run "casepack audit list | grep delete"
+
+step "A professionals' meeting (MAPM): its chair and minute-taker, the time, the family, the minutes' distribution, every review"
+mapm=$(casepack case new --type MAPM --subject "T.R." --area Caerphilly --lead-agency "Caerphilly Education" --venue "Ysgol y Cwm" --date meeting=$(day -10))
+printf '$ casepack case new --type MAPM --subject "T.R." --area Caerphilly ...\n%s\n' "$mapm"
+m=${mapm:0:8}
+run "casepack case set $m --chair \"Rhian Lewis (Health)\" --minute-taker \"Owain Rees (Education)\" --meeting-time 14:30 --family informed --informs-family \"Lead practitioner (Education)\" --minutes-to-family yes"
+run "casepack attend $m --agency Health --role \"School nurse\" --status attended"
+run "casepack report recipients $m"
+run "casepack report sent $m --recipient family --date $(day -8)"
+run "casepack review add $m --held $(day -1) --next $(day 120) --note \"Attendance improving\""
+run "casepack review list $m"
+run "casepack case show $m | tail -n 12"
 
 step "Timescales: what is done, due and overdue (counted as if today were $later, after the event)"
 run "casepack deadlines --today $later"
@@ -156,7 +170,7 @@ user_b=$(casepack --store laptop-b server show --json | sed -n 's/.*"user_id": "
 step "Alex syncs the case and shares it with Sam; Sam's laptop receives it, documents included"
 run_fails "casepack case share $c --with ${user_b:0:8}"
 run 'casepack sync'
-run "casepack case share $c --with ${user_b:0:8}"
+run "casepack case share $c --with 'sam price'"
 run 'casepack --store laptop-b sync'
 run "casepack --store laptop-b doc list $c"
 
@@ -169,6 +183,7 @@ run "casepack --store laptop-b action update $c $action --owner-role \"Independe
 run 'casepack sync'
 run 'casepack --store laptop-b sync'
 run 'casepack sync --json | head -n 30'
+run "casepack case show $c | tail -n 3"
 run "casepack note show $c where-next"
 run "casepack --store laptop-b note show $c where-next"
 run "casepack action list $c"
@@ -177,6 +192,12 @@ step "A person resolves the conflict; the choice reaches everyone"
 run "casepack action update $c $action --owner-role \"Team manager\""
 run 'casepack sync && casepack --store laptop-b sync'
 run "casepack --store laptop-b action list $c"
+
+step "A pack of a case the central store holds but has not shared with you: said once, the rest syncs"
+run "casepack pack seal $c -o for-bea.age --from \"Social Services\" --to $(casepack --store business-unit identity)"
+run 'casepack --store business-unit pack open for-bea.age'
+run 'casepack --store business-unit sync'
+run 'casepack --store business-unit sync'
 
 step "Retention: the case is purged everywhere after the review period, unless it is on legal hold"
 run 'casepack purge --dry-run'

@@ -22,6 +22,10 @@ inline const Target kAttendees = {"case", "attendees"};
 inline const Target kActions = {"case", "actions"};
 inline const Target kChronology = {"case", "chronology"};
 inline const Target kFeedback = {"case", "feedback"};
+// MAPM (002): the reviews of the action plan, every one kept (§10); values: MapmReview JSON.
+inline const Target kReviews = {"case", "reviews"};
+// MAPM case registers (002 §5-§9): chair, minute-taker, meeting-time (HH:MM), informs-family,
+// family-awareness, minutes-to-family ("yes"/"no"); through CaseField like the other case registers.
 // Texts: one per note section, and the facilitator's comments for the report.
 inline const Target kComments = {"report", "comments"};
 // The report's recipients (docs/reports.md): a collection keyed by RecipientKey, values {"role", "name"};

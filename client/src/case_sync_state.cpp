@@ -49,6 +49,19 @@ Status CaseService::MarkOnServer(std::string_view case_id) {
   return st.Run();
 }
 
+Result<bool> CaseService::MarkNotShared(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT not_shared FROM case_sync WHERE case_id = ?;"));
+  st.Bind(1, case_id);
+  CP_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (row && st.Int(0) == 1) return false;
+  CP_ASSIGN_OR_RETURN(Statement mark, store_.db().Prepare(
+      "INSERT OR REPLACE INTO case_sync (case_id, on_server, pulled_seq, not_shared) "
+      "VALUES (?, 0, coalesce((SELECT pulled_seq FROM case_sync WHERE case_id = ?), 0), 1);"));
+  mark.Bind(1, case_id).Bind(2, case_id);
+  CP_RETURN_IF_ERROR(mark.Run());
+  return true;
+}
+
 Result<bool> CaseService::WasOnServer(std::string_view case_id) {
   CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT on_server FROM case_sync WHERE case_id = ?;"));
   st.Bind(1, case_id);

@@ -66,12 +66,15 @@ std::string Winner(const Replica& r, const Target& t) {
 
 // Every surviving value of a register, winner first, converted by `parse` (values that do not parse are
 // skipped: they cannot have been written by this program, and must not hide the others).
+// Who wrote a value, as people know them (CaseService::Namer).
+using Who = std::function<std::string(const RegisterValue&)>;
+
 template <typename T, typename Parse>
-Conflicted<T> ReadConflicted(const Replica& r, const Target& t, Parse parse) {
+Conflicted<T> ReadConflicted(const Replica& r, const Target& t, Parse parse, const Who& who) {
   Conflicted<T> out;
   for (const RegisterValue& v : r.ReadRegister(t).values) {
     auto parsed = parse(v.value);
-    if (parsed.ok()) out.candidates.push_back(Candidate<T>{std::move(parsed).value(), v.author, ClockText(v.clock)});
+    if (parsed.ok()) out.candidates.push_back(Candidate<T>{std::move(parsed).value(), who(v), ClockText(v.clock)});
   }
   return out;
 }
@@ -116,11 +119,11 @@ std::vector<std::string> ReadFacilitators(const Replica& r) {
 }
 
 // Conflicts on case-level registers that keep them (key dates), for the report's list.
-void CollectCaseConflicts(const Replica& r, const Case& c, std::vector<FieldConflict>& out) {
+void CollectCaseConflicts(const Replica& r, const Case& c, const Who& who, std::vector<FieldConflict>& out) {
   for (const KeyDateDef& def : KeyDateDefs(c.event_type)) {
     const RegisterView v = r.ReadRegister(KeyDateField(def.key));
     if (!v.conflict) continue;
-    FieldConflict f{"case", std::string(def.title), ReadConflicted<std::string>(r, KeyDateField(def.key), AsString)};
+    FieldConflict f{"case", std::string(def.title), ReadConflicted<std::string>(r, KeyDateField(def.key), AsString, who)};
     if (f.values.has_conflict()) out.push_back(std::move(f));
   }
 }
@@ -138,7 +141,7 @@ Status CheckText(std::string_view text, std::string_view what) {
 // The paragraph conflicts of one text whose versions differ (both devices making the same change, typically
 // both removing it, agree: nothing to show), numbered as ResolveTextConflict counts, agreements included.
 void CollectNoteConflicts(const Replica& r, const Target& t, std::string_view section, const std::string& title,
-                          std::vector<NoteConflict>& out) {
+                          const Who& who, std::vector<NoteConflict>& out) {
   std::size_t n = 0;
   for (const TextConflict& tc : TextConflicts(r, t)) {
     ++n;
@@ -148,18 +151,38 @@ void CollectNoteConflicts(const Replica& r, const Target& t, std::string_view se
     for (const RegisterValue& v : tc.versions) {
       std::string text = v.value;
       while (!text.empty() && text.back() == '\n') text.pop_back();
-      c.versions.candidates.push_back(Candidate<std::string>{text.empty() ? "(removed)" : text, v.author, ClockText(v.clock)});
+      c.versions.candidates.push_back(Candidate<std::string>{text.empty() ? "(removed)" : text, who(v), ClockText(v.clock)});
     }
     out.push_back(std::move(c));
   }
 }
 
-std::vector<NoteConflict> AllNoteConflicts(const Replica& r, EventType type) {
+std::vector<NoteConflict> AllNoteConflicts(const Replica& r, EventType type, const Who& who) {
   std::vector<NoteConflict> out;
   for (const NoteSectionDef& s : NoteSections(type))
-    CollectNoteConflicts(r, NoteText(s.key), s.key, "notes: " + std::string(s.title), out);
-  CollectNoteConflicts(r, kComments, "", "facilitator's comments", out);
+    CollectNoteConflicts(r, NoteText(s.key), s.key, "notes: " + std::string(s.title), who, out);
+  CollectNoteConflicts(r, kComments, "", "facilitator's comments", who, out);
   return out;
+}
+
+// The MAPM record (002; docs/case-model.md): registers of the case and the reviews collection.
+MapmRecord ReadMapm(const Replica& r) {
+  MapmRecord m;
+  m.chair = Winner(r, CaseField("chair"));
+  m.minute_taker = Winner(r, CaseField("minute-taker"));
+  if (auto t = ParseTimeOfDay(Winner(r, CaseField("meeting-time"))); t.ok()) m.meeting_time = *t;
+  m.informs_family = Winner(r, CaseField("informs-family"));
+  if (auto a = ParseFamilyAwareness(Winner(r, CaseField("family-awareness"))); a.ok()) m.family = *a;
+  m.minutes_to_family = Winner(r, CaseField("minutes-to-family")) == "yes";
+  for (const CollectionEntry& e : r.ReadCollection(kReviews)) {
+    auto j = ParseJson(e.value);
+    if (!j.ok()) continue;
+    auto review = MapmReviewFromJson(*j);
+    if (review.ok()) m.reviews.emplace_back(e.key, std::move(review).value());
+  }
+  std::stable_sort(m.reviews.begin(), m.reviews.end(),
+                   [](const auto& x, const auto& y) { return x.second.held < y.second.held; });
+  return m;
 }
 
 // Like case ids, an item id needs 4 characters: a shorter (or empty) prefix would quietly pick a case's
@@ -509,10 +532,11 @@ Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
   CP_ASSIGN_OR_RETURN(Loaded* loaded_ptr, Load(case_id));
   Loaded& loaded = *loaded_ptr;
   const Replica& r = loaded.replica;
+  CP_ASSIGN_OR_RETURN(const Who namer, Namer());
   CaseDetail d;
   d.record = MaterializeCase(r);
   d.facilitators = ReadFacilitators(r);
-  CollectCaseConflicts(r, d.record, d.conflicts);
+  CollectCaseConflicts(r, d.record, namer, d.conflicts);
 
   for (const CollectionEntry& e : r.ReadCollection(kDocuments)) {
     auto j = ParseJson(e.value);
@@ -529,7 +553,7 @@ Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
     auto who = ParseStored<Attendance>(e.value);
     if (!who.ok()) continue;
     AttendanceRecord rec{e.key, std::move(who).value(), {}};
-    rec.status_values = ReadConflicted<std::string>(r, AttendeeField(e.key, "status"), AsString);
+    rec.status_values = ReadConflicted<std::string>(r, AttendeeField(e.key, "status"), AsString, namer);
     if (!rec.status_values.empty())
       if (auto s = ParseAttendanceStatus(rec.status_values.value()); s.ok()) rec.attendance.status = *s;
     rec.attendance.reason = Winner(r, AttendeeField(e.key, "reason"));
@@ -545,16 +569,16 @@ Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
     if (!text.empty()) d.notes.emplace(std::string(s.key), std::move(text));
   }
   d.facilitator_comments = r.ReadText(kComments);
-  for (NoteConflict& c : AllNoteConflicts(r, d.record.event_type))
+  for (NoteConflict& c : AllNoteConflicts(r, d.record.event_type, namer))
     d.conflicts.push_back(FieldConflict{std::move(c.title), "paragraph " + std::to_string(c.number), std::move(c.versions)});
   for (const CollectionEntry& e : r.ReadCollection(kActions)) {
     Action a;
     a.id = e.key;
     a.what = Winner(r, ActionField(e.key, "what"));
-    a.owner = ReadConflicted<Owner>(r, ActionField(e.key, "owner"), [](const std::string& v) { return ParseStored<Owner>(v); });
-    a.due = ReadConflicted<Date>(r, ActionField(e.key, "due"), [](const std::string& v) { return ParseDate(v); });
+    a.owner = ReadConflicted<Owner>(r, ActionField(e.key, "owner"), [](const std::string& v) { return ParseStored<Owner>(v); }, namer);
+    a.due = ReadConflicted<Date>(r, ActionField(e.key, "due"), [](const std::string& v) { return ParseDate(v); }, namer);
     if (auto s = ParseActionStatus(Winner(r, ActionField(e.key, "status"))); s.ok()) a.status = *s;
-    const auto statuses = ReadConflicted<std::string>(r, ActionField(e.key, "status"), AsString);
+    const auto statuses = ReadConflicted<std::string>(r, ActionField(e.key, "status"), AsString, namer);
     if (statuses.has_conflict()) d.conflicts.push_back(FieldConflict{"action: " + a.what, "status", statuses});
     d.actions.push_back(std::move(a));
   }
@@ -572,6 +596,18 @@ Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
   for (const CollectionEntry& e : r.ReadCollection(kFeedback)) {
     auto f = ParseStored<ParticipantFeedback>(e.value);
     if (f.ok()) d.feedback.emplace_back(e.key, std::move(f).value());
+  }
+  if (d.record.event_type == EventType::kMapm) {
+    d.mapm = ReadMapm(r);
+    // Two people recording different answers while apart: both shown until someone sets it again.
+    static constexpr std::pair<std::string_view, std::string_view> kKept[] = {
+        {"chair", "chair"},           {"minute-taker", "minute-taker"}, {"meeting-time", "meeting time"},
+        {"informs-family", "informs family"}, {"family-awareness", "family"}, {"minutes-to-family", "minutes to family"}};
+    for (const auto& [field, name] : kKept) {
+      if (!r.ReadRegister(CaseField(field)).conflict) continue;
+      FieldConflict f{"case", std::string(name), ReadConflicted<std::string>(r, CaseField(field), AsString, namer)};
+      if (f.values.has_conflict()) d.conflicts.push_back(std::move(f));
+    }
   }
   return d;
 }
@@ -605,6 +641,23 @@ Status CaseService::UpdateCase(std::string_view case_id, const CaseChange& chang
       for (const auto& f : *change.facilitators) CP_RETURN_IF_ERROR(CheckText(f, "a facilitator's name"));
       CP_RETURN_IF_ERROR(r.SetRegister(CaseField("facilitators"), json(*change.facilitators).dump(), false));
     }
+    if (change.HasMapmChange() && current.event_type != EventType::kMapm)
+      return MakeError(ErrorCode::kInvalidArgument, "the chair, minute-taker, meeting time and family answers are for MAPM cases",
+                       "this case is " + std::string(ToString(current.event_type)));
+    // Kept registers: two people recording different chairs (or family answers) both show, as a conflict.
+    const auto set_text = [&](std::string_view field, const std::optional<std::string>& v, std::string_view what) -> Status {
+      if (!v) return Ok();
+      CP_RETURN_IF_ERROR(CheckText(*v, what));
+      CP_RETURN_IF_ERROR(r.SetRegister(CaseField(field), *v, true));
+      return Ok();
+    };
+    CP_RETURN_IF_ERROR(set_text("chair", change.chair, "the chair's name"));
+    CP_RETURN_IF_ERROR(set_text("minute-taker", change.minute_taker, "the minute-taker's name"));
+    CP_RETURN_IF_ERROR(set_text("informs-family", change.informs_family, "the name of who informs the family"));
+    if (change.meeting_time) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("meeting-time"), FormatTimeOfDay(*change.meeting_time), true));
+    if (change.family) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("family-awareness"), ToString(*change.family), true));
+    if (change.minutes_to_family)
+      CP_RETURN_IF_ERROR(r.SetRegister(CaseField("minutes-to-family"), *change.minutes_to_family ? "yes" : "no", true));
     return Ok();
   });
 }
@@ -728,7 +781,27 @@ Status CaseService::SetNote(std::string_view case_id, std::string_view section, 
 
 Result<std::vector<NoteConflict>> CaseService::TextConflicts(std::string_view case_id) {
   CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
-  return AllNoteConflicts(loaded->replica, MaterializeCase(loaded->replica).event_type);
+  CP_ASSIGN_OR_RETURN(const Who who, Namer());
+  return AllNoteConflicts(loaded->replica, MaterializeCase(loaded->replica).event_type, who);
+}
+
+Result<std::function<std::string(const RegisterValue&)>> CaseService::Namer() {
+  // replica (16 hex digits) -> the person behind it: tables filled by sync (migration 7).
+  std::map<std::string, std::string, std::less<>> people;
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "SELECT r.replica, p.user_id, p.name FROM replica_devices r JOIN people p ON p.device_id = r.device_id;"));
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    std::string name = st.Text(2);
+    people.emplace(st.Text(0), name.empty() ? "user " + st.Text(1).substr(0, 8) : std::move(name));
+  }
+  return std::function<std::string(const RegisterValue&)>([people = std::move(people)](const RegisterValue& v) -> std::string {
+    char replica[17];
+    std::snprintf(replica, sizeof replica, "%016llx", static_cast<unsigned long long>(v.id.replica));
+    if (auto it = people.find(std::string_view(replica, 16)); it != people.end()) return it->second;
+    return v.author;
+  });
 }
 
 Result<std::string> CaseService::ReadNote(std::string_view case_id, std::string_view section) {
@@ -990,6 +1063,56 @@ Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, co
   return id;
 }
 
+Result<std::vector<std::string>> CaseService::AddChronologyEntries(std::string_view case_id,
+                                                                   const std::vector<ChronologyEntry>& entries) {
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    if (Status st = ValidateChronologyEntry(entries[i]); !st.ok()) return st.error().Context("entry " + std::to_string(i + 1));
+  std::vector<std::string> ids;
+  Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    ids.clear();
+    for (const ChronologyEntry& e : entries) {
+      ids.push_back(TimeOrderedId(store_.clock(), l.replica, kChronology));
+      CP_RETURN_IF_ERROR(l.replica.AddToCollection(kChronology, ids.back(), ToJson(e).dump()));
+    }
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
+  return ids;
+}
+
+Result<std::string> CaseService::AddMapmReview(std::string_view case_id, const MapmReview& review) {
+  CP_RETURN_IF_ERROR(ValidateMapmReview(review));
+  CP_RETURN_IF_ERROR(CheckText(review.note, "the review's note"));
+  std::string id;
+  Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    Case next = MaterializeCase(r);
+    if (next.event_type != EventType::kMapm)
+      return MakeError(ErrorCode::kInvalidArgument, "action plan reviews are for MAPM cases (002 §10)",
+                       "this case is " + std::string(ToString(next.event_type)));
+    const MapmRecord before = ReadMapm(r);
+    // The key dates follow the latest review (timescales and retention read them).
+    const bool latest = std::all_of(before.reviews.begin(), before.reviews.end(),
+                                    [&](const auto& x) { return !(review.held < x.second.held); });
+    std::set<std::string> changed;
+    if (latest) {
+      next.key_dates[std::string(keydate::kMapmLastActionPlanReview)] = review.held;
+      changed.emplace(keydate::kMapmLastActionPlanReview);
+      if (review.next) {
+        next.key_dates[std::string(keydate::kMapmNextReview)] = *review.next;
+        changed.emplace(keydate::kMapmNextReview);
+      }
+    }
+    CP_RETURN_IF_ERROR(CheckKeyDatesPlausible(next, ClockDay(clock()), changed));
+    id = TimeOrderedId(store_.clock(), r, kReviews);
+    CP_RETURN_IF_ERROR(r.AddToCollection(kReviews, id, ToJson(review).dump()));
+    for (const auto& k : changed) CP_RETURN_IF_ERROR(r.SetRegister(KeyDateField(k), FormatDate(next.key_dates[k]), true));
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
+  return id;
+}
+
 Result<std::string> CaseService::AddFeedback(std::string_view case_id, const ParticipantFeedback& f) {
   CP_RETURN_IF_ERROR(ValidateParticipantFeedback(f));
   std::string id;
@@ -1016,6 +1139,7 @@ RowKind KindOf(CaseTable row) {
     case CaseTable::kChronology: return {&kChronology, "chronology entry"};
     case CaseTable::kFeedback: return {&kFeedback, "feedback form"};
     case CaseTable::kDocuments: return {&kDocuments, "document"};
+    case CaseTable::kReviews: return {&kReviews, "review"};
   }
   return {&kActions, "row"};
 }
@@ -1083,6 +1207,10 @@ Result<ReportInput> CaseService::BuildReportInput(std::string_view case_id, std:
   for (auto& [id, f] : d.feedback) in.feedback.push_back(std::move(f));
   in.conflicts = std::move(d.conflicts);
   in.report_date = report_date;
+  if (in.case_record.event_type == EventType::kMapm) {
+    in.mapm = std::move(d.mapm);
+    CP_ASSIGN_OR_RETURN(in.distribution, ReportRecipients(case_id));
+  }
   return in;
 }
 
@@ -1099,7 +1227,11 @@ std::vector<ReportRecipient> ReadRecipients(const Replica& r, const Case& c, con
     if (auto d = ParseDate(Winner(r, RecipientField(e.key))); d.ok()) rec.sent_on = *d;
     sent.push_back(std::move(rec));
   }
-  return MergeReportRecipients(ExpectedReportRecipients(c.event_type, attendance), sent);
+  std::vector<ReportRecipient> expected = ExpectedReportRecipients(c.event_type, attendance);
+  // 002 §7: the minutes go to every attendee "and where appropriate the family".
+  if (c.event_type == EventType::kMapm && ReadMapm(r).minutes_to_family)
+    expected.push_back({"family", "family", "The child and family", {}});
+  return MergeReportRecipients(std::move(expected), sent);
 }
 
 std::string_view ReportKeyDate(EventType t) {

@@ -100,6 +100,7 @@ class CaseServiceInternal {
   // Whether the server has had the case: one that was there and is gone was unshared or deleted there.
   static Status MarkOnServer(CaseService& c, std::string_view case_id) { return c.MarkOnServer(case_id); }
   static Result<bool> WasOnServer(CaseService& c, std::string_view case_id) { return c.WasOnServer(case_id); }
+  static Result<bool> MarkNotShared(CaseService& c, std::string_view case_id) { return c.MarkNotShared(case_id); }
   // After a pull: the index of legal holds follows the hold the case now has.
   static Status RefreshHoldIndex(CaseService& c, std::string_view case_id) { return c.RefreshHoldIndex(case_id); }
 };

@@ -115,6 +115,20 @@ std::string UnsignedReason(const std::string& op_id, bool device_revoked) {
 
 }  // namespace
 
+namespace {
+Result<std::string> ReadMetaText(Database& db, const std::string& key) {
+  CP_ASSIGN_OR_RETURN(Statement st, db.Prepare("SELECT value FROM meta WHERE key = ?;"));
+  st.Bind(1, key);
+  CP_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Text(0) : std::string();
+}
+Status WriteMetaText(Database& db, const std::string& key, const std::string& value) {
+  CP_ASSIGN_OR_RETURN(Statement st, db.Prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?);"));
+  st.Bind(1, key).Bind(2, value);
+  return st.Run();
+}
+}  // namespace
+
 std::string OperationWireId(ReplicaId replica, std::uint64_t counter) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%016llx-%llu", static_cast<unsigned long long>(replica),
@@ -179,7 +193,8 @@ Result<std::unique_ptr<net::CasepackClient>> SyncService::Connect() {
 }
 
 Result<ServerConfig> SyncService::Enroll(const std::string& url, const std::string& fingerprint,
-                                         const std::string& invitation, const std::vector<std::string>& also) {
+                                         const std::string& invitation, const std::vector<std::string>& also,
+                                         const std::string& name) {
   if (Config().ok())
     return MakeError(ErrorCode::kConflict, "this store is already enrolled with " + config_->url,
                      "one store syncs with one central store");
@@ -192,7 +207,13 @@ Result<ServerConfig> SyncService::Enroll(const std::string& url, const std::stri
   CP_ASSIGN_OR_RETURN(c.fingerprint, NormaliseFingerprint(fingerprint));
   CP_ASSIGN_OR_RETURN(auto http, OpenTransport(c));
   net::CasepackClient client(std::move(http), &store_.identity());
-  CP_ASSIGN_OR_RETURN(wire::Principal who, client.Enroll(invitation));
+  CP_ASSIGN_OR_RETURN(std::string author, ReadMetaText(store_.db(), "author"));
+  const std::string person = name.empty() ? author : name;
+  if (!person.empty() && !wire::ValidPersonName(person))
+    return MakeError(ErrorCode::kInvalidArgument, "the name must be 1 to 80 characters on one line");
+  CP_ASSIGN_OR_RETURN(wire::Principal who, client.Enroll(invitation, person));
+  // The store's own edits carry its author name: a store without one takes the name given here.
+  if (author.empty() && !person.empty()) CP_RETURN_IF_ERROR(WriteMetaText(store_.db(), "author", person));
   c.user_id = who.user_id;
   c.device_id = who.device_id;
   c.role = who.role;
@@ -280,6 +301,32 @@ Result<Bytes> SyncService::DevicePublicKey(net::CasepackClient& client, const st
     directory_loaded_ = true;
   }
   return MakeError(ErrorCode::kAuthFailed, "an operation was pushed by a device the server does not list");
+}
+
+Status SyncService::RefreshPeople(net::CasepackClient& client) {
+  CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client.ListUsers());
+  for (const auto& u : users)
+    for (const auto& d : u.devices) device_keys_[d.device_id] = d.ed25519;
+  directory_loaded_ = true;
+  Database& db = store_.db();
+  CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+  CP_RETURN_IF_ERROR(db.Exec("DELETE FROM people;"));
+  CP_ASSIGN_OR_RETURN(Statement st, db.Prepare("INSERT OR REPLACE INTO people (device_id, user_id, name) VALUES (?, ?, ?);"));
+  for (const auto& u : users) {
+    for (const auto& d : u.devices) {
+      st.Reset();
+      st.Bind(1, d.device_id).Bind(2, u.user_id).Bind(3, u.name);
+      CP_RETURN_IF_ERROR(st.Run());
+    }
+  }
+  return tx.Commit();
+}
+
+Status SyncService::RecordReplicaDevice(std::string_view replica, const std::string& device_id) {
+  if (replica.size() != 16 || replica.find_first_not_of("0123456789abcdef") != std::string_view::npos) return Ok();
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("INSERT OR IGNORE INTO replica_devices (replica, device_id) VALUES (?, ?);"));
+  st.Bind(1, std::string(replica)).Bind(2, device_id);
+  return st.Run();
 }
 
 Status SyncService::CatchUpOwnReplica(net::CasepackClient& client, const std::string& case_id,
@@ -443,11 +490,18 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
   const bool had_quarantined = quarantined_before > 0;
   // Batches whose signature this pull has checked, by the server's id: one verification per batch.
   std::map<std::int64_t, CheckedBatch> checked_batches;
+  CP_RETURN_IF_ERROR(RecordReplicaDevice(std::string_view(own_prefix).substr(0, 16), config.device_id));
   for (;;) {
     CP_ASSIGN_OR_RETURN(wire::OpsPage page, client.PullOps(case_id, after, kPullPage));
     std::map<std::int64_t, const wire::OpBatch*> batches;
     for (const auto& b : page.batches) batches.emplace(b.batch, &b);
     std::vector<std::string> accepted;  // op ids that passed every check (released from quarantine)
+    // Who is behind each replica, for naming the authors of conflicts (the server binds a replica to the
+    // device that first pushed under it).
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const wire::OpOut& in : page.ops)
+      if (seen.emplace(in.op_id.substr(0, 16), in.device_id).second)
+        CP_RETURN_IF_ERROR(RecordReplicaDevice(std::string_view(in.op_id).substr(0, 16), in.device_id));
     std::vector<Operation> ops;
     std::vector<Bytes> bodies;  // as received (opened), stored unchanged
     std::vector<CaseServiceInternal::QuarantinedOp> held;
@@ -610,19 +664,6 @@ Status SyncService::SyncCase(net::CasepackClient& client, const std::string& cas
 
 // ---- retention (docs/retention.md "Server side") ----
 
-namespace {
-Result<std::string> ReadMetaText(Database& db, const std::string& key) {
-  CP_ASSIGN_OR_RETURN(Statement st, db.Prepare("SELECT value FROM meta WHERE key = ?;"));
-  st.Bind(1, key);
-  CP_ASSIGN_OR_RETURN(bool row, st.Step());
-  return row ? st.Text(0) : std::string();
-}
-Status WriteMetaText(Database& db, const std::string& key, const std::string& value) {
-  CP_ASSIGN_OR_RETURN(Statement st, db.Prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?);"));
-  st.Bind(1, key).Bind(2, value);
-  return st.Run();
-}
-}  // namespace
 
 Status SyncService::SyncPolicy(net::CasepackClient& client, SyncReport& report) {
   CP_ASSIGN_OR_RETURN(ServerConfig c, Config());
@@ -786,6 +827,7 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
   // Retention first: the policy in force and the server's purges decide what is left to sync.
   if (Status s = SyncPolicy(*client, report); !s.ok()) return with_hint(s.error());
   if (Status s = PullTombstones(*client, report); !s.ok()) return with_hint(s.error());
+  if (Status s = RefreshPeople(*client); !s.ok()) return with_hint(s.error());
   std::set<std::string> tombstoned;
   {
     RetentionService& retention = *retention_;
@@ -834,9 +876,9 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
         continue;
       }
       auto key = KeyFor(id, 1);
-      if (!key.ok()) {
+      const bool fresh_key = !key.ok();
+      if (fresh_key) {
         CP_ASSIGN_OR_RETURN(SecretBytes fresh, SecretBytes::Random(32));
-        CP_RETURN_IF_ERROR(CaseServiceInternal::KeepSharedKey(cases_, id, 1, fresh));
         key = std::move(fresh);
       }
       auto created = client->CreateCase(id, SealToPublicKey(store_.identity().public_keys().x25519, *key));
@@ -846,6 +888,24 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
         report.cases.push_back(std::move(r));
         continue;
       }
+      if (!created.ok()) {
+        // On the server, and not among the cases it lists for us: a case imported here from a pack whose
+        // owner has not shared it with this user. Said once; the other cases sync (issue 16). A key made
+        // here for it (by a build before this check) is not the case's: once shared, its envelopes bring
+        // the right ones.
+        CP_ASSIGN_OR_RETURN(Statement forget, store_.db().Prepare("DELETE FROM case_keys WHERE case_id = ?;"));
+        forget.Bind(1, id);
+        CP_RETURN_IF_ERROR(forget.Run());
+        CP_ASSIGN_OR_RETURN(bool first_time, CaseServiceInternal::MarkNotShared(cases_, id));
+        if (first_time)
+          r.not_shared = "case " + id.substr(0, 8) + " is on the central store but not shared with you: ask the case's owner "
+                         "to share it with you ('casepack case share " + id.substr(0, 8) + " --with YOUR NAME'); its edits here stay on this device until then";
+        report.cases.push_back(std::move(r));
+        continue;
+      }
+      // Kept only once the server holds the case (its envelope holds the key too, should this store stop
+      // before it keeps it).
+      if (fresh_key) CP_RETURN_IF_ERROR(CaseServiceInternal::KeepSharedKey(cases_, id, 1, *key));
       CP_RETURN_IF_ERROR(mark_on_server(id));
       r.created_on_server = true;
     } else {
@@ -895,27 +955,46 @@ Result<SyncReport> SyncService::Sync(const ProgressFn& progress) {
 
 // ---- members ----
 
+namespace {
+std::string Folded(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
+// A full user id, a unique prefix of 4+ characters of one (as `server users` lists them), or a user's name
+// (case-insensitive; two users of one name are listed so the caller can give the id).
+Result<wire::UserEntry> FindUserIn(const std::vector<wire::UserEntry>& users, const std::string& who) {
+  std::vector<const wire::UserEntry*> by_id, by_name;
+  for (const auto& u : users) {
+    if (u.user_id == who) return u;
+    if (who.size() >= 4 && u.user_id.starts_with(who)) by_id.push_back(&u);
+    if (!u.name.empty() && Folded(u.name) == Folded(who)) by_name.push_back(&u);
+  }
+  const auto& matches = by_id.empty() ? by_name : by_id;
+  if (matches.size() == 1) return *matches.front();
+  if (matches.empty())
+    return MakeError(ErrorCode::kNotFound, "no user " + who + " on the server",
+                     "give a name or user id as 'casepack server users' lists them");
+  std::string list;
+  for (const auto* u : matches)
+    list += (list.empty() ? "" : ", ") + (u->name.empty() ? std::string("(no name)") : u->name) + " " + u->user_id.substr(0, 8);
+  return MakeError(ErrorCode::kInvalidArgument, "'" + who + "' matches " + std::to_string(matches.size()) + " users: " + list,
+                   "give the user id instead (or its first 8 characters)");
+}
+
+Result<wire::UserEntry> SyncService::FindUser(const std::string& who) {
+  CP_ASSIGN_OR_RETURN(auto client, Connect());
+  CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client->ListUsers());
+  return FindUserIn(users, who);
+}
+
 Status SyncService::Share(const std::string& case_id, const std::string& user_arg) {
   CP_ASSIGN_OR_RETURN(auto client, Connect());
   CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client->ListUsers());
-  // The full id, or a unique prefix of 4 characters or more (as `server users` lists them).
-  const wire::UserEntry* user = nullptr;
-  std::size_t matches = 0;
-  for (const auto& u : users) {
-    if (u.user_id == user_arg) {
-      user = &u;
-      matches = 1;
-      break;
-    }
-    if (user_arg.size() >= 4 && u.user_id.starts_with(user_arg)) {
-      user = &u;
-      ++matches;
-    }
-  }
-  if (matches > 1)
-    return MakeError(ErrorCode::kInvalidArgument, "user '" + user_arg + "' is ambiguous: it matches " + std::to_string(matches),
-                     "give more characters of the id ('casepack server users')");
-  if (user == nullptr) return MakeError(ErrorCode::kNotFound, "no user " + user_arg + " on the server", "see 'casepack server users'");
+  CP_ASSIGN_OR_RETURN(const wire::UserEntry found, FindUserIn(users, user_arg));
+  const wire::UserEntry* user = &found;
   const std::string user_id = user->user_id;
   if (user->revoked) return MakeError(ErrorCode::kInvalidArgument, "user " + user_id + " has been revoked");
   const wire::DeviceKeys* device = nullptr;
@@ -942,8 +1021,11 @@ Status SyncService::Share(const std::string& case_id, const std::string& user_ar
   return Ok();
 }
 
-Status SyncService::Unshare(const std::string& case_id, const std::string& user_id) {
+Status SyncService::Unshare(const std::string& case_id, const std::string& user_arg) {
   CP_ASSIGN_OR_RETURN(auto client, Connect());
+  CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client->ListUsers());
+  CP_ASSIGN_OR_RETURN(const wire::UserEntry user, FindUserIn(users, user_arg));
+  const std::string& user_id = user.user_id;
   auto removed = client->RemoveMember(case_id, user_id);
   if (!removed.ok()) {
     // Run again after being cut off between the two steps: the member is already removed; finish the rekey.

@@ -92,10 +92,10 @@ Result<std::string> CasepackClient::Call(std::string_view method, const std::str
   return std::move(reply.body);
 }
 
-Result<wire::Principal> CasepackClient::Enroll(const std::string& code) {
+Result<wire::Principal> CasepackClient::Enroll(const std::string& code, const std::string& name) {
   const auto& pub = identity_->public_keys();
   wire::EnrollRequest req{code, Bytes(pub.x25519.begin(), pub.x25519.end()),
-                          Bytes(pub.ed25519.begin(), pub.ed25519.end())};
+                          Bytes(pub.ed25519.begin(), pub.ed25519.end()), name};
   device_id_.clear();  // enrolment is signed by the key in the body, not by a device id
   CP_ASSIGN_OR_RETURN(std::string body, Call("POST", "/v1/enroll", wire::ToJson(req)));
   CP_ASSIGN_OR_RETURN(wire::Principal p, wire::ParsePrincipal(body));

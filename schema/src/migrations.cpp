@@ -179,6 +179,25 @@ CREATE TABLE quarantined_ops (
   PRIMARY KEY (case_id, seq)
 );
 )sql"},
+    {7, "people behind replicas; cases on the server not shared with this user",
+     R"sql(
+-- Who is behind each replica (issue 16; docs/sync-client.md "People"): the device that pushed under it, as
+-- the server says when its operations are pulled (this device, for its own), and the users the central
+-- store knows (refreshed at every sync), so that conflicts and reports name people, never store ids.
+-- Holds no case content.
+CREATE TABLE replica_devices (
+  replica    TEXT PRIMARY KEY,   -- 16 lower-case hex digits, as in op ids
+  device_id  TEXT NOT NULL
+);
+CREATE TABLE people (
+  device_id  TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL,
+  name       TEXT NOT NULL DEFAULT ''   -- empty: enrolled without a name
+);
+-- 1: a case here (imported from a pack) that is on the central store but not shared with this user, already
+-- reported by a sync; it is not reported again until that changes.
+ALTER TABLE case_sync ADD COLUMN not_shared INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 }  // namespace
 

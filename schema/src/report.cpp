@@ -461,8 +461,51 @@ Doc MapfReport(const ReportInput& in) {
   return doc;
 }
 
+std::string_view FamilyKey(FamilyAwareness a) {
+  switch (a) {
+    case FamilyAwareness::kNotInformed: return "mapm-family.not-informed";
+    case FamilyAwareness::kInformed: return "mapm-family.informed";
+    case FamilyAwareness::kAgreed: return "mapm-family.agreed";
+    case FamilyAwareness::kObjected: return "mapm-family.objected";
+  }
+  std::abort();
+}
+
+// 002 §10: every review of the action plan, with the next one it agreed; one agreed more than three
+// months on is flagged where it stands.
+void MapmReviewsTable(const ReportInput& in, Doc* doc) {
+  const MapmRecord& m = in.mapm;
+  doc->Heading(3, S(RS::kReviews));
+  std::vector<MapmReview> reviews;
+  for (const auto& [id, r] : m.reviews) reviews.push_back(r);
+  const auto late = LateReviews(in.case_record.KeyDate(keydate::kMapmMeeting), reviews,
+                                in.case_record.KeyDate(keydate::kMapmNextReview));
+  const auto flag = [&](const Date& next, const Date& after) -> std::string {
+    for (const auto& l : late)
+      if (l.next == next && l.after == after) return Fill(S(RS::kLateReview), "name", LongDate(after));
+    return {};
+  };
+  if (reviews.empty()) {
+    doc->Para(S(RS::kNoReviews));
+  } else {
+    std::vector<std::vector<Text>> rows;
+    for (const auto& r : reviews)
+      rows.push_back({{LongDate(r.held), {}, {}},
+                      {r.next ? LongDate(*r.next) : S(RS::kNotAgreed), r.next ? flag(*r.next, r.held) : std::string(), {}},
+                      {r.note, {}, {}}});
+    doc->Table({S(RS::kReviewHeld), S(RS::kNextReviewAgreed), S(RS::kReviewNote)}, {2, 3, 4}, std::move(rows));
+  }
+  // The case's agreed next review, when it follows the meeting (no review yet) too late.
+  if (const auto next = in.case_record.KeyDate(keydate::kMapmNextReview)) {
+    for (const auto& l : late)
+      if (l.next == *next && std::none_of(reviews.begin(), reviews.end(), [&](const MapmReview& r) { return r.held == l.after; }))
+        doc->Para(S(RS::kNextReview) + ": " + LongDate(*next), Fill(S(RS::kLateReview), "name", LongDate(l.after)));
+  }
+}
+
 Doc MapmReport(const ReportInput& in, const WorkingDayCalendar& calendar) {
   const Case& c = in.case_record;
+  const MapmRecord& m = in.mapm;
   Doc doc;
   Frame(in, &doc, S(RS::kTitleMapm));
   CaseBasics(in, &doc, RS::kConvening);
@@ -478,8 +521,13 @@ Doc MapmReport(const ReportInput& in, const WorkingDayCalendar& calendar) {
     const std::string body = text(def.key);
     const std::string_view key = def.key;
     if (key == "date-time-venue") {
+      const auto or_not = [](const std::string& v) { return Text{v.empty() ? S(RS::kNotRecorded) : v, {}, {}}; };
       doc.Fields({{S(RS::kDateLabel), KeyDateText(in, keydate::kMapmMeeting, S(RS::kNotRecorded))},
-                  {S(RS::kVenue), {c.venue.empty() ? S(RS::kNotRecorded) : c.venue, {}, {}}}});
+                  {S(RS::kTime), or_not(m.meeting_time ? FormatTimeOfDay(*m.meeting_time) : std::string())},
+                  {S(RS::kVenue), or_not(c.venue)},
+                  {S(RS::kChair), {m.chair.empty() ? S(RS::kNotRecorded) : m.chair, ConflictAt(in, "case", "chair"), {}}},
+                  {S(RS::kMinuteTaker), {m.minute_taker.empty() ? S(RS::kNotRecorded) : m.minute_taker,
+                                         ConflictAt(in, "case", "minute-taker"), {}}}});
     } else if (key == "attendance") {
       AttendanceTable(in, &doc);
       const auto missing = MissingList(in);
@@ -491,6 +539,7 @@ Doc MapmReport(const ReportInput& in, const WorkingDayCalendar& calendar) {
       ActionsTable(in, &doc);
     } else if (key == "next-review") {
       doc.Fields({{S(RS::kNextReview), KeyDateText(in, keydate::kMapmNextReview, S(RS::kNotAgreed))}});
+      MapmReviewsTable(in, &doc);
     }
     const bool structured = key == "date-time-venue" || key == "attendance" || key == "plan" || key == "next-review";
     if (!Blank(body)) {
@@ -502,10 +551,25 @@ Doc MapmReport(const ReportInput& in, const WorkingDayCalendar& calendar) {
   OtherNotes(in, &doc);
   CommentsSection(in, &doc, S(RS::kComments), false);
 
+  // 002 §8, §9: who tells the child and family the outcome, and what the family knew of the meeting.
+  doc.Heading(2, S(RS::kMapmFamily));
+  doc.Fields({{S(RS::kFamilyAwareness), {m.family ? Label(g_lang, FamilyKey(*m.family)) : S(RS::kNotRecorded),
+                                         ConflictAt(in, "case", "family"), {}}},
+              {S(RS::kInformsFamily), {m.informs_family.empty() ? S(RS::kNotRecorded) : m.informs_family,
+                                       ConflictAt(in, "case", "informs family"), {}}},
+              {S(RS::kMinutesToFamily), {m.minutes_to_family ? S(RS::kYes) : S(RS::kNo), {}, {}}}});
+
   doc.Heading(2, S(RS::kDistribution));
   std::string dist = S(RS::kMapmDistribution);
   dist += meeting ? S(RS::kMasReturnBy) + LongDate(calendar.AddWorkingDays(*meeting, 5)) + "." : ".";
   doc.Para(dist);
+  if (!in.distribution.empty()) {
+    std::vector<std::vector<Text>> rows;
+    for (const auto& r : in.distribution)
+      rows.push_back({{r.role == "family" ? S(RS::kMapmFamily) : r.name, {}, {}},
+                      {r.sent_on ? LongDate(*r.sent_on) : S(RS::kNotYetSent), {}, {}}});
+    doc.Table({S(RS::kRecipient), S(RS::kSent)}, {3, 2}, std::move(rows));
+  }
   doc.Fields({{S(RS::kMinutesSent), KeyDateText(in, keydate::kMapmMinutesSent, S(RS::kNotYetRecorded))}});
 
   ConflictsSection(in, &doc);
@@ -679,6 +743,8 @@ json ToJson(const ReportInput& in) {
               {"feedback", list(in.feedback)},
               {"conflicts", list(in.conflicts)}};
   out["report_date"] = in.report_date ? json(FormatDate(*in.report_date)) : json(nullptr);
+  if (!in.mapm.empty()) out["mapm"] = ToJson(in.mapm);
+  if (!in.distribution.empty()) out["distribution"] = list(in.distribution);
   return out;
 }
 
@@ -704,6 +770,26 @@ Result<ReportInput> FromJson<ReportInput>(const json& j) {
     CP_RETURN_IF_ERROR(r.Array<ParticipantFeedback>("feedback", &in.feedback));
     CP_RETURN_IF_ERROR(r.Array<FieldConflict>("conflicts", &in.conflicts));
     CP_RETURN_IF_ERROR(r.OptionalParsed<Date>("report_date", &in.report_date));
+    if (const json* m = r.Get("mapm")) {
+      auto mapm = MapmRecordFromJson(*m);
+      if (!mapm.ok()) return mapm.error().Context("mapm");
+      in.mapm = std::move(mapm).value();
+    }
+    if (const json* d = r.Get("distribution")) {
+      if (!d->is_array()) return internal::JsonError("distribution", "expected an array");
+      for (const auto& x : *d) {
+        ObjectReader e(x);
+        ReportRecipient rec;
+        Status st = e.CheckObject();
+        if (st.ok()) st = e.String("key", &rec.key);
+        if (st.ok()) st = e.String("role", &rec.role, false);
+        if (st.ok()) st = e.String("name", &rec.name, false);
+        if (st.ok()) st = e.OptionalParsed<Date>("sent_on", &rec.sent_on);
+        if (st.ok()) st = e.Finish();
+        if (!st.ok()) return st.error().Context("distribution");
+        in.distribution.push_back(std::move(rec));
+      }
+    }
     CP_RETURN_IF_ERROR(r.Finish());
     CP_RETURN_IF_ERROR(ValidateReportInput(in));
     return in;

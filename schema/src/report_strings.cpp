@@ -114,6 +114,19 @@ constexpr Entry kKeys[] = {
     {RS::kNotYetSent, "not-yet-sent"},
     {RS::kReportDate, "report-date"},
     {RS::kAt, "at"},
+    {RS::kTime, "time"},
+    {RS::kChair, "chair"},
+    {RS::kMinuteTaker, "minute-taker"},
+    {RS::kMapmFamily, "mapm-family"},
+    {RS::kFamilyAwareness, "family-awareness"},
+    {RS::kInformsFamily, "informs-family"},
+    {RS::kMinutesToFamily, "minutes-to-family"},
+    {RS::kReviews, "reviews"},
+    {RS::kReviewHeld, "review-held"},
+    {RS::kNextReviewAgreed, "next-review-agreed"},
+    {RS::kReviewNote, "review-note"},
+    {RS::kNoReviews, "no-reviews"},
+    {RS::kLateReview, "late-review"},
 };
 
 // Index by id, checked once: every id has exactly one entry, in order.

@@ -295,8 +295,19 @@ json EnvelopeJson(const Envelope& e) {
 
 }  // namespace
 
+bool ValidPersonName(std::string_view name) {
+  if (name.empty() || name.size() > 80) return false;
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return false;
+  }
+  return true;
+}
+
 std::string ToJson(const EnrollRequest& m) {
-  return json{{"code", m.code}, {"x25519", B64(m.x25519)}, {"ed25519", B64(m.ed25519)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  json j{{"code", m.code}, {"x25519", B64(m.x25519)}, {"ed25519", B64(m.ed25519)}};
+  if (!m.name.empty()) j["name"] = m.name;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 Result<EnrollRequest> ParseEnrollRequest(std::string_view text) {
   CP_ASSIGN_OR_RETURN(json j, ParseObject(text));
@@ -307,6 +318,10 @@ Result<EnrollRequest> ParseEnrollRequest(std::string_view text) {
   if (m.code.empty() || m.code.size() > 256) return Bad("malformed invitation code");
   if (m.x25519.size() != kX25519PublicBytes) return Bad("x25519 key must be 32 bytes");
   if (m.ed25519.size() != kEd25519PublicBytes) return Bad("ed25519 key must be 32 bytes");
+  if (j.contains("name")) {
+    CP_ASSIGN_OR_RETURN(m.name, GetString(j, "name"));
+    if (!ValidPersonName(m.name)) return Bad("name must be 1 to 80 characters on one line");
+  }
   return m;
 }
 
@@ -360,7 +375,9 @@ std::string ToJson(const std::vector<UserEntry>& users) {
                           {"ed25519", B64(d.ed25519)},
                           {"revoked", d.revoked}});
     }
-    arr.push_back(json{{"user_id", u.user_id}, {"role", u.role}, {"revoked", u.revoked}, {"devices", devs}});
+    json entry{{"user_id", u.user_id}, {"role", u.role}, {"revoked", u.revoked}, {"devices", devs}};
+    if (!u.name.empty()) entry["name"] = u.name;
+    arr.push_back(std::move(entry));
   }
   return json{{"users", arr}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -374,6 +391,10 @@ Result<std::vector<UserEntry>> ParseUserList(std::string_view text) {
     CP_ASSIGN_OR_RETURN(e.user_id, GetHexId(u, "user_id"));
     CP_ASSIGN_OR_RETURN(e.role, GetRole(u, "role"));
     CP_ASSIGN_OR_RETURN(e.revoked, GetBool(u, "revoked"));
+    if (u.contains("name")) {
+      CP_ASSIGN_OR_RETURN(e.name, GetString(u, "name"));
+      if (!ValidPersonName(e.name)) return Bad("user name must be 1 to 80 characters on one line");
+    }
     CP_ASSIGN_OR_RETURN(const json* devs, GetArray(u, "devices"));
     for (const auto& d : *devs) {
       if (!d.is_object()) return Bad("device entry is not an object");

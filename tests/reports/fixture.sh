@@ -55,4 +55,9 @@ mapm=$(cp case new --type MAPM --subject "C.D." --area "Gwynedd" --lead-agency "
 cp attend "$mapm" --agency "Housing" --role "Officer" --status attended >/dev/null
 cp attend "$mapm" --agency "Probation" --role "Officer" --status apologies --reason "Court" >/dev/null
 cp action add "$mapm" --what "Review tenancy support" --owner-agency "Housing" --due "$(day 21)" >/dev/null
+# 002 §5-§10: the chair and minute-taker, the time, the family, the distribution, a review agreeing a late next one.
+cp case set "$mapm" --chair "Rhian Lewis (Health)" --minute-taker "Owain Rees (Housing)" --meeting-time 14:30 \
+  --informs-family "Lead practitioner (Housing)" --family agreed --minutes-to-family yes >/dev/null
+cp report sent "$mapm" --recipient family --date "$(day 0)" >/dev/null
+cp review add "$mapm" --held "$(day 0)" --next "$(day 120)" --note "Tenancy secure" >/dev/null
 echo "MAS=$mas MAPF=$mapf MAPM=$mapm"

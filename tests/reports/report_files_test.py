@@ -114,6 +114,18 @@ class Reports(unittest.TestCase):
         for heading in ["1. Date, time and venue", "Distribution", "Review tenancy support"]:
             self.assertIn(heading.split(",")[0], mapm)
 
+    def test_mapm_minutes_carry_chair_family_distribution_and_reviews(self):
+        # Issue 16 (002 §5-§10), in the PDF and in the Word file as a reader opens them.
+        mapm = " ".join(self.text(self.files[("MAPM", "pdf")]).split())
+        d = docx.Document(self.files[("MAPM", "docx")])
+        words = " ".join([p.text for p in d.paragraphs] +
+                         [c.text for t in d.tables for r in t.rows for c in r.cells])
+        for body in (mapm, " ".join(words.split())):
+            for s in ["Chair", "Rhian Lewis (Health)", "Minute-taker", "Owain Rees (Housing)", "14:30",
+                      "The child and family", "Agreed to the meeting", "Lead practitioner (Housing)",
+                      "Reviews of the action plan", "Tenancy secure", "more than three months after"]:
+                self.assertIn(s, body)
+
     def test_structure_tree(self):
         for key, need in [(("MAS", "pdf"), {"H1", "H2", "H3", "P", "Table", "TR", "TH", "TD", "L", "LI"}),
                           (("feedback", "pdf"), {"H1", "H2", "P", "Table", "TR", "TH", "TD"})]:

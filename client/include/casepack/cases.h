@@ -21,6 +21,7 @@
 #include "casepack/blob_store.h"
 #include "casepack/dates.h"
 #include "casepack/domain.h"
+#include "casepack/mapm.h"
 #include "casepack/replica.h"
 #include "casepack/report.h"
 #include "casepack/report_journey.h"
@@ -74,6 +75,7 @@ struct CaseDetail {
   std::vector<std::pair<std::string, ChronologyEntry>> chronology;  // id, entry; in date order
   std::vector<std::pair<std::string, ParticipantFeedback>> feedback;
   std::vector<FieldConflict> conflicts;  // unresolved, other than actions' owner/due (those are in actions)
+  MapmRecord mapm;  // MAPM only (002): chair, minute-taker, time, the family, every action plan review
 };
 
 // A paragraph both facilitators rewrote while apart (docs/case-model.md "Paragraph conflicts"): what
@@ -86,7 +88,7 @@ struct NoteConflict {
 };
 
 // The rows of a case's tables that a person can delete (docs/case-model.md "Deleting rows").
-enum class CaseTable { kAttendance, kActions, kChronology, kFeedback, kDocuments };
+enum class CaseTable { kAttendance, kActions, kChronology, kFeedback, kDocuments, kReviews };
 
 struct ActionChange {
   std::optional<std::string> what;
@@ -122,6 +124,18 @@ struct CaseChange {
   std::optional<std::string> lead_agency;
   std::optional<std::string> venue;
   std::optional<std::vector<std::string>> facilitators;
+  // MAPM only (002; kInvalidArgument for other types): who chaired and who took the minutes, the meeting's
+  // time, who informs the child and family of the outcome, what the family knew, whether the minutes go
+  // to the family (then the family is on the distribution list).
+  std::optional<std::string> chair;
+  std::optional<std::string> minute_taker;
+  std::optional<TimeOfDay> meeting_time;
+  std::optional<std::string> informs_family;
+  std::optional<FamilyAwareness> family;
+  std::optional<bool> minutes_to_family;
+  bool HasMapmChange() const {
+    return chair || minute_taker || meeting_time || informs_family || family || minutes_to_family;
+  }
 };
 
 // ---- importing a transfer pack (used by casepack/packs.h) ----
@@ -201,6 +215,14 @@ class CaseService {
   Status UpdateAction(std::string_view case_id, std::string_view action_id_or_prefix, const ActionChange& change);
 
   Result<std::string> AddChronologyEntry(std::string_view case_id, const ChronologyEntry& e);
+  // An agency's whole chronology (casepack/csv.h ParseChronologyCsv): every entry validated first, then all
+  // added in one transaction, or none. Returns their ids in order.
+  Result<std::vector<std::string>> AddChronologyEntries(std::string_view case_id, const std::vector<ChronologyEntry>& entries);
+  // MAPM (002 §10): records a review of the action plan (every review is kept). The case's
+  // last-action-plan-review key date becomes the latest review's, and its next-review the next review the
+  // latest review agreed (if any), with the usual date checks. kInvalidArgument for other types. Returns
+  // the review's id.
+  Result<std::string> AddMapmReview(std::string_view case_id, const MapmReview& review);
   Result<std::string> AddFeedback(std::string_view case_id, const ParticipantFeedback& f);
 
   // Deletes a row (id or unique prefix of at least 4 characters) by removing it from its collection: the
@@ -305,6 +327,9 @@ class CaseService {
   Status SetPullCursor(std::string_view case_id, std::int64_t pulled_seq);
   Status MarkOnServer(std::string_view case_id);
   Result<bool> WasOnServer(std::string_view case_id);
+  // A case on the server that is not shared with this user (imported here from a pack): true the first
+  // time, false once already marked (reported once; MarkOnServer clears it).
+  Result<bool> MarkNotShared(std::string_view case_id);
   // After a pull: the hold index (legal_holds) follows the case's hold register.
   Status RefreshHoldIndex(std::string_view case_id);
   Status WriteHoldIndex(std::string_view case_id, const std::optional<LegalHold>& hold);
@@ -327,6 +352,9 @@ class CaseService {
   Status WriteSnapshot(Loaded& loaded);
   ReplicaOptions Options(std::string_view case_id, ReplicaId replica) const;
   Status InsertCaseRow(const std::string& case_id, const SecretBytes& key, ReplicaId replica);
+  // Who wrote a register value, for conflicts: the person's name as the central store knows them (or
+  // "user <id prefix>" as `server users` lists it), else the author recorded in the operation.
+  Result<std::function<std::string(const RegisterValue&)>> Namer();
 
   Store& store_;
   BlobStore blobs_;

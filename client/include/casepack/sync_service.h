@@ -71,6 +71,10 @@ struct CaseSyncReport {
   // that this sync checked as its own and signed, so that members accept them (docs/sync-client.md).
   std::size_t resigned = 0;
   std::vector<FieldConflict> conflicts;  // concurrent values that now need a person
+  // Set the first time a case here (imported from a pack) is found on the central store but not shared
+  // with this user: one line saying what to do. Not an error: the other cases sync, and it is not said
+  // again until that changes (shared, or gone from the server).
+  std::string not_shared;
   std::string error;                     // empty if the case synced completely
 };
 
@@ -119,8 +123,11 @@ class SyncService {
   // Enrols this store's identity with the server at `url` (https://host:port), pinning `fingerprint`.
   // kConflict if already enrolled; errors from the server (an unknown, used or expired code: kAuthFailed).
   // `also`: more servers of the same central store (AddServerUrl), tried in order if `url` cannot be reached.
+  // `name`: the person's name as colleagues know them, recorded by the server (`server users`, conflicts,
+  // `case share --with NAME`); empty: the store's author name (`casepack init --name`), if any. A name
+  // given here becomes the store's author name when it has none.
   Result<ServerConfig> Enroll(const std::string& url, const std::string& fingerprint, const std::string& invitation,
-                              const std::vector<std::string>& also = {});
+                              const std::vector<std::string>& also = {}, const std::string& name = {});
   // Adds another server of the same central store (same certificate fingerprint): sync tries the servers
   // in order and fails over to the next when one cannot be reached. kConflict if already listed;
   // kNotFound if not enrolled; kInvalidArgument for a malformed URL.
@@ -131,14 +138,16 @@ class SyncService {
   // tampered operation, a missing key) are reported in the case's `error`, and the other cases still sync.
   Result<SyncReport> Sync(const ProgressFn& progress = {});
 
-  // Wraps the case's keys for `user_id` (the full id or a unique prefix of 4+ characters: kNotFound,
-  // kInvalidArgument when ambiguous) and adds them as a member. The case must be on the server: kNotFound
+  // The user `who` names: the full id, a unique prefix of 4+ characters of it, or the user's name (exact,
+  // case-insensitive). kNotFound; kInvalidArgument when ambiguous (the message lists the candidates).
+  Result<wire::UserEntry> FindUser(const std::string& who);
+  // Wraps the case's keys for `user_id` (anything FindUser takes) and adds them as a member. The case must be on the server: kNotFound
   // "not on the server yet" (sync first) otherwise.
   Status Share(const std::string& case_id, const std::string& user_id);
-  // Removes a member; the case moves to a new epoch whose key only the remaining members receive. Two
+  // Removes a member (anything FindUser takes); the case moves to a new epoch whose key only the remaining members receive. Two
   // requests (remove, rekey): if it is cut off between them, running it again (or any member's sync)
   // finishes it.
-  Status Unshare(const std::string& case_id, const std::string& user_id);
+  Status Unshare(const std::string& case_id, const std::string& user);
 
   Result<std::vector<wire::UserEntry>> Users();
   Result<wire::Invitation> Invite(const std::string& role, std::int64_t expires_in_s);
@@ -184,6 +193,10 @@ class SyncService {
   // a signature, each one first opened with this device's own key (a server cannot get it to sign
   // anything else). Counted in report.resigned.
   Status SignOwnUnsignedOps(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report);
+  // The central store's users, kept in `people` for naming the authors of conflicts (migration 7).
+  Status RefreshPeople(net::CasepackClient& client);
+  // Records that `replica` (16 hex digits) is `device_id`'s, as the server says (the first one stays).
+  Status RecordReplicaDevice(std::string_view replica, const std::string& device_id);
 
   Store& store_;
   CaseService& cases_;
@@ -197,6 +210,9 @@ class SyncService {
   bool directory_loaded_ = false;
   TransportFactory transport_;
 };
+
+// FindUser's matching over a user list (the full id, a unique id prefix of 4+ characters, or the name).
+Result<wire::UserEntry> FindUserIn(const std::vector<wire::UserEntry>& users, const std::string& who);
 
 // An operation's id on the wire (docs/sync-client.md): 16 hex digits of the replica, '-', the counter.
 // Operations travel sealed (casepack/sealed_operation.h).

@@ -57,5 +57,8 @@ void AddRemove(CLI::App& group, Context& ctx, CaseTable table, std::string_view 
 void RegisterDocumentCommands(CLI::App& app, Context& ctx);
 void RegisterNoteCommands(CLI::App& app, Context& ctx);
 void RegisterRecordCommands(CLI::App& app, Context& ctx);
+void RegisterMapmCommands(CLI::App& app, Context& ctx);
+// `case show`'s MAPM part (002): time, chair, minute-taker, the family, every review (late ones flagged).
+void PrintMapm(Language lang, const CaseDetail& d);
 
 }  // namespace casepack::cli

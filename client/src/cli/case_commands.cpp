@@ -18,6 +18,7 @@ using nlohmann::json;
 
 struct CaseOptions {
   std::string case_id, type, subject, area, lead_agency, venue, status, today, sort = "subject";
+  std::string chair, minute_taker, meeting_time, informs_family, family, minutes_to_family;
   std::vector<std::string> dates, facilitators, cleared_dates;
   bool json = false, past_purge_date = false;
 };
@@ -69,10 +70,11 @@ json DetailJson(const CaseDetail& d) {
   for (const auto& [id, f] : d.feedback) j["feedback"].push_back(ToJson(f));
   j["conflicts"] = json::array();
   for (const auto& c : d.conflicts) j["conflicts"].push_back(ToJson(c));
+  if (d.record.event_type == EventType::kMapm) j["mapm"] = ToJson(d.mapm);
   return j;
 }
 
-void PrintDetail(const CaseDetail& d) {
+void PrintDetail(Language lang, const CaseDetail& d) {
   const Case& c = d.record;
   std::printf("case        %s\n", c.id.c_str());
   std::printf("type        %s (%s)\n", std::string(ToString(c.event_type)).c_str(), std::string(LongName(c.event_type)).c_str());
@@ -113,6 +115,7 @@ void PrintDetail(const CaseDetail& d) {
   std::printf("\nactions (%zu)\n", d.actions.size());
   PrintActions(d.actions);
   std::printf("\nchronology entries %zu, feedback forms %zu\n", d.chronology.size(), d.feedback.size());
+  PrintMapm(lang, d);
   if (!d.conflicts.empty()) {
     std::printf("\nconflicts needing a person (%zu)\n", d.conflicts.size());
     for (const auto& f : d.conflicts) {
@@ -201,7 +204,7 @@ void AddCaseShow(CLI::App& parent, Context& ctx, CaseOptions& a) {
       ShowCaseRetention(*s.session, s.case_id, &j);
       PrintJson(j);
     } else {
-      PrintDetail(d);
+      PrintDetail(ctx.lang, d);
       ShowCaseRetention(*s.session, s.case_id, nullptr);
     }
   });
@@ -218,6 +221,16 @@ void AddCaseSet(CLI::App& parent, Context& ctx, CaseOptions& a) {
   case_set->add_option("--lead-agency", a.lead_agency, "lead or convening agency");
   case_set->add_option("--venue", a.venue, "venue");
   case_set->add_option("--facilitator", a.facilitators, "the facilitators' names (repeatable; replaces the list)");
+  // MAPM (002): roles of their own, the time, the family.
+  case_set->add_option("--chair", a.chair, "MAPM: who chaired the meeting, e.g. \"Rhian Lewis (Health)\" (002 §6)");
+  case_set->add_option("--minute-taker", a.minute_taker, "MAPM: who took the minutes (002 §5)");
+  case_set->add_option("--meeting-time", a.meeting_time, "MAPM: the time the meeting started, HH:MM (002 §7 item 1)");
+  case_set->add_option("--informs-family", a.informs_family, "MAPM: the member appointed to inform the child and family of the outcome (002 §8)");
+  case_set->add_option("--family", a.family, "MAPM: the family was not-informed (the invited agencies agreed), informed, agreed or "
+                                             "objected (002 §9)");
+  case_set->add_option("--minutes-to-family", a.minutes_to_family, "MAPM: yes or no: the minutes go to the family too, who are then "
+                                                                   "on the distribution list (002 §7)")
+      ->check(CLI::IsMember({"yes", "no"}));
   case_set->callback([&ctx, &a, case_set] {
     auto s = OpenCases(ctx, "casepack case set", a.case_id);
     const auto d = Must(s.cases->GetCase(s.case_id));
@@ -234,6 +247,12 @@ void AddCaseSet(CLI::App& parent, Context& ctx, CaseOptions& a) {
     if (case_set->count("--lead-agency")) change.lead_agency = a.lead_agency;
     if (case_set->count("--venue")) change.venue = a.venue;
     if (case_set->count("--facilitator")) change.facilitators = a.facilitators;
+    if (case_set->count("--chair")) change.chair = a.chair;
+    if (case_set->count("--minute-taker")) change.minute_taker = a.minute_taker;
+    if (case_set->count("--meeting-time")) change.meeting_time = Must(ParseTimeOfDay(a.meeting_time), "--meeting-time");
+    if (case_set->count("--informs-family")) change.informs_family = a.informs_family;
+    if (case_set->count("--family")) change.family = Must(ParseFamilyAwareness(a.family), "--family");
+    if (case_set->count("--minutes-to-family")) change.minutes_to_family = a.minutes_to_family == "yes";
     Check(s.cases->UpdateCase(s.case_id, change));
     std::printf("case %s updated\n", s.case_id.substr(0, 8).c_str());
   });
@@ -316,6 +335,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   RegisterDocumentCommands(app, ctx);
   RegisterNoteCommands(app, ctx);
   RegisterRecordCommands(app, ctx);
+  RegisterMapmCommands(app, ctx);
   AddDeadlines(app, ctx, options);
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "case_cli.h"
+#include "casepack/csv.h"
 #include "io.h"
 
 namespace casepack::cli {
@@ -142,6 +143,23 @@ void AddChronologyAdd(CLI::App& parent, Context& ctx, RecordOptions& a) {
   });
 }
 
+// An agency's chronology file (001 Appendix 1 saved as CSV; docs/chronology-csv.md): every row checked
+// before anything is added, then all added in one transaction.
+void AddChronologyImport(CLI::App& parent, Context& ctx, RecordOptions& a) {
+  auto* import = parent.add_subcommand("import", "import an agency's chronology from a CSV file with the five columns of 001 "
+                                                 "Appendix 1 (Date & Time, Source, Significant Event, Action Taken, Analysis); "
+                                                 "nothing is imported if any row is wrong");
+  import->add_option("CASE", a.case_id, "case id")->required();
+  import->add_option("FILE", a.item_id, "the CSV file (- for standard input)")->required();
+  import->callback([&ctx, &a] {
+    const std::string text = ReadTextInput(a.item_id, "chronology");
+    const auto entries = Must(ParseChronologyCsv(text), a.item_id == "-" ? "standard input" : a.item_id);
+    auto s = OpenCases(ctx, "casepack chronology import", a.case_id);
+    const auto ids = Must(s.cases->AddChronologyEntries(s.case_id, entries));
+    std::printf("imported %zu chronology entries into case %s\n", ids.size(), s.case_id.substr(0, 8).c_str());
+  });
+}
+
 void AddChronologyList(CLI::App& parent, Context& ctx, RecordOptions& a) {
   auto* chron_list = parent.add_subcommand("list", "the merged timeline, in date order");
   chron_list->add_option("CASE", a.case_id, "case id")->required();
@@ -217,6 +235,7 @@ void RegisterRecordCommands(CLI::App& app, Context& ctx) {
   auto* chron = app.add_subcommand("chronology", "the multi-agency chronology (001 format)");
   chron->require_subcommand(1);
   AddChronologyAdd(*chron, ctx, options);
+  AddChronologyImport(*chron, ctx, options);
   AddChronologyList(*chron, ctx, options);
   AddRemove(*chron, ctx, CaseTable::kChronology, "chronology entry");
   auto* feedback = app.add_subcommand("feedback", "participant feedback (MAS Appendix 2)");

@@ -108,6 +108,23 @@ void AddReportRecipients(CLI::App& parent, Context& ctx, ReportArgs& a) {
   });
 }
 
+// The minutes sent by other means (the convening agency's secure email; by hand to the family): recorded
+// on the distribution list as `report send` records a pack.
+void AddReportSent(CLI::App& parent, Context& ctx, ReportArgs& a) {
+  auto* sent = parent.add_subcommand("sent", "record the report (MAPM: the minutes) as sent to a recipient by other means");
+  sent->add_option("CASE", a.case_id, "case id")->required();
+  sent->add_option("--recipient", a.recipient, "the recipient's key (see 'casepack report recipients CASE'), e.g. family")->required();
+  sent->add_option("--date", a.report_date, "the date it was sent (default today)");
+  sent->callback([&ctx, &a] {
+    auto session = ctx.OpenSession("casepack report sent", /*run_retention=*/true, DocumentLimitFromEnvironment());
+    CaseService& cases = CasesOf(*session);
+    const std::string id = MustReport(cases.ResolveCaseId(a.case_id));
+    const Date on = a.report_date.empty() ? Today() : ParseDateOption(a.report_date, "--date");
+    const ReportRecipient r = MustReport(cases.RecordReportSent(id, a.recipient, on), "--recipient");
+    std::printf("recorded as sent to %s on %s\n", r.name.c_str(), FormatDate(on).c_str());
+  });
+}
+
 void AddReportSend(CLI::App& parent, Context& ctx, ReportArgs& a) {
   auto* send = parent.add_subcommand("send", "write a report-only transfer pack for one recipient and record it as sent");
   send->add_option("CASE", a.case_id, "case id")->required();
@@ -155,6 +172,7 @@ void RegisterReportCommands(CLI::App& app, Context& ctx) {
   CLI::App* report = AddReport(app, ctx, a);
   AddReportRecipients(*report, ctx, a);
   AddReportSend(*report, ctx, a);
+  AddReportSent(*report, ctx, a);
 }
 
 }  // namespace casepack::cli

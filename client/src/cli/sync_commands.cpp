@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "casepack/sync_service.h"
+#include "casepack/text_width.h"
 #include "cli.h"
 
 namespace casepack::cli {
@@ -18,7 +19,7 @@ using nlohmann::json;
 
 struct SyncArgs {
   std::vector<std::string> also;
-  std::string url, invite, fingerprint, role = "facilitator", id, case_id, user;
+  std::string url, invite, fingerprint, role = "facilitator", id, case_id, user, name;
   int expires_days = 7;
   bool json = false;
 };
@@ -83,6 +84,7 @@ json ReportJson(const SyncReport& r) {
                      {"documents_downloaded", c.blobs_down}, {"rejected", c.rejected},
                      {"quarantined", c.quarantined}, {"quarantined_held", c.quarantined_held}, {"conflicts", conf},
                      {"restored", c.restored.empty() ? json(nullptr) : json(c.restored)}, {"resigned", c.resigned},
+                     {"not_shared", c.not_shared.empty() ? json(nullptr) : json(c.not_shared)},
                      {"error", c.error.empty() ? json(nullptr) : json(c.error)}});
     pushed += c.pushed;
     pulled += c.pulled;
@@ -95,6 +97,15 @@ json ReportJson(const SyncReport& r) {
                          {"policy_applied", r.policy_applied}, {"policy_pushed", r.policy_pushed}}}};
 }
 
+// "Gwen Jones (user 1a2b3c4d)", or "user 1a2b3c4d" for a user without a name, for what `who` names; `who` itself
+// if the server cannot say.
+std::string Person(SyncService& sync, const std::string& who) {
+  auto u = sync.FindUser(who);
+  if (!u.ok()) return who;
+  const std::string id = "user " + u->user_id.substr(0, 8);
+  return u->name.empty() ? id : u->name + " (" + id + ")";
+}
+
 }  // namespace
 
 namespace {
@@ -105,9 +116,11 @@ void AddServerAdd(CLI::App& parent, Context& ctx, SyncArgs& a) {
   add->add_option("--invite", a.invite, "the invitation code from the Business Unit")->required();
   add->add_option("--fingerprint", a.fingerprint, "the server certificate's SHA-256 fingerprint, from the Business Unit")->required();
   add->add_option("--also", a.also, "another server of the same central store (repeatable): sync fails over to it");
+  add->add_option("--name", a.name, "your name as colleagues know you (default: the store's name, 'casepack init --name'): "
+                                    "shown beside your edits and in 'server users', used by 'case share --with NAME'");
   add->callback([&ctx, &a] {
     auto s = Open(ctx, "casepack server add");
-    const ServerConfig c = Must(s.sync->Enroll(a.url, a.fingerprint, a.invite, a.also));
+    const ServerConfig c = Must(s.sync->Enroll(a.url, a.fingerprint, a.invite, a.also, a.name));
     std::printf("enrolled with %s as a %s\n", c.url.c_str(), c.role.c_str());
     for (std::size_t i = 1; i < c.urls.size(); ++i) std::printf("also       %s\n", c.urls[i].c_str());
     std::printf("server certificate pinned: sha256:%s\n", c.fingerprint.c_str());
@@ -167,13 +180,16 @@ void AddServerUsers(CLI::App& parent, Context& ctx, SyncArgs& a) {
       for (const auto& u : list) {
         json devices = json::array();
         for (const auto& d : u.devices) devices.push_back({{"device_id", d.device_id}, {"revoked", d.revoked}});
-        arr.push_back({{"user_id", u.user_id}, {"role", u.role}, {"revoked", u.revoked}, {"devices", devices}});
+        arr.push_back({{"user_id", u.user_id}, {"name", u.name.empty() ? json(nullptr) : json(u.name)}, {"role", u.role},
+                       {"revoked", u.revoked}, {"devices", devices}});
       }
       std::cout << arr.dump(2) << "\n";
       return;
     }
     for (const auto& u : list)
-      std::printf("%s  %-14s %zu device(s)%s\n", u.user_id.c_str(), u.role.c_str(), u.devices.size(), u.revoked ? "  REVOKED" : "");
+      std::printf("%s  %s %-14s %zu device(s)%s\n", u.user_id.c_str(),
+                  FitColumn(u.name.empty() ? "(no name)" : u.name, 24).c_str(), u.role.c_str(), u.devices.size(),
+                  u.revoked ? "  REVOKED" : "");
   });
 }
 
@@ -223,6 +239,7 @@ void AddSync(CLI::App& parent, Context& ctx, SyncArgs& a) {
           std::printf("  case %s: signed %zu operation(s) of this device that the server held unsigned (stored before it "
                       "checked signatures): other members take them in\n",
                       c.case_id.substr(0, 8).c_str(), c.resigned);
+        if (!c.not_shared.empty()) std::printf("  %s\n", c.not_shared.c_str());
         for (const auto& f : c.conflicts) {
           std::string values;
           for (const auto& v : f.values.candidates) values += (values.empty() ? "" : " | ") + v.value + " (" + v.author + ")";
@@ -255,24 +272,27 @@ void AddSync(CLI::App& parent, Context& ctx, SyncArgs& a) {
 void AddCaseShare(CLI::App& parent, Context& ctx, SyncArgs& a) {
   auto* share = parent.add_subcommand("share", "give another user the case's key, so they receive it on their next sync");
   share->add_option("CASE", a.case_id, "case id")->required();
-  share->add_option("--with", a.user, "the user id, or its first 4 or more characters (see 'casepack server users')")->required();
+  share->add_option("--with", a.user, "the user's name, id, or the id's first 4 or more characters (see 'casepack server users')")->required();
   share->callback([&ctx, &a] {
     auto s = Open(ctx, "casepack case share");
     const std::string id = Must(s.cases->ResolveCaseId(a.case_id));
     Check(s.sync->Share(id, a.user));
-    std::printf("case %s shared with %s\n", id.substr(0, 8).c_str(), a.user.c_str());
+    std::printf("case %s shared with %s\n", id.substr(0, 8).c_str(), Person(*s.sync, a.user).c_str());
   });
 }
 
 void AddCaseUnshare(CLI::App& parent, Context& ctx, SyncArgs& a) {
   auto* unshare = parent.add_subcommand("unshare", "remove a member; later content uses a new key they never get");
   unshare->add_option("CASE", a.case_id, "case id")->required();
-  unshare->add_option("--user", a.user, "the user id")->required();
+  unshare->add_option("--user", a.user, "the user's name, id, or the id's first 4 or more characters")->required();
   unshare->callback([&ctx, &a] {
     auto s = Open(ctx, "casepack case unshare");
     const std::string id = Must(s.cases->ResolveCaseId(a.case_id));
+    // "removed <user id> (<name>)": the id as `server users` lists it, and who that is.
+    auto user = s.sync->FindUser(a.user);
+    const std::string who = user.ok() ? user->user_id + (user->name.empty() ? "" : " (" + user->name + ")") : a.user;
     Check(s.sync->Unshare(id, a.user));
-    std::printf("removed %s from case %s; later content is under a new key\n", a.user.c_str(), id.substr(0, 8).c_str());
+    std::printf("removed %s from case %s; later content is under a new key\n", who.c_str(), id.substr(0, 8).c_str());
   });
 }
 

@@ -75,7 +75,8 @@ class CasepackClient {
   // `identity` must outlive the client. device_id may be empty until Enroll succeeds.
   CasepackClient(std::unique_ptr<HttpsClient> http, const Identity* identity, std::string device_id = {});
 
-  Result<wire::Principal> Enroll(const std::string& code);  // sets device_id on success
+  // Sets device_id on success. `name`: the person's name for the server's directory (optional).
+  Result<wire::Principal> Enroll(const std::string& code, const std::string& name = {});
   Result<wire::Principal> Me();
   Result<wire::Invitation> CreateInvitation(const std::string& role, std::int64_t expires_in_s = 7 * 24 * 3600);
   Status RevokeDevice(const std::string& device_id);

@@ -27,6 +27,8 @@
 #include "casepack/dates.h"
 #include "casepack/domain.h"
 #include "casepack/labels.h"
+#include "casepack/mapm.h"
+#include "casepack/report_journey.h"
 #include "casepack/result.h"
 
 namespace casepack {
@@ -50,6 +52,10 @@ struct ReportInput {
   std::vector<ParticipantFeedback> feedback;
   std::vector<FieldConflict> conflicts;  // conflicts on fields other than actions' owner/due
   std::optional<Date> report_date;       // the date the report is signed
+  // MAPM (002): chair, minute-taker, time, the family, the action plan's reviews; and the minutes'
+  // distribution list (every attendee, the family where appropriate) with the date each was sent.
+  MapmRecord mapm;
+  std::vector<ReportRecipient> distribution;
 };
 
 // Every part valid (ValidateCase, ValidateNotes for the case's type, ValidateAction, …). RenderReport

@@ -108,7 +108,9 @@ enum class RS : std::uint16_t {
   kMapfMissing, kLearning, kNoLearning, kFacilitatorComments, kTimeline, kActionPlan, kMapfAgreement,
   kComments, kDateLabel, kNextReview, kNotAgreed, kApologies, kDistribution, kMapmDistribution,
   kMinutesSent, kTitleMas, kTitleMapf, kTitleMapm, kFeedbackOnly, kRecipients, kRecipient, kSent,
-  kNotYetSent, kReportDate, kAt, kCount
+  kNotYetSent, kReportDate, kAt,
+  kTime, kChair, kMinuteTaker, kMapmFamily, kFamilyAwareness, kInformsFamily, kMinutesToFamily,
+  kReviews, kReviewHeld, kNextReviewAgreed, kReviewNote, kNoReviews, kLateReview, kCount
 };
 
 // A fixed string's text in `lang`, from the label catalogue (casepack/labels.h); its catalogue key,

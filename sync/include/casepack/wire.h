@@ -85,7 +85,10 @@ struct EnrollRequest {
   std::string code;
   Bytes x25519;  // 32 bytes
   Bytes ed25519;  // 32 bytes; the request is signed with the matching secret key
+  std::string name;  // optional: the person's name as colleagues know them (ValidPersonName)
 };
+// A person's name (enrolment, `server users`): 1..80 bytes of UTF-8, no control characters.
+bool ValidPersonName(std::string_view name);
 std::string ToJson(const EnrollRequest& m);
 Result<EnrollRequest> ParseEnrollRequest(std::string_view json);
 
@@ -123,6 +126,7 @@ struct UserEntry {
   std::string role;
   bool revoked = false;
   std::vector<DeviceKeys> devices;
+  std::string name;  // empty: enrolled without a name
 };
 std::string ToJson(const std::vector<UserEntry>& users);
 Result<std::vector<UserEntry>> ParseUserList(std::string_view json);

@@ -343,6 +343,10 @@ HttpResponse Api::Enroll(const HttpRequest& req, RequestLog* log) {
   }
   log->user_id = p->user_id;
   log->device_id = p->device_id;
+  if (!parsed->name.empty()) {
+    // The user exists now: a failure to record the name leaves them unnamed (shown by id), not unenrolled.
+    (void)store_.SetUserName(p->user_id, parsed->name);
+  }
   return JsonReply(201, wire::ToJson(*p));
 }
 

@@ -263,6 +263,7 @@ std::size_t Rows(const CaseDetail& c, CaseTable t) {
     case CaseTable::kChronology: return c.chronology.size();
     case CaseTable::kFeedback: return c.feedback.size();
     case CaseTable::kDocuments: return c.documents.size();
+    case CaseTable::kReviews: return c.mapm.reviews.size();
   }
   return 0;
 }

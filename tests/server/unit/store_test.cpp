@@ -318,8 +318,8 @@ TEST_P(SqliteStoreTest, Issue11AVersion2StoreIsMigratedToReplicaBindings) {
   Sql(db_.dir() / "s.db", "DROP TABLE replica_devices");
   Sql(db_.dir() / "s.db", "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
   store_ = db_.Open().value();
-  // Migrated through 3 and 4 to the current version (5: operation batches).
-  EXPECT_EQ(Sql(db_.dir() / "s.db", "SELECT value FROM meta WHERE key = 'schema_version'"), "5\n");
+  // Migrated through 3, 4 and 5 to the current version (6: users' names, issue 16).
+  EXPECT_EQ(Sql(db_.dir() / "s.db", "SELECT value FROM meta WHERE key = 'schema_version'"), "6\n");
   EXPECT_EQ(store_->AppendOps(c, b.device_id, {{"aaaaaaaaaaaaaaaa-2", 1, {9}}}).error().code, ErrorCode::kAuthFailed);
   EXPECT_EQ(store_->AppendOps(c, a.device_id, {{"bbbbbbbbbbbbbbbb-2", 1, {9}}}).error().code, ErrorCode::kAuthFailed);
   EXPECT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-2", 1, {1}}}).ok());
@@ -342,9 +342,10 @@ TEST_P(SqliteStoreTest, Issue11AVersion3StoreKeepsItsOpsUnsignedUntilTheirDevice
   Sql(db_.dir() / "s.db", "DROP TABLE op_batches");
   Sql(db_.dir() / "s.db", "ALTER TABLE ops DROP COLUMN batch");
   Sql(db_.dir() / "s.db", "DROP TABLE metric_counters");
+  Sql(db_.dir() / "s.db", "DROP TABLE user_names");
   Sql(db_.dir() / "s.db", "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
   store_ = db_.Open().value();
-  EXPECT_EQ(Sql(db_.dir() / "s.db", "SELECT value FROM meta WHERE key = 'schema_version'"), "5\n");
+  EXPECT_EQ(Sql(db_.dir() / "s.db", "SELECT value FROM meta WHERE key = 'schema_version'"), "6\n");
   auto pulled = store_->PullOps(c, 0, 10).value();
   ASSERT_EQ(pulled.size(), 4u);
   for (const auto& op : pulled) EXPECT_EQ(op.batch, 0) << op.op_id;

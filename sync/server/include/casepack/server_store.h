@@ -127,6 +127,10 @@ class ServerStore {
   virtual Status RevokeDevice(const std::string& device_id) = 0;
   virtual Status RevokeUser(const std::string& user_id) = 0;
   virtual Result<std::vector<wire::UserEntry>> ListUsers() = 0;
+  // The user's name as colleagues know them (the store's author name, given at enrolment): shown by
+  // `server users`, beside conflicts, and matched by `case share --with NAME`. Not case content.
+  // Replaces any earlier name; kNotFound for an unknown user.
+  virtual Status SetUserName(const std::string& user_id, const std::string& name) = 0;
 
   // ---- cases ----
   // Creates the case with `creator` as its only member and its epoch-1 envelope.

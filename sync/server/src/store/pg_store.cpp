@@ -94,6 +94,10 @@ CREATE INDEX op_batches_case ON op_batches(case_id);
 ALTER TABLE ops ADD COLUMN batch bigint;
 CREATE INDEX ops_unsigned ON ops(case_id, op_id) WHERE batch IS NULL;
 )sql",
+    // 4 (issue 16): users' names, as given at enrolment.
+    R"sql(
+CREATE TABLE user_names(user_id text PRIMARY KEY REFERENCES users(id), name text NOT NULL);
+)sql",
 };
 
 // One bound parameter: text (strings and integers) or binary (bytea), or NULL.
@@ -523,14 +527,24 @@ class PgStore final : public ServerStore {
     });
   }
 
+  Status SetUserName(const std::string& user_id, const std::string& name) override {
+    return ReadCommitted([&](Tx& tx) -> Status {
+      CP_ASSIGN_OR_RETURN(auto u, tx.Q("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", {user_id}, "reading user"));
+      if (u.empty()) return MakeError(ErrorCode::kNotFound, "unknown user");
+      CP_RETURN_IF_ERROR(tx.Run("DELETE FROM user_names WHERE user_id = $1", {user_id}, "naming user"));
+      return tx.Run("INSERT INTO user_names(user_id, name) VALUES($1, $2)", {user_id, name}, "naming user");
+    });
+  }
+
   Result<std::vector<wire::UserEntry>> ListUsers() override {
     return Snapshot([&](Tx& tx) -> Result<std::vector<wire::UserEntry>> {
       std::vector<wire::UserEntry> users;
       std::map<std::string, std::size_t> index;
-      CP_ASSIGN_OR_RETURN(auto u, tx.Q("SELECT id, role, revoked FROM users ORDER BY created_ms, id", {}, "listing users"));
+      CP_ASSIGN_OR_RETURN(auto u, tx.Q("SELECT u.id, u.role, u.revoked, n.name FROM users u LEFT JOIN user_names n "
+                                       "ON n.user_id = u.id ORDER BY u.created_ms, u.id", {}, "listing users"));
       for (int i = 0; i < u.size(); ++i) {
         index[u.Text(i, 0)] = users.size();
-        users.push_back(wire::UserEntry{u.Text(i, 0), u.Text(i, 1), u.Bool(i, 2), {}});
+        users.push_back(wire::UserEntry{u.Text(i, 0), u.Text(i, 1), u.Bool(i, 2), {}, u.IsNull(i, 3) ? "" : u.Text(i, 3)});
       }
       CP_ASSIGN_OR_RETURN(auto d, tx.Q("SELECT id, user_id, x25519, ed25519, revoked FROM devices ORDER BY created_ms, id",
                                        {}, "listing devices"));

@@ -92,6 +92,12 @@ CREATE INDEX IF NOT EXISTS ops_unsigned ON ops(case_id, op_id) WHERE batch IS NU
 UPDATE meta SET value = '5' WHERE key = 'schema_version' AND value = '4';
 )sql";
 
+// Schema 6 (issue 16): users' names, as given at enrolment (a table of its own: no ALTER on every open).
+constexpr const char* kSchema6 = R"sql(
+CREATE TABLE IF NOT EXISTS user_names(user_id TEXT PRIMARY KEY, name TEXT NOT NULL);
+UPDATE meta SET value = '6' WHERE key = 'schema_version' AND value = '5';
+)sql";
+
 Error DbError(sqlite3* db, const char* what) {
   const int code = sqlite3_extended_errcode(db);
   ErrorCode ec = ErrorCode::kIo;
@@ -301,12 +307,29 @@ class SqliteStore final : public ServerStore {
     return st;
   }
 
+  Status SetUserName(const std::string& user_id, const std::string& name) override {
+    std::lock_guard lock(mu_);
+    CP_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status st = [&]() -> Status {
+      CP_ASSIGN_OR_RETURN(auto u, Prepare("SELECT 1 FROM users WHERE id = ?"));
+      u->Bind(1, user_id);
+      CP_ASSIGN_OR_RETURN(bool row, u->Step("reading user"));
+      if (!row) return MakeError(ErrorCode::kNotFound, "unknown user");
+      CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR REPLACE INTO user_names(user_id, name) VALUES(?, ?)"));
+      s->Bind(1, user_id).Bind(2, name);
+      return s->Run("naming user");
+    }();
+    CP_RETURN_IF_ERROR(Finish(st.ok()));
+    return st;
+  }
+
   Result<std::vector<wire::UserEntry>> ListUsers() override {
     std::lock_guard lock(rmu_);
     std::vector<wire::UserEntry> users;
     std::map<std::string, std::size_t> index;
     {
-      CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT id, role, revoked FROM users ORDER BY created_ms, id"));
+      CP_ASSIGN_OR_RETURN(auto s, PrepareRead("SELECT u.id, u.role, u.revoked, n.name FROM users u "
+                                              "LEFT JOIN user_names n ON n.user_id = u.id ORDER BY u.created_ms, u.id"));
       while (true) {
         CP_ASSIGN_OR_RETURN(bool row, s->Step("listing users"));
         if (!row) break;
@@ -314,6 +337,7 @@ class SqliteStore final : public ServerStore {
         u.user_id = s->Text(0);
         u.role = s->Text(1);
         u.revoked = s->Int(2) != 0;
+        if (!s->IsNull(3)) u.name = s->Text(3);
         index[u.user_id] = users.size();
         users.push_back(std::move(u));
       }
@@ -1216,6 +1240,7 @@ Result<std::unique_ptr<ServerStore>> OpenSqliteStore(const std::string& path) {
       (SchemaVersion(db) == "4" && !HasColumn(db, "ops", "batch") &&
        sqlite3_exec(db, "ALTER TABLE ops ADD COLUMN batch INTEGER", nullptr, nullptr, &err) != SQLITE_OK) ||
       (SchemaVersion(db) == "4" && sqlite3_exec(db, kSchema5, nullptr, nullptr, &err) != SQLITE_OK) ||
+      (SchemaVersion(db) == "5" && sqlite3_exec(db, kSchema6, nullptr, nullptr, &err) != SQLITE_OK) ||
       sqlite3_exec(db, "COMMIT", nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown";
     sqlite3_free(err);

@@ -1,0 +1,216 @@
+#include "casepack/csv.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace casepack {
+
+namespace {
+
+Error Invalid(std::string message, std::string hint = {}) {
+  return MakeError(ErrorCode::kInvalidArgument, std::move(message), std::move(hint));
+}
+
+// Length of the UTF-8 sequence at text[i], or 0 if it is not a valid one (overlong forms, surrogates and
+// values above U+10FFFF refused).
+std::size_t Utf8At(std::string_view text, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  std::size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+  if (n == 0 || c > 0xf4 || i + n > text.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+  if (n == 3 && ((c == 0xe0 && b(i + 1) < 0xa0) || (c == 0xed && b(i + 1) >= 0xa0))) return 0;
+  if (n == 4 && ((c == 0xf0 && b(i + 1) < 0x90) || (c == 0xf4 && b(i + 1) >= 0x90))) return 0;
+  return n;
+}
+
+std::string LineText(std::size_t line) { return "line " + std::to_string(line); }
+
+std::string Trim(std::string_view s) {
+  std::size_t a = 0, z = s.size();
+  while (a < z && (s[a] == ' ' || s[a] == '\t')) ++a;
+  while (z > a && (s[z - 1] == ' ' || s[z - 1] == '\t')) --z;
+  return std::string(s.substr(a, z - a));
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+Result<std::vector<CsvRecord>> ParseCsv(std::string_view text) {
+  if (text.size() > kCsvMaxBytes)
+    return Invalid("the file is larger than " + std::to_string(kCsvMaxBytes >> 20) + " MiB", "split it into smaller files");
+  if (text.starts_with("\xef\xbb\xbf")) text.remove_prefix(3);
+  std::vector<CsvRecord> out;
+  CsvRecord record;
+  std::string field;
+  std::size_t line = 1;
+  record.line = 1;
+  bool quoted = false;       // inside a quoted field
+  bool was_quoted = false;   // the current field was quoted (and is closed)
+  bool any = false;          // the current record has content (a field, a separator or quotes)
+  const auto end_field = [&] {
+    record.fields.push_back(std::move(field));
+    field.clear();
+    was_quoted = false;
+  };
+  const auto end_record = [&]() -> Status {
+    if (any) {
+      end_field();
+      if (out.size() >= kCsvMaxRecords) return Invalid("more than " + std::to_string(kCsvMaxRecords) + " rows");
+      out.push_back(std::move(record));
+    }
+    record = CsvRecord{};
+    field.clear();
+    was_quoted = false;
+    any = false;
+    return Ok();
+  };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '\0') return Invalid(LineText(line) + ": a NUL byte: this is not a text file");
+    const std::size_t n = Utf8At(text, i);
+    if (n == 0) return Invalid(LineText(line) + ": bytes that are not UTF-8", "save the file as CSV UTF-8");
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        was_quoted = true;
+        ++i;
+        continue;
+      }
+      if (c == '\r') {  // CRLF (or a lone CR) inside a quoted field: one line break
+        field += '\n';
+        ++line;
+        i += (i + 1 < text.size() && text[i + 1] == '\n') ? 2 : 1;
+        continue;
+      }
+      if (c == '\n') ++line;
+      field.append(text.substr(i, n));
+      i += n;
+      continue;
+    }
+    if (c == ',') {
+      any = true;
+      end_field();
+      ++i;
+      continue;
+    }
+    if (c == '\r' || c == '\n') {
+      i += (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ? 2 : 1;
+      CP_RETURN_IF_ERROR(end_record());
+      ++line;
+      record.line = line;
+      continue;
+    }
+    if (was_quoted) {
+      if (c == ' ' || c == '\t') {  // spaces after a closing quote are tolerated
+        ++i;
+        continue;
+      }
+      return Invalid(LineText(line) + ": text after a closing quote", "a quote inside a quoted field is written twice: \"\"");
+    }
+    if (c == '"') {
+      if (!Trim(field).empty())
+        return Invalid(LineText(line) + ": a quote inside a field that does not start with one",
+                       "put the whole field in quotes and write the quote twice: \"\"");
+      field.clear();  // spaces before an opening quote are dropped
+      quoted = true;
+      any = true;
+      ++i;
+      continue;
+    }
+    any = true;
+    field.append(text.substr(i, n));
+    i += n;
+  }
+  if (quoted) return Invalid("line " + std::to_string(record.line) + ": a quoted field is not closed", "every opening \" needs a closing \"");
+  CP_RETURN_IF_ERROR(end_record());
+  return out;
+}
+
+std::string FormatCsv(const std::vector<std::vector<std::string>>& records) {
+  std::string out;
+  for (const auto& r : records) {
+    for (std::size_t k = 0; k < r.size(); ++k) {
+      const std::string& f = r[k];
+      const bool quote = f.empty() ? r.size() == 1
+                                   : f.find_first_of(",\"\r\n") != std::string::npos || f.front() == ' ' ||
+                                         f.front() == '\t' || f.back() == ' ' || f.back() == '\t' ||
+                                         (k == 0 && f.starts_with("\xef\xbb\xbf"));
+      if (k > 0) out += ',';
+      if (!quote) {
+        out += f;
+        continue;
+      }
+      out += '"';
+      for (char c : f) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+      out += '"';
+    }
+    out += "\r\n";
+  }
+  return out;
+}
+
+Result<std::vector<ChronologyEntry>> ParseChronologyCsv(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(std::vector<CsvRecord> records, ParseCsv(text));
+  if (records.empty()) return Invalid("the file has no rows", "the first row names the five columns of 001 Appendix 1");
+  static constexpr std::string_view kColumns[] = {"date & time", "source", "significant event", "action taken", "analysis"};
+  const CsvRecord& header = records.front();
+  bool header_ok = header.fields.size() == 5;
+  for (std::size_t k = 0; header_ok && k < 5; ++k) {
+    const std::string h = Lower(Trim(header.fields[k]));
+    header_ok = h == kColumns[k] || (k == 0 && (h == "date and time" || h == "date"));
+  }
+  if (!header_ok)
+    return Invalid("line " + std::to_string(header.line) + ": the first row must name the five columns: Date & Time, Source, "
+                   "Significant Event, Action Taken, Analysis",
+                   "the chronology template of 001 Appendix 1, saved as CSV");
+  std::vector<ChronologyEntry> out;
+  std::vector<std::string> problems;
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    const CsvRecord& rec = records[r];
+    const std::string where = LineText(rec.line) + ": ";
+    if (rec.fields.size() != 5) {
+      problems.push_back(where + std::to_string(rec.fields.size()) + " columns, not 5");
+      continue;
+    }
+    ChronologyEntry e;
+    const std::string when = Trim(rec.fields[0]);
+    auto parsed = when.find('/') != std::string::npos ? ParseUkDateTime(when) : ParseDateTime(when);
+    if (!parsed.ok()) {
+      problems.push_back(where + "date '" + when.substr(0, 20) + "': " + parsed.error().message);
+      continue;
+    }
+    e.when = *parsed;
+    e.source = Trim(rec.fields[1]);
+    e.significant_event = rec.fields[2];
+    e.action_taken = rec.fields[3];
+    e.analysis = rec.fields[4];
+    if (Status st = ValidateChronologyEntry(e); !st.ok()) {
+      problems.push_back(where + st.error().message);
+      continue;
+    }
+    out.push_back(std::move(e));
+  }
+  if (!problems.empty()) {
+    std::string message = std::to_string(problems.size()) + " row(s) cannot be imported, so none is: ";
+    for (std::size_t k = 0; k < problems.size() && k < 10; ++k) message += (k ? "; " : "") + problems[k];
+    if (problems.size() > 10) message += "; and " + std::to_string(problems.size() - 10) + " more";
+    return Invalid(message, "correct the file and import it again");
+  }
+  if (out.empty()) return Invalid("the file has a header but no entries");
+  return out;
+}
+
+}  // namespace casepack
