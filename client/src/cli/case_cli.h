@@ -57,5 +57,9 @@ void AddRemove(CLI::App& group, Context& ctx, CaseTable table, std::string_view 
 void RegisterDocumentCommands(CLI::App& app, Context& ctx);
 void RegisterNoteCommands(CLI::App& app, Context& ctx);
 void RegisterRecordCommands(CLI::App& app, Context& ctx);
+// referral, doc papers, planning (process_commands.cpp); after RegisterDocumentCommands.
+void RegisterProcessCommands(CLI::App& app, Context& ctx);
+// The referral, papers and planning group in `case show` (process_commands.cpp).
+void PrintProcess(const CaseDetail& d, Language lang);
 
 }  // namespace casepack::cli

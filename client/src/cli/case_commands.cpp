@@ -17,7 +17,7 @@ namespace {
 using nlohmann::json;
 
 struct CaseOptions {
-  std::string case_id, type, subject, area, lead_agency, venue, status, today, sort = "subject";
+  std::string case_id, type, subject, area, lead_agency, venue, status, today, sort = "subject", report_writer;
   std::vector<std::string> dates, facilitators, cleared_dates;
   bool json = false, past_purge_date = false;
 };
@@ -69,10 +69,11 @@ json DetailJson(const CaseDetail& d) {
   for (const auto& [id, f] : d.feedback) j["feedback"].push_back(ToJson(f));
   j["conflicts"] = json::array();
   for (const auto& c : d.conflicts) j["conflicts"].push_back(ToJson(c));
+  j["process"] = ToJson(d.process);
   return j;
 }
 
-void PrintDetail(const CaseDetail& d) {
+void PrintDetail(const CaseDetail& d, Language lang) {
   const Case& c = d.record;
   std::printf("case        %s\n", c.id.c_str());
   std::printf("type        %s (%s)\n", std::string(ToString(c.event_type)).c_str(), std::string(LongName(c.event_type)).c_str());
@@ -113,6 +114,7 @@ void PrintDetail(const CaseDetail& d) {
   std::printf("\nactions (%zu)\n", d.actions.size());
   PrintActions(d.actions);
   std::printf("\nchronology entries %zu, feedback forms %zu\n", d.chronology.size(), d.feedback.size());
+  PrintProcess(d, lang);
   if (!d.conflicts.empty()) {
     std::printf("\nconflicts needing a person (%zu)\n", d.conflicts.size());
     for (const auto& f : d.conflicts) {
@@ -201,7 +203,7 @@ void AddCaseShow(CLI::App& parent, Context& ctx, CaseOptions& a) {
       ShowCaseRetention(*s.session, s.case_id, &j);
       PrintJson(j);
     } else {
-      PrintDetail(d);
+      PrintDetail(d, ctx.lang);
       ShowCaseRetention(*s.session, s.case_id, nullptr);
     }
   });
@@ -218,6 +220,7 @@ void AddCaseSet(CLI::App& parent, Context& ctx, CaseOptions& a) {
   case_set->add_option("--lead-agency", a.lead_agency, "lead or convening agency");
   case_set->add_option("--venue", a.venue, "venue");
   case_set->add_option("--facilitator", a.facilitators, "the facilitators' names (repeatable; replaces the list)");
+  case_set->add_option("--report-writer", a.report_writer, "MAS: who completes the Summary Report (agreed at the debrief, 003 Appendix 1)");
   case_set->callback([&ctx, &a, case_set] {
     auto s = OpenCases(ctx, "casepack case set", a.case_id);
     const auto d = Must(s.cases->GetCase(s.case_id));
@@ -234,6 +237,7 @@ void AddCaseSet(CLI::App& parent, Context& ctx, CaseOptions& a) {
     if (case_set->count("--lead-agency")) change.lead_agency = a.lead_agency;
     if (case_set->count("--venue")) change.venue = a.venue;
     if (case_set->count("--facilitator")) change.facilitators = a.facilitators;
+    if (case_set->count("--report-writer")) change.report_writer = a.report_writer;
     Check(s.cases->UpdateCase(s.case_id, change));
     std::printf("case %s updated\n", s.case_id.substr(0, 8).c_str());
   });
@@ -316,6 +320,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   RegisterDocumentCommands(app, ctx);
   RegisterNoteCommands(app, ctx);
   RegisterRecordCommands(app, ctx);
+  RegisterProcessCommands(app, ctx);
   AddDeadlines(app, ctx, options);
 }
 

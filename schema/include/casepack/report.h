@@ -27,6 +27,7 @@
 #include "casepack/dates.h"
 #include "casepack/domain.h"
 #include "casepack/labels.h"
+#include "casepack/process.h"
 #include "casepack/result.h"
 
 namespace casepack {
@@ -50,6 +51,7 @@ struct ReportInput {
   std::vector<ParticipantFeedback> feedback;
   std::vector<FieldConflict> conflicts;  // conflicts on fields other than actions' owner/due
   std::optional<Date> report_date;       // the date the report is signed
+  ProcessRecord process;                 // the referral, papers, planning group (casepack/process.h)
 };
 
 // Every part valid (ValidateCase, ValidateNotes for the case's type, ValidateAction, …). RenderReport
