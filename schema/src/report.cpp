@@ -322,7 +322,7 @@ void ActionsTable(const ReportInput& in, Doc* doc, bool form_001 = false) {
   if (form_001) {
     doc->Table({S(RS::kNo), S(RS::kRecommendation), S(RS::kRationale), S(RS::kIntendedOutcome), S(RS::kMeasure),
                 S(RS::kProgress), S(RS::kOwner), S(RS::kTargetDate), S(RS::kStatus)},
-               {0.8, 3.4, 2.4, 2.4, 2.4, 2.2, 2.4, 2, 1.6}, std::move(rows));
+               {1.2, 3.6, 2.4, 2.4, 2.4, 2.2, 2.4, 2.6, 1.8}, std::move(rows));
   } else {
     doc->Table({S(RS::kNo), S(RS::kAction), S(RS::kOwner), S(RS::kDue), S(RS::kStatus)}, {1, 7, 4, 2.4, 2}, std::move(rows));
   }

@@ -56,8 +56,8 @@ for i in $(seq 1 "$ROWS"); do
     --action-taken "Referral $i discussed with the duty team" --analysis "Pattern $i: missed information between agencies" >/dev/null
 done
 cp action add "$mapf" --what "Single agency reviews to include a shared chronology" --owner-agency "Local Operational Group" --due "$(day 60)" \
-  --recommendation "PLAN-RECOMMENDATION: share chronologies at the first strategy discussion" --rationale "Information did not reach the health visitor" \
-  --outcome "Every agency sees the whole history" --measure "PLAN-MEASURE: audit of ten strategy discussions" --progress "Template drafted" >/dev/null
+  --recommendation "Share chronologies at the first strategy discussion" --rationale "Information did not reach the health visitor" \
+  --outcome "Every agency sees the whole history" --measure "Audit of ten strategy discussions" --progress "Template drafted" >/dev/null
 for member in "Powys County Council:local-authority" "Powys Teaching Health Board:health-board" "Dyfed-Powys Police:police" "Ysgol Bro Tâf:education"; do
   m=$(cp planning add "$mapf" --agency "${member%%:*}" --kind "${member##*:}")
   cp planning agree "$mapf" "$m" --on "$(day -1)" >/dev/null
