@@ -95,9 +95,9 @@ TEST(NoteSections, UnknownKeyListsTheKnownOnes) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(r.error().message,
-            "unknown section 'worried-about' for MAS; known: story, protective-factors, risk-factors, grey-areas, "
-            "complicating-factors, going-well, what-has-changed, positive-outcome, inter-agency-working, "
-            "where-next, feedback-to-family");
+            "unknown section 'worried-about' for MAS; known: introductions, story, protective-factors, risk-factors, "
+            "grey-areas, complicating-factors, going-well, what-has-changed, positive-outcome, inter-agency-working, "
+            "where-next, feedback-to-family, evaluation");
   EXPECT_TRUE(ValidateNotes(EventType::kMapf, {{"worried-about", "x"}}).ok());
   auto bad = ValidateNotes(EventType::kMapf, {{"story", "x"}});
   ASSERT_FALSE(bad.ok());
