@@ -72,6 +72,8 @@ case_id=$(casepack case new --type MAS --subject "J.S." --area Newport --lead-ag
 printf '$ casepack case new --type MAS --subject "J.S." --area Newport ... \n%s\n' "$case_id"
 c=${case_id:0:8}
 run "casepack case list"
+run "casepack referral $c --reason stuck --kind drift --detail \"Three plans in a year, little change\""
+run_fails "casepack referral $c --not-referred"
 
 step "The case pack arrives a week before the event: each document is encrypted into the store"
 run 'printf "Review Child Protection Conference minutes for J.S. (demonstration text)\n" > rcpc-minutes.txt'
@@ -79,6 +81,7 @@ run 'printf "Child Protection Plan for J.S. (demonstration text)\n" > cp-plan.tx
 run "casepack doc add $c rcpc-minutes.txt --type rcpc-minutes --from \"Newport Children's Services\" --received $papers"
 run "casepack doc add $c cp-plan.txt --type child-protection-plan --from \"Newport Children's Services\" --received $papers"
 run "casepack doc list $c"
+run "casepack doc papers $c"
 run_fails "casepack doc add $c cp-plan.txt --type child-protection-plan --from Police"
 
 step "At the event, offline: attendance, Signs of Safety notes, actions"
@@ -89,6 +92,14 @@ run "echo 'Mum has kept every appointment with the health visitor since Septembe
 run "echo 'Father still visits the home although the plan says he should not.' | casepack note add $c risk-factors"
 run "echo 'A shared understanding of what safe enough looks like was agreed.' | casepack comments $c"
 run "casepack action add $c --what \"Core group to agree a written safety plan with the family\" --owner-agency \"Children's Services\" --owner-role \"Social worker\" --due $due"
+run "echo 'Everyone found the time to reflect together useful.' | casepack note add $c evaluation"
+run "casepack case set $c --date facilitators-prepare=$(day 7) --date facilitators-debrief=$event --report-writer \"Alex Jones\""
+act=$(casepack action list "$c" --json | sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' | head -n 1)
+run "casepack action report $c $act --to core-group --on $event"
+fb=$(casepack feedback add $c --agency Health --role "Health visitor" --answer most-useful="Time to reflect" | cut -d' ' -f1)
+printf '$ casepack feedback add %s --agency Health ...\n%s\n' "$c" "$fb"
+run "casepack feedback set $c $fb --answer improve=\"A longer session\""
+run "casepack feedback list $c"
 run "casepack chronology add $c --when $(day -80)T10:15 --source Police --event \"Domestic incident at the family home\" --action-taken \"Referral to Children's Services\""
 run "printf 'Date & Time,Source,Significant Event,Action Taken,Analysis\\r\\n%s 10:00,Health,Missed appointment (second this month),Letter sent,\\r\\n' $(date -u -d '-60 days' +%d/%m/%Y) > health-chronology.csv"
 run "casepack chronology import $c health-chronology.csv"
@@ -124,6 +135,22 @@ run "casepack case show $m | tail -n 12"
 
 step "Timescales: what is done, due and overdue (counted as if today were $later, after the event)"
 run "casepack deadlines --today $later"
+
+step "A MAPF (000): the route to it, a planning group of every agency, their agreement, then the LOG's"
+mapf=$(casepack case new --type MAPF --subject "Baby T" --area Powys --lead-agency "Powys Children's Services" \
+  --date referral-agreed=$(day -60) --date chair-approved=$(day -55) --date event=$(day -30) --date principles-agreed=$(day -30))
+printf '$ casepack case new --type MAPF --subject "Baby T" --area Powys ...\n%s\n' "$mapf"
+m=${mapf:0:8}
+la=$(casepack planning add $m --agency "Powys Children's Services" --kind local-authority --name "Rhian Price")
+hb=$(casepack planning add $m --agency "Powys Teaching Health Board" --kind health-board)
+run "casepack planning list $m"
+run_fails "casepack planning log-agreed $m --on $(day -5)"
+po=$(casepack planning add $m --agency "Dyfed-Powys Police" --kind police)
+for member in $la $hb $po; do casepack planning agree $m $member --on $(day -10) >/dev/null; done
+run "casepack planning list $m"
+run "casepack action add $m --what \"Joint pre-birth assessment training\" --owner-agency \"Powys Teaching Health Board\" --due $due --recommendation \"R1: assessments start by 20 weeks\" --outcome \"Earlier planning\" --measure \"Audit of 10 cases\""
+run "casepack planning log-agreed $m --on $(day -5)"
+run "casepack deadlines --today $later | grep -A4 'Baby T'"
 
 step "The Facilitator's Summary (Appendix 3), as Markdown on the terminal and as a printable HTML file"
 run "casepack report $c --format md --date $event -o - | head -n 40"

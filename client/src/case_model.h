@@ -36,5 +36,13 @@ inline Target NoteText(std::string_view section) { return {"notes", std::string(
 // Per-item registers whose concurrent values matter (an attendee's status, an action's owner and due).
 inline Target AttendeeField(std::string_view id, std::string_view f) { return {"attendee/" + std::string(id), std::string(f)}; }
 inline Target ActionField(std::string_view id, std::string_view f) { return {"action/" + std::string(id), std::string(f)}; }
+// Issue 16. Case registers: "mas-referral" (JSON, kept), "report-writer". An action's 001 plan fields are
+// registers of the action (recommendation, rationale, outcome, measure, progress); to whom it was reported
+// back is a collection of the action (key: the target, value: the date). The MAPF planning group is a
+// collection (value: the member's JSON without id and agreement); each member's agreement is its own kept
+// register, so two devices recording it merge.
+inline Target ActionReported(std::string_view id) { return {"action/" + std::string(id), "reported"}; }
+inline const Target kPlanningGroup = {"case", "planning-group"};
+inline Target MemberField(std::string_view id, std::string_view f) { return {"member/" + std::string(id), std::string(f)}; }
 
 }  // namespace casepack::case_model

@@ -211,6 +211,78 @@ std::vector<std::string> Keys(const std::vector<CollectionEntry>& entries) {
   return out;
 }
 
+std::vector<StoredDocument> ReadDocuments(const Replica& r) {
+  std::vector<StoredDocument> out;
+  for (const CollectionEntry& e : r.ReadCollection(kDocuments)) {
+    auto j = ParseJson(e.value);
+    if (!j.ok() || !j->is_object() || !j->contains("blob_id")) continue;
+    StoredDocument doc;
+    doc.blob_id = (*j)["blob_id"].get<std::string>();
+    j->erase("blob_id");
+    auto meta = FromJson<DocumentMeta>(*j);
+    if (!meta.ok()) continue;
+    doc.meta = std::move(meta).value();
+    out.push_back(std::move(doc));
+  }
+  return out;
+}
+
+std::vector<PaperCheck> ReadPapers(const Replica& r) {
+  std::vector<DocumentMeta> metas;
+  for (auto& d : ReadDocuments(r)) metas.push_back(std::move(d.meta));
+  return MasPapersChecklist(metas);
+}
+
+// MAS: "papers received" is done once all four papers of 003 §4.6 are in; the key date is set to the day
+// the last came in, unless a person already recorded one.
+Status MarkPapersIfComplete(Replica& r) {
+  const Case c = MaterializeCase(r);
+  if (c.event_type != EventType::kMas || c.KeyDate(keydate::kMasPapersReceived)) return Ok();
+  if (const auto done = MasPapersComplete(ReadPapers(r)))
+    CP_RETURN_IF_ERROR(r.SetRegister(KeyDateField(keydate::kMasPapersReceived), FormatDate(*done), true));
+  return Ok();
+}
+
+std::vector<PlanningMember> ReadPlanningGroup(const Replica& r) {
+  std::vector<PlanningMember> out;
+  for (const CollectionEntry& e : r.ReadCollection(kPlanningGroup)) {
+    auto j = ParseJson(e.value);
+    if (!j.ok() || !j->is_object()) continue;
+    (*j)["id"] = e.key;
+    auto m = FromJson<PlanningMember>(*j);
+    if (!m.ok()) continue;
+    if (auto d = ParseDate(Winner(r, MemberField(e.key, "agreed"))); d.ok()) m->agreed = *d;
+    out.push_back(std::move(m).value());
+  }
+  return out;
+}
+
+ProcessRecord ReadProcess(const Replica& r, EventType type) {
+  ProcessRecord p;
+  if (auto j = ParseJson(Winner(r, CaseField("mas-referral"))); j.ok() && j->is_object())
+    if (auto m = FromJson<MasReferral>(*j); m.ok()) p.mas_referral = *m;
+  p.report_writer = Winner(r, CaseField("report-writer"));
+  if (type == EventType::kMas) p.papers = ReadPapers(r);
+  p.planning_group = ReadPlanningGroup(r);
+  return p;
+}
+
+constexpr std::string_view kPlanFields[] = {"recommendation", "rationale", "outcome", "measure", "progress"};
+std::string* PlanField(ActionPlanFields& p, std::string_view f) {
+  if (f == "recommendation") return &p.recommendation;
+  if (f == "rationale") return &p.rationale;
+  if (f == "outcome") return &p.outcome;
+  if (f == "measure") return &p.measure;
+  return &p.progress;
+}
+const std::optional<std::string>& PlanChange(const ActionChange& c, std::string_view f) {
+  if (f == "recommendation") return c.recommendation;
+  if (f == "rationale") return c.rationale;
+  if (f == "outcome") return c.outcome;
+  if (f == "measure") return c.measure;
+  return c.progress;
+}
+
 
 }  // namespace
 
@@ -538,17 +610,8 @@ Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
   d.facilitators = ReadFacilitators(r);
   CollectCaseConflicts(r, d.record, namer, d.conflicts);
 
-  for (const CollectionEntry& e : r.ReadCollection(kDocuments)) {
-    auto j = ParseJson(e.value);
-    if (!j.ok() || !j->is_object() || !j->contains("blob_id")) continue;
-    StoredDocument doc;
-    doc.blob_id = (*j)["blob_id"].get<std::string>();
-    j->erase("blob_id");
-    auto meta = FromJson<DocumentMeta>(*j);
-    if (!meta.ok()) continue;
-    doc.meta = std::move(meta).value();
-    d.documents.push_back(std::move(doc));
-  }
+  d.documents = ReadDocuments(r);
+  d.process = ReadProcess(r, d.record.event_type);
   for (const CollectionEntry& e : r.ReadCollection(kAttendees)) {
     auto who = ParseStored<Attendance>(e.value);
     if (!who.ok()) continue;
@@ -578,6 +641,11 @@ Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
     a.owner = ReadConflicted<Owner>(r, ActionField(e.key, "owner"), [](const std::string& v) { return ParseStored<Owner>(v); }, namer);
     a.due = ReadConflicted<Date>(r, ActionField(e.key, "due"), [](const std::string& v) { return ParseDate(v); }, namer);
     if (auto s = ParseActionStatus(Winner(r, ActionField(e.key, "status"))); s.ok()) a.status = *s;
+    for (std::string_view f : kPlanFields) *PlanField(a.plan, f) = Winner(r, ActionField(e.key, f));
+    for (std::string_view to : ActionReportTargets())
+      for (const CollectionEntry& rep : r.ReadCollection(ActionReported(e.key)))
+        if (rep.key == to)
+          if (auto on = ParseDate(rep.value); on.ok()) a.reported.push_back(ActionReport{rep.key, *on});
     const auto statuses = ReadConflicted<std::string>(r, ActionField(e.key, "status"), AsString, namer);
     if (statuses.has_conflict()) d.conflicts.push_back(FieldConflict{"action: " + a.what, "status", statuses});
     d.actions.push_back(std::move(a));
@@ -637,6 +705,10 @@ Status CaseService::UpdateCase(std::string_view case_id, const CaseChange& chang
     if (change.status) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("status"), ToString(*change.status), true));
     if (change.lead_agency) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("lead-agency"), *change.lead_agency, true));
     if (change.venue) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("venue"), *change.venue, false));
+    if (change.report_writer) {
+      CP_RETURN_IF_ERROR(CheckText(*change.report_writer, "the Summary Report's writer"));
+      CP_RETURN_IF_ERROR(r.SetRegister(CaseField("report-writer"), *change.report_writer, false));
+    }
     if (change.facilitators) {
       for (const auto& f : *change.facilitators) CP_RETURN_IF_ERROR(CheckText(f, "a facilitator's name"));
       CP_RETURN_IF_ERROR(r.SetRegister(CaseField("facilitators"), json(*change.facilitators).dump(), false));
@@ -709,6 +781,7 @@ Result<DocumentMeta> CaseService::AddDocument(std::string_view case_id, Document
   value["blob_id"] = blob.blob_id;
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
     CP_RETURN_IF_ERROR(l.replica.AddToCollection(kDocuments, meta.id, value.dump()));
+    CP_RETURN_IF_ERROR(MarkPapersIfComplete(l.replica));
     if (!stale.empty()) {
       CP_ASSIGN_OR_RETURN(Statement del, store_.db().Prepare("DELETE FROM documents WHERE case_id = ? AND id = ?;"));
       del.Bind(1, case_id).Bind(2, stale);
@@ -1025,6 +1098,10 @@ Result<std::string> CaseService::AddAction(std::string_view case_id, const Actio
     CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "owner"), ToJson(a.owner.value()).dump(), true));
     CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "due"), FormatDate(a.due.value()), true));
     CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "status"), ToString(a.status), true));
+    for (std::string_view f : kPlanFields) {
+      ActionPlanFields plan = a.plan;
+      if (const std::string& v = *PlanField(plan, f); !v.empty()) CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, f), v, false));
+    }
     return Ok();
   });
   if (!s.ok()) return s.error();
@@ -1033,6 +1110,8 @@ Result<std::string> CaseService::AddAction(std::string_view case_id, const Actio
 
 Status CaseService::UpdateAction(std::string_view case_id, std::string_view action_id, const ActionChange& change) {
   if (change.what) CP_RETURN_IF_ERROR(CheckText(*change.what, "the action"));
+  for (std::string_view f : kPlanFields)
+    if (const auto& v = PlanChange(change, f)) CP_RETURN_IF_ERROR(CheckText(*v, "the action's " + std::string(f)));
   if (change.owner && change.owner->agency.empty() && change.owner->role.empty())
     return MakeError(ErrorCode::kInvalidArgument, "an action's owner needs an agency or a role");
   return Mutate(case_id, [&](Loaded& l) -> Status {
@@ -1045,6 +1124,20 @@ Status CaseService::UpdateAction(std::string_view case_id, std::string_view acti
     if (change.owner) CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "owner"), ToJson(*change.owner).dump(), true));
     if (change.due) CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "due"), FormatDate(*change.due), true));
     if (change.status) CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, "status"), ToString(*change.status), true));
+    for (std::string_view f : kPlanFields)
+      if (const auto& v = PlanChange(change, f)) CP_RETURN_IF_ERROR(r.SetRegister(ActionField(id, f), *v, false));
+    return Ok();
+  });
+}
+
+Status CaseService::RecordActionReported(std::string_view case_id, std::string_view action_id, std::string_view to,
+                                         const Date& on) {
+  CP_RETURN_IF_ERROR(CheckActionReportTarget(to));
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    CP_ASSIGN_OR_RETURN(std::string id, FindByPrefix(Keys(r.ReadCollection(kActions)), action_id, "action"));
+    CP_RETURN_IF_ERROR(r.AddToCollection(kActions, id));  // an edit beats a concurrent delete
+    CP_RETURN_IF_ERROR(r.AddToCollection(ActionReported(id), to, FormatDate(on)));
     return Ok();
   });
 }
@@ -1125,6 +1218,95 @@ Result<std::string> CaseService::AddFeedback(std::string_view case_id, const Par
   return id;
 }
 
+Status CaseService::UpdateFeedback(std::string_view case_id, std::string_view feedback_id, const ParticipantFeedback& f) {
+  CP_RETURN_IF_ERROR(ValidateParticipantFeedback(f));
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    CP_ASSIGN_OR_RETURN(std::string id, FindByPrefix(Keys(l.replica.ReadCollection(kFeedback)), feedback_id, "feedback form"));
+    // The same key, a new value: the collection keeps the latest add (and an add beats a concurrent remove).
+    CP_RETURN_IF_ERROR(l.replica.AddToCollection(kFeedback, id, ToJson(f).dump()));
+    return Ok();
+  });
+}
+
+// ---- the process around the event (casepack/process.h) ----
+
+namespace {
+Status RequireType(const Replica& r, EventType want, std::string_view what) {
+  const EventType t = MaterializeCase(r).event_type;
+  if (t == want) return Ok();
+  return MakeError(ErrorCode::kInvalidArgument,
+                   std::string(what) + " is recorded for " + std::string(ToString(want)) + " cases; this case is " +
+                       std::string(ToString(t)));
+}
+}  // namespace
+
+Status CaseService::SetMasReferral(std::string_view case_id, const MasReferral& referral) {
+  CP_RETURN_IF_ERROR(ValidateMasReferral(referral));
+  CP_RETURN_IF_ERROR(CheckText(referral.detail, "the referral's details"));
+  CP_RETURN_IF_ERROR(CheckText(referral.rationale, "the rationale"));
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    CP_RETURN_IF_ERROR(RequireType(l.replica, EventType::kMas, "the MAS referral"));
+    CP_RETURN_IF_ERROR(l.replica.SetRegister(CaseField("mas-referral"), ToJson(referral).dump(), true));
+    return Ok();
+  });
+}
+
+Result<std::string> CaseService::AddPlanningMember(std::string_view case_id, const PlanningMember& input) {
+  PlanningMember m = input;
+  m.id = ShortId();
+  m.agreed.reset();
+  CP_RETURN_IF_ERROR(ValidatePlanningMember(m));
+  for (const std::string* t : {&m.agency, &m.name, &m.role}) CP_RETURN_IF_ERROR(CheckText(*t, "the member"));
+  Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    CP_RETURN_IF_ERROR(RequireType(l.replica, EventType::kMapf, "the planning group"));
+    json value = ToJson(m);
+    value.erase("id");
+    value.erase("agreed");
+    CP_RETURN_IF_ERROR(l.replica.AddToCollection(kPlanningGroup, m.id, value.dump()));
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
+  return m.id;
+}
+
+Status CaseService::RecordMemberAgreement(std::string_view case_id, std::string_view member_id, const Date& on) {
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    const auto entries = r.ReadCollection(kPlanningGroup);
+    CP_ASSIGN_OR_RETURN(std::string id, FindByPrefix(Keys(entries), member_id, "planning group member"));
+    // Re-added: an agreement recorded while another device removed the member keeps the member.
+    for (const auto& e : entries)
+      if (e.key == id) CP_RETURN_IF_ERROR(r.AddToCollection(kPlanningGroup, id, e.value));
+    CP_RETURN_IF_ERROR(r.SetRegister(MemberField(id, "agreed"), FormatDate(on), true));
+    return Ok();
+  });
+}
+
+Status CaseService::RecordLogAgreement(std::string_view case_id, const Date& on) {
+  return Mutate(case_id, [&](Loaded& l) -> Status {
+    Replica& r = l.replica;
+    CP_RETURN_IF_ERROR(RequireType(r, EventType::kMapf, "the Local Operational Group's agreement"));
+    const auto group = ReadPlanningGroup(r);
+    if (const auto missing = MissingRequiredAgencies(group); !missing.empty()) {
+      std::string list;
+      for (auto k : missing) list += (list.empty() ? "" : ", ") + std::string(k);
+      return MakeError(ErrorCode::kInvalidArgument, "the planning group has no member from: " + list + " (000 §7)",
+                       "add them with 'casepack planning add'; nothing was changed");
+    }
+    std::string waiting;
+    for (const PlanningMember* m : NotYetAgreed(group)) waiting += (waiting.empty() ? "" : ", ") + m->agency;
+    if (!waiting.empty())
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "every agency agrees the report and action plan before the Local Operational Group (000 §6); not yet: " + waiting,
+                       "record each with 'casepack planning agree CASE MEMBER --on DATE'; nothing was changed");
+    Case next = MaterializeCase(r);
+    next.key_dates[std::string(keydate::kMapfLogAgreed)] = on;
+    CP_RETURN_IF_ERROR(CheckKeyDatesPlausible(next, ClockDay(clock()), {std::string(keydate::kMapfLogAgreed)}));
+    CP_RETURN_IF_ERROR(r.SetRegister(KeyDateField(keydate::kMapfLogAgreed), FormatDate(on), true));
+    return Ok();
+  });
+}
+
 // ---- deleting rows ----
 
 namespace {
@@ -1140,6 +1322,7 @@ RowKind KindOf(CaseTable row) {
     case CaseTable::kFeedback: return {&kFeedback, "feedback form"};
     case CaseTable::kDocuments: return {&kDocuments, "document"};
     case CaseTable::kReviews: return {&kReviews, "review"};
+    case CaseTable::kPlanningGroup: return {&kPlanningGroup, "planning group member"};
   }
   return {&kActions, "row"};
 }
@@ -1190,6 +1373,9 @@ Result<std::vector<CaseTimescales>> CaseService::Deadlines(const Date& today) {
       CP_ASSIGN_OR_RETURN(auto recipients, ReportRecipients(s.id));
       for (auto& step : RecipientSteps(t, recipients)) t.steps.push_back(std::move(step));
     }
+    // Each open action's target date (decodes the case; the index holds no actions).
+    CP_ASSIGN_OR_RETURN(CaseDetail detail, GetCase(s.id));
+    for (auto& step : ActionSteps(detail.actions, today)) t.steps.push_back(std::move(step));
   }
   return out;
 }
@@ -1206,6 +1392,7 @@ Result<ReportInput> CaseService::BuildReportInput(std::string_view case_id, std:
   for (auto& [id, e] : d.chronology) in.chronology.push_back(std::move(e));
   for (auto& [id, f] : d.feedback) in.feedback.push_back(std::move(f));
   in.conflicts = std::move(d.conflicts);
+  in.process = std::move(d.process);
   in.report_date = report_date;
   if (in.case_record.event_type == EventType::kMapm) {
     in.mapm = std::move(d.mapm);
@@ -1375,6 +1562,7 @@ Status CaseService::CommitImport(const ImportTarget& target, const Case& basics,
       ins.Bind(1, target.case_id).Bind(2, meta.id).Bind(3, d.blob_id).Bind(4, meta.sha256);
       CP_RETURN_IF_ERROR(ins.Run());
     }
+    CP_RETURN_IF_ERROR(MarkPapersIfComplete(loaded->replica));
     CP_RETURN_IF_ERROR(Persist(*loaded, before));
     return tx.Commit();
   }();

@@ -70,12 +70,18 @@ constexpr KeyDateDef kMasKeyDates[] = {
      "003 §4.6, Appendix 1"},
     {keydate::kMasEvent, "MAS event", "003 §4.7"},
     {keydate::kMasSummaryReportSent, "Summary Report sent", "003 §4.9, §4.11, Appendix 3"},
+    {keydate::kMasFacilitatorsPrepare, "Facilitators' meeting before the event", "003 §4.8, Appendix 1"},
+    {keydate::kMasFacilitatorsDebrief, "Facilitators' debrief after the event", "003 §4.8, Appendix 1"},
 };
 constexpr KeyDateDef kMapfKeyDates[] = {
-    {keydate::kMapfReferralAgreed, "MAPF agreed by the Case Review Sub-Group", "000 §1"},
+    {keydate::kMapfReferralAgreed, "MAPF recommended by the Case Review Sub-Group", "000 §1"},
+    {keydate::kMapfChairApproved, "MAPF approved by the Chair", "000 §1"},
+    {keydate::kMapfPrinciplesAgreed, "Working principles agreed", "000 §4"},
     {keydate::kMapfPapersCirculated, "Briefing papers and case summaries circulated", "000 §8"},
     {keydate::kMapfEvent, "MAPF learning event", "000 §4"},
     {keydate::kMapfReportSent, "Report and action plan sent to the Local Operational Group", "000 §4, §6"},
+    {keydate::kMapfLogAgreed, "Report and action plan agreed by the Local Operational Group", "000 §6"},
+    {keydate::kMapfLogMonitored, "Last monitoring at a quarterly LOG meeting", "000 §9"},
 };
 constexpr KeyDateDef kMapmKeyDates[] = {
     {keydate::kMapmMeeting, "Professionals' meeting", "002 §7"},
@@ -85,6 +91,8 @@ constexpr KeyDateDef kMapmKeyDates[] = {
 };
 
 constexpr NoteSectionDef kMasSections[] = {
+    {"introductions", "Introductions: purpose and aims of the Multi-Agency Supervision",
+     "Who is here and why? What is this supervision for, and what do we hope to achieve?", "003 Appendix 4"},
     {"story", "Story of the case so far", "What has brought us to this point? Any key central dilemmas / issues?",
      "003 Appendix 4"},
     {"protective-factors", "Protective factors / strengths", "", "003 Appendix 4 (Signs of Safety)"},
@@ -100,8 +108,13 @@ constexpr NoteSectionDef kMasSections[] = {
      "What is helping? What are the barriers if any?", "003 Appendix 4"},
     {"where-next", "Where to next?", "", "003 Appendix 4 (Closing)"},
     {"feedback-to-family", "Feedback to family", "", "003 Appendix 4 (Closing)"},
+    {"evaluation", "Evaluating the supervision", "How did the supervision go? What helped, what would improve it?",
+     "003 Appendix 4 (Closing)"},
 };
 constexpr NoteSectionDef kMapfSections[] = {
+    {"working-principles", "Working principles agreed at the start",
+     "Open and transparent learning, not apportioning blame; confidentiality; safe professional support and "
+     "challenge", "000 §4"},
     {"working-well", "What's working well?", "", "000 §4 (Signs of Safety)"},
     {"worried-about", "What are we worried about?", "", "000 §4 (Signs of Safety)"},
     {"needs-to-happen", "What needs to happen?", "Clear practical goals", "000 §4 (Signs of Safety)"},
@@ -465,12 +478,26 @@ json ToJson(const FieldConflict& f) {
   return {{"subject", f.subject}, {"field", f.field}, {"values", ToJson(f.values)}};
 }
 
+json ToJson(const ActionPlanFields& p) {
+  return {{"recommendation", p.recommendation}, {"rationale", p.rationale}, {"outcome", p.outcome},
+          {"measure", p.measure}, {"progress", p.progress}};
+}
+
+json ToJson(const ActionReport& r) { return {{"to", r.to}, {"on", FormatDate(r.on)}}; }
+
 json ToJson(const Action& a) {
-  return {{"id", a.id},
-          {"what", a.what},
-          {"owner", ToJson(a.owner)},
-          {"due", ToJson(a.due)},
-          {"status", ToString(a.status)}};
+  json out = {{"id", a.id},
+              {"what", a.what},
+              {"owner", ToJson(a.owner)},
+              {"due", ToJson(a.due)},
+              {"status", ToString(a.status)}};
+  // Only when used: the JSON of an action without them is as before.
+  if (!a.plan.empty()) out["plan"] = ToJson(a.plan);
+  if (!a.reported.empty()) {
+    out["reported"] = json::array();
+    for (const auto& r : a.reported) out["reported"].push_back(ToJson(r));
+  }
+  return out;
 }
 
 json ToJson(const ChronologyEntry& e) {
@@ -676,8 +703,39 @@ Result<Action> FromJson<Action>(const json& j) {
     CP_RETURN_IF_ERROR(r.Parsed<Conflicted<Owner>>("owner", &a.owner));
     CP_RETURN_IF_ERROR(r.Parsed<Conflicted<Date>>("due", &a.due));
     CP_RETURN_IF_ERROR(r.Enum<ActionStatus>("status", &a.status, &ParseActionStatus, false));
+    CP_RETURN_IF_ERROR(r.Parsed<ActionPlanFields>("plan", &a.plan, false));
+    CP_RETURN_IF_ERROR(r.Array<ActionReport>("reported", &a.reported));
     CP_RETURN_IF_ERROR(r.Finish());
     CP_RETURN_IF_ERROR(ValidateAction(a));
+    return a;
+  });
+}
+
+template <>
+Result<ActionPlanFields> FromJson<ActionPlanFields>(const json& j) {
+  return Named<ActionPlanFields>("plan", [&]() -> Result<ActionPlanFields> {
+    ObjectReader r(j);
+    CP_RETURN_IF_ERROR(r.CheckObject());
+    ActionPlanFields p;
+    CP_RETURN_IF_ERROR(r.String("recommendation", &p.recommendation, false));
+    CP_RETURN_IF_ERROR(r.String("rationale", &p.rationale, false));
+    CP_RETURN_IF_ERROR(r.String("outcome", &p.outcome, false));
+    CP_RETURN_IF_ERROR(r.String("measure", &p.measure, false));
+    CP_RETURN_IF_ERROR(r.String("progress", &p.progress, false));
+    CP_RETURN_IF_ERROR(r.Finish());
+    return p;
+  });
+}
+
+template <>
+Result<ActionReport> FromJson<ActionReport>(const json& j) {
+  return Named<ActionReport>("reported", [&]() -> Result<ActionReport> {
+    ObjectReader r(j);
+    CP_RETURN_IF_ERROR(r.CheckObject());
+    ActionReport a;
+    CP_RETURN_IF_ERROR(r.String("to", &a.to));
+    CP_RETURN_IF_ERROR(r.Parsed<Date>("on", &a.on));
+    CP_RETURN_IF_ERROR(r.Finish());
     return a;
   });
 }

@@ -137,6 +137,16 @@ std::string SectionPrompt(Language lang, EventType t, const NoteSectionDef& def)
   return def.prompt.empty() ? std::string() : Label(lang, KeyOf(t, def) + ".prompt");
 }
 std::string FeedbackQuestionText(Language lang, const FeedbackQuestionDef& q) { return Label(lang, KeyOf(q)); }
+std::string Label(Language lang, MasReferralReason r) { return Label(lang, "referral-reason." + std::string(ToString(r))); }
+namespace {
+std::string KeyedLabel(Language lang, std::string_view prefix, std::string_view key) {
+  const std::string full = std::string(prefix) + std::string(key);
+  return LabelCatalogue::Embedded().Has(full) ? Label(lang, full) : std::string(key);
+}
+}  // namespace
+std::string StuckKindLabel(Language lang, std::string_view kind) { return KeyedLabel(lang, "stuck-kind.", kind); }
+std::string AgencyKindLabel(Language lang, std::string_view kind) { return KeyedLabel(lang, "agency-kind.", kind); }
+std::string ReportTargetLabel(Language lang, std::string_view to) { return KeyedLabel(lang, "reported-to.", to); }
 
 std::string StepTitle(Language lang, const TimescaleStep& s) {
   if (s.key.rfind(std::string(kRecipientStep) + ":", 0) == 0) {
@@ -147,6 +157,7 @@ std::string StepTitle(Language lang, const TimescaleStep& s) {
     return Fill(Label(lang, "step." + std::string(kRecipientStep)), "name",
                 c.Has(fixed) ? std::string(c.Get(fixed, lang)) : s.recipient);
   }
+  if (s.key.rfind("action:", 0) == 0) return Fill(Label(lang, "step.action"), "what", s.recipient);
   const std::string key = "step." + s.key;
   return LabelCatalogue::Embedded().Has(key) ? Label(lang, key) : s.title;
 }
@@ -184,6 +195,13 @@ std::vector<std::string> DomainLabelKeys() {
   for (auto s : kActionStatuses) keys.push_back(KeyOf(s));
   for (auto s : kStepStates) keys.push_back(KeyOf(s));
   for (const auto& q : FeedbackQuestions()) keys.push_back(KeyOf(q));
+  for (auto r : {MasReferralReason::kFifteenMonths, MasReferralReason::kStuck})
+    keys.push_back("referral-reason." + std::string(ToString(r)));
+  for (auto k : StuckCaseKinds()) keys.push_back("stuck-kind." + std::string(k));
+  for (auto k : AgencyKinds()) keys.push_back("agency-kind." + std::string(k));
+  for (auto k : ActionReportTargets()) keys.push_back("reported-to." + std::string(k));
+  keys.push_back("step.action");
+  keys.push_back("step.action.rule");
   keys.push_back("step." + std::string(kRecipientStep));
   for (const char* r : {"social-worker", "conference-chair", "business-unit", "log"}) keys.push_back(std::string("recipient.") + r);
   for (int i = 1; i <= 7; ++i) {

@@ -296,7 +296,9 @@ std::vector<Text> MissingList(const ReportInput& in) {
   return out;
 }
 
-void ActionsTable(const ReportInput& in, Doc* doc) {
+// The actions; with `form_001`, in the 001 action plan form (recommendation, rationale, intended outcome,
+// measure of success, progress beside owner, target date and status: the MAPF report).
+void ActionsTable(const ReportInput& in, Doc* doc, bool form_001 = false) {
   if (in.actions.empty()) {
     doc->Para(S(RS::kNoActions));
     return;
@@ -304,13 +306,26 @@ void ActionsTable(const ReportInput& in, Doc* doc) {
   std::vector<std::vector<Text>> rows;
   int n = 0;
   for (const auto& a : in.actions) {
-    rows.push_back({{std::to_string(++n), {}, {}},
-                    {a.what, {}, {}},
-                    ConflictedText(a.owner, [](const Owner& o) { return DescribeOwner(o); }),
-                    ConflictedText(a.due, [](const Date& d) { return FormatUkDate(d); }),
-                    {Label(g_lang, a.status), ConflictAt(in, "action: " + a.what, "status"), {}}});
+    std::vector<Text> row = {{std::to_string(++n), {}, {}}};
+    if (form_001) {
+      row.push_back({a.plan.recommendation.empty() ? a.what : a.plan.recommendation + ": " + a.what, {}, {}});
+      for (const std::string* f : {&a.plan.rationale, &a.plan.outcome, &a.plan.measure, &a.plan.progress})
+        row.push_back({*f, {}, {}});
+    } else {
+      row.push_back({a.what, {}, {}});
+    }
+    row.push_back(ConflictedText(a.owner, [](const Owner& o) { return DescribeOwner(o); }));
+    row.push_back(ConflictedText(a.due, [](const Date& d) { return FormatUkDate(d); }));
+    row.push_back({Label(g_lang, a.status), ConflictAt(in, "action: " + a.what, "status"), {}});
+    rows.push_back(std::move(row));
   }
-  doc->Table({S(RS::kNo), S(RS::kAction), S(RS::kOwner), S(RS::kDue), S(RS::kStatus)}, {1, 7, 4, 2.4, 2}, std::move(rows));
+  if (form_001) {
+    doc->Table({S(RS::kNo), S(RS::kRecommendation), S(RS::kRationale), S(RS::kIntendedOutcome), S(RS::kMeasure),
+                S(RS::kProgress), S(RS::kOwner), S(RS::kTargetDate), S(RS::kStatus)},
+               {1.2, 3.6, 2.4, 2.4, 2.4, 2.2, 2.4, 2.6, 1.8}, std::move(rows));
+  } else {
+    doc->Table({S(RS::kNo), S(RS::kAction), S(RS::kOwner), S(RS::kDue), S(RS::kStatus)}, {1, 7, 4, 2.4, 2}, std::move(rows));
+  }
 }
 
 // Renders sections in the guidance's order; with `all`, empty ones say so (a minutes format), else they
@@ -385,6 +400,94 @@ void SignOff(const ReportInput& in, Doc* doc) {
   doc->Signature(std::vector<std::string>(slots, S(RS::kFacilitator)));
 }
 
+// A key date as a field: its title in the report's language, the date or `otherwise`.
+std::pair<std::string, Text> KeyDateField(const ReportInput& in, std::string_view key, std::string otherwise) {
+  const EventType t = in.case_record.event_type;
+  auto def = FindKeyDate(t, key);
+  return {def.ok() ? casepack::KeyDateTitle(g_lang, t, **def) : std::string(key), KeyDateText(in, key, std::move(otherwise))};
+}
+
+// MAS: the referral (003 §1.3, §4.2), the papers of §4.6, the facilitators' meetings of §4.8 and who
+// completes the Summary Report (Appendix 1).
+void MasProcess(const ReportInput& in, Doc* doc) {
+  const ProcessRecord& p = in.process;
+  doc->Heading(2, S(RS::kMasProcess));
+  std::vector<std::pair<std::string, Text>> f;
+  if (p.mas_referral) {
+    const MasReferral& r = *p.mas_referral;
+    f.push_back({S(RS::kReferralReason), {Label(g_lang, r.reason), {}, {}}});
+    if (!r.stuck_kind.empty()) f.push_back({S(RS::kStuckKind), {StuckKindLabel(g_lang, r.stuck_kind), {}, {}}});
+    if (!r.detail.empty()) f.push_back({S(RS::kReferralDetail), {r.detail, {}, {}}});
+    if (!r.referred) f.push_back({S(RS::kNotReferred), {r.rationale, {}, {}}});
+  } else {
+    f.push_back({S(RS::kReferralReason), {S(RS::kNotRecorded), {}, {}}});
+  }
+  f.push_back(KeyDateField(in, keydate::kMasFacilitatorsPrepare, S(RS::kNotRecorded)));
+  f.push_back(KeyDateField(in, keydate::kMasFacilitatorsDebrief, S(RS::kNotRecorded)));
+  f.push_back({S(RS::kSummaryWriter), {p.report_writer.empty() ? S(RS::kNotRecorded) : p.report_writer, {}, {}}});
+  doc->Fields(std::move(f));
+  if (p.papers.empty()) return;
+  doc->Para(S(RS::kPapers));
+  std::vector<Text> items;
+  for (const auto& paper : p.papers)
+    items.push_back({Label(g_lang, paper.type) + ": " + (paper.received ? LongDate(*paper.received) : S(RS::kPaperMissing)), {}, {}});
+  doc->List(std::move(items));
+}
+
+// MAS: to whom each action went back (003 §4.7: line managers, core groups / conferences).
+void ActionsReportedBack(const ReportInput& in, Doc* doc) {
+  if (in.actions.empty()) return;
+  doc->Para(S(RS::kReportedBack));
+  std::vector<Text> items;
+  int n = 0;
+  for (const auto& a : in.actions) {
+    std::string to;
+    for (const auto& r : a.reported) to += (to.empty() ? "" : "; ") + ReportTargetLabel(g_lang, r.to) + " " + LongDate(r.on);
+    items.push_back({std::to_string(++n) + ". " + a.what + ": " + (to.empty() ? S(RS::kNotReportedBack) : to), {}, {}});
+  }
+  doc->List(std::move(items));
+}
+
+// MAPF: the referral route (000 §1) and the planning group (000 §7), each agency's agreement (000 §6).
+void MapfProcess(const ReportInput& in, Doc* doc) {
+  doc->Heading(2, S(RS::kReferralRoute));
+  doc->Fields({KeyDateField(in, keydate::kMapfReferralAgreed, S(RS::kNotRecorded)),
+               KeyDateField(in, keydate::kMapfChairApproved, S(RS::kNotRecorded)),
+               KeyDateField(in, keydate::kMapfPrinciplesAgreed, S(RS::kNotRecorded))});
+  doc->Heading(2, S(RS::kPlanningGroup));
+  const auto& group = in.process.planning_group;
+  const auto missing = MissingRequiredAgencies(group);
+  if (!missing.empty()) {
+    std::string list;
+    for (auto k : missing) list += (list.empty() ? "" : ", ") + AgencyKindLabel(g_lang, k);
+    doc->Alert(S(RS::kMissingAgencies) + list);
+  }
+  if (group.empty()) return;
+  std::vector<std::vector<Text>> rows;
+  for (const auto& m : group) {
+    rows.push_back({{m.agency, {}, {}},
+                    {AgencyKindLabel(g_lang, m.kind) + (m.co_opted ? " (" + S(RS::kCoOpted) + ")" : ""), {}, {}},
+                    {m.name, {}, {}},
+                    {m.role, {}, {}},
+                    {m.agreed ? LongDate(*m.agreed) : S(RS::kNotYetAgreed), {}, {}}});
+  }
+  doc->Table({S(RS::kAgency), S(RS::kAgencyKind), S(RS::kName), S(RS::kRole), S(RS::kAgreed)}, {4, 3, 3, 3, 3},
+             std::move(rows));
+}
+
+// MAPF: agreed by every agency, then by the LOG (000 §6), and monitored at its quarterly meetings (000 §9).
+void MapfAgreement(const ReportInput& in, Doc* doc) {
+  doc->Heading(3, S(RS::kAgreement));
+  std::optional<Date> all;
+  const auto& group = in.process.planning_group;
+  if (!group.empty() && NotYetAgreed(group).empty())
+    for (const auto& m : group)
+      if (m.agreed && (!all || *m.agreed > *all)) all = m.agreed;
+  doc->Fields({{S(RS::kAllAgenciesAgreed), {all ? LongDate(*all) : S(RS::kNotYetAgreed), {}, {}}},
+               KeyDateField(in, keydate::kMapfLogAgreed, S(RS::kNotYetAgreed)),
+               KeyDateField(in, keydate::kMapfLogMonitored, S(RS::kNotYetRecorded))});
+}
+
 // ---- the documents ----------------------------------------------------------------------------------------
 
 Doc MasReport(const ReportInput& in) {
@@ -417,6 +520,7 @@ Doc MasReport(const ReportInput& in) {
 
   doc.Heading(2, S(RS::kActionsAgreed));
   ActionsTable(in, &doc);
+  ActionsReportedBack(in, &doc);
 
   doc.Heading(2, S(RS::kMas5));
   const auto event_date = c.KeyDate(keydate::kMasEvent);
@@ -425,6 +529,7 @@ Doc MasReport(const ReportInput& in) {
   doc.Para(ret);
   doc.Fields({{S(RS::kDateReturnedToBu), KeyDateText(in, keydate::kMasSummaryReportSent, S(RS::kNotYetRecorded))}});
 
+  MasProcess(in, &doc);
   ConflictsSection(in, &doc);
   SignOff(in, &doc);
   ChronologyTable(in, &doc, S(RS::kChronologyAnnex));
@@ -436,6 +541,7 @@ Doc MapfReport(const ReportInput& in) {
   Frame(in, &doc, S(RS::kTitleMapf));
   CaseBasics(in, &doc, RS::kLeadAgency);
   doc.Fields({{S(RS::kMapfEventDate), KeyDateText(in, keydate::kMapfEvent, S(RS::kNotRecorded))}});
+  MapfProcess(in, &doc);
 
   doc.Heading(2, S(RS::kParticipants));
   const auto missing = MissingList(in);
@@ -453,8 +559,9 @@ Doc MapfReport(const ReportInput& in) {
   ChronologyTable(in, &doc, S(RS::kTimeline));
 
   doc.Heading(2, S(RS::kActionPlan));
-  ActionsTable(in, &doc);
+  ActionsTable(in, &doc, /*form_001=*/true);
   doc.Para(S(RS::kMapfAgreement));
+  MapfAgreement(in, &doc);
 
   ConflictsSection(in, &doc);
   SignOff(in, &doc);
@@ -745,6 +852,7 @@ json ToJson(const ReportInput& in) {
   out["report_date"] = in.report_date ? json(FormatDate(*in.report_date)) : json(nullptr);
   if (!in.mapm.empty()) out["mapm"] = ToJson(in.mapm);
   if (!in.distribution.empty()) out["distribution"] = list(in.distribution);
+  if (!in.process.empty()) out["process"] = ToJson(in.process);
   return out;
 }
 
@@ -790,6 +898,7 @@ Result<ReportInput> FromJson<ReportInput>(const json& j) {
         in.distribution.push_back(std::move(rec));
       }
     }
+    CP_RETURN_IF_ERROR(r.Parsed<ProcessRecord>("process", &in.process, false));
     CP_RETURN_IF_ERROR(r.Finish());
     CP_RETURN_IF_ERROR(ValidateReportInput(in));
     return in;

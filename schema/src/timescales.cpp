@@ -87,6 +87,15 @@ void MapfSteps(const Case& c, const Date& today, std::vector<TimescaleStep>* out
                        c.KeyDate(keydate::kMapfPapersCirculated), today);
   if (step.state == StepState::kWaiting) SetNote(step, "step-note.follows-event");
   out->push_back(std::move(step));
+
+  // Recurring once the LOG has agreed the plan (000 §6): monitored at its quarterly meetings (000 §9).
+  const auto agreed = c.KeyDate(keydate::kMapfLogAgreed);
+  if (!agreed) return;
+  Date base = *agreed;
+  if (const auto last = c.KeyDate(keydate::kMapfLogMonitored); last && *last > base) base = *last;
+  out->push_back(MakeStep("log-monitoring", "Action plan monitored at a quarterly LOG meeting",
+                          "every quarter once the LOG has agreed the plan", "000 §9", AddMonths(base, 3),
+                          std::nullopt, today));
 }
 
 void MapmSteps(const Case& c, const Date& today, const WorkingDayCalendar& calendar,
@@ -139,6 +148,18 @@ CaseTimescales ComputeTimescales(const Case& c, const Date& today, const Working
     std::erase_if(t.steps, [](const TimescaleStep& s) { return s.state != StepState::kDone; });
   }
   return t;
+}
+
+std::vector<TimescaleStep> ActionSteps(const std::vector<Action>& actions, const Date& today) {
+  std::vector<TimescaleStep> out;
+  for (const Action& a : actions) {
+    if (a.status != ActionStatus::kOpen || a.due.empty()) continue;
+    auto step = MakeStep("action:" + a.id, "Action: " + a.what, "by its target date", "003 §4.7, 002 §7, 001",
+                         a.due.value(), std::nullopt, today);
+    step.recipient = a.what;  // StepTitle names the action in any language
+    out.push_back(std::move(step));
+  }
+  return out;
 }
 
 json ToJson(const CaseTimescales& t) {

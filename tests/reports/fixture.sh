@@ -34,6 +34,13 @@ cp feedback add "$mas" --agency "Health" --role "Health visitor" --barriers no \
 cp feedback add "$mas" --agency "Social Services" --role "Social worker" --barriers yes \
   --answer barriers="FEEDBACK-ANSWER-THREE: the venue was hard to reach by public transport from Llanŵst" >/dev/null
 cp chronology add "$mas" --when "$(day -200)" --source "Health" --event "Missed 6-8 week check" --action-taken "Letter sent" >/dev/null
+# The process around the event (issue 16): referral, facilitators' meetings, the writer, one paper, an action reported back.
+cp referral "$mas" --reason stuck --kind split-decisions --detail "PROCESS-DETAIL: the core group splits on contact at Llanŵst" >/dev/null
+cp case set "$mas" --date facilitators-prepare="$(day -4)" --date facilitators-debrief="$(day -3)" --report-writer "Siân Bowen" >/dev/null
+printf 'ICPC minutes (demonstration)\n' > "$DIR/icpc.txt"
+cp doc add "$mas" "$DIR/icpc.txt" --type icpc-minutes --from "Gwasanaethau Cymdeithasol" --received "$(day -10)" >/dev/null
+mas_action=$(cp action list "$mas" --json | sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' | head -n 1)
+cp action report "$mas" "$mas_action" --to line-managers --on "$(day -1)" >/dev/null
 
 mapf=$(cp case new --type MAPF --subject "A.B." --area "Powys" --lead-agency "Education" \
   --date referral-agreed="$(day -60)" --date event="$(day -2)" --facilitator "Gwenllïan Rhys" | head -1 | cut -d' ' -f1)
@@ -48,7 +55,13 @@ for i in $(seq 1 "$ROWS"); do
     --event "Event $i: home visit at Tŷ Gwyn; mother reported that the child had not slept; neighbour's concern passed on" \
     --action-taken "Referral $i discussed with the duty team" --analysis "Pattern $i: missed information between agencies" >/dev/null
 done
-cp action add "$mapf" --what "Single agency reviews to include a shared chronology" --owner-agency "Local Operational Group" --due "$(day 60)" >/dev/null
+cp action add "$mapf" --what "Single agency reviews to include a shared chronology" --owner-agency "Local Operational Group" --due "$(day 60)" \
+  --recommendation "Share chronologies at the first strategy discussion" --rationale "Information did not reach the health visitor" \
+  --outcome "Every agency sees the whole history" --measure "Audit of ten strategy discussions" --progress "Template drafted" >/dev/null
+for member in "Powys County Council:local-authority" "Powys Teaching Health Board:health-board" "Dyfed-Powys Police:police" "Ysgol Bro Tâf:education"; do
+  m=$(cp planning add "$mapf" --agency "${member%%:*}" --kind "${member##*:}")
+  cp planning agree "$mapf" "$m" --on "$(day -1)" >/dev/null
+done
 
 mapm=$(cp case new --type MAPM --subject "C.D." --area "Gwynedd" --lead-agency "Housing" --date meeting="$(day -1)" \
   --facilitator "Elin Prŷs" | head -1 | cut -d' ' -f1)

@@ -7,6 +7,7 @@ Writes page 1 of each report and of the feedback form as PNG into SCREENSHOT_DIR
 Usage: report_files_test.py CASEPACK FIXTURE_SH SCREENSHOT_DIR
 """
 import collections
+import datetime
 from html import unescape
 import os
 import re
@@ -170,6 +171,30 @@ class Reports(unittest.TestCase):
         self.assertEqual(mas.count("Name (print)"), 2)
         self.assertNotIn("Signed", mas, "no typed names in place of signatures")
         self.assertIn("Date returned to Business Unit", mas)
+
+    def test_process_around_the_event(self):
+        # Issue 16: the MAS referral, meetings, writer, papers and actions reported back; the MAPF planning
+        # group, agreements and the 001 action plan — in the PDF and in the Word file.
+        mas_docx = docx.Document(self.files[("MAS", "docx")])
+        mas_words = "\n".join(p.text for p in mas_docx.paragraphs) + "".join(
+            c.text for t in mas_docx.tables for r in t.rows for c in r.cells)
+        for mas in (self.text(self.files[("MAS", "pdf")]), mas_words):
+            for s in ["The MAS process", "Reason for referral", "regular split decisions",
+                      "PROCESS-DETAIL", "Facilitators' meeting before the event", "Summary Report completed by",
+                      "Papers for the facilitators", "missing", "Actions reported back", "line managers"]:
+                self.assertIn(s, mas)
+        # The action's target date (fixture.sh: today + 60 days) whole in its narrow column, not broken.
+        target = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=60)).strftime("%d/%m/%Y")
+        mapf_docx = docx.Document(self.files[("MAPF", "docx")])
+        header_rows = [[c.text for c in t.rows[0].cells] for t in mapf_docx.tables]
+        self.assertIn(["No.", "Recommendation and action", "Rationale", "Intended outcome", "Measure of success",
+                       "Progress", "Owner", "Target date", "Status"], header_rows)
+        mapf_words = "\n".join(p.text for p in mapf_docx.paragraphs) + "".join(
+            c.text for t in mapf_docx.tables for r in t.rows for c in r.cells)
+        for mapf in (self.text(self.files[("MAPF", "pdf")]), mapf_words):
+            for s in ["Referral route", "Planning group", "Dyfed-Powys Police", "Ysgol Bro Tâf", "Audit of ten",
+                      "Share chronologies", target, "Agreed by every agency"]:
+                self.assertIn(s, mapf)
 
     def test_nothing_outside_the_page(self):
         # pdftotext -bbox: every word inside the page margins (long questions, tables and lines wrap).

@@ -45,10 +45,11 @@ TEST(NoteSections, MasFollowsAppendix4) {
   const auto s = NoteSections(EventType::kMas);
   std::vector<std::string_view> keys;
   for (const auto& d : s) keys.push_back(d.key);
-  EXPECT_EQ(keys, (std::vector<std::string_view>{"story", "protective-factors", "risk-factors", "grey-areas",
-                                                  "complicating-factors", "going-well", "what-has-changed",
+  // Appendix 4 in full: Introductions (purpose and aims) first, Evaluating the supervision last (issue 16).
+  EXPECT_EQ(keys, (std::vector<std::string_view>{"introductions", "story", "protective-factors", "risk-factors",
+                                                  "grey-areas", "complicating-factors", "going-well", "what-has-changed",
                                                   "positive-outcome", "inter-agency-working", "where-next",
-                                                  "feedback-to-family"}));
+                                                  "feedback-to-family", "evaluation"}));
   auto risk = FindNoteSection(EventType::kMas, "risk-factors");
   ASSERT_TRUE(risk.ok());
   EXPECT_EQ((*risk)->title, "Risk factors / context of significant harm");
@@ -57,7 +58,8 @@ TEST(NoteSections, MasFollowsAppendix4) {
 TEST(NoteSections, MapfAndMapm) {
   std::vector<std::string_view> mapf;
   for (const auto& d : NoteSections(EventType::kMapf)) mapf.push_back(d.key);
-  EXPECT_EQ(mapf, (std::vector<std::string_view>{"working-well", "worried-about", "needs-to-happen", "learning-points"}));
+  EXPECT_EQ(mapf, (std::vector<std::string_view>{"working-principles", "working-well", "worried-about", "needs-to-happen",
+                                                  "learning-points"}));
 
   const auto mapm = NoteSections(EventType::kMapm);
   ASSERT_EQ(mapm.size(), 12u);  // the 12 suggested agenda items of 002 §7
@@ -93,9 +95,9 @@ TEST(NoteSections, UnknownKeyListsTheKnownOnes) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(r.error().message,
-            "unknown section 'worried-about' for MAS; known: story, protective-factors, risk-factors, grey-areas, "
-            "complicating-factors, going-well, what-has-changed, positive-outcome, inter-agency-working, "
-            "where-next, feedback-to-family");
+            "unknown section 'worried-about' for MAS; known: introductions, story, protective-factors, risk-factors, "
+            "grey-areas, complicating-factors, going-well, what-has-changed, positive-outcome, inter-agency-working, "
+            "where-next, feedback-to-family, evaluation");
   EXPECT_TRUE(ValidateNotes(EventType::kMapf, {{"worried-about", "x"}}).ok());
   auto bad = ValidateNotes(EventType::kMapf, {{"story", "x"}});
   ASSERT_FALSE(bad.ok());

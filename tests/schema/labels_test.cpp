@@ -232,10 +232,12 @@ TEST(ReportLanguages, MasSummaryHeadingsAndDates) {
   const Vector vectors[] = {
       {ReportLanguage::kWelsh, "cy-GB", "Plentyn A.B. \u00B7 digwyddiad MAS 8 Ebrill 2026", "erbyn Dydd Mercher 22 Ebrill 2026.",
        {"1. Dyddiad y digwyddiad MAS", "2. A ddaeth pob gweithiwr perthnasol?", "3. Cofnod o'r drafodaeth",
-        "4. Sylwadau / arsylwadau'r hwylusydd", "Camau gweithredu a gytunwyd", "5. Dychwelyd yr adroddiad hwn", "Llofnodion"}},
+        "4. Sylwadau / arsylwadau'r hwylusydd", "Camau gweithredu a gytunwyd", "5. Dychwelyd yr adroddiad hwn", "Proses yr MAS",
+        "Llofnodion"}},
       {ReportLanguage::kEnglish, "en-GB", "Child A.B. \u00B7 MAS event 8 April 2026", "by Wednesday 22 April 2026.",
        {"1. Date of MAS event", "2. Did all relevant workers attend?", "3. Record of discussion",
-        "4. Facilitator's comments / observations", "Actions agreed", "5. Return of this report", "Signatures"}},
+        "4. Facilitator's comments / observations", "Actions agreed", "5. Return of this report", "The MAS process",
+        "Signatures"}},
   };
   for (const auto& v : vectors) {
     SCOPED_TRACE(v.tag);

@@ -22,6 +22,7 @@
 #include "casepack/dates.h"
 #include "casepack/domain.h"
 #include "casepack/mapm.h"
+#include "casepack/process.h"
 #include "casepack/replica.h"
 #include "casepack/report.h"
 #include "casepack/report_journey.h"
@@ -76,6 +77,7 @@ struct CaseDetail {
   std::vector<std::pair<std::string, ParticipantFeedback>> feedback;
   std::vector<FieldConflict> conflicts;  // unresolved, other than actions' owner/due (those are in actions)
   MapmRecord mapm;  // MAPM only (002): chair, minute-taker, time, the family, every action plan review
+  ProcessRecord process;                 // referral, papers checklist (MAS), planning group (MAPF)
 };
 
 // A paragraph both facilitators rewrote while apart (docs/case-model.md "Paragraph conflicts"): what
@@ -88,13 +90,15 @@ struct NoteConflict {
 };
 
 // The rows of a case's tables that a person can delete (docs/case-model.md "Deleting rows").
-enum class CaseTable { kAttendance, kActions, kChronology, kFeedback, kDocuments, kReviews };
+enum class CaseTable { kAttendance, kActions, kChronology, kFeedback, kDocuments, kReviews, kPlanningGroup };
 
 struct ActionChange {
   std::optional<std::string> what;
   std::optional<Owner> owner;
   std::optional<Date> due;
   std::optional<ActionStatus> status;
+  // The 001 action plan form (ActionPlanFields); each given field replaces that field.
+  std::optional<std::string> recommendation, rationale, outcome, measure, progress;
 };
 
 // A legal hold (court proceedings, 003 §4.5): suspends the case's purge on every device. Stored as the
@@ -136,6 +140,7 @@ struct CaseChange {
   bool HasMapmChange() const {
     return chair || minute_taker || meeting_time || informs_family || family || minutes_to_family;
   }
+  std::optional<std::string> report_writer;  // MAS: who completes the Summary Report (003 Appendix 1)
 };
 
 // ---- importing a transfer pack (used by casepack/packs.h) ----
@@ -214,6 +219,11 @@ class CaseService {
   Result<std::string> AddAction(std::string_view case_id, const Action& a);
   Status UpdateAction(std::string_view case_id, std::string_view action_id_or_prefix, const ActionChange& change);
 
+  // Records that an action (id or unique prefix) was reported back to `to` (ActionReportTargets(): line
+  // managers, core group, conference; 003 §4.7) on `on`; again for the same target replaces the date.
+  Status RecordActionReported(std::string_view case_id, std::string_view action_id_or_prefix, std::string_view to,
+                              const Date& on);
+
   Result<std::string> AddChronologyEntry(std::string_view case_id, const ChronologyEntry& e);
   // An agency's whole chronology (casepack/csv.h ParseChronologyCsv): every entry validated first, then all
   // added in one transaction, or none. Returns their ids in order.
@@ -224,6 +234,22 @@ class CaseService {
   // the review's id.
   Result<std::string> AddMapmReview(std::string_view case_id, const MapmReview& review);
   Result<std::string> AddFeedback(std::string_view case_id, const ParticipantFeedback& f);
+  // Replaces a feedback form (id or unique prefix) with `f`; it keeps its id and place. An edit made while
+  // another device deleted the form brings it back (an edit beats a delete it had not seen).
+  Status UpdateFeedback(std::string_view case_id, std::string_view feedback_id_or_prefix, const ParticipantFeedback& f);
+
+  // MAS referral (003 §1.3, §4.2): why the case was referred, or the rationale for not referring a case
+  // past 15 months. kInvalidArgument (ValidateMasReferral), or for a case that is not MAS.
+  Status SetMasReferral(std::string_view case_id, const MasReferral& referral);
+
+  // MAPF planning group (000 §7). Returns the member's id. kInvalidArgument for a case that is not MAPF.
+  Result<std::string> AddPlanningMember(std::string_view case_id, const PlanningMember& member);
+  // The member's agency agreed the report and action plan on `on` (000 §6).
+  Status RecordMemberAgreement(std::string_view case_id, std::string_view member_id_or_prefix, const Date& on);
+  // The Local Operational Group agreed them on `on` (the MAPF log-agreed key date). Refused
+  // (kInvalidArgument, naming them) while the group lacks a required agency or a member has not agreed:
+  // every agency agrees first (000 §6).
+  Status RecordLogAgreement(std::string_view case_id, const Date& on);
 
   // Deletes a row (id or unique prefix of at least 4 characters) by removing it from its collection: the
   // delete syncs like any change. A change to the row made concurrently on another device (an edited

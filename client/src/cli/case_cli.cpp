@@ -52,6 +52,15 @@ void PrintActions(const std::vector<Action>& actions) {
   for (const auto& a : actions) {
     std::printf("  %s  [%s] %s\n      owner: %s\n      due:   %s\n", a.id.c_str(), std::string(ToString(a.status)).c_str(),
                 a.what.c_str(), DescribeConflicted(a.owner).c_str(), DescribeConflicted(a.due).c_str());
+    // The 001 action plan form, where given.
+    const std::pair<const char*, const std::string*> plan[] = {{"recommendation", &a.plan.recommendation},
+                                                               {"rationale", &a.plan.rationale},
+                                                               {"outcome", &a.plan.outcome},
+                                                               {"measure", &a.plan.measure},
+                                                               {"progress", &a.plan.progress}};
+    for (const auto& [name, value] : plan)
+      if (!value->empty()) std::printf("      %s: %s\n", name, value->c_str());
+    for (const auto& r : a.reported) std::printf("      reported to %s on %s\n", r.to.c_str(), FormatDate(r.on).c_str());
   }
 }
 

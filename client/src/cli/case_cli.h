@@ -60,5 +60,9 @@ void RegisterRecordCommands(CLI::App& app, Context& ctx);
 void RegisterMapmCommands(CLI::App& app, Context& ctx);
 // `case show`'s MAPM part (002): time, chair, minute-taker, the family, every review (late ones flagged).
 void PrintMapm(Language lang, const CaseDetail& d);
+// referral, doc papers, planning (process_commands.cpp); after RegisterDocumentCommands.
+void RegisterProcessCommands(CLI::App& app, Context& ctx);
+// The referral, papers and planning group in `case show` (process_commands.cpp).
+void PrintProcess(const CaseDetail& d, Language lang);
 
 }  // namespace casepack::cli

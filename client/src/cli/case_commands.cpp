@@ -17,7 +17,7 @@ namespace {
 using nlohmann::json;
 
 struct CaseOptions {
-  std::string case_id, type, subject, area, lead_agency, venue, status, today, sort = "subject";
+  std::string case_id, type, subject, area, lead_agency, venue, status, today, sort = "subject", report_writer;
   std::string chair, minute_taker, meeting_time, informs_family, family, minutes_to_family;
   std::vector<std::string> dates, facilitators, cleared_dates;
   bool json = false, past_purge_date = false;
@@ -71,6 +71,7 @@ json DetailJson(const CaseDetail& d) {
   j["conflicts"] = json::array();
   for (const auto& c : d.conflicts) j["conflicts"].push_back(ToJson(c));
   if (d.record.event_type == EventType::kMapm) j["mapm"] = ToJson(d.mapm);
+  j["process"] = ToJson(d.process);
   return j;
 }
 
@@ -116,6 +117,7 @@ void PrintDetail(Language lang, const CaseDetail& d) {
   PrintActions(d.actions);
   std::printf("\nchronology entries %zu, feedback forms %zu\n", d.chronology.size(), d.feedback.size());
   PrintMapm(lang, d);
+  PrintProcess(d, lang);
   if (!d.conflicts.empty()) {
     std::printf("\nconflicts needing a person (%zu)\n", d.conflicts.size());
     for (const auto& f : d.conflicts) {
@@ -231,6 +233,7 @@ void AddCaseSet(CLI::App& parent, Context& ctx, CaseOptions& a) {
   case_set->add_option("--minutes-to-family", a.minutes_to_family, "MAPM: yes or no: the minutes go to the family too, who are then "
                                                                    "on the distribution list (002 §7)")
       ->check(CLI::IsMember({"yes", "no"}));
+  case_set->add_option("--report-writer", a.report_writer, "MAS: who completes the Summary Report (agreed at the debrief, 003 Appendix 1)");
   case_set->callback([&ctx, &a, case_set] {
     auto s = OpenCases(ctx, "casepack case set", a.case_id);
     const auto d = Must(s.cases->GetCase(s.case_id));
@@ -253,6 +256,7 @@ void AddCaseSet(CLI::App& parent, Context& ctx, CaseOptions& a) {
     if (case_set->count("--informs-family")) change.informs_family = a.informs_family;
     if (case_set->count("--family")) change.family = Must(ParseFamilyAwareness(a.family), "--family");
     if (case_set->count("--minutes-to-family")) change.minutes_to_family = a.minutes_to_family == "yes";
+    if (case_set->count("--report-writer")) change.report_writer = a.report_writer;
     Check(s.cases->UpdateCase(s.case_id, change));
     std::printf("case %s updated\n", s.case_id.substr(0, 8).c_str());
   });
@@ -336,6 +340,7 @@ void RegisterCaseCommands(CLI::App& app, Context& ctx) {
   RegisterNoteCommands(app, ctx);
   RegisterRecordCommands(app, ctx);
   RegisterMapmCommands(app, ctx);
+  RegisterProcessCommands(app, ctx);
   AddDeadlines(app, ctx, options);
 }
 

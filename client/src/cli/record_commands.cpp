@@ -16,6 +16,7 @@ struct RecordOptions {
   std::string case_id, item_id, name, agency, role, status, reason, what, owner_agency, owner_role, due, when,
       source, event, action_taken, analysis, barriers;
   std::vector<std::string> answers;
+  std::string recommendation, rationale, outcome, measure, progress, to, on;
   bool json = false;
   std::optional<std::string> opt_id;
 };
@@ -57,13 +58,23 @@ void AddAttend(CLI::App& parent, Context& ctx, RecordOptions& a) {
   });
 }
 
+// The 001 action plan form's fields (MAPF; any type may use them).
+void AddPlanOptions(CLI::App& cmd, RecordOptions& a) {
+  cmd.add_option("--recommendation", a.recommendation, "the recommendation the action answers (001 action plan)");
+  cmd.add_option("--rationale", a.rationale, "its rationale (001)");
+  cmd.add_option("--outcome", a.outcome, "the intended outcome (001)");
+  cmd.add_option("--measure", a.measure, "how success will be measured (001)");
+  cmd.add_option("--progress", a.progress, "progress so far (001)");
+}
+
 void AddActionAdd(CLI::App& parent, Context& ctx, RecordOptions& a) {
   auto* action_add = parent.add_subcommand("add", "add an action");
   action_add->add_option("CASE", a.case_id, "case id")->required();
   action_add->add_option("--what", a.what, "what is to be done")->required();
   action_add->add_option("--owner-agency", a.owner_agency, "owning agency");
   action_add->add_option("--owner-role", a.owner_role, "owning role");
-  action_add->add_option("--due", a.due, "due date, YYYY-MM-DD")->required();
+  action_add->add_option("--due", a.due, "due (target) date, YYYY-MM-DD")->required();
+  AddPlanOptions(*action_add, a);
   action_add->callback([&ctx, &a] {
     if (a.owner_agency.empty() && a.owner_role.empty())
       Fail(ErrorCode::kInvalidArgument, "usage: an action needs an owner: --owner-agency AGENCY, --owner-role ROLE or both",
@@ -72,6 +83,7 @@ void AddActionAdd(CLI::App& parent, Context& ctx, RecordOptions& a) {
     act.what = a.what;
     act.owner = Conflicted<Owner>::Of(Owner{a.owner_agency, a.owner_role});
     act.due = Conflicted<Date>::Of(ParseDateOption(a.due, "--due"));
+    act.plan = {a.recommendation, a.rationale, a.outcome, a.measure, a.progress};
     auto s = OpenCases(ctx, "casepack action add", a.case_id);
     std::printf("%s\n", Must(s.cases->AddAction(s.case_id, act)).c_str());
   });
@@ -86,12 +98,18 @@ void AddActionUpdate(CLI::App& parent, Context& ctx, RecordOptions& a) {
   action_update->add_option("--owner-role", a.owner_role, "owning role");
   action_update->add_option("--due", a.due, "due date, YYYY-MM-DD");
   action_update->add_option("--status", a.status, "open, done or dropped");
+  AddPlanOptions(*action_update, a);
   action_update->callback([&ctx, &a, action_update] {
     ActionChange change;
     const bool agency = action_update->count("--owner-agency") > 0, role = action_update->count("--owner-role") > 0;
     if (action_update->count("--what")) change.what = a.what;
     if (action_update->count("--due")) change.due = ParseDateOption(a.due, "--due");
     if (action_update->count("--status")) change.status = Must(ParseActionStatus(a.status), "--status");
+    if (action_update->count("--recommendation")) change.recommendation = a.recommendation;
+    if (action_update->count("--rationale")) change.rationale = a.rationale;
+    if (action_update->count("--outcome")) change.outcome = a.outcome;
+    if (action_update->count("--measure")) change.measure = a.measure;
+    if (action_update->count("--progress")) change.progress = a.progress;
     auto s = OpenCases(ctx, "casepack action update", a.case_id);
     if (agency || role) {
       Owner owner{a.owner_agency, a.owner_role};
@@ -108,6 +126,22 @@ void AddActionUpdate(CLI::App& parent, Context& ctx, RecordOptions& a) {
     }
     Check(s.cases->UpdateAction(s.case_id, a.item_id, change));
     std::printf("action updated\n");
+  });
+}
+
+void AddActionReport(CLI::App& parent, Context& ctx, RecordOptions& a) {
+  auto* cmd = parent.add_subcommand("report", "record to whom an action was reported back (003 §4.7): line managers, "
+                                              "the core group or the conference");
+  cmd->add_option("CASE", a.case_id, "case id")->required();
+  cmd->add_option("ACTION", a.item_id, "action id")->required();
+  cmd->add_option("--to", a.to, "line-managers, core-group or conference")->required();
+  cmd->add_option("--on", a.on, "the date, YYYY-MM-DD")->required();
+  cmd->callback([&ctx, &a] {
+    Check(CheckActionReportTarget(a.to));
+    const Date on = ParseDateOption(a.on, "--on");
+    auto s = OpenCases(ctx, "casepack action report", a.case_id);
+    Check(s.cases->RecordActionReported(s.case_id, a.item_id, a.to, on));
+    std::printf("reported to %s on %s\n", ReportTargetLabel(ctx.lang, a.to).c_str(), FormatDate(on).c_str());
   });
 }
 
@@ -179,34 +213,91 @@ void AddChronologyList(CLI::App& parent, Context& ctx, RecordOptions& a) {
   });
 }
 
+void AddFeedbackOptions(CLI::App& cmd, RecordOptions& a, bool required) {
+  cmd.add_option("CASE", a.case_id, "case id")->required();
+  cmd.add_option("--agency", a.agency, "the participant's agency")->required(required);
+  cmd.add_option("--role", a.role, "the participant's job role")->required(required);
+  cmd.add_option("--name", a.name, "name (optional)");
+  cmd.add_option("--barriers", a.barriers, "question 3: yes or no");
+  cmd.add_option("--answer", a.answers, "KEY=TEXT for a question (repeatable); keys: 'casepack feedback questions'");
+}
+
+// The options given, over `f` (a new form, or the form being edited).
+void ApplyFeedbackOptions(const CLI::App& cmd, const RecordOptions& a, ParticipantFeedback& f) {
+  if (cmd.count("--name")) f.name = a.name;
+  if (cmd.count("--agency")) f.agency = a.agency;
+  if (cmd.count("--role")) f.role = a.role;
+  if (a.barriers == "yes") f.barriers = true;
+  else if (a.barriers == "no") f.barriers = false;
+  else if (!a.barriers.empty()) Fail(ErrorCode::kInvalidArgument, "--barriers: expected yes or no");
+  for (const auto& item : a.answers) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos) Fail(ErrorCode::kInvalidArgument, "--answer: expected KEY=TEXT");
+    Must(FindFeedbackQuestion(item.substr(0, eq)), "--answer");
+    if (eq + 1 == item.size()) f.answers.erase(item.substr(0, eq));  // KEY= clears the answer
+    else f.answers[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+}
+
 void AddFeedbackAdd(CLI::App& parent, Context& ctx, RecordOptions& a) {
   auto* fb_add = parent.add_subcommand("add", "add one participant's feedback");
-  fb_add->add_option("CASE", a.case_id, "case id")->required();
-  fb_add->add_option("--agency", a.agency, "the participant's agency")->required();
-  fb_add->add_option("--role", a.role, "the participant's job role")->required();
-  fb_add->add_option("--name", a.name, "name (optional)");
-  fb_add->add_option("--barriers", a.barriers, "question 3: yes or no");
-  fb_add->add_option("--answer", a.answers, "KEY=TEXT for a question (repeatable); keys: 'casepack feedback questions'");
-  fb_add->callback([&ctx, &a] {
+  AddFeedbackOptions(*fb_add, a, true);
+  fb_add->callback([&ctx, &a, fb_add] {
     auto s = OpenCases(ctx, "casepack feedback add", a.case_id);
     const auto d = Must(s.cases->GetCase(s.case_id));
     ParticipantFeedback f;
     f.area = d.record.subject.area;
     f.date = d.record.KeyDate(keydate::kMasEvent);
     for (const auto& n : d.facilitators) f.facilitators += (f.facilitators.empty() ? "" : ", ") + n;
-    f.name = a.name;
-    f.agency = a.agency;
-    f.role = a.role;
-    if (a.barriers == "yes") f.barriers = true;
-    else if (a.barriers == "no") f.barriers = false;
-    else if (!a.barriers.empty()) Fail(ErrorCode::kInvalidArgument, "--barriers: expected yes or no");
-    for (const auto& item : a.answers) {
-      const auto eq = item.find('=');
-      if (eq == std::string::npos) Fail(ErrorCode::kInvalidArgument, "--answer: expected KEY=TEXT");
-      Must(FindFeedbackQuestion(item.substr(0, eq)), "--answer");
-      f.answers[item.substr(0, eq)] = item.substr(eq + 1);
-    }
+    ApplyFeedbackOptions(*fb_add, a, f);
     std::printf("%s\n", Must(s.cases->AddFeedback(s.case_id, f)).c_str());
+  });
+}
+
+void AddFeedbackSet(CLI::App& parent, Context& ctx, RecordOptions& a) {
+  auto* fb_set = parent.add_subcommand("set", "edit one participant's form: only the options given change (--answer KEY= "
+                                              "clears an answer)");
+  AddFeedbackOptions(*fb_set, a, false);
+  fb_set->add_option("ID", a.item_id, "the form's id (as 'feedback list' shows it), or its first 4 or more characters")->required();
+  fb_set->callback([&ctx, &a, fb_set] {
+    auto s = OpenCases(ctx, "casepack feedback set", a.case_id);
+    const auto d = Must(s.cases->GetCase(s.case_id));
+    const auto* form = UniqueByPrefix(d.feedback, a.item_id, [](const auto& x) { return x.first; });
+    ParticipantFeedback f = form != nullptr ? form->second : ParticipantFeedback{};
+    ApplyFeedbackOptions(*fb_set, a, f);
+    Check(s.cases->UpdateFeedback(s.case_id, a.item_id, f));
+    std::printf("feedback form updated\n");
+  });
+}
+
+void AddFeedbackList(CLI::App& parent, Context& ctx, RecordOptions& a) {
+  auto* fb_list = parent.add_subcommand("list", "the participants' forms, with their answers (for the Business Unit, "
+                                               "not the child's file: 'casepack report CASE --feedback')");
+  fb_list->add_option("CASE", a.case_id, "case id")->required();
+  fb_list->add_flag("--json", a.json, "machine-readable output");
+  fb_list->callback([&ctx, &a] {
+    auto s = OpenCases(ctx, "casepack feedback list", a.case_id);
+    const auto d = Must(s.cases->GetCase(s.case_id));
+    if (a.json) {
+      json arr = json::array();
+      for (const auto& [id, f] : d.feedback) {
+        json row = ToJson(f);
+        row["id"] = id;
+        arr.push_back(std::move(row));
+      }
+      PrintJson(arr);
+      return;
+    }
+    if (d.feedback.empty()) std::printf("no feedback forms ('casepack feedback add')\n");
+    for (const auto& [id, f] : d.feedback) {
+      std::printf("%s  %s, %s%s\n", id.c_str(), f.agency.c_str(), f.role.c_str(), f.name.empty() ? "" : (" (" + f.name + ")").c_str());
+      for (const auto& q : FeedbackQuestions()) {
+        auto it = f.answers.find(q.key);
+        std::string answer = it == f.answers.end() ? "-" : it->second;
+        if (q.yes_no && f.barriers) answer = std::string(*f.barriers ? "yes" : "no") + (it == f.answers.end() ? "" : "; " + it->second);
+        std::printf("  %d. %s\n     %s\n", q.number, FeedbackQuestionText(ctx.lang, q).c_str(), answer.c_str());
+      }
+    }
   });
 }
 
@@ -231,6 +322,7 @@ void RegisterRecordCommands(CLI::App& app, Context& ctx) {
   AddActionAdd(*action, ctx, options);
   AddActionUpdate(*action, ctx, options);
   AddActionList(*action, ctx, options);
+  AddActionReport(*action, ctx, options);
   AddRemove(*action, ctx, CaseTable::kActions, "action");
   auto* chron = app.add_subcommand("chronology", "the multi-agency chronology (001 format)");
   chron->require_subcommand(1);
@@ -242,6 +334,8 @@ void RegisterRecordCommands(CLI::App& app, Context& ctx) {
   feedback->require_subcommand(1);
   AddFeedbackAdd(*feedback, ctx, options);
   AddFeedbackQuestions(*feedback, options);
+  AddFeedbackList(*feedback, ctx, options);
+  AddFeedbackSet(*feedback, ctx, options);
   AddRemove(*feedback, ctx, CaseTable::kFeedback, "feedback form");
 }
 

@@ -70,11 +70,17 @@ inline constexpr std::string_view kMasEventBooked = "event-booked";
 inline constexpr std::string_view kMasPapersReceived = "papers-received";
 inline constexpr std::string_view kMasEvent = "event";
 inline constexpr std::string_view kMasSummaryReportSent = "summary-report-sent";
+inline constexpr std::string_view kMasFacilitatorsPrepare = "facilitators-prepare";  // §4.8, before the event
+inline constexpr std::string_view kMasFacilitatorsDebrief = "facilitators-debrief";  // §4.8, after it
 // MAPF (000 §1, §6, §8)
 inline constexpr std::string_view kMapfReferralAgreed = "referral-agreed";
 inline constexpr std::string_view kMapfPapersCirculated = "papers-circulated";
 inline constexpr std::string_view kMapfEvent = "event";
 inline constexpr std::string_view kMapfReportSent = "report-sent";
+inline constexpr std::string_view kMapfChairApproved = "chair-approved";        // 000 §1: the Chair approves
+inline constexpr std::string_view kMapfPrinciplesAgreed = "principles-agreed";  // 000 §4
+inline constexpr std::string_view kMapfLogAgreed = "log-agreed";                // 000 §6
+inline constexpr std::string_view kMapfLogMonitored = "log-monitored";          // 000 §9: the last LOG review
 // MAPM (002 §7, §10)
 inline constexpr std::string_view kMapmMeeting = "meeting";
 inline constexpr std::string_view kMapmMinutesSent = "minutes-sent";
@@ -238,9 +244,33 @@ enum class ActionStatus { kOpen, kDone, kDropped };
 std::string_view ToString(ActionStatus s);  // "open", "done", "dropped"
 Result<ActionStatus> ParseActionStatus(std::string_view text);
 
+// The 001 action plan form (MAPF, reviews): recommendation, rationale, intended outcome, how success is
+// measured, progress. Optional beside an action's what, owner, target date and status.
+struct ActionPlanFields {
+  std::string recommendation;
+  std::string rationale;
+  std::string outcome;   // intended outcome
+  std::string measure;   // how will we measure the outcome?
+  std::string progress;
+  [[nodiscard]] bool empty() const {
+    return recommendation.empty() && rationale.empty() && outcome.empty() && measure.empty() && progress.empty();
+  }
+  friend bool operator==(const ActionPlanFields&, const ActionPlanFields&) = default;
+};
+
+// An action reported back to line managers, the core group or the conference (003 §4.7); `to` is an
+// ActionReportTargets() key (casepack/process.h).
+struct ActionReport {
+  std::string to;
+  Date on;
+  friend bool operator==(const ActionReport&, const ActionReport&) = default;
+};
+
 struct Action {
   std::string id;    // stable within the case
   std::string what;
+  ActionPlanFields plan;               // 001 form; empty for MAS and MAPM unless given
+  std::vector<ActionReport> reported;  // in ActionReportTargets() order
   // Owner and due date keep concurrent values (DESIGN "Sync model": losing one would hurt).
   Conflicted<Owner> owner;
   Conflicted<Date> due;
@@ -319,6 +349,10 @@ template <> Result<Date> FromJson<Date>(const nlohmann::json& j);
 template <> Result<DateTime> FromJson<DateTime>(const nlohmann::json& j);
 template <> Result<Owner> FromJson<Owner>(const nlohmann::json& j);
 template <> Result<SectionNotes> FromJson<SectionNotes>(const nlohmann::json& j);
+template <> Result<ActionPlanFields> FromJson<ActionPlanFields>(const nlohmann::json& j);
+template <> Result<ActionReport> FromJson<ActionReport>(const nlohmann::json& j);
+nlohmann::json ToJson(const ActionPlanFields& p);
+nlohmann::json ToJson(const ActionReport& r);
 template <> Result<Conflicted<std::string>> FromJson<Conflicted<std::string>>(const nlohmann::json& j);
 template <> Result<Conflicted<Owner>> FromJson<Conflicted<Owner>>(const nlohmann::json& j);
 template <> Result<Conflicted<Date>> FromJson<Conflicted<Date>>(const nlohmann::json& j);

@@ -13,6 +13,7 @@
 
 #include "casepack/dates.h"
 #include "casepack/domain.h"
+#include "casepack/process.h"
 #include "casepack/result.h"
 #include "casepack/timescales.h"
 
@@ -68,6 +69,12 @@ std::string KeyDateTitle(Language lang, EventType t, const KeyDateDef& def);
 std::string SectionTitle(Language lang, EventType t, const NoteSectionDef& def);
 std::string SectionPrompt(Language lang, EventType t, const NoteSectionDef& def);  // empty when none
 std::string FeedbackQuestionText(Language lang, const FeedbackQuestionDef& q);
+// casepack/process.h: the MAS referral's reason, the §1.3 kinds of stuck case, agency kinds (000 §7), to
+// whom an action was reported back (003 §4.7). An unknown key is returned as it is.
+std::string Label(Language lang, MasReferralReason r);
+std::string StuckKindLabel(Language lang, std::string_view kind);
+std::string AgencyKindLabel(Language lang, std::string_view kind);
+std::string ReportTargetLabel(Language lang, std::string_view to);
 // A timescale step's title and rule; recipient steps ("report-to:…") name their recipient.
 std::string StepTitle(Language lang, const TimescaleStep& s);
 std::string StepRule(Language lang, const TimescaleStep& s);

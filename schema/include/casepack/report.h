@@ -29,6 +29,7 @@
 #include "casepack/labels.h"
 #include "casepack/mapm.h"
 #include "casepack/report_journey.h"
+#include "casepack/process.h"
 #include "casepack/result.h"
 
 namespace casepack {
@@ -56,6 +57,7 @@ struct ReportInput {
   // distribution list (every attendee, the family where appropriate) with the date each was sent.
   MapmRecord mapm;
   std::vector<ReportRecipient> distribution;
+  ProcessRecord process;                 // the referral, papers, planning group (casepack/process.h)
 };
 
 // Every part valid (ValidateCase, ValidateNotes for the case's type, ValidateAction, …). RenderReport

@@ -110,7 +110,12 @@ enum class RS : std::uint16_t {
   kMinutesSent, kTitleMas, kTitleMapf, kTitleMapm, kFeedbackOnly, kRecipients, kRecipient, kSent,
   kNotYetSent, kReportDate, kAt,
   kTime, kChair, kMinuteTaker, kMapmFamily, kFamilyAwareness, kInformsFamily, kMinutesToFamily,
-  kReviews, kReviewHeld, kNextReviewAgreed, kReviewNote, kNoReviews, kLateReview, kCount
+  kReviews, kReviewHeld, kNextReviewAgreed, kReviewNote, kNoReviews, kLateReview,
+  // issue 16: the processes around the event (casepack/process.h)
+  kMasProcess, kReferralReason, kStuckKind, kReferralDetail, kNotReferred, kRationale, kPapers, kPaperMissing,
+  kSummaryWriter, kReportedBack, kNotReportedBack, kReferralRoute, kPlanningGroup, kAgencyKind, kCoOpted,
+  kAgreed, kNotYetAgreed, kMissingAgencies, kAgreement, kRecommendation, kIntendedOutcome, kMeasure,
+  kProgress, kTargetDate, kAllAgenciesAgreed, kCount
 };
 
 // A fixed string's text in `lang`, from the label catalogue (casepack/labels.h); its catalogue key,

@@ -42,7 +42,7 @@ struct TimescaleStep {
   std::string note_key;         // empty: no note
   std::optional<Date> note_date;
   std::string note_tail_key;    // e.g. "step-note.after-limit", or empty
-  std::string recipient;        // recipient steps ("report-to:…"): the recipient's name, for other languages
+  std::string recipient;        // recipient steps ("report-to:…"): the recipient's name; action steps: the action
 };
 
 struct CaseTimescales {
@@ -57,6 +57,10 @@ struct CaseTimescales {
 // The calendar matters only for working-day rules (MAPM minutes).
 CaseTimescales ComputeTimescales(const Case& c, const Date& today,
                                  const WorkingDayCalendar& calendar = WorkingDayCalendar::EnglandAndWales());
+
+// One step per open action with a target date ("action:ID"): due until that date, overdue after it (an
+// action done or dropped is no longer a deadline). Case content: the step's title names the action.
+std::vector<TimescaleStep> ActionSteps(const std::vector<Action>& actions, const Date& today);
 
 // The `casepack deadlines --json` form:
 // {"case_id": "...", "event_type": "MAS", "today": "2026-03-04",
