@@ -52,7 +52,7 @@ class AuthzTest : public ServerFixture {
         {"POST", "/v1/cases/{case}/rekey", env, true, false},
         {"GET", "/v1/cases/{case}/replicas", "", true, false},
         {"GET", "/v1/cases/{case}/ops?after=0", "", true, false},
-        {"POST", "/v1/cases/{case}/ops", wire::OpsPushToJson({{"op-x", 1, {1}}}), true, false},
+        {"POST", "/v1/cases/{case}/ops", wire::OpsPushToJson({{"op-x", 1, {1}}}, Bytes(64, 0)), true, false},
         {"GET", "/v1/cases/{case}/blobs/doc-1", "", true, false},
         {"PUT", "/v1/cases/{case}/blobs/doc-2", "zz", true, false},
     };

@@ -129,7 +129,9 @@ TEST_P(Issue11AuthzMatrix, AnOperationUnderAnotherDevicesReplicaIsRefused) {
   auto page = member_->PullOps(id, 0);
   ASSERT_TRUE(page.ok());
   for (const auto& op : page->ops)
-    if (op.op_id.rfind(bu_replica, 0) == 0) EXPECT_EQ(op.device_id, bu_.principal.device_id);
+    if (op.op_id.rfind(bu_replica, 0) == 0) {
+      EXPECT_EQ(op.device_id, bu_.principal.device_id);
+    }
   // A replica first used by the member stays the member's; ids of other forms bind nothing.
   ASSERT_TRUE(member_->PushOps(id, {{"1111222233334444-1", 1, Bytes(64, 3)}}).ok());
   EXPECT_EQ(bu_->PushOps(id, {{"1111222233334444-2", 1, Bytes(64, 4)}}).error().code, kForbidden);

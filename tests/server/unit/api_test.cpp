@@ -256,7 +256,7 @@ TEST_P(ApiTest, Issue17MetricsCountedByOneProcessShowInTheOtherAfterItsFlush) {
   Device a = Enrol("facilitator");
   const std::string c = RandomId();
   ASSERT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, Bytes{1}})).status, 201);
-  const std::string push = SignedPush(a, c, {{"x:1", 1, {5}, {}}, {"x:2", 1, {6}, {}}});
+  const std::string push = SignedPush(a, c, {{"x:1", 1, {5}}, {"x:2", 1, {6}}});
   RequestLog log;
   ASSERT_EQ(other.Handle(Signed(a, "POST", "/v1/cases/" + c + "/ops", push, g_now), &log).status, 200);
   other_metrics.CountRequest(log.route, 200, 0.01);
