@@ -287,27 +287,29 @@ Status SyncService::EnsureCurrentKey(net::CasepackClient& client, const std::str
   return Ok();
 }
 
+void SyncService::KeepDirectory(const std::vector<wire::UserEntry>& users) {
+  for (const auto& u : users)
+    for (const auto& d : u.devices) {
+      device_keys_[d.device_id] = d.ed25519;
+      if (d.revoked || u.revoked) revoked_devices_.insert(d.device_id);
+    }
+  directory_loaded_ = true;
+}
+
 Result<Bytes> SyncService::DevicePublicKey(net::CasepackClient& client, const std::string& device_id) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto it = device_keys_.find(device_id);
     if (it != device_keys_.end()) return it->second;
     if (directory_loaded_ && attempt == 1) break;
     CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client.ListUsers());
-    for (const auto& u : users)
-      for (const auto& d : u.devices) {
-        device_keys_[d.device_id] = d.ed25519;
-        if (d.revoked || u.revoked) revoked_devices_.insert(d.device_id);
-      }
-    directory_loaded_ = true;
+    KeepDirectory(users);
   }
   return MakeError(ErrorCode::kAuthFailed, "an operation was pushed by a device the server does not list");
 }
 
 Status SyncService::RefreshPeople(net::CasepackClient& client) {
   CP_ASSIGN_OR_RETURN(std::vector<wire::UserEntry> users, client.ListUsers());
-  for (const auto& u : users)
-    for (const auto& d : u.devices) device_keys_[d.device_id] = d.ed25519;
-  directory_loaded_ = true;
+  KeepDirectory(users);
   Database& db = store_.db();
   CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
   CP_RETURN_IF_ERROR(db.Exec("DELETE FROM people;"));

@@ -343,8 +343,10 @@ class Reports(unittest.TestCase):
     def test_purged_case(self):
         day = run(["date", "-u", "-d", "-130 days", "+%F"]).stdout.strip()
         meeting = run(["date", "-u", "-d", "-131 days", "+%F"]).stdout.strip()
-        # Minutes go out after the meeting (dates that cannot be right are refused): move both back.
-        self.cli(["case", "set", self.ids["MAPM"], "--date", f"meeting={meeting}", "--date", f"minutes-sent={day}"])
+        # Minutes go out after the meeting (dates that cannot be right are refused): move both back, and
+        # clear the dates the fixture's review set (its next review would keep the case).
+        self.cli(["case", "set", self.ids["MAPM"], "--date", f"meeting={meeting}", "--date", f"minutes-sent={day}",
+                  "--clear-date", "last-action-plan-review", "--clear-date", "next-review"])
         out = os.path.join(self.tmp, "purged.pdf")
         r = self.cli(["report", self.ids["MAPM"], "--format", "pdf", "-o", out], check=False)
         self.assertEqual(r.returncode, 1, r.stderr)

@@ -189,6 +189,8 @@ class SyncService {
   Status DownloadBlobs(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
                        const ProgressFn& progress);
   Result<Bytes> DevicePublicKey(net::CasepackClient& client, const std::string& device_id);
+  // Keeps the server's directory: each device's signing key, and which devices are revoked.
+  void KeepDirectory(const std::vector<wire::UserEntry>& users);
   // After a server upgrade: signs the operations of this device's replicas that the server holds without
   // a signature, each one first opened with this device's own key (a server cannot get it to sign
   // anything else). Counted in report.resigned.

@@ -264,6 +264,7 @@ std::size_t Rows(const CaseDetail& c, CaseTable t) {
     case CaseTable::kFeedback: return c.feedback.size();
     case CaseTable::kDocuments: return c.documents.size();
     case CaseTable::kReviews: return c.mapm.reviews.size();
+    case CaseTable::kPlanningGroup: return c.process.planning_group.size();
   }
   return 0;
 }
