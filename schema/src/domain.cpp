@@ -9,6 +9,7 @@
 namespace casepack {
 
 using internal::JsonError;
+using internal::Named;
 using internal::ObjectReader;
 using nlohmann::json;
 
@@ -593,17 +594,6 @@ template <>
 Result<Conflicted<Date>> FromJson<Conflicted<Date>>(const json& j) {
   return ConflictedFromJson<Date>(j);
 }
-
-namespace {
-// Runs `body` and prefixes any error with the type's name, so a nested failure reads
-// "case: subject: area: expected a string".
-template <typename T, typename F>
-Result<T> Named(std::string_view name, F body) {
-  Result<T> r = body();
-  if (!r.ok()) return r.error().Context(name);
-  return r;
-}
-}  // namespace
 
 template <>
 Result<Case> FromJson<Case>(const json& j) {

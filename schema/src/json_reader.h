@@ -19,6 +19,15 @@ inline Error JsonError(std::string_view key, std::string what) {
   return MakeError(ErrorCode::kInvalidArgument, std::string(key) + ": " + what);
 }
 
+// Runs `body` and prefixes any error with the type's name, so a nested failure reads
+// "case: subject: area: expected a string".
+template <typename T, typename F>
+Result<T> Named(std::string_view name, F body) {
+  Result<T> r = body();
+  if (!r.ok()) return r.error().Context(name);
+  return r;
+}
+
 class ObjectReader {
  public:
   explicit ObjectReader(const nlohmann::json& j) : j_(j) {}

@@ -8,6 +8,7 @@
 
 namespace casepack {
 
+using internal::Named;
 using internal::ObjectReader;
 using nlohmann::json;
 
@@ -54,14 +55,6 @@ Status CheckKey(std::string_view what, std::string_view key, const std::array<st
     if (static_cast<unsigned char>(c) < 0x20) c = '?';
   return Invalid("unknown " + std::string(what) + " '" + shown + "'", "known: " + list);
 }
-
-template <typename T, typename F>
-Result<T> Named(std::string_view name, F body) {
-  Result<T> r = body();
-  if (!r.ok()) return r.error().Context(name);
-  return r;
-}
-
 }  // namespace
 
 // ---- MAS referral ----
