@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "casepack/age.h"
+#include "chacha20_poly1305.h"
 #include "casepack/age_primitives.h"
 
 namespace casepack {
@@ -44,30 +45,14 @@ std::string Plural(std::size_t n, std::string_view one, std::string_view many) {
 }
 
 // ChaCha20-Poly1305 (RFC 8439) opened in two steps, so that the tag is checked without touching the buffer:
-// libsodium's one-call decryption zeroes its output on failure, which in place would destroy the chunk we
-// may still want to try with the other final flag. Same primitives, same cost.
+// a chunk that fails may still be tried with the other final flag. OpenSSL's primitives (chacha20_poly1305.h).
 bool VerifyChunk(const SecretBytes& key, const std::uint8_t nonce[12], std::span<const std::uint8_t> ciphertext,
                  const std::uint8_t* tag) {
-  std::uint8_t block0[64];
-  crypto_stream_chacha20_ietf(block0, sizeof block0, nonce, key.expose().data());
-  crypto_onetimeauth_poly1305_state st;
-  crypto_onetimeauth_poly1305_init(&st, block0);
-  sodium_memzero(block0, sizeof block0);
-  static const std::uint8_t kZeros[16] = {};
-  crypto_onetimeauth_poly1305_update(&st, ciphertext.data(), ciphertext.size());
-  crypto_onetimeauth_poly1305_update(&st, kZeros, (0x10 - ciphertext.size()) & 0xf);
-  std::uint8_t lengths[16] = {};  // le64(aad length = 0) || le64(ciphertext length)
-  const std::uint64_t clen = ciphertext.size();
-  for (int i = 0; i < 8; ++i) lengths[8 + i] = static_cast<std::uint8_t>(clen >> (8 * i));
-  crypto_onetimeauth_poly1305_update(&st, lengths, sizeof lengths);
-  std::uint8_t computed[16];
-  crypto_onetimeauth_poly1305_final(&st, computed);
-  sodium_memzero(&st, sizeof st);
-  return crypto_verify_16(computed, tag) == 0;
+  return internal::AeadVerify(key.expose().data(), nonce, ciphertext, tag);
 }
 
 void DecryptInPlace(const SecretBytes& key, const std::uint8_t nonce[12], std::span<std::uint8_t> data) {
-  crypto_stream_chacha20_ietf_xor_ic(data.data(), data.data(), data.size(), nonce, 1, key.expose().data());
+  internal::AeadDecryptInPlace(key.expose().data(), nonce, data);
 }
 
 // One helper thread that runs jobs in submission order, so cryptography overlaps the caller's I/O. A
@@ -253,8 +238,7 @@ struct AgeEncryptor::Impl {
         std::uint8_t nonce[12];
         ChunkNonce(first + i, is_last && final, nonce);
         std::uint8_t* c = p + i * kEncChunk;
-        crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, c + len, nullptr, c, len, nullptr, 0, nullptr, nonce,
-                                                           key);
+        internal::AeadEncryptInPlace(key, nonce, std::span<std::uint8_t>(c, len), c + len);
       }
       if (jobs_failed) {
         batch.status = MakeError(ErrorCode::kIo, "an earlier write failed");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "blob_stream_internal.h"
+#include "chacha20_poly1305.h"
 #include "casepack/encoding.h"
 
 namespace casepack {
@@ -88,10 +89,8 @@ Status internal::SealBlobStreamWithHeader(const SecretBytes& key, std::string_vi
     }
     sha.Update(std::span<const std::uint8_t>(cur.data(), *cur_len));
     const unsigned char tag = *next_len == 0 ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0;
-    unsigned long long out_len = 0;
-    crypto_secretstream_xchacha20poly1305_push(&state, sealed.data(), &out_len, cur.data(), *cur_len,
-                                               reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), tag);
-    if (Status s = out(std::span<const std::uint8_t>(sealed.data(), static_cast<std::size_t>(out_len))); !s.ok()) {
+    internal::SecretStreamPush(state, sealed.data(), cur.data(), *cur_len, AsBytes(ad), tag);
+    if (Status s = out(std::span<const std::uint8_t>(sealed.data(), *cur_len + kABytes)); !s.ok()) {
       wipe();
       return s;
     }
@@ -122,18 +121,20 @@ Status OpenBlobStream(const SecretBytes& key, std::string_view case_id, std::str
   crypto_secretstream_xchacha20poly1305_state state;
   if (crypto_secretstream_xchacha20poly1305_init_pull(&state, head + kMagic.size(), key.expose().data()) != 0)
     return Damaged("bad header");
+  struct WipeState {
+    crypto_secretstream_xchacha20poly1305_state& s;
+    ~WipeState() { sodium_memzero(&s, sizeof s); }
+  } wipe_state{state};
   const std::string ad = AssociatedData(case_id, blob_id);
   std::vector<std::uint8_t> in(kBlobChunkBytes + kABytes), plain(kBlobChunkBytes);
   for (;;) {
     CP_ASSIGN_OR_RETURN(std::size_t got, Fill(source, in));
     if (got < kABytes) return Damaged("truncated");
-    unsigned long long out_len = 0;
-    unsigned char tag = 0;
-    if (crypto_secretstream_xchacha20poly1305_pull(&state, plain.data(), &out_len, &tag, in.data(), got,
-                                                   reinterpret_cast<const unsigned char*>(ad.data()), ad.size()) != 0)
+    std::uint8_t tag = 0;
+    if (!internal::SecretStreamPull(state, plain.data(), tag, in.data(), got, AsBytes(ad)))
       return MakeError(ErrorCode::kAuthFailed, "the stored document does not verify: it was altered or belongs elsewhere",
                        "restore the store from a backup, or ask the sending agency for the document again");
-    Status s = out(std::span<const std::uint8_t>(plain.data(), static_cast<std::size_t>(out_len)));
+    Status s = out(std::span<const std::uint8_t>(plain.data(), got - kABytes));
     sodium_memzero(plain.data(), plain.size());
     CP_RETURN_IF_ERROR(s);
     if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
