@@ -38,10 +38,13 @@ TEST(ChaCha20Poly1305, AeadMatchesLibsodiumAndRefusesAnyChange) {
     Bytes ours = plain;
     std::uint8_t tag[16];
     internal::AeadEncryptInPlace(key.data(), nonce.data(), ours, tag);
-    Bytes theirs(plain.size());
+    // One spare byte each: libsodium declares its pointers non-null even for an empty message.
+    Bytes theirs(plain.size() + 1), plain_buf = plain;
+    plain_buf.push_back(0);
     std::uint8_t their_tag[16];
-    crypto_aead_chacha20poly1305_ietf_encrypt_detached(theirs.data(), their_tag, nullptr, plain.data(), plain.size(),
+    crypto_aead_chacha20poly1305_ietf_encrypt_detached(theirs.data(), their_tag, nullptr, plain_buf.data(), plain.size(),
                                                        nullptr, 0, nullptr, nonce.data(), key.data());
+    theirs.pop_back();
     ASSERT_EQ(ours, theirs) << "round " << round;
     ASSERT_EQ(0, std::memcmp(tag, their_tag, 16)) << "round " << round;
     ASSERT_TRUE(internal::AeadVerify(key.data(), nonce.data(), ours, tag));
@@ -78,8 +81,9 @@ TEST(ChaCha20Poly1305, SecretStreamMatchesLibsodiumBothWays) {
     for (int msg = 0; msg < 12; ++msg) {
       const Bytes m = Random(rng, RandomLength(rng)), ad = Random(rng, rng() % 3 == 0 ? 0 : rng() % 40);
       const std::uint8_t tag = kTags[rng() % std::size(kTags)];
-      Bytes theirs(m.size() + crypto_secretstream_xchacha20poly1305_ABYTES), ours(theirs.size());
-      crypto_secretstream_xchacha20poly1305_push(&sodium_push, theirs.data(), nullptr, m.data(), m.size(),
+      Bytes theirs(m.size() + crypto_secretstream_xchacha20poly1305_ABYTES), ours(theirs.size()), m_buf = m;
+      m_buf.push_back(0);  // libsodium's pointers must not be null, even for an empty message
+      crypto_secretstream_xchacha20poly1305_push(&sodium_push, theirs.data(), nullptr, m_buf.data(), m.size(),
                                                  ad.empty() ? nullptr : ad.data(), ad.size(), tag);
       internal::SecretStreamPush(ours_push, ours.data(), m.data(), m.size(), ad, tag);
       ASSERT_EQ(ours, theirs) << "stream " << stream << " message " << msg;
@@ -89,10 +93,11 @@ TEST(ChaCha20Poly1305, SecretStreamMatchesLibsodiumBothWays) {
       ASSERT_TRUE(internal::SecretStreamPull(ours_pull, out.data(), got_tag, theirs.data(), theirs.size(), ad));
       EXPECT_EQ(out, m);
       EXPECT_EQ(got_tag, tag);
-      Bytes out2(m.size());
+      Bytes out2(m.size() + 1);
       unsigned char sodium_tag = 0xee;
       ASSERT_EQ(0, crypto_secretstream_xchacha20poly1305_pull(&sodium_pull, out2.data(), nullptr, &sodium_tag, ours.data(),
                                                               ours.size(), ad.empty() ? nullptr : ad.data(), ad.size()));
+      out2.pop_back();
       EXPECT_EQ(out2, m);
       EXPECT_EQ(sodium_tag, tag);
     }
