@@ -453,7 +453,10 @@ QWidget* CaseView::BuildActions() {
       plan_form->addRow(L(std::string(ReportString(label, UiLanguage()))), e);
     }
     auto* save = Button(tr("Save the action plan form"), QT_TRANSLATE_NOOP("Words", "Save action plan form"));
-    plan_form->addRow("", save);
+    auto* save_row = new QHBoxLayout;
+    save_row->addWidget(save);
+    save_row->addStretch(1);
+    plan_form->addRow("", save_row);
     cv->addLayout(plan_form);
     connect(save, &QPushButton::clicked, this, [=, this] {
       const std::string action = chosen_id();
@@ -607,6 +610,9 @@ QWidget* CaseView::BuildFeedback() {
   v->addWidget(feedback_, 1);
   AddRowDelete(feedback_, CaseTable::kFeedback, v, tr("feedback form"), QT_TRANSLATE_NOOP("Words", "Delete feedback form"));
   auto* form = new QFormLayout;
+  // As on the paper form: each question above its answer (question 4 is a sentence; beside it, the answers
+  // were squeezed to a few characters).
+  form->setRowWrapPolicy(QFormLayout::WrapAllRows);
   auto* agency = Field(QT_TRANSLATE_NOOP("Words", "Feedback agency"), tr("Agency"));
   auto* role = Field(QT_TRANSLATE_NOOP("Words", "Feedback role"), tr("Job role"));
   auto* barriers = Choice(tr("Feedback barriers"), {{tr("not answered"), ""}, {tr("yes"), "yes"}, {tr("no"), "no"}},
@@ -633,13 +639,13 @@ QWidget* CaseView::BuildFeedback() {
   buttons->addWidget(add);
   buttons->addWidget(feedback_save_);
   buttons->addStretch(1);
-  form->addRow("", buttons);
   auto* box = new QWidget;
   box->setLayout(form);
   auto* scroll = new QScrollArea;
   scroll->setWidgetResizable(true);
   scroll->setWidget(box);
   v->addWidget(scroll, 1);
+  v->addLayout(buttons);  // under the form, always in sight
   // What the form shows, over `base` (a stored form keeps what the window does not show: area, date, name).
   auto typed = [=](ParticipantFeedback f) {
     f.agency = S(agency->text().trimmed());
@@ -884,6 +890,7 @@ void CaseView::FillTables(const CaseDetail& d) {
     }
     for (int c = 0; c < 6; ++c) actions_->resizeColumnToContents(c);
     if (actions_->columnWidth(0) > 420) actions_->setColumnWidth(0, 420);
+    actions_->resizeRowsToContents();
     FillActionDetail();
   }
   chronology_->setRowCount(0);

@@ -116,6 +116,7 @@ QHBoxLayout* CaseView::DatedAction(QTableWidget* table, const QString& intro, QW
                                    std::function<Job(const std::string&, const Date&)> make) {
   auto* row = new QHBoxLayout;
   auto* on = Field(field, tr("DD/MM/YYYY"));
+  on->setMinimumWidth(110);
   on->setMaximumWidth(160);
   auto* run = Button(button, button_name);
   row->addWidget(new QLabel(intro));
@@ -241,6 +242,7 @@ QWidget* CaseView::BuildMapfProcess() {
   planning_state_->setWordWrap(true);
   gv->insertWidget(0, planning_state_);
   auto* add_row = new QHBoxLayout;
+  auto* add_row2 = new QHBoxLayout;
   auto* agency = Field(QT_TRANSLATE_NOOP("Words", "Member agency"), tr("Agency, as it names itself"));
   std::vector<std::pair<QString, QString>> kinds;
   for (auto k : AgencyKinds()) kinds.emplace_back(L(AgencyKindLabel(UiLanguage(), k)), Q(std::string(k)));
@@ -251,13 +253,15 @@ QWidget* CaseView::BuildMapfProcess() {
   co_opted->setObjectName("field:Member co-opted");
   co_opted->setAccessibleName(tr("Co-opted as required"));
   auto* add = Button(tr("Add member"), QT_TRANSLATE_NOOP("Words", "Add planning group member"));
+  // Two lines: the kinds' names are long ("Local Authority (Adults' and/or Children's Services)").
   add_row->addWidget(agency, 3);
   add_row->addWidget(kind, 2);
-  add_row->addWidget(name, 2);
-  add_row->addWidget(role, 2);
-  add_row->addWidget(co_opted);
-  add_row->addWidget(add);
+  add_row2->addWidget(name, 2);
+  add_row2->addWidget(role, 2);
+  add_row2->addWidget(co_opted);
+  add_row2->addWidget(add);
   gv->addLayout(add_row);
+  gv->addLayout(add_row2);
   auto submit = [=, this] {
     PlanningMember m{{}, KeyOf(kind, "other"), S(agency->text().trimmed()), S(name->text().trimmed()),
                      S(role->text().trimmed()), co_opted->isChecked(), std::nullopt};
@@ -375,6 +379,9 @@ QWidget* CaseView::BuildMapmProcess() {
   reviews_ = MakeTable({R(RS::kReviewHeld), R(RS::kNextReviewAgreed), R(RS::kReviewNote)},
                        QT_TRANSLATE_NOOP("Words", "Action plan reviews"));
   reviews_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  reviews_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+  reviews_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+  reviews_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
   reviews_->setMinimumHeight(150);
   rv->addWidget(reviews_, 1);
   reviews_state_ = new QLabel;
@@ -386,8 +393,8 @@ QWidget* CaseView::BuildMapmProcess() {
   auto* next = Field(QT_TRANSLATE_NOOP("Words", "Next review"), tr("Next review DD/MM/YYYY"));
   auto* note = Field(QT_TRANSLATE_NOOP("Words", "Review note"), tr("What the review found (optional)"));
   auto* add = Button(tr("Add review"), QT_TRANSLATE_NOOP("Words", "Add review"));
-  add_row->addWidget(held, 1);
-  add_row->addWidget(next, 1);
+  add_row->addWidget(held, 2);
+  add_row->addWidget(next, 2);
   add_row->addWidget(note, 3);
   add_row->addWidget(add);
   rv->addLayout(add_row);
@@ -483,6 +490,8 @@ void CaseView::FillProcess(const CaseDetail& d) {
         planning_->setItem(r, 4, Cell(m.agreed ? Q(ScreenDate(*m.agreed)) : R(RS::kNotYetAgreed)));
       }
       for (int col = 0; col < 4; ++col) planning_->resizeColumnToContents(col);
+      if (planning_->columnWidth(1) > 260) planning_->setColumnWidth(1, 260);  // long kinds wrap; "agreed" stays in sight
+      planning_->resizeRowsToContents();
     }
     QStringList missing;
     for (auto k : MissingRequiredAgencies(p.planning_group)) missing << L(AgencyKindLabel(UiLanguage(), k));
@@ -490,7 +499,7 @@ void CaseView::FillProcess(const CaseDetail& d) {
     QString state = missing.isEmpty() ? tr("The Local Authority, the Health Board and the Police are all in the group.")
                                       : "⚠ " + R(RS::kMissingAgencies) + missing.join(", ");
     if (!p.planning_group.empty())
-      state += " " + (waiting.empty() ? R(RS::kAllAgenciesAgreed) + "."
+      state += "\n" + (waiting.empty() ? R(RS::kAllAgenciesAgreed) + "."
                                       : tr("%1 of %2 agencies have agreed the report and action plan.")
                                             .arg(p.planning_group.size() - waiting.size())
                                             .arg(p.planning_group.size()));
@@ -530,7 +539,6 @@ void CaseView::FillProcess(const CaseDetail& d) {
       reviews_->setItem(row, 1, cell);
       reviews_->setItem(row, 2, Cell(Q(r.note)));
     }
-    reviews_->resizeColumnToContents(0);
     reviews_->resizeRowsToContents();
     // The case's agreed next review (after the meeting, or the latest review) when it is too late.
     QString state = m.reviews.empty() ? R(RS::kNoReviews) : QString();
