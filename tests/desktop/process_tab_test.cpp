@@ -411,10 +411,50 @@ TEST_F(ProcessTabTest, PlanningMembersAndReviewsDeleteAfterConfirmation) {
   Click(v(), "Add planning group member");
   ASSERT_TRUE(WaitUntil([&] { return v()->planningTable()->rowCount() == 1; }));
   v()->planningTable()->setCurrentCell(0, 0);
+  AnswerNextModal(&w(), "confirmDelete:no");
+  Click(v(), "Delete planning group member");
+  Settle();
+  EXPECT_EQ(v()->planningTable()->rowCount(), 1) << "\"Keep it\" keeps it";
   AnswerNextModal(&w(), "confirmDelete:yes");
   Click(v(), "Delete planning group member");
   ASSERT_TRUE(WaitUntil([&] { return v()->planningTable()->rowCount() == 0; }));
   EXPECT_TRUE(StoredCase().process.planning_group.empty());
+
+  std::filesystem::remove_all(Store());
+  ASSERT_NO_FATAL_FAILURE(Start(EventType::kMapm, {{"meeting", Day(-30)}}));
+  for (int held : {-20, -5}) {
+    Fill(v(), "Review held", Future(held));
+    Fill(v(), "Next review", Future(held + 60));
+    Click(v(), "Add review");
+    Settle();
+  }
+  ASSERT_EQ(v()->reviewsTable()->rowCount(), 2);
+  v()->reviewsTable()->setCurrentCell(0, 0);
+  AnswerNextModal(&w(), "confirmDelete:yes");
+  Click(v(), "Delete review");
+  ASSERT_TRUE(WaitUntil([&] { return v()->reviewsTable()->rowCount() == 1; }));
+  EXPECT_EQ(v()->reviewsTable()->item(0, 0)->text(), QString::fromStdString(ScreenDate(Day(-5)))) << "the chosen review went";
+  const CaseDetail d = StoredCase();
+  ASSERT_EQ(d.mapm.reviews.size(), 1u);
+  EXPECT_EQ(d.mapm.reviews[0].second.held, Day(-5));
+}
+
+// Appendix 4's "Introductions / purpose and aims" and "Evaluating the supervision" are on the Event tab with
+// the guidance's questions: grey in the empty editor, and still a tool tip once typing has hidden them.
+TEST_F(ProcessTabTest, MasIntroductionsAndEvaluationShowTheirQuestions) {
+  ASSERT_NO_FATAL_FAILURE(Start(EventType::kMas, {{"referral-conference", Day(-10)}}));
+  for (const char* key : {"introductions", "evaluation"}) {
+    NoteEditor* e = v()->editor(key);
+    ASSERT_NE(e, nullptr) << key;
+    const auto def = FindNoteSection(EventType::kMas, key);
+    ASSERT_TRUE(def.ok());
+    const QString prompt = QString::fromStdString(SectionPrompt(UiLanguage(), EventType::kMas, **def));
+    EXPECT_FALSE(prompt.isEmpty()) << key;
+    EXPECT_EQ(e->placeholderText(), prompt) << key;
+    e->setFocus();
+    TypeText(e, "Cyflwyniadau");
+    EXPECT_EQ(e->toolTip(), prompt) << key;
+  }
 }
 
 // PNGs of the new panels (README: build/release/desktop-screenshots/process-*.png), in the run's language.
