@@ -134,6 +134,14 @@ std::vector<std::pair<QString, QString>> ActionStatuses() {
 }
 }  // namespace
 
+int AppendRow(QTableWidget* t, const std::string& id, QTableWidgetItem* first) {
+  const int r = t->rowCount();
+  t->insertRow(r);
+  first->setData(Qt::UserRole, Q(id));
+  t->setItem(r, 0, first);
+  return r;
+}
+
 std::string KeyOf(const QComboBox* c, const char* otherwise) { return c ? S(c->currentData().toString()) : otherwise; }
 void Select(QComboBox* c, std::string_view key) { c->setCurrentIndex(std::max(0, c->findData(Q(std::string(key))))); }
 
@@ -895,11 +903,7 @@ void CaseView::FillTables(const CaseDetail& d) {
   }
   chronology_->setRowCount(0);
   for (const auto& [id, e] : d.chronology) {
-    const int r = chronology_->rowCount();
-    chronology_->insertRow(r);
-    auto* when = Cell(Q(FormatUkDateTime(e.when)));
-    when->setData(Qt::UserRole, Q(id));
-    chronology_->setItem(r, 0, when);
+    const int r = AppendRow(chronology_, id, Cell(Q(FormatUkDateTime(e.when))));
     chronology_->setItem(r, 1, Cell(Q(e.source)));
     chronology_->setItem(r, 2, Cell(Q(e.significant_event)));
     chronology_->setItem(r, 3, Cell(Q(e.action_taken)));
@@ -909,11 +913,7 @@ void CaseView::FillTables(const CaseDetail& d) {
   std::set<DocumentType> have;
   for (const StoredDocument& doc : d.documents) {
     have.insert(doc.meta.type);
-    const int r = documents_->rowCount();
-    documents_->insertRow(r);
-    auto* kind = Cell(L(Label(UiLanguage(), doc.meta.type)));
-    kind->setData(Qt::UserRole, Q(doc.meta.id));
-    documents_->setItem(r, 0, kind);
+    const int r = AppendRow(documents_, doc.meta.id, Cell(L(Label(UiLanguage(), doc.meta.type))));
     documents_->setItem(r, 1, Cell(Q(doc.meta.original_name)));
     documents_->setItem(r, 2, Cell(Q(doc.meta.sending_agency)));
     documents_->setItem(r, 3, Cell(Q(ScreenDate(doc.meta.received))));

@@ -443,11 +443,7 @@ void CaseView::LoadRecipients() {
                  const QString chosen = recipients_->currentItem() ? recipients_->item(recipients_->currentRow(), 0)->data(Qt::UserRole).toString() : QString();
                  recipients_->setRowCount(0);
                  for (const ReportRecipient& rec : *list) {
-                   const int r = recipients_->rowCount();
-                   recipients_->insertRow(r);
-                   auto* name = Cell(RecipientName(rec));
-                   name->setData(Qt::UserRole, Q(rec.key));
-                   recipients_->setItem(r, 0, name);
+                   const int r = AppendRow(recipients_, rec.key, Cell(RecipientName(rec)));
                    recipients_->setItem(r, 1, Cell(rec.sent_on ? Q(ScreenDate(*rec.sent_on)) : R(RS::kNotYetSent)));
                    if (Q(rec.key) == chosen) recipients_->setCurrentCell(r, 0);
                  }
@@ -479,11 +475,7 @@ void CaseView::FillProcess(const CaseDetail& d) {
     if (!Editing(planning_)) {
       planning_->setRowCount(0);
       for (const PlanningMember& m : p.planning_group) {
-        const int r = planning_->rowCount();
-        planning_->insertRow(r);
-        auto* agency = Cell(Q(m.agency));
-        agency->setData(Qt::UserRole, Q(m.id));
-        planning_->setItem(r, 0, agency);
+        const int r = AppendRow(planning_, m.id, Cell(Q(m.agency)));
         planning_->setItem(r, 1, Cell(L(AgencyKindLabel(UiLanguage(), m.kind)) + (m.co_opted ? " (" + R(RS::kCoOpted) + ")" : QString())));
         planning_->setItem(r, 2, Cell(Q(m.name)));
         planning_->setItem(r, 3, Cell(Q(m.role)));
@@ -522,11 +514,7 @@ void CaseView::FillProcess(const CaseDetail& d) {
     const auto late = LateReviews(c.KeyDate(keydate::kMapmMeeting), all, c.KeyDate(keydate::kMapmNextReview));
     reviews_->setRowCount(0);
     for (const auto& [id, r] : m.reviews) {
-      const int row = reviews_->rowCount();
-      reviews_->insertRow(row);
-      auto* held = Cell(Q(ScreenDate(r.held)));
-      held->setData(Qt::UserRole, Q(id));
-      reviews_->setItem(row, 0, held);
+      const int row = AppendRow(reviews_, id, Cell(Q(ScreenDate(r.held))));
       QString next = r.next ? Q(ScreenDate(*r.next)) : QString("—");
       auto* cell = Cell(next);
       for (const LateReview& x : late)

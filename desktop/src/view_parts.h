@@ -12,6 +12,7 @@
 #include <QWidget>
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -34,6 +35,9 @@ QTableWidgetItem* Cell(const QString& text, bool editable = false);
 // The machine key of a choice's current item ("attended").
 std::string KeyOf(const QComboBox* c, const char* otherwise);
 void Select(QComboBox* c, std::string_view key);
+// Appends a row whose first cell is `first`, carrying the row's id (Qt::UserRole: what Delete and the
+// row's buttons act on). Returns the row.
+int AppendRow(QTableWidget* t, const std::string& id, QTableWidgetItem* first);
 // A cell editor is open (it lives in the viewport): refilling the table would drop what is being typed.
 bool Editing(QTableWidget* t);
 // "due in 3 days", "overdue by 2 days", "done (late)".
