@@ -300,6 +300,26 @@ QWidget* CaseView::BuildEvent(EventType t) {
 QWidget* CaseView::BuildOverview() {
   auto* page = new QWidget;
   auto* v = new QVBoxLayout(page);
+  // The basics, saved when the person leaves a line: a name or area typed wrongly is corrected here.
+  auto* basics = new QHBoxLayout;
+  auto basic = [this, basics](const QString& label, const char* name, std::optional<std::string> CaseChange::*field) {
+    QLineEdit* e = SavedField(name, {}, [field](DesktopSession& s, const std::string& id, const std::string& text) {
+      CaseChange c;
+      c.*field = text;
+      return s.UpdateCase(id, c);
+    });
+    auto* l = new QLabel(label);
+    l->setBuddy(e);
+    basics->addWidget(l);
+    basics->addWidget(e, 1);
+    return e;
+  };
+  subject_ = basic(tr("Child"), QT_TRANSLATE_NOOP("Words", "Child's name or initials"), &CaseChange::subject);
+  area_ = basic(tr("Area"), QT_TRANSLATE_NOOP("Words", "Local authority area"), &CaseChange::area);
+  lead_agency_ = basic(type_ == EventType::kMapm ? tr("Convening agency") : tr("Lead agency"),
+                       QT_TRANSLATE_NOOP("Words", "Lead or convening agency"), &CaseChange::lead_agency);
+  venue_ = basic(tr("Venue"), QT_TRANSLATE_NOOP("Words", "Venue"), &CaseChange::venue);
+  v->addLayout(basics);
   v->addWidget(new QLabel(tr("<b>Timescales</b> (from the guidance; colour always comes with words)")));
   steps_ = MakeTable({tr("Step"), tr("Limit"), tr("Due"), tr("Where it is")}, QT_TRANSLATE_NOOP("Words", "Timescales"));
   steps_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -796,6 +816,10 @@ void CaseView::Update(const CaseDetail& d, const CaseTimescales& ts, const QStri
   if (auto e = c.KeyDate(c.event_type == EventType::kMapm ? "meeting" : "event"); e)
     head += " · " + (c.event_type == EventType::kMapm ? tr("meeting %1") : tr("event %1")).arg(Q(ScreenDate(*e)));
   header_->setText(head);
+  ShowStored(subject_, Q(c.subject.name_or_initials));
+  ShowStored(area_, Q(c.subject.area));
+  ShowStored(lead_agency_, Q(c.lead_agency));
+  ShowStored(venue_, Q(c.venue));
   for (auto& [key, e] : editors_) {
     if (key == "comments") {
       e->ApplyStored(Q(d.facilitator_comments));

@@ -91,6 +91,8 @@ class CaseView : public QWidget {
                            const QString& button, const char* button_name, const QString& choose_first,
                            std::function<Job(const std::string& row_id, const Date& on)> make);
   void FillProcess(const CaseDetail& d);
+  // Shows `text` from the store in a saved line (never under the person's cursor) and remembers it.
+  void ShowStored(QLineEdit* e, const QString& text);
   void LoadRecipients();
   void FillActionDetail();
   void FillFeedbackForm();
@@ -145,6 +147,11 @@ class CaseView : public QWidget {
   QLineEdit* referral_decided_ = nullptr;
   QLabel* referral_state_ = nullptr;
   QLineEdit* report_writer_ = nullptr;
+  // Overview: the basics, to correct a name or area typed wrongly (`casepack case set --subject/--area`).
+  QLineEdit* subject_ = nullptr;
+  QLineEdit* area_ = nullptr;
+  QLineEdit* lead_agency_ = nullptr;
+  QLineEdit* venue_ = nullptr;
   QTableWidget* planning_ = nullptr;
   QLabel* planning_state_ = nullptr;
   QLabel* log_state_ = nullptr;

@@ -46,12 +46,12 @@ QString RecipientName(const ReportRecipient& r) {
   return Q(r.name);
 }
 
-void SetShown(QLineEdit* e, std::map<QLineEdit*, QString>& saved, const QString& text) {
-  saved[e] = text;
+}  // namespace
+
+void CaseView::ShowStored(QLineEdit* e, const QString& text) {
+  saved_text_[e] = text;
   if (!e->hasFocus()) e->setText(text);  // never under the person's cursor
 }
-
-}  // namespace
 
 QWidget* CaseView::BuildProcess() {
   // A type without panels of its own here still shows who its report goes to.
@@ -455,11 +455,11 @@ void CaseView::FillProcess(const CaseDetail& d) {
   const Case& c = d.record;
   for (auto& [key, e] : key_date_fields_) {
     const auto date = c.KeyDate(key);
-    SetShown(e, saved_text_, date ? TypedDate(*date) : QString());
+    ShowStored(e, date ? TypedDate(*date) : QString());
   }
   const ProcessRecord& p = d.process;
   if (type_ == EventType::kMas) {
-    SetShown(report_writer_, saved_text_, Q(p.report_writer));
+    ShowStored(report_writer_, Q(p.report_writer));
     if (p.mas_referral && !referral_decided_->hasFocus() && !referral_detail_->hasFocus() && !referral_rationale_->hasFocus()) {
       const MasReferral& r = *p.mas_referral;
       Select(referral_decision_, r.referred ? "referred" : "not-referred");
@@ -503,10 +503,10 @@ void CaseView::FillProcess(const CaseDetail& d) {
   }
   if (type_ == EventType::kMapm) {
     const MapmRecord& m = d.mapm;
-    SetShown(meeting_time_, saved_text_, m.meeting_time ? Q(FormatTimeOfDay(*m.meeting_time)) : QString());
-    SetShown(chair_, saved_text_, Q(m.chair));
-    SetShown(minute_taker_, saved_text_, Q(m.minute_taker));
-    SetShown(informs_family_, saved_text_, Q(m.informs_family));
+    ShowStored(meeting_time_, m.meeting_time ? Q(FormatTimeOfDay(*m.meeting_time)) : QString());
+    ShowStored(chair_, Q(m.chair));
+    ShowStored(minute_taker_, Q(m.minute_taker));
+    ShowStored(informs_family_, Q(m.informs_family));
     Select(family_, m.family ? ToString(*m.family) : "");
     minutes_to_family_->setChecked(m.minutes_to_family);
     std::vector<MapmReview> all;

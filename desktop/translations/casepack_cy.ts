@@ -1048,6 +1048,22 @@ Gwiriwch fod enw cywir y ffolder wedi&apos;i roi.</translation>
         <source>Record sent</source>
         <translation>Cofnodi ei anfon</translation>
     </message>
+    <message>
+        <source>Child&apos;s name or initials</source>
+        <translation>Enw neu lythrennau blaen y plentyn</translation>
+    </message>
+    <message>
+        <source>Local authority area</source>
+        <translation>Ardal yr awdurdod lleol</translation>
+    </message>
+    <message>
+        <source>Lead or convening agency</source>
+        <translation>Asiantaeth arweiniol neu sy&apos;n cynnull</translation>
+    </message>
+    <message>
+        <source>Venue</source>
+        <translation>Lleoliad</translation>
+    </message>
 </context>
 <context>
     <name>casepack::desktop::CaseView</name>
@@ -1794,6 +1810,26 @@ Bydd yn mynd o bob dyfais yn y cysoni nesaf. Os bydd rhywun yn ei newid ar ddyfa
     <message>
         <source>Before and &amp;after</source>
         <translation>Cyn ac &amp;ar ôl</translation>
+    </message>
+    <message>
+        <source>Child</source>
+        <translation>Plentyn</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>Ardal</translation>
+    </message>
+    <message>
+        <source>Convening agency</source>
+        <translation>Asiantaeth sy&apos;n cynnull</translation>
+    </message>
+    <message>
+        <source>Lead agency</source>
+        <translation>Asiantaeth arweiniol</translation>
+    </message>
+    <message>
+        <source>Venue</source>
+        <translation>Lleoliad</translation>
     </message>
 </context>
 <context>

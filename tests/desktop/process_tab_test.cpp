@@ -439,6 +439,29 @@ TEST_F(ProcessTabTest, PlanningMembersAndReviewsDeleteAfterConfirmation) {
   EXPECT_EQ(d.mapm.reviews[0].second.held, Day(-5));
 }
 
+// A name or area typed wrongly is corrected on the Overview (`casepack case set --subject/--area`): the header,
+// the case list and the store follow.
+TEST_F(ProcessTabTest, BasicsCorrectedOnTheOverviewShowInTheHeaderTheListAndTheStore) {
+  ASSERT_NO_FATAL_FAILURE(Start(EventType::kMapm, {{"meeting", Day(-3)}}));
+  v()->tabs()->setCurrentIndex(0);
+  EXPECT_EQ(Line("field:Child's name or initials")->text(), "Gwenllïan");
+  ASSERT_NO_FATAL_FAILURE(Commit("field:Child's name or initials", "G.Ll."));
+  ASSERT_NO_FATAL_FAILURE(Commit("field:Local authority area", "Sir Benfro"));
+  ASSERT_NO_FATAL_FAILURE(Commit("field:Lead or convening agency", "Ysgol y Preseli"));
+  ASSERT_NO_FATAL_FAILURE(Commit("field:Venue", "Crymych"));
+  ASSERT_TRUE(WaitUntil([&] { return v()->findChild<QLabel*>("caseHeader")->text().startsWith("G.Ll. · Sir Benfro"); }))
+      << v()->findChild<QLabel*>("caseHeader")->text().toStdString();
+  ASSERT_TRUE(WaitUntil([&] { return w().caseList()->item(0, 0)->text().contains("G.Ll."); }));
+  EXPECT_TRUE(problems_.isEmpty()) << problems_.join("\n").toStdString();
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_EQ(Line("field:Local authority area")->text(), "Sir Benfro");
+  const CaseDetail d = StoredCase();
+  EXPECT_EQ(d.record.subject.name_or_initials, "G.Ll.");
+  EXPECT_EQ(d.record.subject.area, "Sir Benfro");
+  EXPECT_EQ(d.record.lead_agency, "Ysgol y Preseli");
+  EXPECT_EQ(d.record.venue, "Crymych");
+}
+
 // Appendix 4's "Introductions / purpose and aims" and "Evaluating the supervision" are on the Event tab with
 // the guidance's questions: grey in the empty editor, and still a tool tip once typing has hidden them.
 TEST_F(ProcessTabTest, MasIntroductionsAndEvaluationShowTheirQuestions) {
