@@ -808,6 +808,10 @@ void CaseView::SaveNote(const QString& key, const QString& base, const QString& 
 
 void CaseView::FlushEdits() {
   for (auto& [key, e] : editors_) e->Flush();
+  // A line saved on leaving it (a chair, a key date) that still has the cursor: saved now, before a lock
+  // wipes it (its signals are blocked from then on).
+  if (auto* e = qobject_cast<QLineEdit*>(QApplication::focusWidget()); e != nullptr && isAncestorOf(e))
+    emit e->editingFinished();
 }
 
 void CaseView::Update(const CaseDetail& d, const CaseTimescales& ts, const QString& purge_line) {

@@ -453,13 +453,21 @@ TEST_F(ProcessTabTest, BasicsCorrectedOnTheOverviewShowInTheHeaderTheListAndTheS
       << v()->findChild<QLabel*>("caseHeader")->text().toStdString();
   ASSERT_TRUE(WaitUntil([&] { return w().caseList()->item(0, 0)->text().contains("G.Ll."); }));
   EXPECT_TRUE(problems_.isEmpty()) << problems_.join("\n").toStdString();
+  // Typed and not yet left when the window locks (Ctrl+L): saved, not lost.
+  QLineEdit* venue = Line("field:Venue");
+  venue->setFocus();
+  venue->clear();
+  TypeText(venue, "Neuadd y Dref, Crymych");
+  w().Lock();
+  Settle();
   ASSERT_NO_FATAL_FAILURE(Reopen());
   EXPECT_EQ(Line("field:Local authority area")->text(), "Sir Benfro");
+  EXPECT_EQ(Line("field:Venue")->text(), "Neuadd y Dref, Crymych");
   const CaseDetail d = StoredCase();
   EXPECT_EQ(d.record.subject.name_or_initials, "G.Ll.");
   EXPECT_EQ(d.record.subject.area, "Sir Benfro");
   EXPECT_EQ(d.record.lead_agency, "Ysgol y Preseli");
-  EXPECT_EQ(d.record.venue, "Crymych");
+  EXPECT_EQ(d.record.venue, "Neuadd y Dref, Crymych");
 }
 
 // Appendix 4's "Introductions / purpose and aims" and "Evaluating the supervision" are on the Event tab with
