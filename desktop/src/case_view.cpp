@@ -6,6 +6,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -16,7 +17,10 @@
 
 #include "i18n.h"
 #include "note_editor.h"
+#include "casepack/report_layout.h"
+#include "session.h"
 #include "text_diff.h"
+#include "view_parts.h"
 #include "platform/platform.h"
 #include "worker.h"
 
@@ -33,12 +37,12 @@ std::optional<Date> ParseTypedDate(const QString& text) {
 }
 QString TypedDate(const Date& d) { return Q(FormatUkDate(d)); }
 
-namespace {
-
 Date Today() {
   const QDate q = QDate::currentDate();
   return Date{q.year(), q.month(), q.day()};
 }
+
+namespace {
 
 // The Signs of Safety quadrants carry no questions in 003 Appendix 4 itself; these are the model's usual
 // questions, shown as grey help until the first keystroke.
@@ -55,6 +59,8 @@ QString Help(EventType t, const NoteSectionDef& s) {
   if (h.isEmpty()) h = QuadrantHelp(s.key);
   return h;
 }
+
+}  // namespace
 
 // `name` (here and below) is untranslated source text marked with QT_TRANSLATE_NOOP("Words", …) where it is
 // written: the object name stays English (tests, scripts), the accessible name speaks the window's language.
@@ -83,7 +89,7 @@ QWidget* TablePage(const QString& intro, QTableWidget* table, QVBoxLayout*& v) {
   return page;
 }
 
-QLineEdit* Field(const char* name, const QString& placeholder = {}) {
+QLineEdit* Field(const char* name, const QString& placeholder) {
   auto* e = new QLineEdit;
   e->setAccessibleName(Words::tr(name));
   e->setObjectName(QString("field:") + name);
@@ -92,7 +98,7 @@ QLineEdit* Field(const char* name, const QString& placeholder = {}) {
 }
 
 // A choice of labels, each item holding its machine key (Qt::UserRole).
-QComboBox* Choice(const QString& name, const std::vector<std::pair<QString, QString>>& items, const QString& object = {}) {
+QComboBox* Choice(const QString& name, const std::vector<std::pair<QString, QString>>& items, const QString& object) {
   auto* c = new QComboBox;
   for (const auto& [label, key] : items) c->addItem(label, key);
   c->setAccessibleName(name);
@@ -107,12 +113,13 @@ QPushButton* Button(const QString& text, const char* name) {
   return b;
 }
 
-QTableWidgetItem* Cell(const QString& text, bool editable = false) {
+QTableWidgetItem* Cell(const QString& text, bool editable) {
   auto* i = new QTableWidgetItem(text);
   if (!editable) i->setFlags(i->flags() & ~Qt::ItemIsEditable);
   return i;
 }
 
+namespace {
 std::vector<std::pair<QString, QString>> AttendanceStatuses() {
   std::vector<std::pair<QString, QString>> out;
   for (auto s : {AttendanceStatus::kInvited, AttendanceStatus::kAttended, AttendanceStatus::kApologies, AttendanceStatus::kAbsent})
@@ -125,11 +132,19 @@ std::vector<std::pair<QString, QString>> ActionStatuses() {
     out.emplace_back(L(Label(UiLanguage(), s)), Q(std::string(ToString(s))));
   return out;
 }
-// The machine key of a choice's current item ("attended").
+}  // namespace
+
+int AppendRow(QTableWidget* t, const std::string& id, QTableWidgetItem* first) {
+  const int r = t->rowCount();
+  t->insertRow(r);
+  first->setData(Qt::UserRole, Q(id));
+  t->setItem(r, 0, first);
+  return r;
+}
+
 std::string KeyOf(const QComboBox* c, const char* otherwise) { return c ? S(c->currentData().toString()) : otherwise; }
 void Select(QComboBox* c, std::string_view key) { c->setCurrentIndex(std::max(0, c->findData(Q(std::string(key))))); }
 
-// A cell editor is open (it lives in the viewport): refilling the table would drop what is being typed.
 bool Editing(QTableWidget* t) {
   QWidget* f = QApplication::focusWidget();
   return f != nullptr && t->viewport()->isAncestorOf(f) && f != t->viewport();
@@ -153,6 +168,7 @@ QString StepWords(const TimescaleStep& s, const Date& today) {
   return {};
 }
 
+namespace {
 QString Conflicted(const QString& shown, bool conflict) {
   return conflict ? shown + "  " + Words::tr("⚠ two versions: see the conflicts bar") : shown;
 }
@@ -189,6 +205,10 @@ CaseView::CaseView(SessionWorker& worker, Platform& platform, const CaseDetail& 
   tabs_->addTab(BuildChronology(), tr("C&hronology"));
   tabs_->addTab(BuildPapers(), tr("&Papers"));
   tabs_->addTab(BuildFeedback(), tr("&Feedback"));
+  tabs_->addTab(BuildProcess(), type_ == EventType::kMas    ? tr("Referral and &debrief")
+                                : type_ == EventType::kMapf ? tr("Planning &group")
+                                : type_ == EventType::kMapm ? tr("Meeting recor&d")
+                                                            : tr("Before and &after"));
   tabs_->setCurrentIndex(1);
   v->addWidget(tabs_, 1);
 
@@ -209,8 +229,7 @@ NoteEditor* CaseView::AddEditor(const QString& key, const QString& title, const 
   return e;
 }
 
-namespace {
-QWidget* Titled(const QString& title, QWidget* body, bool big = false) {
+QWidget* Titled(const QString& title, QWidget* body, bool big) {
   auto* w = new QWidget;
   auto* l = new QVBoxLayout(w);
   l->setContentsMargins(4, 4, 4, 4);
@@ -225,7 +244,6 @@ QWidget* Titled(const QString& title, QWidget* body, bool big = false) {
   l->addWidget(body, 1);
   return w;
 }
-}  // namespace
 
 QWidget* CaseView::BuildEvent(EventType t) {
   auto* page = new QWidget;
@@ -282,6 +300,26 @@ QWidget* CaseView::BuildEvent(EventType t) {
 QWidget* CaseView::BuildOverview() {
   auto* page = new QWidget;
   auto* v = new QVBoxLayout(page);
+  // The basics, saved when the person leaves a line: a name or area typed wrongly is corrected here.
+  auto* basics = new QHBoxLayout;
+  auto basic = [this, basics](const QString& label, const char* name, std::optional<std::string> CaseChange::*field) {
+    QLineEdit* e = SavedField(name, {}, [field](DesktopSession& s, const std::string& id, const std::string& text) {
+      CaseChange c;
+      c.*field = text;
+      return s.UpdateCase(id, c);
+    });
+    auto* l = new QLabel(label);
+    l->setBuddy(e);
+    basics->addWidget(l);
+    basics->addWidget(e, 1);
+    return e;
+  };
+  subject_ = basic(tr("Child"), QT_TRANSLATE_NOOP("Words", "Child's name or initials"), &CaseChange::subject);
+  area_ = basic(tr("Area"), QT_TRANSLATE_NOOP("Words", "Local authority area"), &CaseChange::area);
+  lead_agency_ = basic(type_ == EventType::kMapm ? tr("Convening agency") : tr("Lead agency"),
+                       QT_TRANSLATE_NOOP("Words", "Lead or convening agency"), &CaseChange::lead_agency);
+  venue_ = basic(tr("Venue"), QT_TRANSLATE_NOOP("Words", "Venue"), &CaseChange::venue);
+  v->addLayout(basics);
   v->addWidget(new QLabel(tr("<b>Timescales</b> (from the guidance; colour always comes with words)")));
   steps_ = MakeTable({tr("Step"), tr("Limit"), tr("Due"), tr("Where it is")}, QT_TRANSLATE_NOOP("Words", "Timescales"));
   steps_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -290,12 +328,14 @@ QWidget* CaseView::BuildOverview() {
   steps_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
   steps_->horizontalHeader()->setSectionResizeMode(3, QHeaderView::ResizeToContents);
   v->addWidget(steps_, 2);
-  v->addWidget(new QLabel(tr("<b>Key dates</b> — type DD/MM/YYYY into a date to record it")));
+  v->addWidget(new QLabel(tr("<b>Key dates</b> — type DD/MM/YYYY into a date to record it; empty it to clear it")));
   key_dates_ = MakeTable({tr("Key date"), tr("Date")}, QT_TRANSLATE_NOOP("Words", "Key dates"));
   key_dates_->setEditTriggers(QAbstractItemView::AllEditTriggers);
   connect(key_dates_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
     if (filling_ || item->column() != 1) return;
     const std::string key = S(key_dates_->item(item->row(), 0)->data(Qt::UserRole).toString());
+    if (item->text().trimmed().isEmpty())  // a date typed on the wrong step goes
+      return Change([key](DesktopSession& s, const std::string& id) { return s.ClearKeyDate(id, key); }, true);
     const auto date = ParseTypedDate(item->text());
     if (!date) {
       emit failed(tr("That date was not understood. Type it as DD/MM/YYYY, for example 27/11/2026."));
@@ -367,8 +407,10 @@ void CaseView::OnAttendanceEdited(int row) {
 }
 
 QWidget* CaseView::BuildActions() {
-  actions_ = MakeTable({tr("Action"), tr("Owner agency"), tr("Owner role"), tr("Due (DD/MM/YYYY)"), tr("Status")},
+  actions_ = MakeTable({tr("Action"), tr("Owner agency"), tr("Owner role"), tr("Due (DD/MM/YYYY)"), tr("Status"),
+                        tr("Where it is"), tr("Reported back to")},
                        QT_TRANSLATE_NOOP("Words", "Actions"));
+  actions_->setColumnHidden(6, type_ != EventType::kMas);  // 003 §4.7
   QVBoxLayout* v = nullptr;
   QWidget* page = TablePage(tr("Actions agreed, each with an owner and a date. Set the status to \"dropped\" to take one off the plan."),
                             actions_, v);
@@ -401,7 +443,81 @@ QWidget* CaseView::BuildActions() {
     if (!filling_) OnActionEdited(i->row(), i->column());
   });
   AddRowDelete(actions_, CaseTable::kActions, v, tr("action"), QT_TRANSLATE_NOOP("Words", "Delete action"));
+  // The chosen action: to whom it was reported back (MAS, 003 §4.7), its 001 action plan form (MAPF).
+  auto* chosen = new QGroupBox(tr("The chosen action"));
+  chosen->setObjectName("actionDetail");
+  auto* cv = new QVBoxLayout(chosen);
+  action_chosen_ = new QLabel(tr("Choose an action in the list."));
+  action_chosen_->setObjectName("actionChosen");
+  action_chosen_->setWordWrap(true);
+  cv->addWidget(action_chosen_);
+  auto chosen_id = [this]() -> std::string {
+    const int r = actions_->currentRow();
+    return r < 0 || actions_->item(r, 0) == nullptr ? std::string() : S(actions_->item(r, 0)->data(Qt::UserRole).toString());
+  };
+  if (type_ == EventType::kMas) {
+    std::vector<std::pair<QString, QString>> targets;
+    for (auto t : ActionReportTargets()) targets.emplace_back(L(ReportTargetLabel(UiLanguage(), t)), Q(std::string(t)));
+    auto* to = Choice(tr("Reported back to"), targets, "Action reported to");
+    cv->addLayout(DatedAction(actions_, tr("Reported back to"), to, QT_TRANSLATE_NOOP("Words", "Action reported on"),
+                              tr("Record reported back"), QT_TRANSLATE_NOOP("Words", "Record action reported"),
+                              tr("Choose the action in the list first."), [to](const std::string& action, const Date& on) {
+                                const std::string target = KeyOf(to, "line-managers");
+                                return Job([=](DesktopSession& s, const std::string& id) {
+                                  return s.RecordActionReported(id, action, target, on);
+                                });
+                              }));
+  }
+  if (type_ == EventType::kMapf) {
+    auto* plan_form = new QFormLayout;
+    const std::pair<const char*, RS> fields[] = {{QT_TRANSLATE_NOOP("Words", "Action recommendation"), RS::kRecommendation},
+                                                 {QT_TRANSLATE_NOOP("Words", "Action rationale"), RS::kRationale},
+                                                 {QT_TRANSLATE_NOOP("Words", "Action intended outcome"), RS::kIntendedOutcome},
+                                                 {QT_TRANSLATE_NOOP("Words", "Action measure of success"), RS::kMeasure},
+                                                 {QT_TRANSLATE_NOOP("Words", "Action progress"), RS::kProgress}};
+    for (const auto& [name, label] : fields) {
+      QLineEdit* e = Field(name, L(std::string(ReportString(label, UiLanguage()))));
+      plan_fields_.push_back(e);
+      plan_form->addRow(L(std::string(ReportString(label, UiLanguage()))), e);
+    }
+    auto* save = Button(tr("Save the action plan form"), QT_TRANSLATE_NOOP("Words", "Save action plan form"));
+    auto* save_row = new QHBoxLayout;
+    save_row->addWidget(save);
+    save_row->addStretch(1);
+    plan_form->addRow("", save_row);
+    cv->addLayout(plan_form);
+    connect(save, &QPushButton::clicked, this, [=, this] {
+      const std::string action = chosen_id();
+      if (action.empty()) return emit failed(tr("Choose the action in the list first."));
+      ActionPlanFields p{S(plan_fields_[0]->text().trimmed()), S(plan_fields_[1]->text().trimmed()),
+                         S(plan_fields_[2]->text().trimmed()), S(plan_fields_[3]->text().trimmed()),
+                         S(plan_fields_[4]->text().trimmed())};
+      Change([=](DesktopSession& s, const std::string& id) { return s.UpdateActionPlan(id, action, p); }, true);
+    });
+  }
+  v->addWidget(chosen);
+  connect(actions_, &QTableWidget::currentCellChanged, this, [this](int row, int, int previous) {
+    if (!filling_ && row != previous) FillActionDetail();
+  });
   return page;
+}
+
+void CaseView::FillActionDetail() {
+  const int r = actions_->currentRow();
+  const auto it = r < 0 || actions_->item(r, 0) == nullptr
+                      ? actions_by_id_.end()
+                      : actions_by_id_.find(S(actions_->item(r, 0)->data(Qt::UserRole).toString()));
+  if (it == actions_by_id_.end()) {
+    action_chosen_->setText(tr("Choose an action in the list."));
+    for (QLineEdit* e : plan_fields_)
+      if (!e->hasFocus()) e->clear();
+    return;
+  }
+  const Action& a = it->second;
+  action_chosen_->setText("<b>" + Q(a.what).toHtmlEscaped() + "</b>");
+  const std::string* values[] = {&a.plan.recommendation, &a.plan.rationale, &a.plan.outcome, &a.plan.measure, &a.plan.progress};
+  for (std::size_t i = 0; i < plan_fields_.size(); ++i)
+    if (!plan_fields_[i]->hasFocus()) plan_fields_[i]->setText(Q(*values[i]));
 }
 
 void CaseView::OnActionEdited(int row, int column) {
@@ -522,6 +638,9 @@ QWidget* CaseView::BuildFeedback() {
   v->addWidget(feedback_, 1);
   AddRowDelete(feedback_, CaseTable::kFeedback, v, tr("feedback form"), QT_TRANSLATE_NOOP("Words", "Delete feedback form"));
   auto* form = new QFormLayout;
+  // As on the paper form: each question above its answer (question 4 is a sentence; beside it, the answers
+  // were squeezed to a few characters).
+  form->setRowWrapPolicy(QFormLayout::WrapAllRows);
   auto* agency = Field(QT_TRANSLATE_NOOP("Words", "Feedback agency"), tr("Agency"));
   auto* role = Field(QT_TRANSLATE_NOOP("Words", "Feedback role"), tr("Job role"));
   auto* barriers = Choice(tr("Feedback barriers"), {{tr("not answered"), ""}, {tr("yes"), "yes"}, {tr("no"), "no"}},
@@ -541,28 +660,69 @@ QWidget* CaseView::BuildFeedback() {
     answers.emplace_back(std::string(q.key), e);
   }
   auto* add = Button(tr("Add feedback form"), QT_TRANSLATE_NOOP("Words", "Add feedback form"));
-  form->addRow("", add);
+  feedback_save_ = Button(tr("Save changes to the chosen form"), QT_TRANSLATE_NOOP("Words", "Save feedback form"));
+  feedback_save_->setEnabled(false);
+  feedback_save_->setToolTip(tr("Choose a form in the list to see it here and change it."));
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(add);
+  buttons->addWidget(feedback_save_);
+  buttons->addStretch(1);
   auto* box = new QWidget;
   box->setLayout(form);
   auto* scroll = new QScrollArea;
   scroll->setWidgetResizable(true);
   scroll->setWidget(box);
   v->addWidget(scroll, 1);
-  connect(add, &QPushButton::clicked, this, [=, this] {
-    ParticipantFeedback f;
+  v->addLayout(buttons);  // under the form, always in sight
+  // What the form shows, over `base` (a stored form keeps what the window does not show: area, date, name).
+  auto typed = [=](ParticipantFeedback f) {
     f.agency = S(agency->text().trimmed());
     f.role = S(role->text().trimmed());
+    f.barriers.reset();
     if (barriers->currentIndex() > 0) f.barriers = barriers->currentIndex() == 1;
+    f.answers.clear();
     for (const auto& [key, e] : answers)
       if (!e->text().trimmed().isEmpty()) f.answers[key] = S(e->text().trimmed());
+    return f;
+  };
+  show_feedback_ = [=](const ParticipantFeedback* f) {
+    agency->setText(f ? Q(f->agency) : QString());
+    role->setText(f ? Q(f->role) : QString());
+    barriers->setCurrentIndex(f && f->barriers ? (*f->barriers ? 1 : 2) : 0);
+    for (const auto& [key, e] : answers) {
+      const auto it = f ? f->answers.find(key) : decltype(f->answers.end()){};
+      e->setText(f && it != f->answers.end() ? Q(it->second) : QString());
+    }
+  };
+  connect(add, &QPushButton::clicked, this, [=, this] {
+    const ParticipantFeedback f = typed({});
     if (!ValidateParticipantFeedback(f).ok()) return emit failed(tr("A feedback form needs at least the agency and job role."));
     Change([f](DesktopSession& s, const std::string& id) { return StatusOf(s.AddFeedback(id, f)); }, true);
-    agency->clear();
-    role->clear();
-    barriers->setCurrentIndex(0);
-    for (const auto& a : answers) a.second->clear();
+    feedback_->setCurrentCell(-1, -1);
+    show_feedback_(nullptr);
+  });
+  connect(feedback_save_, &QPushButton::clicked, this, [=, this] {
+    const auto it = feedback_forms_.find(feedback_editing_);
+    if (it == feedback_forms_.end()) return emit failed(tr("Choose the form to change in the list first."));
+    const ParticipantFeedback f = typed(it->second);
+    if (!ValidateParticipantFeedback(f).ok()) return emit failed(tr("A feedback form needs at least the agency and job role."));
+    Change([f, form_id = feedback_editing_](DesktopSession& s, const std::string& id) { return s.UpdateFeedback(id, form_id, f); },
+           true);
+  });
+  connect(feedback_, &QTableWidget::currentCellChanged, this, [this](int row, int, int previous) {
+    if (!filling_ && row != previous) FillFeedbackForm();
   });
   return page;
+}
+
+void CaseView::FillFeedbackForm() {
+  const int r = feedback_->currentRow();
+  const auto it = r < 0 || feedback_->item(r, 0) == nullptr
+                      ? feedback_forms_.end()
+                      : feedback_forms_.find(S(feedback_->item(r, 0)->data(Qt::UserRole).toString()));
+  feedback_editing_ = it == feedback_forms_.end() ? std::string() : it->first;
+  feedback_save_->setEnabled(!feedback_editing_.empty());
+  show_feedback_(it == feedback_forms_.end() ? nullptr : &it->second);
 }
 
 void CaseView::AddRowDelete(QTableWidget* table, CaseTable kind, QBoxLayout* layout, const QString& what,
@@ -617,8 +777,7 @@ void CaseView::DeleteCurrentRow(QTableWidget* table, CaseTable kind, const QStri
   ask->open();
 }
 
-template <typename Job>
-void CaseView::Change(Job job, bool reload) {
+void CaseView::Change(std::function<Status(DesktopSession&, const std::string&)> job, bool reload) {
   emit saving();
   // The outcome goes through the worker (which outlives this view): a save sent just before the case was
   // closed still reports a failure.
@@ -649,6 +808,10 @@ void CaseView::SaveNote(const QString& key, const QString& base, const QString& 
 
 void CaseView::FlushEdits() {
   for (auto& [key, e] : editors_) e->Flush();
+  // A line saved on leaving it (a chair, a key date) that still has the cursor: saved now, before a lock
+  // wipes it (its signals are blocked from then on).
+  if (auto* e = qobject_cast<QLineEdit*>(QApplication::focusWidget()); e != nullptr && isAncestorOf(e))
+    emit e->editingFinished();
 }
 
 void CaseView::Update(const CaseDetail& d, const CaseTimescales& ts, const QString& purge_line) {
@@ -657,6 +820,10 @@ void CaseView::Update(const CaseDetail& d, const CaseTimescales& ts, const QStri
   if (auto e = c.KeyDate(c.event_type == EventType::kMapm ? "meeting" : "event"); e)
     head += " · " + (c.event_type == EventType::kMapm ? tr("meeting %1") : tr("event %1")).arg(Q(ScreenDate(*e)));
   header_->setText(head);
+  ShowStored(subject_, Q(c.subject.name_or_initials));
+  ShowStored(area_, Q(c.subject.area));
+  ShowStored(lead_agency_, Q(c.lead_agency));
+  ShowStored(venue_, Q(c.venue));
   for (auto& [key, e] : editors_) {
     if (key == "comments") {
       e->ApplyStored(Q(d.facilitator_comments));
@@ -695,6 +862,7 @@ void CaseView::Update(const CaseDetail& d, const CaseTimescales& ts, const QStri
   key_dates_->resizeColumnToContents(0);
   if (!purge_line.isEmpty()) purge_->setText(tr("<b>Retention:</b> %1").arg(purge_line.toHtmlEscaped()));
   FillTables(d);
+  FillProcess(d);
   filling_ = false;
 }
 
@@ -719,7 +887,14 @@ void CaseView::FillTables(const CaseDetail& d) {
     }
     for (int c = 0; c < 4; ++c) attendance_->resizeColumnToContents(c);
   }
+  actions_by_id_.clear();
+  for (const Action& a : d.actions) actions_by_id_[a.id] = a;
   if (!Editing(actions_)) {
+    const QString chosen = actions_->currentRow() >= 0 && actions_->item(actions_->currentRow(), 0)
+                               ? actions_->item(actions_->currentRow(), 0)->data(Qt::UserRole).toString()
+                               : QString();
+    std::map<std::string, TimescaleStep> steps;  // "action:ID": due or overdue (open actions with a date)
+    for (TimescaleStep& st : ActionSteps(d.actions, Today())) steps[st.key] = std::move(st);
     actions_->setRowCount(0);
     for (const Action& a : d.actions) {
       const int r = actions_->rowCount();
@@ -735,17 +910,28 @@ void CaseView::FillTables(const CaseDetail& d) {
       Select(status, ToString(a.status));
       connect(status, &QComboBox::currentIndexChanged, this, [this, r] { if (!filling_) OnActionEdited(r, 4); });
       actions_->setCellWidget(r, 4, status);
+      auto step = steps.find("action:" + a.id);
+      auto* where = Cell(step == steps.end() ? L(Label(UiLanguage(), a.status)) : StepWords(step->second, Today()));
+      if (step != steps.end() && step->second.state == StepState::kOverdue) {
+        where->setBackground(QColor("#f8d7da"));
+        where->setForeground(QColor("#1b1b1b"));
+      }
+      actions_->setItem(r, 5, where);
+      QStringList reported;
+      for (const ActionReport& rep : a.reported)
+        reported << tr("%1 on %2").arg(L(ReportTargetLabel(UiLanguage(), rep.to)), Q(ScreenDate(rep.on)));
+      actions_->setItem(r, 6, Cell(reported.isEmpty() ? L(std::string(ReportString(RS::kNotReportedBack, UiLanguage())))
+                                                      : reported.join("; ")));
+      if (Q(a.id) == chosen) actions_->setCurrentCell(r, 0);
     }
-    for (int c = 0; c < 5; ++c) actions_->resizeColumnToContents(c);
+    for (int c = 0; c < 6; ++c) actions_->resizeColumnToContents(c);
     if (actions_->columnWidth(0) > 420) actions_->setColumnWidth(0, 420);
+    actions_->resizeRowsToContents();
+    FillActionDetail();
   }
   chronology_->setRowCount(0);
   for (const auto& [id, e] : d.chronology) {
-    const int r = chronology_->rowCount();
-    chronology_->insertRow(r);
-    auto* when = Cell(Q(FormatUkDateTime(e.when)));
-    when->setData(Qt::UserRole, Q(id));
-    chronology_->setItem(r, 0, when);
+    const int r = AppendRow(chronology_, id, Cell(Q(FormatUkDateTime(e.when))));
     chronology_->setItem(r, 1, Cell(Q(e.source)));
     chronology_->setItem(r, 2, Cell(Q(e.significant_event)));
     chronology_->setItem(r, 3, Cell(Q(e.action_taken)));
@@ -755,30 +941,35 @@ void CaseView::FillTables(const CaseDetail& d) {
   std::set<DocumentType> have;
   for (const StoredDocument& doc : d.documents) {
     have.insert(doc.meta.type);
-    const int r = documents_->rowCount();
-    documents_->insertRow(r);
-    auto* kind = Cell(L(Label(UiLanguage(), doc.meta.type)));
-    kind->setData(Qt::UserRole, Q(doc.meta.id));
-    documents_->setItem(r, 0, kind);
+    const int r = AppendRow(documents_, doc.meta.id, Cell(L(Label(UiLanguage(), doc.meta.type))));
     documents_->setItem(r, 1, Cell(Q(doc.meta.original_name)));
     documents_->setItem(r, 2, Cell(Q(doc.meta.sending_agency)));
     documents_->setItem(r, 3, Cell(Q(ScreenDate(doc.meta.received))));
   }
-  // 003 §4.6: the four papers of a MAS pack.
+  // The papers each event expects (MAS: the domain's checklist of 003 §4.6, below).
   std::vector<DocumentType> expected;
-  if (type_ == EventType::kMas)
-    expected = {DocumentType::kIcpcMinutes, DocumentType::kRcpcMinutes, DocumentType::kCoreGroupMinutes,
-                DocumentType::kChildProtectionPlan};
   if (type_ == EventType::kMapf) expected = {DocumentType::kCaseSummary, DocumentType::kBriefingPaper};
   if (type_ == EventType::kMapm) expected = {DocumentType::kAssessmentReport};
   QString list = tr("<b>Papers for this event</b>") + "<br>";
-  for (DocumentType t : expected)
-    list += (have.count(t) ? "☑ " : "☐ ") + L(Label(UiLanguage(), t)) + (have.count(t) ? tr(" — received") : tr(" — not yet received")) + "<br>";
+  if (type_ == EventType::kMas) {
+    // 003 §4.6: the domain's checklist, with the day each came in.
+    for (const PaperCheck& p : d.process.papers)
+      list += (p.received ? "☑ " : "☐ ") + L(Label(UiLanguage(), p.type)) +
+              (p.received ? tr(" — received %1").arg(Q(ScreenDate(*p.received))) : tr(" — not yet received")) + "<br>";
+    list += MasPapersComplete(d.process.papers) ? tr("All four papers are in.")
+                                                : tr("Still missing: add each as it arrives, choosing its kind.");
+  } else {
+    for (DocumentType t : expected)
+      list += (have.count(t) ? "☑ " : "☐ ") + L(Label(UiLanguage(), t)) + (have.count(t) ? tr(" — received") : tr(" — not yet received")) + "<br>";
+  }
   checklist_->setText(list);
+  feedback_forms_.clear();
+  for (const auto& [id, f] : d.feedback) feedback_forms_[id] = f;
   feedback_->setRowCount(0);
   for (const auto& [id, f] : d.feedback) {
     const int r = feedback_->rowCount();
     feedback_->insertRow(r);
+    if (id == feedback_editing_) feedback_->setCurrentCell(r, 0);
     auto* agency = Cell(Q(f.agency));
     agency->setData(Qt::UserRole, Q(id));
     feedback_->setItem(r, 0, agency);
@@ -795,9 +986,15 @@ void CaseView::FillTables(const CaseDetail& d) {
 void CaseView::Wipe() {
   for (auto& [key, e] : editors_) e->Wipe();
   filling_ = true;
-  for (QTableWidget* t : {steps_, key_dates_, attendance_, actions_, chronology_, documents_, feedback_})
+  for (QTableWidget* t : {steps_, key_dates_, attendance_, actions_, chronology_, documents_, feedback_, planning_, reviews_,
+                          recipients_})
     if (t) t->setRowCount(0);
+  actions_by_id_.clear();
+  feedback_forms_.clear();
+  saved_text_.clear();
   for (QLineEdit* e : findChildren<QLineEdit*>()) {
+    // A line left by the lock would otherwise report its (wiped) text as typed: nothing is saved from here on.
+    e->blockSignals(true);
     QString s = e->text();
     s.fill(QChar(' '));
     e->setText(s);
@@ -806,6 +1003,8 @@ void CaseView::Wipe() {
   header_->clear();
   if (checklist_) checklist_->clear();
   if (purge_) purge_->clear();
+  for (QLabel* l : {action_chosen_, referral_state_, planning_state_, log_state_, reviews_state_})
+    if (l) l->clear();
 }
 
 }  // namespace casepack::desktop

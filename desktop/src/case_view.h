@@ -1,5 +1,6 @@
-// One open case: the header line and seven tabs (Overview, Event, Attendance, Actions, Chronology,
-// Papers, Feedback), mirroring the paper forms (shared/domain). Built from a CaseDetail; Update() merges a
+// One open case: the header line and eight tabs (Overview, Event, Attendance, Actions, Chronology,
+// Papers, Feedback, and the process around the event: MAS referral and debrief, MAPF planning group, MAPM
+// meeting record), mirroring the paper forms (shared/domain). Built from a CaseDetail; Update() merges a
 // fresher one (after a sync) without disturbing what is being typed. Every change goes to the session
 // worker at once; nothing here waits for the store.
 #pragma once
@@ -7,13 +8,16 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QBoxLayout>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QWidget>
 
+#include <functional>
 #include <map>
+#include <vector>
 #include <string>
 
 #include "casepack/cases.h"
@@ -21,6 +25,7 @@
 
 namespace casepack::desktop {
 
+class DesktopSession;
 class NoteEditor;
 class SessionWorker;
 class Platform;
@@ -46,6 +51,11 @@ class CaseView : public QWidget {
   QTableWidget* chronologyTable() { return chronology_; }
   QTableWidget* documentsTable() { return documents_; }
   QTableWidget* feedbackTable() { return feedback_; }
+  // The process tab (process_tab.cpp): MAPF's planning group, MAPM's reviews, every type's recipients.
+  QTableWidget* planningTable() { return planning_; }
+  QTableWidget* reviewsTable() { return reviews_; }
+  QTableWidget* recipientsTable() { return recipients_; }
+  static constexpr int kProcessTab = 7;
 
  signals:
   void saving();
@@ -62,11 +72,34 @@ class CaseView : public QWidget {
   QWidget* BuildChronology();
   QWidget* BuildPapers();
   QWidget* BuildFeedback();
+  // process_tab.cpp
+  QWidget* BuildProcess();
+  QWidget* BuildMasProcess();
+  QWidget* BuildMapfProcess();
+  QWidget* BuildMapmProcess();
+  QWidget* BuildRecipients();
+  // A line for a key date of this case's type: saved when the person leaves it (empty clears the date).
+  QLineEdit* KeyDateField(std::string_view key);
+  // A line saved through `save` when the person leaves it changed (or presses Enter).
+  QLineEdit* SavedField(const char* name, const QString& placeholder,
+                        std::function<Status(DesktopSession&, const std::string& case_id, const std::string& text)> save);
+  // A line "<intro> [DD/MM/YYYY] [button]" (with `extra` after the intro, if given): the button asks
+  // `make`, on this thread, for the change to run with the chosen row of `table` (its id: column 0's
+  // Qt::UserRole; `table` null: no row needed) and the date typed, then runs it and clears the date.
+  using Job = std::function<Status(DesktopSession&, const std::string& case_id)>;
+  QHBoxLayout* DatedAction(QTableWidget* table, const QString& intro, QWidget* extra, const char* field,
+                           const QString& button, const char* button_name, const QString& choose_first,
+                           std::function<Job(const std::string& row_id, const Date& on)> make);
+  void FillProcess(const CaseDetail& d);
+  // Shows `text` from the store in a saved line (never under the person's cursor) and remembers it.
+  void ShowStored(QLineEdit* e, const QString& text);
+  void LoadRecipients();
+  void FillActionDetail();
+  void FillFeedbackForm();
   NoteEditor* AddEditor(const QString& key, const QString& title, const QString& help);
   void SaveNote(const QString& key, const QString& base, const QString& text);
   // Runs a change on the worker; reports the outcome; reloads the view if `reload`.
-  template <typename Job>
-  void Change(Job job, bool reload);
+  void Change(std::function<Status(DesktopSession&, const std::string& case_id)> job, bool reload);
   void FillTables(const CaseDetail& d);
   void OnAttendanceEdited(int row);
   void OnActionEdited(int row, int column);
@@ -94,6 +127,43 @@ class CaseView : public QWidget {
   QTableWidget* documents_ = nullptr;
   QLabel* checklist_ = nullptr;
   QTableWidget* feedback_ = nullptr;
+  // Actions: the chosen action's 001 form (MAPF) and to whom it was reported back (MAS, 003 §4.7).
+  std::map<std::string, Action> actions_by_id_;
+  std::vector<QLineEdit*> plan_fields_;  // recommendation, rationale, outcome, measure, progress
+  QLabel* action_chosen_ = nullptr;
+  // Feedback: the stored forms, by id, and the one being edited (empty: the form adds a new one).
+  std::map<std::string, ParticipantFeedback> feedback_forms_;
+  std::string feedback_editing_;
+  std::function<void(const ParticipantFeedback*)> show_feedback_;
+  QPushButton* feedback_save_ = nullptr;
+  // The process tab.
+  std::map<std::string, QLineEdit*, std::less<>> key_date_fields_;
+  std::map<QLineEdit*, QString> saved_text_;  // what each SavedField / KeyDateField last showed from the store
+  QComboBox* referral_decision_ = nullptr;
+  QComboBox* referral_reason_ = nullptr;
+  QComboBox* stuck_kind_ = nullptr;
+  QLineEdit* referral_detail_ = nullptr;
+  QLineEdit* referral_rationale_ = nullptr;
+  QLineEdit* referral_decided_ = nullptr;
+  QLabel* referral_state_ = nullptr;
+  QLineEdit* report_writer_ = nullptr;
+  // Overview: the basics, to correct a name or area typed wrongly (`casepack case set --subject/--area`).
+  QLineEdit* subject_ = nullptr;
+  QLineEdit* area_ = nullptr;
+  QLineEdit* lead_agency_ = nullptr;
+  QLineEdit* venue_ = nullptr;
+  QTableWidget* planning_ = nullptr;
+  QLabel* planning_state_ = nullptr;
+  QLabel* log_state_ = nullptr;
+  QLineEdit* meeting_time_ = nullptr;
+  QLineEdit* chair_ = nullptr;
+  QLineEdit* minute_taker_ = nullptr;
+  QLineEdit* informs_family_ = nullptr;
+  QComboBox* family_ = nullptr;
+  QCheckBox* minutes_to_family_ = nullptr;
+  QTableWidget* reviews_ = nullptr;
+  QLabel* reviews_state_ = nullptr;
+  QTableWidget* recipients_ = nullptr;
   bool filling_ = false;  // tables being refilled: their change signals are not edits
 };
 

@@ -27,16 +27,12 @@
 #include "lock_screen.h"
 #include "note_editor.h"
 #include "platform/platform.h"
+#include "view_parts.h"
 #include "worker.h"
 
 namespace casepack::desktop {
 
 namespace {
-
-Date Today() {
-  const QDate q = QDate::currentDate();
-  return Date{q.year(), q.month(), q.day()};
-}
 
 QString NextStepWords(const CaseRow& r, const Date& today) {
   if (r.status != CaseStatus::kOpen) return L(Label(UiLanguage(), r.status));
@@ -326,7 +322,7 @@ void MainWindow::BuildActions() {
   });
   add(view, tr("Report &preview"), QKeySequence("Ctrl+P"), &MainWindow::PreviewReport);
   add(view, tr("&Conflicts"), QKeySequence("Ctrl+K"), &MainWindow::ShowConflicts);
-  for (int i = 0; i < 7; ++i) {
+  for (int i = 0; i < 8; ++i) {  // Alt+1…8: the case's tabs
     auto* s = new QShortcut(QKeySequence(QString("Alt+%1").arg(i + 1)), this);
     s->setContext(Qt::WindowShortcut);
     connect(s, &QShortcut::activated, this, [this, i] {

@@ -13,6 +13,7 @@ NoteEditor::NoteEditor(QString key, const QString& title, const QString& help, Q
   setAccessibleName(title);
   setAccessibleDescription(help);
   setPlaceholderText(help);
+  setToolTip(help);  // the guidance's questions stay at hand once the text hides them
   setTabChangesFocus(true);  // Tab moves on, as in a form; typing a tab into notes is rarely wanted
   setLineWrapMode(QPlainTextEdit::WidgetWidth);
   save_timer_.setSingleShot(true);

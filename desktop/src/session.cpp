@@ -156,6 +156,18 @@ Status DesktopSession::SetKeyDate(const std::string& case_id, const std::string&
   return cases_->UpdateCase(case_id, change);
 }
 
+Status DesktopSession::ClearKeyDate(const std::string& case_id, const std::string& key) {
+  CaseChange change;
+  change.cleared_dates.push_back(key);
+  return cases_->UpdateCase(case_id, change);
+}
+Status DesktopSession::UpdateCase(const std::string& case_id, const CaseChange& change) {
+  return cases_->UpdateCase(case_id, change);
+}
+Status DesktopSession::SetMasReferral(const std::string& case_id, const MasReferral& referral) {
+  return cases_->SetMasReferral(case_id, referral);
+}
+
 Status DesktopSession::SetNote(const std::string& case_id, const std::string& section, const std::string& text) {
   return cases_->SetNote(case_id, section, text);
 }
@@ -186,11 +198,48 @@ Status DesktopSession::UpdateAction(const std::string& case_id, const std::strin
   c.status = status;
   return cases_->UpdateAction(case_id, action_id, c);
 }
+Status DesktopSession::UpdateActionPlan(const std::string& case_id, const std::string& action_id,
+                                        const ActionPlanFields& plan) {
+  ActionChange c;
+  c.recommendation = plan.recommendation;
+  c.rationale = plan.rationale;
+  c.outcome = plan.outcome;
+  c.measure = plan.measure;
+  c.progress = plan.progress;
+  return cases_->UpdateAction(case_id, action_id, c);
+}
+Status DesktopSession::RecordActionReported(const std::string& case_id, const std::string& action_id,
+                                            const std::string& to, const Date& on) {
+  return cases_->RecordActionReported(case_id, action_id, to, on);
+}
 Result<std::string> DesktopSession::AddChronology(const std::string& case_id, const ChronologyEntry& e) {
   return cases_->AddChronologyEntry(case_id, e);
 }
 Result<std::string> DesktopSession::AddFeedback(const std::string& case_id, const ParticipantFeedback& f) {
   return cases_->AddFeedback(case_id, f);
+}
+
+Status DesktopSession::UpdateFeedback(const std::string& case_id, const std::string& feedback_id,
+                                      const ParticipantFeedback& f) {
+  return cases_->UpdateFeedback(case_id, feedback_id, f);
+}
+Result<std::string> DesktopSession::AddPlanningMember(const std::string& case_id, const PlanningMember& m) {
+  return cases_->AddPlanningMember(case_id, m);
+}
+Status DesktopSession::RecordMemberAgreement(const std::string& case_id, const std::string& member_id, const Date& on) {
+  return cases_->RecordMemberAgreement(case_id, member_id, on);
+}
+Status DesktopSession::RecordLogAgreement(const std::string& case_id, const Date& on) {
+  return cases_->RecordLogAgreement(case_id, on);
+}
+Result<std::string> DesktopSession::AddMapmReview(const std::string& case_id, const MapmReview& review) {
+  return cases_->AddMapmReview(case_id, review);
+}
+Result<std::vector<ReportRecipient>> DesktopSession::ReportRecipients(const std::string& case_id) {
+  return cases_->ReportRecipients(case_id);
+}
+Status DesktopSession::RecordReportSent(const std::string& case_id, const std::string& recipient, const Date& on) {
+  return StatusOf(cases_->RecordReportSent(case_id, recipient, on));
 }
 
 Status DesktopSession::AddDocument(const std::string& case_id, DocumentType type, const std::string& name,

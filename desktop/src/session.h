@@ -97,6 +97,12 @@ class DesktopSession {
   [[nodiscard]] Result<std::string> CreateCase(const NewCase& c);
 
   [[nodiscard]] Status SetKeyDate(const std::string& case_id, const std::string& key, const Date& date);
+  // A key date typed on the wrong step or case goes (CaseChange::cleared_dates).
+  [[nodiscard]] Status ClearKeyDate(const std::string& case_id, const std::string& key);
+  // Any of CaseChange's fields (MAPM's chair, minute-taker, time and the family; MAS's report writer).
+  [[nodiscard]] Status UpdateCase(const std::string& case_id, const CaseChange& change);
+  // MAS (003 §1.3, §4.2): why the case was referred, or the rationale for not referring it.
+  [[nodiscard]] Status SetMasReferral(const std::string& case_id, const MasReferral& referral);
   [[nodiscard]] Status SetNote(const std::string& case_id, const std::string& section, const std::string& text);
   [[nodiscard]] Result<std::string> ReadNote(const std::string& case_id, const std::string& section);
   // A keystroke's worth: `remove` code points at code point `pos`, then `insert` there (CaseService::EditNote).
@@ -109,8 +115,26 @@ class DesktopSession {
   [[nodiscard]] Status UpdateAction(const std::string& case_id, const std::string& action_id,
                                     std::optional<std::string> what, std::optional<Owner> owner,
                                     std::optional<Date> due, std::optional<ActionStatus> status);
+  // The 001 action plan form's fields of an action (recommendation, rationale, outcome, measure, progress).
+  [[nodiscard]] Status UpdateActionPlan(const std::string& case_id, const std::string& action_id,
+                                        const ActionPlanFields& plan);
+  // The action was reported back to `to` (an ActionReportTargets() key, 003 §4.7) on `on`.
+  [[nodiscard]] Status RecordActionReported(const std::string& case_id, const std::string& action_id,
+                                            const std::string& to, const Date& on);
   [[nodiscard]] Result<std::string> AddChronology(const std::string& case_id, const ChronologyEntry& e);
   [[nodiscard]] Result<std::string> AddFeedback(const std::string& case_id, const ParticipantFeedback& f);
+  // Replaces a participant's form (it keeps its id and place).
+  [[nodiscard]] Status UpdateFeedback(const std::string& case_id, const std::string& feedback_id,
+                                      const ParticipantFeedback& f);
+  // MAPF (000 §6, §7): the planning group, each agency's agreement, then the Local Operational Group's.
+  [[nodiscard]] Result<std::string> AddPlanningMember(const std::string& case_id, const PlanningMember& m);
+  [[nodiscard]] Status RecordMemberAgreement(const std::string& case_id, const std::string& member_id, const Date& on);
+  [[nodiscard]] Status RecordLogAgreement(const std::string& case_id, const Date& on);
+  // MAPM (002 §10): a review of the action plan (every review is kept).
+  [[nodiscard]] Result<std::string> AddMapmReview(const std::string& case_id, const MapmReview& review);
+  // Who the report (MAPM: the minutes) goes to, and when each was sent; recording one as sent.
+  [[nodiscard]] Result<std::vector<ReportRecipient>> ReportRecipients(const std::string& case_id);
+  [[nodiscard]] Status RecordReportSent(const std::string& case_id, const std::string& recipient, const Date& on);
   [[nodiscard]] Status AddDocument(const std::string& case_id, DocumentType type, const std::string& name,
                                    const Date& received, const std::string& from, const std::string& bytes);
   // Deletes a row of one of the case's tables (CaseService::DeleteRow: syncs; a concurrent edit brings it back).

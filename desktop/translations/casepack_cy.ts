@@ -900,6 +900,170 @@ Gwiriwch fod enw cywir y ffolder wedi&apos;i roi.</translation>
         <source>paragraph %1</source>
         <translation>paragraff %1</translation>
     </message>
+    <message>
+        <source>Action reported on</source>
+        <translation>Dyddiad adrodd yn ôl ar y cam gweithredu</translation>
+    </message>
+    <message>
+        <source>Record action reported</source>
+        <translation>Cofnodi adrodd yn ôl ar y cam gweithredu</translation>
+    </message>
+    <message>
+        <source>Action recommendation</source>
+        <translation>Argymhelliad y cam gweithredu</translation>
+    </message>
+    <message>
+        <source>Action rationale</source>
+        <translation>Rhesymeg y cam gweithredu</translation>
+    </message>
+    <message>
+        <source>Action intended outcome</source>
+        <translation>Canlyniad a fwriedir y cam gweithredu</translation>
+    </message>
+    <message>
+        <source>Action measure of success</source>
+        <translation>Mesur llwyddiant y cam gweithredu</translation>
+    </message>
+    <message>
+        <source>Action progress</source>
+        <translation>Cynnydd y cam gweithredu</translation>
+    </message>
+    <message>
+        <source>Save action plan form</source>
+        <translation>Cadw ffurflen y cynllun gweithredu</translation>
+    </message>
+    <message>
+        <source>Save feedback form</source>
+        <translation>Cadw&apos;r ffurflen adborth</translation>
+    </message>
+    <message>
+        <source>Referral details</source>
+        <translation>Manylion yr atgyfeiriad</translation>
+    </message>
+    <message>
+        <source>Rationale for not referring</source>
+        <translation>Rhesymeg dros beidio ag atgyfeirio</translation>
+    </message>
+    <message>
+        <source>Referral decided on</source>
+        <translation>Dyddiad penderfynu ar yr atgyfeiriad</translation>
+    </message>
+    <message>
+        <source>Save referral</source>
+        <translation>Cadw&apos;r atgyfeiriad</translation>
+    </message>
+    <message>
+        <source>Summary Report writer</source>
+        <translation>Awdur yr Adroddiad Cryno</translation>
+    </message>
+    <message>
+        <source>Planning group</source>
+        <translation>Grŵp cynllunio</translation>
+    </message>
+    <message>
+        <source>Member agency</source>
+        <translation>Asiantaeth yr aelod</translation>
+    </message>
+    <message>
+        <source>Member name</source>
+        <translation>Enw&apos;r aelod</translation>
+    </message>
+    <message>
+        <source>Member role</source>
+        <translation>Rôl yr aelod</translation>
+    </message>
+    <message>
+        <source>Add planning group member</source>
+        <translation>Ychwanegu aelod o&apos;r grŵp cynllunio</translation>
+    </message>
+    <message>
+        <source>Delete planning group member</source>
+        <translation>Dileu aelod o&apos;r grŵp cynllunio</translation>
+    </message>
+    <message>
+        <source>Agency agreed on</source>
+        <translation>Dyddiad cytuno&apos;r asiantaeth</translation>
+    </message>
+    <message>
+        <source>Record agency agreement</source>
+        <translation>Cofnodi cytundeb yr asiantaeth</translation>
+    </message>
+    <message>
+        <source>LOG agreed on</source>
+        <translation>Dyddiad cytuno&apos;r Grŵp Gweithredol Lleol</translation>
+    </message>
+    <message>
+        <source>Record LOG agreement</source>
+        <translation>Cofnodi cytundeb y Grŵp Gweithredol Lleol</translation>
+    </message>
+    <message>
+        <source>Meeting time</source>
+        <translation>Amser y cyfarfod</translation>
+    </message>
+    <message>
+        <source>Chair</source>
+        <translation>Cadeirydd</translation>
+    </message>
+    <message>
+        <source>Minute-taker</source>
+        <translation>Cofnodwr</translation>
+    </message>
+    <message>
+        <source>Informs the family</source>
+        <translation>Yn rhoi gwybod i&apos;r teulu</translation>
+    </message>
+    <message>
+        <source>Action plan reviews</source>
+        <translation>Adolygiadau o&apos;r cynllun gweithredu</translation>
+    </message>
+    <message>
+        <source>Review held</source>
+        <translation>Cynhaliwyd yr adolygiad</translation>
+    </message>
+    <message>
+        <source>Next review</source>
+        <translation>Adolygiad nesaf</translation>
+    </message>
+    <message>
+        <source>Review note</source>
+        <translation>Nodyn yr adolygiad</translation>
+    </message>
+    <message>
+        <source>Add review</source>
+        <translation>Ychwanegu adolygiad</translation>
+    </message>
+    <message>
+        <source>Delete review</source>
+        <translation>Dileu adolygiad</translation>
+    </message>
+    <message>
+        <source>Report recipients</source>
+        <translation>Derbynwyr yr adroddiad</translation>
+    </message>
+    <message>
+        <source>Sent on</source>
+        <translation>Anfonwyd ar</translation>
+    </message>
+    <message>
+        <source>Record sent</source>
+        <translation>Cofnodi ei anfon</translation>
+    </message>
+    <message>
+        <source>Child&apos;s name or initials</source>
+        <translation>Enw neu lythrennau blaen y plentyn</translation>
+    </message>
+    <message>
+        <source>Local authority area</source>
+        <translation>Ardal yr awdurdod lleol</translation>
+    </message>
+    <message>
+        <source>Lead or convening agency</source>
+        <translation>Asiantaeth arweiniol neu sy&apos;n cynnull</translation>
+    </message>
+    <message>
+        <source>Venue</source>
+        <translation>Lleoliad</translation>
+    </message>
 </context>
 <context>
     <name>casepack::desktop::CaseView</name>
@@ -994,10 +1158,6 @@ Gwiriwch fod enw cywir y ffolder wedi&apos;i roi.</translation>
     <message>
         <source>Where it is</source>
         <translation>Ble mae arni</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Key dates&lt;/b&gt; — type DD/MM/YYYY into a date to record it</source>
-        <translation>&lt;b&gt;Dyddiadau allweddol&lt;/b&gt; — teipiwch DD/MM/BBBB mewn dyddiad i&apos;w gofnodi</translation>
     </message>
     <message>
         <source>Key date</source>
@@ -1338,6 +1498,338 @@ Bydd yn mynd o bob dyfais yn y cysoni nesaf. Os bydd rhywun yn ei newid ar ddyfa
     <message>
         <source>Keep it</source>
         <translation>Ei gadw</translation>
+    </message>
+    <message>
+        <source>Referral and &amp;debrief</source>
+        <translation>Atgyfeirio ac ôl-dra&amp;fod</translation>
+    </message>
+    <message>
+        <source>Planning &amp;group</source>
+        <translation>Grŵp cy&amp;nllunio</translation>
+    </message>
+    <message>
+        <source>Meeting recor&amp;d</source>
+        <translation>Cofnod y cyfar&amp;fod</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Key dates&lt;/b&gt; — type DD/MM/YYYY into a date to record it; empty it to clear it</source>
+        <translation>&lt;b&gt;Dyddiadau allweddol&lt;/b&gt; — teipiwch DD/MM/BBBB mewn dyddiad i&apos;w gofnodi; gwagiwch ef i&apos;w glirio</translation>
+    </message>
+    <message>
+        <source>Reported back to</source>
+        <translation>Adroddwyd yn ôl i</translation>
+    </message>
+    <message>
+        <source>The chosen action</source>
+        <translation>Y cam gweithredu a ddewiswyd</translation>
+    </message>
+    <message>
+        <source>Choose an action in the list.</source>
+        <translation>Dewiswch gam gweithredu yn y rhestr.</translation>
+    </message>
+    <message>
+        <source>DD/MM/YYYY</source>
+        <translation>DD/MM/BBBB</translation>
+    </message>
+    <message>
+        <source>Record reported back</source>
+        <translation>Cofnodi adrodd yn ôl</translation>
+    </message>
+    <message>
+        <source>Choose the action in the list first.</source>
+        <translation>Dewiswch y cam gweithredu yn y rhestr yn gyntaf.</translation>
+    </message>
+    <message>
+        <source>Type the date as DD/MM/YYYY, for example 11/12/2026.</source>
+        <translation>Teipiwch y dyddiad fel DD/MM/BBBB, er enghraifft 11/12/2026.</translation>
+    </message>
+    <message>
+        <source>Save the action plan form</source>
+        <translation>Cadw ffurflen y cynllun gweithredu</translation>
+    </message>
+    <message>
+        <source>Save changes to the chosen form</source>
+        <translation>Cadw newidiadau i&apos;r ffurflen a ddewiswyd</translation>
+    </message>
+    <message>
+        <source>Choose a form in the list to see it here and change it.</source>
+        <translation>Dewiswch ffurflen yn y rhestr i&apos;w gweld yma a&apos;i newid.</translation>
+    </message>
+    <message>
+        <source>Choose the form to change in the list first.</source>
+        <translation>Dewiswch y ffurflen i&apos;w newid yn y rhestr yn gyntaf.</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1 ar %2</translation>
+    </message>
+    <message>
+        <source> — received %1</source>
+        <translation> — wedi dod i law %1</translation>
+    </message>
+    <message>
+        <source>All four papers are in.</source>
+        <translation>Mae&apos;r pedwar papur wedi dod i law.</translation>
+    </message>
+    <message>
+        <source>Still missing: add each as it arrives, choosing its kind.</source>
+        <translation>Rhai ar goll o hyd: ychwanegwch bob un wrth iddo gyrraedd, gan ddewis ei fath.</translation>
+    </message>
+    <message>
+        <source>Before and after the event</source>
+        <translation>Cyn ac ar ôl y digwyddiad</translation>
+    </message>
+    <message>
+        <source>Referral (003 §1.3, §4.2)</source>
+        <translation>Atgyfeirio (003 §1.3, §4.2)</translation>
+    </message>
+    <message>
+        <source>Referral decision</source>
+        <translation>Penderfyniad atgyfeirio</translation>
+    </message>
+    <message>
+        <source>Referred to Multi-Agency Supervision</source>
+        <translation>Wedi&apos;i atgyfeirio i Oruchwyliaeth Amlasiantaethol</translation>
+    </message>
+    <message>
+        <source>Not referred (registered more than 15 months)</source>
+        <translation>Heb ei atgyfeirio (wedi&apos;i gofrestru am fwy na 15 mis)</translation>
+    </message>
+    <message>
+        <source>Reason for referral</source>
+        <translation>Rheswm dros atgyfeirio</translation>
+    </message>
+    <message>
+        <source>(not a &apos;stuck&apos; case)</source>
+        <translation>(nid achos &apos;sownd&apos;)</translation>
+    </message>
+    <message>
+        <source>Kind of stuck case</source>
+        <translation>Math o achos sownd</translation>
+    </message>
+    <message>
+        <source>What makes the case stuck (needed for &quot;other&quot;)</source>
+        <translation>Beth sy&apos;n gwneud yr achos yn sownd (angen ar gyfer &quot;arall&quot;)</translation>
+    </message>
+    <message>
+        <source>The conference&apos;s rationale for not referring</source>
+        <translation>Rhesymeg y gynhadledd dros beidio ag atgyfeirio</translation>
+    </message>
+    <message>
+        <source>Save the referral</source>
+        <translation>Cadw&apos;r atgyfeiriad</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>Penderfyniad</translation>
+    </message>
+    <message>
+        <source>Conference that decided</source>
+        <translation>Y gynhadledd a benderfynodd</translation>
+    </message>
+    <message>
+        <source>Choose the kind of stuck case (003 §1.3), or &quot;other&quot; with the details.</source>
+        <translation>Dewiswch y math o achos sownd (003 §1.3), neu &quot;arall&quot; gyda&apos;r manylion.</translation>
+    </message>
+    <message>
+        <source>A case not referred needs the conference&apos;s rationale (003 §1.3).</source>
+        <translation>Mae angen rhesymeg y gynhadledd ar achos nas atgyfeiriwyd (003 §1.3).</translation>
+    </message>
+    <message>
+        <source>The facilitators (003 §4.8, Appendix 1)</source>
+        <translation>Yr hwyluswyr (003 §4.8, Atodiad 1)</translation>
+    </message>
+    <message>
+        <source>Agreed at the debrief</source>
+        <translation>Cytunwyd yn y sesiwn ôl-drafod</translation>
+    </message>
+    <message>
+        <source>Agency, as it names itself</source>
+        <translation>Yr asiantaeth, fel y mae&apos;n ei henwi ei hun</translation>
+    </message>
+    <message>
+        <source>Kind of agency</source>
+        <translation>Math o asiantaeth</translation>
+    </message>
+    <message>
+        <source>Representative (optional)</source>
+        <translation>Cynrychiolydd (dewisol)</translation>
+    </message>
+    <message>
+        <source>Role (optional)</source>
+        <translation>Rôl (dewisol)</translation>
+    </message>
+    <message>
+        <source>co-opted</source>
+        <translation>wedi&apos;i gyfethol</translation>
+    </message>
+    <message>
+        <source>Co-opted as required</source>
+        <translation>Wedi&apos;i gyfethol yn ôl yr angen</translation>
+    </message>
+    <message>
+        <source>Add member</source>
+        <translation>Ychwanegu aelod</translation>
+    </message>
+    <message>
+        <source>Type the agency first (for example Powys Teaching Health Board).</source>
+        <translation>Teipiwch yr asiantaeth yn gyntaf (er enghraifft Bwrdd Iechyd Addysgu Powys).</translation>
+    </message>
+    <message>
+        <source>planning group member</source>
+        <translation>aelod o&apos;r grŵp cynllunio</translation>
+    </message>
+    <message>
+        <source>Record the chosen agency&apos;s agreement</source>
+        <translation>Cofnodi cytundeb yr asiantaeth a ddewiswyd</translation>
+    </message>
+    <message>
+        <source>The chosen agency agreed the report and action plan on</source>
+        <translation>Cytunodd yr asiantaeth a ddewiswyd ar yr adroddiad a&apos;r cynllun gweithredu ar</translation>
+    </message>
+    <message>
+        <source>Choose the agency in the planning group first.</source>
+        <translation>Dewiswch yr asiantaeth yn y grŵp cynllunio yn gyntaf.</translation>
+    </message>
+    <message>
+        <source>Local Operational Group (000 §6, §9)</source>
+        <translation>Grŵp Gweithredol Lleol (000 §6, §9)</translation>
+    </message>
+    <message>
+        <source>Record the LOG&apos;s agreement</source>
+        <translation>Cofnodi cytundeb y Grŵp Gweithredol Lleol</translation>
+    </message>
+    <message>
+        <source>The Local Operational Group agreed the report and action plan on</source>
+        <translation>Cytunodd y Grŵp Gweithredol Lleol ar yr adroddiad a&apos;r cynllun gweithredu ar</translation>
+    </message>
+    <message>
+        <source>The meeting (002 §5-§9)</source>
+        <translation>Y cyfarfod (002 §5-§9)</translation>
+    </message>
+    <message>
+        <source>HH:MM</source>
+        <translation>AA:MM</translation>
+    </message>
+    <message>
+        <source>Type the time as HH:MM, 24-hour, for example 09:30.</source>
+        <translation>Teipiwch yr amser fel AA:MM, 24 awr, er enghraifft 09:30.</translation>
+    </message>
+    <message>
+        <source>Name (Agency)</source>
+        <translation>Enw (Asiantaeth)</translation>
+    </message>
+    <message>
+        <source>The member appointed (002 §8)</source>
+        <translation>Yr aelod a benodwyd (002 §8)</translation>
+    </message>
+    <message>
+        <source>not recorded</source>
+        <translation>heb ei gofnodi</translation>
+    </message>
+    <message>
+        <source>The minutes go to the family too (002 §7)</source>
+        <translation>Mae&apos;r cofnodion yn mynd i&apos;r teulu hefyd (002 §7)</translation>
+    </message>
+    <message>
+        <source>Held DD/MM/YYYY</source>
+        <translation>Cynhaliwyd DD/MM/BBBB</translation>
+    </message>
+    <message>
+        <source>Next review DD/MM/YYYY</source>
+        <translation>Adolygiad nesaf DD/MM/BBBB</translation>
+    </message>
+    <message>
+        <source>What the review found (optional)</source>
+        <translation>Beth a ganfu&apos;r adolygiad (dewisol)</translation>
+    </message>
+    <message>
+        <source>Add review</source>
+        <translation>Ychwanegu adolygiad</translation>
+    </message>
+    <message>
+        <source>Type the date of the review as DD/MM/YYYY, for example 11/12/2026.</source>
+        <translation>Teipiwch ddyddiad yr adolygiad fel DD/MM/BBBB, er enghraifft 11/12/2026.</translation>
+    </message>
+    <message>
+        <source>Type the next review&apos;s date as DD/MM/YYYY, for example 11/03/2027.</source>
+        <translation>Teipiwch ddyddiad yr adolygiad nesaf fel DD/MM/BBBB, er enghraifft 11/03/2027.</translation>
+    </message>
+    <message>
+        <source>review</source>
+        <translation>adolygiad</translation>
+    </message>
+    <message>
+        <source>Distribution of the minutes (002 §7)</source>
+        <translation>Dosbarthu&apos;r cofnodion (002 §7)</translation>
+    </message>
+    <message>
+        <source>Who the report goes to</source>
+        <translation>I bwy mae&apos;r adroddiad yn mynd</translation>
+    </message>
+    <message>
+        <source>Record as sent to the chosen recipient</source>
+        <translation>Cofnodi ei anfon at y derbynnydd a ddewiswyd</translation>
+    </message>
+    <message>
+        <source>Sent on</source>
+        <translation>Anfonwyd ar</translation>
+    </message>
+    <message>
+        <source>Choose the recipient in the list first.</source>
+        <translation>Dewiswch y derbynnydd yn y rhestr yn gyntaf.</translation>
+    </message>
+    <message>
+        <source>Recorded.</source>
+        <translation>Wedi&apos;i gofnodi.</translation>
+    </message>
+    <message>
+        <source>Not recorded yet.</source>
+        <translation>Heb ei gofnodi eto.</translation>
+    </message>
+    <message>
+        <source>The Local Authority, the Health Board and the Police are all in the group.</source>
+        <translation>Mae&apos;r Awdurdod Lleol, y Bwrdd Iechyd a&apos;r Heddlu i gyd yn y grŵp.</translation>
+    </message>
+    <message>
+        <source>%1 of %2 agencies have agreed the report and action plan.</source>
+        <translation>Mae %1 o %2 asiantaeth wedi cytuno ar yr adroddiad a&apos;r cynllun gweithredu.</translation>
+    </message>
+    <message>
+        <source>Agreed by the Local Operational Group on %1; its quarterly monitoring shows in the timescales.</source>
+        <translation>Cytunwyd gan y Grŵp Gweithredol Lleol ar %1; mae ei fonitro chwarterol yn ymddangos yn yr amserlenni.</translation>
+    </message>
+    <message>
+        <source>Not yet agreed by the Local Operational Group: every agency agrees first.</source>
+        <translation>Heb ei gytuno eto gan y Grŵp Gweithredol Lleol: mae pob asiantaeth yn cytuno yn gyntaf.</translation>
+    </message>
+    <message>
+        <source>late</source>
+        <translation>hwyr</translation>
+    </message>
+    <message>
+        <source>Before and &amp;after</source>
+        <translation>Cyn ac &amp;ar ôl</translation>
+    </message>
+    <message>
+        <source>Child</source>
+        <translation>Plentyn</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>Ardal</translation>
+    </message>
+    <message>
+        <source>Convening agency</source>
+        <translation>Asiantaeth sy&apos;n cynnull</translation>
+    </message>
+    <message>
+        <source>Lead agency</source>
+        <translation>Asiantaeth arweiniol</translation>
+    </message>
+    <message>
+        <source>Venue</source>
+        <translation>Lleoliad</translation>
     </message>
 </context>
 <context>

@@ -87,6 +87,17 @@ inline void Click(QWidget* root, const QString& button) {
   QTest::mouseClick(b, Qt::LeftButton);
 }
 
+// Answers the next modal dialog (a confirmation) by clicking the button named `button`.
+inline void AnswerNextModal(QObject* context, const QString& button) {
+  QTimer::singleShot(0, context, [button] {
+    QWidget* d = QApplication::activeModalWidget();
+    ASSERT_NE(d, nullptr) << "no confirmation was asked";
+    auto* b = d->findChild<QAbstractButton*>(button);
+    ASSERT_NE(b, nullptr) << button.toStdString();
+    QTest::mouseClick(b, Qt::LeftButton);
+  });
+}
+
 // A window on a store in `dir` (a fresh one: cheap key derivation), shown, sized for screenshots, active.
 inline std::unique_ptr<MainWindow> MakeTestWindow(const std::filesystem::path& dir) {
   WindowOptions o;

@@ -70,7 +70,9 @@ class Translations(unittest.TestCase):
         # The product's name, file names offered as defaults, markup around user text, object names and machine
         # keys of choices (their labels are translated).
         allowed = {"&casepack", "<b>casepack</b>", "casepack", "report.html", "case-pack.age", "comments",
-                   "<span style='font-size:large'>", "</span>", "New attendee status", "Feedback barriers", "yes", "no"}
+                   "<span style='font-size:large'>", "</span>", "New attendee status", "Feedback barriers", "yes", "no",
+                   "Referral decision", "referred", "not-referred", "Referral reason", "Stuck case kind", "Member kind",
+                   "Family awareness", "Action reported to"}
         bad = []
         for root, _, files in os.walk(os.path.join(SOURCE, "desktop")):
             for f in files:

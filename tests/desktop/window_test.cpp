@@ -257,17 +257,6 @@ TEST_F(WindowTest, SecretOnClipboardIsMarkedAndCleared) {
 
 // ---- saving the report as PDF and Word from the preview; deleting rows ----
 
-// Answers the next modal dialog (a confirmation) by clicking the button named `button`.
-void AnswerNextModal(QObject* context, const QString& button) {
-  QTimer::singleShot(0, context, [button] {
-    QWidget* d = QApplication::activeModalWidget();
-    ASSERT_NE(d, nullptr) << "no confirmation was asked";
-    auto* b = d->findChild<QAbstractButton*>(button);
-    ASSERT_NE(b, nullptr) << button.toStdString();
-    QTest::mouseClick(b, Qt::LeftButton);
-  });
-}
-
 // The text of a file by a real tool: pdftotext for PDF, the document part of a Word file through unzip.
 std::string TextOf(const std::filesystem::path& file) {
   using casepack::testing::RunProcess;
