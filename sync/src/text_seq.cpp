@@ -169,11 +169,6 @@ bool TextSeq::IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, c
   return it == m.end() || it->first >= e;
 }
 
-void TextSeq::NoteTop(std::uint32_t rep, std::uint32_t end) {
-  if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
-  index_top_[rep] = std::max(index_top_[rep], end);
-}
-
 void TextSeq::AddVisible(std::size_t ci, std::int64_t delta) {
   chunks_[ci]->vis = static_cast<std::uint64_t>(static_cast<std::int64_t>(chunks_[ci]->vis) + delta);
   vis_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(vis_) + delta);
@@ -476,13 +471,6 @@ std::uint32_t TextSeq::SplitAndMarkDeleted(Loc l, std::uint32_t max, TRange& del
   if (l.ri > 0) TryMergeWithNext(l.ci, l.ri - 1);
   MaybeSplitChunk(l.ci);
   return k;
-}
-
-bool TextSeq::Continues(const Run& a, const Run& b) {
-  return a.rep == b.rep && a.ctr + a.len == b.ctr && b.left == TId{a.rep, b.ctr - 1} && a.right == b.right &&
-         a.author == b.author &&
-         ((a.content == kNoContent && b.content == kNoContent) ||
-          (a.content != kNoContent && b.content != kNoContent && a.content + a.bytes == b.content));
 }
 
 // Deleting a visible run's first or last code points where the deleted neighbour on that side continues

@@ -182,7 +182,12 @@ class TextSeq {
   std::size_t MaybeSplitChunk(std::size_t ci);
   void TryMergeWithNext(std::size_t ci, std::size_t ri);
   // True when b continues a (TryMergeWithNext may join them if they are both deleted or both not).
-  static bool Continues(const Run& a, const Run& b);
+  static bool Continues(const Run& a, const Run& b) {
+    return a.rep == b.rep && a.ctr + a.len == b.ctr && b.left == TId{a.rep, b.ctr - 1} && a.right == b.right &&
+           a.author == b.author &&
+           ((a.content == kNoContent && b.content == kNoContent) ||
+            (a.content != kNoContent && b.content != kNoContent && a.content + a.bytes == b.content));
+  }
   bool AbsorbDelete(Loc l, std::uint32_t max, TRange& deleted);
   std::uint32_t MarkDeleted(Loc l, std::uint32_t max, TRange& deleted);
   std::uint32_t SplitAndMarkDeleted(Loc l, std::uint32_t max, TRange& deleted);  // MarkDeleted's general path
@@ -196,7 +201,10 @@ class TextSeq {
   Chunk* IndexFind(std::uint32_t rep, std::uint32_t ctr) const;
   bool IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, const Chunk* c) const;
   void AddVisible(std::size_t ci, std::int64_t delta);
-  void NoteTop(std::uint32_t rep, std::uint32_t end);
+  void NoteTop(std::uint32_t rep, std::uint32_t end) {
+    if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
+    index_top_[rep] = std::max(index_top_[rep], end);
+  }
   std::uint32_t ByteOffset(const Run& r, std::uint32_t cps) const;
   void RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r, std::uint64_t hlc,
                     std::uint32_t author, bool may_extend, std::uint64_t extend_after = 0);
