@@ -14,7 +14,6 @@ namespace casepack {
 namespace {
 
 constexpr std::uint8_t kMagic[4] = {'C', 'P', 'O', 'P'};
-constexpr std::uint8_t kVersion = 1;
 // Counters are stored in 32 bits inside the text structure; a replica that makes four billion changes to
 // one case has a bug, not a workload.
 constexpr std::uint64_t kMaxCounter = 0xFFFFFFFFull;
@@ -144,7 +143,46 @@ Status Validate(const Operation& op) {
   return Ok();
 }
 
-Bytes EncodeOperations(std::span<const Operation> ops) {
+std::uint8_t OperationBatchVersion(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() < 5 || std::memcmp(bytes.data(), kMagic, 4) != 0) return 0;
+  return bytes[4];
+}
+
+namespace {
+
+// Version 2's operation head (docs/operation-format.md): the kind in bits 0-2 and flags above it.
+constexpr std::uint8_t kNextId = 0x08;       // id = previous op's replica, previous counter + its span
+constexpr std::uint8_t kSameStrings = 0x10;  // author, object and field as the previous op's
+constexpr std::uint8_t kFlagA = 0x20;        // register: keep_conflicts; insert: tombstone
+constexpr std::uint8_t kLeftPrev = 0x40;     // insert: origin_left = (own replica, own counter - 1)
+constexpr std::uint8_t kRightSame = 0x80;    // insert: origin_right = previous insert's origin_right
+
+// What version 2 predicts from the operations before the current one.
+struct Context {
+  bool first = true;
+  OpId next;  // previous op's replica and counter + span
+  const Operation* prev = nullptr;
+  OpId prev_right;  // origin_right of the previous text insert (none before the first)
+  bool NextId(const Operation& op) const { return !first && op.id == next; }
+  bool SameStrings(const Operation& op) const {
+    return prev != nullptr && op.author == prev->author && op.target == prev->target;
+  }
+  void Advance(const Operation& op) {
+    first = false;
+    next = {op.id.replica, op.id.counter + op.Span()};
+    prev = &op;
+    if (op.kind == OpKind::kTextInsert) prev_right = op.origin_right;
+  }
+};
+
+bool LeftPrev(const Operation& op) {
+  return op.id.counter > 1 && op.origin_left == OpId{op.id.replica, op.id.counter - 1};
+}
+
+}  // namespace
+
+Bytes EncodeOperations(std::span<const Operation> ops, BatchVersion version) {
+  if (version == BatchVersion::kAuto) version = ops.size() <= 1 ? BatchVersion::kV1 : BatchVersion::kV2;
   std::vector<ReplicaId> replicas;
   std::vector<std::string_view> strings;
   auto add_rep = [&](OpId id) {
@@ -175,7 +213,7 @@ Bytes EncodeOperations(std::span<const Operation> ops) {
 
   coding::Writer w;
   w.Raw(kMagic, 4);
-  w.Byte(kVersion);
+  w.Byte(static_cast<std::uint8_t>(version));
   const std::string_view case_id = ops.empty() ? std::string_view() : std::string_view(ops.front().case_id);
   w.Str(case_id);
   w.Varint(replicas.size());
@@ -196,8 +234,76 @@ Bytes EncodeOperations(std::span<const Operation> ops) {
       w.Varint(id.counter);
     }
   };
+  // Version 2 writes counters other than the op's own as differences from it.
+  std::uint64_t base = 0;
+  auto put_rel = [&](OpId id, std::uint64_t add) {
+    w.Varint(rep_index(id.replica) + add);
+    w.Varint(coding::ZigZag(static_cast<std::int64_t>(id.counter - base)));
+  };
+  Context ctx;
   for (const auto& op : ops) {
     if (op.case_id != case_id) std::abort();  // REQUIRES: one case per batch
+    if (version == BatchVersion::kV2) {
+      const bool insert = op.kind == OpKind::kTextInsert;
+      const bool next_id = ctx.NextId(op), same_strings = ctx.SameStrings(op);
+      const bool left_prev = insert && LeftPrev(op), right_same = insert && op.origin_right == ctx.prev_right;
+      const bool flag_a = (op.kind == OpKind::kRegisterSet && op.keep_conflicts) || (insert && op.tombstone_len > 0);
+      w.Byte(static_cast<std::uint8_t>(static_cast<std::uint8_t>(op.kind) | (next_id ? kNextId : 0) |
+                                       (same_strings ? kSameStrings : 0) | (flag_a ? kFlagA : 0) |
+                                       (left_prev ? kLeftPrev : 0) | (right_same ? kRightSame : 0)));
+      if (!next_id) put_id(op.id);
+      // The clock difference as its milliseconds (signed, arithmetic shift) and its low 16 bits (the HLC's
+      // logical counter), those only when not 0: keystrokes a few ms apart cost one byte, not the three or
+      // four of a zigzag of the whole 64-bit difference.
+      const auto d = static_cast<std::int64_t>(op.clock.value - prev_clock);
+      const std::uint64_t lo = static_cast<std::uint64_t>(d) & 0xFFFF;
+      w.Varint((coding::ZigZag(d >> 16) << 1) | (lo != 0 ? 1 : 0));
+      if (lo != 0) w.Varint(lo);
+      prev_clock = op.clock.value;
+      if (!same_strings) {
+        w.Varint(str_index(op.author));
+        w.Varint(str_index(op.target.object));
+        w.Varint(str_index(op.target.field));
+      }
+      base = op.id.counter;
+      switch (op.kind) {
+        case OpKind::kRegisterSet:
+          w.Varint(op.refs.size());
+          for (const auto& r : op.refs) put_rel(r, 0);
+          w.Str(op.value);
+          break;
+        case OpKind::kCollectionAdd:
+          w.Varint(str_index(op.key));
+          w.Str(op.value);
+          break;
+        case OpKind::kCollectionRemove:
+          w.Varint(str_index(op.key));
+          w.Varint(op.refs.size());
+          for (const auto& r : op.refs) put_rel(r, 0);
+          break;
+        case OpKind::kTextInsert:
+          if (!left_prev) {
+            if (op.origin_left.none()) w.Varint(0);
+            else put_rel(op.origin_left, 1);
+          }
+          if (!right_same) {
+            if (op.origin_right.none()) w.Varint(0);
+            else put_rel(op.origin_right, 1);
+          }
+          if (op.tombstone_len > 0) w.Varint(op.tombstone_len);
+          else w.Str(op.text);
+          break;
+        case OpKind::kTextDelete:
+          w.Varint(op.ranges.size());
+          for (const auto& r : op.ranges) {
+            put_rel(r.start, 0);
+            w.Varint(r.length);
+          }
+          break;
+      }
+      ctx.Advance(op);
+      continue;
+    }
     w.Byte(static_cast<std::uint8_t>(op.kind));
     put_id(op.id);
     w.Varint(coding::ZigZag(static_cast<std::int64_t>(op.clock.value - prev_clock)));
@@ -246,9 +352,10 @@ Result<std::vector<Operation>> DecodeOperations(std::span<const std::uint8_t> by
   if (!r.Raw(magic, 4) || std::memcmp(magic, kMagic, 4) != 0) return corrupt("bad magic");
   std::uint8_t version;
   if (!r.Byte(version)) return corrupt("truncated");
-  if (version != kVersion)
+  if (version != 1 && version != 2)
     return MakeError(ErrorCode::kUnsupported, "operation batch version " + std::to_string(version) + " unsupported",
                      "update casepack");
+  const bool v2 = version == 2;
   std::string case_id;
   if (!r.Str(case_id, kMaxStringBytes)) return corrupt("bad case id");
   std::uint64_t nrep;
@@ -271,7 +378,6 @@ Result<std::vector<Operation>> DecodeOperations(std::span<const std::uint8_t> by
   std::vector<Operation> ops;
   ops.reserve(nops);
   std::uint64_t prev_clock = 0;
-  bool fail = false;
   auto get_rep = [&](std::uint64_t idx, ReplicaId& out) {
     if (idx >= nrep) return false;
     rep_used[idx] = true;
@@ -288,63 +394,159 @@ Result<std::vector<Operation>> DecodeOperations(std::span<const std::uint8_t> by
     if (idx == 0) return true;
     return get_rep(idx - 1, id.replica) && r.Varint(id.counter) && id.counter != 0;
   };
-  auto get_str = [&](std::string& out) {
+  // Version 2: a counter as a difference from the op's own (`base`); `sub` is 1 for origins (0 = none).
+  std::uint64_t base = 0;
+  auto get_rel_after = [&](std::uint64_t idx, OpId& id) {
+    std::uint64_t zz;
+    if (!get_rep(idx, id.replica) || !r.Varint(zz)) return false;
+    id.counter = base + static_cast<std::uint64_t>(coding::UnZigZag(zz));
+    return id.counter != 0 && id.counter <= kMaxCounter;
+  };
+  auto get_rel = [&](OpId& id) {
     std::uint64_t idx;
+    return r.Varint(idx) && get_rel_after(idx, id);
+  };
+  auto get_rel_origin = [&](OpId& id) {
+    std::uint64_t idx;
+    if (!r.Varint(idx)) return false;
+    if (idx == 0) return true;
+    return get_rel_after(idx - 1, id);
+  };
+  auto get_sidx = [&](std::uint64_t& idx) {
     if (!r.Varint(idx) || idx >= nstr) return false;
     str_used[idx] = true;
+    return true;
+  };
+  auto get_str = [&](std::string& out) {
+    std::uint64_t idx;
+    if (!get_sidx(idx)) return false;
     out = strings[idx];
     return true;
   };
-  for (std::uint64_t i = 0; i < nops && !fail; ++i) {
+  Context ctx;
+  for (std::uint64_t i = 0; i < nops; ++i) {
     Operation op;
     op.case_id = case_id;
-    std::uint8_t kind;
+    std::uint8_t head;
     std::uint64_t zz;
-    if (!r.Byte(kind) || !KindValid(kind)) return corrupt("bad operation kind");
+    if (!r.Byte(head)) return corrupt("bad operation kind");
+    const std::uint8_t kind = v2 ? head & 0x07 : head;
+    if (!KindValid(kind)) return corrupt("bad operation kind");
     op.kind = static_cast<OpKind>(kind);
-    if (!get_id(op.id) || !r.Varint(zz)) return corrupt("bad operation id or clock");
-    op.clock.value = prev_clock + static_cast<std::uint64_t>(coding::UnZigZag(zz));
-    prev_clock = op.clock.value;
-    if (!get_str(op.author) || !get_str(op.target.object) || !get_str(op.target.field))
-      return corrupt("bad string reference");
     std::uint64_t n;
-    switch (op.kind) {
-      case OpKind::kRegisterSet: {
-        std::uint8_t flags;
-        if (!r.Byte(flags) || flags > 1) return corrupt("bad register flags");
-        op.keep_conflicts = flags == 1;
-        if (!r.Varint(n) || n > r.remaining()) return corrupt("bad reference count");
-        op.refs.resize(n);
-        for (auto& ref : op.refs)
-          if (!get_id(ref)) return corrupt("bad reference");
-        if (!r.Str(op.value, kMaxStringBytes)) return corrupt("bad register value");
-        break;
+    if (v2) {
+      const bool insert = op.kind == OpKind::kTextInsert;
+      if ((head & kNextId) && ctx.first) return corrupt("next id on the first operation");
+      if ((head & kSameStrings) && ctx.prev == nullptr) return corrupt("same strings on the first operation");
+      if ((head & kFlagA) && op.kind != OpKind::kRegisterSet && !insert) return corrupt("flag for another kind");
+      if ((head & (kLeftPrev | kRightSame)) && !insert) return corrupt("origin flags on a non-insert");
+      if (head & kNextId) op.id = ctx.next;
+      else if (!get_id(op.id)) return corrupt("bad operation id");
+      std::uint64_t lo = 0;
+      if (!r.Varint(zz) || ((zz & 1) && (!r.Varint(lo) || lo == 0 || lo > 0xFFFF)))
+        return corrupt("bad operation clock");
+      const std::int64_t ms = coding::UnZigZag(zz >> 1);
+      if (ms < -(std::int64_t{1} << 47) || ms >= (std::int64_t{1} << 47)) return corrupt("bad operation clock");
+      op.clock.value = prev_clock + ((static_cast<std::uint64_t>(ms) << 16) | lo);
+      prev_clock = op.clock.value;
+      if (head & kSameStrings) {
+        op.author = ctx.prev->author;
+        op.target = ctx.prev->target;
+      } else if (!get_str(op.author) || !get_str(op.target.object) || !get_str(op.target.field)) {
+        return corrupt("bad string reference");
       }
-      case OpKind::kCollectionAdd:
-        if (!get_str(op.key) || !r.Str(op.value, kMaxStringBytes)) return corrupt("bad collection add");
-        break;
-      case OpKind::kCollectionRemove:
-        if (!get_str(op.key) || !r.Varint(n) || n > r.remaining()) return corrupt("bad collection remove");
-        op.refs.resize(n);
-        for (auto& ref : op.refs)
-          if (!get_id(ref)) return corrupt("bad reference");
-        break;
-      case OpKind::kTextInsert:
-        if (!get_origin(op.origin_left) || !get_origin(op.origin_right) || !r.Varint(op.tombstone_len))
-          return corrupt("bad text insert");
-        if (op.tombstone_len == 0 && (!r.Str(op.text, kMaxStringBytes) || op.text.empty()))
-          return corrupt("bad text insert content");
-        break;
-      case OpKind::kTextDelete:
-        if (!r.Varint(n) || n == 0 || n > r.remaining()) return corrupt("bad delete range count");
-        op.ranges.resize(n);
-        for (auto& range : op.ranges)
-          if (!get_id(range.start) || !r.Varint(range.length)) return corrupt("bad delete range");
-        break;
+      base = op.id.counter;
+      switch (op.kind) {
+        case OpKind::kRegisterSet:
+          op.keep_conflicts = (head & kFlagA) != 0;
+          if (!r.Varint(n) || n > r.remaining()) return corrupt("bad reference count");
+          op.refs.resize(n);
+          for (auto& ref : op.refs)
+            if (!get_rel(ref)) return corrupt("bad reference");
+          if (!r.Str(op.value, kMaxStringBytes)) return corrupt("bad register value");
+          break;
+        case OpKind::kCollectionAdd:
+          if (!get_str(op.key) || !r.Str(op.value, kMaxStringBytes)) return corrupt("bad collection add");
+          break;
+        case OpKind::kCollectionRemove:
+          if (!get_str(op.key) || !r.Varint(n) || n > r.remaining()) return corrupt("bad collection remove");
+          op.refs.resize(n);
+          for (auto& ref : op.refs)
+            if (!get_rel(ref)) return corrupt("bad reference");
+          break;
+        case OpKind::kTextInsert:
+          if (head & kLeftPrev) {
+            if (op.id.counter < 2) return corrupt("left origin before the first counter");
+            op.origin_left = {op.id.replica, op.id.counter - 1};
+          } else if (!get_rel_origin(op.origin_left) || LeftPrev(op)) {
+            return corrupt("bad text insert left origin");
+          }
+          if (head & kRightSame) op.origin_right = ctx.prev_right;
+          else if (!get_rel_origin(op.origin_right) || op.origin_right == ctx.prev_right)
+            return corrupt("bad text insert right origin");
+          if (head & kFlagA) {
+            if (!r.Varint(op.tombstone_len) || op.tombstone_len == 0) return corrupt("bad text insert tombstone");
+          } else if (!r.Str(op.text, kMaxStringBytes) || op.text.empty()) {
+            return corrupt("bad text insert content");
+          }
+          break;
+        case OpKind::kTextDelete:
+          if (!r.Varint(n) || n == 0 || n > r.remaining()) return corrupt("bad delete range count");
+          op.ranges.resize(n);
+          for (auto& range : op.ranges)
+            if (!get_rel(range.start) || !r.Varint(range.length)) return corrupt("bad delete range");
+          break;
+      }
+      if ((head & kNextId) == 0 && ctx.NextId(op)) return corrupt("explicit id where the next id applies");
+    } else {
+      if (!get_id(op.id) || !r.Varint(zz)) return corrupt("bad operation id or clock");
+      op.clock.value = prev_clock + static_cast<std::uint64_t>(coding::UnZigZag(zz));
+      prev_clock = op.clock.value;
+      if (!get_str(op.author) || !get_str(op.target.object) || !get_str(op.target.field))
+        return corrupt("bad string reference");
+      switch (op.kind) {
+        case OpKind::kRegisterSet: {
+          std::uint8_t flags;
+          if (!r.Byte(flags) || flags > 1) return corrupt("bad register flags");
+          op.keep_conflicts = flags == 1;
+          if (!r.Varint(n) || n > r.remaining()) return corrupt("bad reference count");
+          op.refs.resize(n);
+          for (auto& ref : op.refs)
+            if (!get_id(ref)) return corrupt("bad reference");
+          if (!r.Str(op.value, kMaxStringBytes)) return corrupt("bad register value");
+          break;
+        }
+        case OpKind::kCollectionAdd:
+          if (!get_str(op.key) || !r.Str(op.value, kMaxStringBytes)) return corrupt("bad collection add");
+          break;
+        case OpKind::kCollectionRemove:
+          if (!get_str(op.key) || !r.Varint(n) || n > r.remaining()) return corrupt("bad collection remove");
+          op.refs.resize(n);
+          for (auto& ref : op.refs)
+            if (!get_id(ref)) return corrupt("bad reference");
+          break;
+        case OpKind::kTextInsert:
+          if (!get_origin(op.origin_left) || !get_origin(op.origin_right) || !r.Varint(op.tombstone_len))
+            return corrupt("bad text insert");
+          if (op.tombstone_len == 0 && (!r.Str(op.text, kMaxStringBytes) || op.text.empty()))
+            return corrupt("bad text insert content");
+          break;
+        case OpKind::kTextDelete:
+          if (!r.Varint(n) || n == 0 || n > r.remaining()) return corrupt("bad delete range count");
+          op.ranges.resize(n);
+          for (auto& range : op.ranges)
+            if (!get_id(range.start) || !r.Varint(range.length)) return corrupt("bad delete range");
+          break;
+      }
     }
     auto valid = Validate(op);
     if (!valid.ok()) return corrupt(valid.error().message);
     ops.push_back(std::move(op));
+    // Context points into `ops`: reserve() above keeps the element where it is.
+    if (v2) {
+      if ((head & kSameStrings) == 0 && ctx.SameStrings(ops.back())) return corrupt("explicit strings where the previous apply");
+      ctx.Advance(ops.back());
+    }
   }
   if (r.remaining() != 0) return corrupt("trailing bytes");
   if (std::find(rep_used.begin(), rep_used.end(), false) != rep_used.end()) return corrupt("unused replica entry");
