@@ -252,13 +252,7 @@ Bytes EncodeOperations(std::span<const Operation> ops, BatchVersion version) {
                                        (same_strings ? kSameStrings : 0) | (flag_a ? kFlagA : 0) |
                                        (left_prev ? kLeftPrev : 0) | (right_same ? kRightSame : 0)));
       if (!next_id) put_id(op.id);
-      // The clock difference as its milliseconds (signed, arithmetic shift) and its low 16 bits (the HLC's
-      // logical counter), those only when not 0: keystrokes a few ms apart cost one byte, not the three or
-      // four of a zigzag of the whole 64-bit difference.
-      const auto d = static_cast<std::int64_t>(op.clock.value - prev_clock);
-      const std::uint64_t lo = static_cast<std::uint64_t>(d) & 0xFFFF;
-      w.Varint((coding::ZigZag(d >> 16) << 1) | (lo != 0 ? 1 : 0));
-      if (lo != 0) w.Varint(lo);
+      coding::PutClockDelta(w, static_cast<std::int64_t>(op.clock.value - prev_clock));
       prev_clock = op.clock.value;
       if (!same_strings) {
         w.Varint(str_index(op.author));
@@ -442,12 +436,8 @@ Result<std::vector<Operation>> DecodeOperations(std::span<const std::uint8_t> by
       if ((head & (kLeftPrev | kRightSame)) && !insert) return corrupt("origin flags on a non-insert");
       if (head & kNextId) op.id = ctx.next;
       else if (!get_id(op.id)) return corrupt("bad operation id");
-      std::uint64_t lo = 0;
-      if (!r.Varint(zz) || ((zz & 1) && (!r.Varint(lo) || lo == 0 || lo > 0xFFFF)))
-        return corrupt("bad operation clock");
-      const std::int64_t ms = coding::UnZigZag(zz >> 1);
-      if (ms < -(std::int64_t{1} << 47) || ms >= (std::int64_t{1} << 47)) return corrupt("bad operation clock");
-      op.clock.value = prev_clock + ((static_cast<std::uint64_t>(ms) << 16) | lo);
+      if (!coding::GetClockDelta(r, zz)) return corrupt("bad operation clock");
+      op.clock.value = prev_clock + zz;
       prev_clock = op.clock.value;
       if (head & kSameStrings) {
         op.author = ctx.prev->author;

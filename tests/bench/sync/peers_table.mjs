@@ -32,7 +32,7 @@ const CACHE = process.env.CACHE_DIR || 'cache'
 const now = () => performance.now()
 const gc = () => { if (global.gc) { global.gc(); global.gc() } }
 const hexActor = (id) => (id + 1).toString(16).padStart(32, '0')
-const pkgVersion = (name) => JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version
+const pkgVersion = (name) => JSON.parse(fs.readFileSync(new URL(`node_modules/${name}/package.json`, import.meta.url), 'utf8')).version
 
 export const TRACES = ['automerge-paper.json.gz', 'friendsforever.json.gz', 'clownschool.json.gz',
   'node_nodecc.json.gz', 'git-makefile.json.gz']
@@ -73,10 +73,11 @@ const adapters = {
     delta: (r, v) => r.doc.export({ mode: 'update', from: v }),
     apply: (r, u) => r.doc.import(u),
     text: (r) => r.doc.getText('text').toString(),
-    // The update holds every op with its inserted text (deleted too); the shallow snapshot only the state.
+    // The update holds every op with its inserted text (deleted too). Loro has no history without deleted
+    // text; its shallow snapshot is the state alone (no history to merge against), printed apart.
     encode: (r) => {
       const update = r.doc.export({ mode: 'update' })
-      return { merge: update, withDeleted: update, withoutDeleted: r.doc.export({ mode: 'shallow-snapshot', frontiers: r.doc.oplogFrontiers() }),
+      return { merge: update, withDeleted: update, shallow: r.doc.export({ mode: 'shallow-snapshot', frontiers: r.doc.oplogFrontiers() }),
         snapshot: r.doc.export({ mode: 'snapshot' }) }
     },
     load(bytes) { const doc = new LoroDoc(); doc.import(bytes); return { doc, text: doc.getText('text').toString() } },
@@ -212,7 +213,7 @@ function measure(lib, file) {
   const m1 = process.memoryUsage()
   const out = { lib, trace: file, mergeMs: ms, ok: loaded.text === tr.endContent,
     memBytes: (m1.heapUsed + m1.external) - (m0.heapUsed + m0.external), rssBytes: m1.rss - m0.rss }
-  for (const k of ['withDeleted', 'withoutDeleted', 'v2', 'snapshot']) { const b = read(k); if (b) out[k + 'Bytes'] = b.length }
+  for (const k of ['withDeleted', 'withoutDeleted', 'v2', 'snapshot', 'shallow']) { const b = read(k); if (b) out[k + 'Bytes'] = b.length }
   globalThis.keep = loaded // alive until measured
   return out
 }
@@ -229,8 +230,32 @@ if (process.argv[2] === 'convert') {
   const traces = (process.env.TRACES || TRACES.join(',')).split(',')
   const node = (args) => JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', me, ...args],
     { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop())
-  for (const file of traces) for (const lib of libs) {
-    const c = node(['convert', lib, file])
+  // A conversion that fails (the replay does not reach endContent, the library panics) or takes longer than
+  // CONVERT_TIMEOUT seconds (default 900) is recorded in the cache as failed and not tried again
+  // (RETRY_FAILED=1 tries again); its cell is reported as failed.
+  const timeout = 1000 * +(process.env.CONVERT_TIMEOUT || 900)
+  for (const file of traces) {
+    const tr = readTrace(file)
+    for (const lib of libs) {
+    const dir = cacheDir(lib, tr, file)
+    const failed = path.join(dir, 'failed')
+    if (fs.existsSync(failed) && !process.env.RETRY_FAILED) {
+      console.log(JSON.stringify({ case: `${lib}:table:${file}`, ok: false, error: fs.readFileSync(failed, 'utf8') }))
+      continue
+    }
+    let c
+    try {
+      c = JSON.parse(execFileSync(process.execPath, ['--max-old-space-size=8192', me, 'convert', lib, file],
+        { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'], timeout }).trim().split('\n').pop())
+    } catch (e) {
+      const why = e.signal ? `conversion stopped after ${timeout / 1000} s` :
+        (String(e.stderr || e.message).split('\n').find((l) => /Error|panicked|endContent/.test(l)) || 'conversion failed').trim()
+      fs.mkdirSync(dir, { recursive: true })
+      fs.writeFileSync(failed, why)
+      console.error(`${lib} on ${file}: ${why}`)
+      console.log(JSON.stringify({ case: `${lib}:table:${file}`, ok: false, error: why }))
+      continue
+    }
     if (!c.cached) console.error(`converted ${file} for ${lib} once in ${(c.ms / 1000).toFixed(1)} s (cached in ${c.dir})`)
     const runs = []
     for (let i = 0; i < RUNS; i++) runs.push(node(['measure', lib, file]))
@@ -238,5 +263,6 @@ if (process.argv[2] === 'convert') {
     for (const k of ['mergeMs', 'memBytes', 'rssBytes']) s[k] = +median(runs.map((r) => r[k])).toFixed(3)
     for (const k of Object.keys(runs[0])) if (k.endsWith('Bytes') && !(k in s)) s[k] = runs[0][k]
     console.log(JSON.stringify(s))
+    }
   }
 }

@@ -98,11 +98,13 @@ section('  the same as heap (MB: casepack malloc in use; JS heap + external, was
         1048576, [('casepack', 'heapBytes')], 'memBytes', compare=False)
 section('encoded size without deleted text (KB)', 'KB', 1000,
         [('casepack (op batch)', 'batchBytes'), ('casepack (snapshot)', 'snapshotBytes')],
-        lambda lib: {'yjs': 'withoutDeletedBytes', 'loro': 'withoutDeletedBytes', 'automerge': None,
+        lambda lib: {'yjs': 'withoutDeletedBytes', 'loro': None, 'automerge': None,
                      'dt': 'withoutDeletedBytes'}[lib], pick_min=True)
-print('  (Yjs: update v1; Loro: shallow snapshot (no history); diamond-types: toBytes; Automerge keeps deleted text)')
+print('  (Yjs: update v1; diamond-types: toBytes; Loro and Automerge always keep deleted text)')
 v2 = [get(peers, 'yjs', t, 'v2Bytes') for _, t in COLS]
 print(f"  {'(Yjs update v2)':28}" + ''.join(f"{'-' if v is None else f'{v / 1000:.1f}':>{W}}" for v in v2))
+sh = [get(peers, 'loro', t, 'shallowBytes') for _, t in COLS]
+print(f"  {'(Loro shallow: state only)':28}" + ''.join(f"{'-' if v is None else f'{v / 1000:.1f}':>{W}}" for v in sh))
 print('\nencoded size with deleted text (KB): casepack never keeps deleted text (n/a)')
 print(f"  {'':28}" + ''.join(f'{c:>{W}}' for c, _ in COLS))
 for lib, name in [('loro', 'Loro (update)'), ('automerge', 'Automerge (save)')]:
