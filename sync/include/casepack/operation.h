@@ -116,7 +116,7 @@ Result<std::uint64_t> Utf8Length(std::string_view utf8);
 // Batch format versions (docs/operation-format.md). Version 1 writes every field of every operation;
 // version 2 leaves out what the previous operation predicts (the next id, the same author and target, a
 // run's left origin, a shared right origin) and writes other counters as differences from the op's own:
-// the automerge-paper history is less than half the size. kAuto: version 1 for a batch of at most one
+// the automerge-paper history takes 216 KB instead of 418 KB. kAuto: version 1 for a batch of at most one
 // operation (what the client stores and sends per operation, readable by every release), version 2 for more.
 enum class BatchVersion : std::uint8_t { kAuto = 0, kV1 = 1, kV2 = 2 };
 
