@@ -14,7 +14,6 @@ namespace casepack {
 namespace {
 
 constexpr std::uint8_t kMagic[4] = {'C', 'P', 'O', 'P'};
-constexpr std::uint8_t kVersion = 1;
 // Counters are stored in 32 bits inside the text structure; a replica that makes four billion changes to
 // one case has a bug, not a workload.
 constexpr std::uint64_t kMaxCounter = 0xFFFFFFFFull;
@@ -144,7 +143,46 @@ Status Validate(const Operation& op) {
   return Ok();
 }
 
-Bytes EncodeOperations(std::span<const Operation> ops) {
+std::uint8_t OperationBatchVersion(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() < 5 || std::memcmp(bytes.data(), kMagic, 4) != 0) return 0;
+  return bytes[4];
+}
+
+namespace {
+
+// Version 2's operation head (docs/operation-format.md): the kind in bits 0-2 and flags above it.
+constexpr std::uint8_t kNextId = 0x08;       // id = previous op's replica, previous counter + its span
+constexpr std::uint8_t kSameStrings = 0x10;  // author, object and field as the previous op's
+constexpr std::uint8_t kFlagA = 0x20;        // register: keep_conflicts; insert: tombstone
+constexpr std::uint8_t kLeftPrev = 0x40;     // insert: origin_left = (own replica, own counter - 1)
+constexpr std::uint8_t kRightSame = 0x80;    // insert: origin_right = previous insert's origin_right
+
+// What version 2 predicts from the operations before the current one.
+struct Context {
+  bool first = true;
+  OpId next;  // previous op's replica and counter + span
+  const Operation* prev = nullptr;
+  OpId prev_right;  // origin_right of the previous text insert (none before the first)
+  bool NextId(const Operation& op) const { return !first && op.id == next; }
+  bool SameStrings(const Operation& op) const {
+    return prev != nullptr && op.author == prev->author && op.target == prev->target;
+  }
+  void Advance(const Operation& op) {
+    first = false;
+    next = {op.id.replica, op.id.counter + op.Span()};
+    prev = &op;
+    if (op.kind == OpKind::kTextInsert) prev_right = op.origin_right;
+  }
+};
+
+bool LeftPrev(const Operation& op) {
+  return op.id.counter > 1 && op.origin_left == OpId{op.id.replica, op.id.counter - 1};
+}
+
+}  // namespace
+
+Bytes EncodeOperations(std::span<const Operation> ops, BatchVersion version) {
+  if (version == BatchVersion::kAuto) version = ops.size() <= 1 ? BatchVersion::kV1 : BatchVersion::kV2;
   std::vector<ReplicaId> replicas;
   std::vector<std::string_view> strings;
   auto add_rep = [&](OpId id) {
@@ -175,7 +213,7 @@ Bytes EncodeOperations(std::span<const Operation> ops) {
 
   coding::Writer w;
   w.Raw(kMagic, 4);
-  w.Byte(kVersion);
+  w.Byte(static_cast<std::uint8_t>(version));
   const std::string_view case_id = ops.empty() ? std::string_view() : std::string_view(ops.front().case_id);
   w.Str(case_id);
   w.Varint(replicas.size());
@@ -184,32 +222,55 @@ Bytes EncodeOperations(std::span<const Operation> ops) {
   for (auto s : strings) w.Str(s);
   w.Varint(ops.size());
   std::uint64_t prev_clock = 0;
+  const bool v2 = version == BatchVersion::kV2;
   auto put_id = [&](OpId id) {
     w.Varint(rep_index(id.replica));
     w.Varint(id.counter);
+  };
+  // Counters other than the op's own: version 1 as they are, version 2 as differences from the op's own.
+  std::uint64_t base = 0;
+  auto put_ref = [&](OpId id) {
+    if (!v2) return put_id(id);
+    w.Varint(rep_index(id.replica));
+    w.Varint(coding::ZigZag(static_cast<std::int64_t>(id.counter - base)));
   };
   auto put_origin = [&](OpId id) {
     if (id.none()) {
       w.Varint(0);
     } else {
       w.Varint(rep_index(id.replica) + 1);
-      w.Varint(id.counter);
+      w.Varint(v2 ? coding::ZigZag(static_cast<std::int64_t>(id.counter - base)) : id.counter);
     }
   };
+  Context ctx;
   for (const auto& op : ops) {
     if (op.case_id != case_id) std::abort();  // REQUIRES: one case per batch
-    w.Byte(static_cast<std::uint8_t>(op.kind));
-    put_id(op.id);
-    w.Varint(coding::ZigZag(static_cast<std::int64_t>(op.clock.value - prev_clock)));
+    const bool insert = op.kind == OpKind::kTextInsert;
+    const bool next_id = v2 && ctx.NextId(op), same_strings = v2 && ctx.SameStrings(op);
+    const bool left_prev = v2 && insert && LeftPrev(op), right_same = v2 && insert && op.origin_right == ctx.prev_right;
+    if (v2) {
+      const bool flag_a = (op.kind == OpKind::kRegisterSet && op.keep_conflicts) || (insert && op.tombstone_len > 0);
+      w.Byte(static_cast<std::uint8_t>(static_cast<std::uint8_t>(op.kind) | (next_id ? kNextId : 0) |
+                                       (same_strings ? kSameStrings : 0) | (flag_a ? kFlagA : 0) |
+                                       (left_prev ? kLeftPrev : 0) | (right_same ? kRightSame : 0)));
+    } else {
+      w.Byte(static_cast<std::uint8_t>(op.kind));
+    }
+    if (!next_id) put_id(op.id);
+    if (v2) coding::PutClockDelta(w, static_cast<std::int64_t>(op.clock.value - prev_clock));
+    else w.Varint(coding::ZigZag(static_cast<std::int64_t>(op.clock.value - prev_clock)));
     prev_clock = op.clock.value;
-    w.Varint(str_index(op.author));
-    w.Varint(str_index(op.target.object));
-    w.Varint(str_index(op.target.field));
+    if (!same_strings) {
+      w.Varint(str_index(op.author));
+      w.Varint(str_index(op.target.object));
+      w.Varint(str_index(op.target.field));
+    }
+    base = op.id.counter;
     switch (op.kind) {
       case OpKind::kRegisterSet:
-        w.Byte(op.keep_conflicts ? 1 : 0);
+        if (!v2) w.Byte(op.keep_conflicts ? 1 : 0);
         w.Varint(op.refs.size());
-        for (const auto& r : op.refs) put_id(r);
+        for (const auto& r : op.refs) put_ref(r);
         w.Str(op.value);
         break;
       case OpKind::kCollectionAdd:
@@ -219,22 +280,28 @@ Bytes EncodeOperations(std::span<const Operation> ops) {
       case OpKind::kCollectionRemove:
         w.Varint(str_index(op.key));
         w.Varint(op.refs.size());
-        for (const auto& r : op.refs) put_id(r);
+        for (const auto& r : op.refs) put_ref(r);
         break;
       case OpKind::kTextInsert:
-        put_origin(op.origin_left);
-        put_origin(op.origin_right);
-        w.Varint(op.tombstone_len);
-        if (op.tombstone_len == 0) w.Str(op.text);
+        if (!left_prev) put_origin(op.origin_left);
+        if (!right_same) put_origin(op.origin_right);
+        if (v2) {
+          if (op.tombstone_len > 0) w.Varint(op.tombstone_len);
+          else w.Str(op.text);
+        } else {
+          w.Varint(op.tombstone_len);
+          if (op.tombstone_len == 0) w.Str(op.text);
+        }
         break;
       case OpKind::kTextDelete:
         w.Varint(op.ranges.size());
         for (const auto& r : op.ranges) {
-          put_id(r.start);
+          put_ref(r.start);
           w.Varint(r.length);
         }
         break;
     }
+    ctx.Advance(op);
   }
   return w.Take();
 }
@@ -246,9 +313,10 @@ Result<std::vector<Operation>> DecodeOperations(std::span<const std::uint8_t> by
   if (!r.Raw(magic, 4) || std::memcmp(magic, kMagic, 4) != 0) return corrupt("bad magic");
   std::uint8_t version;
   if (!r.Byte(version)) return corrupt("truncated");
-  if (version != kVersion)
+  if (version != 1 && version != 2)
     return MakeError(ErrorCode::kUnsupported, "operation batch version " + std::to_string(version) + " unsupported",
                      "update casepack");
+  const bool v2 = version == 2;
   std::string case_id;
   if (!r.Str(case_id, kMaxStringBytes)) return corrupt("bad case id");
   std::uint64_t nrep;
@@ -271,7 +339,6 @@ Result<std::vector<Operation>> DecodeOperations(std::span<const std::uint8_t> by
   std::vector<Operation> ops;
   ops.reserve(nops);
   std::uint64_t prev_clock = 0;
-  bool fail = false;
   auto get_rep = [&](std::uint64_t idx, ReplicaId& out) {
     if (idx >= nrep) return false;
     rep_used[idx] = true;
@@ -282,11 +349,22 @@ Result<std::vector<Operation>> DecodeOperations(std::span<const std::uint8_t> by
     std::uint64_t idx;
     return r.Varint(idx) && get_rep(idx, id.replica) && r.Varint(id.counter) && id.counter != 0;
   };
+  // Counters other than the op's own: in version 2, differences from it (`base`).
+  std::uint64_t base = 0;
+  auto get_counter = [&](std::uint64_t& counter) {
+    if (!r.Varint(counter)) return false;
+    if (v2) counter = base + static_cast<std::uint64_t>(coding::UnZigZag(counter));
+    return counter != 0 && (!v2 || counter <= kMaxCounter);
+  };
+  auto get_ref = [&](OpId& id) {
+    std::uint64_t idx;
+    return r.Varint(idx) && get_rep(idx, id.replica) && get_counter(id.counter);
+  };
   auto get_origin = [&](OpId& id) {
     std::uint64_t idx;
     if (!r.Varint(idx)) return false;
     if (idx == 0) return true;
-    return get_rep(idx - 1, id.replica) && r.Varint(id.counter) && id.counter != 0;
+    return get_rep(idx - 1, id.replica) && get_counter(id.counter);
   };
   auto get_str = [&](std::string& out) {
     std::uint64_t idx;
@@ -295,28 +373,42 @@ Result<std::vector<Operation>> DecodeOperations(std::span<const std::uint8_t> by
     out = strings[idx];
     return true;
   };
-  for (std::uint64_t i = 0; i < nops && !fail; ++i) {
+  Context ctx;
+  for (std::uint64_t i = 0; i < nops; ++i) {
     Operation op;
     op.case_id = case_id;
-    std::uint8_t kind;
-    std::uint64_t zz;
-    if (!r.Byte(kind) || !KindValid(kind)) return corrupt("bad operation kind");
+    std::uint8_t head;
+    std::uint64_t zz, n;
+    if (!r.Byte(head)) return corrupt("bad operation kind");
+    const std::uint8_t kind = v2 ? head & 0x07 : head;
+    if (!KindValid(kind)) return corrupt("bad operation kind");
     op.kind = static_cast<OpKind>(kind);
-    if (!get_id(op.id) || !r.Varint(zz)) return corrupt("bad operation id or clock");
-    op.clock.value = prev_clock + static_cast<std::uint64_t>(coding::UnZigZag(zz));
+    const bool insert = op.kind == OpKind::kTextInsert;
+    if ((head & kNextId) && (!v2 || ctx.first)) return corrupt("next id on the first operation");
+    if ((head & kSameStrings) && ctx.prev == nullptr) return corrupt("same strings on the first operation");
+    if ((head & kFlagA) && op.kind != OpKind::kRegisterSet && !insert) return corrupt("flag for another kind");
+    if ((head & (kLeftPrev | kRightSame)) && !insert) return corrupt("origin flags on a non-insert");
+    if (head & kNextId) op.id = ctx.next;
+    else if (!get_id(op.id)) return corrupt("bad operation id");
+    if (v2 ? !coding::GetClockDelta(r, zz) : !r.Varint(zz)) return corrupt("bad operation clock");
+    op.clock.value = prev_clock + (v2 ? zz : static_cast<std::uint64_t>(coding::UnZigZag(zz)));
     prev_clock = op.clock.value;
-    if (!get_str(op.author) || !get_str(op.target.object) || !get_str(op.target.field))
+    if (head & kSameStrings) {
+      op.author = ctx.prev->author;
+      op.target = ctx.prev->target;
+    } else if (!get_str(op.author) || !get_str(op.target.object) || !get_str(op.target.field)) {
       return corrupt("bad string reference");
-    std::uint64_t n;
+    }
+    base = op.id.counter;
     switch (op.kind) {
       case OpKind::kRegisterSet: {
-        std::uint8_t flags;
-        if (!r.Byte(flags) || flags > 1) return corrupt("bad register flags");
+        std::uint8_t flags = (head & kFlagA) ? 1 : 0;
+        if (!v2 && (!r.Byte(flags) || flags > 1)) return corrupt("bad register flags");
         op.keep_conflicts = flags == 1;
         if (!r.Varint(n) || n > r.remaining()) return corrupt("bad reference count");
         op.refs.resize(n);
         for (auto& ref : op.refs)
-          if (!get_id(ref)) return corrupt("bad reference");
+          if (!get_ref(ref)) return corrupt("bad reference");
         if (!r.Str(op.value, kMaxStringBytes)) return corrupt("bad register value");
         break;
       }
@@ -327,11 +419,22 @@ Result<std::vector<Operation>> DecodeOperations(std::span<const std::uint8_t> by
         if (!get_str(op.key) || !r.Varint(n) || n > r.remaining()) return corrupt("bad collection remove");
         op.refs.resize(n);
         for (auto& ref : op.refs)
-          if (!get_id(ref)) return corrupt("bad reference");
+          if (!get_ref(ref)) return corrupt("bad reference");
         break;
       case OpKind::kTextInsert:
-        if (!get_origin(op.origin_left) || !get_origin(op.origin_right) || !r.Varint(op.tombstone_len))
-          return corrupt("bad text insert");
+        if (head & kLeftPrev) {
+          if (op.id.counter < 2) return corrupt("left origin before the first counter");
+          op.origin_left = {op.id.replica, op.id.counter - 1};
+        } else if (!get_origin(op.origin_left) || (v2 && LeftPrev(op))) {
+          return corrupt("bad text insert left origin");
+        }
+        if (head & kRightSame) op.origin_right = ctx.prev_right;
+        else if (!get_origin(op.origin_right) || (v2 && op.origin_right == ctx.prev_right))
+          return corrupt("bad text insert right origin");
+        // Version 1: tombstone_len, then the text if it is 0; version 2: flag A says which follows.
+        if (!v2 || (head & kFlagA) != 0) {
+          if (!r.Varint(op.tombstone_len) || (v2 && op.tombstone_len == 0)) return corrupt("bad text insert");
+        }
         if (op.tombstone_len == 0 && (!r.Str(op.text, kMaxStringBytes) || op.text.empty()))
           return corrupt("bad text insert content");
         break;
@@ -339,12 +442,17 @@ Result<std::vector<Operation>> DecodeOperations(std::span<const std::uint8_t> by
         if (!r.Varint(n) || n == 0 || n > r.remaining()) return corrupt("bad delete range count");
         op.ranges.resize(n);
         for (auto& range : op.ranges)
-          if (!get_id(range.start) || !r.Varint(range.length)) return corrupt("bad delete range");
+          if (!get_ref(range.start) || !r.Varint(range.length)) return corrupt("bad delete range");
         break;
     }
+    if (v2 && (head & kNextId) == 0 && ctx.NextId(op)) return corrupt("explicit id where the next id applies");
     auto valid = Validate(op);
     if (!valid.ok()) return corrupt(valid.error().message);
     ops.push_back(std::move(op));
+    // The context points into `ops`: reserve() above keeps the elements where they are.
+    if (v2 && (head & kSameStrings) == 0 && ctx.SameStrings(ops.back()))
+      return corrupt("explicit strings where the previous op's apply");
+    ctx.Advance(ops.back());
   }
   if (r.remaining() != 0) return corrupt("trailing bytes");
   if (std::find(rep_used.begin(), rep_used.end(), false) != rep_used.end()) return corrupt("unused replica entry");

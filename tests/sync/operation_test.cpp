@@ -60,6 +60,57 @@ std::vector<Operation> SampleBatch() {
   return ops;
 }
 
+// Typing as ChangesSince gives it: a run, a run typed into the middle of it (splitting it: a tombstone
+// piece and a live piece sharing the right origin), a backspace.
+std::vector<Operation> TypingBatch() {
+  std::vector<Operation> ops;
+  Operation a = Base(OpKind::kTextInsert, 1);
+  a.text = "Dear panel,";
+  ops.push_back(a);
+  Operation b = Base(OpKind::kTextInsert, 12);
+  b.clock = HlcTimestamp{a.clock.value + 11};
+  b.origin_left = {0x1111111111111111ull, 5};
+  b.origin_right = {0x1111111111111111ull, 6};
+  b.tombstone_len = 2;
+  ops.push_back(b);
+  Operation c = b;
+  c.id.counter = 14;
+  c.origin_left = {0x1111111111111111ull, 13};
+  c.tombstone_len = 0;
+  c.text = " members";
+  ops.push_back(c);
+  Operation d = Base(OpKind::kTextDelete, 22);
+  d.clock = HlcTimestamp{c.clock.value + 9};
+  d.ranges = {{{0x1111111111111111ull, 21}, 1}};
+  ops.push_back(d);
+  return ops;
+}
+
+// Where the first operation's head byte is: after magic, version, case id, replica and string tables, count.
+std::size_t FirstHeadAt(const std::vector<Operation>& ops) {
+  const Bytes b = EncodeOperations(ops, BatchVersion::kV2);
+  std::size_t at = 5 + 1 + ops.front().case_id.size();
+  const std::size_t nrep = b[at];
+  at += 1 + 8 * nrep;
+  const std::size_t nstr = b[at++];
+  for (std::size_t i = 0; i < nstr; ++i) at += 1 + b[at];
+  return at + 1;  // the operation count (one byte here)
+}
+
+// TypingBatch in version 2 with the second operation's id written out (replica index 0, counter 12).
+Bytes ExplicitSecondId(const std::vector<Operation>& ops) {
+  Bytes b = EncodeOperations(ops, BatchVersion::kV2);
+  Bytes first_only = EncodeOperations(std::span<const Operation>(ops.data(), 1), BatchVersion::kV2);
+  // The first op's encoding is the tail of the one-op batch; the second op starts right after it in b.
+  const std::size_t head_at = FirstHeadAt(ops);
+  const std::size_t first_len = first_only.size() - FirstHeadAt({ops.front()});
+  const std::size_t second = head_at + first_len;
+  b[second] &= static_cast<std::uint8_t>(~0x08);
+  const std::uint8_t id[] = {0x00, 0x0C};
+  b.insert(b.begin() + static_cast<long>(second + 1), id, id + 2);
+  return b;
+}
+
 struct Vector {
   std::string name;
   std::string expect;  // success | corrupt | unsupported
@@ -71,7 +122,27 @@ std::vector<Vector> MakeVectors() {
   std::vector<Vector> v;
   auto one = [](Operation op) { return EncodeOperations(std::vector<Operation>{std::move(op)}); };
   const auto sample = SampleBatch();
-  v.push_back({"batch_all_kinds", "success", "one operation of each kind, two replicas", EncodeOperations(sample)});
+  v.push_back({"batch_all_kinds", "success", "one operation of each kind, two replicas (version 1)",
+               EncodeOperations(sample, BatchVersion::kV1)});
+  v.push_back({"v2_batch_all_kinds", "success", "the same six operations in version 2", EncodeOperations(sample)});
+  const auto typing = TypingBatch();
+  v.push_back({"v2_typing", "success",
+               "typing, a fix and a backspace: next ids, same strings, run origins, relative counters",
+               EncodeOperations(typing)});
+  {
+    // The second operation written with an explicit id although the next id applies: a second encoding of
+    // the same batch.
+    v.push_back({"v2_explicit_next_id", "corrupt", "an explicit id where the previous op predicts it",
+                 ExplicitSecondId(typing)});
+    Bytes first = EncodeOperations(typing, BatchVersion::kV2);
+    first[FirstHeadAt(typing)] |= 0x08;
+    v.push_back({"v2_next_id_on_first", "corrupt", "the next-id flag on the first operation", first});
+  }
+  {
+    Bytes b = EncodeOperations(sample, BatchVersion::kV2);
+    b[FirstHeadAt(sample)] |= 0x40;  // the first op is a register write
+    v.push_back({"v2_origin_flag_on_register", "corrupt", "an insert's origin flag on a register write", b});
+  }
   v.push_back({"register_set", "success", "a conflict-keeping register write superseding one value", one(sample[0])});
   v.push_back({"collection_add", "success", "an add with a value", one(sample[1])});
   v.push_back({"collection_remove", "success", "a remove naming the add tag it observed", one(sample[2])});
@@ -87,8 +158,8 @@ std::vector<Vector> MakeVectors() {
   }
   {
     Bytes b = good;
-    b[4] = 2;
-    v.push_back({"version_2", "unsupported", "a future version", b});
+    b[4] = 3;
+    v.push_back({"version_3", "unsupported", "a future version", b});
   }
   {
     Bytes b(good.begin(), good.end() - 1);
@@ -161,8 +232,28 @@ TEST(OperationFormat, RoundTrip) {
   ASSERT_EQ(back->size(), ops.size());
   for (std::size_t i = 0; i < ops.size(); ++i) EXPECT_TRUE((*back)[i] == ops[i]) << i;
   EXPECT_EQ(EncodeOperations(*back), b);
+  EXPECT_EQ(b[4], 2) << "a batch of several operations is version 2";
+  EXPECT_EQ(EncodeOperations(std::span<const Operation>(ops.data(), 1))[4], 1) << "one operation stays version 1";
+  auto v1 = DecodeOperations(EncodeOperations(ops, BatchVersion::kV1));
+  ASSERT_TRUE(v1.ok()) << v1.error().message;
+  EXPECT_TRUE(*v1 == ops);
   EXPECT_EQ(ops[3].Span(), 5u);
   EXPECT_EQ(ops[5].Span(), 5u);
+}
+
+// Version 2 leaves out what the previous operation predicts; each prediction must round-trip, and the
+// same operations in another order (where nothing is predicted) still decode to themselves.
+TEST(OperationFormat, Version2PredictionsRoundTripAndShrinkTyping) {
+  auto typing = TypingBatch();
+  const Bytes v2 = EncodeOperations(typing), v1 = EncodeOperations(typing, BatchVersion::kV1);
+  auto back = DecodeOperations(v2);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_TRUE(*back == typing);
+  EXPECT_LT(v2.size() + 12, v1.size()) << "version 2 " << v2.size() << " bytes, version 1 " << v1.size();
+  std::reverse(typing.begin(), typing.end());
+  auto reversed = DecodeOperations(EncodeOperations(typing));
+  ASSERT_TRUE(reversed.ok()) << reversed.error().message;
+  EXPECT_TRUE(*reversed == typing);
 }
 
 TEST(OperationFormat, ValidateRejectsMismatchedFields) {
@@ -207,7 +298,7 @@ TEST(OperationFormat, Vectors) {
     SCOPED_TRACE(entry.path().filename().string());
     if (expect == "success") {
       ASSERT_TRUE(ops.ok()) << ops.error().message;
-      EXPECT_EQ(EncodeOperations(*ops), *bytes);  // canonical
+      EXPECT_EQ(EncodeOperations(*ops, static_cast<BatchVersion>(OperationBatchVersion(*bytes))), *bytes);  // canonical
     } else {
       ASSERT_FALSE(ops.ok());
       EXPECT_EQ(ops.error().code, expect == "unsupported" ? ErrorCode::kUnsupported : ErrorCode::kCorrupt)

@@ -113,13 +113,23 @@ struct Operation {
 // (overlong forms, surrogates and values above U+10FFFF are invalid).
 Result<std::uint64_t> Utf8Length(std::string_view utf8);
 
-// Encodes a batch of operations of one case (format: docs/operation-format.md). The encoding is canonical:
-// the same operations in the same order give the same bytes. REQUIRES: all ops have the same case_id,
-// every op is well formed (Validate).
-Bytes EncodeOperations(std::span<const Operation> ops);
-// Decodes a batch. kCorrupt for truncated, trailing or malformed bytes, kUnsupported for an unknown version,
-// and kCorrupt for any non-canonical form (decoders reject them, so that one batch has one encoding).
+// Batch format versions (docs/operation-format.md). Version 1 writes every field of every operation;
+// version 2 leaves out what the previous operation predicts (the next id, the same author and target, a
+// run's left origin, a shared right origin) and writes other counters as differences from the op's own:
+// the automerge-paper history takes 216 KB instead of 418 KB. kAuto: version 1 for a batch of at most one
+// operation (what the client stores and sends per operation, readable by every release), version 2 for more.
+enum class BatchVersion : std::uint8_t { kAuto = 0, kV1 = 1, kV2 = 2 };
+
+// Encodes a batch of operations of one case. The encoding is canonical within a version: the same
+// operations in the same order give the same bytes. REQUIRES: all ops have the same case_id, every op is
+// well formed (Validate).
+Bytes EncodeOperations(std::span<const Operation> ops, BatchVersion version = BatchVersion::kAuto);
+// Decodes a batch of either version. kCorrupt for truncated, trailing or malformed bytes, kUnsupported for
+// an unknown version, and kCorrupt for any non-canonical form (decoders reject them, so that one batch has
+// one encoding in its version: EncodeOperations(ops, version read) gives the input back).
 Result<std::vector<Operation>> DecodeOperations(std::span<const std::uint8_t> bytes);
+// The version byte of an encoded batch (to re-encode it in its own version), 0 if it is not a batch.
+std::uint8_t OperationBatchVersion(std::span<const std::uint8_t> bytes);
 
 // Structural checks that do not need replica state: counters in range, payload fields matching the kind,
 // valid UTF-8, sizes within limits. kInvalidArgument with a message naming the problem.

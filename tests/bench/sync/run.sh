@@ -5,7 +5,17 @@
 #
 #   tests/bench/sync/run.sh              # RUNS=5 for casepack, PEER_RUNS=3 per peer case
 #   PEER_CASES=yjs:per-edit,yjs:merge2 tests/bench/sync/run.sh   # fewer peers (each case is 3 processes)
+#   tests/bench/sync/run.sh table        # only the Eg-walker paper's table (S1, C1, C2, A1, A2)
+#
+# The table: per trace, the time to merge the whole encoded history into an empty document (decode +
+# apply), the memory of the loaded document and the encoded sizes with and without deleted text, for
+# casepack (sync_bench table) beside Yjs, Loro, Automerge and diamond-types (peers_table.mjs, which
+# converts each trace once per library into its encoded document and caches it in build/release/peers/cache;
+# a conversion that fails or takes over CONVERT_TIMEOUT seconds, default 900, is cached as failed and
+# printed as such: RETRY_FAILED=1 tries again). TRACES=automerge-paper.json.gz,... limits the traces.
 set -euo pipefail
+mode=${1:-all}
+case "$mode" in all|table) ;; *) echo "usage: $0 [table]" >&2; exit 2 ;; esac
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 shared=$(cd "$root/.." && pwd)/shared
 traces="$shared/data/traces"
@@ -19,23 +29,44 @@ cmake --build --preset release -j2 --target sync_bench >/dev/null
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-echo "== casepack (RUNS=${RUNS:-5})" >&2
-RUNS=${RUNS:-5} "$build/tests/bench/sync/sync_bench" "$traces" | tee "$out/ours.jsonl" >&2
-
 peers_dir="$build/peers"
-peer_cases=${PEER_CASES:-yjs:per-edit,loro:per-edit,automerge-wasm:per-edit,yjs:merge2,loro:merge2,automerge-wasm:merge2}
+have_peers=0
 if command -v node >/dev/null && [ -d "$shared/bench/peers" ]; then
-  if [ ! -d "$peers_dir/node_modules" ]; then
-    echo "== installing peers once in $peers_dir (npm ci)" >&2
+  if [ ! -d "$peers_dir/node_modules" ] || ! cmp -s "$shared/bench/peers/package-lock.json" "$peers_dir/package-lock.json"; then
+    echo "== installing peers in $peers_dir (npm ci)" >&2
     mkdir -p "$peers_dir"
     cp "$shared/bench/peers/"* "$peers_dir/"
     (cd "$peers_dir" && npm ci --no-audit --no-fund >&2)
   fi
-  cp "$shared/bench/peers/bench.mjs" "$peers_dir/bench.mjs"
+  cp "$shared/bench/peers/bench.mjs" "$root/tests/bench/sync/peers_table.mjs" "$peers_dir/"
+  have_peers=1
+else
+  echo "== node or ../shared/bench/peers missing: peers skipped" >&2
+fi
+load() { echo "$(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) on $(nproc) CPUs"; }
+
+if [ "$mode" = table ]; then
+  load_before=$(load)
+  echo "== casepack: the table (RUNS=${RUNS:-5}); load $load_before" >&2
+  RUNS=${RUNS:-5} "$build/tests/bench/sync/sync_bench" table "$traces" "$out" | tee "$out/table-ours.jsonl" >&2
+  : > "$out/table-peers.jsonl"
+  if [ "$have_peers" = 1 ]; then
+    echo "== peers: the table (RUNS=${PEER_RUNS:-5} processes per cell; conversions cached in $peers_dir/cache)" >&2
+    (cd "$peers_dir" && TRACE_DIR="$traces" CACHE_DIR="$peers_dir/cache" RUNS=${PEER_RUNS:-5} node peers_table.mjs) \
+      | tee "$out/table-peers.jsonl" >&2
+  fi
+  python3 "$root/tests/bench/sync/table.py" "$out/table-ours.jsonl" "$out/table-peers.jsonl" "${RUNS:-5}" \
+    "${PEER_RUNS:-5}" "$load_before" "$(load)"
+  exit 0
+fi
+
+echo "== casepack (RUNS=${RUNS:-5})" >&2
+RUNS=${RUNS:-5} "$build/tests/bench/sync/sync_bench" "$traces" | tee "$out/ours.jsonl" >&2
+peer_cases=${PEER_CASES:-yjs:per-edit,loro:per-edit,automerge-wasm:per-edit,yjs:merge2,loro:merge2,automerge-wasm:merge2}
+if [ "$have_peers" = 1 ]; then
   echo "== peers (PEER_RUNS=${PEER_RUNS:-3}): $peer_cases" >&2
   (cd "$peers_dir" && TRACE_DIR="$traces" RUNS=${PEER_RUNS:-3} CASES="$peer_cases" node bench.mjs) | tee "$out/peers.jsonl" >&2
 else
-  echo "== node or ../shared/bench/peers missing: peers skipped" >&2
   : > "$out/peers.jsonl"
 fi
 
@@ -87,3 +118,7 @@ if ys: print(f"  (Yjs update v1/v2: {ys.get('v1')}/{ys.get('v2')} bytes)")
 ff = ours.get('casepack:ff', {}).get('ms')
 print(f"friendsforever replay with merges:            {fmt(ff)}")
 PY
+
+echo >&2
+echo "== the Eg-walker paper's table" >&2
+"$0" table

@@ -2,19 +2,27 @@
 // measurement for tests/bench/sync/run.sh, which puts them beside Yjs, Loro and Automerge. Medians of
 // RUNS runs (default 5). Printed, never asserted.
 //
-//   sync_bench <trace dir>
+//   sync_bench <trace dir>                    # the automerge-paper figures
+//   sync_bench table <trace dir> <work dir>   # the Eg-walker paper's table: S1, C1, C2, A1, A2
+//   sync_bench table-mem <file>               # (run by table) memory of one loaded history, fresh process
 #include <malloc.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "casepack/replica.h"
 #include "sync/trace_loader.h"
+#include "sync/trace_replay.h"
 
 using namespace casepack;
 using Steady = std::chrono::steady_clock;
@@ -88,9 +96,126 @@ void Print(const char* name, double ms, const char* extra = "") {
   std::fflush(stdout);
 }
 
+std::size_t Rss() {
+  std::ifstream f("/proc/self/statm");
+  std::size_t pages = 0, resident = 0;
+  f >> pages >> resident;
+  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+Bytes ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(f), {});
+}
+
+void WriteFile(const std::string& path, const Bytes& b) {
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<long>(b.size()));
+}
+
+// Decode + apply of a whole history (an operation batch) into an empty replica: what a replica that has
+// nothing does with what a remote one sends it.
+Replica MergeIntoEmpty(const Bytes& batch) {
+  auto ops = DecodeOperations(batch);
+  if (!ops.ok()) std::abort();
+  Replica r({"case", 7, "reader", [] { return 1'700'000'000'000ull; }});
+  auto res = r.Apply(*ops);
+  if (!res.rejected.empty() || res.pending != 0) std::abort();
+  return r;
+}
+
+// The memory of one loaded history, in a fresh process: resident set and heap growth, freed memory handed
+// back first (as the JS side collects garbage before it reads).
+int TableMem(const std::string& file) {
+  const Bytes batch = ReadFile(file);
+  malloc_trim(0);
+  const std::size_t rss0 = Rss(), heap0 = HeapInUse();
+  Replica r = MergeIntoEmpty(batch);
+  malloc_trim(0);
+  std::printf("{\"rssBytes\":%zu,\"heapBytes\":%zu,\"len\":%llu}\n", Rss() - rss0, HeapInUse() - heap0,
+              static_cast<unsigned long long>(r.TextLength(testing::kTraceText)));
+  return 0;
+}
+
+// The Eg-walker paper's table, casepack's half (peers_table.mjs measures the peers): per trace, merge the
+// whole encoded history into an empty replica (decode + apply), load the snapshot, memory, sizes.
+int Table(const std::string& dir, const std::string& work, int runs) {
+  static const char* kTraces[] = {"automerge-paper.json.gz", "friendsforever.json.gz", "clownschool.json.gz",
+                                  "node_nodecc.json.gz", "git-makefile.json.gz"};
+  const char* only = std::getenv("TRACES");
+  for (const char* name : kTraces) {
+    const std::string stem = std::string(name).substr(0, std::string(name).find('.'));
+    if (only && std::string(only).find(stem) == std::string::npos) continue;  // TRACES=node_nodecc,... picks
+    auto trace = testing::LoadTrace(dir + "/" + name);
+    if (!trace) {
+      std::fprintf(stderr, "sync_bench: %s/%s not found\n", dir.c_str(), name);
+      return 1;
+    }
+    testing::TraceReplayStats stats;
+    auto t0 = Steady::now();
+    std::optional<Replica> replayed;
+    try {
+      replayed.emplace(testing::ReplayTrace(*trace, &stats));
+    } catch (const std::runtime_error& e) {  // git-makefile: no CRDT replays it along its DAG (docs/sync.md)
+      std::printf("{\"case\":\"casepack:table:%s\",\"ok\":false,\"error\":\"%s\"}\n", name, e.what());
+      std::fflush(stdout);
+      continue;
+    }
+    Replica& doc = *replayed;
+    auto t1 = Steady::now();
+    if (doc.ReadText(testing::kTraceText) != trace->end_content) {
+      std::fprintf(stderr, "sync_bench: %s does not reach its endContent\n", name);
+      return 1;
+    }
+    const auto ops = *doc.ChangesSince({});
+    const Bytes batch = EncodeOperations(ops), snap = doc.SaveSnapshot();
+    const std::string file = work + "/" + name + ".cpop";
+    WriteFile(file, batch);
+    std::vector<double> merge, load;
+    for (int i = 0; i < runs; ++i) {
+      malloc_trim(0);
+      auto a = Steady::now();
+      Replica r = MergeIntoEmpty(batch);
+      auto b = Steady::now();
+      if (r.ReadText(testing::kTraceText) != trace->end_content) std::abort();
+      merge.push_back(Ms(a, b));
+      a = Steady::now();
+      auto loaded = Replica::LoadSnapshot(snap, {"case", 9, "reader", {}});
+      b = Steady::now();
+      if (!loaded.ok() || loaded->ReadText(testing::kTraceText) != trace->end_content) std::abort();
+      load.push_back(Ms(a, b));
+    }
+    std::vector<double> rss, heap;
+    for (int i = 0; i < std::max(1, runs / 2); ++i) {
+      const std::string cmd = "'" + std::filesystem::read_symlink("/proc/self/exe").string() + "' table-mem '" + file + "'";
+      FILE* p = ::popen(cmd.c_str(), "r");
+      unsigned long long r = 0, h = 0, len = 0;
+      if (!p || std::fscanf(p, "{\"rssBytes\":%llu,\"heapBytes\":%llu,\"len\":%llu}", &r, &h, &len) != 3) std::abort();
+      ::pclose(p);
+      rss.push_back(static_cast<double>(r));
+      heap.push_back(static_cast<double>(h));
+    }
+    std::size_t ins = 0, del = 0, tomb = 0;
+    for (const auto& op : ops) {
+      if (op.kind == OpKind::kTextDelete) ++del;
+      else if (op.tombstone_len) ++tomb;
+      else ++ins;
+    }
+    std::printf("{\"case\":\"casepack:table:%s\",\"ok\":true,\"mergeMs\":%.3f,\"snapshotLoadMs\":%.3f,"
+                "\"batchBytes\":%zu,\"snapshotBytes\":%zu,\"rssBytes\":%.0f,\"heapBytes\":%.0f,\"ops\":%zu,"
+                "\"insertOps\":%zu,\"tombstoneOps\":%zu,\"deleteOps\":%zu,\"replayMs\":%.1f,\"merged\":%zu}\n",
+                name, Median(merge), Median(load), batch.size(), snap.size(), Median(rss), Median(heap), ops.size(),
+                ins, tomb, del, Ms(t0, t1), stats.merged);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 2 && std::string(argv[1]) == "table-mem") return TableMem(argv[2]);
+  const int table_runs = std::getenv("RUNS") ? std::atoi(std::getenv("RUNS")) : 5;
+  if (argc > 3 && std::string(argv[1]) == "table") return Table(argv[2], argv[3], table_runs);
   const std::string dir = argc > 1 ? argv[1] : std::string(CASEPACK_SHARED_DIR) + "/data/traces";
   const int runs = std::getenv("RUNS") ? std::atoi(std::getenv("RUNS")) : 5;
   auto trace = testing::LoadTrace(dir + "/automerge-paper.json.gz");
