@@ -196,6 +196,10 @@ Result<bool> ReadHeadingRow(const CsvRecord& r, ChronologyHeader& h, std::vector
   for (const auto& [text, f] : kLabels)
     if (label == text) field = f;
   if (field.empty()) return false;
+  // "Date" is also the first column's name: "date,event" is a wrong column row, not a heading without a date.
+  if (field == "date" && !values.empty() &&
+      std::none_of(values[0].begin(), values[0].end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+    return false;
   if (std::find(seen.begin(), seen.end(), field) != seen.end()) return Invalid(where + "the heading gives '" + label + "' twice");
   seen.push_back(field);
   if (field == "period") {
