@@ -152,6 +152,21 @@ run "casepack action add $m --what \"Joint pre-birth assessment training\" --own
 run "casepack planning log-agreed $m --on $(day -5)"
 run "casepack deadlines --today $later | grep -A4 'Baby T'"
 
+step "A Child Practice Review (001, 004): referral to publication, dates as the guidance writes them, the chronology's header"
+dmy() { date -u -d "$1 days" +%d/%m/%Y; }
+cpr=$(casepack case new --type cpr --subject "Baby R" --area "Merthyr Tydfil" --lead-agency "South Wales Police" \
+  --facilitator "Dr Ann Reviewer" --date referral=$(dmy -90) --date sub-group-recommended=$(dmy -80) --date chair-decided=$(dmy -78))
+printf '$ casepack case new --type cpr --subject "Baby R" --area "Merthyr Tydfil" ...\n%s\n' "$cpr"
+r=${cpr:0:8}
+run "casepack case set $r --date first-panel=$(dmy -60) --date timelines-due=$(dmy -20) --date event=$(dmy 10) --date completion-agreed=$(dmy 120)"
+run "echo 'The father was never assessed.' | casepack note add $r learning-points"
+run "casepack chronology add $r --when \"$(dmy -200) 09:30\" --source Health --event \"Missed 6-8 week check\""
+run "casepack chronology header $r --subject \"Baby R\" --from $(dmy -365) --to $(dmy -90) --completed-by \"Safeguarding lead, Health\" --date $(dmy -30) --version 2"
+run "casepack chronology list $r"
+run "casepack deadlines | grep -A3 'Baby R'"
+run "casepack report recipients $r"
+run "casepack --lang cy report $r --format md -o - | head -n 30"
+
 step "The Facilitator's Summary (Appendix 3), as Markdown on the terminal and as a printable HTML file"
 run "casepack report $c --format md --date $event -o - | head -n 40"
 run "casepack report $c --format html --date $event -o summary.html"

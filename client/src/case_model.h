@@ -43,6 +43,9 @@ inline Target ActionField(std::string_view id, std::string_view f) { return {"ac
 // register, so two devices recording it merge.
 inline Target ActionReported(std::string_view id) { return {"action/" + std::string(id), "reported"}; }
 inline const Target kPlanningGroup = {"case", "planning-group"};
+// The chronology's header (001 Appendix 1): one register per field — subject, from, to (YYYY-MM-DD),
+// completed-by, date (YYYY-MM-DD), version; an empty value is "not set".
+inline Target ChronologyHeaderField(std::string_view f) { return {"chronology-header", std::string(f)}; }
 inline Target MemberField(std::string_view id, std::string_view f) { return {"member/" + std::string(id), std::string(f)}; }
 
 }  // namespace casepack::case_model

@@ -185,6 +185,54 @@ MapmRecord ReadMapm(const Replica& r) {
   return m;
 }
 
+// The chronology's header (001 Appendix 1; docs/case-model.md): a register per field.
+constexpr std::string_view kHeaderFields[] = {"subject", "from", "to", "completed-by", "date", "version"};
+
+// The header's field `f` as its register holds it ("" when unset).
+std::string HeaderValue(const ChronologyHeader& h, std::string_view f) {
+  auto date = [](const std::optional<Date>& d) { return d ? FormatDate(*d) : std::string(); };
+  if (f == "subject") return h.subject;
+  if (f == "from") return date(h.from);
+  if (f == "to") return date(h.to);
+  if (f == "completed-by") return h.completed_by;
+  if (f == "date") return date(h.date);
+  return h.version;
+}
+
+Status CheckHeader(const ChronologyHeader& h) {
+  CP_RETURN_IF_ERROR(ValidateChronologyHeader(h));
+  CP_RETURN_IF_ERROR(CheckText(h.subject, "the chronology's subject"));
+  CP_RETURN_IF_ERROR(CheckText(h.completed_by, "who completed the chronology"));
+  return CheckText(h.version, "the chronology's version");
+}
+
+ChronologyHeader ReadChronologyHeader(const Replica& r);
+
+// Writes the fields of `next` that differ from what the replica holds.
+Status WriteChronologyHeader(Replica& r, const ChronologyHeader& next) {
+  const ChronologyHeader current = ReadChronologyHeader(r);
+  for (std::string_view f : kHeaderFields) {
+    const std::string value = HeaderValue(next, f);
+    if (value != HeaderValue(current, f)) CP_RETURN_IF_ERROR(r.SetRegister(ChronologyHeaderField(f), value, false));
+  }
+  return Ok();
+}
+
+ChronologyHeader ReadChronologyHeader(const Replica& r) {
+  ChronologyHeader h;
+  auto date = [&](std::string_view f) -> std::optional<Date> {
+    auto d = ParseDate(Winner(r, ChronologyHeaderField(f)));
+    return d.ok() ? std::optional<Date>(*d) : std::nullopt;
+  };
+  h.subject = Winner(r, ChronologyHeaderField("subject"));
+  h.from = date("from");
+  h.to = date("to");
+  h.completed_by = Winner(r, ChronologyHeaderField("completed-by"));
+  h.date = date("date");
+  h.version = Winner(r, ChronologyHeaderField("version"));
+  return h;
+}
+
 // Like case ids, an item id needs 4 characters: a shorter (or empty) prefix would quietly pick a case's
 // only document or action.
 Result<std::string> FindByPrefix(const std::vector<std::string>& ids, std::string_view prefix, std::string_view what) {
@@ -661,6 +709,7 @@ Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
   }
   std::stable_sort(d.chronology.begin(), d.chronology.end(),
                    [](const auto& x, const auto& y) { return x.second.when < y.second.when; });
+  d.chronology_header = ReadChronologyHeader(r);
   for (const CollectionEntry& e : r.ReadCollection(kFeedback)) {
     auto f = ParseStored<ParticipantFeedback>(e.value);
     if (f.ok()) d.feedback.emplace_back(e.key, std::move(f).value());
@@ -1157,11 +1206,24 @@ Result<std::string> CaseService::AddChronologyEntry(std::string_view case_id, co
 }
 
 Result<std::vector<std::string>> CaseService::AddChronologyEntries(std::string_view case_id,
-                                                                   const std::vector<ChronologyEntry>& entries) {
+                                                                   const std::vector<ChronologyEntry>& entries,
+                                                                   const ChronologyHeader& heading) {
   for (std::size_t i = 0; i < entries.size(); ++i)
     if (Status st = ValidateChronologyEntry(entries[i]); !st.ok()) return st.error().Context("entry " + std::to_string(i + 1));
+  CP_RETURN_IF_ERROR(CheckHeader(heading));
   std::vector<std::string> ids;
   Status s = Mutate(case_id, [&](Loaded& l) -> Status {
+    if (!heading.empty()) {
+      ChronologyHeader next = ReadChronologyHeader(l.replica);
+      if (!heading.subject.empty()) next.subject = heading.subject;
+      if (heading.from) next.from = heading.from;
+      if (heading.to) next.to = heading.to;
+      if (!heading.completed_by.empty()) next.completed_by = heading.completed_by;
+      if (heading.date) next.date = heading.date;
+      if (!heading.version.empty()) next.version = heading.version;
+      CP_RETURN_IF_ERROR(ValidateChronologyHeader(next));
+      CP_RETURN_IF_ERROR(WriteChronologyHeader(l.replica, next));
+    }
     ids.clear();
     for (const ChronologyEntry& e : entries) {
       ids.push_back(TimeOrderedId(store_.clock(), l.replica, kChronology));
@@ -1171,6 +1233,11 @@ Result<std::vector<std::string>> CaseService::AddChronologyEntries(std::string_v
   });
   if (!s.ok()) return s.error();
   return ids;
+}
+
+Status CaseService::SetChronologyHeader(std::string_view case_id, const ChronologyHeader& header) {
+  CP_RETURN_IF_ERROR(CheckHeader(header));
+  return Mutate(case_id, [&](Loaded& l) -> Status { return WriteChronologyHeader(l.replica, header); });
 }
 
 Result<std::string> CaseService::AddMapmReview(std::string_view case_id, const MapmReview& review) {
@@ -1367,9 +1434,12 @@ Result<std::vector<CaseTimescales>> CaseService::Deadlines(const Date& today) {
     const bool report_due = std::any_of(t.steps.begin(), t.steps.end(), [](const TimescaleStep& st) {
       return (st.key == "summary-report" || st.key == "minutes-sent") && st.state != StepState::kWaiting;
     });
-    const auto mapf_event = s.AsCase().KeyDate(keydate::kMapfEvent);
-    const bool mapf_held = s.event_type == EventType::kMapf && mapf_event && *mapf_event <= today;
-    if (report_due || mapf_held) {
+    // A MAPF report has no limit and a CPR/APR report's runs from the referral: their recipients show once the
+    // learning event was held.
+    const auto learning_event = s.AsCase().KeyDate(keydate::kMapfEvent);  // also kPrEvent
+    const bool learning_held = (s.event_type == EventType::kMapf || ProcessOf(s.event_type) == EventType::kCpr) &&
+                               learning_event && *learning_event <= today;
+    if (report_due || learning_held) {
       CP_ASSIGN_OR_RETURN(auto recipients, ReportRecipients(s.id));
       for (auto& step : RecipientSteps(t, recipients)) t.steps.push_back(std::move(step));
     }
@@ -1390,6 +1460,7 @@ Result<ReportInput> CaseService::BuildReportInput(std::string_view case_id, std:
   in.facilitator_comments = std::move(d.facilitator_comments);
   in.actions = std::move(d.actions);
   for (auto& [id, e] : d.chronology) in.chronology.push_back(std::move(e));
+  in.chronology_header = std::move(d.chronology_header);
   for (auto& [id, f] : d.feedback) in.feedback.push_back(std::move(f));
   in.conflicts = std::move(d.conflicts);
   in.process = std::move(d.process);
@@ -1426,6 +1497,8 @@ std::string_view ReportKeyDate(EventType t) {
     case EventType::kMas: return keydate::kMasSummaryReportSent;
     case EventType::kMapf: return keydate::kMapfReportSent;
     case EventType::kMapm: return keydate::kMapmMinutesSent;
+    case EventType::kCpr:
+    case EventType::kApr: return keydate::kPrPublished;
   }
   std::abort();
 }

@@ -162,23 +162,100 @@ std::string FormatCsv(const std::vector<std::vector<std::string>>& records) {
   return out;
 }
 
-Result<std::vector<ChronologyEntry>> ParseChronologyCsv(std::string_view text) {
+namespace {
+
+bool IsColumnRow(const CsvRecord& r) {
+  static constexpr std::string_view kColumns[] = {"date & time", "source", "significant event", "action taken", "analysis"};
+  if (r.fields.size() != 5) return false;
+  for (std::size_t k = 0; k < 5; ++k) {
+    const std::string h = Lower(Trim(r.fields[k]));
+    if (h != kColumns[k] && !(k == 0 && (h == "date and time" || h == "date"))) return false;
+  }
+  return true;
+}
+
+Result<Date> HeadingDate(const std::string& text) {
+  return text.find('/') != std::string::npos ? ParseUkDate(text) : ParseDate(text);
+}
+
+// One heading row of 001 Appendix 1 ("Subject name,Baby R"; "Time period covered,01/09/2025,31/08/2026";
+// "Completed by,…"; "Date,…"; "Version,…"; a title row "Practice Review Chronology" is skipped) into `h`.
+// `seen` holds the labels already given. Returns false (no error) when the row is not a heading row.
+Result<bool> ReadHeadingRow(const CsvRecord& r, ChronologyHeader& h, std::vector<std::string>& seen) {
+  std::string label = Lower(Trim(r.fields[0]));
+  while (!label.empty() && (label.back() == ':' || label.back() == ' ')) label.pop_back();
+  std::vector<std::string> values;
+  for (std::size_t k = 1; k < r.fields.size(); ++k) values.push_back(Trim(r.fields[k]));
+  while (!values.empty() && values.back().empty()) values.pop_back();  // a spreadsheet pads rows to 5 columns
+  const std::string where = LineText(r.line) + ": ";
+  if (label == "practice review chronology" || label == "chronology") return values.empty();
+  static constexpr std::pair<std::string_view, std::string_view> kLabels[] = {
+      {"subject name", "subject"}, {"subject", "subject"}, {"time period covered", "period"}, {"period covered", "period"},
+      {"completed by", "completed-by"}, {"date", "date"}, {"version", "version"}};
+  std::string field;
+  for (const auto& [text, f] : kLabels)
+    if (label == text) field = f;
+  if (field.empty()) return false;
+  // "Date" is also the first column's name: "date,event" is a wrong column row, not a heading without a date.
+  if (field == "date" && !values.empty() &&
+      std::none_of(values[0].begin(), values[0].end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+    return false;
+  if (std::find(seen.begin(), seen.end(), field) != seen.end()) return Invalid(where + "the heading gives '" + label + "' twice");
+  seen.push_back(field);
+  if (field == "period") {
+    // FROM,TO in two cells, or "FROM - TO" (also "–", "to") in one.
+    if (values.size() == 1) {
+      for (std::string_view sep : {" \u2013 ", " - ", " to "}) {
+        if (auto at = values[0].find(sep); at != std::string::npos) {
+          values = {Trim(values[0].substr(0, at)), Trim(values[0].substr(at + sep.size()))};
+          break;
+        }
+      }
+    }
+    if (values.size() != 2) return Invalid(where + "the time period covered needs two dates, from and to");
+    auto from = HeadingDate(values[0]);
+    if (!from.ok()) return Invalid(where + "date '" + values[0].substr(0, 20) + "': " + from.error().message);
+    auto to = HeadingDate(values[1]);
+    if (!to.ok()) return Invalid(where + "date '" + values[1].substr(0, 20) + "': " + to.error().message);
+    h.from = *from;
+    h.to = *to;
+  } else {
+    if (values.size() > 1) return Invalid(where + "'" + label + "' takes one value, in the next column");
+    const std::string value = values.empty() ? std::string() : values[0];
+    if (field == "date") {
+      if (!value.empty()) {
+        auto d = HeadingDate(value);
+        if (!d.ok()) return Invalid(where + "date '" + value.substr(0, 20) + "': " + d.error().message);
+        h.date = *d;
+      }
+    } else {
+      (field == "subject" ? h.subject : field == "version" ? h.version : h.completed_by) = value;
+    }
+  }
+  if (Status st = ValidateChronologyHeader(h); !st.ok()) return Invalid(where + st.error().message);
+  return true;
+}
+
+}  // namespace
+
+Result<ChronologyFile> ParseChronologyFile(std::string_view text) {
   CP_ASSIGN_OR_RETURN(std::vector<CsvRecord> records, ParseCsv(text));
   if (records.empty()) return Invalid("the file has no rows", "the first row names the five columns of 001 Appendix 1");
-  static constexpr std::string_view kColumns[] = {"date & time", "source", "significant event", "action taken", "analysis"};
-  const CsvRecord& header = records.front();
-  bool header_ok = header.fields.size() == 5;
-  for (std::size_t k = 0; header_ok && k < 5; ++k) {
-    const std::string h = Lower(Trim(header.fields[k]));
-    header_ok = h == kColumns[k] || (k == 0 && (h == "date and time" || h == "date"));
+  ChronologyFile file;
+  std::vector<std::string> seen;
+  std::size_t first = 0;
+  for (; first < records.size() && !IsColumnRow(records[first]); ++first) {
+    CP_ASSIGN_OR_RETURN(bool heading, ReadHeadingRow(records[first], file.header, seen));
+    if (!heading) break;
   }
-  if (!header_ok)
-    return Invalid("line " + std::to_string(header.line) + ": the first row must name the five columns: Date & Time, Source, "
-                   "Significant Event, Action Taken, Analysis",
-                   "the chronology template of 001 Appendix 1, saved as CSV");
-  std::vector<ChronologyEntry> out;
+  if (first == records.size() || !IsColumnRow(records[first]))
+    return Invalid(LineText(records[std::min(first, records.size() - 1)].line) +
+                       ": the first row must name the five columns: Date & Time, Source, Significant Event, Action Taken, "
+                       "Analysis (after the heading rows, if any: Subject name, Time period covered, Completed by, Date, "
+                       "Version)",
+                   "the chronology template of 001 Appendix 1, saved as CSV (docs/chronology-csv.md)");
   std::vector<std::string> problems;
-  for (std::size_t r = 1; r < records.size(); ++r) {
+  for (std::size_t r = first + 1; r < records.size(); ++r) {
     const CsvRecord& rec = records[r];
     const std::string where = LineText(rec.line) + ": ";
     if (rec.fields.size() != 5) {
@@ -201,7 +278,7 @@ Result<std::vector<ChronologyEntry>> ParseChronologyCsv(std::string_view text) {
       problems.push_back(where + st.error().message);
       continue;
     }
-    out.push_back(std::move(e));
+    file.entries.push_back(std::move(e));
   }
   if (!problems.empty()) {
     std::string message = std::to_string(problems.size()) + " row(s) cannot be imported, so none is: ";
@@ -209,8 +286,13 @@ Result<std::vector<ChronologyEntry>> ParseChronologyCsv(std::string_view text) {
     if (problems.size() > 10) message += "; and " + std::to_string(problems.size() - 10) + " more";
     return Invalid(message, "correct the file and import it again");
   }
-  if (out.empty()) return Invalid("the file has a header but no entries");
-  return out;
+  if (file.entries.empty()) return Invalid("the file has a header but no entries");
+  return file;
+}
+
+Result<std::vector<ChronologyEntry>> ParseChronologyCsv(std::string_view text) {
+  CP_ASSIGN_OR_RETURN(ChronologyFile file, ParseChronologyFile(text));
+  return std::move(file.entries);
 }
 
 }  // namespace casepack

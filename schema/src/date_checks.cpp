@@ -26,6 +26,14 @@ constexpr Order kOrders[] = {
     {EventType::kMapm, keydate::kMapmMinutesSent, keydate::kMapmMeeting, "minutes are sent after the meeting"},
     {EventType::kMapm, keydate::kMapmLastActionPlanReview, keydate::kMapmMeeting, "the action plan is reviewed after the meeting"},
     {EventType::kMapm, keydate::kMapmNextReview, keydate::kMapmMeeting, "the next review follows the meeting"},
+    // CPR and APR (an APR follows the CPR's process: ProcessOf).
+    {EventType::kCpr, keydate::kPrSubGroupRecommended, keydate::kPrReferral, "the Sub-Group considers the referral"},
+    {EventType::kCpr, keydate::kPrChairDecided, keydate::kPrSubGroupRecommended, "the Chair decides on the Sub-Group's recommendation"},
+    {EventType::kCpr, keydate::kPrFirstPanel, keydate::kPrReferral, "the panel meets after the referral"},
+    {EventType::kCpr, keydate::kPrEvent, keydate::kPrReferral, "the learning event follows the referral"},
+    {EventType::kCpr, keydate::kPrDraftReport, keydate::kPrEvent, "the draft report follows the learning event"},
+    {EventType::kCpr, keydate::kPrBoardPresented, keydate::kPrEvent, "the final report follows the learning event"},
+    {EventType::kCpr, keydate::kPrPublished, keydate::kPrBoardPresented, "the report is published after the Board has it"},
 };
 
 }  // namespace
@@ -41,7 +49,7 @@ Status CheckKeyDatesPlausible(const Case& c, const Date& today, const std::set<s
                        "check the year; nothing was changed");
   }
   for (const Order& o : kOrders) {
-    if (o.type != c.event_type || (!changed.count(std::string(o.later)) && !changed.count(std::string(o.earlier)))) continue;
+    if (o.type != ProcessOf(c.event_type) || (!changed.count(std::string(o.later)) && !changed.count(std::string(o.earlier)))) continue;
     const auto later = c.KeyDate(o.later), earlier = c.KeyDate(o.earlier);
     if (later && earlier && *later < *earlier)
       return MakeError(ErrorCode::kInvalidArgument,

@@ -51,7 +51,8 @@ std::string KnownKeys(std::span<const Def> defs) {
   return out;
 }
 
-constexpr std::array<EventType, 3> kEventTypes = {EventType::kMas, EventType::kMapf, EventType::kMapm};
+constexpr std::array<EventType, 5> kEventTypes = {EventType::kMas, EventType::kMapf, EventType::kMapm, EventType::kCpr,
+                                                  EventType::kApr};
 constexpr std::array<CaseStatus, 3> kCaseStatuses = {CaseStatus::kOpen, CaseStatus::kClosed, CaseStatus::kCancelled};
 constexpr std::array<DocumentType, 9> kDocumentTypes = {
     DocumentType::kIcpcMinutes,    DocumentType::kRcpcMinutes,      DocumentType::kCoreGroupMinutes,
@@ -89,6 +90,27 @@ constexpr KeyDateDef kMapmKeyDates[] = {
     {keydate::kMapmMinutesSent, "Minutes and actions distributed", "002 §7"},
     {keydate::kMapmLastActionPlanReview, "Last action plan review", "002 §10"},
     {keydate::kMapmNextReview, "Agreed date of next review", "002 §7 item 12, §10"},
+};
+// CPR and APR (001; 004 "CPR Process"): referral, the Sub-Group's recommendation and the Chair's decision,
+// Welsh Government informed, panel chair and reviewers, the panel, agencies' timelines merged, the family,
+// the learning event, the draft report, the Board, publication.
+constexpr KeyDateDef kPracticeReviewKeyDates[] = {
+    {keydate::kPrReferral, "Referral received by the Business Unit", "001 Requests for a review; referral form"},
+    {keydate::kPrSubGroupRecommended, "Review recommended by the Case Review Sub-Group",
+     "001 Process for APRs/CPRs; referral form"},
+    {keydate::kPrChairDecided, "Review agreed by the Safeguarding Board Chair", "001 referral form (Decision of the Chair)"},
+    {keydate::kPrWelshGovernmentNotified, "Referral and recommendation sent to Welsh Government",
+     "001 referral form; first panel agenda item 4"},
+    {keydate::kPrReviewersAppointed, "Review Panel chair and reviewers appointed", "001 process; role profiles"},
+    {keydate::kPrFirstPanel, "First Review Panel meeting", "001 Panel Timetable; first panel agenda"},
+    {keydate::kPrTimelinesDue, "Deadline for the agencies' timelines", "001 Panel Timetable"},
+    {keydate::kPrTimelineAgreed, "Merged timeline agreed", "001 process; 004 CPR Process"},
+    {keydate::kPrFamilyMet, "Reviewers met the family", "001 Engagement with individuals, family and friends"},
+    {keydate::kPrEvent, "Learning event", "001 process; 004 CPR Process"},
+    {keydate::kPrDraftReport, "Draft report and action plan to the Case Review Sub-Group", "001 process; 004 CPR Process"},
+    {keydate::kPrCompletionAgreed, "Anticipated completion date agreed by the Board", "001 referral form"},
+    {keydate::kPrBoardPresented, "Final report and action plan presented to the Board", "001 Panel Timetable; 004 CPR Process"},
+    {keydate::kPrPublished, "Final report sent to Welsh Government and published", "001 process; 004 CPR Process"},
 };
 
 constexpr NoteSectionDef kMasSections[] = {
@@ -142,6 +164,24 @@ constexpr NoteSectionDef kMapmSections[] = {
      "002 §7 item 11"},
     {"next-review", "Date of next review", "If the meeting agrees that this is required", "002 §7 item 12"},
 };
+// The 001 report template and the panel's work (terms of reference, Appendices A and B).
+constexpr NoteSectionDef kPracticeReviewSections[] = {
+    {"terms-of-reference", "Terms of reference",
+     "The core tasks, and what the panel asked the review to have particular regard to", "001 Appendices A, B"},
+    {"time-period", "Time period reviewed and why", "", "001 referral form; report template"},
+    {"circumstances", "Circumstances resulting in the review",
+     "A succinct anonymised account of the circumstances which required a review", "001 report template"},
+    {"family-engagement", "Engagement with the individual and family",
+     "Their messages, perspectives and experiences; how feedback will be given before publication",
+     "001 Engagement with individuals, family and friends"},
+    {"learning-points", "Practice and organisational learning",
+     "Each learning point (including effective practice) with a brief outline of the relevant circumstances",
+     "001 report template"},
+    {"improving-systems", "Improving systems and practice",
+     "What needs to be done differently in the future, and how this will improve practice and systems",
+     "001 report template"},
+    {"reviewer-statement", "Statement by the reviewers", "", "001 report template"},
+};
 
 constexpr FeedbackQuestionDef kFeedbackQuestions[] = {
     {1, "most-useful", "What did you find most useful about this event?", false},
@@ -170,6 +210,8 @@ std::string_view ToString(EventType t) {
     case EventType::kMas: return "MAS";
     case EventType::kMapf: return "MAPF";
     case EventType::kMapm: return "MAPM";
+    case EventType::kCpr: return "CPR";
+    case EventType::kApr: return "APR";
   }
   std::abort();
 }
@@ -179,6 +221,8 @@ std::string_view LongName(EventType t) {
     case EventType::kMas: return "Multi-Agency Supervision";
     case EventType::kMapf: return "Multi-Agency Professional Forum";
     case EventType::kMapm: return "Multi-Agency Professionals' Meeting";
+    case EventType::kCpr: return "Child Practice Review";
+    case EventType::kApr: return "Adult Practice Review";
   }
   std::abort();
 }
@@ -190,6 +234,8 @@ Result<EventType> ParseEventType(std::string_view text) {
 }
 
 std::span<const EventType> AllEventTypes() { return kEventTypes; }
+
+EventType ProcessOf(EventType t) { return t == EventType::kApr ? EventType::kCpr : t; }
 
 std::string_view ToString(CaseStatus s) {
   switch (s) {
@@ -270,6 +316,8 @@ std::span<const KeyDateDef> KeyDateDefs(EventType t) {
     case EventType::kMas: return kMasKeyDates;
     case EventType::kMapf: return kMapfKeyDates;
     case EventType::kMapm: return kMapmKeyDates;
+    case EventType::kCpr:
+    case EventType::kApr: return kPracticeReviewKeyDates;
   }
   std::abort();
 }
@@ -288,6 +336,8 @@ std::span<const NoteSectionDef> NoteSections(EventType t) {
     case EventType::kMas: return kMasSections;
     case EventType::kMapf: return kMapfSections;
     case EventType::kMapm: return kMapmSections;
+    case EventType::kCpr:
+    case EventType::kApr: return kPracticeReviewSections;
   }
   std::abort();
 }
@@ -424,6 +474,23 @@ std::vector<ChronologyEntry> MergeChronologies(const std::vector<std::vector<Chr
   return out;
 }
 
+Status ValidateChronologyHeader(const ChronologyHeader& h) {
+  constexpr std::size_t kMaxText = 200;
+  for (const auto& [text, what] : {std::pair{&h.subject, "subject"}, std::pair{&h.completed_by, "completed by"},
+                                   std::pair{&h.version, "version"}}) {
+    if (text->size() > kMaxText) return Invalid("chronology header " + std::string(what) + " is longer than 200 bytes");
+    if (std::any_of(text->begin(), text->end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+      return Invalid("chronology header " + std::string(what) + " must be one line");
+  }
+  for (const auto* d : {&h.from, &h.to, &h.date})
+    if (*d && !(*d)->IsValid()) return Invalid("chronology header has an invalid date");
+  if (h.from && h.to && *h.to < *h.from)
+    return Invalid("chronology header: the period covered ends (" + FormatDate(*h.to) + ") before it starts (" +
+                       FormatDate(*h.from) + ")",
+                   "check --from and --to");
+  return Ok();
+}
+
 // ---- feedback ----
 
 Status ValidateParticipantFeedback(const ParticipantFeedback& f) {
@@ -507,6 +574,12 @@ json ToJson(const ChronologyEntry& e) {
           {"significant_event", e.significant_event},
           {"action_taken", e.action_taken},
           {"analysis", e.analysis}};
+}
+
+json ToJson(const ChronologyHeader& h) {
+  auto date = [](const std::optional<Date>& d) { return d ? json(FormatDate(*d)) : json(nullptr); };
+  return {{"subject", h.subject}, {"from", date(h.from)}, {"to", date(h.to)},
+          {"completed_by", h.completed_by}, {"date", date(h.date)}, {"version", h.version}};
 }
 
 json ToJson(const ParticipantFeedback& f) {
@@ -744,6 +817,24 @@ Result<ChronologyEntry> FromJson<ChronologyEntry>(const json& j) {
     CP_RETURN_IF_ERROR(r.Finish());
     CP_RETURN_IF_ERROR(ValidateChronologyEntry(e));
     return e;
+  });
+}
+
+template <>
+Result<ChronologyHeader> FromJson<ChronologyHeader>(const json& j) {
+  return Named<ChronologyHeader>("chronology header", [&]() -> Result<ChronologyHeader> {
+    ObjectReader r(j);
+    CP_RETURN_IF_ERROR(r.CheckObject());
+    ChronologyHeader h;
+    CP_RETURN_IF_ERROR(r.String("subject", &h.subject, false));
+    CP_RETURN_IF_ERROR(r.OptionalParsed<Date>("from", &h.from));
+    CP_RETURN_IF_ERROR(r.OptionalParsed<Date>("to", &h.to));
+    CP_RETURN_IF_ERROR(r.String("completed_by", &h.completed_by, false));
+    CP_RETURN_IF_ERROR(r.OptionalParsed<Date>("date", &h.date));
+    CP_RETURN_IF_ERROR(r.String("version", &h.version, false));
+    CP_RETURN_IF_ERROR(r.Finish());
+    CP_RETURN_IF_ERROR(ValidateChronologyHeader(h));
+    return h;
   });
 }
 

@@ -103,6 +103,8 @@ std::string Fill(std::string_view pattern, std::string_view name, std::string_vi
 namespace {
 
 std::string EventKey(EventType t) { return std::string(ToString(t)); }
+// Key dates and sections are the process's: an APR's are the CPR's ("key-date.CPR.referral"), one entry each.
+std::string ProcessKey(EventType t) { return EventKey(ProcessOf(t)); }
 
 constexpr std::array<CaseStatus, 3> kCaseStatuses = {CaseStatus::kOpen, CaseStatus::kClosed, CaseStatus::kCancelled};
 constexpr std::array<AttendanceStatus, 4> kAttendance = {AttendanceStatus::kInvited, AttendanceStatus::kAttended,
@@ -117,8 +119,8 @@ std::string KeyOf(AttendanceStatus s) { return "attendance." + std::string(ToStr
 std::string KeyOf(ActionStatus s) { return "action-status." + std::string(ToString(s)); }
 std::string KeyOf(StepState s) { return "step-state." + std::string(ToString(s)); }
 std::string KeyOf(EventType t) { return "event-type." + EventKey(t); }
-std::string KeyOf(EventType t, const KeyDateDef& d) { return "key-date." + EventKey(t) + "." + std::string(d.key); }
-std::string KeyOf(EventType t, const NoteSectionDef& d) { return "section." + EventKey(t) + "." + std::string(d.key); }
+std::string KeyOf(EventType t, const KeyDateDef& d) { return "key-date." + ProcessKey(t) + "." + std::string(d.key); }
+std::string KeyOf(EventType t, const NoteSectionDef& d) { return "section." + ProcessKey(t) + "." + std::string(d.key); }
 std::string KeyOf(const FeedbackQuestionDef& q) { return "feedback." + std::string(q.key); }
 
 constexpr std::string_view kRecipientStep = "report-to";
@@ -203,7 +205,7 @@ std::vector<std::string> DomainLabelKeys() {
   keys.push_back("step.action");
   keys.push_back("step.action.rule");
   keys.push_back("step." + std::string(kRecipientStep));
-  for (const char* r : {"social-worker", "conference-chair", "business-unit", "log"}) keys.push_back(std::string("recipient.") + r);
+  for (const char* r : {"social-worker", "conference-chair", "business-unit", "log", "sub-group", "board", "welsh-government"}) keys.push_back(std::string("recipient.") + r);
   for (int i = 1; i <= 7; ++i) {
     keys.push_back("weekday." + std::to_string(i));
     keys.push_back("weekday-short." + std::to_string(i));

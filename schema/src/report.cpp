@@ -231,9 +231,14 @@ std::string_view EventKey(EventType t) {
     case EventType::kMas: return keydate::kMasEvent;
     case EventType::kMapf: return keydate::kMapfEvent;
     case EventType::kMapm: return keydate::kMapmMeeting;
+    case EventType::kCpr:
+    case EventType::kApr: return keydate::kPrEvent;
   }
   std::abort();
 }
+
+// Who the case is about: an APR's subject is an adult (001).
+RS SubjectWord(EventType t) { return t == EventType::kApr ? RS::kAdult : RS::kChild; }
 
 void Frame(const ReportInput& in, Doc* doc, std::string title) {
   const Case& c = in.case_record;
@@ -245,7 +250,7 @@ void Frame(const ReportInput& in, Doc* doc, std::string title) {
   std::string type(ToString(c.event_type));
   std::transform(type.begin(), type.end(), type.begin(), [](char ch) { return static_cast<char>(std::toupper(static_cast<unsigned char>(ch))); });
   const auto event = c.KeyDate(EventKey(c.event_type));
-  doc->running_header = S(RS::kChild) + " " + SubjectInitials(c.subject.name_or_initials) + " \u00B7 " +
+  doc->running_header = S(SubjectWord(c.event_type)) + " " + SubjectInitials(c.subject.name_or_initials) + " \u00B7 " +
                         Fill(S(RS::kEvent), "type", type) + " " + (event ? DayMonthYear(*event) : "-") + " \u00B7 " +
                         doc->case_reference;
 }
@@ -254,7 +259,8 @@ void CaseBasics(const ReportInput& in, Doc* doc, RS lead_label) {
   const Case& c = in.case_record;
   std::vector<std::pair<std::string, Text>> f;
   f.push_back({S(RS::kCaseReference), {doc->case_reference, {}, {}}});
-  f.push_back({S(RS::kSubject), {c.subject.name_or_initials, {}, {}}});  // as recorded; the header has initials
+  // As recorded; the header has initials.
+  f.push_back({S(c.event_type == EventType::kApr ? RS::kAdult : RS::kSubject), {c.subject.name_or_initials, {}, {}}});
   f.push_back({S(RS::kArea), {c.subject.area, {}, {}}});
   if (!c.lead_agency.empty()) f.push_back({S(lead_label), {c.lead_agency, {}, {}}});
   if (!in.facilitators.empty()) f.push_back({S(RS::kFacilitators), {Join(in.facilitators, ", "), {}, {}}});
@@ -377,8 +383,20 @@ void ConflictsSection(const ReportInput& in, Doc* doc) {
 }
 
 void ChronologyTable(const ReportInput& in, Doc* doc, const std::string& title) {
-  if (in.chronology.empty()) return;
+  if (in.chronology.empty() && in.chronology_header.empty()) return;
   doc->Heading(2, title);
+  // 001 Appendix 1's heading: subject, time period covered, completed by, date, version.
+  if (const ChronologyHeader& h = in.chronology_header; !h.empty()) {
+    std::vector<std::pair<std::string, Text>> f;
+    if (!h.subject.empty()) f.push_back({S(RS::kChronologySubject), {h.subject, {}, {}}});
+    if (h.from || h.to)
+      f.push_back({S(RS::kPeriodCovered), {(h.from ? LongDate(*h.from) : "?") + " \u2013 " + (h.to ? LongDate(*h.to) : "?"), {}, {}}});
+    if (!h.completed_by.empty()) f.push_back({S(RS::kCompletedBy), {h.completed_by, {}, {}}});
+    if (h.date) f.push_back({S(RS::kDateLabel), {LongDate(*h.date), {}, {}}});
+    if (!h.version.empty()) f.push_back({S(RS::kVersion), {h.version, {}, {}}});
+    doc->Fields(std::move(f));
+  }
+  if (in.chronology.empty()) return;
   auto merged = MergeChronologies({in.chronology});
   std::vector<std::vector<Text>> rows;
   rows.reserve(merged.size());
@@ -536,6 +554,28 @@ Doc MasReport(const ReportInput& in) {
   return doc;
 }
 
+// A learning event's report (MAPF, CPR/APR): its participants (those missing with the reason given), the
+// sections under `learning`, the comments, the merged timeline, the action plan in the 001 form.
+void LearningEventBody(const ReportInput& in, Doc* doc, RS learning, RS comments) {
+  doc->Heading(2, S(RS::kParticipants));
+  const auto missing = MissingList(in);
+  if (!missing.empty()) {
+    doc->Para(S(RS::kMapfMissing));
+    doc->List(missing);
+  }
+  AttendanceTable(in, doc);
+
+  doc->Heading(2, S(learning));
+  if (!Sections(in, doc, 3, false)) doc->Para(S(RS::kNoLearning));
+  OtherNotes(in, doc);
+  CommentsSection(in, doc, S(comments), false);
+
+  ChronologyTable(in, doc, S(RS::kTimeline));
+
+  doc->Heading(2, S(RS::kActionPlan));
+  ActionsTable(in, doc, /*form_001=*/true);
+}
+
 Doc MapfReport(const ReportInput& in) {
   Doc doc;
   Frame(in, &doc, S(RS::kTitleMapf));
@@ -543,25 +583,36 @@ Doc MapfReport(const ReportInput& in) {
   doc.Fields({{S(RS::kMapfEventDate), KeyDateText(in, keydate::kMapfEvent, S(RS::kNotRecorded))}});
   MapfProcess(in, &doc);
 
-  doc.Heading(2, S(RS::kParticipants));
-  const auto missing = MissingList(in);
-  if (!missing.empty()) {
-    doc.Para(S(RS::kMapfMissing));
-    doc.List(missing);
-  }
-  AttendanceTable(in, &doc);
-
-  doc.Heading(2, S(RS::kLearning));
-  if (!Sections(in, &doc, 3, false)) doc.Para(S(RS::kNoLearning));
-  OtherNotes(in, &doc);
-  CommentsSection(in, &doc, S(RS::kFacilitatorComments), false);
-
-  ChronologyTable(in, &doc, S(RS::kTimeline));
-
-  doc.Heading(2, S(RS::kActionPlan));
-  ActionsTable(in, &doc, /*form_001=*/true);
+  LearningEventBody(in, &doc, RS::kLearning, RS::kFacilitatorComments);
   doc.Para(S(RS::kMapfAgreement));
   MapfAgreement(in, &doc);
+
+  ConflictsSection(in, &doc);
+  SignOff(in, &doc);
+  return doc;
+}
+
+// CPR and APR: the practice review's report (001 "Process for APRs/CPRs", report template, Review Action
+// Plan): the process and its key dates, the learning event, the review's sections, the merged timeline
+// under its header, the action plan in the 001 form.
+Doc PracticeReviewReport(const ReportInput& in) {
+  const Case& c = in.case_record;
+  Doc doc;
+  Frame(in, &doc, S(c.event_type == EventType::kApr ? RS::kTitleApr : RS::kTitleCpr));
+  CaseBasics(in, &doc, RS::kPanelChairAgency);
+
+  doc.Heading(2, S(RS::kReviewProcess));
+  std::vector<std::pair<std::string, Text>> dates;
+  for (const KeyDateDef& def : KeyDateDefs(c.event_type)) {
+    dates.push_back(KeyDateField(in, def.key, S(RS::kNotRecorded)));
+    if (def.key == keydate::kPrReferral) {  // 001 referral form: "6 months from date of referral"
+      const auto referral = c.KeyDate(keydate::kPrReferral);
+      dates.push_back({S(RS::kReportDue), {referral ? LongDate(AddMonths(*referral, 6)) : S(RS::kNotRecorded), {}, {}}});
+    }
+  }
+  doc.Fields(std::move(dates));
+
+  LearningEventBody(in, &doc, RS::kTheReview, RS::kReviewersComments);
 
   ConflictsSection(in, &doc);
   SignOff(in, &doc);
@@ -760,6 +811,8 @@ std::string ReportTitle(EventType t, Language lang) {
     case EventType::kMas: return S(RS::kTitleMas);
     case EventType::kMapf: return S(RS::kTitleMapf);
     case EventType::kMapm: return S(RS::kTitleMapm);
+    case EventType::kCpr: return S(RS::kTitleCpr);
+    case EventType::kApr: return S(RS::kTitleApr);
   }
   std::abort();
 }
@@ -774,6 +827,8 @@ ReportLayout BuildIn(const ReportInput& in, ReportDocument which, Language lang)
       case EventType::kMas: return MasReport(in);
       case EventType::kMapf: return MapfReport(in);
       case EventType::kMapm: return MapmReport(in, WorkingDayCalendar::EnglandAndWales());
+      case EventType::kCpr:
+      case EventType::kApr: return PracticeReviewReport(in);
     }
     std::abort();
   }();
@@ -824,6 +879,7 @@ Status ValidateReportInput(const ReportInput& in) {
   for (const auto& a : in.attendance) CP_RETURN_IF_ERROR(ValidateAttendance(a));
   for (const auto& a : in.actions) CP_RETURN_IF_ERROR(ValidateAction(a));
   for (const auto& e : in.chronology) CP_RETURN_IF_ERROR(ValidateChronologyEntry(e));
+  CP_RETURN_IF_ERROR(ValidateChronologyHeader(in.chronology_header));
   for (const auto& f : in.feedback) CP_RETURN_IF_ERROR(ValidateParticipantFeedback(f));
   for (const auto& f : in.conflicts) CP_RETURN_IF_ERROR(ValidateFieldConflict(f));
   if (in.report_date && !in.report_date->IsValid()) {
@@ -853,6 +909,7 @@ json ToJson(const ReportInput& in) {
   if (!in.mapm.empty()) out["mapm"] = ToJson(in.mapm);
   if (!in.distribution.empty()) out["distribution"] = list(in.distribution);
   if (!in.process.empty()) out["process"] = ToJson(in.process);
+  if (!in.chronology_header.empty()) out["chronology_header"] = ToJson(in.chronology_header);
   return out;
 }
 
@@ -899,6 +956,7 @@ Result<ReportInput> FromJson<ReportInput>(const json& j) {
       }
     }
     CP_RETURN_IF_ERROR(r.Parsed<ProcessRecord>("process", &in.process, false));
+    CP_RETURN_IF_ERROR(r.Parsed<ChronologyHeader>("chronology_header", &in.chronology_header, false));
     CP_RETURN_IF_ERROR(r.Finish());
     CP_RETURN_IF_ERROR(ValidateReportInput(in));
     return in;

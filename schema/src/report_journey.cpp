@@ -46,6 +46,13 @@ std::vector<ReportRecipient> ExpectedReportRecipients(EventType type, const std:
       out.push_back({"log", "log", "Local Operational Group", {}});
       break;
     }
+    case EventType::kCpr:
+    case EventType::kApr:
+      // 001 process: the draft to the Sub-Group, the final report to the Board, then Welsh Government.
+      out.push_back({"sub-group", "sub-group", "Case Review Sub-Group", {}});
+      out.push_back({"board", "board", "Safeguarding Board", {}});
+      out.push_back({"welsh-government", "welsh-government", "Welsh Government", {}});
+      break;
   }
   return out;
 }
@@ -68,7 +75,7 @@ std::vector<TimescaleStep> RecipientSteps(const CaseTimescales& t, const std::ve
   std::string rule = "no time limit in the guidance";
   std::string source = "000 §6";
   for (const auto& s : t.steps) {
-    if (s.key == "summary-report" || s.key == "minutes-sent") {
+    if (s.key == "summary-report" || s.key == "minutes-sent" || s.key == "review-report") {
       due = s.due;
       rule = s.rule;
       source = s.source;

@@ -152,6 +152,18 @@ constexpr Entry kKeys[] = {
     {RS::kProgress, "progress"},
     {RS::kTargetDate, "target-date"},
     {RS::kAllAgenciesAgreed, "all-agencies-agreed"},
+    {RS::kTitleCpr, "title-cpr"},
+    {RS::kTitleApr, "title-apr"},
+    {RS::kAdult, "adult"},
+    {RS::kReviewProcess, "review-process"},
+    {RS::kPanelChairAgency, "panel-chair-agency"},
+    {RS::kReportDue, "report-due"},
+    {RS::kTheReview, "the-review"},
+    {RS::kReviewersComments, "reviewers-comments"},
+    {RS::kChronologySubject, "chronology-subject"},
+    {RS::kPeriodCovered, "period-covered"},
+    {RS::kCompletedBy, "completed-by"},
+    {RS::kVersion, "version"},
 };
 
 // Index by id, checked once: every id has exactly one entry, in order.

@@ -33,6 +33,12 @@ RetentionPolicy DefaultRetentionPolicy(EventType t) {
               {{std::string(keydate::kMapmLastActionPlanReview), 120},
                {std::string(keydate::kMapmMinutesSent), 120},
                {std::string(keydate::kMapmMeeting), 150}}};
+    case EventType::kCpr:
+    case EventType::kApr:
+      return {t,
+              {{std::string(keydate::kPrPublished), 90},
+               {std::string(keydate::kPrBoardPresented), 180},
+               {std::string(keydate::kPrReferral), 365}}};
   }
   std::abort();
 }

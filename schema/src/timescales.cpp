@@ -122,6 +122,32 @@ void MapmSteps(const Case& c, const Date& today, const WorkingDayCalendar& calen
   out->push_back(std::move(review));
 }
 
+// CPR and APR (001). The referral form asks "Will the report be completed within Guidance timeframe? i.e. 6
+// months from date of referral": the one limit the guidance sets (calendar months; no working days). The
+// agencies' timelines are due by the deadline the first panel sets (Panel Timetable) and are merged before
+// the learning event (001 process; 004 "CPR Process").
+void PracticeReviewSteps(const Case& c, const Date& today, std::vector<TimescaleStep>* out) {
+  std::optional<Date> timelines_due = c.KeyDate(keydate::kPrTimelinesDue);
+  if (!timelines_due) timelines_due = Plus(c.KeyDate(keydate::kPrEvent), -1);
+  auto timelines = MakeStep("agency-timelines", "Agencies' timelines received and merged",
+                            "by the panel's deadline, before the learning event", "001 Panel Timetable, process",
+                            timelines_due, c.KeyDate(keydate::kPrTimelineAgreed), today);
+  if (timelines.state == StepState::kWaiting) SetNote(timelines, "step-note.follows-event");
+  out->push_back(std::move(timelines));
+
+  const auto referral = c.KeyDate(keydate::kPrReferral);
+  std::optional<Date> report_due;
+  if (referral) report_due = AddMonths(*referral, 6);
+  auto report = MakeStep("review-report", "Review report completed and presented to the Board",
+                         "within 6 months of the referral", "001 referral form", report_due,
+                         c.KeyDate(keydate::kPrBoardPresented), today);
+  // The referral form asks for an anticipated completion date "to be agreed by Board" when, say, a
+  // prosecution delays the review: shown beside the guidance's limit, flagged when it is later.
+  if (const auto agreed = c.KeyDate(keydate::kPrCompletionAgreed); agreed && report.state != StepState::kDone)
+    SetNote(report, "step-note.completion-agreed", *agreed, report_due && *agreed > *report_due ? "step-note.after-6-months" : "");
+  out->push_back(std::move(report));
+}
+
 }  // namespace
 
 std::string_view ToString(StepState s) {
@@ -143,6 +169,8 @@ CaseTimescales ComputeTimescales(const Case& c, const Date& today, const Working
     case EventType::kMas: MasSteps(c, today, &t.steps); break;
     case EventType::kMapf: MapfSteps(c, today, &t.steps); break;
     case EventType::kMapm: MapmSteps(c, today, calendar, &t.steps); break;
+    case EventType::kCpr:
+    case EventType::kApr: PracticeReviewSteps(c, today, &t.steps); break;
   }
   if (c.status != CaseStatus::kOpen) {
     std::erase_if(t.steps, [](const TimescaleStep& s) { return s.state != StepState::kDone; });

@@ -141,7 +141,7 @@ TEST_F(BadInputTest, DatesThatDoNotParseOrDoNotExist) {
 
 TEST_F(BadInputTest, UnknownTypesSectionsAndStatuses) {
   ExpectRefused({"case", "new", "--type", "MASS", "--subject", "A", "--area", "B"}, 1, "unknown event type 'MASS'");
-  ExpectRefused({"case", "keys", "--type", "CPR"}, 1, "unknown event type 'CPR'");
+  ExpectRefused({"case", "keys", "--type", "SCR"}, 1, "unknown event type 'SCR'");  // a Serious Case Review: not ours
   ExpectRefused({"case", "set", case_, "--date", "meeting=2026-11-20"}, 1, "unknown key date 'meeting' for MAS");
   ExpectRefused({"case", "set", case_, "--status", "finished"}, 1, "--status");
   ExpectRefused({"note", "add", case_, "learning-points"}, 1, "unknown section 'learning-points' for MAS",

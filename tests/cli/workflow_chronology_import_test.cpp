@@ -46,5 +46,36 @@ TEST_F(WorkflowTest, ChronologyImportChecksEveryRowAndImportsAllOrNothing) {
   EXPECT_TRUE(Contains(wrong.err, "the first row must name the five columns")) << wrong.err;
 }
 
+// 001 Appendix 1's heading rows set the chronology's header with the rows, in one go; a wrong heading row
+// refuses the whole file and leaves the header as it was.
+TEST_F(WorkflowTest, ChronologyImportReadsTheHeadingIntoTheHeader) {
+  InitStore();
+  const std::string id = NewCase({"--type", "CPR", "--subject", "Baby R", "--area", "Merthyr Tydfil", "--date",
+                                  "referral=14/09/2026"});
+  Ok({"chronology", "header", id, "--completed-by", "Panel chair"});
+  const std::string columns = "Date & Time,Source,Significant Event,Action Taken,Analysis\r\n";
+  const std::string row = "12/01/2026 09:30,Police,Domestic incident reported,Referral,\r\n";
+
+  const auto bad = tmp_ / "heading-bad.csv";
+  WriteFile(bad, "Subject name,Baby R,,,\r\nTime Period Covered:,01/09/2026,31/08/2025,,\r\n" + columns + row);
+  auto refused = Cli({"chronology", "import", id, bad.string()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_TRUE(Contains(refused.err, "line 2: chronology header: the period covered ends (2025-08-31) before it starts")) << refused.err;
+  EXPECT_EQ(Json({"chronology", "list", id, "--json"}).size(), 0u);
+  EXPECT_EQ(Json({"chronology", "header", id, "--json"})["subject"], "") << "a refused file changed the header";
+
+  const auto good = tmp_ / "heading.csv";
+  WriteFile(good, "Practice Review Chronology,,,,\r\nSubject name,Baby R,,,\r\nTime Period Covered:,01/09/2025,31/08/2026,,\r\n"
+                  "Version:,2,,,\r\n" + columns + row);
+  EXPECT_TRUE(Contains(Ok({"chronology", "import", id, good.string()}), "and the file's heading into the chronology header"));
+  const json header = Json({"chronology", "header", id, "--json"});
+  EXPECT_EQ(header["subject"], "Baby R");
+  EXPECT_EQ(header["from"], "2025-09-01");
+  EXPECT_EQ(header["to"], "2026-08-31");
+  EXPECT_EQ(header["version"], "2");
+  EXPECT_EQ(header["completed_by"], "Panel chair") << "a field the file does not give is kept";
+  EXPECT_EQ(Json({"chronology", "list", id, "--json"}).size(), 1u);
+}
+
 }  // namespace
 }  // namespace casepack::testing

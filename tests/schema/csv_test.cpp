@@ -20,14 +20,23 @@ std::string Unescaped(std::string s) {
 
 TEST(ChronologyCsv, EveryVectorParsesOrIsRefusedAsItSays) {
   const auto vectors = ReadVectorDir(std::filesystem::path(CASEPACK_VECTORS_DIR) / "chronology_csv");
-  ASSERT_GE(vectors.size(), 14u);
+  ASSERT_GE(vectors.size(), 20u);
   for (const auto& v : vectors) {
     SCOPED_TRACE(v.name);
     const std::string text(v.body.begin(), v.body.end());
     auto r = ParseChronologyCsv(text);
+    auto file = ParseChronologyFile(text);
+    EXPECT_EQ(r.ok(), file.ok());
     if (v.at("expect") == "success") {
       ASSERT_TRUE(r.ok()) << r.error().message;
       EXPECT_EQ(std::to_string(r->size()), v.at("entries"));
+      // The heading (001 Appendix 1), as subject|from|to|completed by|date|version; none when not given.
+      const ChronologyHeader& h = file->header;
+      auto date = [](const std::optional<Date>& d) { return d ? FormatDate(*d) : std::string(); };
+      const std::string heading = h.empty() ? std::string()
+                                            : h.subject + "|" + date(h.from) + "|" + date(h.to) + "|" + h.completed_by + "|" +
+                                                  date(h.date) + "|" + h.version;
+      EXPECT_EQ(heading, v.at("header"));
       const ChronologyEntry& first = r->front();
       EXPECT_EQ(FormatDateTime(first.when) + "|" + first.source, v.at("first"));
       if (!v.at("event").empty()) {

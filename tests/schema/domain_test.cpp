@@ -23,10 +23,18 @@ TEST(EventTypes, ParseAndNames) {
   EXPECT_EQ(*ParseEventType("MAS"), EventType::kMas);
   EXPECT_EQ(*ParseEventType("mapf"), EventType::kMapf);
   EXPECT_EQ(*ParseEventType("Mapm"), EventType::kMapm);
-  auto bad = ParseEventType("CPR");
+  EXPECT_EQ(*ParseEventType("cpr"), EventType::kCpr);
+  EXPECT_EQ(*ParseEventType("APR"), EventType::kApr);
+  auto bad = ParseEventType("SCR");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.error().message.find("known: MAS, MAPF, MAPM"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("known: MAS, MAPF, MAPM, CPR, APR"), std::string::npos) << bad.error().message;
   EXPECT_EQ(LongName(EventType::kMapm), "Multi-Agency Professionals' Meeting");
+  EXPECT_EQ(LongName(EventType::kCpr), "Child Practice Review");
+  EXPECT_EQ(LongName(EventType::kApr), "Adult Practice Review");
+  // An APR follows the CPR's process: the same key dates and sections.
+  EXPECT_EQ(ProcessOf(EventType::kApr), EventType::kCpr);
+  EXPECT_EQ(ProcessOf(EventType::kMapf), EventType::kMapf);
+  EXPECT_EQ(KeyDateDefs(EventType::kApr).data(), KeyDateDefs(EventType::kCpr).data());
   for (auto s : {CaseStatus::kOpen, CaseStatus::kClosed, CaseStatus::kCancelled}) {
     EXPECT_EQ(*ParseCaseStatus(ToString(s)), s);
   }

@@ -29,6 +29,8 @@ TEST(Json, RoundTripsEveryType) {
   ExpectRoundTrip(testing::MasReportInput().actions[0]);
   ExpectRoundTrip(ChronologyEntry{ParseDateTime("2025-01-10T22:15").value(), "Police", "Search warrant",
                                   "Children removed", "Positive action"});
+  ExpectRoundTrip(ChronologyHeader{"Baby R", D("2025-09-01"), D("2026-08-31"), "Safeguarding lead, Health", D("2026-10-30"), "2"});
+  ExpectRoundTrip(ChronologyHeader{});
   ParticipantFeedback f;
   f.area = "Newport";
   f.date = D("2026-04-08");
@@ -206,8 +208,8 @@ TEST(Json, StrictCaseParsing) {
   EXPECT_EQ(ErrorOf(missing), "case: id: missing");
 
   json bad_type = good;
-  bad_type["event_type"] = "CPR";
-  EXPECT_NE(ErrorOf(bad_type).find("unknown event type 'CPR'"), std::string::npos);
+  bad_type["event_type"] = "SCR";  // a Serious Case Review: not an event casepack supports
+  EXPECT_NE(ErrorOf(bad_type).find("unknown event type 'SCR'"), std::string::npos);
 
   EXPECT_EQ(ErrorOf(json::array()), "case: expected a JSON object");
   EXPECT_EQ(ErrorOf(json("MAS")), "case: expected a JSON object");
@@ -266,6 +268,20 @@ TEST(Json, OptionalFieldsMayBeOmittedOrNull) {
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->status, CaseStatus::kOpen);
   EXPECT_TRUE(c->key_dates.empty());
+}
+
+// The chronology's header (001 Appendix 1): a period that runs backwards, or a field of more than one line,
+// is refused naming the field, not echoing it.
+TEST(Json, ChronologyHeaderRefusesABackwardPeriodAndMultiLineFields) {
+  json j = ToJson(ChronologyHeader{"R", D("2026-09-01"), D("2026-08-31"), "", std::nullopt, ""});
+  auto back = FromJson<ChronologyHeader>(j);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.error().message.find("ends (2026-08-31) before it starts (2026-09-01)"), std::string::npos) << back.error().message;
+  j = ToJson(ChronologyHeader{"secret\nname", std::nullopt, std::nullopt, "", std::nullopt, ""});
+  back = FromJson<ChronologyHeader>(j);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.error().message.find("subject must be one line"), std::string::npos) << back.error().message;
+  EXPECT_EQ(back.error().message.find("secret"), std::string::npos);
 }
 
 }  // namespace

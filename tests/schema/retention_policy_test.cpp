@@ -79,9 +79,12 @@ TEST(Retention, PolicyFileOverridesDefaultsPerType) {
   ]})");
   auto policies = RetentionPoliciesFromJson(file);
   ASSERT_TRUE(policies.ok()) << policies.error().message;
-  ASSERT_EQ(policies->size(), 3u);
+  ASSERT_EQ(policies->size(), AllEventTypes().size());
   EXPECT_EQ((*policies)[0].rules[0].days, 30);
   EXPECT_EQ((*policies)[1], DefaultRetentionPolicy(EventType::kMapf));
+  // A file written before CPR/APR existed (or that leaves them out) keeps their defaults: they still purge.
+  EXPECT_EQ((*policies)[3], DefaultRetentionPolicy(EventType::kCpr));
+  EXPECT_EQ((*policies)[4], DefaultRetentionPolicy(EventType::kApr));
   auto again = RetentionPoliciesFromJson(RetentionPoliciesToJson(*policies));
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, *policies);

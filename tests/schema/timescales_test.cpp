@@ -180,5 +180,41 @@ TEST(Timescales, JsonForDeadlines) {
   }
 }
 
+// CPR/APR (001 referral form): the report within 6 months of the referral, in calendar months (a referral on
+// 31 August is due on the last day of February); the agencies' timelines by the panel's deadline, else the
+// day before the learning event; an APR follows the same process.
+TEST(Timescales, PracticeReviewReportWithinSixMonthsOfReferral) {
+  for (EventType type : {EventType::kCpr, EventType::kApr}) {
+    Case c;
+    c.id = "pr";
+    c.event_type = type;
+    c.subject = {"R", "Merthyr Tydfil"};
+    c.key_dates["referral"] = D("2026-08-31");
+    auto t = ComputeTimescales(c, D("2027-02-28"));
+    ASSERT_EQ(t.steps.size(), 2u);
+    EXPECT_EQ(Step(t, "review-report").due, D("2027-02-28"));
+    EXPECT_EQ(Step(t, "review-report").state, StepState::kDue);
+    EXPECT_EQ(Step(t, "agency-timelines").state, StepState::kWaiting);
+    EXPECT_EQ(ComputeTimescales(c, D("2027-03-01")).steps[1].state, StepState::kOverdue);
+
+    c.key_dates["event"] = D("2026-12-10");
+    EXPECT_EQ(Step(ComputeTimescales(c, D("2026-12-01")), "agency-timelines").due, D("2026-12-09"));
+    c.key_dates["timelines-due"] = D("2026-11-20");
+    EXPECT_EQ(Step(ComputeTimescales(c, D("2026-12-01")), "agency-timelines").state, StepState::kOverdue);
+
+    c.key_dates["completion-agreed"] = D("2027-01-31");
+    EXPECT_EQ(Step(ComputeTimescales(c, D("2026-12-01")), "review-report").note, "the Board agreed completion by 2027-01-31");
+    c.key_dates["completion-agreed"] = D("2027-05-31");
+    EXPECT_EQ(Step(ComputeTimescales(c, D("2026-12-01")), "review-report").note,
+              "the Board agreed completion by 2027-05-31, after the 6-month limit");
+
+    c.key_dates["board-presented"] = D("2027-03-02");
+    t = ComputeTimescales(c, D("2027-04-01"));
+    EXPECT_EQ(Step(t, "review-report").state, StepState::kDone);
+    EXPECT_TRUE(Step(t, "review-report").late);
+    EXPECT_EQ(Step(t, "review-report").note, "") << "nothing to say of a completion date once the report is done";
+  }
+}
+
 }  // namespace
 }  // namespace casepack

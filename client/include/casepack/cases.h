@@ -74,6 +74,7 @@ struct CaseDetail {
   std::string facilitator_comments;
   std::vector<Action> actions;
   std::vector<std::pair<std::string, ChronologyEntry>> chronology;  // id, entry; in date order
+  ChronologyHeader chronology_header;  // 001 Appendix 1: subject, period covered, completed by, date, version
   std::vector<std::pair<std::string, ParticipantFeedback>> feedback;
   std::vector<FieldConflict> conflicts;  // unresolved, other than actions' owner/due (those are in actions)
   MapmRecord mapm;  // MAPM only (002): chair, minute-taker, time, the family, every action plan review
@@ -225,9 +226,15 @@ class CaseService {
                               const Date& on);
 
   Result<std::string> AddChronologyEntry(std::string_view case_id, const ChronologyEntry& e);
-  // An agency's whole chronology (casepack/csv.h ParseChronologyCsv): every entry validated first, then all
-  // added in one transaction, or none. Returns their ids in order.
-  Result<std::vector<std::string>> AddChronologyEntries(std::string_view case_id, const std::vector<ChronologyEntry>& entries);
+  // An agency's whole chronology (casepack/csv.h ParseChronologyFile): every entry validated first, then all
+  // added in one transaction, or none. With `heading` (the file's 001 Appendix 1 heading), the fields it
+  // gives replace those of the case's chronology header, in the same transaction. Returns the ids in order.
+  Result<std::vector<std::string>> AddChronologyEntries(std::string_view case_id, const std::vector<ChronologyEntry>& entries,
+                                                        const ChronologyHeader& heading = {});
+  // The chronology's header (001 Appendix 1) becomes `header`: only the fields that differ are written (each
+  // is its own register, so two people setting different fields both keep theirs). kInvalidArgument
+  // (ValidateChronologyHeader, text not UTF-8), the case unchanged.
+  Status SetChronologyHeader(std::string_view case_id, const ChronologyHeader& header);
   // MAPM (002 §10): records a review of the action plan (every review is kept). The case's
   // last-action-plan-review key date becomes the latest review's, and its next-review the next review the
   // latest review agreed (if any), with the usual date checks. kInvalidArgument for other types. Returns

@@ -28,7 +28,7 @@ std::map<std::string, Date, std::less<>> ParseKeyDates(EventType type, const std
   for (const auto& item : items) {
     const auto eq = item.find('=');
     if (eq == std::string::npos)
-      Fail(ErrorCode::kInvalidArgument, "--date " + item + ": expected KEY=YYYY-MM-DD", "e.g. --date event=2026-03-04");
+      Fail(ErrorCode::kInvalidArgument, "--date " + item + ": expected KEY=YYYY-MM-DD (or KEY=DD/MM/YYYY)", "e.g. --date event=2026-03-04 or --date event=04/03/2026");
     const std::string key = item.substr(0, eq);
     Must(FindKeyDate(type, key), "--date");
     out[key] = ParseDateOption(item.substr(eq + 1), "--date " + key);
@@ -68,6 +68,7 @@ json DetailJson(const CaseDetail& d) {
   }
   j["feedback"] = json::array();
   for (const auto& [id, f] : d.feedback) j["feedback"].push_back(ToJson(f));
+  j["chronology_header"] = ToJson(d.chronology_header);
   j["conflicts"] = json::array();
   for (const auto& c : d.conflicts) j["conflicts"].push_back(ToJson(c));
   if (d.record.event_type == EventType::kMapm) j["mapm"] = ToJson(d.mapm);
@@ -130,12 +131,12 @@ void PrintDetail(Language lang, const CaseDetail& d) {
 
 void AddCaseNew(CLI::App& parent, Context& ctx, CaseOptions& a) {
   auto* case_new = parent.add_subcommand("new", "create a case (prints its id)");
-  case_new->add_option("--type", a.type, "event type: MAS, MAPF or MAPM")->required();
+  case_new->add_option("--type", a.type, "event type: MAS, MAPF, MAPM, CPR (Child Practice Review) or APR (Adult Practice Review)")->required();
   case_new->add_option("--subject", a.subject, "the child's name or initials")->required();
   case_new->add_option("--area", a.area, "local authority area")->required();
-  case_new->add_option("--lead-agency", a.lead_agency, "lead (MAPF) or convening (MAPM) agency");
+  case_new->add_option("--lead-agency", a.lead_agency, "lead (MAPF), convening (MAPM) or panel-chairing (CPR, APR) agency");
   case_new->add_option("--venue", a.venue, "where the event takes place");
-  case_new->add_option("--date", a.dates, "a key date, KEY=YYYY-MM-DD (repeatable); see 'casepack case keys'");
+  case_new->add_option("--date", a.dates, "a key date, KEY=DD/MM/YYYY or KEY=YYYY-MM-DD (repeatable); see 'casepack case keys'");
   case_new->add_option("--facilitator", a.facilitators, "a facilitator's name (repeatable)");
   case_new->add_flag("--past-purge-date", a.past_purge_date,
                      "create it even if its dates put it past its purge date (the next command purges it)");
@@ -217,7 +218,7 @@ void AddCaseSet(CLI::App& parent, Context& ctx, CaseOptions& a) {
   case_set->add_option("CASE", a.case_id, "case id")->required();
   case_set->add_option("--subject", a.subject, "correct the child's name or initials");
   case_set->add_option("--area", a.area, "correct the local authority area");
-  case_set->add_option("--date", a.dates, "a key date, KEY=YYYY-MM-DD (repeatable)");
+  case_set->add_option("--date", a.dates, "a key date, KEY=DD/MM/YYYY or KEY=YYYY-MM-DD (repeatable)");
   case_set->add_option("--clear-date", a.cleared_dates, "clear a key date, KEY (repeatable): e.g. one typed on the wrong step");
   case_set->add_option("--status", a.status, "open, closed or cancelled");
   case_set->add_option("--lead-agency", a.lead_agency, "lead or convening agency");
@@ -264,7 +265,7 @@ void AddCaseSet(CLI::App& parent, Context& ctx, CaseOptions& a) {
 
 void AddCaseKeys(CLI::App& parent, const Context& ctx, CaseOptions& a) {
   auto* case_keys = parent.add_subcommand("keys", "list the key dates and note sections of an event type");
-  case_keys->add_option("--type", a.type, "MAS, MAPF or MAPM")->required();
+  case_keys->add_option("--type", a.type, "MAS, MAPF, MAPM, CPR or APR")->required();
   case_keys->callback([&ctx, &a] {
     const EventType t = Must(ParseEventType(a.type), "--type");
     const Language l = ctx.lang;
@@ -285,7 +286,7 @@ void AddCaseKeys(CLI::App& parent, const Context& ctx, CaseOptions& a) {
 void AddDeadlines(CLI::App& parent, Context& ctx, CaseOptions& a) {
   auto* deadlines = parent.add_subcommand("deadlines", "every open case's timescale steps: done, due or overdue");
   deadlines->add_flag("--json", a.json, "machine-readable output");
-  deadlines->add_option("--today", a.today, "count from this date instead of today (YYYY-MM-DD)");
+  deadlines->add_option("--today", a.today, "count from this date instead of today (DD/MM/YYYY or YYYY-MM-DD)");
   deadlines->callback([&ctx, &a] {
     const Date today = a.today.empty() ? Today() : ParseDateOption(a.today, "--today");
     auto s = OpenCases(ctx, "casepack deadlines");

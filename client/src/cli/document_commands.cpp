@@ -98,7 +98,7 @@ void AddDocumentAdd(CLI::App& parent, Context& ctx, DocumentOptions& a) {
   doc_add->add_option("CASE", a.case_id, "case id")->required();
   doc_add->add_option("FILE", a.file, "the document (at most 200 MiB; $CASEPACK_DOCUMENT_LIMIT_MB sets another limit)")->required();
   doc_add->add_option("--type", a.type, "icpc-minutes, rcpc-minutes, core-group-minutes, child-protection-plan, …")->required();
-  doc_add->add_option("--received", a.received, "date received, YYYY-MM-DD (default today)");
+  doc_add->add_option("--received", a.received, "date received, DD/MM/YYYY or YYYY-MM-DD (default today)");
   doc_add->add_option("--from", a.from, "sending agency")->required();
   doc_add->add_option("--name", a.name, "original file name (default: FILE's name)");
   doc_add->callback([&ctx, &a] {

@@ -31,7 +31,7 @@ void AddReferral(CLI::App& app, Context& ctx, ProcessOptions& a) {
   cmd->add_option("--detail", a.detail, "what makes the case stuck (required for --kind other)");
   cmd->add_flag("--not-referred", a.not_referred, "the conference decided not to refer (needs --rationale)");
   cmd->add_option("--rationale", a.rationale, "the conference's rationale for not referring (003 §1.3)");
-  cmd->add_option("--decided", a.decided, "the date of the conference that decided, YYYY-MM-DD");
+  cmd->add_option("--decided", a.decided, "the date of the conference that decided, DD/MM/YYYY or YYYY-MM-DD");
   cmd->callback([&ctx, &a] {
     MasReferral r;
     r.reason = Must(ParseMasReferralReason(a.reason), "--reason");
@@ -127,7 +127,7 @@ void AddPlanning(CLI::App& app, Context& ctx, ProcessOptions& a) {
   auto* agree = group->add_subcommand("agree", "record that a member's agency agreed the report and action plan (000 §6)");
   agree->add_option("CASE", a.case_id, "case id")->required();
   agree->add_option("MEMBER", a.member, "the member's id (as listed), or its first 4 or more characters")->required();
-  agree->add_option("--on", a.on, "the date, YYYY-MM-DD")->required();
+  agree->add_option("--on", a.on, "the date, DD/MM/YYYY or YYYY-MM-DD")->required();
   agree->callback([&ctx, &a] {
     const Date on = ParseDateOption(a.on, "--on");
     auto s = OpenCases(ctx, "casepack planning agree", a.case_id);
@@ -137,7 +137,7 @@ void AddPlanning(CLI::App& app, Context& ctx, ProcessOptions& a) {
   auto* log = group->add_subcommand("log-agreed", "record that the Local Operational Group agreed the report and action "
                                                   "plan (after every agency); its quarterly monitoring then shows in 'deadlines'");
   log->add_option("CASE", a.case_id, "case id")->required();
-  log->add_option("--on", a.on, "the date, YYYY-MM-DD")->required();
+  log->add_option("--on", a.on, "the date, DD/MM/YYYY or YYYY-MM-DD")->required();
   log->callback([&ctx, &a] {
     const Date on = ParseDateOption(a.on, "--on");
     auto s = OpenCases(ctx, "casepack planning log-agreed", a.case_id);

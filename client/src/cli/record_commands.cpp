@@ -4,6 +4,8 @@
 
 #include "case_cli.h"
 #include "casepack/csv.h"
+#include "casepack/labels.h"
+#include "casepack/text_width.h"
 #include "io.h"
 
 namespace casepack::cli {
@@ -17,6 +19,8 @@ struct RecordOptions {
       source, event, action_taken, analysis, barriers;
   std::vector<std::string> answers;
   std::string recommendation, rationale, outcome, measure, progress, to, on;
+  // chronology header (001 Appendix 1)
+  std::string header_subject, header_from, header_to, completed_by, header_date, version;
   bool json = false;
   std::optional<std::string> opt_id;
 };
@@ -73,7 +77,7 @@ void AddActionAdd(CLI::App& parent, Context& ctx, RecordOptions& a) {
   action_add->add_option("--what", a.what, "what is to be done")->required();
   action_add->add_option("--owner-agency", a.owner_agency, "owning agency");
   action_add->add_option("--owner-role", a.owner_role, "owning role");
-  action_add->add_option("--due", a.due, "due (target) date, YYYY-MM-DD")->required();
+  action_add->add_option("--due", a.due, "due (target) date, DD/MM/YYYY or YYYY-MM-DD")->required();
   AddPlanOptions(*action_add, a);
   action_add->callback([&ctx, &a] {
     if (a.owner_agency.empty() && a.owner_role.empty())
@@ -96,7 +100,7 @@ void AddActionUpdate(CLI::App& parent, Context& ctx, RecordOptions& a) {
   action_update->add_option("--what", a.what, "what is to be done");
   action_update->add_option("--owner-agency", a.owner_agency, "owning agency");
   action_update->add_option("--owner-role", a.owner_role, "owning role");
-  action_update->add_option("--due", a.due, "due date, YYYY-MM-DD");
+  action_update->add_option("--due", a.due, "due date, DD/MM/YYYY or YYYY-MM-DD");
   action_update->add_option("--status", a.status, "open, done or dropped");
   AddPlanOptions(*action_update, a);
   action_update->callback([&ctx, &a, action_update] {
@@ -135,7 +139,7 @@ void AddActionReport(CLI::App& parent, Context& ctx, RecordOptions& a) {
   cmd->add_option("CASE", a.case_id, "case id")->required();
   cmd->add_option("ACTION", a.item_id, "action id")->required();
   cmd->add_option("--to", a.to, "line-managers, core-group or conference")->required();
-  cmd->add_option("--on", a.on, "the date, YYYY-MM-DD")->required();
+  cmd->add_option("--on", a.on, "the date, DD/MM/YYYY or YYYY-MM-DD")->required();
   cmd->callback([&ctx, &a] {
     Check(CheckActionReportTarget(a.to));
     const Date on = ParseDateOption(a.on, "--on");
@@ -181,16 +185,75 @@ void AddChronologyAdd(CLI::App& parent, Context& ctx, RecordOptions& a) {
 // before anything is added, then all added in one transaction.
 void AddChronologyImport(CLI::App& parent, Context& ctx, RecordOptions& a) {
   auto* import = parent.add_subcommand("import", "import an agency's chronology from a CSV file with the five columns of 001 "
-                                                 "Appendix 1 (Date & Time, Source, Significant Event, Action Taken, Analysis); "
+                                                 "Appendix 1 (Date & Time, Source, Significant Event, Action Taken, Analysis), "
+                                                 "after optional heading rows (Subject name, Time period covered, "
+                                                 "Completed by, Date, Version: they set the chronology header); "
                                                  "nothing is imported if any row is wrong");
   import->add_option("CASE", a.case_id, "case id")->required();
   import->add_option("FILE", a.item_id, "the CSV file (- for standard input)")->required();
   import->callback([&ctx, &a] {
     const std::string text = ReadTextInput(a.item_id, "chronology");
-    const auto entries = Must(ParseChronologyCsv(text), a.item_id == "-" ? "standard input" : a.item_id);
+    const auto file = Must(ParseChronologyFile(text), a.item_id == "-" ? "standard input" : a.item_id);
     auto s = OpenCases(ctx, "casepack chronology import", a.case_id);
-    const auto ids = Must(s.cases->AddChronologyEntries(s.case_id, entries));
-    std::printf("imported %zu chronology entries into case %s\n", ids.size(), s.case_id.substr(0, 8).c_str());
+    const auto ids = Must(s.cases->AddChronologyEntries(s.case_id, file.entries, file.header));
+    std::printf("imported %zu chronology entries into case %s%s\n", ids.size(), s.case_id.substr(0, 8).c_str(),
+                file.header.empty() ? "" : ", and the file's heading into the chronology header");
+  });
+}
+
+// The header's lines as 001 Appendix 1 heads the chronology, labels in the user's language; nothing when unset.
+void PrintChronologyHeader(Language lang, const ChronologyHeader& h) {
+  if (h.empty()) return;
+  auto line = [&](std::string_view key, const std::string& value) {
+    if (!value.empty()) std::printf("%s %s\n", PadColumn(Label(lang, key), 20).c_str(), value.c_str());
+  };
+  auto date = [](const std::optional<Date>& d) { return d ? FormatUkDate(*d) : std::string("?"); };
+  line("report.chronology-subject", h.subject);
+  if (h.from || h.to) line("report.period-covered", date(h.from) + " \u2013 " + date(h.to));
+  line("report.completed-by", h.completed_by);
+  if (h.date) line("report.date-label", FormatUkDate(*h.date));
+  line("report.version", h.version);
+  std::printf("\n");
+}
+
+// The chronology's header: set with any of the options (only those given change; "" clears one), shown
+// without them.
+void AddChronologyHeader(CLI::App& parent, Context& ctx, RecordOptions& a) {
+  auto* header = parent.add_subcommand("header", "the chronology's header (001 Appendix 1): subject, period covered, "
+                                                 "completed by, date, version; shown when no option is given");
+  header->add_option("CASE", a.case_id, "case id")->required();
+  header->add_option("--subject", a.header_subject, "the subject's name or initials, as the chronology gives them");
+  header->add_option("--from", a.header_from, "start of the time period covered, DD/MM/YYYY or YYYY-MM-DD");
+  header->add_option("--to", a.header_to, "end of the time period covered, DD/MM/YYYY or YYYY-MM-DD");
+  header->add_option("--completed-by", a.completed_by, "who completed the chronology (name, role, agency)");
+  header->add_option("--date", a.header_date, "when it was completed, DD/MM/YYYY or YYYY-MM-DD");
+  header->add_option("--version", a.version, "the chronology's version, e.g. 2");
+  header->add_flag("--json", a.json, "print the header as JSON");
+  header->callback([&ctx, &a, header] {
+    auto s = OpenCases(ctx, "casepack chronology header", a.case_id);
+    ChronologyHeader h = Must(s.cases->GetCase(s.case_id)).chronology_header;
+    auto date = [&](const std::string& text, std::string_view option) -> std::optional<Date> {
+      if (text.empty()) return std::nullopt;  // "" clears
+      return ParseDateOption(text, option);
+    };
+    bool changed = false;
+    auto given = [&](std::string_view option) { return header->count(std::string(option)) > 0 && (changed = true); };
+    if (given("--subject")) h.subject = a.header_subject;
+    if (given("--from")) h.from = date(a.header_from, "--from");
+    if (given("--to")) h.to = date(a.header_to, "--to");
+    if (given("--completed-by")) h.completed_by = a.completed_by;
+    if (given("--date")) h.date = date(a.header_date, "--date");
+    if (given("--version")) h.version = a.version;
+    if (changed) Check(s.cases->SetChronologyHeader(s.case_id, h));
+    if (a.json) {
+      PrintJson(ToJson(h));
+    } else if (changed) {
+      std::printf("chronology header updated\n");
+    } else if (h.empty()) {
+      std::printf("no header yet ('casepack chronology header CASE --subject … --from … --to …')\n");
+    } else {
+      PrintChronologyHeader(ctx.lang, h);
+    }
   });
 }
 
@@ -207,6 +270,7 @@ void AddChronologyList(CLI::App& parent, Context& ctx, RecordOptions& a) {
       PrintJson(arr);
       return;
     }
+    PrintChronologyHeader(ctx.lang, d.chronology_header);
     for (const auto& [id, e] : d.chronology)
       std::printf("%-17s %-16s %s\n%18s action: %s\n%18s analysis: %s\n", FormatDateTime(e.when).c_str(), e.source.c_str(),
                   e.significant_event.c_str(), "", e.action_taken.c_str(), "", e.analysis.c_str());
@@ -329,6 +393,7 @@ void RegisterRecordCommands(CLI::App& app, Context& ctx) {
   AddChronologyAdd(*chron, ctx, options);
   AddChronologyImport(*chron, ctx, options);
   AddChronologyList(*chron, ctx, options);
+  AddChronologyHeader(*chron, ctx, options);
   AddRemove(*chron, ctx, CaseTable::kChronology, "chronology entry");
   auto* feedback = app.add_subcommand("feedback", "participant feedback (MAS Appendix 2)");
   feedback->require_subcommand(1);

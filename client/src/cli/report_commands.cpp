@@ -44,7 +44,7 @@ namespace {
 
 // `report` is a command itself and the parent of `recipients` and `send`.
 CLI::App* AddReport(CLI::App& parent, Context& ctx, ReportArgs& a) {
-  auto* report = parent.add_subcommand("report", "write the event's report (MAS summary, MAPF learning report, MAPM minutes) "
+  auto* report = parent.add_subcommand("report", "write the event's report (MAS summary, MAPF learning report, MAPM minutes, CPR/APR review report) "
                                               "or, with --feedback, the MAS participant feedback");
   // CASE, --format and -o are checked by hand: `report send` and `report recipients` come without them.
   report->add_option("CASE", a.case_id, "case id");

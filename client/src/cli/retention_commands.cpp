@@ -254,11 +254,11 @@ void AddPurge(CLI::App& parent, Context& ctx, Args& a) {
 void AddClockConfirm(CLI::App& parent, Context& ctx, Args& a) {
   auto* confirm = parent.add_subcommand(
       "confirm", "confirm the device's date by typing it, after its clock jumped further than it can be believed");
-  confirm->add_option("DATE", a.date, "today's date as the device shows it, YYYY-MM-DD")->required();
+  confirm->add_option("DATE", a.date, "today's date as the device shows it, DD/MM/YYYY or YYYY-MM-DD")->required();
   confirm->callback([&ctx, &a] {
     auto session = ctx.OpenSession("casepack clock confirm", /*run_retention=*/false);
     Store& store = StoreOf(*session);
-    const Date typed = Must(ParseDate(a.date));
+    const Date typed = ParseDateOption(a.date, "DATE");
     Check(TrustedClock(store.db(), store.clock()).ConfirmDate(typed));
     AuditEvent(*session, AuditKind::kPolicy, "", "device date confirmed by the user: " + FormatDate(typed));
     std::printf("the date %s is confirmed: retention runs on the device's clock again\n", FormatDate(typed).c_str());

@@ -38,4 +38,15 @@ inline constexpr std::size_t kCsvMaxRecords = 100000;
 // ("line 7: date '31/02/2026': day 31 is not in February 2026 …"), and how many more.
 [[nodiscard]] Result<std::vector<ChronologyEntry>> ParseChronologyCsv(std::string_view text);
 
+// The same file with 001 Appendix 1's heading: optional rows before the column row, each a label and its
+// value(s) — "Subject name", "Time period covered" (from and to: two cells, or "FROM - TO" in one),
+// "Completed by", "Date", "Version" (labels case-insensitive, a trailing ':' ignored, each at most once;
+// a title row "Practice Review Chronology" is skipped). kInvalidArgument naming the line for a date that is
+// not one, a period that runs backwards, a label given twice; nothing is returned on any error.
+struct ChronologyFile {
+  ChronologyHeader header;  // empty when the file has no heading rows
+  std::vector<ChronologyEntry> entries;
+};
+[[nodiscard]] Result<ChronologyFile> ParseChronologyFile(std::string_view text);
+
 }  // namespace casepack

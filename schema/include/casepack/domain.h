@@ -41,11 +41,16 @@ enum class EventType {
   kMas,   // Multi-Agency Supervision (003)
   kMapf,  // Multi-Agency Professional Forum (000)
   kMapm,  // Multi-Agency Professionals' Meeting (002)
+  kCpr,   // Child Practice Review (001, 004)
+  kApr,   // Adult Practice Review (001): the same process as a CPR, for an adult at risk
 };
-std::string_view ToString(EventType t);      // "MAS", "MAPF", "MAPM"
+std::string_view ToString(EventType t);      // "MAS", "MAPF", "MAPM", "CPR", "APR"
 std::string_view LongName(EventType t);      // "Multi-Agency Supervision"
 Result<EventType> ParseEventType(std::string_view text);  // case-insensitive "MAS"/"mas"
 std::span<const EventType> AllEventTypes();
+// The type whose process (key dates, note sections, timescales, date order) `t` follows: an APR follows
+// the CPR's (001 guides both together); every other type its own.
+EventType ProcessOf(EventType t);
 
 enum class CaseStatus { kOpen, kClosed, kCancelled };
 std::string_view ToString(CaseStatus s);  // "open", "closed", "cancelled"
@@ -86,6 +91,21 @@ inline constexpr std::string_view kMapmMeeting = "meeting";
 inline constexpr std::string_view kMapmMinutesSent = "minutes-sent";
 inline constexpr std::string_view kMapmLastActionPlanReview = "last-action-plan-review";
 inline constexpr std::string_view kMapmNextReview = "next-review";
+// CPR and APR (001 "Process for APRs/CPRs/MAPF", referral form, Panel Timetable; 004 "CPR Process")
+inline constexpr std::string_view kPrReferral = "referral";                          // received by the Business Unit
+inline constexpr std::string_view kPrSubGroupRecommended = "sub-group-recommended";  // Case Review Sub-Group (JRG)
+inline constexpr std::string_view kPrChairDecided = "chair-decided";                 // the Board Chair agreed
+inline constexpr std::string_view kPrWelshGovernmentNotified = "welsh-government-notified";
+inline constexpr std::string_view kPrReviewersAppointed = "reviewers-appointed";     // panel chair and reviewer(s)
+inline constexpr std::string_view kPrFirstPanel = "first-panel";
+inline constexpr std::string_view kPrTimelinesDue = "timelines-due";                 // deadline set by the first panel
+inline constexpr std::string_view kPrTimelineAgreed = "timeline-agreed";             // the merged timeline
+inline constexpr std::string_view kPrFamilyMet = "family-met";                       // reviewers met the family
+inline constexpr std::string_view kPrEvent = "event";                                // the learning event
+inline constexpr std::string_view kPrDraftReport = "draft-report";                   // draft report and plan to the Sub-Group
+inline constexpr std::string_view kPrCompletionAgreed = "completion-agreed";         // anticipated completion, agreed by the Board
+inline constexpr std::string_view kPrBoardPresented = "board-presented";             // final report presented to the Board
+inline constexpr std::string_view kPrPublished = "published";                        // sent to Welsh Government, published
 }  // namespace keydate
 
 // ---- case ----------------------------------------------------------------------------------------------
@@ -297,6 +317,24 @@ nlohmann::json ToJson(const ChronologyEntry& e);
 // agency by agency as given, then each agency's own order.
 std::vector<ChronologyEntry> MergeChronologies(const std::vector<std::vector<ChronologyEntry>>& per_agency);
 
+// The heading of the 001 Appendix 1 chronology ("PRACTICE REVIEW CHRONOLOGY / SUBJECT NAME / Time Period
+// Covered: Completed by: Date: Version:"), one per case's chronology. Every field optional.
+struct ChronologyHeader {
+  std::string subject;             // the subject's name or initials, as the chronology names them
+  std::optional<Date> from, to;    // time period covered
+  std::string completed_by;        // who completed the chronology (name, role, agency)
+  std::optional<Date> date;        // when it was completed
+  std::string version;             // e.g. "2", "v1.1"
+  [[nodiscard]] bool empty() const {
+    return subject.empty() && !from && !to && completed_by.empty() && !date && version.empty();
+  }
+  friend bool operator==(const ChronologyHeader&, const ChronologyHeader&) = default;
+};
+// The period runs forwards (from <= to); text fields one line (no control characters), at most 200 bytes.
+Status ValidateChronologyHeader(const ChronologyHeader& h);
+// {"subject", "from", "to", "completed_by", "date", "version"}: dates "YYYY-MM-DD" or null, texts "" when unset.
+nlohmann::json ToJson(const ChronologyHeader& h);
+
 // ---- participant feedback (MAS, 003 Appendix 2) ---------------------------------------------------------
 
 struct FeedbackQuestionDef {
@@ -362,6 +400,7 @@ template <> Result<Attendance> FromJson<Attendance>(const nlohmann::json& j);
 template <> Result<FieldConflict> FromJson<FieldConflict>(const nlohmann::json& j);
 template <> Result<Action> FromJson<Action>(const nlohmann::json& j);
 template <> Result<ChronologyEntry> FromJson<ChronologyEntry>(const nlohmann::json& j);
+template <> Result<ChronologyHeader> FromJson<ChronologyHeader>(const nlohmann::json& j);
 template <> Result<ParticipantFeedback> FromJson<ParticipantFeedback>(const nlohmann::json& j);
 
 }  // namespace casepack

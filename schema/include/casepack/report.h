@@ -6,7 +6,10 @@
 //   MAPF — the learning report and action plan for the Local Operational Group (000 §4, §6), with the
 //          merged multi-agency timeline (001 chronology format);
 //   MAPM — the minutes in the suggested format of 002 §7 (12 numbered items), with actions arising and
-//          the 5-working-day distribution date.
+//          the 5-working-day distribution date;
+//   CPR/APR — the practice review's report (001 template): the review process and its key dates (report
+//          due 6 months from the referral), the learning event's participants, the review's sections,
+//          the merged timeline under its header, and the 001 action plan.
 // Nothing given is dropped: notes under unknown section keys appear under "Other notes", the chronology
 // appears as an annex for any event type, and concurrent values ("conflicts") are shown where
 // they occur and counted at the top — never silently resolved.
@@ -50,6 +53,7 @@ struct ReportInput {
   std::string facilitator_comments;   // MAS Appendix 3 item 4; "comments" for the other types
   std::vector<Action> actions;
   std::vector<ChronologyEntry> chronology;  // rendered in date order (stable)
+  ChronologyHeader chronology_header;       // 001 Appendix 1's heading, shown above the timeline
   std::vector<ParticipantFeedback> feedback;
   std::vector<FieldConflict> conflicts;  // conflicts on fields other than actions' owner/due
   std::optional<Date> report_date;       // the date the report is signed

@@ -24,7 +24,8 @@ struct ReportRecipient {
 };
 
 // Who the report of this event goes to, before anything is sent: MAS the three fixed recipients; MAPM
-// each attendee who attended; MAPF each agency that took part (attended), then the LOG. In that order.
+// each attendee who attended; MAPF each agency that took part (attended), then the LOG; CPR/APR the Case
+// Review Sub-Group, the Safeguarding Board and Welsh Government (001 process). In that order.
 std::vector<ReportRecipient> ExpectedReportRecipients(EventType type, const std::vector<Attendance>& attendance);
 
 // Merges what was recorded as sent (`sent`: key, role, name, date) into the expected list; a recorded
@@ -36,7 +37,8 @@ std::vector<ReportRecipient> MergeReportRecipients(std::vector<ReportRecipient> 
 std::string RecipientKey(std::string_view role, std::string_view name);
 
 // One step per recipient ("report-to:<key>"), due when the event type's report step is (MAS: 2 weeks after
-// the event; MAPM: 5 working days after the meeting; MAPF: no limit, so due with no date until sent).
+// the event; MAPM: 5 working days after the meeting; CPR/APR: 6 months after the referral; MAPF: no limit, so
+// due with no date until sent).
 std::vector<TimescaleStep> RecipientSteps(const CaseTimescales& t, const std::vector<ReportRecipient>& recipients);
 
 nlohmann::json ToJson(const ReportRecipient& r);

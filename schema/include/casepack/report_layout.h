@@ -115,7 +115,10 @@ enum class RS : std::uint16_t {
   kMasProcess, kReferralReason, kStuckKind, kReferralDetail, kNotReferred, kRationale, kPapers, kPaperMissing,
   kSummaryWriter, kReportedBack, kNotReportedBack, kReferralRoute, kPlanningGroup, kAgencyKind, kCoOpted,
   kAgreed, kNotYetAgreed, kMissingAgencies, kAgreement, kRecommendation, kIntendedOutcome, kMeasure,
-  kProgress, kTargetDate, kAllAgenciesAgreed, kCount
+  kProgress, kTargetDate, kAllAgenciesAgreed,
+  // CPR and APR (001), the chronology's header (001 Appendix 1)
+  kTitleCpr, kTitleApr, kAdult, kReviewProcess, kPanelChairAgency, kReportDue, kTheReview, kReviewersComments,
+  kChronologySubject, kPeriodCovered, kCompletedBy, kVersion, kCount
 };
 
 // A fixed string's text in `lang`, from the label catalogue (casepack/labels.h); its catalogue key,

@@ -4,7 +4,9 @@
 //        where the referral was agreed, and from the event;
 //   MAPM (002 §7, §10) — minutes within 5 working days; action plan review at least every 3 months;
 //   MAPF (000) — the guidance sets no time limits; the one ordering it states (papers before the event,
-//        000 §8) is the only step reported.
+//        000 §8) is the only step reported;
+//   CPR/APR (001) — the report within 6 months of the referral; agencies' timelines by the panel's
+//        deadline, before the learning event.
 // Pure: "today" is a parameter (the caller decides which clock to trust).
 #pragma once
 
