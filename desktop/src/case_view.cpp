@@ -283,10 +283,12 @@ QWidget* CaseView::BuildEvent(EventType t) {
     e->setMinimumHeight(90);
     side_layout->addWidget(Titled(title, e));
   }
-  auto* comments = AddEditor("comments", tr("Facilitator's comments (for the report)"),
-                             tr("Anything you want the report to say in your own words."));
+  // A practice review's report is written by its reviewers (001), not by facilitators.
+  const QString comments_title = ProcessOf(t) == EventType::kCpr ? tr("Reviewers' comments (for the report)")
+                                                                 : tr("Facilitator's comments (for the report)");
+  auto* comments = AddEditor("comments", comments_title, tr("Anything you want the report to say in your own words."));
   comments->setMinimumHeight(90);
-  side_layout->addWidget(Titled(tr("Facilitator's comments (for the report)"), comments));
+  side_layout->addWidget(Titled(comments_title, comments));
   side_layout->addStretch(0);
   auto* scroll = new QScrollArea;
   scroll->setWidgetResizable(true);
@@ -551,6 +553,7 @@ QWidget* CaseView::BuildChronology() {
   chronology_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   QVBoxLayout* v = nullptr;
   QWidget* page = TablePage(tr("The multi-agency chronology (001 format), merged in date order."), chronology_, v);
+  v->insertWidget(1, BuildChronologyHeader());
   auto* form = new QHBoxLayout;
   auto* when = Field(QT_TRANSLATE_NOOP("Words", "Chronology date"), tr("DD/MM/YYYY [HH:MM]"));
   auto* source = Field(QT_TRANSLATE_NOOP("Words", "Chronology source"), tr("Source agency"));
@@ -574,6 +577,66 @@ QWidget* CaseView::BuildChronology() {
   for (QLineEdit* l : {when, source, event, taken, analysis}) connect(l, &QLineEdit::returnPressed, this, submit);
   AddRowDelete(chronology_, CaseTable::kChronology, v, tr("chronology entry"), QT_TRANSLATE_NOOP("Words", "Delete chronology entry"));
   return page;
+}
+
+// The heading of 001 Appendix 1 (subject, time period covered, completed by, date, version): saved as a
+// whole with its button or Enter in any of its lines; the library refuses a period that runs backwards.
+QWidget* CaseView::BuildChronologyHeader() {
+  auto* box = new QGroupBox(tr("Chronology header"));
+  box->setObjectName("chronologyHeader");
+  auto* grid = new QGridLayout(box);
+  grid->setContentsMargins(6, 4, 6, 4);
+  grid->setVerticalSpacing(4);
+  chron_header_ = {Field(QT_TRANSLATE_NOOP("Words", "Chronology subject"), tr("Name or initials")),
+                   Field(QT_TRANSLATE_NOOP("Words", "Period covered from"), tr("DD/MM/YYYY")),
+                   Field(QT_TRANSLATE_NOOP("Words", "Period covered to"), tr("DD/MM/YYYY")),
+                   Field(QT_TRANSLATE_NOOP("Words", "Chronology completed by"), tr("Name, role, agency")),
+                   Field(QT_TRANSLATE_NOOP("Words", "Chronology completed on"), tr("DD/MM/YYYY")),
+                   Field(QT_TRANSLATE_NOOP("Words", "Chronology version"), tr("e.g. 2"))};
+  auto [subject, from, to, by, on, version] = chron_header_;
+  for (QLineEdit* d : {from, to, on}) d->setMaximumWidth(130);
+  version->setMaximumWidth(90);
+  auto label = [](const QString& text, QLineEdit* buddy) {
+    auto* l = new QLabel(text);
+    l->setBuddy(buddy);
+    return l;
+  };
+  auto* period = new QHBoxLayout;
+  period->addWidget(from);
+  period->addWidget(new QLabel(QStringLiteral("\u2013")));
+  period->addWidget(to);
+  period->addStretch(1);
+  auto* save = Button(tr("Save header"), QT_TRANSLATE_NOOP("Words", "Save chronology header"));
+  grid->addWidget(label(tr("S&ubject"), subject), 0, 0);
+  grid->addWidget(subject, 0, 1);
+  grid->addWidget(label(tr("T&ime period covered"), from), 0, 2);
+  grid->addLayout(period, 0, 3);
+  grid->addWidget(label(tr("Completed b&y"), by), 1, 0);
+  grid->addWidget(by, 1, 1);
+  auto* last = new QHBoxLayout;
+  last->addWidget(label(tr("Date completed"), on));
+  last->addWidget(on);
+  last->addWidget(label(tr("Ve&rsion"), version));
+  last->addWidget(version);
+  last->addWidget(save);
+  last->addStretch(1);
+  grid->addLayout(last, 1, 2, 1, 2);
+  grid->setColumnStretch(1, 2);
+  grid->setColumnStretch(3, 2);
+  auto submit = [this] {
+    auto [subject, from, to, by, on, version] = chron_header_;
+    ChronologyHeader h{S(subject->text().trimmed()), {}, {}, S(by->text().trimmed()), {}, S(version->text().trimmed())};
+    for (auto [line, date] : {std::pair{from, &h.from}, std::pair{to, &h.to}, std::pair{on, &h.date}}) {
+      if (line->text().trimmed().isEmpty()) continue;  // an empty line clears its date
+      *date = ParseTypedDate(line->text());
+      if (!*date) return line->setFocus(), emit failed(tr("Type the date as DD/MM/YYYY, for example 11/12/2026."));
+    }
+    for (QLineEdit* e : chron_header_) saved_text_[e] = e->text().trimmed();
+    Change([h](DesktopSession& s, const std::string& id) { return s.SetChronologyHeader(id, h); }, true);
+  };
+  connect(save, &QPushButton::clicked, this, submit);
+  for (QLineEdit* e : chron_header_) connect(e, &QLineEdit::returnPressed, this, submit);
+  return box;
 }
 
 QWidget* CaseView::BuildPapers() {
@@ -929,6 +992,10 @@ void CaseView::FillTables(const CaseDetail& d) {
     actions_->resizeRowsToContents();
     FillActionDetail();
   }
+  const ChronologyHeader& ch = d.chronology_header;
+  auto typed = [](const std::optional<Date>& day) { return day ? TypedDate(*day) : QString(); };
+  const QString header_values[] = {Q(ch.subject), typed(ch.from), typed(ch.to), Q(ch.completed_by), typed(ch.date), Q(ch.version)};
+  for (std::size_t i = 0; i < chron_header_.size(); ++i) ShowStored(chron_header_[i], header_values[i]);
   chronology_->setRowCount(0);
   for (const auto& [id, e] : d.chronology) {
     const int r = AppendRow(chronology_, id, Cell(Q(FormatUkDateTime(e.when))));

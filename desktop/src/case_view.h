@@ -15,6 +15,7 @@
 #include <QTableWidget>
 #include <QWidget>
 
+#include <array>
 #include <functional>
 #include <map>
 #include <vector>
@@ -70,6 +71,7 @@ class CaseView : public QWidget {
   QWidget* BuildAttendance();
   QWidget* BuildActions();
   QWidget* BuildChronology();
+  QWidget* BuildChronologyHeader();
   QWidget* BuildPapers();
   QWidget* BuildFeedback();
   // process_tab.cpp
@@ -124,6 +126,8 @@ class CaseView : public QWidget {
   QTableWidget* attendance_ = nullptr;
   QTableWidget* actions_ = nullptr;
   QTableWidget* chronology_ = nullptr;
+  // The chronology's header: subject, period from, period to, completed by, date, version.
+  std::array<QLineEdit*, 6> chron_header_{};
   QTableWidget* documents_ = nullptr;
   QLabel* checklist_ = nullptr;
   QTableWidget* feedback_ = nullptr;

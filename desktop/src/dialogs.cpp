@@ -135,6 +135,7 @@ NewCaseDialog::NewCaseDialog(QWidget* parent) : QDialog(parent) {
   form->addRow(tr("&Lead agency"), lead_);
   form->addRow(tr("&Venue"), venue_);
   form->addRow(tr("&Facilitators"), facilitators_);
+  facilitators_label_ = qobject_cast<QLabel*>(form->labelForField(facilitators_));
   v->addLayout(form);
   auto* dates_box = new QLabel(tr("<b>Key dates</b> (DD/MM/YYYY; leave blank if not known yet)"));
   v->addWidget(dates_box);
@@ -160,6 +161,10 @@ void NewCaseDialog::RebuildDates() {
   while (dates_form_->rowCount() > 0) dates_form_->removeRow(0);
   dates_.clear();
   const EventType t = *ParseEventType(S(type_->currentData().toString()));
+  // A practice review's report is written by its reviewers (001), a MAS or MAPF event's by its facilitators.
+  const bool review = ProcessOf(t) == EventType::kCpr;
+  facilitators_->setAccessibleName(review ? tr("Reviewers") : tr("Facilitators"));
+  if (facilitators_label_) facilitators_label_->setText(review ? tr("&Reviewers") : tr("&Facilitators"));
   for (const KeyDateDef& k : KeyDateDefs(t)) {
     auto* e = new QLineEdit;
     e->setAccessibleName(L(KeyDateTitle(UiLanguage(), t, k)));

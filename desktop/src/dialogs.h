@@ -70,6 +70,7 @@ class NewCaseDialog : public QDialog {
   QLineEdit* lead_;
   QLineEdit* venue_;
   QLineEdit* facilitators_;
+  QLabel* facilitators_label_ = nullptr;  // "Facilitators", or "Reviewers" for CPR/APR
   QFormLayout* dates_form_;
   std::map<std::string, QLineEdit*> dates_;
   QLabel* error_;

@@ -46,6 +46,8 @@ const char* const kKnown[] = {
     QT_TRANSLATE_NOOP("LibraryMessages", "no unresolved paragraph conflict there"),
     QT_TRANSLATE_NOOP("LibraryMessages", "a legal hold needs a reason"),
     QT_TRANSLATE_NOOP("LibraryMessages", "case %1 is not on hold"),
+    QT_TRANSLATE_NOOP("LibraryMessages", "chronology header: the period covered ends (%1) before it starts (%2)"),
+    QT_TRANSLATE_NOOP("LibraryMessages", "check the dates of the time period covered"),
 };
 
 // What kind of problem it was, for a message the window has no translation of.

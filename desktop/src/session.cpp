@@ -215,6 +215,13 @@ Status DesktopSession::RecordActionReported(const std::string& case_id, const st
 Result<std::string> DesktopSession::AddChronology(const std::string& case_id, const ChronologyEntry& e) {
   return cases_->AddChronologyEntry(case_id, e);
 }
+Status DesktopSession::SetChronologyHeader(const std::string& case_id, const ChronologyHeader& header) {
+  Status st = cases_->SetChronologyHeader(case_id, header);
+  // The library's hint names the CLI's options; the window names its own lines.
+  if (!st.ok() && st.error().code == ErrorCode::kInvalidArgument && st.error().hint == "check --from and --to")
+    return Status(st.error().WithHint("check the dates of the time period covered"));
+  return st;
+}
 Result<std::string> DesktopSession::AddFeedback(const std::string& case_id, const ParticipantFeedback& f) {
   return cases_->AddFeedback(case_id, f);
 }
@@ -371,7 +378,9 @@ Result<std::vector<ConflictItem>> DesktopSession::Conflicts() {
     }
     CP_ASSIGN_OR_RETURN(std::vector<NoteConflict> texts, cases_->TextConflicts(id));
     for (NoteConflict& t : texts) {
-      std::string title = Words::tr("Facilitator's comments").toStdString();
+      std::string title = (ProcessOf(d.record.event_type) == EventType::kCpr ? Words::tr("Reviewers' comments")
+                                                                               : Words::tr("Facilitator's comments"))
+                              .toStdString();
       if (!t.section.empty()) {
         auto def = FindNoteSection(d.record.event_type, t.section);
         title = def.ok() ? Words::tr("Notes: %1").arg(L(SectionTitle(UiLanguage(), d.record.event_type, **def))).toStdString()

@@ -122,6 +122,8 @@ class DesktopSession {
   [[nodiscard]] Status RecordActionReported(const std::string& case_id, const std::string& action_id,
                                             const std::string& to, const Date& on);
   [[nodiscard]] Result<std::string> AddChronology(const std::string& case_id, const ChronologyEntry& e);
+  // The chronology's header (001 Appendix 1), replaced as a whole; a period ending before it starts is refused.
+  [[nodiscard]] Status SetChronologyHeader(const std::string& case_id, const ChronologyHeader& header);
   [[nodiscard]] Result<std::string> AddFeedback(const std::string& case_id, const ParticipantFeedback& f);
   // Replaces a participant's form (it keeps its id and place).
   [[nodiscard]] Status UpdateFeedback(const std::string& case_id, const std::string& feedback_id,

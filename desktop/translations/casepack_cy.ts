@@ -155,6 +155,14 @@
         <source>(The details, in English: %1.)</source>
         <translation>(Y manylion, yn Saesneg: %1.)</translation>
     </message>
+    <message>
+        <source>chronology header: the period covered ends (%1) before it starts (%2)</source>
+        <translation>pennawd y gronoleg: mae&apos;r cyfnod dan sylw yn dod i ben (%1) cyn iddo ddechrau (%2)</translation>
+    </message>
+    <message>
+        <source>check the dates of the time period covered</source>
+        <translation>gwiriwch ddyddiadau&apos;r cyfnod dan sylw</translation>
+    </message>
 </context>
 <context>
     <name>QDialogButtonBox</name>
@@ -1064,6 +1072,38 @@ Gwiriwch fod enw cywir y ffolder wedi&apos;i roi.</translation>
         <source>Venue</source>
         <translation>Lleoliad</translation>
     </message>
+    <message>
+        <source>Chronology subject</source>
+        <translation>Unigolyn y gronoleg</translation>
+    </message>
+    <message>
+        <source>Period covered from</source>
+        <translation>Y cyfnod dan sylw o</translation>
+    </message>
+    <message>
+        <source>Period covered to</source>
+        <translation>Y cyfnod dan sylw hyd at</translation>
+    </message>
+    <message>
+        <source>Chronology completed by</source>
+        <translation>Cronoleg wedi&apos;i chwblhau gan</translation>
+    </message>
+    <message>
+        <source>Chronology completed on</source>
+        <translation>Dyddiad cwblhau&apos;r gronoleg</translation>
+    </message>
+    <message>
+        <source>Chronology version</source>
+        <translation>Fersiwn y gronoleg</translation>
+    </message>
+    <message>
+        <source>Save chronology header</source>
+        <translation>Cadw pennawd y gronoleg</translation>
+    </message>
+    <message>
+        <source>Reviewers&apos; comments</source>
+        <translation>Sylwadau&apos;r adolygwyr</translation>
+    </message>
 </context>
 <context>
     <name>casepack::desktop::CaseView</name>
@@ -1831,6 +1871,50 @@ Bydd yn mynd o bob dyfais yn y cysoni nesaf. Os bydd rhywun yn ei newid ar ddyfa
         <source>Venue</source>
         <translation>Lleoliad</translation>
     </message>
+    <message>
+        <source>Reviewers&apos; comments (for the report)</source>
+        <translation>Sylwadau&apos;r adolygwyr (ar gyfer yr adroddiad)</translation>
+    </message>
+    <message>
+        <source>Chronology header</source>
+        <translation>Pennawd y gronoleg</translation>
+    </message>
+    <message>
+        <source>Name or initials</source>
+        <translation>Enw neu lythrennau blaen</translation>
+    </message>
+    <message>
+        <source>Name, role, agency</source>
+        <translation>Enw, rôl, asiantaeth</translation>
+    </message>
+    <message>
+        <source>e.g. 2</source>
+        <translation>e.e. 2</translation>
+    </message>
+    <message>
+        <source>Save header</source>
+        <translation>Cadw&apos;r pennawd</translation>
+    </message>
+    <message>
+        <source>S&amp;ubject</source>
+        <translation>Enw&apos;r &amp;unigolyn</translation>
+    </message>
+    <message>
+        <source>T&amp;ime period covered</source>
+        <translation>Y cyfnod &amp;dan sylw</translation>
+    </message>
+    <message>
+        <source>Completed b&amp;y</source>
+        <translation>Cwblhawyd &amp;gan</translation>
+    </message>
+    <message>
+        <source>Date completed</source>
+        <translation>Dyddiad cwblhau</translation>
+    </message>
+    <message>
+        <source>Ve&amp;rsion</source>
+        <translation>&amp;Fersiwn</translation>
+    </message>
 </context>
 <context>
     <name>casepack::desktop::ConflictPanel</name>
@@ -2358,6 +2442,14 @@ Mae ar y clipfwrdd am 30 eiliad. Anfonwch ef ar hyd llwybr gwahanol i&apos;r pec
     <message>
         <source>The date &quot;%1&quot; was not understood. Type it as DD/MM/YYYY.</source>
         <translation>Ni ddeallwyd y dyddiad &quot;%1&quot;. Teipiwch ef fel DD/MM/BBBB.</translation>
+    </message>
+    <message>
+        <source>Reviewers</source>
+        <translation>Adolygwyr</translation>
+    </message>
+    <message>
+        <source>&amp;Reviewers</source>
+        <translation>&amp;Adolygwyr</translation>
     </message>
 </context>
 <context>

@@ -129,13 +129,23 @@ inline void UnlockThroughLockScreen(MainWindow& w, const QString& pass = kPass) 
   ASSERT_TRUE(WaitUntil([&] { return !w.locked(); })) << "did not unlock";
 }
 
-// Answers the modal new-case dialog (it runs its own event loop) and waits for the case to open.
+// Answers the modal new-case dialog (it runs its own event loop) and waits for the case to open. A kind
+// of event (its key, e.g. "CPR") is chosen first if given; `inspect` sees the dialog before it is answered.
 inline void CreateCaseThroughDialog(MainWindow& w, const QString& subject, const QString& area,
-                                    const std::map<QString, QString>& dates) {
+                                    const std::map<QString, QString>& dates, const QString& event_type = {},
+                                    const std::function<void(QDialog*)>& inspect = {}) {
   bool answered = false;
   QTimer::singleShot(0, &w, [&] {
     auto* d = qobject_cast<QDialog*>(QApplication::activeModalWidget());
     ASSERT_NE(d, nullptr);
+    if (!event_type.isEmpty()) {
+      auto* type = d->findChild<QComboBox*>();
+      ASSERT_NE(type, nullptr);
+      const int i = type->findData(event_type);
+      ASSERT_GE(i, 0) << event_type.toStdString();
+      type->setCurrentIndex(i);
+    }
+    if (inspect) inspect(d);
     auto edits = d->findChildren<QLineEdit*>();
     for (QLineEdit* e : edits) {
       if (e->objectName() == "subject") TypeText(e, subject);

@@ -7,6 +7,9 @@
 // (build/release/desktop-screenshots/process-*.png, also in Welsh).
 #include <QCheckBox>
 #include <QGroupBox>
+#include <QLabel>
+
+#include "casepack/dates.h"
 
 #include "case_view.h"
 #include "desktop_support.h"
@@ -50,6 +53,27 @@ class ProcessTabTest : public ::testing::Test {
     }
     ASSERT_NO_FATAL_FAILURE(OpenWindow());
   }
+
+  // A store with no case, open in a window (cases come from the new-case dialog).
+  void StartEmpty() {
+    ASSERT_TRUE(DesktopSession::Create(Store(), kPass, "Sioned Hughes", /*cheap_kdf_for_tests=*/true).ok());
+    window_ = MakeTestWindow(dir_->path());
+    connect_problems();
+    ASSERT_NO_FATAL_FAILURE(UnlockThroughLockScreen(w()));
+  }
+
+  // Types the chronology's header into its lines and presses Enter in the last.
+  void TypeChronologyHeader(const QString& subject, const QString& from, const QString& to, const QString& by,
+                            const QString& on, const QString& version) {
+    v()->tabs()->setCurrentIndex(4);
+    Fill(v(), "Chronology subject", subject);
+    Fill(v(), "Period covered from", from);
+    Fill(v(), "Period covered to", to);
+    Fill(v(), "Chronology completed by", by);
+    Fill(v(), "Chronology completed on", on);
+    ASSERT_NO_FATAL_FAILURE(Commit("field:Chronology version", version));
+  }
+  QTableWidget* Table(const char* name) { return v()->findChild<QTableWidget*>(name); }
 
   void OpenWindow() {
     window_ = MakeTestWindow(dir_->path());
@@ -489,6 +513,97 @@ TEST_F(ProcessTabTest, MasIntroductionsAndEvaluationShowTheirQuestions) {
 }
 
 // PNGs of the new panels (README: build/release/desktop-screenshots/process-*.png), in the run's language.
+TEST_F(ProcessTabTest, ChronologyHeaderTypedSavedAndSeenInAFreshWindow) {
+  ASSERT_NO_FATAL_FAILURE(Start(EventType::kCpr, {{"referral", Day(-30)}}));
+  ASSERT_NO_FATAL_FAILURE(TypeChronologyHeader("G.ll. (Gwenllïan)", Future(-400), Future(-35), "Rhian Lewis, Health Visitor, BIP Hywel Dda",
+                                               Future(-5), "2"));
+  EXPECT_TRUE(problems_.isEmpty()) << problems_.join("\n").toStdString();
+
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  v()->tabs()->setCurrentIndex(4);
+  EXPECT_EQ(Line("field:Chronology subject")->text(), "G.ll. (Gwenllïan)");
+  EXPECT_EQ(Line("field:Period covered from")->text(), Future(-400));
+  EXPECT_EQ(Line("field:Period covered to")->text(), Future(-35));
+  EXPECT_EQ(Line("field:Chronology completed by")->text(), "Rhian Lewis, Health Visitor, BIP Hywel Dda");
+  EXPECT_EQ(Line("field:Chronology completed on")->text(), Future(-5));
+  EXPECT_EQ(Line("field:Chronology version")->text(), "2");
+  // A date emptied goes; the rest stay.
+  ASSERT_NO_FATAL_FAILURE(Commit("field:Chronology completed on", ""));
+  EXPECT_TRUE(problems_.isEmpty()) << problems_.join("\n").toStdString();
+
+  const CaseDetail d = StoredCase();
+  const ChronologyHeader& h = d.chronology_header;
+  EXPECT_EQ(h.subject, "G.ll. (Gwenllïan)");
+  EXPECT_EQ(h.from, Day(-400));
+  EXPECT_EQ(h.to, Day(-35));
+  EXPECT_EQ(h.completed_by, "Rhian Lewis, Health Visitor, BIP Hywel Dda");
+  EXPECT_FALSE(h.date.has_value());
+  EXPECT_EQ(h.version, "2");
+}
+
+TEST_F(ProcessTabTest, ChronologyHeaderPeriodEndingBeforeItStartsIsRefusedWithTheReason) {
+  ASSERT_NO_FATAL_FAILURE(Start(EventType::kCpr, {{"referral", Day(-30)}}));
+  ASSERT_NO_FATAL_FAILURE(TypeChronologyHeader("G.ll.", Future(-35), Future(-400), "Rhian Lewis", Future(-5), "1"));
+  ASSERT_EQ(problems_.size(), 1) << problems_.join("\n").toStdString();
+  const QString from = QString::fromStdString(FormatDate(Day(-35))), to = QString::fromStdString(FormatDate(Day(-400)));
+  EXPECT_TRUE(problems_[0].contains("ends (" + to + ") before it starts (" + from + ")")) << problems_[0].toStdString();
+  EXPECT_TRUE(problems_[0].contains("time period covered")) << problems_[0].toStdString();
+  EXPECT_FALSE(problems_[0].contains("--from")) << problems_[0].toStdString();
+  // An unreadable date never reaches the store either.
+  ASSERT_NO_FATAL_FAILURE(Commit("field:Period covered to", "31/02/2026"));
+  ASSERT_EQ(problems_.size(), 2);
+  EXPECT_TRUE(problems_[1].contains("DD/MM/YYYY")) << problems_[1].toStdString();
+  const CaseDetail d = StoredCase();
+  EXPECT_TRUE(d.chronology_header.empty());
+}
+
+TEST_F(ProcessTabTest, CprCaseCreatedInTheNewCaseDialogShowsItsKeyDatesSectionsReviewersAndReportDeadline) {
+  ASSERT_NO_FATAL_FAILURE(StartEmpty());
+  QString reviewers_label;
+  ASSERT_NO_FATAL_FAILURE(CreateCaseThroughDialog(w(), "E.J.", "Powys", {{"referral", Future(-30)}, {"event", Future(40)}}, "CPR",
+                                                  [&](QDialog* d) {
+                                                    for (QLabel* l : d->findChildren<QLabel*>())
+                                                      if (l->buddy() && l->buddy()->objectName() == "facilitators")
+                                                        reviewers_label = l->text();
+                                                  }));
+  EXPECT_EQ(reviewers_label, "&Reviewers");
+  ASSERT_EQ(v()->event_type(), EventType::kCpr);
+  case_id_ = v()->case_id();
+  Settle();
+  // Key dates: the two typed, every other of 001's process there to fill in.
+  QTableWidget* dates = Table("Key dates");
+  ASSERT_NE(dates, nullptr);
+  EXPECT_EQ(dates->rowCount(), static_cast<int>(KeyDateDefs(EventType::kCpr).size()));
+  std::map<QString, QString> shown;
+  for (int r = 0; r < dates->rowCount(); ++r) shown[dates->item(r, 0)->data(Qt::UserRole).toString()] = dates->item(r, 1)->text();
+  EXPECT_EQ(shown["referral"], Future(-30));
+  EXPECT_EQ(shown["event"], Future(40));
+  EXPECT_EQ(shown["first-panel"], "");
+  // The deadline: the report within 6 months of the referral (001).
+  QTableWidget* steps = Table("Timescales");
+  ASSERT_NE(steps, nullptr);
+  int report = -1;
+  for (int r = 0; r < steps->rowCount(); ++r)
+    if (steps->item(r, 1)->text().contains("6 months")) report = r;
+  ASSERT_GE(report, 0);
+  EXPECT_EQ(steps->item(report, 2)->text(), QString::fromStdString(ScreenDate(AddMonths(Day(-30), 6))));
+  // The sections with their prompt questions, and the reviewers' comments.
+  NoteEditor* terms = v()->editor("terms-of-reference");
+  ASSERT_NE(terms, nullptr);
+  EXPECT_TRUE(terms->placeholderText().contains("core tasks")) << terms->placeholderText().toStdString();
+  ASSERT_NE(v()->editor("learning-points"), nullptr);
+  QStringList labels;
+  for (QLabel* l : v()->findChildren<QLabel*>()) labels << l->text();
+  EXPECT_TRUE(labels.contains("Reviewers' comments (for the report)")) << labels.join(" | ").toStdString();
+  EXPECT_FALSE(labels.contains("Facilitator's comments (for the report)"));
+  EXPECT_TRUE(problems_.isEmpty()) << problems_.join("\n").toStdString();
+
+  const CaseDetail d = StoredCase();
+  EXPECT_EQ(d.record.event_type, EventType::kCpr);
+  EXPECT_EQ(d.record.KeyDate("referral"), Day(-30));
+  EXPECT_EQ(d.record.KeyDate("event"), Day(40));
+}
+
 TEST_F(ProcessTabTest, Screenshots) {
   ASSERT_NO_FATAL_FAILURE(Start(EventType::kMas, {{"referral-conference", Day(-40)}, {"event", Day(-20)},
                                                   {"facilitators-prepare", Day(-25)}, {"facilitators-debrief", Day(-20)}}));
@@ -561,6 +676,23 @@ TEST_F(ProcessTabTest, Screenshots) {
   Click(v(), "Add review");
   ASSERT_TRUE(WaitUntil([&] { return v()->reviewsTable()->rowCount() == 1; }));
   Shot("process-mapm-record");
+
+  // A CPR case: the chronology with its header, and the key dates with the report's deadline.
+  window_.reset();
+  std::filesystem::remove_all(Store());
+  ASSERT_NO_FATAL_FAILURE(Start(EventType::kCpr, {{"referral", Day(-30)}, {"sub-group-recommended", Day(-25)},
+                                                  {"chair-decided", Day(-20)}, {"event", Day(40)}}));
+  ASSERT_NO_FATAL_FAILURE(TypeChronologyHeader("G.ll.", Future(-400), Future(-35), "Rhian Lewis, Health Visitor, BIP Hywel Dda",
+                                               Future(-5), "2"));
+  Fill(v(), "Chronology date", Future(-300) + " 10:15");
+  Fill(v(), "Chronology source", "Health");
+  Fill(v(), "Chronology event", "Health visitor notes bruising; mother explains a fall");
+  Fill(v(), "Chronology action taken", "Advice given; GP informed");
+  Click(v(), "Add chronology entry");
+  ASSERT_TRUE(WaitUntil([&] { return v()->chronologyTable()->rowCount() == 1; }));
+  Shot("chronology-header");
+  v()->tabs()->setCurrentIndex(0);
+  Shot("cpr-key-dates");
 }
 
 }  // namespace
