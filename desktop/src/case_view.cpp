@@ -614,8 +614,11 @@ QWidget* CaseView::BuildChronologyHeader() {
   grid->addWidget(label(tr("Completed b&y"), by), 1, 0);
   grid->addWidget(by, 1, 1);
   auto* last = new QHBoxLayout;
+  last->setSpacing(8);
+  period->setSpacing(6);
   last->addWidget(label(tr("Date completed"), on));
   last->addWidget(on);
+  last->addSpacing(8);
   last->addWidget(label(tr("Ve&rsion"), version));
   last->addWidget(version);
   last->addWidget(save);
