@@ -1668,6 +1668,61 @@ Result<std::vector<CaseService::PendingOp>> CaseService::UnpushedOperations(std:
   }
 }
 
+Result<std::optional<CaseService::PendingBatch>> CaseService::UnpushedBatch(std::string_view case_id, std::size_t max_ops,
+                                                                             std::size_t max_bytes) {
+  CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
+  const Replica& r = loaded->replica;
+  PendingBatch b;
+  b.replica = r.replica_id();
+  {
+    CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+        "SELECT min(counter) FROM ops WHERE case_id = ? AND replica = ? AND local = 1 AND pushed = 0;"));
+    st.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(b.replica));
+    CP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row || st.Int(0) <= 0) return std::optional<PendingBatch>();
+    b.first = static_cast<std::uint64_t>(st.Int(0));
+  }
+  CP_ASSIGN_OR_RETURN(std::vector<Operation> ops, r.LocalChangesSince(b.first - 1));
+  std::stable_sort(ops.begin(), ops.end(), [](const Operation& x, const Operation& y) { return x.id.counter < y.id.counter; });
+  // One dense run from the first unpushed counter: the receiver checks exactly that, and every stored
+  // operation in [first, last] is then marked pushed.
+  std::uint64_t next = b.first;
+  std::size_t n = 0;
+  while (n < ops.size() && n < max_ops && ops[n].id.counter == next) next += ops[n++].Span();
+  if (n == 0 || n < std::min(ops.size(), max_ops)) return std::optional<PendingBatch>();
+  for (;;) {
+    b.body = EncodeOperations(std::span<const Operation>(ops.data(), n), BatchVersion::kV2);
+    if (b.body.size() <= max_bytes || n == 1) break;
+    n = (n + 1) / 2;
+  }
+  b.last = ops[n - 1].id.counter + ops[n - 1].Span() - 1;
+  CP_ASSIGN_OR_RETURN(Statement cnt, store_.db().Prepare(
+      "SELECT count(*) FROM ops WHERE case_id = ? AND replica = ? AND local = 1 AND pushed = 0 AND counter <= ?;"));
+  cnt.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(b.replica)).Bind(3, static_cast<std::int64_t>(b.last));
+  CP_ASSIGN_OR_RETURN(bool row, cnt.Step());
+  b.rows = row ? static_cast<std::size_t>(cnt.Int(0)) : 0;
+  return std::optional<PendingBatch>(std::move(b));
+}
+
+Status CaseService::MarkPushedThrough(std::string_view case_id, ReplicaId replica, std::uint64_t last) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "UPDATE ops SET pushed = 1 WHERE case_id = ? AND replica = ? AND local = 1 AND pushed = 0 AND counter <= ?;"));
+  st.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(replica)).Bind(3, static_cast<std::int64_t>(last));
+  return st.Run();
+}
+
+Result<bool> CaseService::HoldsOperationEndingAt(std::string_view case_id, OpId last) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "SELECT body FROM ops WHERE case_id = ? AND replica = ? AND counter <= ? ORDER BY counter DESC LIMIT 1;"));
+  st.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(last.replica)).Bind(3, static_cast<std::int64_t>(last.counter));
+  CP_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return false;
+  auto ops = DecodeOperations(st.BlobView(0));
+  if (!ops.ok() || ops->empty()) return false;
+  const Operation& op = ops->back();
+  return op.id.replica == last.replica && op.id.counter + op.Span() - 1 == last.counter;
+}
+
 Result<std::size_t> CaseService::CountUnpushed() {
   CP_ASSIGN_OR_RETURN(std::int64_t n, store_.db().QueryInt("SELECT COUNT(*) FROM ops WHERE local = 1 AND pushed = 0;"));
   return static_cast<std::size_t>(n);

@@ -20,6 +20,23 @@ class CaseServiceInternal {
     return c.UnpushedOperations(case_id, limit);
   }
   static Result<std::size_t> CountUnpushed(CaseService& c) { return c.CountUnpushed(); }
+  // The next run of this store's own unpushed operations as one batch (docs/sync-client.md "A batch on the
+  // wire"), re-read from the case (runs coalesced, as ChangesSince gives them): at most `max_ops`
+  // operations and, unless one alone is larger, `max_bytes` encoded. nullopt if there is none, or if the
+  // case cannot give them as one dense run (then UnpushedOperations sends them one by one).
+  using PendingBatch = CaseService::PendingBatch;
+  static Result<std::optional<PendingBatch>> UnpushedBatch(CaseService& c, std::string_view case_id,
+                                                           std::size_t max_ops, std::size_t max_bytes) {
+    return c.UnpushedBatch(case_id, max_ops, max_bytes);
+  }
+  // Marks this store's operations of `replica` with counters up to `last` pushed (the server holds them).
+  static Status MarkPushedThrough(CaseService& c, std::string_view case_id, ReplicaId replica, std::uint64_t last) {
+    return c.MarkPushedThrough(case_id, replica, last);
+  }
+  // Whether an operation stored here ends exactly at counter `last.counter` (a pushed batch's last).
+  static Result<bool> HoldsOperationEndingAt(CaseService& c, std::string_view case_id, OpId last) {
+    return c.HoldsOperationEndingAt(case_id, last);
+  }
   static Status MarkPushed(CaseService& c, std::string_view case_id,
                            std::span<const std::pair<ReplicaId, std::uint64_t>> ids) {
     return c.MarkPushed(case_id, ids);

@@ -24,7 +24,11 @@ namespace casepack {
 
 namespace {
 
-constexpr std::size_t kPushBatch = 500;
+constexpr std::size_t kPushBatch = 500;  // single sealed operations per push (stores from before batches)
+// One sealed batch (docs/sync-client.md "A batch on the wire"): at most this many engine operations and
+// this many encoded bytes (unless one operation alone is larger), well inside the server's 1 MiB per blob.
+constexpr std::size_t kBatchMaxOps = 20000;
+constexpr std::size_t kBatchMaxBytes = 512 * 1024;
 constexpr int kPullPage = 1000;
 
 Result<ServerConfig> ParseUrl(const std::string& url) {
@@ -106,6 +110,48 @@ Status CheckBatchSignature(const std::string& case_id, const wire::OpOut& in, co
   return Ok();
 }
 
+// A pulled (or held) blob opened and checked against its id: for "R-N" one sealed operation whose
+// operation is R-N, for a batch id "R-FIRST-LAST" a sealed batch holding exactly one dense run of replica
+// R's operations from FIRST to LAST, all of this case (mixed authors, gaps, overlaps, other counters or
+// another case: the whole batch is refused). `bodies` gets the bytes to store for each operation: a
+// version 1 blob's as opened, a batch's operations each encoded alone (docs/sync-client.md).
+Result<std::vector<Operation>> OpenPulled(const SecretBytes& key, std::span<const std::uint8_t> author,
+                                          const std::string& case_id, const std::string& op_id, std::int64_t epoch,
+                                          std::span<const std::uint8_t> blob, std::vector<Bytes>* bodies) {
+  auto mismatch = [&] {
+    return MakeError(ErrorCode::kAuthFailed, "operation " + op_id.substr(0, 60) + " does not match its envelope");
+  };
+  const auto batch = wire::ParseBatchOpId(op_id);
+  CP_ASSIGN_OR_RETURN(Bytes plain, batch ? OpenOperationBatch(key, author, case_id, op_id, epoch, blob)
+                                         : OpenOperation(key, author, case_id, op_id, epoch, blob));
+  auto decoded = DecodeOperations(plain);
+  if (!decoded.ok() || decoded->empty()) {
+    Wipe(plain);
+    return mismatch();
+  }
+  if (!batch) {
+    if (decoded->size() != 1 || (*decoded)[0].case_id != case_id ||
+        OperationWireId((*decoded)[0].id.replica, (*decoded)[0].id.counter) != op_id) {
+      Wipe(plain);
+      return mismatch();
+    }
+    if (bodies) bodies->push_back(std::move(plain));
+    return decoded;
+  }
+  Wipe(plain);
+  std::uint64_t next = batch->first;
+  for (const Operation& op : *decoded) {
+    if (op.case_id != case_id || OperationWireId(op.id.replica, 0).substr(0, 16) != batch->replica ||
+        op.id.counter != next || op.Span() == 0 || op.Span() > batch->last - next + 1)
+      return mismatch();
+    next += op.Span();
+  }
+  if (next != batch->last + 1) return mismatch();
+  if (bodies)
+    for (const Operation& op : *decoded) bodies->push_back(EncodeOperations(std::span<const Operation>(&op, 1), BatchVersion::kV1));
+  return decoded;
+}
+
 // Why an operation stored before the server checked signatures is held out of its case.
 std::string UnsignedReason(const std::string& op_id, bool device_revoked) {
   return "operation " + op_id.substr(0, 40) + " carries no signature (stored before the server checked them)" +
@@ -127,6 +173,8 @@ Status WriteMetaText(Database& db, const std::string& key, const std::string& va
   st.Bind(1, key).Bind(2, value);
   return st.Run();
 }
+// meta key of the sealed batch of a case this store is pushing (its id), cleared once acknowledged.
+std::string InflightKey(const std::string& case_id) { return "sync_push_inflight:" + case_id; }
 }  // namespace
 
 std::string OperationWireId(ReplicaId replica, std::uint64_t counter) {
@@ -347,10 +395,21 @@ Status SyncService::CatchUpOwnReplica(net::CasepackClient& client, const std::st
   // an operation it made, except by going back to an older copy; an unacknowledged push is still held).
   // Or the server refused one of its op ids with other content (the store had made an operation starting
   // at that very counter since the restore).
+  // `last` is a single operation's counter or a sealed batch's last one.
   if (!push_refused) {
-    CP_ASSIGN_OR_RETURN(bool holds, CaseServiceInternal::HoldsOperation(cases_, case_id,
-                                                                         OpId{own, static_cast<std::uint64_t>(last)}));
-    if (last <= 0 || holds) return Ok();
+    const OpId at{own, static_cast<std::uint64_t>(last)};
+    CP_ASSIGN_OR_RETURN(bool holds, CaseServiceInternal::HoldsOperation(cases_, case_id, at));
+    if (!holds && last > 0) CP_ASSIGN_OR_RETURN(holds, CaseServiceInternal::HoldsOperationEndingAt(cases_, case_id, at));
+    if (last <= 0) return Ok();
+    if (holds) {
+      // The batch this store sent last, if its acknowledgement was lost (killed, cut): the server's last
+      // counter is its last, so the server holds it. Marked pushed now, so that the next batch starts after
+      // it (a batch cut again with later edits would overlap the stored one, which the server refuses).
+      CP_ASSIGN_OR_RETURN(std::string inflight, ReadMetaText(store_.db(), InflightKey(case_id)));
+      if (auto sent = wire::ParseBatchOpId(inflight); sent && sent->replica == hex && sent->last == static_cast<std::uint64_t>(last))
+        CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushedThrough(cases_, case_id, own, sent->last));
+      return Ok();
+    }
   }
   CP_ASSIGN_OR_RETURN(std::size_t moved, CaseServiceInternal::ContinueUnderFreshReplica(cases_, case_id));
   report.restored = "this store was behind its own edits on the server (restored from an older copy?): it takes them "
@@ -375,9 +434,7 @@ Status SyncService::SignOwnUnsignedOps(net::CasepackClient& client, const std::s
     }
     // Opened with this device's own key: the server holds exactly what this device wrote. Anything else
     // (altered or planted on the server) is left unsigned, and members keep it quarantined.
-    auto plain = OpenOperation(*key, own_key, case_id, op.op_id, op.epoch, op.blob);
-    if (!plain.ok()) continue;
-    Wipe(*plain);
+    if (!OpenPulled(*key, own_key, case_id, op.op_id, op.epoch, op.blob, nullptr).ok()) continue;
     mine.push_back(std::move(op));
   }
   if (mine.empty()) return Ok();
@@ -438,18 +495,31 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
                              const ProgressFn& progress) {
   bool renumbered = false;
   for (;;) {
-    CP_ASSIGN_OR_RETURN(std::vector<CaseServiceInternal::PendingOp> pending, CaseServiceInternal::UnpushedOperations(cases_, case_id, kPushBatch));
-    if (pending.empty()) return Ok();
+    // This store's own operations go as sealed batches (one signature, one tag, the version 2 encoding
+    // inside); only what cannot be cut as one dense run goes as single sealed operations.
+    CP_ASSIGN_OR_RETURN(std::optional<CaseServiceInternal::PendingBatch> run,
+                        CaseServiceInternal::UnpushedBatch(cases_, case_id, kBatchMaxOps, kBatchMaxBytes));
+    std::vector<CaseServiceInternal::PendingOp> pending;
+    if (!run) {
+      CP_ASSIGN_OR_RETURN(pending, CaseServiceInternal::UnpushedOperations(cases_, case_id, kPushBatch));
+      if (pending.empty()) return Ok();
+    }
     bool acked = false;
     for (int attempt = 0;; ++attempt) {
       CP_ASSIGN_OR_RETURN(std::int64_t epoch, CurrentEpoch(case_id));
       CP_ASSIGN_OR_RETURN(SecretBytes key, KeyFor(case_id, epoch));
       std::vector<wire::OpIn> batch;
-      batch.reserve(pending.size());
+      batch.reserve(pending.size() + 1);
+      if (run) {
+        const std::string id = wire::BatchOpId(run->replica, run->first, run->last);
+        batch.push_back(wire::OpIn{id, epoch, SealOperationBatch(key, store_.identity(), case_id, id, epoch, run->body)});
+      }
       for (const auto& p : pending) {
         const std::string op_id = OperationWireId(p.replica, p.counter);
         batch.push_back(wire::OpIn{op_id, epoch, SealOperation(key, store_.identity(), case_id, op_id, epoch, p.body)});
       }
+      // Recorded before it leaves: a lost acknowledgement is recognised by the next sync (CatchUpOwnReplica).
+      if (run) CP_RETURN_IF_ERROR(WriteMetaText(store_.db(), InflightKey(case_id), batch.front().op_id));
       auto acks = client.PushOps(case_id, batch);
       if (acks.ok()) {
         acked = true;
@@ -473,10 +543,17 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
       continue;
     }
     CASEPACK_FAULT_POINT("push-acked");  // the server holds the batch; this store has not recorded it
-    std::vector<std::pair<ReplicaId, std::uint64_t>> ids;
-    for (const auto& p : pending) ids.emplace_back(p.replica, p.counter);
-    CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushed(cases_, case_id, ids));
-    report.pushed += pending.size();
+    if (run) {
+      Wipe(run->body);
+      CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushedThrough(cases_, case_id, run->replica, run->last));
+      CP_RETURN_IF_ERROR(WriteMetaText(store_.db(), InflightKey(case_id), ""));
+      report.pushed += run->rows;
+    } else {
+      std::vector<std::pair<ReplicaId, std::uint64_t>> ids;
+      for (const auto& p : pending) ids.emplace_back(p.replica, p.counter);
+      CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushed(cases_, case_id, ids));
+      report.pushed += pending.size();
+    }
     if (progress) progress({"pushing", case_id, report.pushed, 0});
   }
 }
@@ -542,20 +619,12 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
         key = KeyFor(case_id, in.epoch);
         if (!key.ok()) return key.error();
       }
-      auto plain = OpenOperation(*key, *author, case_id, in.op_id, in.epoch, in.blob);
-      if (!plain.ok()) {
-        quarantine(plain.error().message);
+      auto opened = OpenPulled(*key, *author, case_id, in.op_id, in.epoch, in.blob, &bodies);
+      if (!opened.ok()) {
+        quarantine(opened.error().message);
         continue;
       }
-      auto decoded = DecodeOperations(*plain);
-      if (!decoded.ok() || decoded->size() != 1 || (*decoded)[0].case_id != case_id ||
-          OperationWireId((*decoded)[0].id.replica, (*decoded)[0].id.counter) != in.op_id) {
-        Wipe(*plain);
-        quarantine("operation " + in.op_id.substr(0, 40) + " does not match its envelope");
-        continue;
-      }
-      ops.push_back(std::move((*decoded)[0]));
-      bodies.push_back(std::move(*plain));
+      for (Operation& op : *opened) ops.push_back(std::move(op));
       if (had_quarantined) accepted.push_back(in.op_id);
     }
     const std::int64_t next = page.next_after;

@@ -63,6 +63,35 @@ void AppendOpBatchEntry(Bytes& manifest, std::string_view op_id, std::int64_t ep
   manifest.insert(manifest.end(), digest.begin(), digest.end());
 }
 
+std::optional<BatchSpan> ParseBatchOpId(std::string_view op_id) {
+  if (op_id.size() < 20 || op_id[16] != '-') return std::nullopt;
+  for (std::size_t i = 0; i < 16; ++i)
+    if (!((op_id[i] >= '0' && op_id[i] <= '9') || (op_id[i] >= 'a' && op_id[i] <= 'f'))) return std::nullopt;
+  const std::size_t dash = op_id.find('-', 17);
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto number = [](std::string_view d) -> std::optional<std::uint64_t> {
+    if (d.empty() || d.size() > 10 || d[0] == '0') return std::nullopt;
+    std::uint64_t v = 0;
+    for (char c : d) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (v > 0xFFFFFFFFu) return std::nullopt;
+    return v;
+  };
+  auto first = number(op_id.substr(17, dash - 17));
+  auto last = number(op_id.substr(dash + 1));
+  if (!first || !last || *first > *last) return std::nullopt;
+  return BatchSpan{std::string(op_id.substr(0, 16)), *first, *last};
+}
+
+std::string BatchOpId(std::uint64_t replica, std::uint64_t first, std::uint64_t last) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%016llx-%llu-%llu", static_cast<unsigned long long>(replica),
+                static_cast<unsigned long long>(first), static_cast<unsigned long long>(last));
+  return buf;
+}
+
 Bytes OpBatchManifest(std::string_view case_id, const std::vector<OpIn>& ops) {
   Bytes m = OpBatchManifestHeader(case_id);
   m.reserve(m.size() + ops.size() * 64);

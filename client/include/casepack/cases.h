@@ -333,6 +333,15 @@ class CaseService {
   };
   Result<std::vector<std::string>> AllCaseIds();
   Result<std::vector<PendingOp>> UnpushedOperations(std::string_view case_id, std::size_t limit);
+  struct PendingBatch {
+    ReplicaId replica = 0;
+    std::uint64_t first = 0, last = 0;  // the counters it holds, all of them
+    std::size_t rows = 0;               // stored operations it covers (what `pushed` counts)
+    Bytes body;                         // an operation batch, version 2 (docs/operation-format.md)
+  };
+  Result<std::optional<PendingBatch>> UnpushedBatch(std::string_view case_id, std::size_t max_ops, std::size_t max_bytes);
+  Status MarkPushedThrough(std::string_view case_id, ReplicaId replica, std::uint64_t last);
+  Result<bool> HoldsOperationEndingAt(std::string_view case_id, OpId last);
   Result<std::size_t> CountUnpushed();  // every case
   Status MarkPushed(std::string_view case_id, std::span<const std::pair<ReplicaId, std::uint64_t>> ids);
   Status CreateReceivedCase(const std::string& case_id);

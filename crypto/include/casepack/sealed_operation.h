@@ -31,4 +31,25 @@ Bytes SealOperation(const SecretBytes& epoch_key, const Identity& author, const 
                                           const std::string& case_id, const std::string& op_id, std::int64_t epoch,
                                           std::span<const std::uint8_t> sealed);
 
+// ---- Blob version 2: a sealed operation batch (docs/sync-client.md "A batch on the wire") ----
+//
+//   0x02 || nonce (24) || XChaCha20-Poly1305(epoch key, signature (64) || batch) || tag (16)
+//
+// One signature and one tag for a run of one replica's operations (an operation batch, version 1 or 2
+// of docs/operation-format.md). The place is "casepack-opbatch-v2\n" case_id "\n" batch_id "\n" epoch
+// "\n", where batch_id = "RRRRRRRRRRRRRRRR-FIRST-LAST" names the replica and every counter the batch
+// holds; the receiver checks that the decoded operations are exactly those (sync_service.cpp). A version 1
+// blob (above) has no version byte: which one a blob is follows from its id (a batch id has two dashes).
+inline constexpr std::uint8_t kSealedBatchVersion = 2;
+
+// REQUIRES: epoch_key.size() == kAeadKeyBytes. Deterministic (synthetic nonce); never fails.
+Bytes SealOperationBatch(const SecretBytes& epoch_key, const Identity& author, const std::string& case_id,
+                         const std::string& batch_id, std::int64_t epoch, std::span<const std::uint8_t> batch);
+
+// The batch bytes, checked before any is returned. kAuthFailed if the version byte is not 2, the
+// ciphertext does not open with this key and place, or it is not signed by `author_ed25519`.
+[[nodiscard]] Result<Bytes> OpenOperationBatch(const SecretBytes& epoch_key, std::span<const std::uint8_t> author_ed25519,
+                                               const std::string& case_id, const std::string& batch_id,
+                                               std::int64_t epoch, std::span<const std::uint8_t> sealed);
+
 }  // namespace casepack

@@ -209,6 +209,17 @@ struct OpBatchEntry {
 Result<std::map<std::string, OpBatchEntry, std::less<>>> ParseOpBatchManifest(std::span<const std::uint8_t> manifest,
                                                                               std::string_view case_id);
 
+// A sealed batch's id (docs/sync-client.md "A batch on the wire"): "RRRRRRRRRRRRRRRR-FIRST-LAST", the
+// author replica's id in 16 lower-case hex digits and the first and last counters the batch holds, decimal
+// without leading zeros, 1 ≤ FIRST ≤ LAST < 2^32. nullopt for anything else (one operation's
+// "RRRRRRRRRRRRRRRR-N" included).
+struct BatchSpan {
+  std::string replica;  // 16 hex digits
+  std::uint64_t first = 0, last = 0;
+};
+std::optional<BatchSpan> ParseBatchOpId(std::string_view op_id);
+std::string BatchOpId(std::uint64_t replica, std::uint64_t first, std::uint64_t last);
+
 struct OpIn {
   std::string op_id;
   std::int64_t epoch = 0;  // key epoch the blob is encrypted under; must be the case's current epoch

@@ -9,6 +9,7 @@
 #include "casepack/random.h"
 #include "casepack/server_api.h"
 #include "casepack/wire.h"
+#include "store/store_rules.h"
 
 namespace casepack::server {
 namespace {
@@ -586,6 +587,11 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
           return ErrorReply(409, "stale_epoch", "op encrypted under epoch " + std::to_string(op.epoch) +
                                                     ", case is at epoch " + std::to_string(epoch), log);
         }
+      }
+      // Sealed batches (ids "R-FIRST-LAST"): well formed, and no counter named twice in the push.
+      if (Status spans = CheckBatchIds(*ops); !spans.ok()) {
+        if (spans.error().code == ErrorCode::kConflict) return ErrorReply(409, "conflict", spans.error().message, log);
+        return ErrorReply(400, "bad_request", spans.error().message, log);
       }
       // Issue 11, item 2: the batch is signed by the pushing device over the manifest of exactly these
       // ops (built here, not taken from the client), checked once before anything is stored; the store

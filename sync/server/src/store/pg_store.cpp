@@ -24,6 +24,11 @@
 #include "store_rules.h"
 
 namespace casepack::server {
+
+// The last counter an op id names: COUNTER of "R-COUNTER", LAST of a sealed batch's "R-FIRST-LAST".
+constexpr std::string_view kLastCounterSql =
+    "CASE WHEN substr(o.op_id, 18) ~ '^[0-9]{1,18}(-[0-9]{1,18})?$' "
+    "THEN regexp_replace(substr(o.op_id, 18), '^[0-9]+-', '')::bigint END";
 namespace {
 
 constexpr auto kAcquireWait = std::chrono::seconds(10);
@@ -642,14 +647,14 @@ class PgStore final : public ServerStore {
     return ReadCommitted([&](Tx& tx) -> Result<std::vector<wire::ReplicaLast>> {
       // The op-id range [replica "-", replica ".") of the unique (case_id, op_id) index ('.' follows '-' in
       // byte order; op_id is COLLATE "C").
-      CP_ASSIGN_OR_RETURN(auto r, tx.Q(
-          "SELECT r.replica, (SELECT max(CASE WHEN substr(o.op_id, 18) ~ '^[0-9]{1,18}$' THEN substr(o.op_id, 18)::bigint END) "
+      static const std::string kSql =
+          "SELECT r.replica, (SELECT max(" + std::string(kLastCounterSql) + ") "
           "FROM ops o WHERE o.case_id = r.case_id AND o.op_id >= (r.replica || '-') COLLATE \"C\" "
           "AND o.op_id < (r.replica || '.') COLLATE \"C\"), (SELECT count(*) FROM ops o WHERE o.case_id = r.case_id "
           "AND o.batch IS NULL AND o.device_id = r.device_id AND o.op_id >= (r.replica || '-') COLLATE \"C\" "
           "AND o.op_id < (r.replica || '.') COLLATE \"C\") FROM replica_devices r "
-          "WHERE r.case_id = $1 AND r.device_id = $2 ORDER BY r.replica COLLATE \"C\"",
-          {case_id, device_id}, "reading replicas"));
+          "WHERE r.case_id = $1 AND r.device_id = $2 ORDER BY r.replica COLLATE \"C\"";
+      CP_ASSIGN_OR_RETURN(auto r, tx.Q(kSql.c_str(), {case_id, device_id}, "reading replicas"));
       std::vector<wire::ReplicaLast> out;
       for (int i = 0; i < r.size(); ++i) out.push_back(wire::ReplicaLast{r.Text(i, 0), r.Int(i, 1), r.Int(i, 2)});
       return out;
@@ -754,6 +759,16 @@ class PgStore final : public ServerStore {
                                           {case_id, ids}, "reading existing ops"));
       std::map<std::string, std::pair<std::int64_t, Bytes>> existing;
       for (int i = 0; i < have.size(); ++i) existing[have.Text(i, 0)] = {have.Int(i, 1), have.Blob(i, 2)};
+      // A sealed batch not stored yet starts after every counter stored under its replica (docs/api.md).
+      for (const auto& op : ops) {
+        auto span = ParseBatchOpId(op.op_id);
+        if (!span || existing.count(op.op_id)) continue;
+        static const std::string kSql = "SELECT coalesce(max(" + std::string(kLastCounterSql) + "), 0) FROM ops o "
+                                        "WHERE o.case_id = $1 AND o.op_id >= ($2 || '-') COLLATE \"C\" "
+                                        "AND o.op_id < ($2 || '.') COLLATE \"C\"";
+        CP_ASSIGN_OR_RETURN(auto m, tx.Q(kSql.c_str(), {case_id, span->replica}, "reading the replica's last counter"));
+        if (m.Int(0, 0) >= static_cast<std::int64_t>(span->first)) return BatchOverlapsStored(op.op_id);
+      }
       std::vector<wire::OpAck> acks;
       acks.reserve(ops.size());
       std::vector<std::vector<Param>> rows;

@@ -14,6 +14,11 @@
 #include "store_rules.h"
 
 namespace casepack::server {
+
+// The last counter an op id names: COUNTER of "R-COUNTER", LAST of a sealed batch's "R-FIRST-LAST".
+constexpr std::string_view kLastCounterSql =
+    "CAST(CASE WHEN instr(substr(o.op_id, 18), '-') > 0 THEN substr(o.op_id, 18 + instr(substr(o.op_id, 18), '-')) "
+    "ELSE substr(o.op_id, 18) END AS INTEGER)";
 namespace {
 
 constexpr const char* kSchema = R"sql(
@@ -482,11 +487,12 @@ class SqliteStore final : public ServerStore {
                                                         const std::string& device_id) override {
     std::lock_guard lock(rmu_);
     // The op-id range [replica "-", replica ".") of the unique (case_id, op_id) index: '.' follows '-'.
-    CP_ASSIGN_OR_RETURN(auto s, PrepareRead(
-        "SELECT r.replica, (SELECT max(CAST(substr(o.op_id, 18) AS INTEGER)) FROM ops o WHERE o.case_id = r.case_id "
+    static const std::string kSql =
+        ("SELECT r.replica, (SELECT max(" + std::string(kLastCounterSql) + ") FROM ops o WHERE o.case_id = r.case_id "
         "AND o.op_id >= r.replica || '-' AND o.op_id < r.replica || '.'), (SELECT count(*) FROM ops o "
         "WHERE o.case_id = r.case_id AND o.batch IS NULL AND o.op_id >= r.replica || '-' AND o.op_id < r.replica || '.' "
-        "AND o.device_id = r.device_id) FROM replica_devices r WHERE r.case_id = ? AND r.device_id = ? ORDER BY r.replica"));
+        "AND o.device_id = r.device_id) FROM replica_devices r WHERE r.case_id = ? AND r.device_id = ? ORDER BY r.replica");
+    CP_ASSIGN_OR_RETURN(auto s, PrepareRead(kSql.c_str()));
     s->Bind(1, case_id).Bind(2, device_id);
     std::vector<wire::ReplicaLast> out;
     while (true) {
@@ -652,6 +658,20 @@ class SqliteStore final : public ServerStore {
           return MakeError(ErrorCode::kAuthFailed, "operation " + op.op_id.substr(0, 40) +
                                                        " is under another device's replica id");
         checked = std::move(replica);
+      }
+      // A sealed batch not stored yet starts after every counter stored under its replica (docs/api.md).
+      if (auto span = ParseBatchOpId(op.op_id)) {
+        CP_ASSIGN_OR_RETURN(auto e, Prepare("SELECT 1 FROM ops WHERE case_id = ? AND op_id = ?"));
+        e->Bind(1, case_id).Bind(2, op.op_id);
+        CP_ASSIGN_OR_RETURN(bool stored, e->Step("reading existing op"));
+        if (!stored) {
+          static const std::string kSql = "SELECT max(" + std::string(kLastCounterSql) + ") FROM ops o "
+                                          "WHERE o.case_id = ? AND o.op_id >= ? || '-' AND o.op_id < ? || '.'";
+          CP_ASSIGN_OR_RETURN(auto q, Prepare(kSql.c_str()));
+          q->Bind(1, case_id).Bind(2, span->replica).Bind(3, span->replica);
+          CP_ASSIGN_OR_RETURN(bool row, q->Step("reading the replica's last counter"));
+          if (row && q->Int(0) >= static_cast<std::int64_t>(span->first)) return BatchOverlapsStored(op.op_id);
+        }
       }
       {
         CP_ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR IGNORE INTO ops(case_id, op_id, epoch, device_id, blob, batch) "
