@@ -12,6 +12,8 @@
 #include <set>
 #include <sstream>
 
+#include <zlib.h>
+
 #include "casepack/aead.h"
 #include "casepack/audit.h"
 #include "casepack/fault_point.h"
@@ -27,8 +29,35 @@ namespace {
 constexpr std::size_t kPushBatch = 500;  // single sealed operations per push (stores from before batches)
 // One sealed batch (docs/sync-client.md "A batch on the wire"): at most this many engine operations and
 // this many encoded bytes (unless one operation alone is larger), well inside the server's 1 MiB per blob.
-constexpr std::size_t kBatchMaxOps = 20000;
+constexpr std::size_t kBatchMaxOps = 500;
 constexpr std::size_t kBatchMaxBytes = 512 * 1024;
+// What a sealed batch's payload may inflate to (the operation batch): refused beyond, before inflating.
+constexpr std::size_t kBatchMaxInflated = 16 * 1024 * 1024;
+
+// A sealed batch's payload (docs/sync-client.md "A batch on the wire"): the batch's size as 4 bytes big
+// endian, then its zlib stream (level 9: deterministic for one zlib, as snapshots are).
+Bytes DeflateBatch(const Bytes& batch) {
+  uLongf bound = compressBound(static_cast<uLong>(batch.size()));
+  Bytes out(4 + bound);
+  for (int b = 0; b < 4; ++b) out[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(batch.size() >> (24 - 8 * b));
+  if (compress2(out.data() + 4, &bound, batch.data(), static_cast<uLong>(batch.size()), 9) != Z_OK) std::abort();
+  out.resize(4 + bound);
+  return out;
+}
+// Only ever called on a payload whose signature verified (never inflates what nobody signed).
+Result<Bytes> InflateBatch(std::span<const std::uint8_t> payload) {
+  auto corrupt = [] { return MakeError(ErrorCode::kCorrupt, "a sealed batch does not inflate"); };
+  if (payload.size() < 5) return corrupt();
+  std::size_t size = 0;
+  for (int b = 0; b < 4; ++b) size = (size << 8) | payload[static_cast<std::size_t>(b)];
+  if (size == 0 || size > kBatchMaxInflated) return corrupt();
+  Bytes out(size);
+  uLongf got = static_cast<uLongf>(size);
+  uLong used = static_cast<uLong>(payload.size() - 4);
+  if (uncompress2(out.data(), &got, payload.data() + 4, &used) != Z_OK || got != size || used != payload.size() - 4)
+    return corrupt();
+  return out;
+}
 constexpr int kPullPage = 1000;
 
 Result<ServerConfig> ParseUrl(const std::string& url) {
@@ -124,6 +153,12 @@ Result<std::vector<Operation>> OpenPulled(const SecretBytes& key, std::span<cons
   const auto batch = wire::ParseBatchOpId(op_id);
   CP_ASSIGN_OR_RETURN(Bytes plain, batch ? OpenOperationBatch(key, author, case_id, op_id, epoch, blob)
                                          : OpenOperation(key, author, case_id, op_id, epoch, blob));
+  if (batch) {
+    auto inflated = InflateBatch(plain);
+    Wipe(plain);
+    if (!inflated.ok()) return mismatch();
+    plain = std::move(*inflated);
+  }
   auto decoded = DecodeOperations(plain);
   if (!decoded.ok() || decoded->empty()) {
     Wipe(plain);
@@ -399,7 +434,9 @@ Status SyncService::CatchUpOwnReplica(net::CasepackClient& client, const std::st
   if (!push_refused) {
     const OpId at{own, static_cast<std::uint64_t>(last)};
     CP_ASSIGN_OR_RETURN(bool holds, CaseServiceInternal::HoldsOperation(cases_, case_id, at));
-    if (!holds && last > 0) CP_ASSIGN_OR_RETURN(holds, CaseServiceInternal::HoldsOperationEndingAt(cases_, case_id, at));
+    if (!holds && last > 0) {
+      CP_ASSIGN_OR_RETURN(holds, CaseServiceInternal::HoldsOperationEndingAt(cases_, case_id, at));
+    }
     if (last <= 0) return Ok();
     if (holds) {
       // The batch this store sent last, if its acknowledgement was lost (killed, cut): the server's last
@@ -512,7 +549,9 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
       batch.reserve(pending.size() + 1);
       if (run) {
         const std::string id = wire::BatchOpId(run->replica, run->first, run->last);
-        batch.push_back(wire::OpIn{id, epoch, SealOperationBatch(key, store_.identity(), case_id, id, epoch, run->body)});
+        Bytes payload = DeflateBatch(run->body);
+        batch.push_back(wire::OpIn{id, epoch, SealOperationBatch(key, store_.identity(), case_id, id, epoch, payload)});
+        Wipe(payload);
       }
       for (const auto& p : pending) {
         const std::string op_id = OperationWireId(p.replica, p.counter);

@@ -7,7 +7,9 @@
 #
 #   tests/bench/sync_client/run.sh            # N=5000 operations, RUNS=5
 #   N=20000 RUNS=3 tests/bench/sync_client/run.sh
+#   tests/bench/sync_client/run.sh wire     # bytes on the wire for a week of typing (wire.sh)
 set -euo pipefail
+[ "${1:-}" = wire ] && exec "$(dirname "$0")/wire.sh"
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 build="$root/build/release"
 N=${N:-5000}
