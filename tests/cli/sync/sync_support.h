@@ -535,7 +535,11 @@ std::size_t ServerUnsigned(const std::filesystem::path& data, const std::string&
 inline bool OpensWithAny(const ServerOp& op, const std::vector<std::string>& keys_hex, const std::string& case_id) {
   for (const auto& k : keys_hex) {
     auto key = SecretBytes::CopyOf(*HexDecode(k));
-    if (key.ok() && OpenOperation(*key, op.author, case_id, op.op_id, op.epoch, op.blob).ok()) return true;
+    if (!key.ok()) continue;
+    const bool batch = op.op_id.find('-', 17) != std::string::npos;  // a sealed batch (docs/sync-client.md)
+    if ((batch ? OpenOperationBatch(*key, op.author, case_id, op.op_id, op.epoch, op.blob)
+               : OpenOperation(*key, op.author, case_id, op.op_id, op.epoch, op.blob)).ok())
+      return true;
   }
   return false;
 }
