@@ -1,7 +1,8 @@
 // Fuzzes opening a sealed operation (docs/sync-client.md, "Sealed operations") under the key, place and
 // author of tests/vectors/sealed_op/ok_register_set. Properties: opening never crashes; what opens seals
 // back to exactly the input (the format is deterministic, so there is one sealed form per operation); and
-// the input taken as an operation seals and opens back to itself.
+// the input taken as an operation seals and opens back to itself. The same for blob version 2 (a sealed
+// batch, docs/sync-client.md "A batch on the wire") under kBatch.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +34,7 @@ const casepack::Identity& Author() {
 
 constexpr const char* kCase = "0123456789abcdef0123456789abcdef";
 constexpr const char* kOp = "1111111111111111-7";
+constexpr const char* kBatch = "1111111111111111-1-11";
 
 }  // namespace
 
@@ -47,5 +49,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Bytes sealed = casepack::SealOperation(Key(), author, kCase, kOp, 1, in);
   auto back = casepack::OpenOperation(Key(), author.public_keys().ed25519, kCase, kOp, 1, sealed);
   if (!back.ok() || back->size() != size || !std::equal(back->begin(), back->end(), data)) std::abort();
+  auto batch = casepack::OpenOperationBatch(Key(), author.public_keys().ed25519, kCase, kBatch, 1, in);
+  if (batch.ok()) {
+    const Bytes again = casepack::SealOperationBatch(Key(), author, kCase, kBatch, 1, *batch);
+    if (again.size() != size || !std::equal(again.begin(), again.end(), data)) std::abort();
+  }
+  const Bytes sealed_batch = casepack::SealOperationBatch(Key(), author, kCase, kBatch, 1, in);
+  auto batch_back = casepack::OpenOperationBatch(Key(), author.public_keys().ed25519, kCase, kBatch, 1, sealed_batch);
+  if (!batch_back.ok() || batch_back->size() != size || !std::equal(batch_back->begin(), batch_back->end(), data))
+    std::abort();
   return 0;
 }
