@@ -174,7 +174,9 @@ inline std::string BacklogSentence(const std::string& tag, int i) {
 }
 
 // Many edits fast: opens the store in this process (the CLI would take a process per operation) and
-// appends `n` paragraphs "Backlog sentence <tag> <i>." to the case's story, one operation each.
+// puts `n` paragraphs "Backlog sentence <tag> <i>." at the top of the case's story, one operation each:
+// each its own run, so that they stay n operations when pushed as sealed batches of at most 500 (text
+// appended at the end would extend one run, which a batch carries as one operation; docs/sync-client.md).
 inline void AppendBacklog(const Laptop& l, const std::string& case_id, const std::string& tag, int n,
                           const char* passphrase) {
   InitCrypto();
@@ -182,7 +184,7 @@ inline void AppendBacklog(const Laptop& l, const std::string& case_id, const std
   ASSERT_TRUE(store.ok()) << store.error().message;
   CaseService cases(**store);
   for (int i = 0; i < n; ++i) {
-    auto s = cases.AppendNote(case_id, "story", BacklogSentence(tag, i) + "\n");
+    auto s = cases.EditNote(case_id, "story", 0, 0, BacklogSentence(tag, i) + "\n");
     ASSERT_TRUE(s.ok()) << s.error().message;
   }
 }

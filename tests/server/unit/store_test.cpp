@@ -302,6 +302,43 @@ TEST_P(StoreTest, Issue11FirstPusherOwnsTheReplica) {
   EXPECT_TRUE(store_->AppendOps(c2, b.device_id, {{"aaaaaaaaaaaaaaaa-1", 1, {4}}}).ok());
 }
 
+// Issue 18: sealed batches (ids "R-FIRST-LAST", docs/api.md) on both backends. A batch the case does not
+// hold starts after every counter stored under its replica, else nothing of the push is stored; a retry
+// of the same bytes is acknowledged with its seq; `last` is a batch's LAST; a purge removes batches too.
+TEST_P(StoreTest, Issue18SealedBatchesOverlapRetryLastAndPurge) {
+  const auto a = Enrol("facilitator"), b = Enrol("facilitator");
+  const std::string c = RandomId();
+  ASSERT_TRUE(store_->CreateCase(c, a.user_id, Bytes{1}, 1).ok());
+  ASSERT_TRUE(store_->AddMember(c, b.user_id, {{b.user_id, 1, {2}}}).ok());
+  const wire::OpBatch sig{0, a.device_id, Bytes{1}, Bytes(64, 1)};
+  ASSERT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-1", 1, {1}}}, sig).ok());  // an old single op
+  auto first = store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-2-40", 1, {2}}}, sig);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(store_->DeviceReplicas(c, a.device_id)->at(0).last, 40);
+  auto retry = store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-2-40", 1, {2}}}, sig);
+  ASSERT_TRUE(retry.ok());
+  EXPECT_EQ(retry->at(0).seq, first->at(0).seq);
+  for (const std::string overlapping : {"aaaaaaaaaaaaaaaa-40-41", "aaaaaaaaaaaaaaaa-3-9", "aaaaaaaaaaaaaaaa-1-1"}) {
+    auto r = store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-41-50", 1, {3}}, {overlapping, 1, {4}}}, sig);
+    ASSERT_FALSE(r.ok()) << overlapping;
+    EXPECT_EQ(r.error().code, ErrorCode::kConflict) << overlapping;
+    EXPECT_NE(r.error().message.find("op_id already used"), std::string::npos) << r.error().message;
+    EXPECT_EQ(store_->PullOps(c, 0, 10)->size(), 2u) << "nothing of the refused push is stored";
+  }
+  EXPECT_EQ(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-2-40", 1, {9}}}, sig).error().code, ErrorCode::kConflict);
+  // Another device cannot push a batch under the replica.
+  EXPECT_EQ(store_->AppendOps(c, b.device_id, {{"aaaaaaaaaaaaaaaa-41-50", 1, {3}}}, sig).error().code,
+            ErrorCode::kAuthFailed);
+  ASSERT_TRUE(store_->AppendOps(c, a.device_id, {{"aaaaaaaaaaaaaaaa-41-50", 1, {3}}}, sig).ok());
+  EXPECT_EQ(store_->DeviceReplicas(c, a.device_id)->at(0).last, 50);
+  EXPECT_EQ(store_->PullOps(c, 0, 10)->size(), 3u);
+  ASSERT_TRUE(store_->SetPurgeDate(c, "2027-03-01", a.user_id, 5).ok());
+  auto purged = store_->PurgeDue("2027-03-01", 200);
+  ASSERT_TRUE(purged.ok()) << purged.error().message;
+  EXPECT_TRUE(store_->IsPurged(c).value());
+  EXPECT_TRUE(store_->PullOps(c, 0, 10)->empty());
+}
+
 // SQLite only: PostgreSQL stores began at schema 3's content (pg_store.cpp's first migration).
 class SqliteStoreTest : public StoreTest {};
 INSTANTIATE_TEST_SUITE_P(Backends, SqliteStoreTest, ::testing::Values(testing::Backend::kSqlite), testing::BackendName);
