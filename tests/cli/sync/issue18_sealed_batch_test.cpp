@@ -115,7 +115,7 @@ TEST_F(Issue18SealedBatch, HostileBatchesAreRefusedWholeByTheServer) {
   refused({good, {Hex(own) + "-7", 1, RandomBytes(40)}}, ErrorCode::kConflict, "name the same counter",
           "a single op inside a batch");
   // Malformed batch ids (no replica binding escapes: these are refused, not stored unbound).
-  for (const std::string bad : {Hex(own) + "-11-1", Hex(own) + "-01-11", Hex(own) + "-0-11", Hex(own) + "-1-11-12",
+  for (const std::string& bad : {Hex(own) + "-11-1", Hex(own) + "-01-11", Hex(own) + "-0-11", Hex(own) + "-1-11-12",
                                 Hex(own) + "-1-99999999999"})
     refused({SealedBatch(bad, ops)}, ErrorCode::kInvalidArgument, "malformed", "id " + bad);
   // A wrong epoch.
@@ -277,7 +277,7 @@ TEST_F(Issue18SealedBatch, BatchWhoseAckWasLostIsNotPushedTwice) {
   SyncUntilQuiet({&bu_, &x_, &y_});
   const std::string story = Story(y_, case_);
   EXPECT_EQ(story, Story(x_, case_));
-  for (const std::string s : {BacklogSentence("lost", 0), BacklogSentence("lost", 699), BacklogSentence("after", 29)})
+  for (const std::string& s : {BacklogSentence("lost", 0), BacklogSentence("lost", 699), BacklogSentence("after", 29)})
     EXPECT_EQ(Count(story, s), 1u) << s;
 }
 
