@@ -129,7 +129,7 @@ TEST_F(FaultsTest, ConnectionsCutMidRequestEventuallyConverge) {
     EXPECT_NE(r.err.find("again"), std::string::npos) << r.err;
   }
   std::printf("%d cuts, %d failed syncs before one succeeded\n", proxy.cuts_made(), failures);
-  EXPECT_GE(failures, 3);
+  EXPECT_GE(failures, 2);  // sealed batches (issue 18) move fewer bytes: fewer of the cuts land
   SyncUntilQuiet({&bu_, &f1_, &f2});
   for (const Laptop* l : {&bu_, &f1_, &f2}) {
     ExpectBacklog(*l, "b", 1200);
@@ -153,7 +153,7 @@ TEST_F(FaultsTest, SamePushDeliveredTwiceIsStoredOnce) {
   const auto before = root() / "bea-before-sync";
   std::filesystem::copy(bu_.dir, before, std::filesystem::copy_options::recursive);
   const json first = Sync(bu_);
-  EXPECT_EQ(first.value("pushed", 0u), 702u) << first.dump();
+  EXPECT_EQ(first.value("pushed", 0u), 1401u) << first.dump();  // each backlog paragraph: its text and its record
   std::filesystem::remove_all(bu_.dir);
   std::filesystem::rename(before, bu_.dir);
   auto again = bu_.Run({"sync", "--json"});
