@@ -2,6 +2,7 @@
 
 #include "casepack/audit.h"
 #include "casepack/date_checks.h"
+#include "casepack/fault_point.h"
 
 #include "case_model.h"
 #include "key_dates_json.h"
@@ -1668,40 +1669,68 @@ Result<std::vector<CaseService::PendingOp>> CaseService::UnpushedOperations(std:
   }
 }
 
-Result<std::optional<CaseService::PendingBatch>> CaseService::UnpushedBatch(std::string_view case_id, std::size_t max_ops,
-                                                                             std::size_t max_bytes) {
+Result<std::vector<CaseService::PendingBatch>> CaseService::UnpushedBatches(std::string_view case_id, std::size_t max_ops,
+                                                                              std::size_t max_bytes) {
   CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
   const Replica& r = loaded->replica;
-  PendingBatch b;
-  b.replica = r.replica_id();
+  const ReplicaId self = r.replica_id();
+  std::vector<PendingBatch> out;
+  // The counters of the stored operations not yet pushed (one row per EditNote, ascending): where a batch
+  // may end (just before one of them, or after the last), and how many rows each batch covers.
+  std::vector<std::uint64_t> rows;
   {
     CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
-        "SELECT min(counter) FROM ops WHERE case_id = ? AND replica = ? AND local = 1 AND pushed = 0;"));
-    st.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(b.replica));
-    CP_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row || st.Int(0) <= 0) return std::optional<PendingBatch>();
-    b.first = static_cast<std::uint64_t>(st.Int(0));
+        "SELECT counter FROM ops WHERE case_id = ? AND replica = ? AND local = 1 AND pushed = 0 ORDER BY counter;"));
+    st.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(self));
+    for (;;) {
+      CP_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      if (st.Int(0) <= 0) return out;
+      rows.push_back(static_cast<std::uint64_t>(st.Int(0)));
+    }
   }
-  CP_ASSIGN_OR_RETURN(std::vector<Operation> ops, r.LocalChangesSince(b.first - 1));
+  if (rows.empty()) return out;
+  // The whole unpushed history, read once (the read walks every counter since the first unpushed one: once
+  // per batch made a long offline history's push quadratic).
+  CASEPACK_FAULT_POINT("push-history-read");
+  CP_ASSIGN_OR_RETURN(std::vector<Operation> ops, r.LocalChangesSince(rows.front() - 1));
   std::stable_sort(ops.begin(), ops.end(), [](const Operation& x, const Operation& y) { return x.id.counter < y.id.counter; });
-  // One dense run from the first unpushed counter: the receiver checks exactly that, and every stored
-  // operation in [first, last] is then marked pushed.
-  std::uint64_t next = b.first;
-  std::size_t n = 0;
-  while (n < ops.size() && n < max_ops && ops[n].id.counter == next) next += ops[n++].Span();
-  if (n == 0 || n < std::min(ops.size(), max_ops)) return std::optional<PendingBatch>();
-  for (;;) {
-    b.body = EncodeOperations(std::span<const Operation>(ops.data(), n), BatchVersion::kV2);
-    if (b.body.size() <= max_bytes || n == 1) break;
-    n = (n + 1) / 2;
+  // One dense run from the first unpushed counter: the receiver checks exactly that for each batch, and
+  // every stored operation in [first, last] is then marked pushed. Batches are cut from its dense prefix.
+  std::vector<std::uint64_t> ends;  // ends[i]: the last counter of ops[i]
+  for (std::uint64_t next = rows.front(); ends.size() < ops.size() && ops[ends.size()].id.counter == next;) {
+    next += ops[ends.size()].Span();
+    ends.push_back(next - 1);
   }
-  b.last = ops[n - 1].id.counter + ops[n - 1].Span() - 1;
-  CP_ASSIGN_OR_RETURN(Statement cnt, store_.db().Prepare(
-      "SELECT count(*) FROM ops WHERE case_id = ? AND replica = ? AND local = 1 AND pushed = 0 AND counter <= ?;"));
-  cnt.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(b.replica)).Bind(3, static_cast<std::int64_t>(b.last));
-  CP_ASSIGN_OR_RETURN(bool row, cnt.Step());
-  b.rows = row ? static_cast<std::size_t>(cnt.Int(0)) : 0;
-  return std::optional<PendingBatch>(std::move(b));
+  if (ends.empty() || ends.size() < std::min(ops.size(), max_ops)) return out;
+  const bool whole = ends.size() == ops.size();
+  // A batch ends where a stored operation ends: before another unpushed row, or at the very end of the
+  // history (a run split by a later edit may end inside a stored row, which must not be marked pushed half).
+  auto may_end_at = [&](std::size_t i) {
+    return std::binary_search(rows.begin(), rows.end(), ends[i] + 1) || (whole && i + 1 == ops.size());
+  };
+  for (std::size_t begin = 0; begin < ends.size();) {
+    std::size_t n = std::min(max_ops, ends.size() - begin);
+    while (n > 0 && !may_end_at(begin + n - 1)) --n;
+    if (n == 0) break;  // the rest goes as single operations (UnpushedOperations)
+    PendingBatch b;
+    b.replica = self;
+    b.first = ops[begin].id.counter;
+    for (;;) {
+      b.body = EncodeOperations(std::span<const Operation>(ops.data() + begin, n), BatchVersion::kV2);
+      if (b.body.size() <= max_bytes) break;
+      std::size_t half = (n + 1) / 2;
+      while (half > 0 && !may_end_at(begin + half - 1)) --half;
+      if (half == 0 || half == n) break;  // no smaller batch ends on a stored operation: one over the size
+      n = half;
+    }
+    b.last = ends[begin + n - 1];
+    b.rows = static_cast<std::size_t>(std::upper_bound(rows.begin(), rows.end(), b.last) -
+                                      std::lower_bound(rows.begin(), rows.end(), b.first));
+    out.push_back(std::move(b));
+    begin += n;
+  }
+  return out;
 }
 
 Status CaseService::MarkPushedThrough(std::string_view case_id, ReplicaId replica, std::uint64_t last) {

@@ -20,14 +20,15 @@ class CaseServiceInternal {
     return c.UnpushedOperations(case_id, limit);
   }
   static Result<std::size_t> CountUnpushed(CaseService& c) { return c.CountUnpushed(); }
-  // The next run of this store's own unpushed operations as one batch (docs/sync-client.md "A batch on the
-  // wire"), re-read from the case (runs coalesced, as ChangesSince gives them): at most `max_ops`
-  // operations and, unless one alone is larger, `max_bytes` encoded. nullopt if there is none, or if the
-  // case cannot give them as one dense run (then UnpushedOperations sends them one by one).
+  // This store's own unpushed operations as batches (docs/sync-client.md "A batch on the wire"), all cut
+  // from one read of the case (runs coalesced, as ChangesSince gives them), in counter order: each at most
+  // `max_ops` operations and, unless one alone is larger, `max_bytes` encoded, ending where a stored
+  // operation ends. Empty if there is none, or if the case cannot give them as one dense run (then
+  // UnpushedOperations sends them one by one).
   using PendingBatch = CaseService::PendingBatch;
-  static Result<std::optional<PendingBatch>> UnpushedBatch(CaseService& c, std::string_view case_id,
+  static Result<std::vector<PendingBatch>> UnpushedBatches(CaseService& c, std::string_view case_id,
                                                            std::size_t max_ops, std::size_t max_bytes) {
-    return c.UnpushedBatch(case_id, max_ops, max_bytes);
+    return c.UnpushedBatches(case_id, max_ops, max_bytes);
   }
   // Marks this store's operations of `replica` with counters up to `last` pushed (the server holds them).
   static Status MarkPushedThrough(CaseService& c, std::string_view case_id, ReplicaId replica, std::uint64_t last) {

@@ -59,6 +59,18 @@ Result<Bytes> InflateBatch(std::span<const std::uint8_t> payload) {
   return out;
 }
 constexpr int kPullPage = 1000;
+// Operations per pull page. Test builds only (CASEPACK_FAULT_POINTS, fault_point.h): CASEPACK_FAULT_PULL_PAGE=N
+// (1 to 1000) pulls smaller pages, so that a catch-up of a few sealed batches still spans pages and a test
+// can stop it between them (FaultsTest.ClientKilledMidSync…, docs/testing.md).
+int PullPage() {
+#ifdef CASEPACK_FAULT_POINTS
+  if (const char* v = std::getenv("CASEPACK_FAULT_PULL_PAGE"); v != nullptr) {
+    const int n = std::atoi(v);
+    if (n >= 1 && n <= kPullPage) return n;
+  }
+#endif
+  return kPullPage;
+}
 
 Result<ServerConfig> ParseUrl(const std::string& url) {
   const std::string scheme = "https://";
@@ -533,67 +545,75 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
   bool renumbered = false;
   for (;;) {
     // This store's own operations go as sealed batches (one signature, one tag, the version 2 encoding
-    // inside); only what cannot be cut as one dense run goes as single sealed operations.
-    CP_ASSIGN_OR_RETURN(std::optional<CaseServiceInternal::PendingBatch> run,
-                        CaseServiceInternal::UnpushedBatch(cases_, case_id, kBatchMaxOps, kBatchMaxBytes));
+    // inside), all cut from one read of the case; only what cannot be cut as one dense run goes as single
+    // sealed operations.
+    CP_ASSIGN_OR_RETURN(std::vector<CaseServiceInternal::PendingBatch> runs,
+                        CaseServiceInternal::UnpushedBatches(cases_, case_id, kBatchMaxOps, kBatchMaxBytes));
     std::vector<CaseServiceInternal::PendingOp> pending;
-    if (!run) {
+    if (runs.empty()) {
       CP_ASSIGN_OR_RETURN(pending, CaseServiceInternal::UnpushedOperations(cases_, case_id, kPushBatch));
       if (pending.empty()) return Ok();
     }
-    bool acked = false;
-    for (int attempt = 0;; ++attempt) {
-      CP_ASSIGN_OR_RETURN(std::int64_t epoch, CurrentEpoch(case_id));
-      CP_ASSIGN_OR_RETURN(SecretBytes key, KeyFor(case_id, epoch));
-      std::vector<wire::OpIn> batch;
-      batch.reserve(pending.size() + 1);
-      if (run) {
-        const std::string id = wire::BatchOpId(run->replica, run->first, run->last);
-        Bytes payload = DeflateBatch(run->body);
-        batch.push_back(wire::OpIn{id, epoch, SealOperationBatch(key, store_.identity(), case_id, id, epoch, payload)});
-        Wipe(payload);
-      }
-      for (const auto& p : pending) {
-        const std::string op_id = OperationWireId(p.replica, p.counter);
-        batch.push_back(wire::OpIn{op_id, epoch, SealOperation(key, store_.identity(), case_id, op_id, epoch, p.body)});
-      }
-      // Recorded before it leaves: a lost acknowledgement is recognised by the next sync (CatchUpOwnReplica).
-      if (run) CP_RETURN_IF_ERROR(WriteMetaText(store_.db(), InflightKey(case_id), batch.front().op_id));
-      auto acks = client.PushOps(case_id, batch);
-      if (acks.ok()) {
-        acked = true;
-        break;
-      }
-      // The case moved to a new epoch (a member was removed): fetch its key and seal again.
-      if (acks.error().code == ErrorCode::kConflict && attempt == 0) {
-        // An op id the server holds with other content: this store reused its own counters after a restore.
-        if (acks.error().message.find("op_id already used") != std::string::npos) {
-          CP_RETURN_IF_ERROR(CatchUpOwnReplica(client, case_id, report, /*push_refused=*/true));
-          break;  // renumbered: the loop above collects them again
+    // One request per batch (or one for the single operations), in order.
+    const std::size_t requests = runs.empty() ? 1 : runs.size();
+    bool acked = true;
+    for (std::size_t i = 0; i < requests && acked; ++i) {
+      CaseServiceInternal::PendingBatch* run = runs.empty() ? nullptr : &runs[i];
+      acked = false;
+      for (int attempt = 0;; ++attempt) {
+        CP_ASSIGN_OR_RETURN(std::int64_t epoch, CurrentEpoch(case_id));
+        CP_ASSIGN_OR_RETURN(SecretBytes key, KeyFor(case_id, epoch));
+        std::vector<wire::OpIn> batch;
+        batch.reserve(pending.size() + 1);
+        if (run) {
+          const std::string id = wire::BatchOpId(run->replica, run->first, run->last);
+          Bytes payload = DeflateBatch(run->body);
+          batch.push_back(wire::OpIn{id, epoch, SealOperationBatch(key, store_.identity(), case_id, id, epoch, payload)});
+          Wipe(payload);
         }
-        CP_RETURN_IF_ERROR(EnsureCurrentKey(client, case_id));
-        continue;
+        for (const auto& p : pending) {
+          const std::string op_id = OperationWireId(p.replica, p.counter);
+          batch.push_back(wire::OpIn{op_id, epoch, SealOperation(key, store_.identity(), case_id, op_id, epoch, p.body)});
+        }
+        // Recorded before it leaves: a lost acknowledgement is recognised by the next sync (CatchUpOwnReplica).
+        if (run) CP_RETURN_IF_ERROR(WriteMetaText(store_.db(), InflightKey(case_id), batch.front().op_id));
+        auto acks = client.PushOps(case_id, batch);
+        if (acks.ok()) {
+          acked = true;
+          break;
+        }
+        // The case moved to a new epoch (a member was removed): fetch its key and seal again.
+        if (acks.error().code == ErrorCode::kConflict && attempt == 0) {
+          // An op id the server holds with other content: this store reused its own counters after a restore.
+          if (acks.error().message.find("op_id already used") != std::string::npos) {
+            CP_RETURN_IF_ERROR(CatchUpOwnReplica(client, case_id, report, /*push_refused=*/true));
+            break;  // renumbered: the loop above collects them again
+          }
+          CP_RETURN_IF_ERROR(EnsureCurrentKey(client, case_id));
+          continue;
+        }
+        return acks.error();
       }
-      return acks.error();
+      if (!acked) break;
+      CASEPACK_FAULT_POINT("push-acked");  // the server holds the batch; this store has not recorded it
+      if (run) {
+        Wipe(run->body);
+        CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushedThrough(cases_, case_id, run->replica, run->last));
+        CP_RETURN_IF_ERROR(WriteMetaText(store_.db(), InflightKey(case_id), ""));
+        report.pushed += run->rows;
+      } else {
+        std::vector<std::pair<ReplicaId, std::uint64_t>> ids;
+        for (const auto& p : pending) ids.emplace_back(p.replica, p.counter);
+        CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushed(cases_, case_id, ids));
+        report.pushed += pending.size();
+      }
+      if (progress) progress({"pushing", case_id, report.pushed, 0});
     }
+    for (auto& run : runs) Wipe(run.body);
     if (!acked) {
       if (renumbered) return MakeError(ErrorCode::kConflict, "the server refused this store's edits again after renumbering them");
       renumbered = true;
-      continue;
     }
-    CASEPACK_FAULT_POINT("push-acked");  // the server holds the batch; this store has not recorded it
-    if (run) {
-      Wipe(run->body);
-      CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushedThrough(cases_, case_id, run->replica, run->last));
-      CP_RETURN_IF_ERROR(WriteMetaText(store_.db(), InflightKey(case_id), ""));
-      report.pushed += run->rows;
-    } else {
-      std::vector<std::pair<ReplicaId, std::uint64_t>> ids;
-      for (const auto& p : pending) ids.emplace_back(p.replica, p.counter);
-      CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushed(cases_, case_id, ids));
-      report.pushed += pending.size();
-    }
-    if (progress) progress({"pushing", case_id, report.pushed, 0});
   }
 }
 
@@ -610,7 +630,7 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
   std::map<std::int64_t, CheckedBatch> checked_batches;
   CP_RETURN_IF_ERROR(RecordReplicaDevice(std::string_view(own_prefix).substr(0, 16), config.device_id));
   for (;;) {
-    CP_ASSIGN_OR_RETURN(wire::OpsPage page, client.PullOps(case_id, after, kPullPage));
+    CP_ASSIGN_OR_RETURN(wire::OpsPage page, client.PullOps(case_id, after, PullPage()));
     std::map<std::int64_t, const wire::OpBatch*> batches;
     for (const auto& b : page.batches) batches.emplace(b.batch, &b);
     std::vector<std::string> accepted;  // op ids that passed every check (released from quarantine)

@@ -339,7 +339,7 @@ class CaseService {
     std::size_t rows = 0;               // stored operations it covers (what `pushed` counts)
     Bytes body;                         // an operation batch, version 2 (docs/operation-format.md)
   };
-  Result<std::optional<PendingBatch>> UnpushedBatch(std::string_view case_id, std::size_t max_ops, std::size_t max_bytes);
+  Result<std::vector<PendingBatch>> UnpushedBatches(std::string_view case_id, std::size_t max_ops, std::size_t max_bytes);
   Status MarkPushedThrough(std::string_view case_id, ReplicaId replica, std::uint64_t last);
   Result<bool> HoldsOperationEndingAt(std::string_view case_id, OpId last);
   Result<std::size_t> CountUnpushed();  // every case

@@ -260,6 +260,29 @@ TEST_F(Issue18SealedBatch, WeekOfflineEditsCrossAsSealedBatches) {
   EXPECT_NE(Story(y_, case_).find(BacklogSentence("week", 1199)), std::string::npos);
 }
 
+// A long offline history was read once per batch to cut it (each read walks every counter since the first
+// unpushed one): the automerge-paper push (259,778 keystrokes) took 2½ minutes of CPU. All batches are cut
+// from one read: a second read of the history in one push throws at the fault point, and the sync fails.
+TEST_F(Issue18SealedBatch, LongHistoryIsReadOnceNotOncePerBatch) {
+  CloseHostile();
+  AppendBacklog(x_, case_, "once", 1200, kPassphrase);  // at least three batches of 500
+  RunOptions o;
+  o.unset_env = {"CASEPACK_STORE", "CASEPACK_PASSPHRASE_FILE"};
+  o.env = {{"CASEPACK_FAULT_AT", "push-history-read:2"}, {"CASEPACK_FAULT_ACTION", "throw"}};
+  const auto r = RunProcess(x_.Argv({"sync", "--json"}), o);
+  ASSERT_EQ(r.exit_code, 0) << "the push read its history more than once:\n" << r.err;
+  const json report = json::parse(r.out);
+  EXPECT_GE(report.value("pushed", 0u), 2400u) << report.dump(2);  // each paragraph: its text and its record
+  const auto stored = ServerOps(server_->data(), case_);
+  std::size_t batches = 0;
+  for (const auto& op : stored) batches += wire::ParseBatchOpId(op.op_id).has_value();
+  EXPECT_GE(batches, 3u) << "the backlog did not need several batches: the test would not catch a read per batch";
+  // The same fault point is reached, once, by a push with anything to send: the test cannot pass unarmed.
+  AppendBacklog(x_, case_, "armed", 3, kPassphrase);
+  o.env = {{"CASEPACK_FAULT_AT", "push-history-read:1"}, {"CASEPACK_FAULT_ACTION", "throw"}};
+  EXPECT_NE(RunProcess(x_.Argv({"sync"}), o).exit_code, 0) << "push-history-read is never reached";
+}
+
 // Killed after the server stored a batch and before the store recorded its acknowledgement; more edits
 // follow. The next sync must neither push the stored run again (the server would refuse a batch cut
 // again with the later edits as overlapping) nor take the store for one restored from a backup.
