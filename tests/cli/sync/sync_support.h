@@ -398,6 +398,11 @@ class CuttingProxy {
   }
   std::uint16_t port() const { return port_; }
   int cuts_made() const { return cuts_made_.load(); }
+  // One line per connection closed so far: "up=BYTES down=BYTES" and "cut" if this proxy cut it.
+  std::string Connections() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return connections_;
+  }
   // From now on, the next connections are cut as `cuts` says (counting from 0 again).
   void Arm(std::vector<Cut> cuts) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -457,11 +462,15 @@ class CuttingProxy {
     }
     ::close(c);
     ::close(s);
+    std::lock_guard<std::mutex> lock(mu_);
+    connections_ += "up=" + std::to_string(passed[0]) + " down=" + std::to_string(passed[1]) +
+                    (cut && passed[cut->client_to_server ? 0 : 1] >= cut->bytes ? " cut" : "") + "\n";
   }
 
   std::uint16_t upstream_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::vector<Cut> cuts_;
+  std::string connections_;
   std::size_t n_ = 0;
   int listen_fd_ = -1;
   std::uint16_t port_ = 0;
