@@ -234,5 +234,131 @@ TEST(TextSeq, ConcurrentWritersConvergeToTheReferenceOrder) {
   }
 }
 
+// True when both texts have the same runs (every field, content included) and delete records.
+bool SameState(const detail::TextSeq& a, const detail::TextSeq& b) {
+  std::vector<detail::Run> ra, rb;
+  a.ForEachRun([&](const detail::Run& r) { ra.push_back(r); });
+  b.ForEachRun([&](const detail::Run& r) { rb.push_back(r); });
+  auto same_run = [](const detail::Run& x, const detail::Run& y) {
+    return x.rep == y.rep && x.ctr == y.ctr && x.len == y.len && x.content == y.content && x.bytes == y.bytes &&
+           x.author == y.author && x.deleted == y.deleted && x.left == y.left && x.right == y.right && x.hlc == y.hlc;
+  };
+  auto same_del = [](const detail::DelRecord& x, const detail::DelRecord& y) {
+    return x.rep == y.rep && x.ctr == y.ctr && x.span == y.span && x.first == y.first && x.count == y.count &&
+           x.author == y.author && x.hlc == y.hlc;
+  };
+  auto same_range = [](const detail::TRange& x, const detail::TRange& y) {
+    return x.rep == y.rep && x.ctr == y.ctr && x.len == y.len;
+  };
+  return std::equal(ra.begin(), ra.end(), rb.begin(), rb.end(), same_run) &&
+         std::equal(a.deletes().begin(), a.deletes().end(), b.deletes().begin(), b.deletes().end(), same_del) &&
+         std::equal(a.delete_ranges().begin(), a.delete_ranges().end(), b.delete_ranges().begin(),
+                    b.delete_ranges().end(), same_range) &&
+         a.Text() == b.Text();
+}
+
+// Everything a text records, for a failure message.
+std::string Runs(const detail::TextSeq& t) {
+  std::string out;
+  t.ForEachRun([&](const detail::Run& r) {
+    out += std::to_string(r.rep) + ":" + std::to_string(r.ctr) + "+" + std::to_string(r.len) + (r.deleted ? " del" : "") +
+           " L" + std::to_string(r.left.rep) + ":" + std::to_string(r.left.ctr) + " R" + std::to_string(r.right.rep) +
+           ":" + std::to_string(r.right.ctr) + " h" + std::to_string(r.hlc) + " a" + std::to_string(r.author) + " @" +
+           std::to_string(r.content) + " '" + std::string(t.Content(r)) + "'\n";
+  });
+  for (const detail::DelRecord& d : t.deletes()) {
+    out += "D" + std::to_string(d.rep) + ":" + std::to_string(d.ctr) + "+" + std::to_string(d.span) + " h" +
+           std::to_string(d.hlc) + " a" + std::to_string(d.author);
+    for (std::uint32_t k = 0; k < d.count; ++k) {
+      const detail::TRange& r = t.delete_ranges()[d.first + k];
+      out += " " + std::to_string(r.rep) + ":" + std::to_string(r.ctr) + "+" + std::to_string(r.len);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+// A writer at a cursor: types there, backspaces, deletes forwards (now and then a selection), moves; it
+// keeps doing one of these for a while, as people do.
+struct Editor {
+  std::uint32_t rep;
+  std::uint32_t ctr = 1;
+  std::uint64_t cursor = 0;
+  int what = 0;
+  // Applies one random action to every text in `texts` (they hold the same text).
+  void Step(const std::vector<detail::TextSeq*>& texts, std::uint64_t hlc, std::mt19937_64& rng) {
+    static const char* kPieces[] = {"a", "b", "\n", "é", "🙂", "xy"};
+    const std::uint64_t len = texts[0]->length();
+    cursor = std::min(cursor, len);
+    const auto author = static_cast<std::uint32_t>(rng() % 8 == 0 ? 1 : 0);
+    if (rng() % 10 < 3) what = static_cast<int>(rng() % 100);
+    if (what < 55) {
+      const std::string s = kPieces[rng() % 6];
+      const auto n = static_cast<std::uint32_t>(testing::CodePoints(s).size());
+      for (detail::TextSeq* t : texts) t->LocalInsert(rep, ctr, cursor, s, n, hlc, author);
+      ctr += n;
+      cursor += n;
+    } else if (what < 78 && cursor > 0) {
+      const auto n = static_cast<std::uint32_t>(rng() % 6 == 0 ? 1 + rng() % cursor : 1);
+      for (detail::TextSeq* t : texts) t->LocalDelete(rep, ctr, cursor - n, n, hlc, author);
+      ctr += n;
+      cursor -= n;
+    } else if (what < 92 && cursor < len) {
+      const auto n = static_cast<std::uint32_t>(rng() % 6 == 0 ? 1 + rng() % (len - cursor) : 1);
+      for (detail::TextSeq* t : texts) t->LocalDelete(rep, ctr, cursor, n, hlc, author);
+      ctr += n;
+    } else {
+      cursor = rng() % (len + 1);
+      what = static_cast<int>(rng() % 92);
+    }
+  }
+};
+
+// The fast paths (extending the hot run, backspacing it, deletes that move the boundary between a run and
+// the tombstone beside it, the remembered places of the last delete and of the last integrated run) leave
+// exactly the runs and delete records that the general path leaves, while another writer's runs and
+// deletes arrive in between.
+TEST(TextSeq, FastPathsLeaveTheSameRunsAsTheGeneralPath) {
+  for (std::uint64_t seed : Seeds("TextSeq.FastPaths")) {
+    std::mt19937_64 rng(seed);
+    std::vector<ReplicaId> ids{11, 22};
+    if (rng() % 2) std::swap(ids[0], ids[1]);
+    detail::TextSeq fast(&ids), slow(&ids), other(&ids);
+    slow.SetFastPathsForTesting(false);
+    Editor mine{0}, theirs{1};
+    std::size_t other_dels_sent = 0;
+    for (int step = 0; step < 3000; ++step) {
+      const auto hlc = static_cast<std::uint64_t>(step + 1);
+      const int what = static_cast<int>(rng() % 100);
+      if (what < 60) {
+        mine.Step({&fast, &slow}, hlc, rng);
+      } else if (what < 85) {
+        for (int k = 1 + static_cast<int>(rng() % 6); k > 0; --k) theirs.Step({&other}, hlc, rng);
+      } else {  // the other writer's runs, and its delete records but the last (it may still grow)
+        ASSERT_NO_FATAL_FAILURE(Deliver(other, fast, 1, false));
+        ASSERT_NO_FATAL_FAILURE(Deliver(other, slow, 1, false));
+        const auto& dels = other.deletes();
+        for (; other_dels_sent + 1 < dels.size(); ++other_dels_sent) {
+          const detail::DelRecord& d = dels[other_dels_sent];
+          const std::vector<detail::TRange> ranges(other.delete_ranges().begin() + d.first,
+                                                   other.delete_ranges().begin() + d.first + d.count);
+          for (detail::TextSeq* t : {&fast, &slow}) ASSERT_TRUE(t->RemoteDelete(1, d.ctr, d.span, ranges, d.hlc, d.author).ok());
+        }
+      }
+      if (!SameState(fast, slow)) {
+        ASSERT_EQ(Runs(fast), Runs(slow)) << "seed " << seed << " step " << step;
+      }
+      if (step % 64 == 0) {
+        for (const detail::TextSeq* t : {&fast, &slow}) ASSERT_EQ(t->CheckInvariants(), "") << "seed " << seed << " step " << step;
+      }
+    }
+    ASSERT_EQ(fast.CheckInvariants(), "") << "seed " << seed;
+    EXPECT_GT(fast.run_count(), 200u) << "seed " << seed;  // several chunks
+    std::string error;
+    EXPECT_EQ(fast.Text(), Reference(fast, ids, &error)) << "seed " << seed;
+    EXPECT_EQ(error, "");
+  }
+}
+
 }  // namespace
 }  // namespace casepack
