@@ -234,15 +234,37 @@ TEST(TextSeq, ConcurrentWritersConvergeToTheReferenceOrder) {
   }
 }
 
-// True when both texts have the same runs (every field, content included) and delete records.
-bool SameState(const detail::TextSeq& a, const detail::TextSeq& b) {
-  std::vector<detail::Run> ra, rb;
-  a.ForEachRun([&](const detail::Run& r) { ra.push_back(r); });
-  b.ForEachRun([&](const detail::Run& r) { rb.push_back(r); });
-  auto same_run = [](const detail::Run& x, const detail::Run& y) {
-    return x.rep == y.rep && x.ctr == y.ctr && x.len == y.len && x.content == y.content && x.bytes == y.bytes &&
-           x.author == y.author && x.deleted == y.deleted && x.left == y.left && x.right == y.right && x.hlc == y.hlc;
-  };
+// Everything a text says about one code point: its id, its left and right origins (inside a run, the left
+// origin is the code point before), whether it is deleted, its author and its UTF-8 bytes in the arena.
+struct CodePointFacts {
+  detail::TId id, left, right;
+  bool deleted;
+  std::uint32_t author;
+  std::string_view text;
+  bool operator==(const CodePointFacts&) const = default;
+};
+
+// Every code point's facts in document order, tombstones included. Run boundaries are not in it: splitting
+// a run anywhere, or joining two runs that continue each other (Continues), leaves these as they were.
+std::vector<CodePointFacts> CodePointState(const detail::TextSeq& t) {
+  std::vector<CodePointFacts> out;
+  t.ForEachRun([&](const detail::Run& r) {
+    const std::string_view content = t.Content(r);
+    std::size_t b = 0;
+    for (std::uint32_t k = 0; k < r.len; ++k) {
+      std::size_t e = b;
+      if (!content.empty())
+        do ++e; while (e < content.size() && (static_cast<unsigned char>(content[e]) & 0xC0) == 0x80);
+      out.push_back({{r.rep, r.ctr + k}, k == 0 ? r.left : detail::TId{r.rep, r.ctr + k - 1}, r.right, r.deleted != 0,
+                     r.author, content.substr(b, e - b)});
+      b = e;
+    }
+  });
+  return out;
+}
+
+// True when both texts hold the same code points (CodePointState) and the same delete records.
+bool SameCodePoints(const detail::TextSeq& a, const detail::TextSeq& b) {
   auto same_del = [](const detail::DelRecord& x, const detail::DelRecord& y) {
     return x.rep == y.rep && x.ctr == y.ctr && x.span == y.span && x.first == y.first && x.count == y.count &&
            x.author == y.author && x.hlc == y.hlc;
@@ -250,7 +272,7 @@ bool SameState(const detail::TextSeq& a, const detail::TextSeq& b) {
   auto same_range = [](const detail::TRange& x, const detail::TRange& y) {
     return x.rep == y.rep && x.ctr == y.ctr && x.len == y.len;
   };
-  return std::equal(ra.begin(), ra.end(), rb.begin(), rb.end(), same_run) &&
+  return CodePointState(a) == CodePointState(b) &&
          std::equal(a.deletes().begin(), a.deletes().end(), b.deletes().begin(), b.deletes().end(), same_del) &&
          std::equal(a.delete_ranges().begin(), a.delete_ranges().end(), b.delete_ranges().begin(),
                     b.delete_ranges().end(), same_range) &&
@@ -316,10 +338,23 @@ struct Editor {
 
 // The fast paths (extending the hot run, backspacing it, deletes that move the boundary between a run and
 // the tombstone beside it, the remembered places of the last delete and of the last integrated run) leave
-// exactly the runs and delete records that the general path leaves, while another writer's runs and
-// deletes arrive in between.
-TEST(TextSeq, FastPathsLeaveTheSameRunsAsTheGeneralPath) {
-  for (std::uint64_t seed : Seeds("TextSeq.FastPaths")) {
+// the same code points as the general path (ids, origins, deleted or not, author, text, in the same order,
+// tombstones included) and the same delete records, while another writer's runs and deletes arrive in
+// between.
+//
+// Not the same run boundaries: the two paths may cut the same code points into runs differently, and that
+// is harmless. A tombstone only joins its neighbour inside one chunk (TryMergeWithNext, AbsorbDelete), and
+// the fast paths keep fewer runs, so their chunks split at other places than the general path's; a run
+// deleted at the start of a chunk then stays apart from the tombstone that continues it at the end of the
+// chunk before (seed 2925701579389398184, step 958: 1:1008+1 and 1:1009+2 as two runs on the general
+// path, one on the fast one). Integration reads each code point's origins (a run's inner code points have
+// the one before as left origin and the run's right origin, exactly what a cut run's tail records), so two
+// texts with the same code points order every later insert the same way; the final Reference check below
+// replays the ids and origins alone.
+TEST(TextSeq, FastPathsLeaveTheSameCodePointsAsTheGeneralPath) {
+  std::vector<std::uint64_t> seeds = Seeds("TextSeq.FastPaths");
+  if (std::getenv("CASEPACK_SEED") == nullptr) seeds.push_back(2925701579389398184u);  // runs cut apart (above)
+  for (std::uint64_t seed : seeds) {
     std::mt19937_64 rng(seed);
     std::vector<ReplicaId> ids{11, 22};
     if (rng() % 2) std::swap(ids[0], ids[1]);
@@ -345,8 +380,9 @@ TEST(TextSeq, FastPathsLeaveTheSameRunsAsTheGeneralPath) {
           for (detail::TextSeq* t : {&fast, &slow}) ASSERT_TRUE(t->RemoteDelete(1, d.ctr, d.span, ranges, d.hlc, d.author).ok());
         }
       }
-      if (!SameState(fast, slow)) {
-        ASSERT_EQ(Runs(fast), Runs(slow)) << "seed " << seed << " step " << step;
+      if (!SameCodePoints(fast, slow)) {
+        ASSERT_EQ(Runs(fast), Runs(slow)) << "seed " << seed << " step " << step;  // shows where they differ
+        FAIL() << "seed " << seed << " step " << step;  // (the same runs hold the same code points)
       }
       if (step % 64 == 0) {
         for (const detail::TextSeq* t : {&fast, &slow}) ASSERT_EQ(t->CheckInvariants(), "") << "seed " << seed << " step " << step;
