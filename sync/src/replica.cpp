@@ -608,6 +608,7 @@ void Replica::TextChangesByIndex(const Target& target, const TextSeq& text, cons
       ++open_count;
     }
   const auto& dels = text.deletes();
+  const std::size_t first_delete = out.size();
   for (auto d = dels.rbegin(); d != dels.rend() && open_count > 0; ++d) {
     if (!open[d->rep]) continue;
     if (d->ctr + d->span - 1ull <= after[d->rep]) {
@@ -617,6 +618,10 @@ void Replica::TextChangesByIndex(const Target& target, const TextSeq& text, cons
     }
     out.push_back(TextDeleteOp(target, text, *d));
   }
+  // In record order, as the walk lists them: two records may tie in SortByClock (a coalesced delete that
+  // grew after a peer received its first part keeps that part's id and clock), and the stable sort keeps
+  // them as listed.
+  std::reverse(out.begin() + static_cast<std::ptrdiff_t>(first_delete), out.end());
 }
 
 Result<std::vector<Operation>> Replica::ChangesSince(const VersionVector& theirs) const {

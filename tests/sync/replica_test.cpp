@@ -424,5 +424,36 @@ TEST(Sync, ChangesSinceIsTheWholeHistoryTrimmedToWhatThePeerLacks) {
   }
 }
 
+// Seeds 9521272986836416076 and 5009901919116379751 of the test above: without FenceLocalHistory a
+// replica's consecutive deletes keep coalescing into the record it has already sent, so a peer holds two
+// delete operations with one id and one clock (the part it received first, and the whole record, which it
+// keeps as a record with a moved-back id). ChangesSince sorts by (clock, replica, counter), a tie for these
+// two: the index path listed them in reverse record order, the walk in record order, and a receiver keeps
+// different records depending on which comes first. Both paths now list ties in record order.
+TEST(Sync, ChangesSinceListsTwoDeletesWithOneIdInTheSameOrderThroughTheIndexAndTheWalk) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2);
+  // Many runs (every other keystroke elsewhere), so that a peer lacking a few counters is served by index.
+  for (int k = 0; k < 200; ++k) ASSERT_TRUE(a.InsertText(kNotes, k % 2 == 0 ? 0 : a.TextLength(kNotes), "x").ok());
+  ASSERT_TRUE(a.DeleteText(kNotes, 50, 1).ok());
+  ASSERT_TRUE(a.DeleteText(kNotes, 50, 1).ok());
+  SyncBoth(a, b);
+  ASSERT_TRUE(a.DeleteText(kNotes, 50, 1).ok());  // extends the record b has in part
+  ASSERT_TRUE(a.DeleteText(kNotes, 50, 1).ok());
+  SyncBoth(a, b);
+  ASSERT_EQ(b.ReadText(kNotes), a.ReadText(kNotes));
+  const std::vector<Operation> all = All(b);
+  VersionVector peer = b.version();
+  peer.Set(1, a.version().Get(1) - 4);  // lacks the four deleting counters
+  auto got = b.ChangesSince(peer);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].id, (*got)[1].id);
+  EXPECT_EQ(*got, TrimmedTo(all, peer));
+  auto local = a.LocalChangesSince(a.version().Get(1) - 4);
+  ASSERT_TRUE(local.ok());
+  EXPECT_EQ(*local, TrimmedTo(All(a), peer));
+}
+
 }  // namespace
 }  // namespace casepack
