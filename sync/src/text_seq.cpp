@@ -330,9 +330,9 @@ std::size_t TextSeq::MaybeSplitChunk(std::size_t ci) {
   if (c.runs.size() <= kMaxRuns) return c.runs.size();
   auto fresh = std::make_unique<Chunk>();
   const std::size_t half = c.runs.size() / 2;
+  fresh->runs.reserve(kMaxRuns + 2);  // (before assign: one allocation, not two)
   fresh->runs.assign(c.runs.begin() + static_cast<std::ptrdiff_t>(half), c.runs.end());
   c.runs.resize(half);
-  fresh->runs.reserve(kMaxRuns + 2);
   for (const Run& r : fresh->runs) {
     fresh->len += r.len;
     if (!r.deleted) fresh->vis += r.len;
