@@ -405,7 +405,7 @@ void Replica::RejectFollowers(ReplicaId r, std::uint64_t from, ApplyResult& resu
   if (pt == pending_.end()) return;
   for (auto ot = pt->second.lower_bound(from); ot != pt->second.end();) {
     result.rejected.push_back(
-        {std::move(ot->second), Reject(ErrorCode::kConflict, "operation follows a rejected operation of its replica")});
+        {*ot->second.op, Reject(ErrorCode::kConflict, "operation follows a rejected operation of its replica")});
     ot = pt->second.erase(ot);
   }
 }
@@ -418,7 +418,7 @@ void Replica::Drain(ApplyResult& result) {
       auto& queue = pt->second;
       while (!queue.empty()) {
         auto ot = queue.begin();
-        Operation& op = ot->second;
+        const Operation& op = *ot->second.op;
         const std::uint64_t have = version_.Get(op.id.replica);
         if (op.id.counter > have + 1) break;  // a gap: earlier operations of this replica are missing
         const std::uint64_t span = op.Span();
@@ -442,7 +442,7 @@ void Replica::Drain(ApplyResult& result) {
           err = s.error();
         }
         const ReplicaId r = pt->first;
-        Operation bad = std::move(op);
+        Operation bad = op;
         queue.erase(ot);
         result.rejected.push_back({std::move(bad), err});
         RejectFollowers(r, version_.Get(r) + 1, result);
@@ -458,6 +458,7 @@ void Replica::Drain(ApplyResult& result) {
 ApplyResult Replica::Apply(std::span<const Operation> ops) {
   ApplyResult result;
   bool drain = !pending_.empty();
+  bool borrowed = false;  // some queued operation points into `ops`
   for (const Operation& op : ops) {
     if (op.case_id != options_.case_id) {
       result.rejected.push_back({op, Reject(ErrorCode::kInvalidArgument, "operation belongs to another case")});
@@ -501,11 +502,12 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
       }
     }
     auto& queue = pending_[op.id.replica];
-    auto [it, fresh] = queue.emplace(op.id.counter, op);
+    auto [it, fresh] = queue.emplace(op.id.counter, Pending{&op, nullptr});
     if (!fresh) {
-      if (it->second.Span() < span) it->second = op;  // keep the longer of two codings of one run
+      if (it->second.op->Span() < span) it->second = {&op, nullptr};  // keep the longer of two codings of one run
       ++result.duplicates;
     }
+    borrowed = true;
     drain = true;
   }
   if (drain) {
@@ -513,6 +515,14 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
   } else {
     result.pending = pending_count();
   }
+  // What still waits outlives the caller's batch.
+  if (borrowed)
+    for (auto& [_, queue] : pending_)
+      for (auto& [__, p] : queue)
+        if (p.owned == nullptr) {
+          p.owned = std::make_unique<Operation>(*p.op);
+          p.op = p.owned.get();
+        }
   return result;
 }
 

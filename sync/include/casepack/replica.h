@@ -231,7 +231,14 @@ class Replica {
   Target last_text_target_;                 // cache for TextFor: the last text edited
   detail::TextSeq* last_text_ = nullptr;
   std::vector<Operation> struct_log_;  // register and collection operations, in application order
-  std::map<ReplicaId, std::map<std::uint64_t, Operation>> pending_;
+  // An operation waiting for what it names. During Apply it points into the caller's batch (no copy: a
+  // merged history queues most of its operations for a while); what still waits when Apply returns is
+  // copied into `owned`.
+  struct Pending {
+    const Operation* op = nullptr;
+    std::unique_ptr<Operation> owned;
+  };
+  std::map<ReplicaId, std::map<std::uint64_t, Pending>> pending_;
   std::map<ReplicaId, std::uint64_t> rejected_from_;  // per replica: first rejected counter
   std::uint64_t fence_ = 0;                            // FenceLocalHistory
 };
