@@ -177,6 +177,30 @@ TEST(Text, EditedSinceReportsConcurrentRanges) {
   EXPECT_EQ(ranges[1].replica, 1u);
 }
 
+// Apply queues a waiting operation by pointer into the caller's batch and copies it when the batch is done
+// with it: one left waiting must survive its batch (here freed and overwritten before the next Apply).
+TEST(Apply, AnOperationLeftWaitingOutlivesTheBatchItCameIn) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2);
+  ASSERT_TRUE(a.InsertText(kNotes, 0, "first ").ok());
+  const std::vector<Operation> early = All(a);
+  ASSERT_TRUE(a.InsertText(kNotes, 0, "then ").ok());
+  std::vector<Operation> late = All(a);
+  late.erase(late.begin(), late.begin() + static_cast<std::ptrdiff_t>(early.size()));  // only what waits
+  ASSERT_FALSE(late.empty());
+  {
+    auto batch = std::make_unique<std::vector<Operation>>(late);
+    auto res = b.Apply(*batch);
+    EXPECT_EQ(res.applied, 0u);
+    EXPECT_EQ(res.pending, late.size());
+    for (Operation& op : *batch) op = Operation{};  // what the queue pointed at is gone
+  }
+  auto res = b.Apply(early);
+  EXPECT_TRUE(res.rejected.empty());
+  EXPECT_EQ(res.pending, 0u);
+  EXPECT_EQ(b.ReadText(kNotes), a.ReadText(kNotes));
+}
+
 TEST(Apply, OutOfOrderAndDuplicatesConverge) {
   Fixture f;
   Replica a = f.Make(1);
