@@ -23,6 +23,15 @@ bool ValueBefore(HlcTimestamp ca, ReplicaId ra, HlcTimestamp cb, ReplicaId rb) {
 
 Error Reject(ErrorCode c, std::string m) { return MakeError(c, std::move(m)); }
 
+constexpr std::uint32_t kSelfAuthor = 0;  // this replica's author: the first in the author table
+
+// Target equality, sizes first: every keystroke compares its target with the last one.
+bool SameTarget(const Target& a, const Target& b) {
+  return a.object.size() == b.object.size() && a.field.size() == b.field.size() &&
+         std::memcmp(a.object.data(), b.object.data(), a.object.size()) == 0 &&
+         std::memcmp(a.field.data(), b.field.data(), a.field.size()) == 0;
+}
+
 }  // namespace
 
 Replica::Replica(ReplicaOptions options)
@@ -38,13 +47,13 @@ Replica::Replica(Replica&&) noexcept = default;
 Replica& Replica::operator=(Replica&&) noexcept = default;
 
 std::uint32_t Replica::RepIndex(ReplicaId r) {
-  auto [it, fresh] = replica_index_.emplace(r, static_cast<std::uint32_t>(replica_ids_->size()));
+  auto [it, fresh] = replica_index_.try_emplace(r, static_cast<std::uint32_t>(replica_ids_->size()));
   if (fresh) replica_ids_->push_back(r);
   return it->second;
 }
 
 std::uint32_t Replica::AuthorIndex(std::string_view a) {
-  if (a == options_.author) return 0;  // interned first, in the constructor
+  if (a == options_.author) return kSelfAuthor;  // interned first, in the constructor
   auto it = author_index_.find(a);
   if (it != author_index_.end()) return it->second;
   const auto i = static_cast<std::uint32_t>(authors_.size());
@@ -66,7 +75,7 @@ void Replica::SetLocalCounter(std::uint64_t last) {
 
 TextSeq& Replica::TextFor(const Target& t) {
   // Edits come in long streams to one text: remember the last one.
-  if (last_text_ != nullptr && last_text_target_ == t) return *last_text_;
+  if (last_text_ != nullptr && SameTarget(last_text_target_, t)) return *last_text_;
   auto it = texts_.find(t);
   if (it == texts_.end()) it = texts_.emplace(t, std::make_unique<TextSeq>(replica_ids_.get())).first;
   last_text_target_ = t;
@@ -75,7 +84,7 @@ TextSeq& Replica::TextFor(const Target& t) {
 }
 
 TextSeq* Replica::FindTextMutable(const Target& t) {
-  if (last_text_ != nullptr && last_text_target_ == t) return last_text_;
+  if (last_text_ != nullptr && SameTarget(last_text_target_, t)) return last_text_;
   auto it = texts_.find(t);
   return it == texts_.end() ? nullptr : it->second.get();
 }
@@ -101,7 +110,7 @@ Result<OpId> Replica::SetRegister(const Target& target, std::string_view value, 
   if (it != registers_.end())
     for (const auto& v : it->second) op.refs.push_back(v.id);
   CP_RETURN_IF_ERROR(Validate(op));
-  CP_RETURN_IF_ERROR(ApplyReady(op));
+  CP_RETURN_IF_ERROR(ApplyReady(op, 1));
   return op.id;
 }
 
@@ -116,7 +125,7 @@ Result<OpId> Replica::AddToCollection(const Target& target, std::string_view key
   op.key = std::string(key);
   op.value = std::string(value);
   CP_RETURN_IF_ERROR(Validate(op));
-  CP_RETURN_IF_ERROR(ApplyReady(op));
+  CP_RETURN_IF_ERROR(ApplyReady(op, 1));
   return op.id;
 }
 
@@ -135,32 +144,35 @@ Result<OpId> Replica::RemoveFromCollection(const Target& target, std::string_vie
   op.key = std::string(key);
   for (const auto& t : kt->second) op.refs.push_back(t.id);
   CP_RETURN_IF_ERROR(Validate(op));
-  CP_RETURN_IF_ERROR(ApplyReady(op));
+  CP_RETURN_IF_ERROR(ApplyReady(op, 1));
   return op.id;
 }
 
 Result<OpId> Replica::InsertText(const Target& target, std::uint64_t pos, std::string_view utf8) {
-  CP_ASSIGN_OR_RETURN(const std::uint64_t n, Utf8Length(utf8));
+  std::uint64_t n = 1;  // a keystroke is usually one ASCII character
+  if (utf8.size() != 1 || static_cast<unsigned char>(utf8[0]) >= 0x80) {
+    CP_ASSIGN_OR_RETURN(n, Utf8Length(utf8));
+  }
   if (n == 0) return MakeError(ErrorCode::kInvalidArgument, "empty text insert");
   TextSeq& text = TextFor(target);
   if (pos > text.length()) return MakeError(ErrorCode::kInvalidArgument, "insert position beyond the end of the text");
   const OpId id = NextId();
   if (id.counter + n - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
   text.LocalInsert(0, static_cast<std::uint32_t>(id.counter), pos, utf8, static_cast<std::uint32_t>(n),
-                   clock_.Now(Now()).value, AuthorIndex(options_.author));
+                   clock_.Now(Now()).value, kSelfAuthor);
   SetLocalCounter(id.counter + n - 1);
   return id;
 }
 
 Result<OpId> Replica::DeleteText(const Target& target, std::uint64_t pos, std::uint64_t count) {
-  auto it = texts_.find(target);
-  const std::uint64_t len = it == texts_.end() ? 0 : it->second->length();
+  TextSeq* text = FindTextMutable(target);
+  const std::uint64_t len = text == nullptr ? 0 : text->length();
   if (count == 0 || pos > len || count > len - pos)
     return MakeError(ErrorCode::kInvalidArgument, "delete range leaves the text");
   const OpId id = NextId();
   if (id.counter + count - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
-  it->second->LocalDelete(0, static_cast<std::uint32_t>(id.counter), pos, static_cast<std::uint32_t>(count),
-                          clock_.Now(Now()).value, AuthorIndex(options_.author), fence_);
+  text->LocalDelete(0, static_cast<std::uint32_t>(id.counter), pos, static_cast<std::uint32_t>(count),
+                    clock_.Now(Now()).value, kSelfAuthor, fence_);
   SetLocalCounter(id.counter + count - 1);
   return id;
 }
@@ -302,9 +314,9 @@ int Replica::CheckReady(const Operation& op, Error& err) const {
   return 0;
 }
 
-Status Replica::ApplyReady(const Operation& op) {
+Status Replica::ApplyReady(const Operation& op, std::uint64_t span) {
   const std::uint64_t have = version_.Get(op.id.replica);
-  const std::uint64_t orig_end = op.id.counter + op.Span() - 1;
+  const std::uint64_t orig_end = op.id.counter + span - 1;
   const std::uint32_t rep = RepIndex(op.id.replica);
   const std::uint32_t author = AuthorIndex(op.author);
   switch (op.kind) {
@@ -339,7 +351,7 @@ Status Replica::ApplyReady(const Operation& op) {
       TextSeq& text = TextFor(op.target);
       // Part of this run may be known already (a peer coalesced differently): integrate the new part only.
       std::uint64_t counter = op.id.counter;
-      std::uint64_t n = op.tombstone_len > 0 ? op.tombstone_len : *Utf8Length(op.text);
+      std::uint64_t n = span;
       std::string_view content = op.text;
       OpId origin_left = op.origin_left;
       if (have >= counter) {
@@ -393,7 +405,7 @@ void Replica::RejectFollowers(ReplicaId r, std::uint64_t from, ApplyResult& resu
   if (pt == pending_.end()) return;
   for (auto ot = pt->second.lower_bound(from); ot != pt->second.end();) {
     result.rejected.push_back(
-        {std::move(ot->second), Reject(ErrorCode::kConflict, "operation follows a rejected operation of its replica")});
+        {*ot->second.op, Reject(ErrorCode::kConflict, "operation follows a rejected operation of its replica")});
     ot = pt->second.erase(ot);
   }
 }
@@ -406,10 +418,11 @@ void Replica::Drain(ApplyResult& result) {
       auto& queue = pt->second;
       while (!queue.empty()) {
         auto ot = queue.begin();
-        Operation& op = ot->second;
+        const Operation& op = *ot->second.op;
         const std::uint64_t have = version_.Get(op.id.replica);
         if (op.id.counter > have + 1) break;  // a gap: earlier operations of this replica are missing
-        if (op.id.counter + op.Span() - 1 <= have) {
+        const std::uint64_t span = op.Span();
+        if (op.id.counter + span - 1 <= have) {
           ++result.duplicates;
           queue.erase(ot);
           continue;
@@ -419,7 +432,7 @@ void Replica::Drain(ApplyResult& result) {
         if (ready == 1) break;
         if (ready == 0 && op.id.replica != options_.replica) clock_.Observe(op.clock, Now());
         if (ready == 0) {
-          Status s = ApplyReady(op);
+          Status s = ApplyReady(op, span);
           if (s.ok()) {
             ++result.applied;
             queue.erase(ot);
@@ -429,7 +442,7 @@ void Replica::Drain(ApplyResult& result) {
           err = s.error();
         }
         const ReplicaId r = pt->first;
-        Operation bad = std::move(op);
+        Operation bad = op;
         queue.erase(ot);
         result.rejected.push_back({std::move(bad), err});
         RejectFollowers(r, version_.Get(r) + 1, result);
@@ -445,6 +458,7 @@ void Replica::Drain(ApplyResult& result) {
 ApplyResult Replica::Apply(std::span<const Operation> ops) {
   ApplyResult result;
   bool drain = !pending_.empty();
+  bool borrowed = false;  // some queued operation points into `ops`
   for (const Operation& op : ops) {
     if (op.case_id != options_.case_id) {
       result.rejected.push_back({op, Reject(ErrorCode::kInvalidArgument, "operation belongs to another case")});
@@ -456,12 +470,13 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
       continue;
     }
     const std::uint64_t have = version_.Get(op.id.replica);
-    if (op.id.counter + op.Span() - 1 <= have) {
+    const std::uint64_t span = op.Span();
+    if (op.id.counter + span - 1 <= have) {
       ++result.duplicates;
       continue;
     }
     auto rj = rejected_from_.find(op.id.replica);
-    if (rj != rejected_from_.end() && op.id.counter + op.Span() - 1 >= rj->second) {
+    if (rj != rejected_from_.end() && op.id.counter + span - 1 >= rj->second) {
       result.rejected.push_back(
           {op, Reject(ErrorCode::kConflict, "operation follows a rejected operation of its replica")});
       continue;
@@ -472,7 +487,7 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
       const int ready = CheckReady(op, err);
       if (ready == 0) {
         if (op.id.replica != options_.replica) clock_.Observe(op.clock, Now());
-        Status s = ApplyReady(op);
+        Status s = ApplyReady(op, span);
         if (s.ok()) {
           ++result.applied;
           drain = drain || !pending_.empty();
@@ -487,11 +502,12 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
       }
     }
     auto& queue = pending_[op.id.replica];
-    auto [it, fresh] = queue.emplace(op.id.counter, op);
+    auto [it, fresh] = queue.emplace(op.id.counter, Pending{&op, nullptr});
     if (!fresh) {
-      if (it->second.Span() < op.Span()) it->second = op;  // keep the longer of two codings of one run
+      if (it->second.op->Span() < span) it->second = {&op, nullptr};  // keep the longer of two codings of one run
       ++result.duplicates;
     }
+    borrowed = true;
     drain = true;
   }
   if (drain) {
@@ -499,10 +515,124 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
   } else {
     result.pending = pending_count();
   }
+  // What still waits outlives the caller's batch.
+  if (borrowed)
+    for (auto& [_, queue] : pending_)
+      for (auto& [__, p] : queue)
+        if (p.owned == nullptr) {
+          p.owned = std::make_unique<Operation>(*p.op);
+          p.op = p.owned.get();
+        }
   return result;
 }
 
 // ---------------------------------------------------------------- producing what a peer lacks
+
+namespace {
+
+// Operations in the order ChangesSince promises: by clock (ids are unique, so this order is total and the
+// order they were collected in does not matter).
+void SortByClock(std::vector<Operation>& ops) {
+  std::stable_sort(ops.begin(), ops.end(), [](const Operation& a, const Operation& b) {
+    return std::tie(a.clock, a.id.replica, a.id.counter) < std::tie(b.clock, b.id.replica, b.id.counter);
+  });
+}
+
+}  // namespace
+
+// The insert operation giving a peer run r from its code point `skip` on (the peer has the ones before).
+Operation Replica::TextInsertOp(const Target& target, const TextSeq& text, const detail::Run& r,
+                                std::uint32_t skip) const {
+  const auto& ids = *replica_ids_;
+  const ReplicaId rid = ids[r.rep];
+  Operation op;
+  op.id = {rid, r.ctr + skip};
+  op.clock = HlcTimestamp{r.hlc};
+  op.author = authors_[r.author];
+  op.case_id = options_.case_id;
+  op.target = target;
+  op.kind = OpKind::kTextInsert;
+  if (skip > 0) {
+    op.origin_left = {rid, r.ctr + skip - 1ull};
+  } else if (!r.left.none()) {
+    op.origin_left = {ids[r.left.rep], r.left.ctr};
+  }
+  if (!r.right.none()) op.origin_right = {ids[r.right.rep], r.right.ctr};
+  if (r.deleted || r.content == detail::kNoContent) {
+    op.tombstone_len = r.len - skip;
+  } else {
+    std::string_view c = text.Content(r);
+    std::size_t i = 0;
+    for (std::uint32_t k = 0; k < skip; ++k) {
+      const auto ch = static_cast<unsigned char>(c[i]);
+      i += ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
+    }
+    op.text = std::string(c.substr(i));
+  }
+  return op;
+}
+
+Operation Replica::TextDeleteOp(const Target& target, const TextSeq& text, const detail::DelRecord& d) const {
+  const auto& ids = *replica_ids_;
+  Operation op;
+  op.id = {ids[d.rep], d.ctr};
+  op.clock = HlcTimestamp{d.hlc};
+  op.author = authors_[d.author];
+  op.case_id = options_.case_id;
+  op.target = target;
+  op.kind = OpKind::kTextDelete;
+  std::uint64_t total = 0;
+  for (std::uint32_t k = 0; k < d.count; ++k) {
+    const TRange& tr = text.delete_ranges()[d.first + k];
+    op.ranges.push_back({{ids[tr.rep], tr.ctr}, tr.len});
+    total += tr.len;
+  }
+  // A record's span equals the code points it names unless it absorbed a partly known delete; then it
+  // names more, and its id moves back so the counters it claims stay its own.
+  if (total != d.span) op.id.counter = d.ctr + d.span - total;
+  return op;
+}
+
+// Replica rep's text operations with a counter in (after, last], found through the id index: the cost is
+// that of the new operations, not of the text. Delete records are appended in counter order per replica,
+// so the new ones of each lagging replica are the last of its records. `after` is indexed by replica index.
+void Replica::TextChangesByIndex(const Target& target, const TextSeq& text, const std::vector<std::uint32_t>& reps,
+                                 const std::vector<std::uint64_t>& after, std::vector<Operation>& out) const {
+  for (const std::uint32_t rep : reps) {
+    const std::uint64_t last = version_.Get((*replica_ids_)[rep]);
+    for (std::uint64_t ctr = after[rep] + 1; ctr <= last;) {
+      const detail::Run* r = text.RunOf({rep, static_cast<std::uint32_t>(ctr)});
+      if (r == nullptr) {  // a counter of a delete or of a register write, or of another text
+        ++ctr;
+        continue;
+      }
+      out.push_back(TextInsertOp(target, text, *r, static_cast<std::uint32_t>(ctr - r->ctr)));
+      ctr = static_cast<std::uint64_t>(r->ctr) + r->len;
+    }
+  }
+  std::vector<bool> open(replica_ids_->size(), false);
+  std::size_t open_count = 0;
+  for (const std::uint32_t rep : reps)
+    if (!open[rep]) {
+      open[rep] = true;
+      ++open_count;
+    }
+  const auto& dels = text.deletes();
+  const std::size_t first_delete = out.size();
+  for (auto d = dels.rbegin(); d != dels.rend() && open_count > 0; ++d) {
+    if (!open[d->rep]) continue;
+    if (d->ctr + d->span - 1ull <= after[d->rep]) {
+      open[d->rep] = false;
+      --open_count;
+      continue;
+    }
+    out.push_back(TextDeleteOp(target, text, *d));
+  }
+  // In record order, as the walk lists them: two records may tie in SortByClock (a coalesced delete that
+  // grew after a peer received its first part keeps that part's id and clock), and the stable sort keeps
+  // them as listed.
+  std::reverse(out.begin() + static_cast<std::ptrdiff_t>(first_delete), out.end());
+}
 
 Result<std::vector<Operation>> Replica::ChangesSince(const VersionVector& theirs) const {
   if (!theirs.Includes(cut_))
@@ -511,67 +641,37 @@ Result<std::vector<Operation>> Replica::ChangesSince(const VersionVector& theirs
   for (const Operation& op : struct_log_)
     if (!theirs.Contains(op.id)) out.push_back(op);
   const auto& ids = *replica_ids_;
+  // The replicas whose counters they lack, and how many counters that is.
+  std::vector<std::uint32_t> lagging;
+  std::vector<std::uint64_t> have(ids.size(), 0);
+  std::uint64_t missing = 0;
+  for (const auto& [rid, ours] : version_.entries()) {
+    const std::uint64_t h = theirs.Get(rid);
+    auto it = replica_index_.find(rid);
+    if (h >= ours || it == replica_index_.end()) continue;  // no index: no text names it
+    lagging.push_back(it->second);
+    have[it->second] = h;
+    missing += ours - h;
+  }
   for (const auto& entry : texts_) {
     // (Not a structured binding: clang 14 cannot capture those in the lambda below.)
     const Target& target = entry.first;
     const TextSeq* text = entry.second.get();
-    text->ForEachRun([&](const detail::Run& r) {
-      const ReplicaId rid = ids[r.rep];
-      const std::uint64_t have = theirs.Get(rid);
-      if (have >= r.ctr + r.len - 1ull) return;
-      const std::uint32_t skip = have >= r.ctr ? static_cast<std::uint32_t>(have - r.ctr + 1) : 0;
-      Operation op;
-      op.id = {rid, r.ctr + skip};
-      op.clock = HlcTimestamp{r.hlc};
-      op.author = authors_[r.author];
-      op.case_id = options_.case_id;
-      op.target = target;
-      op.kind = OpKind::kTextInsert;
-      if (skip > 0) {
-        op.origin_left = {rid, r.ctr + skip - 1ull};
-      } else if (!r.left.none()) {
-        op.origin_left = {ids[r.left.rep], r.left.ctr};
-      }
-      if (!r.right.none()) op.origin_right = {ids[r.right.rep], r.right.ctr};
-      if (r.deleted || r.content == detail::kNoContent) {
-        op.tombstone_len = r.len - skip;
-      } else {
-        std::string_view c = text->Content(r);
-        std::size_t i = 0;
-        for (std::uint32_t k = 0; k < skip; ++k) {
-          const auto ch = static_cast<unsigned char>(c[i]);
-          i += ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
-        }
-        op.text = std::string(c.substr(i));
-      }
-      out.push_back(std::move(op));
-    });
-    const auto& ranges = text->delete_ranges();
-    for (const auto& d : text->deletes()) {
-      const ReplicaId rid = ids[d.rep];
-      if (theirs.Get(rid) >= d.ctr + d.span - 1ull) continue;
-      Operation op;
-      op.id = {rid, d.ctr};
-      op.clock = HlcTimestamp{d.hlc};
-      op.author = authors_[d.author];
-      op.case_id = options_.case_id;
-      op.target = target;
-      op.kind = OpKind::kTextDelete;
-      std::uint64_t total = 0;
-      for (std::uint32_t k = 0; k < d.count; ++k) {
-        const TRange& tr = ranges[d.first + k];
-        op.ranges.push_back({{ids[tr.rep], tr.ctr}, tr.len});
-        total += tr.len;
-      }
-      // A record's span equals the code points it names unless it absorbed a partly known delete; then it
-      // names more, and its id moves back so the counters it claims stay its own.
-      if (total != d.span) op.id.counter = d.ctr + d.span - total;
-      out.push_back(std::move(op));
+    // A peer that lacks a little (the usual case between devices in touch) is served through the id index;
+    // one that lacks much by a walk over every run.
+    if (missing < text->run_count() / 8) {
+      TextChangesByIndex(target, *text, lagging, have, out);
+      continue;
     }
+    text->ForEachRun([&](const detail::Run& r) {
+      const std::uint64_t h = theirs.Get(ids[r.rep]);
+      if (h >= r.ctr + r.len - 1ull) return;
+      out.push_back(TextInsertOp(target, *text, r, h >= r.ctr ? static_cast<std::uint32_t>(h - r.ctr + 1) : 0));
+    });
+    for (const auto& d : text->deletes())
+      if (theirs.Get(ids[d.rep]) < d.ctr + d.span - 1ull) out.push_back(TextDeleteOp(target, *text, d));
   }
-  std::stable_sort(out.begin(), out.end(), [](const Operation& a, const Operation& b) {
-    return std::tie(a.clock, a.id.replica, a.id.counter) < std::tie(b.clock, b.id.replica, b.id.counter);
-  });
+  SortByClock(out);
   return out;
 }
 
@@ -590,69 +690,11 @@ Result<std::vector<Operation>> Replica::LocalChangesSince(std::uint64_t after) c
   auto self_index = replica_index_.find(self);
   if (self_index != replica_index_.end()) {
     const std::uint32_t rep = self_index->second;
-    for (const auto& [target, text] : texts_) {
-      // Inserts: walk the new counters through the id index, one run at a time.
-      for (std::uint64_t ctr = after + 1; ctr <= last;) {
-        const detail::Run* r = text->RunOf({rep, static_cast<std::uint32_t>(ctr)});
-        if (r == nullptr) {  // a counter of a delete or of a register write, or of another text
-          ++ctr;
-          continue;
-        }
-        const auto skip = static_cast<std::uint32_t>(ctr - r->ctr);
-        Operation op;
-        op.id = {self, ctr};
-        op.clock = HlcTimestamp{r->hlc};
-        op.author = authors_[r->author];
-        op.case_id = options_.case_id;
-        op.target = target;
-        op.kind = OpKind::kTextInsert;
-        if (skip > 0) {
-          op.origin_left = {self, ctr - 1};
-        } else if (!r->left.none()) {
-          op.origin_left = {(*replica_ids_)[r->left.rep], r->left.ctr};
-        }
-        if (!r->right.none()) op.origin_right = {(*replica_ids_)[r->right.rep], r->right.ctr};
-        if (r->deleted || r->content == detail::kNoContent) {
-          op.tombstone_len = r->len - skip;
-        } else {
-          std::string_view c = text->Content(*r);
-          std::size_t i = 0;
-          for (std::uint32_t k = 0; k < skip; ++k) {
-            const auto ch = static_cast<unsigned char>(c[i]);
-            i += ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
-          }
-          op.text = std::string(c.substr(i));
-        }
-        ctr = static_cast<std::uint64_t>(r->ctr) + r->len;
-        out.push_back(std::move(op));
-      }
-      // Deletes: records are appended in order; this replica's new ones are at the end.
-      const auto& ranges = text->delete_ranges();
-      const auto& dels = text->deletes();
-      for (auto d = dels.rbegin(); d != dels.rend(); ++d) {
-        if (d->rep != rep) continue;
-        if (d->ctr + d->span - 1ull <= after) break;
-        Operation op;
-        op.id = {self, d->ctr};
-        op.clock = HlcTimestamp{d->hlc};
-        op.author = authors_[d->author];
-        op.case_id = options_.case_id;
-        op.target = target;
-        op.kind = OpKind::kTextDelete;
-        std::uint64_t total = 0;
-        for (std::uint32_t k = 0; k < d->count; ++k) {
-          const detail::TRange& tr = ranges[d->first + k];
-          op.ranges.push_back({{(*replica_ids_)[tr.rep], tr.ctr}, tr.len});
-          total += tr.len;
-        }
-        if (total != d->span) op.id.counter = d->ctr + d->span - total;
-        out.push_back(std::move(op));
-      }
-    }
+    std::vector<std::uint64_t> have(replica_ids_->size(), 0);
+    have[rep] = after;
+    for (const auto& [target, text] : texts_) TextChangesByIndex(target, *text, {rep}, have, out);
   }
-  std::stable_sort(out.begin(), out.end(), [](const Operation& a, const Operation& b) {
-    return std::tie(a.clock, a.id.replica, a.id.counter) < std::tie(b.clock, b.id.replica, b.id.counter);
-  });
+  SortByClock(out);
   return out;
 }
 
@@ -796,6 +838,7 @@ Status LoadText(coding::Reader& in, const std::vector<std::uint32_t>& remap, con
                               reader(kRight), reader(kHlc),       reader(kBytes), reader(kContent), reader(kDel)};
   std::string_view content_all = views[kContent];
   std::size_t content_at = 0;
+  text.ReserveLoadedContent(content_all.size());
   auto rep_of = [&](std::uint64_t a, std::uint32_t& out) {
     if (a >= remap.size()) return false;
     out = remap[a];
@@ -1010,7 +1053,7 @@ Result<Replica> Replica::LoadSnapshot(std::span<const std::uint8_t> bytes, Repli
     auto ops = DecodeOperations(AsBytes(log));
     if (!ops.ok()) return ops.error().Context("snapshot");
     for (auto& op : *ops) {
-      Status s = rep.ApplyReady(op);
+      Status s = rep.ApplyReady(op, op.Span());
       if (!s.ok()) return s.error().Context("snapshot");
     }
   }

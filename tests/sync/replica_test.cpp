@@ -2,8 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
+#include <tuple>
 #include <vector>
+
+#include "support/seed.h"
+#include "sync/reference_list.h"
 
 namespace casepack {
 namespace {
@@ -171,6 +177,30 @@ TEST(Text, EditedSinceReportsConcurrentRanges) {
   EXPECT_EQ(ranges[1].replica, 1u);
 }
 
+// Apply queues a waiting operation by pointer into the caller's batch and copies it when the batch is done
+// with it: one left waiting must survive its batch (here freed and overwritten before the next Apply).
+TEST(Apply, AnOperationLeftWaitingOutlivesTheBatchItCameIn) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2);
+  ASSERT_TRUE(a.InsertText(kNotes, 0, "first ").ok());
+  const std::vector<Operation> early = All(a);
+  ASSERT_TRUE(a.InsertText(kNotes, 0, "then ").ok());
+  std::vector<Operation> late = All(a);
+  late.erase(late.begin(), late.begin() + static_cast<std::ptrdiff_t>(early.size()));  // only what waits
+  ASSERT_FALSE(late.empty());
+  {
+    auto batch = std::make_unique<std::vector<Operation>>(late);
+    auto res = b.Apply(*batch);
+    EXPECT_EQ(res.applied, 0u);
+    EXPECT_EQ(res.pending, late.size());
+    for (Operation& op : *batch) op = Operation{};  // what the queue pointed at is gone
+  }
+  auto res = b.Apply(early);
+  EXPECT_TRUE(res.rejected.empty());
+  EXPECT_EQ(res.pending, 0u);
+  EXPECT_EQ(b.ReadText(kNotes), a.ReadText(kNotes));
+}
+
 TEST(Apply, OutOfOrderAndDuplicatesConverge) {
   Fixture f;
   Replica a = f.Make(1);
@@ -318,6 +348,135 @@ TEST(ReplicaSet, DroppedCaseStaysDropped) {
   auto res = set.Apply(ops);
   ASSERT_EQ(res.rejected.size(), 1u);
   EXPECT_EQ(res.rejected[0].error.code, ErrorCode::kNotFound);
+}
+
+// What ChangesSince(theirs) must give, from the whole history: each operation trimmed to the counters the
+// peer lacks (a run it has in part from its first new code point on), by clock.
+std::vector<Operation> TrimmedTo(std::vector<Operation> all, const VersionVector& theirs) {
+  std::vector<Operation> out;
+  for (Operation& op : all) {
+    const std::uint64_t have = theirs.Get(op.id.replica);
+    if (have >= op.id.counter + op.Span() - 1) continue;
+    if (op.kind == OpKind::kTextInsert && have >= op.id.counter) {
+      const std::uint64_t known = have - op.id.counter + 1;
+      op.id.counter = have + 1;
+      op.origin_left = {op.id.replica, have};
+      if (op.tombstone_len > 0) {
+        op.tombstone_len -= known;
+      } else {
+        std::string rest;
+        const auto cps = testing::CodePoints(op.text);
+        for (std::size_t i = known; i < cps.size(); ++i) rest += cps[i];
+        op.text = rest;
+      }
+    }
+    out.push_back(std::move(op));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Operation& a, const Operation& b) {
+    return std::tie(a.clock, a.id.replica, a.id.counter) < std::tie(b.clock, b.id.replica, b.id.counter);
+  });
+  return out;
+}
+
+// ChangesSince serves a peer that lacks a little through the id index and one that lacks much by a walk
+// over every run; LocalChangesSince always uses the index. Either way: the whole history trimmed to what
+// the peer lacks.
+TEST(Sync, ChangesSinceIsTheWholeHistoryTrimmedToWhatThePeerLacks) {
+  for (int round = 0; round < 3; ++round) {
+    const std::uint64_t seed = testing::FreshSeed("Sync.ChangesSinceIsTheWholeHistoryTrimmed");
+    std::mt19937_64 rng(seed);
+    Fixture f;
+    std::vector<Replica> reps;
+    for (ReplicaId id : {1, 2, 3}) reps.push_back(f.Make(id, "user" + std::to_string(id)));
+    std::vector<VersionVector> seen;  // versions of replica 0 along the way: what a peer may have
+    for (int step = 0; step < 1500; ++step) {
+      Replica& r = reps[rng() % reps.size()];
+      const Target& target = rng() % 4 == 0 ? kTitle : kNotes;
+      const std::uint64_t len = r.TextLength(target);
+      const int what = static_cast<int>(rng() % 20);
+      f.now += rng() % 3;
+      if (what < 11) {
+        static const char* kPieces[] = {"a", "bc", "é", "🙂", " "};
+        std::uint64_t pos = rng() % (len + 1);
+        for (int k = 1 + static_cast<int>(rng() % 5); k > 0; --k) {
+          const std::string s = kPieces[rng() % 5];
+          ASSERT_TRUE(r.InsertText(target, pos, s).ok());
+          pos += testing::CodePoints(s).size();
+        }
+      } else if (what < 16 && len > 0) {
+        const std::uint64_t pos = rng() % len;
+        for (int k = 1 + static_cast<int>(rng() % 4); k > 0 && pos < r.TextLength(target); --k)
+          ASSERT_TRUE(r.DeleteText(target, pos - (rng() % 2 == 0 && pos > 0 ? 1 : 0), 1).ok());
+      } else if (what < 17) {
+        ASSERT_TRUE(r.SetRegister(kOwner, "owner " + std::to_string(step), false).ok());
+      } else {
+        Replica& other = reps[rng() % reps.size()];
+        if (&other != &r) {
+          ASSERT_NO_FATAL_FAILURE(SyncBoth(r, other));
+        }
+      }
+      if (step % 50 == 0) seen.push_back(reps[0].version());
+    }
+    ASSERT_NO_FATAL_FAILURE(SyncBoth(reps[1], reps[2]));
+    ASSERT_NO_FATAL_FAILURE(SyncBoth(reps[0], reps[1]));
+    const Replica& a = reps[0];
+    const std::vector<Operation> all = All(a);
+    // Peers at versions replica 0 passed, a counter or a few short of it, and random mixtures.
+    std::vector<VersionVector> peers = seen;
+    for (int k = 0; k < 40; ++k) {
+      VersionVector v;
+      for (const auto& [id, counter] : a.version().entries()) {
+        const std::uint64_t lag = k % 2 == 0 ? rng() % 4 : rng() % (counter + 1);
+        v.Set(id, counter > lag ? counter - lag : 0);
+      }
+      peers.push_back(v);
+    }
+    for (const VersionVector& v : peers) {
+      auto got = a.ChangesSince(v);
+      ASSERT_TRUE(got.ok());
+      ASSERT_EQ(*got, TrimmedTo(all, v)) << "seed " << seed;
+    }
+    // LocalChangesSince: replica 0's own operations after a counter.
+    const std::uint64_t mine = a.version().Get(1);
+    for (std::uint64_t after : {std::uint64_t{0}, mine / 2, mine - 1, mine - 3}) {
+      VersionVector v = a.version();
+      v.Set(1, after);
+      auto got = a.LocalChangesSince(after);
+      ASSERT_TRUE(got.ok());
+      ASSERT_EQ(*got, TrimmedTo(all, v)) << "seed " << seed << " after " << after;
+    }
+  }
+}
+
+// Seeds 9521272986836416076 and 5009901919116379751 of the test above: without FenceLocalHistory a
+// replica's consecutive deletes keep coalescing into the record it has already sent, so a peer holds two
+// delete operations with one id and one clock (the part it received first, and the whole record, which it
+// keeps as a record with a moved-back id). ChangesSince sorts by (clock, replica, counter), a tie for these
+// two: the index path listed them in reverse record order, the walk in record order, and a receiver keeps
+// different records depending on which comes first. Both paths now list ties in record order.
+TEST(Sync, ChangesSinceListsTwoDeletesWithOneIdInTheSameOrderThroughTheIndexAndTheWalk) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2);
+  // Many runs (every other keystroke elsewhere), so that a peer lacking a few counters is served by index.
+  for (int k = 0; k < 200; ++k) ASSERT_TRUE(a.InsertText(kNotes, k % 2 == 0 ? 0 : a.TextLength(kNotes), "x").ok());
+  ASSERT_TRUE(a.DeleteText(kNotes, 50, 1).ok());
+  ASSERT_TRUE(a.DeleteText(kNotes, 50, 1).ok());
+  SyncBoth(a, b);
+  ASSERT_TRUE(a.DeleteText(kNotes, 50, 1).ok());  // extends the record b has in part
+  ASSERT_TRUE(a.DeleteText(kNotes, 50, 1).ok());
+  SyncBoth(a, b);
+  ASSERT_EQ(b.ReadText(kNotes), a.ReadText(kNotes));
+  const std::vector<Operation> all = All(b);
+  VersionVector peer = b.version();
+  peer.Set(1, a.version().Get(1) - 4);  // lacks the four deleting counters
+  auto got = b.ChangesSince(peer);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].id, (*got)[1].id);
+  EXPECT_EQ(*got, TrimmedTo(all, peer));
+  auto local = a.LocalChangesSince(a.version().Get(1) - 4);
+  ASSERT_TRUE(local.ok());
+  EXPECT_EQ(*local, TrimmedTo(All(a), peer));
 }
 
 }  // namespace
