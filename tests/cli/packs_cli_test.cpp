@@ -171,6 +171,43 @@ TEST_F(PackCliTest, SealToCasepackIdentityThenOpenInAnotherStore) {
   EXPECT_EQ(open_one.exit_code, 0) << open_one.err;
 }
 
+// The CLI links no cairo, pango or qpdf (every command would load them): a PDF report in a pack comes from
+// the module beside it (build/…/lib/casepack/casepack-render.so), and the pack opens with its report checked.
+TEST_F(PackCliTest, PdfReportInAPackComesFromTheRenderModuleTheCliDoesNotLink) {
+  auto ldd = RunProcess({"ldd", cli_});
+  ASSERT_EQ(ldd.exit_code, 0) << ldd.err;
+  for (const char* lib : {"libcairo", "libpango", "libqpdf", "libfontconfig"})
+    EXPECT_EQ(ldd.out.find(lib), std::string::npos) << "casepack links " << lib << ":\n" << ldd.out;
+  const std::string id = MakeCase();
+  const fs::path pack = tmp_ / "with-pdf.age";
+  auto seal = Cli({"pack", "seal", id, "-o", pack.string(), "--from", "Leeds BU", "--to", Identity(true), "--report", "pdf"});
+  ASSERT_EQ(seal.exit_code, 0) << seal.err;
+  EXPECT_NE(seal.out.find(", report, to 1 recipient(s)"), std::string::npos) << seal.out;
+  auto open = CliB({"pack", "open", pack.string()});
+  EXPECT_EQ(open.exit_code, 0) << open.err;
+}
+
+// A casepack without its module (copied elsewhere, or a broken install) says which file is missing, and
+// writes neither the report nor a pack; Markdown still works.
+TEST_F(PackCliTest, PdfReportWithoutTheRenderModuleNamesItAndWritesNothing) {
+  const std::string id = MakeCase();
+  fs::create_directories(tmp_ / "bin");
+  fs::copy_file(cli_, tmp_ / "bin" / "casepack");
+  fs::permissions(tmp_ / "bin" / "casepack", fs::perms::owner_all);
+  cli_ = (tmp_ / "bin" / "casepack").string();  // no ../lib/casepack/ beside this one
+  auto report = Cli({"report", id, "--format", "pdf", "-o", (tmp_ / "r.pdf").string()});
+  EXPECT_EQ(report.exit_code, 1);
+  EXPECT_NE(report.err.find((tmp_ / "lib" / "casepack" / "casepack-render.so").string()), std::string::npos) << report.err;
+  EXPECT_NE(report.err.find("reinstall casepack"), std::string::npos) << report.err;
+  EXPECT_FALSE(fs::exists(tmp_ / "r.pdf"));
+  const fs::path pack = tmp_ / "no-module.age";
+  auto seal = Cli({"pack", "seal", id, "-o", pack.string(), "--from", "Leeds BU", "--to", Identity(true), "--report", "docx"});
+  EXPECT_EQ(seal.exit_code, 1);
+  EXPECT_NE(seal.err.find("casepack-render.so"), std::string::npos) << seal.err;
+  EXPECT_FALSE(fs::exists(pack));
+  EXPECT_EQ(Cli({"report", id, "--format", "md", "-o", (tmp_ / "r.md").string()}).exit_code, 0);
+}
+
 TEST_F(PackCliTest, PasswordPackRoundTripAtASmallWorkFactor) {
   const std::string id = MakeCase();
   WriteFile(tmp_ / "pw", "plum-tree-river-stone\n");
