@@ -31,6 +31,9 @@ const DATA = process.env.TRACE_DIR || new URL('../../data/traces', import.meta.u
 const CACHE = process.env.CACHE_DIR || 'cache'
 const now = () => performance.now()
 const gc = () => { if (global.gc) { global.gc(); global.gc() } }
+// diamond-types orders concurrent inserts at one place by agent NAME: zero-padded so that name order is
+// the trace's agent order (the trace numbers agents in the name order of the editor that made it).
+const dtAgent = (id) => `agent${String(id).padStart(6, '0')}`
 const hexActor = (id) => (id + 1).toString(16).padStart(32, '0')
 const pkgVersion = (name) => JSON.parse(fs.readFileSync(new URL(`node_modules/${name}/package.json`, import.meta.url), 'utf8')).version
 
@@ -102,8 +105,8 @@ const adapters = {
   },
   dt: { // diamond-types, Eg-walker's own implementation (Rust as WebAssembly)
     pkg: 'diamond-types-node',
-    make(agent) { return { doc: new dt.Doc(`agent${agent}`), agent } },
-    fork: (r, agent) => ({ doc: dt.Doc.fromBytes(r.doc.toBytes(), `agent${agent}`), agent }),
+    make(agent) { return { doc: new dt.Doc(dtAgent(agent)), agent } },
+    fork: (r, agent) => ({ doc: dt.Doc.fromBytes(r.doc.toBytes(), dtAgent(agent)), agent }),
     retag: () => false,
     edit(r, patches) { for (const [pos, del, ins] of patches) { if (del > 0) r.doc.del(pos, del); if (ins.length) r.doc.ins(pos, ins) } },
     version: (r) => r.doc.getLocalVersion(),
