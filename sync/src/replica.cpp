@@ -792,7 +792,12 @@ void SaveText(const TextSeq& text, coding::Writer& w) {
   const auto& ranges = text.delete_ranges();
   c[kDel].Varint(text.deletes().size());
   std::uint64_t prev_del_hlc = 0;
-  LastEnd del_end, range_end;
+  LastEnd del_end;
+  std::vector<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>> by_id;  // (rep, ctr, run index), sorted
+  by_id.reserve(runs.size());
+  for (std::size_t i = 0; i < runs.size(); ++i) by_id.emplace_back(runs[i].rep, runs[i].ctr, static_cast<std::uint32_t>(i));
+  std::sort(by_id.begin(), by_id.end());
+  std::int64_t prev_idx = 0;
   for (const auto& d : text.deletes()) {
     std::uint64_t& end = del_end[d.rep];
     c[kDel].Varint(d.rep);
@@ -805,12 +810,32 @@ void SaveText(const TextSeq& text, coding::Writer& w) {
     std::int64_t covered = 0;
     for (std::uint32_t k = 0; k < d.count; ++k) {
       const TRange& tr = ranges[d.first + k];
-      std::uint64_t& rend = range_end[tr.rep];
-      c[kDelRange].Varint(tr.rep);
-      c[kDelRange].Varint(coding::ZigZag(static_cast<std::int64_t>(tr.ctr) - static_cast<std::int64_t>(rend)));
-      c[kDelRange].Varint(tr.len);
-      rend = std::uint64_t{tr.ctr} + tr.len;
       covered += tr.len;
+      // Pieces, each inside one run: (run index delta << 1 | explicit), offset, (length or 0 = to the run's
+      // end) << 1 | more pieces follow. Explicit (ids not in a run: never written today) names rep, ctr.
+      std::uint32_t ctr = tr.ctr, left = tr.len;
+      while (left > 0) {
+        auto it = std::upper_bound(by_id.begin(), by_id.end(), std::tuple(tr.rep, ctr, ~0u));
+        const bool found = it != by_id.begin() && std::get<0>(*(it - 1)) == tr.rep &&
+                           ctr - std::get<1>(*(it - 1)) < runs[std::get<2>(*(it - 1))].len;
+        std::uint32_t piece = left, off = 0, run_left = 0;
+        if (found) {
+          const std::uint32_t idx = std::get<2>(*(it - 1));
+          off = ctr - runs[idx].ctr;
+          run_left = runs[idx].len - off;
+          piece = std::min(left, run_left);
+          c[kDelRange].Varint(coding::ZigZag(static_cast<std::int64_t>(idx) - prev_idx) << 1);
+          c[kDelRange].Varint(off);
+          prev_idx = idx;
+        } else {
+          c[kDelRange].Varint(1);
+          c[kDelRange].Varint(tr.rep);
+          c[kDelRange].Varint(ctr);
+        }
+        left -= piece;
+        ctr += piece;
+        c[kDelRange].Varint(std::uint64_t{found && piece == run_left ? 0 : piece} << 1 | (left > 0 ? 1 : 0));
+      }
     }
     c[kDel].Varint(coding::ZigZag(static_cast<std::int64_t>(d.span) - covered));
   }
@@ -818,6 +843,48 @@ void SaveText(const TextSeq& text, coding::Writer& w) {
     w.Varint(col.bytes().size());
     w.Raw(col.bytes().data(), col.bytes().size());
   }
+}
+
+// One version 2 delete range: its pieces (SaveText), each inside one run or explicit, ids contiguous.
+Status ReadRangePieces(coding::Reader& dr, const std::vector<detail::Run>& runs, const std::vector<std::uint32_t>& remap,
+                       std::int64_t& prev_idx, TRange& out) {
+  auto bad = [] { return MakeError(ErrorCode::kCorrupt, "snapshot: bad delete range"); };
+  std::uint64_t total = 0;
+  for (bool first = true, more = true; more; first = false) {
+    std::uint64_t head, a, z;
+    if (!dr.Varint(head) || !dr.Varint(a)) return bad();
+    std::uint32_t rep;
+    std::uint64_t ctr, len;
+    if (head & 1) {  // explicit: rep, ctr
+      std::uint64_t c;
+      if (head != 1 || a >= remap.size() || !dr.Varint(c) || c == 0 || c > 0xFFFFFFFFull) return bad();
+      rep = remap[a];
+      ctr = c;
+      if (!dr.Varint(z) || (z >> 1) == 0) return bad();
+      len = z >> 1;
+    } else {
+      const std::int64_t idx = prev_idx + coding::UnZigZag(head >> 1);
+      if (idx < 0 || static_cast<std::uint64_t>(idx) >= runs.size()) return bad();
+      const detail::Run& run = runs[static_cast<std::size_t>(idx)];
+      if (a >= run.len || !dr.Varint(z)) return bad();
+      len = (z >> 1) == 0 ? run.len - a : (z >> 1);
+      if (len > run.len - a) return bad();
+      rep = run.rep;
+      ctr = run.ctr + a;
+      prev_idx = idx;
+    }
+    more = (z & 1) != 0;
+    if (ctr + len - 1 > 0xFFFFFFFFull) return bad();
+    if (first) {
+      out = {rep, static_cast<std::uint32_t>(ctr), 0};
+    } else if (rep != out.rep || ctr != std::uint64_t{out.ctr} + total) {
+      return bad();
+    }
+    total += len;
+    if (total > 0xFFFFFFFFull - out.ctr + 1) return bad();
+  }
+  out.len = static_cast<std::uint32_t>(total);
+  return Ok();
 }
 
 Status LoadText(coding::Reader& in, int version, const std::vector<std::uint32_t>& remap,
@@ -940,7 +1007,8 @@ Status LoadText(coding::Reader& in, int version, const std::vector<std::uint32_t
   std::uint64_t ndel;
   if (!d.Varint(ndel) || ndel > d.remaining()) return corrupt("bad delete count");
   std::uint64_t prev_end = 0, prev_del_hlc = 0;
-  LastEnd del_end, range_end;
+  LastEnd del_end;
+  std::int64_t prev_idx = 0;
   std::vector<TRange> ranges;
   for (std::uint64_t i = 0; i < ndel; ++i) {
     std::uint64_t drep, zz, span = 0, author, hz, count;
@@ -953,14 +1021,17 @@ Status LoadText(coding::Reader& in, int version, const std::vector<std::uint32_t
     ranges.assign(count, {});
     std::int64_t covered = 0;
     for (auto& tr : ranges) {
-      std::uint64_t x, y, z;
-      if (!dr.Varint(x) || !dr.Varint(y) || !dr.Varint(z) || x >= remap.size() || z == 0 || z > 0xFFFFFFFFull)
-        return corrupt("bad delete range");
-      const std::int64_t tc = (v1 ? dctr : static_cast<std::int64_t>(range_end[x])) + coding::UnZigZag(y);
-      if (tc <= 0 || static_cast<std::uint64_t>(tc) + z - 1 > 0xFFFFFFFFull) return corrupt("bad delete range");
-      tr = {remap[x], static_cast<std::uint32_t>(tc), static_cast<std::uint32_t>(z)};
-      if (!v1) range_end[x] = static_cast<std::uint64_t>(tc) + z;
-      covered += static_cast<std::int64_t>(z);
+      if (v1) {
+        std::uint64_t x, y, z;
+        if (!dr.Varint(x) || !dr.Varint(y) || !dr.Varint(z) || x >= remap.size() || z == 0 || z > 0xFFFFFFFFull)
+          return corrupt("bad delete range");
+        const std::int64_t tc = dctr + coding::UnZigZag(y);
+        if (tc <= 0 || static_cast<std::uint64_t>(tc) + z - 1 > 0xFFFFFFFFull) return corrupt("bad delete range");
+        tr = {remap[x], static_cast<std::uint32_t>(tc), static_cast<std::uint32_t>(z)};
+      } else {
+        CP_RETURN_IF_ERROR(ReadRangePieces(dr, runs, remap, prev_idx, tr));
+      }
+      covered += static_cast<std::int64_t>(tr.len);
     }
     if (!v1) {
       std::uint64_t sz;
