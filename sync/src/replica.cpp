@@ -747,6 +747,10 @@ void SaveText(const TextSeq& text, coding::Writer& w) {
   runs.reserve(text.run_count());
   text.ForEachRun([&](const detail::Run& r) { runs.push_back(r); });
   w.Varint(runs.size());
+  std::vector<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>> by_id;  // (rep, ctr, run index), sorted
+  by_id.reserve(runs.size());
+  for (std::size_t i = 0; i < runs.size(); ++i) by_id.emplace_back(runs[i].rep, runs[i].ctr, static_cast<std::uint32_t>(i));
+  std::sort(by_id.begin(), by_id.end());
   LastEnd run_end;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const detail::Run& r = runs[i];
@@ -775,9 +779,18 @@ void SaveText(const TextSeq& text, coding::Writer& w) {
       c[kLeft].Varint(r.left.rep);
       c[kLeft].Varint(coding::ZigZag(static_cast<std::int64_t>(r.left.ctr) - r.ctr));
     }
-    if (!(flags & (8 | 16 | 128))) {
-      c[kRight].Varint(r.right.rep);
-      c[kRight].Varint(coding::ZigZag(static_cast<std::int64_t>(r.right.ctr) - r.ctr));
+    if (!(flags & (8 | 16 | 128))) {  // the run holding the right origin, relative to this one (or explicit)
+      auto it = std::upper_bound(by_id.begin(), by_id.end(), std::tuple(r.right.rep, r.right.ctr, ~0u));
+      if (it != by_id.begin() && std::get<0>(*(it - 1)) == r.right.rep &&
+          r.right.ctr - std::get<1>(*(it - 1)) < runs[std::get<2>(*(it - 1))].len) {
+        const std::uint32_t idx = std::get<2>(*(it - 1));
+        c[kRight].Varint(coding::ZigZag(static_cast<std::int64_t>(idx) - static_cast<std::int64_t>(i)) << 1);
+        c[kRight].Varint(r.right.ctr - runs[idx].ctr);
+      } else {
+        c[kRight].Varint(1);
+        c[kRight].Varint(r.right.rep);
+        c[kRight].Varint(r.right.ctr);
+      }
     }
     if (!r.deleted) {
       if (!(flags & 64)) c[kBytes].Varint(content.size());
@@ -793,10 +806,6 @@ void SaveText(const TextSeq& text, coding::Writer& w) {
   c[kDel].Varint(text.deletes().size());
   std::uint64_t prev_del_hlc = 0;
   LastEnd del_end;
-  std::vector<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>> by_id;  // (rep, ctr, run index), sorted
-  by_id.reserve(runs.size());
-  for (std::size_t i = 0; i < runs.size(); ++i) by_id.emplace_back(runs[i].rep, runs[i].ctr, static_cast<std::uint32_t>(i));
-  std::sort(by_id.begin(), by_id.end());
   std::int64_t prev_idx = 0;
   for (const auto& d : text.deletes()) {
     std::uint64_t& end = del_end[d.rep];
@@ -911,6 +920,13 @@ Status LoadText(coding::Reader& in, int version, const std::vector<std::uint32_t
   std::vector<std::string_view> contents;
   std::vector<std::uint32_t> snap_rep;  // each run's replica index in the snapshot (version 2's clock order)
   std::vector<bool> right_is_next;
+  struct RightRef {  // version 2: a right origin named by run index, or "the previous run's"
+    bool copy = false, by_index = false;
+    std::int64_t idx = 0;
+    std::uint64_t off = 0;
+  };
+  std::vector<RightRef> right_refs;
+  right_refs.reserve(nruns);
   runs.reserve(nruns);
   contents.reserve(nruns);
   snap_rep.reserve(nruns);
@@ -958,11 +974,29 @@ Status LoadText(coding::Reader& in, int version, const std::vector<std::uint32_t
     } else if (!(flags & 4)) {
       if (!origin(c[kLeft], run.left)) return corrupt("bad left origin");
     }
+    RightRef ref{};
     if (flags & 16) {
-      run.right = prev->right;
+      if (v1) run.right = prev->right;
+      else ref.copy = true;
     } else if (!(flags & (8 | 128))) {
-      if (!origin(c[kRight], run.right)) return corrupt("bad right origin");
+      if (v1) {
+        if (!origin(c[kRight], run.right)) return corrupt("bad right origin");
+      } else {
+        std::uint64_t h, x;
+        if (!c[kRight].Varint(h) || !c[kRight].Varint(x)) return corrupt("bad right origin");
+        if (h & 1) {  // explicit: rep, ctr
+          std::uint64_t y;
+          if (h != 1 || !rep_of(x, run.right.rep) || !c[kRight].Varint(y) || y == 0 || y > 0xFFFFFFFFull)
+            return corrupt("bad right origin");
+          run.right.ctr = static_cast<std::uint32_t>(y);
+        } else {
+          ref.idx = static_cast<std::int64_t>(i) + coding::UnZigZag(h >> 1);
+          ref.off = x;
+          ref.by_index = true;
+        }
+      }
     }
+    right_refs.push_back(ref);
     if (v1) {
       if (!c[kHlc].Varint(zz)) return corrupt("bad run clock");
       run.hlc = prev_hlc + static_cast<std::uint64_t>(coding::UnZigZag(zz));
@@ -992,6 +1026,18 @@ Status LoadText(coding::Reader& in, int version, const std::vector<std::uint32_t
   }
   if (!right_is_next.empty() && right_is_next.back()) return corrupt("last run names a next run");
   if (content_at != content_all.size()) return corrupt("unused content");
+  for (std::size_t i = 0; i < runs.size(); ++i) {  // version 2's right origins, in document order
+    const RightRef& ref = right_refs[i];
+    if (ref.copy) {
+      runs[i].right = runs[i - 1].right;
+    } else if (ref.by_index) {
+      if (ref.idx < 0 || static_cast<std::uint64_t>(ref.idx) >= runs.size() ||
+          ref.off >= runs[static_cast<std::size_t>(ref.idx)].len)
+        return corrupt("bad right origin");
+      const detail::Run& o = runs[static_cast<std::size_t>(ref.idx)];
+      runs[i].right = {o.rep, o.ctr + static_cast<std::uint32_t>(ref.off)};
+    }
+  }
   if (!v1) {
     for (std::uint32_t i : ClockOrder(runs, [&](std::uint32_t k) { return snap_rep[k]; })) {
       std::uint64_t zz;
