@@ -1,8 +1,13 @@
 #include "casepack/replica.h"
+#include "casepack/encoding.h"
+#include "sync/snapshot_scenario.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <tuple>
@@ -480,4 +485,80 @@ TEST(Sync, ChangesSinceListsTwoDeletesWithOneIdInTheSameOrderThroughTheIndexAndT
 }
 
 }  // namespace
+}  // namespace casepack
+
+namespace casepack {
+// Snapshot format (docs/sync.md): the vectors in tests/vectors/snapshot/. A version 1 snapshot (written
+// before issue 18) must still load, to the same state as version 2; version 2 is what SaveSnapshot writes
+// for tests/sync/snapshot_scenario.h. CASEPACK_WRITE_VECTORS=1 rewrites v2_two_authors and the fuzz seed.
+namespace snapshot_vectors {
+namespace fs = std::filesystem;
+struct Vector {
+  std::string expect, text;
+  Bytes bytes;
+};
+Vector ReadVector(const fs::path& p) {
+  std::ifstream in(p);
+  Vector v;
+  std::string line, hex;
+  while (std::getline(in, line) && !line.empty()) {
+    if (line.rfind("expect: ", 0) == 0) v.expect = line.substr(8);
+    if (line.rfind("text: ", 0) == 0) v.text = line.substr(6);
+  }
+  std::getline(in, hex);
+  auto b = HexDecode(hex);
+  if (b.ok()) v.bytes = *b;
+  return v;
+}
+const fs::path kDir = fs::path(CASEPACK_VECTORS_DIR) / "snapshot";
+const ReplicaOptions kOpts{"case-42", 0x3333333333333333ull, "loader", {}};
+}  // namespace snapshot_vectors
+
+TEST(SnapshotFormat, Version2VectorIsWhatSaveWrites) {
+  using namespace snapshot_vectors;
+  const Bytes snap = testing::SnapshotScenario().SaveSnapshot();
+  EXPECT_EQ(snap[4], 2);
+  if (std::getenv("CASEPACK_WRITE_VECTORS")) {
+    std::ofstream(kDir / "v2_two_authors")
+        << "expect: success\ncomment: version 2: tests/sync/snapshot_scenario.h (CASEPACK_WRITE_VECTORS=1 rewrites it)\n"
+        << "text: " << testing::SnapshotScenario().ReadText(testing::kScenarioText) << "\n\n"
+        << HexEncode(snap) << "\n";
+    std::ofstream(fs::path(CASEPACK_SOURCE_DIR) / "tests/fuzz/snapshot/corpus/v2_two_authors", std::ios::binary)
+        .write(reinterpret_cast<const char*>(snap.data()), static_cast<std::streamsize>(snap.size()));
+  }
+  EXPECT_EQ(HexEncode(snap), HexEncode(ReadVector(kDir / "v2_two_authors").bytes));
+}
+
+TEST(SnapshotFormat, VectorsLoadAndVersion1SnapshotsStillLoad) {
+  using namespace snapshot_vectors;
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(kDir)) {
+    SCOPED_TRACE(entry.path().filename().string());
+    const Vector v = ReadVector(entry.path());
+    ASSERT_FALSE(v.bytes.empty());
+    auto loaded = Replica::LoadSnapshot(v.bytes, kOpts);
+    ++checked;
+    if (v.expect != "success") {
+      ASSERT_FALSE(loaded.ok());
+      EXPECT_EQ(v.expect, v.expect == "kUnsupported" ? "kUnsupported" : "kCorrupt");
+      EXPECT_EQ(loaded.error().code, v.expect == "kUnsupported" ? ErrorCode::kUnsupported : ErrorCode::kCorrupt);
+      continue;
+    }
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    EXPECT_EQ(loaded->ReadText(testing::kScenarioText), v.text);
+    EXPECT_EQ(loaded->ReadRegister({"note/1", "title"}).values.size(), 1u);
+    // Whatever version it was, it saves as version 2, the same bytes as the version 2 vector loaded alike
+    // (the loader's own replica joins the replica table, so not the vector's bytes themselves).
+    auto v2 = Replica::LoadSnapshot(ReadVector(kDir / "v2_two_authors").bytes, kOpts);
+    ASSERT_TRUE(v2.ok());
+    EXPECT_EQ(loaded->SaveSnapshot()[4], 2);
+    EXPECT_EQ(HexEncode(loaded->SaveSnapshot()), HexEncode(v2->SaveSnapshot()));
+    // The state is whole: it keeps merging with its authors.
+    Replica b({"case-42", 0x2222222222222222ull, "reviewer-b", {}});
+    b.Apply(*loaded->ChangesSince({}));
+    EXPECT_EQ(b.ReadText(testing::kScenarioText), v.text);
+  }
+  EXPECT_EQ(checked, 5);
+}
+
 }  // namespace casepack
