@@ -19,7 +19,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCASEPACK_BUILD_TESTS=OFF >/dev/null
   fi
 fi
-targets=(casepack casepackd casepack_package_data)
+targets=(casepack casepack_render_module casepackd casepack_package_data)
 grep -q '^CASEPACK_BUILD_DESKTOP:BOOL=ON' "$build/CMakeCache.txt" && targets+=(casepack-desktop)
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" >&2
 rm -rf "$build/debs"

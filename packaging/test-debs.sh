@@ -112,6 +112,12 @@ casepack --store "$bu" case share "$case_id" --with "$user" >/dev/null
 casepack --store "$fac" sync >/dev/null
 casepack --store "$fac" case list | grep -qF "P.K." || fail "the shared case did not reach the second store"
 echo "the case reached the second store through the installed casepackd"
+# PDF and Word come from /usr/lib/casepack/casepack-render.so, which the installed casepack loads only then.
+[ -f /usr/lib/casepack/casepack-render.so ] || fail "/usr/lib/casepack/casepack-render.so missing"
+ldd "$(command -v casepack)" | grep -q 'libcairo\|libpango\|libqpdf' && fail "casepack links the report libraries"
+casepack --store "$bu" report "$case_id" --format pdf -o "$work/report.pdf" 2>/dev/null
+[ "$(head -c 5 "$work/report.pdf")" = "%PDF-" ] || fail "the installed casepack made no PDF report"
+echo "the installed casepack made a PDF report through its module"
 kill "$server_pid"; status=0; wait "$server_pid" || status=$?
 [ "$status" -eq 0 ] || { cat "$work/server.log" >&2; fail "casepackd exited with status $status on SIGTERM"; }
 server_pid=""

@@ -1,5 +1,5 @@
 #include "casepack/packs.h"
-#include "casepack/render.h"
+#include "casepack/report_render.h"
 
 #include "casepack/retention.h"
 
@@ -390,8 +390,7 @@ Result<PackContents> PackService::Seal(std::string_view case_id, const PackSealO
   std::string report_path;
   if (options.include_report) {
     CP_ASSIGN_OR_RETURN(ReportInput in, cases_.BuildReportInput(case_id, options.report_date));
-    CP_ASSIGN_OR_RETURN(report_text, RenderLayout(BuildReportLayout(in, ReportDocument::kReport, options.report_language), *options.include_report,
-                                                  RenderOptionsFromEnvironment()));
+    CP_ASSIGN_OR_RETURN(report_text, RenderReport(BuildReportLayout(in, ReportDocument::kReport, options.report_language), *options.include_report));
     report_path = "report" + std::string(FileExtension(*options.include_report));
     manifest["extras"].push_back({{"path", report_path}, {"size", report_text.size()}, {"sha256", HexSha256(report_text)}});
     contents.report = true;

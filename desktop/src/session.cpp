@@ -18,6 +18,7 @@
 #include "casepack/clock.h"
 #include "casepack/export_file.h"
 #include "casepack/render.h"
+#include "casepack/report_render.h"
 #include "casepack/session.h"
 #include "casepack/store.h"
 #include "casepack/sync_service.h"
@@ -32,7 +33,12 @@ std::string AttendeeLabel(const Attendance& a) {
 }  // namespace
 
 DesktopSession::DesktopSession(std::unique_ptr<ClientSession> session)
-    : session_(std::move(session)), cases_(*session_->cases()) {}
+    : session_(std::move(session)), cases_(*session_->cases()) {
+  // The window links render/: the client's services render PDF and Word with it, not with the CLI's module.
+  SetReportRenderer([](const ReportLayout& layout, ReportFormat format) {
+    return RenderLayout(layout, format, RenderOptionsFromEnvironment());
+  });
+}
 
 // Snapshots written, then every key and cached plaintext wiped (ClientSession::Lock).
 DesktopSession::~DesktopSession() { session_->Lock(); }

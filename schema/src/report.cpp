@@ -17,10 +17,6 @@ using nlohmann::json;
 
 namespace internal {
 
-bool Blank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
-}
-
 std::string Trim(std::string_view s) {
   const auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string_view::npos) return {};
@@ -29,27 +25,6 @@ std::string Trim(std::string_view s) {
 }
 
 }  // namespace internal
-
-std::vector<std::vector<std::string>> ReportParagraphs(std::string_view text) {
-  std::vector<std::vector<std::string>> out;
-  std::vector<std::string> cur;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    auto nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string line(text.substr(pos, nl - pos));
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (Blank(line)) {
-      if (!cur.empty()) out.push_back(std::move(cur));
-      cur.clear();
-    } else {
-      cur.push_back(std::move(line));
-    }
-    pos = nl + 1;
-  }
-  if (!cur.empty()) out.push_back(std::move(cur));
-  return out;
-}
 
 std::string CaseReference(EventType type, std::string_view case_id) {
   std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64

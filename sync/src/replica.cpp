@@ -23,6 +23,15 @@ bool ValueBefore(HlcTimestamp ca, ReplicaId ra, HlcTimestamp cb, ReplicaId rb) {
 
 Error Reject(ErrorCode c, std::string m) { return MakeError(c, std::move(m)); }
 
+constexpr std::uint32_t kSelfAuthor = 0;  // this replica's author: the first in the author table
+
+// Target equality, sizes first: every keystroke compares its target with the last one.
+bool SameTarget(const Target& a, const Target& b) {
+  return a.object.size() == b.object.size() && a.field.size() == b.field.size() &&
+         std::memcmp(a.object.data(), b.object.data(), a.object.size()) == 0 &&
+         std::memcmp(a.field.data(), b.field.data(), a.field.size()) == 0;
+}
+
 }  // namespace
 
 Replica::Replica(ReplicaOptions options)
@@ -38,13 +47,13 @@ Replica::Replica(Replica&&) noexcept = default;
 Replica& Replica::operator=(Replica&&) noexcept = default;
 
 std::uint32_t Replica::RepIndex(ReplicaId r) {
-  auto [it, fresh] = replica_index_.emplace(r, static_cast<std::uint32_t>(replica_ids_->size()));
+  auto [it, fresh] = replica_index_.try_emplace(r, static_cast<std::uint32_t>(replica_ids_->size()));
   if (fresh) replica_ids_->push_back(r);
   return it->second;
 }
 
 std::uint32_t Replica::AuthorIndex(std::string_view a) {
-  if (a == options_.author) return 0;  // interned first, in the constructor
+  if (a == options_.author) return kSelfAuthor;  // interned first, in the constructor
   auto it = author_index_.find(a);
   if (it != author_index_.end()) return it->second;
   const auto i = static_cast<std::uint32_t>(authors_.size());
@@ -66,7 +75,7 @@ void Replica::SetLocalCounter(std::uint64_t last) {
 
 TextSeq& Replica::TextFor(const Target& t) {
   // Edits come in long streams to one text: remember the last one.
-  if (last_text_ != nullptr && last_text_target_ == t) return *last_text_;
+  if (last_text_ != nullptr && SameTarget(last_text_target_, t)) return *last_text_;
   auto it = texts_.find(t);
   if (it == texts_.end()) it = texts_.emplace(t, std::make_unique<TextSeq>(replica_ids_.get())).first;
   last_text_target_ = t;
@@ -75,7 +84,7 @@ TextSeq& Replica::TextFor(const Target& t) {
 }
 
 TextSeq* Replica::FindTextMutable(const Target& t) {
-  if (last_text_ != nullptr && last_text_target_ == t) return last_text_;
+  if (last_text_ != nullptr && SameTarget(last_text_target_, t)) return last_text_;
   auto it = texts_.find(t);
   return it == texts_.end() ? nullptr : it->second.get();
 }
@@ -101,7 +110,7 @@ Result<OpId> Replica::SetRegister(const Target& target, std::string_view value, 
   if (it != registers_.end())
     for (const auto& v : it->second) op.refs.push_back(v.id);
   CP_RETURN_IF_ERROR(Validate(op));
-  CP_RETURN_IF_ERROR(ApplyReady(op));
+  CP_RETURN_IF_ERROR(ApplyReady(op, 1));
   return op.id;
 }
 
@@ -116,7 +125,7 @@ Result<OpId> Replica::AddToCollection(const Target& target, std::string_view key
   op.key = std::string(key);
   op.value = std::string(value);
   CP_RETURN_IF_ERROR(Validate(op));
-  CP_RETURN_IF_ERROR(ApplyReady(op));
+  CP_RETURN_IF_ERROR(ApplyReady(op, 1));
   return op.id;
 }
 
@@ -135,32 +144,35 @@ Result<OpId> Replica::RemoveFromCollection(const Target& target, std::string_vie
   op.key = std::string(key);
   for (const auto& t : kt->second) op.refs.push_back(t.id);
   CP_RETURN_IF_ERROR(Validate(op));
-  CP_RETURN_IF_ERROR(ApplyReady(op));
+  CP_RETURN_IF_ERROR(ApplyReady(op, 1));
   return op.id;
 }
 
 Result<OpId> Replica::InsertText(const Target& target, std::uint64_t pos, std::string_view utf8) {
-  CP_ASSIGN_OR_RETURN(const std::uint64_t n, Utf8Length(utf8));
+  std::uint64_t n = 1;  // a keystroke is usually one ASCII character
+  if (utf8.size() != 1 || static_cast<unsigned char>(utf8[0]) >= 0x80) {
+    CP_ASSIGN_OR_RETURN(n, Utf8Length(utf8));
+  }
   if (n == 0) return MakeError(ErrorCode::kInvalidArgument, "empty text insert");
   TextSeq& text = TextFor(target);
   if (pos > text.length()) return MakeError(ErrorCode::kInvalidArgument, "insert position beyond the end of the text");
   const OpId id = NextId();
   if (id.counter + n - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
   text.LocalInsert(0, static_cast<std::uint32_t>(id.counter), pos, utf8, static_cast<std::uint32_t>(n),
-                   clock_.Now(Now()).value, AuthorIndex(options_.author));
+                   clock_.Now(Now()).value, kSelfAuthor);
   SetLocalCounter(id.counter + n - 1);
   return id;
 }
 
 Result<OpId> Replica::DeleteText(const Target& target, std::uint64_t pos, std::uint64_t count) {
-  auto it = texts_.find(target);
-  const std::uint64_t len = it == texts_.end() ? 0 : it->second->length();
+  TextSeq* text = FindTextMutable(target);
+  const std::uint64_t len = text == nullptr ? 0 : text->length();
   if (count == 0 || pos > len || count > len - pos)
     return MakeError(ErrorCode::kInvalidArgument, "delete range leaves the text");
   const OpId id = NextId();
   if (id.counter + count - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
-  it->second->LocalDelete(0, static_cast<std::uint32_t>(id.counter), pos, static_cast<std::uint32_t>(count),
-                          clock_.Now(Now()).value, AuthorIndex(options_.author), fence_);
+  text->LocalDelete(0, static_cast<std::uint32_t>(id.counter), pos, static_cast<std::uint32_t>(count),
+                    clock_.Now(Now()).value, kSelfAuthor, fence_);
   SetLocalCounter(id.counter + count - 1);
   return id;
 }
@@ -302,9 +314,9 @@ int Replica::CheckReady(const Operation& op, Error& err) const {
   return 0;
 }
 
-Status Replica::ApplyReady(const Operation& op) {
+Status Replica::ApplyReady(const Operation& op, std::uint64_t span) {
   const std::uint64_t have = version_.Get(op.id.replica);
-  const std::uint64_t orig_end = op.id.counter + op.Span() - 1;
+  const std::uint64_t orig_end = op.id.counter + span - 1;
   const std::uint32_t rep = RepIndex(op.id.replica);
   const std::uint32_t author = AuthorIndex(op.author);
   switch (op.kind) {
@@ -339,7 +351,7 @@ Status Replica::ApplyReady(const Operation& op) {
       TextSeq& text = TextFor(op.target);
       // Part of this run may be known already (a peer coalesced differently): integrate the new part only.
       std::uint64_t counter = op.id.counter;
-      std::uint64_t n = op.tombstone_len > 0 ? op.tombstone_len : *Utf8Length(op.text);
+      std::uint64_t n = span;
       std::string_view content = op.text;
       OpId origin_left = op.origin_left;
       if (have >= counter) {
@@ -393,7 +405,7 @@ void Replica::RejectFollowers(ReplicaId r, std::uint64_t from, ApplyResult& resu
   if (pt == pending_.end()) return;
   for (auto ot = pt->second.lower_bound(from); ot != pt->second.end();) {
     result.rejected.push_back(
-        {std::move(ot->second), Reject(ErrorCode::kConflict, "operation follows a rejected operation of its replica")});
+        {*ot->second.op, Reject(ErrorCode::kConflict, "operation follows a rejected operation of its replica")});
     ot = pt->second.erase(ot);
   }
 }
@@ -406,10 +418,11 @@ void Replica::Drain(ApplyResult& result) {
       auto& queue = pt->second;
       while (!queue.empty()) {
         auto ot = queue.begin();
-        Operation& op = ot->second;
+        const Operation& op = *ot->second.op;
         const std::uint64_t have = version_.Get(op.id.replica);
         if (op.id.counter > have + 1) break;  // a gap: earlier operations of this replica are missing
-        if (op.id.counter + op.Span() - 1 <= have) {
+        const std::uint64_t span = op.Span();
+        if (op.id.counter + span - 1 <= have) {
           ++result.duplicates;
           queue.erase(ot);
           continue;
@@ -419,7 +432,7 @@ void Replica::Drain(ApplyResult& result) {
         if (ready == 1) break;
         if (ready == 0 && op.id.replica != options_.replica) clock_.Observe(op.clock, Now());
         if (ready == 0) {
-          Status s = ApplyReady(op);
+          Status s = ApplyReady(op, span);
           if (s.ok()) {
             ++result.applied;
             queue.erase(ot);
@@ -429,7 +442,7 @@ void Replica::Drain(ApplyResult& result) {
           err = s.error();
         }
         const ReplicaId r = pt->first;
-        Operation bad = std::move(op);
+        Operation bad = op;
         queue.erase(ot);
         result.rejected.push_back({std::move(bad), err});
         RejectFollowers(r, version_.Get(r) + 1, result);
@@ -445,6 +458,7 @@ void Replica::Drain(ApplyResult& result) {
 ApplyResult Replica::Apply(std::span<const Operation> ops) {
   ApplyResult result;
   bool drain = !pending_.empty();
+  bool borrowed = false;  // some queued operation points into `ops`
   for (const Operation& op : ops) {
     if (op.case_id != options_.case_id) {
       result.rejected.push_back({op, Reject(ErrorCode::kInvalidArgument, "operation belongs to another case")});
@@ -456,12 +470,13 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
       continue;
     }
     const std::uint64_t have = version_.Get(op.id.replica);
-    if (op.id.counter + op.Span() - 1 <= have) {
+    const std::uint64_t span = op.Span();
+    if (op.id.counter + span - 1 <= have) {
       ++result.duplicates;
       continue;
     }
     auto rj = rejected_from_.find(op.id.replica);
-    if (rj != rejected_from_.end() && op.id.counter + op.Span() - 1 >= rj->second) {
+    if (rj != rejected_from_.end() && op.id.counter + span - 1 >= rj->second) {
       result.rejected.push_back(
           {op, Reject(ErrorCode::kConflict, "operation follows a rejected operation of its replica")});
       continue;
@@ -472,7 +487,7 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
       const int ready = CheckReady(op, err);
       if (ready == 0) {
         if (op.id.replica != options_.replica) clock_.Observe(op.clock, Now());
-        Status s = ApplyReady(op);
+        Status s = ApplyReady(op, span);
         if (s.ok()) {
           ++result.applied;
           drain = drain || !pending_.empty();
@@ -487,11 +502,12 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
       }
     }
     auto& queue = pending_[op.id.replica];
-    auto [it, fresh] = queue.emplace(op.id.counter, op);
+    auto [it, fresh] = queue.emplace(op.id.counter, Pending{&op, nullptr});
     if (!fresh) {
-      if (it->second.Span() < op.Span()) it->second = op;  // keep the longer of two codings of one run
+      if (it->second.op->Span() < span) it->second = {&op, nullptr};  // keep the longer of two codings of one run
       ++result.duplicates;
     }
+    borrowed = true;
     drain = true;
   }
   if (drain) {
@@ -499,10 +515,124 @@ ApplyResult Replica::Apply(std::span<const Operation> ops) {
   } else {
     result.pending = pending_count();
   }
+  // What still waits outlives the caller's batch.
+  if (borrowed)
+    for (auto& [_, queue] : pending_)
+      for (auto& [__, p] : queue)
+        if (p.owned == nullptr) {
+          p.owned = std::make_unique<Operation>(*p.op);
+          p.op = p.owned.get();
+        }
   return result;
 }
 
 // ---------------------------------------------------------------- producing what a peer lacks
+
+namespace {
+
+// Operations in the order ChangesSince promises: by clock (ids are unique, so this order is total and the
+// order they were collected in does not matter).
+void SortByClock(std::vector<Operation>& ops) {
+  std::stable_sort(ops.begin(), ops.end(), [](const Operation& a, const Operation& b) {
+    return std::tie(a.clock, a.id.replica, a.id.counter) < std::tie(b.clock, b.id.replica, b.id.counter);
+  });
+}
+
+}  // namespace
+
+// The insert operation giving a peer run r from its code point `skip` on (the peer has the ones before).
+Operation Replica::TextInsertOp(const Target& target, const TextSeq& text, const detail::Run& r,
+                                std::uint32_t skip) const {
+  const auto& ids = *replica_ids_;
+  const ReplicaId rid = ids[r.rep];
+  Operation op;
+  op.id = {rid, r.ctr + skip};
+  op.clock = HlcTimestamp{r.hlc};
+  op.author = authors_[r.author];
+  op.case_id = options_.case_id;
+  op.target = target;
+  op.kind = OpKind::kTextInsert;
+  if (skip > 0) {
+    op.origin_left = {rid, r.ctr + skip - 1ull};
+  } else if (!r.left.none()) {
+    op.origin_left = {ids[r.left.rep], r.left.ctr};
+  }
+  if (!r.right.none()) op.origin_right = {ids[r.right.rep], r.right.ctr};
+  if (r.deleted || r.content == detail::kNoContent) {
+    op.tombstone_len = r.len - skip;
+  } else {
+    std::string_view c = text.Content(r);
+    std::size_t i = 0;
+    for (std::uint32_t k = 0; k < skip; ++k) {
+      const auto ch = static_cast<unsigned char>(c[i]);
+      i += ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
+    }
+    op.text = std::string(c.substr(i));
+  }
+  return op;
+}
+
+Operation Replica::TextDeleteOp(const Target& target, const TextSeq& text, const detail::DelRecord& d) const {
+  const auto& ids = *replica_ids_;
+  Operation op;
+  op.id = {ids[d.rep], d.ctr};
+  op.clock = HlcTimestamp{d.hlc};
+  op.author = authors_[d.author];
+  op.case_id = options_.case_id;
+  op.target = target;
+  op.kind = OpKind::kTextDelete;
+  std::uint64_t total = 0;
+  for (std::uint32_t k = 0; k < d.count; ++k) {
+    const TRange& tr = text.delete_ranges()[d.first + k];
+    op.ranges.push_back({{ids[tr.rep], tr.ctr}, tr.len});
+    total += tr.len;
+  }
+  // A record's span equals the code points it names unless it absorbed a partly known delete; then it
+  // names more, and its id moves back so the counters it claims stay its own.
+  if (total != d.span) op.id.counter = d.ctr + d.span - total;
+  return op;
+}
+
+// Replica rep's text operations with a counter in (after, last], found through the id index: the cost is
+// that of the new operations, not of the text. Delete records are appended in counter order per replica,
+// so the new ones of each lagging replica are the last of its records. `after` is indexed by replica index.
+void Replica::TextChangesByIndex(const Target& target, const TextSeq& text, const std::vector<std::uint32_t>& reps,
+                                 const std::vector<std::uint64_t>& after, std::vector<Operation>& out) const {
+  for (const std::uint32_t rep : reps) {
+    const std::uint64_t last = version_.Get((*replica_ids_)[rep]);
+    for (std::uint64_t ctr = after[rep] + 1; ctr <= last;) {
+      const detail::Run* r = text.RunOf({rep, static_cast<std::uint32_t>(ctr)});
+      if (r == nullptr) {  // a counter of a delete or of a register write, or of another text
+        ++ctr;
+        continue;
+      }
+      out.push_back(TextInsertOp(target, text, *r, static_cast<std::uint32_t>(ctr - r->ctr)));
+      ctr = static_cast<std::uint64_t>(r->ctr) + r->len;
+    }
+  }
+  std::vector<bool> open(replica_ids_->size(), false);
+  std::size_t open_count = 0;
+  for (const std::uint32_t rep : reps)
+    if (!open[rep]) {
+      open[rep] = true;
+      ++open_count;
+    }
+  const auto& dels = text.deletes();
+  const std::size_t first_delete = out.size();
+  for (auto d = dels.rbegin(); d != dels.rend() && open_count > 0; ++d) {
+    if (!open[d->rep]) continue;
+    if (d->ctr + d->span - 1ull <= after[d->rep]) {
+      open[d->rep] = false;
+      --open_count;
+      continue;
+    }
+    out.push_back(TextDeleteOp(target, text, *d));
+  }
+  // In record order, as the walk lists them: two records may tie in SortByClock (a coalesced delete that
+  // grew after a peer received its first part keeps that part's id and clock), and the stable sort keeps
+  // them as listed.
+  std::reverse(out.begin() + static_cast<std::ptrdiff_t>(first_delete), out.end());
+}
 
 Result<std::vector<Operation>> Replica::ChangesSince(const VersionVector& theirs) const {
   if (!theirs.Includes(cut_))
@@ -511,67 +641,37 @@ Result<std::vector<Operation>> Replica::ChangesSince(const VersionVector& theirs
   for (const Operation& op : struct_log_)
     if (!theirs.Contains(op.id)) out.push_back(op);
   const auto& ids = *replica_ids_;
+  // The replicas whose counters they lack, and how many counters that is.
+  std::vector<std::uint32_t> lagging;
+  std::vector<std::uint64_t> have(ids.size(), 0);
+  std::uint64_t missing = 0;
+  for (const auto& [rid, ours] : version_.entries()) {
+    const std::uint64_t h = theirs.Get(rid);
+    auto it = replica_index_.find(rid);
+    if (h >= ours || it == replica_index_.end()) continue;  // no index: no text names it
+    lagging.push_back(it->second);
+    have[it->second] = h;
+    missing += ours - h;
+  }
   for (const auto& entry : texts_) {
     // (Not a structured binding: clang 14 cannot capture those in the lambda below.)
     const Target& target = entry.first;
     const TextSeq* text = entry.second.get();
-    text->ForEachRun([&](const detail::Run& r) {
-      const ReplicaId rid = ids[r.rep];
-      const std::uint64_t have = theirs.Get(rid);
-      if (have >= r.ctr + r.len - 1ull) return;
-      const std::uint32_t skip = have >= r.ctr ? static_cast<std::uint32_t>(have - r.ctr + 1) : 0;
-      Operation op;
-      op.id = {rid, r.ctr + skip};
-      op.clock = HlcTimestamp{r.hlc};
-      op.author = authors_[r.author];
-      op.case_id = options_.case_id;
-      op.target = target;
-      op.kind = OpKind::kTextInsert;
-      if (skip > 0) {
-        op.origin_left = {rid, r.ctr + skip - 1ull};
-      } else if (!r.left.none()) {
-        op.origin_left = {ids[r.left.rep], r.left.ctr};
-      }
-      if (!r.right.none()) op.origin_right = {ids[r.right.rep], r.right.ctr};
-      if (r.deleted || r.content == detail::kNoContent) {
-        op.tombstone_len = r.len - skip;
-      } else {
-        std::string_view c = text->Content(r);
-        std::size_t i = 0;
-        for (std::uint32_t k = 0; k < skip; ++k) {
-          const auto ch = static_cast<unsigned char>(c[i]);
-          i += ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
-        }
-        op.text = std::string(c.substr(i));
-      }
-      out.push_back(std::move(op));
-    });
-    const auto& ranges = text->delete_ranges();
-    for (const auto& d : text->deletes()) {
-      const ReplicaId rid = ids[d.rep];
-      if (theirs.Get(rid) >= d.ctr + d.span - 1ull) continue;
-      Operation op;
-      op.id = {rid, d.ctr};
-      op.clock = HlcTimestamp{d.hlc};
-      op.author = authors_[d.author];
-      op.case_id = options_.case_id;
-      op.target = target;
-      op.kind = OpKind::kTextDelete;
-      std::uint64_t total = 0;
-      for (std::uint32_t k = 0; k < d.count; ++k) {
-        const TRange& tr = ranges[d.first + k];
-        op.ranges.push_back({{ids[tr.rep], tr.ctr}, tr.len});
-        total += tr.len;
-      }
-      // A record's span equals the code points it names unless it absorbed a partly known delete; then it
-      // names more, and its id moves back so the counters it claims stay its own.
-      if (total != d.span) op.id.counter = d.ctr + d.span - total;
-      out.push_back(std::move(op));
+    // A peer that lacks a little (the usual case between devices in touch) is served through the id index;
+    // one that lacks much by a walk over every run.
+    if (missing < text->run_count() / 8) {
+      TextChangesByIndex(target, *text, lagging, have, out);
+      continue;
     }
+    text->ForEachRun([&](const detail::Run& r) {
+      const std::uint64_t h = theirs.Get(ids[r.rep]);
+      if (h >= r.ctr + r.len - 1ull) return;
+      out.push_back(TextInsertOp(target, *text, r, h >= r.ctr ? static_cast<std::uint32_t>(h - r.ctr + 1) : 0));
+    });
+    for (const auto& d : text->deletes())
+      if (theirs.Get(ids[d.rep]) < d.ctr + d.span - 1ull) out.push_back(TextDeleteOp(target, *text, d));
   }
-  std::stable_sort(out.begin(), out.end(), [](const Operation& a, const Operation& b) {
-    return std::tie(a.clock, a.id.replica, a.id.counter) < std::tie(b.clock, b.id.replica, b.id.counter);
-  });
+  SortByClock(out);
   return out;
 }
 
@@ -590,69 +690,11 @@ Result<std::vector<Operation>> Replica::LocalChangesSince(std::uint64_t after) c
   auto self_index = replica_index_.find(self);
   if (self_index != replica_index_.end()) {
     const std::uint32_t rep = self_index->second;
-    for (const auto& [target, text] : texts_) {
-      // Inserts: walk the new counters through the id index, one run at a time.
-      for (std::uint64_t ctr = after + 1; ctr <= last;) {
-        const detail::Run* r = text->RunOf({rep, static_cast<std::uint32_t>(ctr)});
-        if (r == nullptr) {  // a counter of a delete or of a register write, or of another text
-          ++ctr;
-          continue;
-        }
-        const auto skip = static_cast<std::uint32_t>(ctr - r->ctr);
-        Operation op;
-        op.id = {self, ctr};
-        op.clock = HlcTimestamp{r->hlc};
-        op.author = authors_[r->author];
-        op.case_id = options_.case_id;
-        op.target = target;
-        op.kind = OpKind::kTextInsert;
-        if (skip > 0) {
-          op.origin_left = {self, ctr - 1};
-        } else if (!r->left.none()) {
-          op.origin_left = {(*replica_ids_)[r->left.rep], r->left.ctr};
-        }
-        if (!r->right.none()) op.origin_right = {(*replica_ids_)[r->right.rep], r->right.ctr};
-        if (r->deleted || r->content == detail::kNoContent) {
-          op.tombstone_len = r->len - skip;
-        } else {
-          std::string_view c = text->Content(*r);
-          std::size_t i = 0;
-          for (std::uint32_t k = 0; k < skip; ++k) {
-            const auto ch = static_cast<unsigned char>(c[i]);
-            i += ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
-          }
-          op.text = std::string(c.substr(i));
-        }
-        ctr = static_cast<std::uint64_t>(r->ctr) + r->len;
-        out.push_back(std::move(op));
-      }
-      // Deletes: records are appended in order; this replica's new ones are at the end.
-      const auto& ranges = text->delete_ranges();
-      const auto& dels = text->deletes();
-      for (auto d = dels.rbegin(); d != dels.rend(); ++d) {
-        if (d->rep != rep) continue;
-        if (d->ctr + d->span - 1ull <= after) break;
-        Operation op;
-        op.id = {self, d->ctr};
-        op.clock = HlcTimestamp{d->hlc};
-        op.author = authors_[d->author];
-        op.case_id = options_.case_id;
-        op.target = target;
-        op.kind = OpKind::kTextDelete;
-        std::uint64_t total = 0;
-        for (std::uint32_t k = 0; k < d->count; ++k) {
-          const detail::TRange& tr = ranges[d->first + k];
-          op.ranges.push_back({{(*replica_ids_)[tr.rep], tr.ctr}, tr.len});
-          total += tr.len;
-        }
-        if (total != d->span) op.id.counter = d->ctr + d->span - total;
-        out.push_back(std::move(op));
-      }
-    }
+    std::vector<std::uint64_t> have(replica_ids_->size(), 0);
+    have[rep] = after;
+    for (const auto& [target, text] : texts_) TextChangesByIndex(target, *text, {rep}, have, out);
   }
-  std::stable_sort(out.begin(), out.end(), [](const Operation& a, const Operation& b) {
-    return std::tie(a.clock, a.id.replica, a.id.counter) < std::tie(b.clock, b.id.replica, b.id.counter);
-  });
+  SortByClock(out);
   return out;
 }
 
@@ -697,11 +739,11 @@ Status Replica::Compact(const VersionVector& cut) {
 
 // ---------------------------------------------------------------- snapshots
 //
-// "CPSN" | version 1 | uncompressed size (varint) | zlib stream of the body (docs/sync.md).
+// "CPSN" | version 2 (1 still loads) | uncompressed size (varint) | zlib stream of the body (docs/sync.md).
 
 namespace {
 constexpr std::uint8_t kSnapMagic[4] = {'C', 'P', 'S', 'N'};
-constexpr std::uint8_t kSnapVersion = 1;
+constexpr std::uint8_t kSnapVersion = 2;
 constexpr std::uint64_t kMaxSnapshotBytes = 1ull << 30;
 }  // namespace
 
@@ -712,7 +754,34 @@ namespace {
 //   1 deleted        2 left origin = previous run's last code point   4 left origin none
 //   8 right none     16 right = previous run's right origin           32 same replica and author as previous
 //   64 content is ASCII (byte length = length, not stored)            128 right = next run's first code point
-enum Col { kFlags, kRepAuthor, kCtr, kLen, kLeft, kRight, kHlc, kBytes, kContent, kDel, kNumCols };
+//
+// Version 2 (smaller; docs/sync.md): a run's counter is relative to the end of the previous run of the same
+// replica (in document order), not absolute; run clocks are written in (replica, counter) order, where
+// consecutive runs mostly come from one operation (delta 0); a delete record's counter is relative to the
+// end of that replica's previous delete record, its span relative to the length of its ranges, and its
+// ranges go in their own column, each counter relative to the end of the previous range of that replica.
+enum Col { kFlags, kRepAuthor, kCtr, kLen, kLeft, kRight, kHlc, kBytes, kContent, kDel, kDelRange, kNumCols };
+constexpr int kNumColsV1 = kDelRange;
+
+// Per-replica "end of the last one" counters for the version 2 deltas (indexed by snapshot replica index).
+struct LastEnd {
+  std::vector<std::uint64_t> end;
+  std::uint64_t& operator[](std::size_t rep) {
+    if (rep >= end.size()) end.resize(rep + 1, 0);
+    return end[rep];
+  }
+};
+
+// Run indices in (replica, counter) order: the order version 2 writes run clocks in.
+template <typename RepOf>
+std::vector<std::uint32_t> ClockOrder(const std::vector<detail::Run>& runs, RepOf rep_of) {
+  std::vector<std::uint32_t> order(runs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return std::pair(rep_of(a), runs[a].ctr) < std::pair(rep_of(b), runs[b].ctr);
+  });
+  return order;
+}
 
 void SaveText(const TextSeq& text, coding::Writer& w) {
   coding::Writer c[kNumCols];
@@ -720,7 +789,11 @@ void SaveText(const TextSeq& text, coding::Writer& w) {
   runs.reserve(text.run_count());
   text.ForEachRun([&](const detail::Run& r) { runs.push_back(r); });
   w.Varint(runs.size());
-  std::uint64_t prev_hlc = 0;
+  std::vector<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>> by_id;  // (rep, ctr, run index), sorted
+  by_id.reserve(runs.size());
+  for (std::size_t i = 0; i < runs.size(); ++i) by_id.emplace_back(runs[i].rep, runs[i].ctr, static_cast<std::uint32_t>(i));
+  std::sort(by_id.begin(), by_id.end());
+  LastEnd run_end;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const detail::Run& r = runs[i];
     const detail::Run* prev = i > 0 ? &runs[i - 1] : nullptr;
@@ -740,42 +813,82 @@ void SaveText(const TextSeq& text, coding::Writer& w) {
       c[kRepAuthor].Varint(r.rep);
       c[kRepAuthor].Varint(r.author);
     }
-    c[kCtr].Varint(coding::ZigZag(static_cast<std::int64_t>(r.ctr) -
-                                (same ? static_cast<std::int64_t>(prev->ctr) + prev->len : 0)));
+    std::uint64_t& end = run_end[r.rep];
+    c[kCtr].Varint(coding::ZigZag(static_cast<std::int64_t>(r.ctr) - static_cast<std::int64_t>(end)));
+    end = std::uint64_t{r.ctr} + r.len;
     c[kLen].Varint(r.len);
     if (!(flags & 6)) {
       c[kLeft].Varint(r.left.rep);
       c[kLeft].Varint(coding::ZigZag(static_cast<std::int64_t>(r.left.ctr) - r.ctr));
     }
-    if (!(flags & (8 | 16 | 128))) {
-      c[kRight].Varint(r.right.rep);
-      c[kRight].Varint(coding::ZigZag(static_cast<std::int64_t>(r.right.ctr) - r.ctr));
+    if (!(flags & (8 | 16 | 128))) {  // the run holding the right origin, relative to this one (or explicit)
+      auto it = std::upper_bound(by_id.begin(), by_id.end(), std::tuple(r.right.rep, r.right.ctr, ~0u));
+      if (it != by_id.begin() && std::get<0>(*(it - 1)) == r.right.rep &&
+          r.right.ctr - std::get<1>(*(it - 1)) < runs[std::get<2>(*(it - 1))].len) {
+        const std::uint32_t idx = std::get<2>(*(it - 1));
+        c[kRight].Varint(coding::ZigZag(static_cast<std::int64_t>(idx) - static_cast<std::int64_t>(i)) << 1);
+        c[kRight].Varint(r.right.ctr - runs[idx].ctr);
+      } else {
+        c[kRight].Varint(1);
+        c[kRight].Varint(r.right.rep);
+        c[kRight].Varint(r.right.ctr);
+      }
     }
-    c[kHlc].Varint(coding::ZigZag(static_cast<std::int64_t>(r.hlc - prev_hlc)));
-    prev_hlc = r.hlc;
     if (!r.deleted) {
       if (!(flags & 64)) c[kBytes].Varint(content.size());
       c[kContent].Raw(content.data(), content.size());
     }
   }
+  std::uint64_t prev_hlc = 0;
+  for (std::uint32_t i : ClockOrder(runs, [&](std::uint32_t k) { return runs[k].rep; })) {
+    c[kHlc].Varint(coding::ZigZag(static_cast<std::int64_t>(runs[i].hlc - prev_hlc)));
+    prev_hlc = runs[i].hlc;
+  }
   const auto& ranges = text.delete_ranges();
   c[kDel].Varint(text.deletes().size());
-  std::uint64_t prev_end = 0, prev_del_hlc = 0;
+  std::uint64_t prev_del_hlc = 0;
+  LastEnd del_end;
+  std::int64_t prev_idx = 0;
   for (const auto& d : text.deletes()) {
+    std::uint64_t& end = del_end[d.rep];
     c[kDel].Varint(d.rep);
-    c[kDel].Varint(coding::ZigZag(static_cast<std::int64_t>(d.ctr) - static_cast<std::int64_t>(prev_end)));
-    c[kDel].Varint(d.span);
+    c[kDel].Varint(coding::ZigZag(static_cast<std::int64_t>(d.ctr) - static_cast<std::int64_t>(end)));
+    end = std::uint64_t{d.ctr} + d.span;
     c[kDel].Varint(d.author);
     c[kDel].Varint(coding::ZigZag(static_cast<std::int64_t>(d.hlc - prev_del_hlc)));
+    prev_del_hlc = d.hlc;
     c[kDel].Varint(d.count);
+    std::int64_t covered = 0;
     for (std::uint32_t k = 0; k < d.count; ++k) {
       const TRange& tr = ranges[d.first + k];
-      c[kDel].Varint(tr.rep);
-      c[kDel].Varint(coding::ZigZag(static_cast<std::int64_t>(tr.ctr) - d.ctr));
-      c[kDel].Varint(tr.len);
+      covered += tr.len;
+      // Pieces, each inside one run: (run index delta << 1 | explicit), offset, (length or 0 = to the run's
+      // end) << 1 | more pieces follow. Explicit (ids not in a run: never written today) names rep, ctr.
+      std::uint32_t ctr = tr.ctr, left = tr.len;
+      while (left > 0) {
+        auto it = std::upper_bound(by_id.begin(), by_id.end(), std::tuple(tr.rep, ctr, ~0u));
+        const bool found = it != by_id.begin() && std::get<0>(*(it - 1)) == tr.rep &&
+                           ctr - std::get<1>(*(it - 1)) < runs[std::get<2>(*(it - 1))].len;
+        std::uint32_t piece = left, off = 0, run_left = 0;
+        if (found) {
+          const std::uint32_t idx = std::get<2>(*(it - 1));
+          off = ctr - runs[idx].ctr;
+          run_left = runs[idx].len - off;
+          piece = std::min(left, run_left);
+          c[kDelRange].Varint(coding::ZigZag(static_cast<std::int64_t>(idx) - prev_idx) << 1);
+          c[kDelRange].Varint(off);
+          prev_idx = idx;
+        } else {
+          c[kDelRange].Varint(1);
+          c[kDelRange].Varint(tr.rep);
+          c[kDelRange].Varint(ctr);
+        }
+        left -= piece;
+        ctr += piece;
+        c[kDelRange].Varint(std::uint64_t{found && piece == run_left ? 0 : piece} << 1 | (left > 0 ? 1 : 0));
+      }
     }
-    prev_end = d.ctr + d.span;
-    prev_del_hlc = d.hlc;
+    c[kDel].Varint(coding::ZigZag(static_cast<std::int64_t>(d.span) - covered));
   }
   for (auto& col : c) {
     w.Varint(col.bytes().size());
@@ -783,50 +896,114 @@ void SaveText(const TextSeq& text, coding::Writer& w) {
   }
 }
 
-Status LoadText(coding::Reader& in, const std::vector<std::uint32_t>& remap, const std::vector<std::uint32_t>& author_map,
-                TextSeq& text) {
+// One version 2 delete range: its pieces (SaveText), each inside one run or explicit, ids contiguous.
+Status ReadRangePieces(coding::Reader& dr, const std::vector<detail::Run>& runs, const std::vector<std::uint32_t>& remap,
+                       std::int64_t& prev_idx, TRange& out) {
+  auto bad = [] { return MakeError(ErrorCode::kCorrupt, "snapshot: bad delete range"); };
+  std::uint64_t total = 0;
+  for (bool first = true, more = true; more; first = false) {
+    std::uint64_t head, a, z;
+    if (!dr.Varint(head) || !dr.Varint(a)) return bad();
+    std::uint32_t rep;
+    std::uint64_t ctr, len;
+    if (head & 1) {  // explicit: rep, ctr
+      std::uint64_t c;
+      if (head != 1 || a >= remap.size() || !dr.Varint(c) || c == 0 || c > 0xFFFFFFFFull) return bad();
+      rep = remap[a];
+      ctr = c;
+      if (!dr.Varint(z) || (z >> 1) == 0) return bad();
+      len = z >> 1;
+    } else {
+      const std::int64_t idx = prev_idx + coding::UnZigZag(head >> 1);
+      if (idx < 0 || static_cast<std::uint64_t>(idx) >= runs.size()) return bad();
+      const detail::Run& run = runs[static_cast<std::size_t>(idx)];
+      if (a >= run.len || !dr.Varint(z)) return bad();
+      len = (z >> 1) == 0 ? run.len - a : (z >> 1);
+      if (len > run.len - a) return bad();
+      rep = run.rep;
+      ctr = run.ctr + a;
+      prev_idx = idx;
+    }
+    more = (z & 1) != 0;
+    if (ctr + len - 1 > 0xFFFFFFFFull) return bad();
+    if (first) {
+      out = {rep, static_cast<std::uint32_t>(ctr), 0};
+    } else if (rep != out.rep || ctr != std::uint64_t{out.ctr} + total) {
+      return bad();
+    }
+    total += len;
+    if (total > 0xFFFFFFFFull - out.ctr + 1) return bad();
+  }
+  out.len = static_cast<std::uint32_t>(total);
+  return Ok();
+}
+
+Status LoadText(coding::Reader& in, int version, const std::vector<std::uint32_t>& remap,
+                const std::vector<std::uint32_t>& author_map, TextSeq& text) {
   auto corrupt = [](std::string m) { return MakeError(ErrorCode::kCorrupt, "snapshot: " + m); };
+  const bool v1 = version == 1;
+  const int ncols = v1 ? kNumColsV1 : kNumCols;
   std::uint64_t nruns;
   if (!in.Varint(nruns) || nruns > in.remaining()) return corrupt("bad run count");
   std::string_view views[kNumCols];
-  for (auto& v : views)
-    if (!in.View(v, in.remaining())) return corrupt("bad column");
-  auto reader = [&](Col k) { return coding::Reader(AsBytes(views[k])); };
-  coding::Reader c[kNumCols] = {reader(kFlags), reader(kRepAuthor), reader(kCtr),   reader(kLen),     reader(kLeft),
-                              reader(kRight), reader(kHlc),       reader(kBytes), reader(kContent), reader(kDel)};
+  for (int k = 0; k < ncols; ++k)
+    if (!in.View(views[k], in.remaining())) return corrupt("bad column");
+  std::vector<coding::Reader> c;
+  c.reserve(kNumCols);
+  for (auto& v : views) c.emplace_back(AsBytes(v));
   std::string_view content_all = views[kContent];
   std::size_t content_at = 0;
+  text.ReserveLoadedContent(content_all.size());
   auto rep_of = [&](std::uint64_t a, std::uint32_t& out) {
     if (a >= remap.size()) return false;
     out = remap[a];
     return true;
   };
-  detail::Run prev{};
-  bool prev_right_is_next = false;
+  std::vector<detail::Run> runs;
+  std::vector<std::string_view> contents;
+  std::vector<std::uint32_t> snap_rep;  // each run's replica index in the snapshot (version 2's clock order)
+  std::vector<bool> right_is_next;
+  struct RightRef {  // version 2: a right origin named by run index, or "the previous run's"
+    bool copy = false, by_index = false;
+    std::int64_t idx = 0;
+    std::uint64_t off = 0;
+  };
+  std::vector<RightRef> right_refs;
+  right_refs.reserve(nruns);
+  runs.reserve(nruns);
+  contents.reserve(nruns);
+  snap_rep.reserve(nruns);
+  right_is_next.reserve(nruns);
   std::uint64_t prev_hlc = 0;
   std::uint32_t cur_rep = 0, cur_author = 0;
-  std::vector<std::pair<detail::Run, std::string_view>> pending;  // runs waiting for their right origin
+  std::uint64_t cur_snap_rep = 0;
+  LastEnd run_end;
   for (std::uint64_t i = 0; i < nruns; ++i) {
     std::uint8_t flags;
     if (!c[kFlags].Byte(flags) || (i == 0 && (flags & (2 | 16 | 32))) || (flags & 6) == 6 ||
         ((flags & 8) != 0) + ((flags & 16) != 0) + ((flags & 128) != 0) > 1 || ((flags & 1) && (flags & 64)))
       return corrupt("bad run flags");
+    const detail::Run* prev = i > 0 ? &runs.back() : nullptr;
     detail::Run run{};
     run.deleted = (flags & 1) != 0;
-    std::uint64_t a, b, zz, len;
+    std::uint64_t b, zz, len;
     if (!(flags & 32)) {
-      if (!c[kRepAuthor].Varint(a) || !c[kRepAuthor].Varint(b) || !rep_of(a, cur_rep) || b >= author_map.size())
+      if (!c[kRepAuthor].Varint(cur_snap_rep) || !c[kRepAuthor].Varint(b) || !rep_of(cur_snap_rep, cur_rep) ||
+          b >= author_map.size())
         return corrupt("bad run replica");
       cur_author = author_map[b];
     }
     run.rep = cur_rep;
     run.author = cur_author & 0x7FFFFFFFu;
     if (!c[kCtr].Varint(zz) || !c[kLen].Varint(len) || len == 0 || len > 0xFFFFFFFFull) return corrupt("bad run");
-    const std::int64_t base = (flags & 32) ? static_cast<std::int64_t>(prev.ctr) + prev.len : 0;
+    std::uint64_t& end = run_end[cur_snap_rep];
+    const std::int64_t base = v1 ? ((flags & 32) ? static_cast<std::int64_t>(prev->ctr) + prev->len : 0)
+                                 : static_cast<std::int64_t>(end);
     const std::int64_t ctr = base + coding::UnZigZag(zz);
     if (ctr <= 0 || static_cast<std::uint64_t>(ctr) + len - 1 > 0xFFFFFFFFull) return corrupt("bad run counter");
     run.ctr = static_cast<std::uint32_t>(ctr);
     run.len = static_cast<std::uint32_t>(len);
+    end = static_cast<std::uint64_t>(ctr) + len;
     auto origin = [&](coding::Reader& col, TId& out) {
       std::uint64_t x, y;
       if (!col.Varint(x) || !col.Varint(y) || !rep_of(x, out.rep)) return false;
@@ -836,18 +1013,38 @@ Status LoadText(coding::Reader& in, const std::vector<std::uint32_t>& remap, con
       return true;
     };
     if (flags & 2) {
-      run.left = {prev.rep, prev.ctr + prev.len - 1};
+      run.left = {prev->rep, prev->ctr + prev->len - 1};
     } else if (!(flags & 4)) {
       if (!origin(c[kLeft], run.left)) return corrupt("bad left origin");
     }
+    RightRef ref{};
     if (flags & 16) {
-      run.right = prev.right;
+      if (v1) run.right = prev->right;
+      else ref.copy = true;
     } else if (!(flags & (8 | 128))) {
-      if (!origin(c[kRight], run.right)) return corrupt("bad right origin");
+      if (v1) {
+        if (!origin(c[kRight], run.right)) return corrupt("bad right origin");
+      } else {
+        std::uint64_t h, x;
+        if (!c[kRight].Varint(h) || !c[kRight].Varint(x)) return corrupt("bad right origin");
+        if (h & 1) {  // explicit: rep, ctr
+          std::uint64_t y;
+          if (h != 1 || !rep_of(x, run.right.rep) || !c[kRight].Varint(y) || y == 0 || y > 0xFFFFFFFFull)
+            return corrupt("bad right origin");
+          run.right.ctr = static_cast<std::uint32_t>(y);
+        } else {
+          ref.idx = static_cast<std::int64_t>(i) + coding::UnZigZag(h >> 1);
+          ref.off = x;
+          ref.by_index = true;
+        }
+      }
     }
-    if (!c[kHlc].Varint(zz)) return corrupt("bad run clock");
-    run.hlc = prev_hlc + static_cast<std::uint64_t>(coding::UnZigZag(zz));
-    prev_hlc = run.hlc;
+    right_refs.push_back(ref);
+    if (v1) {
+      if (!c[kHlc].Varint(zz)) return corrupt("bad run clock");
+      run.hlc = prev_hlc + static_cast<std::uint64_t>(coding::UnZigZag(zz));
+      prev_hlc = run.hlc;
+    }
     std::string_view content;
     if (!run.deleted) {
       std::uint64_t nbytes = len;
@@ -863,48 +1060,84 @@ Status LoadText(coding::Reader& in, const std::vector<std::uint32_t>& remap, con
         if (!cps.ok() || *cps != len) return corrupt("run content does not match its length");
       }
     }
-    if (prev_right_is_next) pending.back().first.right = {run.rep, run.ctr};
-    prev_right_is_next = (flags & 128) != 0;
-    pending.emplace_back(run, content);
-    if (!prev_right_is_next) {
-      for (auto& [pr, pc] : pending) text.AppendLoadedRun(pr, pc);
-      pending.clear();
-    }
-    prev = run;
+    // A right origin "the next run's first code point" is filled in when that run is read.
+    if (!right_is_next.empty() && right_is_next.back()) runs.back().right = {run.rep, run.ctr};
+    right_is_next.push_back((flags & 128) != 0);
+    runs.push_back(run);
+    contents.push_back(content);
+    snap_rep.push_back(static_cast<std::uint32_t>(cur_snap_rep));
   }
-  if (prev_right_is_next) return corrupt("last run names a next run");
+  if (!right_is_next.empty() && right_is_next.back()) return corrupt("last run names a next run");
   if (content_at != content_all.size()) return corrupt("unused content");
+  for (std::size_t i = 0; i < runs.size(); ++i) {  // version 2's right origins, in document order
+    const RightRef& ref = right_refs[i];
+    if (ref.copy) {
+      runs[i].right = runs[i - 1].right;
+    } else if (ref.by_index) {
+      if (ref.idx < 0 || static_cast<std::uint64_t>(ref.idx) >= runs.size() ||
+          ref.off >= runs[static_cast<std::size_t>(ref.idx)].len)
+        return corrupt("bad right origin");
+      const detail::Run& o = runs[static_cast<std::size_t>(ref.idx)];
+      runs[i].right = {o.rep, o.ctr + static_cast<std::uint32_t>(ref.off)};
+    }
+  }
+  if (!v1) {
+    for (std::uint32_t i : ClockOrder(runs, [&](std::uint32_t k) { return snap_rep[k]; })) {
+      std::uint64_t zz;
+      if (!c[kHlc].Varint(zz)) return corrupt("bad run clock");
+      runs[i].hlc = prev_hlc + static_cast<std::uint64_t>(coding::UnZigZag(zz));
+      prev_hlc = runs[i].hlc;
+    }
+  }
+  for (std::size_t i = 0; i < runs.size(); ++i) text.AppendLoadedRun(runs[i], contents[i]);
   text.FinishLoad();
   coding::Reader& d = c[kDel];
+  coding::Reader& dr = v1 ? c[kDel] : c[kDelRange];
   std::uint64_t ndel;
   if (!d.Varint(ndel) || ndel > d.remaining()) return corrupt("bad delete count");
   std::uint64_t prev_end = 0, prev_del_hlc = 0;
+  LastEnd del_end;
+  std::int64_t prev_idx = 0;
   std::vector<TRange> ranges;
   for (std::uint64_t i = 0; i < ndel; ++i) {
-    std::uint64_t drep, zz, span, author, hz, count;
-    if (!d.Varint(drep) || !d.Varint(zz) || !d.Varint(span) || !d.Varint(author) || !d.Varint(hz) ||
-        !d.Varint(count) || drep >= remap.size() || author >= author_map.size() || count > d.remaining() ||
-        span == 0 || span > 0xFFFFFFFFull)
+    std::uint64_t drep, zz, span = 0, author, hz, count;
+    if (!d.Varint(drep) || !d.Varint(zz) || (v1 && !d.Varint(span)) || !d.Varint(author) || !d.Varint(hz) ||
+        !d.Varint(count) || drep >= remap.size() || author >= author_map.size() || count > dr.remaining())
       return corrupt("bad delete record");
-    const std::int64_t dctr = static_cast<std::int64_t>(prev_end) + coding::UnZigZag(zz);
-    if (dctr <= 0 || static_cast<std::uint64_t>(dctr) + span - 1 > 0xFFFFFFFFull) return corrupt("bad delete record");
+    std::uint64_t& end = v1 ? prev_end : del_end[drep];
+    const std::int64_t dctr = static_cast<std::int64_t>(end) + coding::UnZigZag(zz);
     const std::uint64_t hlc = prev_del_hlc + static_cast<std::uint64_t>(coding::UnZigZag(hz));
     ranges.assign(count, {});
+    std::int64_t covered = 0;
     for (auto& tr : ranges) {
-      std::uint64_t x, y, z;
-      if (!d.Varint(x) || !d.Varint(y) || !d.Varint(z) || x >= remap.size() || z == 0 || z > 0xFFFFFFFFull)
-        return corrupt("bad delete range");
-      const std::int64_t tc = dctr + coding::UnZigZag(y);
-      if (tc <= 0 || static_cast<std::uint64_t>(tc) + z - 1 > 0xFFFFFFFFull) return corrupt("bad delete range");
-      tr = {remap[x], static_cast<std::uint32_t>(tc), static_cast<std::uint32_t>(z)};
+      if (v1) {
+        std::uint64_t x, y, z;
+        if (!dr.Varint(x) || !dr.Varint(y) || !dr.Varint(z) || x >= remap.size() || z == 0 || z > 0xFFFFFFFFull)
+          return corrupt("bad delete range");
+        const std::int64_t tc = dctr + coding::UnZigZag(y);
+        if (tc <= 0 || static_cast<std::uint64_t>(tc) + z - 1 > 0xFFFFFFFFull) return corrupt("bad delete range");
+        tr = {remap[x], static_cast<std::uint32_t>(tc), static_cast<std::uint32_t>(z)};
+      } else {
+        CP_RETURN_IF_ERROR(ReadRangePieces(dr, runs, remap, prev_idx, tr));
+      }
+      covered += static_cast<std::int64_t>(tr.len);
     }
+    if (!v1) {
+      std::uint64_t sz;
+      if (!d.Varint(sz)) return corrupt("bad delete record");
+      const std::int64_t sp = covered + coding::UnZigZag(sz);
+      if (sp <= 0 || sp > 0xFFFFFFFFll) return corrupt("bad delete record");
+      span = static_cast<std::uint64_t>(sp);
+    }
+    if (span == 0 || span > 0xFFFFFFFFull || dctr <= 0 || static_cast<std::uint64_t>(dctr) + span - 1 > 0xFFFFFFFFull)
+      return corrupt("bad delete record");
     text.AppendLoadedDelete({remap[drep], static_cast<std::uint32_t>(dctr), static_cast<std::uint32_t>(span), 0, 0,
                              author_map[author], hlc},
                             ranges);
-    prev_end = static_cast<std::uint64_t>(dctr) + span;
+    end = static_cast<std::uint64_t>(dctr) + span;
     prev_del_hlc = hlc;
   }
-  for (int k = 0; k < kNumCols; ++k)
+  for (int k = 0; k < ncols; ++k)
     if (k != kContent && c[k].remaining() != 0) return corrupt("trailing bytes in column " + std::to_string(k));
   return Ok();
 }
@@ -962,7 +1195,7 @@ Result<Replica> Replica::LoadSnapshot(std::span<const std::uint8_t> bytes, Repli
   std::uint8_t magic[4], version;
   if (!head.Raw(magic, 4) || std::memcmp(magic, kSnapMagic, 4) != 0) return corrupt("bad magic");
   if (!head.Byte(version)) return corrupt("truncated");
-  if (version != kSnapVersion) return MakeError(ErrorCode::kUnsupported, "snapshot version unsupported");
+  if (version != 1 && version != kSnapVersion) return MakeError(ErrorCode::kUnsupported, "snapshot version unsupported");
   std::uint64_t size;
   if (!head.Varint(size) || size > kMaxSnapshotBytes) return corrupt("bad size");
   Bytes body(size);
@@ -1010,7 +1243,7 @@ Result<Replica> Replica::LoadSnapshot(std::span<const std::uint8_t> bytes, Repli
     auto ops = DecodeOperations(AsBytes(log));
     if (!ops.ok()) return ops.error().Context("snapshot");
     for (auto& op : *ops) {
-      Status s = rep.ApplyReady(op);
+      Status s = rep.ApplyReady(op, op.Span());
       if (!s.ok()) return s.error().Context("snapshot");
     }
   }
@@ -1019,7 +1252,7 @@ Result<Replica> Replica::LoadSnapshot(std::span<const std::uint8_t> bytes, Repli
     Target target;
     if (!r.Str(target.object, 1 << 20) || !r.Str(target.field, 1 << 20)) return corrupt("bad text header");
     if (rep.texts_.count(target)) return corrupt("duplicate text");
-    CP_RETURN_IF_ERROR(LoadText(r, remap, author_map, rep.TextFor(target)));
+    CP_RETURN_IF_ERROR(LoadText(r, version, remap, author_map, rep.TextFor(target)));
   }
   if (r.remaining() != 0) return corrupt("trailing bytes");
   rep.version_ = vv;

@@ -169,11 +169,6 @@ bool TextSeq::IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, c
   return it == m.end() || it->first >= e;
 }
 
-void TextSeq::NoteTop(std::uint32_t rep, std::uint32_t end) {
-  if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
-  index_top_[rep] = std::max(index_top_[rep], end);
-}
-
 void TextSeq::AddVisible(std::size_t ci, std::int64_t delta) {
   chunks_[ci]->vis = static_cast<std::uint64_t>(static_cast<std::int64_t>(chunks_[ci]->vis) + delta);
   vis_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(vis_) + delta);
@@ -207,7 +202,8 @@ bool TextSeq::Lookup(TId id, Loc& out) const {
   if (c == nullptr) return false;
   for (std::size_t ri = 0; ri < c->runs.size(); ++ri) {
     const Run& r = c->runs[ri];
-    if (r.rep == id.rep && id.ctr >= r.ctr && id.ctr - r.ctr < r.len) {
+    // (Unsigned: a counter below r.ctr wraps past any length, as counters end by 2^32.)
+    if (r.rep == id.rep && id.ctr - r.ctr < r.len) {
       out = {c->index, ri, id.ctr - r.ctr};
       return true;
     }
@@ -236,26 +232,6 @@ bool TextSeq::HasRange(const TRange& r) const {
     ctr = run.ctr + run.len;
   }
   return true;
-}
-
-std::uint64_t TextSeq::ChunkStart(std::size_t ci) const {
-  if (chunk_start_.size() < chunks_.size()) chunk_start_.resize(chunks_.size());
-  if (starts_valid_ == 0) {
-    chunk_start_[0] = 0;
-    starts_valid_ = 1;
-  }
-  while (starts_valid_ <= ci) {
-    chunk_start_[starts_valid_] = chunk_start_[starts_valid_ - 1] + chunks_[starts_valid_ - 1]->len;
-    ++starts_valid_;
-  }
-  return chunk_start_[ci];
-}
-
-std::uint64_t TextSeq::PositionOf(const Loc& loc) const {
-  std::uint64_t p = ChunkStart(loc.ci);
-  const auto& runs = chunks_[loc.ci]->runs;
-  for (std::size_t i = 0; i < loc.ri; ++i) p += runs[i].len;
-  return p + loc.off;
 }
 
 TId TextSeq::IdAt(const Loc& l) const {
@@ -305,6 +281,7 @@ TId TextSeq::VisibleIdAt(std::uint64_t pos) const {
 }
 
 TextSeq::Loc TextSeq::FindVisible(std::uint64_t pos) {
+  if (hint_.valid && hint_.pos == pos) return hint_.loc;
   std::size_t ci = cursor_ci_ < chunks_.size() ? cursor_ci_ : 0;
   std::uint64_t before = ci == cursor_ci_ ? cursor_before_ : 0;
   while (ci > 0 && pos < before) {
@@ -353,16 +330,15 @@ std::size_t TextSeq::MaybeSplitChunk(std::size_t ci) {
   if (c.runs.size() <= kMaxRuns) return c.runs.size();
   auto fresh = std::make_unique<Chunk>();
   const std::size_t half = c.runs.size() / 2;
+  fresh->runs.reserve(kMaxRuns + 2);  // (before assign: one allocation, not two)
   fresh->runs.assign(c.runs.begin() + static_cast<std::ptrdiff_t>(half), c.runs.end());
   c.runs.resize(half);
-  fresh->runs.reserve(kMaxRuns + 2);
   for (const Run& r : fresh->runs) {
     fresh->len += r.len;
     if (!r.deleted) fresh->vis += r.len;
   }
   c.len -= fresh->len;
   c.vis -= fresh->vis;
-  LengthChanged(ci);
   Chunk* fp = fresh.get();
   chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(ci) + 1, std::move(fresh));
   for (std::size_t i = ci + 1; i < chunks_.size(); ++i) chunks_[i]->index = static_cast<std::uint32_t>(i);
@@ -403,7 +379,6 @@ TextSeq::Loc TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
       p.len += run.len;
       p.bytes += run.bytes;
       pc.len += run.len;
-      LengthChanged(prev.ci);
       len_ += run.len;
       if (!run.deleted) AddVisible(prev.ci, static_cast<std::int64_t>(run.len));
       if (!IndexCovers(run.rep, run.ctr, run.ctr + run.len, &pc)) IndexRange(run.rep, run.ctr, run.ctr + run.len, &pc);
@@ -414,7 +389,6 @@ TextSeq::Loc TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
   Chunk& c = *chunks_[at.ci];
   c.runs.insert(c.runs.begin() + static_cast<std::ptrdiff_t>(at.ri), run);
   c.len += run.len;
-  LengthChanged(at.ci);
   len_ += run.len;
   if (!run.deleted) AddVisible(at.ci, static_cast<std::int64_t>(run.len));
   if (!IndexCovers(run.rep, run.ctr, run.ctr + run.len, &c)) IndexRange(run.rep, run.ctr, run.ctr + run.len, &c);
@@ -429,7 +403,8 @@ void TextSeq::LocalInsert(std::uint32_t rep, std::uint32_t ctr, std::uint64_t po
   // Typing: the keystroke continues the run the previous one extended or created, and nothing else has
   // changed since. Its left origin is that run's last code point and its right origin the run's (the run
   // sits immediately before it), so extending the run in place is exactly what integration would do.
-  if (hot_.valid && rep == hot_.rep && ctr == hot_.next_ctr && pos == hot_.pos_end && author == hot_.author) {
+  if (hot_.valid && hot_.typing && rep == hot_.rep && ctr == hot_.next_ctr && pos == hot_.pos_end &&
+      author == hot_.author) {
     Chunk& c = *chunks_[hot_.ci];
     Run& r = c.runs[hot_.ri];
     arena_.append(utf8);
@@ -437,15 +412,16 @@ void TextSeq::LocalInsert(std::uint32_t rep, std::uint32_t ctr, std::uint64_t po
     r.bytes += static_cast<std::uint32_t>(utf8.size());
     c.len += n;
     len_ += n;
-    LengthChanged(hot_.ci);
     AddVisible(hot_.ci, n);
-    NoteTop(rep, r.ctr + r.len);
+    index_top_[rep] = std::max(index_top_[rep], r.ctr + r.len);  // rep has an entry: the run was indexed
+    hint_.valid = false;
+    placed_.valid = false;
     hot_.next_ctr += n;
     hot_.pos_end += n;
     return;
   }
-  hot_.valid = false;
-  Loc at = FindVisible(pos);
+  const Loc at = FindVisible(pos);  // (before Changed(): a delete's hint may know pos)
+  Changed();
   Run run{};
   run.rep = rep;
   run.ctr = ctr;
@@ -461,14 +437,19 @@ void TextSeq::LocalInsert(std::uint32_t rep, std::uint32_t ctr, std::uint64_t po
   // every counter above it to its chunk (so extending needs no index change).
   const Chunk* pc = chunks_[placed.ci].get();
   const Run& r = pc->runs[placed.ri];
-  if (r.content != kNoContent && r.content + r.bytes == arena_.size() && r.ctr + r.len == ctr + n &&
+  if (fast_paths_ && r.content != kNoContent && r.content + r.bytes == arena_.size() && r.ctr + r.len == ctr + n &&
       IndexCovers(rep, r.ctr + r.len - 1, 0xFFFFFFFFu, pc))
-    hot_ = {true, placed.ci, placed.ri, rep, author, ctr + n, pos + n};
+    hot_ = {true, true, placed.ci, placed.ri, rep, author, ctr + n, pos + n};
 }
 
 // Marks up to `max` code points from l (within one run) deleted, splitting as needed. Returns how many
 // were visible and are now deleted (0 if the run was already deleted), and their ids in `deleted`.
 std::uint32_t TextSeq::MarkDeleted(Loc l, std::uint32_t max, TRange& deleted) {
+  if (fast_paths_ && AbsorbDelete(l, max, deleted)) return deleted.len;
+  return SplitAndMarkDeleted(l, max, deleted);
+}
+
+std::uint32_t TextSeq::SplitAndMarkDeleted(Loc l, std::uint32_t max, TRange& deleted) {
   l = SplitAt(l);
   Chunk& c = *chunks_[l.ci];
   Run* r = &c.runs[l.ri];
@@ -492,15 +473,60 @@ std::uint32_t TextSeq::MarkDeleted(Loc l, std::uint32_t max, TRange& deleted) {
   return k;
 }
 
+// Deleting a visible run's first or last code points where the deleted neighbour on that side continues
+// the run (the trail that typing and then deleting leaves): moves the boundary between the two runs
+// instead of splitting and merging again. The runs end up exactly as SplitAt + TryMergeWithNext leave
+// them (the grown tombstone takes the clock of the run its new first code point came from), the run
+// count does not change and no code point changes chunk, so the id index stays as it is.
+bool TextSeq::AbsorbDelete(Loc l, std::uint32_t max, TRange& deleted) {
+  Chunk& c = *chunks_[l.ci];
+  Run& r = c.runs[l.ri];
+  if (r.deleted) return false;
+  if (l.off == 0) {
+    // A prefix [0, max) of r joins the tombstone before it (deleting forwards).
+    if (l.ri == 0 || max >= r.len) return false;
+    Run& p = c.runs[l.ri - 1];
+    if (!p.deleted || !Continues(p, r)) return false;
+    const std::uint32_t b = ByteOffset(r, max);
+    p.len += max;
+    p.bytes += b;
+    r.ctr += max;
+    r.len -= max;
+    r.left = {r.rep, r.ctr - 1};
+    if (r.content != kNoContent) {
+      r.content += b;
+      r.bytes -= b;
+    }
+    deleted = {r.rep, r.ctr - max, max};
+  } else {
+    // A suffix [off, len) of r joins the tombstone after it (deleting backwards).
+    const std::uint32_t k = r.len - l.off;
+    if (k > max || l.ri + 1 >= c.runs.size()) return false;
+    Run& n = c.runs[l.ri + 1];
+    if (!n.deleted || !Continues(r, n)) return false;
+    const std::uint32_t b = ByteOffset(r, l.off);
+    n.ctr -= k;
+    n.len += k;
+    n.left = {r.rep, n.ctr - 1};
+    n.hlc = r.hlc;
+    if (n.content != kNoContent) {
+      n.content = r.content + b;
+      n.bytes += r.bytes - b;
+      r.bytes = b;
+    }
+    r.len = l.off;
+    deleted = {r.rep, n.ctr, k};
+  }
+  AddVisible(l.ci, -static_cast<std::int64_t>(deleted.len));
+  return true;
+}
+
 void TextSeq::TryMergeWithNext(std::size_t ci, std::size_t ri) {
   Chunk& c = *chunks_[ci];
   if (ri + 1 >= c.runs.size()) return;
   Run& a = c.runs[ri];
   const Run& b = c.runs[ri + 1];
-  if (a.rep == b.rep && a.ctr + a.len == b.ctr && b.left == TId{a.rep, b.ctr - 1} && a.right == b.right &&
-      a.deleted == b.deleted && a.author == b.author &&
-      ((a.content == kNoContent && b.content == kNoContent) ||
-       (a.content != kNoContent && b.content != kNoContent && a.content + a.bytes == b.content))) {
+  if (a.deleted == b.deleted && Continues(a, b)) {
     a.len += b.len;
     a.bytes += b.bytes;
     c.runs.erase(c.runs.begin() + static_cast<std::ptrdiff_t>(ri) + 1);
@@ -534,14 +560,52 @@ void TextSeq::RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t s
 
 void TextSeq::LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::uint32_t len,
                           std::uint64_t hlc, std::uint32_t author, std::uint64_t extend_after) {
+  placed_.valid = false;  // (hot_ and hint_ are kept or dropped below)
+  // Backspace while typing: the code points end the hot run, so their place is known without a search.
+  // The run stays hot for more backspaces, but typing can no longer extend it (tombstones follow it now).
+  if (hot_.valid && pos + len == hot_.pos_end && len < chunks_[hot_.ci]->runs[hot_.ri].len) {
+    const Loc l{hot_.ci, hot_.ri, chunks_[hot_.ci]->runs[hot_.ri].len - len};
+    TRange got;
+    if (!AbsorbDelete(l, len, got)) {
+      // The first backspace: what MarkDeleted does, keeping track of where the hot run ends up.
+      SplitAt(l);
+      Run& tail = chunks_[l.ci]->runs[l.ri + 1];
+      tail.deleted = true;
+      got = {tail.rep, tail.ctr, len};
+      AddVisible(l.ci, -static_cast<std::int64_t>(len));
+      TryMergeWithNext(l.ci, l.ri + 1);
+      const std::size_t half = MaybeSplitChunk(l.ci);
+      if (hot_.ri >= half) {
+        ++hot_.ci;
+        hot_.ri -= half;
+      }
+    }
+    RecordDelete(rep, ctr, len, got, hlc, author, true, extend_after);
+    hot_.pos_end -= len;
+    hot_.typing = false;
+    hint_.valid = false;
+    return;
+  }
   hot_.valid = false;
   std::uint32_t remaining = len;
   std::uint32_t next_ctr = ctr;
   while (remaining > 0) {
     // Re-locating from the cursor each time keeps the code simple; deletes of long ranges are rare.
-    Loc l = FindVisible(pos);
+    const Loc l = FindVisible(pos);
+    hint_.valid = false;
     TRange got;
-    const std::uint32_t k = MarkDeleted(l, remaining, got);
+    std::uint32_t k;
+    if (fast_paths_ && AbsorbDelete(l, remaining, got)) {
+      // Deleting on (forwards or backwards) finds its code point here next time: the run that shrank.
+      k = got.len;
+      if (l.off == 0) {
+        hint_ = {true, pos, {l.ci, l.ri, 0}};
+      } else if (pos > 0) {
+        hint_ = {true, pos - 1, {l.ci, l.ri, chunks_[l.ci]->runs[l.ri].len - 1}};
+      }
+    } else {
+      k = SplitAndMarkDeleted(l, remaining, got);
+    }
     if (k == 0) std::abort();  // FindVisible returns a visible code point
     RecordDelete(rep, next_ctr, k, got, hlc, author, true, extend_after);
     next_ctr += k;
@@ -551,17 +615,20 @@ void TextSeq::LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t po
 
 Status TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t n, TId left, TId right,
                              std::string_view utf8, std::uint64_t hlc, std::uint32_t author) {
-  hot_.valid = false;
+  // Runs usually arrive in the order they were typed: the left origin is often the last code point of the
+  // run integrated just before (remembered, unless something else changed since), and the right origin
+  // the code point just after the left one.
   Loc left_loc, right_loc;
-  if ((!left.none() && !Lookup(left, left_loc)) || (!right.none() && !Lookup(right, right_loc)))
+  const bool left_known = fast_paths_ && placed_.valid && placed_.last == left;
+  if (left_known) left_loc = placed_.loc;
+  Changed();
+  if (!left.none() && !left_known && !Lookup(left, left_loc))
     return MakeError(ErrorCode::kCorrupt, "text insert names an origin this text lacks");
+  // Positions are compared as locations (chunk, run, offset: document order), which needs no counting.
   Loc loc;
-  std::uint64_t pos_left;  // position of the left origin + 1 (0 = start)
   if (left.none()) {
     loc = {0, 0, 0};
-    pos_left = 0;
   } else {
-    pos_left = PositionOf(left_loc) + 1;
     loc = left_loc;
     if (loc.off + 1 < chunks_[loc.ci]->runs[loc.ri].len) {
       ++loc.off;
@@ -569,15 +636,19 @@ Status TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t
       NextRun(loc);
     }
   }
-  std::uint64_t pos_right = len_;
-  if (!right.none()) pos_right = PositionOf(right_loc);
+  if (right.none()) {
+    right_loc = End();
+  } else if (!IsEnd(loc) && IdAt(loc) == right) {
+    right_loc = loc;
+  } else if (!Lookup(right, right_loc)) {
+    return MakeError(ErrorCode::kCorrupt, "text insert names an origin this text lacks");
+  }
   const ReplicaId my_id = (*replica_ids_)[rep];
-  std::uint64_t pos = pos_left;
   Loc dest_loc = loc;
   bool scanning = false;
   while (true) {
     if (!scanning) dest_loc = loc;
-    if (IsEnd(loc) || pos == pos_right) break;
+    if (IsEnd(loc) || Compare(loc, right_loc) == 0) break;
     const Run& other = chunks_[loc.ci]->runs[loc.ri];
     const TId oleft = loc.off > 0 ? TId{other.rep, other.ctr + loc.off - 1} : other.left;
     int cmp_left;
@@ -590,8 +661,7 @@ Status TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t
     } else {
       Loc ol;
       if (!Lookup(oleft, ol)) std::abort();
-      const std::uint64_t p = PositionOf(ol) + 1;
-      cmp_left = p < pos_left ? -1 : (p == pos_left ? 0 : 1);
+      cmp_left = Compare(ol, left_loc);
     }
     if (cmp_left < 0) break;
     if (cmp_left == 0) {
@@ -599,24 +669,19 @@ Status TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t
       if (other.right == right) {
         cmp_right = 0;
       } else {
-        std::uint64_t p = len_;
-        if (!other.right.none()) {
-          Loc orl;
-          if (!Lookup(other.right, orl)) std::abort();
-          p = PositionOf(orl);
-        }
-        cmp_right = p < pos_right ? -1 : (p == pos_right ? 0 : 1);
+        Loc orl = End();
+        if (!other.right.none() && !Lookup(other.right, orl)) std::abort();
+        cmp_right = Compare(orl, right_loc);
       }
       if (cmp_right == 0 && my_id < (*replica_ids_)[other.rep]) break;
       scanning = cmp_right < 0;
     }
     // The rest of this run has left origins inside the scanned region: skip it (no state change), but
     // never beyond the right origin.
-    std::uint64_t step = other.len - loc.off;
-    if (pos_right > pos && pos_right - pos < step) step = pos_right - pos;
-    pos += step;
+    std::uint32_t step = other.len - loc.off;
+    if (right_loc.ci == loc.ci && right_loc.ri == loc.ri && right_loc.off > loc.off) step = right_loc.off - loc.off;
     if (loc.off + step < other.len) {
-      loc.off += static_cast<std::uint32_t>(step);
+      loc.off += step;
     } else {
       NextRun(loc);
     }
@@ -630,13 +695,14 @@ Status TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t
   run.left = left;
   run.right = right;
   run.deleted = utf8.empty();
-  InsertRunBefore(dest_loc, run, utf8);
+  const Loc placed = InsertRunBefore(dest_loc, run, utf8);
+  placed_ = {true, {rep, ctr + n - 1}, {placed.ci, placed.ri, chunks_[placed.ci]->runs[placed.ri].len - 1}};
   return Ok();
 }
 
 Status TextSeq::RemoteDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span,
                              const std::vector<TRange>& ranges, std::uint64_t hlc, std::uint32_t author) {
-  hot_.valid = false;
+  Changed();
   for (const TRange& r : ranges)
     if (!HasRange(r)) return MakeError(ErrorCode::kCorrupt, "text delete names code points this text lacks");
   const auto first = static_cast<std::uint32_t>(del_ranges_.size());
@@ -663,7 +729,7 @@ void TextSeq::ForEachRun(const std::function<void(const Run&)>& f) const {
 }
 
 void TextSeq::DropDeletes(const std::function<bool(const DelRecord&)>& keep) {
-  hot_.valid = false;
+  Changed();
   std::vector<DelRecord> dels;
   std::vector<TRange> ranges;
   for (const DelRecord& d : dels_) {
@@ -678,7 +744,7 @@ void TextSeq::DropDeletes(const std::function<bool(const DelRecord&)>& keep) {
 }
 
 void TextSeq::AppendLoadedRun(Run r, std::string_view utf8) {
-  hot_.valid = false;
+  Changed();
   Chunk* c = chunks_.back().get();
   if (c->runs.size() >= kLoadFill) {
     chunks_.push_back(std::make_unique<Chunk>());
@@ -698,7 +764,6 @@ void TextSeq::AppendLoadedRun(Run r, std::string_view utf8) {
   c->len += r.len;
   len_ += r.len;
   if (!r.deleted) AddVisible(chunks_.size() - 1, static_cast<std::int64_t>(r.len));
-  LengthChanged(chunks_.size() - 1);
 }
 
 void TextSeq::FinishLoad() {
@@ -731,7 +796,7 @@ void TextSeq::FinishLoad() {
 }
 
 void TextSeq::AppendLoadedDelete(DelRecord d, const std::vector<TRange>& ranges) {
-  hot_.valid = false;
+  Changed();
   d.first = static_cast<std::uint32_t>(del_ranges_.size());
   d.count = static_cast<std::uint32_t>(ranges.size());
   del_ranges_.insert(del_ranges_.end(), ranges.begin(), ranges.end());

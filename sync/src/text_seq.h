@@ -130,6 +130,7 @@ class TextSeq {
 
   // Snapshot loading: appends a run at the end without integration, and a delete record as-is. The id
   // index is built once by FinishLoad (REQUIRES: called after the last AppendLoadedRun, before any use).
+  void ReserveLoadedContent(std::size_t bytes) { arena_.reserve(arena_.size() + bytes); }
   void AppendLoadedRun(Run r, std::string_view utf8);
   void FinishLoad();
   void AppendLoadedDelete(DelRecord d, const std::vector<TRange>& ranges);
@@ -140,6 +141,11 @@ class TextSeq {
   std::string CheckInvariants() const;
   std::size_t run_count() const;
   std::size_t MemoryBytes() const;  // approximate heap use, for benchmarks
+  // Off: every edit takes the general path (tests check the fast paths leave exactly the same runs).
+  void SetFastPathsForTesting(bool on) {
+    fast_paths_ = on;
+    Changed();
+  }
 
  private:
   struct Chunk {
@@ -157,9 +163,12 @@ class TextSeq {
 
   Loc FindVisible(std::uint64_t pos);
   bool Lookup(TId id, Loc& out) const;
-  std::uint64_t PositionOf(const Loc& loc) const;
-  std::uint64_t ChunkStart(std::size_t ci) const;
-  void LengthChanged(std::size_t ci) { starts_valid_ = std::min(starts_valid_, ci + 1); }
+  // Document order of two locations (normalised: off < the run's length, or End()): -1, 0 or 1.
+  static int Compare(const Loc& a, const Loc& b) {
+    if (a.ci != b.ci) return a.ci < b.ci ? -1 : 1;
+    if (a.ri != b.ri) return a.ri < b.ri ? -1 : 1;
+    return a.off < b.off ? -1 : (a.off > b.off ? 1 : 0);
+  }
   bool IsEnd(const Loc& l) const { return l.ci + 1 == chunks_.size() && l.ri == chunks_[l.ci]->runs.size(); }
   Loc End() const { return {chunks_.size() - 1, chunks_.back()->runs.size(), 0}; }
   bool Prev(const Loc& l, Loc& out) const;
@@ -172,12 +181,30 @@ class TextSeq {
   // Splits an overfull chunk in two; returns the index of the first run that moved (runs.size() if none).
   std::size_t MaybeSplitChunk(std::size_t ci);
   void TryMergeWithNext(std::size_t ci, std::size_t ri);
+  // True when b continues a (TryMergeWithNext may join them if they are both deleted or both not).
+  static bool Continues(const Run& a, const Run& b) {
+    return a.rep == b.rep && a.ctr + a.len == b.ctr && b.left == TId{a.rep, b.ctr - 1} && a.right == b.right &&
+           a.author == b.author &&
+           ((a.content == kNoContent && b.content == kNoContent) ||
+            (a.content != kNoContent && b.content != kNoContent && a.content + a.bytes == b.content));
+  }
+  bool AbsorbDelete(Loc l, std::uint32_t max, TRange& deleted);
   std::uint32_t MarkDeleted(Loc l, std::uint32_t max, TRange& deleted);
+  std::uint32_t SplitAndMarkDeleted(Loc l, std::uint32_t max, TRange& deleted);  // MarkDeleted's general path
+  // Forgets the caches of where the last edit was (hot_, hint_, placed_): any other change moves runs.
+  void Changed() {
+    hot_.valid = false;
+    hint_.valid = false;
+    placed_.valid = false;
+  }
   void IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* c);
   Chunk* IndexFind(std::uint32_t rep, std::uint32_t ctr) const;
   bool IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, const Chunk* c) const;
   void AddVisible(std::size_t ci, std::int64_t delta);
-  void NoteTop(std::uint32_t rep, std::uint32_t end);
+  void NoteTop(std::uint32_t rep, std::uint32_t end) {
+    if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
+    index_top_[rep] = std::max(index_top_[rep], end);
+  }
   std::uint32_t ByteOffset(const Run& r, std::uint32_t cps) const;
   void RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r, std::uint64_t hlc,
                     std::uint32_t author, bool may_extend, std::uint64_t extend_after = 0);
@@ -191,17 +218,29 @@ class TextSeq {
   std::vector<TRange> del_ranges_;
   std::uint64_t len_ = 0;
   std::uint64_t vis_ = 0;
-  // Code points (tombstones included) before each chunk, valid for chunks below starts_valid_.
-  mutable std::vector<std::uint64_t> chunk_start_;
-  mutable std::size_t starts_valid_ = 0;
   // The run local typing is extending; valid until any other change to the text.
   struct Hot {
     bool valid = false;
+    bool typing = false;  // an insert at pos_end may extend the run (false after a backspace)
     std::size_t ci = 0, ri = 0;
     std::uint32_t rep = 0, author = 0;
     std::uint32_t next_ctr = 0;
     std::uint64_t pos_end = 0;  // visible position just after the run
   } hot_;
+  // Where the visible code point at `pos` is, as the last local delete left it (deleting on, forwards or
+  // backwards, needs no search); valid until any other change.
+  struct Hint {
+    bool valid = false;
+    std::uint64_t pos = 0;
+    Loc loc{};
+  } hint_;
+  // The last code point of the run RemoteInsert placed last, and where it is; valid until any other change.
+  struct Placed {
+    bool valid = false;
+    TId last;
+    Loc loc{};
+  } placed_;
+  bool fast_paths_ = true;
   std::size_t cursor_ci_ = 0;       // cursor cache for local edits: a chunk and the visible count before it
   std::uint64_t cursor_before_ = 0;
 };

@@ -1,9 +1,20 @@
 #include "casepack/replica.h"
+#include "casepack/encoding.h"
+#include "sync/snapshot_scenario.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
 #include <string>
+#include <tuple>
 #include <vector>
+
+#include "support/seed.h"
+#include "sync/reference_list.h"
 
 namespace casepack {
 namespace {
@@ -171,6 +182,30 @@ TEST(Text, EditedSinceReportsConcurrentRanges) {
   EXPECT_EQ(ranges[1].replica, 1u);
 }
 
+// Apply queues a waiting operation by pointer into the caller's batch and copies it when the batch is done
+// with it: one left waiting must survive its batch (here freed and overwritten before the next Apply).
+TEST(Apply, AnOperationLeftWaitingOutlivesTheBatchItCameIn) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2);
+  ASSERT_TRUE(a.InsertText(kNotes, 0, "first ").ok());
+  const std::vector<Operation> early = All(a);
+  ASSERT_TRUE(a.InsertText(kNotes, 0, "then ").ok());
+  std::vector<Operation> late = All(a);
+  late.erase(late.begin(), late.begin() + static_cast<std::ptrdiff_t>(early.size()));  // only what waits
+  ASSERT_FALSE(late.empty());
+  {
+    auto batch = std::make_unique<std::vector<Operation>>(late);
+    auto res = b.Apply(*batch);
+    EXPECT_EQ(res.applied, 0u);
+    EXPECT_EQ(res.pending, late.size());
+    for (Operation& op : *batch) op = Operation{};  // what the queue pointed at is gone
+  }
+  auto res = b.Apply(early);
+  EXPECT_TRUE(res.rejected.empty());
+  EXPECT_EQ(res.pending, 0u);
+  EXPECT_EQ(b.ReadText(kNotes), a.ReadText(kNotes));
+}
+
 TEST(Apply, OutOfOrderAndDuplicatesConverge) {
   Fixture f;
   Replica a = f.Make(1);
@@ -320,5 +355,210 @@ TEST(ReplicaSet, DroppedCaseStaysDropped) {
   EXPECT_EQ(res.rejected[0].error.code, ErrorCode::kNotFound);
 }
 
+// What ChangesSince(theirs) must give, from the whole history: each operation trimmed to the counters the
+// peer lacks (a run it has in part from its first new code point on), by clock.
+std::vector<Operation> TrimmedTo(std::vector<Operation> all, const VersionVector& theirs) {
+  std::vector<Operation> out;
+  for (Operation& op : all) {
+    const std::uint64_t have = theirs.Get(op.id.replica);
+    if (have >= op.id.counter + op.Span() - 1) continue;
+    if (op.kind == OpKind::kTextInsert && have >= op.id.counter) {
+      const std::uint64_t known = have - op.id.counter + 1;
+      op.id.counter = have + 1;
+      op.origin_left = {op.id.replica, have};
+      if (op.tombstone_len > 0) {
+        op.tombstone_len -= known;
+      } else {
+        std::string rest;
+        const auto cps = testing::CodePoints(op.text);
+        for (std::size_t i = known; i < cps.size(); ++i) rest += cps[i];
+        op.text = rest;
+      }
+    }
+    out.push_back(std::move(op));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Operation& a, const Operation& b) {
+    return std::tie(a.clock, a.id.replica, a.id.counter) < std::tie(b.clock, b.id.replica, b.id.counter);
+  });
+  return out;
+}
+
+// ChangesSince serves a peer that lacks a little through the id index and one that lacks much by a walk
+// over every run; LocalChangesSince always uses the index. Either way: the whole history trimmed to what
+// the peer lacks.
+TEST(Sync, ChangesSinceIsTheWholeHistoryTrimmedToWhatThePeerLacks) {
+  for (int round = 0; round < 3; ++round) {
+    const std::uint64_t seed = testing::FreshSeed("Sync.ChangesSinceIsTheWholeHistoryTrimmed");
+    std::mt19937_64 rng(seed);
+    Fixture f;
+    std::vector<Replica> reps;
+    for (ReplicaId id : {1, 2, 3}) reps.push_back(f.Make(id, "user" + std::to_string(id)));
+    std::vector<VersionVector> seen;  // versions of replica 0 along the way: what a peer may have
+    for (int step = 0; step < 1500; ++step) {
+      Replica& r = reps[rng() % reps.size()];
+      const Target& target = rng() % 4 == 0 ? kTitle : kNotes;
+      const std::uint64_t len = r.TextLength(target);
+      const int what = static_cast<int>(rng() % 20);
+      f.now += rng() % 3;
+      if (what < 11) {
+        static const char* kPieces[] = {"a", "bc", "é", "🙂", " "};
+        std::uint64_t pos = rng() % (len + 1);
+        for (int k = 1 + static_cast<int>(rng() % 5); k > 0; --k) {
+          const std::string s = kPieces[rng() % 5];
+          ASSERT_TRUE(r.InsertText(target, pos, s).ok());
+          pos += testing::CodePoints(s).size();
+        }
+      } else if (what < 16 && len > 0) {
+        const std::uint64_t pos = rng() % len;
+        for (int k = 1 + static_cast<int>(rng() % 4); k > 0 && pos < r.TextLength(target); --k)
+          ASSERT_TRUE(r.DeleteText(target, pos - (rng() % 2 == 0 && pos > 0 ? 1 : 0), 1).ok());
+      } else if (what < 17) {
+        ASSERT_TRUE(r.SetRegister(kOwner, "owner " + std::to_string(step), false).ok());
+      } else {
+        Replica& other = reps[rng() % reps.size()];
+        if (&other != &r) {
+          ASSERT_NO_FATAL_FAILURE(SyncBoth(r, other));
+        }
+      }
+      if (step % 50 == 0) seen.push_back(reps[0].version());
+    }
+    ASSERT_NO_FATAL_FAILURE(SyncBoth(reps[1], reps[2]));
+    ASSERT_NO_FATAL_FAILURE(SyncBoth(reps[0], reps[1]));
+    const Replica& a = reps[0];
+    const std::vector<Operation> all = All(a);
+    // Peers at versions replica 0 passed, a counter or a few short of it, and random mixtures.
+    std::vector<VersionVector> peers = seen;
+    for (int k = 0; k < 40; ++k) {
+      VersionVector v;
+      for (const auto& [id, counter] : a.version().entries()) {
+        const std::uint64_t lag = k % 2 == 0 ? rng() % 4 : rng() % (counter + 1);
+        v.Set(id, counter > lag ? counter - lag : 0);
+      }
+      peers.push_back(v);
+    }
+    for (const VersionVector& v : peers) {
+      auto got = a.ChangesSince(v);
+      ASSERT_TRUE(got.ok());
+      ASSERT_EQ(*got, TrimmedTo(all, v)) << "seed " << seed;
+    }
+    // LocalChangesSince: replica 0's own operations after a counter.
+    const std::uint64_t mine = a.version().Get(1);
+    for (std::uint64_t after : {std::uint64_t{0}, mine / 2, mine - 1, mine - 3}) {
+      VersionVector v = a.version();
+      v.Set(1, after);
+      auto got = a.LocalChangesSince(after);
+      ASSERT_TRUE(got.ok());
+      ASSERT_EQ(*got, TrimmedTo(all, v)) << "seed " << seed << " after " << after;
+    }
+  }
+}
+
+// Seeds 9521272986836416076 and 5009901919116379751 of the test above: without FenceLocalHistory a
+// replica's consecutive deletes keep coalescing into the record it has already sent, so a peer holds two
+// delete operations with one id and one clock (the part it received first, and the whole record, which it
+// keeps as a record with a moved-back id). ChangesSince sorts by (clock, replica, counter), a tie for these
+// two: the index path listed them in reverse record order, the walk in record order, and a receiver keeps
+// different records depending on which comes first. Both paths now list ties in record order.
+TEST(Sync, ChangesSinceListsTwoDeletesWithOneIdInTheSameOrderThroughTheIndexAndTheWalk) {
+  Fixture f;
+  Replica a = f.Make(1), b = f.Make(2);
+  // Many runs (every other keystroke elsewhere), so that a peer lacking a few counters is served by index.
+  for (int k = 0; k < 200; ++k) ASSERT_TRUE(a.InsertText(kNotes, k % 2 == 0 ? 0 : a.TextLength(kNotes), "x").ok());
+  ASSERT_TRUE(a.DeleteText(kNotes, 50, 1).ok());
+  ASSERT_TRUE(a.DeleteText(kNotes, 50, 1).ok());
+  SyncBoth(a, b);
+  ASSERT_TRUE(a.DeleteText(kNotes, 50, 1).ok());  // extends the record b has in part
+  ASSERT_TRUE(a.DeleteText(kNotes, 50, 1).ok());
+  SyncBoth(a, b);
+  ASSERT_EQ(b.ReadText(kNotes), a.ReadText(kNotes));
+  const std::vector<Operation> all = All(b);
+  VersionVector peer = b.version();
+  peer.Set(1, a.version().Get(1) - 4);  // lacks the four deleting counters
+  auto got = b.ChangesSince(peer);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].id, (*got)[1].id);
+  EXPECT_EQ(*got, TrimmedTo(all, peer));
+  auto local = a.LocalChangesSince(a.version().Get(1) - 4);
+  ASSERT_TRUE(local.ok());
+  EXPECT_EQ(*local, TrimmedTo(All(a), peer));
+}
+
 }  // namespace
+}  // namespace casepack
+
+namespace casepack {
+// Snapshot format (docs/sync.md): the vectors in tests/vectors/snapshot/. A version 1 snapshot (written
+// before issue 18) must still load, to the same state as version 2; version 2 is what SaveSnapshot writes
+// for tests/sync/snapshot_scenario.h. CASEPACK_WRITE_VECTORS=1 rewrites v2_two_authors and the fuzz seed.
+namespace snapshot_vectors {
+namespace fs = std::filesystem;
+struct Vector {
+  std::string expect, text;
+  Bytes bytes;
+};
+Vector ReadVector(const fs::path& p) {
+  std::ifstream in(p);
+  Vector v;
+  std::string line, hex;
+  while (std::getline(in, line) && !line.empty()) {
+    if (line.rfind("expect: ", 0) == 0) v.expect = line.substr(8);
+    if (line.rfind("text: ", 0) == 0) v.text = line.substr(6);
+  }
+  std::getline(in, hex);
+  auto b = HexDecode(hex);
+  if (b.ok()) v.bytes = *b;
+  return v;
+}
+const fs::path kDir = fs::path(CASEPACK_VECTORS_DIR) / "snapshot";
+const ReplicaOptions kOpts{"case-42", 0x3333333333333333ull, "loader", {}};
+}  // namespace snapshot_vectors
+
+TEST(SnapshotFormat, Version2VectorIsWhatSaveWrites) {
+  using namespace snapshot_vectors;
+  const Bytes snap = testing::SnapshotScenario().SaveSnapshot();
+  EXPECT_EQ(snap[4], 2);
+  if (std::getenv("CASEPACK_WRITE_VECTORS")) {
+    std::ofstream(kDir / "v2_two_authors")
+        << "expect: success\ncomment: version 2: tests/sync/snapshot_scenario.h (CASEPACK_WRITE_VECTORS=1 rewrites it)\n"
+        << "text: " << testing::SnapshotScenario().ReadText(testing::kScenarioText) << "\n\n"
+        << HexEncode(snap) << "\n";
+    std::ofstream(fs::path(CASEPACK_SOURCE_DIR) / "tests/fuzz/snapshot/corpus/v2_two_authors", std::ios::binary)
+        .write(reinterpret_cast<const char*>(snap.data()), static_cast<std::streamsize>(snap.size()));
+  }
+  EXPECT_EQ(HexEncode(snap), HexEncode(ReadVector(kDir / "v2_two_authors").bytes));
+}
+
+TEST(SnapshotFormat, VectorsLoadAndVersion1SnapshotsStillLoad) {
+  using namespace snapshot_vectors;
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(kDir)) {
+    SCOPED_TRACE(entry.path().filename().string());
+    const Vector v = ReadVector(entry.path());
+    ASSERT_FALSE(v.bytes.empty());
+    auto loaded = Replica::LoadSnapshot(v.bytes, kOpts);
+    ++checked;
+    if (v.expect != "success") {
+      ASSERT_FALSE(loaded.ok());
+      EXPECT_EQ(v.expect, v.expect == "kUnsupported" ? "kUnsupported" : "kCorrupt");
+      EXPECT_EQ(loaded.error().code, v.expect == "kUnsupported" ? ErrorCode::kUnsupported : ErrorCode::kCorrupt);
+      continue;
+    }
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    EXPECT_EQ(loaded->ReadText(testing::kScenarioText), v.text);
+    EXPECT_EQ(loaded->ReadRegister({"note/1", "title"}).values.size(), 1u);
+    // Whatever version it was, it saves as version 2, the same bytes as the version 2 vector loaded alike
+    // (the loader's own replica joins the replica table, so not the vector's bytes themselves).
+    auto v2 = Replica::LoadSnapshot(ReadVector(kDir / "v2_two_authors").bytes, kOpts);
+    ASSERT_TRUE(v2.ok());
+    EXPECT_EQ(loaded->SaveSnapshot()[4], 2);
+    EXPECT_EQ(HexEncode(loaded->SaveSnapshot()), HexEncode(v2->SaveSnapshot()));
+    // The state is whole: it keeps merging with its authors.
+    Replica b({"case-42", 0x2222222222222222ull, "reviewer-b", {}});
+    b.Apply(*loaded->ChangesSince({}));
+    EXPECT_EQ(b.ReadText(testing::kScenarioText), v.text);
+  }
+  EXPECT_EQ(checked, 5);
+}
+
 }  // namespace casepack

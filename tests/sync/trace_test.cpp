@@ -141,7 +141,7 @@ TEST(Trace, FriendsForeverConcurrentMergesReachEndContent) {
 // its parents' history (trace_replay.h); the last one must reach endContent, and so must a replica fed the
 // whole history as one encoded batch and one loading the snapshot. A1 (node_nodecc, 204 agents) replays
 // too, but its 100,000 merges take about 10 s of CPU: the sync benchmark (run.sh table) replays it and
-// checks its endContent. A2 (git-makefile) cannot be replayed this way by anyone (docs/sync.md).
+// checks its endContent. A2 (git-makefile) replays only with diamond-types' own ordering (docs/sync.md).
 class ConcurrentTrace : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(ConcurrentTrace, ReachesEndContentOnEveryReplica) {

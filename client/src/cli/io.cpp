@@ -166,7 +166,7 @@ Status Output::Write(std::span<const std::uint8_t> bytes) {
   return Ok();
 }
 
-void Output::Commit() {
+void Output::Commit(Sync sync) {
   if (file_ == stdout) {
     // The last bytes sit in stdio's buffer: a write error (a full disk behind a redirection, a closed
     // pipe) surfaces only here, and must not end the command as a success.
@@ -178,10 +178,10 @@ void Output::Commit() {
     }
     return;
   }
-  bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+  bool ok = std::fflush(file_) == 0 && (sync == Sync::kSelfChecking || ::fsync(::fileno(file_)) == 0);
   int err = errno;
   if (ok && partial_.empty()) {
-    // Complete and on disk: give the unnamed file its name. --force replaces an existing file (a
+    // Complete (and on disk, unless self-checking): give the unnamed file its name. --force replaces an existing file (a
     // directory stays, and fails below).
     const std::string self = "/proc/self/fd/" + std::to_string(::fileno(file_));
     if (force_ && ::unlink(target_.c_str()) != 0 && errno != ENOENT) {

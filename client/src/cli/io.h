@@ -32,7 +32,11 @@ class Output {
   ByteSink Sink() {
     return [this](std::span<const std::uint8_t> b) { return Write(b); };
   }
-  void Commit();
+  // kDurable: fsync before the name is given (the file survives a power cut once the command says done).
+  // kSelfChecking: for a file whose loss or truncation its reader detects (an age pack: header MAC, chunk
+  // tags, the final-chunk flag), no fsync: the command need not wait for the disk. docs/packs.md.
+  enum class Sync { kDurable, kSelfChecking };
+  void Commit(Sync sync = Sync::kDurable);
   const std::string& target() const { return target_; }
 
  private:

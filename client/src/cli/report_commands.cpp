@@ -9,7 +9,7 @@
 #include <iostream>
 
 #include "casepack/cases.h"
-#include "casepack/render.h"
+#include "casepack/report_render.h"
 #include "cli.h"
 #include "io.h"
 #include "pack_targets.h"
@@ -68,7 +68,6 @@ CLI::App* AddReport(CLI::App& parent, Context& ctx, ReportArgs& a) {
       Fail(ErrorCode::kInvalidArgument, "a " + std::string(ToString(format)) + " file is not for a terminal",
            "name a file with -o FILE, or redirect standard output");
     const Date date = a.report_date.empty() ? Today() : ParseDateOption(a.report_date, "--date");
-    const RenderOptions options = RenderOptionsFromEnvironment();
     auto session = ctx.OpenSession("casepack report", /*run_retention=*/true, DocumentLimitFromEnvironment());
     CaseService& cases = CasesOf(*session);
     const std::string id = MustReport(cases.ResolveCaseId(a.case_id));
@@ -76,7 +75,7 @@ CLI::App* AddReport(CLI::App& parent, Context& ctx, ReportArgs& a) {
     const ReportInput in = MustReport(cases.BuildReportInput(id, date));
     const ReportDocument which = a.feedback ? ReportDocument::kFeedback : ReportDocument::kReport;
     // Rendered whole before the file is opened: a missing font or a failure writes nothing.
-    const std::string bytes = MustReport(RenderLayout(BuildReportLayout(in, which, ReportLanguageFor(ctx, a.bilingual)), format, options));
+    const std::string bytes = MustReport(RenderReport(BuildReportLayout(in, which, ReportLanguageFor(ctx, a.bilingual)), format));
     Output out(a.output, a.force);
     Check(out.Write(bytes));
     out.Commit();

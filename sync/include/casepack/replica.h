@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "casepack/encoding.h"
@@ -29,6 +30,8 @@ namespace casepack {
 
 namespace detail {
 class TextSeq;
+struct Run;
+struct DelRecord;
 }
 
 struct ReplicaOptions {
@@ -192,11 +195,17 @@ class Replica {
   OpId NextId();
   void SetLocalCounter(std::uint64_t last);
   // Applies one operation whose prerequisites are present. kCorrupt if it names what is not there.
-  Status ApplyReady(const Operation& op);
+  // REQUIRES: span == op.Span() (callers have it already; it costs a UTF-8 scan).
+  Status ApplyReady(const Operation& op, std::uint64_t span);
   // 0 = ready, 1 = wait, 2 = reject (err set)
   int CheckReady(const Operation& op, Error& err) const;
   void Drain(ApplyResult& result);
   void RejectFollowers(ReplicaId r, std::uint64_t from, ApplyResult& result);
+  Operation TextInsertOp(const Target& target, const detail::TextSeq& text, const detail::Run& r,
+                         std::uint32_t skip) const;
+  Operation TextDeleteOp(const Target& target, const detail::TextSeq& text, const detail::DelRecord& d) const;
+  void TextChangesByIndex(const Target& target, const detail::TextSeq& text, const std::vector<std::uint32_t>& reps,
+                          const std::vector<std::uint64_t>& after, std::vector<Operation>& out) const;
   detail::TextSeq& TextFor(const Target& t);
   const detail::TextSeq* FindText(const Target& t) const;
   detail::TextSeq* FindTextMutable(const Target& t);
@@ -209,16 +218,27 @@ class Replica {
   HlcTimestamp cut_clock_;
   // Interned replica ids (TextSeq works with indices). unique_ptr keeps the address stable across moves.
   std::unique_ptr<std::vector<ReplicaId>> replica_ids_;
-  std::map<ReplicaId, std::uint32_t> replica_index_;
+  std::unordered_map<ReplicaId, std::uint32_t> replica_index_;
   std::vector<std::string> authors_;
-  std::map<std::string, std::uint32_t, std::less<>> author_index_;
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> author_index_;
   std::map<Target, std::vector<RegValue>> registers_;
   std::map<Target, std::map<std::string, std::vector<Tag>>> collections_;
   std::map<Target, std::unique_ptr<detail::TextSeq>> texts_;
   Target last_text_target_;                 // cache for TextFor: the last text edited
   detail::TextSeq* last_text_ = nullptr;
   std::vector<Operation> struct_log_;  // register and collection operations, in application order
-  std::map<ReplicaId, std::map<std::uint64_t, Operation>> pending_;
+  // An operation waiting for what it names. During Apply it points into the caller's batch (no copy: a
+  // merged history queues most of its operations for a while); what still waits when Apply returns is
+  // copied into `owned`.
+  struct Pending {
+    const Operation* op = nullptr;
+    std::unique_ptr<Operation> owned;
+  };
+  std::map<ReplicaId, std::map<std::uint64_t, Pending>> pending_;
   std::map<ReplicaId, std::uint64_t> rejected_from_;  // per replica: first rejected counter
   std::uint64_t fence_ = 0;                            // FenceLocalHistory
 };

@@ -44,6 +44,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 declare -A t
 for k in ours_seal ours_open age_seal age_open blob_put blob_get lib_seal lib_open; do t[$k]=""; done
 cat doc.bin pack.tar > /dev/null  # warm the page cache for everyone alike
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((i = 0; i < runs; i++)); do
   rm -f ours.age age.age age.out export.bin
   rm -rf "b$i" "c$i"
@@ -70,6 +71,7 @@ raw=$("$age_bench" raw "$mb")
 
 rate() { awk -v mb="$mb" -v s="$1" 'BEGIN {printf "%6.0f MB/s", mb / s}'; }
 echo "transfer pack with one $mb MB document ($tar_mb MB tar), median of $runs runs ($(nproc) cores, age $(age --version 2>/dev/null))"
+echo "load average before: $load0, after: $(cut -d' ' -f1-3 /proc/loadavg) (quote it beside the figures)"
 printf "%-6s %-12s %-10s %-13s %-13s %s\n" "" "casepack (s)" "age (s)" "casepack" "age" "casepack/age"
 for op in seal open; do
   o=$(printf "%s" "${t[ours_$op]}" | median); a=$(printf "%s" "${t[age_$op]}" | median)

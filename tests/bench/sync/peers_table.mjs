@@ -14,7 +14,8 @@
 //   node peers_table.mjs                       # convert what is missing, then RUNS=5 fresh processes per cell
 //   node peers_table.mjs convert LIB TRACE     # one conversion (prints its time)
 //   node --expose-gc peers_table.mjs measure LIB TRACE   # one measurement, one JSON line
-// Environment: TRACE_DIR (traces), CACHE_DIR, RUNS, LIBS (yjs,loro,automerge,dt), TRACES (file names).
+// Environment: TRACE_DIR (traces), CACHE_DIR, RUNS, LIBS (yjs,loro,automerge,dt), TRACES (file names),
+// PROGRESS=1 (a conversion prints every 100th transaction on stderr).
 import fs from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
@@ -31,6 +32,9 @@ const DATA = process.env.TRACE_DIR || new URL('../../data/traces', import.meta.u
 const CACHE = process.env.CACHE_DIR || 'cache'
 const now = () => performance.now()
 const gc = () => { if (global.gc) { global.gc(); global.gc() } }
+// diamond-types orders concurrent inserts at one place by agent NAME: zero-padded so that name order is
+// the trace's agent order (the trace numbers agents in the name order of the editor that made it).
+const dtAgent = (id) => `agent${String(id).padStart(6, '0')}`
 const hexActor = (id) => (id + 1).toString(16).padStart(32, '0')
 const pkgVersion = (name) => JSON.parse(fs.readFileSync(new URL(`node_modules/${name}/package.json`, import.meta.url), 'utf8')).version
 
@@ -102,8 +106,8 @@ const adapters = {
   },
   dt: { // diamond-types, Eg-walker's own implementation (Rust as WebAssembly)
     pkg: 'diamond-types-node',
-    make(agent) { return { doc: new dt.Doc(`agent${agent}`), agent } },
-    fork: (r, agent) => ({ doc: dt.Doc.fromBytes(r.doc.toBytes(), `agent${agent}`), agent }),
+    make(agent) { return { doc: new dt.Doc(dtAgent(agent)), agent } },
+    fork: (r, agent) => ({ doc: dt.Doc.fromBytes(r.doc.toBytes(), dtAgent(agent)), agent }),
     retag: () => false,
     edit(r, patches) { for (const [pos, del, ins] of patches) { if (del > 0) r.doc.del(pos, del); if (ins.length) r.doc.ins(pos, ins) } },
     version: (r) => r.doc.getLocalVersion(),
@@ -154,6 +158,7 @@ function convert(ad, tr) {
   let last = null
   for (let i = 0; i < n; i++) {
     const tx = txns[i], a = tx.agent
+    if (process.env.PROGRESS && i % 100 === 0) console.error(`txn ${i} / ${n}`)
     let r
     if (base[i] < 0) r = ad.fork(root, a)
     else {
@@ -231,9 +236,9 @@ if (process.argv[2] === 'convert') {
   const node = (args) => JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', me, ...args],
     { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop())
   // A conversion that fails (the replay does not reach endContent, the library panics) or takes longer than
-  // CONVERT_TIMEOUT seconds (default 900) is recorded in the cache as failed and not tried again
+  // CONVERT_TIMEOUT seconds (default 3600: diamond-types needs over 30 min on A2) is recorded in the cache as failed and not tried again
   // (RETRY_FAILED=1 tries again); its cell is reported as failed.
-  const timeout = 1000 * +(process.env.CONVERT_TIMEOUT || 900)
+  const timeout = 1000 * +(process.env.CONVERT_TIMEOUT || 3600)
   for (const file of traces) {
     const tr = readTrace(file)
     for (const lib of libs) {

@@ -11,7 +11,7 @@
 # apply), the memory of the loaded document and the encoded sizes with and without deleted text, for
 # casepack (sync_bench table) beside Yjs, Loro, Automerge and diamond-types (peers_table.mjs, which
 # converts each trace once per library into its encoded document and caches it in build/release/peers/cache;
-# a conversion that fails or takes over CONVERT_TIMEOUT seconds, default 900, is cached as failed and
+# a conversion that fails or takes over CONVERT_TIMEOUT seconds, default 3600, is cached as failed and
 # printed as such: RETRY_FAILED=1 tries again). TRACES=automerge-paper.json.gz,... limits the traces.
 set -euo pipefail
 mode=${1:-all}

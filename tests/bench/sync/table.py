@@ -103,6 +103,8 @@ section('encoded size without deleted text (KB)', 'KB', 1000,
         lambda lib: {'yjs': 'withoutDeletedBytes', 'loro': None, 'automerge': None,
                      'dt': 'withoutDeletedBytes'}[lib], pick_min=True)
 print('  (Yjs: update v1; diamond-types: toBytes; Loro and Automerge always keep deleted text)')
+print('  (casepack snapshot: format version 2, columns compressed with zlib (deflate, level 9) before the store '
+      'encrypts it; no peer compresses. docs/sync.md, "Snapshots")')
 v2 = [get(peers, 'yjs', t, 'v2Bytes') for _, t in COLS]
 print(f"  {'(Yjs update v2)':28}" + ''.join(f"{'-' if v is None else f'{v / 1000:.1f}':>{W}}" for v in v2))
 sh = [get(peers, 'loro', t, 'shallowBytes') for _, t in COLS]
