@@ -1733,10 +1733,16 @@ Result<std::vector<CaseService::PendingBatch>> CaseService::UnpushedBatches(std:
   return out;
 }
 
-Status CaseService::MarkPushedThrough(std::string_view case_id, ReplicaId replica, std::uint64_t last) {
-  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
-      "UPDATE ops SET pushed = 1 WHERE case_id = ? AND replica = ? AND local = 1 AND pushed = 0 AND counter <= ?;"));
-  st.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(replica)).Bind(3, static_cast<std::int64_t>(last));
+// Bounded on both sides, so that it walks the primary key's (case_id, replica, counter) range of the batch
+// only: `counter <= last` alone went through ops_unpushed (case_id only) and visited every row still
+// unpushed once per batch (a long offline push was quadratic: MarkingABatchPushedVisitsOnlyItsRows).
+const char* const CaseService::kMarkPushedSql =
+    "UPDATE ops SET pushed = 1 WHERE case_id = ? AND replica = ? AND counter BETWEEN ? AND ? AND local = 1 AND pushed = 0;";
+
+Status CaseService::MarkPushedThrough(std::string_view case_id, ReplicaId replica, std::uint64_t first, std::uint64_t last) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(kMarkPushedSql));
+  st.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(replica)).Bind(3, static_cast<std::int64_t>(first));
+  st.Bind(4, static_cast<std::int64_t>(last));
   return st.Run();
 }
 

@@ -30,10 +30,12 @@ class CaseServiceInternal {
                                                            std::size_t max_ops, std::size_t max_bytes) {
     return c.UnpushedBatches(case_id, max_ops, max_bytes);
   }
-  // Marks this store's operations of `replica` with counters up to `last` pushed (the server holds them).
-  static Status MarkPushedThrough(CaseService& c, std::string_view case_id, ReplicaId replica, std::uint64_t last) {
-    return c.MarkPushedThrough(case_id, replica, last);
+  // Marks this store's operations of `replica` with counters `first`..`last` pushed (the server holds them).
+  static Status MarkPushedThrough(CaseService& c, std::string_view case_id, ReplicaId replica, std::uint64_t first,
+                                  std::uint64_t last) {
+    return c.MarkPushedThrough(case_id, replica, first, last);
   }
+  static const char* MarkPushedSql() { return CaseService::kMarkPushedSql; }
   // Whether an operation stored here ends exactly at counter `last.counter` (a pushed batch's last).
   static Result<bool> HoldsOperationEndingAt(CaseService& c, std::string_view case_id, OpId last) {
     return c.HoldsOperationEndingAt(case_id, last);

@@ -456,7 +456,7 @@ Status SyncService::CatchUpOwnReplica(net::CasepackClient& client, const std::st
       // it (a batch cut again with later edits would overlap the stored one, which the server refuses).
       CP_ASSIGN_OR_RETURN(std::string inflight, ReadMetaText(store_.db(), InflightKey(case_id)));
       if (auto sent = wire::ParseBatchOpId(inflight); sent && sent->replica == hex && sent->last == static_cast<std::uint64_t>(last))
-        CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushedThrough(cases_, case_id, own, sent->last));
+        CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushedThrough(cases_, case_id, own, sent->first, sent->last));
       return Ok();
     }
   }
@@ -598,7 +598,7 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
       CASEPACK_FAULT_POINT("push-acked");  // the server holds the batch; this store has not recorded it
       if (run) {
         Wipe(run->body);
-        CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushedThrough(cases_, case_id, run->replica, run->last));
+        CP_RETURN_IF_ERROR(CaseServiceInternal::MarkPushedThrough(cases_, case_id, run->replica, run->first, run->last));
         CP_RETURN_IF_ERROR(WriteMetaText(store_.db(), InflightKey(case_id), ""));
         report.pushed += run->rows;
       } else {

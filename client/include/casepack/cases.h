@@ -340,7 +340,8 @@ class CaseService {
     Bytes body;                         // an operation batch, version 2 (docs/operation-format.md)
   };
   Result<std::vector<PendingBatch>> UnpushedBatches(std::string_view case_id, std::size_t max_ops, std::size_t max_bytes);
-  Status MarkPushedThrough(std::string_view case_id, ReplicaId replica, std::uint64_t last);
+  Status MarkPushedThrough(std::string_view case_id, ReplicaId replica, std::uint64_t first, std::uint64_t last);
+  static const char* const kMarkPushedSql;
   Result<bool> HoldsOperationEndingAt(std::string_view case_id, OpId last);
   Result<std::size_t> CountUnpushed();  // every case
   Status MarkPushed(std::string_view case_id, std::span<const std::pair<ReplicaId, std::uint64_t>> ids);
