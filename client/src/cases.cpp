@@ -6,6 +6,7 @@
 
 #include "case_model.h"
 #include "key_dates_json.h"
+#include "sealed_batch_body.h"
 #include "utc_time.h"
 
 #include <algorithm>
@@ -1717,7 +1718,7 @@ Result<std::vector<CaseService::PendingBatch>> CaseService::UnpushedBatches(std:
     b.replica = self;
     b.first = ops[begin].id.counter;
     for (;;) {
-      b.body = EncodeOperations(std::span<const Operation>(ops.data() + begin, n), BatchVersion::kV2);
+      b.body = EncodeSealedBatchBody(std::span<const Operation>(ops.data() + begin, n));
       if (b.body.size() <= max_bytes) break;
       std::size_t half = (n + 1) / 2;
       while (half > 0 && !may_end_at(begin + half - 1)) --half;

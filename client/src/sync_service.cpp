@@ -1,6 +1,7 @@
 #include "casepack/sync_service.h"
 
 #include "cases_internal.h"
+#include "sealed_batch_body.h"
 #include "utc_time.h"
 
 #include <algorithm>
@@ -29,7 +30,19 @@ namespace {
 constexpr std::size_t kPushBatch = 500;  // single sealed operations per push (stores from before batches)
 // One sealed batch (docs/sync-client.md "A batch on the wire"): at most this many engine operations and
 // this many encoded bytes (unless one operation alone is larger), well inside the server's 1 MiB per blob.
-constexpr std::size_t kBatchMaxOps = 500;
+constexpr std::size_t kBatchMaxOps = 50000;
+// Test builds only (CASEPACK_FAULT_POINTS, fault_point.h): CASEPACK_FAULT_BATCH_OPS=N (1 to kBatchMaxOps)
+// cuts batches of at most N operations, so that a test's backlog spans several batches and a fault point
+// can fall between them (tests/cli/sync/sync_support.h pins 500, the size those tests were written for).
+std::size_t BatchMaxOps() {
+#ifdef CASEPACK_FAULT_POINTS
+  if (const char* v = std::getenv("CASEPACK_FAULT_BATCH_OPS"); v != nullptr) {
+    const long long n = std::atoll(v);
+    if (n >= 1 && static_cast<std::size_t>(n) <= kBatchMaxOps) return static_cast<std::size_t>(n);
+  }
+#endif
+  return kBatchMaxOps;
+}
 constexpr std::size_t kBatchMaxBytes = 512 * 1024;
 // What a sealed batch's payload may inflate to (the operation batch): refused beyond, before inflating.
 constexpr std::size_t kBatchMaxInflated = 16 * 1024 * 1024;
@@ -171,7 +184,7 @@ Result<std::vector<Operation>> OpenPulled(const SecretBytes& key, std::span<cons
     if (!inflated.ok()) return mismatch();
     plain = std::move(*inflated);
   }
-  auto decoded = DecodeOperations(plain);
+  auto decoded = batch ? DecodeSealedBatchBody(plain) : DecodeOperations(plain);
   if (!decoded.ok() || decoded->empty()) {
     Wipe(plain);
     return mismatch();
@@ -548,7 +561,7 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
     // inside), all cut from one read of the case; only what cannot be cut as one dense run goes as single
     // sealed operations.
     CP_ASSIGN_OR_RETURN(std::vector<CaseServiceInternal::PendingBatch> runs,
-                        CaseServiceInternal::UnpushedBatches(cases_, case_id, kBatchMaxOps, kBatchMaxBytes));
+                        CaseServiceInternal::UnpushedBatches(cases_, case_id, BatchMaxOps(), kBatchMaxBytes));
     std::vector<CaseServiceInternal::PendingOp> pending;
     if (runs.empty()) {
       CP_ASSIGN_OR_RETURN(pending, CaseServiceInternal::UnpushedOperations(cases_, case_id, kPushBatch));
