@@ -5,6 +5,9 @@
 # from a week offline, catches up ("catch-up"). A byte-counting TCP proxy (wire_proxy.py) sits between each
 # casepack and a real casepackd on 127.0.0.1: the figures are the TLS bytes both ways of the whole
 # `casepack sync`, request and response. An empty sync afterwards gives the fixed cost of a sync.
+# Before each push, sync_client_trace prints where its bytes go ("breakdown:" lines): the sealed batches the
+# store cuts, their operations by kind, the inserted text and register values, the encoded and deflated sizes
+# with and without register changes (docs/sync-client.md), and the fixed cost of sealing each batch.
 #
 # BEFORE=DIR compares against another build's casepack and casepackd (e.g. main's, built in DIR), run
 # interleaved with this tree's, RUNS times each; the load average is printed beside every run.
