@@ -1735,8 +1735,8 @@ Result<std::vector<CaseService::PendingBatch>> CaseService::UnpushedBatches(std:
 }
 
 // Bounded on both sides, so that it walks the primary key's (case_id, replica, counter) range of the batch
-// only: `counter <= last` alone went through ops_unpushed (case_id only) and visited every row still
-// unpushed once per batch (a long offline push was quadratic: MarkingABatchPushedVisitsOnlyItsRows).
+// only: `counter <= last` alone visited every row of the replica below `last` once per batch (a long
+// offline push was quadratic: MarkingABatchPushedVisitsOnlyItsRows).
 const char* const CaseService::kMarkPushedSql =
     "UPDATE ops SET pushed = 1 WHERE case_id = ? AND replica = ? AND counter BETWEEN ? AND ? AND local = 1 AND pushed = 0;";
 

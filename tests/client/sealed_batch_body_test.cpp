@@ -70,7 +70,7 @@ TEST(Issue18SealedBatch, RegisterChangeThatDoesNotApplyIsRefused) {
   // "axbc" -> "axybc": prefix 2, suffix 2, "y".
   ASSERT_TRUE(DecodeSealedBatchBody(encoded_with(std::string("\x02\x02y", 3))).ok());
   EXPECT_EQ((*DecodeSealedBatchBody(encoded_with(std::string("\x02\x02y", 3))))[2].value, "axybc");
-  for (const std::string bad : {std::string("\x05\x00", 2), std::string("\x02\x03y", 3), std::string("\x01\x02xy", 4),
+  for (const std::string& bad : {std::string("\x05\x00", 2), std::string("\x02\x03y", 3), std::string("\x01\x02xy", 4),
                                 std::string("\x02", 1), std::string("\x82\x00\x02y", 4), std::string()}) {
     auto r = DecodeSealedBatchBody(encoded_with(bad));
     EXPECT_FALSE(r.ok()) << testing::PrintToString(bad);
