@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build/deb}"
 umask 022  # the packages' files and directories get Debian's usual modes (0644, 0755)
+export CCACHE_NOHASHDIR=true  # reuse the release build's objects from another folder (packaging/test.sh)
 if [ ! -f "$build/CMakeCache.txt" ]; then
   packaging/install-deps.sh >&2
   if [ "$build" = build/deb ]; then

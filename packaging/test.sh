@@ -10,6 +10,9 @@ packaging/install-deps.sh
 if [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ] && command -v ccache >/dev/null 2>&1; then
   export CMAKE_CXX_COMPILER_LAUNCHER=ccache
 fi
+# Objects are the same whichever build folder compiles them (the deb build reuses the release build's);
+# ccache would otherwise key each on the folder, as debug info records it (only line tables here, -g1).
+export CCACHE_NOHASHDIR=true
 cmake --preset "$preset" >/dev/null
 if [ "$preset" = asan ]; then
   # Only what the asan test preset runs (label "unit"): the rest would be compiled under ASan for nothing.

@@ -11,6 +11,7 @@
 #include "casepack/trusted_clock.h"
 #include "support/process.h"
 #include "support/test_clock.h"
+#include "client/store_fixture.h"
 
 namespace casepack {
 namespace {
@@ -18,11 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
-std::unique_ptr<Store> MakeStore(const fs::path& dir, const Clock& clock = SystemClock()) {
-  auto s = Store::Create(dir, "correct horse battery staple", KdfParams::CheapForTests(), "casepack init", clock);
-  EXPECT_TRUE(s.ok());
-  return std::move(s).value();
-}
+using testing::MakeStore;
 
 // Five entries: seq 1..5.
 void RecordFive(Audit& audit) {

@@ -9,11 +9,12 @@
 
 #include "casepack/cases.h"
 #include "support/process.h"
+#include "client/store_fixture.h"
 
 namespace casepack {
 namespace {
 
-constexpr std::string_view kPass = "correct horse battery staple";
+using testing::kPass;
 
 std::string RandomText(std::mt19937& rng, const std::string& near) {
   static const char* const kPieces[] = {"a", "b", " ", "\n", "é", "è", "â", "ô", "Siân", "€", "ة", "𝄞", "😀", "ŵ"};

@@ -17,13 +17,14 @@
 
 #include "casepack/session.h"
 #include "support/process.h"
+#include "client/store_fixture.h"
 
 namespace casepack {
 namespace {
 
-constexpr std::string_view kPass = "correct horse battery staple";
+using testing::kPass;
 
-std::string Section() { return std::string(NoteSections(EventType::kMas)[0].key); }
+using testing::Section;
 
 // Runs `body` in a child process; returns its pid. The child exits with body's result.
 template <typename F>

@@ -15,6 +15,7 @@
 #include "packs_internal.h"
 #include "support/pack_builder.h"
 #include "support/process.h"
+#include "client/store_fixture.h"
 
 namespace casepack::testing {
 namespace {
@@ -22,7 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr const char* kPass = "correct horse battery staple";
+using testing::kPass;
 
 ByteSource FromString(const std::string& s) {
   auto pos = std::make_shared<std::size_t>(0);

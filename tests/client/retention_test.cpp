@@ -22,6 +22,7 @@
 #include "casepack/trusted_clock.h"
 #include "support/process.h"
 #include "support/test_clock.h"
+#include "client/store_fixture.h"
 
 namespace casepack {
 namespace {
@@ -30,16 +31,11 @@ namespace fs = std::filesystem;
 using testing::ReadFile;
 using testing::TempDir;
 
-constexpr std::string_view kPass = "correct horse battery staple";
+using testing::kPass;
 
 using FakeNow = testing::TestClock;
 
-// `clock`: the device's time the store's services read (a FakeNow in the tests of time).
-std::unique_ptr<Store> MakeStore(const fs::path& dir, const Clock& clock = SystemClock()) {
-  auto s = Store::Create(dir, kPass, KdfParams::CheapForTests(), "casepack init", clock);
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
-  return std::move(s).value();
-}
+using testing::MakeStore;
 
 std::unique_ptr<Store> Reopen(const fs::path& dir, const Clock& clock = SystemClock()) {
   auto s = Store::Open(dir, kPass, "casepack", clock);

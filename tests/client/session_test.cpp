@@ -11,11 +11,12 @@
 #include "casepack/session.h"
 #include "cases_internal.h"
 #include "support/process.h"
+#include "client/store_fixture.h"
 
 namespace casepack {
 namespace {
 
-constexpr std::string_view kPass = "correct horse battery staple";
+using testing::kPass;
 constexpr std::int64_t kJan2030 = 1893456000000;  // 2030-01-01T00:00:00Z: far from today, on purpose
 
 std::unique_ptr<ClientSession> MakeSession(const std::filesystem::path& dir, const Clock& clock) {
@@ -33,7 +34,7 @@ std::string NewCaseId(ClientSession& s) {
   return *id;
 }
 
-std::string Section() { return std::string(NoteSections(EventType::kMas)[0].key); }
+using testing::Section;
 
 std::string NoteOf(ClientSession& s, const std::string& id) {
   auto d = (*s.cases())->GetCase(id);

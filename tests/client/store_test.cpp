@@ -18,6 +18,7 @@
 #include "casepack/migrations.h"
 #include "cases_internal.h"
 #include "support/process.h"
+#include "client/store_fixture.h"
 
 namespace casepack {
 namespace {
@@ -27,13 +28,9 @@ using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
 
-constexpr std::string_view kPass = "correct horse battery staple";
+using testing::kPass;
 
-std::unique_ptr<Store> MakeStore(const fs::path& dir) {
-  auto s = Store::Create(dir, kPass, KdfParams::CheapForTests());
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
-  return std::move(s).value();
-}
+using testing::MakeStore;
 
 void PutMeta(Store& s, std::string_view key, std::string_view value) {
   auto st = s.db().Prepare("INSERT OR REPLACE INTO meta VALUES (?, ?);");

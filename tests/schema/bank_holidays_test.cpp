@@ -8,11 +8,12 @@
 #include <sstream>
 
 #include "casepack/dates.h"
+#include "schema/test_fixtures.h"
 
 namespace casepack {
 namespace {
 
-Date D(std::string_view s) { return ParseDate(s).value(); }
+using testing::D;
 
 const WorkingDayCalendar& Cal() { return WorkingDayCalendar::EnglandAndWales(); }
 

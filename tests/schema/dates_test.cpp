@@ -7,7 +7,7 @@
 namespace casepack {
 namespace {
 
-Date D(std::string_view s) {
+Date CheckedDate(std::string_view s) {
   auto d = ParseDate(s);
   EXPECT_TRUE(d.ok()) << s << ": " << (d.ok() ? "" : d.error().message);
   return d.ok() ? *d : Date{};
@@ -62,8 +62,8 @@ TEST(Dates, StrictSyntax) {
 }
 
 TEST(Dates, UkFormat) {
-  EXPECT_EQ(*ParseUkDate("04/03/2026"), D("2026-03-04"));
-  EXPECT_EQ(*ParseUkDate("4/3/2026"), D("2026-03-04"));
+  EXPECT_EQ(*ParseUkDate("04/03/2026"), CheckedDate("2026-03-04"));
+  EXPECT_EQ(*ParseUkDate("4/3/2026"), CheckedDate("2026-03-04"));
   EXPECT_FALSE(ParseUkDate("1/1/18").ok());  // two-digit years are ambiguous
   EXPECT_FALSE(ParseUkDate("30/02/2026").ok());
   EXPECT_FALSE(ParseUkDate("2026-03-04").ok());
@@ -72,32 +72,32 @@ TEST(Dates, UkFormat) {
 }
 
 TEST(Dates, Arithmetic) {
-  EXPECT_EQ(AddDays(D("2026-12-31"), 1), D("2027-01-01"));
-  EXPECT_EQ(AddDays(D("2024-02-28"), 1), D("2024-02-29"));
-  EXPECT_EQ(AddDays(D("2026-03-01"), -1), D("2026-02-28"));
-  EXPECT_EQ(AddWeeks(D("2026-03-02"), 6), D("2026-04-13"));
-  EXPECT_EQ(AddWeeks(D("2026-03-02"), -1), D("2026-02-23"));
-  EXPECT_EQ(DaysBetween(D("2026-03-02"), D("2026-04-27")), 56);
-  EXPECT_EQ(DaysBetween(D("2026-04-27"), D("2026-03-02")), -56);
-  EXPECT_EQ(DaysBetween(D("2024-01-01"), D("2025-01-01")), 366);
+  EXPECT_EQ(AddDays(CheckedDate("2026-12-31"), 1), CheckedDate("2027-01-01"));
+  EXPECT_EQ(AddDays(CheckedDate("2024-02-28"), 1), CheckedDate("2024-02-29"));
+  EXPECT_EQ(AddDays(CheckedDate("2026-03-01"), -1), CheckedDate("2026-02-28"));
+  EXPECT_EQ(AddWeeks(CheckedDate("2026-03-02"), 6), CheckedDate("2026-04-13"));
+  EXPECT_EQ(AddWeeks(CheckedDate("2026-03-02"), -1), CheckedDate("2026-02-23"));
+  EXPECT_EQ(DaysBetween(CheckedDate("2026-03-02"), CheckedDate("2026-04-27")), 56);
+  EXPECT_EQ(DaysBetween(CheckedDate("2026-04-27"), CheckedDate("2026-03-02")), -56);
+  EXPECT_EQ(DaysBetween(CheckedDate("2024-01-01"), CheckedDate("2025-01-01")), 366);
 }
 
 TEST(Dates, AddMonthsClampsToMonthEnd) {
-  EXPECT_EQ(AddMonths(D("2026-01-31"), 1), D("2026-02-28"));
-  EXPECT_EQ(AddMonths(D("2024-01-31"), 1), D("2024-02-29"));
-  EXPECT_EQ(AddMonths(D("2026-11-30"), 3), D("2027-02-28"));
-  EXPECT_EQ(AddMonths(D("2026-04-02"), 3), D("2026-07-02"));
-  EXPECT_EQ(AddMonths(D("2026-03-31"), -1), D("2026-02-28"));
-  EXPECT_EQ(AddMonths(D("2026-01-15"), -1), D("2025-12-15"));
-  EXPECT_EQ(AddMonths(D("2026-01-15"), 24), D("2028-01-15"));
+  EXPECT_EQ(AddMonths(CheckedDate("2026-01-31"), 1), CheckedDate("2026-02-28"));
+  EXPECT_EQ(AddMonths(CheckedDate("2024-01-31"), 1), CheckedDate("2024-02-29"));
+  EXPECT_EQ(AddMonths(CheckedDate("2026-11-30"), 3), CheckedDate("2027-02-28"));
+  EXPECT_EQ(AddMonths(CheckedDate("2026-04-02"), 3), CheckedDate("2026-07-02"));
+  EXPECT_EQ(AddMonths(CheckedDate("2026-03-31"), -1), CheckedDate("2026-02-28"));
+  EXPECT_EQ(AddMonths(CheckedDate("2026-01-15"), -1), CheckedDate("2025-12-15"));
+  EXPECT_EQ(AddMonths(CheckedDate("2026-01-15"), 24), CheckedDate("2028-01-15"));
 }
 
 TEST(Dates, Weekdays) {
-  EXPECT_EQ(WeekdayOf(D("1970-01-01")), Weekday::kThursday);
-  EXPECT_EQ(WeekdayOf(D("1969-12-31")), Weekday::kWednesday);
-  EXPECT_EQ(WeekdayOf(D("2000-01-01")), Weekday::kSaturday);
-  EXPECT_EQ(WeekdayOf(D("2026-11-22")), Weekday::kSunday);
-  EXPECT_EQ(WeekdayOf(D("2026-03-02")), Weekday::kMonday);
+  EXPECT_EQ(WeekdayOf(CheckedDate("1970-01-01")), Weekday::kThursday);
+  EXPECT_EQ(WeekdayOf(CheckedDate("1969-12-31")), Weekday::kWednesday);
+  EXPECT_EQ(WeekdayOf(CheckedDate("2000-01-01")), Weekday::kSaturday);
+  EXPECT_EQ(WeekdayOf(CheckedDate("2026-11-22")), Weekday::kSunday);
+  EXPECT_EQ(WeekdayOf(CheckedDate("2026-03-02")), Weekday::kMonday);
   EXPECT_EQ(ToString(Weekday::kFriday), "Friday");
 }
 

@@ -137,7 +137,7 @@ TEST(Issue11, DiffLinesIsAShortestWholeLineScript) {
 }
 
 // Runs one schedule; returns "" or what went wrong.
-std::string RunSchedule(std::uint64_t seed) {
+std::string RunRewriteSchedule(std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
   auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
@@ -265,7 +265,7 @@ TEST(Issue11, PropertyConcurrentParagraphRewritesMergeWholeAndFlagConflicts) {
   }
   for (int k = 0; k < schedules; ++k) {
     const std::uint64_t seed = base + static_cast<std::uint64_t>(k);
-    const std::string failure = RunSchedule(seed);
+    const std::string failure = RunRewriteSchedule(seed);
     ASSERT_TRUE(failure.empty()) << "seed " << seed << " (replay with CASEPACK_SEED=" << seed << "): " << failure;
   }
 }

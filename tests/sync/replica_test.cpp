@@ -493,13 +493,13 @@ namespace casepack {
 // for tests/sync/snapshot_scenario.h. CASEPACK_WRITE_VECTORS=1 rewrites v2_two_authors and the fuzz seed.
 namespace snapshot_vectors {
 namespace fs = std::filesystem;
-struct Vector {
+struct SnapshotVector {
   std::string expect, text;
   Bytes bytes;
 };
-Vector ReadVector(const fs::path& p) {
+SnapshotVector ReadVector(const fs::path& p) {
   std::ifstream in(p);
-  Vector v;
+  SnapshotVector v;
   std::string line, hex;
   while (std::getline(in, line) && !line.empty()) {
     if (line.rfind("expect: ", 0) == 0) v.expect = line.substr(8);
@@ -534,7 +534,7 @@ TEST(SnapshotFormat, VectorsLoadAndVersion1SnapshotsStillLoad) {
   int checked = 0;
   for (const auto& entry : fs::directory_iterator(kDir)) {
     SCOPED_TRACE(entry.path().filename().string());
-    const Vector v = ReadVector(entry.path());
+    const SnapshotVector v = ReadVector(entry.path());
     ASSERT_FALSE(v.bytes.empty());
     auto loaded = Replica::LoadSnapshot(v.bytes, kOpts);
     ++checked;

@@ -16,7 +16,7 @@
 namespace casepack::server {
 namespace {
 
-Bytes Hash(const std::string& code) { return InvitationCodeHash(code); }
+Bytes CodeHash(const std::string& code) { return InvitationCodeHash(code); }
 
 class RetentionStoreTest : public ::testing::TestWithParam<testing::Backend> {
  protected:
@@ -28,8 +28,8 @@ class RetentionStoreTest : public ::testing::TestWithParam<testing::Backend> {
   void TearDown() override { store_.reset(); }
   wire::Principal Enrol(const std::string& role) {
     const std::string code = RandomId();
-    EXPECT_TRUE(store_->CreateInvitation(Hash(code), role, 1000000, "admin").ok());
-    return store_->Enroll(Hash(code), 10, Bytes(32, 1), Bytes(32, 2)).value();
+    EXPECT_TRUE(store_->CreateInvitation(CodeHash(code), role, 1000000, "admin").ok());
+    return store_->Enroll(CodeHash(code), 10, Bytes(32, 1), Bytes(32, 2)).value();
   }
   // A case with an op and a blob whose bytes are `marker`.
   std::string MakeCase(const wire::Principal& owner, const std::string& marker) {
