@@ -54,10 +54,10 @@ echo "== installed layout"
 [ "$(casepack --version)" = "casepack $(dpkg-query -W -f='${Version}' casepack | cut -d- -f1)" ] \
   || fail "casepack --version: $(casepack --version)"
 casepackd --version
-# Test aids never ship: no fault point (CASEPACK_FAULT_AT) and no injected clock in any installed program.
+# Test aids never ship: no fault point or other CASEPACK_FAULT_* knob, and no injected clock, in any installed program.
 for f in $(grep -E '^/usr/s?bin/|\.so$' "$work/files"); do
   [ -f "$f" ] || continue
-  if grep -aqE 'CASEPACK_FAULT_AT|CASEPACKD?_TEST_NOW' "$f"; then fail "$f holds a test-only aid"; fi
+  if grep -aqE 'CASEPACK_FAULT_|CASEPACKD?_TEST_NOW' "$f"; then fail "$f holds a test-only aid"; fi
 done
 echo "no test-only aid in the installed programs"
 getent passwd casepackd | grep -q ':/var/lib/casepackd:/usr/sbin/nologin$' || fail "casepackd account: $(getent passwd casepackd)"

@@ -73,7 +73,7 @@ TEST(Issue18SealedBatch, RegisterChangeThatDoesNotApplyIsRefused) {
   for (const std::string& bad : {std::string("\x05\x00", 2), std::string("\x02\x03y", 3), std::string("\x01\x02xy", 4),
                                 std::string("\x02", 1), std::string("\x82\x00\x02y", 4), std::string()}) {
     auto r = DecodeSealedBatchBody(encoded_with(bad));
-    EXPECT_FALSE(r.ok()) << testing::PrintToString(bad);
+    EXPECT_FALSE(r.ok()) << ::testing::PrintToString(bad);
   }
   // An operation batch version 1 is not a sealed batch's body.
   EXPECT_FALSE(DecodeSealedBatchBody(EncodeOperations(ops, BatchVersion::kV1)).ok());
