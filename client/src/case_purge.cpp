@@ -62,7 +62,8 @@ Result<std::vector<std::string>> CaseService::DeleteCaseContent(std::string_view
     st->Reset();
   }
   for (const char* sql : {"DELETE FROM ops WHERE case_id = ?;", "DELETE FROM documents WHERE case_id = ?;",
-                          "DELETE FROM legal_holds WHERE case_id = ?;", "DELETE FROM cases WHERE id = ?;"}) {
+                          "DELETE FROM legal_holds WHERE case_id = ?;", "DELETE FROM pending_paragraphs WHERE case_id = ?;",
+                          "DELETE FROM cases WHERE id = ?;"}) {
     CP_ASSIGN_OR_RETURN(Statement* del, statements.Get(sql));
     del->Bind(1, case_id);
     CP_RETURN_IF_ERROR(del->Run());

@@ -498,6 +498,33 @@ Status CaseService::Persist(Loaded& loaded, std::uint64_t before) {
   return Ok();
 }
 
+Status CaseService::WriteHeldParagraphs(Loaded& loaded) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+      "SELECT object, field, value FROM pending_paragraphs WHERE case_id = ? ORDER BY rowid;"));
+  st.Bind(1, loaded.case_id);
+  bool any = false;
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    any = true;
+    CP_RETURN_IF_ERROR(loaded.replica.SetRegister(Target{st.Text(0), st.Text(1)}, st.Text(2), /*keep_conflicts=*/true));
+  }
+  if (!any) return Ok();
+  st.Reset();
+  CP_ASSIGN_OR_RETURN(Statement del, store_.db().Prepare("DELETE FROM pending_paragraphs WHERE case_id = ?;"));
+  del.Bind(1, loaded.case_id);
+  return del.Run();
+}
+
+Status CaseService::WriteHeldParagraphs(std::string_view case_id) {
+  CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare("SELECT 1 FROM pending_paragraphs WHERE case_id = ? LIMIT 1;"));
+  st.Bind(1, case_id);
+  CP_ASSIGN_OR_RETURN(bool held, st.Step());
+  st.Reset();
+  if (!held) return Ok();
+  return Mutate(case_id, [](Loaded&) { return Ok(); });  // Mutate writes them before its (empty) edit
+}
+
 Status CaseService::UpdateIndex(Loaded& loaded) {
   const Case c = MaterializeCase(loaded.replica);
   CP_ASSIGN_OR_RETURN(Statement up, store_.db().Prepare(
@@ -510,9 +537,9 @@ Status CaseService::UpdateIndex(Loaded& loaded) {
 }
 
 template <typename Edit>
-Status CaseService::Mutate(std::string_view case_id, Edit&& edit, bool durable_on_return) {
+Status CaseService::Mutate(std::string_view case_id, Edit&& edit, EditKind kind) {
   std::optional<GroupCommit> group;  // ends after the transaction: declared first
-  if (!durable_on_return) {
+  if (kind == EditKind::kKeystroke) {
     CP_ASSIGN_OR_RETURN(GroupCommit g, GroupCommit::Begin(store_.db()));
     group.emplace(std::move(g));
   }
@@ -521,7 +548,8 @@ Status CaseService::Mutate(std::string_view case_id, Edit&& edit, bool durable_o
   CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
   CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
   const std::uint64_t before = loaded->replica.version().Get(loaded->replica.replica_id());
-  Status s = edit(*loaded);
+  Status s = kind == EditKind::kKeystroke ? Ok() : WriteHeldParagraphs(*loaded);
+  if (s.ok()) s = edit(*loaded);
   if (s.ok()) s = Persist(*loaded, before);
   if (s.ok()) s = tx.Commit();
   // The cached replica may hold edits the database does not: drop it, the next Load rebuilds it.
@@ -944,9 +972,22 @@ Status CaseService::EditNote(std::string_view case_id, std::string_view section,
     const Target t = NoteText(section);
     if (pos > r.TextLength(t) || remove > r.TextLength(t) - pos)
       return MakeError(ErrorCode::kInvalidArgument, "the edit is outside the note");
-    // Character operations, with the touched paragraphs recorded (text conflicts, docs/case-model.md).
-    return SpliceText(r, t, pos, remove, insert);
-  }, /*durable_on_return=*/false);
+    // Character operations, with the touched paragraphs recorded (text conflicts, docs/case-model.md): a
+    // paragraph only this device has written keeps its newest version in pending_paragraphs instead of a
+    // register operation per keystroke, until anything else touches the case (Mutate, a pull, a push).
+    CP_ASSIGN_OR_RETURN(std::vector<ParagraphVersion> versions, SpliceVersions(r, t, pos, remove, insert));
+    for (const ParagraphVersion& v : versions) {
+      const bool hold = OnlyThisReplicaWrote(r, v.paragraph);
+      CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
+          hold ? "INSERT OR REPLACE INTO pending_paragraphs (case_id, object, field, value) VALUES (?, ?, ?, ?);"
+               : "DELETE FROM pending_paragraphs WHERE case_id = ? AND object = ? AND field = ?;"));
+      st.Bind(1, l.case_id).Bind(2, v.paragraph.object).Bind(3, v.paragraph.field);
+      if (hold) st.Bind(4, v.value);
+      CP_RETURN_IF_ERROR(st.Run());
+      if (!hold) CP_RETURN_IF_ERROR(r.SetRegister(v.paragraph, v.value, /*keep_conflicts=*/true));
+    }
+    return SpliceCharacters(r, t, pos, remove, insert);
+  }, EditKind::kKeystroke);
 }
 
 Status CaseService::AppendNote(std::string_view case_id, std::string_view section, std::string_view text) {
@@ -1672,6 +1713,7 @@ Result<std::vector<CaseService::PendingOp>> CaseService::UnpushedOperations(std:
 
 Result<std::vector<CaseService::PendingBatch>> CaseService::UnpushedBatches(std::string_view case_id, std::size_t max_ops,
                                                                               std::size_t max_bytes) {
+  CP_RETURN_IF_ERROR(WriteHeldParagraphs(case_id));  // a push carries the newest version of each paragraph
   CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
   const Replica& r = loaded->replica;
   const ReplicaId self = r.replica_id();
@@ -1792,6 +1834,16 @@ Result<ApplyResult> CaseService::ApplyRemote(std::string_view case_id, std::span
     return MakeError(ErrorCode::kInvalidArgument, "one received body per operation");
   CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
   CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
+  // Versions held back while only this device typed in a paragraph are written before another replica's
+  // operation can touch that paragraph's register: a concurrent edit is then a conflict, as it would have
+  // been with a version per keystroke.
+  const std::uint64_t before = loaded->replica.version().Get(loaded->replica.replica_id());
+  Status held = WriteHeldParagraphs(*loaded);
+  if (held.ok() && loaded->replica.version().Get(loaded->replica.replica_id()) != before) held = Persist(*loaded, before);
+  if (!held.ok()) {
+    Evict(case_id);
+    return held.error();
+  }
   ApplyResult result = loaded->replica.Apply(ops);
   auto stored = [&]() -> Status {
     std::set<std::pair<ReplicaId, std::uint64_t>> rejected;

@@ -198,6 +198,20 @@ CREATE TABLE people (
 -- reported by a sync; it is not reported again until that changes.
 ALTER TABLE case_sync ADD COLUMN not_shared INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    {8, "paragraph versions held back while one device types",
+     R"sql(
+-- The newest version of a paragraph this device is typing in, while only this device has written that
+-- paragraph's register (docs/case-model.md "Typing without a version per keystroke"): written as the
+-- register's operation before anything else touches the case (any other edit, a pull, a push), instead of
+-- one register operation per keystroke. Case content: deleted with the case, encrypted with the store.
+CREATE TABLE pending_paragraphs (
+  case_id    TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  object     TEXT NOT NULL,   -- "para:" and the text's target
+  field      TEXT NOT NULL,   -- the paragraph's key: the id of its '\n', or "end"
+  value      TEXT NOT NULL,
+  PRIMARY KEY (case_id, object, field)
+);
+)sql"},
 };
 }  // namespace
 

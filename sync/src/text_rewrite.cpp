@@ -139,12 +139,14 @@ std::uint64_t CodePointsIn(std::string_view s) {
 }
 }  // namespace
 
-Status SpliceText(Replica& r, const Target& target, std::uint64_t pos, std::uint64_t remove, std::string_view insert) {
+Result<std::vector<ParagraphVersion>> SpliceVersions(const Replica& r, const Target& target, std::uint64_t pos,
+                                                     std::uint64_t remove, std::string_view insert) {
   if (!Utf8Length(insert).ok()) return MakeError(ErrorCode::kInvalidArgument, "the text is not valid UTF-8");
   // Only the lines the splice touches are read, whole (a keystroke costs its paragraph, not the note).
   const std::uint64_t length = r.TextLength(target);
   if (pos > length || remove > length - pos) return MakeError(ErrorCode::kInvalidArgument, "the edit is outside the text");
-  if (remove == 0 && insert.empty()) return Ok();
+  std::vector<ParagraphVersion> out;
+  if (remove == 0 && insert.empty()) return out;
   CP_ASSIGN_OR_RETURN(Replica::TextLines lines, r.ReadLinesAround(target, pos, remove));
   const std::string_view old_stretch = lines.text;
   const std::size_t b0 = ByteOffset(old_stretch, pos - lines.begin), b1 = ByteOffset(old_stretch, pos + remove - lines.begin);
@@ -162,12 +164,27 @@ Status SpliceText(Replica& r, const Target& target, std::uint64_t pos, std::uint
       CP_ASSIGN_OR_RETURN(OpId nl, r.TextIdAt(target, at - 1));
       key = KeyOf(nl);
     }
-    const std::string value = paired ? std::string(to[i]) : new_stretch;
-    CP_RETURN_IF_ERROR(r.SetRegister(Target{object, key}, value, /*keep_conflicts=*/true));
+    out.push_back(ParagraphVersion{Target{object, std::move(key)}, paired ? std::string(to[i]) : new_stretch});
   }
+  return out;
+}
+
+Status SpliceText(Replica& r, const Target& target, std::uint64_t pos, std::uint64_t remove, std::string_view insert) {
+  CP_ASSIGN_OR_RETURN(std::vector<ParagraphVersion> versions, SpliceVersions(r, target, pos, remove, insert));
+  for (const ParagraphVersion& v : versions)
+    CP_RETURN_IF_ERROR(r.SetRegister(v.paragraph, v.value, /*keep_conflicts=*/true));
+  return SpliceCharacters(r, target, pos, remove, insert);
+}
+
+Status SpliceCharacters(Replica& r, const Target& target, std::uint64_t pos, std::uint64_t remove, std::string_view insert) {
   if (remove > 0) CP_RETURN_IF_ERROR(r.DeleteText(target, pos, remove));
   if (!insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(target, pos, insert));
   return Ok();
+}
+
+bool OnlyThisReplicaWrote(const Replica& r, const Target& paragraph) {
+  const RegisterView v = r.ReadRegister(paragraph);
+  return v.values.empty() || (v.values.size() == 1 && v.values.front().id.replica == r.replica_id());
 }
 
 std::vector<TextConflict> TextConflicts(const Replica& r, const Target& target) {

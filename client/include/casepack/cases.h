@@ -387,9 +387,18 @@ class CaseService {
   Result<Loaded*> Load(std::string_view case_id);
   Status CatchUp(Loaded& loaded);
   void Evict(std::string_view case_id);
+  // kKeystroke: under a GroupCommit (db.h), and the paragraph versions EditNote held back stay held back;
+  // every other edit writes them first (WriteHeldParagraphs), so they come before its own operations.
+  enum class EditKind { kOther, kKeystroke };
   template <typename Edit>
-  // durable_on_return = false: under a GroupCommit (db.h), for keystrokes.
-  Status Mutate(std::string_view case_id, Edit&& edit, bool durable_on_return = true);
+  Status Mutate(std::string_view case_id, Edit&& edit, EditKind kind = EditKind::kOther);
+  // The paragraph versions EditNote held back for this case (pending_paragraphs), written as the register
+  // operations they stand for, and forgotten. REQUIRES: inside the transaction of the edit that follows, the
+  // case loaded; before anything else changes the case (docs/case-model.md "Typing without a version per
+  // keystroke").
+  Status WriteHeldParagraphs(Loaded& loaded);
+  // Writes them in a transaction of their own if any are held (a push must carry them).
+  Status WriteHeldParagraphs(std::string_view case_id);
   Status Persist(Loaded& loaded, std::uint64_t before);
   Status UpdateIndex(Loaded& loaded);
   Status WriteSnapshot(Loaded& loaded);

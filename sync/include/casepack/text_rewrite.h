@@ -44,6 +44,25 @@ Status RewriteText(Replica& r, const Target& target, std::string_view next);
 // range leaves the text or `insert` is not UTF-8 (nothing is changed then).
 Status SpliceText(Replica& r, const Target& target, std::uint64_t pos, std::uint64_t remove, std::string_view insert);
 
+// A paragraph's version as a splice records it: the register (object "para:…", key) and the line's new
+// version (or the whole new stretch when the splice adds or removes line breaks).
+struct ParagraphVersion {
+  Target paragraph;
+  std::string value;
+};
+// SpliceText in two halves, for a caller that writes the versions itself (CaseService::EditNote holds them
+// back while only its own replica has written the paragraph: docs/case-model.md "Typing without a version
+// per keystroke"). SpliceVersions reads the touched lines and returns the versions SpliceText would record,
+// in order, changing nothing; SpliceCharacters then makes the character operations. Same errors as
+// SpliceText (SpliceVersions checks the range and the UTF-8; SpliceCharacters assumes they were checked).
+Result<std::vector<ParagraphVersion>> SpliceVersions(const Replica& r, const Target& target, std::uint64_t pos,
+                                                     std::uint64_t remove, std::string_view insert);
+Status SpliceCharacters(Replica& r, const Target& target, std::uint64_t pos, std::uint64_t remove, std::string_view insert);
+// True when every value `paragraph` shows was written by this replica (or it was never written): a new
+// version of it supersedes only this replica's own, so writing it later (before any other replica's operation
+// is applied) ends in the same state as writing it now.
+bool OnlyThisReplicaWrote(const Replica& r, const Target& paragraph);
+
 struct TextConflict {
   std::string key;                      // names the paragraph (for ResolveTextConflict)
   std::vector<RegisterValue> versions;  // each device's version of it (may be empty: removed), newest first

@@ -36,7 +36,10 @@ void PrintBreakdown(CaseService& cases, const std::string& id, std::size_t max_o
   if (!batches.ok()) return (void)std::fprintf(stderr, "breakdown: %s\n", batches.error().message.c_str());
   std::size_t rows = 0, ops = 0, sent = 0, sent_deflated = 0, plain = 0, plain_deflated = 0, text = 0, values = 0;
   std::map<int, std::size_t> kinds;
+  // BREAKDOWN_DUMP=FILE: the bodies as cut (before deflate), one after another, to try other compressors on.
+  std::FILE* dump = std::getenv("BREAKDOWN_DUMP") ? std::fopen(std::getenv("BREAKDOWN_DUMP"), "wb") : nullptr;
   for (const auto& b : *batches) {
+    if (dump) std::fwrite(b.body.data(), 1, b.body.size(), dump);
     rows += b.rows;
     sent += b.body.size();
     sent_deflated += Deflated(b.body);
@@ -52,6 +55,7 @@ void PrintBreakdown(CaseService& cases, const std::string& id, std::size_t max_o
       values += op.value.size();
     }
   }
+  if (dump) std::fclose(dump);
   // Per batch: the blob's version byte, nonce, signature and tag (its id, epoch and manifest entry come on top).
   const std::size_t sealing = batches->size() * (1 + 24 + 64 + 16);
   std::fprintf(stderr, "breakdown (at most %zu operations a batch): %zu sealed batches covering %zu stored operations; %zu operations inside (",

@@ -222,6 +222,42 @@ TEST_F(SyncThroughTransport, TypingWhileAWorkerSyncs) {
   EXPECT_EQ(devices_[1].cases().GetCase(id)->notes[Section()], typed);
 }
 
+// Issue 18: a paragraph's version is held back while only its own device types in it (docs/case-model.md
+// "Typing without a version per keystroke"). Two devices typing in one paragraph offline must still end in a
+// conflict on both, listing each device's newest version, exactly as with a version per keystroke; typing in
+// it again after the merge ends the conflict everywhere.
+TEST_F(SyncThroughTransport, Issue18TypingInOneParagraphOnTwoDevicesIsAConflictOfEachNewestVersion) {
+  SCOPED_TRACE("seed " + std::to_string(seed_));
+  AddDevice(wire::kRoleBusinessUnit);
+  AddDevice(wire::kRoleFacilitator);
+  const std::string id = NewSharedCase();
+  const std::string base = "Mam attends.\n";
+  for (std::size_t i = 0; i < base.size(); ++i)
+    ASSERT_TRUE(devices_[0].cases().EditNote(id, Section(), i, 0, base.substr(i, 1)).ok());
+  ASSERT_TRUE(SyncUntilQuiet());
+  // Offline, each types at the end of the line (before its '\n'), a keystroke at a time.
+  const std::string zero = " Taid drives her.", one = " Health visitor weekly.";
+  for (std::size_t i = 0; i < zero.size(); ++i)
+    ASSERT_TRUE(devices_[0].cases().EditNote(id, Section(), 12 + i, 0, zero.substr(i, 1)).ok());
+  for (std::size_t i = 0; i < one.size(); ++i)
+    ASSERT_TRUE(devices_[1].cases().EditNote(id, Section(), 12 + i, 0, one.substr(i, 1)).ok());
+  ASSERT_TRUE(SyncUntilQuiet());
+  const std::set<std::string> newest = {"Mam attends." + zero, "Mam attends." + one};  // listed without the line break
+  for (auto& d : devices_) {
+    auto conflicts = d.cases().TextConflicts(id);
+    ASSERT_TRUE(conflicts.ok()) << conflicts.error().message;
+    ASSERT_EQ(conflicts->size(), 1u) << "typing in one paragraph on two devices is a conflict";
+    std::set<std::string> versions;
+    for (const auto& c : (*conflicts)[0].versions.candidates) versions.insert(c.value);
+    EXPECT_EQ(versions, newest) << "each device's newest version, not one from an earlier keystroke";
+  }
+  EXPECT_EQ(devices_[0].cases().GetCase(id)->notes[Section()], devices_[1].cases().GetCase(id)->notes[Section()]);
+  // Typing in the merged paragraph again is a decision: the conflict ends on both.
+  ASSERT_TRUE(devices_[1].cases().EditNote(id, Section(), 0, 0, "!").ok());
+  ASSERT_TRUE(SyncUntilQuiet());
+  for (auto& d : devices_) EXPECT_TRUE(d.cases().TextConflicts(id)->empty());
+}
+
 // ---- deleting rows (CaseService::DeleteRow, docs/case-model.md "Deleting rows") ----
 
 // One row in each deletable table of `id`, made on `d`. Returns their ids by table.
