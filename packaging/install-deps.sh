@@ -14,6 +14,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libarchive-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev                          # sync snapshots (deflate); trace replay and compressed age vectors in tests
+  liblzma-dev                         # a sealed batch's payload (xz: client/src/batch_payload.h)
   clang libclang-rt-14-dev            # libFuzzer and sanitizers
   age                                 # interoperability tests against the reference CLI
   util-linux procps                   # script(1) drives age's passphrase prompt; setpriv, prlimit in tests

@@ -4,6 +4,7 @@
 #include "casepack/date_checks.h"
 #include "casepack/fault_point.h"
 
+#include "batch_payload.h"
 #include "case_model.h"
 #include "key_dates_json.h"
 #include "sealed_batch_body.h"
@@ -1712,7 +1713,7 @@ Result<std::vector<CaseService::PendingOp>> CaseService::UnpushedOperations(std:
 }
 
 Result<std::vector<CaseService::PendingBatch>> CaseService::UnpushedBatches(std::string_view case_id, std::size_t max_ops,
-                                                                              std::size_t max_bytes) {
+                                                                              std::size_t max_payload) {
   CP_RETURN_IF_ERROR(WriteHeldParagraphs(case_id));  // a push carries the newest version of each paragraph
   CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
   const Replica& r = loaded->replica;
@@ -1759,14 +1760,20 @@ Result<std::vector<CaseService::PendingBatch>> CaseService::UnpushedBatches(std:
     PendingBatch b;
     b.replica = self;
     b.first = ops[begin].id.counter;
+    // Cut by what is sealed: a week of typing compresses as one text (its paragraph versions repeat it).
     for (;;) {
       b.body = EncodeSealedBatchBody(std::span<const Operation>(ops.data() + begin, n));
-      if (b.body.size() <= max_bytes) break;
+      b.payload.clear();
+      if (b.body.size() <= kMaxBatchBody) {
+        b.payload = CompressBatchPayload(b.body);
+        if (b.payload.size() <= max_payload) break;
+      }
       std::size_t half = (n + 1) / 2;
       while (half > 0 && !may_end_at(begin + half - 1)) --half;
       if (half == 0 || half == n) break;  // no smaller batch ends on a stored operation: one over the size
       n = half;
     }
+    if (b.payload.empty()) b.payload = CompressBatchPayload(b.body);
     b.last = ends[begin + n - 1];
     b.rows = static_cast<std::size_t>(std::upper_bound(rows.begin(), rows.end(), b.last) -
                                       std::lower_bound(rows.begin(), rows.end(), b.first));

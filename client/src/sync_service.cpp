@@ -1,5 +1,6 @@
 #include "casepack/sync_service.h"
 
+#include "batch_payload.h"
 #include "cases_internal.h"
 #include "sealed_batch_body.h"
 #include "utc_time.h"
@@ -13,7 +14,6 @@
 #include <set>
 #include <sstream>
 
-#include <zlib.h>
 
 #include "casepack/aead.h"
 #include "casepack/audit.h"
@@ -28,9 +28,9 @@ namespace casepack {
 namespace {
 
 constexpr std::size_t kPushBatch = 500;  // single sealed operations per push (stores from before batches)
-// One sealed batch (docs/sync-client.md "A batch on the wire"): at most this many engine operations and
-// this many encoded bytes (unless one operation alone is larger), well inside the server's 1 MiB per blob.
-constexpr std::size_t kBatchMaxOps = 50000;
+// One sealed batch (docs/sync-client.md "A batch on the wire"): at most this many engine operations (a
+// receiver holds them all at once while it applies them; a week of typing is about 90,000).
+constexpr std::size_t kBatchMaxOps = 250000;
 // Test builds only (CASEPACK_FAULT_POINTS, fault_point.h): CASEPACK_FAULT_BATCH_OPS=N (1 to kBatchMaxOps)
 // cuts batches of at most N operations, so that a test's backlog spans several batches and a fault point
 // can fall between them (tests/cli/sync/sync_support.h pins 500, the size those tests were written for).
@@ -43,34 +43,13 @@ std::size_t BatchMaxOps() {
 #endif
   return kBatchMaxOps;
 }
-constexpr std::size_t kBatchMaxBytes = 512 * 1024;
-// What a sealed batch's payload may inflate to (the operation batch): refused beyond, before inflating.
+// A sealed batch's compressed payload (client/src/batch_payload.h): at most this, so that the sealed blob
+// (payload + 105 bytes) stays inside the server's kMaxOpBlobBytes (1 MiB) after its base64 is decoded.
+constexpr std::size_t kBatchMaxPayload = 1000 * 1000;
+// What a sealed batch's payload may decompress to (the operation batch): refused beyond, before more is
+// decompressed.
 constexpr std::size_t kBatchMaxInflated = 16 * 1024 * 1024;
 
-// A sealed batch's payload (docs/sync-client.md "A batch on the wire"): the batch's size as 4 bytes big
-// endian, then its zlib stream (level 9: deterministic for one zlib, as snapshots are).
-Bytes DeflateBatch(const Bytes& batch) {
-  uLongf bound = compressBound(static_cast<uLong>(batch.size()));
-  Bytes out(4 + bound);
-  for (int b = 0; b < 4; ++b) out[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(batch.size() >> (24 - 8 * b));
-  if (compress2(out.data() + 4, &bound, batch.data(), static_cast<uLong>(batch.size()), 9) != Z_OK) std::abort();
-  out.resize(4 + bound);
-  return out;
-}
-// Only ever called on a payload whose signature verified (never inflates what nobody signed).
-Result<Bytes> InflateBatch(std::span<const std::uint8_t> payload) {
-  auto corrupt = [] { return MakeError(ErrorCode::kCorrupt, "a sealed batch does not inflate"); };
-  if (payload.size() < 5) return corrupt();
-  std::size_t size = 0;
-  for (int b = 0; b < 4; ++b) size = (size << 8) | payload[static_cast<std::size_t>(b)];
-  if (size == 0 || size > kBatchMaxInflated) return corrupt();
-  Bytes out(size);
-  uLongf got = static_cast<uLongf>(size);
-  uLong used = static_cast<uLong>(payload.size() - 4);
-  if (uncompress2(out.data(), &got, payload.data() + 4, &used) != Z_OK || got != size || used != payload.size() - 4)
-    return corrupt();
-  return out;
-}
 constexpr int kPullPage = 1000;
 // Operations per pull page. Test builds only (CASEPACK_FAULT_POINTS, fault_point.h): CASEPACK_FAULT_PULL_PAGE=N
 // (1 to 1000) pulls smaller pages, so that a catch-up of a few sealed batches still spans pages and a test
@@ -179,7 +158,7 @@ Result<std::vector<Operation>> OpenPulled(const SecretBytes& key, std::span<cons
   CP_ASSIGN_OR_RETURN(Bytes plain, batch ? OpenOperationBatch(key, author, case_id, op_id, epoch, blob)
                                          : OpenOperation(key, author, case_id, op_id, epoch, blob));
   if (batch) {
-    auto inflated = InflateBatch(plain);
+    auto inflated = DecompressBatchPayload(plain, kBatchMaxInflated);
     Wipe(plain);
     if (!inflated.ok()) return mismatch();
     plain = std::move(*inflated);
@@ -561,7 +540,7 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
     // inside), all cut from one read of the case; only what cannot be cut as one dense run goes as single
     // sealed operations.
     CP_ASSIGN_OR_RETURN(std::vector<CaseServiceInternal::PendingBatch> runs,
-                        CaseServiceInternal::UnpushedBatches(cases_, case_id, BatchMaxOps(), kBatchMaxBytes));
+                        CaseServiceInternal::UnpushedBatches(cases_, case_id, BatchMaxOps(), kBatchMaxPayload));
     std::vector<CaseServiceInternal::PendingOp> pending;
     if (runs.empty()) {
       CP_ASSIGN_OR_RETURN(pending, CaseServiceInternal::UnpushedOperations(cases_, case_id, kPushBatch));
@@ -580,9 +559,7 @@ Status SyncService::PushCase(net::CasepackClient& client, const std::string& cas
         batch.reserve(pending.size() + 1);
         if (run) {
           const std::string id = wire::BatchOpId(run->replica, run->first, run->last);
-          Bytes payload = DeflateBatch(run->body);
-          batch.push_back(wire::OpIn{id, epoch, SealOperationBatch(key, store_.identity(), case_id, id, epoch, payload)});
-          Wipe(payload);
+          batch.push_back(wire::OpIn{id, epoch, SealOperationBatch(key, store_.identity(), case_id, id, epoch, run->payload)});
         }
         for (const auto& p : pending) {
           const std::string op_id = OperationWireId(p.replica, p.counter);

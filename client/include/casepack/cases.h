@@ -338,8 +338,12 @@ class CaseService {
     std::uint64_t first = 0, last = 0;  // the counters it holds, all of them
     std::size_t rows = 0;               // stored operations it covers (what `pushed` counts)
     Bytes body;                         // an operation batch, version 2 (docs/operation-format.md)
+    Bytes payload;                      // body compressed (client/src/batch_payload.h): what is sealed
   };
-  Result<std::vector<PendingBatch>> UnpushedBatches(std::string_view case_id, std::size_t max_ops, std::size_t max_bytes);
+  // At most max_ops operations and max_payload compressed bytes a batch (unless one stored operation alone
+  // is larger), and at most kMaxBatchBody encoded.
+  Result<std::vector<PendingBatch>> UnpushedBatches(std::string_view case_id, std::size_t max_ops, std::size_t max_payload);
+  static constexpr std::size_t kMaxBatchBody = 4u << 20;
   Status MarkPushedThrough(std::string_view case_id, ReplicaId replica, std::uint64_t first, std::uint64_t last);
   static const char* const kMarkPushedSql;
   Result<bool> HoldsOperationEndingAt(std::string_view case_id, OpId last);

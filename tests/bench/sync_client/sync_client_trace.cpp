@@ -27,14 +27,14 @@ std::size_t Deflated(const Bytes& b) {
   uLongf n = compressBound(static_cast<uLong>(b.size()));
   Bytes out(n);
   if (compress2(out.data(), &n, b.data(), static_cast<uLong>(b.size()), 9) != Z_OK) return 0;
-  return 4 + n;  // the payload's u32 size, as sync_service.cpp's DeflateBatch
+  return 4 + n;  // with a u32 size, as the zlib payloads stores wrote before xz (client/src/batch_payload.h)
 }
 
 // The batches a push of this store would send (the limits of client/src/sync_service.cpp).
 void PrintBreakdown(CaseService& cases, const std::string& id, std::size_t max_ops) {
   auto batches = CaseServiceInternal::UnpushedBatches(cases, id, max_ops, 512 * 1024);
   if (!batches.ok()) return (void)std::fprintf(stderr, "breakdown: %s\n", batches.error().message.c_str());
-  std::size_t rows = 0, ops = 0, sent = 0, sent_deflated = 0, plain = 0, plain_deflated = 0, text = 0, values = 0;
+  std::size_t rows = 0, ops = 0, sent = 0, sent_deflated = 0, sealed_payload = 0, plain = 0, plain_deflated = 0, text = 0, values = 0;
   std::map<int, std::size_t> kinds;
   // BREAKDOWN_DUMP=FILE: the bodies as cut (before deflate), one after another, to try other compressors on.
   std::FILE* dump = std::getenv("BREAKDOWN_DUMP") ? std::fopen(std::getenv("BREAKDOWN_DUMP"), "wb") : nullptr;
@@ -42,6 +42,7 @@ void PrintBreakdown(CaseService& cases, const std::string& id, std::size_t max_o
     if (dump) std::fwrite(b.body.data(), 1, b.body.size(), dump);
     rows += b.rows;
     sent += b.body.size();
+    sealed_payload += b.payload.size();
     sent_deflated += Deflated(b.body);
     auto decoded = DecodeSealedBatchBody(b.body);
     if (!decoded.ok()) return (void)std::fprintf(stderr, "breakdown: %s\n", decoded.error().message.c_str());
@@ -64,8 +65,8 @@ void PrintBreakdown(CaseService& cases, const std::string& id, std::size_t max_o
   for (const auto& [k, n] : kinds) std::fprintf(stderr, "%s%s %zu", k == kinds.begin()->first ? "" : ", ", names[k], n);
   std::fprintf(stderr, ")\nbreakdown: inserted text %zu B, register values %zu B; as operation batches v2: %zu B, deflated %zu B\n",
                text, values, plain, plain_deflated);
-  std::fprintf(stderr, "breakdown: as sent (register values as changes): %zu B, deflated %zu B; sealing %zu B; the whole as base64 %zu B\n",
-               sent, sent_deflated, sealing, (sent_deflated + sealing + 2) / 3 * 4);
+  std::fprintf(stderr, "breakdown: as sent (register values as changes): %zu B, deflated %zu B, as sealed (xz) %zu B; sealing %zu B; the whole as base64 %zu B\n",
+               sent, sent_deflated, sealed_payload, sealing, (sealed_payload + sealing + 2) / 3 * 4);
 }
 
 }  // namespace
