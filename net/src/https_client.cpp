@@ -13,6 +13,7 @@
 #include <boost/beast/ssl.hpp>
 #include <optional>
 
+#include "casepack/http_body.h"
 #include "casepack/net_client.h"
 #include "casepack/server_tls.h"
 
@@ -57,7 +58,15 @@ class BeastHttpsClient final : public HttpsClient {
     req.set(http::field::user_agent, "casepack");
     if (!body.empty() || method == "POST" || method == "PUT") req.set(http::field::content_type, content_type);
     for (const auto& [k, v] : extra_headers) req.set(k, v);
-    req.body() = std::string(body);
+    // Bodies both ways in the deflate coding (casepack/http_body.h): replies always may be; a request only
+    // once this server said it reads them. The signature in extra_headers is over `body` as given.
+    req.set(http::field::accept_encoding, http_body::kDeflate);
+    if (server_reads_deflate_ && body.size() >= http_body::kCompressFrom) {
+      req.body() = http_body::Deflate(body);
+      req.set(http::field::content_encoding, http_body::kDeflate);
+    } else {
+      req.body() = std::string(body);
+    }
     req.keep_alive(true);
     req.prepare_payload();
 
@@ -125,7 +134,7 @@ class BeastHttpsClient final : public HttpsClient {
     RunIo();
     if (ec) return MakeError(ErrorCode::kUnavailable, "sending request: " + ec.message());
     http::response_parser<http::string_body> parser;
-    parser.body_limit(256 * 1024 * 1024);
+    parser.body_limit(kMaxReplyBytes);
     tcp_layer.expires_after(options_.request_timeout);
     http::async_read(*stream_, buffer_, parser, [&](beast::error_code e, std::size_t) { ec = e; });
     RunIo();
@@ -138,7 +147,18 @@ class BeastHttpsClient final : public HttpsClient {
     HttpReply reply;
     reply.status = static_cast<int>(res.result_int());
     reply.content_type = std::string(res[http::field::content_type]);
-    reply.body = std::move(res.body());
+    if (http_body::ListsCoding(std::string_view(res[http::field::accept_encoding]), http_body::kDeflate))
+      server_reads_deflate_ = true;
+    if (const std::string_view coding = res[http::field::content_encoding]; !coding.empty()) {
+      if (!http_body::ListsCoding(coding, http_body::kDeflate) || coding.find(',') != std::string_view::npos)
+        return MakeError(ErrorCode::kCorrupt, "the server replied in a content coding this casepack does not read");
+      auto plain = http_body::Inflate(res.body(), kMaxReplyBytes);
+      if (!plain.ok()) return MakeError(ErrorCode::kCorrupt, "the server's reply does not inflate: " + plain.error().message);
+      reply.body = std::move(*plain);
+      reply.arrived_deflated = true;
+    } else {
+      reply.body = std::move(res.body());
+    }
     if (auto t = wire::ParseTimeMs(std::string_view(res[wire::kHeaderServerTime]))) reply.server_time_ms = *t;
     if (!res.keep_alive()) Disconnect();
     return reply;
@@ -153,6 +173,8 @@ class BeastHttpsClient final : public HttpsClient {
   beast::flat_buffer buffer_;
   bool got_reply_bytes_ = false;
   bool last_failure_stale_ = false;
+  bool server_reads_deflate_ = false;  // a reply said `Accept-Encoding: deflate` (RFC 7694)
+  static constexpr std::size_t kMaxReplyBytes = 256u << 20;  // as received, and after inflating
 };
 
 }  // namespace

@@ -38,6 +38,7 @@ struct HttpReply {
   std::string content_type;
   std::string body;
   std::int64_t server_time_ms = 0;  // from X-Casepack-Server-Time, 0 if absent
+  bool arrived_deflated = false;    // the body came in the deflate coding (casepack/http_body.h), decoded here
 };
 
 // One keep-alive connection, reopened as needed. Not thread safe: one per thread.

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "casepack/http_body.h"
 #include "casepack/secret.h"
 #include "casepack/server.h"
 #include "casepack/wire.h"
@@ -111,17 +112,40 @@ void LogRequest(const RequestLog& log, int status, double ms) {
                log.detail.empty() ? "" : log.detail + "\"");
 }
 
+// `deflate`: the request said it reads deflated bodies (docs/api.md "Compressed bodies"). Every response
+// says that this server reads them too (RFC 7694), which is what lets a client compress its requests.
 http::response<http::string_body> MakeResponse(const HttpResponse& r, unsigned version, bool keep_alive,
-                                               std::int64_t now_ms) {
+                                               std::int64_t now_ms, bool deflate = false) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "casepackd");
   res.set(http::field::content_type, r.content_type);
   res.set(http::field::cache_control, "no-store");
+  res.set(http::field::accept_encoding, http_body::kDeflate);
   res.set(wire::kHeaderServerTime, std::to_string(now_ms));
   res.keep_alive(keep_alive);
-  res.body() = r.body;
+  if (deflate && r.body.size() >= http_body::kCompressFrom) {
+    res.body() = http_body::Deflate(r.body);
+    res.set(http::field::content_encoding, http_body::kDeflate);
+    res.set(http::field::vary, "Accept-Encoding");
+  } else {
+    res.body() = r.body;
+  }
   res.prepare_payload();
   return res;
+}
+
+// A request body in a content coding is decoded here, within the route's limit, before anything reads it
+// (the signature covers the decoded body). kUnsupported for a coding other than deflate, kNoSpace if it
+// inflates beyond the limit, kInvalidArgument if it does not inflate.
+Status DecodeRequestBody(HttpRequest& req, std::size_t limit) {
+  const auto coding = req.Header("content-encoding");
+  if (!coding || coding->empty() || http_body::ListsCoding(*coding, "identity")) return Ok();
+  if (!http_body::ListsCoding(*coding, http_body::kDeflate) || coding->find(',') != std::string_view::npos)
+    return MakeError(ErrorCode::kUnsupported, "request bodies are read as they are or deflated (Content-Encoding: deflate)");
+  CP_ASSIGN_OR_RETURN(std::string body, http_body::Inflate(req.body, limit));
+  Wipe(req.body);
+  req.body = std::move(body);
+  return Ok();
 }
 
 awaitable<void> WriteError(Stream& stream, Shared& shared, int status, std::string_view code, std::string_view msg,
@@ -230,6 +254,17 @@ awaitable<void> Session(tcp::socket socket, Shared& shared) {
     const unsigned version = parser.get().version();
     const bool keep_alive = parser.get().keep_alive();
     HttpRequest req = ToHttpRequest(parser.release());
+    if (Status decoded = DecodeRequestBody(req, limit); !decoded.ok()) {
+      Wipe(req.body);
+      const ErrorCode code = decoded.error().code;
+      co_await WriteError(stream, shared, code == ErrorCode::kNoSpace ? 413 : code == ErrorCode::kUnsupported ? 415 : 400,
+                          code == ErrorCode::kNoSpace ? "too_large" : code == ErrorCode::kUnsupported ? "unsupported_encoding" : "bad_request",
+                          decoded.error().message, "(body coding)");
+      clean_close = false;
+      break;
+    }
+    const auto accept = req.Header("accept-encoding");
+    const bool deflate = accept && http_body::ListsCoding(*accept, http_body::kDeflate);
     RequestLog log;
     HttpResponse r = shared.api.Handle(req, &log);
     // Case content must not linger in freed memory longer than needed.
@@ -239,7 +274,7 @@ awaitable<void> Session(tcp::socket socket, Shared& shared) {
         log.route, r.status,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     const bool keep = keep_alive && !shared.stopping.load();
-    auto res = MakeResponse(r, version, keep, shared.api.NowMs());
+    auto res = MakeResponse(r, version, keep, shared.api.NowMs(), deflate);
     Wipe(r.body);
     beast::get_lowest_layer(stream).expires_after(opt.write_timeout);
     auto [wr_ec, wr_n] = co_await http::async_write(stream, res, kTuple);
@@ -424,7 +459,9 @@ Result<HttpRequest> ParseRawHttpRequest(std::string_view raw) {
     if (ec == http::error::body_limit) return MakeError(ErrorCode::kNoSpace, "body too large");
     return MakeError(ErrorCode::kInvalidArgument, "malformed http request");
   }
-  return ToHttpRequest(p.release());
+  HttpRequest req = ToHttpRequest(p.release());
+  CP_RETURN_IF_ERROR(DecodeRequestBody(req, limit));
+  return req;
 }
 
 }  // namespace casepack::server

@@ -24,7 +24,6 @@ cd "$root"
 echo "== building casepack, casepackd, sync_client_trace (release)" >&2
 cmake --preset release >/dev/null
 cmake --build --preset release -j2 --target casepack casepackd sync_client_trace >/dev/null
-trace_tool="$build/tests/bench/sync_client/sync_client_trace"
 proxy="$root/tests/bench/sync_client/wire_proxy.py"
 
 parent=/dev/shm
@@ -80,7 +79,8 @@ one_run() {
   ed case share "$c" --with "$laptop_user" >/dev/null
   lap sync >/dev/null
   local nedits nops
-  read -r nedits nops < <("$trace_tool" "$w/editor" "$work/pass" "$c" "$TRACE")
+  # The typing is that build's too: it writes the store in that build's schema.
+  read -r nedits nops < <("$bdir/tests/bench/sync_client/sync_client_trace" "$w/editor" "$work/pass" "$c" "$TRACE")
   local l a0 a1 a2 a3 t0 t1 t2
   l=$(load)
   a0=$(counted "$w/wire"); t0=$(now_ms)

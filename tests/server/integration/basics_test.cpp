@@ -73,6 +73,10 @@ TEST_P(BasicsTest, HealthMetricsAndServerTime) {
       << m->body;
   EXPECT_NE(m->body.find("casepackd_store_users 1"), std::string::npos);
   EXPECT_NE(m->body.find("casepackd_connections_active"), std::string::npos);
+  // Issue 18: a body over 1 KiB comes deflated to a client that reads the coding (all of casepack's).
+  ASSERT_GT(m->body.size(), 1024u);
+  EXPECT_TRUE(m->arrived_deflated);
+  EXPECT_FALSE(h->arrived_deflated) << "a small body goes as it is";
   // No ids in metrics.
   EXPECT_EQ(m->body.find(bu_.principal.user_id), std::string::npos);
 }

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "casepack/http_body.h"
 #include "casepack/random.h"
 #include "casepack/server.h"
 #include "casepack/server_api.h"
@@ -280,6 +281,29 @@ TEST(RawHttp, ParsesAndEnforcesLimits) {
   EXPECT_EQ(ParseRawHttpRequest(big).error().code, ErrorCode::kNoSpace);
   const std::string hdr = "GET / HTTP/1.1\r\nX: " + std::string(kMaxHeaderBytes, 'a') + "\r\n\r\n";
   EXPECT_EQ(ParseRawHttpRequest(hdr).error().code, ErrorCode::kNoSpace);
+}
+
+// Issue 18: a push's body may come deflated (docs/api.md "Compressed bodies"); it is decoded before anything
+// reads it, within the route's limit, and no other coding is taken.
+TEST(RawHttp, ADeflatedBodyIsReadWithinItsLimitAndNoOtherCoding) {
+  auto request = [](std::string_view coding, const std::string& body) {
+    return "POST /v1/cases HTTP/1.1\r\nHost: x\r\nContent-Encoding: " + std::string(coding) +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  };
+  const std::string json = R"({"subject":")" + std::string(5000, 'a') + R"("})";
+  auto r = ParseRawHttpRequest(request("deflate", http_body::Deflate(json)));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->body, json);
+  EXPECT_EQ(ParseRawHttpRequest(request("gzip", http_body::Deflate(json))).error().code, ErrorCode::kUnsupported);
+  EXPECT_EQ(ParseRawHttpRequest(request("deflate, deflate", http_body::Deflate(json))).error().code, ErrorCode::kUnsupported);
+  EXPECT_EQ(ParseRawHttpRequest(request("deflate", json)).error().code, ErrorCode::kInvalidArgument);
+  // A bomb: 17 MiB of JSON in a few KB, over the JSON routes' 16 MiB once inflated.
+  const std::string bomb = http_body::Deflate(std::string(kMaxJsonBodyBytes + (1u << 20), ' '));
+  ASSERT_LT(bomb.size(), kMaxJsonBodyBytes / 100);
+  EXPECT_EQ(ParseRawHttpRequest(request("deflate", bomb)).error().code, ErrorCode::kNoSpace);
+  auto plain = ParseRawHttpRequest(request("identity", json));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->body, json);
 }
 
 }  // namespace
