@@ -620,7 +620,9 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
   std::map<std::int64_t, CheckedBatch> checked_batches;
   CP_RETURN_IF_ERROR(RecordReplicaDevice(std::string_view(own_prefix).substr(0, 16), config.device_id));
   for (;;) {
-    CP_ASSIGN_OR_RETURN(wire::OpsPage page, client.PullOps(case_id, after, PullPage()));
+    // The server leaves out our own current replica's operations (skipped below anyway): a week's push is
+    // not downloaded again by the laptop that made it.
+    CP_ASSIGN_OR_RETURN(wire::OpsPage page, client.PullOps(case_id, after, PullPage(), std::string_view(own_prefix).substr(0, 16)));
     std::map<std::int64_t, const wire::OpBatch*> batches;
     for (const auto& b : page.batches) batches.emplace(b.batch, &b);
     std::vector<std::string> accepted;  // op ids that passed every check (released from quarantine)

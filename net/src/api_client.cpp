@@ -212,10 +212,11 @@ Status CasepackClient::SignStoredOps(const std::string& case_id, const std::vect
   return Ok();
 }
 
-Result<wire::OpsPage> CasepackClient::PullOps(const std::string& case_id, std::int64_t after, int limit) {
-  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", "/v1/cases/" + case_id + "/ops?after=" + std::to_string(after) +
-                                                        "&limit=" + std::to_string(limit),
-                                             ""));
+Result<wire::OpsPage> CasepackClient::PullOps(const std::string& case_id, std::int64_t after, int limit,
+                                              std::string_view skip_own_replica) {
+  std::string target = "/v1/cases/" + case_id + "/ops?after=" + std::to_string(after) + "&limit=" + std::to_string(limit);
+  if (!skip_own_replica.empty()) target += "&skip=" + std::string(skip_own_replica);
+  CP_ASSIGN_OR_RETURN(std::string body, Call("GET", target, ""));
   return wire::ParseOpsPage(body);
 }
 

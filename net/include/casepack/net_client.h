@@ -108,7 +108,10 @@ class CasepackClient {
   Result<std::vector<wire::OpOut>> UnsignedOps(const std::string& case_id);
   // Signs those (in this order, each already checked as this device's own) so that members accept them.
   Status SignStoredOps(const std::string& case_id, const std::vector<wire::OpOut>& ops);
-  Result<wire::OpsPage> PullOps(const std::string& case_id, std::int64_t after, int limit = 1000);
+  // `skip_own_replica` (16 hex digits, or empty): the server leaves out what this device pushed under that
+  // replica (docs/api.md); the page's next_after still covers them.
+  Result<wire::OpsPage> PullOps(const std::string& case_id, std::int64_t after, int limit = 1000,
+                                std::string_view skip_own_replica = {});
   Status PutBlob(const std::string& case_id, const std::string& blob_id, const Bytes& data);
   Result<Bytes> GetBlob(const std::string& case_id, const std::string& blob_id);
 

@@ -63,18 +63,24 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
   return parts;
 }
 
-// Strict query parameter: digits only.
-std::optional<std::int64_t> QueryInt(std::string_view query, std::string_view name) {
+// The value of query parameter `name` (the first one), as written.
+std::optional<std::string_view> QueryValue(std::string_view query, std::string_view name) {
   std::size_t pos = 0;
   while (pos <= query.size()) {
     const std::size_t amp = query.find('&', pos);
     const std::string_view kv = query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
     const std::size_t eq = kv.find('=');
-    if (eq != std::string_view::npos && kv.substr(0, eq) == name) return wire::ParseTimeMs(kv.substr(eq + 1));
+    if (eq != std::string_view::npos && kv.substr(0, eq) == name) return kv.substr(eq + 1);
     if (amp == std::string_view::npos) break;
     pos = amp + 1;
   }
   return std::nullopt;
+}
+
+// Strict query parameter: digits only.
+std::optional<std::int64_t> QueryInt(std::string_view query, std::string_view name) {
+  const auto v = QueryValue(query, name);
+  return v ? wire::ParseTimeMs(*v) : std::nullopt;
 }
 
 bool HasParam(std::string_view query, std::string_view name) {
@@ -624,12 +630,28 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
         }
         limit = static_cast<int>(*l);
       }
+      // skip=RRRRRRRRRRRRRRRR: leave out what the calling device pushed under that replica (its own current
+      // one: it holds those already, and a week's push is as large again on the way back). The page and
+      // next_after are as without it, so the cursor moves past them.
+      std::string skip;
+      if (HasParam(query, "skip")) {
+        skip = std::string(QueryValue(query, "skip").value_or(""));
+        if (skip.size() != 16 || !std::all_of(skip.begin(), skip.end(), [](char ch) {
+              return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+            }))
+          return ErrorReply(400, "bad_request", "skip must be a replica id: 16 lower-case hex digits", log);
+        skip += '-';
+      }
       auto ops = store_.PullOps(case_id, after, limit);
       if (!ops.ok()) return StoreErrorReply(ops.error(), log);
       wire::OpsPage page;
       page.more = static_cast<int>(ops->size()) == limit;
       page.next_after = ops->empty() ? after : ops->back().seq;
       page.ops = std::move(ops).value();
+      if (!skip.empty())
+        std::erase_if(page.ops, [&](const wire::OpOut& op) {
+          return op.device_id == caller.device.device_id && op.op_id.rfind(skip, 0) == 0;
+        });
       // The manifest and signature of every batch the page's ops come from, once each: a member checks
       // each op against them without another request (docs/api.md "Operation signatures").
       std::vector<std::int64_t> ids;
