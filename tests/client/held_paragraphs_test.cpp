@@ -5,9 +5,6 @@
 // paragraph, not a version per keystroke; the conflict semantics stay those of a version per keystroke
 // (tests/client/sync/sync_service_test.cpp, Issue18TypingInOneParagraphOnTwoDevices…).
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <map>
 #include <string>
@@ -27,7 +24,7 @@ using testing::Section;
 
 // What a push of `id` would carry, decoded: every operation of every sealed batch, in order.
 std::vector<Operation> WhatAPushCarries(CaseService& cases, const std::string& id) {
-  auto batches = CaseServiceInternal::UnpushedBatches(cases, id, 50000, 512 * 1024);
+  auto batches = CaseServiceInternal::UnpushedBatches(cases, id, 250000, 1000 * 1000);  // as sync_service.cpp
   EXPECT_TRUE(batches.ok()) << batches.error().message;
   std::vector<Operation> ops;
   for (const auto& b : *batches) {
@@ -107,30 +104,14 @@ TEST(Issue18HeldParagraphs, HeldVersionOutlivesAKilledProcess) {
     id = NewMasCase(cases);
   }
   const std::string line = "Typed, then the laptop's battery ran out.";
-  int ready[2];
-  ASSERT_EQ(::pipe(ready), 0);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::close(ready[0]);
+  ASSERT_EQ(testing::RunThenKillNine([&] {
     auto s = Store::Open(t / "s", testing::kPass, "casepack", SystemClock());
-    if (!s.ok()) ::_exit(2);
+    if (!s.ok()) return 2;
     CaseService cases(**s);
     for (std::size_t i = 0; i < line.size(); ++i)
-      if (!cases.EditNote(id, Section(), i, 0, line.substr(i, 1)).ok()) ::_exit(3);
-    const char done = 'k';
-    if (::write(ready[1], &done, 1) != 1) ::_exit(4);
-    ::pause();  // killed here: nothing flushed, closed or snapshotted
-    ::_exit(5);
-  }
-  ::close(ready[1]);
-  char got = 0;
-  ASSERT_EQ(::read(ready[0], &got, 1), 1) << "the child could not type";
-  ::close(ready[0]);
-  ::kill(child, SIGKILL);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status));
+      if (!cases.EditNote(id, Section(), i, 0, line.substr(i, 1)).ok()) return 3;
+    return 0;
+  }), 0) << "the child could not type";
 
   auto s = Store::Open(t / "s", testing::kPass, "casepack", SystemClock());
   ASSERT_TRUE(s.ok()) << s.error().message;

@@ -143,33 +143,17 @@ TEST(ClientSession, GroupCommittedKeystrokesSurviveKillNineAndBecomeDurable) {
     id = NewCaseId(*s);
   }
   constexpr int kKeys = 200;
-  int ready[2];
-  ASSERT_EQ(::pipe(ready), 0);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::close(ready[0]);
+  ASSERT_EQ(testing::RunThenKillNine([&] {
     ManualClock child_clock(kJan2030);
     auto s = ClientSession::Unlock(t / "s", kPass, child_clock);
-    if (!s.ok()) ::_exit(2);
+    if (!s.ok()) return 2;
     CaseService& cases = **(*s)->cases();
     for (int i = 0; i < kKeys; ++i) {
       const char c = static_cast<char>('a' + i % 26);
-      if (!cases.EditNote(id, Section(), static_cast<std::uint64_t>(i), 0, std::string_view(&c, 1)).ok()) ::_exit(3);
+      if (!cases.EditNote(id, Section(), static_cast<std::uint64_t>(i), 0, std::string_view(&c, 1)).ok()) return 3;
     }
-    const char done = 'k';
-    if (::write(ready[1], &done, 1) != 1) ::_exit(4);
-    ::pause();  // killed here: no Lock, no snapshot, no close
-    ::_exit(5);
-  }
-  ::close(ready[1]);
-  char got = 0;
-  ASSERT_EQ(::read(ready[0], &got, 1), 1) << "the child could not type";
-  ::close(ready[0]);
-  ::kill(child, SIGKILL);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status));
+    return 0;
+  }), 0) << "the child could not type";
 
   std::string expected;
   for (int i = 0; i < kKeys; ++i) expected += static_cast<char>('a' + i % 26);

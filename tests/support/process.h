@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -130,6 +131,35 @@ inline std::string AllBytesBelow(const std::filesystem::path& dir) {
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
     if (e.is_regular_file()) all += ReadFile(e.path());
   return all;
+}
+
+// Runs `work` in a forked child; once it returns 0 the child waits and is killed with SIGKILL: nothing is
+// flushed, closed or snapshotted, as when a laptop's process is killed. Returns what `work` returned (0)
+// once the child died of the signal, or the child's failing exit code (a value of `work`, or 100 if the
+// child could not report).
+inline int RunThenKillNine(const std::function<int()>& work) {
+  int ready[2];
+  if (::pipe(ready) != 0) return 101;
+  const pid_t child = ::fork();
+  if (child < 0) return 102;
+  if (child == 0) {
+    ::close(ready[0]);
+    const int rc = work();
+    if (rc != 0) ::_exit(rc);
+    const char done = 'k';
+    if (::write(ready[1], &done, 1) != 1) ::_exit(100);
+    ::pause();
+    ::_exit(100);
+  }
+  ::close(ready[1]);
+  char got = 0;
+  const bool reported = ::read(ready[0], &got, 1) == 1;
+  ::close(ready[0]);
+  if (reported) ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  if (reported) return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? 0 : 103;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 104;
 }
 
 }  // namespace casepack::testing

@@ -32,7 +32,7 @@ std::size_t Deflated(const Bytes& b) {
 
 // The batches a push of this store would send (the limits of client/src/sync_service.cpp).
 void PrintBreakdown(CaseService& cases, const std::string& id, std::size_t max_ops) {
-  auto batches = CaseServiceInternal::UnpushedBatches(cases, id, max_ops, 512 * 1024);
+  auto batches = CaseServiceInternal::UnpushedBatches(cases, id, max_ops, 1000 * 1000);  // as sync_service.cpp
   if (!batches.ok()) return (void)std::fprintf(stderr, "breakdown: %s\n", batches.error().message.c_str());
   std::size_t rows = 0, ops = 0, sent = 0, sent_deflated = 0, sealed_payload = 0, plain = 0, plain_deflated = 0, text = 0, values = 0;
   std::map<int, std::size_t> kinds;
@@ -105,8 +105,9 @@ int main(int argc, char** argv) {
   }
   auto end = cases.CountOperations(*id);
   if (!end.ok()) return 1;
-  PrintBreakdown(cases, *id, 500);
-  if (std::getenv("BREAKDOWN_MAX_OPS")) PrintBreakdown(cases, *id, std::strtoull(std::getenv("BREAKDOWN_MAX_OPS"), nullptr, 10));
+  // At the client's batch size (client/src/sync_service.cpp kBatchMaxOps), or BREAKDOWN_MAX_OPS.
+  const char* max_ops = std::getenv("BREAKDOWN_MAX_OPS");
+  PrintBreakdown(cases, *id, max_ops ? std::strtoull(max_ops, nullptr, 10) : 250000);
   std::printf("%zu %zu\n", edits, *end - *start);
   return 0;
 }

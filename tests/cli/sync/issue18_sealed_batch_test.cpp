@@ -53,7 +53,8 @@ class Issue18SealedBatch : public ThreeLaptopsTest {
     EXPECT_TRUE(r.InsertText(Target{"hostile", "text"}, 5, " world").ok());
     return r.LocalChangesSince(0).value();
   }
-  // The payload a casepack client seals: size (4 bytes big endian) || zlib(batch) (docs/sync-client.md).
+  // A payload in the form stores sealed before xz, still read (client/src/batch_payload.h): size (4 bytes
+  // big endian) || zlib(batch). A hostile member may use either.
   static Bytes Deflated(const Bytes& batch) {
     uLongf bound = compressBound(static_cast<uLong>(batch.size()));
     Bytes out(4 + bound);
