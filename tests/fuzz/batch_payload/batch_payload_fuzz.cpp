@@ -1,7 +1,7 @@
 // Fuzzes decompressing a sealed batch's payload (client/src/batch_payload.h). Properties: it never crashes
 // or allocates beyond its limit (1 MiB here, as ASan would report); what decompresses is at most the limit
-// and compresses and decompresses back to itself; and the input taken as a batch round-trips too.
-#include <algorithm>
+// and compresses and decompresses back to itself. (Compressing every input as a batch too made each run
+// set up xz's 94 MiB encoder: 50 runs a second. Issue18BatchPayload.* round-trips batches.)
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -17,10 +17,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (out->empty() || out->size() > kLimit) std::abort();
     auto again = casepack::DecompressBatchPayload(casepack::CompressBatchPayload(*out), kLimit);
     if (!again.ok() || *again != *out) std::abort();
-  }
-  if (size > 0) {
-    auto back = casepack::DecompressBatchPayload(casepack::CompressBatchPayload(in), kLimit);
-    if (!back.ok() || !std::equal(back->begin(), back->end(), in.begin(), in.end())) std::abort();
   }
   return 0;
 }
