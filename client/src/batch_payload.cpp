@@ -25,8 +25,10 @@ Result<Bytes> InflateZlib(std::span<const std::uint8_t> payload, std::size_t max
   Bytes out(size);
   uLongf got = static_cast<uLongf>(size);
   uLong used = static_cast<uLong>(payload.size() - 4);
-  if (uncompress2(out.data(), &got, payload.data() + 4, &used) != Z_OK || got != size || used != payload.size() - 4)
+  if (uncompress2(out.data(), &got, payload.data() + 4, &used) != Z_OK || got != size || used != payload.size() - 4) {
+    Wipe(out);  // as DecodeXz: a refused payload's plaintext does not stay in freed memory
     return Corrupt();
+  }
   return out;
 }
 
