@@ -14,7 +14,6 @@
 #include <set>
 #include <sstream>
 
-
 #include "casepack/aead.h"
 #include "casepack/audit.h"
 #include "casepack/fault_point.h"

@@ -150,7 +150,7 @@ class BeastHttpsClient final : public HttpsClient {
     if (http_body::ListsCoding(std::string_view(res[http::field::accept_encoding]), http_body::kDeflate))
       server_reads_deflate_ = true;
     if (const std::string_view coding = res[http::field::content_encoding]; !coding.empty()) {
-      if (!http_body::ListsCoding(coding, http_body::kDeflate) || coding.find(',') != std::string_view::npos)
+      if (!http_body::IsCoding(coding, http_body::kDeflate))
         return MakeError(ErrorCode::kCorrupt, "the server replied in a content coding this casepack does not read");
       auto plain = http_body::Inflate(res.body(), kMaxReplyBytes);
       if (!plain.ok()) return MakeError(ErrorCode::kCorrupt, "the server's reply does not inflate: " + plain.error().message);

@@ -44,17 +44,22 @@ Result<std::string> Inflate(std::string_view coded, std::size_t max_size) {
   return out;
 }
 
+namespace {
+bool LowerEqual(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+}  // namespace
+
+bool IsCoding(std::string_view value, std::string_view coding) { return LowerEqual(Trim(value), coding); }
+
 bool ListsCoding(std::string_view value, std::string_view coding) {
-  auto lower_eq = [](std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-  };
-  auto trim = [](std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-  };
   while (!value.empty()) {
     const std::size_t comma = value.find(',');
     std::string_view item = value.substr(0, comma);
@@ -64,10 +69,10 @@ bool ListsCoding(std::string_view value, std::string_view coding) {
       params = item.substr(semi + 1);
       item = item.substr(0, semi);
     }
-    if (!lower_eq(trim(item), coding)) continue;
-    params = trim(params);
+    if (!LowerEqual(Trim(item), coding)) continue;
+    params = Trim(params);
     if (params.size() >= 2 && (params[0] == 'q' || params[0] == 'Q') && params[1] == '=') {
-      const std::string_view q = trim(params.substr(2));
+      const std::string_view q = Trim(params.substr(2));
       if (!q.empty() && std::all_of(q.begin(), q.end(), [](char c) { return c == '0' || c == '.'; })) return false;
     }
     return true;

@@ -1,5 +1,6 @@
 #include "casepack/wire.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -64,9 +65,7 @@ void AppendOpBatchEntry(Bytes& manifest, std::string_view op_id, std::int64_t ep
 }
 
 std::optional<BatchSpan> ParseBatchOpId(std::string_view op_id) {
-  if (op_id.size() < 20 || op_id[16] != '-') return std::nullopt;
-  for (std::size_t i = 0; i < 16; ++i)
-    if (!((op_id[i] >= '0' && op_id[i] <= '9') || (op_id[i] >= 'a' && op_id[i] <= 'f'))) return std::nullopt;
+  if (op_id.size() < 20 || op_id[16] != '-' || !IsReplicaHex(op_id.substr(0, 16))) return std::nullopt;
   const std::size_t dash = op_id.find('-', 17);
   if (dash == std::string_view::npos) return std::nullopt;
   auto number = [](std::string_view d) -> std::optional<std::uint64_t> {
@@ -126,13 +125,14 @@ std::optional<std::int64_t> ParseTimeMs(std::string_view text) {
   return v;
 }
 
-bool IsHexId(std::string_view id) {
-  if (id.size() != 32) return false;
-  for (char c : id) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
+namespace {
+bool IsLowerHex(std::string_view s, std::size_t size) {
+  return s.size() == size && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
+}  // namespace
+
+bool IsHexId(std::string_view id) { return IsLowerHex(id, 32); }
+bool IsReplicaHex(std::string_view replica) { return IsLowerHex(replica, 16); }
 
 bool IsNonce(std::string_view nonce) { return IsHexId(nonce); }
 

@@ -55,5 +55,14 @@ TEST(HttpBody, ReadsAcceptEncodingAsTokensWithWeights) {
   EXPECT_FALSE(http_body::ListsCoding("", "deflate"));
 }
 
+TEST(HttpBody, ReadsContentEncodingAsOneCodingOnly) {
+  EXPECT_TRUE(http_body::IsCoding("deflate", "deflate"));
+  EXPECT_TRUE(http_body::IsCoding(" DEFLATE\t", "deflate"));
+  EXPECT_FALSE(http_body::IsCoding("deflate, deflate", "deflate"));
+  EXPECT_FALSE(http_body::IsCoding("gzip, deflate", "deflate"));
+  EXPECT_FALSE(http_body::IsCoding("deflate;q=1", "deflate"));
+  EXPECT_FALSE(http_body::IsCoding("", "deflate"));
+}
+
 }  // namespace
 }  // namespace casepack

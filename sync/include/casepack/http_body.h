@@ -22,8 +22,11 @@ std::string Deflate(std::string_view body);
 // The body, at most `max_size` bytes: kNoSpace if it would inflate beyond (refused without inflating
 // further), kInvalidArgument for anything that is not one whole zlib stream (truncated, trailing bytes).
 Result<std::string> Inflate(std::string_view coded, std::size_t max_size);
-// Whether a Content-Encoding / Accept-Encoding value lists `coding` as acceptable (case-insensitive tokens
-// separated by commas, each optionally with ";q=…"; q=0 means not acceptable).
+// Whether an Accept-Encoding value lists `coding` as acceptable (case-insensitive tokens separated by
+// commas, each optionally with ";q=…"; q=0 means not acceptable).
 bool ListsCoding(std::string_view header_value, std::string_view coding);
+// Whether a Content-Encoding value is exactly `coding` (one token, case-insensitive, spaces around allowed):
+// a body in several codings, or with parameters, is not read.
+bool IsCoding(std::string_view header_value, std::string_view coding);
 
 }  // namespace casepack::http_body

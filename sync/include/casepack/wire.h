@@ -73,6 +73,8 @@ std::optional<std::int64_t> ParseTimeMs(std::string_view text);
 // Identifier syntax. Case ids, user ids and device ids are 32 lower-case hex characters; op ids and blob
 // ids are 1..128 characters of [A-Za-z0-9._:-] (so they are safe in paths and log lines).
 bool IsHexId(std::string_view id);
+// A replica id as op ids and batch ids spell it: 16 lower-case hex characters.
+bool IsReplicaHex(std::string_view replica);
 bool IsOpaqueId(std::string_view id);
 bool IsNonce(std::string_view nonce);
 

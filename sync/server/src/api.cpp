@@ -636,9 +636,7 @@ HttpResponse Api::CaseRoute(const HttpRequest& req, const Caller& caller, const 
       std::string skip;
       if (HasParam(query, "skip")) {
         skip = std::string(QueryValue(query, "skip").value_or(""));
-        if (skip.size() != 16 || !std::all_of(skip.begin(), skip.end(), [](char ch) {
-              return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
-            }))
+        if (!wire::IsReplicaHex(skip))
           return ErrorReply(400, "bad_request", "skip must be a replica id: 16 lower-case hex digits", log);
         skip += '-';
       }

@@ -139,8 +139,8 @@ http::response<http::string_body> MakeResponse(const HttpResponse& r, unsigned v
 // inflates beyond the limit, kInvalidArgument if it does not inflate.
 Status DecodeRequestBody(HttpRequest& req, std::size_t limit) {
   const auto coding = req.Header("content-encoding");
-  if (!coding || coding->empty() || http_body::ListsCoding(*coding, "identity")) return Ok();
-  if (!http_body::ListsCoding(*coding, http_body::kDeflate) || coding->find(',') != std::string_view::npos)
+  if (!coding || http_body::IsCoding(*coding, "") || http_body::IsCoding(*coding, "identity")) return Ok();
+  if (!http_body::IsCoding(*coding, http_body::kDeflate))
     return MakeError(ErrorCode::kUnsupported, "request bodies are read as they are or deflated (Content-Encoding: deflate)");
   CP_ASSIGN_OR_RETURN(std::string body, http_body::Inflate(req.body, limit));
   Wipe(req.body);

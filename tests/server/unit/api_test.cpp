@@ -71,6 +71,14 @@ class ApiTest : public ::testing::TestWithParam<testing::Backend> {
     d.user_id = p.user_id;
     return d;
   }
+  // A new case made by `a` (epoch 1) with `b` added as a member; returns its id.
+  std::string SharedCase(const Device& a, const Device& b) {
+    const std::string c = RandomId();
+    EXPECT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1}})).status, 201);
+    EXPECT_EQ(Call(a, "POST", "/v1/cases/" + c + "/members",
+                   wire::ToJson(wire::AddMemberRequest{b.user_id, {{b.user_id, 1, {2}}}})).status, 200);
+    return c;
+  }
 
   testing::TestDatabase db_;
   std::unique_ptr<ServerStore> store_;
@@ -157,10 +165,7 @@ TEST_P(ApiTest, NonMembersSeeNothingOfACase) {
 TEST_P(ApiTest, RemovedMemberLosesAccessAndOldEpochIsRefused) {
   Device a = Enrol("facilitator");
   Device b = Enrol("facilitator");
-  const std::string c = RandomId();
-  ASSERT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1}})).status, 201);
-  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/members",
-                 wire::ToJson(wire::AddMemberRequest{b.user_id, {{b.user_id, 1, {2}}}})).status, 200);
+  const std::string c = SharedCase(a, b);
   EXPECT_EQ(Call(b, "GET", "/v1/cases/" + c + "/keys").status, 200);
   auto rm = Call(a, "DELETE", "/v1/cases/" + c + "/members/" + b.user_id);
   ASSERT_EQ(rm.status, 200);
@@ -224,10 +229,7 @@ TEST_P(ApiTest, PullPagesAndBadQueries) {
 TEST_P(ApiTest, Issue18PullLeavesOutOnlyWhatTheCallerPushedUnderTheReplicaItNames) {
   Device a = Enrol("facilitator");
   Device b = Enrol("facilitator");
-  const std::string c = RandomId();
-  ASSERT_EQ(Call(a, "POST", "/v1/cases", wire::ToJson(wire::CreateCaseRequest{c, {1}})).status, 201);
-  ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/members",
-                 wire::ToJson(wire::AddMemberRequest{b.user_id, {{b.user_id, 1, {2}}}})).status, 200);
+  const std::string c = SharedCase(a, b);
   const std::string ra(16, 'a'), rb(16, 'b');
   ASSERT_EQ(Call(a, "POST", "/v1/cases/" + c + "/ops", SignedPush(a, c, {{ra + "-1", 1, {1}}, {ra + "-2", 1, {2}}})).status, 200);
   // A replica is bound to the device that first pushed under it: b cannot push under a's.
