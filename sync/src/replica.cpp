@@ -25,11 +25,34 @@ Error Reject(ErrorCode c, std::string m) { return MakeError(c, std::move(m)); }
 
 constexpr std::uint32_t kSelfAuthor = 0;  // this replica's author: the first in the author table
 
-// Target equality, sizes first: every keystroke compares its target with the last one.
+// Byte equality of two strings of one size, inline: targets are short and every keystroke compares its
+// own with the last one's, where a call to memcmp for each of a target's two strings cost more than the
+// edit. Overlapping loads cover the tail without a byte loop.
+template <typename Word>
+Word LoadWord(const char* p) {
+  Word w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+[[gnu::always_inline]] inline bool SameBytes(const char* p, const char* q, std::size_t n) {
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (LoadWord<std::uint64_t>(p + i) != LoadWord<std::uint64_t>(q + i)) return false;
+    return LoadWord<std::uint64_t>(p + n - 8) == LoadWord<std::uint64_t>(q + n - 8);
+  }
+  if (n >= 4)
+    return LoadWord<std::uint32_t>(p) == LoadWord<std::uint32_t>(q) &&
+           LoadWord<std::uint32_t>(p + n - 4) == LoadWord<std::uint32_t>(q + n - 4);
+  // 0 to 3 bytes: the first, middle and last cover them all.
+  return n == 0 || (p[0] == q[0] && p[n / 2] == q[n / 2] && p[n - 1] == q[n - 1]);
+}
+
+// Target equality: every keystroke compares its target with the last one.
 bool SameTarget(const Target& a, const Target& b) {
   return a.object.size() == b.object.size() && a.field.size() == b.field.size() &&
-         std::memcmp(a.object.data(), b.object.data(), a.object.size()) == 0 &&
-         std::memcmp(a.field.data(), b.field.data(), a.field.size()) == 0;
+         SameBytes(a.object.data(), b.object.data(), a.object.size()) &&
+         SameBytes(a.field.data(), b.field.data(), a.field.size());
 }
 
 }  // namespace
@@ -64,7 +87,7 @@ std::uint32_t Replica::AuthorIndex(std::string_view a) {
 
 std::uint64_t Replica::Now() const { return options_.now_millis(); }
 
-OpId Replica::NextId() {
+inline OpId Replica::NextId() {
   return {options_.replica, (self_counter_ ? *self_counter_ : version_.Get(options_.replica)) + 1};
 }
 
@@ -73,9 +96,15 @@ void Replica::SetLocalCounter(std::uint64_t last) {
   *self_counter_ = last;
 }
 
-TextSeq& Replica::TextFor(const Target& t) {
-  // Edits come in long streams to one text: remember the last one.
-  if (last_text_ != nullptr && SameTarget(last_text_target_, t)) return *last_text_;
+// Edits come in long streams to one text: the last one is remembered, and checked inline (here and in
+// FindTextMutable) before the map is searched.
+inline TextSeq& Replica::TextFor(const Target& t) {
+  if (last_text_ != nullptr && SameTarget(last_text_target_, t)) [[likely]]
+    return *last_text_;
+  return TextForSlow(t);
+}
+
+TextSeq& Replica::TextForSlow(const Target& t) {
   auto it = texts_.find(t);
   if (it == texts_.end()) it = texts_.emplace(t, std::make_unique<TextSeq>(replica_ids_.get())).first;
   last_text_target_ = t;
@@ -83,8 +112,9 @@ TextSeq& Replica::TextFor(const Target& t) {
   return *it->second;
 }
 
-TextSeq* Replica::FindTextMutable(const Target& t) {
-  if (last_text_ != nullptr && SameTarget(last_text_target_, t)) return last_text_;
+inline TextSeq* Replica::FindTextMutable(const Target& t) {
+  if (last_text_ != nullptr && SameTarget(last_text_target_, t)) [[likely]]
+    return last_text_;
   auto it = texts_.find(t);
   return it == texts_.end() ? nullptr : it->second.get();
 }
@@ -158,8 +188,10 @@ Result<OpId> Replica::InsertText(const Target& target, std::uint64_t pos, std::s
   if (pos > text.length()) return MakeError(ErrorCode::kInvalidArgument, "insert position beyond the end of the text");
   const OpId id = NextId();
   if (id.counter + n - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
-  text.LocalInsert(0, static_cast<std::uint32_t>(id.counter), pos, utf8, static_cast<std::uint32_t>(n),
-                   clock_.Now(Now()).value, kSelfAuthor);
+  const auto ctr = static_cast<std::uint32_t>(id.counter);
+  // A keystroke that extends the run being typed takes no clock (the run keeps its first code point's).
+  if (!text.TryExtendTyping(0, ctr, pos, utf8, static_cast<std::uint32_t>(n), kSelfAuthor))
+    text.LocalInsert(0, ctr, pos, utf8, static_cast<std::uint32_t>(n), clock_.Now(Now()).value, kSelfAuthor);
   SetLocalCounter(id.counter + n - 1);
   return id;
 }
@@ -171,8 +203,10 @@ Result<OpId> Replica::DeleteText(const Target& target, std::uint64_t pos, std::u
     return MakeError(ErrorCode::kInvalidArgument, "delete range leaves the text");
   const OpId id = NextId();
   if (id.counter + count - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
-  text->LocalDelete(0, static_cast<std::uint32_t>(id.counter), pos, static_cast<std::uint32_t>(count),
-                    clock_.Now(Now()).value, kSelfAuthor, fence_);
+  const auto ctr = static_cast<std::uint32_t>(id.counter);
+  // A delete that extends the last delete record takes no clock (the record keeps its first delete's).
+  const std::uint64_t hlc = text->DeleteExtendsLastRecord(0, ctr, kSelfAuthor, fence_) ? 0 : clock_.Now(Now()).value;
+  text->LocalDelete(0, ctr, pos, static_cast<std::uint32_t>(count), hlc, kSelfAuthor, fence_);
   SetLocalCounter(id.counter + count - 1);
   return id;
 }

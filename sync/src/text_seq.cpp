@@ -107,9 +107,7 @@ std::string_view TextSeq::Content(const Run& r) const {
   return std::string_view(arena_).substr(r.content, r.bytes);
 }
 
-std::uint32_t TextSeq::ByteOffset(const Run& r, std::uint32_t cps) const {
-  if (r.content == kNoContent) return 0;
-  if (r.bytes == r.len) return cps;  // ASCII run
+std::uint32_t TextSeq::Utf8ByteOffset(const Run& r, std::uint32_t cps) const {
   return Utf8Advance(arena_.data() + r.content, r.bytes, cps);
 }
 
@@ -167,13 +165,6 @@ bool TextSeq::IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, c
   auto it = m.upper_bound(s);
   if (it == m.begin() || std::prev(it)->second != c) return false;
   return it == m.end() || it->first >= e;
-}
-
-void TextSeq::AddVisible(std::size_t ci, std::int64_t delta) {
-  chunks_[ci]->vis = static_cast<std::uint64_t>(static_cast<std::int64_t>(chunks_[ci]->vis) + delta);
-  vis_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(vis_) + delta);
-  // The cursor caches the visible count before its chunk; keep it true when an earlier chunk changes.
-  if (ci < cursor_ci_) cursor_before_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(cursor_before_) + delta);
 }
 
 void TextSeq::IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* c) {
@@ -296,6 +287,17 @@ TextSeq::Loc TextSeq::FindVisible(std::uint64_t pos) {
   cursor_before_ = before;
   std::uint64_t rem = pos - before;
   const auto& runs = chunks_[ci]->runs;
+  const std::uint64_t chunk_vis = chunks_[ci]->vis;
+  if (rem < chunk_vis && rem >= chunk_vis / 2) {
+    // In the chunk's second half: count back from its end, reading half the runs on average.
+    std::uint64_t from_end = chunk_vis - rem;  // visible code points from pos (included) to the chunk's end
+    for (std::size_t ri = runs.size(); ri-- > 0;) {
+      const Run& r = runs[ri];
+      if (r.deleted) continue;
+      if (from_end <= r.len) return {ci, ri, static_cast<std::uint32_t>(r.len - from_end)};
+      from_end -= r.len;
+    }
+  }
   for (std::size_t ri = 0; ri < runs.size(); ++ri) {
     const Run& r = runs[ri];
     if (r.deleted) continue;
@@ -400,26 +402,7 @@ TextSeq::Loc TextSeq::InsertRunBefore(Loc at, Run run, std::string_view utf8) {
 
 void TextSeq::LocalInsert(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::string_view utf8,
                           std::uint32_t n, std::uint64_t hlc, std::uint32_t author) {
-  // Typing: the keystroke continues the run the previous one extended or created, and nothing else has
-  // changed since. Its left origin is that run's last code point and its right origin the run's (the run
-  // sits immediately before it), so extending the run in place is exactly what integration would do.
-  if (hot_.valid && hot_.typing && rep == hot_.rep && ctr == hot_.next_ctr && pos == hot_.pos_end &&
-      author == hot_.author) {
-    Chunk& c = *chunks_[hot_.ci];
-    Run& r = c.runs[hot_.ri];
-    arena_.append(utf8);
-    r.len += n;
-    r.bytes += static_cast<std::uint32_t>(utf8.size());
-    c.len += n;
-    len_ += n;
-    AddVisible(hot_.ci, n);
-    index_top_[rep] = std::max(index_top_[rep], r.ctr + r.len);  // rep has an entry: the run was indexed
-    hint_.valid = false;
-    placed_.valid = false;
-    hot_.next_ctr += n;
-    hot_.pos_end += n;
-    return;
-  }
+  if (TryExtendTyping(rep, ctr, pos, utf8, n, author)) return;
   const Loc at = FindVisible(pos);  // (before Changed(): a delete's hint may know pos)
   Changed();
   Run run{};
@@ -535,24 +518,20 @@ void TextSeq::TryMergeWithNext(std::size_t ci, std::size_t ri) {
 
 void TextSeq::RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r,
                            std::uint64_t hlc, std::uint32_t author, bool may_extend, std::uint64_t extend_after) {
-  if (may_extend && !dels_.empty()) {
+  if (may_extend && DeleteExtendsLastRecord(rep, ctr, author, extend_after)) {
     DelRecord& d = dels_.back();
-    // A record at or before the fence (Replica::FenceLocalHistory) is already stored as an operation:
-    // extending it would give a second, different operation the same id.
-    if (d.rep == rep && d.ctr > extend_after && d.ctr + d.span == ctr && d.author == author && d.first + d.count == del_ranges_.size()) {
-      d.span += span;
-      TRange& last = del_ranges_.back();
-      if (last.rep == r.rep && last.ctr + last.len == r.ctr) {
-        last.len += r.len;
-      } else if (last.rep == r.rep && r.ctr + r.len == last.ctr) {
-        last.ctr = r.ctr;
-        last.len += r.len;
-      } else {
-        del_ranges_.push_back(r);
-        ++d.count;
-      }
-      return;
+    d.span += span;
+    TRange& last = del_ranges_.back();
+    if (last.rep == r.rep && last.ctr + last.len == r.ctr) {
+      last.len += r.len;
+    } else if (last.rep == r.rep && r.ctr + r.len == last.ctr) {
+      last.ctr = r.ctr;
+      last.len += r.len;
+    } else {
+      del_ranges_.push_back(r);
+      ++d.count;
     }
+    return;
   }
   dels_.push_back({rep, ctr, span, static_cast<std::uint32_t>(del_ranges_.size()), 1, author, hlc});
   del_ranges_.push_back(r);

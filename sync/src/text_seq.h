@@ -88,9 +88,18 @@ class TextSeq {
   std::uint64_t length() const { return vis_; }
   std::string Text() const;
 
+  // Typing: extends the run the previous keystroke created or extended when this one continues it and
+  // nothing else changed since; false (and no change) otherwise. It needs no clock: a run keeps the
+  // clock of its first code point. REQUIRES: as LocalInsert.
+  bool TryExtendTyping(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::string_view utf8,
+                       std::uint32_t n, std::uint32_t author);
   // REQUIRES: pos <= length(), utf8 valid, n = its code point count > 0, ids (rep, ctr..ctr+n) unused.
   void LocalInsert(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::string_view utf8, std::uint32_t n,
                    std::uint64_t hlc, std::uint32_t author);
+  // True when a local delete from counter ctr would extend the last delete record, which keeps the clock
+  // of its first delete: LocalDelete's hlc is then not used.
+  bool DeleteExtendsLastRecord(std::uint32_t rep, std::uint32_t ctr, std::uint32_t author,
+                               std::uint64_t extend_after) const;
   // REQUIRES: pos + len <= length(), len > 0. Uses counters [ctr, ctr + len).
   void LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::uint32_t len, std::uint64_t hlc,
                    std::uint32_t author,
@@ -205,7 +214,12 @@ class TextSeq {
     if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
     index_top_[rep] = std::max(index_top_[rep], end);
   }
-  std::uint32_t ByteOffset(const Run& r, std::uint32_t cps) const;
+  std::uint32_t ByteOffset(const Run& r, std::uint32_t cps) const {
+    if (r.content == kNoContent) return 0;
+    if (r.bytes == r.len) return cps;  // ASCII run
+    return Utf8ByteOffset(r, cps);
+  }
+  std::uint32_t Utf8ByteOffset(const Run& r, std::uint32_t cps) const;
   void RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r, std::uint64_t hlc,
                     std::uint32_t author, bool may_extend, std::uint64_t extend_after = 0);
 
@@ -244,5 +258,51 @@ class TextSeq {
   std::size_t cursor_ci_ = 0;       // cursor cache for local edits: a chunk and the visible count before it
   std::uint64_t cursor_before_ = 0;
 };
+
+// Inline: a keystroke's whole work when it extends the run being typed (Replica::InsertText).
+inline bool TextSeq::TryExtendTyping(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos,
+                                     std::string_view utf8, std::uint32_t n, std::uint32_t author) {
+  // The keystroke continues the run the previous one extended or created, and nothing else has changed
+  // since. Its left origin is that run's last code point and its right origin the run's (the run sits
+  // immediately before it), so extending the run in place is exactly what integration would do.
+  if (!(hot_.valid && hot_.typing && rep == hot_.rep && ctr == hot_.next_ctr && pos == hot_.pos_end &&
+        author == hot_.author))
+    return false;
+  Chunk& c = *chunks_[hot_.ci];
+  Run& r = c.runs[hot_.ri];
+  if (utf8.size() == 1) {
+    arena_.push_back(utf8[0]);  // (inline, where append calls memcpy)
+  } else {
+    arena_.append(utf8);
+  }
+  r.len += n;
+  r.bytes += static_cast<std::uint32_t>(utf8.size());
+  c.len += n;
+  len_ += n;
+  AddVisible(hot_.ci, n);
+  index_top_[rep] = std::max(index_top_[rep], r.ctr + r.len);  // rep has an entry: the run was indexed
+  hint_.valid = false;
+  placed_.valid = false;
+  hot_.next_ctr += n;
+  hot_.pos_end += n;
+  return true;
+}
+
+inline bool TextSeq::DeleteExtendsLastRecord(std::uint32_t rep, std::uint32_t ctr, std::uint32_t author,
+                                             std::uint64_t extend_after) const {
+  if (dels_.empty()) return false;
+  const DelRecord& d = dels_.back();
+  // A record at or before the fence (Replica::FenceLocalHistory) is already stored as an operation:
+  // extending it would give a second, different operation the same id.
+  return d.rep == rep && d.ctr > extend_after && d.ctr + d.span == ctr && d.author == author &&
+         d.first + d.count == del_ranges_.size();
+}
+
+inline void TextSeq::AddVisible(std::size_t ci, std::int64_t delta) {
+  chunks_[ci]->vis = static_cast<std::uint64_t>(static_cast<std::int64_t>(chunks_[ci]->vis) + delta);
+  vis_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(vis_) + delta);
+  // The cursor caches the visible count before its chunk; keep it true when an earlier chunk changes.
+  if (ci < cursor_ci_) cursor_before_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(cursor_before_) + delta);
+}
 
 }  // namespace casepack::detail

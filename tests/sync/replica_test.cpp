@@ -138,6 +138,42 @@ TEST(Text, LocalEditing) {
   EXPECT_EQ(b.ReadText(kNotes), "wörld");
 }
 
+// Issue 18 (per-keystroke apply): a keystroke that extends the run being typed, and a delete that extends
+// the last delete record, read no clock (the run and the record keep their first one's). Every operation
+// still gets a clock above all earlier ones, and the history is what it was.
+TEST(Text, Issue18TypingReadsTheClockOncePerRunAndDeleteRecord) {
+  int reads = 0;
+  std::uint64_t now = 1'700'000'000'000ull;
+  Replica a({"case-1", 1, "user", [&] { ++reads; return now; }});
+  ASSERT_TRUE(a.InsertText(kNotes, 0, "a").ok());
+  const int after_first = reads;
+  for (char c : std::string("bcdefghij")) ASSERT_TRUE(a.InsertText(kNotes, a.TextLength(kNotes), std::string(1, c)).ok());
+  EXPECT_EQ(reads, after_first) << "typing on read the clock";
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(a.DeleteText(kNotes, a.TextLength(kNotes) - 1, 1).ok());  // backspaces
+  EXPECT_EQ(reads, after_first + 1) << "three backspaces in a row are one delete record: one clock";
+  ASSERT_TRUE(a.SetRegister(kTitle, "x", false).ok());
+  const auto ops = All(a);
+  std::string typed;
+  std::uint64_t dropped = 0;
+  HlcTimestamp typed_clock, delete_clock, register_clock;
+  for (const auto& op : ops) {
+    if (op.kind == OpKind::kTextInsert) {
+      typed += op.text;
+      dropped += op.tombstone_len;
+      if (typed_clock.value == 0) typed_clock = op.clock;
+    }
+    if (op.kind == OpKind::kTextDelete) delete_clock = op.clock;
+    if (op.kind == OpKind::kRegisterSet) register_clock = op.clock;
+  }
+  EXPECT_EQ(typed, "abcdefg");  // and the deleted end as a tombstone of 3, its text dropped
+  EXPECT_EQ(dropped, 3u);
+  EXPECT_LT(typed_clock, delete_clock);
+  EXPECT_LT(delete_clock, register_clock);
+  Replica b({"case-1", 2, "user", [&] { return now; }});
+  b.Apply(ops);
+  EXPECT_EQ(b.ReadText(kNotes), "abcdefg");
+}
+
 TEST(Text, ConcurrentTypingAtOnePlaceDoesNotInterleave) {
   Fixture f;
   Replica a = f.Make(1), b = f.Make(2);

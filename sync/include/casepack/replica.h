@@ -207,6 +207,7 @@ class Replica {
   void TextChangesByIndex(const Target& target, const detail::TextSeq& text, const std::vector<std::uint32_t>& reps,
                           const std::vector<std::uint64_t>& after, std::vector<Operation>& out) const;
   detail::TextSeq& TextFor(const Target& t);
+  detail::TextSeq& TextForSlow(const Target& t);
   const detail::TextSeq* FindText(const Target& t) const;
   detail::TextSeq* FindTextMutable(const Target& t);
 
