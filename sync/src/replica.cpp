@@ -49,7 +49,7 @@ Word LoadWord(const char* p) {
 }
 
 // Target equality: every keystroke compares its target with the last one.
-bool SameTarget(const Target& a, const Target& b) {
+[[gnu::always_inline]] inline bool SameTarget(const Target& a, const Target& b) {
   return a.object.size() == b.object.size() && a.field.size() == b.field.size() &&
          SameBytes(a.object.data(), b.object.data(), a.object.size()) &&
          SameBytes(a.field.data(), b.field.data(), a.field.size());
@@ -98,7 +98,7 @@ void Replica::SetLocalCounter(std::uint64_t last) {
 
 // Edits come in long streams to one text: the last one is remembered, and checked inline (here and in
 // FindTextMutable) before the map is searched.
-inline TextSeq& Replica::TextFor(const Target& t) {
+[[gnu::always_inline]] inline TextSeq& Replica::TextFor(const Target& t) {
   if (last_text_ != nullptr && SameTarget(last_text_target_, t)) [[likely]]
     return *last_text_;
   return TextForSlow(t);
@@ -112,7 +112,7 @@ TextSeq& Replica::TextForSlow(const Target& t) {
   return *it->second;
 }
 
-inline TextSeq* Replica::FindTextMutable(const Target& t) {
+[[gnu::always_inline]] inline TextSeq* Replica::FindTextMutable(const Target& t) {
   if (last_text_ != nullptr && SameTarget(last_text_target_, t)) [[likely]]
     return last_text_;
   auto it = texts_.find(t);

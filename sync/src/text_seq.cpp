@@ -271,8 +271,7 @@ TId TextSeq::VisibleIdAt(std::uint64_t pos) const {
   return {};
 }
 
-TextSeq::Loc TextSeq::FindVisible(std::uint64_t pos) {
-  if (hint_.valid && hint_.pos == pos) return hint_.loc;
+TextSeq::Loc TextSeq::FindVisibleSlow(std::uint64_t pos) {
   std::size_t ci = cursor_ci_ < chunks_.size() ? cursor_ci_ : 0;
   std::uint64_t before = ci == cursor_ci_ ? cursor_before_ : 0;
   while (ci > 0 && pos < before) {
@@ -461,7 +460,7 @@ std::uint32_t TextSeq::SplitAndMarkDeleted(Loc l, std::uint32_t max, TRange& del
 // instead of splitting and merging again. The runs end up exactly as SplitAt + TryMergeWithNext leave
 // them (the grown tombstone takes the clock of the run its new first code point came from), the run
 // count does not change and no code point changes chunk, so the id index stays as it is.
-bool TextSeq::AbsorbDelete(Loc l, std::uint32_t max, TRange& deleted) {
+inline bool TextSeq::AbsorbDelete(Loc l, std::uint32_t max, TRange& deleted) {
   Chunk& c = *chunks_[l.ci];
   Run& r = c.runs[l.ri];
   if (r.deleted) return false;
@@ -516,7 +515,7 @@ void TextSeq::TryMergeWithNext(std::size_t ci, std::size_t ri) {
   }
 }
 
-void TextSeq::RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r,
+inline void TextSeq::RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r,
                            std::uint64_t hlc, std::uint32_t author, bool may_extend, std::uint64_t extend_after) {
   if (may_extend && DeleteExtendsLastRecord(rep, ctr, author, extend_after)) {
     DelRecord& d = dels_.back();

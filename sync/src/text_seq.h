@@ -170,7 +170,10 @@ class TextSeq {
     std::uint32_t off;
   };
 
-  Loc FindVisible(std::uint64_t pos);
+  // Where the visible code point at pos is (the end at length()): the last delete's hint, else a walk from
+  // the cursor.
+  Loc FindVisible(std::uint64_t pos) { return hint_.valid && hint_.pos == pos ? hint_.loc : FindVisibleSlow(pos); }
+  Loc FindVisibleSlow(std::uint64_t pos);
   bool Lookup(TId id, Loc& out) const;
   // Document order of two locations (normalised: off < the run's length, or End()): -1, 0 or 1.
   static int Compare(const Loc& a, const Loc& b) {
