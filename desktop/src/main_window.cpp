@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -235,6 +237,12 @@ QWidget* MainWindow::BuildWorkspace() {
   case_list_->setSortingEnabled(true);
   case_list_->setWordWrap(true);
   case_list_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+  // Each other column starts at least as wide as its heading and the sort arrow: the Welsh headings are
+  // longer than the default width ("Plentyn · ardal" was cut to "lentyn · arda").
+  for (int c : {0, 1, 3}) {
+    QHeaderView* h = case_list_->horizontalHeader();
+    h->resizeSection(c, std::max(h->sectionSize(c), h->sectionSizeHint(c)));
+  }
   case_list_->setAlternatingRowColors(true);
   connect(case_list_, &QTableWidget::itemActivated, this, [this](QTableWidgetItem* i) {
     OpenCase(case_list_->item(i->row(), 0)->data(Qt::UserRole).toString());

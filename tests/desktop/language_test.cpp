@@ -1,6 +1,7 @@
 // The window's language: Cymraeg | English in the window switches every string (the window's own, Qt's
 // standard buttons, the domain's labels, dates), the choice is kept, and the system locale is the default.
 #include <QDialogButtonBox>
+#include <QHeaderView>
 #include <QSettings>
 
 #include "case_view.h"
@@ -47,6 +48,10 @@ TEST_F(WindowLanguage, CymraegRebuildsTheWindowInWelshAndIsRemembered) {
   ASSERT_NO_FATAL_FAILURE(UnlockThroughLockScreen(*w));
   ASSERT_TRUE(WaitUntil([&] { return w->caseList()->rowCount() == 1; }));
   EXPECT_EQ(w->caseList()->horizontalHeaderItem(2)->text(), "Cam nesaf");
+  for (int c = 0; c < w->caseList()->columnCount(); ++c) {  // no Welsh heading cut off
+    QHeaderView* h = w->caseList()->horizontalHeader();
+    EXPECT_GE(h->sectionSize(c), h->sectionSizeHint(c)) << w->caseList()->horizontalHeaderItem(c)->text().toStdString();
+  }
   w->OpenCase(w->caseList()->item(0, 0)->data(Qt::UserRole).toString());
   ASSERT_TRUE(WaitUntil([&] { return w->caseView() != nullptr; }));
   CaseView* v = w->caseView();
