@@ -761,6 +761,8 @@ Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
 }
 
 Status CaseService::UpdateCase(std::string_view case_id, const CaseChange& change) {
+  if (change.meeting_time && change.clear_meeting_time)
+    return MakeError(ErrorCode::kInvalidArgument, "a meeting time cannot be both set and cleared");
   return Mutate(case_id, [&](Loaded& l) -> Status {
     Replica& r = l.replica;
     const Case current = MaterializeCase(r);
@@ -807,6 +809,8 @@ Status CaseService::UpdateCase(std::string_view case_id, const CaseChange& chang
     CP_RETURN_IF_ERROR(set_text("minute-taker", change.minute_taker, "the minute-taker's name"));
     CP_RETURN_IF_ERROR(set_text("informs-family", change.informs_family, "the name of who informs the family"));
     if (change.meeting_time) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("meeting-time"), FormatTimeOfDay(*change.meeting_time), true));
+    // Cleared: an empty value, which reads back as no time.
+    if (change.clear_meeting_time) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("meeting-time"), "", true));
     if (change.family) CP_RETURN_IF_ERROR(r.SetRegister(CaseField("family-awareness"), ToString(*change.family), true));
     if (change.minutes_to_family)
       CP_RETURN_IF_ERROR(r.SetRegister(CaseField("minutes-to-family"), *change.minutes_to_family ? "yes" : "no", true));

@@ -313,7 +313,16 @@ QWidget* CaseView::BuildMapmProcess() {
   meeting_time_->setMaximumWidth(120);
   connect(meeting_time_, &QLineEdit::editingFinished, this, [this] {
     const QString text = meeting_time_->text().trimmed();
-    if (text == saved_text_[meeting_time_] || text.isEmpty()) return;
+    if (text == saved_text_[meeting_time_]) return;
+    if (text.isEmpty()) {  // emptied: the time is cleared
+      saved_text_[meeting_time_] = QString();
+      Change([](DesktopSession& s, const std::string& id) {
+        CaseChange c;
+        c.clear_meeting_time = true;
+        return s.UpdateCase(id, c);
+      }, true);
+      return;
+    }
     const auto t = ParseTimeOfDay(S(text));
     if (!t.ok()) return emit failed(tr("Type the time as HH:MM, 24-hour, for example 09:30."));
     saved_text_[meeting_time_] = Q(FormatTimeOfDay(*t));

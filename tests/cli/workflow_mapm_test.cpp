@@ -45,6 +45,10 @@ TEST_F(WorkflowTest, MapmChairMinuteTakerTimeFamilyDistributionAndEveryReview) {
   EXPECT_EQ(bad_family.exit_code, 1);
   EXPECT_TRUE(Contains(bad_family.err, "unknown family answer")) << bad_family.err;
   EXPECT_EQ(Show(id)["mapm"]["meeting_time"], "14:30") << "a refused change changed something";
+  // A time typed on the wrong case is cleared with an empty value.
+  Ok({"case", "set", c, "--meeting-time", ""});
+  EXPECT_TRUE(Show(id)["mapm"]["meeting_time"].is_null()) << Show(id)["mapm"].dump();
+  Ok({"case", "set", c, "--meeting-time", "14:30"});
 
   // The distribution list: every attendee, and the family; each with the date sent.
   json recipients = Json({"report", "recipients", c, "--json"});

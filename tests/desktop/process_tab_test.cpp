@@ -426,6 +426,16 @@ TEST_F(ProcessTabTest, MapmChairMinuteTakerFamilyEveryReviewAndDistribution) {
   EXPECT_EQ(d.mapm.family, FamilyAwareness::kObjected);
   EXPECT_TRUE(d.mapm.minutes_to_family);
   EXPECT_EQ(d.mapm.reviews.size(), 2u);
+
+  // A time typed by mistake is cleared by emptying the field.
+  ASSERT_NO_FATAL_FAILURE(OpenWindow());
+  ASSERT_EQ(Line("field:Meeting time")->text(), "09:30");
+  ASSERT_NO_FATAL_FAILURE(Commit("field:Meeting time", ""));
+  Settle();
+  EXPECT_TRUE(problems_.isEmpty()) << problems_.join("\n").toStdString();
+  EXPECT_FALSE(StoredCase().mapm.meeting_time.has_value());
+  ASSERT_NO_FATAL_FAILURE(OpenWindow());
+  EXPECT_EQ(Line("field:Meeting time")->text(), "");
 }
 
 TEST_F(ProcessTabTest, PlanningMembersAndReviewsDeleteAfterConfirmation) {

@@ -135,11 +135,12 @@ struct CaseChange {
   std::optional<std::string> chair;
   std::optional<std::string> minute_taker;
   std::optional<TimeOfDay> meeting_time;
+  bool clear_meeting_time = false;  // removes a meeting time typed by mistake (meeting_time unset)
   std::optional<std::string> informs_family;
   std::optional<FamilyAwareness> family;
   std::optional<bool> minutes_to_family;
   bool HasMapmChange() const {
-    return chair || minute_taker || meeting_time || informs_family || family || minutes_to_family;
+    return chair || minute_taker || meeting_time || clear_meeting_time || informs_family || family || minutes_to_family;
   }
   std::optional<std::string> report_writer;  // MAS: who completes the Summary Report (003 Appendix 1)
 };

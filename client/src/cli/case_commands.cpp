@@ -227,7 +227,7 @@ void AddCaseSet(CLI::App& parent, Context& ctx, CaseOptions& a) {
   // MAPM (002): roles of their own, the time, the family.
   case_set->add_option("--chair", a.chair, "MAPM: who chaired the meeting, e.g. \"Rhian Lewis (Health)\" (002 §6)");
   case_set->add_option("--minute-taker", a.minute_taker, "MAPM: who took the minutes (002 §5)");
-  case_set->add_option("--meeting-time", a.meeting_time, "MAPM: the time the meeting started, HH:MM (002 §7 item 1)");
+  case_set->add_option("--meeting-time", a.meeting_time, "MAPM: the time the meeting started, HH:MM (002 §7 item 1); \"\" clears it");
   case_set->add_option("--informs-family", a.informs_family, "MAPM: the member appointed to inform the child and family of the outcome (002 §8)");
   case_set->add_option("--family", a.family, "MAPM: the family was not-informed (the invited agencies agreed), informed, agreed or "
                                              "objected (002 §9)");
@@ -253,7 +253,13 @@ void AddCaseSet(CLI::App& parent, Context& ctx, CaseOptions& a) {
     if (case_set->count("--facilitator")) change.facilitators = a.facilitators;
     if (case_set->count("--chair")) change.chair = a.chair;
     if (case_set->count("--minute-taker")) change.minute_taker = a.minute_taker;
-    if (case_set->count("--meeting-time")) change.meeting_time = Must(ParseTimeOfDay(a.meeting_time), "--meeting-time");
+    if (case_set->count("--meeting-time")) {
+      if (a.meeting_time.empty()) {
+        change.clear_meeting_time = true;
+      } else {
+        change.meeting_time = Must(ParseTimeOfDay(a.meeting_time), "--meeting-time");
+      }
+    }
     if (case_set->count("--informs-family")) change.informs_family = a.informs_family;
     if (case_set->count("--family")) change.family = Must(ParseFamilyAwareness(a.family), "--family");
     if (case_set->count("--minutes-to-family")) change.minutes_to_family = a.minutes_to_family == "yes";
