@@ -4,7 +4,7 @@
 //
 //   sync_bench <trace dir>                    # the automerge-paper figures
 //   sync_bench table <trace dir> <work dir>   # the Eg-walker paper's table: S1, C1, C2, A1, A2
-//   sync_bench table-mem <file>               # (run by table) memory of one loaded history, fresh process
+//   sync_bench table-mem <file> [snapshot]    # (run by table) memory of one loaded history, fresh process
 #include <malloc.h>
 #include <unistd.h>
 
@@ -134,11 +134,19 @@ Replica MergeIntoEmpty(const Bytes& batch) {
 
 // The memory of one loaded history, in a fresh process: resident set and heap growth, freed memory handed
 // back first (as the JS side collects garbage before it reads).
-int TableMem(const std::string& file) {
-  const Bytes batch = ReadFile(file);
+int TableMem(const std::string& file, bool snapshot) {
+  const Bytes bytes = ReadFile(file);
   malloc_trim(0);
   const std::size_t rss0 = Rss(), heap0 = HeapInUse();
-  Replica r = MergeIntoEmpty(batch);
+  std::optional<Replica> loaded;
+  if (snapshot) {
+    auto l = Replica::LoadSnapshot(bytes, {"case", 9, "reader", {}});
+    if (!l.ok()) std::abort();
+    loaded.emplace(std::move(l).value());
+  } else {
+    loaded.emplace(MergeIntoEmpty(bytes));
+  }
+  const Replica& r = *loaded;
   malloc_trim(0);
   std::printf("{\"rssBytes\":%zu,\"heapBytes\":%zu,\"len\":%llu}\n", Rss() - rss0, HeapInUse() - heap0,
               static_cast<unsigned long long>(r.TextLength(testing::kTraceText)));
@@ -195,15 +203,25 @@ int Table(const std::string& dir, const std::string& work, int runs) {
       if (!loaded.ok() || loaded->ReadText(testing::kTraceText) != trace->end_content) std::abort();
       load.push_back(Ms(a, b));
     }
-    std::vector<double> rss, heap;
-    for (int i = 0; i < std::max(1, runs / 2); ++i) {
-      const std::string cmd = "'" + std::filesystem::read_symlink("/proc/self/exe").string() + "' table-mem '" + file + "'";
-      FILE* p = ::popen(cmd.c_str(), "r");
-      unsigned long long r = 0, h = 0, len = 0;
-      if (!p || std::fscanf(p, "{\"rssBytes\":%llu,\"heapBytes\":%llu,\"len\":%llu}", &r, &h, &len) != 3) std::abort();
-      ::pclose(p);
-      rss.push_back(static_cast<double>(r));
-      heap.push_back(static_cast<double>(h));
+    // Memory in fresh processes: the document merged from the op batch, and loaded from its snapshot (how
+    // the store keeps a document, as the peers load theirs from their saved form).
+    const std::string snap_file = work + "/" + name + ".cpsnap";
+    WriteFile(snap_file, snap);
+    std::vector<double> rss, heap, snap_rss, snap_heap;
+    for (int i = 0; i < runs; ++i) {
+      for (const bool from_snapshot : {false, true}) {
+        const std::string cmd = "'" + std::filesystem::read_symlink("/proc/self/exe").string() + "' table-mem '" +
+                                (from_snapshot ? snap_file : file) + "'" + (from_snapshot ? " snapshot" : "");
+        FILE* p = ::popen(cmd.c_str(), "r");
+        unsigned long long r = 0, h = 0, len = 0;
+        if (!p || std::fscanf(p, "{\"rssBytes\":%llu,\"heapBytes\":%llu,\"len\":%llu}", &r, &h, &len) != 3) std::abort();
+        ::pclose(p);
+        const auto code_points = std::count_if(trace->end_content.begin(), trace->end_content.end(),
+                                               [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+        if (len != static_cast<unsigned long long>(code_points)) std::abort();  // the whole text was loaded
+        (from_snapshot ? snap_rss : rss).push_back(static_cast<double>(r));
+        (from_snapshot ? snap_heap : heap).push_back(static_cast<double>(h));
+      }
     }
     std::size_t ins = 0, del = 0, tomb = 0;
     for (const auto& op : ops) {
@@ -212,9 +230,11 @@ int Table(const std::string& dir, const std::string& work, int runs) {
       else ++ins;
     }
     std::printf("{\"case\":\"casepack:table:%s\",\"ok\":true,\"mergeMs\":%.3f,\"snapshotLoadMs\":%.3f,"
-                "\"batchBytes\":%zu,\"snapshotBytes\":%zu,\"rssBytes\":%.0f,\"heapBytes\":%.0f,\"ops\":%zu,"
+                "\"batchBytes\":%zu,\"snapshotBytes\":%zu,\"rssBytes\":%.0f,\"heapBytes\":%.0f,"
+                "\"snapshotRssBytes\":%.0f,\"snapshotHeapBytes\":%.0f,\"ops\":%zu,"
                 "\"insertOps\":%zu,\"tombstoneOps\":%zu,\"deleteOps\":%zu,\"replayMs\":%.1f,\"merged\":%zu}\n",
-                name, Median(merge), Median(load), batch.size(), snap.size(), Median(rss), Median(heap), ops.size(),
+                name, Median(merge), Median(load), batch.size(), snap.size(), Median(rss), Median(heap), Median(snap_rss),
+                Median(snap_heap), ops.size(),
                 ins, tomb, del, Ms(t0, t1), stats.merged);
     std::fflush(stdout);
   }
@@ -224,7 +244,7 @@ int Table(const std::string& dir, const std::string& work, int runs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 2 && std::string(argv[1]) == "table-mem") return TableMem(argv[2]);
+  if (argc > 2 && std::string(argv[1]) == "table-mem") return TableMem(argv[2], argc > 3 && std::string(argv[3]) == "snapshot");
   const int table_runs = std::getenv("RUNS") ? std::atoi(std::getenv("RUNS")) : 5;
   if (argc > 3 && std::string(argv[1]) == "table") return Table(argv[2], argv[3], table_runs);
   const std::string dir = argc > 1 ? argv[1] : std::string(CASEPACK_SHARED_DIR) + "/data/traces";
