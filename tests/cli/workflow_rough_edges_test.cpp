@@ -118,6 +118,7 @@ TEST_F(RoughEdges, RowsCanBeDeletedAndTheAuditSaysSoWithoutContent) {
   EXPECT_TRUE(Contains(Ok({"doc", "rm", id, doc.substr(0, 6)}), "deleted document"));
   Ok({"attend", "rm", id, who});
   Ok({"action", "rm", id, act});
+  EXPECT_EQ(Json({"chronology", "list", id, "--json"})[0]["id"], row) << "a script finds the id to remove";
   Ok({"chronology", "rm", id, row});
   Ok({"feedback", "rm", id, form});
   const json after = Show(id);

@@ -266,7 +266,11 @@ void AddChronologyList(CLI::App& parent, Context& ctx, RecordOptions& a) {
     const auto d = Must(s.cases->GetCase(s.case_id));
     if (a.json) {
       json arr = json::array();
-      for (const auto& [id, e] : d.chronology) arr.push_back(ToJson(e));
+      for (const auto& [id, e] : d.chronology) {
+        json row = ToJson(e);
+        row["id"] = id;  // for `chronology rm`
+        arr.push_back(std::move(row));
+      }
       PrintJson(arr);
       return;
     }
