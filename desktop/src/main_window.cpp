@@ -239,10 +239,8 @@ QWidget* MainWindow::BuildWorkspace() {
   case_list_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
   // Each other column starts at least as wide as its heading and the sort arrow: the Welsh headings are
   // longer than the default width ("Plentyn · ardal" was cut to "lentyn · arda").
-  for (int c : {0, 1, 3}) {
-    QHeaderView* h = case_list_->horizontalHeader();
-    h->resizeSection(c, std::max(h->sectionSize(c), h->sectionSizeHint(c)));
-  }
+  QHeaderView* heading = case_list_->horizontalHeader();
+  for (int c : {0, 1, 3}) heading->resizeSection(c, std::max(heading->sectionSize(c), heading->sectionSizeHint(c)));
   case_list_->setAlternatingRowColors(true);
   connect(case_list_, &QTableWidget::itemActivated, this, [this](QTableWidgetItem* i) {
     OpenCase(case_list_->item(i->row(), 0)->data(Qt::UserRole).toString());

@@ -207,6 +207,8 @@ int Table(const std::string& dir, const std::string& work, int runs) {
     // the store keeps a document, as the peers load theirs from their saved form).
     const std::string snap_file = work + "/" + name + ".cpsnap";
     WriteFile(snap_file, snap);
+    const auto code_points = std::count_if(trace->end_content.begin(), trace->end_content.end(),
+                                           [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
     std::vector<double> rss, heap, snap_rss, snap_heap;
     for (int i = 0; i < runs; ++i) {
       for (const bool from_snapshot : {false, true}) {
@@ -216,8 +218,6 @@ int Table(const std::string& dir, const std::string& work, int runs) {
         unsigned long long r = 0, h = 0, len = 0;
         if (!p || std::fscanf(p, "{\"rssBytes\":%llu,\"heapBytes\":%llu,\"len\":%llu}", &r, &h, &len) != 3) std::abort();
         ::pclose(p);
-        const auto code_points = std::count_if(trace->end_content.begin(), trace->end_content.end(),
-                                               [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
         if (len != static_cast<unsigned long long>(code_points)) std::abort();  // the whole text was loaded
         (from_snapshot ? snap_rss : rss).push_back(static_cast<double>(r));
         (from_snapshot ? snap_heap : heap).push_back(static_cast<double>(h));
