@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
+#include <map>
 #include <set>
 #include <chrono>
 #include <cstdio>
@@ -1112,11 +1114,47 @@ Result<std::vector<CaseService::QuarantinedOp>> CaseService::QuarantinedOperatio
   }
 }
 
-Result<std::size_t> CaseService::ContinueUnderFreshReplica(std::string_view case_id) {
+namespace {
+
+// True when the server's copies `theirs` (by first counter) hold `op` exactly: every counter it owns, with
+// the same content, however the two sides cut their runs.
+bool ServerHolds(const Operation& op, const std::map<std::uint64_t, const Operation*>& theirs) {
+  const std::uint64_t end = op.id.counter + op.Span();
+  for (std::uint64_t at = op.id.counter; at < end;) {
+    auto it = theirs.upper_bound(at);
+    if (it == theirs.begin()) return false;
+    const Operation& b = *std::prev(it)->second;
+    const std::uint64_t hi = std::min(end, b.id.counter + b.Span());
+    if (hi <= at || OperationPart(op, at, hi) != OperationPart(b, at, hi)) return false;
+    at = hi;
+  }
+  return true;
+}
+
+// The first counter, from the first unpushed edit on, of an edit (one stored row: what one change made)
+// that the server does not hold exactly. Whole edits are compared, never a part: an edit made after the
+// restore may begin with the same characters, at the same counters, as the laptop's edit there (text
+// appended to one run shares its clock), and taking that part as held would drop those words.
+std::uint64_t FirstEditNotOnServer(const std::vector<std::vector<Operation>>& edits, std::span<const Operation> theirs) {
+  std::map<std::uint64_t, const Operation*> by_counter;
+  for (const Operation& op : theirs) by_counter.emplace(op.id.counter, &op);
+  std::uint64_t next = edits.empty() || edits.front().empty() ? UINT64_MAX : edits.front().front().id.counter;
+  for (const auto& edit : edits) {
+    for (const Operation& op : edit) {
+      if (op.id.counter != next || !ServerHolds(op, by_counter)) return edit.front().id.counter;
+      next = op.id.counter + op.Span();
+    }
+  }
+  return next;
+}
+
+}  // namespace
+
+Result<std::size_t> CaseService::ContinueUnderFreshReplica(std::string_view case_id, std::span<const Operation> on_server) {
   CP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store_.db()));
   CP_ASSIGN_OR_RETURN(Loaded* loaded, Load(case_id));
   const ReplicaId old = loaded->replica.replica_id(), fresh = NewReplicaId();
-  std::vector<Operation> moved;
+  std::vector<std::vector<Operation>> unpushed;  // one entry per stored row, in counter order
   {
     CP_ASSIGN_OR_RETURN(Statement st, store_.db().Prepare(
         "SELECT body FROM ops WHERE case_id = ? AND replica = ? AND pushed = 0 ORDER BY counter;"));
@@ -1125,12 +1163,17 @@ Result<std::size_t> CaseService::ContinueUnderFreshReplica(std::string_view case
       CP_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
       CP_ASSIGN_OR_RETURN(std::vector<Operation> ops, DecodeOperations(st.BlobView(0)));
-      for (auto& op : ops) moved.push_back(std::move(op));
+      if (!ops.empty()) unpushed.push_back(std::move(ops));
     }
   }
-  // Counters from the first unpushed one on move to the fresh replica, from 1; earlier ones (pushed, so on
+  // The server already holds the first of them, with the same content, when they were made before the
+  // backup and pushed from the laptop afterwards: those stay, marked pushed. The rest, from `from` on, were
+  // made after the restore: they move to the fresh replica, numbered from 1; earlier counters (pushed, so on
   // the server with the same content) keep their ids.
-  const std::uint64_t from = moved.empty() ? UINT64_MAX : moved.front().id.counter;
+  const std::uint64_t from = FirstEditNotOnServer(unpushed, on_server);
+  std::vector<Operation> kept, moved;
+  for (auto& edit : unpushed)
+    for (Operation& op : edit) (op.id.counter < from ? kept : moved).push_back(std::move(op));
   auto map = [&](OpId& id) {
     if (id.replica == old && id.counter >= from) id = OpId{fresh, id.counter - from + 1};
   };
@@ -1157,12 +1200,14 @@ Result<std::size_t> CaseService::ContinueUnderFreshReplica(std::string_view case
     del.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(old));
     CP_RETURN_IF_ERROR(del.Run());
     CP_ASSIGN_OR_RETURN(Statement ins, store_.db().Prepare(
-        "INSERT INTO ops (case_id, replica, counter, body, local, pushed) VALUES (?, ?, ?, ?, 1, 0);"));
-    for (const Operation& op : moved) {
-      ins.Reset();
-      ins.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(fresh)).Bind(3, static_cast<std::int64_t>(op.id.counter))
-          .Bind(4, EncodeOperations(std::span<const Operation>(&op, 1)));
-      CP_RETURN_IF_ERROR(ins.Run());
+        "INSERT INTO ops (case_id, replica, counter, body, local, pushed) VALUES (?, ?, ?, ?, 1, ?);"));
+    for (const auto* ops : {&kept, &moved}) {
+      for (const Operation& op : *ops) {
+        ins.Reset();
+        ins.Bind(1, case_id).Bind(2, static_cast<std::int64_t>(op.id.replica)).Bind(3, static_cast<std::int64_t>(op.id.counter))
+            .Bind(4, EncodeOperations(std::span<const Operation>(&op, 1))).Bind(5, static_cast<std::int64_t>(ops == &kept));
+        CP_RETURN_IF_ERROR(ins.Run());
+      }
     }
     CP_ASSIGN_OR_RETURN(Statement up, store_.db().Prepare("UPDATE cases SET replica_id = ? WHERE id = ?;"));
     up.Bind(1, static_cast<std::int64_t>(fresh)).Bind(2, case_id);

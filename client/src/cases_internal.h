@@ -79,11 +79,15 @@ class CaseServiceInternal {
   }
   // A store restored from an older copy (issue 11, item 6): the server holds operations of this store's
   // replica that the store does not. Moves the case to a fresh replica id, renumbering the operations not
-  // yet pushed (made after the restore: their counters may be taken on the server by other content) and
-  // every reference to them; the old replica's later operations then come back by pull like anyone's.
-  // Returns how many operations were renumbered.
-  static Result<std::size_t> ContinueUnderFreshReplica(CaseService& c, std::string_view case_id) {
-    return c.ContinueUnderFreshReplica(case_id);
+  // yet pushed that were made after the restore (their counters may be taken on the server by other
+  // content) and every reference to them; the old replica's later operations then come back by pull like
+  // anyone's. `on_server`: the server's copies of the old replica's operations after the last one this
+  // store knows pushed. Unpushed operations from the first one on that the server holds with the same
+  // content, however the runs were cut (made before the backup and pushed by the laptop since), are kept
+  // and marked pushed, not sent again. Returns how many operations were renumbered.
+  static Result<std::size_t> ContinueUnderFreshReplica(CaseService& c, std::string_view case_id,
+                                                       std::span<const Operation> on_server) {
+    return c.ContinueUnderFreshReplica(case_id, on_server);
   }
   // Records operations of one pulled page that failed their checks (issue 11, item 2): run inside
   // ApplyRemote's `also`, so they are kept exactly when the pull cursor moves past them.

@@ -451,12 +451,48 @@ Status SyncService::CatchUpOwnReplica(net::CasepackClient& client, const std::st
       return Ok();
     }
   }
-  CP_ASSIGN_OR_RETURN(std::size_t moved, CaseServiceInternal::ContinueUnderFreshReplica(cases_, case_id));
+  CP_ASSIGN_OR_RETURN(std::vector<Operation> on_server, OwnOpsOnServer(client, case_id, own));
+  CP_ASSIGN_OR_RETURN(std::size_t moved, CaseServiceInternal::ContinueUnderFreshReplica(cases_, case_id, on_server));
   report.restored = "this store was behind its own edits on the server (restored from an older copy?): it takes them "
                     "back and continues under a new replica id" +
                     (moved > 0 ? "; " + std::to_string(moved) + " edit(s) made since are kept and sent under it" : std::string());
   (void)audit_->Record(AuditKind::kSync, case_id, "restored store: continues under a new replica id");
   return Ok();
+}
+
+Result<std::vector<Operation>> SyncService::OwnOpsOnServer(net::CasepackClient& client, const std::string& case_id,
+                                                          ReplicaId own) {
+  CP_ASSIGN_OR_RETURN(ServerConfig config, Config());
+  CP_ASSIGN_OR_RETURN(std::int64_t after, CaseServiceInternal::PullCursor(cases_, case_id));
+  const std::string own_prefix = OperationWireId(own, 0).substr(0, 17);  // "RRRRRRRRRRRRRRRR-"
+  const auto& own_key = store_.identity().public_keys().ed25519;
+  const Bytes own_key_bytes(own_key.begin(), own_key.end());
+  std::map<std::int64_t, CheckedBatch> checked;
+  std::vector<Operation> out;
+  for (;;) {
+    CP_ASSIGN_OR_RETURN(wire::OpsPage page, client.PullOps(case_id, after, PullPage()));
+    std::map<std::int64_t, const wire::OpBatch*> batches;
+    for (const auto& b : page.batches) batches.emplace(b.batch, &b);
+    for (const wire::OpOut& in : page.ops) {
+      if (in.device_id != config.device_id || in.op_id.rfind(own_prefix, 0) != 0 || in.batch == 0) continue;
+      if (!CheckBatchSignature(case_id, in, own_key_bytes, batches, checked).ok()) continue;
+      auto key = KeyForEpoch(client, case_id, in.epoch);
+      if (!key.ok()) continue;  // (not a case key this store can have: counts as not held)
+      auto opened = OpenPulled(*key, own_key, case_id, in.op_id, in.epoch, in.blob, nullptr);
+      if (!opened.ok()) continue;
+      for (Operation& op : *opened) out.push_back(std::move(op));
+    }
+    if (!page.more) return out;
+    after = page.next_after;
+  }
+}
+
+Result<SecretBytes> SyncService::KeyForEpoch(net::CasepackClient& client, const std::string& case_id, std::int64_t epoch) {
+  auto key = KeyFor(case_id, epoch);
+  if (key.ok()) return key;
+  std::int64_t current = 0;
+  CP_RETURN_IF_ERROR(RefreshKeys(client, case_id, &current));
+  return KeyFor(case_id, epoch);
 }
 
 Status SyncService::SignOwnUnsignedOps(net::CasepackClient& client, const std::string& case_id,
@@ -662,14 +698,8 @@ Status SyncService::PullCase(net::CasepackClient& client, const std::string& cas
         quarantine(signed_by.error().message);
         continue;
       }
-      auto key = KeyFor(case_id, in.epoch);
-      if (!key.ok()) {
-        std::int64_t current = 0;
-        CP_RETURN_IF_ERROR(RefreshKeys(client, case_id, &current));
-        key = KeyFor(case_id, in.epoch);
-        if (!key.ok()) return key.error();
-      }
-      auto opened = OpenPulled(*key, *author, case_id, in.op_id, in.epoch, in.blob, &bodies);
+      CP_ASSIGN_OR_RETURN(SecretBytes key, KeyForEpoch(client, case_id, in.epoch));
+      auto opened = OpenPulled(key, *author, case_id, in.op_id, in.epoch, in.blob, &bodies);
       if (!opened.ok()) {
         quarantine(opened.error().message);
         continue;

@@ -55,6 +55,42 @@ std::uint64_t Operation::Span() const {
   }
 }
 
+Operation OperationPart(const Operation& op, std::uint64_t from, std::uint64_t to) {
+  const std::uint64_t first = op.id.counter;
+  if (from == first && to == first + op.Span()) return op;
+  Operation part = op;
+  part.id.counter = from;
+  const std::uint64_t skip = from - first, keep = to - from;
+  if (op.kind == OpKind::kTextInsert) {
+    if (skip > 0) part.origin_left = OpId{op.id.replica, from - 1};
+    if (op.tombstone_len > 0) {
+      part.tombstone_len = keep;
+    } else {
+      // Byte offsets of code points skip and skip + keep (valid UTF-8: a code point starts at each
+      // byte that is not a continuation byte).
+      auto offset = [&](std::uint64_t cps) {
+        std::size_t i = 0;
+        for (std::uint64_t seen = 0; i < op.text.size(); ++i) {
+          if ((static_cast<unsigned char>(op.text[i]) & 0xC0) == 0x80) continue;
+          if (seen++ == cps) break;
+        }
+        return i;
+      };
+      const std::size_t b = offset(skip), e = offset(skip + keep);
+      part.text = op.text.substr(b, e - b);
+    }
+  } else if (op.kind == OpKind::kTextDelete) {
+    part.ranges.clear();
+    std::uint64_t at = 0;  // counters of op before the current range
+    for (const IdRange& r : op.ranges) {
+      const std::uint64_t lo = std::max(at, skip), hi = std::min(at + r.length, skip + keep);
+      if (lo < hi) part.ranges.push_back(IdRange{OpId{r.start.replica, r.start.counter + (lo - at)}, hi - lo});
+      at += r.length;
+    }
+  }
+  return part;
+}
+
 Result<std::uint64_t> Utf8Length(std::string_view s) {
   std::uint64_t n = 0;
   std::size_t i = 0;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <map>
+#include <set>
 
 namespace casepack {
 
@@ -86,7 +88,18 @@ std::vector<LineHunk> DiffLines(const std::vector<std::string_view>& a, const st
   return out;
 }
 
-Status RewriteText(Replica& r, const Target& target, std::string_view next) {
+namespace {
+// A line without its '\n' (a version that was the text's last line may have gained one since).
+std::string_view WithoutBreak(std::string_view line) {
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  return line;
+}
+
+// `decides_conflicts`: a person's rewrite, which ends the conflicts whose version lines it rewrites. Not
+// when ResolveTextConflict rewrites one conflict's lines: a version of another conflict may share them
+// (a hunk that wrote a different number of lines gave each replaced line the whole stretch), and that
+// conflict stays to be resolved in its turn.
+Status Rewrite(Replica& r, const Target& target, std::string_view next, bool decides_conflicts) {
   if (!Utf8Length(next).ok()) return MakeError(ErrorCode::kInvalidArgument, "the text is not valid UTF-8");
   const std::string current = r.ReadText(target);
   const std::vector<std::string_view> from = SplitLines(current), to = SplitLines(next);
@@ -98,6 +111,16 @@ Status RewriteText(Replica& r, const Target& target, std::string_view next) {
   // Record the rewritten paragraphs first, while their '\n' are still visible. A hunk that replaces as many
   // lines as it writes pairs them one to one; otherwise each replaced line gets the whole new stretch.
   const std::string object = ParaObject(target);
+  // A paragraph rewritten on two devices stands in the text as its versions' lines (its own '\n' is gone):
+  // rewriting one of those lines is a decision on that conflict, as typing in a paragraph edited in place
+  // is, so it supersedes the versions seen too. Otherwise the conflict kept offering the version as it was
+  // before the correction, and picking it put the uncorrected text back beside the correction.
+  std::map<std::string, std::vector<std::string>, std::less<>> conflicts_by_line;
+  if (decides_conflicts)
+    for (const TextConflict& tc : TextConflicts(r, target))
+      for (const RegisterValue& v : tc.versions)
+        for (std::string_view line : SplitLines(v.value)) conflicts_by_line[std::string(WithoutBreak(line))].push_back(tc.key);
+  std::set<std::string, std::less<>> written;
   for (const LineHunk& h : hunks) {
     const bool paired = h.old_end - h.old_begin == h.new_end - h.new_begin;
     for (std::size_t i = h.old_begin; i < h.old_end; ++i) {
@@ -108,7 +131,11 @@ Status RewriteText(Replica& r, const Target& target, std::string_view next) {
       }
       const std::size_t k = h.new_begin + (i - h.old_begin);
       const std::string value = paired ? std::string(to[k]) : Join(to, h.new_begin, h.new_end);
-      CP_RETURN_IF_ERROR(r.SetRegister(Target{object, key}, value, /*keep_conflicts=*/true));
+      std::vector<std::string> keys{std::move(key)};
+      if (auto c = conflicts_by_line.find(WithoutBreak(from[i])); c != conflicts_by_line.end())
+        keys.insert(keys.end(), c->second.begin(), c->second.end());
+      for (const std::string& each : keys)
+        if (written.insert(each).second) CP_RETURN_IF_ERROR(r.SetRegister(Target{object, each}, value, /*keep_conflicts=*/true));
     }
   }
   // Then edit from the end backwards so that earlier positions stay valid.
@@ -119,6 +146,11 @@ Status RewriteText(Replica& r, const Target& target, std::string_view next) {
     if (!insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(target, pos, insert));
   }
   return Ok();
+}
+}  // namespace
+
+Status RewriteText(Replica& r, const Target& target, std::string_view next) {
+  return Rewrite(r, target, next, /*decides_conflicts=*/true);
 }
 
 namespace {
@@ -258,7 +290,7 @@ Status ResolveTextConflict(Replica& r, const Target& target, std::string_view ke
       next.append(chosen);
     }
   }
-  CP_RETURN_IF_ERROR(RewriteText(r, target, next));
+  CP_RETURN_IF_ERROR(Rewrite(r, target, next, /*decides_conflicts=*/false));
   CP_RETURN_IF_ERROR(r.SetRegister(reg, chosen, /*keep_conflicts=*/true));
   return Ok();
 }

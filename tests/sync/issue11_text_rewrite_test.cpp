@@ -97,6 +97,32 @@ TEST(Issue11, OneParagraphRewrittenOnTwoDevicesIsAConflictUntilResolved) {
   EXPECT_EQ(ResolveTextConflict(reps[0], kNote, conflicts[0].key, "x\n").error().code, ErrorCode::kNotFound);
 }
 
+// Found by an outside test: a third device that has both versions corrects one of them with a rewrite
+// (`note set`). That line is not the paragraph's own (its '\n' went with the two rewrites), so the
+// conflict used to stay, offering the version as it was before the correction; picking it put the
+// uncorrected line back beside the correction. Correcting a version is a decision: it ends the conflict,
+// everywhere, and both lines as they now stand stay in the text.
+TEST(Issue11, CorrectingOneVersionOfAParagraphConflictEndsIt) {
+  TwoDevices t("First.\nThe child is safe.\nLast.\n", "First.\nThe child is at risk.\nLast.\n",
+               "First.\nThe child was safe today.\nLast.\n");
+  auto& reps = t.reps;
+  reps.emplace_back(ReplicaOptions{"c", 33, "z", [&t] { return t.now; }});
+  Exchange(reps);
+  ASSERT_EQ(TextConflicts(reps[2], kNote).size(), 1u);
+  std::string text = reps[2].ReadText(kNote);
+  const std::string corrected = "The child is at risk (corrected by z).\n";
+  text.replace(text.find("The child is at risk.\n"), std::string("The child is at risk.\n").size(), corrected);
+  ASSERT_TRUE(RewriteText(reps[2], kNote, text).ok());
+  EXPECT_TRUE(TextConflicts(reps[2], kNote).empty());
+  Exchange(reps);
+  for (const auto& r : reps) {
+    EXPECT_TRUE(TextConflicts(r, kNote).empty()) << r.ReadText(kNote);
+    EXPECT_EQ(r.ReadText(kNote), text);
+  }
+  EXPECT_EQ(text.find("The child is at risk.\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("The child was safe today.\n"), std::string::npos) << text;
+}
+
 // The desktop's two-window test: a single last line without '\n', rewritten on two devices, merged as
 // "…core group.Mam and Taid…". After SeparateJoinedVersions on each replica (as sync runs it after a pull)
 // and one more exchange, each version is a whole line of its own, once.

@@ -597,4 +597,41 @@ TEST(SnapshotFormat, VectorsLoadAndVersion1SnapshotsStillLoad) {
   EXPECT_EQ(checked, 5);
 }
 
+// OperationPart cuts a run, a tombstone run and a delete anywhere; the parts, applied one after the other
+// to a replica that has the rest, give the same text as the whole operations.
+TEST(OperationPart, PartsIntegrateAsTheWhole) {
+  Replica a({"case", 0x11, "a", {}});
+  const Target t{"doc", "text"};
+  ASSERT_TRUE(a.InsertText(t, 0, "Dŵr ôl glaw: 😀 yes").ok());
+  ASSERT_TRUE(a.InsertText(t, 4, "XYZ").ok());
+  ASSERT_TRUE(a.DeleteText(t, 2, 6).ok());
+  auto ops = a.ChangesSince({});
+  ASSERT_TRUE(ops.ok());
+  for (std::uint64_t cut = 1; cut < 24; ++cut) {
+    SCOPED_TRACE("cut " + std::to_string(cut));
+    std::vector<Operation> parts;
+    for (const Operation& op : *ops) {
+      const std::uint64_t first = op.id.counter, end = first + op.Span();
+      // Cut each operation at most twice: at cut and at cut + 3, counted from its start.
+      std::uint64_t at = first;
+      for (std::uint64_t c : {first + cut, first + cut + 3}) {
+        if (c <= at || c >= end) continue;
+        parts.push_back(OperationPart(op, at, c));
+        at = c;
+      }
+      parts.push_back(OperationPart(op, at, end));
+      std::uint64_t covered = 0;
+      for (std::size_t i = parts.size(); i-- > 0 && parts[i].id.counter >= first;) covered += parts[i].Span();
+      EXPECT_EQ(covered, op.Span());
+    }
+    for (const Operation& p : parts) EXPECT_TRUE(Validate(p).ok()) << Validate(p).error().message;
+    Replica b({"case", 0x22, "b", {}});
+    const ApplyResult r = b.Apply(parts);
+    EXPECT_TRUE(r.rejected.empty());
+    EXPECT_EQ(b.ReadText(t), a.ReadText(t));
+  }
+  // The whole range gives the operation itself.
+  for (const Operation& op : *ops) EXPECT_EQ(OperationPart(op, op.id.counter, op.id.counter + op.Span()), op);
+}
+
 }  // namespace casepack

@@ -361,7 +361,7 @@ class CaseService {
   Result<bool> SeparateJoinedVersions(std::string_view case_id);
   Result<ReplicaId> OwnReplica(std::string_view case_id);
   Result<bool> HoldsOperation(std::string_view case_id, OpId id);
-  Result<std::size_t> ContinueUnderFreshReplica(std::string_view case_id);
+  Result<std::size_t> ContinueUnderFreshReplica(std::string_view case_id, std::span<const Operation> on_server);
   Status RecordQuarantined(std::string_view case_id, std::span<const QuarantinedOp> ops);
   Result<std::size_t> CountQuarantined(std::string_view case_id);
   // Drops quarantine entries of operations that came again and passed their checks (re-signed by their

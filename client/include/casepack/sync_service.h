@@ -176,6 +176,12 @@ class SyncService {
   // and says so in report.restored; the pull then brings the old replica's operations back.
   Status CatchUpOwnReplica(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,
                            bool push_refused);
+  // The server's copies of this store's replica's operations pushed since this store last pulled (after a
+  // restore: what the laptop pushed after the backup), each checked as this device's own (signed by it and
+  // opened with its key); anything else is left out, and so counts as not held.
+  Result<std::vector<Operation>> OwnOpsOnServer(net::CasepackClient& client, const std::string& case_id, ReplicaId own);
+  // The case key of `epoch`, fetching the case's keys once if this store lacks it.
+  Result<SecretBytes> KeyForEpoch(net::CasepackClient& client, const std::string& case_id, std::int64_t epoch);
   Result<std::int64_t> CurrentEpoch(const std::string& case_id);
   Result<SecretBytes> KeyFor(const std::string& case_id, std::int64_t epoch);
   Status SyncCase(net::CasepackClient& client, const std::string& case_id, CaseSyncReport& report,

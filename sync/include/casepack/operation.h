@@ -113,6 +113,12 @@ struct Operation {
 // (overlong forms, surrogates and values above U+10FFFF are invalid).
 Result<std::uint64_t> Utf8Length(std::string_view utf8);
 
+// The part of `op` that owns counters [from, to), REQUIRES: id.counter <= from < to <= id.counter + Span()
+// and op valid. It integrates exactly as those counters of op do: a text run's part starts with the
+// previous code point of the run as its left origin, a delete's part deletes the matching share of its
+// ranges. (For comparing two stores' copies of one replica's operations however each cut its runs.)
+Operation OperationPart(const Operation& op, std::uint64_t from, std::uint64_t to);
+
 // Batch format versions (docs/operation-format.md). Version 1 writes every field of every operation;
 // version 2 leaves out what the previous operation predicts (the next id, the same author and target, a
 // run's left origin, a shared right origin) and writes other counters as differences from the op's own:
