@@ -413,6 +413,7 @@ Result<PurgeReport> RetentionService::PurgeDue() {
   PurgeReport postponed;
   postponed.postponed = "warning: the disk is full: the retention check is postponed to the next command "
                         "(nothing was purged); free some space";
+  postponed.postponed_for_full_disk = true;
   return postponed;
 }
 

@@ -72,6 +72,14 @@ TEST_F(RoughEdges, MistypedCommandSuggestsTheNearest) {
   err = Refused({"case", "correct horse battery staple"}, 2);
   EXPECT_FALSE(Contains(err, "did you mean")) << err;
   EXPECT_FALSE(Contains(err, "horse")) << err;
+  EXPECT_TRUE(Contains(err, "passphrases are never taken as arguments")) << err;
+  // Found by an outside test: a word far from every command got "A subcommand is required", which says
+  // nothing about the word given. It is named as no command, still without echoing it.
+  err = Refused({"frobnicate"}, 2);
+  EXPECT_TRUE(Contains(err, "casepack: error: 'casepack' has no command by that name")) << err;
+  EXPECT_TRUE(Contains(err, "casepack: hint: 'casepack --help' lists them")) << err;
+  EXPECT_FALSE(Contains(err, "frobnicate")) << err;
+  EXPECT_FALSE(Contains(err, "subcommand is required")) << err;
 }
 
 TEST_F(RoughEdges, CaseNewJsonSetSubjectAndAreaAndClearAKeyDate) {

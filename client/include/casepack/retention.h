@@ -92,6 +92,7 @@ struct PurgeReport {
   // Set when the purge did not run at all, nothing having changed: the device's clock jumped further than
   // it can be believed (TrustedClock), or the disk is full. One line for the person, without "casepack: ".
   std::string postponed;
+  bool postponed_for_full_disk = false;  // the disk is full (not the clock): the CLI says it with the rest
 };
 
 class RetentionService {

@@ -19,7 +19,7 @@ CaseSession OpenCases(Context& ctx, std::string_view purpose, const std::string&
     // that writes fails on its own write, changing nothing), so this one says so and goes on.
     auto recorded = AuditOf(*s.session).Record(AuditKind::kCaseOpen, s.case_id, purpose);
     if (!recorded.ok() && recorded.error().code == ErrorCode::kNoSpace)
-      std::fprintf(stderr, "casepack: warning: the disk is full: this access could not be added to the audit log\n");
+      ctx.full_disk_notes.push_back("this access could not be added to the audit log");
     else if (!recorded.ok()) throw CommandFailed{recorded.error()};
   }
   return s;

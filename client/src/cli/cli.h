@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "casepack/labels.h"
 #include "casepack/result.h"
@@ -29,6 +30,11 @@ struct Context {
   bool json = false;
   // --lang cy|en: the language of labels and reports; default from LC_ALL, LC_MESSAGES, LANG (main.cpp).
   Language lang = Language::kEnglish;
+
+  // What a full disk stopped while the command still ran (the store open read only, the retention check
+  // postponed, an access not audited): said once, in one line, when the command ends (main.cpp), and not
+  // at all when the command itself fails for the full disk, whose error already says so.
+  mutable std::vector<std::string> full_disk_notes;
 
   std::filesystem::path StorePath() const;
   // Unlocks the store with the passphrase from the file or the terminal into a session, then (unless told

@@ -81,8 +81,8 @@ std::unique_ptr<ClientSession> Context::OpenSession(std::string_view purpose, bo
   auto session = Unwrap(ClientSession::Unlock(dir, View(pass), CommandClock(), std::move(options)));
   SweepViewerLeftovers();
   if (StoreOf(*session).db().read_only_full_disk())
-    std::fprintf(stderr, "casepack: warning: the disk is full: the store is open read only (nothing can be "
-                         "changed, and other casepack processes wait until this one ends); free some space\n");
+    full_disk_notes.push_back("the store is open read only (nothing can be changed, and other casepack processes "
+                              "wait until this one ends)");
 #ifdef CASEPACK_TEST_CLOCK
   if (auto t = TestNow(); !t.ok())
     throw CommandFailed{run_retention ? t.error().Context("retention check at open") : t.error()};
@@ -93,7 +93,11 @@ std::unique_ptr<ClientSession> Context::OpenSession(std::string_view purpose, bo
     auto purge = RetentionOf(*session).PurgeDue();
     if (!purge.ok()) throw CommandFailed{purge.error().Context("retention check at open")};
     const PurgeReport& r = *purge;
-    if (!r.postponed.empty()) std::fprintf(stderr, "casepack: %s\n", r.postponed.c_str());
+    if (r.postponed_for_full_disk) {
+      full_disk_notes.push_back("the retention check is postponed to the next command (nothing was purged)");
+    } else if (!r.postponed.empty()) {
+      std::fprintf(stderr, "casepack: %s\n", r.postponed.c_str());
+    }
     if (!r.purged.empty())
       std::fprintf(stderr, "casepack: purged %zu case(s) past their retention date (see 'casepack case list')\n", r.purged.size());
     for (const auto& [id, e] : r.failed)

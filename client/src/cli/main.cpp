@@ -36,6 +36,8 @@ std::size_t EditDistance(std::string_view a, std::string_view b) {
 // Where a command was expected but the word names none ("casepack case shwo"): the nearest command, if one
 // is close enough that the word was surely a slip for it (a word that is not close is never echoed: it
 // might be a passphrase typed in the wrong place). Returns the two lines to print, or nothing.
+bool LooksLikePassphrase(std::string_view word);
+
 std::optional<std::pair<std::string, std::string>> SuggestCommand(CLI::App& app, int argc, char** argv) {
   CLI::App* at = &app;
   std::string path = "casepack";
@@ -64,7 +66,11 @@ std::optional<std::pair<std::string, std::string>> SuggestCommand(CLI::App& app,
       path += " " + word;
       continue;
     }
-    if (best.empty()) return std::nullopt;
+    // A word far from every command is not echoed: it may be a passphrase typed in the wrong place.
+    if (best.empty())
+      return std::make_pair("'" + path + "' has no command by that name",
+                            LooksLikePassphrase(word) ? "passphrases are never taken as arguments; use --passphrase-file FILE"
+                                                      : "'" + path + " --help' lists them");
     return std::make_pair("'" + path + "' has no command '" + word + "'",
                           "did you mean '" + path + " " + best + "'? ('" + path + " --help' lists them)");
   }
@@ -102,6 +108,14 @@ void HardenProcess() {
 void PrintError(const casepack::Error& e) {
   std::fprintf(stderr, "casepack: error: %s\n", e.message.c_str());
   if (!e.hint.empty()) std::fprintf(stderr, "casepack: hint: %s\n", e.hint.c_str());
+}
+
+// One line for everything a full disk stopped while the command ran.
+void PrintFullDiskNotes(const casepack::cli::Context& ctx) {
+  if (ctx.full_disk_notes.empty()) return;
+  std::string line;
+  for (const auto& n : ctx.full_disk_notes) line += (line.empty() ? "" : "; ") + n;
+  std::fprintf(stderr, "casepack: warning: the disk is full: %s; free some space\n", line.c_str());
 }
 
 int Run(int argc, char** argv) {
@@ -168,6 +182,8 @@ int Run(int argc, char** argv) {
     return 2;
   } catch (const casepack::cli::CommandFailed& f) {
     if (f.error.code == casepack::ErrorCode::kNoSpace) {
+      // The error says the disk is full and nothing changed: what the full disk stopped on the way is not
+      // said again.
       // Every write is one transaction (or an unnamed file linked only when complete): a full disk
       // changes nothing, and the person needs to hear both that and what to do.
       casepack::Error e = f.error;
@@ -181,9 +197,11 @@ int Run(int argc, char** argv) {
       PrintError(e);
       return 1;
     }
+    PrintFullDiskNotes(ctx);
     PrintError(f.error);
     return f.error.code == casepack::ErrorCode::kInvalidArgument && f.error.message.rfind("usage:", 0) == 0 ? 2 : 1;
   }
+  PrintFullDiskNotes(ctx);
   // Output that never arrived (a full disk behind a redirect, a closed pipe) is a failure, not success.
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
     PrintError(casepack::MakeError(casepack::ErrorCode::kIo, "cannot write to standard output"));
