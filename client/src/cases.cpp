@@ -1678,6 +1678,13 @@ Result<ImportTarget> CaseService::PrepareImport(std::string_view wanted_id) {
   return ImportTarget{std::string(wanted_id), std::move(key), true};
 }
 
+Status CaseService::CheckImportedKeyDates(const Case& basics) {
+  Status s = CheckKeyDatesPlausible(basics, ClockDay(clock()), KeysOf(basics.key_dates));
+  if (s.ok()) return s;
+  return MakeError(s.error().code, "the pack's case: " + s.error().message,
+                   "nothing was imported; ask the sender to check the case's dates and send a new pack");
+}
+
 Status CaseService::CommitImport(const ImportTarget& target, const Case& basics,
                                  const std::vector<ImportedDocument>& documents, const SectionNotes& notes,
                                  std::vector<std::size_t>& skipped) {

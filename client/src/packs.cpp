@@ -461,9 +461,11 @@ Result<PackImportResult> ImportTar(CaseService& cases, bool allow_past_purge, Ch
       if (!t.ok()) return forget(t.error());
       target = std::move(t).value();
       // Before any document is decrypted into the store: a new case already past its date is refused.
-      if (target->is_new)
+      if (target->is_new) {
+        if (Status s = cases.CheckImportedKeyDates(manifest->basics); !s.ok()) return forget(s.error());
         if (Status s = CheckNotPastPurgeDate(cases.store(), manifest->basics, allow_past_purge); !s.ok())
           return forget(s.error());
+      }
       continue;
     }
 

@@ -160,15 +160,24 @@ std::string FormatLongDate(const Date& d) {
          std::string(kMonthNames[static_cast<std::size_t>(d.month - 1)]) + " " + std::to_string(d.year);
 }
 
-Date AddDays(const Date& d, std::int64_t days) { return Date::FromDayNumber(d.ToDayNumber() + days); }
+namespace {
+// The first and last day a Date can hold: arithmetic stops there rather than leave the range.
+const std::int64_t kFirstDay = DaysFromCivil(1, 1, 1), kLastDay = DaysFromCivil(9999, 12, 31);
+}  // namespace
+
+Date AddDays(const Date& d, std::int64_t days) {
+  const std::int64_t n = d.ToDayNumber();
+  // (days may be anything a caller computed: clamp before adding, so that the sum cannot overflow)
+  return Date::FromDayNumber(std::clamp(days, kFirstDay - n, kLastDay - n) + n);
+}
 Date AddWeeks(const Date& d, std::int64_t weeks) { return AddDays(d, weeks * 7); }
 
 Date AddMonths(const Date& d, int months) {
   if (!d.IsValid()) std::abort();
-  const int index = d.year * 12 + (d.month - 1) + months;
-  const int y = index / 12;
-  const int m = index % 12 + 1;
-  if (index < 0 || y < 1 || y > 9999) std::abort();
+  const std::int64_t index = std::clamp(std::int64_t{d.year} * 12 + (d.month - 1) + months, std::int64_t{12},
+                                        std::int64_t{9999} * 12 + 11);
+  const int y = static_cast<int>(index / 12);
+  const int m = static_cast<int>(index % 12) + 1;
   return Date{y, m, std::min(d.day, DaysInMonth(y, m))};
 }
 
@@ -256,7 +265,8 @@ bool WorkingDayCalendar::IsWorkingDay(const Date& d) const {
 Date WorkingDayCalendar::AddWorkingDays(const Date& d, int n) const {
   if (n < 0) std::abort();
   Date cur = d;
-  while (n > 0) {
+  const Date last = Date::FromDayNumber(kLastDay);
+  while (n > 0 && cur < last) {  // (the last day a Date holds is as far as it goes)
     cur = AddDays(cur, 1);
     if (IsWorkingDay(cur)) --n;
   }
@@ -265,7 +275,8 @@ Date WorkingDayCalendar::AddWorkingDays(const Date& d, int n) const {
 
 int WorkingDayCalendar::WorkingDaysBetween(const Date& from, const Date& to) const {
   int n = 0;
-  for (Date cur = AddDays(from, 1); cur <= to; cur = AddDays(cur, 1)) {
+  for (Date cur = from; cur < to;) {
+    cur = AddDays(cur, 1);
     if (IsWorkingDay(cur)) ++n;
   }
   return n;

@@ -469,6 +469,29 @@ TEST_F(PackCliTest, BadArchivesAreRefusedWithNothingImported) {
        "the manifest lists 'documents/d2-plan.txt' but the pack does not hold it"},
       {"extra-file", [](const SamplePack& p) { auto e = p.Entries(); e.push_back({"documents/x-extra.pdf", "x"}); return Tar(e); },
        "tar entry 'documents/x-extra.pdf' is not in the manifest"},
+      // Found by an outside test: a new case's key dates were not checked as `case new` checks them, so a
+      // sender could set a purge date years away; and one on 9999-12-30 left every later command aborting.
+      {"event-years-ahead",
+       [](const SamplePack& p) {
+         auto m = p.Manifest();
+         m["case"]["key_dates"] = {{"event", "2035-01-01"}, {"summary-report-sent", "2034-01-01"}};
+         return Tar(p.Entries(m));
+       },
+       "the pack's case: event 2035-01-01 is more than 2 years after today"},
+      {"report-before-event",
+       [](const SamplePack& p) {
+         auto m = p.Manifest();
+         m["case"]["key_dates"] = {{"event", "2026-11-20"}, {"summary-report-sent", "2026-11-01"}};
+         return Tar(p.Entries(m));
+       },
+       "the pack's case: summary-report-sent 2026-11-01 is before event 2026-11-20"},
+      {"event-9999",
+       [](const SamplePack& p) {
+         auto m = p.Manifest();
+         m["case"]["key_dates"] = {{"event", "9999-12-30"}, {"summary-report-sent", "2026-11-25"}};
+         return Tar(p.Entries(m));
+       },
+       "the pack's case: event 9999-12-30 is more than 2 years after today"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

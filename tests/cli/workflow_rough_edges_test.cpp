@@ -272,6 +272,13 @@ TEST_F(RoughEdges, ImplausibleDatesAreRefusedWithTheReasonAndChangeNothing) {
   EXPECT_TRUE(Contains(Refused({"case", "new", "--type", "MAS", "--subject", "C.D.", "--area", "Newport", "--date",
                                 "referral-conference=" + DaysFromToday(-1), "--date", "event=" + DaysFromToday(-9)}, 1),
                        "event " + DaysFromToday(-9) + " is before referral-conference"));
+  // Found by an outside test: an event whose purge date falls past 9999-12-31 aborted with no message.
+  for (const char* last : {"9999-09-03", "9999-12-31"}) {
+    err = Refused({"case", "new", "--type", "MAS", "--subject", "C.D.", "--area", "Newport", "--date",
+                   std::string("event=") + last}, 1);
+    EXPECT_TRUE(Contains(err, std::string("event ") + last + " is more than 2 years after today")) << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 2) << err;
+  }
   const json after = Show(id);
   EXPECT_EQ(after["key_dates"], before["key_dates"]);
   EXPECT_EQ(after["retention"], before["retention"]);

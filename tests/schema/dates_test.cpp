@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <random>
 
 namespace casepack {
@@ -90,6 +92,25 @@ TEST(Dates, AddMonthsClampsToMonthEnd) {
   EXPECT_EQ(AddMonths(CheckedDate("2026-03-31"), -1), CheckedDate("2026-02-28"));
   EXPECT_EQ(AddMonths(CheckedDate("2026-01-15"), -1), CheckedDate("2025-12-15"));
   EXPECT_EQ(AddMonths(CheckedDate("2026-01-15"), 24), CheckedDate("2028-01-15"));
+}
+
+// Found by an outside test: an event on 9999-09-03 (its purge date past 9999-12-31) aborted casepack, and a
+// pack carrying one left every command aborting. Arithmetic now stops at the last (and first) day a Date
+// holds, and the working-day walks end there.
+TEST(Dates, ArithmeticStopsAtTheEndsOfTheCalendar) {
+  EXPECT_EQ(AddDays(CheckedDate("9999-09-03"), 4 * 365), CheckedDate("9999-12-31"));
+  EXPECT_EQ(AddDays(CheckedDate("9999-12-31"), 1), CheckedDate("9999-12-31"));
+  EXPECT_EQ(AddDays(CheckedDate("0001-01-05"), -10), CheckedDate("0001-01-01"));
+  EXPECT_EQ(AddDays(CheckedDate("2026-12-03"), std::numeric_limits<std::int64_t>::max()), CheckedDate("9999-12-31"));
+  EXPECT_EQ(AddDays(CheckedDate("2026-12-03"), std::numeric_limits<std::int64_t>::min()), CheckedDate("0001-01-01"));
+  EXPECT_EQ(AddWeeks(CheckedDate("9999-12-01"), 10), CheckedDate("9999-12-31"));
+  EXPECT_EQ(AddMonths(CheckedDate("9999-11-15"), 3), CheckedDate("9999-12-15"));
+  EXPECT_EQ(AddMonths(CheckedDate("0001-03-31"), -5), CheckedDate("0001-01-31"));
+  EXPECT_EQ(AddMonths(CheckedDate("2026-12-03"), std::numeric_limits<int>::max()), CheckedDate("9999-12-03"));
+  const WorkingDayCalendar& calendar = WorkingDayCalendar::EnglandAndWales();
+  EXPECT_EQ(calendar.AddWorkingDays(CheckedDate("9999-12-20"), 100), CheckedDate("9999-12-31"));
+  EXPECT_EQ(calendar.WorkingDaysBetween(CheckedDate("9999-12-24"), CheckedDate("9999-12-31")), 5);
+  EXPECT_EQ(calendar.WorkingDaysBetween(CheckedDate("9999-12-31"), CheckedDate("9999-12-31")), 0);
 }
 
 TEST(Dates, Weekdays) {

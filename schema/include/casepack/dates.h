@@ -53,7 +53,9 @@ std::string FormatLongDate(const Date& d);  // "Wednesday 4 March 2026", for rep
 bool IsLeapYear(int year);
 int DaysInMonth(int year, int month);  // REQUIRES: 1 <= month <= 12
 
-// REQUIRES for all arithmetic: d.IsValid() and a result within years 1..9999.
+// REQUIRES for all arithmetic: d.IsValid(). A result beyond the years 1..9999 stops at 0001-01-01 or
+// 9999-12-31: a purge date or a deadline that far out means "not in any lifetime", and a date a person or a
+// pack gave must never end the program (an outside test's event on 9999-09-03 aborted every command).
 Date AddDays(const Date& d, std::int64_t days);
 Date AddWeeks(const Date& d, std::int64_t weeks);
 // Same day number `months` later (or earlier); clamps to the month's last day, so 31 January + 1 month
