@@ -401,7 +401,9 @@ Result<PackContents> PackService::Seal(std::string_view case_id, const PackSealO
   CP_ASSIGN_OR_RETURN(AgeEncryptor encryptor, AgeEncryptor::Create(out, recipients, age_options));
   TarWriter tar{&encryptor, cases_.clock().NowMillis() / 1000};
   CP_RETURN_IF_ERROR(tar.Open());
-  CP_RETURN_IF_ERROR(tar.File(std::string(kManifestName), manifest.dump(2) + "\n"));
+  // (bytes that are not UTF-8, which an older casepack stored, go as U+FFFD: JSON cannot carry them)
+  CP_RETURN_IF_ERROR(tar.File(std::string(kManifestName),
+                              manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"));
   for (const auto& d : chosen) {
     CP_RETURN_IF_ERROR(tar.Begin(DocumentPath(d.meta), d.meta.size));
     std::uint64_t written = 0;

@@ -82,6 +82,36 @@ TEST_F(RoughEdges, MistypedCommandSuggestsTheNearest) {
   EXPECT_FALSE(Contains(err, "subcommand is required")) << err;
 }
 
+// Found by an outside test: a subject, an area, an action or a document's sender given in bytes that are not
+// UTF-8 was stored; afterwards `case list --json`, `case show --json` and `pack seal` stopped with an internal
+// error, and `doc add` left its encrypted file in blobs/. Every word of a command must be UTF-8: refused
+// before the store is opened, the word not echoed.
+TEST_F(RoughEdges, WordsThatAreNotUtf8AreRefusedBeforeAnythingIsStored) {
+  const std::string id = Mas("A.B.", "Newport", 3);
+  const json list_before = Json({"case", "list", "--json"});
+  const auto blob_files = [&]() -> std::ptrdiff_t {
+    const fs::path dir = fs::path(store_) / "blobs";
+    if (!fs::exists(dir)) return 0;
+    return std::distance(fs::recursive_directory_iterator(dir), fs::recursive_directory_iterator{});
+  };
+  const auto blobs_before = blob_files();
+  const std::string bad = "A\xff\xfe" "B";
+  WriteFile(tmp_ / "doc.txt", "hello\n");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"case", "new", "--type", "MAS", "--subject", bad, "--area", "X"},
+        {"case", "set", id, "--area", bad},
+        {"action", "add", id, "--what", bad, "--owner-agency", "BU", "--due", DaysFromToday(7)},
+        {"doc", "add", id, (tmp_ / "doc.txt").string(), "--type", "other", "--from", bad}}) {
+    const std::string err = Refused(args, 2);
+    EXPECT_TRUE(Contains(err, "casepack: error: word ")) << err;
+    EXPECT_TRUE(Contains(err, "is not valid UTF-8 text; nothing was changed")) << err;
+    EXPECT_FALSE(Contains(err, "\xff")) << "the word is not echoed";
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 2) << err;
+  }
+  EXPECT_EQ(Json({"case", "list", "--json"}), list_before);
+  EXPECT_EQ(blob_files(), blobs_before);
+}
+
 TEST_F(RoughEdges, CaseNewJsonSetSubjectAndAreaAndClearAKeyDate) {
   const std::string conference = DaysFromToday(-5), booked = DaysFromToday(-1);
   const json made = Json({"case", "new", "--type", "MAS", "--subject", "J.S.", "--area", "Newprot", "--date",

@@ -25,7 +25,11 @@ CaseSession OpenCases(Context& ctx, std::string_view purpose, const std::string&
   return s;
 }
 
-void PrintJson(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
+// A store may hold bytes that are not UTF-8 (written by an older casepack, or sent by a member): they are
+// shown as U+FFFD rather than stop the listing.
+void PrintJson(const nlohmann::json& j) {
+  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
 
 namespace {
 

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "casepack/operation.h"
 #include "cli.h"
 
 
@@ -120,6 +121,16 @@ void PrintFullDiskNotes(const casepack::cli::Context& ctx) {
 
 int Run(int argc, char** argv) {
   casepack::InitCrypto();
+  // Every word must be UTF-8: text goes into the store, its JSON and packs, and a file's name becomes a
+  // document's name. An outside test's subject "A\xff\xfeB" was stored, and afterwards `case list --json`
+  // and `pack seal` failed. The word is not shown (it may be a passphrase typed in the wrong place).
+  for (int i = 1; i < argc; ++i) {
+    if (!casepack::Utf8Length(argv[i]).ok()) {
+      std::fprintf(stderr, "casepack: error: word %d of the command is not valid UTF-8 text; nothing was changed\n", i);
+      std::fprintf(stderr, "casepack: hint: type it again (a file's name too: rename the file)\n");
+      return 2;
+    }
+  }
   CLI::App app{"casepack: encrypted case packs for multi-agency child-protection reviews", "casepack"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "casepack " CASEPACK_VERSION);
