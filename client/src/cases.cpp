@@ -140,6 +140,21 @@ Status CheckText(std::string_view text, std::string_view what) {
   return Ok();
 }
 
+// A case's basics are one line of UTF-8 each, printed in every list: a control character (a terminal
+// escape from a hostile pack, say) is refused where they come in, not where they are read (a store of an
+// older version may hold one, and must still show and report it).
+Status CheckBasics(const Case& c) {
+  for (const auto& [text, what] : {std::pair{&c.subject.name_or_initials, "the subject's name or initials"},
+                                   std::pair{&c.subject.area, "the area"}, std::pair{&c.lead_agency, "the lead agency"},
+                                   std::pair{&c.venue, "the venue"}}) {
+    CP_RETURN_IF_ERROR(CheckText(*text, what));
+    if (std::any_of(text->begin(), text->end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; }))
+      return MakeError(ErrorCode::kInvalidArgument, std::string(what) + " contains a control character (a line break, a tab or a terminal code)",
+                       "give it as one line of plain text; nothing was changed");
+  }
+  return Ok();
+}
+
 // A paragraph edited on two devices (casepack/text_rewrite.h), as the report's conflicts list shows it:
 // subject "notes: TITLE" or "facilitator's comments", field "paragraph N" (N counts within the text, as
 // `note resolve --conflict N` does), one candidate per author's version ("(removed)" for none).
@@ -617,6 +632,7 @@ Result<std::string> CaseService::CreateCase(const NewCase& in) {
   c.venue = in.venue;
   c.key_dates = in.key_dates;
   CP_RETURN_IF_ERROR(ValidateCase(c));
+  CP_RETURN_IF_ERROR(CheckBasics(c));
   CP_RETURN_IF_ERROR(CheckKeyDatesPlausible(c, ClockDay(clock()), KeysOf(c.key_dates)));
   for (const auto& f : in.facilitators) CP_RETURN_IF_ERROR(CheckText(f, "a facilitator's name"));
 
@@ -780,6 +796,7 @@ Status CaseService::UpdateCase(std::string_view case_id, const CaseChange& chang
     if (change.lead_agency) next.lead_agency = *change.lead_agency;
     if (change.venue) next.venue = *change.venue;
     CP_RETURN_IF_ERROR(ValidateCase(next));
+    if (change.subject || change.area || change.lead_agency || change.venue) CP_RETURN_IF_ERROR(CheckBasics(next));
     CP_RETURN_IF_ERROR(CheckKeyDatesPlausible(next, ClockDay(clock()), KeysOf(change.key_dates)));
     for (const auto& [k, d] : change.key_dates) CP_RETURN_IF_ERROR(r.SetRegister(KeyDateField(k), FormatDate(d), true));
     // A cleared date is an empty value: it syncs like any change and reads back as "not set".
@@ -1678,8 +1695,9 @@ Result<ImportTarget> CaseService::PrepareImport(std::string_view wanted_id) {
   return ImportTarget{std::string(wanted_id), std::move(key), true};
 }
 
-Status CaseService::CheckImportedKeyDates(const Case& basics) {
-  Status s = CheckKeyDatesPlausible(basics, ClockDay(clock()), KeysOf(basics.key_dates));
+Status CaseService::CheckImportedCase(const Case& basics) {
+  Status s = CheckBasics(basics);
+  if (s.ok()) s = CheckKeyDatesPlausible(basics, ClockDay(clock()), KeysOf(basics.key_dates));
   if (s.ok()) return s;
   return MakeError(s.error().code, "the pack's case: " + s.error().message,
                    "nothing was imported; ask the sender to check the case's dates and send a new pack");

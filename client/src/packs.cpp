@@ -274,6 +274,8 @@ Result<std::uint64_t> GetSize(const json& j, std::string_view where) {
 }
 
 Result<Manifest> ParseManifest(std::string_view text) {
+  // The JSON parser stops at a NUL byte as at the end: whatever followed one would pass unread.
+  if (text.find('\0') != std::string_view::npos) return BadPack("manifest.json is not valid JSON (it holds a NUL byte)");
   const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return BadPack("manifest.json is not valid JSON");
   if (!j.contains("format") || j["format"] != kFormatName) return BadPack("manifest.json is not a casepack pack manifest");
@@ -464,7 +466,7 @@ Result<PackImportResult> ImportTar(CaseService& cases, bool allow_past_purge, Ch
       target = std::move(t).value();
       // Before any document is decrypted into the store: a new case already past its date is refused.
       if (target->is_new) {
-        if (Status s = cases.CheckImportedKeyDates(manifest->basics); !s.ok()) return forget(s.error());
+        if (Status s = cases.CheckImportedCase(manifest->basics); !s.ok()) return forget(s.error());
         if (Status s = CheckNotPastPurgeDate(cases.store(), manifest->basics, allow_past_purge); !s.ok())
           return forget(s.error());
       }

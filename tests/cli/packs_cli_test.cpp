@@ -461,6 +461,8 @@ TEST_F(PackCliTest, BadArchivesAreRefusedWithNothingImported) {
        "the pack's first file is 'documents/d1-minutes.pdf', not manifest.json"},
       {"manifest-not-json", [](const SamplePack& p) { auto e = p.Entries(); e[0].data = "not json"; return Tar(e); },
        "manifest.json is not valid JSON"},
+      {"manifest-nul", [](const SamplePack& p) { auto e = p.Entries(); e[0].data += std::string("\0garbage", 8); return Tar(e); },
+       "manifest.json is not valid JSON (it holds a NUL byte)"},
       {"manifest-newer", [](const SamplePack& p) { auto m = p.Manifest(); m["version"] = 2; return Tar(p.Entries(m)); },
        "the pack has format version 2, newer than this casepack"},
       {"hash-mismatch", [](const SamplePack& p) { auto e = p.Entries(); e[2].data[3] ^= 0x20; return Tar(e); },
@@ -492,6 +494,14 @@ TEST_F(PackCliTest, BadArchivesAreRefusedWithNothingImported) {
          return Tar(p.Entries(m));
        },
        "the pack's case: event 9999-12-30 is more than 2 years after today"},
+      // A terminal code in the subject went raw to every list of cases (outside test).
+      {"subject-terminal-code",
+       [](const SamplePack& p) {
+         auto m = p.Manifest();
+         m["case"]["subject"]["name_or_initials"] = "A.\x1b]0;owned\x07B.";
+         return Tar(p.Entries(m));
+       },
+       "the pack's case: the subject's name or initials contains a control character"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

@@ -110,6 +110,14 @@ TEST_F(RoughEdges, WordsThatAreNotUtf8AreRefusedBeforeAnythingIsStored) {
   }
   EXPECT_EQ(Json({"case", "list", "--json"}), list_before);
   EXPECT_EQ(blob_files(), blobs_before);
+  // UTF-8 but not one line: a terminal code in a subject would reach every list of cases raw.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"case", "new", "--type", "MAS", "--subject", "A.\x1b[31mB.", "--area", "X"},
+        {"case", "set", id, "--area", "New\nport"}}) {
+    const std::string err = Refused(args, 1);
+    EXPECT_TRUE(Contains(err, "contains a control character")) << err;
+  }
+  EXPECT_EQ(Json({"case", "list", "--json"}), list_before);
 }
 
 TEST_F(RoughEdges, CaseNewJsonSetSubjectAndAreaAndClearAKeyDate) {

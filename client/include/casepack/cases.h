@@ -297,10 +297,11 @@ class CaseService {
   // into it; otherwise into a new case with that id (the sender's, kept so that a later pack for the same
   // case finds it). kInvalidArgument if `wanted_id` is not a valid case id.
   Result<ImportTarget> PrepareImport(std::string_view wanted_id);
-  // The checks `case new` makes of key dates (casepack/date_checks.h: none more than two years ahead, none
-  // before the step it follows), for a new case whose dates come from a pack: otherwise a sender could give
-  // a case a purge date years away.
-  Status CheckImportedKeyDates(const Case& basics);
+  // The checks `case new` makes of a case's basics (one line of text each) and key dates
+  // (casepack/date_checks.h: none more than two years ahead, none before the step it follows), for a new
+  // case that comes from a pack: otherwise a sender could give a case a purge date years away, or put
+  // terminal codes into every list of cases.
+  Status CheckImportedCase(const Case& basics);
   // Creates the case (if new) from `basics`, adds the documents (skipping any whose bytes the case already
   // holds: their indices go to `skipped`, and the caller removes their blobs), and sets the notes of a new
   // case. One transaction.
