@@ -13,7 +13,7 @@ constexpr std::array<std::string_view, 12> kMonthNames = {
     "July",    "August",   "September", "October", "November", "December"};
 
 // Howard Hinnant's days_from_civil / civil_from_days (public domain), proleptic Gregorian.
-std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
+constexpr std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2 ? 1 : 0;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto yoe = static_cast<unsigned>(y - era * 400);
@@ -161,8 +161,10 @@ std::string FormatLongDate(const Date& d) {
 }
 
 namespace {
-// The first and last day a Date can hold: arithmetic stops there rather than leave the range.
-const std::int64_t kFirstDay = DaysFromCivil(1, 1, 1), kLastDay = DaysFromCivil(9999, 12, 31);
+// The first and last day a Date can hold: arithmetic stops there rather than leave the range. (constexpr:
+// dates are computed during other files' static initialisation, e.g. a test's "182 days from today".)
+constexpr std::int64_t kFirstDay = DaysFromCivil(1, 1, 1), kLastDay = DaysFromCivil(9999, 12, 31);
+static_assert(kFirstDay == -719162 && kLastDay == 2932896);
 }  // namespace
 
 Date AddDays(const Date& d, std::int64_t days) {
