@@ -156,10 +156,19 @@ Status CheckBasics(const Case& c) {
 }
 
 // A paragraph edited on two devices (casepack/text_rewrite.h), as the report's conflicts list shows it:
-// subject "notes: TITLE" or "facilitator's comments", field "paragraph N" (N counts within the text, as
-// `note resolve --conflict N` does), one candidate per author's version ("(removed)" for none).
+// subject "notes: TITLE" or "facilitator's comments", field "paragraph P" (P: the line where it stands
+// in the text now; `note resolve` takes the conflict's own number, which `note show` prints), one
+// candidate per author's version ("(removed)" for none).
 // The paragraph conflicts of one text whose versions differ (both devices making the same change, typically
 // both removing it, agree: nothing to show), numbered as ResolveTextConflict counts, agreements included.
+}  // namespace
+
+std::string ParagraphLabel(const NoteConflict& c) {
+  return "paragraph " + std::to_string(c.paragraph != 0 ? c.paragraph : c.number);
+}
+
+namespace {
+
 void CollectNoteConflicts(const Replica& r, const Target& t, std::string_view section, const std::string& title,
                           const Who& who, std::vector<NoteConflict>& out) {
   std::size_t n = 0;
@@ -167,7 +176,7 @@ void CollectNoteConflicts(const Replica& r, const Target& t, std::string_view se
     ++n;
     if (std::all_of(tc.versions.begin(), tc.versions.end(), [&](const RegisterValue& v) { return v.value == tc.versions[0].value; }))
       continue;
-    NoteConflict c{std::string(section), title, n, {}};
+    NoteConflict c{std::string(section), title, n, ConflictLine(r, t, tc), {}};
     for (const RegisterValue& v : tc.versions) {
       std::string text = v.value;
       while (!text.empty() && text.back() == '\n') text.pop_back();
@@ -730,7 +739,7 @@ Result<CaseDetail> CaseService::GetCase(std::string_view case_id) {
   }
   d.facilitator_comments = r.ReadText(kComments);
   for (NoteConflict& c : AllNoteConflicts(r, d.record.event_type, namer))
-    d.conflicts.push_back(FieldConflict{std::move(c.title), "paragraph " + std::to_string(c.number), std::move(c.versions)});
+    d.conflicts.push_back(FieldConflict{std::move(c.title), ParagraphLabel(c), std::move(c.versions)});
   for (const CollectionEntry& e : r.ReadCollection(kActions)) {
     Action a;
     a.id = e.key;

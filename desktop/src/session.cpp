@@ -393,7 +393,8 @@ Result<std::vector<ConflictItem>> DesktopSession::Conflicts() {
                          : t.title;
       }
       out.push_back({ConflictItem::Kind::kText, id, t.section, t.number, who + title,
-                     Words::tr("paragraph %1").arg(t.number).toStdString(), std::move(t.versions)});
+                     Words::tr("paragraph %1").arg(t.paragraph != 0 ? t.paragraph : t.number).toStdString(),
+                     std::move(t.versions)});
     }
   }
   return out;

@@ -228,6 +228,29 @@ std::vector<TextConflict> TextConflicts(const Replica& r, const Target& target) 
   return out;
 }
 
+std::size_t ConflictLine(const Replica& r, const Target& target, const TextConflict& c) {
+  const std::string text = r.ReadText(target);
+  const std::vector<std::string_view> lines = SplitLines(text);
+  if (c.key != "end") {
+    std::uint64_t cp = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      cp += *Utf8Length(lines[i]);
+      if (lines[i].back() != '\n') continue;
+      auto id = r.TextIdAt(target, cp - 1);
+      if (id.ok() && KeyOf(*id) == c.key) return i + 1;
+    }
+  }
+  std::size_t first = 0;
+  for (const RegisterValue& v : c.versions) {
+    const std::vector<std::string_view> own = SplitLines(v.value);
+    if (own.empty()) continue;
+    for (std::size_t i = 0; i < lines.size() && (first == 0 || i + 1 < first); ++i)
+      if (WithoutBreak(lines[i]) == WithoutBreak(own.front())) first = i + 1;
+  }
+  if (first == 0 && c.key == "end") return lines.size();
+  return first;
+}
+
 Status ResolveTextConflict(Replica& r, const Target& target, std::string_view key, std::string_view chosen) {
   const Target reg{ParaObject(target), std::string(key)};
   const RegisterView v = r.ReadRegister(reg);

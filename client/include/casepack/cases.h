@@ -86,9 +86,14 @@ struct CaseDetail {
 struct NoteConflict {
   std::string section;  // the note section's key; empty for the facilitator's comments
   std::string title;    // "notes: Protective factors" or "facilitator's comments"
-  std::size_t number = 0;  // 1-based, as ResolveTextConflict counts
+  std::size_t number = 0;     // 1-based, as ResolveTextConflict counts (`note resolve --conflict N`)
+  std::size_t paragraph = 0;  // the 1-based line where it stands in the text now (0: nowhere whole)
   Conflicted<std::string> versions;  // each author's version in the order `pick` counts; "(removed)" if empty
 };
+
+// "paragraph P", P where the paragraph stands in the text now (its conflict number when it stands nowhere
+// whole): how the report, `case show` and `note show` name it.
+std::string ParagraphLabel(const NoteConflict& c);
 
 // The rows of a case's tables that a person can delete (docs/case-model.md "Deleting rows").
 enum class CaseTable { kAttendance, kActions, kChronology, kFeedback, kDocuments, kReviews, kPlanningGroup };

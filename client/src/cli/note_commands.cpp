@@ -59,11 +59,13 @@ void AddNoteShow(CLI::App& parent, Context& ctx, NoteOptions& a) {
     auto s = OpenCases(ctx, "casepack note show", a.case_id);
     const auto d = Must(s.cases->GetCase(s.case_id));
     if (!a.section.empty()) Must(FindNoteSection(d.record.event_type, a.section));
-    // Paragraphs edited on two devices stay listed under their section until `note resolve`.
+    // Paragraphs edited on two devices stay listed under their section until `note resolve`, named by
+    // where they stand ("paragraph 4"), with the number `note resolve --conflict` takes.
+    const std::vector<NoteConflict> all = Must(s.cases->TextConflicts(s.case_id));
     auto conflicts_of = [&](const NoteSectionDef& def) {
-      std::vector<const FieldConflict*> out;
-      for (const auto& f : d.conflicts)
-        if (f.subject == "notes: " + std::string(def.title)) out.push_back(&f);
+      std::vector<const NoteConflict*> out;
+      for (const auto& c : all)
+        if (c.section == def.key) out.push_back(&c);
       return out;
     };
     if (a.json) {
@@ -72,9 +74,10 @@ void AddNoteShow(CLI::App& parent, Context& ctx, NoteOptions& a) {
       for (const NoteSectionDef& def : NoteSections(d.record.event_type)) {
         if (!a.section.empty() && def.key != a.section) continue;
         if (auto it = d.notes.find(def.key); it != d.notes.end()) j[std::string(def.key)] = it->second;
-        for (const FieldConflict* f : conflicts_of(def)) {
-          json c = ToJson(*f);
+        for (const NoteConflict* n : conflicts_of(def)) {
+          json c = ToJson(FieldConflict{n->title, ParagraphLabel(*n), n->versions});
           c["section"] = std::string(def.key);
+          c["conflict"] = n->number;
           conflicts.push_back(std::move(c));
         }
       }
@@ -89,14 +92,15 @@ void AddNoteShow(CLI::App& parent, Context& ctx, NoteOptions& a) {
       if (const std::string prompt = SectionPrompt(ctx.lang, d.record.event_type, def); !prompt.empty())
         std::printf("(%s)\n", prompt.c_str());
       std::printf("%s\n\n", it == d.notes.end() ? "(empty)" : it->second.c_str());
-      for (const FieldConflict* f : conflicts_of(def)) {
-        std::printf("conflict: %s was rewritten on two devices; the text above holds every version:\n", f->field.c_str());
-        for (std::size_t i = 0; i < f->values.candidates.size(); ++i) {
-          const auto& c = f->values.candidates[i];
+      for (const NoteConflict* n : conflicts_of(def)) {
+        std::printf("conflict: %s was rewritten on two devices; the text above holds every version:\n",
+                    ParagraphLabel(*n).c_str());
+        for (std::size_t i = 0; i < n->versions.candidates.size(); ++i) {
+          const auto& c = n->versions.candidates[i];
           std::printf("  version %zu by %s (%s):\n    %s\n", i + 1, c.author.c_str(), c.at.c_str(), c.value.c_str());
         }
-        std::printf("  resolve: casepack note resolve CASE %s --conflict %s --pick N (or --file F)\n\n",
-                    std::string(def.key).c_str(), f->field.substr(f->field.find(' ') + 1).c_str());
+        std::printf("  resolve: casepack note resolve CASE %s --conflict %zu --pick N (or --file F)\n\n",
+                    std::string(def.key).c_str(), n->number);
       }
     }
   });
@@ -107,7 +111,7 @@ void AddNoteResolve(CLI::App& parent, Context& ctx, NoteOptions& a) {
   note_resolve->add_option("CASE", a.case_id, "case id")->required();
   note_resolve->add_option("SECTION", a.section, "section key (omit with --comments)");
   note_resolve->add_flag("--comments", a.comments, "the conflict is in the facilitator's comments");
-  note_resolve->add_option("--conflict", a.conflict, "which conflict of the section: N of \"paragraph N\" (default 1)");
+  note_resolve->add_option("--conflict", a.conflict, "which conflict of the section: the number 'note show' gives after --conflict (default 1)");
   auto* pick = note_resolve->add_option("--pick", a.pick, "keep version N, as 'note show' or 'case show' number them");
   note_resolve->add_option("--file", a.file, "replace every version with this text")->excludes(pick);
   note_resolve->callback([&ctx, &a, note_resolve] {

@@ -72,6 +72,11 @@ struct TextConflict {
 // by key.
 std::vector<TextConflict> TextConflicts(const Replica& r, const Target& target);
 
+// Where conflict `c`'s paragraph stands in the text now, as a 1-based line number (what a reader counts):
+// the line ending with its own '\n' (edited in place), else the first line where one of its versions
+// stands whole, else, for "end", the last line; 0 if nowhere.
+std::size_t ConflictLine(const Replica& r, const Target& target, const TextConflict& c);
+
 // Ends the conflict `key`: `chosen` (one of the versions, or a person's rewrite) replaces the paragraph.
 // If the paragraph's own '\n' is still in the text (it was edited in place, by SpliceText), that line is
 // replaced. Otherwise each version's lines are taken out of the text where still found as whole lines and

@@ -43,7 +43,7 @@ TEST_F(Issue11Rewrite, OneParagraphRewrittenOnTwoDevicesIsAConflictEverywhereUnt
   bool reported = false;
   for (const auto& cr : report.value("cases", json::array()))
     for (const auto& f : cr.value("conflicts", json::array()))
-      if (f.value("field", "") == "paragraph 1") {
+      if (f.value("field", "") == "paragraph 2") {  // where it stands: the second line
         reported = true;
         EXPECT_EQ(f["values"].size(), 2u) << f.dump();
       }
@@ -57,14 +57,19 @@ TEST_F(Issue11Rewrite, OneParagraphRewrittenOnTwoDevicesIsAConflictEverywhereUnt
   EXPECT_EQ(Count(story, "The child is safe at home."), 0u) << story;
   // note show (text and JSON), case show and the report name both authors.
   const std::string shown = bu_.Ok({"note", "show", c, "story"});
-  EXPECT_NE(shown.find("conflict: paragraph 1"), std::string::npos) << shown;
+  // Named by where it stands (an outside test found "paragraph 1" for a conflict on the 4th line: that was
+  // its number among the conflicts), with the number `note resolve --conflict` takes.
+  EXPECT_NE(shown.find("conflict: paragraph 2 was rewritten"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("note resolve CASE story --conflict 1 --pick N"), std::string::npos) << shown;
   EXPECT_NE(shown.find("by xena"), std::string::npos) << shown;
   EXPECT_NE(shown.find("by yann"), std::string::npos) << shown;
   const json notes = bu_.Json({"note", "show", c, "--json"});
   ASSERT_EQ(notes.value("conflicts", json::array()).size(), 1u) << notes.dump(2);
   EXPECT_EQ(notes["conflicts"][0].value("section", ""), "story");
+  EXPECT_EQ(notes["conflicts"][0].value("field", ""), "paragraph 2");
+  EXPECT_EQ(notes["conflicts"][0].value("conflict", 0), 1);
   const std::string case_show = bu_.Ok({"case", "show", c});
-  EXPECT_NE(case_show.find("paragraph 1: "), std::string::npos) << case_show;
+  EXPECT_NE(case_show.find("paragraph 2: "), std::string::npos) << case_show;
   const std::string md = bu_.Ok({"report", c, "--format", "md", "-o", "-"});
   EXPECT_NE(md.find("Unresolved conflicts"), std::string::npos) << md;
   EXPECT_NE(md.find("The child is at risk at home."), std::string::npos) << md;
