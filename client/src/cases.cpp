@@ -11,6 +11,7 @@
 #include "utc_time.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <iterator>
 #include <map>
@@ -1255,6 +1256,9 @@ Result<std::string> CaseService::AddAction(std::string_view case_id, const Actio
   const bool owned = !input.owner.empty() && std::all_of(input.owner.candidates.begin(), input.owner.candidates.end(),
                                                         [](const auto& c) { return !c.value.agency.empty() || !c.value.role.empty(); });
   if (!owned) return MakeError(ErrorCode::kInvalidArgument, "the action has no owner", "name an agency or a role (or both)");
+  // Also said without an id (ValidateAction would name the one this action was about to get).
+  if (std::all_of(input.what.begin(), input.what.end(), [](char ch) { return std::isspace(static_cast<unsigned char>(ch)); }))
+    return MakeError(ErrorCode::kInvalidArgument, "the action does not say what is to be done", "give --what");
   Action a = input;
   a.id = ShortId();
   CP_RETURN_IF_ERROR(ValidateAction(a));

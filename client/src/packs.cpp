@@ -215,11 +215,14 @@ Result<std::string> CheckEntry(archive_entry* e) {
   const char* raw = archive_entry_pathname_utf8(e);
   if (raw == nullptr) raw = archive_entry_pathname(e);
   std::string path = raw == nullptr ? std::string() : std::string(raw);
-  const std::string shown = path.size() > 80 ? path.substr(0, 80) + "…" : path;
-  // Control characters first: every message below quotes the name, and an escape sequence must never
-  // reach the user's terminal.
+  // Control characters and bytes that are not UTF-8 first: every message below quotes the name, and an
+  // escape sequence, or stray bytes, must never reach the user's terminal.
   for (unsigned char ch : path)
     if (ch < 0x20 || ch == 0x7f) return BadPack("a tar entry's name contains control characters");
+  if (!Utf8Length(path).ok()) return BadPack("a tar entry's name is not valid UTF-8");
+  std::size_t cut = std::min<std::size_t>(path.size(), 80);
+  while (cut < path.size() && (static_cast<unsigned char>(path[cut]) & 0xC0) == 0x80) --cut;  // whole characters
+  const std::string shown = cut < path.size() ? path.substr(0, cut) + "…" : path;
   while (path.rfind("./", 0) == 0) path.erase(0, 2);
   if (path.empty()) return BadPack("a tar entry has an empty name");
   if (path[0] == '/') return BadPack("tar entry '" + shown + "' has an absolute path");

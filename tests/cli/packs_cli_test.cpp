@@ -461,6 +461,8 @@ TEST_F(PackCliTest, BadArchivesAreRefusedWithNothingImported) {
        "the pack's first file is 'documents/d1-minutes.pdf', not manifest.json"},
       {"manifest-not-json", [](const SamplePack& p) { auto e = p.Entries(); e[0].data = "not json"; return Tar(e); },
        "manifest.json is not valid JSON"},
+      {"name-not-utf8", [](const SamplePack& p) { auto e = p.Entries(); e[2].name = "documents/d2-\xff\xfe.txt"; return Tar(e); },
+       "a tar entry's name is not valid UTF-8"},
       {"manifest-nul", [](const SamplePack& p) { auto e = p.Entries(); e[0].data += std::string("\0garbage", 8); return Tar(e); },
        "manifest.json is not valid JSON (it holds a NUL byte)"},
       {"manifest-newer", [](const SamplePack& p) { auto m = p.Manifest(); m["version"] = 2; return Tar(p.Entries(m)); },

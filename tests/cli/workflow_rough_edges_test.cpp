@@ -291,6 +291,9 @@ TEST_F(RoughEdges, MissingAttendeeAndOwnerlessActionSayWhatIsMissing) {
   EXPECT_FALSE(Contains(err, "has no agency")) << err;
   err = Refused({"action", "add", id, "--what", "Book the room", "--due", DaysFromToday(7)}, 2);
   EXPECT_TRUE(Contains(err, "an action needs an owner: --owner-agency")) << err;
+  // Found by an outside test: an empty --what was refused naming an action id that was never made.
+  err = Refused({"action", "add", id, "--what", "", "--owner-agency", "BU", "--due", DaysFromToday(7)}, 1);
+  EXPECT_TRUE(Contains(err, "casepack: error: the action does not say what is to be done\n")) << err;
   EXPECT_TRUE(Show(id)["actions"].empty());
 }
 
