@@ -250,6 +250,10 @@ Result<Database> Database::OpenWith(const std::filesystem::path& file, const Sec
   db.file_ = file;
   if (rc != SQLITE_OK) return SqliteError(raw, rc, "opening database");
   sqlite3_extended_result_codes(raw, 1);
+  // Before the first statement: the first read, and the switch to the write-ahead log, take locks too, and
+  // without a busy handler they failed at once while another process was closing (its checkpoint) or
+  // opening. Seen as "the store is busy" from processes started together (MultiProcess under faketime).
+  sqlite3_busy_timeout(raw, kBusyWaitMillis);
 
   // The raw-key form "x'<64 hex>'" built in secure memory, so the key never sits in an ordinary string.
   CP_ASSIGN_OR_RETURN(SecretBytes keyspec, SecretBytes::Zeroed(3 + 64));

@@ -5,6 +5,8 @@
 // were not brought up to date inside the write lock). Random counts and edit kinds from a seed printed on
 // failure; CASEPACK_TEST_SEED replays it.
 #include <gtest/gtest.h>
+
+#include <cstdio>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,7 +69,10 @@ TEST(MultiProcess, TwoWritersOneReaderEndConsistentWithEveryAcknowledgedWrite) {
     return [&, w]() -> int {
       std::mt19937 rng(seed * 7 + static_cast<unsigned>(w));
       auto s = ClientSession::Unlock(dir, kPass, SystemClock(), SessionOptions{"writer " + std::to_string(w)});
-      if (!s.ok()) return 10;
+      if (!s.ok()) {
+        std::fprintf(stderr, "writer %d: unlock: %s\n", w, s.error().message.c_str());
+        return 10;
+      }
       CaseService& cases = **(*s)->cases();
       std::ofstream acked(t / ("acked" + std::to_string(w)));
       const int writes = std::uniform_int_distribution<int>(40, 120)(rng);
@@ -94,7 +99,10 @@ TEST(MultiProcess, TwoWritersOneReaderEndConsistentWithEveryAcknowledgedWrite) {
   };
   const pid_t reader = Spawn([&]() -> int {
     auto s = ClientSession::Unlock(dir, kPass, SystemClock(), SessionOptions{"reader"});
-    if (!s.ok()) return 20;
+    if (!s.ok()) {
+      std::fprintf(stderr, "reader: unlock: %s\n", s.error().message.c_str());
+      return 20;
+    }
     for (int reads = 0;; ++reads) {
       const bool last = std::filesystem::exists(stop);
       auto d = (*(*s)->cases())->GetCase(id);
