@@ -439,10 +439,21 @@ TEST_F(PackCliTest, ScryptWorkFactor22RefusedBeforeAnyWork) {
 struct BadArchive {
   const char* name;
   std::function<std::string(const SamplePack&)> make;
-  const char* message;
+  std::string message;
 };
 
 TEST_F(PackCliTest, BadArchivesAreRefusedWithNothingImported) {
+  // Key dates from today, as the checks on them are (the suite runs with the calendar shifted too).
+  const std::string far_event = DaysFromToday(8 * 365), far_report = DaysFromToday(7 * 365);
+  const std::string event = DaysFromToday(-10), early_report = DaysFromToday(-20);
+  // One bad key-date pair for a new case's manifest.
+  auto dated = [](const std::string& event_on, const std::string& report_on) {
+    return [=](const SamplePack& p) {
+      auto m = p.Manifest();
+      m["case"]["key_dates"] = {{"event", event_on}, {"summary-report-sent", report_on}};
+      return Tar(p.Entries(m));
+    };
+  };
   const std::vector<BadArchive> cases = {
       {"absolute", [](const SamplePack& p) { auto e = p.Entries(); e.push_back({"/etc/cron.d/x", "x"}); return Tar(e); },
        "tar entry '/etc/cron.d/x' has an absolute path"},
@@ -475,27 +486,12 @@ TEST_F(PackCliTest, BadArchivesAreRefusedWithNothingImported) {
        "tar entry 'documents/x-extra.pdf' is not in the manifest"},
       // Found by an outside test: a new case's key dates were not checked as `case new` checks them, so a
       // sender could set a purge date years away; and one on 9999-12-30 left every later command aborting.
-      {"event-years-ahead",
-       [](const SamplePack& p) {
-         auto m = p.Manifest();
-         m["case"]["key_dates"] = {{"event", "2035-01-01"}, {"summary-report-sent", "2034-01-01"}};
-         return Tar(p.Entries(m));
-       },
-       "the pack's case: event 2035-01-01 is more than 2 years after today"},
-      {"report-before-event",
-       [](const SamplePack& p) {
-         auto m = p.Manifest();
-         m["case"]["key_dates"] = {{"event", "2026-11-20"}, {"summary-report-sent", "2026-11-01"}};
-         return Tar(p.Entries(m));
-       },
-       "the pack's case: summary-report-sent 2026-11-01 is before event 2026-11-20"},
-      {"event-9999",
-       [](const SamplePack& p) {
-         auto m = p.Manifest();
-         m["case"]["key_dates"] = {{"event", "9999-12-30"}, {"summary-report-sent", "2026-11-25"}};
-         return Tar(p.Entries(m));
-       },
-       "the pack's case: event 9999-12-30 is more than 2 years after today"},
+      {"event-years-ahead", dated(far_event, far_report),
+       "the pack's case: event " + far_event + " is more than 2 years after today"},
+      {"report-before-event", dated(event, early_report),
+       "the pack's case: summary-report-sent " + early_report + " is before event " + event},
+      // The last days a date can hold: the purge date lies past them (it used to abort every later command).
+      {"event-9999", dated("9999-12-30", event), "the pack's case: event 9999-12-30 is more than 2 years after today"},
       // A terminal code in the subject went raw to every list of cases (outside test).
       {"subject-terminal-code",
        [](const SamplePack& p) {
