@@ -87,11 +87,11 @@ std::uint32_t Replica::AuthorIndex(std::string_view a) {
 
 std::uint64_t Replica::Now() const { return options_.now_millis(); }
 
-inline OpId Replica::NextId() {
+[[gnu::always_inline]] inline OpId Replica::NextId() {
   return {options_.replica, (self_counter_ ? *self_counter_ : version_.Get(options_.replica)) + 1};
 }
 
-void Replica::SetLocalCounter(std::uint64_t last) {
+[[gnu::always_inline]] inline void Replica::SetLocalCounter(std::uint64_t last) {
   if (self_counter_ == nullptr) self_counter_ = &version_.v_[options_.replica];
   *self_counter_ = last;
 }
@@ -178,13 +178,13 @@ Result<OpId> Replica::RemoveFromCollection(const Target& target, std::string_vie
   return op.id;
 }
 
-Result<OpId> Replica::InsertText(const Target& target, std::uint64_t pos, std::string_view utf8) {
-  std::uint64_t n = 1;  // a keystroke is usually one ASCII character
-  if (utf8.size() != 1 || static_cast<unsigned char>(utf8[0]) >= 0x80) {
-    CP_ASSIGN_OR_RETURN(n, Utf8Length(utf8));
-  }
-  if (n == 0) return MakeError(ErrorCode::kInvalidArgument, "empty text insert");
-  TextSeq& text = TextFor(target);
+// Every text of this replica shares its interned replica ids (whose address survives moves).
+[[gnu::always_inline]] inline bool Replica::Gave(TextRef text) const {
+  return text.seq_ != nullptr && text.seq_->replica_ids() == replica_ids_.get();
+}
+
+[[gnu::always_inline]] inline Result<OpId> Replica::InsertInto(TextSeq& text, std::uint64_t pos, std::string_view utf8,
+                                                                std::uint64_t n) {
   if (pos > text.length()) return MakeError(ErrorCode::kInvalidArgument, "insert position beyond the end of the text");
   const OpId id = NextId();
   if (id.counter + n - 1 > 0xFFFFFFFFull) return MakeError(ErrorCode::kNoSpace, "replica counter exhausted");
@@ -196,8 +196,7 @@ Result<OpId> Replica::InsertText(const Target& target, std::uint64_t pos, std::s
   return id;
 }
 
-Result<OpId> Replica::DeleteText(const Target& target, std::uint64_t pos, std::uint64_t count) {
-  TextSeq* text = FindTextMutable(target);
+[[gnu::always_inline]] inline Result<OpId> Replica::DeleteFrom(TextSeq* text, std::uint64_t pos, std::uint64_t count) {
   const std::uint64_t len = text == nullptr ? 0 : text->length();
   if (count == 0 || pos > len || count > len - pos)
     return MakeError(ErrorCode::kInvalidArgument, "delete range leaves the text");
@@ -210,6 +209,36 @@ Result<OpId> Replica::DeleteText(const Target& target, std::uint64_t pos, std::u
   SetLocalCounter(id.counter + count - 1);
   return id;
 }
+
+Result<OpId> Replica::InsertText(const Target& target, std::uint64_t pos, std::string_view utf8) {
+  std::uint64_t n = 1;  // a keystroke is usually one ASCII character
+  if (utf8.size() != 1 || static_cast<unsigned char>(utf8[0]) >= 0x80) {
+    CP_ASSIGN_OR_RETURN(n, Utf8Length(utf8));
+  }
+  if (n == 0) return MakeError(ErrorCode::kInvalidArgument, "empty text insert");
+  return InsertInto(TextFor(target), pos, utf8, n);
+}
+
+Result<OpId> Replica::InsertText(TextRef text, std::uint64_t pos, std::string_view utf8) {
+  if (!Gave(text)) return MakeError(ErrorCode::kInvalidArgument, "the text handle is not this replica's");
+  std::uint64_t n = 1;
+  if (utf8.size() != 1 || static_cast<unsigned char>(utf8[0]) >= 0x80) {
+    CP_ASSIGN_OR_RETURN(n, Utf8Length(utf8));
+  }
+  if (n == 0) return MakeError(ErrorCode::kInvalidArgument, "empty text insert");
+  return InsertInto(*text.seq_, pos, utf8, n);
+}
+
+Result<OpId> Replica::DeleteText(const Target& target, std::uint64_t pos, std::uint64_t count) {
+  return DeleteFrom(FindTextMutable(target), pos, count);
+}
+
+Result<OpId> Replica::DeleteText(TextRef text, std::uint64_t pos, std::uint64_t count) {
+  if (!Gave(text)) return MakeError(ErrorCode::kInvalidArgument, "the text handle is not this replica's");
+  return DeleteFrom(text.seq_, pos, count);
+}
+
+TextRef Replica::Text(const Target& target) { return TextRef(&TextFor(target)); }
 
 // ---------------------------------------------------------------- reads
 

@@ -139,11 +139,12 @@ Status Rewrite(Replica& r, const Target& target, std::string_view next, bool dec
     }
   }
   // Then edit from the end backwards so that earlier positions stay valid.
+  const TextRef text = r.Text(target);  // (hunks is not empty: the text exists or is made by an insert)
   for (auto h = hunks.rbegin(); h != hunks.rend(); ++h) {
     const std::uint64_t pos = start[h->old_begin], count = start[h->old_end] - pos;
-    if (count > 0) CP_RETURN_IF_ERROR(r.DeleteText(target, pos, count));
+    if (count > 0) CP_RETURN_IF_ERROR(r.DeleteText(text, pos, count));
     const std::string insert = Join(to, h->new_begin, h->new_end);
-    if (!insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(target, pos, insert));
+    if (!insert.empty()) CP_RETURN_IF_ERROR(r.InsertText(text, pos, insert));
   }
   return Ok();
 }

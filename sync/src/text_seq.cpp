@@ -5,6 +5,14 @@
 
 namespace casepack::detail {
 
+void ByteArena::Grow(std::size_t need) {
+  const std::size_t capacity = std::max({need, 2 * capacity_, std::size_t{64}});
+  auto fresh = std::make_unique_for_overwrite<char[]>(capacity);
+  if (size_ > 0) std::memcpy(fresh.get(), data_.get(), size_);
+  data_ = std::move(fresh);
+  capacity_ = capacity;
+}
+
 namespace {
 
 constexpr std::size_t kMaxRuns = 64;
@@ -37,7 +45,7 @@ std::string TextSeq::Text() const {
   out.reserve(vis_);
   for (const auto& c : chunks_)
     for (const Run& r : c->runs)
-      if (!r.deleted) out.append(arena_, r.content, r.bytes);
+      if (!r.deleted) out.append(arena_.data() + r.content, r.bytes);
   return out;
 }
 
@@ -104,7 +112,7 @@ TextSeq::Lines TextSeq::LinesAround(std::uint64_t pos, std::uint64_t count) cons
 
 std::string_view TextSeq::Content(const Run& r) const {
   if (r.content == kNoContent) return {};
-  return std::string_view(arena_).substr(r.content, r.bytes);
+  return std::string_view(arena_.data() + r.content, r.bytes);
 }
 
 std::uint32_t TextSeq::Utf8ByteOffset(const Run& r, std::uint32_t cps) const {
@@ -162,6 +170,9 @@ TextSeq::Chunk* TextSeq::IndexFind(std::uint32_t rep, std::uint32_t ctr) const {
 bool TextSeq::IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, const Chunk* c) const {
   if (rep >= index_.size()) return false;
   const auto& m = index_[rep];
+  if (m.empty()) return false;
+  // Typing asks about the newest ids, which the last entry holds (and no entry follows): no search.
+  if (const auto last = std::prev(m.end()); s >= last->first) return last->second == c;
   auto it = m.upper_bound(s);
   if (it == m.begin() || std::prev(it)->second != c) return false;
   return it == m.end() || it->first >= e;
@@ -174,14 +185,38 @@ void TextSeq::IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Ch
   // Counters at or above the highest one ever indexed belong to no run yet: nothing to preserve there.
   const bool beyond_top = e >= index_top_[rep];
   index_top_[rep] = std::max(index_top_[rep], e);
+  // The newest ids (a run just typed): only the last entry, which maps everything from its key on, can
+  // change. No search.
+  if (beyond_top && !m.empty()) {
+    const auto last = std::prev(m.end());
+    if (s > last->first) {
+      if (last->second != c) m.emplace_hint(m.end(), s, c);
+      return;
+    }
+  }
   auto hi = m.lower_bound(e);
   const bool e_is_key = hi != m.end() && hi->first == e;
   Chunk* after = nullptr;  // what counter e mapped to, to keep it so
   if (!beyond_top && !e_is_key && hi != m.begin()) after = std::prev(hi)->second;
-  auto lo = m.erase(m.lower_bound(s), hi);  // == hi
-  if (lo == m.begin() || std::prev(lo)->second != c) m.emplace_hint(lo, s, c);
+  // The keys in [s, e) go (a range holds few: walking back from e is cheaper than a second search). The
+  // first one's node is kept for the entry written next, saving a free and a malloc.
+  auto lo = hi;
+  while (lo != m.begin() && std::prev(lo)->first >= s) --lo;
+  std::map<std::uint32_t, Chunk*>::node_type spare;
+  if (lo != hi) spare = m.extract(lo++);
+  lo = m.erase(lo, hi);  // == hi
+  auto put = [&](std::uint32_t key, Chunk* chunk) {
+    if (spare.empty()) {
+      m.emplace_hint(lo, key, chunk);
+      return;
+    }
+    spare.key() = key;
+    spare.mapped() = chunk;
+    m.insert(lo, std::move(spare));
+  };
+  if (lo == m.begin() || std::prev(lo)->second != c) put(s, c);
   if (after != nullptr && after != c) {
-    m.emplace_hint(lo, e, after);
+    put(e, after);
   } else if (e_is_key && lo->second == c) {
     m.erase(lo);  // [s, e) and [e, ...) now name the same chunk: one entry
   }
@@ -343,13 +378,22 @@ std::size_t TextSeq::MaybeSplitChunk(std::size_t ci) {
   Chunk* fp = fresh.get();
   chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(ci) + 1, std::move(fresh));
   for (std::size_t i = ci + 1; i < chunks_.size(); ++i) chunks_[i]->index = static_cast<std::uint32_t>(i);
-  // Runs that moved get the new chunk in the index; neighbours with consecutive ids share one update.
-  for (std::size_t i = 0; i < fp->runs.size();) {
-    const Run& first = fp->runs[i];
+  // Runs that moved get the new chunk in the index. Their id ranges, sorted, are joined where they meet
+  // (runs typed in one go but no longer side by side, since edits came between them) so that each
+  // stretch of ids takes one update. Nothing names the fresh chunk yet, so no range is already covered.
+  std::vector<TRange>& moved = split_scratch_;
+  moved.clear();
+  for (const Run& r : fp->runs) moved.push_back({r.rep, r.ctr, r.len});
+  std::sort(moved.begin(), moved.end(), [](const TRange& a, const TRange& b) {
+    return a.rep != b.rep ? a.rep < b.rep : a.ctr < b.ctr;
+  });
+  const std::size_t count = moved.size();
+  for (std::size_t i = 0; i < count;) {
+    const TRange& first = moved[i];
     std::uint32_t end = first.ctr + first.len;
     std::size_t j = i + 1;
-    while (j < fp->runs.size() && fp->runs[j].rep == first.rep && fp->runs[j].ctr == end) end += fp->runs[j++].len;
-    if (!IndexCovers(first.rep, first.ctr, end, fp)) IndexRange(first.rep, first.ctr, end, fp);
+    while (j < count && moved[j].rep == first.rep && moved[j].ctr == end) end += moved[j++].len;
+    IndexRange(first.rep, first.ctr, end, fp);
     i = j;
   }
   if (cursor_ci_ > ci) ++cursor_ci_;
@@ -515,7 +559,7 @@ void TextSeq::TryMergeWithNext(std::size_t ci, std::size_t ri) {
   }
 }
 
-inline void TextSeq::RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r,
+[[gnu::always_inline]] inline void TextSeq::RecordDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t span, const TRange& r,
                            std::uint64_t hlc, std::uint32_t author, bool may_extend, std::uint64_t extend_after) {
   if (may_extend && DeleteExtendsLastRecord(rep, ctr, author, extend_after)) {
     DelRecord& d = dels_.back();

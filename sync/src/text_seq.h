@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -77,6 +78,36 @@ struct VisibleRange {
   std::uint32_t rep;
 };
 
+// Growable bytes whose one-byte append is a compare, a store and an add, always inline: the keystroke
+// path is too large for GCC to inline std::string's or std::vector's push_back, and the call cost a
+// tenth of a keystroke. Doubles as it grows, like both of them.
+class ByteArena {
+ public:
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return capacity_; }
+  const char* data() const { return data_.get(); }
+  void reserve(std::size_t n) {
+    if (n > capacity_) Grow(n);
+  }
+  [[gnu::always_inline]] void push_back(char c) {
+    if (size_ == capacity_) [[unlikely]]
+      Grow(size_ + 1);
+    data_[size_++] = c;
+  }
+  void append(std::string_view s) {
+    if (s.empty()) return;
+    if (s.size() > capacity_ - size_) Grow(size_ + s.size());
+    std::memcpy(data_.get() + size_, s.data(), s.size());
+    size_ += s.size();
+  }
+
+ private:
+  void Grow(std::size_t need);  // to at least `need`, and at least double
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
 class TextSeq {
  public:
   // `replica_ids` maps replica indices to ids; ties between concurrent runs are broken by replica id so that
@@ -86,6 +117,7 @@ class TextSeq {
   TextSeq& operator=(const TextSeq&) = delete;
 
   std::uint64_t length() const { return vis_; }
+  const std::vector<ReplicaId>* replica_ids() const { return replica_ids_; }
   std::string Text() const;
 
   // Typing: extends the run the previous keystroke created or extended when this one continues it and
@@ -229,8 +261,9 @@ class TextSeq {
   const std::vector<ReplicaId>* replica_ids_;
   std::vector<std::unique_ptr<Chunk>> chunks_;
   std::vector<std::map<std::uint32_t, Chunk*>> index_;  // per replica index: counter -> chunk from there on
+  std::vector<TRange> split_scratch_;                 // MaybeSplitChunk's sorted id ranges (kept: no allocation per split)
   std::vector<std::uint32_t> index_top_;                // per replica: highest counter indexed + 1
-  std::string arena_;                                   // UTF-8 content of runs, in insertion order
+  ByteArena arena_;  // UTF-8 content of runs, in insertion order
   std::vector<DelRecord> dels_;
   std::vector<TRange> del_ranges_;
   std::uint64_t len_ = 0;
@@ -263,7 +296,7 @@ class TextSeq {
 };
 
 // Inline: a keystroke's whole work when it extends the run being typed (Replica::InsertText).
-inline bool TextSeq::TryExtendTyping(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos,
+[[gnu::always_inline]] inline bool TextSeq::TryExtendTyping(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos,
                                      std::string_view utf8, std::uint32_t n, std::uint32_t author) {
   // The keystroke continues the run the previous one extended or created, and nothing else has changed
   // since. Its left origin is that run's last code point and its right origin the run's (the run sits
@@ -274,7 +307,7 @@ inline bool TextSeq::TryExtendTyping(std::uint32_t rep, std::uint32_t ctr, std::
   Chunk& c = *chunks_[hot_.ci];
   Run& r = c.runs[hot_.ri];
   if (utf8.size() == 1) {
-    arena_.push_back(utf8[0]);  // (inline, where append calls memcpy)
+    arena_.push_back(utf8[0]);
   } else {
     arena_.append(utf8);
   }

@@ -138,6 +138,49 @@ TEST(Text, LocalEditing) {
   EXPECT_EQ(b.ReadText(kNotes), "wörld");
 }
 
+// Issue 18: a text's handle edits exactly as its target does (same operations, same ids), outlives a move
+// of its replica, and is refused by any other replica, and when default-made, without a change.
+TEST(Text, Issue18HandleEditsAsTheTargetDoesAndOnlyOnItsReplica) {
+  Fixture f;
+  Replica by_target = f.Make(1), by_handle = f.Make(1);
+  const TextRef handle = by_handle.Text(kNotes);
+  const std::vector<std::tuple<std::uint64_t, std::uint64_t, std::string>> edits = {
+      {0, 0, "helo"}, {3, 0, "l"}, {5, 0, " wörld"}, {0, 2, ""}, {2, 1, "ä"}, {8, 1, "!"}};
+  for (const auto& [pos, del, ins] : edits) {
+    if (del > 0) {
+      ASSERT_TRUE(by_target.DeleteText(kNotes, pos, del).ok());
+      ASSERT_TRUE(by_handle.DeleteText(handle, pos, del).ok());
+    }
+    if (!ins.empty()) {
+      ASSERT_TRUE(by_target.InsertText(kNotes, pos, ins).ok());
+      ASSERT_TRUE(by_handle.InsertText(handle, pos, ins).ok());
+    }
+  }
+  EXPECT_EQ(by_handle.ReadText(kNotes), "llä wörl!");
+  EXPECT_EQ(EncodeOperations(All(by_handle)), EncodeOperations(All(by_target)));
+  // The same errors as by target.
+  EXPECT_EQ(by_handle.InsertText(handle, 99, "x").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(by_handle.DeleteText(handle, 8, 2).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(by_handle.InsertText(handle, 0, "\xff").error().code, ErrorCode::kInvalidArgument);
+
+  Replica moved = std::move(by_handle);
+  ASSERT_TRUE(moved.InsertText(handle, 0, ">").ok());
+  EXPECT_EQ(moved.ReadText(kNotes), ">llä wörl!");
+
+  Replica other = f.Make(2);
+  ASSERT_TRUE(other.InsertText(kNotes, 0, "mine").ok());
+  const auto before = All(other);
+  auto foreign = other.InsertText(handle, 0, "x");
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(other.DeleteText(handle, 0, 1).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(other.InsertText(TextRef{}, 0, "x").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(other.DeleteText(TextRef{}, 0, 1).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(other.ReadText(kNotes), "mine");
+  EXPECT_EQ(EncodeOperations(All(other)), EncodeOperations(before));
+  EXPECT_EQ(moved.ReadText(kNotes), ">llä wörl!");
+}
+
 // Issue 18 (per-keystroke apply): a keystroke that extends the run being typed, and a delete that extends
 // the last delete record, read no clock (the run and the record keep their first one's). Every operation
 // still gets a clock above all earlier ones, and the history is what it was.

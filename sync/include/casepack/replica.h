@@ -87,6 +87,20 @@ struct ApplyResult {
   std::vector<RejectedOperation> rejected;
 };
 
+// One text of a replica, found once (Replica::Text). Edits through it skip finding the text by its
+// target, which a stream of keystrokes would otherwise do once each. A text is never removed from its
+// replica, so the handle stays good as long as the replica does (moves included); an edit through a
+// handle from another replica, or a default-made one, is refused.
+class TextRef {
+ public:
+  TextRef() = default;
+
+ private:
+  friend class Replica;
+  explicit TextRef(detail::TextSeq* seq) : seq_(seq) {}
+  detail::TextSeq* seq_ = nullptr;
+};
+
 class Replica {
  public:
   // A received clock moves ours at most this far ahead of the physical clock (HybridClock::kMaxDriftMillis).
@@ -117,6 +131,11 @@ class Replica {
   Result<OpId> InsertText(const Target& target, std::uint64_t pos, std::string_view utf8);
   // Deletes `count` code points from `pos`. kInvalidArgument if the range leaves the text or count is 0.
   Result<OpId> DeleteText(const Target& target, std::uint64_t pos, std::uint64_t count);
+  // The text at `target`, made (empty) if there is none, as its first insert would. Then the same two
+  // edits through the handle (kInvalidArgument also for a handle this replica did not give).
+  TextRef Text(const Target& target);
+  Result<OpId> InsertText(TextRef text, std::uint64_t pos, std::string_view utf8);
+  Result<OpId> DeleteText(TextRef text, std::uint64_t pos, std::uint64_t count);
 
   // ---- reads ----
   RegisterView ReadRegister(const Target& target) const;
@@ -206,6 +225,9 @@ class Replica {
   Operation TextDeleteOp(const Target& target, const detail::TextSeq& text, const detail::DelRecord& d) const;
   void TextChangesByIndex(const Target& target, const detail::TextSeq& text, const std::vector<std::uint32_t>& reps,
                           const std::vector<std::uint64_t>& after, std::vector<Operation>& out) const;
+  bool Gave(TextRef text) const;
+  Result<OpId> InsertInto(detail::TextSeq& text, std::uint64_t pos, std::string_view utf8, std::uint64_t n);
+  Result<OpId> DeleteFrom(detail::TextSeq* text, std::uint64_t pos, std::uint64_t count);
   detail::TextSeq& TextFor(const Target& t);
   detail::TextSeq& TextForSlow(const Target& t);
   const detail::TextSeq* FindText(const Target& t) const;

@@ -93,10 +93,11 @@ class GapBuffer {
 };
 
 void Replay(Replica& r, const testing::Trace& t) {
+  const TextRef text = r.Text(kText);  // as each peer edits through its text object
   for (const auto& tx : t.txns)
     for (const auto& p : tx.patches) {
-      if (p.del > 0 && !r.DeleteText(kText, p.pos, p.del).ok()) std::abort();
-      if (!p.ins.empty() && !r.InsertText(kText, p.pos, p.ins).ok()) std::abort();
+      if (p.del > 0 && !r.DeleteText(text, p.pos, p.del).ok()) std::abort();
+      if (!p.ins.empty() && !r.InsertText(text, p.pos, p.ins).ok()) std::abort();
     }
 }
 
