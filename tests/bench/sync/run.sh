@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command for the sync benchmark: builds sync_bench (release preset), installs the JS peers once in
 # build/release/peers (a copy of ../shared/bench/peers: that folder is read-only), runs casepack and the
-# peers in the same run, and prints a side-by-side table of medians and ratios.
+# peers (Yjs, Loro, Automerge, diamond-types) in the same run, and prints a side-by-side table of medians and ratios.
 #
 #   tests/bench/sync/run.sh              # RUNS=5 for casepack, PEER_RUNS=3 per peer case
 #   PEER_CASES=yjs:per-edit,yjs:merge2 tests/bench/sync/run.sh   # fewer peers (each case is 3 processes)
@@ -62,7 +62,7 @@ fi
 
 echo "== casepack (RUNS=${RUNS:-5})" >&2
 RUNS=${RUNS:-5} "$build/tests/bench/sync/sync_bench" "$traces" | tee "$out/ours.jsonl" >&2
-peer_cases=${PEER_CASES:-yjs:per-edit,loro:per-edit,automerge-wasm:per-edit,yjs:merge2,loro:merge2,automerge-wasm:merge2}
+peer_cases=${PEER_CASES:-yjs:per-edit,loro:per-edit,automerge-wasm:per-edit,dt:per-edit,yjs:merge2,loro:merge2,automerge-wasm:merge2,dt:merge2}
 if [ "$have_peers" = 1 ]; then
   echo "== peers (PEER_RUNS=${PEER_RUNS:-3}): $peer_cases" >&2
   (cd "$peers_dir" && TRACE_DIR="$traces" RUNS=${PEER_RUNS:-3} CASES="$peer_cases" node bench.mjs) | tee "$out/peers.jsonl" >&2
@@ -100,10 +100,11 @@ ld = ours.get('casepack:load', {})
 print()
 print('automerge-paper trace (259,778 edits), medians; ratio = peer time / casepack time (higher = casepack faster)')
 print()
-print(f"{'figure':44} {'casepack':>12} {'Yjs':>10} {'Loro':>10} {'Automerge':>10} {'vs Yjs':>8} {'vs Loro':>8} {'vs AM':>8}")
+print(f"{'figure':44} {'casepack':>12} {'Yjs':>10} {'Loro':>10} {'Automerge':>10} {'dt':>10} {'vs Yjs':>8} {'vs Loro':>8} {'vs AM':>8} {'vs dt':>8}")
 def row(name, ours_ms, case_mode, key):
-    y, l, a = peer('yjs:' + case_mode, key), peer('loro:' + case_mode, key), peer('automerge-wasm:' + case_mode, key)
-    print(f"{name:44} {fmt(ours_ms):>12} {fmt(y):>10} {fmt(l):>10} {fmt(a):>10} {ratio(y, ours_ms):>8} {ratio(l, ours_ms):>8} {ratio(a, ours_ms):>8}")
+    y, l, a, d = (peer(lib + ':' + case_mode, key) for lib in ('yjs', 'loro', 'automerge-wasm', 'dt'))
+    print(f"{name:44} {fmt(ours_ms):>12} {fmt(y):>10} {fmt(l):>10} {fmt(a):>10} {fmt(d):>10} "
+          f"{ratio(y, ours_ms):>8} {ratio(l, ours_ms):>8} {ratio(a, ours_ms):>8} {ratio(d, ours_ms):>8}")
 row('apply, one op per keystroke (ids + clocks)', pe, 'per-edit', 'applyMs')
 row('merge 2 replicas that typed it concurrently', m2.get('ms'), 'merge2', 'mergeMs')
 print()

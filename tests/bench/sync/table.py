@@ -94,7 +94,7 @@ print(f'medians: casepack of {runs} runs, each peer cell of {peer_runs} fresh pr
       f'load before {load_before}, after {load_after}')
 section('merge the whole history into an empty document (ms; decode + apply)', 'ms', 1,
         [('casepack (op batch)', 'mergeMs'), ('casepack (snapshot load)', 'snapshotLoadMs')], 'mergeMs')
-section('memory of the loaded document (MB, resident set growth of a fresh process)', 'MB', 1048576,
+section('memory of the loaded document (MB, resident set growth of a fresh process, after a tiny document was loaded the same way to page the code in)', 'MB', 1048576,
         [('casepack (op batch)', 'rssBytes'), ('casepack (snapshot load)', 'snapshotRssBytes')], 'rssBytes',
         pick_min=True)
 print('  (compared: the smaller casepack row; the snapshot is how the store keeps a document, as each peer loads '
