@@ -57,6 +57,7 @@ fs::path BlobStore::PathOf(std::string_view blob_id) const { return dir_ / (std:
 Result<BlobInfo> BlobStore::Put(const SecretBytes& case_key, std::string_view case_id, const ByteSource& source,
                                 std::uint64_t max_size, std::string_view wanted_id) {
   std::error_code ec;
+  const bool made_dir = !HasDirectory();
   fs::create_directories(dir_, ec);
   if (ec) return FileError("cannot create", dir_, ec.value());
 
@@ -89,6 +90,7 @@ Result<BlobInfo> BlobStore::Put(const SecretBytes& case_key, std::string_view ca
   if (result.ok() && ::rename(tmp_path.c_str(), final_path.c_str()) != 0) result = FileError("cannot write", final_path, errno);
   if (!result.ok()) {
     ::unlink(tmp_path.c_str());
+    if (made_dir) RemoveDirectoryIfEmpty();
     return result.error();
   }
   const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -114,6 +116,16 @@ Status BlobStore::Get(const SecretBytes& case_key, std::string_view case_id, std
                                  sink);
   ::close(fd);
   return result;
+}
+
+bool BlobStore::HasDirectory() const {
+  std::error_code ec;
+  return fs::is_directory(dir_, ec);
+}
+
+void BlobStore::RemoveDirectoryIfEmpty() const {
+  std::error_code ec;
+  fs::remove(dir_, ec);  // fails, leaving it, unless it is empty
 }
 
 Status BlobStore::Remove(std::string_view blob_id) const {

@@ -433,8 +433,10 @@ Result<PackImportResult> ImportTar(CaseService& cases, bool allow_past_purge, Ch
 
   std::vector<ImportedDocument> imported;
   const BlobStore& blobs = cases.blobs();
+  const bool had_blob_dir = blobs.HasDirectory();
   auto forget = [&](Error e) -> Error {
     for (const auto& d : imported) (void)blobs.Remove(d.blob_id);
+    if (!had_blob_dir) blobs.RemoveDirectoryIfEmpty();
     return e;
   };
 

@@ -83,6 +83,7 @@ class PackCliTest : public CliTest {
     EXPECT_EQ(s.exit_code, 0) << s.err;
     std::string state = json::parse(s.out)["counts"].dump();
     std::vector<std::string> names;
+    if (!fs::exists(fs::path(store_b_) / "blobs")) state += " (no blobs directory)";
     if (fs::exists(fs::path(store_b_) / "blobs"))
       for (const auto& e : fs::directory_iterator(fs::path(store_b_) / "blobs")) names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());

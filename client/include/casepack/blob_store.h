@@ -33,6 +33,10 @@ class BlobStore {
                            const ByteSink& sink) const;
   // Removes a blob's file. Not an error if it is already gone.
   [[nodiscard]] Status Remove(std::string_view blob_id) const;
+  // The directory is made by the first Put. An import that is refused removes it again if it made it and
+  // nothing else is in it, so that a refused import leaves the store exactly as it was.
+  bool HasDirectory() const;
+  void RemoveDirectoryIfEmpty() const;
   std::filesystem::path PathOf(std::string_view blob_id) const;
 
  private:
