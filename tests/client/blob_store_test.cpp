@@ -101,6 +101,11 @@ TEST_F(BlobStoreTest, EmptyOrOversizedKeepsNothing) {
   auto r = store_.Put(key_, "c", FromBytes(big), 200000);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("larger than the limit"), std::string::npos);
+  // Nothing kept, not even the directory the first Put made.
+  EXPECT_FALSE(fs::exists(tmp_ / "blobs"));
+  // A directory that was there before stays, empty.
+  fs::create_directories(tmp_ / "blobs");
+  ASSERT_FALSE(store_.Put(key_, "c", FromBytes(big), 200000).ok());
   EXPECT_TRUE(fs::is_empty(tmp_ / "blobs"));
 }
 
