@@ -210,22 +210,30 @@ Result<OpId> Replica::RemoveFromCollection(const Target& target, std::string_vie
   return id;
 }
 
+namespace {
+// The code points an insert adds; 0 for invalid UTF-8 or nothing at all (InsertLengthError says which). No
+// Result on the keystroke path: building one cost a tenth of a keystroke.
+[[gnu::always_inline]] inline std::uint64_t CodePointsToInsert(std::string_view utf8) {
+  if (utf8.size() == 1 && static_cast<unsigned char>(utf8[0]) < 0x80) return 1;  // the usual keystroke
+  const auto n = Utf8Length(utf8);
+  return n.ok() ? *n : 0;
+}
+[[gnu::cold]] Error InsertLengthError(std::string_view utf8) {
+  if (auto n = Utf8Length(utf8); !n.ok()) return n.error();
+  return MakeError(ErrorCode::kInvalidArgument, "empty text insert");
+}
+}  // namespace
+
 Result<OpId> Replica::InsertText(const Target& target, std::uint64_t pos, std::string_view utf8) {
-  std::uint64_t n = 1;  // a keystroke is usually one ASCII character
-  if (utf8.size() != 1 || static_cast<unsigned char>(utf8[0]) >= 0x80) {
-    CP_ASSIGN_OR_RETURN(n, Utf8Length(utf8));
-  }
-  if (n == 0) return MakeError(ErrorCode::kInvalidArgument, "empty text insert");
+  const std::uint64_t n = CodePointsToInsert(utf8);
+  if (n == 0) return InsertLengthError(utf8);
   return InsertInto(TextFor(target), pos, utf8, n);
 }
 
 Result<OpId> Replica::InsertText(TextRef text, std::uint64_t pos, std::string_view utf8) {
   if (!Gave(text)) return MakeError(ErrorCode::kInvalidArgument, "the text handle is not this replica's");
-  std::uint64_t n = 1;
-  if (utf8.size() != 1 || static_cast<unsigned char>(utf8[0]) >= 0x80) {
-    CP_ASSIGN_OR_RETURN(n, Utf8Length(utf8));
-  }
-  if (n == 0) return MakeError(ErrorCode::kInvalidArgument, "empty text insert");
+  const std::uint64_t n = CodePointsToInsert(utf8);
+  if (n == 0) return InsertLengthError(utf8);
   return InsertInto(*text.seq_, pos, utf8, n);
 }
 
