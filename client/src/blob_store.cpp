@@ -8,6 +8,7 @@
 
 #include "casepack/encoding.h"
 #include "casepack/random.h"
+#include "direct_file_writer.h"
 
 namespace casepack {
 
@@ -20,19 +21,6 @@ Error FileError(std::string_view what, const fs::path& path, int err) {
     return MakeError(ErrorCode::kNoSpace, std::string(what) + " " + path.string() + ": the disk is full",
                      "free some space and try again; nothing was kept");
   return MakeError(ErrorCode::kIo, std::string(what) + " " + path.string() + ": " + std::strerror(err));
-}
-
-Status WriteAll(int fd, const std::uint8_t* data, std::size_t n, const fs::path& path) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, data, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return FileError("cannot write", path, errno);
-    }
-    data += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return Ok();
 }
 
 // Reads exactly n bytes unless the file ends; returns the count.
@@ -67,26 +55,18 @@ Result<BlobInfo> BlobStore::Put(const SecretBytes& case_key, std::string_view ca
     return MakeError(ErrorCode::kInvalidArgument, "a blob id must be 32 hex characters");
   const fs::path final_path = PathOf(info.blob_id);
   const fs::path tmp_path = dir_ / (info.blob_id + ".tmp");
-  const int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return FileError("cannot create", tmp_path, errno);
-  // The blob must be on disk before the record that names it commits, so its fsync waits for every byte.
-  // Writeback is started every few MiB as the bytes come, so the disk works while the CPU encrypts and the
-  // final fsync waits only for the tail (sync_file_range does not wait, and is only a hint: fsync decides).
-  constexpr off_t kWritebackStep = 8 << 20;
-  off_t written = 0, started = 0;
+  // The blob must be on disk before the record that names it commits, so its fsync waits for every byte;
+  // it is written past the page cache from a helper thread while this one hashes and encrypts
+  // (direct_file_writer.h).
+  auto writer = internal::DirectFileWriter::Create(tmp_path);
+  if (!writer.ok()) {
+    if (made_dir) RemoveDirectoryIfEmpty();
+    return writer.error();
+  }
   Status result = SealBlobStream(case_key, case_id, info.blob_id, source,
-                                 [&](std::span<const std::uint8_t> b) -> Status {
-                                   CP_RETURN_IF_ERROR(WriteAll(fd, b.data(), b.size(), tmp_path));
-                                   written += static_cast<off_t>(b.size());
-                                   if (written - started >= kWritebackStep) {
-                                     (void)::sync_file_range(fd, started, written - started, SYNC_FILE_RANGE_WRITE);
-                                     started = written;
-                                   }
-                                   return Ok();
-                                 },
-                                 max_size, info);
-  if (result.ok() && ::fsync(fd) != 0) result = FileError("cannot write", tmp_path, errno);
-  ::close(fd);
+                                 [&](std::span<const std::uint8_t> b) { return (*writer)->Append(b); }, max_size, info);
+  if (result.ok()) result = (*writer)->Finish();
+  writer->reset();  // closes the file
   if (result.ok() && ::rename(tmp_path.c_str(), final_path.c_str()) != 0) result = FileError("cannot write", final_path, errno);
   if (!result.ok()) {
     ::unlink(tmp_path.c_str());

@@ -4,17 +4,13 @@
 
 #include <algorithm>
 #include <cstring>
-#include <condition_variable>
 #include <deque>
-#include <functional>
-#include <mutex>
-#include <system_error>
-#include <thread>
 #include <vector>
 
 #include "casepack/age.h"
 #include "chacha20_poly1305.h"
 #include "casepack/age_primitives.h"
+#include "worker.h"
 
 namespace casepack {
 
@@ -54,89 +50,6 @@ bool VerifyChunk(const SecretBytes& key, const std::uint8_t nonce[12], std::span
 void DecryptInPlace(const SecretBytes& key, const std::uint8_t nonce[12], std::span<std::uint8_t> data) {
   internal::AeadDecryptInPlace(key.expose().data(), nonce, data);
 }
-
-// One helper thread that runs jobs in submission order, so cryptography overlaps the caller's I/O. A
-// persistent thread (not one per batch) because on a busy machine every thread start and join waits for
-// the scheduler. If the thread cannot start, jobs run inline: slower, never wrong.
-class Worker {
- public:
-  static constexpr std::uint64_t kInline = ~std::uint64_t{0};  // the ticket of a job already done
-
-  Worker() = default;
-  Worker(const Worker&) = delete;
-  Worker& operator=(const Worker&) = delete;
-  ~Worker() { Stop(); }
-
-  std::uint64_t Submit(std::function<void()> job) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (!started_ && !failed_) {
-        try {
-          thread_ = std::thread([this] { Loop(); });
-          started_ = true;
-        } catch (const std::system_error&) {
-          failed_ = true;
-        }
-      }
-      if (started_) {
-        jobs_.push_back(std::move(job));
-        cv_job_.notify_one();
-        return submitted_++;
-      }
-    }
-    job();
-    return kInline;
-  }
-
-  void Wait(std::uint64_t ticket) {
-    if (ticket == kInline) return;
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_done_.wait(lock, [&] { return completed_ > ticket; });
-  }
-
-  bool Done(std::uint64_t ticket) {
-    if (ticket == kInline) return true;
-    std::lock_guard<std::mutex> lock(mu_);
-    return completed_ > ticket;
-  }
-
-  // Finishes every submitted job, then joins. Safe to call twice.
-  void Stop() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!started_) return;
-      stopping_ = true;
-      cv_job_.notify_one();
-    }
-    thread_.join();
-    std::lock_guard<std::mutex> lock(mu_);
-    started_ = false;
-    failed_ = true;  // no restart after Stop
-  }
-
- private:
-  void Loop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      cv_job_.wait(lock, [&] { return !jobs_.empty() || stopping_; });
-      if (jobs_.empty()) return;  // stopping, and everything is done
-      std::function<void()> job = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.unlock();
-      job();
-      lock.lock();
-      ++completed_;
-      cv_done_.notify_all();
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_job_, cv_done_;
-  std::deque<std::function<void()>> jobs_;
-  std::uint64_t submitted_ = 0, completed_ = 0;
-  bool started_ = false, failed_ = false, stopping_ = false;
-  std::thread thread_;
-};
 
 constexpr std::size_t kBatches = 3;     // batches in flight: one being filled/released, two in the worker
 constexpr std::size_t kInlineBelow = 4; // smaller batches are not worth a hand-over to the worker
@@ -195,7 +108,7 @@ struct AgeEncryptor::Impl {
   std::uint64_t counter = 0;       // index of the next chunk to submit
   bool closed = false;
   bool jobs_failed = false;        // a write failed: later jobs must not write (touched by jobs only)
-  Worker worker;
+  internal::Worker worker;
 
   ~Impl() {
     worker.Stop();  // no job may touch a buffer after this
@@ -250,7 +163,7 @@ struct AgeEncryptor::Impl {
     counter += chunks;
     if (chunks < kInlineBelow && flight.empty()) {
       job();
-      batch.ticket = Worker::kInline;
+      batch.ticket = internal::Worker::kInline;
     } else {
       batch.ticket = worker.Submit(std::move(job));
     }
@@ -435,7 +348,7 @@ struct AgeDecryptor::Impl {
   bool input_done = false;             // the end of the input (or a read error) has been reached
   std::optional<Error> pending;        // the error to report once everything before it is released
   AgeFailure pending_failure = AgeFailure::kNone;
-  Worker worker;
+  internal::Worker worker;
 
   ~Impl() {
     worker.Stop();  // no job may touch a buffer after this
@@ -507,7 +420,7 @@ struct AgeDecryptor::Impl {
     };
     if (batch.count < kInlineBelow) {
       job();
-      batch.ticket = Worker::kInline;
+      batch.ticket = internal::Worker::kInline;
     } else {
       batch.ticket = worker.Submit(std::move(job));
     }
