@@ -63,8 +63,7 @@ Result<BlobInfo> BlobStore::Put(const SecretBytes& case_key, std::string_view ca
     if (made_dir) RemoveDirectoryIfEmpty();
     return writer.error();
   }
-  Status result = SealBlobStream(case_key, case_id, info.blob_id, source,
-                                 [&](std::span<const std::uint8_t> b) { return (*writer)->Append(b); }, max_size, info);
+  Status result = SealBlobStream(case_key, case_id, info.blob_id, source, **writer, max_size, info);
   if (result.ok()) result = (*writer)->Finish();
   writer->reset();  // closes the file
   if (result.ok() && ::rename(tmp_path.c_str(), final_path.c_str()) != 0) result = FileError("cannot write", final_path, errno);

@@ -72,15 +72,34 @@ Status DirectFileWriter::FirstError() {
   return Ok();
 }
 
+Status DirectFileWriter::EnsureBuffer() {
+  if (!buffers_.empty()) return Ok();
+  std::uint8_t* p = NewBatchBuffer(kBatchBytes);
+  if (p == nullptr) return MakeError(ErrorCode::kIo, "cannot write " + path_.string() + ": out of memory");
+  buffers_.push_back(Buffer{p, 0});
+  current_ = 0;
+  return Ok();
+}
+
+std::span<std::uint8_t> DirectFileWriter::Room(std::size_t bytes) {
+  if (!direct_ || !EnsureBuffer().ok()) return {};
+  Buffer& b = buffers_[current_];
+  if (kBatchBytes - b.used < bytes) return {};
+  return {b.data + b.used, bytes};
+}
+
+Status DirectFileWriter::Commit(std::size_t bytes) {
+  Buffer& b = buffers_[current_];
+  if (bytes > kBatchBytes - b.used) std::abort();  // more than Room lent
+  b.used += bytes;
+  if (b.used == kBatchBytes) return Submit();
+  return Ok();
+}
+
 Status DirectFileWriter::Append(std::span<const std::uint8_t> bytes) {
   if (!direct_) return AppendBuffered(bytes);
   while (!bytes.empty()) {
-    if (buffers_.empty()) {
-      std::uint8_t* p = NewBatchBuffer(kBatchBytes);
-      if (p == nullptr) return MakeError(ErrorCode::kIo, "cannot write " + path_.string() + ": out of memory");
-      buffers_.push_back(Buffer{p, 0});
-      current_ = 0;
-    }
+    CP_RETURN_IF_ERROR(EnsureBuffer());
     Buffer& b = buffers_[current_];
     const std::size_t n = std::min(bytes.size(), kBatchBytes - b.used);
     std::memcpy(b.data + b.used, bytes.data(), n);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "blob_stream_internal.h"
@@ -49,30 +50,32 @@ Result<std::size_t> Fill(const ByteSource& source, std::span<std::uint8_t> buf) 
 
 namespace {
 
-// Sealing runs a batch of chunks at a time on a helper thread while the caller's thread reads and hashes
-// the next: on a 100 MB import that splits SHA-256 (~56 ms) and ChaCha20-Poly1305 (~30 ms) across the two
-// cores. A batch holds its chunks at the sealed stride, plaintext one byte in, so each is sealed in place
-// (the tag byte before it, the MAC after) and the batch leaves as one contiguous run of the blob.
+// A blob of more than one batch is hashed and sealed on two helper threads, a batch of chunks at a time,
+// while the caller's thread reads the next batch: on a 100 MB import SHA-256 (~56 ms) and
+// ChaCha20-Poly1305 (~30 ms) run beside the reading, and beside each other. A batch holds its chunks'
+// plaintext one byte into slots at the sealed stride; the sealer never writes into a slot (the hasher may
+// still be reading it) but into the output's own memory where it lends room, else into a scratch chunk.
 constexpr std::size_t kSealedChunk = kBlobChunkBytes + kABytes;
 constexpr std::size_t kBatchChunks = 16;  // 1 MiB of plaintext
-constexpr std::size_t kSealBatches = 3;   // one being filled, one held back (is its last chunk final?), one sealing
+constexpr std::size_t kSealBatches = 3;   // one being filled, one held back (is its last chunk final?), one in the helpers
 
 struct SealBatch {
-  std::vector<std::uint8_t> buf = std::vector<std::uint8_t>(kBatchChunks * kSealedChunk);
+  static constexpr std::size_t kBytes = kBatchChunks * kSealedChunk;
+  std::unique_ptr<std::uint8_t[]> buf = std::make_unique_for_overwrite<std::uint8_t[]>(kBytes);  // no zeroing pass
   std::array<std::size_t, kBatchChunks> len{};
   std::size_t count = 0;
   bool final = false;  // its last chunk is the blob's last
-  std::uint64_t ticket = internal::Worker::kInline;
-  Status status;       // of its write; set by its job, read after waiting for it
+  std::uint64_t seal_ticket = internal::Worker::kInline, hash_ticket = internal::Worker::kInline;
+  Status status;       // of its write; set by its seal job, read after waiting for it
 
-  std::uint8_t* Slot(std::size_t i) { return buf.data() + i * kSealedChunk; }
+  std::uint8_t* Slot(std::size_t i) { return buf.get() + i * kSealedChunk; }
 };
 
 }  // namespace
 
 Status internal::SealBlobStreamWithHeader(const SecretBytes& key, std::string_view case_id, std::string_view blob_id,
                                           std::span<const std::uint8_t, kBlobStreamHeaderBytes> header,
-                                          const ByteSource& source, const ByteSink& out, std::uint64_t max_size,
+                                          const ByteSource& source, BlobOutput& out, std::uint64_t max_size,
                                           BlobInfo& info) {
   if (key.size() != kBlobKeyBytes) std::abort();
   InitCrypto();
@@ -83,51 +86,66 @@ Status internal::SealBlobStreamWithHeader(const SecretBytes& key, std::string_vi
   // same stream init_push would have.
   if (crypto_secretstream_xchacha20poly1305_init_pull(&state, header.data(), key.expose().data()) != 0) std::abort();
   std::array<SealBatch, kSealBatches> batches;
-  std::atomic<bool> abandoned{false};  // the caller failed: jobs still queued must not write
-  Worker worker;  // declared after what its jobs touch: its destructor finishes them first
+  const auto scratch = std::make_unique_for_overwrite<std::uint8_t[]>(kSealedChunk);
+  Sha256Hasher sha;
+  std::atomic<bool> abandoned{false};  // the caller or the output failed: jobs still queued must not write
+  Worker sealer, hasher;  // declared after what their jobs touch: their destructors finish the jobs first
   struct Cleanup {
     crypto_secretstream_xchacha20poly1305_state& state;
     std::array<SealBatch, kSealBatches>& batches;
     std::atomic<bool>& abandoned;
-    Worker& worker;
+    Worker& sealer;
+    Worker& hasher;
     ~Cleanup() {
       abandoned = true;
-      worker.Stop();
-      for (SealBatch& b : batches) sodium_memzero(b.buf.data(), b.buf.size());
+      sealer.Stop();
+      hasher.Stop();
+      for (SealBatch& b : batches) sodium_memzero(b.buf.get(), SealBatch::kBytes);
       sodium_memzero(&state, sizeof state);
     }
-  } cleanup{state, batches, abandoned, worker};
+  } cleanup{state, batches, abandoned, sealer, hasher};
 
-  CP_RETURN_IF_ERROR(out(AsBytes(kMagic)));
-  CP_RETURN_IF_ERROR(out(header));
+  CP_RETURN_IF_ERROR(out.Write(AsBytes(kMagic)));
+  CP_RETURN_IF_ERROR(out.Write(header));
 
-  // Seals batch b on the worker (inline if it is the blob's only one: not worth a thread) and writes it.
+  // Hashes and seals batch b on the helpers (inline if it is the blob's only one: not worth a thread);
+  // batches are submitted in the blob's order, and each helper runs its jobs in that order.
   bool submitted_any = false;
   auto submit = [&](SealBatch& b) {
-    auto job = [&b, &state, &ad, &out, &abandoned] {
-      std::size_t bytes = 0;
-      for (std::size_t i = 0; i < b.count; ++i) {
-        const bool last = b.final && i + 1 == b.count;
-        std::uint8_t* slot = b.Slot(i);
-        internal::SecretStreamPush(state, slot, slot + 1, b.len[i], AsBytes(ad),
-                                   last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
-        bytes += b.len[i] + kABytes;
+    auto hash_job = [&b, &sha] {
+      for (std::size_t i = 0; i < b.count; ++i) sha.Update(std::span<const std::uint8_t>(b.Slot(i) + 1, b.len[i]));
+    };
+    auto seal_job = [&b, &state, &ad, &out, &abandoned, chunk = scratch.get()] {
+      if (abandoned) return;
+      for (std::size_t i = 0; i < b.count && b.status.ok(); ++i) {
+        const unsigned char tag = b.final && i + 1 == b.count ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0;
+        const std::size_t sealed = b.len[i] + kABytes;
+        const std::span<std::uint8_t> room = out.Room(sealed);
+        if (room.size() >= sealed) {
+          internal::SecretStreamPush(state, room.data(), b.Slot(i) + 1, b.len[i], AsBytes(ad), tag);
+          b.status = out.Commit(sealed);
+        } else {
+          internal::SecretStreamPush(state, chunk, b.Slot(i) + 1, b.len[i], AsBytes(ad), tag);
+          b.status = out.Write(std::span<const std::uint8_t>(chunk, sealed));
+        }
       }
-      b.status = abandoned ? Ok() : out(std::span<const std::uint8_t>(b.buf.data(), bytes));
       if (!b.status.ok()) abandoned = true;
     };
     if (!submitted_any && b.final) {
-      job();
-      b.ticket = Worker::kInline;
+      hash_job();
+      seal_job();
+      b.hash_ticket = b.seal_ticket = Worker::kInline;
     } else {
-      b.ticket = worker.Submit(std::move(job));
+      b.hash_ticket = hasher.Submit(std::move(hash_job));
+      b.seal_ticket = sealer.Submit(std::move(seal_job));
     }
     submitted_any = true;
   };
-  // Waits for batch b's job; its write's error, if any.
+  // Waits for batch b's jobs; its write's error, if any.
   auto reclaim = [&](SealBatch& b) -> Status {
-    worker.Wait(b.ticket);
-    b.ticket = Worker::kInline;
+    hasher.Wait(b.hash_ticket);
+    sealer.Wait(b.seal_ticket);
+    b.hash_ticket = b.seal_ticket = Worker::kInline;
     b.count = 0;
     b.final = false;
     Status s = std::move(b.status);
@@ -135,7 +153,6 @@ Status internal::SealBlobStreamWithHeader(const SecretBytes& key, std::string_vi
     return s;
   };
 
-  Sha256Hasher sha;
   info.size = 0;
   std::size_t cur = 0;
   SealBatch* held = nullptr;  // full, waiting to learn whether its last chunk is the final one
@@ -155,7 +172,6 @@ Status internal::SealBlobStreamWithHeader(const SecretBytes& key, std::string_vi
     if (info.size > max_size)
       return MakeError(ErrorCode::kInvalidArgument,
                        "the document is larger than the limit of " + std::to_string(max_size / (1024 * 1024)) + " MiB");
-    sha.Update(std::span<const std::uint8_t>(plain, n));
     b.len[b.count++] = n;
     if (held != nullptr) {
       submit(*held);
@@ -177,12 +193,42 @@ Status internal::SealBlobStreamWithHeader(const SecretBytes& key, std::string_vi
   return Ok();
 }
 
+namespace {
+
+// A ByteSink as a BlobOutput with no memory to lend: every sealed run comes through Write.
+class SinkOutput final : public BlobOutput {
+ public:
+  explicit SinkOutput(const ByteSink& sink) : sink_(sink) {}
+  std::span<std::uint8_t> Room(std::size_t) override { return {}; }
+  Status Commit(std::size_t) override { std::abort(); }  // Room never lends
+  Status Write(std::span<const std::uint8_t> bytes) override { return sink_(bytes); }
+
+ private:
+  const ByteSink& sink_;
+};
+
+}  // namespace
+
+Status internal::SealBlobStreamWithHeader(const SecretBytes& key, std::string_view case_id, std::string_view blob_id,
+                                          std::span<const std::uint8_t, kBlobStreamHeaderBytes> header,
+                                          const ByteSource& source, const ByteSink& out, std::uint64_t max_size,
+                                          BlobInfo& info) {
+  SinkOutput output(out);
+  return SealBlobStreamWithHeader(key, case_id, blob_id, header, source, output, max_size, info);
+}
+
 Status SealBlobStream(const SecretBytes& key, std::string_view case_id, std::string_view blob_id,
-                      const ByteSource& source, const ByteSink& out, std::uint64_t max_size, BlobInfo& info) {
+                      const ByteSource& source, BlobOutput& out, std::uint64_t max_size, BlobInfo& info) {
   InitCrypto();
   std::array<std::uint8_t, kHeaderBytes> header{};
   randombytes_buf(header.data(), header.size());
   return internal::SealBlobStreamWithHeader(key, case_id, blob_id, header, source, out, max_size, info);
+}
+
+Status SealBlobStream(const SecretBytes& key, std::string_view case_id, std::string_view blob_id,
+                      const ByteSource& source, const ByteSink& out, std::uint64_t max_size, BlobInfo& info) {
+  SinkOutput output(out);
+  return SealBlobStream(key, case_id, blob_id, source, output, max_size, info);
 }
 
 Status OpenBlobStream(const SecretBytes& key, std::string_view case_id, std::string_view blob_id,

@@ -14,5 +14,10 @@ inline constexpr std::size_t kBlobStreamHeaderBytes = 24;
                                               std::span<const std::uint8_t, kBlobStreamHeaderBytes> header,
                                               const ByteSource& source, const ByteSink& out,
                                               std::uint64_t max_size, BlobInfo& info);
+[[nodiscard]] Status SealBlobStreamWithHeader(const SecretBytes& key, std::string_view case_id,
+                                              std::string_view blob_id,
+                                              std::span<const std::uint8_t, kBlobStreamHeaderBytes> header,
+                                              const ByteSource& source, BlobOutput& out, std::uint64_t max_size,
+                                              BlobInfo& info);
 
 }  // namespace casepack::internal

@@ -52,8 +52,9 @@ class DirectFileWriterTest : public ::testing::Test {
 
 TEST_F(DirectFileWriterTest, WritesExactlyWhatWasAppendedAroundEveryBoundary) {
   const Bytes data = RandomBytes(13 * kMiB + 4097);
+  constexpr std::size_t kBatch = DirectFileWriter::kBatchBytes;
   for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{4095}, std::size_t{4096}, std::size_t{4097},
-                        4 * kMiB - 1, 4 * kMiB, 4 * kMiB + 1, 12 * kMiB, 13 * kMiB + 4097}) {
+                        kBatch - 1, kBatch, kBatch + 1, 3 * kBatch + 4096, 6 * kBatch, 13 * kMiB + 4097}) {
     for (std::size_t piece : {std::size_t{65553}, std::size_t{1000003}}) {
       SCOPED_TRACE(std::to_string(n) + " bytes in pieces of " + std::to_string(piece));
       const fs::path p = dir_ / "f";
@@ -78,7 +79,7 @@ TEST_F(DirectFileWriterTest, WritesExactlyWhatWasAppendedAroundEveryBoundary) {
 // no longer aligned), and the writer goes on buffered to hear "file too large".
 TEST_F(DirectFileWriterTest, AFileSizeLimitIsTheDiskIsFullWhereverItFalls) {
   const Bytes data = RandomBytes(10 * kMiB);
-  for (rlim_t limit : {rlim_t{100000}, rlim_t{4 * kMiB}, rlim_t{6 * kMiB + 4096}, rlim_t{10 * kMiB - 1}}) {
+  for (rlim_t limit : {rlim_t{100000}, rlim_t{DirectFileWriter::kBatchBytes}, rlim_t{6 * kMiB + 4096}, rlim_t{10 * kMiB - 1}}) {
     SCOPED_TRACE(limit);
     const fs::path p = dir_ / ("limited-" + std::to_string(limit));
     const pid_t pid = fork();

@@ -12,6 +12,7 @@
 
 #include "blob_stream_internal.h"
 #include "casepack/blob_stream.h"
+#include "casepack/random.h"
 #include "support/vector_file.h"
 
 namespace casepack {
@@ -157,6 +158,49 @@ TEST(BlobStream, BatchesSealedOnTheHelperAreLibsodiumsStreamByteForByte) {
     ASSERT_TRUE(OpenBlobStream(*key, "case", "blob", From(sealed, pos), Into(back)).ok());
     EXPECT_TRUE(back == plain);
   }
+}
+
+// An output that lends memory from its own buffer, with room for a chunk only now and then (every third
+// call), as the blob store's direct writer does at the end of each of its batches.
+class LendingOutput final : public BlobOutput {
+ public:
+  std::span<std::uint8_t> Room(std::size_t bytes) override {
+    if (++asked_ % 3 == 0) return {};
+    lent_.resize(bytes);
+    return lent_;
+  }
+  Status Commit(std::size_t bytes) override {
+    if (bytes > lent_.size()) std::abort();
+    held.insert(held.end(), lent_.begin(), lent_.begin() + static_cast<std::ptrdiff_t>(bytes));
+    ++commits;
+    return Ok();
+  }
+  Status Write(std::span<const std::uint8_t> bytes) override {
+    held.insert(held.end(), bytes.begin(), bytes.end());
+    ++writes;
+    return Ok();
+  }
+  Bytes held;
+  int commits = 0, writes = 0;
+
+ private:
+  Bytes lent_;
+  int asked_ = 0;
+};
+
+TEST(BlobStream, ChunksSealedIntoLentMemoryOrWrittenAreTheSameStream) {
+  auto key = SecretBytes::Random(kBlobKeyBytes);
+  ASSERT_TRUE(key.ok());
+  std::array<std::uint8_t, internal::kBlobStreamHeaderBytes> header{};
+  randombytes_buf(header.data(), header.size());
+  const Bytes plain = RandomBytes(3 * 16 * kBlobChunkBytes + 12345);
+  std::size_t pos = 0;
+  LendingOutput out;
+  BlobInfo info;
+  ASSERT_TRUE(internal::SealBlobStreamWithHeader(*key, "case", "blob", header, From(plain, pos), out, 1u << 30, info).ok());
+  EXPECT_GT(out.commits, 0);
+  EXPECT_GT(out.writes, 2);  // the magic, the header, and chunks for which no room was lent
+  EXPECT_TRUE(out.held == ReferenceBlob(*key, "case", "blob", plain, header)) << "differs from libsodium's stream";
 }
 
 TEST(BlobStream, ASinkErrorOnTheHelperEndsTheSealWithThatErrorAndNothingIsWrittenAfter) {
