@@ -2,6 +2,7 @@
 # The README's test command: installs what is missing, configures, builds and runs the whole suite with ctest.
 #   packaging/test.sh          release build, every test
 #   packaging/test.sh asan     ASan+UBSan build, unit tests only
+#   packaging/test.sh tsan     TSan build, the tests of the code that runs its own threads (label "threads")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-release}"
@@ -17,6 +18,8 @@ cmake --preset "$preset" >/dev/null
 if [ "$preset" = asan ]; then
   # Only what the asan test preset runs (label "unit"): the rest would be compiled under ASan for nothing.
   cmake --build --preset "$preset" -j "$(nproc)" --target unit_tests
+elif [ "$preset" = tsan ]; then
+  cmake --build --preset "$preset" -j "$(nproc)" --target thread_tests
 else
   cmake --build --preset "$preset" -j "$(nproc)"
 fi

@@ -53,7 +53,9 @@ Result<std::unique_ptr<DirectFileWriter>> DirectFileWriter::Create(const fs::pat
 }
 
 DirectFileWriter::DirectFileWriter(fs::path path, int fd, bool direct)
-    : path_(std::move(path)), fd_(fd), direct_(direct), fd_direct_(direct) {}
+    : path_(std::move(path)), fd_(fd), direct_(direct), fd_direct_(direct) {
+  buffers_.reserve(kBuffers);  // never moved while the helper holds one
+}
 
 DirectFileWriter::~DirectFileWriter() {
   {
@@ -169,8 +171,10 @@ void DirectFileWriter::Loop() {
     queue_.pop_front();
     helper_busy_ = true;
     const bool failed = error_.has_value();
+    const std::uint8_t* data = buffers_[i].data;  // read under the lock: Submit may add buffers meanwhile
+    const std::size_t used = buffers_[i].used;
     lock.unlock();
-    Status s = failed ? Ok() : WriteFully(buffers_[i].data, buffers_[i].used);
+    Status s = failed ? Ok() : WriteFully(data, used);
     lock.lock();
     helper_busy_ = false;
     if (!s.ok() && !error_) error_ = s.error();

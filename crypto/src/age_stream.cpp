@@ -324,9 +324,11 @@ struct AgeDecryptor::Impl {
   Bytes pre;               // bytes read while looking for the end of the header
   std::size_t pre_pos = 0; // payload bytes in `pre` start here
   SecretBytes payload_key;
-  // Batches of encrypted chunks, read ahead and verified on the worker while earlier ones are released.
-  // A batch is read with one byte of look-ahead (does the file go on after it?); batch sizes start at one
-  // chunk and double up to kAgeBatchChunks, so small files never allocate megabytes.
+  // Batches of encrypted chunks, read and verified on the worker while earlier ones are released: the
+  // caller's thread (which, opening a pack, also unpacks the tar and feeds the document to the blob store)
+  // never waits on the file. A batch is read with one byte of look-ahead (does the file go on after it?);
+  // batch sizes start at one chunk and double up to kAgeBatchChunks, so small files never allocate
+  // megabytes, and the first, small batches are read inline (no thread for a small file).
   struct Batch {
     Bytes buf;
     std::size_t count = 0;
@@ -334,20 +336,25 @@ struct AgeDecryptor::Impl {
     std::array<std::size_t, kAgeBatchChunks> len{};     // encrypted length of each chunk
     std::array<bool, kAgeBatchChunks> last{};           // the chunk must be the final one
     std::array<bool, kAgeBatchChunks> verified{};       // tag checked and plaintext in place
+    bool ends_input = false;                            // nothing was or will be read after it
+    std::optional<Error> error;                         // its read failed: reported when it is reached
+    AgeFailure failure = AgeFailure::kNone;
     std::uint64_t ticket = 0;
   };
   std::array<Batch, kBatches> batches;
-  std::deque<std::size_t> queue;       // loaded batches not yet released, oldest first
+  // The caller's side.
+  std::deque<std::size_t> queue;       // batches submitted and not yet released, oldest first
   std::size_t cur = kBatches;          // the batch being released (kBatches: none)
   std::size_t pos = 0;                 // next chunk of `cur` to release
-  std::size_t capacity = 0;            // chunks in the last batch read
+  std::size_t capacity = 0;            // chunks in the last batch submitted
+  std::uint64_t counter = 0;           // index of the next chunk to release
+  bool input_ended = false;            // a released batch reached the end of the input
+  bool submitted_to_worker = false;
+  // The reading side: touched only by load jobs, which run one at a time in submission order.
   bool have_carry = false;
   std::uint8_t carry = 0;
-  std::uint64_t counter = 0;           // index of the next chunk to release
   std::uint64_t next_load = 0;         // index of the next chunk to read
-  bool input_done = false;             // the end of the input (or a read error) has been reached
-  std::optional<Error> pending;        // the error to report once everything before it is released
-  AgeFailure pending_failure = AgeFailure::kNone;
+  bool reader_done = false;            // the end of the input (or a read error) has been reached
   internal::Worker worker;
 
   ~Impl() {
@@ -355,14 +362,33 @@ struct AgeDecryptor::Impl {
     for (Batch& b : batches) Wipe(b.buf);
   }
 
-  // Reads the next batch into a free buffer and submits its verification. Errors are kept in `pending`.
-  void Load() {
+  // Submits the reading and verifying of the next batch into a free buffer.
+  void Submit() {
     std::size_t b = 0;
     while (b == cur || std::find(queue.begin(), queue.end(), b) != queue.end()) ++b;
     Batch& batch = batches[b];
     capacity = std::min(kAgeBatchChunks, std::max<std::size_t>(1, capacity * 2));
     const std::size_t cap = capacity * kEncChunk + 1;
     if (batch.buf.size() < cap) batch.buf.resize(cap);
+    auto job = [this, &batch, cap] { Load(batch, cap); };
+    if (capacity < kInlineBelow && !submitted_to_worker) {
+      job();
+      batch.ticket = internal::Worker::kInline;
+    } else {
+      batch.ticket = worker.Submit(std::move(job));
+      submitted_to_worker = true;
+    }
+    queue.push_back(b);
+  }
+
+  // A load job: reads up to `cap` bytes (the last one only to learn whether the file goes on) and verifies
+  // and decrypts the chunks in place. A failed read or a missing payload is kept in the batch.
+  void Load(Batch& batch, std::size_t cap) {
+    batch.count = 0;
+    batch.error.reset();
+    batch.failure = AgeFailure::kNone;
+    batch.ends_input = true;
+    if (reader_done) return;  // submitted ahead, after the batch that reached the end
     std::size_t n = 0;
     if (have_carry) {
       batch.buf[0] = carry;
@@ -371,20 +397,20 @@ struct AgeDecryptor::Impl {
     }
     auto got = ReadFull(std::span<std::uint8_t>(batch.buf.data() + n, cap - n));
     if (!got.ok()) {
-      input_done = true;
-      pending = got.error();
-      pending_failure = (armor && armor->failed()) ? AgeFailure::kArmor : AgeFailure::kOther;
+      reader_done = true;
+      batch.error = got.error();
+      batch.failure = (armor && armor->failed()) ? AgeFailure::kArmor : AgeFailure::kOther;
       return;
     }
     n += *got;
     if (n == 0) {
-      input_done = true;
-      pending = MakeError(ErrorCode::kCorrupt,
-                          next_load == 0 ? "file is truncated: the payload has no chunks"
-                                         : "file is truncated: it ends after " + Plural(next_load, "chunk", "chunks") +
-                                               " without the final chunk",
-                          "the file was probably cut short while copying or downloading");
-      pending_failure = AgeFailure::kPayload;
+      reader_done = true;
+      batch.error = MakeError(ErrorCode::kCorrupt,
+                              next_load == 0 ? "file is truncated: the payload has no chunks"
+                                             : "file is truncated: it ends after " + Plural(next_load, "chunk", "chunks") +
+                                                   " without the final chunk",
+                              "the file was probably cut short while copying or downloading");
+      batch.failure = AgeFailure::kPayload;
       return;
     }
     const bool more = n == cap;
@@ -393,8 +419,9 @@ struct AgeDecryptor::Impl {
       carry = batch.buf[cap - 1];
       have_carry = true;
     } else {
-      input_done = true;
+      reader_done = true;
     }
+    batch.ends_input = !more;
     batch.count = (data + kEncChunk - 1) / kEncChunk;
     batch.first = next_load;
     next_load += batch.count;
@@ -402,29 +429,20 @@ struct AgeDecryptor::Impl {
       batch.len[i] = std::min(kEncChunk, data - i * kEncChunk);
       batch.last[i] = !more && i + 1 == batch.count;
     }
-    auto job = [&batch, key = &payload_key] {
-      for (std::size_t i = 0; i < batch.count; ++i) {
-        std::uint8_t* p = batch.buf.data() + i * kEncChunk;
-        const std::size_t clen = batch.len[i];
-        const std::uint64_t index = batch.first + i;
-        batch.verified[i] = false;
-        if (clen < kAgeTagBytes) continue;
-        if (batch.last[i] && clen == kAgeTagBytes && index > 0) continue;  // empty final chunk: refused later
-        std::uint8_t nonce[12];
-        ChunkNonce(index, batch.last[i], nonce);
-        const std::size_t plen = clen - kAgeTagBytes;
-        if (!VerifyChunk(*key, nonce, std::span<const std::uint8_t>(p, plen), p + plen)) continue;
-        DecryptInPlace(*key, nonce, std::span<std::uint8_t>(p, plen));
-        batch.verified[i] = true;
-      }
-    };
-    if (batch.count < kInlineBelow) {
-      job();
-      batch.ticket = internal::Worker::kInline;
-    } else {
-      batch.ticket = worker.Submit(std::move(job));
+    for (std::size_t i = 0; i < batch.count; ++i) {
+      std::uint8_t* p = batch.buf.data() + i * kEncChunk;
+      const std::size_t clen = batch.len[i];
+      const std::uint64_t index = batch.first + i;
+      batch.verified[i] = false;
+      if (clen < kAgeTagBytes) continue;
+      if (batch.last[i] && clen == kAgeTagBytes && index > 0) continue;  // empty final chunk: refused later
+      std::uint8_t nonce[12];
+      ChunkNonce(index, batch.last[i], nonce);
+      const std::size_t plen = clen - kAgeTagBytes;
+      if (!VerifyChunk(payload_key, nonce, std::span<const std::uint8_t>(p, plen), p + plen)) continue;
+      DecryptInPlace(payload_key, nonce, std::span<std::uint8_t>(p, plen));
+      batch.verified[i] = true;
     }
-    queue.push_back(b);
   }
 
   // Reads until `out` is full or the input ends; payload reads first drain what the header read left.
@@ -625,19 +643,24 @@ Result<std::span<const std::uint8_t>> AgeDecryptor::Next() {
 
   if (d.cur == kBatches || d.pos == d.batches[d.cur].count) {
     d.cur = kBatches;
-    // Keep two batches ahead: while this thread releases one, the worker verifies the next.
-    while (d.queue.size() < kBatches - 1 && !d.input_done) d.Load();
-    if (d.queue.empty()) {
-      d.done = true;
-      failure_ = d.pending_failure;
-      if (!d.pending) std::abort();  // the input ended without a final chunk, which Load() reports
-      return *d.pending;
-    }
+    // Keep two batches ahead: while this thread releases one, the worker reads and verifies the next.
+    while (d.queue.size() < kBatches - 1 && !d.input_ended) d.Submit();
+    if (d.queue.empty()) std::abort();  // a batch that ended the input ended the release too (below)
     d.cur = d.queue.front();
     d.queue.pop_front();
     d.pos = 0;
-    d.worker.Wait(d.batches[d.cur].ticket);
-    if (d.queue.empty() && !d.input_done) d.Load();  // read ahead before releasing
+    Impl::Batch& next = d.batches[d.cur];
+    d.worker.Wait(next.ticket);
+    if (next.ends_input) d.input_ended = true;
+    if (next.count == 0) {
+      // A read that failed, or an input that ended without its final chunk: everything before it has
+      // been released.
+      d.done = true;
+      failure_ = next.failure;
+      if (!next.error) std::abort();  // Load() reports why there are no chunks
+      return *next.error;
+    }
+    if (d.queue.empty() && !d.input_ended) d.Submit();  // read ahead before releasing
   }
 
   Impl::Batch& batch = d.batches[d.cur];

@@ -94,6 +94,13 @@ class ByteArena {
       Grow(size_ + 1);
     data_[size_++] = c;
   }
+  // push_back where there is room: false, and nothing changed, when the arena is full.
+  [[gnu::always_inline]] bool push_back_in_place(char c) {
+    if (size_ == capacity_) [[unlikely]]
+      return false;
+    data_[size_++] = c;
+    return true;
+  }
   void append(std::string_view s) {
     if (s.empty()) return;
     if (s.size() > capacity_ - size_) Grow(size_ + s.size());
@@ -125,6 +132,14 @@ class TextSeq {
   // clock of its first code point. REQUIRES: as LocalInsert.
   bool TryExtendTyping(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::string_view utf8,
                        std::uint32_t n, std::uint32_t author);
+  // TryExtendTyping's most common case in full, for this replica's own author (rep 0): one ASCII byte, with
+  // room for it in the arena. It calls nothing, so a caller's fast path around it needs no stack frame.
+  bool TryTypeAscii(std::uint32_t ctr, std::uint64_t pos, char c, std::uint32_t author);
+  // LocalDelete's most common case in full, for this replica's own author (rep 0) and one code point: found
+  // where the last delete left off (the hint), in an ASCII run, joining the tombstone beside it
+  // (AbsorbDelete), and extending the last delete record and its last range (RecordDelete). It calls
+  // nothing. False, and nothing changed, in any other case. REQUIRES: as LocalDelete.
+  bool TryDeleteOne(std::uint32_t ctr, std::uint64_t pos, std::uint32_t author, std::uint64_t extend_after);
   // REQUIRES: pos <= length(), utf8 valid, n = its code point count > 0, ids (rep, ctr..ctr+n) unused.
   void LocalInsert(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::string_view utf8, std::uint32_t n,
                    std::uint64_t hlc, std::uint32_t author);
@@ -324,6 +339,92 @@ class TextSeq {
   return true;
 }
 
+[[gnu::always_inline]] inline bool TextSeq::TryTypeAscii(std::uint32_t ctr, std::uint64_t pos, char c,
+                                                         std::uint32_t author) {
+  if (!(hot_.valid && hot_.typing && hot_.rep == 0 && ctr == hot_.next_ctr && pos == hot_.pos_end &&
+        author == hot_.author))
+    return false;
+  if (!arena_.push_back_in_place(c)) return false;
+  Chunk& chunk = *chunks_[hot_.ci];
+  Run& r = chunk.runs[hot_.ri];
+  r.len += 1;
+  r.bytes += 1;
+  chunk.len += 1;
+  chunk.vis += 1;
+  len_ += 1;
+  vis_ += 1;
+  if (hot_.ci < cursor_ci_) cursor_before_ += 1;  // AddVisible's bookkeeping
+  const std::uint32_t top = r.ctr + r.len;
+  if (index_top_[0] < top) index_top_[0] = top;  // rep 0 has an entry: the run was indexed
+  hint_.valid = false;
+  placed_.valid = false;
+  hot_.next_ctr += 1;
+  hot_.pos_end += 1;
+  return true;
+}
+
+[[gnu::always_inline]] inline bool TextSeq::TryDeleteOne(std::uint32_t ctr, std::uint64_t pos, std::uint32_t author,
+                                                         std::uint64_t extend_after) {
+  if (!fast_paths_ || !hint_.valid || hint_.pos != pos || pos >= vis_) return false;
+  // LocalDelete takes backspacing at the end of the run being typed first.
+  if (hot_.valid && pos + 1 == hot_.pos_end && 1 < chunks_[hot_.ci]->runs[hot_.ri].len) return false;
+  if (!DeleteExtendsLastRecord(0, ctr, author, extend_after)) return false;
+  const Loc l = hint_.loc;
+  Chunk& c = *chunks_[l.ci];
+  Run& r = c.runs[l.ri];
+  if (r.deleted || r.content == kNoContent || r.bytes != r.len) return false;  // an ASCII run: 1 byte, 1 code point
+  TRange got;
+  Run* tomb;
+  if (l.off == 0) {  // r's first code point joins the tombstone before it (deleting forwards)
+    if (l.ri == 0 || r.len <= 1) return false;
+    tomb = &c.runs[l.ri - 1];
+    if (!tomb->deleted || !Continues(*tomb, r)) return false;
+    got = {r.rep, r.ctr, 1};
+  } else {  // r's last code point joins the tombstone after it (deleting backwards)
+    if (l.off + 1 != r.len || l.ri + 1 >= c.runs.size()) return false;
+    tomb = &c.runs[l.ri + 1];
+    if (!tomb->deleted || !Continues(r, *tomb)) return false;
+    got = {r.rep, tomb->ctr - 1, 1};
+  }
+  TRange& last = del_ranges_.back();
+  const bool after_last = last.rep == got.rep && last.ctr + last.len == got.ctr;
+  if (!after_last && !(last.rep == got.rep && got.ctr + 1 == last.ctr)) return false;
+  // Committed: AbsorbDelete's changes, then RecordDelete's.
+  if (l.off == 0) {
+    tomb->len += 1;
+    tomb->bytes += 1;
+    r.ctr += 1;
+    r.len -= 1;
+    r.left = {r.rep, r.ctr - 1};
+    r.content += 1;
+    r.bytes -= 1;
+    hint_ = {true, pos, {l.ci, l.ri, 0}};
+  } else {
+    tomb->ctr -= 1;
+    tomb->len += 1;
+    tomb->left = {r.rep, tomb->ctr - 1};
+    tomb->hlc = r.hlc;
+    if (tomb->content != kNoContent) {
+      tomb->content = r.content + l.off;
+      tomb->bytes += r.bytes - l.off;
+      r.bytes = l.off;
+    }
+    r.len = l.off;
+    hint_ = {true, pos - 1, {l.ci, l.ri, r.len - 1}};  // (l.off > 0: a code point precedes pos)
+  }
+  AddVisible(l.ci, -1);
+  placed_.valid = false;
+  hot_.valid = false;
+  dels_.back().span += 1;
+  if (after_last) {
+    last.len += 1;
+  } else {
+    last.ctr = got.ctr;
+    last.len += 1;
+  }
+  return true;
+}
+
 inline bool TextSeq::DeleteExtendsLastRecord(std::uint32_t rep, std::uint32_t ctr, std::uint32_t author,
                                              std::uint64_t extend_after) const {
   if (dels_.empty()) return false;
@@ -334,7 +435,7 @@ inline bool TextSeq::DeleteExtendsLastRecord(std::uint32_t rep, std::uint32_t ct
          d.first + d.count == del_ranges_.size();
 }
 
-inline void TextSeq::AddVisible(std::size_t ci, std::int64_t delta) {
+[[gnu::always_inline]] inline void TextSeq::AddVisible(std::size_t ci, std::int64_t delta) {
   chunks_[ci]->vis = static_cast<std::uint64_t>(static_cast<std::int64_t>(chunks_[ci]->vis) + delta);
   vis_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(vis_) + delta);
   // The cursor caches the visible count before its chunk; keep it true when an earlier chunk changes.

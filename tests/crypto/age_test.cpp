@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <random>
 
 #include "casepack/random.h"
@@ -160,6 +162,37 @@ TEST(Age, TruncationAtBatchBoundariesReleasesOnlyVerifiedChunks) {
   EXPECT_EQ(o.message(), "payload chunk 41 does not verify: the file was altered or truncated");
   ASSERT_EQ(o.plain.size(), 40 * C);
   EXPECT_TRUE(std::equal(o.plain.begin(), o.plain.end(), plain.begin()));
+}
+
+// Opening a pack, the caller's thread unpacks the tar and feeds the blob store: past the first small batches
+// (read inline, so a small file starts no thread) the file is read on the helper, with the verifying.
+TEST(Age, ALargeFileIsReadOnTheHelperThreadPastItsFirstBatches) {
+  class WhoReads final : public AgeSource {
+   public:
+    explicit WhoReads(std::span<const std::uint8_t> b) : b_(b) {}
+    Result<std::size_t> Read(std::span<std::uint8_t> out) override {
+      const std::size_t n = std::min(out.size(), b_.size() - pos_);
+      std::copy_n(b_.data() + pos_, n, out.data());
+      pos_ += n;
+      readers.push_back(std::this_thread::get_id());
+      return n;
+    }
+    std::vector<std::thread::id> readers;
+
+   private:
+    std::span<const std::uint8_t> b_;
+    std::size_t pos_ = 0;
+  };
+  Keys k;
+  const Bytes plain = RandomBytes(40 * kAgeChunkBytes);
+  const Bytes file = Encrypt(plain, {&k.recipient});
+  WhoReads src(file);
+  AgeMemorySink out;
+  ASSERT_TRUE(AgeDecrypt(src, out, std::vector<const AgeIdentity*>{&k.id}).ok());
+  EXPECT_TRUE(out.bytes() == plain);
+  ASSERT_GT(src.readers.size(), 4u);
+  EXPECT_NE(src.readers.back(), std::this_thread::get_id());
+  EXPECT_EQ(src.readers.front(), std::this_thread::get_id());  // the header
 }
 
 // A disk that fills up mid-file: the error reaches the caller (from the helper thread), once, intact.

@@ -181,6 +181,74 @@ TEST(Text, Issue18HandleEditsAsTheTargetDoesAndOnlyOnItsReplica) {
   EXPECT_EQ(moved.ReadText(kNotes), ">llä wörl!");
 }
 
+// Issue 18 (per-keystroke apply): edits through a text's handle take two fast paths of their own (one
+// ASCII character extending the run being typed; one code point deleted beside the last one deleted), which
+// edits by target never take. Random typing, backspacing, deleting forwards, jumps, longer inserts and
+// deletes, UTF-8, fences (FenceLocalHistory) and another writer's operations arriving in between: the two
+// replicas hold the same text at every step and end with the same operations, byte for byte.
+TEST(Text, Issue18FastKeystrokePathsGiveTheSameOperationsAsTheGeneralPath) {
+  for (std::uint64_t seed : {testing::FreshSeed("Text.Issue18FastKeystrokePaths"), testing::FreshSeed("Text.Issue18FastKeystrokePaths")}) {
+    std::mt19937_64 rng(seed);
+    Fixture f;
+    Replica by_target = f.Make(1), by_handle = f.Make(1), other = f.Make(2, "other");
+    const TextRef handle = by_handle.Text(kNotes);
+    std::uint64_t cursor = 0;
+    VersionVector other_sent;
+    for (int step = 0; step < 4000; ++step) {
+      const std::uint64_t len = by_target.TextLength(kNotes);
+      cursor = std::min(cursor, len);
+      const int what = static_cast<int>(rng() % 100);
+      auto both_insert = [&](std::uint64_t pos, const std::string& text) {
+        ASSERT_TRUE(by_target.InsertText(kNotes, pos, text).ok());
+        ASSERT_TRUE(by_handle.InsertText(handle, pos, text).ok());
+      };
+      auto both_delete = [&](std::uint64_t pos, std::uint64_t n) {
+        ASSERT_TRUE(by_target.DeleteText(kNotes, pos, n).ok());
+        ASSERT_TRUE(by_handle.DeleteText(handle, pos, n).ok());
+      };
+      if (what < 45) {  // typing
+        const std::string c = rng() % 20 == 0 ? "ä" : std::string(1, static_cast<char>('a' + rng() % 26));
+        ASSERT_NO_FATAL_FAILURE(both_insert(cursor, c));
+        cursor += 1;
+      } else if (what < 65) {  // backspace
+        if (cursor > 0) ASSERT_NO_FATAL_FAILURE(both_delete(--cursor, 1));
+      } else if (what < 75) {  // delete forwards
+        if (cursor < len) ASSERT_NO_FATAL_FAILURE(both_delete(cursor, 1));
+      } else if (what < 83) {  // the caret moves
+        cursor = rng() % (len + 1);
+      } else if (what < 87) {  // a paste, a selection deleted
+        if (rng() % 2 == 0) {
+          ASSERT_NO_FATAL_FAILURE(both_insert(cursor, "pasted " + std::to_string(step)));
+        } else if (cursor < len) {
+          ASSERT_NO_FATAL_FAILURE(both_delete(cursor, 1 + rng() % std::min<std::uint64_t>(5, len - cursor)));
+        }
+      } else if (what < 90) {  // what was typed so far is stored as operations
+        by_target.FenceLocalHistory();
+        by_handle.FenceLocalHistory();
+      } else if (what < 95) {  // the other writer types somewhere
+        const std::uint64_t olen = other.TextLength(kNotes);
+        const std::uint64_t at = rng() % (olen + 1);
+        if (rng() % 3 == 0 && at < olen) {
+          ASSERT_TRUE(other.DeleteText(kNotes, at, 1).ok());
+        } else {
+          ASSERT_TRUE(other.InsertText(kNotes, at, "o").ok());
+        }
+      } else {  // and what it wrote arrives, at both
+        const auto ops = *other.ChangesSince(other_sent);
+        other_sent = other.version();
+        ASSERT_EQ(by_target.Apply(ops).rejected.size(), 0u);
+        ASSERT_EQ(by_handle.Apply(ops).rejected.size(), 0u);
+        const auto mine = *by_target.ChangesSince(other.version());
+        ASSERT_EQ(other.Apply(mine).rejected.size(), 0u);
+      }
+      ASSERT_EQ(by_handle.ReadText(kNotes), by_target.ReadText(kNotes)) << "seed " << seed << " step " << step;
+    }
+    EXPECT_GT(by_handle.TextLength(kNotes), 100u) << "seed " << seed;
+    EXPECT_EQ(EncodeOperations(All(by_handle)), EncodeOperations(All(by_target))) << "seed " << seed;
+    EXPECT_EQ(by_handle.SaveSnapshot(), by_target.SaveSnapshot()) << "seed " << seed;
+  }
+}
+
 // Issue 18 (per-keystroke apply): a keystroke that extends the run being typed, and a delete that extends
 // the last delete record, read no clock (the run and the record keep their first one's). Every operation
 // still gets a clock above all earlier ones, and the history is what it was.

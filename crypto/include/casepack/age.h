@@ -329,9 +329,11 @@ enum class AgeFailure { kNone, kArmor, kHeader, kNoMatch, kHeaderMac, kPayload, 
 std::string_view ToString(AgeFailure failure);
 
 // Reads a file in stages: ReadHeader() (enough for inspection), Unlock() (finds the file key, checks the
-// header MAC), then Next() for each verified chunk of plaintext. `source` must outlive the decryptor and is
-// only read from the calling thread. Batches of chunks are read ahead and verified on a helper thread while
-// the caller consumes earlier ones; nothing is returned before its tag has been checked.
+// header MAC), then Next() for each verified chunk of plaintext. `source` must outlive the decryptor. The
+// header and the first, small batches are read on the calling thread; after that batches of chunks are
+// read ahead, verified and decrypted on a helper thread while the caller consumes earlier ones, so
+// `source` is then read from the helper (one read at a time, in order, never at the same time as the
+// caller). Nothing is returned before its tag has been checked.
 class AgeDecryptor {
  public:
   explicit AgeDecryptor(AgeSource& source, AgeDecryptOptions options = {});

@@ -227,6 +227,8 @@ class Replica {
                           const std::vector<std::uint64_t>& after, std::vector<Operation>& out) const;
   bool Gave(TextRef text) const;
   Result<OpId> InsertInto(detail::TextSeq& text, std::uint64_t pos, std::string_view utf8, std::uint64_t n);
+  [[gnu::noinline]] Result<OpId> InsertTextGeneral(TextRef text, std::uint64_t pos, std::string_view utf8);
+  [[gnu::noinline]] Result<OpId> DeleteTextGeneral(TextRef text, std::uint64_t pos, std::uint64_t count);
   Result<OpId> DeleteFrom(detail::TextSeq* text, std::uint64_t pos, std::uint64_t count);
   detail::TextSeq& TextFor(const Target& t);
   detail::TextSeq& TextForSlow(const Target& t);
