@@ -241,7 +241,7 @@ class TextSeq {
   std::size_t MaybeSplitChunk(std::size_t ci);
   void TryMergeWithNext(std::size_t ci, std::size_t ri);
   // True when b continues a (TryMergeWithNext may join them if they are both deleted or both not).
-  static bool Continues(const Run& a, const Run& b) {
+  [[gnu::always_inline]] static bool Continues(const Run& a, const Run& b) {
     return a.rep == b.rep && a.ctr + a.len == b.ctr && b.left == TId{a.rep, b.ctr - 1} && a.right == b.right &&
            a.author == b.author &&
            ((a.content == kNoContent && b.content == kNoContent) ||
@@ -425,8 +425,9 @@ class TextSeq {
   return true;
 }
 
-inline bool TextSeq::DeleteExtendsLastRecord(std::uint32_t rep, std::uint32_t ctr, std::uint32_t author,
-                                             std::uint64_t extend_after) const {
+[[gnu::always_inline]] inline bool TextSeq::DeleteExtendsLastRecord(std::uint32_t rep, std::uint32_t ctr,
+                                                                    std::uint32_t author,
+                                                                    std::uint64_t extend_after) const {
   if (dels_.empty()) return false;
   const DelRecord& d = dels_.back();
   // A record at or before the fence (Replica::FenceLocalHistory) is already stored as an operation:

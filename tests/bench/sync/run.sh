@@ -6,6 +6,7 @@
 #   tests/bench/sync/run.sh              # RUNS=5 for casepack, PEER_RUNS=3 per peer case
 #   PEER_CASES=yjs:per-edit,yjs:merge2 tests/bench/sync/run.sh   # fewer peers (each case is 3 processes)
 #   tests/bench/sync/run.sh table        # only the Eg-walker paper's table (S1, C1, C2, A1, A2)
+#   tests/bench/sync/run.sh keystrokes   # only per keystroke, casepack and diamond-types alternating (ROUNDS=7)
 #
 # The table: per trace, the time to merge the whole encoded history into an empty document (decode +
 # apply), the memory of the loaded document and the encoded sizes with and without deleted text, for
@@ -15,7 +16,7 @@
 # printed as such: RETRY_FAILED=1 tries again). TRACES=automerge-paper.json.gz,... limits the traces.
 set -euo pipefail
 mode=${1:-all}
-case "$mode" in all|table) ;; *) echo "usage: $0 [table]" >&2; exit 2 ;; esac
+case "$mode" in all|table|keystrokes) ;; *) echo "usage: $0 [table|keystrokes]" >&2; exit 2 ;; esac
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 shared=$(cd "$root/.." && pwd)/shared
 traces="$shared/data/traces"
@@ -44,6 +45,39 @@ else
   echo "== node or ../shared/bench/peers missing: peers skipped" >&2
 fi
 load() { echo "$(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) on $(nproc) CPUs"; }
+
+# Per keystroke against the closest peer, in rounds that alternate the two processes: this 2-core VM's
+# speed drifts by a third over minutes (the same binary's whole-process CPU time went 590 -> 814 ms), so
+# figures taken minutes apart, as above, can put a slow spell on one side only.
+keystroke_rounds() {
+  [ "$have_peers" = 1 ] || { echo "per keystroke rounds: no peers (node or ../shared/bench/peers missing)" >&2; return 0; }
+  rounds=${ROUNDS:-7}
+  echo >&2
+  echo "== per keystroke, casepack and diamond-types alternating ($rounds rounds)" >&2
+  : > "$out/rounds.txt"
+  for ((i = 0; i < rounds; i++)); do
+    ours_ms=$(ONLY=per-edit RUNS=5 "$build/tests/bench/sync/sync_bench" "$traces" 2>/dev/null |
+      python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["ms"])')
+    dt_ms=$(cd "$peers_dir" && TRACE_DIR="$traces" node --expose-gc bench.mjs case dt per-edit 2>/dev/null |
+      python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["applyMs"])')
+    echo "$ours_ms $dt_ms" | tee -a "$out/rounds.txt" >&2
+  done
+  python3 - "$out/rounds.txt" "$(load)" <<'PY'
+import statistics, sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+ours = [r[0] for r in rows]; dt = [r[1] for r in rows]; ratios = sorted(d / o for o, d in rows)
+print()
+print(f"per keystroke, {len(rows)} alternating rounds (casepack: median of 5 runs per process; diamond-types: one per process)")
+print(f"  casepack median {statistics.median(ours):.2f} ms, diamond-types median {statistics.median(dt):.1f} ms: "
+      f"{statistics.median(dt) / statistics.median(ours):.1f}x; per round {ratios[0]:.1f}x to {ratios[-1]:.1f}x, "
+      f"median {statistics.median(ratios):.1f}x (load after: {sys.argv[2]})")
+PY
+}
+
+if [ "$mode" = keystrokes ]; then
+  keystroke_rounds
+  exit 0
+fi
 
 if [ "$mode" = table ]; then
   load_before=$(load)
@@ -119,6 +153,8 @@ if ys: print(f"  (Yjs update v1/v2: {ys.get('v1')}/{ys.get('v2')} bytes)")
 ff = ours.get('casepack:ff', {}).get('ms')
 print(f"friendsforever replay with merges:            {fmt(ff)}")
 PY
+
+keystroke_rounds
 
 echo >&2
 echo "== the Eg-walker paper's table" >&2

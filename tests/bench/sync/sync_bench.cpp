@@ -267,7 +267,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sync_bench: %s/automerge-paper.json.gz not found\n", dir.c_str());
     return 1;
   }
-  // ONLY=name runs one case (for profiling): floor, per-edit, load, merge2, ff.
+  // ONLY=name runs one case (for profiling): floor, per-edit, load, merge2, ff. SHOW_RUNS=1 also prints each
+  // per-edit run's time (to stderr): a slow spell of this VM shows as a whole process of slow runs.
   const std::string only = std::getenv("ONLY") ? std::getenv("ONLY") : "";
   auto want = [&](const char* c) { return only.empty() || only == c; };
   std::uint64_t fake_now = 1'700'000'000'000ull;
@@ -304,6 +305,7 @@ int main(int argc, char** argv) {
       cpu.push_back(CpuMs() - c0);
       if (r.ReadText(kText) != trace->end_content) std::abort();
       t.push_back(Ms(a, b));
+      if (std::getenv("SHOW_RUNS")) std::fprintf(stderr, "%.2f ", t.back());
     }
     char extra[64];
     std::snprintf(extra, sizeof extra, ",\"cpuMs\":%.3f", Median(cpu));
