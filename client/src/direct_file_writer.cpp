@@ -68,12 +68,6 @@ DirectFileWriter::~DirectFileWriter() {
   ::close(fd_);
 }
 
-Status DirectFileWriter::FirstError() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (error_) return *error_;
-  return Ok();
-}
-
 Status DirectFileWriter::EnsureBuffer() {
   if (!buffers_.empty()) return Ok();
   std::uint8_t* p = NewBatchBuffer(kBatchBytes);

@@ -7,10 +7,14 @@
 // that is also hashing and encrypting. A direct write moves the bytes from our buffer to the device with
 // no copy, and the helper thread sleeps while the device works, so the CPU is left to the cryptography.
 //
-// Bytes are gathered into 2 MiB page-aligned batches (one huge page each where the kernel offers them); each full batch is written by the helper, the last
-// partial one (and any tail not a multiple of the block size) by Finish, buffered, before its fsync. Where
-// the file system refuses O_DIRECT, or the helper thread cannot start, the same bytes are written buffered
-// on the caller's thread, with writeback started every few MiB (sync_file_range): slower, never different.
+// Bytes are gathered into 2 MiB page-aligned batches (one huge page each where the kernel offers them);
+// each full batch is written by the helper, the last partial one by Finish (its tail that is not a
+// multiple of the block size buffered) before its fsync. Where the file system refuses O_DIRECT, or the
+// helper thread cannot start, the same bytes are written buffered on the caller's thread, with writeback
+// started every few MiB (sync_file_range): slower, never different.
+//
+// Not thread-safe: one thread at a time may append (the blob sealer's helper, after the caller wrote the
+// blob's head), and Finish comes after the last append has returned.
 #pragma once
 
 #include <sys/types.h>
@@ -75,7 +79,6 @@ class DirectFileWriter final : public BlobOutput {
   // unaligned, so the rest (and the whole file after it) is written buffered.
   Status WriteFully(const std::uint8_t* data, std::size_t n);
   Status StopDirect();
-  Status FirstError();
 
   std::filesystem::path path_;
   int fd_;
