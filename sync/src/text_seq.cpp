@@ -499,51 +499,12 @@ std::uint32_t TextSeq::SplitAndMarkDeleted(Loc l, std::uint32_t max, TRange& del
   return k;
 }
 
-// Deleting a visible run's first or last code points where the deleted neighbour on that side continues
-// the run (the trail that typing and then deleting leaves): moves the boundary between the two runs
-// instead of splitting and merging again. The runs end up exactly as SplitAt + TryMergeWithNext leave
-// them (the grown tombstone takes the clock of the run its new first code point came from), the run
-// count does not change and no code point changes chunk, so the id index stays as it is.
 inline bool TextSeq::AbsorbDelete(Loc l, std::uint32_t max, TRange& deleted) {
-  Chunk& c = *chunks_[l.ci];
-  Run& r = c.runs[l.ri];
-  if (r.deleted) return false;
-  if (l.off == 0) {
-    // A prefix [0, max) of r joins the tombstone before it (deleting forwards).
-    if (l.ri == 0 || max >= r.len) return false;
-    Run& p = c.runs[l.ri - 1];
-    if (!p.deleted || !Continues(p, r)) return false;
-    const std::uint32_t b = ByteOffset(r, max);
-    p.len += max;
-    p.bytes += b;
-    r.ctr += max;
-    r.len -= max;
-    r.left = {r.rep, r.ctr - 1};
-    if (r.content != kNoContent) {
-      r.content += b;
-      r.bytes -= b;
-    }
-    deleted = {r.rep, r.ctr - max, max};
-  } else {
-    // A suffix [off, len) of r joins the tombstone after it (deleting backwards).
-    const std::uint32_t k = r.len - l.off;
-    if (k > max || l.ri + 1 >= c.runs.size()) return false;
-    Run& n = c.runs[l.ri + 1];
-    if (!n.deleted || !Continues(r, n)) return false;
-    const std::uint32_t b = ByteOffset(r, l.off);
-    n.ctr -= k;
-    n.len += k;
-    n.left = {r.rep, n.ctr - 1};
-    n.hlc = r.hlc;
-    if (n.content != kNoContent) {
-      n.content = r.content + b;
-      n.bytes += r.bytes - b;
-      r.bytes = b;
-    }
-    r.len = l.off;
-    deleted = {r.rep, n.ctr, k};
-  }
-  AddVisible(l.ci, -static_cast<std::int64_t>(deleted.len));
+  Absorb plan;
+  if (!PlanAbsorb(l, max, plan)) return false;
+  const Run& r = chunks_[l.ci]->runs[l.ri];
+  ApplyAbsorb(l, plan, ByteOffset(r, plan.forwards ? plan.k : l.off));
+  deleted = plan.got;
   return true;
 }
 

@@ -248,6 +248,17 @@ class TextSeq {
             (a.content != kNoContent && b.content != kNoContent && a.content + a.bytes == b.content));
   }
   bool AbsorbDelete(Loc l, std::uint32_t max, TRange& deleted);
+  // AbsorbDelete in two steps, so that TryDeleteOne can check more before anything changes: which
+  // tombstone the code points join and how many, then the change (`bytes`: the run's byte offset of the
+  // boundary that moves, ByteOffset(r, k) deleting forwards, ByteOffset(r, l.off) backwards).
+  struct Absorb {
+    Run* tomb;
+    bool forwards;  // the run's first k code points join the tombstone before it, else its last k the one after
+    std::uint32_t k;
+    TRange got;     // the ids deleted
+  };
+  bool PlanAbsorb(Loc l, std::uint32_t max, Absorb& plan);
+  void ApplyAbsorb(Loc l, const Absorb& plan, std::uint32_t bytes);
   std::uint32_t MarkDeleted(Loc l, std::uint32_t max, TRange& deleted);
   std::uint32_t SplitAndMarkDeleted(Loc l, std::uint32_t max, TRange& deleted);  // MarkDeleted's general path
   // Forgets the caches of where the last edit was (hot_, hint_, placed_): any other change moves runs.
@@ -260,6 +271,8 @@ class TextSeq {
   Chunk* IndexFind(std::uint32_t rep, std::uint32_t ctr) const;
   bool IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, const Chunk* c) const;
   void AddVisible(std::size_t ci, std::int64_t delta);
+  bool ContinuesHotRun(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::uint32_t author) const;
+  void GrowHotRun(std::uint32_t n, std::uint32_t bytes);
   void NoteTop(std::uint32_t rep, std::uint32_t end) {
     if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
     index_top_[rep] = std::max(index_top_[rep], end);
@@ -311,56 +324,102 @@ class TextSeq {
 };
 
 // Inline: a keystroke's whole work when it extends the run being typed (Replica::InsertText).
-[[gnu::always_inline]] inline bool TextSeq::TryExtendTyping(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos,
-                                     std::string_view utf8, std::uint32_t n, std::uint32_t author) {
-  // The keystroke continues the run the previous one extended or created, and nothing else has changed
-  // since. Its left origin is that run's last code point and its right origin the run's (the run sits
-  // immediately before it), so extending the run in place is exactly what integration would do.
-  if (!(hot_.valid && hot_.typing && rep == hot_.rep && ctr == hot_.next_ctr && pos == hot_.pos_end &&
-        author == hot_.author))
-    return false;
+//
+// The keystroke continues the run the previous one extended or created, and nothing else has changed
+// since. Its left origin is that run's last code point and its right origin the run's (the run sits
+// immediately before it), so extending the run in place is exactly what integration would do.
+[[gnu::always_inline]] inline bool TextSeq::ContinuesHotRun(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos,
+                                                            std::uint32_t author) const {
+  return hot_.valid && hot_.typing && rep == hot_.rep && ctr == hot_.next_ctr && pos == hot_.pos_end &&
+         author == hot_.author;
+}
+
+// The hot run grows by n code points, whose `bytes` bytes were just appended to the arena.
+[[gnu::always_inline]] inline void TextSeq::GrowHotRun(std::uint32_t n, std::uint32_t bytes) {
   Chunk& c = *chunks_[hot_.ci];
   Run& r = c.runs[hot_.ri];
+  r.len += n;
+  r.bytes += bytes;
+  c.len += n;
+  len_ += n;
+  AddVisible(hot_.ci, n);
+  const std::uint32_t top = r.ctr + r.len;
+  if (index_top_[hot_.rep] < top) index_top_[hot_.rep] = top;  // rep has an entry: the run was indexed
+  hint_.valid = false;
+  placed_.valid = false;
+  hot_.next_ctr += n;
+  hot_.pos_end += n;
+}
+
+[[gnu::always_inline]] inline bool TextSeq::TryExtendTyping(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos,
+                                     std::string_view utf8, std::uint32_t n, std::uint32_t author) {
+  if (!ContinuesHotRun(rep, ctr, pos, author)) return false;
   if (utf8.size() == 1) {
     arena_.push_back(utf8[0]);
   } else {
     arena_.append(utf8);
   }
-  r.len += n;
-  r.bytes += static_cast<std::uint32_t>(utf8.size());
-  c.len += n;
-  len_ += n;
-  AddVisible(hot_.ci, n);
-  index_top_[rep] = std::max(index_top_[rep], r.ctr + r.len);  // rep has an entry: the run was indexed
-  hint_.valid = false;
-  placed_.valid = false;
-  hot_.next_ctr += n;
-  hot_.pos_end += n;
+  GrowHotRun(n, static_cast<std::uint32_t>(utf8.size()));
   return true;
 }
 
 [[gnu::always_inline]] inline bool TextSeq::TryTypeAscii(std::uint32_t ctr, std::uint64_t pos, char c,
                                                          std::uint32_t author) {
-  if (!(hot_.valid && hot_.typing && hot_.rep == 0 && ctr == hot_.next_ctr && pos == hot_.pos_end &&
-        author == hot_.author))
-    return false;
-  if (!arena_.push_back_in_place(c)) return false;
-  Chunk& chunk = *chunks_[hot_.ci];
-  Run& r = chunk.runs[hot_.ri];
-  r.len += 1;
-  r.bytes += 1;
-  chunk.len += 1;
-  chunk.vis += 1;
-  len_ += 1;
-  vis_ += 1;
-  if (hot_.ci < cursor_ci_) cursor_before_ += 1;  // AddVisible's bookkeeping
-  const std::uint32_t top = r.ctr + r.len;
-  if (index_top_[0] < top) index_top_[0] = top;  // rep 0 has an entry: the run was indexed
-  hint_.valid = false;
-  placed_.valid = false;
-  hot_.next_ctr += 1;
-  hot_.pos_end += 1;
+  if (!ContinuesHotRun(0, ctr, pos, author) || !arena_.push_back_in_place(c)) return false;
+  GrowHotRun(1, 1);
   return true;
+}
+
+// Deleting a visible run's first or last code points where the deleted neighbour on that side continues
+// the run (the trail that typing and then deleting leaves): moves the boundary between the two runs
+// instead of splitting and merging again. The runs end up exactly as SplitAt + TryMergeWithNext leave
+// them (the grown tombstone takes the clock of the run its new first code point came from), the run
+// count does not change and no code point changes chunk, so the id index stays as it is.
+[[gnu::always_inline]] inline bool TextSeq::PlanAbsorb(Loc l, std::uint32_t max, Absorb& plan) {
+  Chunk& c = *chunks_[l.ci];
+  Run& r = c.runs[l.ri];
+  if (r.deleted) return false;
+  if (l.off == 0) {  // a prefix [0, max) of r joins the tombstone before it (deleting forwards)
+    if (l.ri == 0 || max >= r.len) return false;
+    Run& p = c.runs[l.ri - 1];
+    if (!p.deleted || !Continues(p, r)) return false;
+    plan = {&p, true, max, {r.rep, r.ctr, max}};
+  } else {  // a suffix [off, len) of r joins the tombstone after it (deleting backwards)
+    const std::uint32_t k = r.len - l.off;
+    if (k > max || l.ri + 1 >= c.runs.size()) return false;
+    Run& n = c.runs[l.ri + 1];
+    if (!n.deleted || !Continues(r, n)) return false;
+    plan = {&n, false, k, {r.rep, n.ctr - k, k}};
+  }
+  return true;
+}
+
+[[gnu::always_inline]] inline void TextSeq::ApplyAbsorb(Loc l, const Absorb& plan, std::uint32_t bytes) {
+  Run& r = chunks_[l.ci]->runs[l.ri];
+  Run& t = *plan.tomb;
+  if (plan.forwards) {
+    t.len += plan.k;
+    t.bytes += bytes;
+    r.ctr += plan.k;
+    r.len -= plan.k;
+    r.left = {r.rep, r.ctr - 1};
+    if (r.content != kNoContent) {
+      r.content += bytes;
+      r.bytes -= bytes;
+    }
+  } else {
+    t.ctr -= plan.k;
+    t.len += plan.k;
+    t.left = {r.rep, t.ctr - 1};
+    t.hlc = r.hlc;
+    if (t.content != kNoContent) {
+      t.content = r.content + bytes;
+      t.bytes += r.bytes - bytes;
+      r.bytes = bytes;
+    }
+    r.len = l.off;
+  }
+  AddVisible(l.ci, -static_cast<std::int64_t>(plan.k));
 }
 
 [[gnu::always_inline]] inline bool TextSeq::TryDeleteOne(std::uint32_t ctr, std::uint64_t pos, std::uint32_t author,
@@ -370,58 +429,22 @@ class TextSeq {
   if (hot_.valid && pos + 1 == hot_.pos_end && 1 < chunks_[hot_.ci]->runs[hot_.ri].len) return false;
   if (!DeleteExtendsLastRecord(0, ctr, author, extend_after)) return false;
   const Loc l = hint_.loc;
-  Chunk& c = *chunks_[l.ci];
-  Run& r = c.runs[l.ri];
-  if (r.deleted || r.content == kNoContent || r.bytes != r.len) return false;  // an ASCII run: 1 byte, 1 code point
-  TRange got;
-  Run* tomb;
-  if (l.off == 0) {  // r's first code point joins the tombstone before it (deleting forwards)
-    if (l.ri == 0 || r.len <= 1) return false;
-    tomb = &c.runs[l.ri - 1];
-    if (!tomb->deleted || !Continues(*tomb, r)) return false;
-    got = {r.rep, r.ctr, 1};
-  } else {  // r's last code point joins the tombstone after it (deleting backwards)
-    if (l.off + 1 != r.len || l.ri + 1 >= c.runs.size()) return false;
-    tomb = &c.runs[l.ri + 1];
-    if (!tomb->deleted || !Continues(r, *tomb)) return false;
-    got = {r.rep, tomb->ctr - 1, 1};
-  }
+  const Run& r = chunks_[l.ci]->runs[l.ri];
+  if (r.content == kNoContent || r.bytes != r.len) return false;  // ASCII: a byte offset is a code point offset
+  Absorb plan;
+  if (!PlanAbsorb(l, 1, plan)) return false;
+  // RecordDelete's extension of the last range, without the push_back of a new range (which allocates).
   TRange& last = del_ranges_.back();
-  const bool after_last = last.rep == got.rep && last.ctr + last.len == got.ctr;
-  if (!after_last && !(last.rep == got.rep && got.ctr + 1 == last.ctr)) return false;
-  // Committed: AbsorbDelete's changes, then RecordDelete's.
-  if (l.off == 0) {
-    tomb->len += 1;
-    tomb->bytes += 1;
-    r.ctr += 1;
-    r.len -= 1;
-    r.left = {r.rep, r.ctr - 1};
-    r.content += 1;
-    r.bytes -= 1;
-    hint_ = {true, pos, {l.ci, l.ri, 0}};
-  } else {
-    tomb->ctr -= 1;
-    tomb->len += 1;
-    tomb->left = {r.rep, tomb->ctr - 1};
-    tomb->hlc = r.hlc;
-    if (tomb->content != kNoContent) {
-      tomb->content = r.content + l.off;
-      tomb->bytes += r.bytes - l.off;
-      r.bytes = l.off;
-    }
-    r.len = l.off;
-    hint_ = {true, pos - 1, {l.ci, l.ri, r.len - 1}};  // (l.off > 0: a code point precedes pos)
-  }
-  AddVisible(l.ci, -1);
+  const bool after_last = last.rep == plan.got.rep && last.ctr + last.len == plan.got.ctr;
+  if (!after_last && !(last.rep == plan.got.rep && plan.got.ctr + 1 == last.ctr)) return false;
+  ApplyAbsorb(l, plan, plan.forwards ? 1 : l.off);
+  // LocalDelete's hint: deleting on, forwards or backwards, finds its code point here next time.
+  hint_ = plan.forwards ? Hint{true, pos, {l.ci, l.ri, 0}} : Hint{true, pos - 1, {l.ci, l.ri, l.off - 1}};
   placed_.valid = false;
   hot_.valid = false;
   dels_.back().span += 1;
-  if (after_last) {
-    last.len += 1;
-  } else {
-    last.ctr = got.ctr;
-    last.len += 1;
-  }
+  if (!after_last) last.ctr = plan.got.ctr;
+  last.len += 1;
   return true;
 }
 
