@@ -566,7 +566,7 @@ void TextSeq::LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t po
     RecordDelete(rep, ctr, len, got, hlc, author, true, extend_after);
     hot_.pos_end -= len;
     hot_.typing = false;
-    hint_.valid = false;
+    hint_.state = Hint::kNone;
     return;
   }
   hot_.valid = false;
@@ -575,16 +575,16 @@ void TextSeq::LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t po
   while (remaining > 0) {
     // Re-locating from the cursor each time keeps the code simple; deletes of long ranges are rare.
     const Loc l = FindVisible(pos);
-    hint_.valid = false;
+    hint_.state = Hint::kNone;
     TRange got;
     std::uint32_t k;
     if (fast_paths_ && AbsorbDelete(l, remaining, got)) {
       // Deleting on (forwards or backwards) finds its code point here next time: the run that shrank.
       k = got.len;
       if (l.off == 0) {
-        hint_ = {true, pos, {l.ci, l.ri, 0}};
+        hint_ = {Hint::kKnown, pos, {l.ci, l.ri, 0}};
       } else if (pos > 0) {
-        hint_ = {true, pos - 1, {l.ci, l.ri, chunks_[l.ci]->runs[l.ri].len - 1}};
+        hint_ = {Hint::kKnown, pos - 1, {l.ci, l.ri, chunks_[l.ci]->runs[l.ri].len - 1}};
       }
     } else {
       k = SplitAndMarkDeleted(l, remaining, got);

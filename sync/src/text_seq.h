@@ -219,7 +219,7 @@ class TextSeq {
 
   // Where the visible code point at pos is (the end at length()): the last delete's hint, else a walk from
   // the cursor.
-  Loc FindVisible(std::uint64_t pos) { return hint_.valid && hint_.pos == pos ? hint_.loc : FindVisibleSlow(pos); }
+  Loc FindVisible(std::uint64_t pos) { return hint_.valid() && hint_.pos == pos ? hint_.loc : FindVisibleSlow(pos); }
   Loc FindVisibleSlow(std::uint64_t pos);
   bool Lookup(TId id, Loc& out) const;
   // Document order of two locations (normalised: off < the run's length, or End()): -1, 0 or 1.
@@ -264,7 +264,7 @@ class TextSeq {
   // Forgets the caches of where the last edit was (hot_, hint_, placed_): any other change moves runs.
   void Changed() {
     hot_.valid = false;
-    hint_.valid = false;
+    hint_.state = Hint::kNone;
     placed_.valid = false;
   }
   void IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* c);
@@ -307,10 +307,20 @@ class TextSeq {
   } hot_;
   // Where the visible code point at `pos` is, as the last local delete left it (deleting on, forwards or
   // backwards, needs no search); valid until any other change.
+  //
+  // A deleting streak (TryDeleteOne set it, deleting one ASCII code point of a run into the tombstone beside
+  // it) also knows that the next delete in the same direction can do the same with no check but the delete
+  // record's: forwards, loc is {ci, ri, 0} of a visible ASCII run of at least 2 code points whose previous
+  // run is the tombstone it continues, and the last delete range ends at its first id; backwards, loc is
+  // the last code point (off >= 1) of such a run whose next run is the tombstone continuing it, and the
+  // last delete range starts at that tombstone's first id. Both: the last delete record is this replica's
+  // (rep 0) and owns the last range, and the run being typed is not valid.
   struct Hint {
-    bool valid = false;
+    enum State : std::uint8_t { kNone, kKnown, kDeletingForwards, kDeletingBackwards };
+    State state = kNone;
     std::uint64_t pos = 0;
     Loc loc{};
+    bool valid() const { return state != kNone; }
   } hint_;
   // The last code point of the run RemoteInsert placed last, and where it is; valid until any other change.
   struct Placed {
@@ -345,7 +355,7 @@ class TextSeq {
   AddVisible(hot_.ci, n);
   const std::uint32_t top = r.ctr + r.len;
   if (index_top_[hot_.rep] < top) index_top_[hot_.rep] = top;  // rep has an entry: the run was indexed
-  hint_.valid = false;
+  hint_.state = Hint::kNone;
   placed_.valid = false;
   hot_.next_ctr += n;
   hot_.pos_end += n;
@@ -424,7 +434,31 @@ class TextSeq {
 
 [[gnu::always_inline]] inline bool TextSeq::TryDeleteOne(std::uint32_t ctr, std::uint64_t pos, std::uint32_t author,
                                                          std::uint64_t extend_after) {
-  if (!fast_paths_ || !hint_.valid || hint_.pos != pos || pos >= vis_) return false;
+  if (hint_.state >= Hint::kDeletingForwards && hint_.pos == pos) {
+    DelRecord& d = dels_.back();
+    // The record's other conditions (DeleteExtendsLastRecord) hold on a streak: the counter may have moved
+    // on (another text of this replica), the fence too.
+    if (d.ctr + d.span == ctr && d.ctr > extend_after && d.author == author) [[likely]] {
+      const Loc l = hint_.loc;
+      Chunk& c = *chunks_[l.ci];
+      TRange& last = del_ranges_.back();
+      if (hint_.state == Hint::kDeletingForwards) {
+        ApplyAbsorb(l, {&c.runs[l.ri - 1], true, 1, {}}, 1);
+        last.len += 1;
+        if (c.runs[l.ri].len < 2) hint_.state = Hint::kKnown;
+      } else {
+        ApplyAbsorb(l, {&c.runs[l.ri + 1], false, 1, {}}, l.off);
+        last.ctr -= 1;
+        last.len += 1;
+        hint_.pos = pos - 1;
+        hint_.loc.off = l.off - 1;
+        if (l.off == 1) hint_.state = Hint::kKnown;
+      }
+      d.span += 1;
+      return true;
+    }
+  }
+  if (!fast_paths_ || !hint_.valid() || hint_.pos != pos || pos >= vis_) return false;
   // LocalDelete takes backspacing at the end of the run being typed first.
   if (hot_.valid && pos + 1 == hot_.pos_end && 1 < chunks_[hot_.ci]->runs[hot_.ri].len) return false;
   if (!DeleteExtendsLastRecord(0, ctr, author, extend_after)) return false;
@@ -438,8 +472,15 @@ class TextSeq {
   const bool after_last = last.rep == plan.got.rep && last.ctr + last.len == plan.got.ctr;
   if (!after_last && !(last.rep == plan.got.rep && plan.got.ctr + 1 == last.ctr)) return false;
   ApplyAbsorb(l, plan, plan.forwards ? 1 : l.off);
-  // LocalDelete's hint: deleting on, forwards or backwards, finds its code point here next time.
-  hint_ = plan.forwards ? Hint{true, pos, {l.ci, l.ri, 0}} : Hint{true, pos - 1, {l.ci, l.ri, l.off - 1}};
+  // LocalDelete's hint: deleting on, forwards or backwards, finds its code point here next time; on a
+  // streak with no search or check (Hint) while the run has code points left on that side.
+  if (plan.forwards) {
+    const bool more = after_last && chunks_[l.ci]->runs[l.ri].len >= 2;
+    hint_ = {more ? Hint::kDeletingForwards : Hint::kKnown, pos, {l.ci, l.ri, 0}};
+  } else {
+    const bool more = !after_last && l.off >= 2;
+    hint_ = {more ? Hint::kDeletingBackwards : Hint::kKnown, pos - 1, {l.ci, l.ri, l.off - 1}};
+  }
   placed_.valid = false;
   hot_.valid = false;
   dels_.back().span += 1;

@@ -211,9 +211,13 @@ TEST(Text, Issue18FastKeystrokePathsGiveTheSameOperationsAsTheGeneralPath) {
         ASSERT_NO_FATAL_FAILURE(both_insert(cursor, c));
         cursor += 1;
       } else if (what < 65) {  // backspace
-        if (cursor > 0) ASSERT_NO_FATAL_FAILURE(both_delete(--cursor, 1));
+        if (cursor > 0) {
+          ASSERT_NO_FATAL_FAILURE(both_delete(--cursor, 1));
+        }
       } else if (what < 75) {  // delete forwards
-        if (cursor < len) ASSERT_NO_FATAL_FAILURE(both_delete(cursor, 1));
+        if (cursor < len) {
+          ASSERT_NO_FATAL_FAILURE(both_delete(cursor, 1));
+        }
       } else if (what < 83) {  // the caret moves
         cursor = rng() % (len + 1);
       } else if (what < 87) {  // a paste, a selection deleted
@@ -247,6 +251,67 @@ TEST(Text, Issue18FastKeystrokePathsGiveTheSameOperationsAsTheGeneralPath) {
     EXPECT_EQ(EncodeOperations(All(by_handle)), EncodeOperations(All(by_target))) << "seed " << seed;
     EXPECT_EQ(by_handle.SaveSnapshot(), by_target.SaveSnapshot()) << "seed " << seed;
   }
+}
+
+// Issue 18 (per-keystroke apply): holding backspace or delete takes a third path after two deletes in one
+// direction (TextSeq's deleting streak), which trusts what the previous delete left. Long streaks both
+// ways, through the start and end of runs, across UTF-8, with a fence, an edit of another text of the same
+// replica (its counter moves on) and another writer's operations arriving between two deletes: the same
+// text at every step and the same operations and snapshot, byte for byte, as the general path.
+TEST(Text, Issue18DeletingOnInOneDirectionGivesWhatTheGeneralPathGives) {
+  Fixture f;
+  Replica by_target = f.Make(1), by_handle = f.Make(1), other = f.Make(2, "other");
+  const TextRef handle = by_handle.Text(kNotes);
+  auto same = [&](const std::string& where) {
+    ASSERT_EQ(by_handle.ReadText(kNotes), by_target.ReadText(kNotes)) << where;
+  };
+  auto type = [&](std::uint64_t pos, const std::string& text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      ASSERT_TRUE(by_target.InsertText(kNotes, pos + i, text.substr(i, 1)).ok());
+      ASSERT_TRUE(by_handle.InsertText(handle, pos + i, text.substr(i, 1)).ok());
+    }
+  };
+  auto del = [&](std::uint64_t pos) {
+    ASSERT_TRUE(by_target.DeleteText(kNotes, pos, 1).ok());
+    ASSERT_TRUE(by_handle.DeleteText(handle, pos, 1).ok());
+  };
+  ASSERT_NO_FATAL_FAILURE(type(0, "one two three four five six seven eight nine ten"));
+  ASSERT_TRUE(by_target.InsertText(kNotes, 7, "\xc3\xa4\xc3\xb6").ok());  // two UTF-8 code points mid-run
+  ASSERT_TRUE(by_handle.InsertText(handle, 7, "\xc3\xa4\xc3\xb6").ok());
+  ASSERT_NO_FATAL_FAILURE(type(20, "ELEVEN"));  // a run inside a run
+  // Backspace from the middle of "ELEVEN" through the runs before it, past the UTF-8 and the text's start.
+  for (std::uint64_t pos = 23; pos-- > 0;) {
+    ASSERT_NO_FATAL_FAILURE(del(pos));
+    ASSERT_NO_FATAL_FAILURE(same("backspace at " + std::to_string(pos)));
+    if (pos == 15) {  // the other text of this replica: the next delete's counter is not the record's next
+      ASSERT_TRUE(by_target.InsertText(kTitle, 0, "t").ok());
+      ASSERT_TRUE(by_handle.InsertText(kTitle, 0, "t").ok());
+    }
+    if (pos == 12) {  // stored as operations: the record may not grow past the fence
+      by_target.FenceLocalHistory();
+      by_handle.FenceLocalHistory();
+    }
+  }
+  // Delete forwards from the start through several runs, with another writer's insert arriving midway.
+  ASSERT_NO_FATAL_FAILURE(type(5, "abcdefghij"));
+  for (int i = 0; i < 24; ++i) {
+    ASSERT_NO_FATAL_FAILURE(del(3));
+    ASSERT_NO_FATAL_FAILURE(same("delete " + std::to_string(i)));
+    if (i == 20) {
+      ASSERT_TRUE(other.InsertText(kNotes, 0, "o").ok());
+      const auto ops = *other.ChangesSince({});
+      ASSERT_EQ(by_target.Apply(ops).rejected.size(), 0u);
+      ASSERT_EQ(by_handle.Apply(ops).rejected.size(), 0u);
+    }
+  }
+  // Backspace after forwards, and forwards after backspace, at the same place.
+  const std::uint64_t len = by_target.TextLength(kNotes);
+  ASSERT_GT(len, 12u);
+  for (int i = 0; i < 4; ++i) ASSERT_NO_FATAL_FAILURE(del(len / 2 - i));
+  for (int i = 0; i < 4; ++i) ASSERT_NO_FATAL_FAILURE(del(len / 2 - 4));
+  ASSERT_NO_FATAL_FAILURE(same("both ways"));
+  EXPECT_EQ(EncodeOperations(All(by_handle)), EncodeOperations(All(by_target)));
+  EXPECT_EQ(by_handle.SaveSnapshot(), by_target.SaveSnapshot());
 }
 
 // Issue 18 (per-keystroke apply): a keystroke that extends the run being typed, and a delete that extends

@@ -307,8 +307,21 @@ struct Editor {
   std::uint32_t ctr = 1;
   std::uint64_t cursor = 0;
   int what = 0;
-  // Applies one random action to every text in `texts` (they hold the same text).
-  void Step(const std::vector<detail::TextSeq*>& texts, std::uint64_t hlc, std::mt19937_64& rng) {
+  // Applies one random action to every text in `texts` (they hold the same text). `keystrokes`, one of
+  // them, takes one ASCII character or one deleted code point the way Replica's text handle does: through
+  // TryTypeAscii and TryDeleteOne first (rep 0 only).
+  void Step(const std::vector<detail::TextSeq*>& texts, std::uint64_t hlc, std::mt19937_64& rng,
+            detail::TextSeq* keystrokes = nullptr) {
+    auto insert = [&](detail::TextSeq* t, std::uint64_t pos, const std::string& s, std::uint32_t n, std::uint32_t author) {
+      if (t == keystrokes && rep == 0 && s.size() == 1 && static_cast<unsigned char>(s[0]) < 0x80 &&
+          t->TryTypeAscii(ctr, pos, s[0], author))
+        return;
+      t->LocalInsert(rep, ctr, pos, s, n, hlc, author);
+    };
+    auto erase = [&](detail::TextSeq* t, std::uint64_t pos, std::uint32_t n, std::uint32_t author) {
+      if (t == keystrokes && rep == 0 && n == 1 && t->TryDeleteOne(ctr, pos, author, 0)) return;
+      t->LocalDelete(rep, ctr, pos, n, hlc, author);
+    };
     static const char* kPieces[] = {"a", "b", "\n", "é", "🙂", "xy"};
     const std::uint64_t len = texts[0]->length();
     cursor = std::min(cursor, len);
@@ -317,17 +330,17 @@ struct Editor {
     if (what < 55) {
       const std::string s = kPieces[rng() % 6];
       const auto n = static_cast<std::uint32_t>(testing::CodePoints(s).size());
-      for (detail::TextSeq* t : texts) t->LocalInsert(rep, ctr, cursor, s, n, hlc, author);
+      for (detail::TextSeq* t : texts) insert(t, cursor, s, n, author);
       ctr += n;
       cursor += n;
     } else if (what < 78 && cursor > 0) {
       const auto n = static_cast<std::uint32_t>(rng() % 6 == 0 ? 1 + rng() % cursor : 1);
-      for (detail::TextSeq* t : texts) t->LocalDelete(rep, ctr, cursor - n, n, hlc, author);
+      for (detail::TextSeq* t : texts) erase(t, cursor - n, n, author);
       ctr += n;
       cursor -= n;
     } else if (what < 92 && cursor < len) {
       const auto n = static_cast<std::uint32_t>(rng() % 6 == 0 ? 1 + rng() % (len - cursor) : 1);
-      for (detail::TextSeq* t : texts) t->LocalDelete(rep, ctr, cursor, n, hlc, author);
+      for (detail::TextSeq* t : texts) erase(t, cursor, n, author);
       ctr += n;
     } else {
       cursor = rng() % (len + 1);
@@ -337,7 +350,8 @@ struct Editor {
 };
 
 // The fast paths (extending the hot run, backspacing it, deletes that move the boundary between a run and
-// the tombstone beside it, the remembered places of the last delete and of the last integrated run) leave
+// the tombstone beside it, the remembered places of the last delete and of the last integrated run, and
+// Replica's keystroke paths TryTypeAscii and TryDeleteOne with its deleting streak) leave
 // the same code points as the general path (ids, origins, deleted or not, author, text, in the same order,
 // tombstones included) and the same delete records, while another writer's runs and deletes arrive in
 // between.
@@ -366,7 +380,7 @@ TEST(TextSeq, FastPathsLeaveTheSameCodePointsAsTheGeneralPath) {
       const auto hlc = static_cast<std::uint64_t>(step + 1);
       const int what = static_cast<int>(rng() % 100);
       if (what < 60) {
-        mine.Step({&fast, &slow}, hlc, rng);
+        mine.Step({&fast, &slow}, hlc, rng, &fast);
       } else if (what < 85) {
         for (int k = 1 + static_cast<int>(rng() % 6); k > 0; --k) theirs.Step({&other}, hlc, rng);
       } else {  // the other writer's runs, and its delete records but the last (it may still grow)
@@ -384,7 +398,7 @@ TEST(TextSeq, FastPathsLeaveTheSameCodePointsAsTheGeneralPath) {
         ASSERT_EQ(Runs(fast), Runs(slow)) << "seed " << seed << " step " << step;  // shows where they differ
         FAIL() << "seed " << seed << " step " << step;  // (the same runs hold the same code points)
       }
-      if (step % 64 == 0) {
+      if (step % 8 == 0) {
         for (const detail::TextSeq* t : {&fast, &slow}) ASSERT_EQ(t->CheckInvariants(), "") << "seed " << seed << " step " << step;
       }
     }
@@ -394,6 +408,49 @@ TEST(TextSeq, FastPathsLeaveTheSameCodePointsAsTheGeneralPath) {
     EXPECT_EQ(fast.Text(), Reference(fast, ids, &error)) << "seed " << seed;
     EXPECT_EQ(error, "");
   }
+}
+
+// Issue 18 (per-keystroke apply): a deleting streak (TextSeq::Hint) runs to the end of the run it deletes
+// from and no further, forwards and backwards, and every step leaves the invariants (no empty run, every
+// id found where it is, cached lengths) and the same text as the general path.
+TEST(TextSeq, Issue18DeletingStreaksStopAtTheEndOfTheirRun) {
+  std::vector<ReplicaId> ids{11};
+  detail::TextSeq fast(&ids), slow(&ids);
+  slow.SetFastPathsForTesting(false);
+  std::uint32_t ctr = 1;
+  auto check = [&](const std::string& where) {
+    ASSERT_EQ(fast.CheckInvariants(), "") << where;
+    ASSERT_EQ(slow.CheckInvariants(), "") << where;
+    ASSERT_EQ(fast.Text(), slow.Text()) << where;
+  };
+  auto type = [&](std::uint64_t pos, const std::string& s) {
+    for (char c : s) {
+      if (!fast.TryTypeAscii(ctr, pos, c, 0)) fast.LocalInsert(0, ctr, pos, std::string(1, c), 1, ctr, 0);
+      slow.LocalInsert(0, ctr, pos, std::string(1, c), 1, ctr, 0);
+      ++ctr;
+      ++pos;
+    }
+  };
+  auto erase = [&](std::uint64_t pos) {
+    if (!fast.TryDeleteOne(ctr, pos, 0, 0)) fast.LocalDelete(0, ctr, pos, 1, ctr, 0);
+    slow.LocalDelete(0, ctr, pos, 1, ctr, 0);
+    ++ctr;
+  };
+  type(0, "abcdefghij");
+  type(3, "KLMNOP");  // splits the first run: abc KLMNOP defghij
+  ASSERT_NO_FATAL_FAILURE(check("typed"));
+  for (int i = 0; i < 11; ++i) {  // forwards from M: through the rest of KLMNOP and all of defghij
+    erase(5);
+    ASSERT_NO_FATAL_FAILURE(check("forwards " + std::to_string(i)));
+  }
+  EXPECT_EQ(fast.Text(), "abcKL");
+  type(5, "QRSTU");
+  for (std::uint64_t pos = 9; pos-- > 1;) {  // backwards from T: through QRST, KL, bc
+    erase(pos);
+    ASSERT_NO_FATAL_FAILURE(check("backwards at " + std::to_string(pos)));
+  }
+  EXPECT_EQ(fast.Text(), "aU");
+  EXPECT_EQ(fast.deletes().size(), slow.deletes().size());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 //   sync_bench table <trace dir> <work dir>   # the Eg-walker paper's table: S1, C1, C2, A1, A2
 //   sync_bench table-mem <file> [snapshot]    # (run by table) memory of one loaded history, fresh process
 #include <malloc.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,6 +46,14 @@ double CpuMs() {
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
+}
+
+// Page faults so far: a replay's first touch of fresh memory (after malloc_trim) costs a page fault per
+// 4 KiB, part of what a fresh process pays.
+long MinorFaults() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_minflt;
 }
 
 std::size_t HeapInUse() { return mallinfo2().uordblks; }
@@ -268,7 +277,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   // ONLY=name runs one case (for profiling): floor, per-edit, load, merge2, ff. SHOW_RUNS=1 also prints each
-  // per-edit run's time (to stderr): a slow spell of this VM shows as a whole process of slow runs.
+  // per-edit run's time and page faults (to stderr): a slow spell of this VM shows as a whole process of slow runs.
   const std::string only = std::getenv("ONLY") ? std::getenv("ONLY") : "";
   auto want = [&](const char* c) { return only.empty() || only == c; };
   std::uint64_t fake_now = 1'700'000'000'000ull;
@@ -298,6 +307,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < runs; ++i) {
       Replica r({"case", 1, "author", now});
       malloc_trim(0);
+      const long faults0 = MinorFaults();
       const double c0 = CpuMs();
       auto a = Steady::now();
       Replay(r, *trace);
@@ -305,7 +315,7 @@ int main(int argc, char** argv) {
       cpu.push_back(CpuMs() - c0);
       if (r.ReadText(kText) != trace->end_content) std::abort();
       t.push_back(Ms(a, b));
-      if (std::getenv("SHOW_RUNS")) std::fprintf(stderr, "%.2f ", t.back());
+      if (std::getenv("SHOW_RUNS")) std::fprintf(stderr, "%.2f ms (%ld page faults)  ", t.back(), MinorFaults() - faults0);
     }
     char extra[64];
     std::snprintf(extra, sizeof extra, ",\"cpuMs\":%.3f", Median(cpu));
