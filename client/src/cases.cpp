@@ -1701,11 +1701,19 @@ Result<ImportTarget> CaseService::PrepareImport(std::string_view wanted_id) {
   auto existing = Load(wanted_id);
   if (existing.ok()) {
     CP_ASSIGN_OR_RETURN(SecretBytes key, (*existing)->case_key.Clone());
-    return ImportTarget{std::string(wanted_id), std::move(key), false};
+    ImportTarget target{std::string(wanted_id), std::move(key), false, {}};
+    CP_ASSIGN_OR_RETURN(Statement held, store_.db().Prepare("SELECT sha256 FROM documents WHERE case_id = ?;"));
+    held.Bind(1, wanted_id);
+    for (;;) {
+      CP_ASSIGN_OR_RETURN(bool row, held.Step());
+      if (!row) break;
+      target.held_sha256.insert(held.Text(0));
+    }
+    return target;
   }
   if (existing.error().code != ErrorCode::kNotFound) return existing.error();
   CP_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(32));
-  return ImportTarget{std::string(wanted_id), std::move(key), true};
+  return ImportTarget{std::string(wanted_id), std::move(key), true, {}};
 }
 
 Status CaseService::CheckImportedCase(const Case& basics) {
@@ -1757,6 +1765,10 @@ Status CaseService::CommitImport(const ImportTarget& target, const Case& basics,
         skipped.push_back(i);
         continue;
       }
+      if (d.blob_id.empty())  // held when the import began (so not written), removed since by another process
+        return MakeError(ErrorCode::kConflict,
+                         "document '" + d.meta.original_name + "' was removed from the case while the pack was opened",
+                         "nothing was imported; open the pack again");
       DocumentMeta meta = d.meta;
       meta.id = ShortId();  // ids are per case; the sender's id could clash with one of ours
       json value = ToJson(meta);
@@ -1767,7 +1779,9 @@ Status CaseService::CommitImport(const ImportTarget& target, const Case& basics,
       CP_RETURN_IF_ERROR(ins.Run());
     }
     CP_RETURN_IF_ERROR(MarkPapersIfComplete(loaded->replica));
-    CP_RETURN_IF_ERROR(Persist(*loaded, before));
+    // A pack that brings an existing case nothing new (the same pack opened again) leaves it as it was.
+    if (target.is_new || loaded->replica.version().Get(loaded->replica.replica_id()) != before)
+      CP_RETURN_IF_ERROR(Persist(*loaded, before));
     return tx.Commit();
   }();
   if (!s.ok() && !target.is_new) Evict(target.case_id);

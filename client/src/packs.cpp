@@ -1,4 +1,5 @@
 #include "casepack/packs.h"
+#include "casepack/hash.h"
 #include "casepack/report_render.h"
 
 #include "casepack/retention.h"
@@ -435,7 +436,8 @@ Result<PackImportResult> ImportTar(CaseService& cases, bool allow_past_purge, Ch
   const BlobStore& blobs = cases.blobs();
   const bool had_blob_dir = blobs.HasDirectory();
   auto forget = [&](Error e) -> Error {
-    for (const auto& d : imported) (void)blobs.Remove(d.blob_id);
+    for (const auto& d : imported)
+      if (!d.blob_id.empty()) (void)blobs.Remove(d.blob_id);
     if (!had_blob_dir) blobs.RemoveDirectoryIfEmpty();
     return e;
   };
@@ -501,6 +503,24 @@ Result<PackImportResult> ImportTar(CaseService& cases, bool allow_past_purge, Ch
       if (n < 0) return tar.Failure("reading a document");
       return static_cast<std::size_t>(n);
     };
+    if (target->held_sha256.contains(f.sha256)) {
+      // The case holds these bytes already (the same pack opened again): hashed against the manifest, as
+      // any document is, but neither encrypted nor written (CommitImport skips it).
+      Sha256Hasher hasher;
+      Bytes buf(kAgeChunkBytes);
+      std::uint64_t size = 0;
+      for (;;) {
+        auto n = source(buf);
+        if (!n.ok()) return forget(n.error());
+        if (*n == 0) break;
+        hasher.Update(std::span<const std::uint8_t>(buf.data(), *n));
+        size += *n;
+      }
+      if (HexEncode(hasher.Final()) != f.sha256 || size != f.size)
+        return forget(BadPack("document '" + f.document->original_name + "' does not match its hash in the manifest"));
+      imported.push_back(ImportedDocument{*f.document, ""});
+      continue;
+    }
     auto blob = cases.blobs().Put(target->case_key, target->case_id, source, f.size);
     if (!blob.ok()) {
       if (blob.error().code == ErrorCode::kInvalidArgument && f.size == 0)
@@ -531,7 +551,7 @@ Result<PackImportResult> ImportTar(CaseService& cases, bool allow_past_purge, Ch
   // Blobs of documents the case already held are not referenced: remove them.
   for (std::size_t i : skipped) {
     result.skipped.push_back(imported[i].meta.original_name);
-    (void)blobs.Remove(imported[i].blob_id);
+    if (!imported[i].blob_id.empty()) (void)blobs.Remove(imported[i].blob_id);
   }
   return result;
 }

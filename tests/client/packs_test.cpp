@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <set>
 
 #include "casepack/cases.h"
 #include "casepack/packs.h"
@@ -15,6 +17,7 @@
 #include "packs_internal.h"
 #include "support/pack_builder.h"
 #include "support/process.h"
+#include "support/test_clock.h"
 #include "client/store_fixture.h"
 
 namespace casepack::testing {
@@ -37,8 +40,9 @@ ByteSource FromString(const std::string& s) {
 
 // One store with its services.
 struct Side {
-  explicit Side(const fs::path& dir, std::uint64_t limit = CaseService::kDefaultDocumentLimit)
-      : store(Must(Store::Create(dir, kPass, KdfParams::CheapForTests()))),
+  explicit Side(const fs::path& dir, std::uint64_t limit = CaseService::kDefaultDocumentLimit,
+                const Clock& clock = SystemClock())
+      : store(Must(Store::Create(dir, kPass, KdfParams::CheapForTests(), "casepack init", clock))),
         cases(*store, limit),
         packs(cases),
         identity(Must(X25519Identity::FromSecretKey(store->identity().x25519_secret()))) {}
@@ -260,6 +264,72 @@ TEST_F(PacksTest, SecondPackGoesIntoTheExistingCase) {
   EXPECT_EQ(c.cases, 1);
   EXPECT_EQ(c.documents, 3);
   EXPECT_EQ(std::distance(fs::directory_iterator(b.store->paths().dir / "blobs"), fs::directory_iterator()), 3);
+}
+
+// The same pack opened again (a facilitator who is not sure it went in): the documents the case holds are
+// hashed against the manifest but not encrypted or written again (blobs/ is unusable here, and the open
+// still works), and the case is left as it was, its updated_at included. A pack that claims a held
+// document's hash with other bytes is still refused, and changes nothing.
+TEST_F(PacksTest, ReopeningAPackTheCaseHoldsWritesNoBlobAndLeavesTheCaseAsItWas) {
+  testing::TestClock clock("2026-12-03T09:00:00Z");
+  Side b(tmp_ / "b", CaseService::kDefaultDocumentLimit, clock);
+  SamplePack p;
+  ASSERT_TRUE(OpenPlaintext(b, p.Plaintext()).ok());
+  auto updated_at = [&] {
+    for (const auto& c : Side::Must(b.cases.ListCases()))
+      if (c.id == p.c.id) return c.updated_at;
+    return std::string("no such case");
+  };
+  const std::string first_updated = updated_at();
+  const std::string before = b.State();
+  clock.Set("2026-12-04T15:00:00Z");
+
+  const fs::path blobs = b.store->paths().dir / "blobs", kept = b.store->paths().dir / "blobs.kept";
+  fs::rename(blobs, kept);
+  { std::ofstream(blobs) << "not a directory: any blob written now fails"; }
+  auto again = OpenPlaintext(b, p.Plaintext());
+  fs::remove(blobs);
+  fs::rename(kept, blobs);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_FALSE(again->new_case);
+  EXPECT_EQ(again->skipped, (std::vector<std::string>{"minutes.pdf", "plan.txt"}));
+  EXPECT_EQ(updated_at(), first_updated);
+  EXPECT_EQ(b.State(), before);
+  for (const auto& d : Side::Must(b.cases.GetCase(p.c.id)).documents)
+    EXPECT_EQ(b.Export(p.c.id, d.meta.id), d.meta.original_name == "plan.txt" ? p.doc2 : p.doc1);
+
+  // plan.txt's hash (held) over other bytes of the same size, beside a new document: refused whole.
+  std::string forged = p.doc2;
+  forged[0] = 'S';
+  const std::string doc3 = "a third document";
+  const DocumentMeta m3 = SampleDocument("d3", "third.txt", doc3);
+  auto manifest = SampleManifest(p.c, {{p.p2, p.m2}, {"documents/d3-third.txt", m3}});
+  auto bad = OpenPlaintext(b, Tar({{"manifest.json", manifest.dump()}, {"documents/d3-third.txt", doc3}, {p.p2, forged}}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("'plan.txt' does not match its hash in the manifest"), std::string::npos)
+      << bad.error().message;
+  EXPECT_EQ(b.State(), before);
+  EXPECT_EQ(updated_at(), first_updated);
+}
+
+// CommitImport's side of it: a document passed with no blob (held when the import was prepared) that the
+// case no longer holds is refused with kConflict, and nothing is recorded; there is no blob to add.
+TEST_F(PacksTest, ADocumentHeldWhenTheImportBeganButGoneAtCommitIsAConflict) {
+  Side b(tmp_ / "b");
+  SamplePack p;
+  ASSERT_TRUE(OpenPlaintext(b, p.Plaintext()).ok());
+  const std::string before = b.State();
+  auto target = Side::Must(b.cases.PrepareImport(p.c.id));
+  EXPECT_FALSE(target.is_new);
+  EXPECT_EQ(target.held_sha256, (std::set<std::string>{p.m1.sha256, p.m2.sha256}));
+  const DocumentMeta gone = SampleDocument("d9", "gone.txt", "bytes this case does not hold");
+  std::vector<std::size_t> skipped;
+  Status s = b.cases.CommitImport(target, p.c, {ImportedDocument{p.m2, ""}, ImportedDocument{gone, ""}}, {}, skipped);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(s.error().message, "document 'gone.txt' was removed from the case while the pack was opened");
+  EXPECT_EQ(b.State(), before);
+  EXPECT_EQ(Side::Must(b.cases.GetCase(p.c.id)).documents.size(), 2u);
 }
 
 // ---- bad plaintext: refused, with a message naming the problem, and nothing changed ----

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -159,10 +160,13 @@ struct ImportTarget {
   std::string case_id;
   SecretBytes case_key;
   bool is_new = false;
+  // The SHA-256 (hex) of every document an existing case holds: a pack's document with one of these is
+  // only hashed (to check it against the manifest), not written to the blob store.
+  std::set<std::string> held_sha256;
 };
 struct ImportedDocument {
   DocumentMeta meta;
-  std::string blob_id;
+  std::string blob_id;  // empty: not written, the case held these bytes when the import was prepared
 };
 
 class CaseService {
@@ -308,8 +312,10 @@ class CaseService {
   // terminal codes into every list of cases.
   Status CheckImportedCase(const Case& basics);
   // Creates the case (if new) from `basics`, adds the documents (skipping any whose bytes the case already
-  // holds: their indices go to `skipped`, and the caller removes their blobs), and sets the notes of a new
-  // case. One transaction.
+  // holds: their indices go to `skipped`, and the caller removes their blobs, if written), and sets the notes
+  // of a new case. One transaction. An existing case that gains nothing is not written to (its updated_at
+  // stays). kConflict, and nothing changed, if a document that was held when the import was prepared (no
+  // blob written) is no longer held.
   Status CommitImport(const ImportTarget& target, const Case& basics,
                       const std::vector<ImportedDocument>& documents, const SectionNotes& notes,
                       std::vector<std::size_t>& skipped);

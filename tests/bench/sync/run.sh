@@ -6,7 +6,7 @@
 #   tests/bench/sync/run.sh              # RUNS=5 for casepack, PEER_RUNS=3 per peer case
 #   PEER_CASES=yjs:per-edit,yjs:merge2 tests/bench/sync/run.sh   # fewer peers (each case is 3 processes)
 #   tests/bench/sync/run.sh table        # only the Eg-walker paper's table (S1, C1, C2, A1, A2)
-#   tests/bench/sync/run.sh keystrokes   # only per keystroke, casepack and diamond-types alternating (ROUNDS=7);
+#   tests/bench/sync/run.sh keystrokes   # only per keystroke, casepack and diamond-types alternating (ROUNDS=15);
 #                                        # the full run takes its per-keystroke casepack and dt figures from these rounds
 #
 # The table: per trace, the time to merge the whole encoded history into an empty document (decode +
@@ -53,7 +53,7 @@ load() { echo "$(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) on $(nproc) CPUs"
 keystroke_rounds() {
   : > "$out/rounds.txt"
   [ "$have_peers" = 1 ] || { echo "per keystroke rounds: no peers (node or ../shared/bench/peers missing)" >&2; return 0; }
-  rounds=${ROUNDS:-7}
+  rounds=${ROUNDS:-15}
   echo >&2
   echo "== per keystroke, casepack and diamond-types alternating ($rounds rounds)" >&2
   for ((i = 0; i < rounds; i++)); do
