@@ -222,6 +222,27 @@ void TextSeq::IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Ch
   }
 }
 
+// The ids [s, e) all sit in one chunk, which the entry at or before s names; unless a key falls inside
+// (s, e), that entry covers the whole range, and moving it takes one search: s names `to` (the entry at s
+// itself changes, or one is added), and e names the old chunk again unless a key is there already or no id
+// from e on is indexed. The general IndexRange handles a key inside.
+void TextSeq::IndexMove(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* to) {
+  auto& m = index_[rep];
+  auto next = m.upper_bound(s);
+  if (next == m.begin() || (next != m.end() && next->first < e)) {
+    IndexRange(rep, s, e, to);
+    return;
+  }
+  const auto at = std::prev(next);
+  Chunk* const from = at->second;
+  if (e < index_top_[rep] && (next == m.end() || next->first != e)) next = m.emplace_hint(next, e, from);
+  if (at->first == s) {
+    at->second = to;
+  } else {
+    m.emplace_hint(next, s, to);
+  }
+}
+
 bool TextSeq::Lookup(TId id, Loc& out) const {
   if (id.none()) return false;
   Chunk* c = IndexFind(id.rep, id.ctr);
@@ -393,7 +414,7 @@ std::size_t TextSeq::MaybeSplitChunk(std::size_t ci) {
     std::uint32_t end = first.ctr + first.len;
     std::size_t j = i + 1;
     while (j < count && moved[j].rep == first.rep && moved[j].ctr == end) end += moved[j++].len;
-    IndexRange(first.rep, first.ctr, end, fp);
+    IndexMove(first.rep, first.ctr, end, fp);
     i = j;
   }
   if (cursor_ci_ > ci) ++cursor_ci_;
@@ -567,6 +588,20 @@ void TextSeq::LocalDelete(std::uint32_t rep, std::uint32_t ctr, std::uint64_t po
     hot_.pos_end -= len;
     hot_.typing = false;
     hint_.state = Hint::kNone;
+    // Backspacing on (this replica's own, rep 0, through TryDeleteOne) can be a deleting streak from here:
+    // the hot run's last code point, with the tombstone continuing it next to it (Hint).
+    if (fast_paths_ && rep == 0) {
+      Chunk& c = *chunks_[hot_.ci];
+      const Run& r = c.runs[hot_.ri];
+      const DelRecord& d = dels_.back();
+      const TRange& last = del_ranges_.back();
+      if (r.len >= 2 && r.content != kNoContent && r.bytes == r.len && hot_.ri + 1 < c.runs.size() &&
+          c.runs[hot_.ri + 1].deleted && Continues(r, c.runs[hot_.ri + 1]) && last.rep == r.rep &&
+          last.ctr == r.ctr + r.len && d.rep == 0 && d.first + d.count == del_ranges_.size()) {
+        hint_ = {Hint::kDeletingBackwards, hot_.pos_end - 1, {hot_.ci, hot_.ri, r.len - 1}};
+        hot_.valid = false;  // the streak moves the run's end now, which hot_ would not follow
+      }
+    }
     return;
   }
   hot_.valid = false;

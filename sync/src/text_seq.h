@@ -268,6 +268,8 @@ class TextSeq {
     placed_.valid = false;
   }
   void IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* c);
+  // IndexRange for a chunk split: every id of [s, e) is in one chunk now and moves to the fresh chunk `to`.
+  void IndexMove(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* to);
   Chunk* IndexFind(std::uint32_t rep, std::uint32_t ctr) const;
   bool IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, const Chunk* c) const;
   void AddVisible(std::size_t ci, std::int64_t delta);

@@ -411,8 +411,9 @@ TEST(TextSeq, FastPathsLeaveTheSameCodePointsAsTheGeneralPath) {
 }
 
 // Issue 18 (per-keystroke apply): a deleting streak (TextSeq::Hint) runs to the end of the run it deletes
-// from and no further, forwards and backwards, and every step leaves the invariants (no empty run, every
-// id found where it is, cached lengths) and the same text as the general path.
+// from and no further, forwards and backwards, also when backspacing what was just typed, and every step
+// leaves the invariants (no empty run, every id found where it is, cached lengths) and the same text as the
+// general path.
 TEST(TextSeq, Issue18DeletingStreaksStopAtTheEndOfTheirRun) {
   std::vector<ReplicaId> ids{11};
   detail::TextSeq fast(&ids), slow(&ids);
@@ -450,6 +451,14 @@ TEST(TextSeq, Issue18DeletingStreaksStopAtTheEndOfTheirRun) {
     ASSERT_NO_FATAL_FAILURE(check("backwards at " + std::to_string(pos)));
   }
   EXPECT_EQ(fast.Text(), "aU");
+  // Typing, then backspacing from its end (the run being typed: LocalDelete's first backspace starts the
+  // streak) through the run typed and into the one before it.
+  type(1, "VWXYZ");
+  for (std::uint64_t pos = 6; pos-- > 0;) {
+    erase(pos);
+    ASSERT_NO_FATAL_FAILURE(check("backspacing typing at " + std::to_string(pos)));
+  }
+  EXPECT_EQ(fast.Text(), "U");
   EXPECT_EQ(fast.deletes().size(), slow.deletes().size());
 }
 
