@@ -17,6 +17,7 @@
 #include "packs_internal.h"
 #include "support/pack_builder.h"
 #include "support/process.h"
+#include "support/calendar.h"
 #include "support/test_clock.h"
 #include "client/store_fixture.h"
 
@@ -271,7 +272,7 @@ TEST_F(PacksTest, SecondPackGoesIntoTheExistingCase) {
 // still works), and the case is left as it was, its updated_at included. A pack that claims a held
 // document's hash with other bytes is still refused, and changes nothing.
 TEST_F(PacksTest, ReopeningAPackTheCaseHoldsWritesNoBlobAndLeavesTheCaseAsItWas) {
-  testing::TestClock clock("2026-12-03T09:00:00Z");
+  testing::TestClock clock(testing::DaysFromToday(0) + "T09:00:00Z");  // today: the calendar-shift run moves it
   Side b(tmp_ / "b", CaseService::kDefaultDocumentLimit, clock);
   SamplePack p;
   ASSERT_TRUE(OpenPlaintext(b, p.Plaintext()).ok());
@@ -282,7 +283,7 @@ TEST_F(PacksTest, ReopeningAPackTheCaseHoldsWritesNoBlobAndLeavesTheCaseAsItWas)
   };
   const std::string first_updated = updated_at();
   const std::string before = b.State();
-  clock.Set("2026-12-04T15:00:00Z");
+  clock.Set(testing::DaysFromToday(1) + "T15:00:00Z");
 
   const fs::path blobs = b.store->paths().dir / "blobs", kept = b.store->paths().dir / "blobs.kept";
   fs::rename(blobs, kept);
