@@ -96,6 +96,16 @@ Result<std::uint64_t> Utf8Length(std::string_view s) {
   std::size_t i = 0;
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   while (i < s.size()) {
+    // Eight ASCII bytes at a time (most text is): eight code points.
+    if (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if ((w & 0x8080808080808080ull) == 0) {
+        i += 8;
+        n += 8;
+        continue;
+      }
+    }
     unsigned c = p[i];
     std::size_t len;
     std::uint32_t cp;

@@ -70,18 +70,27 @@ Replica::Replica(Replica&&) noexcept = default;
 Replica& Replica::operator=(Replica&&) noexcept = default;
 
 std::uint32_t Replica::RepIndex(ReplicaId r) {
+  if (last_rep_ != 0xFFFFFFFFu && r == last_rep_id_) return last_rep_;
   auto [it, fresh] = replica_index_.try_emplace(r, static_cast<std::uint32_t>(replica_ids_->size()));
   if (fresh) replica_ids_->push_back(r);
+  last_rep_id_ = r;
+  last_rep_ = it->second;
   return it->second;
 }
 
 std::uint32_t Replica::AuthorIndex(std::string_view a) {
   if (a == options_.author) return kSelfAuthor;  // interned first, in the constructor
+  if (last_author_ != 0xFFFFFFFFu && a == authors_[last_author_]) return last_author_;
   auto it = author_index_.find(a);
-  if (it != author_index_.end()) return it->second;
-  const auto i = static_cast<std::uint32_t>(authors_.size());
-  authors_.emplace_back(a);
-  author_index_.emplace(std::string(a), i);
+  std::uint32_t i;
+  if (it != author_index_.end()) {
+    i = it->second;
+  } else {
+    i = static_cast<std::uint32_t>(authors_.size());
+    authors_.emplace_back(a);
+    author_index_.emplace(std::string(a), i);
+  }
+  last_author_ = i;
   return i;
 }
 

@@ -179,6 +179,7 @@ bool TextSeq::IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, c
 }
 
 void TextSeq::IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* c) {
+  find_cache_.chunk = nullptr;
   if (rep >= index_.size()) index_.resize(rep + 1);
   if (rep >= index_top_.size()) index_top_.resize(rep + 1, 0);
   auto& m = index_[rep];
@@ -227,6 +228,7 @@ void TextSeq::IndexRange(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Ch
 // itself changes, or one is added), and e names the old chunk again unless a key is there already or no id
 // from e on is indexed. The general IndexRange handles a key inside.
 void TextSeq::IndexMove(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* to) {
+  find_cache_.chunk = nullptr;
   auto& m = index_[rep];
   auto next = m.upper_bound(s);
   if (next == m.begin() || (next != m.end() && next->first < e)) {
@@ -243,9 +245,41 @@ void TextSeq::IndexMove(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chu
   }
 }
 
+TextSeq::Chunk* TextSeq::IndexFindCached(std::uint32_t rep, std::uint32_t ctr) {
+  FindCache& fc = find_cache_;
+  if (fc.chunk != nullptr && rep == fc.rep && ctr - fc.lo < fc.hi - fc.lo) return fc.chunk;  // lo <= ctr < hi
+  if (rep >= index_.size()) return nullptr;
+  const auto& m = index_[rep];
+  const auto next = m.upper_bound(ctr);
+  if (next == m.begin()) return nullptr;
+  const auto at = std::prev(next);
+  fc = {rep, at->first, next == m.end() ? 0xFFFFFFFFu : next->first, at->second, fc.ri};
+  return at->second;
+}
+
 bool TextSeq::Lookup(TId id, Loc& out) const {
+  return !id.none() && LookupIn(IndexFind(id.rep, id.ctr), id, out);
+}
+
+bool TextSeq::Find(TId id, Loc& out) {
   if (id.none()) return false;
-  Chunk* c = IndexFind(id.rep, id.ctr);
+  const Chunk* c = IndexFindCached(id.rep, id.ctr);
+  if (c == nullptr) return false;
+  for (const std::size_t ri : {find_cache_.ri, find_cache_.ri + 1}) {
+    if (ri >= c->runs.size()) break;
+    const Run& r = c->runs[ri];
+    if (r.rep == id.rep && id.ctr - r.ctr < r.len) {
+      out = {c->index, ri, id.ctr - r.ctr};
+      find_cache_.ri = ri;
+      return true;
+    }
+  }
+  if (!LookupIn(c, id, out)) return false;
+  find_cache_.ri = out.ri;
+  return true;
+}
+
+bool TextSeq::LookupIn(const Chunk* c, TId id, Loc& out) const {
   if (c == nullptr) return false;
   for (std::size_t ri = 0; ri < c->runs.size(); ++ri) {
     const Run& r = c->runs[ri];
@@ -270,11 +304,16 @@ bool TextSeq::HasId(TId id) const {
 }
 
 bool TextSeq::HasRange(const TRange& r) const {
+  return HasRangeVia(r, [this](TId id, Loc& l) { return Lookup(id, l); });
+}
+
+template <typename LookupFn>
+bool TextSeq::HasRangeVia(const TRange& r, LookupFn&& lookup) const {
   std::uint32_t ctr = r.ctr;
   const std::uint32_t end = r.ctr + r.len;
   while (ctr < end) {
     Loc l;
-    if (!Lookup({r.rep, ctr}, l)) return false;
+    if (!lookup(TId{r.rep, ctr}, l)) return false;
     const Run& run = chunks_[l.ci]->runs[l.ri];
     ctr = run.ctr + run.len;
   }
@@ -640,7 +679,7 @@ Status TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t
   const bool left_known = fast_paths_ && placed_.valid && placed_.last == left;
   if (left_known) left_loc = placed_.loc;
   Changed();
-  if (!left.none() && !left_known && !Lookup(left, left_loc))
+  if (!left.none() && !left_known && !Find(left, left_loc))
     return MakeError(ErrorCode::kCorrupt, "text insert names an origin this text lacks");
   // Positions are compared as locations (chunk, run, offset: document order), which needs no counting.
   Loc loc;
@@ -658,7 +697,7 @@ Status TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t
     right_loc = End();
   } else if (!IsEnd(loc) && IdAt(loc) == right) {
     right_loc = loc;
-  } else if (!Lookup(right, right_loc)) {
+  } else if (!Find(right, right_loc)) {
     return MakeError(ErrorCode::kCorrupt, "text insert names an origin this text lacks");
   }
   const ReplicaId my_id = (*replica_ids_)[rep];
@@ -678,7 +717,7 @@ Status TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t
       cmp_left = 1;
     } else {
       Loc ol;
-      if (!Lookup(oleft, ol)) std::abort();
+      if (!Find(oleft, ol)) std::abort();
       cmp_left = Compare(ol, left_loc);
     }
     if (cmp_left < 0) break;
@@ -688,7 +727,7 @@ Status TextSeq::RemoteInsert(std::uint32_t rep, std::uint32_t ctr, std::uint32_t
         cmp_right = 0;
       } else {
         Loc orl = End();
-        if (!other.right.none() && !Lookup(other.right, orl)) std::abort();
+        if (!other.right.none() && !Find(other.right, orl)) std::abort();
         cmp_right = Compare(orl, right_loc);
       }
       if (cmp_right == 0 && my_id < (*replica_ids_)[other.rep]) break;
@@ -722,14 +761,15 @@ Status TextSeq::RemoteDelete(std::uint32_t rep, std::uint32_t ctr, std::uint32_t
                              const std::vector<TRange>& ranges, std::uint64_t hlc, std::uint32_t author) {
   Changed();
   for (const TRange& r : ranges)
-    if (!HasRange(r)) return MakeError(ErrorCode::kCorrupt, "text delete names code points this text lacks");
+    if (!HasRangeVia(r, [this](TId id, Loc& l) { return Find(id, l); }))
+      return MakeError(ErrorCode::kCorrupt, "text delete names code points this text lacks");
   const auto first = static_cast<std::uint32_t>(del_ranges_.size());
   for (const TRange& r : ranges) {
     std::uint32_t c = r.ctr;
     const std::uint32_t end = r.ctr + r.len;
     while (c < end) {
       Loc l;
-      if (!Lookup({r.rep, c}, l)) std::abort();
+      if (!Find({r.rep, c}, l)) std::abort();
       TRange got;
       const std::uint32_t room = chunks_[l.ci]->runs[l.ri].len - l.off;
       MarkDeleted(l, std::min(room, end - c), got);
@@ -796,6 +836,7 @@ void TextSeq::FinishLoad() {
       if (r.rep >= per.size()) per.resize(r.rep + 1);
       per[r.rep].push_back({r.ctr, r.ctr + r.len, c.get()});
     }
+  find_cache_.chunk = nullptr;
   index_.assign(per.size(), {});
   index_top_.assign(per.size(), 0);
   for (std::size_t rep = 0; rep < per.size(); ++rep) {

@@ -222,6 +222,12 @@ class TextSeq {
   Loc FindVisible(std::uint64_t pos) { return hint_.valid() && hint_.pos == pos ? hint_.loc : FindVisibleSlow(pos); }
   Loc FindVisibleSlow(std::uint64_t pos);
   bool Lookup(TId id, Loc& out) const;
+  // Lookup for the integration of remote runs and deletes, which look up ids near each other in a row:
+  // through find_cache_, the index entry the last one used, trying the run it found and the next one first.
+  bool Find(TId id, Loc& out);
+  bool LookupIn(const Chunk* c, TId id, Loc& out) const;  // the run of chunk c holding id (c may be null)
+  template <typename LookupFn>
+  bool HasRangeVia(const TRange& r, LookupFn&& lookup) const;
   // Document order of two locations (normalised: off < the run's length, or End()): -1, 0 or 1.
   static int Compare(const Loc& a, const Loc& b) {
     if (a.ci != b.ci) return a.ci < b.ci ? -1 : 1;
@@ -271,6 +277,7 @@ class TextSeq {
   // IndexRange for a chunk split: every id of [s, e) is in one chunk now and moves to the fresh chunk `to`.
   void IndexMove(std::uint32_t rep, std::uint32_t s, std::uint32_t e, Chunk* to);
   Chunk* IndexFind(std::uint32_t rep, std::uint32_t ctr) const;
+  Chunk* IndexFindCached(std::uint32_t rep, std::uint32_t ctr);
   bool IndexCovers(std::uint32_t rep, std::uint32_t s, std::uint32_t e, const Chunk* c) const;
   void AddVisible(std::size_t ci, std::int64_t delta);
   bool ContinuesHotRun(std::uint32_t rep, std::uint32_t ctr, std::uint64_t pos, std::uint32_t author) const;
@@ -293,6 +300,13 @@ class TextSeq {
   std::vector<std::map<std::uint32_t, Chunk*>> index_;  // per replica index: counter -> chunk from there on
   std::vector<TRange> split_scratch_;                 // MaybeSplitChunk's sorted id ranges (kept: no allocation per split)
   std::vector<std::uint32_t> index_top_;                // per replica: highest counter indexed + 1
+  // The index entry IndexFindCached used last: replica rep's counters [lo, hi) are in chunk (null: none).
+  // Any change to the index forgets it.
+  struct FindCache {
+    std::uint32_t rep = kNoRep, lo = 0, hi = 0;
+    Chunk* chunk = nullptr;
+    std::size_t ri = 0;  // the run Find found last (a hint: checked before use, kept across index changes)
+  } find_cache_;
   ByteArena arena_;  // UTF-8 content of runs, in insertion order
   std::vector<DelRecord> dels_;
   std::vector<TRange> del_ranges_;

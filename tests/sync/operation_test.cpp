@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 
 #include "casepack/encoding.h"
 #include "casepack/operation.h"
+#include "support/seed.h"
 
 namespace casepack {
 namespace {
@@ -307,6 +309,69 @@ TEST(OperationFormat, Vectors) {
     ++checked;
   }
   EXPECT_GE(checked, static_cast<int>(vectors.size()));
+}
+
+// Issue 18 (merging a history): Utf8Length counts eight ASCII bytes at a time. Random texts of ASCII runs
+// (short and long, so that a multi-byte code point falls at every offset of an eight-byte word) and
+// code points of 2, 3 and 4 bytes count as many code points as were encoded; the same text with one
+// byte that is never UTF-8 (0xFF), a lone continuation byte, or its last code point cut short, at any
+// position, is refused.
+TEST(Utf8, Issue18WordAtATimeAsciiCountsAndRefusesAsBefore) {
+  const std::uint64_t seed = testing::FreshSeed("Utf8.Issue18WordAtATime");
+  std::mt19937_64 rng(seed);
+  auto encode = [](std::uint32_t cp, std::string& out) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  };
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    std::vector<std::size_t> starts;  // byte offset of each code point
+    const int pieces = 1 + static_cast<int>(rng() % 12);
+    for (int p = 0; p < pieces; ++p) {
+      const int ascii = static_cast<int>(rng() % (rng() % 2 ? 3 : 40));
+      for (int k = 0; k < ascii; ++k) {
+        starts.push_back(text.size());
+        text += static_cast<char>(' ' + rng() % 95);
+      }
+      std::uint32_t cp;
+      switch (rng() % 3) {
+        case 0: cp = 0x80 + static_cast<std::uint32_t>(rng() % (0x800 - 0x80)); break;  // ŵ
+        case 1: cp = 0xE000 + static_cast<std::uint32_t>(rng() % 0x1000); break;        // 3 bytes, past the surrogates
+        default: cp = 0x10000 + static_cast<std::uint32_t>(rng() % 0x100000); break;    // 4 bytes
+      }
+      starts.push_back(text.size());
+      encode(cp, text);
+    }
+    auto n = Utf8Length(text);
+    ASSERT_TRUE(n.ok()) << "seed " << seed << " round " << round;
+    ASSERT_EQ(*n, starts.size()) << "seed " << seed << " round " << round;
+
+    const std::size_t at = rng() % (text.size() + 1);
+    std::string bad = text;
+    bad.insert(at, 1, '\xFF');
+    EXPECT_FALSE(Utf8Length(bad).ok()) << "0xFF at " << at << ", seed " << seed << " round " << round;
+    const std::size_t boundary = rng() % starts.size();
+    bad = text;
+    bad.insert(starts[boundary], 1, '\x80');
+    EXPECT_FALSE(Utf8Length(bad).ok()) << "0x80 at " << starts[boundary] << ", seed " << seed << " round " << round;
+    if (static_cast<unsigned char>(text.back()) >= 0x80) {
+      EXPECT_FALSE(Utf8Length(std::string_view(text).substr(0, text.size() - 1)).ok())
+          << "cut short, seed " << seed << " round " << round;
+    }
+  }
 }
 
 }  // namespace

@@ -250,6 +250,11 @@ class Replica {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> author_index_;
+  // The last replica and author interned other than this replica's own: a merged history names the same
+  // few over and over, and comparing is cheaper than hashing.
+  ReplicaId last_rep_id_ = 0;
+  std::uint32_t last_rep_ = 0xFFFFFFFFu;     // index of last_rep_id_, or none
+  std::uint32_t last_author_ = 0xFFFFFFFFu;  // index into authors_, or none
   std::map<Target, std::vector<RegValue>> registers_;
   std::map<Target, std::map<std::string, std::vector<Tag>>> collections_;
   std::map<Target, std::unique_ptr<detail::TextSeq>> texts_;
