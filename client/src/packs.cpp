@@ -503,12 +503,14 @@ Result<PackImportResult> ImportTar(CaseService& cases, bool allow_past_purge, Ch
       if (n < 0) return tar.Failure("reading a document");
       return static_cast<std::size_t>(n);
     };
+    Sha256Digest digest{};
+    std::uint64_t size = 0;
+    std::string blob_id;  // stays empty for bytes the case already holds
     if (target->held_sha256.contains(f.sha256)) {
       // The case holds these bytes already (the same pack opened again): hashed against the manifest, as
       // any document is, but neither encrypted nor written (CommitImport skips it).
       Sha256Hasher hasher;
       Bytes buf(kAgeChunkBytes);
-      std::uint64_t size = 0;
       for (;;) {
         auto n = source(buf);
         if (!n.ok()) return forget(n.error());
@@ -516,19 +518,20 @@ Result<PackImportResult> ImportTar(CaseService& cases, bool allow_past_purge, Ch
         hasher.Update(std::span<const std::uint8_t>(buf.data(), *n));
         size += *n;
       }
-      if (HexEncode(hasher.Final()) != f.sha256 || size != f.size)
-        return forget(BadPack("document '" + f.document->original_name + "' does not match its hash in the manifest"));
-      imported.push_back(ImportedDocument{*f.document, ""});
-      continue;
+      digest = hasher.Final();
+    } else {
+      auto blob = cases.blobs().Put(target->case_key, target->case_id, source, f.size);
+      if (!blob.ok()) {
+        if (blob.error().code == ErrorCode::kInvalidArgument && f.size == 0)
+          return forget(BadPack("document '" + f.document->original_name + "' is empty"));
+        return forget(blob.error());
+      }
+      digest = blob->sha256;
+      size = blob->size;
+      blob_id = blob->blob_id;
     }
-    auto blob = cases.blobs().Put(target->case_key, target->case_id, source, f.size);
-    if (!blob.ok()) {
-      if (blob.error().code == ErrorCode::kInvalidArgument && f.size == 0)
-        return forget(BadPack("document '" + f.document->original_name + "' is empty"));
-      return forget(blob.error());
-    }
-    imported.push_back(ImportedDocument{*f.document, blob->blob_id});
-    if (HexEncode(blob->sha256) != f.sha256 || blob->size != f.size)
+    imported.push_back(ImportedDocument{*f.document, std::move(blob_id)});  // (forget removes its blob)
+    if (HexEncode(digest) != f.sha256 || size != f.size)
       return forget(BadPack("document '" + f.document->original_name + "' does not match its hash in the manifest"));
   }
   if (!manifest) return forget(BadPack("the pack holds no manifest.json"));
